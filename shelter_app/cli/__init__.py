@@ -1,0 +1,1 @@
+"""shelter-admin: the administrator's command line (no GUI toolkit)."""

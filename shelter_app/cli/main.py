@@ -1,0 +1,249 @@
+"""shelter-admin: set up a vault, manage accounts, check and back up.
+
+Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from shelter_app.domain.roles import Role
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _, language_from_environment, set_language
+from shelter_app.paths import default_vault_dir
+from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
+from shelter_app.vault.vault import Vault
+
+from .prompts import PassphraseReader
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="shelter-admin", description=_("Administer a Shelter App vault."))
+    p.add_argument("--vault", type=Path, metavar="DIR",
+                   help=_("vault folder (default: $SHELTER_VAULT or the user data folder)"))
+    p.add_argument("--as", dest="acting", metavar="USER",
+                   help=_("the account to act as (default: $SHELTER_USER)"))
+    p.add_argument("--passphrase-stdin", action="store_true",
+                   help=_("read passphrases from standard input, one per line: yours first, "
+                          "then any new one"))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    init = sub.add_parser("init", help=_("create a new vault with its first administrator"))
+    init.add_argument("--organisation", required=True, metavar="NAME")
+    init.add_argument("--admin", required=True, metavar="USER")
+    init.add_argument("--display-name", default="", metavar="TEXT")
+
+    user = sub.add_parser("user", help=_("manage staff accounts"))
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION", parser_class=_Parser)
+    add = usub.add_parser("add", help=_("add an account with a temporary passphrase"))
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name", default="", metavar="TEXT")
+    usub.add_parser("list", help=_("list accounts"))
+    for name, text in (("disable", _("disable an account (its keyslot is destroyed)")),
+                       ("enable", _("re-enable an account with a temporary passphrase")),
+                       ("reset", _("set a temporary passphrase to be changed at sign-in"))):
+        usub.add_parser(name, help=text).add_argument("name")
+    roles = usub.add_parser("roles", help=_("replace an account's roles"))
+    roles.add_argument("name")
+    roles.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+
+    sub.add_parser("passphrase", help=_("change your own passphrase"))
+    sub.add_parser("verify", help=_("check every database page and the audit chain"))
+    sub.add_parser("backup", help=_("write a verified backup into the vault's backups folder"))
+    sheet = sub.add_parser("recovery-sheet",
+                           help=_("make a new recovery key and save its sheet as PDF"))
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    recover = sub.add_parser("recover",
+                             help=_("set a new passphrase for an account with the recovery key"))
+    recover.add_argument("name")
+    return p
+
+
+def _vault_dir(args: argparse.Namespace) -> Path:
+    if args.vault is not None:
+        return Path(args.vault)
+    env = os.environ.get("SHELTER_VAULT")
+    return Path(env) if env else default_vault_dir()
+
+
+def _acting(args: argparse.Namespace) -> str:
+    name = args.acting or os.environ.get("SHELTER_USER")
+    if not name:
+        raise UsageError(_("say which account acts: --as USER (or set SHELTER_USER)"))
+    return str(name)
+
+
+def _out(line: str = "") -> None:
+    print(line)
+
+
+class Cli:
+    def __init__(self, args: argparse.Namespace, kdf: KdfPolicy) -> None:
+        self.args = args
+        self.kdf = kdf
+        self.reader = PassphraseReader(args.passphrase_stdin)
+        self.folder = _vault_dir(args)
+        self._current_passphrase = ""
+
+    def run(self) -> int:
+        command = self.args.command
+        if command is None:
+            raise UsageError(_("a command is required"))
+        if command == "init":
+            return self.init()
+        if command == "recover":
+            return self.recover()
+        if command == "user" and self.args.user_command is None:
+            raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles"))
+        handler: Callable[[Services], int] = {
+            "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
+            "backup": self.backup, "recovery-sheet": self.recovery_sheet,
+        }[command]
+        acting = _acting(self.args)
+        with Vault.open(self.folder, kdf=self.kdf) as vault:
+            self._current_passphrase = self.reader.current()
+            opened, report = vault.unlock(acting, self._current_passphrase)
+            services = build_services(opened)
+            try:
+                if report.failed_attempts:
+                    print(_("{n} failed sign-in attempts on this account since its last sign-in.")
+                          .format(n=report.failed_attempts), file=sys.stderr)
+                if report.must_change_passphrase and command != "passphrase":
+                    raise ShelterError(_("This account has a temporary passphrase. Change it "
+                                         "first: shelter-admin --as {user} passphrase")
+                                       .format(user=acting))
+                return handler(services)
+            finally:
+                services.lock()
+
+    def init(self) -> int:
+        from shelter_app.vault.process import core_dumps
+
+        passphrase = self.reader.new(_("passphrase for {user}").format(user=self.args.admin))
+        vault, opened, recovery_key = Vault.create(
+            self.folder, organisation=self.args.organisation, admin_username=self.args.admin,
+            admin_passphrase=passphrase, admin_display_name=self.args.display_name, kdf=self.kdf)
+        core_dumps.acquire()
+        opened.close()
+        vault.close()
+        _out(_("Vault created in {folder}").format(folder=self.folder))
+        _out()
+        _out(_("Recovery key (shown once; write it down or print it and keep it locked away):"))
+        _out(f"    {recovery_key}")
+        _out()
+        _out(_("Anyone with this key can open every record. Without it, a forgotten "
+               "administrator passphrase cannot be replaced."))
+        return 0
+
+    def recover(self) -> int:
+        key = self.reader.current(_("recovery key"))
+        new = self.reader.new(_("new passphrase for {user}").format(user=self.args.name))
+        with Vault.open(self.folder, kdf=self.kdf) as vault:
+            opened, _report = vault.recover(key, self.args.name, new)
+            build_services(opened).lock()
+        _out(_("New passphrase set for {user}.").format(user=self.args.name))
+        return 0
+
+    def user(self, s: Services) -> int:
+        a = self.args
+        cmd = a.user_command
+        if cmd == "list":
+            for acc in s.accounts.list():
+                roles = ",".join(sorted(r.value for r in acc.roles))
+                flags = acc.status + (" " + _("must-change-passphrase") if acc.must_change_passphrase else "")
+                _out(f"{acc.username}\t{roles}\t{flags}\t{acc.display_name}")
+            return 0
+        if cmd == "add":
+            temp = self.reader.new(_("temporary passphrase for {user}").format(user=a.name))
+            s.accounts.add(a.name, a.role, temp, display_name=a.display_name)
+            _out(_("Account {user} added; the passphrase must be changed at first sign-in.")
+                 .format(user=a.name))
+        elif cmd == "disable":
+            s.accounts.disable(a.name)
+            _out(_("Account {user} disabled.").format(user=a.name))
+        elif cmd in ("enable", "reset"):
+            temp = self.reader.new(_("temporary passphrase for {user}").format(user=a.name))
+            (s.accounts.enable if cmd == "enable" else s.accounts.reset)(a.name, temp)
+            _out(_("Temporary passphrase set for {user}; it must be changed at sign-in.")
+                 .format(user=a.name))
+        elif cmd == "roles":
+            s.accounts.set_roles(a.name, a.role)
+            _out(_("Roles of {user}: {roles}").format(user=a.name, roles=", ".join(sorted(a.role))))
+        return 0
+
+    def passphrase(self, s: Services) -> int:
+        # The acting passphrase was read to sign in; the new one comes next.
+        current = self._current_passphrase
+        new = self.reader.new()
+        s.accounts.change_own_passphrase(current, new)
+        _out(_("Passphrase changed."))
+        return 0
+
+    def verify(self, s: Services) -> int:
+        report = s.vault_admin.verify()
+        for line in report.lines():
+            _out(line)
+        if not report.ok:
+            raise ShelterError(_("The vault check failed: {first}").format(first=report.lines()[0]
+                               if report.database_problems else report.chain.problem))
+        return 0
+
+    def backup(self, s: Services) -> int:
+        path = s.vault_admin.backup()
+        _out(_("Backup written and verified: {path}").format(path=path))
+        return 0
+
+    def recovery_sheet(self, s: Services) -> int:
+        from shelter_app.documents.recovery_sheet import save_recovery_sheet
+
+        out: Path = self.args.out
+        if out.exists():
+            raise ShelterError(_("{name} already exists. Choose another file name.")
+                               .format(name=out.name))
+        key = s.vault_admin.new_recovery_key()
+        save_recovery_sheet(out, organisation=s.settings.get("organisation"),
+                            vault_id=s.ctx.vault.vault_id, recovery_key=key)
+        _out(_("A new recovery key was made; the previous one no longer works."))
+        _out(_("Recovery sheet saved to {path}. Print it, store it safely, then delete the "
+               "file.").format(path=out))
+        return 0
+
+
+def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
+    set_language(language_from_environment())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        cli = Cli(args, kdf)
+        return cli.run()
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"shelter-admin: {exc}", file=sys.stderr)
+        return 2
+    except ShelterError as exc:
+        print(f"shelter-admin: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shelter-admin: " + _("Cancelled; nothing was changed."), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

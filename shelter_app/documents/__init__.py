@@ -1,0 +1,1 @@
+"""PDF documents built in memory with reportlab, through one shared layout module."""

@@ -1,0 +1,1 @@
+"""Plain data: dataclasses, enums, controlled vocabularies and validation."""

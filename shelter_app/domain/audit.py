@@ -1,0 +1,85 @@
+"""What the audit chain records: event kinds and outcomes.  Never personal data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shelter_app.i18n import N_
+
+
+class Event(StrEnum):
+    VAULT_CREATED = "vault.created"
+    SIGN_IN = "session.sign_in"
+    SIGN_IN_FAILED = "session.sign_in_failed"
+    LOCK = "session.lock"
+    UNLOCK = "session.unlock"
+    QUICK_EXIT = "session.quick_exit"
+    AUTO_LOCK = "session.auto_lock"
+    SIGN_OUT = "session.sign_out"
+    RECORD_OPENED = "record.opened"
+    SECTION_OPENED = "record.section_opened"
+    SEARCH = "record.search"
+    RECORD_CREATED = "record.created"
+    RECORD_UPDATED = "record.updated"
+    EXPORT = "data.export"
+    PRINT = "data.print"
+    USER_ADDED = "user.added"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_RESET = "user.passphrase_reset"
+    ROLES_CHANGED = "user.roles_changed"
+    PASSPHRASE_CHANGED = "key.passphrase_changed"
+    RECOVERY_USED = "key.recovery_used"
+    RECOVERY_SHEET = "key.recovery_sheet_printed"
+    SETTING_CHANGED = "settings.changed"
+    BACKUP = "vault.backup"
+    MIGRATED = "vault.migrated"
+    VERIFY = "vault.verified"
+    INTEGRITY_FAILURE = "vault.integrity_failure"
+    PERMISSION_DENIED = "access.denied"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+EVENT_LABELS: dict[Event, str] = {
+    Event.VAULT_CREATED: N_("Vault created"),
+    Event.SIGN_IN: N_("Signed in"),
+    Event.SIGN_IN_FAILED: N_("Failed sign-in attempt"),
+    Event.LOCK: N_("Locked"),
+    Event.UNLOCK: N_("Unlocked"),
+    Event.QUICK_EXIT: N_("Quick exit"),
+    Event.AUTO_LOCK: N_("Locked after idle time"),
+    Event.SIGN_OUT: N_("Signed out"),
+    Event.RECORD_OPENED: N_("Record opened"),
+    Event.SECTION_OPENED: N_("Section opened"),
+    Event.SEARCH: N_("Search"),
+    Event.RECORD_CREATED: N_("Record created"),
+    Event.RECORD_UPDATED: N_("Record changed"),
+    Event.EXPORT: N_("Data exported"),
+    Event.PRINT: N_("Document printed or saved"),
+    Event.USER_ADDED: N_("Account added"),
+    Event.USER_DISABLED: N_("Account disabled"),
+    Event.USER_ENABLED: N_("Account re-enabled"),
+    Event.USER_RESET: N_("Temporary passphrase set"),
+    Event.ROLES_CHANGED: N_("Roles changed"),
+    Event.PASSPHRASE_CHANGED: N_("Passphrase changed"),
+    Event.RECOVERY_USED: N_("Recovery key used"),
+    Event.RECOVERY_SHEET: N_("Recovery sheet saved"),
+    Event.SETTING_CHANGED: N_("Setting changed"),
+    Event.BACKUP: N_("Backup made"),
+    Event.MIGRATED: N_("Database upgraded"),
+    Event.VERIFY: N_("Vault checked"),
+    Event.INTEGRITY_FAILURE: N_("Integrity check failed"),
+    Event.PERMISSION_DENIED: N_("Action refused"),
+}
+
+# Keys that may appear in an event's details. Anything else is refused at append time,
+# so no caller can slip a name, a note or a search term into the chain.
+ALLOWED_DETAIL_KEYS = frozenset(
+    {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
+     "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq"}
+)

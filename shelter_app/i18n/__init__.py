@@ -1,0 +1,72 @@
+"""One translation function for every user-visible string, core and ui alike.
+
+``_`` looks the message up in the active catalogue at call time, so a language switch
+takes effect for every string translated after it.  ``N_`` marks a string for
+extraction where it must be translated later (vocabulary labels, enum names).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+DOMAIN = "shelter_app"
+LOCALE_DIR = Path(__file__).with_name("locale")
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ku"})
+
+_active: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def _(message: str) -> str:
+    return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _active.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark *message* for extraction without translating it now."""
+    return message
+
+
+def available_languages() -> list[str]:
+    """Languages with a compiled catalogue, plus English (the source language)."""
+    found = {"en"}
+    if LOCALE_DIR.is_dir():
+        found.update(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())
+    return sorted(found)
+
+
+def set_language(language: str | None) -> str:
+    """Activate *language* (``ar``, ``es_MX``, ``en_XA``…); returns the language in force.
+
+    An unknown language falls back to English rather than failing: the user can still work.
+    """
+    global _active, _language
+    language = (language or "en").replace("-", "_")
+    _active = gettext.translation(
+        DOMAIN, localedir=LOCALE_DIR, languages=[language, language.split("_")[0]], fallback=True
+    )
+    found = type(_active) is not gettext.NullTranslations
+    _language = language if found or language.startswith("en") else "en"
+    return _language
+
+
+def current_language() -> str:
+    return _language
+
+
+def is_rtl(language: str | None = None) -> bool:
+    lang = (language or _language).split("_")[0]
+    return lang in RTL_LANGUAGES or (language or _language) == "en_XA"
+
+
+def language_from_environment() -> str:
+    for var in ("SHELTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value.split(".")[0].split("@")[0]
+    return "en"

@@ -1,0 +1,108 @@
+"""Organisation settings: read by everyone signed in, changed by administrators."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shelter_app.domain.audit import Event
+from shelter_app.domain.roles import Action
+from shelter_app.errors import ValidationError
+from shelter_app.i18n import N_, _
+from shelter_app.services.context import ServiceContext
+from shelter_app.store.audit import now_utc
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    default: Any
+    check: Callable[[Any], Any]
+
+
+def _minutes(value: Any) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Enter a whole number of minutes."), "auto_lock_minutes") from exc
+    if not 1 <= minutes <= 240:
+        raise ValidationError(_("Auto-lock must be between 1 and 240 minutes."),
+                              "auto_lock_minutes")
+    return minutes
+
+
+def _text(key: str, limit: int, *, required: bool) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        if required and not text:
+            raise ValidationError(_("This setting cannot be empty."), key)
+        if len(text) > limit:
+            raise ValidationError(_("At most {n} characters.").format(n=limit), key)
+        return text
+    return check
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValidationError(_("Enter yes or no."))
+
+
+def _language(value: Any) -> str:
+    from shelter_app.i18n.formatting import language_name
+
+    code = str(value).strip()
+    if language_name(code.split("_")[0], language="en") is None:
+        raise ValidationError(_("Unknown language code."), "document_language")
+    return code
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("organisation", N_("Organisation name"), "", _text("organisation", 200, required=True)),
+        Setting("auto_lock_minutes", N_("Lock after idle minutes"), 5, _minutes),
+        Setting("window_title", N_("Window title"), "Shelter App",
+                _text("window_title", 60, required=True)),
+        Setting("show_case_codes", N_("Show case codes instead of names"), False, _flag),
+        Setting("document_language", N_("Default document language"), "en", _language),
+    )
+}
+
+
+class SettingsService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def get(self, key: str) -> Any:
+        setting = SETTINGS[key]
+        raw = self._ctx.db.scalar("SELECT value FROM settings WHERE key = :k", {"k": key})
+        return setting.default if raw is None else json.loads(raw)
+
+    def all(self) -> dict[str, Any]:
+        return {key: self.get(key) for key in SETTINGS}
+
+    def set(self, key: str, value: Any) -> Any:
+        setting = SETTINGS.get(key)
+        if setting is None:
+            raise ValidationError(_("Unknown setting '{key}'.").format(key=key))
+        checked = setting.check(value)
+        with self._ctx.write(Action.CHANGE_SETTINGS, Event.SETTING_CHANGED, target_type="setting",
+                             target_id=key, details={"setting": key}) as db:
+            db.execute(
+                "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (:k, :v, :now,"
+                " :actor) ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                " updated_at = excluded.updated_at, updated_by = excluded.updated_by,"
+                " row_version = settings.row_version + 1",
+                {"k": key, "v": json.dumps(checked), "now": now_utc(),
+                 "actor": self._ctx.session.user_id},
+            )
+        return checked

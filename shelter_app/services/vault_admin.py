@@ -1,0 +1,76 @@
+"""Vault care: the integrity check, verified backups, and recovery-key rotation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.roles import Action
+from shelter_app.i18n import _
+from shelter_app.services.context import ServiceContext
+from shelter_app.store.audit import ChainReport
+from shelter_app.vault import crypto
+from shelter_app.vault.connection import integrity_problems
+from shelter_app.vault.keyslots import RECOVERY_ID, seal
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    database_problems: list[str] = field(default_factory=list)
+    chain: ChainReport = ChainReport(True, 0)
+
+    @property
+    def ok(self) -> bool:
+        return not self.database_problems and self.chain.ok
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.database_problems:
+            out.append(_("Database: {n} problem(s) found. The file is damaged; restore the newest "
+                         "backup.").format(n=len(self.database_problems)))
+            out += [f"  {p}" for p in self.database_problems[:20]]
+        else:
+            out.append(_("Database: every page is intact."))
+        if self.chain.ok:
+            out.append(_("Audit chain: {n} events, unbroken.").format(n=self.chain.events))
+        else:
+            out.append(_("Audit chain: broken. {problem}").format(problem=self.chain.problem))
+        return out
+
+
+class VaultAdminService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def verify(self) -> VerifyReport:
+        self._ctx.require(Action.VERIFY)
+        problems = integrity_problems(self._ctx.db.raw)
+        chain = self._ctx.audit.verify()
+        report = VerifyReport(problems, chain)
+        if report.ok:
+            self._ctx.record(Event.VERIFY, target_type="vault", target_id=self._ctx.vault.vault_id,
+                             details={"count": chain.events})
+        else:
+            self._ctx.record(Event.INTEGRITY_FAILURE, target_type="vault",
+                             target_id=self._ctx.vault.vault_id, outcome=Outcome.FAILED,
+                             details={"problems": len(problems),
+                                      "first_bad_seq": chain.first_bad_seq})
+        return report
+
+    def backup(self) -> Path:
+        self._ctx.require(Action.BACKUP)
+        path = self._ctx.vault.backup()
+        self._ctx.record(Event.BACKUP, target_type="vault", target_id=self._ctx.vault.vault_id)
+        return path
+
+    def new_recovery_key(self) -> str:
+        """Replace the recovery keyslot; the previous recovery key stops working."""
+        self._ctx.require(Action.PRINT_RECOVERY_SHEET)
+        key = crypto.new_recovery_key()
+        opened = self._ctx.vault
+        with self._ctx.write(Action.PRINT_RECOVERY_SHEET, Event.RECOVERY_SHEET,
+                             target_type="vault", target_id=opened.vault_id):
+            opened.put_slot(seal(opened.data_key_copy(), opened.vault_id, RECOVERY_ID, key,
+                                 opened.vault.kdf.default, kind="recovery"))
+        return key

@@ -1,0 +1,1 @@
+"""SQL repositories over the open vault database (named parameters only)."""

@@ -1,0 +1,133 @@
+"""A thin, typed layer over the SQLCipher connection.
+
+Named parameters only.  ``Database.transaction()`` gives one ``BEGIN IMMEDIATE`` …
+``COMMIT`` unit that rolls back on any exception.  Errors are sorted into the ones the
+environment caused (full disk, damaged file: ``EnvironmentFailure`` with a clear message)
+and the ones that are our bug (re-raised untouched).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from shelter_app.errors import StorageFailure, VaultDamaged
+from shelter_app.i18n import _
+
+Params = Mapping[str, Any]
+Row = sqlcipher.Row
+
+_ENVIRONMENT_MARKERS = {
+    "database or disk is full": "full",
+    "disk i/o error": "io",
+    "attempt to write a readonly database": "readonly",
+    "file is not a database": "damaged",
+    "database disk image is malformed": "damaged",
+    "unable to open database file": "io",
+}
+
+
+def environment_failure(exc: sqlcipher.Error) -> Exception | None:
+    """The user-facing error for an environment failure, or None when it is our bug."""
+    text = str(exc).lower()
+    kind = next((k for marker, k in _ENVIRONMENT_MARKERS.items() if marker in text), None)
+    if kind == "full":
+        return StorageFailure(_("The disk is full. The last change was not saved; nothing was lost."))
+    if kind == "readonly":
+        return StorageFailure(_("The vault folder is read-only. The last change was not saved."))
+    if kind == "io":
+        return StorageFailure(
+            _("The disk could not be read or written. The last change was not saved.")
+        )
+    if kind == "damaged":
+        return VaultDamaged(
+            _(
+                "The database file is damaged. Stop using this copy and restore the newest "
+                "backup; run 'shelter-admin verify' for details."
+            )
+        )
+    return None
+
+
+class Database:
+    """One open SQLCipher connection, shared by the services of one signed-in session."""
+
+    def __init__(self, connection: sqlcipher.Connection) -> None:
+        self._conn = connection
+        self._conn.row_factory = sqlcipher.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @property
+    def raw(self) -> sqlcipher.Connection:
+        return self._conn
+
+    def _run(self, sql: str, params: Params) -> sqlcipher.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlcipher.Error as exc:
+            failure = environment_failure(exc)
+            if failure is not None:
+                raise failure from exc
+            raise
+
+    def execute(self, sql: str, params: Params | None = None) -> sqlcipher.Cursor:
+        with self._lock:
+            return self._run(sql, params or {})
+
+    def one(self, sql: str, params: Params | None = None) -> Row | None:
+        with self._lock:
+            row: Row | None = self._run(sql, params or {}).fetchone()
+            return row
+
+    def all(self, sql: str, params: Params | None = None) -> list[Row]:
+        with self._lock:
+            rows: list[Row] = self._run(sql, params or {}).fetchall()
+            return rows
+
+    def scalar(self, sql: str, params: Params | None = None) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; nested use joins the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._run("BEGIN IMMEDIATE", {})
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._depth = 0
+                self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._run("COMMIT", {})
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlcipher.Error:
+                pass
+            self._conn.close()

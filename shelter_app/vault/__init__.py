@@ -1,0 +1,1 @@
+"""The vault: an encrypted SQLCipher database with its keyslots, lock and backups."""

@@ -1,0 +1,265 @@
+"""keyslots.json: one wrapped copy of the data key per account, plus the recovery slot.
+
+The file is read whole, validated, and written atomically.  A damaged or edited file is
+reported as such and never "repaired" silently.  Byte layout: docs/VAULT_FORMAT.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+
+from shelter_app.errors import (
+    AccountDisabled,
+    UnknownUser,
+    VaultDamaged,
+    VaultMissing,
+    VaultTooNew,
+    WrongPassphrase,
+)
+from shelter_app.i18n import _
+from shelter_app.vault import crypto
+from shelter_app.vault.fileio import atomic_write
+
+FORMAT = "shelter-app-keyslots"
+FORMAT_VERSION = 1
+RECOVERY_ID = "recovery"
+
+
+def name_key(vault_id: str, username: str) -> str:
+    """How a slot is found by user name without storing the name in clear."""
+    folded = unicodedata.normalize("NFC", username).strip().casefold()
+    material = b"\0".join((b"shelter-app user", vault_id.encode(), folded.encode("utf-8")))
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("not base64 text")
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+@dataclass(frozen=True)
+class Keyslot:
+    kind: str  # "user" or "recovery"
+    user_id: str
+    name_key: str | None
+    status: str  # "active" or "disabled"
+    params: crypto.KdfParams
+    salt: bytes = b""
+    nonce: bytes = b""
+    ciphertext: bytes = b""
+    check: bytes = b""
+    created_at: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": self.kind,
+            "user_id": self.user_id,
+            "name_key": self.name_key,
+            "status": self.status,
+            "created_at": self.created_at,
+        }
+        if self.status == "active":
+            body["kdf"] = {
+                "algorithm": "argon2id",
+                "version": crypto.ARGON2_VERSION,
+                "memory_kib": self.params.memory_kib,
+                "iterations": self.params.iterations,
+                "parallelism": self.params.parallelism,
+                "salt": _b64(self.salt),
+            }
+            body["aead"] = {
+                "algorithm": "AES-256-GCM",
+                "nonce": _b64(self.nonce),
+                "ciphertext": _b64(self.ciphertext),
+            }
+            body["check"] = _b64(self.check)
+        body["digest"] = _digest(body)
+        return body
+
+    @classmethod
+    def from_json(cls, body: Any) -> Keyslot:
+        if not isinstance(body, dict):
+            raise ValueError("slot is not an object")
+        if body.get("digest") != _digest(body):
+            raise ValueError("slot digest mismatch")
+        status = body["status"]
+        if status not in ("active", "disabled") or body["kind"] not in ("user", "recovery"):
+            raise ValueError("unknown slot kind or status")
+        if status == "disabled":
+            return cls(
+                kind=body["kind"], user_id=str(body["user_id"]), name_key=body.get("name_key"),
+                status=status, params=crypto.KdfParams(0, 0, 0), created_at=str(body["created_at"]),
+            )
+        kdf, aead = body["kdf"], body["aead"]
+        if kdf["algorithm"] != "argon2id" or kdf["version"] != crypto.ARGON2_VERSION:
+            raise ValueError("unknown key derivation")
+        if aead["algorithm"] != "AES-256-GCM":
+            raise ValueError("unknown cipher")
+        params = crypto.KdfParams(
+            int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["parallelism"])
+        )
+        return cls(
+            kind=body["kind"],
+            user_id=str(body["user_id"]),
+            name_key=body.get("name_key"),
+            status=status,
+            params=params,
+            salt=_unb64(kdf["salt"]),
+            nonce=_unb64(aead["nonce"]),
+            ciphertext=_unb64(aead["ciphertext"]),
+            check=_unb64(body["check"]),
+            created_at=str(body["created_at"]),
+        )
+
+
+def _digest(body: dict[str, Any]) -> str:
+    content = {k: v for k, v in body.items() if k != "digest"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:32]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def seal(
+    data_key: bytes, vault_id: str, user_id: str, secret: str, params: crypto.KdfParams,
+    *, kind: str = "user", name: str | None = None,
+) -> Keyslot:
+    """A new active keyslot wrapping *data_key* under *secret* (passphrase or recovery key)."""
+    salt = crypto.new_salt()
+    keys = crypto.derive(secret, salt, params)
+    nonce, ciphertext = crypto.wrap(keys.wrap_key, data_key, crypto.slot_aad(vault_id, user_id))
+    return Keyslot(
+        kind=kind, user_id=user_id,
+        name_key=name_key(vault_id, name) if name is not None else None,
+        status="active", params=params, salt=salt, nonce=nonce, ciphertext=ciphertext,
+        check=keys.check, created_at=_now(),
+    )
+
+
+@dataclass
+class KeyslotFile:
+    vault_id: str
+    key_check: bytes
+    slots: list[Keyslot] = field(default_factory=list)
+
+    # -- reading and writing -------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path) -> KeyslotFile:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise VaultMissing(
+                _(
+                    "The key file keyslots.json is missing from this vault. Restore it from the "
+                    "vault's backups folder or from your off-site backup; without it the "
+                    "database cannot be opened."
+                )
+            ) from exc
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            if not isinstance(body, dict) or body.get("format") != FORMAT:
+                raise ValueError("not a keyslot file")
+            version = int(body["version"])
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise damaged_keyslots() from exc
+        if version > FORMAT_VERSION:
+            raise VaultTooNew(
+                _(
+                    "This vault's key file was written by a newer version of Shelter App. "
+                    "Install the newer version to open it; nothing was changed."
+                )
+            )
+        try:
+            slots = [Keyslot.from_json(s) for s in body["slots"]]
+            result = cls(str(body["vault_id"]), _unb64(body["key_check"]), slots)
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise damaged_keyslots() from exc
+        ids = [s.user_id for s in slots]
+        if len(ids) != len(set(ids)):
+            raise damaged_keyslots()
+        return result
+
+    def save(self, path: Path) -> None:
+        body = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "vault_id": self.vault_id,
+            "key_check": _b64(self.key_check),
+            "slots": [s.to_json() for s in self.slots],
+        }
+        atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=True) + "\n").encode("ascii"))
+
+    # -- finding and changing slots ------------------------------------------------
+    def find_user(self, username: str) -> Keyslot:
+        wanted = name_key(self.vault_id, username)
+        for slot in self.slots:
+            if slot.kind == "user" and slot.name_key == wanted:
+                if slot.status == "disabled":
+                    raise AccountDisabled(
+                        _("This account is disabled. Ask an administrator to re-enable it.")
+                    )
+                return slot
+        raise UnknownUser(_("There is no account with that user name in this vault."))
+
+    def by_user_id(self, user_id: str) -> Keyslot | None:
+        return next((s for s in self.slots if s.user_id == user_id), None)
+
+    def put(self, slot: Keyslot) -> None:
+        self.slots = [s for s in self.slots if s.user_id != slot.user_id] + [slot]
+
+    def disable(self, user_id: str) -> None:
+        """Forget the wrapped key: a disabled account cannot unwrap anything any more."""
+        slot = self.by_user_id(user_id)
+        if slot is not None:
+            self.put(
+                replace(slot, status="disabled", salt=b"", nonce=b"", ciphertext=b"", check=b"")
+            )
+
+    def open_slot(self, slot: Keyslot, secret: str, minimum: crypto.KdfParams) -> bytes:
+        """The data key, or a clear reason why *secret* does not open *slot*."""
+        if not slot.params.at_least(minimum):
+            raise VaultDamaged(
+                _(
+                    "The key file's protection settings are weaker than this application "
+                    "allows. The file has been edited; restore keyslots.json from a backup."
+                )
+            )
+        keys = crypto.derive(secret, slot.salt, slot.params)
+        if not hmac.compare_digest(keys.check, slot.check):
+            raise WrongPassphrase(_("The passphrase is not correct."))
+        try:
+            data_key = crypto.unwrap(
+                keys.wrap_key, slot.nonce, slot.ciphertext, crypto.slot_aad(self.vault_id, slot.user_id)
+            )
+        except InvalidTag as exc:
+            raise damaged_keyslots() from exc
+        if not hmac.compare_digest(crypto.key_check(data_key, self.vault_id), self.key_check):
+            raise damaged_keyslots()
+        return data_key
+
+
+def damaged_keyslots() -> VaultDamaged:
+    return VaultDamaged(
+        _(
+            "The key file keyslots.json is damaged or has been edited, so it cannot be trusted. "
+            "Restore it from the vault's backups folder; the database itself was not changed."
+        )
+    )

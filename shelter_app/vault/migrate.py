@@ -1,0 +1,58 @@
+"""Numbered SQL migrations, ``PRAGMA user_version``, one transaction each, after a backup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from importlib import resources
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from shelter_app.vault.connection import schema_version, too_new
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) for every migration shipped, in order, numbered 1, 2, 3…"""
+    found = []
+    for entry in resources.files("shelter_app.vault.migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations are not numbered 1..n: {numbers}")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def migrate(conn: sqlcipher.Connection, backup: Callable[[int], object]) -> list[int]:
+    """Bring the schema up to date; returns the versions applied.
+
+    *backup(version)* is called once before the first migration of an existing vault and
+    must raise if it could not write and verify a copy: no migration runs without one.
+    """
+    current = schema_version(conn)
+    pending = [m for m in migrations() if m[0] > current]
+    if current > latest_version():
+        raise too_new(current, latest_version())
+    if not pending:
+        return []
+    if current > 0:
+        backup(current)
+    applied = []
+    for number, _name, sql in pending:
+        script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied

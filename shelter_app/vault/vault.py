@@ -1,0 +1,383 @@
+"""A vault folder: create it, hold it (one process at a time), unlock it with a keyslot.
+
+``Vault`` is the folder held by this process; ``OpenVault`` is what an unlocked vault gives
+the services: the database, the audit chain, and the keyslot operations, for one account.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from shelter_app.domain.accounts import (
+    MAX_PASSPHRASE,
+    username_key,
+    validate_passphrase,
+    validate_username,
+)
+from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.roles import Role
+from shelter_app.errors import (
+    AccountDisabled,
+    VaultDamaged,
+    VaultExists,
+    VaultMissing,
+    WrongPassphrase,
+)
+from shelter_app.i18n import _
+from shelter_app.store.audit import AuditLog, now_utc
+from shelter_app.store.db import Database
+from shelter_app.vault import crypto
+from shelter_app.vault.attempts import AttemptCounter
+from shelter_app.vault.backup import BACKUP_DIR, make_backup
+from shelter_app.vault.connection import connect, damaged_database
+from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
+from shelter_app.vault.lock import VaultLock
+from shelter_app.vault.migrate import migrate
+from shelter_app.vault.process import core_dumps
+
+DB_NAME = "cases.db"
+KEYSLOTS_NAME = "keyslots.json"
+
+
+@dataclass(frozen=True)
+class SignInReport:
+    """What the person signing in should be told."""
+
+    user_id: str
+    failed_attempts: int
+    must_change_passphrase: bool
+    migrated_to: int | None = None
+
+
+class Vault:
+    """A vault folder held by this process (see ``VaultLock``)."""
+
+    def __init__(self, folder: Path, *, kdf: crypto.KdfPolicy = crypto.PRODUCTION_KDF,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.folder = Path(folder)
+        self.kdf = kdf
+        self.db_path = self.folder / DB_NAME
+        self.keyslots_path = self.folder / KEYSLOTS_NAME
+        self.attempts = AttemptCounter(self.folder, clock)
+        self._lock = VaultLock(self.folder)
+
+    # -- holding the folder --------------------------------------------------------
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        folder = Path(folder)
+        return (folder / DB_NAME).exists() or (folder / KEYSLOTS_NAME).exists()
+
+    @classmethod
+    def open(cls, folder: Path, **kwargs: object) -> Vault:
+        """Hold an existing vault folder; refuses a folder with no vault in it."""
+        vault = cls(folder, **kwargs)  # type: ignore[arg-type]
+        if not vault.folder.is_dir():
+            raise VaultMissing(
+                _("There is no vault at this location. Check the folder, or create a new vault.")
+            )
+        if not vault.db_path.exists() and not vault.keyslots_path.exists():
+            raise VaultMissing(
+                _("This folder holds no vault (no cases.db and no keyslots.json). Nothing was "
+                  "created.")
+            )
+        vault._lock.acquire()
+        return vault
+
+    def close(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- creating ------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, folder: Path, *, organisation: str, admin_username: str, admin_passphrase: str,
+        admin_display_name: str = "", kdf: crypto.KdfPolicy = crypto.PRODUCTION_KDF,
+        clock: Callable[[], float] = time.time,
+    ) -> tuple[Vault, OpenVault, str]:
+        """A new vault with its first administrator; returns it unlocked and the recovery key.
+
+        Anything half-made is removed if a step fails, so a retry starts clean.
+        """
+        organisation = organisation.strip()
+        if not organisation:
+            from shelter_app.errors import ValidationError
+
+            raise ValidationError(_("Enter the organisation's name."), "organisation")
+        admin_username = validate_username(admin_username)
+        admin_passphrase = validate_passphrase(admin_passphrase, username=admin_username)
+        vault = cls(folder, kdf=kdf, clock=clock)
+        if Vault.exists(vault.folder):
+            raise VaultExists(
+                _("A vault already exists in this folder. Open it, or choose an empty folder.")
+            )
+        try:
+            vault.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            (vault.folder / BACKUP_DIR).mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            from shelter_app.vault.fileio import storage_error
+
+            raise storage_error(exc, str(vault.folder.name)) from exc
+        vault._lock.acquire()
+        data_key = crypto.new_data_key()
+        vault_id = str(uuid.uuid4())
+        admin_id = str(uuid.uuid4())
+        recovery_key = crypto.new_recovery_key()
+        conn: sqlcipher.Connection | None = None
+        try:
+            conn = connect(vault.db_path, data_key, create=True)
+            migrate(conn, backup=lambda _v: None)
+            slots = KeyslotFile(vault_id, crypto.key_check(data_key, vault_id))
+            slots.put(seal(data_key, vault_id, admin_id, admin_passphrase, kdf.default,
+                           name=admin_username))
+            slots.put(seal(data_key, vault_id, RECOVERY_ID, recovery_key, kdf.default,
+                           kind="recovery"))
+            db = Database(conn)
+            audit = AuditLog(db, crypto.subkey(data_key, "audit chain v1"))
+            now = now_utc()
+            with db.transaction():
+                for key, value in (("vault_id", vault_id), ("created_at", now)):
+                    db.execute("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": key, "v": value})
+                db.execute("INSERT INTO settings (key, value, updated_at, updated_by)"
+                           " VALUES ('organisation', :v, :now, :id)",
+                           {"v": json.dumps(organisation), "now": now, "id": admin_id})
+                db.execute(
+                    "INSERT INTO users (id, username, username_key, display_name, roles, status,"
+                    " must_change_passphrase, created_at, updated_at, created_by, updated_by)"
+                    " VALUES (:id, :name, :key, :display, :roles, 'active', 0, :now, :now,"
+                    " :id, :id)",
+                    {"id": admin_id, "name": admin_username, "key": username_key(admin_username),
+                     "display": admin_display_name.strip(), "roles": json.dumps([Role.ADMIN.value]),
+                     "now": now},
+                )
+                audit.append(Event.VAULT_CREATED, actor_id=admin_id, target_type="vault",
+                             target_id=vault_id)
+                audit.append(Event.USER_ADDED, actor_id=admin_id, target_type="user",
+                             target_id=admin_id, details={"roles": [Role.ADMIN.value]})
+                slots.save(vault.keyslots_path)
+            opened = OpenVault(vault, db, bytearray(data_key), slots, admin_id)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            for leftover in (vault.db_path, vault.keyslots_path,
+                             vault.folder / (DB_NAME + "-wal"), vault.folder / (DB_NAME + "-shm")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            vault.close()
+            raise
+        return vault, opened, recovery_key
+
+    # -- unlocking -----------------------------------------------------------------
+    def load_keyslots(self) -> KeyslotFile:
+        slots = KeyslotFile.load(self.keyslots_path)
+        if not self.db_path.exists():
+            connect(self.db_path, bytes(32))  # raises the clear "missing" message
+        return slots
+
+    def unlock(self, username: str, passphrase: str) -> tuple[OpenVault, SignInReport]:
+        """Sign *username* in.  Raises WrongPassphrase, UnknownUser, AccountDisabled,
+        TooManyAttempts, VaultDamaged, VaultMissing or VaultTooNew, each with its own message."""
+        slots = self.load_keyslots()
+        slot = slots.find_user(username)
+        self.attempts.check(slot.user_id)
+        try:
+            if len(passphrase) > MAX_PASSPHRASE:
+                raise WrongPassphrase(_("The passphrase is not correct."))
+            data_key = slots.open_slot(slot, passphrase, self.kdf.minimum)
+        except WrongPassphrase:
+            self.attempts.failed(slot.user_id)
+            raise
+        return self._open(data_key, slots, slot.user_id)
+
+    def recover(self, recovery_key: str, username: str, new_passphrase: str
+                ) -> tuple[OpenVault, SignInReport]:
+        """Set a new passphrase for *username* with the recovery key (a forgotten passphrase)."""
+        slots = self.load_keyslots()
+        normalised = crypto.normalise_recovery_key(recovery_key)
+        slot = slots.by_user_id(RECOVERY_ID)
+        if slot is None:
+            raise VaultDamaged(_("This vault's key file has no recovery keyslot."))
+        self.attempts.check(RECOVERY_ID)
+        if normalised is None:
+            raise WrongPassphrase(_("That is not a recovery key: it has 32 letters and digits."))
+        try:
+            data_key = slots.open_slot(slot, normalised, self.kdf.minimum)
+        except WrongPassphrase as exc:
+            self.attempts.failed(RECOVERY_ID)
+            raise WrongPassphrase(_("The recovery key is not correct.")) from exc
+        opened, report = self._open(data_key, slots, None, recover_username=username)
+        try:
+            opened.reset_own_passphrase_with_recovery(new_passphrase)
+        except BaseException:
+            opened.close()
+            raise
+        return opened, report
+
+    def _open(self, data_key: bytes, slots: KeyslotFile, user_id: str | None, *,
+              recover_username: str | None = None) -> tuple[OpenVault, SignInReport]:
+        core_dumps.acquire()
+        conn: sqlcipher.Connection | None = None
+        try:
+            conn = connect(self.db_path, data_key)
+            applied = migrate(
+                conn, backup=lambda _v: make_backup(conn, data_key, self.folder, self.keyslots_path)
+            )
+            db = Database(conn)
+            stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
+            if stored_id != slots.vault_id:
+                raise damaged_database()
+            if recover_username is not None:
+                user_id = db.scalar("SELECT id FROM users WHERE username_key = :k",
+                                    {"k": username_key(recover_username)})
+                if user_id is None:
+                    from shelter_app.errors import UnknownUser
+
+                    raise UnknownUser(_("There is no account with that user name in this vault."))
+            assert user_id is not None
+            user = db.one("SELECT status, must_change_passphrase FROM users WHERE id = :id",
+                          {"id": user_id})
+            if user is None:
+                raise VaultDamaged(
+                    _("The key file names an account the database does not know. Restore "
+                      "keyslots.json from the vault's backups folder.")
+                )
+            if user["status"] != "active":
+                raise AccountDisabled(
+                    _("This account is disabled. Ask an administrator to re-enable it.")
+                )
+            opened = OpenVault(self, db, bytearray(data_key), slots, user_id)
+            conn = None  # owned by `opened` from here on
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            core_dumps.release()
+            raise
+        failures = opened.record_sign_in(applied)
+        return opened, SignInReport(user_id, failures, bool(user["must_change_passphrase"]),
+                                    applied[-1] if applied else None)
+
+
+class OpenVault:
+    """An unlocked vault for one account.  ``close()`` forgets the key and the connection."""
+
+    def __init__(self, vault: Vault, db: Database, data_key: bytearray, slots: KeyslotFile,
+                 user_id: str) -> None:
+        self.vault = vault
+        self.db = db
+        self._key = data_key
+        self._slots = slots
+        self.user_id = user_id
+        self.audit = AuditLog(db, crypto.subkey(bytes(data_key), "audit chain v1"))
+        self.closed = False
+
+    @property
+    def vault_id(self) -> str:
+        return self._slots.vault_id
+
+    def record_sign_in(self, migrated: list[int]) -> int:
+        """Move failed attempts into the chain and log the sign-in; returns how many failed."""
+        times, untimed = self.vault.attempts.take_unreported(self.user_id)
+        with self.db.transaction():
+            for stamp in times:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                  target_type="user", target_id=self.user_id,
+                                  outcome=Outcome.FAILED, details={"occurred_at": stamp})
+            if untimed:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id, target_type="user",
+                                  target_id=self.user_id, outcome=Outcome.FAILED,
+                                  details={"count": untimed})
+            for version in migrated:
+                self.audit.append(Event.MIGRATED, actor_id=self.user_id, target_type="vault",
+                                  target_id=self.vault_id, details={"to_version": version})
+            self.audit.append(Event.SIGN_IN, actor_id=self.user_id, target_type="user",
+                              target_id=self.user_id)
+            self.db.execute("UPDATE users SET last_sign_in_at = :now WHERE id = :id",
+                            {"now": now_utc(), "id": self.user_id})
+        return len(times) + untimed
+
+    # -- keyslot operations (called by the services, inside their transaction) --------
+    def _save_slots(self) -> None:
+        """Write keyslots.json atomically after keeping a copy of the previous version."""
+        backups = self.vault.folder / BACKUP_DIR
+        with contextlib.suppress(OSError):
+            backups.mkdir(mode=0o700, exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}Z"
+            (backups / f"keyslots-{stamp}.json").write_bytes(self.vault.keyslots_path.read_bytes())
+        self._slots.save(self.vault.keyslots_path)
+
+    def data_key_copy(self) -> bytes:
+        return bytes(self._key)
+
+    def put_slot(self, slot: Keyslot) -> None:
+        """Replace one keyslot (same user id) and write the file; no other slot changes."""
+        previous = list(self._slots.slots)
+        self._slots.put(slot)
+        try:
+            self._save_slots()
+        except BaseException:
+            self._slots.slots = previous
+            raise
+
+    def set_passphrase_slot(self, user_id: str, username: str, passphrase: str) -> None:
+        """Wrap the data key for *user_id* under *passphrase*; only that slot changes."""
+        self.put_slot(seal(bytes(self._key), self.vault_id, user_id, passphrase,
+                           self.vault.kdf.default, name=username))
+
+    def disable_slot(self, user_id: str) -> None:
+        previous = list(self._slots.slots)
+        self._slots.disable(user_id)
+        try:
+            self._save_slots()
+        except BaseException:
+            self._slots.slots = previous
+            raise
+
+    def restore_slots(self) -> None:
+        """Undo keyslot changes after the database transaction that went with them failed."""
+        self._slots = KeyslotFile.load(self.vault.keyslots_path)
+
+    def verify_passphrase(self, passphrase: str) -> None:
+        slot = self._slots.by_user_id(self.user_id)
+        if slot is None or slot.status != "active":
+            raise AccountDisabled(_("This account is disabled. Ask an administrator to re-enable it."))
+        self._slots.open_slot(slot, passphrase, self.vault.kdf.minimum)
+
+    def reset_own_passphrase_with_recovery(self, new_passphrase: str) -> None:
+        username = self.db.scalar("SELECT username FROM users WHERE id = :id", {"id": self.user_id})
+        new_passphrase = validate_passphrase(new_passphrase, username=username)
+        with self.db.transaction():
+            self.audit.append(Event.RECOVERY_USED, actor_id=self.user_id, target_type="user",
+                              target_id=self.user_id)
+            self.audit.append(Event.PASSPHRASE_CHANGED, actor_id=self.user_id,
+                              target_type="user", target_id=self.user_id)
+            self.db.execute("UPDATE users SET must_change_passphrase = 0, updated_at = :now,"
+                            " updated_by = :id, row_version = row_version + 1 WHERE id = :id",
+                            {"now": now_utc(), "id": self.user_id})
+            self.set_passphrase_slot(self.user_id, username, new_passphrase)
+
+    def backup(self) -> Path:
+        return make_backup(self.db.raw, bytes(self._key), self.vault.folder,
+                           self.vault.keyslots_path)
+
+    def close(self) -> None:
+        """Close the database and overwrite the key in memory.  Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        for i in range(len(self._key)):
+            self._key[i] = 0
+        with contextlib.suppress(sqlcipher.Error):
+            self.db.close()
+        core_dumps.release()
