@@ -6,8 +6,18 @@ from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.services.accounts import AccountService
+from shelter_app.services.appointments import AppointmentService
+from shelter_app.services.attachments import AttachmentService
+from shelter_app.services.care import CareService
+from shelter_app.services.cases import CaseService
+from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
+from shelter_app.services.legal import LegalService
+from shelter_app.services.partners import PartnerService
+from shelter_app.services.referrals import ReferralService
+from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
+from shelter_app.services.timeline import TimelineService
 from shelter_app.services.vault_admin import VaultAdminService
 from shelter_app.vault.vault import OpenVault
 
@@ -18,6 +28,16 @@ class Services:
     accounts: AccountService
     settings: SettingsService
     vault_admin: VaultAdminService
+    cases: CaseService
+    search: SearchService
+    timeline: TimelineService
+    consent: ConsentService
+    care: CareService
+    partners: PartnerService
+    referrals: ReferralService
+    appointments: AppointmentService
+    legal: LegalService
+    attachments: AttachmentService
 
     @property
     def session(self) -> Session:
@@ -35,4 +55,12 @@ class Services:
 
 def build_services(opened: OpenVault) -> Services:
     ctx = ServiceContext(opened)
-    return Services(ctx, AccountService(ctx), SettingsService(ctx), VaultAdminService(ctx))
+    consent = ConsentService(ctx)
+    return Services(
+        ctx=ctx, accounts=AccountService(ctx), settings=SettingsService(ctx),
+        vault_admin=VaultAdminService(ctx), cases=CaseService(ctx), search=SearchService(ctx),
+        timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
+        partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
+        appointments=AppointmentService(ctx), legal=LegalService(ctx),
+        attachments=AttachmentService(ctx),
+    )

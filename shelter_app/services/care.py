@@ -1,0 +1,144 @@
+"""Services given to a survivor, and the catalogue of service types.
+
+Entries of health types (medical, psychosocial, or any type a coordinator marks as health)
+keep their notes and outcome from roles that may not read the health section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from shelter_app.domain import validate as v
+from shelter_app.domain.audit import Event
+from shelter_app.domain.roles import Action
+from shelter_app.errors import ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.context import ServiceContext
+from shelter_app.store.audit import now_utc
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    id: str
+    code: str
+    label: str
+    is_health: bool
+    built_in: bool
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    id: str
+    case_id: str
+    service_code: str
+    provided_on: dt.date
+    provider_kind: str
+    partner_id: str | None
+    duration_minutes: int | None
+    staff_id: str | None
+    outcome: str | None  # None when restricted
+    notes: str | None  # None when restricted
+    restricted: bool
+
+
+class CareService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._access = CaseAccess(ctx)
+
+    # -- catalogue -----------------------------------------------------------------
+    def catalogue(self) -> list[ServiceType]:
+        rows = self._ctx.db.all("SELECT * FROM service_types ORDER BY built_in DESC, code")
+        return [ServiceType(r["id"], r["code"], _(r["label"]) if r["built_in"] else r["label"],
+                            bool(r["is_health"]), bool(r["built_in"])) for r in rows]
+
+    def add_type(self, label: str, *, is_health: bool = False) -> ServiceType:
+        self._ctx.require(Action.MANAGE_CATALOGUE)
+        text = v.text(label, "label", required=True, limit=100)
+        code = re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:40] or "service"
+        if self._ctx.db.scalar("SELECT 1 FROM service_types WHERE code = :c OR lower(label) ="
+                               " lower(:l)", {"c": code, "l": text}):
+            raise ValidationError(_("That service is already in the catalogue."), "label")
+        type_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.MANAGE_CATALOGUE, Event.RECORD_CREATED,
+                             target_type="service_type", target_id=type_id) as db:
+            db.execute("INSERT INTO service_types (id, code, label, is_health, built_in,"
+                       " created_at, updated_at, created_by, updated_by) VALUES (:id, :code,"
+                       " :label, :health, 0, :now, :now, :me, :me)",
+                       {"id": type_id, "code": code, "label": text, "health": int(is_health),
+                        "now": now, "me": me})
+        return next(t for t in self.catalogue() if t.id == type_id)
+
+    def _type(self, code: str) -> ServiceType:
+        found = next((t for t in self.catalogue() if t.code == code), None)
+        if found is None:
+            raise ValidationError(_("Unknown service '{code}'.").format(code=code), "service")
+        return found
+
+    # -- entries -------------------------------------------------------------------
+    def record(self, case_id: str, service: str, *, provided_on: dt.date | str,
+               provider_kind: str = "internal", partner_id: str | None = None,
+               duration_minutes: int | str | None = None, staff_id: str | None = None,
+               outcome: str = "", notes: str = "") -> ServiceEntry:
+        scope = self._access.require(case_id, Action.RECORD_SERVICE)
+        stype = self._type(service)
+        if stype.is_health:
+            self._access.require(case_id, Action.EDIT_HEALTH)
+        day = v.date(provided_on, "provided_on", required=True)
+        assert day is not None
+        if day > dt.date.today() + dt.timedelta(days=1):
+            raise ValidationError(_("A service is recorded once it was given; that date is in "
+                                    "the future."), "provided_on")
+        if provider_kind not in ("internal", "partner"):
+            raise ValidationError(_("The provider is this organisation or a partner."),
+                                  "provider_kind")
+        if provider_kind == "partner" and not (partner_id and self._ctx.db.scalar(
+                "SELECT 1 FROM partners WHERE id = :p", {"p": partner_id})):
+            raise ValidationError(_("Choose the partner who gave the service."), "partner_id")
+        minutes = None
+        if duration_minutes not in (None, ""):
+            try:
+                minutes = int(str(duration_minutes))
+            except ValueError as exc:
+                raise ValidationError(_("Enter the duration in whole minutes."),
+                                      "duration_minutes") from exc
+            if not 0 <= minutes <= 100_000:
+                raise ValidationError(_("That duration is not possible."), "duration_minutes")
+        entry_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.RECORD_SERVICE, Event.RECORD_CREATED, scope=scope,
+                             target_type="service_entry", target_id=entry_id,
+                             details={"fields": ["service", "provided_on"]}) as db:
+            db.execute(
+                "INSERT INTO service_entries (id, case_id, service_type_id, provided_on,"
+                " provider_kind, partner_id, duration_minutes, staff_id, outcome, notes,"
+                " created_at, updated_at, created_by, updated_by) VALUES (:id, :case, :type,"
+                " :day, :kind, :partner, :minutes, :staff, :outcome, :notes, :now, :now, :me, :me)",
+                {"id": entry_id, "case": case_id, "type": stype.id, "day": day.isoformat(),
+                 "kind": provider_kind, "partner": partner_id if provider_kind == "partner" else None,
+                 "minutes": minutes, "staff": staff_id or me,
+                 "outcome": v.text(outcome, "outcome", limit=2000),
+                 "notes": v.note(notes, "notes"), "now": now, "me": me})
+        return next(e for e in self.list(case_id) if e.id == entry_id)
+
+    def list(self, case_id: str) -> list[ServiceEntry]:
+        scope = self._access.require(case_id, Action.RECORD_SERVICE)
+        may_read_health = self._ctx.allowed(Action.READ_HEALTH, scope)
+        rows = self._ctx.db.all(
+            "SELECT e.*, t.code, t.is_health FROM service_entries e JOIN service_types t"
+            " ON t.id = e.service_type_id WHERE e.case_id = :c ORDER BY e.provided_on DESC,"
+            " e.created_at DESC", {"c": case_id})
+        out = []
+        for r in rows:
+            hidden = bool(r["is_health"]) and not may_read_health
+            out.append(ServiceEntry(
+                r["id"], r["case_id"], r["code"], dt.date.fromisoformat(r["provided_on"]),
+                r["provider_kind"], r["partner_id"], r["duration_minutes"], r["staff_id"],
+                None if hidden else r["outcome"], None if hidden else r["notes"], hidden))
+        if any(bool(r["is_health"]) for r in rows):
+            self._ctx.record(Event.SECTION_OPENED, target_type="case", target_id=case_id,
+                             details={"section": "health" if may_read_health else "services"})
+        return out

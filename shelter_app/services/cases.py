@@ -1,0 +1,229 @@
+"""Survivor intake and the case record: create, open, change, status, assignment, sharing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from typing import Any
+
+from shelter_app.domain import vocab
+from shelter_app.domain.audit import Event
+from shelter_app.domain.records import (
+    CaseInput,
+    CaseRecord,
+    SurvivorInput,
+    clean_case,
+    clean_survivor,
+)
+from shelter_app.domain.roles import Action, Role, Scope
+from shelter_app.errors import ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess, no_such_case
+from shelter_app.services.context import ServiceContext
+from shelter_app.store import cases as store
+from shelter_app.store.audit import now_utc
+from shelter_app.store.db import Database
+
+CODE_PATTERN = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{4,6}$")
+STATUS_ORDER = ["open", "assessment", "case_plan", "services", "closed"]
+# Survivor fields in the health section: hidden from roles that may not read health.
+HEALTH_FIELDS = ("access_needs",)
+
+
+def concurrent_change() -> ValidationError:
+    return ValidationError(_("Someone else changed this record while you were editing. "
+                             "Reopen it to see their change; your edits were not saved."))
+
+
+class CaseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self.access = CaseAccess(ctx)
+
+    # -- creating ------------------------------------------------------------------
+    def next_code(self, db: Database, year: int | None = None, prefix: str = "SH") -> str:
+        year = year or dt.date.today().year
+        stem = f"{prefix}-{year}-"
+        last = db.scalar("SELECT max(CAST(substr(code, :n) AS INTEGER)) FROM cases"
+                         " WHERE code LIKE :like", {"n": len(stem) + 1, "like": stem + "%"})
+        return f"{stem}{(last or 0) + 1:04d}"
+
+    def create(self, survivor: SurvivorInput, case: CaseInput, *, code: str | None = None
+               ) -> CaseRecord:
+        """Survivor and case in one transaction, with the audit event and the search index."""
+        self._ctx.require(Action.CREATE_CASE)
+        s_values = clean_survivor(survivor)
+        c_values = clean_case(case)
+        assigned = self._assignee(case.assigned_to)
+        case_id, survivor_id = str(uuid.uuid4()), str(uuid.uuid4())
+        meta = self._meta_new()
+        with self._ctx.db.transaction() as db:
+            if code:
+                code = code.strip().upper()
+                if not CODE_PATTERN.match(code):
+                    raise ValidationError(_("A case code looks like SH-2026-0042."), "code")
+                if db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
+                    raise ValidationError(
+                        _("The case code {code} is already in use.").format(code=code), "code")
+            else:
+                code = self.next_code(db)
+            search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
+            store.insert(db, "survivors", {"id": survivor_id, **meta, **store.to_columns(
+                s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)})
+            store.insert(db, "cases", {
+                "id": case_id, **meta, "code": code, "search_id": search_id,
+                "survivor_id": survivor_id, "status": "open", "assigned_to": assigned,
+                **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
+            store.reindex(db, case_id)
+            self._ctx.audit.append(
+                Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
+                target_id=case_id,
+                details={"fields": sorted(k for k, val in {**s_values, **c_values}.items()
+                                          if val not in (None, "", [], {}, False))})
+        return self._load(case_id, self.access.scope(case_id) or Scope.OTHER)
+
+    def _assignee(self, user_id: str | None) -> str | None:
+        session = self._ctx.session
+        if user_id is None:
+            return session.user_id if session.has(Role.CASEWORKER) else None
+        if user_id != session.user_id and not self._ctx.allowed(Action.ASSIGN_CASE, Scope.OTHER):
+            self._ctx.require(Action.ASSIGN_CASE, Scope.OTHER)
+        row = self._ctx.db.one("SELECT roles, status FROM users WHERE id = :id", {"id": user_id})
+        if row is None or row["status"] != "active" or not (
+                {"caseworker", "coordinator"} & set(json.loads(row["roles"]))):
+            raise ValidationError(_("Cases can be assigned only to active caseworkers or "
+                                    "coordinators."), "assigned_to")
+        return user_id
+
+    def _meta_new(self) -> dict[str, Any]:
+        now = now_utc()
+        me = self._ctx.session.user_id
+        return {"created_at": now, "updated_at": now, "created_by": me, "updated_by": me}
+
+    # -- reading -------------------------------------------------------------------
+    def id_for_code(self, code: str) -> str:
+        case_id = self._ctx.db.scalar("SELECT id FROM cases WHERE code = :c",
+                                      {"c": code.strip().upper()})
+        if case_id is None:
+            raise no_such_case()
+        self.access.require(case_id, Action.READ_CASE)
+        return str(case_id)
+
+    def get(self, case_id: str) -> CaseRecord:
+        scope = self.access.require(case_id, Action.READ_CASE)
+        record = self._load(case_id, scope)
+        self._ctx.record(Event.RECORD_OPENED, target_type="case", target_id=case_id)
+        return record
+
+    def _load(self, case_id: str, scope: Scope) -> CaseRecord:
+        db = self._ctx.db
+        c_row = db.one("SELECT * FROM cases WHERE id = :id", {"id": case_id})
+        if c_row is None:
+            raise no_such_case()
+        s_row = db.one("SELECT * FROM survivors WHERE id = :id", {"id": c_row["survivor_id"]})
+        assert s_row is not None
+        survivor = store.from_row(s_row, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
+        if not self._ctx.allowed(Action.READ_HEALTH, scope):
+            for name in HEALTH_FIELDS:
+                survivor.pop(name, None)
+        case = store.from_row(c_row, store.CASE_JSON, store.CASE_BOOL)
+        shared = tuple(r["user_id"] for r in db.all(
+            "SELECT user_id FROM case_shares WHERE case_id = :id ORDER BY user_id", {"id": case_id}))
+        return CaseRecord(case_id, case["code"], survivor["id"], survivor, case,
+                          (survivor["row_version"], case["row_version"]), shared)
+
+    # -- changing ------------------------------------------------------------------
+    def update(self, case_id: str, *, survivor: SurvivorInput | None = None,
+               case: CaseInput | None = None, versions: tuple[int, int] | None = None
+               ) -> CaseRecord:
+        """Save edited survivor and/or case fields; refuses if someone saved in between."""
+        scope = self.access.require(case_id, Action.EDIT_CASE)
+        current = self._load(case_id, scope)
+        changed: list[str] = []
+        s_values = c_values = None
+        if survivor is not None:
+            s_values = clean_survivor(survivor)
+            if not self._ctx.allowed(Action.EDIT_HEALTH, scope):
+                for name in HEALTH_FIELDS:
+                    s_values.pop(name, None)
+            changed += [k for k, val in s_values.items() if current.survivor.get(k) != val]
+        if case is not None:
+            c_values = clean_case(case)
+            c_values.pop("opened_on", None) if not case.opened_on else None
+            changed += [k for k, val in c_values.items() if current.case.get(k) != val]
+        if not changed:
+            return current
+        meta = {"updated_at": now_utc(), "updated_by": self._ctx.session.user_id}
+        s_version, c_version = versions if versions else (None, None)
+        with self._ctx.write(Action.EDIT_CASE, Event.RECORD_UPDATED, scope=scope,
+                             target_type="case", target_id=case_id,
+                             details={"fields": sorted(changed)}) as db:
+            if s_values is not None and not store.update(
+                    db, "survivors", current.survivor_id, {**store.to_columns(
+                        s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL), **meta}, s_version):
+                raise concurrent_change()
+            if c_values is not None and not store.update(
+                    db, "cases", case_id, {**store.to_columns(
+                        c_values, store.CASE_JSON, store.CASE_BOOL), **meta}, c_version):
+                raise concurrent_change()
+            store.reindex(db, case_id)
+        return self._load(case_id, scope)
+
+    def set_status(self, case_id: str, status: str, *, closure_reason: str | None = None
+                   ) -> None:
+        scope = self.access.require(case_id, Action.EDIT_CASE)
+        vocab.CASE_STATUS.check(status, "status")
+        current = self._ctx.db.scalar("SELECT status FROM cases WHERE id = :id", {"id": case_id})
+        if status == current:
+            return
+        reopening = current == "closed"
+        if not reopening and STATUS_ORDER.index(status) < STATUS_ORDER.index(current):
+            raise ValidationError(_("A case moves forward: open, assessment, case plan, "
+                                    "services, closed. Close and reopen it to start again."),
+                                  "status")
+        reason = None
+        if status == "closed":
+            if not closure_reason:
+                raise ValidationError(_("Say why the case is closed."), "closure_reason")
+            reason = vocab.CLOSURE_REASON.check(closure_reason, "closure_reason")
+        with self._ctx.write(Action.EDIT_CASE, Event.RECORD_UPDATED, scope=scope,
+                             target_type="case", target_id=case_id,
+                             details={"fields": ["status"] + (["closure_reason"] if reason else [])}
+                             ) as db:
+            db.execute("UPDATE cases SET status = :s, closure_reason = :r, closed_at = :closed,"
+                       " updated_at = :now, updated_by = :me, row_version = row_version + 1"
+                       " WHERE id = :id",
+                       {"s": status, "r": reason, "closed": now_utc() if reason else None,
+                        "now": now_utc(), "me": self._ctx.session.user_id, "id": case_id})
+
+    def assign(self, case_id: str, user_id: str) -> None:
+        scope = self.access.require(case_id, Action.ASSIGN_CASE)
+        assignee = self._assignee(user_id)
+        with self._ctx.write(Action.ASSIGN_CASE, Event.RECORD_UPDATED, scope=scope,
+                             target_type="case", target_id=case_id,
+                             details={"fields": ["assigned_to"]}) as db:
+            db.execute("UPDATE cases SET assigned_to = :u, updated_at = :now, updated_by = :me,"
+                       " row_version = row_version + 1 WHERE id = :id",
+                       {"u": assignee, "now": now_utc(), "me": self._ctx.session.user_id,
+                        "id": case_id})
+
+    def share(self, case_id: str, user_id: str, *, shared: bool = True) -> None:
+        """Share a case with a legal volunteer (or stop sharing it)."""
+        scope = self.access.require(case_id, Action.SHARE_CASE)
+        row = self._ctx.db.one("SELECT roles, status FROM users WHERE id = :id", {"id": user_id})
+        if row is None or row["status"] != "active" or "legal" not in json.loads(row["roles"]):
+            raise ValidationError(_("Cases are shared with active legal volunteers only."),
+                                  "user")
+        with self._ctx.write(Action.SHARE_CASE, Event.RECORD_UPDATED, scope=scope,
+                             target_type="case", target_id=case_id,
+                             details={"fields": ["shared_with"]}) as db:
+            if shared:
+                db.execute("INSERT OR IGNORE INTO case_shares (case_id, user_id, created_at,"
+                           " created_by) VALUES (:c, :u, :now, :me)",
+                           {"c": case_id, "u": user_id, "now": now_utc(),
+                            "me": self._ctx.session.user_id})
+            else:
+                db.execute("DELETE FROM case_shares WHERE case_id = :c AND user_id = :u",
+                           {"c": case_id, "u": user_id})

@@ -1,0 +1,104 @@
+"""The partner directory: organisations that receive referrals."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from shelter_app.domain import validate as v
+from shelter_app.domain import vocab
+from shelter_app.domain.audit import Event
+from shelter_app.domain.roles import Action
+from shelter_app.errors import NotFound, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.context import ServiceContext
+from shelter_app.store.audit import now_utc
+from shelter_app.store.db import Row
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    name: str
+    partner_type: str
+    services: tuple[str, ...]
+    languages: tuple[str, ...]
+    address: str
+    secure_contact: str
+    document_language: str
+    active: bool
+    row_version: int
+
+
+def _partner(row: Row) -> Partner:
+    return Partner(row["id"], row["name"], row["partner_type"], tuple(json.loads(row["services"])),
+                   tuple(json.loads(row["languages"])), row["address"], row["secure_contact"],
+                   row["document_language"], bool(row["active"]), row["row_version"])
+
+
+class PartnerService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def _clean(self, name: str, partner_type: str, services: list[str], languages: list[str],
+               address: str, secure_contact: str, document_language: str) -> dict[str, object]:
+        known = {r["code"] for r in self._ctx.db.all("SELECT code FROM service_types")}
+        for code in services:
+            if code not in known:
+                raise ValidationError(_("Unknown service '{code}'.").format(code=code), "services")
+        return {
+            "name": v.text(name, "name", required=True),
+            "partner_type": vocab.PARTNER_TYPE.check(partner_type, "partner_type"),
+            "services": json.dumps(list(dict.fromkeys(services))),
+            "languages": json.dumps([v.language(c, "languages") for c in languages]),
+            "address": v.text(address, "address", limit=1000),
+            "secure_contact": v.text(secure_contact, "secure_contact", limit=2000),
+            "document_language": v.language(document_language or "en", "document_language"),
+        }
+
+    def add(self, name: str, partner_type: str, *, services: list[str] | None = None,
+            languages: list[str] | None = None, address: str = "", secure_contact: str = "",
+            document_language: str = "en") -> Partner:
+        self._ctx.require(Action.MANAGE_PARTNERS)
+        values = self._clean(name, partner_type, services or [], languages or [], address,
+                             secure_contact, document_language)
+        if self._ctx.db.scalar("SELECT 1 FROM partners WHERE lower(name) = lower(:n)",
+                               {"n": values["name"]}):
+            raise ValidationError(_("A partner with that name is already in the directory."),
+                                  "name")
+        partner_id = str(uuid.uuid4())
+        now, me = now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_CREATED,
+                             target_type="partner", target_id=partner_id,
+                             details={"fields": sorted(values)}) as db:
+            db.execute(
+                "INSERT INTO partners (id, name, partner_type, services, languages, address,"
+                " secure_contact, document_language, created_at, updated_at, created_by,"
+                " updated_by) VALUES (:id, :name, :partner_type, :services, :languages,"
+                " :address, :secure_contact, :document_language, :now, :now, :me, :me)",
+                {"id": partner_id, **values, "now": now, "me": me})
+        return self.get(partner_id)
+
+    def get(self, partner_id: str) -> Partner:
+        self._ctx.require(Action.READ_PARTNERS)
+        row = self._ctx.db.one("SELECT * FROM partners WHERE id = :id", {"id": partner_id})
+        if row is None:
+            raise NotFound(_("That partner is not in the directory."))
+        return _partner(row)
+
+    def find(self, id_or_name: str) -> Partner:
+        """By id, or by exact name (case-insensitive) as typed on the command line."""
+        self._ctx.require(Action.READ_PARTNERS)
+        row = self._ctx.db.one("SELECT * FROM partners WHERE id = :q OR lower(name) = lower(:q)",
+                               {"q": id_or_name.strip()})
+        if row is None:
+            raise NotFound(_("No partner with that id or name. List them with: shelter-admin "
+                             "partners"))
+        return _partner(row)
+
+    def list(self, *, include_inactive: bool = False) -> list[Partner]:
+        self._ctx.require(Action.READ_PARTNERS)
+        where = "" if include_inactive else "WHERE active = 1"
+        rows = self._ctx.db.all(f"SELECT * FROM partners {where} ORDER BY lower(name)")  # noqa: S608
+        return [_partner(r) for r in rows]

@@ -1,0 +1,149 @@
+"""Referrals to partner organisations: draft, send (consent checked), answer, complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+
+from shelter_app.domain import validate as v
+from shelter_app.domain import vocab
+from shelter_app.domain.audit import Event
+from shelter_app.domain.roles import Action
+from shelter_app.errors import NotFound, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.consent import ConsentService
+from shelter_app.services.context import ServiceContext
+from shelter_app.store import deadlines
+from shelter_app.store.audit import now_utc
+from shelter_app.store.db import Row
+
+FOLLOW_UP_DAYS = {"emergency": 1, "urgent": 3, "normal": 14}
+# status → the statuses it may move to
+TRANSITIONS = {
+    "draft": {"sent", "revoked"},
+    "sent": {"accepted", "declined", "revoked"},
+    "accepted": {"completed", "revoked"},
+    "declined": set(),
+    "completed": set(),
+    "revoked": set(),
+}
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: str
+    case_id: str
+    partner_id: str
+    priority: str
+    services: tuple[str, ...]
+    reason: str
+    consent_id: str | None
+    status: str
+    declined_reason: str
+    sent_on: str | None
+    follow_up_due: str | None
+    outcome: str
+    row_version: int
+
+
+def _referral(r: Row) -> Referral:
+    return Referral(r["id"], r["case_id"], r["partner_id"], r["priority"],
+                    tuple(json.loads(r["services"])), r["reason"], r["consent_id"], r["status"],
+                    r["declined_reason"], r["sent_on"], r["follow_up_due"], r["outcome"],
+                    r["row_version"])
+
+
+class ReferralService:
+    def __init__(self, ctx: ServiceContext, consent: ConsentService) -> None:
+        self._ctx = ctx
+        self._access = CaseAccess(ctx)
+        self._consent = consent
+
+    def create(self, case_id: str, partner_id: str, *, priority: str = "normal",
+               services: list[str] | None = None, reason: str = "",
+               follow_up_due: dt.date | str | None = None) -> Referral:
+        scope = self._access.require(case_id, Action.MANAGE_REFERRALS)
+        if not self._ctx.db.scalar("SELECT 1 FROM partners WHERE id = :p", {"p": partner_id}):
+            raise ValidationError(_("That partner is not in the directory."), "partner_id")
+        known = {r["code"] for r in self._ctx.db.all("SELECT code FROM service_types")}
+        for code in services or []:
+            if code not in known:
+                raise ValidationError(_("Unknown service '{code}'.").format(code=code), "services")
+        due = v.date(follow_up_due, "follow_up_due")
+        referral_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.MANAGE_REFERRALS, Event.RECORD_CREATED, scope=scope,
+                             target_type="referral", target_id=referral_id,
+                             details={"fields": ["partner_id", "priority", "services"]}) as db:
+            db.execute(
+                "INSERT INTO referrals (id, case_id, partner_id, priority, services, reason,"
+                " status, follow_up_due, created_at, updated_at, created_by, updated_by) VALUES"
+                " (:id, :case, :partner, :priority, :services, :reason, 'draft', :due, :now,"
+                " :now, :me, :me)",
+                {"id": referral_id, "case": case_id, "partner": partner_id,
+                 "priority": vocab.PRIORITY.check(priority, "priority"),
+                 "services": json.dumps(list(dict.fromkeys(services or []))),
+                 "reason": v.note(reason, "reason"), "due": v.iso(due), "now": now, "me": me})
+        return self.get(referral_id)
+
+    def get(self, referral_id: str) -> Referral:
+        row = self._row(referral_id)
+        self._access.require(row["case_id"], Action.MANAGE_REFERRALS)
+        return _referral(row)
+
+    def _row(self, referral_id: str) -> Row:
+        row = self._ctx.db.one("SELECT * FROM referrals WHERE id = :id", {"id": referral_id})
+        if row is None:
+            raise NotFound(_("No such referral."))
+        return row
+
+    def list(self, case_id: str) -> list[Referral]:
+        self._access.require(case_id, Action.MANAGE_REFERRALS)
+        rows = self._ctx.db.all("SELECT * FROM referrals WHERE case_id = :c ORDER BY created_at"
+                                " DESC", {"c": case_id})
+        return [_referral(r) for r in rows]
+
+    def move(self, referral_id: str, status: str, *, reason: str = "", outcome: str = "",
+             sections: list[str] | None = None, on: dt.date | None = None) -> Referral:
+        """Change status.  Sending checks consent for the partner (and *sections*, if given)."""
+        row = self._row(referral_id)
+        scope = self._access.require(row["case_id"], Action.MANAGE_REFERRALS)
+        vocab.REFERRAL_STATUS.check(status, "status")
+        if status not in TRANSITIONS[row["status"]]:
+            raise ValidationError(
+                _("A referral that is {current} cannot become {new}.").format(
+                    current=vocab.REFERRAL_STATUS.label(row["status"]),
+                    new=vocab.REFERRAL_STATUS.label(status)), "status")
+        today = on or dt.date.today()
+        changes: dict[str, object] = {"status": status}
+        if status == "sent":
+            used = self._consent.check(row["case_id"], row["partner_id"],
+                                       sections or ["identity"], on=today)
+            changes["consent_id"] = used[0].id
+            changes["sent_on"] = today.isoformat()
+            if not row["follow_up_due"]:
+                days = FOLLOW_UP_DAYS[row["priority"]]
+                changes["follow_up_due"] = (today + dt.timedelta(days=days)).isoformat()
+        if status == "declined":
+            if not reason.strip():
+                raise ValidationError(_("Record the reason the partner gave for declining."),
+                                      "reason")
+            changes["declined_reason"] = v.text(reason, "reason", limit=2000)
+        if status == "completed":
+            changes["outcome"] = v.text(outcome, "outcome", limit=2000)
+        sets = ", ".join(f"{k} = :{k}" for k in changes)
+        with self._ctx.write(Action.MANAGE_REFERRALS, Event.RECORD_UPDATED, scope=scope,
+                             target_type="referral", target_id=referral_id,
+                             details={"fields": sorted(changes)}) as db:
+            db.execute(f"UPDATE referrals SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
+                       " row_version = row_version + 1 WHERE id = :id",
+                       {**changes, "now": now_utc(), "me": self._ctx.session.user_id,
+                        "id": referral_id})
+            fresh = db.one("SELECT * FROM referrals WHERE id = :id", {"id": referral_id})
+            assert fresh is not None
+            open_follow_up = fresh["status"] in ("sent", "accepted") and fresh["follow_up_due"]
+            deadlines.sync(db, case_id=row["case_id"], source="referral", source_id=referral_id,
+                           dates={"follow_up": fresh["follow_up_due"] if open_follow_up else None})
+        return self.get(referral_id)

@@ -1,0 +1,196 @@
+"""Finding cases: name search, the duplicate check before intake, and the case list.
+
+Everything here is limited to the cases the user may read; the search index holds only
+names, aliases and case codes (the identity section), so no query can probe any other
+section.  Search events record the number of results, never the words searched for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from shelter_app.domain import names
+from shelter_app.domain.audit import Event
+from shelter_app.domain.records import CaseSummary, SurvivorInput
+from shelter_app.domain.roles import Action
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.context import ServiceContext
+from shelter_app.store import cases as store
+from shelter_app.store.db import Row
+
+SUMMARY_SQL = (
+    "SELECT c.id, c.code, s.legal_name, s.preferred_name, c.status, c.risk_level,"
+    " c.assigned_to, c.opened_on, c.updated_at FROM cases c"
+    " JOIN survivors s ON s.id = c.survivor_id"
+)
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    case_id: str
+    code: str
+    display_name: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class CaseFilter:
+    statuses: list[str] = field(default_factory=list)
+    assigned_to_me: bool = False
+    exploitation_type: str | None = None
+    legal_matter_type: str | None = None
+    due_within_days: int | None = None
+    include_closed: bool = True
+
+
+class SearchService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._access = CaseAccess(ctx)
+
+    def _summary(self, row: Row) -> CaseSummary:
+        return CaseSummary(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
+                           row["status"], row["risk_level"], row["assigned_to"], row["opened_on"],
+                           row["updated_at"])
+
+    # -- name search ---------------------------------------------------------------
+    def search(self, text: str, *, limit: int = 200) -> list[CaseSummary]:
+        """Cases whose names, aliases or code start with every word typed; any input is safe."""
+        self._ctx.require(Action.READ_CASE, self._any_scope())
+        match = store.fts_query(text)
+        if match is None:
+            return []
+        visible, params = self._access.visible_sql("c")
+        rows = self._ctx.db.all(
+            f"{SUMMARY_SQL} JOIN case_search f ON f.rowid = c.search_id"  # noqa: S608
+            f" WHERE case_search MATCH :q AND {visible} ORDER BY f.rank LIMIT :limit",
+            {"q": match, "limit": limit, **params})
+        self._ctx.record(Event.SEARCH, details={"count": len(rows)})
+        return [self._summary(r) for r in rows]
+
+    def _any_scope(self):  # type: ignore[no-untyped-def]
+        from shelter_app.domain.roles import Scope
+
+        for scope in (Scope.OTHER, Scope.ASSIGNED, Scope.SHARED):
+            if self._ctx.allowed(Action.READ_CASE, scope):
+                return scope
+        return Scope.ASSIGNED
+
+    # -- duplicates ----------------------------------------------------------------
+    def duplicates(self, survivor: SurvivorInput, *, limit: int = 10) -> list[DuplicateMatch]:
+        """Likely existing records of the same person, with the reasons, best first."""
+        self._ctx.require(Action.CREATE_CASE)
+        new_names = [survivor.legal_name, survivor.preferred_name, *survivor.aliases]
+        new_tokens = {t for n in new_names for t in names.tokens(n)}
+        new_latin = {names.latin(t) for t in new_tokens}
+        new_keys = {names.skeleton(t) for t in new_tokens} - {""}
+        birth = str(survivor.birth_date) if survivor.birth_date else None
+        visible, params = self._access.visible_sql("c")
+        candidates: dict[str, Row] = {}
+        key_query = store.keys_query(sorted(new_keys))
+        if key_query:
+            for row in self._ctx.db.all(
+                f"SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
+                f" JOIN case_keys k ON k.rowid = c.search_id WHERE case_keys MATCH :q AND {visible}"
+                " LIMIT 500", {"q": key_query, **params}):
+                candidates[row["id"]] = row
+        if birth:
+            for row in self._ctx.db.all(
+                f"SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
+                f" WHERE s.birth_date = :b AND {visible} LIMIT 200", {"b": birth, **params}):
+                candidates[row["id"]] = row
+        matches = [m for m in (self._score(r, new_names, new_tokens, new_latin, new_keys,
+                                           survivor) for r in candidates.values()) if m]
+        matches.sort(key=lambda m: (-m.score, m.code))
+        return matches[:limit]
+
+    def _score(self, row: Row, new_names: list[str], new_tokens: set[str], new_latin: set[str],
+               new_keys: set[str], survivor: SurvivorInput) -> DuplicateMatch | None:
+        old_names = [row["legal_name"], row["preferred_name"], *json.loads(row["aliases"])]
+        old_tokens = {t for n in old_names for t in names.tokens(n)}
+        old_latin = {names.latin(t) for t in old_tokens}
+        old_keys = {names.skeleton(t) for t in old_tokens} - {""}
+        score, reasons = 0, []
+        folded_new = {" ".join(names.tokens(n)) for n in new_names if n}
+        folded_old = {" ".join(names.tokens(n)) for n in old_names if n}
+        if folded_new & folded_old:
+            score += 60
+            reasons.append(_("Same name or alias"))
+        elif len(new_latin & old_latin) >= 2:
+            score += 45
+            reasons.append(_("Same names in another order or script"))
+        elif new_latin & old_latin:
+            score += 20
+            reasons.append(_("A name in common"))
+        shared_keys = new_keys & old_keys
+        if shared_keys and not (folded_new & folded_old):
+            score += 10 * min(len(shared_keys), 3)
+            reasons.append(_("Names spelled alike"))
+        birth = str(survivor.birth_date) if survivor.birth_date else None
+        if birth and row["birth_date"] == birth:
+            score += 35
+            reasons.append(_("Same date of birth"))
+        elif birth and row["birth_date"] and abs(int(birth[:4]) - int(row["birth_date"][:4])) <= 1:
+            score += 8
+            reasons.append(_("Born within a year"))
+        new_cit = {c.upper() for c in survivor.citizenship}
+        if new_cit and new_cit & set(json.loads(row["citizenship"])):
+            score += 10
+            reasons.append(_("Same citizenship"))
+        if score < 30 or not (new_latin & old_latin or shared_keys):
+            return None
+        return DuplicateMatch(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
+                              score, tuple(reasons))
+
+    # -- the case list -------------------------------------------------------------
+    def list_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated") -> list[str]:
+        """Ids of every visible case matching *flt*, in order (for a lazy list model)."""
+        flt = flt or CaseFilter()
+        visible, params = self._access.visible_sql("c")
+        where = [visible]
+        if flt.statuses:
+            keys = {f"st{i}": s for i, s in enumerate(flt.statuses)}
+            where.append(f"c.status IN ({', '.join(':' + k for k in keys)})")
+            params.update(keys)
+        elif not flt.include_closed:
+            where.append("c.status != 'closed'")
+        if flt.assigned_to_me:
+            where.append("c.assigned_to = :me")
+            params["me"] = self._ctx.session.user_id
+        if flt.exploitation_type:
+            where.append("EXISTS (SELECT 1 FROM json_each(c.exploitation_types) j"
+                         " WHERE j.value = :etype)")
+            params["etype"] = flt.exploitation_type
+        if flt.legal_matter_type:
+            where.append("EXISTS (SELECT 1 FROM legal_matters m WHERE m.case_id = c.id"
+                         " AND m.matter_type = :mtype)")
+            params["mtype"] = flt.legal_matter_type
+        if flt.due_within_days is not None:
+            where.append("EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND d.done = 0"
+                         " AND d.due_on <= :due)")
+            params["due"] = (dt.date.today() + dt.timedelta(days=flt.due_within_days)).isoformat()
+        order = {"updated": "c.updated_at DESC", "code": "c.code", "opened": "c.opened_on DESC",
+                 "name": "s.legal_name"}.get(sort, "c.updated_at DESC")
+        rows = self._ctx.db.all(
+            f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
+            f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)} ORDER BY {order}",
+            params)
+        if sort == "name":
+            rows.sort(key=lambda r: names.fold(r["preferred_name"] or r["legal_name"]))
+        return [r["id"] for r in rows]
+
+    def summaries(self, ids: list[str]) -> list[CaseSummary]:
+        """Rows for *ids* in the same order; ids the user may not read are left out."""
+        if not ids:
+            return []
+        visible, params = self._access.visible_sql("c")
+        keys = {f"i{n}": i for n, i in enumerate(ids)}
+        rows = self._ctx.db.all(
+            f"{SUMMARY_SQL} WHERE c.id IN ({', '.join(':' + k for k in keys)}) AND {visible}",  # noqa: S608
+            {**keys, **params})
+        by_id = {r["id"]: self._summary(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,23 @@
+"""The deadlines table: one row per dated deadline, kept in step by the services."""
+
+from __future__ import annotations
+
+import uuid
+
+from shelter_app.store.db import Database
+
+
+def sync(db: Database, *, case_id: str, source: str, source_id: str,
+         dates: dict[str, str | None]) -> None:
+    """Make the deadlines of *source_id* exactly *dates* (kind → ISO date, None = none)."""
+    for kind, due in dates.items():
+        if due:
+            db.execute(
+                "INSERT INTO deadlines (id, case_id, source, source_id, kind, due_on, done)"
+                " VALUES (:id, :case, :source, :sid, :kind, :due, 0)"
+                " ON CONFLICT (source_id, kind) DO UPDATE SET due_on = excluded.due_on, done = 0",
+                {"id": str(uuid.uuid4()), "case": case_id, "source": source, "sid": source_id,
+                 "kind": kind, "due": due})
+        else:
+            db.execute("DELETE FROM deadlines WHERE source_id = :sid AND kind = :kind",
+                       {"sid": source_id, "kind": kind})
