@@ -20,6 +20,7 @@ from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
 
+from . import records
 from .prompts import PassphraseReader
 
 
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover = sub.add_parser("recover",
                              help=_("set a new passphrase for an account with the recovery key"))
     recover.add_argument("name")
+    records.add_parsers(sub)
     return p
 
 
@@ -110,11 +112,15 @@ class Cli:
             return self.init()
         if command == "recover":
             return self.recover()
+        if command == "demo":
+            return records.run_demo(self.folder, self.args.survivors, self.reader, self.kdf)
         if command == "user" and self.args.user_command is None:
             raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles"))
         handler: Callable[[Services], int] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet,
+            **{name: (lambda s, name=name: records.run(name, self.args, s))
+               for name in ("export", "import", "partners")},
         }[command]
         acting = _acting(self.args)
         with Vault.open(self.folder, kdf=self.kdf) as vault:

@@ -22,6 +22,7 @@ class Event(StrEnum):
     RECORD_CREATED = "record.created"
     RECORD_UPDATED = "record.updated"
     EXPORT = "data.export"
+    IMPORT = "data.import"
     PRINT = "data.print"
     USER_ADDED = "user.added"
     USER_DISABLED = "user.disabled"
@@ -60,6 +61,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.RECORD_CREATED: N_("Record created"),
     Event.RECORD_UPDATED: N_("Record changed"),
     Event.EXPORT: N_("Data exported"),
+    Event.IMPORT: N_("Data imported"),
     Event.PRINT: N_("Document printed or saved"),
     Event.USER_ADDED: N_("Account added"),
     Event.USER_DISABLED: N_("Account disabled"),

@@ -57,32 +57,42 @@ class CaseService:
         s_values = clean_survivor(survivor)
         c_values = clean_case(case)
         assigned = self._assignee(case.assigned_to)
+        with self._ctx.db.transaction() as db:
+            case_id = self.insert_clean(db, s_values, c_values, code=code, assigned_to=assigned)
+        return self._load(case_id, self.access.scope(case_id) or Scope.OTHER)
+
+    def insert_clean(self, db: Database, s_values: dict[str, Any], c_values: dict[str, Any], *,
+                     code: str | None, assigned_to: str | None, status: str = "open",
+                     closure_reason: str | None = None) -> str:
+        """Insert one checked survivor + case with its audit event, inside the caller's
+        transaction (used by intake and by import).  Returns the case id."""
+        self._ctx.require(Action.CREATE_CASE)
         case_id, survivor_id = str(uuid.uuid4()), str(uuid.uuid4())
         meta = self._meta_new()
-        with self._ctx.db.transaction() as db:
-            if code:
-                code = code.strip().upper()
-                if not CODE_PATTERN.match(code):
-                    raise ValidationError(_("A case code looks like SH-2026-0042."), "code")
-                if db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
-                    raise ValidationError(
-                        _("The case code {code} is already in use.").format(code=code), "code")
-            else:
-                code = self.next_code(db)
-            search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
-            store.insert(db, "survivors", {"id": survivor_id, **meta, **store.to_columns(
-                s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)})
-            store.insert(db, "cases", {
-                "id": case_id, **meta, "code": code, "search_id": search_id,
-                "survivor_id": survivor_id, "status": "open", "assigned_to": assigned,
-                **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
-            store.reindex(db, case_id)
-            self._ctx.audit.append(
-                Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
-                target_id=case_id,
-                details={"fields": sorted(k for k, val in {**s_values, **c_values}.items()
-                                          if val not in (None, "", [], {}, False))})
-        return self._load(case_id, self.access.scope(case_id) or Scope.OTHER)
+        if code:
+            code = code.strip().upper()
+            if not CODE_PATTERN.match(code):
+                raise ValidationError(_("A case code looks like SH-2026-0042."), "code")
+            if db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
+                raise ValidationError(
+                    _("The case code {code} is already in use.").format(code=code), "code")
+        else:
+            code = self.next_code(db)
+        search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
+        store.insert(db, "survivors", {"id": survivor_id, **meta, **store.to_columns(
+            s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)})
+        store.insert(db, "cases", {
+            "id": case_id, **meta, "code": code, "search_id": search_id,
+            "survivor_id": survivor_id, "status": status, "closure_reason": closure_reason,
+            "assigned_to": assigned_to,
+            **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
+        store.reindex(db, case_id)
+        self._ctx.audit.append(
+            Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
+            target_id=case_id,
+            details={"fields": sorted(k for k, val in {**s_values, **c_values}.items()
+                                      if val not in (None, "", [], {}, False))})
+        return case_id
 
     def _assignee(self, user_id: str | None) -> str | None:
         session = self._ctx.session
@@ -151,7 +161,8 @@ class CaseService:
             changed += [k for k, val in s_values.items() if current.survivor.get(k) != val]
         if case is not None:
             c_values = clean_case(case)
-            c_values.pop("opened_on", None) if not case.opened_on else None
+            if not case.opened_on:
+                c_values.pop("opened_on", None)
             changed += [k for k, val in c_values.items() if current.case.get(k) != val]
         if not changed:
             return current

@@ -12,6 +12,7 @@ from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
+from shelter_app.services.exchange import ExchangeService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.referrals import ReferralService
@@ -38,6 +39,7 @@ class Services:
     appointments: AppointmentService
     legal: LegalService
     attachments: AttachmentService
+    exchange: ExchangeService
 
     @property
     def session(self) -> Session:
@@ -56,11 +58,12 @@ class Services:
 def build_services(opened: OpenVault) -> Services:
     ctx = ServiceContext(opened)
     consent = ConsentService(ctx)
+    cases = CaseService(ctx)
     return Services(
         ctx=ctx, accounts=AccountService(ctx), settings=SettingsService(ctx),
-        vault_admin=VaultAdminService(ctx), cases=CaseService(ctx), search=SearchService(ctx),
+        vault_admin=VaultAdminService(ctx), cases=cases, search=SearchService(ctx),
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
-        attachments=AttachmentService(ctx),
+        attachments=AttachmentService(ctx), exchange=ExchangeService(ctx, cases),
     )

@@ -1,0 +1,116 @@
+"""shelter-admin commands for case data: demo, export, import, partners."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from pathlib import Path
+
+from shelter_app.domain.accounts import validate_passphrase
+from shelter_app.errors import ShelterError, VaultExists
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.crypto import KdfPolicy
+from shelter_app.vault.vault import Vault
+
+from .prompts import PassphraseReader
+
+DEMO_ROLES = ("admin", "coordinator", "caseworker", "legal")
+_WORDS = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris",
+          "juniper", "kelp", "lumen", "maple", "nectar", "orbit", "pebble", "quartz", "river",
+          "sage", "tundra", "umber", "violet", "willow", "yarrow", "zephyr")
+
+
+def generated_passphrase() -> str:
+    return "-".join(secrets.choice(_WORDS) for _i in range(5)) + f"-{secrets.randbelow(100):02d}"
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = sub.add_parser("demo", help=_("create a new vault filled with fictional cases"))
+    demo.add_argument("--survivors", type=int, default=50, metavar="N")
+    export = sub.add_parser("export", help=_("export data you may see"))
+    export.add_argument("what", choices=["cases"])
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    imp = sub.add_parser("import", help=_("import cases from CSV or XLSX"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true",
+                     help=_("check every row and report; save nothing"))
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help=_("import the valid rows even if some rows are rejected"))
+    imp.add_argument("--encoding", metavar="NAME",
+                     help=_("text encoding of a CSV that is not UTF-8 (e.g. cp1252)"))
+    imp.add_argument("--mapping", type=Path, metavar="FILE.json",
+                     help=_("column and value mapping for other spreadsheets"))
+    sub.add_parser("partners", help=_("list partner organisations (id, name)"))
+
+
+def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPolicy) -> int:
+    if survivors < 0 or survivors > 1_000_000:
+        raise ShelterError(_("--survivors must be between 0 and 1,000,000."))
+    if Vault.exists(folder):
+        raise VaultExists(_("A vault already exists at {folder}. The demo makes a new vault; "
+                            "choose an empty folder with --vault.").format(folder=folder))
+    if reader.from_stdin:
+        shared = validate_passphrase(reader.current(_("passphrase for the demo accounts")))
+        passphrases = dict.fromkeys(DEMO_ROLES, shared)
+    else:
+        passphrases = {role: generated_passphrase() for role in DEMO_ROLES}
+    vault, opened, recovery_key = Vault.create(
+        folder, organisation="Demo shelter (fictional)", admin_username="admin",
+        admin_passphrase=passphrases["admin"], admin_display_name="Demo administrator", kdf=kdf)
+    try:
+        admin = build_services(opened)
+        for role in DEMO_ROLES[1:]:
+            admin.accounts.add(role, [role], passphrases[role], temporary=False,
+                               display_name=f"Demo {role}")
+        admin.lock()
+        coordinator_vault, _report = vault.unlock("coordinator", passphrases["coordinator"])
+        coordinator = build_services(coordinator_vault)
+        try:
+            from shelter_app.demo import populate
+
+            def progress(done: int, total: int) -> None:
+                print(_("  {done} of {total} cases").format(done=done, total=total),
+                      file=sys.stderr)
+
+            counts = populate(coordinator, survivors=survivors,
+                              progress=progress if survivors >= 5000 else None)
+        finally:
+            coordinator.lock()
+    finally:
+        vault.close()
+    print(_("Demo vault created in {folder} with fictional records:").format(folder=folder))
+    print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(_("Accounts (user name: passphrase):"))
+    for role in DEMO_ROLES:
+        shown = passphrases[role] if not reader.from_stdin else _("(the one you gave)")
+        print(f"  {role}: {shown}")
+    print(_("Recovery key: {key}").format(key=recovery_key))
+    return 0
+
+
+def run(command: str, args: argparse.Namespace, services: Services) -> int:
+    if command == "partners":
+        for partner in services.partners.list(include_inactive=True):
+            print(f"{partner.id}\t{partner.name}")
+        return 0
+    if command == "export":
+        out: Path = args.out
+        count = services.exchange.export_cases(out)
+        print(_("Exported {n} cases to {path}.").format(n=count, path=out))
+        return 0
+    if command == "import":
+        from shelter_app.services.exchange import describe
+
+        report = services.exchange.import_file(args.file, dry_run=args.dry_run,
+                                               skip_invalid=args.skip_invalid,
+                                               encoding=args.encoding, mapping_path=args.mapping)
+        lines = describe(report)
+        for line in lines[:-1]:
+            print(line)
+        if report.problems and not report.imported:
+            raise ShelterError(lines[-1])
+        print(lines[-1])
+        return 0
+    raise AssertionError(command)

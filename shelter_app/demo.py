@@ -1,0 +1,194 @@
+"""Synthetic, clearly fictional records for demonstrations and benchmarks.
+
+Every case code starts with DEMO, every partner is marked fictional, and the names are
+random combinations of common given and family names in several languages: no real person
+is described.  Records are written in bulk inside one service transaction with one audit
+event per table, so even a vault of 100,000 cases fills in minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from shelter_app.domain.audit import Event
+from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
+from shelter_app.domain.roles import Action
+from shelter_app.services.registry import Services
+from shelter_app.store import cases as store
+from shelter_app.store.audit import now_utc
+
+NAMES: dict[str, tuple[list[str], list[str], str, str]] = {
+    # language: (given names, family names, citizenship, language code)
+    "es": (["María", "Lucía", "Carmen", "Sofía", "Valentina", "José", "Diego", "Ana"],
+           ["García", "Rodríguez", "Martínez", "López", "Hernández", "Pérez"], "HN", "es"),
+    "vi": (["Lan", "Hoa", "Mai", "Minh", "Đức", "Hùng", "Thảo", "Ngọc"],
+           ["Nguyễn Thị", "Trần Văn", "Lê Thị", "Phạm Văn", "Hoàng Thị", "Vũ Văn"], "VN", "vi"),
+    "ar": (["فاطمة", "مريم", "ليلى", "أحمد", "يوسف", "عمر", "نور", "سلمى"],
+           ["الحسن", "خليل", "منصور", "حداد", "العلي", "ناصر"], "SY", "ar"),
+    "uk": (["Олена", "Ірина", "Оксана", "Андрій", "Марія", "Наталія"],
+           ["Шевченко", "Коваленко", "Бондаренко", "Петренко", "Ткаченко"], "UA", "uk"),
+    "ru": (["Светлана", "Наталья", "Екатерина", "Ольга", "Дмитрий"],
+           ["Иванова", "Смирнова", "Кузнецова", "Попова", "Соколов"], "MD", "ru"),
+    "ro": (["Ioana", "Andreea", "Elena", "Mihai", "Florin", "Ștefania"],
+           ["Popescu", "Ionescu", "Dumitru", "Stan", "Constantinescu"], "RO", "ro"),
+    "en": (["Blessing", "Joy", "Esther", "Chinedu", "Amaka", "Grace"],
+           ["Okafor", "Adeyemi", "Eze", "Bello", "Nwosu"], "NG", "en"),
+    "fr": (["Aminata", "Fatou", "Mariam", "Moussa", "Awa"],
+           ["Diallo", "Traoré", "Coulibaly", "Keita", "Camara"], "ML", "fr"),
+}
+PARTNERS = [
+    ("Riverside Health Centre (fictional)", "health", ["medical", "psychosocial"], "en"),
+    ("Legal Aid Collective (fictional)", "legal", ["legal_aid"], "en"),
+    ("Casa Segura (ficticia)", "shelter", ["safe_shelter"], "es"),
+    ("Centre d'accueil Horizon (fictif)", "ngo", ["safe_shelter", "education"], "fr"),
+    ("Interpreters Network (fictional)", "other", ["interpreting"], "en"),
+    ("Vocational Bridge (fictional)", "ngo", ["vocational", "education"], "en"),
+]
+EXPLOITATION = ["sexual", "forced_labour", "domestic_servitude", "forced_criminality",
+                "forced_marriage", "forced_begging"]
+MEANS = ["debt_bondage", "threats", "withholds_documents", "false_promises", "restricts_movement",
+         "psychological_abuse", "physical_abuse"]
+ROOMS = ["Room 1", "Room 2", "Interview room", "Meeting room"]
+
+
+def _person(rng: random.Random) -> tuple[SurvivorInput, str]:
+    lang = rng.choice(list(NAMES))
+    given, family, country, code = NAMES[lang]
+    first = rng.choice(given)
+    last = rng.choice(family)
+    legal = f"{last} {first}" if lang == "vi" else f"{first} {last}"
+    born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40))
+    survivor = SurvivorInput(
+        legal_name=legal, aliases=[rng.choice(given)] if rng.random() < 0.3 else [],
+        birth_date=born if rng.random() < 0.8 else None,
+        estimated_age=None, gender=rng.choice(["woman", "woman", "man", "transgender"]),
+        citizenship=[country], languages=[code] + (["en"] if code != "en" else []),
+        interpreter_needed=code != "en", interpreter_language=code if code != "en" else "",
+    )
+    survivor.safe_contact.safe_to_call = rng.random() < 0.5
+    survivor.safe_contact.cover_story = "Calls are from the language school." if rng.random() < 0.3 else ""
+    return survivor, code
+
+
+def populate(services: Services, *, survivors: int, seed: int = 2026,
+             services_per_case: int = 4, appointments_per_case: int = 2,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Fill the vault with *survivors* fictional cases and their records."""
+    ctx = services.ctx
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    me = ctx.session.user_id
+    now = now_utc()
+    meta = {"created_at": now, "updated_at": now, "created_by": me, "updated_by": me}
+    staff = [r["id"] for r in ctx.db.all(
+        "SELECT id, roles FROM users WHERE status = 'active'") if "caseworker" in r["roles"]]
+    counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
+              "referrals": 0, "legal_matters": 0, "partners": 0}
+    with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
+                   details={"count": survivors}) as db:
+        partner_ids = []
+        for name, ptype, offered, language in PARTNERS:
+            pid = str(uuid.uuid4())
+            partner_ids.append(pid)
+            store.insert(db, "partners", {"id": pid, **meta, "name": name, "partner_type": ptype,
+                                          "services": json.dumps(offered), "languages": '["en"]',
+                                          "address": "1 Example Street (fictional)",
+                                          "secure_contact": "", "document_language": language})
+        counts["partners"] = len(partner_ids)
+        type_ids = {r["code"]: r["id"] for r in db.all("SELECT id, code FROM service_types")}
+        start_search = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
+        batch: dict[str, list[dict[str, Any]]] = {k: [] for k in (
+            "survivors", "cases", "service_entries", "appointments", "consents", "referrals",
+            "legal_matters", "deadlines")}
+        today = dt.date.today()
+        for n in range(survivors):
+            survivor, _lang = _person(rng)
+            s_values = store.to_columns(clean_survivor(survivor), store.SURVIVOR_JSON,
+                                        store.SURVIVOR_BOOL)
+            opened = today - dt.timedelta(days=rng.randrange(0, 900))
+            c_values = store.to_columns(clean_case(CaseInput(
+                exploitation_types=rng.sample(EXPLOITATION, rng.randint(1, 2)),
+                means_of_control=rng.sample(MEANS, rng.randint(1, 3)),
+                risk_level=rng.choice(["low", "medium", "high"]),
+                identification_status=rng.choice(["possible", "actual"]),
+                referral_source="Demo data (fictional)", opened_on=opened)),
+                store.CASE_JSON, store.CASE_BOOL)
+            sid, cid = str(uuid.uuid4()), str(uuid.uuid4())
+            status = rng.choice(["open", "assessment", "case_plan", "services", "services",
+                                 "closed"])
+            batch["survivors"].append({"id": sid, **meta, **s_values})
+            batch["cases"].append({
+                "id": cid, **meta, **c_values, "code": f"DEMO-{opened.year}-{n + 1:06d}",
+                "search_id": start_search + n, "survivor_id": sid, "status": status,
+                "closure_reason": "goals_met" if status == "closed" else None,
+                "assigned_to": rng.choice(staff) if staff else None})
+            consent_partner = rng.choice(partner_ids)
+            batch["consents"].append({
+                "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                "sections": json.dumps(["identity", "contact", "services"]),
+                "partner_id": consent_partner, "any_referral": 0, "purpose": "Referral for support",
+                "given_by": "survivor", "method": rng.choice(["written", "verbal"]),
+                "given_on": opened.isoformat(),
+                "expires_on": (opened + dt.timedelta(days=365)).isoformat()})
+            for _i in range(services_per_case):
+                code = rng.choice(list(type_ids))
+                batch["service_entries"].append({
+                    "id": str(uuid.uuid4()), **meta, "case_id": cid, "service_type_id": type_ids[code],
+                    "provided_on": (opened + dt.timedelta(days=rng.randrange(0, 120))).isoformat(),
+                    "provider_kind": "internal", "duration_minutes": rng.choice([30, 60, 90]),
+                    "staff_id": rng.choice(staff) if staff else me, "outcome": "Completed",
+                    "notes": ""})
+            for _i in range(appointments_per_case):
+                start = dt.datetime.combine(today + dt.timedelta(days=rng.randrange(-60, 60)),
+                                            dt.time(rng.randrange(8, 17)), dt.UTC)
+                batch["appointments"].append({
+                    "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                    "appointment_type": rng.choice(["legal_consultation", "medical", "other",
+                                                    "authority_interview"]),
+                    "starts_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "location": "Main office", "room": rng.choice(ROOMS),
+                    "status": "scheduled" if start.date() >= today else rng.choice(
+                        ["attended", "no_show"])})
+            if rng.random() < 0.4:
+                mid = str(uuid.uuid4())
+                due = today + dt.timedelta(days=rng.randrange(-10, 90))
+                batch["legal_matters"].append({
+                    "id": mid, **meta, "case_id": cid,
+                    "matter_type": rng.choice(["residence_permit", "t_visa", "reflection_period",
+                                               "nrm", "asylum"]),
+                    "jurisdiction": rng.choice(["US", "GB", "IT", "CA", "EU"]),
+                    "status": "preparing", "filing_due": due.isoformat()})
+                batch["deadlines"].append({"id": str(uuid.uuid4()), "case_id": cid,
+                                           "source": "legal_matter", "source_id": mid,
+                                           "kind": "filing_due", "due_on": due.isoformat()})
+            if rng.random() < 0.3:
+                batch["referrals"].append({
+                    "id": str(uuid.uuid4()), **meta, "case_id": cid, "partner_id": consent_partner,
+                    "priority": rng.choice(["normal", "urgent"]), "services": '["medical"]',
+                    "reason": "Health check (demo)", "status": "draft"})
+            if len(batch["cases"]) >= 2000 or n == survivors - 1:
+                for table, rows in batch.items():
+                    _flush(db, table, rows)
+                    counts[table] = counts.get(table, 0) + len(rows)
+                    rows.clear()
+                if progress:
+                    progress(n + 1, survivors)
+        for row in db.all("SELECT id FROM cases WHERE search_id >= :s", {"s": start_search}):
+            store.reindex(db, row["id"])
+    counts.pop("survivors", None)
+    counts.pop("deadlines", None)
+    return counts
+
+
+def _flush(db: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    cols = list(rows[0])
+    db.raw.executemany(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
+        rows)

@@ -1,0 +1,192 @@
+"""Export and import of cases through the one permission + audit path.
+
+Export writes only the cases the user may read, and blanks sections they may not see.
+Import checks every row first; by default one bad row stops the whole import (nothing is
+saved) and every problem is reported with its row number.  With ``skip_invalid`` the valid
+rows are imported together in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shelter_app.domain import vocab
+from shelter_app.domain.accounts import username_key
+from shelter_app.domain.audit import Event
+from shelter_app.domain.records import clean_case, clean_survivor
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import ValidationError
+from shelter_app.exchange import columns as cols
+from shelter_app.exchange import tables
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.cases import CODE_PATTERN, CaseService
+from shelter_app.services.context import ServiceContext
+from shelter_app.store import cases as store
+
+DATE_COLUMNS = ("birth_date", "reasonable_grounds_date", "conclusive_grounds_date", "opened_on")
+
+
+@dataclass
+class RowProblem:
+    row: int  # spreadsheet row number (the header is row 1)
+    field: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems})
+
+
+class ExchangeService:
+    def __init__(self, ctx: ServiceContext, cases: CaseService) -> None:
+        self._ctx = ctx
+        self._cases = cases
+        self._access = CaseAccess(ctx)
+
+    # -- export --------------------------------------------------------------------
+    def export_cases(self, path: Path) -> int:
+        self._ctx.require(Action.EXPORT_CASES)
+        visible, params = self._access.visible_sql("c")
+        users = {r["id"]: r["username"] for r in self._ctx.db.all("SELECT id, username FROM users")}
+        rows_out = []
+        for c_row in self._ctx.db.all(
+                f"SELECT c.* FROM cases c WHERE {visible} ORDER BY c.code", params):  # noqa: S608
+            s_row = self._ctx.db.one("SELECT * FROM survivors WHERE id = :id",
+                                     {"id": c_row["survivor_id"]})
+            assert s_row is not None
+            survivor = store.from_row(s_row, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
+            case = store.from_row(c_row, store.CASE_JSON, store.CASE_BOOL)
+            scope = self._access.scope(case["id"]) or Scope.OTHER
+            rows_out.append(cols.to_row(survivor, case, users.get(case["assigned_to"] or "", ""),
+                                        include_health=self._ctx.allowed(Action.READ_HEALTH,
+                                                                         scope)))
+        count = tables.write_csv(path, cols.COLUMNS, rows_out)
+        self._ctx.record(Event.EXPORT, target_type="cases", details={"count": count,
+                                                                      "format": "csv"})
+        return count
+
+    # -- import --------------------------------------------------------------------
+    def import_file(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
+                    encoding: str | None = None, mapping_path: Path | None = None
+                    ) -> ImportReport:
+        self._ctx.require(Action.IMPORT_CASES)
+        mapping = tables.load_mapping(mapping_path) if mapping_path else {}
+        header, rows = tables.read_table(path, encoding=encoding, mapping=mapping)
+        if "legal_name" not in header:
+            raise ValidationError(_("The file has no legal_name column. Use the columns that "
+                                    "'export cases' writes, or a mapping file."))
+        unknown = [h for h in header if h and h not in cols.COLUMNS]
+        if unknown:
+            raise ValidationError(_("Unknown columns: {names}. Rename them or map them with "
+                                    "--mapping.").format(names=", ".join(unknown[:10])))
+        report = ImportReport(rows=len(rows), dry_run=dry_run)
+        users = {username_key(r["username"]): r["id"] for r in self._ctx.db.all(
+            "SELECT id, username FROM users WHERE status = 'active'")}
+        checked: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
+        seen_codes: dict[str, int] = {}
+        for number, raw in enumerate(rows, start=2):
+            if not any(v.strip() for v in raw.values()):
+                continue
+            try:
+                checked.append(self._check_row(raw, mapping, users, seen_codes, number))
+            except ValidationError as exc:
+                report.problems.append(RowProblem(number, exc.field, exc.message))
+        if dry_run or (report.problems and not skip_invalid):
+            return report
+        with self._ctx.db.transaction() as db:
+            for s_values, c_values, extra in checked:
+                self._cases.insert_clean(db, s_values, c_values, code=extra["code"],
+                                         assigned_to=extra["assigned_to"], status=extra["status"],
+                                         closure_reason=extra["closure_reason"])
+            self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
+                                   target_type="cases", details={"count": len(checked)})
+        report.imported = len(checked)
+        return report
+
+    def _check_row(self, raw: dict[str, str], mapping: dict[str, Any], users: dict[str, str],
+                   seen_codes: dict[str, int], number: int
+                   ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        row = _apply_mapping(raw, mapping)
+        survivor, case, extra = cols.from_row(row)
+        s_values = clean_survivor(survivor)
+        c_values = clean_case(case)
+        code = extra["case_code"].upper() or None
+        if code:
+            if not CODE_PATTERN.match(code):
+                raise ValidationError(_("A case code looks like SH-2026-0042."), "case_code")
+            if code in seen_codes:
+                raise ValidationError(_("The case code {code} is also on row {row}.").format(
+                    code=code, row=seen_codes[code]), "case_code")
+            if self._ctx.db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
+                raise ValidationError(_("The case code {code} is already in use.").format(
+                    code=code), "case_code")
+            seen_codes[code] = number
+        status = vocab.CASE_STATUS.check(extra["status"], "status")
+        reason = extra["closure_reason"] or None
+        if reason:
+            vocab.CLOSURE_REASON.check(reason, "closure_reason")
+        if status == "closed" and not reason:
+            raise ValidationError(_("A closed case needs a closure reason."), "closure_reason")
+        assigned = None
+        if extra["assigned_to"]:
+            assigned = users.get(username_key(extra["assigned_to"]))
+            if assigned is None:
+                raise ValidationError(_("No active account named {user}.").format(
+                    user=extra["assigned_to"]), "assigned_to")
+        return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
+                                    "assigned_to": assigned}
+
+
+def _apply_mapping(row: dict[str, str], mapping: dict[str, Any]) -> dict[str, str]:
+    if not mapping:
+        return row
+    out = dict(row)
+    for column, table in (mapping.get("values") or {}).items():
+        if column in out and out[column] in table:
+            out[column] = str(table[out[column]])
+    date_format = mapping.get("date_format")
+    if date_format:
+        for column in DATE_COLUMNS:
+            value = (out.get(column) or "").strip()
+            if value:
+                try:
+                    out[column] = dt.datetime.strptime(value, date_format).date().isoformat()
+                except ValueError as exc:
+                    raise ValidationError(_("'{value}' does not match the date format {fmt}.")
+                                          .format(value=value[:20], fmt=date_format),
+                                          column) from exc
+    return out
+
+
+def describe(report: ImportReport) -> list[str]:
+    """Lines for a person: what was (or would be) imported and every rejected row."""
+    lines = [_("Row {row}, {field}: {message}").format(row=p.row, field=p.field or "-",
+                                                        message=p.message)
+             for p in report.problems]
+    valid = report.rows - len(report.rejected_rows)
+    if report.dry_run:
+        lines.append(_("Dry run: {valid} of {rows} rows would be imported; {bad} rejected. "
+                       "Nothing was saved.").format(valid=valid, rows=report.rows,
+                                                    bad=len(report.rejected_rows)))
+    elif report.imported:
+        lines.append(_("Imported {n} cases.").format(n=report.imported))
+    else:
+        lines.append(_("Nothing was imported: {bad} of {rows} rows have problems. Fix them, or "
+                       "use --skip-invalid to import only the valid rows.").format(
+            bad=len(report.rejected_rows), rows=report.rows))
+    return lines
+
+
+
