@@ -71,7 +71,8 @@ def _person(rng: random.Random) -> tuple[SurvivorInput, str]:
         interpreter_needed=code != "en", interpreter_language=code if code != "en" else "",
     )
     survivor.safe_contact.safe_to_call = rng.random() < 0.5
-    survivor.safe_contact.cover_story = "Calls are from the language school." if rng.random() < 0.3 else ""
+    if rng.random() < 0.3:
+        survivor.safe_contact.cover_story = "Calls are from the language school."
     return survivor, code
 
 
@@ -137,7 +138,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
             for _i in range(services_per_case):
                 code = rng.choice(list(type_ids))
                 batch["service_entries"].append({
-                    "id": str(uuid.uuid4()), **meta, "case_id": cid, "service_type_id": type_ids[code],
+                    "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                    "service_type_id": type_ids[code],
                     "provided_on": (opened + dt.timedelta(days=rng.randrange(0, 120))).isoformat(),
                     "provider_kind": "internal", "duration_minutes": rng.choice([30, 60, 90]),
                     "staff_id": rng.choice(staff) if staff else me, "outcome": "Completed",

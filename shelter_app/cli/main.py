@@ -6,6 +6,7 @@ Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -116,12 +117,13 @@ class Cli:
             return records.run_demo(self.folder, self.args.survivors, self.reader, self.kdf)
         if command == "user" and self.args.user_command is None:
             raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles"))
-        handler: Callable[[Services], int] = {
+        handlers: dict[str, Callable[[Services], int]] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet,
-            **{name: (lambda s, name=name: records.run(name, self.args, s))
+            **{name: functools.partial(records.run, name, self.args)
                for name in ("export", "import", "partners")},
-        }[command]
+        }
+        handler = handlers[command]
         acting = _acting(self.args)
         with Vault.open(self.folder, kdf=self.kdf) as vault:
             self._current_passphrase = self.reader.current()
@@ -173,7 +175,8 @@ class Cli:
         if cmd == "list":
             for acc in s.accounts.list():
                 roles = ",".join(sorted(r.value for r in acc.roles))
-                flags = acc.status + (" " + _("must-change-passphrase") if acc.must_change_passphrase else "")
+                flags = acc.status + (" " + _("must-change-passphrase")
+                                      if acc.must_change_passphrase else "")
                 _out(f"{acc.username}\t{roles}\t{flags}\t{acc.display_name}")
             return 0
         if cmd == "add":

@@ -115,7 +115,8 @@ def clean_survivor(s: SurvivorInput) -> dict[str, Any]:
     guardian = {"name": v.text(s.guardian.name, "guardian_name"),
                 "relationship": v.text(s.guardian.relationship, "guardian_relationship"),
                 "contact": v.text(s.guardian.contact, "guardian_contact")}
-    is_minor = bool(s.is_minor) or (birth is not None and _age_on(birth, dt.date.today()) < 18)
+    age_now = _age_on(birth, dt.date.today()) if birth is not None else age
+    is_minor = bool(s.is_minor) or (age_now is not None and age_now < 18)
     if s.interpreter_needed and not s.interpreter_language:
         raise ValidationError(_("Say which language the interpreter should speak."),
                               "interpreter_language")

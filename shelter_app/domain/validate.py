@@ -34,20 +34,23 @@ def date(value: Any, field: str, *, required: bool = False, not_future: bool = F
         if required:
             raise ValidationError(_("Enter a date."), field)
         return None
+    result: dt.date
     if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    else:
         try:
-            value = dt.date.fromisoformat(str(value).strip())
+            result = dt.date.fromisoformat(str(value).strip())
         except ValueError as exc:
             raise ValidationError(
                 _("'{value}' is not a date. Use the form YYYY-MM-DD, for example 2026-03-31.")
                 .format(value=str(value)[:40]), field) from exc
-    if value < earliest:
+    if result < earliest:
         raise ValidationError(_("That date is too far in the past."), field)
-    if not_future and value > dt.date.today():
+    if not_future and result > dt.date.today():
         raise ValidationError(_("That date is in the future."), field)
-    return value
+    return result
 
 
 def datetime_utc(value: Any, field: str) -> dt.datetime:
@@ -107,7 +110,8 @@ def language(code: Any, field: str) -> str:
     from shelter_app.i18n.formatting import language_name
 
     value = str(code).strip().lower()
-    if not (2 <= len(value) <= 3 and value.isalpha()) or language_name(value, language="en") is None:
+    if not (2 <= len(value) <= 3 and value.isalpha()) or language_name(
+            value, language="en") is None:
         raise ValidationError(
             _("'{code}' is not an ISO 639 language code (such as ar, ro or vi).")
             .format(code=str(code)[:20]), field)

@@ -214,5 +214,6 @@ LEGAL_MATTER_STATUS = _v("matter_status", N_("Legal matter status"),
 PARTNER_TYPE = _v("partner_type", N_("Partner type"),
                   ("shelter", N_("Shelter")), ("health", N_("Health service")),
                   ("legal", N_("Legal service")), ("government", N_("Government agency")),
-                  ("law_enforcement", N_("Law enforcement")), ("ngo", N_("Non-governmental organisation")),
+                  ("law_enforcement", N_("Law enforcement")),
+                  ("ngo", N_("Non-governmental organisation")),
                   ("international", N_("International organisation")), ("other", N_("Other")))

@@ -64,7 +64,8 @@ def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: st
         "preferred_name": survivor["preferred_name"],
         "aliases": NAME_SEP.join(survivor["aliases"]),
         "birth_date": survivor["birth_date"] or "",
-        "estimated_age": "" if survivor["estimated_age"] is None else str(survivor["estimated_age"]),
+        "estimated_age": ("" if survivor["estimated_age"] is None
+                          else str(survivor["estimated_age"])),
         "gender": survivor["gender"], "citizenship": CODE_SEP.join(survivor["citizenship"]),
         "languages": CODE_SEP.join(survivor["languages"]),
         "interpreter_needed": yes_no(survivor["interpreter_needed"]),
@@ -127,7 +128,8 @@ def from_row(row: dict[str, str]) -> tuple[SurvivorInput, CaseInput, dict[str, s
     case = CaseInput(
         referral_source=g["referral_source"],
         identification_status=g["identification_status"] or "possible",
-        identified_by=g["identified_by"], reasonable_grounds_date=g["reasonable_grounds_date"] or None,
+        identified_by=g["identified_by"],
+        reasonable_grounds_date=g["reasonable_grounds_date"] or None,
         conclusive_grounds_date=g["conclusive_grounds_date"] or None,
         exploitation_types=_split(g["exploitation_types"], CODE_SEP),
         means_of_control=_split(g["means_of_control"], CODE_SEP),

@@ -79,22 +79,29 @@ def _read_csv(data: bytes, encoding: str | None, name: str) -> tuple[list[str], 
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data[:200_000]).best()
-            guess = best.encoding if best else _("an unknown encoding")
+            guesses = guess_encodings(data)
+            if not guesses:
+                raise ValidationError(
+                    _("{name} is not UTF-8 text, and its encoding cannot be told. Nothing was "
+                      "imported. Save it as 'CSV UTF-8', or import it with --encoding NAME.")
+                    .format(name=name)) from exc
+            guess = guesses[0]
+            if len(guesses) > 1:
+                guess += " " + _("(or perhaps {others})").format(others=", ".join(guesses[1:4]))
             raise ValidationError(
                 _("{name} is not UTF-8 text; it looks like {guess}. Nothing was imported. Save "
-                  "it as 'CSV UTF-8', or import it with --encoding {guess}.").format(
-                    name=name, guess=guess)) from exc
+                  "it as 'CSV UTF-8', or import it with --encoding {encoding}.").format(
+                    name=name, guess=guess, encoding=guesses[0])) from exc
+    text = text.removeprefix("\ufeff")  # a byte-order mark, whatever the encoding named
     if "\x00" in text:
         raise ValidationError(_("{name} is not a text CSV file.").format(name=name))
-    try:
-        dialect = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+    # The delimiter is read from the header line alone; the quote is always '"'.  (csv.Sniffer
+    # looks at the data too, and free text such as "code word 'blue'" makes it choose the
+    # apostrophe as the quote and a space as the delimiter.)
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header_line.count)
     csv.field_size_limit(20 * 1024 * 1024)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as exc:
@@ -103,6 +110,45 @@ def _read_csv(data: bytes, encoding: str | None, name: str) -> tuple[list[str], 
     if not rows:
         raise ValidationError(_("{name} is empty.").format(name=name))
     return [h.strip() for h in rows[0]], rows[1:]
+
+
+# Among encodings that read the bytes equally well, the ones spreadsheet programs write
+# by default (Windows "ANSI" code pages), most widely used first.
+_PREFERRED_ENCODINGS = ("cp1252", "cp1251", "cp1250", "cp1256", "cp1254", "cp1257", "cp1253",
+                        "cp1255", "cp1258")
+
+
+def _letter_share(text: str) -> float:
+    """How much of the non-ASCII text reads as letters ("Łukasz", not "£ukasz")."""
+    import unicodedata
+
+    wide = [ch for ch in text if ord(ch) > 127]
+    if not wide:
+        return 1.0
+    return sum(unicodedata.category(ch).startswith(("L", "M")) for ch in wide) / len(wide)
+
+
+def guess_encodings(data: bytes) -> list[str]:
+    """Likely encodings of text that is not UTF-8, best first.  Short samples fit several
+    code pages about equally (0xED is "í" in both cp1250 and cp1252); those that turn the
+    bytes into letters rank first, then the common Windows defaults, so the first guess
+    does not quietly change a letter in a name when there is a better one."""
+    from charset_normalizer import from_bytes
+
+    sample = data[:200_000]
+    results = from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return []
+    tied = {name for match in results
+            if (match.chaos, match.coherence) == (best.chaos, best.coherence)
+            for name in match.could_be_from_charset}
+    candidates = [name for name in _PREFERRED_ENCODINGS if name in tied]
+    if not candidates:
+        return [str(best.encoding)]
+    share = {name: _letter_share(sample.decode(name, errors="replace")) for name in candidates}
+    top = max(share.values())
+    return [name for name in candidates if share[name] == top]
 
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:

@@ -7,9 +7,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from shelter_app.domain import names
+from shelter_app.domain import names, vocab
 from shelter_app.domain import validate as v
-from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ShelterError, ValidationError

@@ -118,7 +118,8 @@ class CareService:
                 " created_at, updated_at, created_by, updated_by) VALUES (:id, :case, :type,"
                 " :day, :kind, :partner, :minutes, :staff, :outcome, :notes, :now, :now, :me, :me)",
                 {"id": entry_id, "case": case_id, "type": stype.id, "day": day.isoformat(),
-                 "kind": provider_kind, "partner": partner_id if provider_kind == "partner" else None,
+                 "kind": provider_kind,
+                 "partner": partner_id if provider_kind == "partner" else None,
                  "minutes": minutes, "staff": staff_id or me,
                  "outcome": v.text(outcome, "outcome", limit=2000),
                  "notes": v.note(notes, "notes"), "now": now, "me": me})

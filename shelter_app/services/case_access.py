@@ -38,7 +38,14 @@ class CaseAccess:
 
     def require(self, case_id: str, action: Action) -> Scope:
         """The user's scope on *case_id* if *action* is allowed there; otherwise NotFound
-        (and an audited refusal when the case exists)."""
+        (and an audited refusal when the case exists).
+
+        An action the user's roles allow on no case at all (an administrator reading a
+        case, a legal volunteer recording a service) is refused with PermissionDenied
+        whether or not the case exists, so the answer tells nothing about the case."""
+        if not any(self._ctx.allowed(action, s) for s in (Scope.ASSIGNED, Scope.SHARED,
+                                                            Scope.OTHER)):
+            self._ctx.require(action, Scope.OTHER, target_type="case", target_id=case_id)
         scope = self.scope(case_id)
         if scope is None:
             raise no_such_case()
@@ -65,7 +72,7 @@ class CaseAccess:
         if self._ctx.allowed(action, Scope.ASSIGNED):
             parts.append(f"{alias}.assigned_to = :me_scope")
         if self._ctx.allowed(action, Scope.SHARED):
-            parts.append(f"EXISTS (SELECT 1 FROM case_shares s_ WHERE s_.case_id = {alias}.id"
+            parts.append(f"EXISTS (SELECT 1 FROM case_shares s_ WHERE s_.case_id = {alias}.id"  # noqa: S608
                          " AND s_.user_id = :me_scope)")
         if not parts:
             return "0", {}

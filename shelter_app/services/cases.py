@@ -140,7 +140,8 @@ class CaseService:
                 survivor.pop(name, None)
         case = store.from_row(c_row, store.CASE_JSON, store.CASE_BOOL)
         shared = tuple(r["user_id"] for r in db.all(
-            "SELECT user_id FROM case_shares WHERE case_id = :id ORDER BY user_id", {"id": case_id}))
+            "SELECT user_id FROM case_shares WHERE case_id = :id ORDER BY user_id",
+            {"id": case_id}))
         return CaseRecord(case_id, case["code"], survivor["id"], survivor, case,
                           (survivor["row_version"], case["row_version"]), shared)
 

@@ -6,6 +6,7 @@ recipient and every section included.  A refusal names what is missing.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import uuid
@@ -155,8 +156,9 @@ class ConsentService:
                        {"d": day.isoformat(), "n": v.text(note, "withdrawal_note", limit=1000),
                         "now": now_utc(), "me": self._ctx.session.user_id, "id": consent_id})
 
-    def check(self, case_id: str, partner_id: str, sections: list[str] | tuple[str, ...], *,
-              on: dt.date | None = None) -> list[Consent]:
+    def check(self, case_id: str, partner_id: str,
+              sections: builtins.list[str] | tuple[str, ...], *,
+              on: dt.date | None = None) -> builtins.list[Consent]:
         """The active consents that together cover *partner_id* and every section, or
         ConsentMissing naming the recipient and the sections still missing."""
         self._access.require(case_id, Action.READ_CASE)

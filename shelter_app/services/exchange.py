@@ -9,6 +9,7 @@ rows are imported together in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,10 @@ class ExchangeService:
             raise ValidationError(_("Unknown columns: {names}. Rename them or map them with "
                                     "--mapping.").format(names=", ".join(unknown[:10])))
         report = ImportReport(rows=len(rows), dry_run=dry_run)
+        # as in intake, only an active caseworker or coordinator can hold a case
         users = {username_key(r["username"]): r["id"] for r in self._ctx.db.all(
-            "SELECT id, username FROM users WHERE status = 'active'")}
+            "SELECT id, username, roles FROM users WHERE status = 'active'")
+            if {"caseworker", "coordinator"} & set(json.loads(r["roles"]))}
         checked: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
         seen_codes: dict[str, int] = {}
         for number, raw in enumerate(rows, start=2):
@@ -143,7 +146,8 @@ class ExchangeService:
         if extra["assigned_to"]:
             assigned = users.get(username_key(extra["assigned_to"]))
             if assigned is None:
-                raise ValidationError(_("No active account named {user}.").format(
+                raise ValidationError(_("No active caseworker or coordinator account named "
+                                        "{user}.").format(
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
                                     "assigned_to": assigned}

@@ -3,6 +3,7 @@ evidence checklist linked to attachments."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -75,6 +76,17 @@ def _matter(r: Row) -> LegalMatter:
                        r["authority_ref"], r["status"], dates, r["notes"], r["row_version"])
 
 
+def _open_deadlines(values: dict[str, object]) -> dict[str, str | None]:
+    """The deadlines still to meet: none once the matter is closed, and no filing deadline
+    once the application was filed."""
+    if values["status"] == "closed":
+        return dict.fromkeys(DEADLINE_FIELDS)
+    dates = {k: (str(values[k]) if values[k] else None) for k in DEADLINE_FIELDS}
+    if values["filed_on"]:
+        dates["filing_due"] = None
+    return dates
+
+
 class LegalService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -84,7 +96,8 @@ class LegalService:
                notes: str, dates: dict[str, dt.date | str | None]) -> dict[str, object]:
         unknown = set(dates) - set(DATE_FIELDS)
         if unknown:
-            raise ValidationError(_("Unknown date field: {f}.").format(f=", ".join(sorted(unknown))))
+            raise ValidationError(_("Unknown date field: {f}.").format(
+                f=", ".join(sorted(unknown))))
         parsed = {k: v.date(dates.get(k), k) for k in DATE_FIELDS}
         v.order(parsed["reflection_start"], parsed["reflection_end"], "reflection_end",
                 _("The reflection period cannot end before it starts."))
@@ -115,7 +128,7 @@ class LegalService:
                 f" {', '.join(':' + c for c in cols)}, :now, :now, :me, :me)",
                 {"id": matter_id, "case": case_id, **values, "now": now, "me": me})
             deadlines.sync(db, case_id=case_id, source="legal_matter", source_id=matter_id,
-                           dates={k: values[k] for k in DEADLINE_FIELDS})  # type: ignore[misc]
+                           dates=_open_deadlines(values))
         return self.get(matter_id)
 
     def update(self, matter_id: str, *, matter_type: str, status: str, jurisdiction: str = "",
@@ -140,8 +153,7 @@ class LegalService:
 
                 raise concurrent_change()
             deadlines.sync(db, case_id=current.case_id, source="legal_matter",
-                           source_id=matter_id,
-                           dates={k: values[k] for k in DEADLINE_FIELDS})  # type: ignore[misc]
+                           source_id=matter_id, dates=_open_deadlines(values))
         return self.get(matter_id)
 
     def get(self, matter_id: str) -> LegalMatter:
@@ -158,7 +170,7 @@ class LegalService:
 
     # -- deadlines across cases ----------------------------------------------------
     def due(self, *, within_days: int = 30, today: dt.date | None = None,
-            include_overdue: bool = True) -> list[Deadline]:
+            include_overdue: bool = True) -> builtins.list[Deadline]:
         """Open deadlines due within *within_days* (and overdue ones) in the user's cases."""
         today = today or dt.date.today()
         visible_legal, p1 = self._access.visible_sql("c", Action.READ_LEGAL)
@@ -208,12 +220,12 @@ class LegalService:
                        {"a": attachment_id, "now": now_utc(), "me": self._ctx.session.user_id,
                         "id": item_id})
 
-    def evidence(self, matter_id: str) -> list[EvidenceItem]:
+    def evidence(self, matter_id: str) -> builtins.list[EvidenceItem]:
         self.get(matter_id)
         return [EvidenceItem(r["id"], r["matter_id"], r["label"], bool(r["required"]),
                              r["attachment_id"]) for r in self._ctx.db.all(
             "SELECT * FROM evidence_items WHERE matter_id = :m ORDER BY created_at",
             {"m": matter_id})]
 
-    def missing_evidence(self, matter_id: str) -> list[EvidenceItem]:
+    def missing_evidence(self, matter_id: str) -> builtins.list[EvidenceItem]:
         return [i for i in self.evidence(matter_id) if i.required and not i.attachment_id]

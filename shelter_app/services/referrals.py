@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import uuid
@@ -106,7 +107,7 @@ class ReferralService:
         return [_referral(r) for r in rows]
 
     def move(self, referral_id: str, status: str, *, reason: str = "", outcome: str = "",
-             sections: list[str] | None = None, on: dt.date | None = None) -> Referral:
+             sections: builtins.list[str] | None = None, on: dt.date | None = None) -> Referral:
         """Change status.  Sending checks consent for the partner (and *sections*, if given)."""
         row = self._row(referral_id)
         scope = self._access.require(row["case_id"], Action.MANAGE_REFERRALS)

@@ -12,9 +12,11 @@ import json
 from dataclasses import dataclass, field
 
 from shelter_app.domain import names
+from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
 from shelter_app.domain.records import CaseSummary, SurvivorInput
-from shelter_app.domain.roles import Action
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
@@ -47,6 +49,15 @@ class CaseFilter:
     include_closed: bool = True
 
 
+def _birth_date(survivor: SurvivorInput) -> str | None:
+    """The ISO birth date typed so far, or None while it is not yet a date (the check runs
+    as the intake form is filled in; the form itself reports a bad date on saving)."""
+    try:
+        return v.iso(v.date(survivor.birth_date, "birth_date"))
+    except ValidationError:
+        return None
+
+
 class SearchService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -66,15 +77,13 @@ class SearchService:
             return []
         visible, params = self._access.visible_sql("c")
         rows = self._ctx.db.all(
-            f"{SUMMARY_SQL} JOIN case_search f ON f.rowid = c.search_id"  # noqa: S608
+            f"{SUMMARY_SQL} JOIN case_search f ON f.rowid = c.search_id"
             f" WHERE case_search MATCH :q AND {visible} ORDER BY f.rank LIMIT :limit",
             {"q": match, "limit": limit, **params})
         self._ctx.record(Event.SEARCH, details={"count": len(rows)})
         return [self._summary(r) for r in rows]
 
-    def _any_scope(self):  # type: ignore[no-untyped-def]
-        from shelter_app.domain.roles import Scope
-
+    def _any_scope(self) -> Scope:
         for scope in (Scope.OTHER, Scope.ASSIGNED, Scope.SHARED):
             if self._ctx.allowed(Action.READ_CASE, scope):
                 return scope
@@ -88,7 +97,7 @@ class SearchService:
         new_tokens = {t for n in new_names for t in names.tokens(n)}
         new_latin = {names.latin(t) for t in new_tokens}
         new_keys = {names.skeleton(t) for t in new_tokens} - {""}
-        birth = str(survivor.birth_date) if survivor.birth_date else None
+        birth = _birth_date(survivor)
         visible, params = self._access.visible_sql("c")
         candidates: dict[str, Row] = {}
         key_query = store.keys_query(sorted(new_keys))
@@ -128,9 +137,11 @@ class SearchService:
             reasons.append(_("A name in common"))
         shared_keys = new_keys & old_keys
         if shared_keys and not (folded_new & folded_old):
-            score += 10 * min(len(shared_keys), 3)
+            # Two names spelled alike ("Mohamed Hasan", "محمد حسن" for "Mohammed Hassan")
+            # are as likely the same person as two names in common; one alone is not.
+            score += 15 * min(len(shared_keys), 3)
             reasons.append(_("Names spelled alike"))
-        birth = str(survivor.birth_date) if survivor.birth_date else None
+        birth = _birth_date(survivor)
         if birth and row["birth_date"] == birth:
             score += 35
             reasons.append(_("Same date of birth"))
@@ -177,7 +188,8 @@ class SearchService:
                  "name": "s.legal_name"}.get(sort, "c.updated_at DESC")
         rows = self._ctx.db.all(
             f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
-            f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)} ORDER BY {order}",
+            f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)}"
+            f" ORDER BY {order}",
             params)
         if sort == "name":
             rows.sort(key=lambda r: names.fold(r["preferred_name"] or r["legal_name"]))
@@ -190,7 +202,7 @@ class SearchService:
         visible, params = self._access.visible_sql("c")
         keys = {f"i{n}": i for n, i in enumerate(ids)}
         rows = self._ctx.db.all(
-            f"{SUMMARY_SQL} WHERE c.id IN ({', '.join(':' + k for k in keys)}) AND {visible}",  # noqa: S608
+            f"{SUMMARY_SQL} WHERE c.id IN ({', '.join(':' + k for k in keys)}) AND {visible}",
             {**keys, **params})
         by_id = {r["id"]: self._summary(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]

@@ -60,7 +60,10 @@ class TimelineService:
         rows = self._ctx.db.all(
             "SELECT * FROM timeline_events WHERE case_id = :c ORDER BY date_from IS NULL,"
             " date_from, created_at", {"c": case_id})
-        day = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
+
+        def day(text: str | None) -> dt.date | None:
+            return dt.date.fromisoformat(text) if text else None
+
         return [TimelineEvent(r["id"], r["case_id"], r["stage"], r["place"], r["country"],
                               day(r["date_from"]), day(r["date_to"]), r["description"])
                 for r in rows]

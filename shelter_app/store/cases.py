@@ -18,7 +18,7 @@ META = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_versi
 
 def to_columns(values: dict[str, Any], json_fields: tuple[str, ...],
                bool_fields: tuple[str, ...]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in values.items():
         if key in json_fields:
             out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -32,7 +32,7 @@ def to_columns(values: dict[str, Any], json_fields: tuple[str, ...],
 def from_row(row: Row, json_fields: tuple[str, ...], bool_fields: tuple[str, ...]
              ) -> dict[str, Any]:
     out = {}
-    for key in row.keys():
+    for key in row.keys():  # noqa: SIM118 - iterating a Row gives its values, not its keys
         value = row[key]
         if key in json_fields and value is not None:
             value = json.loads(value)
@@ -92,7 +92,7 @@ def reindex(db: Database, case_id: str) -> None:
 
 
 def name_keys(legal_name: str, preferred_name: str, aliases: list[str]) -> str:
-    keys = []
+    keys: list[str] = []
     for text in (legal_name, preferred_name, *aliases):
         keys.extend(k for k in (names.skeleton(t) for t in names.tokens(text)) if len(k) >= 2)
     return " ".join(dict.fromkeys(keys))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, TypeAlias
 
 import sqlcipher3.dbapi2 as sqlcipher
 
@@ -19,7 +19,7 @@ from shelter_app.errors import StorageFailure, VaultDamaged
 from shelter_app.i18n import _
 
 Params = Mapping[str, Any]
-Row = sqlcipher.Row
+Row: TypeAlias = sqlcipher.Row
 
 _ENVIRONMENT_MARKERS = {
     "database or disk is full": "full",
@@ -36,7 +36,8 @@ def environment_failure(exc: sqlcipher.Error) -> Exception | None:
     text = str(exc).lower()
     kind = next((k for marker, k in _ENVIRONMENT_MARKERS.items() if marker in text), None)
     if kind == "full":
-        return StorageFailure(_("The disk is full. The last change was not saved; nothing was lost."))
+        return StorageFailure(
+            _("The disk is full. The last change was not saved; nothing was lost."))
     if kind == "readonly":
         return StorageFailure(_("The vault folder is read-only. The last change was not saved."))
     if kind == "io":
@@ -126,8 +127,6 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            try:
+            with suppress(sqlcipher.Error):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlcipher.Error:
-                pass
             self._conn.close()

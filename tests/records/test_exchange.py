@@ -1,0 +1,437 @@
+"""Export and import of cases through the services: scope, formula cells, round trips,
+mappings, dry runs, all-or-nothing, encodings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from shelter_app.domain.records import (
+    CaseInput,
+    Guardian,
+    IdentityDocument,
+    SafeContact,
+    SurvivorInput,
+)
+from shelter_app.errors import PermissionDenied, ValidationError
+from shelter_app.exchange.columns import COLUMNS
+from shelter_app.services.exchange import describe
+from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.vault import Vault
+from tests.conftest import ADMIN_PASS, FAST_KDF
+from tests.records.conftest import STAFF_PASS, Org
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheet programs read it as UTF-8
+    return list(csv.DictReader(io.StringIO(text[1:], newline="")))
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]],
+              encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Services]:
+    """A second, empty vault with the same account names, signed in as its coordinator."""
+    vault, opened, _key = Vault.create(tmp_path / "fresh", organisation="Other shelter",
+                                       admin_username="admin", admin_passphrase=ADMIN_PASS,
+                                       kdf=FAST_KDF)
+    admin = build_services(opened)
+    for name, role in (("coordinator", "coordinator"), ("caseworker", "caseworker")):
+        admin.accounts.add(name, [role], STAFF_PASS, temporary=False)
+    coordinator_opened, _report = vault.unlock("coordinator", STAFF_PASS)
+    try:
+        yield build_services(coordinator_opened)
+    finally:
+        coordinator_opened.close()
+        opened.close()
+        vault.close()
+
+
+def rich_cases(org: Org) -> None:
+    org.new_case(
+        "María José García", preferred_name="Majo", aliases=["Mari", "Мария", "ماريا"],
+        birth_date="1990-02-03", gender="woman", citizenship=["HN", "ES"],
+        languages=["es", "en"], interpreter_needed=True, interpreter_language="es",
+        phone="+34 600 000 000", email="maria@example.org", address='Calle 1\nPiso 2, "B"',
+        safe_contact=SafeContact(True, False, True, "sms", "Say: language school; ok"),
+        identity_documents=[IdentityDocument("passport", "withheld", "the employer"),
+                            IdentityDocument("national_id", "missing")],
+        access_needs="Wheelchair user",
+        case=CaseInput(referral_source="Police", identification_status="actual",
+                       identified_by="police", reasonable_grounds_date="2025-01-02",
+                       conclusive_grounds_date="2025-03-04",
+                       exploitation_types=["sexual", "forced_labour"],
+                       means_of_control=["debt_bondage", "threats"],
+                       recruitment_method="job_offer", recruiter_relationship="employer",
+                       risk_level="high", safety_plan="-Change route\n@night: call 112",
+                       opened_on="2025-01-01"))
+    minor = org.new_case("Nguyễn Thị Lan", preferred_name="Lan", estimated_age=16,
+                         is_minor=True, guardian=Guardian("Aunt Test", "aunt", "+1 555"))
+    org.coordinator.cases.set_status(minor.id, "closed", closure_reason="moved_away")
+    org.new_case("=HYPERLINK(\"http://x\",\"click\")", aliases=["+cmd", "@SUM(A1)", "-2+3"],
+                 share=False)
+    org.new_case("Ma\u200bría \u202eLópez", share=False)
+
+
+# -- export ------------------------------------------------------------------------------
+def test_export_holds_only_what_the_user_may_see(org: Org, tmp_path: Path) -> None:
+    rich_cases(org)
+    org.coordinator.cases.create(SurvivorInput(legal_name="Other Person"),
+                                 CaseInput(assigned_to=org.ids["other_caseworker"]))
+    counts = {}
+    for role in ("coordinator", "caseworker", "other_caseworker", "legal", "other_legal"):
+        out = tmp_path / f"{role}.csv"
+        counts[role] = getattr(org, role).exchange.export_cases(out)
+        rows = read_csv(out)
+        assert len(rows) == counts[role]
+        assert list(rows[0]) if rows else True
+        if role == "legal":
+            assert {r["legal_name"] for r in rows} == {"María José García", "Nguyễn Thị Lan"}
+            assert all(r["access_needs"] == "" for r in rows)  # never health
+        if role == "caseworker":
+            assert "Wheelchair user" in {r["access_needs"] for r in rows}
+    assert counts == {"coordinator": 5, "caseworker": 4, "other_caseworker": 1, "legal": 2,
+                      "other_legal": 0}
+    header = (tmp_path / "other_legal.csv").read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header.split(",") == COLUMNS
+    exports = org.audit("data.export")
+    assert [e["details"]["count"] for e in exports] == [5, 4, 1, 2, 0]
+    with pytest.raises(PermissionDenied):
+        org.admin.exchange.export_cases(tmp_path / "admin.csv")
+    assert not (tmp_path / "admin.csv").exists()
+
+
+def test_export_never_overwrites_a_file(org: Org, tmp_path: Path) -> None:
+    out = tmp_path / "cases.csv"
+    out.write_text("precious")
+    with pytest.raises(ValidationError, match="already exists"):
+        org.coordinator.exchange.export_cases(out)
+    assert out.read_text() == "precious"
+
+
+def test_formula_cells_are_neutralised(org: Org, tmp_path: Path) -> None:
+    rich_cases(org)
+    out = tmp_path / "cases.csv"
+    org.coordinator.exchange.export_cases(out)
+    cells = [cell for row in read_csv(out) for cell in row.values()]
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "'=HYPERLINK(\"http://x\",\"click\")" in cells
+    assert "'+34 600 000 000" in cells
+    assert "'-Change route\n@night: call 112" in cells
+
+
+# -- round trips -------------------------------------------------------------------------
+def test_exported_csv_imports_back_unchanged(org: Org, fresh: Services, tmp_path: Path) -> None:
+    rich_cases(org)
+    first = tmp_path / "first.csv"
+    org.coordinator.exchange.export_cases(first)
+    # naming the encoding the file is already in changes nothing (the byte-order mark too)
+    assert fresh.exchange.import_file(first, encoding="utf-8", dry_run=True).problems == []
+    report = fresh.exchange.import_file(first)
+    assert (report.rows, report.imported, report.problems) == (4, 4, [])
+    second = tmp_path / "second.csv"
+    fresh.exchange.export_cases(second)
+    assert second.read_bytes() == first.read_bytes()
+    # names with invisible characters come back byte for byte
+    code = read_csv(first)[3]["case_code"]
+    stored = fresh.cases.get(fresh.cases.id_for_code(code)).survivor["legal_name"]
+    assert stored == "Ma\u200bría \u202eLópez"
+    assert [s.code for s in fresh.search.search("María López")] == [code]
+
+
+def test_exported_data_imports_back_from_xlsx(org: Org, fresh: Services,
+                                              tmp_path: Path) -> None:
+    rich_cases(org)
+    first = tmp_path / "first.csv"
+    org.coordinator.exchange.export_cases(first)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(COLUMNS)
+    for row in read_csv(first):
+        sheet.append([row[c] for c in COLUMNS])
+    book.save(tmp_path / "cases.xlsx")
+    report = fresh.exchange.import_file(tmp_path / "cases.xlsx")
+    assert (report.imported, report.problems) == (4, [])
+    second = tmp_path / "second.csv"
+    fresh.exchange.export_cases(second)
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_xlsx_with_real_dates_and_numbers(fresh: Services, tmp_path: Path) -> None:
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["legal_name", "birth_date", "estimated_age", "interpreter_needed",
+                  "interpreter_language", "opened_on", "citizenship"])
+    sheet.append(["Olena Shevchenko", dt.datetime(1992, 5, 17), None, True, "uk",
+                  dt.date(2025, 4, 1), "UA"])
+    sheet.append(["Ioana Stan", None, 34, False, None, None, "RO"])
+    book.save(tmp_path / "list.xlsx")
+    report = fresh.exchange.import_file(tmp_path / "list.xlsx")
+    assert (report.imported, report.problems) == (2, [])
+    olena = fresh.cases.get(fresh.search.search("Olena")[0].id)
+    assert olena.survivor["birth_date"] == "1992-05-17"
+    assert olena.survivor["interpreter_needed"] is True
+    assert olena.case["opened_on"] == "2025-04-01"
+    assert fresh.cases.get(fresh.search.search("Ioana")[0].id).survivor["estimated_age"] == 34
+
+
+# -- other spreadsheets: the mapping -----------------------------------------------------
+def test_mapping_for_another_spreadsheet(fresh: Services, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "theirs.csv",
+                       ["Full name", "DOB", "Sex", "Nationality", "Worker", "Comments"],
+                       [["Amina Yusuf", "03/02/1995", "F", "NG", "caseworker", "x"],
+                        ["Tran Van Minh", "28/11/1988", "M", "VN", "", "y"]])
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({
+        "columns": {"Full name": "legal_name", "DOB": "birth_date", "Sex": "gender",
+                    "Nationality": "citizenship", "Worker": "assigned_to", "Comments": ""},
+        "values": {"gender": {"F": "woman", "M": "man"}},
+        "date_format": "%d/%m/%Y"}))
+    report = fresh.exchange.import_file(source, mapping_path=mapping)
+    assert (report.imported, report.problems) == (2, [])
+    amina = fresh.cases.get(fresh.search.search("Amina")[0].id)
+    assert amina.survivor["birth_date"] == "1995-02-03"
+    assert amina.survivor["gender"] == "woman" and amina.survivor["citizenship"] == ["NG"]
+    assert amina.case["assigned_to"] is not None
+    minh = fresh.cases.get(fresh.search.search("Minh")[0].id)
+    assert minh.survivor["gender"] == "man" and minh.survivor["birth_date"] == "1988-11-28"
+
+
+def test_mapping_problems_are_reported(fresh: Services, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "theirs.csv", ["Name", "DOB"],
+                       [["Amina Yusuf", "1995-02-03"]])
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"columns": {"Name": "legal_name", "DOB": "birth_date"},
+                                   "date_format": "%d/%m/%Y"}))
+    report = fresh.exchange.import_file(source, mapping_path=mapping)
+    assert report.imported == 0
+    assert [(p.row, p.field) for p in report.problems] == [(2, "birth_date")]
+    assert "%d/%m/%Y" in report.problems[0].message
+    with pytest.raises(ValidationError, match="Unknown columns: DOB"):
+        fresh.exchange.import_file(source, mapping_path=_json(tmp_path, {"columns": {
+            "Name": "legal_name"}}))
+    with pytest.raises(ValidationError, match="no legal_name column"):
+        fresh.exchange.import_file(source, mapping_path=_json(tmp_path, {"columns": {}}))
+    with pytest.raises(ValidationError, match="cannot be read as JSON"):
+        fresh.exchange.import_file(source, mapping_path=_text(tmp_path, "{columns"))
+    assert fresh.search.list_ids() == []
+
+
+def _json(tmp_path: Path, value: object) -> Path:
+    return _text(tmp_path, json.dumps(value))
+
+
+def _text(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / f"m{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(text)
+    return path
+
+
+# -- bad rows: dry run, all or nothing, skip invalid ------------------------------------
+BAD_ROWS = [
+    ["SH-2025-0001", "Good One", "1990-01-01", "NG", "es", "open", ""],
+    ["SH-2025-0002", "Bad Date", "2026-02-30", "NG", "", "open", ""],
+    ["SH-2025-0003", "Bad Country", "", "XX", "", "open", ""],
+    ["SH-2025-0001", "Same Code", "", "", "", "open", ""],
+    ["SH-2025-0004", "Bad Language", "", "", "klingon", "open", ""],
+    ["SH-2025-0005", "Closed No Reason", "", "", "", "closed", ""],
+    ["", "Good Two", "", "VN", "vi", "closed", "goals_met"],
+    ["SH-2025-0006", "", "", "", "", "open", ""],
+]
+HEADER = ["case_code", "legal_name", "birth_date", "citizenship", "languages", "status",
+          "closure_reason"]
+EXPECTED_PROBLEMS = [(3, "birth_date", "not a date"), (4, "citizenship", "ISO 3166"),
+                     (5, "case_code", "also on row 2"), (6, "languages", "ISO 639"),
+                     (7, "closure_reason", "closure reason"), (9, "legal_name", "required")]
+
+
+def check_problems(report: object) -> None:
+    problems = report.problems  # type: ignore[attr-defined]
+    assert [(p.row, p.field) for p in problems] == [(r, f) for r, f, _m in EXPECTED_PROBLEMS]
+    for problem, (_r, _f, message) in zip(problems, EXPECTED_PROBLEMS, strict=True):
+        assert message in problem.message
+
+
+def test_dry_run_reports_every_rejected_row_and_saves_nothing(org: Org,
+                                                              tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "bad.csv", HEADER, BAD_ROWS)
+    audit_before = len(org.audit())
+    report = org.coordinator.exchange.import_file(source, dry_run=True)
+    check_problems(report)
+    assert (report.rows, report.imported, report.rejected_rows) == (8, 0, [3, 4, 5, 6, 7, 9])
+    lines = describe(report)
+    assert lines[0].startswith("Row 3, birth_date:")
+    assert lines[-1] == ("Dry run: 2 of 8 rows would be imported; 6 rejected. "
+                         "Nothing was saved.")
+    assert org.count("cases") == 0 and org.count("survivors") == 0
+    assert len(org.audit()) == audit_before
+
+
+def test_one_bad_row_means_nothing_is_imported(org: Org, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "bad.csv", HEADER, BAD_ROWS)
+    report = org.coordinator.exchange.import_file(source)
+    check_problems(report)
+    assert report.imported == 0
+    assert describe(report)[-1].startswith("Nothing was imported: 6 of 8 rows have problems")
+    assert org.count("cases") == 0 and org.audit("data.import") == []
+
+
+def test_skip_invalid_imports_the_valid_rows_together(org: Org, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "bad.csv", HEADER, BAD_ROWS)
+    report = org.coordinator.exchange.import_file(source, skip_invalid=True)
+    check_problems(report)
+    assert report.imported == 2
+    assert org.count("cases") == 2
+    good_two = org.coordinator.cases.get(org.coordinator.search.search("Good Two")[0].id)
+    assert (good_two.case["status"], good_two.case["closure_reason"]) == ("closed",
+                                                                          "goals_met")
+    assert good_two.code != "SH-2025-0001"
+    assert [e["details"] for e in org.audit("data.import")] == [{"count": 2}]
+
+
+def test_codes_already_in_the_vault_are_refused(org: Org, tmp_path: Path) -> None:
+    existing = org.new_case("Already Here")
+    source = write_csv(tmp_path / "dup.csv", ["case_code", "legal_name"],
+                       [[existing.code.lower(), "Someone New"], ["SH-2025-0099", "Fine"]])
+    report = org.coordinator.exchange.import_file(source)
+    assert [(p.row, p.field) for p in report.problems] == [(2, "case_code")]
+    assert "already in use" in report.problems[0].message
+    assert org.count("cases") == 1
+
+
+def test_imported_cases_are_numbered_after_existing_ones(org: Org, tmp_path: Path) -> None:
+    first = org.new_case("Already Here")
+    source = write_csv(tmp_path / "new.csv", ["legal_name"], [["One"], ["Two"]])
+    assert org.coordinator.exchange.import_file(source).imported == 2
+    codes = sorted(s.code for s in org.coordinator.search.summaries(
+        org.coordinator.search.list_ids()))
+    stem = first.code.rsplit("-", 1)[0]
+    assert codes == [first.code, f"{stem}-0002", f"{stem}-0003"]
+
+
+def test_only_coordinators_import(org: Org, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "ok.csv", ["legal_name"], [["Someone"]])
+    for services in (org.caseworker, org.legal, org.admin):
+        with pytest.raises(PermissionDenied):
+            services.exchange.import_file(source)
+    assert org.count("cases") == 0
+
+
+def test_unknown_assignee_and_bad_flags(org: Org, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "x.csv", ["legal_name", "assigned_to", "is_minor"],
+                       [["A", "nobody", "no"], ["B", "caseworker", "perhaps"],
+                        ["C", "CASEWORKER", "yes"], ["D", "legal", "no"], ["E", "admin", "no"],
+                        ["F", "coordinator", "no"]])
+    report = org.coordinator.exchange.import_file(source)
+    # as in intake, a case is held only by an active caseworker or coordinator
+    assert [(p.row, p.field) for p in report.problems] == [
+        (2, "assigned_to"), (3, "is_minor"), (5, "assigned_to"), (6, "assigned_to")]
+    assert "nobody" in report.problems[0].message
+    assert "legal" in report.problems[2].message
+    assert org.coordinator.exchange.import_file(source, skip_invalid=True).imported == 2
+    held = {s.display_name: s.assigned_to for s in org.coordinator.search.summaries(
+        org.coordinator.search.list_ids())}
+    assert held == {"C": org.ids["caseworker"], "F": org.ids["coordinator"]}
+
+
+# -- files that are not what they seem ---------------------------------------------------
+def test_legacy_encoding_is_refused_by_name_then_accepted(org: Org, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "legacy.csv", ["legal_name", "aliases"],
+                       [["María García", "Anaïs Müller"], ["François Lefèvre", ""]],
+                       encoding="cp1252")
+    with pytest.raises(ValidationError) as exc:
+        org.coordinator.exchange.import_file(source)
+    message = str(exc.value)
+    assert "not UTF-8" in message and "cp1252" in message and "--encoding cp1252" in message
+    assert org.count("cases") == 0
+    report = org.coordinator.exchange.import_file(source, encoding="cp1252")
+    assert report.imported == 2
+    maria = org.coordinator.cases.get(org.coordinator.search.search("Maria")[0].id)
+    assert maria.survivor["legal_name"] == "María García"
+    assert maria.survivor["aliases"] == ["Anaïs Müller"]
+    with pytest.raises(ValidationError, match="cannot be read as utf-16"):
+        org.coordinator.exchange.import_file(
+            write_csv(tmp_path / "odd.csv", ["legal_name"], [["x"]]), encoding="utf-16")
+    with pytest.raises(ValidationError, match="cannot be read as no-such-codec"):
+        org.coordinator.exchange.import_file(source, encoding="no-such-codec")
+
+
+@pytest.mark.parametrize(("names", "encoding"), [
+    (["Олена Шевченко", "Наталья Иванова", "Дмитрий Соколов"], "cp1251"),
+    (["Zdeněk Novák", "Łukasz Żółć"], "cp1250"),
+])
+def test_other_legacy_encodings_are_named_too(org: Org, tmp_path: Path, names: list[str],
+                                              encoding: str) -> None:
+    source = write_csv(tmp_path / "legacy.csv", ["legal_name"], [[n] for n in names],
+                       encoding=encoding)
+    with pytest.raises(ValidationError, match=f"--encoding {encoding}"):
+        org.coordinator.exchange.import_file(source)
+    assert org.coordinator.exchange.import_file(source, encoding=encoding).imported == len(
+        names)
+    assert {s.display_name for s in org.coordinator.search.summaries(
+        org.coordinator.search.list_ids())} == set(names)
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("empty.csv", b"", "empty"),
+    ("binary.csv", b"legal_name\n\x00\x01\x02\n", "not a text CSV"),
+    ("broken.xlsx", b"PK\x03\x04 not really a workbook", "cannot be read"),
+])
+def test_unreadable_files(org: Org, tmp_path: Path, name: str, data: bytes,
+                          message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ValidationError, match=message):
+        org.coordinator.exchange.import_file(path)
+    with pytest.raises(ValidationError, match="There is no file"):
+        org.coordinator.exchange.import_file(tmp_path / "missing.csv")
+
+
+def test_round_trip_survives_apostrophes_and_quotes_in_free_text(org: Org, fresh: Services,
+                                                                 tmp_path: Path) -> None:
+    for n, name in enumerate(("Mary O'Brien", "Seán Ó Conaill", "D'Angelo Rossi")):
+        org.new_case(name, phone=f"+353 1 555 01{n}0", safe_contact=SafeContact(
+            cover_story="Say 'language school' and 'Tuesday' if asked"),
+            case=CaseInput(safety_plan="Code word 'blue' means danger; 'red' means call"))
+    first = tmp_path / "first.csv"
+    org.coordinator.exchange.export_cases(first)
+    report = fresh.exchange.import_file(first)
+    assert (report.imported, report.problems) == (3, [])
+    second = tmp_path / "second.csv"
+    fresh.exchange.export_cases(second)
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_spreadsheet_csv_with_other_delimiters(fresh: Services, tmp_path: Path,
+                                               delimiter: str) -> None:
+    text = delimiter.join(["legal_name", "citizenship", "aliases"]) + "\r\n"
+    text += delimiter.join(["García, María", "ES;HN" if delimiter == "\t" else '"ES;HN"',
+                            "Mari"]) + "\r\n"
+    path = tmp_path / "semi.csv"
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    report = fresh.exchange.import_file(path)
+    assert (report.imported, report.problems) == (1, [])
+    record = fresh.cases.get(fresh.search.search("Maria")[0].id)
+    assert record.survivor["legal_name"] == "García, María"
+    assert record.survivor["citizenship"] == ["ES", "HN"]

@@ -1,0 +1,191 @@
+"""Name search and the duplicate check: any script, any input, never beyond the user's scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from shelter_app.domain.records import CaseInput, SurvivorInput
+from tests.records.conftest import Org
+
+HOSTILE_QUERIES = [
+    '"', '""', "'", '"María', 'María"', "NEAR(", "NEAR(a b", "NEAR(María, 5)", "*", "**",
+    "María*", "^", "^María", "AND", "OR", "NOT", "María AND", "OR María", "NOT María",
+    "María NOT López", "terms:x", "terms:María", "{terms}:María", "keys:mhmd", "case_search:x",
+    "(", ")", "(María", "María)", "()", ".", ",", ";", "-", "-María", "+", ":", "|", "&", "\\",
+    "_", "__", "a_b", "😀", "María 😀", "👩🏽‍⚕️", "\x00", "\x00María", "\u200b", "\u202e",
+    "ـ", "²", "٣", "〇", "𝔸", "ﬁ", "İ", "ß", "' OR 1=1 --", "María'; DROP TABLE cases; --",
+    "x" * 10_000, "María " * 2_000, "a " * 500,
+]
+
+
+@pytest.fixture
+def people(org: Org) -> dict[str, str]:
+    names = {
+        "maria": ("María López", []),
+        "nguyen": ("Nguyễn Thị Lan", ["Lan Nguyen"]),
+        "arabic": ("فاطمة الزهراء", ["Fatima"]),
+        "cyrillic": ("Олена Шевченко", []),
+        "ahmed": ("أحمد منصور", []),
+        "francois": ("François Lefèvre", ["Żaneta"]),
+    }
+    return {key: org.new_case(name, aliases=aliases).id for key, (name, aliases)
+            in names.items()}
+
+
+def ids(results: list) -> set[str]:  # type: ignore[type-arg]
+    return {r.id for r in results}
+
+
+@pytest.mark.parametrize(("query", "who"), [
+    ("Maria", "maria"), ("maria lopez", "maria"), ("MARÍA", "maria"), ("Lopez", "maria"),
+    ("Mar", "maria"),  # a prefix, as typed so far
+    ("Nguyen", "nguyen"), ("nguyen thi lan", "nguyen"), ("Nguyễn", "nguyen"),
+    ("Thi Lan", "nguyen"),
+    ("فاطمة", "arabic"), ("الزهراء", "arabic"), ("Fatima", "arabic"),
+    ("احمد", "ahmed"),  # written without the hamza
+    ("Олена", "cyrillic"), ("олена шевченко", "cyrillic"), ("Olena", "cyrillic"),
+    ("Shevchenko", "cyrillic"),
+    ("francois lefevre", "francois"), ("Zaneta", "francois"),
+])
+def test_search_ignores_case_accents_and_finds_any_script(org: Org, people: dict[str, str],
+                                                          query: str, who: str) -> None:
+    assert ids(org.coordinator.search.search(query)) == {people[who]}
+
+
+def test_search_by_case_code(org: Org, people: dict[str, str]) -> None:
+    code = org.coordinator.cases.get(people["maria"]).code
+    assert ids(org.coordinator.search.search(code)) == {people["maria"]}
+    assert ids(org.coordinator.search.search(code.lower())) == {people["maria"]}
+
+
+def test_every_word_must_match(org: Org, people: dict[str, str]) -> None:
+    assert org.coordinator.search.search("María Shevchenko") == []
+
+
+def test_no_input_is_an_error(org: Org, people: dict[str, str]) -> None:
+    for query in HOSTILE_QUERIES:
+        for services in (org.coordinator, org.caseworker, org.legal):
+            results = services.search.search(query)
+            assert len(results) <= len(people), query[:40]
+        matches = org.coordinator.search.duplicates(SurvivorInput(legal_name=query,
+                                                                  aliases=[query]))
+        assert len(matches) <= len(people), query[:40]
+
+
+def test_search_syntax_is_just_punctuation(org: Org, people: dict[str, str]) -> None:
+    for query in ('"María"', "María*", "(María)", "^María", "María)", "-María", "'María'",
+                  "María:", "«María»", "María\u200b"):
+        assert ids(org.coordinator.search.search(query)) == {people["maria"]}, query
+    # operators and column filters are words like any other: every word must match
+    for query in ("María AND", "NOT María", "terms:María", "NEAR(María"):
+        assert org.coordinator.search.search(query) == [], query
+
+
+def test_search_shows_only_cases_in_scope(org: Org) -> None:
+    mine = org.new_case("Ioana Popescu")  # assigned to caseworker, shared with legal
+    other = org.coordinator.cases.create(
+        SurvivorInput(legal_name="Ioana Ionescu"),
+        CaseInput(assigned_to=org.ids["other_caseworker"]))
+    assert ids(org.coordinator.search.search("Ioana")) == {mine.id, other.id}
+    assert ids(org.caseworker.search.search("Ioana")) == {mine.id}
+    assert ids(org.other_caseworker.search.search("Ioana")) == {other.id}
+    assert ids(org.legal.search.search("Ioana")) == {mine.id}
+    assert org.other_legal.search.search("Ioana") == []
+    assert org.caseworker.search.search(other.code) == []
+    # the list and summaries leave out what the user may not read, even when asked by id
+    assert org.caseworker.search.list_ids() == [mine.id]
+    assert [s.id for s in org.caseworker.search.summaries([other.id, mine.id])] == [mine.id]
+
+
+def test_no_query_can_probe_other_sections(org: Org) -> None:
+    org.new_case("Elena Stan", access_needs="Diabetic", case=CaseInput(
+        safety_plan="Trafficker drives a red Lada", referral_source="Hotline",
+        exploitation_types=["forced_begging"]), phone="+40 700 123 456",
+        email="elena@example.org")
+    for probe in ("Diabetic", "Lada", "Trafficker", "Hotline", "forced_begging", "begging",
+                  "700", "example", "elena@example.org", "safety_plan:Lada", "risk"):
+        assert org.coordinator.search.search(probe) == [], probe
+
+
+def test_search_audit_records_a_count_never_the_words(org: Org, people: dict[str, str]) -> None:
+    org.caseworker.search.search("María")
+    org.caseworker.search.search("Zzzyzx")
+    events = org.audit("record.search")[-2:]
+    assert [e["details"] for e in events] == [{"count": 1}, {"count": 0}]
+    assert all(e["actor_id"] == org.ids["caseworker"] for e in events)
+    text = repr(org.audit())
+    assert "María" not in text and "Zzzyzx" not in text and "maria" not in text
+
+
+# -- the duplicate check before intake ---------------------------------------------------
+@pytest.mark.parametrize(("existing", "new"), [
+    ("Mohammed Hassan", "Muhammad Hassan"),
+    ("Mohammed Hassan", "Mohamed Hasan"),
+    ("Mohammed Hassan", "محمد حسن"),
+    ("Olena Kovalenko", "Олена Коваленко"),
+    ("Олена Коваленко", "Olena Kovalenko"),
+    ("Nguyen Thi Lan", "Nguyễn Thị Lan"),
+    ("Nguyễn Thị Lan", "NGUYEN thi lan"),
+    ("María José García", "Maria Jose Garcia"),
+    ("Lefèvre François", "François Lefèvre"),
+])
+def test_likely_duplicates_by_name_in_any_spelling_or_script(org: Org, existing: str,
+                                                            new: str) -> None:
+    record = org.new_case(existing)
+    org.new_case("Someone Else Entirely")
+    matches = org.coordinator.search.duplicates(SurvivorInput(legal_name=new))
+    assert [m.case_id for m in matches] == [record.id]
+    assert matches[0].code == record.code and matches[0].reasons
+
+
+def test_duplicate_found_through_an_alias(org: Org) -> None:
+    record = org.new_case("Svetlana Popova", aliases=["Lana Smith"])
+    matches = org.coordinator.search.duplicates(SurvivorInput(legal_name="Lana Smith"))
+    assert [m.case_id for m in matches] == [record.id]
+    assert "Same name or alias" in matches[0].reasons
+
+
+def test_duplicate_reasons_name_date_of_birth_and_citizenship(org: Org) -> None:
+    strong = org.new_case("Fatima Nasser", birth_date="1994-07-02", citizenship=["SY"])
+    weak = org.new_case("Fatima Haddad", birth_date="1980-01-01", citizenship=["LB"])
+    matches = org.coordinator.search.duplicates(SurvivorInput(
+        legal_name="Fatma Naser", birth_date="1994-07-02", citizenship=["SY"]))
+    assert matches[0].case_id == strong.id
+    assert {"Same date of birth", "Same citizenship", "Names spelled alike"} <= set(
+        matches[0].reasons)
+    assert weak.id not in [m.case_id for m in matches[:1]]
+    assert all(m.score <= matches[0].score for m in matches)
+
+
+def test_different_people_are_not_duplicates(org: Org) -> None:
+    org.new_case("Mohammed Hassan", birth_date="1990-01-01")
+    for other in ("Olena Kovalenko", "Grace Okafor", "Muhammad Ali", "Tran Van Minh"):
+        assert org.coordinator.search.duplicates(SurvivorInput(legal_name=other)) == [], other
+
+
+def test_duplicate_check_respects_scope(org: Org) -> None:
+    org.coordinator.cases.create(SurvivorInput(legal_name="Andreea Stan"),
+                                 CaseInput(assigned_to=org.ids["other_caseworker"]))
+    probe = SurvivorInput(legal_name="Andreea Stan")
+    assert len(org.coordinator.search.duplicates(probe)) == 1
+    assert org.caseworker.search.duplicates(probe) == []
+
+
+@pytest.mark.parametrize("typed", ["12/03/1990", "abcd", "1990", "2026-02-30"])
+def test_duplicate_check_copes_with_a_half_typed_birth_date(org: Org, typed: str) -> None:
+    record = org.new_case("Mohammed Hassan", birth_date="1990-03-12")
+    matches = org.coordinator.search.duplicates(SurvivorInput(legal_name="Mohamed Hasan",
+                                                              birth_date=typed))
+    assert [m.case_id for m in matches] == [record.id]
+    assert "Same date of birth" not in matches[0].reasons
+
+
+@pytest.mark.parametrize("typed", ["1990-03-12", "19900312"])
+def test_duplicate_check_reads_the_birth_date_as_a_date(org: Org, typed: str) -> None:
+    import datetime as dt
+
+    org.new_case("Mohammed Hassan", birth_date="1990-03-12")
+    for value in (typed, dt.date(1990, 3, 12)):
+        matches = org.coordinator.search.duplicates(SurvivorInput(legal_name="Mohamed Hasan",
+                                                                  birth_date=value))
+        assert "Same date of birth" in matches[0].reasons
