@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from shelter_app.errors import ValidationError
@@ -95,11 +96,24 @@ def flag(value: Any) -> bool:
     raise ValidationError(_("Enter yes or no."))
 
 
-def country(code: Any, field: str) -> str:
-    from shelter_app.i18n.formatting import country_name
+@cache
+def _country_codes() -> frozenset[str]:
+    from shelter_app.i18n.formatting import countries
 
+    return frozenset(countries(language="en"))
+
+
+@cache
+def _language_codes() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(c for c in Locale.parse("en").languages
+                     if isinstance(c, str) and c.isalpha() and 2 <= len(c) <= 3)
+
+
+def country(code: Any, field: str) -> str:
     value = str(code).strip().upper()
-    if country_name(value, language="en") is None:
+    if value not in _country_codes():
         raise ValidationError(
             _("'{code}' is not an ISO 3166 country code (two letters, such as NG or VN).")
             .format(code=str(code)[:20]), field)
@@ -107,11 +121,8 @@ def country(code: Any, field: str) -> str:
 
 
 def language(code: Any, field: str) -> str:
-    from shelter_app.i18n.formatting import language_name
-
     value = str(code).strip().lower()
-    if not (2 <= len(value) <= 3 and value.isalpha()) or language_name(
-            value, language="en") is None:
+    if value not in _language_codes():
         raise ValidationError(
             _("'{code}' is not an ISO 639 language code (such as ar, ro or vi).")
             .format(code=str(code)[:20]), field)

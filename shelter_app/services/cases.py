@@ -63,22 +63,25 @@ class CaseService:
 
     def insert_clean(self, db: Database, s_values: dict[str, Any], c_values: dict[str, Any], *,
                      code: str | None, assigned_to: str | None, status: str = "open",
-                     closure_reason: str | None = None) -> str:
+                     closure_reason: str | None = None, code_checked: bool = False,
+                     search_id: int | None = None) -> str:
         """Insert one checked survivor + case with its audit event, inside the caller's
-        transaction (used by intake and by import).  Returns the case id."""
+        transaction (used by intake and by import, which passes *code_checked* and the next
+        *search_id* itself when it has already done those look-ups).  Returns the case id."""
         self._ctx.require(Action.CREATE_CASE)
         case_id, survivor_id = str(uuid.uuid4()), str(uuid.uuid4())
         meta = self._meta_new()
-        if code:
+        if code and not code_checked:
             code = code.strip().upper()
             if not CODE_PATTERN.match(code):
                 raise ValidationError(_("A case code looks like SH-2026-0042."), "code")
             if db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
                 raise ValidationError(
                     _("The case code {code} is already in use.").format(code=code), "code")
-        else:
+        elif not code:
             code = self.next_code(db)
-        search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
+        if search_id is None:
+            search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
         store.insert(db, "survivors", {"id": survivor_id, **meta, **store.to_columns(
             s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)})
         store.insert(db, "cases", {
@@ -86,7 +89,8 @@ class CaseService:
             "survivor_id": survivor_id, "status": status, "closure_reason": closure_reason,
             "assigned_to": assigned_to,
             **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
-        store.reindex(db, case_id)
+        store.index_new(db, search_id, s_values["legal_name"], s_values["preferred_name"],
+                        s_values["aliases"], code)
         self._ctx.audit.append(
             Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
             target_id=case_id,

@@ -109,10 +109,21 @@ class ExchangeService:
         if dry_run or (report.problems and not skip_invalid):
             return report
         with self._ctx.db.transaction() as db:
+            search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
+            next_code = self._cases.next_code(db)
             for s_values, c_values, extra in checked:
-                self._cases.insert_clean(db, s_values, c_values, code=extra["code"],
+                code = extra["code"]
+                if code is None:  # number new cases on from the vault's last code
+                    code = next_code
+                    while code in seen_codes or db.scalar("SELECT 1 FROM cases WHERE code = :c",
+                                                          {"c": code}):
+                        code = _bump(code)
+                    next_code = _bump(code)
+                self._cases.insert_clean(db, s_values, c_values, code=code,
                                          assigned_to=extra["assigned_to"], status=extra["status"],
-                                         closure_reason=extra["closure_reason"])
+                                         closure_reason=extra["closure_reason"],
+                                         code_checked=True, search_id=search_id)
+                search_id += 1
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
                                    target_type="cases", details={"count": len(checked)})
         report.imported = len(checked)
@@ -151,6 +162,11 @@ class ExchangeService:
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
                                     "assigned_to": assigned}
+
+
+def _bump(code: str) -> str:
+    stem, number = code.rsplit("-", 1)
+    return f"{stem}-{int(number) + 1:0{len(number)}d}"
 
 
 def _apply_mapping(row: dict[str, str], mapping: dict[str, Any]) -> dict[str, str]:

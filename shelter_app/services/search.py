@@ -184,16 +184,17 @@ class SearchService:
             where.append("EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND d.done = 0"
                          " AND d.due_on <= :due)")
             params["due"] = (dt.date.today() + dt.timedelta(days=flt.due_within_days)).isoformat()
-        order = {"updated": "c.updated_at DESC", "code": "c.code", "opened": "c.opened_on DESC",
-                 "name": "s.legal_name"}.get(sort, "c.updated_at DESC")
-        rows = self._ctx.db.all(
-            f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
-            f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)}"
-            f" ORDER BY {order}",
-            params)
         if sort == "name":
+            rows = self._ctx.db.all(
+                f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
+                f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)}", params)
             rows.sort(key=lambda r: names.fold(r["preferred_name"] or r["legal_name"]))
-        return [r["id"] for r in rows]
+            return [r["id"] for r in rows]
+        order = {"updated": "c.updated_at DESC", "code": "c.code",
+                 "opened": "c.opened_on DESC"}.get(sort, "c.updated_at DESC")
+        return [r[0] for r in self._ctx.db.raw.execute(
+            f"SELECT c.id FROM cases c WHERE {' AND '.join(where)} ORDER BY {order}",  # noqa: S608
+            params)]
 
     def summaries(self, ids: list[str]) -> list[CaseSummary]:
         """Rows for *ids* in the same order; ids the user may not read are left out."""

@@ -91,6 +91,15 @@ def reindex(db: Database, case_id: str) -> None:
     db.execute("INSERT INTO case_keys (rowid, keys) VALUES (:r, :k)", params)
 
 
+def index_new(db: Database, search_id: int, legal_name: str, preferred_name: str,
+              aliases: list[str], code: str) -> None:
+    """Index a case just inserted (nothing to delete first)."""
+    params = {"r": search_id, "t": search_terms(legal_name, preferred_name, aliases, code),
+              "k": name_keys(legal_name, preferred_name, aliases)}
+    db.execute("INSERT INTO case_search (rowid, terms) VALUES (:r, :t)", params)
+    db.execute("INSERT INTO case_keys (rowid, keys) VALUES (:r, :k)", params)
+
+
 def name_keys(legal_name: str, preferred_name: str, aliases: list[str]) -> str:
     keys: list[str] = []
     for text in (legal_name, preferred_name, *aliases):

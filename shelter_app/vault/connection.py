@@ -86,6 +86,7 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: large imports stay in memory
     except BaseException:
         conn.close()
         raise

@@ -1,0 +1,178 @@
+"""Case-records benchmarks on a large demo vault, each against a same-run baseline.
+
+    python -m benchmarks.records [--survivors 100000] [--keep DIR]
+
+Builds (or reuses, with --keep) a vault of fictional records — by default 100,000 survivors,
+1,000,000 service entries and 200,000 appointments — then measures name search (p50/p95,
+and the same query on an unencrypted SQLite copy of the data), the due-soon deadline query,
+the first 100 rows of the case list, and importing 10,000 CSV rows.  Prints a table; asserts
+nothing (targets are shown beside the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from shelter_app.services.registry import Services, build_services
+from shelter_app.store import cases as store
+from shelter_app.vault.crypto import KdfParams, KdfPolicy
+from shelter_app.vault.vault import Vault
+
+# Key derivation is not what is measured here; the unlock benchmark uses production values.
+BENCH_KDF = KdfPolicy(KdfParams(8 * 1024, 1, 1), KdfParams(8 * 1024, 1, 1))
+PASS = "benchmark passphrase 2026"
+QUERIES = ["maria", "nguyen", "олена", "фатима", "popescu", "okafor", "diallo", "lan", "ioana",
+           "garcia", "шевченко", "الحسن", "mariam", "joy", "hoa", "DEMO-2026-0001"]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _i in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def build(folder: Path, survivors: int) -> None:
+    from shelter_app.cli.records import DEMO_ROLES
+    from shelter_app.demo import populate
+
+    vault, opened, _key = Vault.create(folder, organisation="Benchmark (fictional)",
+                                       admin_username="admin", admin_passphrase=PASS, kdf=BENCH_KDF)
+    admin = build_services(opened)
+    for role in DEMO_ROLES[1:]:
+        admin.accounts.add(role, [role], PASS, temporary=False)
+    admin.lock()
+    coordinator, _r = vault.unlock("coordinator", PASS)
+    services = build_services(coordinator)
+    started = time.perf_counter()
+    populate(services, survivors=survivors, services_per_case=10, appointments_per_case=2,
+             progress=lambda d, t: print(f"  building: {d}/{t}", end="\r", flush=True))
+    print(f"\n  built in {time.perf_counter() - started:.0f} s")
+    services.lock()
+    vault.close()
+
+
+def plain_copy(services: Services, target: Path) -> sqlite3.Connection:
+    """The same data decrypted into an ordinary SQLite file: the baseline.  It is opened with
+    the same SQLite build (sqlcipher3 without a key), so only the encryption differs."""
+    target.unlink(missing_ok=True)
+    raw = services.ctx.db.raw
+    raw.execute("ATTACH DATABASE :p AS plain KEY ''", {"p": str(target)})
+    raw.execute("SELECT sqlcipher_export('plain')")
+    raw.execute("DETACH DATABASE plain")
+    import sqlcipher3.dbapi2 as engine
+
+    conn: sqlite3.Connection = engine.connect(str(target))
+    return conn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--survivors", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="reuse (or build and keep) the vault here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="shelter-bench-"))
+    folder = args.keep or work / "vault"
+    if not (folder / "cases.db").exists():
+        print(f"Building a vault of {args.survivors:,} fictional survivors…")
+        build(folder, args.survivors)
+    vault = Vault.open(folder, kdf=BENCH_KDF)
+    opened, _r = vault.unlock("coordinator", PASS)
+    s = build_services(opened)
+    rows: list[tuple[str, str, str, str]] = []
+    counts = {t: s.ctx.db.scalar(f"SELECT count(*) FROM {t}")  # noqa: S608
+              for t in ("survivors", "service_entries", "appointments")}
+    print("Vault: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    rng = random.Random(1)  # noqa: S311
+    searches = [rng.choice(QUERIES) for _i in range(200)]
+    it = iter(searches * 2)
+    search_times = timed(lambda: s.search.search(next(it), limit=50), len(searches))
+
+    plain = plain_copy(s, work / "plain.db")
+    plain_it = iter(searches)
+
+    def plain_search() -> None:
+        q = store.fts_query(next(plain_it))
+        plain.execute(
+            "SELECT c.id, c.code, s.legal_name, s.preferred_name, c.status FROM cases c JOIN"
+            " survivors s ON s.id = c.survivor_id JOIN case_search f ON f.rowid = c.search_id"
+            " WHERE case_search MATCH ? ORDER BY f.rank LIMIT 50", (q,)).fetchall()
+
+    plain_times = timed(plain_search, len(searches))
+    ratio = statistics.median(search_times) / statistics.median(plain_times)
+    rows.append(("name search p50", ms(statistics.median(search_times)), "", ""))
+    rows.append(("name search p95", ms(p95(search_times)), "≤ 30 ms",
+                 f"plain SQLite p95 {ms(p95(plain_times))}; median ratio {ratio:.1f}×"))
+
+    due = timed(lambda: s.legal.due(within_days=30), 20)
+    rows.append(("due-soon deadlines (median)", ms(statistics.median(due)), "≤ 50 ms", ""))
+
+    def first_page() -> None:
+        ids = s.search.list_ids(sort="updated")
+        s.search.summaries(ids[:100])
+
+    page = timed(first_page, 10)
+    rows.append(("case list, first 100 rows (median)", ms(statistics.median(page)), "≤ 50 ms",
+                 f"{len(s.search.list_ids()):,} ids"))
+
+    csv_path = work / "export.csv"
+    small = Vault.create(work / "small", organisation="Bench", admin_username="admin",
+                         admin_passphrase=PASS, kdf=BENCH_KDF)
+    small_admin = build_services(small[1])
+    small_admin.accounts.add("coordinator", ["coordinator"], PASS, temporary=False)
+    small_admin.accounts.add("caseworker", ["caseworker"], PASS, temporary=False)
+    small_admin.lock()
+    # export 10,000 cases as the importing organisation would receive them
+    ids = s.search.list_ids(sort="code")[:10_000]
+    keep = set(ids)
+    s.exchange.export_cases(csv_path)
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    codes = {r["code"] for r in s.ctx.db.all("SELECT id, code FROM cases") if r["id"] in keep}
+    kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",", 1)[0] in codes]
+    csv_path.write_text("".join(kept[:10_001]), encoding="utf-8")
+    small_vault = small[0]
+    target, _r = small_vault.unlock("coordinator", PASS)
+    importer = build_services(target)
+    started = time.perf_counter()
+    report = importer.exchange.import_file(csv_path, skip_invalid=True)
+    elapsed = time.perf_counter() - started
+    rows.append(("import CSV rows", f"{elapsed:.2f} s", "≤ 15 s",
+                 f"{report.imported:,} rows, {len(report.rejected_rows)} rejected"))
+    importer.lock()
+    small_vault.close()
+
+    size = (folder / "cases.db").stat().st_size
+    plain_size = (work / "plain.db").stat().st_size
+    rows.append(("vault size", f"{size / 1e6:.0f} MB", "", f"plain SQLite {plain_size / 1e6:.0f} MB"))
+    s.lock()
+    vault.close()
+    plain.close()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  {'target':>8}  baseline")
+    for name, value, target_text, baseline in rows:
+        print(f"{name:<{width}}  {value:>10}  {target_text:>8}  {baseline}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
