@@ -129,7 +129,7 @@ def new_recovery_key() -> str:
 def normalise_recovery_key(text: str) -> str | None:
     """Accepts any case, spaces or dashes and the usual look-alikes; None if it cannot be one."""
     cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\n")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     if len(cleaned) != 32 or any(ch not in _CROCKFORD for ch in cleaned):
         return None
     return "-".join(cleaned[i : i + 4] for i in range(0, 32, 4))

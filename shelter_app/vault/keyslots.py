@@ -223,7 +223,11 @@ class KeyslotFile:
         return next((s for s in self.slots if s.user_id == user_id), None)
 
     def put(self, slot: Keyslot) -> None:
-        self.slots = [s for s in self.slots if s.user_id != slot.user_id] + [slot]
+        """Add *slot*, or replace the slot of the same user id where it stands."""
+        if any(s.user_id == slot.user_id for s in self.slots):
+            self.slots = [slot if s.user_id == slot.user_id else s for s in self.slots]
+        else:
+            self.slots = [*self.slots, slot]
 
     def disable(self, user_id: str) -> None:
         """Forget the wrapped key: a disabled account cannot unwrap anything any more."""
@@ -247,7 +251,8 @@ class KeyslotFile:
             raise WrongPassphrase(_("The passphrase is not correct."))
         try:
             data_key = crypto.unwrap(
-                keys.wrap_key, slot.nonce, slot.ciphertext, crypto.slot_aad(self.vault_id, slot.user_id)
+                keys.wrap_key, slot.nonce, slot.ciphertext,
+                crypto.slot_aad(self.vault_id, slot.user_id),
             )
         except InvalidTag as exc:
             raise damaged_keyslots() from exc
