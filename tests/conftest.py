@@ -77,9 +77,10 @@ TEMP_PASS = "temporary passphrase 0042"
 
 
 def add_user(services: Services, name: str, *roles: str, passphrase: str = TEMP_PASS,
-             display_name: str = "") -> str:
+             display_name: str = "", temporary: bool = True) -> str:
     """Add an account as the signed-in administrator; returns its user id."""
-    return services.accounts.add(name, list(roles), passphrase, display_name=display_name).id
+    return services.accounts.add(name, list(roles), passphrase, display_name=display_name,
+                                 temporary=temporary).id
 
 
 @contextmanager

@@ -56,6 +56,8 @@ def test_metadata_is_neutral_and_dates_fixed() -> None:
     assert info.get("/CreationDate", "").startswith("D:2000")
     again = render(spec, paragraphs(["Body"], styles().body))
     assert again == pdf, "the same document renders to the same bytes (no hidden dates)"
+    assert b"reportlab" not in pdf.lower(), "no generator named, not even in a PDF comment"
+    assert len(pypdf.PdfReader(io.BytesIO(pdf), strict=True).pages) == 1  # offsets still right
 
 
 def test_packet_ids_are_short_and_unique() -> None:

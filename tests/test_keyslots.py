@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from shelter_app.errors import VaultDamaged, VaultMissing, VaultTooNew, WrongPassphrase
+from shelter_app.errors import (
+    AccountDisabled,
+    VaultDamaged,
+    VaultMissing,
+    VaultTooNew,
+    WrongPassphrase,
+)
 from shelter_app.vault import crypto
 from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile, _digest
 from shelter_app.vault.vault import Vault
@@ -198,18 +204,26 @@ def test_writes_are_atomic_and_leave_no_temporary_files(created: tuple[Any, Any,
     assert stat.S_IMODE((vault_dir / "keyslots.json").stat().st_mode) == 0o600
 
 
-def test_previous_keyslot_file_is_kept_and_restores_a_broken_one(
+def test_mirror_in_backups_restores_a_broken_key_file_and_holds_no_revoked_slot(
     created: tuple[Any, Any, str], admin: Any, vault_dir: Path,
 ) -> None:
     add_user(admin, "casey", "caseworker")
+    add_user(admin, "gone", "caseworker")
+    admin.accounts.disable("gone")
     admin.lock()
     created[0].close()
-    copies = sorted((vault_dir / "backups").glob("keyslots-*.json"))
-    assert copies, "changing keyslots.json keeps the previous version in backups/"
+    backups = vault_dir / "backups"
+    assert sorted(p.name for p in backups.glob("keyslots*")) == ["keyslots.json"]
+    mirror = backups / "keyslots.json"
+    assert mirror.read_bytes() == (vault_dir / "keyslots.json").read_bytes()
+    assert stat.S_IMODE(mirror.stat().st_mode) == 0o600
+    # the disabled account's wrapped key is gone from the mirror too
+    with pytest.raises(AccountDisabled):
+        KeyslotFile.load(mirror).find_user("gone")
     (vault_dir / "keyslots.json").write_text("{ broken")
     with pytest.raises(VaultDamaged):
         _unlock(vault_dir)
-    (vault_dir / "keyslots.json").write_bytes(copies[-1].read_bytes())
+    (vault_dir / "keyslots.json").write_bytes(mirror.read_bytes())
     _unlock(vault_dir)
 
 
@@ -217,3 +231,70 @@ def test_recovery_slot_is_distinct(closed_vault: Path) -> None:
     slots = KeyslotFile.load(closed_vault / "keyslots.json")
     recovery = slots.by_user_id(RECOVERY_ID)
     assert recovery is not None and recovery.kind == "recovery" and recovery.name_key is None
+
+
+# -- an edited file is refused as damage, never crashes or hangs -------------------------
+def _edit_admin_kdf(vault_dir: Path, field: str, value: Any) -> None:
+    body = _load(vault_dir)
+    _admin_slot(body)["kdf"][field] = value
+    _save(vault_dir, body, redigest=True)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("memory_kib", 64 * 1024 * 1024),  # 64 GiB would exhaust the machine
+    ("iterations", 10_000),  # would hang sign-in for hours
+    ("parallelism", 1_000),
+    ("memory_kib", "1024"),  # numbers must be numbers
+    ("iterations", 2.0),
+])
+def test_argon2_parameters_raised_or_mistyped_are_damage(closed_vault: Path, field: str,
+                                                         value: Any) -> None:
+    _edit_admin_kdf(closed_vault, field, value)
+    with pytest.raises(VaultDamaged):
+        _unlock(closed_vault)
+
+
+@pytest.mark.parametrize("field", ["salt", "nonce", "ciphertext", "check"])
+def test_fields_of_the_wrong_length_are_damage(closed_vault: Path, field: str) -> None:
+    body = _load(closed_vault)
+    slot = _admin_slot(body)
+    short = base64.b64encode(b"\x01\x02\x03").decode()
+    if field in ("salt",):
+        slot["kdf"][field] = short
+    elif field in ("nonce", "ciphertext"):
+        slot["aead"][field] = short
+    else:
+        slot[field] = short
+    _save(closed_vault, body, redigest=True)
+    with pytest.raises(VaultDamaged):
+        _unlock(closed_vault)
+
+
+def test_format_version_must_be_a_whole_number(closed_vault: Path) -> None:
+    body = _load(closed_vault)
+    body["version"] = "1"
+    _save(closed_vault, body, redigest=False)
+    with pytest.raises(VaultDamaged):
+        _unlock(closed_vault)
+
+
+def test_two_slots_for_one_name_are_damage(closed_vault: Path) -> None:
+    body = _load(closed_vault)
+    twin = dict(_admin_slot(body))
+    twin["user_id"] = "00000000-0000-4000-8000-00000000abcd"
+    body["slots"].append(twin)
+    _save(closed_vault, body, redigest=True)
+    with pytest.raises(VaultDamaged):
+        _unlock(closed_vault)
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda k: k.lower(),
+    lambda k: k.replace("-", " ") + "\r\n",
+    lambda k: k.replace("-", "\u2013"),  # typographic dashes from a word processor
+    lambda k: "\u00a0" + k.replace("-", "\u00a0"),  # non-breaking spaces
+    lambda k: k.replace("0", "O").replace("1", "l"),
+])
+def test_recovery_key_typed_loosely_is_still_read(mangle: Any) -> None:
+    key = crypto.new_recovery_key()
+    assert crypto.normalise_recovery_key(mangle(key)) == key

@@ -102,8 +102,8 @@ def test_matrix_has_an_entry_for_every_role() -> None:
 @pytest.fixture
 def caseworker(created: tuple[Vault, OpenVault, str], admin: Services,
                vault_dir: Path) -> Any:
-    add_user(admin, "casey", "caseworker")
-    add_user(admin, "cora", "coordinator")
+    add_user(admin, "casey", "caseworker", temporary=False)
+    add_user(admin, "cora", "coordinator", temporary=False)
     admin.lock()
     created[0].close()
     with signed_in(vault_dir, "casey", TEMP_PASS) as s:
@@ -150,7 +150,7 @@ def test_denied_writes_change_nothing(caseworker: Services, vault_dir: Path) -> 
 def test_coordinator_may_verify_but_not_manage_accounts(
     created: tuple[Vault, OpenVault, str], admin: Services, vault_dir: Path,
 ) -> None:
-    add_user(admin, "cora", "coordinator")
+    add_user(admin, "cora", "coordinator", temporary=False)
     admin.lock()
     created[0].close()
     with signed_in(vault_dir, "cora", TEMP_PASS) as cora:
@@ -238,3 +238,17 @@ def test_a_failed_row_write_leaves_no_audit_event(admin: Services) -> None:
     assert admin.settings.get("organisation") == "Harbour House"
     assert len(admin.ctx.audit.events()) == before
     assert admin.vault_admin.verify().ok
+
+
+def test_temporary_passphrase_allows_nothing_but_changing_it(
+        created: tuple[Vault, OpenVault, str], admin: Services, vault_dir: Path) -> None:
+    add_user(admin, "newcomer", "coordinator")  # temporary passphrase, as an admin sets it
+    admin.lock()
+    created[0].close()
+    with signed_in(vault_dir, "newcomer", TEMP_PASS) as s:
+        with pytest.raises(PermissionDenied, match="temporary passphrase"):
+            s.vault_admin.verify()
+        assert not s.ctx.allowed(Action.READ_CASE, Scope.OTHER)
+        assert _denials(s)[-1].details == {"action": "vault.verify"}
+        s.accounts.change_own_passphrase(TEMP_PASS, "my own passphrase 2026")
+        assert s.vault_admin.verify().ok

@@ -50,7 +50,6 @@ UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 SECONDS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 MICROS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 DB_BACKUP = re.compile(r"^cases-(\d{8}T\d{12})Z-v(\d+)\.db$")
-SLOTS_BACKUP = re.compile(r"^keyslots-(\d{8}T\d{12}(?:\d{3})?)Z\.json$")
 
 
 # -- the document ------------------------------------------------------------------------
@@ -199,11 +198,10 @@ def test_folder_layout(made: Made) -> None:
     assert len(raw) % 4096 == 0
     backups = sorted(p.name for p in (made.folder / "backups").iterdir())
     databases = [DB_BACKUP.match(n) for n in backups if n.startswith("cases-")]
-    slot_copies = [SLOTS_BACKUP.match(n) for n in backups if n.startswith("keyslots-")]
     assert len(databases) == 1 and all(databases)
-    assert len(slot_copies) == 4 and all(slot_copies)  # 3 keyslot changes + 1 backup
-    stamp = databases[0].group(1)  # type: ignore[union-attr]
-    assert f"keyslots-{stamp}Z.json" in backups  # copied with the database, same stamp
+    assert [n for n in backups if n.startswith("keyslots")] == ["keyslots.json"]
+    mirror = made.folder / "backups" / "keyslots.json"
+    assert mirror.read_bytes() == (made.folder / "keyslots.json").read_bytes()
     if os.name == "posix":
         assert made.folder.stat().st_mode & 0o777 == 0o700
         assert (made.folder / "backups").stat().st_mode & 0o777 == 0o700
@@ -513,7 +511,7 @@ def test_backups_open_with_the_same_key(made: Made, recipe: dict[str, Any]) -> N
             assert recipe["verify_audit_chain"](conn, data_key) > 0
         finally:
             conn.close()
-    for path in backups.glob("keyslots-*.json"):
+    for path in [backups / "keyslots.json"]:
         copy = recipe["load_keyslots"](path)
         assert copy["vault_id"] == live["vault_id"]
         assert copy["key_check"] == live["key_check"]
@@ -521,18 +519,13 @@ def test_backups_open_with_the_same_key(made: Made, recipe: dict[str, Any]) -> N
         assert recipe["unwrap_data_key"](copy, admin, ADMIN_PASS) == data_key
 
 
-def test_keyslot_copies_keep_slots_that_were_later_disabled(made: Made,
-                                                            recipe: dict[str, Any]) -> None:
-    """Section 12.2: the data key never changes, so an old copy of a slot still opens it."""
-    data_key = _data_key(made, recipe)
-    opened_by_old_copy = []
-    for path in (made.folder / "backups").glob("keyslots-*.json"):
-        copy = recipe["load_keyslots"](path)
-        slot = recipe["find_slot"](copy, GONE) if any(
-            s["user_id"] == made.gone_id for s in copy["slots"]) else None
-        if slot is not None and slot["status"] == "active":
-            opened_by_old_copy.append(recipe["unwrap_data_key"](copy, slot, GONE_PASS))
-    assert opened_by_old_copy == [data_key]
+def test_keyslot_mirror_holds_no_way_in_for_a_disabled_account(made: Made,
+                                                               recipe: dict[str, Any]) -> None:
+    """Section 12.2: the one mirror in backups/ follows the live file, revocations included."""
+    mirror = recipe["load_keyslots"](made.folder / "backups" / "keyslots.json")
+    gone = [s for s in mirror["slots"] if s["user_id"] == made.gone_id]
+    assert [s["status"] for s in gone] == ["disabled"]
+    assert "aead" not in gone[0] and "kdf" not in gone[0]
 
 
 # -- signin-attempts.json ----------------------------------------------------------------

@@ -156,7 +156,19 @@ def render(spec: DocumentSpec, story: Sequence[Flowable]) -> bytes:
         return canvas
 
     doc.build(list(story), canvasmaker=maker)
-    return buffer.getvalue()
+    return neutral_comments(buffer.getvalue())
+
+
+_GENERATOR_COMMENTS = (b"ReportLab Generated PDF document (opensource)",
+                       b"ReportLab generated PDF document -- digest (opensource)")
+
+
+def neutral_comments(pdf: bytes) -> bytes:
+    """Blank reportlab's name out of the two PDF comments it writes.  Same length, so every
+    byte offset in the cross-reference table stays right."""
+    for comment in _GENERATOR_COMMENTS:
+        pdf = pdf.replace(comment, b" " * len(comment))
+    return pdf
 
 
 def paragraphs(lines: Sequence[str], style: ParagraphStyle) -> list[Flowable]:

@@ -61,8 +61,9 @@ class AccountService:
 
     # -- changing ------------------------------------------------------------------
     def add(self, username: str, roles: Iterable[str], temporary_passphrase: str, *,
-            display_name: str = "") -> Account:
-        """A new account that must choose its own passphrase at first sign-in."""
+            display_name: str = "", temporary: bool = True) -> Account:
+        """A new account that must choose its own passphrase at first sign-in (unless
+        *temporary* is False, as for the demo vault's accounts)."""
         self._ctx.require(Action.MANAGE_USERS)
         username = validate_username(username)
         role_set = validate_roles(set(roles))
@@ -80,12 +81,12 @@ class AccountService:
             db.execute(
                 "INSERT INTO users (id, username, username_key, display_name, roles, status,"
                 " must_change_passphrase, created_at, updated_at, created_by, updated_by)"
-                " VALUES (:id, :name, :key, :display, :roles, 'active', 1, :now, :now,"
+                " VALUES (:id, :name, :key, :display, :roles, 'active', :temp, :now, :now,"
                 " :actor, :actor)",
                 {"id": user_id, "name": username, "key": username_key(username),
                  "display": display_name.strip(),
                  "roles": json.dumps(sorted(r.value for r in role_set)),
-                 "now": now, "actor": actor},
+                 "now": now, "actor": actor, "temp": int(temporary)},
             )
             self._ctx.vault.set_passphrase_slot(user_id, username, temporary_passphrase)
         return self._by_name(username)
@@ -169,6 +170,7 @@ class AccountService:
             self._ctx.record(Event.PASSPHRASE_CHANGED, target_type="user",
                              target_id=session.user_id)
             self._ctx.vault.set_passphrase_slot(session.user_id, session.username, new)
+        self._ctx.refresh_session()
 
     def _keyslot_rollback(self) -> _SlotGuard:
         return _SlotGuard(self._ctx)

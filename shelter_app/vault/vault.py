@@ -38,7 +38,7 @@ from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
 from shelter_app.vault.attempts import AttemptCounter
-from shelter_app.vault.backup import BACKUP_DIR, make_backup
+from shelter_app.vault.backup import BACKUP_DIR, make_backup, mirror_keyslots
 from shelter_app.vault.connection import connect, damaged_database
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
@@ -132,6 +132,7 @@ class Vault:
             )
         try:
             vault.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            vault.folder.chmod(0o700)  # also a folder the user made beforehand
             (vault.folder / BACKUP_DIR).mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             from shelter_app.vault.fileio import storage_error
@@ -146,6 +147,7 @@ class Vault:
         conn: sqlcipher.Connection | None = None
         try:
             conn = connect(vault.db_path, data_key, create=True)
+            vault.db_path.chmod(0o600)  # SQLite gives the -wal and -shm files the same mode
             migrate(conn, backup=lambda _v: None)
             slots = KeyslotFile(vault_id, crypto.key_check(data_key, vault_id))
             slots.put(seal(data_key, vault_id, admin_id, admin_passphrase, kdf.default,
@@ -176,6 +178,7 @@ class Vault:
                 audit.append(Event.USER_ADDED, actor_id=admin_id, target_type="user",
                              target_id=admin_id, details={"roles": [Role.ADMIN.value]})
                 slots.save(vault.keyslots_path)
+                mirror_keyslots(vault.keyslots_path, vault.folder)
             opened = OpenVault(vault, db, bytearray(data_key), slots, admin_id)
         except BaseException:
             if conn is not None:
@@ -337,13 +340,9 @@ class OpenVault:
 
     # -- keyslot operations (called by the services, inside their transaction) --------
     def _save_slots(self) -> None:
-        """Write keyslots.json atomically after keeping a copy of the previous version."""
-        backups = self.vault.folder / BACKUP_DIR
-        with contextlib.suppress(OSError):
-            backups.mkdir(mode=0o700, exist_ok=True)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}Z"
-            (backups / f"keyslots-{stamp}.json").write_bytes(self.vault.keyslots_path.read_bytes())
+        """Write keyslots.json atomically, then its mirror in backups/ (see mirror_keyslots)."""
         self._slots.save(self.vault.keyslots_path)
+        mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
 
     def data_key_copy(self) -> bytes:
         return bytes(self._key)
