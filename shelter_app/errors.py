@@ -40,6 +40,10 @@ class VaultTooNew(ShelterError):
     """The vault was written by a newer version of the application."""
 
 
+class MigrationFailed(ShelterError):
+    """Upgrading the database to a newer version failed; it was rolled back unchanged."""
+
+
 class VaultInUse(EnvironmentFailure):
     """Another window or program has this vault open."""
 

@@ -6,19 +6,26 @@ the "parameters lowered below the minimum" case can still be tested against it.
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlcipher3.dbapi2 as sqlcipher
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SHELTER_LANG", "en")
 
-from shelter_app.i18n import set_language  # noqa: E402
-from shelter_app.services.registry import Services, build_services  # noqa: E402
-from shelter_app.vault.crypto import KdfParams, KdfPolicy  # noqa: E402
-from shelter_app.vault.vault import OpenVault, Vault  # noqa: E402
+from shelter_app.cli.main import main as cli_main
+from shelter_app.i18n import set_language
+from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.crypto import KdfParams, KdfPolicy
+from shelter_app.vault.keyslots import KeyslotFile
+from shelter_app.vault.process import core_dumps
+from shelter_app.vault.vault import OpenVault, Vault
 
 FAST_KDF = KdfPolicy(default=KdfParams(1024, 2, 1), minimum=KdfParams(1024, 2, 1))
 ADMIN_PASS = "correct horse battery staple"
@@ -63,3 +70,82 @@ def reopen(vault_dir: Path, username: str = "admin", passphrase: str = ADMIN_PAS
     vault = Vault.open(vault_dir, kdf=FAST_KDF)
     opened, _report = vault.unlock(username, passphrase)
     return vault, build_services(opened)
+
+
+# -- helpers for the core tests ------------------------------------------------------
+TEMP_PASS = "temporary passphrase 0042"
+
+
+def add_user(services: Services, name: str, *roles: str, passphrase: str = TEMP_PASS,
+             display_name: str = "", temporary: bool = True) -> str:
+    """Add an account as the signed-in administrator; returns its user id."""
+    return services.accounts.add(name, list(roles), passphrase, display_name=display_name,
+                                 temporary=temporary).id
+
+
+@contextmanager
+def signed_in(vault_dir: Path, username: str = "admin", passphrase: str = ADMIN_PASS
+              ) -> Iterator[Services]:
+    """A whole session: hold the folder, unlock, yield the services, lock and release."""
+    with Vault.open(vault_dir, kdf=FAST_KDF) as vault:
+        opened, _report = vault.unlock(username, passphrase)
+        services = build_services(opened)
+        try:
+            yield services
+        finally:
+            services.lock()
+
+
+def unwrap_data_key(vault_dir: Path, username: str = "admin", passphrase: str = ADMIN_PASS
+                    ) -> bytes:
+    """The data key, unwrapped from a keyslot exactly the way the application does it."""
+    slots = KeyslotFile.load(vault_dir / "keyslots.json")
+    return slots.open_slot(slots.find_user(username), passphrase, FAST_KDF.minimum)
+
+
+def raw_connect(vault_dir: Path, data_key: bytes) -> sqlcipher.Connection:
+    """A bare sqlcipher3 connection to cases.db keyed with the raw data key (no app checks)."""
+    conn = sqlcipher.connect(str(vault_dir / "cases.db"), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+    return conn
+
+
+@pytest.fixture
+def closed_vault(created: tuple[Vault, OpenVault, str], vault_dir: Path) -> Path:
+    """A freshly created vault, closed again: the folder as it lies on disk."""
+    created[1].close()
+    created[0].close()
+    return vault_dir
+
+
+@pytest.fixture
+def run_cli(vault_dir: Path, monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run shelter-admin in this process: ``run_cli(*args, stdin="…")`` → (code, out, err).
+
+    ``--vault`` is put in front; passphrases go through ``--passphrase-stdin`` when *stdin*
+    is given, exactly as a script would feed them.
+    """
+    monkeypatch.delenv("SHELTER_USER", raising=False)
+    monkeypatch.delenv("SHELTER_VAULT", raising=False)
+
+    def run(*args: str, stdin: str | None = None, vault: bool = True) -> tuple[int, str, str]:
+        argv = ["--vault", str(vault_dir)] if vault else []
+        if stdin is not None:
+            argv.append("--passphrase-stdin")
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        code = cli_main([*argv, *args], kdf=FAST_KDF)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _no_vault_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every core test closes what it opens: a vault left open keeps its key in memory."""
+    before = core_dumps._depth
+    yield
+    if "ui" not in Path(str(request.path)).parts:
+        assert core_dumps._depth == before, "a test left an unlocked vault open"

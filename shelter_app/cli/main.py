@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from shelter_app.domain.roles import Role
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _, language_from_environment, set_language
+from shelter_app.i18n import _, language_from_environment, ngettext, set_language
 from shelter_app.paths import default_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
@@ -30,9 +31,25 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Usage errors never repeat what was typed: it may be a passphrase given by mistake."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # "--passphrase X" must not mean -stdin
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message = _("unrecognized arguments (passphrases are never given as arguments: "
+                        "type them when asked, or use --passphrase-stdin)")
+        else:
+            message = _QUOTED_INPUT.sub(r"\1", message)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: {message}\n")
+
+
+# argparse quotes the offending input in these messages; the rest of each message stays.
+_QUOTED_INPUT = re.compile(r"(invalid choice|ignored explicit argument|invalid \w+ value)"
+                           r":? '[^']*'")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,6 +121,8 @@ class Cli:
         self.reader = PassphraseReader(args.passphrase_stdin)
         self.folder = _vault_dir(args)
         self._current_passphrase = ""
+        # Told after the command's output, or joined to its one-line error if it fails.
+        self.notice = ""
 
     def run(self) -> int:
         command = self.args.command
@@ -131,24 +150,27 @@ class Cli:
             services = build_services(opened)
             try:
                 if report.failed_attempts:
-                    print(_("{n} failed sign-in attempts on this account since its last sign-in.")
-                          .format(n=report.failed_attempts), file=sys.stderr)
+                    self.notice = ngettext(
+                        "{n} failed sign-in attempt on this account since its last sign-in.",
+                        "{n} failed sign-in attempts on this account since its last sign-in.",
+                        report.failed_attempts,
+                    ).format(n=report.failed_attempts)
                 if report.must_change_passphrase and command != "passphrase":
                     raise ShelterError(_("This account has a temporary passphrase. Change it "
                                          "first: shelter-admin --as {user} passphrase")
                                        .format(user=acting))
-                return handler(services)
+                code = handler(services)
+                if self.notice:
+                    print(self.notice, file=sys.stderr)
+                return code
             finally:
                 services.lock()
 
     def init(self) -> int:
-        from shelter_app.vault.process import core_dumps
-
         passphrase = self.reader.new(_("passphrase for {user}").format(user=self.args.admin))
         vault, opened, recovery_key = Vault.create(
             self.folder, organisation=self.args.organisation, admin_username=self.args.admin,
             admin_passphrase=passphrase, admin_display_name=self.args.display_name, kdf=self.kdf)
-        core_dumps.acquire()
         opened.close()
         vault.close()
         _out(_("Vault created in {folder}").format(folder=self.folder))
@@ -175,8 +197,9 @@ class Cli:
         if cmd == "list":
             for acc in s.accounts.list():
                 roles = ",".join(sorted(r.value for r in acc.roles))
-                flags = acc.status + (" " + _("must-change-passphrase")
-                                      if acc.must_change_passphrase else "")
+                flags = acc.status
+                if acc.must_change_passphrase:
+                    flags += " " + _("must-change-passphrase")
                 _out(f"{acc.username}\t{roles}\t{flags}\t{acc.display_name}")
             return 0
         if cmd == "add":
@@ -226,9 +249,22 @@ class Cli:
         if out.exists():
             raise ShelterError(_("{name} already exists. Choose another file name.")
                                .format(name=out.name))
-        key = s.vault_admin.new_recovery_key()
-        save_recovery_sheet(out, organisation=s.settings.get("organisation"),
-                            vault_id=s.ctx.vault.vault_id, recovery_key=key)
+        written = False
+
+        def save(key: str) -> None:
+            # The sheet is saved before the new key replaces the old one: if it cannot be
+            # written, the old key still works and nothing changed.
+            nonlocal written
+            save_recovery_sheet(out, organisation=s.settings.get("organisation"),
+                                vault_id=s.ctx.vault.vault_id, recovery_key=key)
+            written = True
+
+        try:
+            s.vault_admin.new_recovery_key(deliver=save)
+        except BaseException:
+            if written:  # the sheet holds a key that never came into force
+                out.unlink(missing_ok=True)
+            raise
         _out(_("A new recovery key was made; the previous one no longer works."))
         _out(_("Recovery sheet saved to {path}. Print it, store it safely, then delete the "
                "file.").format(path=out))
@@ -238,7 +274,17 @@ class Cli:
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
     set_language(language_from_environment())
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage error (2) or --help (0), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    cli: Cli | None = None
+
+    def fail(message: str) -> int:
+        notice = f" {cli.notice}" if cli is not None and cli.notice else ""
+        print(f"shelter-admin: {message}{notice}", file=sys.stderr)
+        return 1
+
     try:
         cli = Cli(args, kdf)
         return cli.run()
@@ -247,11 +293,12 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
         print(f"shelter-admin: {exc}", file=sys.stderr)
         return 2
     except ShelterError as exc:
-        print(f"shelter-admin: {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc))
     except KeyboardInterrupt:
-        print("shelter-admin: " + _("Cancelled; nothing was changed."), file=sys.stderr)
-        return 1
+        return fail(_("Cancelled; nothing was changed."))
+    except Exception as exc:  # our bug: still one line, and no values that could be data
+        return fail(_("Unexpected error ({kind}). Please report it; run 'shelter-admin "
+                      "verify' to check the vault.").format(kind=type(exc).__name__))
 
 
 if __name__ == "__main__":

@@ -12,21 +12,25 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
-from xml.sax.saxutils import escape
 
 from shelter_app.documents import fonts
 from shelter_app.i18n import _, is_rtl
 
 MARGIN = 20 * mm
 FOOTER_Y = 10 * mm
+FOOTER_SIZE = 7.5
+_FOOTER_STYLE = ParagraphStyle("footer", fontName=fonts.SANS, fontSize=FOOTER_SIZE,
+                               leading=FOOTER_SIZE * 1.25, shaping=1)
 
 
 def new_packet_id() -> str:
@@ -52,9 +56,13 @@ class Styles:
 
 
 def styles(language: str = "en") -> Styles:
+    """Paragraph styles for *language*.  The base font is always Noto Sans, which covers the
+    Latin, Vietnamese and Cyrillic scripts; ``text()`` sets Arabic runs in Noto Naskh Arabic.
+    (The Arabic font has no Latin letters: as a base font it turned a passport number or an
+    English label in an Arabic document into empty boxes.)"""
     fonts.register()
     rtl = is_rtl(language)
-    base = fonts.ARABIC if language.startswith("ar") else fonts.SANS
+    base = fonts.SANS
     align = TA_RIGHT if rtl else TA_LEFT
     common: dict[str, Any] = {"fontName": base, "alignment": align, "shaping": 1}
     return Styles(
@@ -63,8 +71,8 @@ def styles(language: str = "en") -> Styles:
         heading=ParagraphStyle("heading", fontSize=12.5, leading=17, spaceBefore=10, spaceAfter=4,
                                **{**common, "fontName": base + "-Bold"}),
         body=ParagraphStyle("body", fontSize=10.5, leading=15, spaceAfter=5, **common),
-        small=ParagraphStyle("small", fontSize=8.5, leading=11, textColor=colors.HexColor("#444444"),
-                             **common),
+        small=ParagraphStyle("small", fontSize=8.5, leading=11,
+                             textColor=colors.HexColor("#444444"), **common),
         mono=ParagraphStyle("mono", fontName=fonts.MONO, fontSize=17, leading=26, alignment=TA_LEFT,
                             spaceBefore=6, spaceAfter=6),
     )
@@ -79,7 +87,7 @@ def text(value: str) -> str:
     return "".join(runs)
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
     """Holds every page until the end so the footer can say "Page X of Y"."""
 
     spec: DocumentSpec
@@ -88,7 +96,7 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+    def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -118,10 +126,15 @@ class _NumberedCanvas(Canvas):
         self.setStrokeColor(colors.HexColor("#888888"))
         self.line(MARGIN, FOOTER_Y + 9, width - MARGIN, FOOTER_Y + 9)
         self.setFillColor(colors.HexColor("#333333"))
-        self.setFont(fonts.font_for(footer), 7.5)
-        self.drawString(MARGIN, FOOTER_Y, footer)
-        self.setFont(fonts.SANS, 7.5)
-        self.drawRightString(width - MARGIN, FOOTER_Y, f"{spec.packet_id}  ·  {page}")
+        right = f"{spec.packet_id}  ·  {page}"
+        self.setFont(fonts.SANS, FOOTER_SIZE)
+        self.drawRightString(width - MARGIN, FOOTER_Y, right)
+        # The recipient may be written in any script: set the notice as a paragraph, so each
+        # script run gets a font that has its letters and Arabic is shaped like body text.
+        notice = Paragraph(text(footer), _FOOTER_STYLE)
+        room = width - 2 * MARGIN - pdfmetrics.stringWidth(right, fonts.SANS, FOOTER_SIZE) - 12
+        _w, h = notice.wrapOn(self, room, FOOTER_Y)
+        notice.drawOn(self, MARGIN, FOOTER_Y - h + FOOTER_SIZE)
         self.restoreState()
 
 
@@ -143,7 +156,19 @@ def render(spec: DocumentSpec, story: Sequence[Flowable]) -> bytes:
         return canvas
 
     doc.build(list(story), canvasmaker=maker)
-    return buffer.getvalue()
+    return neutral_comments(buffer.getvalue())
+
+
+_GENERATOR_COMMENTS = (b"ReportLab Generated PDF document (opensource)",
+                       b"ReportLab generated PDF document -- digest (opensource)")
+
+
+def neutral_comments(pdf: bytes) -> bytes:
+    """Blank reportlab's name out of the two PDF comments it writes.  Same length, so every
+    byte offset in the cross-reference table stays right."""
+    for comment in _GENERATOR_COMMENTS:
+        pdf = pdf.replace(comment, b" " * len(comment))
+    return pdf
 
 
 def paragraphs(lines: Sequence[str], style: ParagraphStyle) -> list[Flowable]:

@@ -29,7 +29,7 @@ class Event(StrEnum):
     USER_ENABLED = "user.enabled"
     USER_RESET = "user.passphrase_reset"
     ROLES_CHANGED = "user.roles_changed"
-    PASSPHRASE_CHANGED = "key.passphrase_changed"
+    PASSPHRASE_CHANGED = "key.passphrase_changed"  # noqa: S105 - an event name
     RECOVERY_USED = "key.recovery_used"
     RECOVERY_SHEET = "key.recovery_sheet_printed"
     SETTING_CHANGED = "settings.changed"

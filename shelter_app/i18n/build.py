@@ -69,10 +69,10 @@ def pseudo_catalog(template: Catalog) -> Catalog:
     for message in template:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):
-            catalog.add(message.id, tuple(pseudo(m) for m in message.id))
-        else:
+        if isinstance(message.id, str):
             catalog.add(message.id, pseudo(message.id))
+        else:
+            catalog.add(message.id, tuple(pseudo(m) for m in message.id))
     return catalog
 
 

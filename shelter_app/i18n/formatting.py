@@ -10,6 +10,10 @@ from babel import numbers as babel_numbers
 
 from shelter_app.i18n import current_language
 
+# Region codes CLDR names that are not countries or territories: unknown, pseudo-locales,
+# the EU, the eurozone, the UN, "outlying Oceania".
+_NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
+
 
 def _locale(language: str | None) -> Locale:
     code = language or current_language()
@@ -39,8 +43,11 @@ def format_number(value: int | float, *, language: str | None = None) -> str:
 
 def country_name(code: str, *, language: str | None = None) -> str | None:
     """The CLDR name of ISO 3166 alpha-2 *code*, or None for an unknown code."""
-    names = _locale(language).territories
-    return names.get(code.upper()) if len(code) == 2 and code.isalpha() else None
+    code = code.upper()
+    if len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES:
+        return None
+    name: str | None = _locale(language).territories.get(code)
+    return name
 
 
 def language_name(code: str, *, language: str | None = None) -> str | None:
@@ -55,5 +62,5 @@ def countries(*, language: str | None = None) -> dict[str, str]:
     return {
         code: name
         for code, name in territories.items()
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections.abc import Iterable
 
@@ -73,21 +74,21 @@ class AccountService:
         user_id = str(uuid.uuid4())
         now = now_utc()
         actor = self._ctx.session.user_id
-        with self._keyslot_rollback():
-            with self._ctx.write(Action.MANAGE_USERS, Event.USER_ADDED, target_type="user",
-                                 target_id=user_id,
-                                 details={"roles": sorted(r.value for r in role_set)}) as db:
-                db.execute(
-                    "INSERT INTO users (id, username, username_key, display_name, roles, status,"
-                    " must_change_passphrase, created_at, updated_at, created_by, updated_by)"
-                    " VALUES (:id, :name, :key, :display, :roles, 'active', :temp, :now, :now,"
-                    " :actor, :actor)",
-                    {"id": user_id, "name": username, "key": username_key(username),
-                     "display": display_name.strip(),
-                     "roles": json.dumps(sorted(r.value for r in role_set)),
-                     "now": now, "actor": actor, "temp": int(temporary)},
-                )
-                self._ctx.vault.set_passphrase_slot(user_id, username, temporary_passphrase)
+        with self._keyslot_rollback(), self._ctx.write(
+            Action.MANAGE_USERS, Event.USER_ADDED, target_type="user", target_id=user_id,
+            details={"roles": sorted(r.value for r in role_set)},
+        ) as db:
+            db.execute(
+                "INSERT INTO users (id, username, username_key, display_name, roles, status,"
+                " must_change_passphrase, created_at, updated_at, created_by, updated_by)"
+                " VALUES (:id, :name, :key, :display, :roles, 'active', :temp, :now, :now,"
+                " :actor, :actor)",
+                {"id": user_id, "name": username, "key": username_key(username),
+                 "display": display_name.strip(),
+                 "roles": json.dumps(sorted(r.value for r in role_set)),
+                 "now": now, "actor": actor, "temp": int(temporary)},
+            )
+            self._ctx.vault.set_passphrase_slot(user_id, username, temporary_passphrase)
         return self._by_name(username)
 
     def disable(self, username: str) -> None:
@@ -100,13 +101,13 @@ class AccountService:
             raise ValidationError(_("That account is already disabled."), "username")
         if Role.ADMIN in account.roles and self._active_admins() <= 1:
             raise ValidationError(_("This is the last active administrator account."), "username")
-        with self._keyslot_rollback():
-            with self._ctx.write(Action.MANAGE_USERS, Event.USER_DISABLED, target_type="user",
-                                 target_id=account.id) as db:
-                db.execute("UPDATE users SET status = 'disabled', updated_at = :now,"
-                           " updated_by = :actor, row_version = row_version + 1 WHERE id = :id",
-                           {"now": now_utc(), "actor": self._ctx.session.user_id, "id": account.id})
-                self._ctx.vault.disable_slot(account.id)
+        with self._keyslot_rollback(), self._ctx.write(
+            Action.MANAGE_USERS, Event.USER_DISABLED, target_type="user", target_id=account.id,
+        ) as db:
+            db.execute("UPDATE users SET status = 'disabled', updated_at = :now,"
+                       " updated_by = :actor, row_version = row_version + 1 WHERE id = :id",
+                       {"now": now_utc(), "actor": self._ctx.session.user_id, "id": account.id})
+            self._ctx.vault.disable_slot(account.id)
 
     def enable(self, username: str, temporary_passphrase: str) -> None:
         """Re-enable with a new temporary passphrase (the old keyslot was destroyed)."""
@@ -126,14 +127,14 @@ class AccountService:
                 _("That account is disabled. Re-enable it with a temporary passphrase."), "username"
             )
         passphrase = validate_passphrase(passphrase, username=account.username)
-        with self._keyslot_rollback():
-            with self._ctx.write(Action.MANAGE_USERS, event, target_type="user",
-                                 target_id=account.id) as db:
-                db.execute("UPDATE users SET status = 'active', must_change_passphrase = 1,"
-                           " updated_at = :now, updated_by = :actor,"
-                           " row_version = row_version + 1 WHERE id = :id",
-                           {"now": now_utc(), "actor": self._ctx.session.user_id, "id": account.id})
-                self._ctx.vault.set_passphrase_slot(account.id, account.username, passphrase)
+        with self._keyslot_rollback(), self._ctx.write(
+            Action.MANAGE_USERS, event, target_type="user", target_id=account.id,
+        ) as db:
+            db.execute("UPDATE users SET status = 'active', must_change_passphrase = 1,"
+                       " updated_at = :now, updated_by = :actor,"
+                       " row_version = row_version + 1 WHERE id = :id",
+                       {"now": now_utc(), "actor": self._ctx.session.user_id, "id": account.id})
+            self._ctx.vault.set_passphrase_slot(account.id, account.username, passphrase)
 
     def set_roles(self, username: str, roles: Iterable[str]) -> None:
         self._ctx.require(Action.MANAGE_USERS)
@@ -160,7 +161,7 @@ class AccountService:
             self._ctx.vault.verify_passphrase(current)
         except WrongPassphrase as exc:
             raise WrongPassphrase(_("The current passphrase is not correct.")) from exc
-        if current == new:
+        if unicodedata.normalize("NFC", current) == new:
             raise ValidationError(_("Choose a passphrase different from the current one."), "new")
         with self._keyslot_rollback(), self._ctx.db.transaction() as db:
             db.execute("UPDATE users SET must_change_passphrase = 0, updated_at = :now,"
@@ -169,6 +170,7 @@ class AccountService:
             self._ctx.record(Event.PASSPHRASE_CHANGED, target_type="user",
                              target_id=session.user_id)
             self._ctx.vault.set_passphrase_slot(session.user_id, session.username, new)
+        self._ctx.refresh_session()
 
     def _keyslot_rollback(self) -> _SlotGuard:
         return _SlotGuard(self._ctx)

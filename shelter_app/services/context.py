@@ -24,6 +24,7 @@ class Session:
     username: str
     display_name: str
     roles: frozenset[Role]
+    must_change_passphrase: bool = False
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -43,28 +44,35 @@ class ServiceContext:
         self.session = self._load_session(opened)
 
     def _load_session(self, opened: OpenVault) -> Session:
-        row = self.db.one("SELECT username, display_name, roles FROM users WHERE id = :id",
-                          {"id": opened.user_id})
+        row = self.db.one("SELECT username, display_name, roles, must_change_passphrase"
+                          " FROM users WHERE id = :id", {"id": opened.user_id})
         if row is None:
             raise VaultDamaged(_("The signed-in account is missing from the database."))
         roles = frozenset(Role(r) for r in json.loads(row["roles"]))
-        return Session(opened.user_id, row["username"], row["display_name"], roles)
+        return Session(opened.user_id, row["username"], row["display_name"], roles,
+                       bool(row["must_change_passphrase"]))
 
     def refresh_session(self) -> None:
         self.session = self._load_session(self.vault)
 
     # -- permission ----------------------------------------------------------------
     def allowed(self, action: Action, scope: Scope = Scope.NONE) -> bool:
-        return decide(self.session.roles, action, scope)
+        """The roles' decision, for an account that has chosen its own passphrase: one
+        still on a temporary passphrase may do nothing but change it."""
+        return not self.session.must_change_passphrase and decide(self.session.roles, action,
+                                                                  scope)
 
     def require(self, action: Action, scope: Scope = Scope.NONE, *,
                 target_type: str | None = None, target_id: str | None = None) -> None:
         """Raise PermissionDenied (and record the refusal) unless the session may act."""
-        if decide(self.session.roles, action, scope):
+        if self.allowed(action, scope):
             return
         self.audit.append(Event.PERMISSION_DENIED, actor_id=self.session.user_id,
                           target_type=target_type, target_id=target_id,
                           outcome=Outcome.DENIED, details={"action": str(action)})
+        if self.session.must_change_passphrase:
+            raise PermissionDenied(_("This account still has a temporary passphrase. Choose "
+                                     "your own passphrase first."))
         raise PermissionDenied(
             _("Your account's roles do not allow this. Ask a coordinator or administrator "
               "if you need it.")

@@ -68,7 +68,8 @@ def _language(value: Any) -> str:
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("organisation", N_("Organisation name"), "", _text("organisation", 200, required=True)),
+        Setting("organisation", N_("Organisation name"), "",
+                _text("organisation", 200, required=True)),
         Setting("auto_lock_minutes", N_("Lock after idle minutes"), 5, _minutes),
         Setting("window_title", N_("Window title"), "Shelter App",
                 _text("window_title", 60, required=True)),

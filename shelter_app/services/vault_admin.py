@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action
+from shelter_app.errors import EnvironmentFailure
 from shelter_app.i18n import _
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import ChainReport
@@ -18,7 +20,7 @@ from shelter_app.vault.keyslots import RECOVERY_ID, seal
 @dataclass(frozen=True)
 class VerifyReport:
     database_problems: list[str] = field(default_factory=list)
-    chain: ChainReport = ChainReport(True, 0)
+    chain: ChainReport = field(default_factory=lambda: ChainReport(True, 0))
 
     @property
     def ok(self) -> bool:
@@ -46,16 +48,25 @@ class VaultAdminService:
     def verify(self) -> VerifyReport:
         self._ctx.require(Action.VERIFY)
         problems = integrity_problems(self._ctx.db.raw)
-        chain = self._ctx.audit.verify()
+        try:
+            chain = self._ctx.audit.verify()
+        except EnvironmentFailure as exc:  # a damaged page under the audit table
+            chain = ChainReport(False, 0, None, str(exc))
         report = VerifyReport(problems, chain)
-        if report.ok:
-            self._ctx.record(Event.VERIFY, target_type="vault", target_id=self._ctx.vault.vault_id,
-                             details={"count": chain.events})
-        else:
-            self._ctx.record(Event.INTEGRITY_FAILURE, target_type="vault",
-                             target_id=self._ctx.vault.vault_id, outcome=Outcome.FAILED,
-                             details={"problems": len(problems),
-                                      "first_bad_seq": chain.first_bad_seq})
+        try:
+            if report.ok:
+                self._ctx.record(Event.VERIFY, target_type="vault",
+                                 target_id=self._ctx.vault.vault_id,
+                                 details={"count": chain.events})
+            else:
+                self._ctx.record(Event.INTEGRITY_FAILURE, target_type="vault",
+                                 target_id=self._ctx.vault.vault_id, outcome=Outcome.FAILED,
+                                 details={"problems": len(problems),
+                                          "first_bad_seq": chain.first_bad_seq})
+        except EnvironmentFailure:
+            if report.ok:
+                raise
+            # A damaged database may refuse any write; the report is what the user needs.
         return report
 
     def backup(self) -> Path:
@@ -64,10 +75,17 @@ class VaultAdminService:
         self._ctx.record(Event.BACKUP, target_type="vault", target_id=self._ctx.vault.vault_id)
         return path
 
-    def new_recovery_key(self) -> str:
-        """Replace the recovery keyslot; the previous recovery key stops working."""
+    def new_recovery_key(self, deliver: Callable[[str], object] | None = None) -> str:
+        """Replace the recovery keyslot; the previous recovery key stops working.
+
+        *deliver(key)* (saving the recovery sheet, say) runs before the keyslot is replaced:
+        if it raises, the old key stays valid and nothing is changed, so a new key is never
+        in force without having reached the user.
+        """
         self._ctx.require(Action.PRINT_RECOVERY_SHEET)
         key = crypto.new_recovery_key()
+        if deliver is not None:
+            deliver(key)
         opened = self._ctx.vault
         with self._ctx.write(Action.PRINT_RECOVERY_SHEET, Event.RECOVERY_SHEET,
                              target_type="vault", target_id=opened.vault_id):

@@ -25,7 +25,8 @@ HEAD_KEY = "audit_head"
 
 def _canonical(seq: int, event_id: str, occurred_at: str, actor_id: str | None, action: str,
                target_type: str | None, target_id: str | None, outcome: str, details: str) -> bytes:
-    content = [seq, event_id, occurred_at, actor_id, action, target_type, target_id, outcome, details]
+    content = [seq, event_id, occurred_at, actor_id, action, target_type, target_id, outcome,
+               details]
     return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -78,11 +79,10 @@ class AuditLog:
         unknown = set(details) - ALLOWED_DETAIL_KEYS
         if unknown:
             raise ValueError(f"audit details may not carry {sorted(unknown)}")
-        details_text = json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        details_text = json.dumps(details, ensure_ascii=False, sort_keys=True,
+                                  separators=(",", ":"))
         with self._db.transaction() as db:
-            last = db.one("SELECT seq, hmac FROM audit_events ORDER BY seq DESC LIMIT 1")
-            seq = (last["seq"] + 1) if last else 1
-            prev = bytes(last["hmac"]) if last else GENESIS
+            seq, prev = self._next_link(db)
             event_id = str(uuid.uuid4())
             at = occurred_at or now_utc()
             content = _canonical(seq, event_id, at, actor_id, str(action), target_type, target_id,
@@ -103,9 +103,29 @@ class AuditLog:
             )
         return seq
 
+    def _next_link(self, db: Database) -> tuple[int, bytes]:
+        """The next event's seq and the hmac it follows.
+
+        Normally the newest row.  When the recorded head is ahead of the rows, the newest
+        events were deleted: the next event follows the recorded head, so the gap stays
+        visible to ``verify`` instead of being papered over by the next sign-in.
+        """
+        last = db.one("SELECT seq, hmac FROM audit_events ORDER BY seq DESC LIMIT 1")
+        seq, prev = (int(last["seq"]), bytes(last["hmac"])) if last else (0, GENESIS)
+        head = db.scalar("SELECT value FROM meta WHERE key = :k", {"k": HEAD_KEY})
+        if isinstance(head, str):
+            head_seq, _sep, head_mac = head.partition(":")
+            try:
+                if int(head_seq) > seq:
+                    seq, prev = int(head_seq), bytes.fromhex(head_mac)
+            except ValueError:
+                pass  # an unreadable head is reported by verify(); keep following the rows
+        return seq + 1, prev
+
     def events(self, *, target_type: str | None = None, target_id: str | None = None,
                limit: int = 500) -> list[AuditEvent]:
-        where, params = "", {"limit": limit}
+        where = ""
+        params: dict[str, Any] = {"limit": limit}
         if target_type is not None:
             where = "WHERE target_type = :tt AND target_id = :tid"
             params.update({"tt": target_type, "tid": target_id})
@@ -136,8 +156,9 @@ class AuditLog:
                     "Audit event #{seq} does not follow the event before it: events were "
                     "deleted, inserted or reordered."
                 ).format(seq=seq))
-            content = _canonical(seq, row["id"], row["occurred_at"], row["actor_id"], row["action"],
-                                 row["target_type"], row["target_id"], row["outcome"], row["details"])
+            content = _canonical(seq, row["id"], row["occurred_at"], row["actor_id"],
+                                 row["action"], row["target_type"], row["target_id"],
+                                 row["outcome"], row["details"])
             if not hmac.compare_digest(self._mac(prev, content), bytes(row["hmac"])):
                 return ChainReport(False, count, seq, _(
                     "Audit event #{seq} ({action}, {when}) was changed after it was written."

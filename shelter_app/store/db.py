@@ -8,9 +8,12 @@ and the ones that are our bug (re-raised untouched).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -18,8 +21,8 @@ import sqlcipher3.dbapi2 as sqlcipher
 from shelter_app.errors import StorageFailure, VaultDamaged
 from shelter_app.i18n import _
 
-Params = Mapping[str, Any]
-Row: TypeAlias = sqlcipher.Row
+Params: TypeAlias = Mapping[str, Any]
+Row: TypeAlias = Any  # sqlcipher3.Row: indexable by column name; the driver has no type hints
 
 _ENVIRONMENT_MARKERS = {
     "database or disk is full": "full",
@@ -37,7 +40,8 @@ def environment_failure(exc: sqlcipher.Error) -> Exception | None:
     kind = next((k for marker, k in _ENVIRONMENT_MARKERS.items() if marker in text), None)
     if kind == "full":
         return StorageFailure(
-            _("The disk is full. The last change was not saved; nothing was lost."))
+            _("The disk is full. The last change was not saved; nothing was lost.")
+        )
     if kind == "readonly":
         return StorageFailure(_("The vault folder is read-only. The last change was not saved."))
     if kind == "io":
@@ -52,6 +56,16 @@ def environment_failure(exc: sqlcipher.Error) -> Exception | None:
             )
         )
     return None
+
+
+def _writable(conn: sqlcipher.Connection) -> bool:
+    """Whether the main database file and its folder can be written by this process."""
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlcipher.Error:
+        return False
+    path = Path(str(row[2])) if row and row[2] else None
+    return path is not None and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 class Database:
@@ -72,6 +86,11 @@ class Database:
             return self._conn.execute(sql, params)
         except sqlcipher.Error as exc:
             failure = environment_failure(exc)
+            if (isinstance(failure, StorageFailure) and "readonly" in str(exc).lower()
+                    and _writable(self._conn)):
+                # SQLCipher refuses writes this way after a page failed its authentication:
+                # the folder is fine, the file is damaged.
+                failure = environment_failure(sqlcipher.DatabaseError("file is not a database"))
             if failure is not None:
                 raise failure from exc
             raise
@@ -127,6 +146,6 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            with suppress(sqlcipher.Error):
+            with contextlib.suppress(sqlcipher.Error):
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.close()

@@ -97,11 +97,21 @@ class AttemptCounter:
         self._save(records)
         return record.failures
 
-    def take_unreported(self, user_id: str) -> tuple[list[str], int]:
-        """The failure times (and the count of untimed ones) since the last sign-in; resets."""
-        records = self._load()
-        record = records.pop(user_id, None)
+    def pending(self, user_id: str) -> tuple[list[str], int]:
+        """The failure times (and the count of untimed ones) since the last sign-in."""
+        record = self._load().get(user_id)
         if record is None:
             return [], 0
-        self._save(records)
-        return record.unreported, record.dropped
+        return list(record.unreported), record.dropped
+
+    def clear(self, user_id: str) -> None:
+        """Forget *user_id*'s failures once they are recorded in the audit chain."""
+        records = self._load()
+        if records.pop(user_id, None) is not None:
+            self._save(records)
+
+    def take_unreported(self, user_id: str) -> tuple[list[str], int]:
+        """``pending`` then ``clear``, in one call."""
+        found = self.pending(user_id)
+        self.clear(user_id)
+        return found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -12,13 +11,30 @@ import sqlcipher3.dbapi2 as sqlcipher
 from shelter_app.errors import StorageFailure
 from shelter_app.i18n import _
 from shelter_app.vault.connection import _key_pragma, connect, integrity_problems, schema_version
-from shelter_app.vault.fileio import fsync_dir, storage_error
+from shelter_app.vault.fileio import atomic_write, fsync_dir, storage_error
 
 BACKUP_DIR = "backups"
 
 
 def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+KEYSLOTS_MIRROR = "keyslots.json"
+
+
+def mirror_keyslots(keyslots: Path, folder: Path) -> None:
+    """Keep ``backups/keyslots.json`` identical to the live key file.
+
+    There is one mirror, never a history of older versions: the data key never changes, so
+    an old copy would keep opening the vault for an account that was since disabled, with a
+    recovery key that was since replaced, or with a passphrase that was since changed.
+    """
+    if not keyslots.exists():
+        return
+    target_dir = folder / BACKUP_DIR
+    target_dir.mkdir(mode=0o700, exist_ok=True)
+    atomic_write(target_dir / KEYSLOTS_MIRROR, keyslots.read_bytes())
 
 
 def make_backup(conn: sqlcipher.Connection, data_key: bytes, folder: Path, keyslots: Path) -> Path:
@@ -42,8 +58,7 @@ def make_backup(conn: sqlcipher.Connection, data_key: bytes, folder: Path, keysl
             conn.backup(dest)
         finally:
             dest.close()
-        if keyslots.exists():
-            shutil.copyfile(keyslots, target_dir / f"keyslots-{stamp}.json")
+        mirror_keyslots(keyslots, folder)
         fsync_dir(target_dir)
     except OSError as exc:
         with contextlib.suppress(OSError):

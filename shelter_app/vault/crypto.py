@@ -28,12 +28,24 @@ class KdfParams:
     iterations: int
     parallelism: int
 
+    def at_most(self, maximum: KdfParams) -> bool:
+        return (
+            self.memory_kib <= maximum.memory_kib
+            and self.iterations <= maximum.iterations
+            and self.parallelism <= maximum.parallelism
+        )
+
     def at_least(self, minimum: KdfParams) -> bool:
         return (
             self.memory_kib >= minimum.memory_kib
             and self.iterations >= minimum.iterations
             and self.parallelism >= minimum.parallelism
         )
+
+
+# An edited key file must not make sign-in take all memory or hang: anything above this is
+# refused as damage (16 times the production memory, 10 times its passes).
+KDF_MAXIMUM = KdfParams(memory_kib=1024 * 1024, iterations=32, parallelism=16)
 
 
 @dataclass(frozen=True)
@@ -128,8 +140,9 @@ def new_recovery_key() -> str:
 
 def normalise_recovery_key(text: str) -> str | None:
     """Accepts any case, spaces or dashes and the usual look-alikes; None if it cannot be one."""
-    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\n")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = unicodedata.normalize("NFKC", text).upper()
+    cleaned = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Pd")
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     if len(cleaned) != 32 or any(ch not in _CROCKFORD for ch in cleaned):
         return None
     return "-".join(cleaned[i : i + 4] for i in range(0, 32, 4))

@@ -15,7 +15,9 @@ from shelter_app.i18n import _
 def storage_error(exc: OSError, what: str) -> StorageFailure:
     """A user-facing message for a failed write; *what* is a file name, never survivor data."""
     if exc.errno == errno.ENOSPC:
-        return StorageFailure(_("The disk is full: {what} could not be saved. Nothing was changed.").format(what=what))
+        return StorageFailure(
+            _("The disk is full: {what} could not be saved. Nothing was changed.").format(what=what)
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StorageFailure(
             _("No permission to write {what}. Nothing was changed.").format(what=what)

@@ -111,10 +111,11 @@ class Keyslot:
             raise ValueError("unknown key derivation")
         if aead["algorithm"] != "AES-256-GCM":
             raise ValueError("unknown cipher")
-        params = crypto.KdfParams(
-            int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["parallelism"])
-        )
-        return cls(
+        numbers = (kdf["memory_kib"], kdf["iterations"], kdf["parallelism"])
+        if not all(type(n) is int and n > 0 for n in numbers):
+            raise ValueError("key derivation parameters are not positive whole numbers")
+        params = crypto.KdfParams(*numbers)
+        slot = cls(
             kind=body["kind"],
             user_id=str(body["user_id"]),
             name_key=body.get("name_key"),
@@ -126,6 +127,10 @@ class Keyslot:
             check=_unb64(body["check"]),
             created_at=str(body["created_at"]),
         )
+        sizes = (len(slot.salt), len(slot.nonce), len(slot.ciphertext), len(slot.check))
+        if sizes != (crypto.SALT_BYTES, crypto.NONCE_BYTES, crypto.DATA_KEY_BYTES + 16, 16):
+            raise ValueError("a keyslot field has the wrong length")
+        return slot
 
 
 def _digest(body: dict[str, Any]) -> str:
@@ -177,7 +182,9 @@ class KeyslotFile:
             body = json.loads(raw.decode("utf-8"))
             if not isinstance(body, dict) or body.get("format") != FORMAT:
                 raise ValueError("not a keyslot file")
-            version = int(body["version"])
+            version = body["version"]
+            if type(version) is not int:
+                raise ValueError("the format version is not a whole number")
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise damaged_keyslots() from exc
         if version > FORMAT_VERSION:
@@ -193,7 +200,8 @@ class KeyslotFile:
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise damaged_keyslots() from exc
         ids = [s.user_id for s in slots]
-        if len(ids) != len(set(ids)):
+        names = [s.name_key for s in slots if s.name_key is not None]
+        if len(ids) != len(set(ids)) or len(names) != len(set(names)):
             raise damaged_keyslots()
         return result
 
@@ -223,7 +231,11 @@ class KeyslotFile:
         return next((s for s in self.slots if s.user_id == user_id), None)
 
     def put(self, slot: Keyslot) -> None:
-        self.slots = [s for s in self.slots if s.user_id != slot.user_id] + [slot]
+        """Add *slot*, or replace the slot of the same user id where it stands."""
+        if any(s.user_id == slot.user_id for s in self.slots):
+            self.slots = [slot if s.user_id == slot.user_id else s for s in self.slots]
+        else:
+            self.slots = [*self.slots, slot]
 
     def disable(self, user_id: str) -> None:
         """Forget the wrapped key: a disabled account cannot unwrap anything any more."""
@@ -235,11 +247,12 @@ class KeyslotFile:
 
     def open_slot(self, slot: Keyslot, secret: str, minimum: crypto.KdfParams) -> bytes:
         """The data key, or a clear reason why *secret* does not open *slot*."""
-        if not slot.params.at_least(minimum):
+        if not slot.params.at_least(minimum) or not slot.params.at_most(crypto.KDF_MAXIMUM):
             raise VaultDamaged(
                 _(
-                    "The key file's protection settings are weaker than this application "
-                    "allows. The file has been edited; restore keyslots.json from a backup."
+                    "The key file's protection settings are outside what this application "
+                    "allows. The file has been edited; restore keyslots.json from the copy "
+                    "in the vault's backups folder."
                 )
             )
         keys = crypto.derive(secret, slot.salt, slot.params)
@@ -247,7 +260,8 @@ class KeyslotFile:
             raise WrongPassphrase(_("The passphrase is not correct."))
         try:
             data_key = crypto.unwrap(
-                keys.wrap_key, slot.nonce, slot.ciphertext, crypto.slot_aad(self.vault_id, slot.user_id)
+                keys.wrap_key, slot.nonce, slot.ciphertext,
+                crypto.slot_aad(self.vault_id, slot.user_id),
             )
         except InvalidTag as exc:
             raise damaged_keyslots() from exc

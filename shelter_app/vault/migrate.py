@@ -8,6 +8,9 @@ from importlib import resources
 
 import sqlcipher3.dbapi2 as sqlcipher
 
+from shelter_app.errors import EnvironmentFailure, MigrationFailed
+from shelter_app.i18n import _
+from shelter_app.store.db import environment_failure
 from shelter_app.vault.connection import schema_version, too_new
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -50,9 +53,18 @@ def migrate(conn: sqlcipher.Connection, backup: Callable[[int], object]) -> list
         script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
         try:
             conn.executescript(script)
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise
+            if not isinstance(exc, sqlcipher.Error):
+                raise
+            failure = environment_failure(exc)
+            if isinstance(failure, EnvironmentFailure):
+                raise failure from exc
+            raise MigrationFailed(
+                _("The vault could not be upgraded to database version {number}, so it was "
+                  "left at version {current}, unchanged; a backup is in its backups folder. "
+                  "Please report this.").format(number=number, current=schema_version(conn))
+            ) from exc
         applied.append(number)
     return applied

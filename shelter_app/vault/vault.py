@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Role
 from shelter_app.errors import (
     AccountDisabled,
+    UnknownUser,
     VaultDamaged,
     VaultExists,
     VaultMissing,
@@ -36,7 +38,7 @@ from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
 from shelter_app.vault.attempts import AttemptCounter
-from shelter_app.vault.backup import BACKUP_DIR, make_backup
+from shelter_app.vault.backup import BACKUP_DIR, make_backup, mirror_keyslots
 from shelter_app.vault.connection import connect, damaged_database
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
@@ -91,6 +93,11 @@ class Vault:
         vault._lock.acquire()
         return vault
 
+    def _hold(self) -> None:
+        """Take the single-instance lock if this object does not hold it yet."""
+        if not self._lock.held:
+            self._lock.acquire()
+
     def close(self) -> None:
         self._lock.release()
 
@@ -125,12 +132,14 @@ class Vault:
             )
         try:
             vault.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            vault.folder.chmod(0o700)  # also a folder the user made beforehand
             (vault.folder / BACKUP_DIR).mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             from shelter_app.vault.fileio import storage_error
 
             raise storage_error(exc, str(vault.folder.name)) from exc
         vault._lock.acquire()
+        core_dumps.acquire()  # released by OpenVault.close(), or below if a step fails
         data_key = crypto.new_data_key()
         vault_id = str(uuid.uuid4())
         admin_id = str(uuid.uuid4())
@@ -138,6 +147,7 @@ class Vault:
         conn: sqlcipher.Connection | None = None
         try:
             conn = connect(vault.db_path, data_key, create=True)
+            vault.db_path.chmod(0o600)  # SQLite gives the -wal and -shm files the same mode
             migrate(conn, backup=lambda _v: None)
             slots = KeyslotFile(vault_id, crypto.key_check(data_key, vault_id))
             slots.put(seal(data_key, vault_id, admin_id, admin_passphrase, kdf.default,
@@ -149,7 +159,8 @@ class Vault:
             now = now_utc()
             with db.transaction():
                 for key, value in (("vault_id", vault_id), ("created_at", now)):
-                    db.execute("INSERT INTO meta (key, value) VALUES (:k, :v)", {"k": key, "v": value})
+                    db.execute("INSERT INTO meta (key, value) VALUES (:k, :v)",
+                               {"k": key, "v": value})
                 db.execute("INSERT INTO settings (key, value, updated_at, updated_by)"
                            " VALUES ('organisation', :v, :now, :id)",
                            {"v": json.dumps(organisation), "now": now, "id": admin_id})
@@ -167,6 +178,7 @@ class Vault:
                 audit.append(Event.USER_ADDED, actor_id=admin_id, target_type="user",
                              target_id=admin_id, details={"roles": [Role.ADMIN.value]})
                 slots.save(vault.keyslots_path)
+                mirror_keyslots(vault.keyslots_path, vault.folder)
             opened = OpenVault(vault, db, bytearray(data_key), slots, admin_id)
         except BaseException:
             if conn is not None:
@@ -175,6 +187,7 @@ class Vault:
                              vault.folder / (DB_NAME + "-wal"), vault.folder / (DB_NAME + "-shm")):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
+            core_dumps.release()
             vault.close()
             raise
         return vault, opened, recovery_key
@@ -189,11 +202,12 @@ class Vault:
     def unlock(self, username: str, passphrase: str) -> tuple[OpenVault, SignInReport]:
         """Sign *username* in.  Raises WrongPassphrase, UnknownUser, AccountDisabled,
         TooManyAttempts, VaultDamaged, VaultMissing or VaultTooNew, each with its own message."""
+        self._hold()
         slots = self.load_keyslots()
         slot = slots.find_user(username)
         self.attempts.check(slot.user_id)
         try:
-            if len(passphrase) > MAX_PASSPHRASE:
+            if len(unicodedata.normalize("NFC", passphrase)) > MAX_PASSPHRASE:
                 raise WrongPassphrase(_("The passphrase is not correct."))
             data_key = slots.open_slot(slot, passphrase, self.kdf.minimum)
         except WrongPassphrase:
@@ -204,6 +218,8 @@ class Vault:
     def recover(self, recovery_key: str, username: str, new_passphrase: str
                 ) -> tuple[OpenVault, SignInReport]:
         """Set a new passphrase for *username* with the recovery key (a forgotten passphrase)."""
+        self._hold()
+        new_passphrase = validate_passphrase(new_passphrase, username=username)
         slots = self.load_keyslots()
         normalised = crypto.normalise_recovery_key(recovery_key)
         slot = slots.by_user_id(RECOVERY_ID)
@@ -229,6 +245,8 @@ class Vault:
               recover_username: str | None = None) -> tuple[OpenVault, SignInReport]:
         core_dumps.acquire()
         conn: sqlcipher.Connection | None = None
+        opened: OpenVault | None = None
+        reported: list[str] = []  # whose failed attempts move into the audit chain
         try:
             conn = connect(self.db_path, data_key)
             applied = migrate(
@@ -239,11 +257,10 @@ class Vault:
             if stored_id != slots.vault_id:
                 raise damaged_database()
             if recover_username is not None:
+                reported.append(RECOVERY_ID)
                 user_id = db.scalar("SELECT id FROM users WHERE username_key = :k",
                                     {"k": username_key(recover_username)})
                 if user_id is None:
-                    from shelter_app.errors import UnknownUser
-
                     raise UnknownUser(_("There is no account with that user name in this vault."))
             assert user_id is not None
             user = db.one("SELECT status, must_change_passphrase FROM users WHERE id = :id",
@@ -259,12 +276,15 @@ class Vault:
                 )
             opened = OpenVault(self, db, bytearray(data_key), slots, user_id)
             conn = None  # owned by `opened` from here on
+            failures = opened.record_sign_in(applied, [user_id, *reported])
         except BaseException:
-            if conn is not None:
-                conn.close()
-            core_dumps.release()
+            if opened is not None:
+                opened.close()  # closes the connection and releases the guard
+            else:
+                if conn is not None:
+                    conn.close()
+                core_dumps.release()
             raise
-        failures = opened.record_sign_in(applied)
         return opened, SignInReport(user_id, failures, bool(user["must_change_passphrase"]),
                                     applied[-1] if applied else None)
 
@@ -286,18 +306,26 @@ class OpenVault:
     def vault_id(self) -> str:
         return self._slots.vault_id
 
-    def record_sign_in(self, migrated: list[int]) -> int:
-        """Move failed attempts into the chain and log the sign-in; returns how many failed."""
-        times, untimed = self.vault.attempts.take_unreported(self.user_id)
+    def record_sign_in(self, migrated: list[int], counted: list[str] | None = None) -> int:
+        """Move failed attempts into the chain and log the sign-in; returns how many failed.
+
+        *counted* are the keyslot ids whose failures move (the account's own, and the
+        recovery slot's when the recovery key was used).  They are cleared from
+        signin-attempts.json only after the chain has them, so a failed write loses none.
+        """
+        counted = counted or [self.user_id]
+        pending = {uid: self.vault.attempts.pending(uid) for uid in counted}
         with self.db.transaction():
-            for stamp in times:
-                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
-                                  target_type="user", target_id=self.user_id,
-                                  outcome=Outcome.FAILED, details={"occurred_at": stamp})
-            if untimed:
-                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id, target_type="user",
-                                  target_id=self.user_id, outcome=Outcome.FAILED,
-                                  details={"count": untimed})
+            for uid, (times, untimed) in pending.items():
+                target = ("user", uid) if uid != RECOVERY_ID else ("keyslot", RECOVERY_ID)
+                for stamp in times:
+                    self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                      target_type=target[0], target_id=target[1],
+                                      outcome=Outcome.FAILED, details={"occurred_at": stamp})
+                if untimed:
+                    self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                      target_type=target[0], target_id=target[1],
+                                      outcome=Outcome.FAILED, details={"count": untimed})
             for version in migrated:
                 self.audit.append(Event.MIGRATED, actor_id=self.user_id, target_type="vault",
                                   target_id=self.vault_id, details={"to_version": version})
@@ -305,17 +333,16 @@ class OpenVault:
                               target_id=self.user_id)
             self.db.execute("UPDATE users SET last_sign_in_at = :now WHERE id = :id",
                             {"now": now_utc(), "id": self.user_id})
-        return len(times) + untimed
+        for uid in pending:
+            self.vault.attempts.clear(uid)
+        own_times, own_untimed = pending.get(self.user_id, ([], 0))
+        return len(own_times) + own_untimed
 
     # -- keyslot operations (called by the services, inside their transaction) --------
     def _save_slots(self) -> None:
-        """Write keyslots.json atomically after keeping a copy of the previous version."""
-        backups = self.vault.folder / BACKUP_DIR
-        with contextlib.suppress(OSError):
-            backups.mkdir(mode=0o700, exist_ok=True)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}Z"
-            (backups / f"keyslots-{stamp}.json").write_bytes(self.vault.keyslots_path.read_bytes())
+        """Write keyslots.json atomically, then its mirror in backups/ (see mirror_keyslots)."""
         self._slots.save(self.vault.keyslots_path)
+        mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
 
     def data_key_copy(self) -> bytes:
         return bytes(self._key)
@@ -351,7 +378,9 @@ class OpenVault:
     def verify_passphrase(self, passphrase: str) -> None:
         slot = self._slots.by_user_id(self.user_id)
         if slot is None or slot.status != "active":
-            raise AccountDisabled(_("This account is disabled. Ask an administrator to re-enable it."))
+            raise AccountDisabled(
+                _("This account is disabled. Ask an administrator to re-enable it.")
+            )
         self._slots.open_slot(slot, passphrase, self.vault.kdf.minimum)
 
     def reset_own_passphrase_with_recovery(self, new_passphrase: str) -> None:

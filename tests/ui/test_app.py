@@ -1,0 +1,143 @@
+"""Starting the application: demo vault, language and layout direction, platform check."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from shelter_app.i18n import set_language
+from tests.conftest import FAST_KDF
+from ui import app as app_module
+from ui.controller import AppController
+from ui.demo import DEMO_USER, create_demo_vault, demo_passphrase
+from ui.main_window import MainWindow
+from ui.platform_check import platform_problem, uses_xcb
+
+from .conftest import sign_in
+
+
+@pytest.fixture
+def temp_dirs(monkeypatch, tmp_path: Path) -> list[Path]:
+    made: list[Path] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(prefix: str = "") -> str:
+        path = Path(real_mkdtemp(prefix=prefix, dir=tmp_path))
+        made.append(path)
+        return str(path)
+
+    monkeypatch.setattr("ui.demo.tempfile.mkdtemp", mkdtemp)
+    return made
+
+
+def test_demo_passphrase_is_shown_and_works(qtbot, make_controller, temp_dirs):
+    demo = create_demo_vault(FAST_KDF)
+    try:
+        controller = make_controller(demo.folder, demo=demo)
+        window = controller.window
+        hint = window.demo_label.text()
+        assert window.demo_label.isVisibleTo(window)
+        assert demo.passphrase in hint and f"user: {DEMO_USER}" in hint
+        assert window.username.text() == DEMO_USER
+        shown = re.search(r"passphrase: (\S+)", hint).group(1)
+        sign_in(qtbot, controller, DEMO_USER, shown)
+        assert isinstance(controller.window, MainWindow)
+        assert "Demo shelter (fictional)" in controller.window.organisation.text()
+    finally:
+        controller.shutdown()
+        demo.cleanup()
+    assert not temp_dirs[0].exists()
+
+
+def test_demo_mode_removes_its_temporary_folder(qapp, temp_dirs):
+    assert app_module.main(["--demo", "--smoke-test"], kdf=FAST_KDF) == 0
+    assert len(temp_dirs) == 1
+    assert not temp_dirs[0].exists()
+
+
+def test_demo_passphrases_differ_and_pass_the_policy():
+    first, second = demo_passphrase(), demo_passphrase()
+    assert first != second
+    assert len(first) == 19 and "demo" not in first
+
+
+def test_smoke_test_shows_first_run_on_an_empty_folder(qapp, tmp_path, capsys):
+    assert app_module.main(["--smoke-test", "--vault", str(tmp_path / "v")], kdf=FAST_KDF) == 0
+    assert "smoke test passed: first_run" in capsys.readouterr().out
+    assert not (tmp_path / "v").exists()  # nothing is created before the person asks
+
+
+@pytest.mark.parametrize("language", ["ar", "en_XA"])
+def test_right_to_left_languages_mirror_the_layout(qapp, language):
+    set_language(language)
+    with app_module.qt_language(qapp, language):
+        assert qapp.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert qapp.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_pseudo_locale_mirrors_the_sign_in_screen(qtbot, qapp, make_controller,
+                                                 existing_vault):
+    set_language("en_XA")
+    with app_module.qt_language(qapp, "en_XA"):
+        controller = make_controller()
+        window = controller.window
+        assert window.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        # Every string goes through the catalogue: the pseudo-locale marks and lengthens it.
+        for text in (window.sign_in_button.text(), window.quick_exit.text(),
+                     window.passphrase.accessibleName(), window.windowTitle()):
+            assert text.startswith("⟦") and text.endswith("⟧"), text
+        # Mirrored: the Sign in button sits at the left edge, the quick exit at the top left.
+        assert window.sign_in_button.x() < window.width() // 2
+        assert window.quick_exit.x() < window.width() // 2
+        controller.shutdown()
+
+
+def test_arabic_qt_translations_are_loaded(qapp):
+    set_language("ar")
+    with app_module.qt_language(qapp, "ar"):
+        assert QApplication.translate("QPlatformTheme", "Cancel") != "Cancel"
+
+
+def test_missing_xcb_libraries_are_named_with_their_packages():
+    env = {"DISPLAY": ":0"}
+    message = platform_problem(env, "linux",
+                               find=lambda name: None if name == "xcb-cursor" else "lib.so")
+    assert message is not None and "sudo apt-get install libxcb-cursor0" in message
+    assert "libxcb-icccm4" not in message
+    assert platform_problem(env, "linux", find=lambda name: "lib.so") is None
+
+
+def test_xcb_check_applies_only_when_qt_will_use_xcb():
+    assert uses_xcb({"DISPLAY": ":0"}, "linux")
+    assert uses_xcb({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux")
+    assert not uses_xcb({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not uses_xcb({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not uses_xcb({"DISPLAY": ":0"}, "win32")
+    assert not uses_xcb({}, "linux")
+
+
+def test_lang_option_mirrors_the_application_for_arabic(qapp, tmp_path, monkeypatch):
+    seen: list[Qt.LayoutDirection] = []
+    real_start = AppController.start
+
+    def start(self: AppController) -> None:
+        seen.append(QApplication.layoutDirection())
+        real_start(self)
+
+    monkeypatch.setattr(AppController, "start", start)
+    assert app_module.main(["--lang", "ar", "--smoke-test", "--vault", str(tmp_path / "v")],
+                           kdf=FAST_KDF) == 0
+    assert seen == [Qt.LayoutDirection.RightToLeft]
+    assert QApplication.layoutDirection() == Qt.LayoutDirection.LeftToRight  # restored
+
+
+def test_no_display_at_all_is_explained():
+    message = platform_problem({}, "linux", find=lambda name: "lib.so")
+    assert message is not None and "no graphical display" in message
+    assert platform_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert platform_problem({}, "darwin") is None

@@ -1,0 +1,158 @@
+"""``shelter-app``: the desktop application.
+
+    shelter-app                     the vault in $SHELTER_VAULT or the user data folder
+    shelter-app --vault DIR         another vault folder
+    shelter-app --demo              a throwaway demo vault, its passphrase shown
+    shelter-app --lang ar           the interface language (default: from the environment)
+    shelter-app --smoke-test        start, show the first screen, exit 0 (for CI under Xvfb)
+
+Exit status: 0 normally, 1 when the window cannot be opened (a message says why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _, is_rtl, language_from_environment, set_language
+from shelter_app.paths import default_vault_dir
+from shelter_app.resources import resource
+from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
+
+from .platform_check import platform_problem
+
+SMOKE_TEST_MS = 300
+BUNDLED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
+                 "NotoNaskhArabic-Bold.ttf", "NotoSansMono-Regular.ttf")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shelter-app",
+                                description=_("Case records for shelters, kept encrypted."))
+    p.add_argument("--vault", type=Path, metavar="DIR",
+                   help=_("vault folder (default: $SHELTER_VAULT or the user data folder)"))
+    p.add_argument("--demo", action="store_true",
+                   help=_("open a throwaway demo vault in a temporary folder, deleted at exit"))
+    p.add_argument("--lang", metavar="CODE",
+                   help=_("interface language, e.g. en, ar (default: from the environment)"))
+    p.add_argument("--smoke-test", action="store_true",
+                   help=_("show the first screen, then exit (to check the installation)"))
+    return p
+
+
+def vault_folder(args: argparse.Namespace) -> Path:
+    if args.vault is not None:
+        return Path(args.vault)
+    env = os.environ.get("SHELTER_VAULT")
+    return Path(env) if env else default_vault_dir()
+
+
+@contextmanager
+def qt_language(app: object, language: str) -> Iterator[None]:
+    """Qt's own translations (standard dialogs), layout direction, bundled fonts."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    installed = False
+    for name in (language, language.split("_")[0]):
+        if translator.load(f"qtbase_{name}", folder):
+            installed = app.installTranslator(translator)
+            break
+    previous_direction = app.layoutDirection()
+    previous_locale = QLocale()
+    if language != "en_XA":
+        QLocale.setDefault(QLocale(language))
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(language)
+                           else Qt.LayoutDirection.LeftToRight)
+    for font in BUNDLED_FONTS:
+        path = resource("fonts", font)
+        if path.is_file():
+            QFontDatabase.addApplicationFont(str(path))
+    try:
+        yield
+    finally:
+        if installed:
+            app.removeTranslator(translator)
+        app.setLayoutDirection(previous_direction)
+        QLocale.setDefault(previous_locale)
+
+
+def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
+    set_language(language_from_environment())
+    args = build_parser().parse_args(argv)
+    # Qt's translations and the layout direction follow the language asked for, even while
+    # our own catalogue for it is missing (its strings then stay in English).
+    language = (args.lang or language_from_environment()).replace("-", "_")
+    set_language(language)
+
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        problem = platform_problem(os.environ)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+
+    from .controller import AppController
+    from .demo import create_demo_vault
+
+    with qt_language(app, language):
+        demo = None
+        try:
+            if args.demo:
+                demo = create_demo_vault(kdf)
+            controller = AppController(demo.folder if demo else vault_folder(args), kdf=kdf,
+                                       demo=demo)
+            try:
+                controller.start()
+                return _smoke_test(app, controller) if args.smoke_test else int(app.exec())
+            finally:
+                # Hiding the last window after exec() has returned would post a Quit
+                # event that ends the *next* event loop at once (matters when main() runs
+                # inside a test process, or is called twice).
+                quit_on_close = app.quitOnLastWindowClosed()
+                app.setQuitOnLastWindowClosed(False)
+                controller.shutdown()
+                controller.deleteLater()
+                app.setQuitOnLastWindowClosed(quit_on_close)
+        except ShelterError as exc:  # e.g. the demo vault could not be written
+            print(f"shelter-app: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            if demo is not None:
+                demo.cleanup()
+
+
+def _smoke_test(app: object, controller: object) -> int:
+    """Run an event loop briefly; succeed if the first screen is on the screen.
+
+    A local event loop, not ``app.exec()``: quitting the application would also close
+    every window, which is not what is being tested.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from .controller import AppController
+
+    assert isinstance(controller, AppController)
+    loop = QEventLoop()
+    QTimer.singleShot(SMOKE_TEST_MS, loop.quit)
+    loop.exec()
+    window = controller.window
+    shown = window is not None and window.isVisible() and not window.isMinimized()
+    print(f"shelter-app: smoke test {'passed' if shown else 'failed'}: {controller.state}")
+    return 0 if shown else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

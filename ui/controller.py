@@ -1,0 +1,339 @@
+"""The GUI's composition root: holds the vault folder, signs in, builds the services, locks.
+
+One ``AppController`` per application.  It holds the ``Vault`` (the folder lock) from
+start to shutdown; on sign-in it builds ``Services`` once with ``build_services`` and hands
+them to the windows that need them.  Nothing is global: tests make as many as they like.
+
+Screens, one visible at a time: first run → (recovery key) → main window, or
+sign-in → (required change of passphrase) → main window, or the "cannot open" screen.
+
+Ending a session (lock, auto-lock, quick exit) hides and deletes every window that showed
+vault data, clears the clipboard, records why in the audit chain, closes the database and
+forgets the key (``Services.lock``), and drops the services.
+
+Quick exit hides every window first, before any other work, then ends the session and
+**quits the application**: nothing is left on the screen or in the task bar, and no window
+waits to be found.  Starting the application again shows the sign-in screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from shelter_app.domain.audit import Event
+from shelter_app.errors import ShelterError, TooManyAttempts, VaultExists
+from shelter_app.i18n import _, ngettext
+from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
+from shelter_app.vault.process import core_dumps
+from shelter_app.vault.vault import Vault
+
+from .background import Background
+from .change_passphrase import ChangePassphraseDialog
+from .demo import DemoVault
+from .first_run import FirstRunWindow
+from .idle import IdleWatcher
+from .main_window import MainWindow
+from .shortcuts import AppShortcuts, hide_all_windows
+from .sign_in import SignInWindow
+from .vault_error import VaultErrorWindow
+
+log = logging.getLogger(__name__)
+DEFAULT_AUTO_LOCK_MINUTES = 5
+
+
+def _unexpected(exc: BaseException) -> str:
+    return _("Something unexpected went wrong ({kind}). Nothing was changed. If it happens "
+             "again, tell whoever looks after this computer.").format(kind=type(exc).__name__)
+
+
+class AppController(QObject):
+    """Owns the screens and the session; ``state`` names the screen in front."""
+
+    state_changed = Signal(str)
+
+    def __init__(self, folder: Path, *, kdf: KdfPolicy = PRODUCTION_KDF,
+                 demo: DemoVault | None = None, auto_lock_ms: int | None = None,
+                 quit_app: Callable[[], None] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = Path(folder)
+        self.kdf = kdf
+        self.demo = demo
+        self.auto_lock_ms = auto_lock_ms
+        self._quit_app = quit_app or QCoreApplication.quit
+        self.vault: Vault | None = None
+        self.services: Services | None = None
+        self.window: QWidget | None = None
+        self.state = "new"
+        self.title = _("Shelter App")  # until the vault's own neutral title is known
+        self._epoch = 0  # changes whenever a session ends; late results are then discarded
+        self.background = Background(self)
+        self.idle = IdleWatcher(self)
+        self.idle.timed_out.connect(self.auto_lock)
+        self.keys = AppShortcuts(self)
+        self.keys.quick_exit.connect(self.quick_exit)
+        self.keys.lock.connect(self.lock)
+
+    # -- starting ------------------------------------------------------------------
+    def start(self) -> None:
+        self.keys.install()
+        if Vault.exists(self.folder):
+            self._hold_vault()
+        else:
+            self._show(FirstRunWindow(self.title, self.background), "first_run")
+
+    def _hold_vault(self) -> None:
+        try:
+            self.vault = Vault.open(self.folder, kdf=self.kdf)
+        except ShelterError as exc:
+            window = VaultErrorWindow(self.title, exc.message, str(self.folder))
+            window.retry_requested.connect(self._retry)
+            window.close_requested.connect(self.quit)
+            self._show(window, "error")
+            return
+        self._show_sign_in()
+
+    def _retry(self) -> None:
+        if self.vault is None:
+            self.start()
+
+    def _show(self, window: QWidget, state: str) -> None:
+        old, self.window = self.window, window
+        if isinstance(window, FirstRunWindow):
+            window.create_requested.connect(self._create)
+            window.finished.connect(self._first_run_finished)
+            window.recovery.sheet_saved.connect(self._sheet_saved)
+        if isinstance(window, SignInWindow | FirstRunWindow | MainWindow):
+            window.quick_exit_requested.connect(self.quick_exit)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if old is not None:
+            self._discard(old)
+        self.state = state
+        self.state_changed.emit(state)
+
+    @staticmethod
+    def _discard(window: QWidget) -> None:
+        """Hide *window* and its dialogs now; delete them once control returns to Qt."""
+        for child in window.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.hide()
+        window.hide()
+        window.deleteLater()
+
+    def _show_sign_in(self, notice: str = "") -> None:
+        note, credentials, username = "", "", ""
+        if self.demo is not None:
+            note, credentials, username = (self.demo.note(), self.demo.credentials(),
+                                           self.demo.username)
+        window = SignInWindow(self.title, demo_note=note, demo_credentials=credentials,
+                              username=username, notice=notice)
+        window.submitted.connect(self._sign_in)
+        self._show(window, "sign_in")
+
+    # -- first run -------------------------------------------------------------------
+    def _create(self, organisation: str, username: str, display_name: str,
+                passphrase: str) -> None:
+        folder, kdf, epoch = self.folder, self.kdf, self._epoch
+
+        def work() -> tuple[Vault, Services, str]:
+            vault, opened, key = Vault.create(
+                folder, organisation=organisation, admin_username=username,
+                admin_passphrase=passphrase, admin_display_name=display_name, kdf=kdf)
+            core_dumps.acquire()  # released by OpenVault.close(), as after unlocking
+            try:
+                return vault, build_services(opened), key
+            except BaseException:
+                opened.close()
+                vault.close()
+                raise
+
+        def done(result: tuple[Vault, Services, str]) -> None:
+            vault, services, key = result
+            if epoch != self._epoch or not isinstance(self.window, FirstRunWindow):
+                self._close_quietly(services, Event.LOCK)
+                vault.close()
+                return
+            self.vault = vault
+            self._begin_session(services)
+            self.window.show_recovery_key(key, organisation=organisation,
+                                          vault_id=services.ctx.vault.vault_id)
+            self.state = "recovery_key"
+            self.state_changed.emit(self.state)
+
+        def failed(exc: BaseException) -> None:
+            window = self.window
+            if isinstance(exc, VaultExists) and epoch == self._epoch:
+                self._hold_vault()  # made meanwhile (another window): sign in to it instead
+                return
+            if isinstance(window, FirstRunWindow):
+                window.show_create_error(exc if isinstance(exc, ShelterError)
+                                         else ShelterError(_unexpected(exc)))
+            if not isinstance(exc, ShelterError):
+                raise exc
+
+        self.background.run(work, done, failed, context=self)
+
+    def _sheet_saved(self, _path: str) -> None:
+        if self.services is not None:
+            self.services.ctx.record(Event.RECOVERY_SHEET, target_type="vault",
+                                     target_id=self.services.ctx.vault.vault_id)
+
+    def _first_run_finished(self) -> None:
+        if self.services is not None:
+            self._show_main(0)
+
+    # -- signing in ------------------------------------------------------------------
+    def _sign_in(self, username: str, passphrase: str) -> None:
+        vault, epoch, window = self.vault, self._epoch, self.window
+        if vault is None or not isinstance(window, SignInWindow):
+            return
+        window.set_busy(True)
+
+        def work() -> tuple[Services, Any]:
+            opened, report = vault.unlock(username, passphrase)
+            try:
+                return build_services(opened), report
+            except BaseException:
+                opened.close()
+                raise
+
+        def done(result: tuple[Services, Any]) -> None:
+            services, report = result
+            if epoch != self._epoch or window is not self.window:
+                self._close_quietly(services, Event.LOCK)
+                return
+            self._begin_session(services)
+            if report.must_change_passphrase:
+                self._show_must_change(report.failed_attempts)
+            else:
+                self._show_main(report.failed_attempts)
+
+        def failed(exc: BaseException) -> None:
+            if window is not self.window:
+                return
+            if isinstance(exc, TooManyAttempts):
+                window.show_error(exc.message, retry_after=exc.retry_after)
+            elif isinstance(exc, ShelterError):
+                window.show_error(exc.message)
+            else:
+                window.show_error(_unexpected(exc))
+                raise exc
+
+        self.background.run(work, done, failed, context=self)
+
+    def _begin_session(self, services: Services) -> None:
+        self.services = services
+        self.title = str(services.settings.get("window_title")) or self.title
+        if self.auto_lock_ms is not None:
+            self.idle.start(self.auto_lock_ms)
+        else:
+            self.idle.start(self._auto_lock_minutes() * 60_000)
+
+    def _auto_lock_minutes(self) -> int:
+        if self.services is None:
+            return DEFAULT_AUTO_LOCK_MINUTES
+        try:
+            return int(self.services.settings.get("auto_lock_minutes"))
+        except (TypeError, ValueError, ShelterError):
+            return DEFAULT_AUTO_LOCK_MINUTES
+
+    def _show_must_change(self, failed_attempts: int) -> None:
+        assert self.services is not None
+        dialog = ChangePassphraseDialog(
+            self.services.accounts.change_own_passphrase, self.services.session.username,
+            self.background, required=True, title=self.title)
+        dialog.changed.connect(lambda: self._show_main(failed_attempts))
+        dialog.rejected.connect(lambda: self.lock(Event.SIGN_OUT))
+        self._show(dialog, "must_change")
+
+    def _show_main(self, failed_attempts: int) -> None:
+        if self.services is None:
+            return
+        window = MainWindow(self.services, self.background, failed_attempts=failed_attempts)
+        window.lock_requested.connect(self.lock)
+        self._show(window, "main")
+
+    # -- ending a session ------------------------------------------------------------
+    def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
+        """End the session and show the sign-in screen (no-op when nothing is open)."""
+        if self.services is None:
+            return
+        if self.state == "recovery_key":
+            notice = " ".join(filter(None, (notice, _(
+                "The vault was locked before the recovery key was confirmed. If it was not "
+                "stored, an administrator can make a new one: shelter-admin recovery-sheet."))))
+        self._end_session(event)
+        self._show_sign_in(notice)
+
+    def auto_lock(self) -> None:
+        minutes = self._auto_lock_minutes()
+        self.lock(Event.AUTO_LOCK, notice=ngettext(
+            "Locked after {n} minute without activity.",
+            "Locked after {n} minutes without activity.", minutes).format(n=minutes))
+
+    def quick_exit(self) -> None:
+        """Hide everything at once, then end the session, then quit the application."""
+        hide_all_windows()  # first, before anything that could take time
+        self._epoch += 1
+        if self.services is not None:
+            self._end_session(Event.QUICK_EXIT)
+        if self.window is not None:
+            self._discard(self.window)
+            self.window = None
+        self.state = "closed"
+        self.state_changed.emit(self.state)
+        self.quit()
+
+    def quit(self) -> None:
+        self._quit_app()
+
+    def _end_session(self, event: Event) -> None:
+        self._epoch += 1
+        self.idle.stop()
+        if self.window is not None:
+            self._discard(self.window)
+            self.window = None
+        clipboard = QGuiApplication.clipboard()
+        clipboard.clear(QClipboard.Mode.Clipboard)
+        if clipboard.supportsSelection():
+            clipboard.clear(QClipboard.Mode.Selection)
+        services, self.services = self.services, None
+        self.background.wait()  # a passphrase change may still be using the database
+        if services is not None:
+            self._close_quietly(services, event)
+
+    @staticmethod
+    def _close_quietly(services: Services, event: Event) -> None:
+        """``Services.lock`` always forgets the key; a failure to audit must not stop it."""
+        try:
+            services.lock(event)
+        except Exception:
+            log.exception("recording the end of the session failed; the vault is closed")
+
+    def shutdown(self) -> None:
+        """Called once when the application ends: sign out, release the folder."""
+        self.keys.remove()
+        self.idle.stop()
+        self._epoch += 1
+        self.background.wait()
+        # Deliver finished results now, so that a late unlock is closed, not leaked.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+        if self.services is not None:
+            self._end_session(Event.SIGN_OUT)
+        if self.window is not None:
+            self._discard(self.window)
+            self.window = None
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = None
+        self.state = "closed"
