@@ -45,6 +45,7 @@ extract: $(STAMP)
 ## bench: print the benchmark figures (not part of the test suite)
 bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.records
 
 ## screenshots: render the main screens into docs/screenshots/
 screenshots: $(STAMP) translations system-deps-test

@@ -18,12 +18,12 @@ from tests.conftest import ADMIN_PASS, FAST_KDF, signed_in, unwrap_data_key
 SHIPPED = migrations()
 
 GOOD_0002 = """
-CREATE TABLE partners (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
+CREATE TABLE migration_probe (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
 INSERT INTO meta (key, value) VALUES ('migrated_by_test', 'yes');
 """
 # The first statements succeed; the last one fails half-way through the file.
 BAD_0002 = """
-CREATE TABLE partners (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
+CREATE TABLE migration_probe (id TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
 INSERT INTO meta (key, value) VALUES ('migrated_by_test', 'yes');
 INSERT INTO no_such_table VALUES (1);
 """
@@ -75,7 +75,7 @@ def test_older_vault_is_migrated_after_a_verified_backup(
     assert seen_at_backup == [old], "the backup is taken before the migration, once"
 
     version, tables = _version_and_tables(closed_vault)
-    assert version == old + 1 and "partners" in tables
+    assert version == old + 1 and "migration_probe" in tables
 
     [backup] = (closed_vault / "backups").glob("cases-*.db")
     assert backup.name.endswith(f"-v{old}.db")
@@ -105,7 +105,7 @@ def test_failing_migration_rolls_back_completely(
     assert f"left at version {old}" in str(info.value)
     version, tables = _version_and_tables(closed_vault)
     assert (version, tables) == (before_version, before_tables)
-    assert "partners" not in tables
+    assert "migration_probe" not in tables
     monkeypatch.undo()
     with signed_in(closed_vault) as s:
         assert s.ctx.db.scalar("SELECT value FROM meta WHERE key = 'migrated_by_test'") is None

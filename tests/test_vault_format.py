@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from shelter_app.errors import WrongPassphrase
 from shelter_app.services.registry import build_services
+from shelter_app.vault.migrate import latest_version
 from shelter_app.vault.vault import OpenVault, Vault
 from tests.conftest import ADMIN_PASS, FAST_KDF, ORG
 
@@ -459,7 +460,7 @@ def test_recipe_runs_as_a_program(made: Made, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(getpass, "getpass", lambda _prompt="": secret)
     _run(RECIPE, "__main__")
     out = capsys.readouterr().out
-    assert "Schema version: 1" in out
+    assert f"Schema version: {latest_version()}" in out
     assert re.search(r"^Audit chain intact: \d+ events$", out, flags=re.MULTILINE)
     for table in ("audit_events", "meta", "settings"):
         assert re.search(rf"^{table}: \d+ rows$", out, flags=re.MULTILINE)
@@ -478,7 +479,7 @@ def test_pages_decrypt_without_sqlcipher(made: Made, recipe: dict[str, Any],
     assert plain[:16] == b"SQLite format 3\0"
     assert struct.unpack(">H", plain[16:18])[0] == 4096
     assert plain[20] == 80
-    assert struct.unpack(">I", plain[60:64])[0] == 1
+    assert struct.unpack(">I", plain[60:64])[0] == latest_version()
     assert struct.unpack(">I", plain[68:72])[0] == 0x53484C54
 
     conn = sqlite3.connect(plain_path)

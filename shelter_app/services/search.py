@@ -192,9 +192,9 @@ class SearchService:
             return [r["id"] for r in rows]
         order = {"updated": "c.updated_at DESC", "code": "c.code",
                  "opened": "c.opened_on DESC"}.get(sort, "c.updated_at DESC")
-        return [r[0] for r in self._ctx.db.raw.execute(
+        return self._ctx.db.column(
             f"SELECT c.id FROM cases c WHERE {' AND '.join(where)} ORDER BY {order}",  # noqa: S608
-            params)]
+            params)
 
     def summaries(self, ids: list[str]) -> list[CaseSummary]:
         """Rows for *ids* in the same order; ids the user may not read are left out."""

@@ -109,6 +109,13 @@ class Database:
             rows: list[Row] = self._run(sql, params or {}).fetchall()
             return rows
 
+    def column(self, sql: str, params: Params | None = None) -> list[Any]:
+        """The first column of every row (fetched as plain tuples: fast for long id lists)."""
+        with self._lock:
+            cursor = self._run(sql, params or {})
+            cursor.row_factory = None
+            return [row[0] for row in cursor.fetchall()]
+
     def scalar(self, sql: str, params: Params | None = None) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
