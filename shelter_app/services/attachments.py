@@ -18,9 +18,9 @@ from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import now_utc
 
-DEFAULT_LIMIT_MB = 25
 ALLOWED = {"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/gif", "image/webp",
            "image/heic"}
 
@@ -64,19 +64,25 @@ class Attachment:
 
 
 class AttachmentService:
-    def __init__(self, ctx: ServiceContext, *, limit_mb: int = DEFAULT_LIMIT_MB) -> None:
+    def __init__(self, ctx: ServiceContext, settings: SettingsService) -> None:
         self._ctx = ctx
         self._access = CaseAccess(ctx)
-        self.limit_bytes = limit_mb * 1024 * 1024
+        self._settings = settings
+
+    @property
+    def limit_bytes(self) -> int:
+        """The organisation's setting ``attachment_limit_mb``, in bytes."""
+        return int(self._settings.get("attachment_limit_mb")) * 1024 * 1024
 
     def add(self, case_id: str, file_name: str, data: bytes, *, label: str = "") -> Attachment:
         scope = self._access.require(case_id, Action.MANAGE_DOCUMENTS)
         if not data:
             raise ValidationError(_("The file is empty."), "file")
-        if len(data) > self.limit_bytes:
+        limit = self.limit_bytes
+        if len(data) > limit:
             raise ValidationError(
                 _("The file is {size} MB; the limit is {limit} MB.").format(
-                    size=f"{len(data) / 1048576:.1f}", limit=self.limit_bytes // 1048576), "file")
+                    size=f"{len(data) / 1048576:.1f}", limit=limit // 1048576), "file")
         media_type = sniff(data)
         if media_type not in ALLOWED:
             raise ValidationError(

@@ -58,12 +58,13 @@ class Services:
 def build_services(opened: OpenVault) -> Services:
     ctx = ServiceContext(opened)
     consent = ConsentService(ctx)
+    settings = SettingsService(ctx)
     cases = CaseService(ctx)
     return Services(
-        ctx=ctx, accounts=AccountService(ctx), settings=SettingsService(ctx),
+        ctx=ctx, accounts=AccountService(ctx), settings=settings,
         vault_admin=VaultAdminService(ctx), cases=cases, search=SearchService(ctx),
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
-        attachments=AttachmentService(ctx), exchange=ExchangeService(ctx, cases),
+        attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
     )

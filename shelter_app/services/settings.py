@@ -65,6 +65,18 @@ def _language(value: Any) -> str:
     return code
 
 
+def _megabytes(value: Any) -> int:
+    try:
+        size = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("Enter a whole number of megabytes."),
+                              "attachment_limit_mb") from exc
+    if not 1 <= size <= 500:
+        raise ValidationError(_("The attachment limit must be between 1 and 500 MB."),
+                              "attachment_limit_mb")
+    return size
+
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -75,6 +87,7 @@ SETTINGS: dict[str, Setting] = {
                 _text("window_title", 60, required=True)),
         Setting("show_case_codes", N_("Show case codes instead of names"), False, _flag),
         Setting("document_language", N_("Default document language"), "en", _language),
+        Setting("attachment_limit_mb", N_("Largest attachment (MB)"), 25, _megabytes),
     )
 }
 

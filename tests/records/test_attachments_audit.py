@@ -64,6 +64,18 @@ def test_size_limit_and_empty_files(org: Org) -> None:
     assert org.count("attachments") == 0
 
 
+def test_size_limit_is_an_organisation_setting(org: Org) -> None:
+    case_id = org.new_case("Ana Docs").id
+    three_mb = b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024)
+    org.admin.settings.set("attachment_limit_mb", 2)
+    with pytest.raises(ValidationError, match="the limit is 2 MB"):
+        org.caseworker.attachments.add(case_id, "scan.pdf", three_mb)
+    org.admin.settings.set("attachment_limit_mb", "4")
+    assert org.caseworker.attachments.add(case_id, "scan.pdf", three_mb).size == len(three_mb)
+    with pytest.raises(ValidationError, match="between 1 and 500"):
+        org.admin.settings.set("attachment_limit_mb", 0)
+
+
 def test_file_names_cannot_carry_paths_or_invisible_characters(org: Org) -> None:
     case_id = org.new_case("Ana Docs").id
     info = org.caseworker.attachments.add(case_id, "..\\..\\evil\u202egpj.pdf", PDF)
