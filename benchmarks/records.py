@@ -127,12 +127,14 @@ def main() -> None:
     rows.append(("due-soon deadlines (median)", ms(statistics.median(due)), "≤ 50 ms", ""))
 
     def first_page() -> None:
-        ids = s.search.list_ids(sort="updated")
-        s.search.summaries(ids[:100])
+        # what the lazy case list does first: the row count, then the first screen's ids
+        s.search.count()
+        s.search.summaries(s.search.page_ids(sort="updated", limit=100))
 
     page = timed(first_page, 10)
+    every_id = timed(lambda: s.search.list_ids(sort="updated"), 5)
     rows.append(("case list, first 100 rows (median)", ms(statistics.median(page)), "≤ 50 ms",
-                 f"{len(s.search.list_ids()):,} ids"))
+                 f"all {s.search.count():,} ids at once: {ms(statistics.median(every_id))}"))
 
     csv_path = work / "export.csv"
     small = Vault.create(work / "small", organisation="Bench", admin_username="admin",

@@ -170,8 +170,9 @@ class LegalService:
 
     # -- deadlines across cases ----------------------------------------------------
     def due(self, *, within_days: int = 30, today: dt.date | None = None,
-            include_overdue: bool = True) -> builtins.list[Deadline]:
-        """Open deadlines due within *within_days* (and overdue ones) in the user's cases."""
+            include_overdue: bool = True, limit: int = 500) -> builtins.list[Deadline]:
+        """Open deadlines due within *within_days* (and overdue ones) in the user's cases,
+        the most pressing first, at most *limit* of them."""
         today = today or dt.date.today()
         visible_legal, p1 = self._access.visible_sql("c", Action.READ_LEGAL)
         visible_ref, p2 = self._access.visible_sql("c", Action.MANAGE_REFERRALS)
@@ -180,9 +181,9 @@ class LegalService:
             " JOIN cases c ON c.id = d.case_id WHERE d.done = 0 AND d.due_on <= :until"
             + ("" if include_overdue else " AND d.due_on >= :today")
             + f" AND ((d.source = 'legal_matter' AND {visible_legal})"
-            f" OR (d.source = 'referral' AND {visible_ref})) ORDER BY d.due_on, c.code",
+            f" OR (d.source = 'referral' AND {visible_ref})) ORDER BY d.due_on LIMIT :limit",
             {"until": (today + dt.timedelta(days=within_days)).isoformat(),
-             "today": today.isoformat(), **p1, **p2})
+             "today": today.isoformat(), "limit": limit, **p1, **p2})
         return [Deadline(r["case_id"], r["code"], r["kind"], dt.date.fromisoformat(r["due_on"]),
                          r["source"], r["source_id"]) for r in rows]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from shelter_app.domain import names
 from shelter_app.domain import validate as v
@@ -23,6 +24,9 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.store import cases as store
 from shelter_app.store.db import Row
 
+RANKED_MATCHES = 400
+_ORDER = {"updated": "c.updated_at DESC, c.id DESC", "code": "c.code",
+          "opened": "c.opened_on DESC, c.id DESC"}
 SUMMARY_SQL = (
     "SELECT c.id, c.code, s.legal_name, s.preferred_name, c.status, c.risk_level,"
     " c.assigned_to, c.opened_on, c.updated_at FROM cases c"
@@ -76,9 +80,14 @@ class SearchService:
         if match is None:
             return []
         visible, params = self._access.visible_sql("c")
+        # Ranking costs time for every match; a short word can match thousands of names, and
+        # then the newest cases first is as useful an order and far quicker.
+        matches = self._ctx.db.scalar("SELECT count(*) FROM case_search WHERE case_search"
+                                      " MATCH :q", {"q": match})
+        order = "f.rank" if matches <= RANKED_MATCHES else "f.rowid DESC"
         rows = self._ctx.db.all(
             f"{SUMMARY_SQL} JOIN case_search f ON f.rowid = c.search_id"
-            f" WHERE case_search MATCH :q AND {visible} ORDER BY f.rank LIMIT :limit",
+            f" WHERE case_search MATCH :q AND {visible} ORDER BY {order} LIMIT :limit",
             {"q": match, "limit": limit, **params})
         self._ctx.record(Event.SEARCH, details={"count": len(rows)})
         return [self._summary(r) for r in rows]
@@ -158,9 +167,7 @@ class SearchService:
                               score, tuple(reasons))
 
     # -- the case list -------------------------------------------------------------
-    def list_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated") -> list[str]:
-        """Ids of every visible case matching *flt*, in order (for a lazy list model)."""
-        flt = flt or CaseFilter()
+    def _where(self, flt: CaseFilter) -> tuple[str, dict[str, Any]]:
         visible, params = self._access.visible_sql("c")
         where = [visible]
         if flt.statuses:
@@ -184,16 +191,36 @@ class SearchService:
             where.append("EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND d.done = 0"
                          " AND d.due_on <= :due)")
             params["due"] = (dt.date.today() + dt.timedelta(days=flt.due_within_days)).isoformat()
+        return " AND ".join(where), params
+
+    def count(self, flt: CaseFilter | None = None) -> int:
+        """How many visible cases match *flt* (the list's row count, before any id is read)."""
+        where, params = self._where(flt or CaseFilter())
+        return int(self._ctx.db.scalar(f"SELECT count(*) FROM cases c WHERE {where}",  # noqa: S608
+                                       params))
+
+    def page_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated", offset: int = 0,
+                 limit: int = 200) -> list[str]:
+        """One page of :meth:`list_ids`, read straight from the index: the first screen of a
+        100,000-case list needs only its first rows."""
+        if sort == "name":
+            return self.list_ids(flt, sort=sort)[offset:offset + limit]
+        where, params = self._where(flt or CaseFilter())
+        return self._ctx.db.column(
+            f"SELECT c.id FROM cases c WHERE {where} ORDER BY {_ORDER[sort]}"  # noqa: S608
+            " LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset})
+
+    def list_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated") -> list[str]:
+        """Ids of every visible case matching *flt*, in order (for a lazy list model)."""
+        where, params = self._where(flt or CaseFilter())
         if sort == "name":
             rows = self._ctx.db.all(
                 f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
-                f" JOIN survivors s ON s.id = c.survivor_id WHERE {' AND '.join(where)}", params)
+                f" JOIN survivors s ON s.id = c.survivor_id WHERE {where}", params)
             rows.sort(key=lambda r: names.fold(r["preferred_name"] or r["legal_name"]))
             return [r["id"] for r in rows]
-        order = {"updated": "c.updated_at DESC", "code": "c.code",
-                 "opened": "c.opened_on DESC"}.get(sort, "c.updated_at DESC")
         return self._ctx.db.column(
-            f"SELECT c.id FROM cases c WHERE {' AND '.join(where)} ORDER BY {order}",  # noqa: S608
+            f"SELECT c.id FROM cases c WHERE {where} ORDER BY {_ORDER[sort]}",  # noqa: S608
             params)
 
     def summaries(self, ids: list[str]) -> list[CaseSummary]:

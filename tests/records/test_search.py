@@ -189,3 +189,41 @@ def test_duplicate_check_reads_the_birth_date_as_a_date(org: Org, typed: str) ->
         matches = org.coordinator.search.duplicates(SurvivorInput(legal_name="Mohamed Hasan",
                                                                   birth_date=value))
         assert "Same date of birth" in matches[0].reasons
+
+
+# -- the case list's paging and large result sets ----------------------------------------
+def test_pages_cover_every_visible_case_once_even_with_equal_times(org: Org) -> None:
+    from shelter_app.demo import populate
+
+    populate(org.coordinator, survivors=45, services_per_case=0, appointments_per_case=0)
+    every = org.coordinator.search.list_ids()
+    assert org.coordinator.search.count() == len(every) == 45  # bulk rows share one timestamp
+    pages = [org.coordinator.search.page_ids(offset=n, limit=10) for n in range(0, 50, 10)]
+    assert [i for page in pages for i in page] == every
+    assert org.caseworker.search.count() == len(org.caseworker.search.list_ids())
+
+
+def test_a_word_matching_many_names_still_answers_newest_first(org: Org) -> None:
+    from shelter_app.services import search as search_module
+
+    made = [org.new_case(f"Maria Example{n}", share=False).code for n in range(6)]
+    original = search_module.RANKED_MATCHES
+    search_module.RANKED_MATCHES = 3  # as if "maria" matched thousands
+    try:
+        codes = [r.code for r in org.coordinator.search.search("maria", limit=4)]
+    finally:
+        search_module.RANKED_MATCHES = original
+    assert codes == list(reversed(made))[:4]
+
+
+def test_due_list_is_bounded_and_most_pressing_first(org: Org) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    for n in range(5):
+        case_id = org.new_case(f"Due Person{n}", share=False).id
+        org.coordinator.legal.open(case_id, "residence_permit",
+                                   dates={"filing_due": today + dt.timedelta(days=5 - n)})
+    due = org.coordinator.legal.due(within_days=30, limit=3)
+    assert [d.due_on for d in due] == sorted(d.due_on for d in due)
+    assert len(due) == 3 and due[0].due_on == today + dt.timedelta(days=1)

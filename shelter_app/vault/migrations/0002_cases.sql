@@ -56,8 +56,8 @@ CREATE TABLE cases (
 ) STRICT;
 CREATE INDEX cases_assigned ON cases (assigned_to, status);
 CREATE INDEX cases_status ON cases (status);
-CREATE INDEX cases_updated ON cases (updated_at);
-CREATE INDEX cases_opened ON cases (opened_on);
+CREATE INDEX cases_updated ON cases (updated_at, id);
+CREATE INDEX cases_opened ON cases (opened_on, id);
 CREATE INDEX cases_survivor ON cases (survivor_id);
 
 CREATE TABLE case_shares (
