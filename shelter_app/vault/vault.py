@@ -347,15 +347,19 @@ class OpenVault:
     def data_key_copy(self) -> bytes:
         return bytes(self._key)
 
-    def put_slot(self, slot: Keyslot) -> None:
-        """Replace one keyslot (same user id) and write the file; no other slot changes."""
+    def _change_slots(self, change: Callable[[], None]) -> None:
+        """Apply *change* to the slots in memory and write them; undone if writing fails."""
         previous = list(self._slots.slots)
-        self._slots.put(slot)
+        change()
         try:
             self._save_slots()
         except BaseException:
             self._slots.slots = previous
             raise
+
+    def put_slot(self, slot: Keyslot) -> None:
+        """Replace one keyslot (same user id) and write the file; no other slot changes."""
+        self._change_slots(lambda: self._slots.put(slot))
 
     def set_passphrase_slot(self, user_id: str, username: str, passphrase: str) -> None:
         """Wrap the data key for *user_id* under *passphrase*; only that slot changes."""
@@ -363,13 +367,7 @@ class OpenVault:
                            self.vault.kdf.default, name=username))
 
     def disable_slot(self, user_id: str) -> None:
-        previous = list(self._slots.slots)
-        self._slots.disable(user_id)
-        try:
-            self._save_slots()
-        except BaseException:
-            self._slots.slots = previous
-            raise
+        self._change_slots(lambda: self._slots.disable(user_id))
 
     def restore_slots(self) -> None:
         """Undo keyslot changes after the database transaction that went with them failed."""
