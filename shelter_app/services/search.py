@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from shelter_app.store import cases as store
 from shelter_app.store.db import Row
 
 RANKED_MATCHES = 400
+CODE_PREFIX = re.compile(r"^[A-Z]{1,6}-\d{2,4}(-\d*)?$")
 _ORDER = {"updated": "c.updated_at DESC, c.id DESC", "code": "c.code",
           "opened": "c.opened_on DESC, c.id DESC"}
 SUMMARY_SQL = (
@@ -76,6 +78,15 @@ class SearchService:
     def search(self, text: str, *, limit: int = 200) -> list[CaseSummary]:
         """Cases whose names, aliases or code start with every word typed; any input is safe."""
         self._ctx.require(Action.READ_CASE, self._any_scope())
+        code = text.strip().upper()
+        if CODE_PREFIX.match(code):  # "SH-2026-00", typed or scanned: the code's own index
+            visible, params = self._access.visible_sql("c")
+            rows = self._ctx.db.all(
+                f"{SUMMARY_SQL} WHERE c.code >= :lo AND c.code < :hi AND {visible}"
+                " ORDER BY c.code LIMIT :limit",
+                {"lo": code, "hi": code + "\uffff", "limit": limit, **params})
+            self._ctx.record(Event.SEARCH, details={"count": len(rows)})
+            return [self._summary(r) for r in rows]
         match = store.fts_query(text)
         if match is None:
             return []

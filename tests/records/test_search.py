@@ -56,6 +56,17 @@ def test_search_by_case_code(org: Org, people: dict[str, str]) -> None:
     code = org.coordinator.cases.get(people["maria"]).code
     assert ids(org.coordinator.search.search(code)) == {people["maria"]}
     assert ids(org.coordinator.search.search(code.lower())) == {people["maria"]}
+    stem = code.rsplit("-", 1)[0] + "-"  # "SH-2026-": every case of the year, in code order
+    found = [r.code for r in org.coordinator.search.search(stem)]
+    assert code in found and found == sorted(found)
+
+
+def test_case_code_search_respects_scope(org: Org) -> None:
+    mine = org.new_case("Scope Mine")
+    theirs = org.new_case("Scope Theirs", share=False, by=org.coordinator)
+    org.coordinator.cases.assign(theirs.id, org.ids["other_caseworker"])
+    assert ids(org.caseworker.search.search(mine.code)) == {mine.id}
+    assert org.caseworker.search.search(theirs.code) == []
 
 
 def test_every_word_must_match(org: Org, people: dict[str, str]) -> None:
