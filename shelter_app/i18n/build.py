@@ -60,8 +60,11 @@ def write_template(catalog: Catalog) -> None:
 def pseudo(text: str) -> str:
     parts = _PLACEHOLDER.split(text)
     out = "".join(p if _PLACEHOLDER.fullmatch(p) else p.translate(_ACCENTS) for p in parts)
-    padding = "~" * max(2, len(text) * 2 // 5)
-    return f"⟦{out}{padding}⟧"
+    # About 40 % longer, in short runs a layout can wrap between (one long run cannot wrap
+    # and would test only how wide a window can grow).
+    extra = max(2, len(text) * 2 // 5)
+    padding = " ".join("~" * min(5, extra - i) for i in range(0, extra, 5))
+    return f"⟦{out} {padding}⟧"
 
 
 def pseudo_catalog(template: Catalog) -> Catalog:
