@@ -54,3 +54,9 @@ def _cases_visible(services: Services) -> bool:
 PAGES: list[PageSpec] = [
     PageSpec("cases", lambda: _("Cases"), _cases_page, _cases_visible),
 ]
+
+# Appointments, Deadlines, Referrals, Partners, Administration: ui/agenda/sections.py.
+from .agenda.sections import SECTIONS as _MORE_SECTIONS  # noqa: E402
+
+PAGES += [PageSpec(key, label, factory, visible)
+          for key, label, factory, visible in _MORE_SECTIONS]
