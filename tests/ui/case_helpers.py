@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex
 from PySide6.QtWidgets import (
@@ -71,6 +72,29 @@ def new_case(services: Services, ids: dict[str, str], legal_name: str = CANARY, 
     if share:
         services.cases.share(record.id, ids["legal"])
     return record
+
+
+_KEPT: list[QWidget] = []
+W = TypeVar("W", bound=QWidget)
+
+
+def keep(widget: W) -> W:
+    """Hold *widget* until ``drop_widgets`` (qtbot.addWidget holds only a weak reference, so
+    a page would be destroyed by Python's garbage collector in the middle of Qt's work)."""
+    _KEPT.append(widget)
+    return widget
+
+
+def drop_widgets() -> None:
+    """Close and delete the widgets kept, the way Qt would (before their session locks)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    while _KEPT:
+        widget = _KEPT.pop()
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def texts(widget: QWidget) -> list[str]:

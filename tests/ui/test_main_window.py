@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
@@ -202,3 +204,13 @@ def test_no_survivor_name_in_any_window_title(qtbot, make_controller, staffed):
     titles += [section.tabText(i) for i in range(section.count())]
     assert record.code in titles
     assert not [t for t in titles if "Zenobia" in t or "Quillfeather" in t]
+
+
+def test_thousands_of_qt_calls_cannot_use_up_none(qapp):
+    # PySide6 6.12.0 on Python 3.11 drops a reference to None at each void call; without
+    # ui/binding.py's guard this loop aborts the whole test run ("deallocating None").
+    label = QLabel()
+    before = sys.getrefcount(None)
+    for _i in range(20_000):
+        label.setText("x")
+    assert sys.getrefcount(None) > max(10_000, before - 20_000)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCollator, QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from shelter_app.services.search import CaseFilter
 from ..background import Background
 from ..widgets import BusyBar, MessageLabel, named
 from .list_model import CaseListModel
+from .pickers import collator
 
 SEARCH_DELAY_MS = 250
 SEARCH_LIMIT = 200
@@ -152,6 +153,7 @@ class CaseListPage(QWidget):
         header.sectionClicked.connect(self._header_clicked)
         self._size_columns()
         self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._activated)  # whatever the style says
 
         self.count = QLabel()
         named(self.count, _("Number of cases"))
@@ -316,11 +318,10 @@ class CaseListPage(QWidget):
     def _show_results(self, found: list[CaseSummary]) -> None:
         key, descending = self._sort
         if key != "updated" or not descending:  # otherwise keep the search's own ranking
-            collator = QCollator(QLocale())
-            collator.setNumericMode(True)
+            order = collator()
             field = {"code": "code", "name": "display_name", "opened": "opened_on",
                      "updated": "updated_at"}[key]
-            found = sorted(found, key=lambda s: collator.sortKey(str(getattr(s, field) or "")),
+            found = sorted(found, key=lambda s: order.sortKey(str(getattr(s, field) or "")),
                            reverse=descending)
         self.model.set_ids([s.id for s in found], found)
 

@@ -34,11 +34,22 @@ from shelter_app.i18n.formatting import countries, language_name
 from ..widgets import named
 
 
+def collator() -> QCollator:
+    """The interface language's collation ("Åland" next to "Albania", not after "Zambia"),
+    also when the system locale is plain C."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        locale = QLocale(current_language().replace("en_XA", "en"))
+    result = QCollator(locale)
+    result.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    result.setNumericMode(True)
+    return result
+
+
 def collated(options: dict[str, str]) -> list[tuple[str, str]]:
     """(code, name) pairs sorted by name with the interface language's collation."""
-    collator = QCollator(QLocale())
-    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    return sorted(options.items(), key=lambda item: collator.sortKey(item[1]))
+    order = collator()
+    return sorted(options.items(), key=lambda item: order.sortKey(item[1]))
 
 
 @cache
