@@ -30,6 +30,7 @@ from .agenda.common import (
     flow,
     name_combo_lists,
     selected_row,
+    tab_order,
     table,
 )
 from .background import Background
@@ -123,6 +124,7 @@ class DeadlinesPage(QWidget):
         layout.addWidget(flow(self.open_button, self.refresh_button))
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         name_combo_lists(self)
+        tab_order(self.window_combo, self.view, self.open_button, self.refresh_button)
         self.refresh()
 
     def today(self) -> dt.date:

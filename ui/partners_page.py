@@ -27,6 +27,7 @@ from .agenda.common import (
     select_row,
     selected_row,
     sorted_proxy,
+    tab_order,
     table,
 )
 from .background import Background
@@ -101,6 +102,7 @@ class PartnersPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(flow(self.add_button))
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._show_details())
+        tab_order(self.filter, self.view, self.add_button)
         self.refresh()
 
     def refresh(self, select: str | None = None) -> None:

@@ -33,6 +33,7 @@ from .agenda.common import (
     select_row,
     selected_row,
     sorted_proxy,
+    tab_order,
     table,
 )
 from .background import Background
@@ -129,6 +130,7 @@ class ReferralsPage(QWidget):
                               self.complete_button, self.revoke_button, self.open_button))
         self.view.activated.connect(lambda _i: self.open_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._selection())
+        tab_order(self.show_closed, self.view, *self._moves.values(), self.open_button)
         self.refresh()
 
     def today(self) -> dt.date:

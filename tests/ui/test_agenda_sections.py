@@ -105,3 +105,41 @@ def test_buttons_stay_whole(qtbot, org: Org, background, language, scale):
         set_language("en")
         app.setFont(font)
         app.setLayoutDirection(direction)
+
+
+def focus_chain(start: QWidget, length: int = 60) -> list[QWidget]:
+    chain, widget = [], start
+    for _i in range(length):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+@pytest.mark.parametrize(("make", "top", "bottom"), [
+    (lambda org: AgendaPage(org.coordinator), "day_button", "new_button"),
+    (lambda org: DeadlinesPage(org.coordinator), "window_combo", "open_button"),
+    (lambda org: ReferralsPage(org.coordinator), "show_closed", "send_button"),
+    (lambda org: PartnersPage(org.coordinator), "filter", "add_button")])
+def test_tab_goes_top_to_bottom(qtbot, org: Org, make, top, bottom):
+    """Tab follows what the eye sees: the controls above the table, the table, then the
+    buttons under it (not the order in which the widgets happened to be made)."""
+    page = make(org)
+    qtbot.addWidget(page)
+    order = focus_chain(getattr(page, top))
+    assert 0 < order.index(page.view) < order.index(getattr(page, bottom))
+
+
+def test_subpackages_follow_the_ui_rules():
+    """ui/agenda and ui/admin, like ui/*.py: no SQL, no PDF building, readable modules."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "ui"
+    files = [*root.glob("agenda/*.py"), *root.glob("admin/*.py")]
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert ".execute(" not in text, path.name
+        assert not re.search(r"^\s*(from|import)\s+(sqlcipher3|sqlite3|reportlab|pypdf)",
+                             text, re.M), path.name
+        assert len(text.splitlines()) <= 400, path.name

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import (
@@ -324,3 +325,9 @@ def select_row(view: QTableView, row: int) -> None:
         model.index(row, column),
         QItemSelectionModel.SelectionFlag.ClearAndSelect
         | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def tab_order(*widgets: QWidget) -> None:
+    """Tab moves through *widgets* in the order given (the order they are seen in)."""
+    for first, second in pairwise(widgets):
+        QWidget.setTabOrder(first, second)

@@ -36,7 +36,15 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import MessageLabel, heading, named, paragraph
-from .common import button, flow, name_combo_lists, select_row, selected_row, table
+from .common import (
+    button,
+    flow,
+    name_combo_lists,
+    select_row,
+    selected_row,
+    tab_order,
+    table,
+)
 from .dialog import AppointmentDialog
 from .model import AgendaModel
 from .printing import AskPrinter, new_printer, print_day_list, system_print_dialog
@@ -129,6 +137,9 @@ class AgendaPage(QWidget):
                               self.open_button, self.print_button))
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         name_combo_lists(self)
+        tab_order(self.day_button, self.week_button, self.previous_button, self.today_button,
+                  self.next_button, self.date_edit, self.view, self.new_button,
+                  self.edit_button, self.status_button, self.open_button, self.print_button)
         self.refresh()
 
     def _mode_button(self, text: str) -> QToolButton:
