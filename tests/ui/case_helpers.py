@@ -88,11 +88,13 @@ def keep(widget: W) -> W:
 def drop_widgets() -> None:
     """Close and delete the widgets kept, the way Qt would (before their session locks)."""
     from PySide6.QtCore import QCoreApplication, QEvent
+    from shiboken6 import isValid
 
     while _KEPT:
         widget = _KEPT.pop()
-        widget.close()
-        widget.deleteLater()
+        if isValid(widget):
+            widget.close()
+            widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QApplication.processEvents()
 
@@ -143,3 +145,31 @@ def unnamed_controls(window: QWidget) -> list[str]:
             and not (isinstance(w, QAbstractButton) and type(w.parentWidget()).__name__
                      in ("QTabBar", "QCalendarWidget"))
             and not w.accessibleName()]
+
+
+class Office:
+    """One vault held open, with a signed-in session per account (as on separate desks)."""
+
+    def __init__(self, folder: Path) -> None:
+        from ui.background import Background
+
+        self.ids = staffed_vault(folder)
+        self.vault = Vault.open(folder, kdf=FAST_KDF)
+        self.sessions: dict[str, Services] = {}
+        self.background = Background()
+
+    def __getattr__(self, name: str) -> Services:
+        if name not in self.ids:
+            raise AttributeError(name)
+        if name not in self.sessions:
+            opened, _report = self.vault.unlock(name, ADMIN_PASS if name == "admin"
+                                                else STAFF_PASS)
+            self.sessions[name] = build_services(opened)
+        return self.sessions[name]
+
+    def close(self) -> None:
+        self.background.wait()
+        drop_widgets()
+        for services in self.sessions.values():
+            services.lock()
+        self.vault.close()

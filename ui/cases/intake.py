@@ -367,6 +367,12 @@ class IntakeDialog(QDialog):
             "The intake you were typing on {when} was kept when the vault locked, and is "
             "shown again.").format(when=format_datetime(draft.updated_at, length="short")))
 
+    def done(self, result: int) -> None:
+        """Closing, whichever way: nothing typed stays in the hidden dialog."""
+        super().done(result)
+        self.forget()
+        self.deleteLater()
+
     def forget(self) -> None:
         """Empty every field (the session is ending)."""
         self.form.forget()

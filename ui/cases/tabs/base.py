@@ -103,7 +103,8 @@ class ListTab(QWidget):
                 self.table.setItem(r, c, item)
 
     def selected_id(self) -> str | None:
-        row = self.table.currentRow()
+        selected = self.table.selectionModel().selectedRows()
+        row = selected[0].row() if selected else self.table.currentRow()
         return self.ids[row] if 0 <= row < len(self.ids) else None
 
     def attempt(self, action: Callable[[], Any], done: str = "", *, prefix: str = "") -> Any:
