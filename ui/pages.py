@@ -30,6 +30,11 @@ from shelter_app.services.registry import Services
 
 from .background import Background
 
+# Imported with the main window (at start-up, while the sign-in screen waits), not when the
+# list is first shown: the case list must be on screen within half a second of unlocking.
+from .cases.list_page import may_see_cases
+from .cases.section import CasesSection
+
 
 @dataclass
 class PageSpec:
@@ -40,14 +45,10 @@ class PageSpec:
 
 
 def _cases_page(services: Services, background: Background, parent: QWidget) -> QWidget:
-    from .cases.section import CasesSection
-
     return CasesSection(services, background, parent)
 
 
 def _cases_visible(services: Services) -> bool:
-    from .cases.list_page import may_see_cases
-
     return may_see_cases(services)
 
 

@@ -8,6 +8,7 @@ the search runs once the person pauses, not at every key.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
@@ -31,7 +32,7 @@ from shelter_app.domain.records import CaseSummary
 from shelter_app.domain.roles import Action, Role, Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import format_number
+from shelter_app.i18n.formatting import format_date, format_datetime, format_number
 from shelter_app.services.registry import Services
 from shelter_app.services.search import CaseFilter
 
@@ -54,6 +55,9 @@ def may_see_cases(services: Services) -> bool:
 
 def _combo(name: str, first: str, choices: list[tuple[str, str]]) -> QComboBox:
     combo = QComboBox()
+    # Long (translated) labels must not make the window wider than the screen.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     combo.addItem(first, "")
     for code, label in choices:
         combo.addItem(label, code)
@@ -163,6 +167,11 @@ class CaseListPage(QWidget):
         self.empty.hide()
         self.error = MessageLabel()
         self.busy = BusyBar(_("Loading cases…"))
+        # Its room is kept while hidden: showing it must not re-lay out (and repaint) the
+        # whole table at every search, which would stall typing.
+        policy = self.busy.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.busy.setSizePolicy(policy)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
@@ -185,11 +194,19 @@ class CaseListPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         em = self.fontMetrics().horizontalAdvance("M")
-        widths = {"code": 10, "name": 14, "status": 7, "risk": 5, "assigned": 10, "opened": 7,
-                  "updated": 9}
+        widths = {"name": 14, "status": 7, "risk": 5, "assigned": 10, "opened": 7, "updated": 11}
+        metrics = self.table.fontMetrics()
         for column, key in enumerate(self.model.columns):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            width = max(widths[key] * em, self.fontMetrics().horizontalAdvance(title) + 2 * em)
+            texts = {"code": ["DEMO-2026-000000"],
+                     "opened": [format_date(dt.date(2026, 9, 30))],
+                     "updated": [format_datetime(dt.datetime(2026, 12, 30, 23, 59),
+                                                 length="short")],
+                     "status": [label for _c, label in vocab.CASE_STATUS.choices()],
+                     "risk": [label for _c, label in vocab.RISK_LEVEL.choices()]}.get(key)
+            wanted = (max(metrics.horizontalAdvance(t) for t in texts) + em if texts
+                      else widths[key] * em)
+            width = max(wanted, self.fontMetrics().horizontalAdvance(title) + 2 * em)
             header.resizeSection(column, width)
             if key == "name" or (key == "code" and "name" not in self.model.columns):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
