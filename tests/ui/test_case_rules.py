@@ -25,3 +25,12 @@ def test_every_string_shown_goes_through_the_translation_function():
                       r"""setPlaceholderText|setToolTip)\(\s*["']""")
     for path in sorted(CASES.rglob("*.py")):
         assert not bare.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_no_hard_coded_colours_so_high_contrast_palettes_apply():
+    # Colours come from the palette; the shared red/yellow notice styles of ui/widgets.py
+    # (quick exit, errors, notices) are the only exceptions, and are not defined here.
+    colour = re.compile(r"(#[0-9a-fA-F]{3,8}\b|color\s*:\s*[#a-z]|QColor\("
+                        r"|setStyleSheet\(\s*[\"'])")
+    for path in sorted(CASES.rglob("*.py")):
+        assert not colour.search(path.read_text(encoding="utf-8")), path.name

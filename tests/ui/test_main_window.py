@@ -214,3 +214,15 @@ def test_thousands_of_qt_calls_cannot_use_up_none(qapp):
     for _i in range(20_000):
         label.setText("x")
     assert sys.getrefcount(None) > max(10_000, before - 20_000)
+
+
+def test_an_intake_open_at_a_manual_lock_is_kept_and_offered_again(qtbot, make_controller,
+                                                                   staffed):
+    controller = signed_in(qtbot, make_controller, "coordinator")
+    dialog = controller.window.pages["cases"].new_case()
+    dialog.form["legal_name"].put("Teodora Ilic")
+    controller.lock()  # nothing to save in a workspace: no question, but the intake is kept
+    assert controller.state == "sign_in" and "Teodora" not in all_texts()
+    sign_in(qtbot, controller, "coordinator", STAFF_PASS)
+    again = controller.window.pages["cases"].new_case()
+    assert again.form["legal_name"].get() == "Teodora Ilic"

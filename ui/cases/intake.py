@@ -76,6 +76,7 @@ class IntakeDialog(QDialog):
         self._checked: tuple[Any, ...] | None = None  # identity the duplicate check saw
         self._pending_finish: bool | None = None  # is_draft, while a check runs to finish
         self.case: Any = None  # the CaseRecord once created
+        self._kept: dict[str, Any] = {}  # what keep_draft last kept
         self.form = f.Form(self)
         self.consent = f.Form(self)
         ctx = services.ctx
@@ -344,10 +345,12 @@ class IntakeDialog(QDialog):
         box.open()
 
     def keep_draft(self) -> None:
-        """Keep what was typed inside the vault (auto-lock, quick exit)."""
+        """Keep what was typed inside the vault (at any lock: an intake cannot be saved
+        half-way, and locking must not throw it away)."""
         changes = self.changes()
-        if changes and self.case is None:
+        if changes and self.case is None and changes != self._kept:
             self._services.drafts.save(DRAFT_KIND, changes)
+            self._kept = changes
 
     def _discard_draft(self) -> None:
         with contextlib.suppress(ShelterError):  # nothing kept, or no longer allowed

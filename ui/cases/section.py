@@ -167,6 +167,8 @@ class CasesSection(QTabWidget):
             self.closing_box.hide()
             self.closing_box = None
         if self.intake is not None:
+            with contextlib.suppress(ShelterError):  # kept at every lock, asked or not
+                self.intake.keep_draft()
             self.intake.forget()
             self.intake.hide()
         for workspace in self.workspaces():
