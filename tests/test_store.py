@@ -100,6 +100,7 @@ def test_settings_defaults_and_changes(admin: Services) -> None:
     assert admin.settings.all() == {
         "organisation": "Harbour House", "auto_lock_minutes": 5, "window_title": "Shelter App",
         "show_case_codes": False, "document_language": "en", "attachment_limit_mb": 25,
+        "organisation_logo": "",
     }
     assert admin.settings.set("auto_lock_minutes", "15") == 15
     assert admin.settings.set("show_case_codes", "yes") is True

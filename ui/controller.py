@@ -265,7 +265,24 @@ class AppController(QObject):
 
     # -- ending a session ------------------------------------------------------------
     def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
-        """End the session and show the sign-in screen (no-op when nothing is open)."""
+        """End the session and show the sign-in screen (no-op when nothing is open).
+
+        A lock the user asked for (Ctrl+L, the Lock button) first asks about unsaved
+        edits: Save, Discard or Cancel.  Nothing else asks: see ``auto_lock``."""
+        if self.services is None:
+            return
+        window = self.window
+        if event == Event.LOCK and isinstance(window, MainWindow):
+            if window.unsaved_box is not None:
+                return  # already asking; the answer decides
+            if window.has_unsaved():
+                epoch = self._epoch
+                window.ask_before_lock(
+                    lambda: self._lock_now(event, notice) if epoch == self._epoch else None)
+                return
+        self._lock_now(event, notice)
+
+    def _lock_now(self, event: Event, notice: str) -> None:
         if self.services is None:
             return
         if self.state == "recovery_key":
@@ -276,6 +293,8 @@ class AppController(QObject):
         self._show_sign_in(notice)
 
     def auto_lock(self) -> None:
+        """Lock without asking anything: unsaved edits are kept as drafts in the vault."""
+        self._keep_drafts()
         minutes = self._auto_lock_minutes()
         self.lock(Event.AUTO_LOCK, notice=ngettext(
             "Locked after {n} minute without activity.",
@@ -284,6 +303,7 @@ class AppController(QObject):
     def quick_exit(self) -> None:
         """Hide everything at once, then end the session, then quit the application."""
         hide_all_windows()  # first, before anything that could take time
+        self._keep_drafts()
         self._epoch += 1
         if self.services is not None:
             self._end_session(Event.QUICK_EXIT)
@@ -297,9 +317,22 @@ class AppController(QObject):
     def quit(self) -> None:
         self._quit_app()
 
+    def _keep_drafts(self) -> None:
+        """Keep unsaved edits inside the vault; a failure must never stop the lock."""
+        if isinstance(self.window, MainWindow) and self.services is not None:
+            try:
+                self.window.keep_drafts()
+            except Exception:
+                log.exception("keeping unsaved edits as drafts failed; locking anyway")
+
     def _end_session(self, event: Event) -> None:
         self._epoch += 1
         self.idle.stop()
+        if isinstance(self.window, MainWindow):
+            try:
+                self.window.end_session()  # every page drops what it holds, now
+            except Exception:
+                log.exception("a page failed to drop its data; its window is deleted anyway")
         if self.window is not None:
             self._discard(self.window)
             self.window = None

@@ -1,32 +1,45 @@
-"""The window after signing in: who is signed in, lock, quick exit, and (for admins) accounts.
+"""The window after signing in: the sections a user may see, lock, quick exit.
 
-Its title is the organisation's neutral ``window_title`` setting, never a person's name:
-titles show in task bars, window switchers and screen-sharing previews.
+A navigation list on the start side and a stack of pages, built from ``ui/pages.py``:
+sections the user's roles do not allow are absent.  The toolbar keeps the session's
+keys: lock (Ctrl+L), change passphrase, and the red quick exit.
+
+Its title is the organisation's neutral ``window_title`` setting, never a person's name
+and never a case: titles show in task bars, window switchers and screen-sharing previews.
+
+The controller ends the session; before it deletes this window it calls ``end_session``,
+which makes every page drop the records it holds, so nothing of the session lingers in a
+hidden widget waiting for deletion.  A manual lock with unsaved edits first goes through
+``ask_before_lock`` (Save / Discard / Cancel); auto-lock and quick exit never ask and call
+``keep_drafts`` instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from shelter_app.domain.roles import ROLE_LABELS, Role
 from shelter_app.i18n import _, ngettext
 from shelter_app.services.registry import Services
 
 from .background import Background
 from .change_passphrase import ChangePassphraseDialog
+from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
 from .widgets import NOTICE_STYLE, heading, named, paragraph, quick_exit_button
 
@@ -44,14 +57,77 @@ class MainWindow(QMainWindow):
     quick_exit_requested = Signal()
 
     def __init__(self, services: Services, background: Background, *,
-                 failed_attempts: int = 0) -> None:
+                 failed_attempts: int = 0, pages: list[PageSpec] | None = None) -> None:
         super().__init__()
         self._services = services
         self._background = background
         self.setObjectName("main_window")
         self.setWindowTitle(str(services.settings.get("window_title")))
-        session = services.session
+        self.unsaved_box: QMessageBox | None = None
+        self._build_toolbar()
 
+        session = services.session
+        who = session.display_name or session.username
+        self.greeting = heading(_("Signed in as {name} ({roles})").format(
+            name=who, roles=", ".join(session.role_labels)), scale=1.1)
+        self.organisation = paragraph(_("Organisation: {name}").format(
+            name=services.settings.get("organisation")))
+        self.organisation.setWordWrap(False)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(NOTICE_STYLE)
+        named(self.banner, _("Failed sign-in attempts"))
+        self.banner.setVisible(failed_attempts > 0)
+        if failed_attempts:
+            self.banner.setText(failed_attempts_text(failed_attempts))
+            self.banner.setAccessibleDescription(self.banner.text())
+
+        self.specs = [spec for spec in (PAGES if pages is None else pages)
+                      if spec.visible(services)]
+        self.pages: dict[str, QWidget] = {}
+        self.nav = QListWidget()
+        named(self.nav, _("Sections"), _("Choose a section; Ctrl+1, Ctrl+2… go there directly."))
+        self.stack = QStackedWidget()
+        self.nothing = paragraph(_(
+            "There is nothing here for your roles yet. Ask a coordinator or an administrator "
+            "if you need access to something."))
+        self.nothing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.nothing)
+        for number, spec in enumerate(self.specs, start=1):
+            item = QListWidgetItem(spec.label())
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+            if number <= 9:
+                go = QAction(spec.label(), self)
+                go.setShortcut(QKeySequence(f"Ctrl+{number}"))
+                go.triggered.connect(lambda _c=False, key=spec.key: self.show_page(key))
+                self.addAction(go)
+        em = self.fontMetrics().horizontalAdvance("M")
+        widest = max([self.nav.fontMetrics().horizontalAdvance(s.label()) for s in self.specs]
+                     + [em * 6])
+        self.nav.setFixedWidth(widest + em * 3)
+        self.nav.setVisible(bool(self.specs))
+        self.nav.currentRowChanged.connect(self._row_changed)
+
+        header = QHBoxLayout()
+        header.addWidget(self.greeting, 1)
+        header.addWidget(self.organisation, 0, Qt.AlignmentFlag.AlignVCenter)
+        body_row = QHBoxLayout()
+        body_row.addWidget(self.nav)
+        body_row.addWidget(self.stack, 1)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addLayout(body_row, 1)
+        self.setCentralWidget(body)
+        if self.specs:
+            self.nav.setCurrentRow(0)
+        screen = self.screen().availableGeometry()
+        self.resize(min(em * 96, int(screen.width() * 0.95)),
+                    min(em * 54, int(screen.height() * 0.9)))
+
+    def _build_toolbar(self) -> None:
         self.lock_action = QAction(_("&Lock"), self)
         self.lock_action.setShortcut(LOCK_KEYS)
         self.lock_action.setToolTip(_("Lock the vault now (Ctrl+L)"))
@@ -61,7 +137,6 @@ class MainWindow(QMainWindow):
         self.password_action.triggered.connect(self.change_passphrase)
         self.quick_exit = quick_exit_button()
         self.quick_exit.clicked.connect(self.quick_exit_requested)
-
         toolbar = QToolBar(_("Session"))
         toolbar.setObjectName("session_toolbar")
         toolbar.setMovable(False)
@@ -78,65 +153,88 @@ class MainWindow(QMainWindow):
             named(button, action.text().replace("&", ""), action.toolTip())
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
-        who = session.display_name or session.username
-        self.greeting = heading(_("Signed in as {name} ({roles})").format(
-            name=who, roles=", ".join(session.role_labels)), scale=1.25)
-        self.organisation = paragraph(_("Organisation: {name}").format(
-            name=services.settings.get("organisation")))
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(NOTICE_STYLE)
-        named(self.banner, _("Failed sign-in attempts"))
-        self.banner.setVisible(failed_attempts > 0)
-        if failed_attempts:
-            self.banner.setText(failed_attempts_text(failed_attempts))
-            self.banner.setAccessibleDescription(self.banner.text())
+    # -- sections ------------------------------------------------------------------
+    def section_keys(self) -> list[str]:
+        return [spec.key for spec in self.specs]
 
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self.greeting)
-        layout.addWidget(self.organisation)
-        layout.addWidget(self.banner)
-        self.accounts: QTableWidget | None = None
-        if session.has(Role.ADMIN):
-            layout.addWidget(heading(_("Accounts"), scale=1.1))
-            self.accounts = self._accounts_table()
-            layout.addWidget(self.accounts, 1)
-        else:
-            layout.addStretch(1)
-        self.setCentralWidget(body)
-        em = self.fontMetrics().horizontalAdvance("M")
-        width = max(self.sizeHint().width(), em * 56)
-        if self.accounts is not None:  # wide enough for the whole table, within the screen
-            width = max(width, self.accounts.horizontalHeader().length() + em * 4)
-        screen = self.screen().availableGeometry()
-        self.resize(min(width, int(screen.width() * 0.9)),
-                    min(max(self.sizeHint().height(), em * 30), int(screen.height() * 0.9)))
+    def page(self, key: str) -> QWidget:
+        """The page of section *key*, built the first time it is asked for."""
+        if key not in self.pages:
+            spec = next(s for s in self.specs if s.key == key)
+            widget = spec.factory(self._services, self._background, self.stack)
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+        return self.pages[key]
 
-    def _accounts_table(self) -> QTableWidget:
-        accounts = self._services.accounts.list()
-        headers = [_("User name"), _("Display name"), _("Roles"), _("Status")]
-        table = QTableWidget(len(accounts), len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        named(table, _("Accounts"), _("Staff accounts of this vault (read only)"))
-        for row, account in enumerate(accounts):
-            if account.status != "active":
-                status = _("Disabled")
-            elif account.must_change_passphrase:
-                status = _("Active, must choose a passphrase")
-            else:
-                status = _("Active")
-            roles = ", ".join(_(ROLE_LABELS[r]) for r in sorted(account.roles))
-            for column, text in enumerate((account.username, account.display_name, roles,
-                                           status)):
-                table.setItem(row, column, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        return table
+    def show_page(self, key: str) -> QWidget:
+        row = self.section_keys().index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # builds and shows it through _row_changed
+        return self.page(key)
+
+    def current_key(self) -> str | None:
+        row = self.nav.currentRow()
+        return self.specs[row].key if 0 <= row < len(self.specs) else None
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.specs):
+            widget = self.page(self.specs[row].key)
+            self.stack.setCurrentWidget(widget)
+
+    def _call(self, method: str) -> list[object]:
+        return [getattr(page, method)() for page in list(self.pages.values())
+                if callable(getattr(page, method, None))]
+
+    # -- unsaved work and the end of the session ---------------------------------------
+    def has_unsaved(self) -> bool:
+        return any(self._call("has_unsaved"))
+
+    def unsaved_titles(self) -> list[str]:
+        return [t for titles in self._call("unsaved_titles") for t in titles]  # type: ignore[attr-defined]
+
+    def ask_before_lock(self, proceed: Callable[[], None]) -> QMessageBox:
+        """Ask "Save / Discard / Cancel" (without blocking); call *proceed* to lock."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(),
+                          _("Save your changes before locking?"),
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(_("Unsaved changes in: {cases}").format(
+            cases=", ".join(self.unsaved_titles())))
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        named(box, _("Save your changes before locking?"))
+
+        def answered(button: object) -> None:
+            choice = box.standardButton(button)  # type: ignore[arg-type]
+            self.unsaved_box = None
+            if choice == QMessageBox.StandardButton.Save:
+                if all(self._call("save_all")):
+                    proceed()
+                else:
+                    self.statusBar().showMessage(_(
+                        "Not locked: some changes could not be saved. The reason is shown in "
+                        "the case."), 15_000)
+            elif choice == QMessageBox.StandardButton.Discard:
+                self._call("discard_all")
+                proceed()
+
+        box.buttonClicked.connect(answered)
+        self.unsaved_box = box
+        box.open()
+        return box
+
+    def keep_drafts(self) -> None:
+        self._call("keep_drafts")
+
+    def end_session(self) -> None:
+        """Make every page drop what it holds; the window is deleted right after."""
+        if self.unsaved_box is not None:
+            self.unsaved_box.hide()
+            self.unsaved_box = None
+        self._call("end_session")
+        self.greeting.clear()
+        self.organisation.clear()
 
     def change_passphrase(self) -> ChangePassphraseDialog:
         session = self._services.session

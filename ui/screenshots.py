@@ -5,7 +5,11 @@
 Every vault here is a throwaway one in a temporary folder, with invented names; it is
 deleted at the end.  Screens: the first-run pages, the recovery key, the demo sign-in
 screen (also with an error), the main window, and the sign-in screen in Arabic (mirrored)
-and in the pseudo-locale ``en_XA`` (longer strings, mirrored).
+and in the pseudo-locale ``en_XA`` (longer strings, mirrored); then, on a vault filled
+with ``shelter_app.demo.populate`` and seen by a coordinator: the case list, the five
+intake steps and a case's Profile tab, in English, Arabic layout and ``en_XA``.
+
+``QT_SCALE_FACTOR=2 python -m ui.screenshots OUTDIR`` renders the same at 200 %.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from shelter_app.demo import populate
 from shelter_app.domain.roles import Role
 from shelter_app.i18n import set_language
+from shelter_app.services.registry import build_services
+from shelter_app.vault.crypto import KdfParams, KdfPolicy
+from shelter_app.vault.vault import Vault
 
 from .app import qt_language
 from .controller import AppController
@@ -29,6 +37,9 @@ from .main_window import MainWindow
 from .sign_in import SignInWindow
 
 ADMIN_PASSPHRASE = "lantern orchard seven rivers"  # noqa: S105 (a throwaway vault)
+# Key derivation is not what these pictures show; the throwaway vault opens at once.
+QUICK_KDF = KdfPolicy(KdfParams(1024, 2, 1), KdfParams(1024, 2, 1))
+WINDOW_SIZE = (1180, 760)
 
 
 def wait_until(done: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -105,6 +116,57 @@ def sign_in_screens(out: Path, demo: DemoVault, *, suffix: str = "",
         controller.shutdown()
 
 
+def case_screens(out: Path, folder: Path, suffix: str = "") -> None:
+    """The case list, the intake steps and a case's profile, as a coordinator."""
+    from .background import Background
+    from .cases.section import CasesSection
+
+    vault, opened, _key = Vault.create(folder, organisation="Harbour House (fictional)",
+                                       admin_username="maria", admin_passphrase=ADMIN_PASSPHRASE,
+                                       kdf=QUICK_KDF)
+    admin = build_services(opened)
+    admin.accounts.add("ines", [Role.COORDINATOR.value], ADMIN_PASSPHRASE,
+                       display_name="Ines Coordinator", temporary=False)
+    admin.accounts.add("sam", [Role.CASEWORKER.value], ADMIN_PASSPHRASE,
+                       display_name="Sam Worker", temporary=False)
+    admin.lock()
+    coordinator, _report = vault.unlock("ines", ADMIN_PASSPHRASE)
+    services = build_services(coordinator)
+    background = Background()
+    try:
+        populate(services, survivors=80, services_per_case=1, appointments_per_case=1)
+        main = MainWindow(services, background)
+        main.resize(*WINDOW_SIZE)
+        section = main.page("cases")
+        assert isinstance(section, CasesSection)
+        main.show()
+        wait_until(lambda: not section.list_page.loading)
+        save(main, out, f"case-list{suffix}")
+        workspace = section.open_case(str(section.list_page.model.case_id(0)))
+        assert workspace is not None
+        save(main, out, f"case-profile{suffix}")
+        section.setCurrentIndex(0)
+        dialog = section.new_case()
+        dialog.resize(860, 680)
+        dialog.form["legal_name"].put("Amina Yusuf (fictional)")
+        dialog.form["citizenship"].put(["NG"])
+        dialog.form["languages"].put(["ha", "en"])
+        for step in range(dialog.pages.count()):
+            dialog.show_step(step)
+            save(dialog, out, f"intake-{step + 1}{suffix}")
+        dialog.form["legal_name"].put("")
+        dialog.show_step(0)
+        dialog.next()
+        save(dialog, out, f"intake-problem{suffix}")
+        main.end_session()
+        main.close()
+        main.deleteLater()
+    finally:
+        background.wait()
+        services.lock()
+        vault.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -124,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     if language != "ar":  # no Arabic catalogue yet: en_XA shows the same
                         first_run_screens(out, root / language, suffix)
                     sign_in_screens(out, demo, suffix=suffix, with_error=language != "ar")
+                    case_screens(out, root / f"cases-{language}", suffix)
         finally:
             demo.cleanup()
             set_language("en")

@@ -21,6 +21,8 @@ class Event(StrEnum):
     SEARCH = "record.search"
     RECORD_CREATED = "record.created"
     RECORD_UPDATED = "record.updated"
+    DRAFT_SAVED = "record.draft_saved"
+    DRAFT_DISCARDED = "record.draft_discarded"
     EXPORT = "data.export"
     IMPORT = "data.import"
     PRINT = "data.print"
@@ -60,6 +62,8 @@ EVENT_LABELS: dict[Event, str] = {
     Event.SEARCH: N_("Search"),
     Event.RECORD_CREATED: N_("Record created"),
     Event.RECORD_UPDATED: N_("Record changed"),
+    Event.DRAFT_SAVED: N_("Unsaved changes kept"),
+    Event.DRAFT_DISCARDED: N_("Kept changes discarded"),
     Event.EXPORT: N_("Data exported"),
     Event.IMPORT: N_("Data imported"),
     Event.PRINT: N_("Document printed or saved"),

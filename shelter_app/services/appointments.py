@@ -4,13 +4,14 @@ and room.  A conflict in a case the user cannot see is described without naming 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 
 from shelter_app.domain import names, vocab
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
-from shelter_app.domain.roles import Action
+from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
@@ -37,6 +38,31 @@ class Appointment:
     status: str
     notes: str
     row_version: int
+    case_code: str = ""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Someone who can be booked for an appointment (name only: no roles, no contact)."""
+
+    id: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """One line of a printed day list: the case CODE, never the survivor's name."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    case_code: str
+    appointment_type: str
+    location: str
+    room: str
+    interpreter: str
+    interpreter_language: str | None
+    status: str
 
 
 @dataclass(frozen=True)
@@ -68,11 +94,15 @@ def _ts(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+SELECT = "SELECT a.*, c.code AS case_code FROM appointments a JOIN cases c ON c.id = a.case_id"
+CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
+
+
 def _appointment(r: Row) -> Appointment:
     return Appointment(r["id"], r["case_id"], r["appointment_type"], _ts(r["starts_at"]),
                        _ts(r["ends_at"]), r["location"], r["room"], r["staff_id"], r["volunteer"],
                        r["interpreter"], r["interpreter_language"], r["status"], r["notes"],
-                       r["row_version"])
+                       r["row_version"], r["case_code"])
 
 
 class AppointmentService:
@@ -106,12 +136,11 @@ class AppointmentService:
             found += [Conflict(k, r["id"], _ts(r["starts_at"]), _ts(r["ends_at"])) for k in kinds]
         return found
 
-    def schedule(self, case_id: str, appointment_type: str, starts_at: dt.datetime | str,
-                 ends_at: dt.datetime | str, *, location: str = "", room: str = "",
-                 staff_id: str | None = None, volunteer: str = "", interpreter: str = "",
-                 interpreter_language: str | None = None, notes: str = "",
-                 allow_conflicts: bool = False) -> Appointment:
-        scope = self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
+    def _clean(self, case_id: str, appointment_type: str, starts_at: dt.datetime | str,
+               ends_at: dt.datetime | str, *, location: str, room: str, staff_id: str | None,
+               volunteer: str, interpreter: str, interpreter_language: str | None, notes: str,
+               allow_conflicts: bool, ignore_id: str | None = None) -> dict[str, object]:
+        """Checked column values, or ValidationError / AppointmentConflict."""
         start = v.datetime_utc(starts_at, "starts_at")
         end = v.datetime_utc(ends_at, "ends_at")
         if end <= start:
@@ -121,7 +150,7 @@ class AppointmentService:
         if staff_id and not self._ctx.db.scalar(
                 "SELECT 1 FROM users WHERE id = :u AND status = 'active'", {"u": staff_id}):
             raise ValidationError(_("Choose an active staff member."), "staff_id")
-        fields = {
+        fields: dict[str, object] = {
             "appointment_type": vocab.APPOINTMENT_TYPE.check(appointment_type,
                                                              "appointment_type"),
             "location": v.text(location, "location", limit=300),
@@ -138,9 +167,21 @@ class AppointmentService:
         found = self.conflicts(case_id=case_id, starts_at=start, ends_at=end, staff_id=staff_id,
                                volunteer=str(fields["volunteer"]),
                                interpreter=str(fields["interpreter"]), room=str(fields["room"]),
-                               location=str(fields["location"]))
+                               location=str(fields["location"]), ignore_id=ignore_id)
         if found and not allow_conflicts:
             raise AppointmentConflict(found)
+        return {**fields, "starts_at": v.iso(start), "ends_at": v.iso(end), "staff_id": staff_id}
+
+    def schedule(self, case_id: str, appointment_type: str, starts_at: dt.datetime | str,
+                 ends_at: dt.datetime | str, *, location: str = "", room: str = "",
+                 staff_id: str | None = None, volunteer: str = "", interpreter: str = "",
+                 interpreter_language: str | None = None, notes: str = "",
+                 allow_conflicts: bool = False) -> Appointment:
+        scope = self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
+        fields = self._clean(case_id, appointment_type, starts_at, ends_at, location=location,
+                             room=room, staff_id=staff_id, volunteer=volunteer,
+                             interpreter=interpreter, interpreter_language=interpreter_language,
+                             notes=notes, allow_conflicts=allow_conflicts)
         appointment_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.MANAGE_APPOINTMENTS, Event.RECORD_CREATED, scope=scope,
                              target_type="appointment", target_id=appointment_id,
@@ -149,14 +190,49 @@ class AppointmentService:
                 "INSERT INTO appointments (id, case_id, appointment_type, starts_at, ends_at,"
                 " location, room, staff_id, volunteer, interpreter, interpreter_language,"
                 " status, notes, created_at, updated_at, created_by, updated_by) VALUES (:id,"
-                " :case, :appointment_type, :start, :end, :location, :room, :staff, :volunteer,"
-                " :interpreter, :interpreter_language, 'scheduled', :notes, :now, :now, :me, :me)",
-                {"id": appointment_id, "case": case_id, **fields, "start": v.iso(start),
-                 "end": v.iso(end), "staff": staff_id, "now": now, "me": me})
+                " :case, :appointment_type, :starts_at, :ends_at, :location, :room, :staff_id,"
+                " :volunteer, :interpreter, :interpreter_language, 'scheduled', :notes, :now,"
+                " :now, :me, :me)",
+                {"id": appointment_id, "case": case_id, **fields, "now": now, "me": me})
+        return self.get(appointment_id)
+
+    def update(self, appointment_id: str, *, row_version: int, appointment_type: str,
+               starts_at: dt.datetime | str, ends_at: dt.datetime | str, location: str = "",
+               room: str = "", staff_id: str | None = None, volunteer: str = "",
+               interpreter: str = "", interpreter_language: str | None = None,
+               notes: str = "", allow_conflicts: bool = False) -> Appointment:
+        """Change an appointment's time, place or people (its case stays the same).
+
+        *row_version* is the version the form was filled from: if someone changed the
+        appointment meanwhile, the edit is refused instead of overwriting theirs."""
+        current = self.get(appointment_id)
+        scope = self._access.require(current.case_id, Action.MANAGE_APPOINTMENTS)
+        fields = self._clean(current.case_id, appointment_type, starts_at, ends_at,
+                             location=location, room=room, staff_id=staff_id,
+                             volunteer=volunteer, interpreter=interpreter,
+                             interpreter_language=interpreter_language, notes=notes,
+                             allow_conflicts=allow_conflicts, ignore_id=appointment_id)
+        before = self._ctx.db.one("SELECT * FROM appointments WHERE id = :id",
+                                  {"id": appointment_id})
+        assert before is not None
+        changed = sorted(k for k, x in fields.items() if before[k] != x)
+        with self._ctx.write(Action.MANAGE_APPOINTMENTS, Event.RECORD_UPDATED, scope=scope,
+                             target_type="appointment", target_id=appointment_id,
+                             details={"fields": changed}) as db:
+            sets = ", ".join(f"{k} = :{k}" for k in fields)
+            cur = db.execute(
+                f"UPDATE appointments SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
+                " row_version = row_version + 1 WHERE id = :id AND row_version = :version",
+                {**fields, "now": now_utc(), "me": self._ctx.session.user_id,
+                 "id": appointment_id, "version": row_version})
+            if not cur.rowcount:
+                from shelter_app.services.cases import concurrent_change
+
+                raise concurrent_change()
         return self.get(appointment_id)
 
     def get(self, appointment_id: str) -> Appointment:
-        row = self._ctx.db.one("SELECT * FROM appointments WHERE id = :id", {"id": appointment_id})
+        row = self._ctx.db.one(f"{SELECT} WHERE a.id = :id", {"id": appointment_id})
         if row is None:
             raise NotFound(_("No such appointment."))
         self._access.require(row["case_id"], Action.MANAGE_APPOINTMENTS)
@@ -181,13 +257,42 @@ class AppointmentService:
     def list_for_case(self, case_id: str) -> list[Appointment]:
         self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
         return [_appointment(r) for r in self._ctx.db.all(
-            "SELECT * FROM appointments WHERE case_id = :c ORDER BY starts_at", {"c": case_id})]
+            f"{SELECT} WHERE a.case_id = :c ORDER BY a.starts_at", {"c": case_id})]
 
     def between(self, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
         """Appointments in the user's visible cases overlapping [start, end) (the agenda)."""
         visible, params = self._access.visible_sql("c", Action.MANAGE_APPOINTMENTS)
         rows = self._ctx.db.all(
-            f"SELECT a.* FROM appointments a JOIN cases c ON c.id = a.case_id"  # noqa: S608
-            f" WHERE a.starts_at < :end AND a.ends_at > :start AND {visible} ORDER BY a.starts_at",
+            f"{SELECT} WHERE a.starts_at < :end AND a.ends_at > :start AND {visible}"
+            " ORDER BY a.starts_at",
             {"start": v.iso(start), "end": v.iso(end), **params})
         return [_appointment(r) for r in rows]
+
+    def day_sheet(self, day: dt.date) -> list[SheetLine]:
+        """The printed list of *day*'s appointments (local day) in the user's cases.
+
+        Only what a front desk needs: time, case code, type, place, interpreter; never a
+        name.  Cancelled appointments are left off.  The printing is recorded."""
+        self._require_some_scope()
+        start = dt.datetime.combine(day, dt.time()).astimezone()
+        lines = [SheetLine(a.starts_at, a.ends_at, a.case_code, a.appointment_type, a.location,
+                           a.room, a.interpreter, a.interpreter_language, a.status)
+                 for a in self.between(start, start + dt.timedelta(days=1))
+                 if a.status != "cancelled"]
+        self._ctx.record(Event.PRINT, target_type="appointments",
+                         details={"format": "day_list", "count": len(lines)})
+        return lines
+
+    def staff(self) -> list[StaffMember]:
+        """The people who can be booked: caseworkers, coordinators and legal volunteers."""
+        self._require_some_scope()
+        rows = self._ctx.db.all("SELECT id, username, display_name, roles, status FROM users"
+                                " ORDER BY username_key")
+        return [StaffMember(r["id"], r["display_name"] or r["username"], r["status"] == "active")
+                for r in rows if {"caseworker", "coordinator", "legal"} & set(
+                    json.loads(r["roles"]))]
+
+    def _require_some_scope(self) -> None:
+        """Refuse (and audit) a user whose roles allow appointments in no case at all."""
+        if not any(self._ctx.allowed(Action.MANAGE_APPOINTMENTS, s) for s in CASE_SCOPES):
+            self._ctx.require(Action.MANAGE_APPOINTMENTS, Scope.OTHER)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
-from shelter_app.domain.roles import Action
+from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
@@ -48,6 +48,18 @@ class Referral:
     follow_up_due: str | None
     outcome: str
     row_version: int
+
+
+@dataclass(frozen=True)
+class VisibleReferral:
+    """A referral with what a cross-case list shows: the case CODE and the partner's name."""
+
+    referral: Referral
+    case_code: str
+    partner_name: str
+
+
+OPEN_STATUSES = ("draft", "sent", "accepted")
 
 
 def _referral(r: Row) -> Referral:
@@ -105,6 +117,21 @@ class ReferralService:
         rows = self._ctx.db.all("SELECT * FROM referrals WHERE case_id = :c ORDER BY created_at"
                                 " DESC", {"c": case_id})
         return [_referral(r) for r in rows]
+
+    def list_visible(self, *, open_only: bool = False) -> builtins.list[VisibleReferral]:
+        """Referrals in every case the user may manage referrals for: open ones first (by
+        follow-up date), then the rest, newest first."""
+        if not any(self._ctx.allowed(Action.MANAGE_REFERRALS, s)
+                   for s in (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)):
+            self._ctx.require(Action.MANAGE_REFERRALS, Scope.OTHER)
+        visible, params = self._access.visible_sql("c", Action.MANAGE_REFERRALS)
+        only = " AND r.status IN ('draft', 'sent', 'accepted')" if open_only else ""
+        rows = self._ctx.db.all(
+            "SELECT r.*, c.code AS case_code, p.name AS partner_name FROM referrals r"  # noqa: S608
+            " JOIN cases c ON c.id = r.case_id JOIN partners p ON p.id = r.partner_id"
+            f" WHERE {visible}{only} ORDER BY r.status NOT IN ('draft', 'sent', 'accepted'),"
+            " r.follow_up_due IS NULL, r.follow_up_due, r.created_at DESC", params)
+        return [VisibleReferral(_referral(r), r["case_code"], r["partner_name"]) for r in rows]
 
     def move(self, referral_id: str, status: str, *, reason: str = "", outcome: str = "",
              sections: builtins.list[str] | None = None, on: dt.date | None = None) -> Referral:

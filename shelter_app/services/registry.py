@@ -12,6 +12,7 @@ from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
+from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
@@ -40,6 +41,7 @@ class Services:
     legal: LegalService
     attachments: AttachmentService
     exchange: ExchangeService
+    drafts: DraftService
 
     @property
     def session(self) -> Session:
@@ -67,4 +69,5 @@ def build_services(opened: OpenVault) -> Services:
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
+        drafts=DraftService(ctx),
     )

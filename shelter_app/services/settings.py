@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +79,26 @@ def _megabytes(value: Any) -> int:
     return size
 
 
+def _logo(value: Any) -> str:
+    """PNG or JPEG bytes (or their base64 text) → base64 of the checked image without its
+    metadata; empty clears the logo."""
+    from shelter_app.domain.images import FIELD, MAX_LOGO_BYTES, clean_logo
+
+    if value in (None, "", b""):
+        return ""
+    if isinstance(value, str):
+        if len(value) > MAX_LOGO_BYTES * 2:
+            raise ValidationError(_("The logo is too large: at most {n} KB.").format(
+                n=MAX_LOGO_BYTES // 1024), FIELD)
+        try:
+            value = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError(_("The logo must be a PNG or JPEG image."), FIELD) from exc
+    if not isinstance(value, bytes | bytearray):
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), FIELD)
+    return base64.b64encode(clean_logo(bytes(value))).decode("ascii")
+
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -88,6 +110,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("show_case_codes", N_("Show case codes instead of names"), False, _flag),
         Setting("document_language", N_("Default document language"), "en", _language),
         Setting("attachment_limit_mb", N_("Largest attachment (MB)"), 25, _megabytes),
+        Setting("organisation_logo", N_("Organisation logo"), "", _logo),
     )
 }
 
@@ -100,6 +123,10 @@ class SettingsService:
         setting = SETTINGS[key]
         raw = self._ctx.db.scalar("SELECT value FROM settings WHERE key = :k", {"k": key})
         return setting.default if raw is None else json.loads(raw)
+
+    def logo(self) -> bytes:
+        """The organisation's logo (PNG or JPEG, already checked), or b"" when none is set."""
+        return base64.b64decode(str(self.get("organisation_logo") or ""))
 
     def all(self) -> dict[str, Any]:
         return {key: self.get(key) for key in SETTINGS}

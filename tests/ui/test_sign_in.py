@@ -56,9 +56,8 @@ def test_correct_sign_in_shows_main_window_without_a_name_in_its_title(
         assert name.lower() not in window.windowTitle().lower()
     assert window.greeting.text() == "Signed in as Ana Admin (Administrator)"
     assert not window.banner.isVisibleTo(window)
-    # Administrators see the accounts, read only.
-    assert window.accounts is not None and window.accounts.rowCount() == 1
-    assert window.accounts.item(0, 0).text() == "admin"
+    # An administrator alone has no survivor records: the Cases section is absent.
+    assert "cases" not in window.section_keys()
     assert visible_windows() == ["main_window"]
 
 
@@ -125,7 +124,7 @@ def test_temporary_passphrase_must_be_changed_first(qtbot, make_controller, with
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert controller.state == "main"
     assert controller.window.greeting.text() == "Signed in as Sam Worker (Caseworker)"
-    assert controller.window.accounts is None  # not an administrator
+    assert "cases" in controller.window.section_keys()  # a caseworker works on cases
 
     # The new passphrase is the one that works from now on.
     controller.lock()

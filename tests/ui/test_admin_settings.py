@@ -1,0 +1,129 @@
+"""Administration, settings and vault tabs: saving settings, the logo, check and backup."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from tests.ui.conftest import WAIT_MS
+from tests.ui.org_pages import Org, org_fixture, unnamed  # noqa: F401 - the org fixture
+from ui.admin.settings_tab import SettingsTab
+from ui.admin.vault_tab import VaultTab
+from ui.background import Background
+
+
+@pytest.fixture
+def background(qtbot) -> Background:
+    worker = Background()
+    yield worker
+    worker.wait()
+
+
+@pytest.fixture
+def tab(qtbot, org: Org) -> SettingsTab:
+    widget = SettingsTab(org.admin)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def image_file(path: Path, fmt: str, *, text: str = "") -> Path:
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("teal"))
+    if text:
+        image.setText("Author", text)
+    assert image.save(str(path), fmt)
+    return path
+
+
+def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
+    assert tab.organisation.text() == "Harbour House"
+    assert tab.auto_lock.value() == 5 and not tab.show_codes.isChecked()
+    assert tab.document_language.value() == "en"
+    assert unnamed(tab) == []
+    tab.save_button.click()
+    assert tab.notice.text() == "Nothing to save: no setting was changed."
+
+    tab.organisation.setText("Harbour House Legal Clinic")
+    tab.window_title.setText("Office notes")
+    tab.auto_lock.setValue(12)
+    tab.show_codes.setChecked(True)
+    tab.document_language.set_value("fr")
+    tab.attachment_limit.setValue(40)
+    assert tab.save()
+    assert org.admin.settings.all() | {"organisation_logo": ""} == {
+        "organisation": "Harbour House Legal Clinic", "window_title": "Office notes",
+        "auto_lock_minutes": 12, "show_case_codes": True, "document_language": "fr",
+        "attachment_limit_mb": 40, "organisation_logo": ""}
+    assert "next sign-in" in tab.notice.text()
+    changed = [e["details"]["setting"] for e in org.audit("settings.changed")]
+    assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "document_language",
+                               "organisation", "show_case_codes", "window_title"]
+
+    tab.organisation.setText("   ")
+    assert not tab.save()
+    assert tab.messages["organisation"].text() == "This setting cannot be empty."
+    assert org.admin.settings.get("organisation") == "Harbour House Legal Clinic"
+    tab.revert_button.click()
+    assert tab.organisation.text() == "Harbour House Legal Clinic"
+
+
+def test_logo_is_checked_previewed_and_stored_without_metadata(qtbot, org: Org, tab,
+                                                               tmp_path: Path):
+    png = image_file(tmp_path / "logo.png", "PNG", text="Maria, 12 Rose Street")
+    assert b"Rose Street" in png.read_bytes()
+    tab._choose_file = lambda parent: png
+    tab.choose_logo_button.click()
+    assert not tab.logo_preview.pixmap().isNull()
+    assert tab.save()
+    stored = org.admin.settings.logo()
+    assert stored.startswith(b"\x89PNG") and b"Rose Street" not in stored
+    assert not QImage.fromData(stored).isNull(), "the cleaned logo is still an image"
+    assert base64.b64decode(org.admin.settings.get("organisation_logo")) == stored
+
+    jpeg = image_file(tmp_path / "logo.jpg", "JPEG")
+    assert tab.use_logo_file(jpeg) and tab.save()
+    assert not QImage.fromData(org.admin.settings.logo()).isNull()
+
+    fake = tmp_path / "logo.png.exe"
+    fake.write_bytes(b"MZ not an image")
+    assert not tab.use_logo_file(fake)
+    assert tab.messages["organisation_logo"].text() == "The logo must be a PNG or JPEG image."
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG" + b"\0" * 300_000)
+    assert not tab.use_logo_file(big)
+    assert "too large" in tab.messages["organisation_logo"].text()
+
+    tab.remove_logo_button.click()
+    assert tab.save() and org.admin.settings.logo() == b""
+    assert tab.logo_preview.text() == "No logo"
+
+
+def test_vault_check_and_backup_run_in_the_background(qtbot, org: Org, background):
+    tab = VaultTab(org.admin, background)
+    qtbot.addWidget(tab)
+    tab.show()
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        tab.verify_button.click()
+        assert not tab.verify_button.isEnabled() and tab.busy.isVisible()
+    assert tab.report is not None and tab.report.ok
+    lines = tab.lines.toPlainText().splitlines()
+    assert lines == tab.report.lines()
+    assert lines[0] == "Database: every page is intact."
+    assert lines[1].startswith("Audit chain:") and lines[1].endswith("events, unbroken.")
+    assert tab.result.text() == "The vault is intact." and tab.verify_button.isEnabled()
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        tab.backup_button.click()
+    path = tab.result.text().removeprefix("Backup saved and checked: ")
+    assert Path(path).is_file() and Path(path).parent.name == "backups"
+    assert unnamed(tab) == []
+    tab.end_session()
+    assert tab.lines.toPlainText() == "" and tab.report is None
+
+
+def test_coordinator_may_check_but_not_back_up(qtbot, org: Org, background):
+    tab = VaultTab(org.coordinator, background)
+    qtbot.addWidget(tab)
+    assert tab.verify_button.isVisibleTo(tab) and not tab.backup_button.isVisibleTo(tab)

@@ -1,0 +1,170 @@
+"""Administration, accounts tab: list, add, disable (asked first), re-enable, reset, roles."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from shelter_app.errors import AccountDisabled, WrongPassphrase
+from tests.records.conftest import STAFF_PASS
+from tests.ui.conftest import WAIT_MS
+from tests.ui.org_pages import Org, org_fixture, texts, unnamed  # noqa: F401 - the org fixture
+from ui.admin.page import AdminPage, may_see_admin
+from ui.admin.user_dialogs import temporary_passphrase
+from ui.admin.users import AccountsModel, AccountsTab
+from ui.background import Background
+
+
+@pytest.fixture
+def background(qtbot) -> Background:
+    worker = Background()
+    yield worker
+    worker.wait()
+
+
+@pytest.fixture
+def tab(qtbot, org: Org, background: Background) -> AccountsTab:
+    widget = AccountsTab(org.admin, background)
+    qtbot.addWidget(widget)
+    widget.resize(900, 500)
+    widget.show()
+    return widget
+
+
+def select(tab: AccountsTab, username: str) -> None:
+    tab.refresh(select=username)
+    assert tab.selected() is not None and tab.selected().username == username
+
+
+def signs_in(org: Org, username: str, passphrase: str) -> bool:
+    opened, report = org.vault.unlock(username, passphrase)
+    opened.close()
+    return bool(report.must_change_passphrase)
+
+
+def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, background):
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.proxy)
+    rows = {r[AccountsModel.USERNAME]: r for r in texts(tab.model)}
+    assert set(rows) == {"admin", "coordinator", "caseworker", "other_caseworker", "legal",
+                         "other_legal"}
+    assert rows["legal"][AccountsModel.ROLES] == "Legal volunteer"
+    assert rows["legal"][AccountsModel.STATUS] == "Active"
+    assert rows["admin"][AccountsModel.LAST] == "Never"  # made the vault, never signed in
+    assert rows["legal"][AccountsModel.LAST] != "Never"
+    assert may_see_admin(org.admin)
+    assert not any(may_see_admin(s) for s in (org.coordinator, org.caseworker, org.legal))
+    page = AdminPage(org.admin, background)
+    qtbot.addWidget(page)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "&Accounts", "&Settings", "&Vault"]
+    assert unnamed(tab) == []
+    select(tab, "admin")
+    assert not tab.disable_button.isEnabled(), "nobody disables their own account"
+
+
+def test_add_account_checks_inline_then_adds(qtbot, org: Org, tab, background):
+    dialog = tab.add()
+    qtbot.addWidget(dialog)
+    assert unnamed(dialog) == []
+    suggested = dialog.passphrase.text()
+    assert len(suggested) == 19 and suggested.count("-") == 3
+    dialog.ok_button.click()
+    assert dialog.username_msg.text() == "Enter a user name."
+    dialog.username.setText("nadia")
+    dialog.ok_button.click()
+    assert dialog.roles_msg.text() == "Give the account at least one role."
+    dialog.roles.boxes[next(r for r in dialog.roles.boxes if r.value == "caseworker")
+                       ].setChecked(True)
+    dialog.passphrase.setText("short")
+    dialog.ok_button.click()
+    assert "at least 12 characters" in dialog.passphrase_msg.text()
+    dialog.username.setText("Coordinator")  # user names are compared without case
+    dialog.passphrase.setText(suggested)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    assert "already exists" in dialog.username_msg.text()
+    dialog.username.setText("nadia")
+    dialog.display_name.setText("Nadia Night Shift")
+    with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    assert not dialog.isVisible()
+    assert tab.selected().username == "nadia"
+    row = next(r for r in texts(tab.model) if r[0] == "nadia")
+    assert row[AccountsModel.STATUS] == "Active, must choose a passphrase"
+    assert "nadia added" in tab.notice.text() and suggested not in tab.notice.text()
+    assert signs_in(org, "nadia", suggested)
+
+
+def test_disable_asks_first_then_re_enable(qtbot, org: Org, tab, background):
+    select(tab, "other_legal")
+    box = tab.disable()
+    assert isinstance(box, QMessageBox) and "other_legal" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert org.admin.accounts._by_name("other_legal").status == "active"
+    select(tab, "other_legal")
+    box = tab.disable()
+    confirm = next(b for b in box.buttons() if b.text() == "&Disable account")
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        confirm.click()
+    assert org.admin.accounts._by_name("other_legal").status == "disabled"
+    assert "other_legal disabled" in tab.notice.text()
+    with pytest.raises(AccountDisabled):
+        org.vault.unlock("other_legal", STAFF_PASS)
+
+    assert tab.selected().username == "other_legal"
+    assert tab.enable_button.isEnabled() and not tab.reset_button.isEnabled()
+    dialog = tab.enable()
+    qtbot.addWidget(dialog)
+    new = dialog.passphrase.text()
+    with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    assert signs_in(org, "other_legal", new)
+
+
+def test_reset_replaces_the_passphrase(qtbot, org: Org, tab, background):
+    select(tab, "caseworker")
+    dialog = tab.reset()
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText("caseworker 123456")
+    dialog.ok_button.click()
+    assert "cannot contain the user name" in dialog.error.text()
+    new = temporary_passphrase("caseworker")
+    dialog.passphrase.setText(new)
+    with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    with pytest.raises(WrongPassphrase):
+        org.vault.unlock("caseworker", STAFF_PASS)
+    assert signs_in(org, "caseworker", new)
+
+
+def test_roles_change_and_the_last_administrator_stays(qtbot, org: Org, tab, background):
+    select(tab, "legal")
+    dialog = tab.change_roles()
+    qtbot.addWidget(dialog)
+    boxes = {role.value: box for role, box in dialog.roles.boxes.items()}
+    assert boxes["legal"].isChecked() and not boxes["caseworker"].isChecked()
+    boxes["legal"].setChecked(False)
+    dialog.ok_button.click()
+    assert dialog.error.text() == "Give the account at least one role."
+    boxes["caseworker"].setChecked(True)
+    with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    assert {r.value for r in org.admin.accounts._by_name("legal").roles} == {"caseworker"}
+
+    select(tab, "admin")
+    dialog = tab.change_roles()
+    qtbot.addWidget(dialog)
+    boxes = {role.value: box for role, box in dialog.roles.boxes.items()}
+    boxes["admin"].setChecked(False)
+    boxes["coordinator"].setChecked(True)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.ok_button.click()
+    assert "last active administrator" in dialog.error.text() and dialog.isVisible()
+    assert {r.value for r in org.admin.session.roles} == {"admin"}
+
+
+def test_end_of_session_closes_dialogs_and_drops_the_list(qtbot, org: Org, tab):
+    dialog = tab.add()
+    tab.end_session()
+    assert tab.model.rowCount() == 0 and not dialog.isVisible()

@@ -1,0 +1,1 @@
+"""The Administration section (administrators only): accounts, settings, vault care."""

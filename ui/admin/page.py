@@ -1,0 +1,55 @@
+"""The Administration page: tabs for accounts, settings and vault care.
+
+Present only for accounts that may manage users (``may_see_admin``); each tab also
+appears only when its action is allowed, and each service refuses anyway.  An
+administrator alone sees no survivor content here: accounts, settings and the vault.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from shelter_app.domain.roles import Action
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+
+from ..background import Background
+from ..widgets import heading, named
+from .settings_tab import ChooseFile, SettingsTab, system_file_dialog
+from .users import AccountsTab
+from .vault_tab import VaultTab
+
+
+def may_see_admin(services: Services) -> bool:
+    return services.ctx.allowed(Action.MANAGE_USERS)
+
+
+class AdminPage(QWidget):
+    def __init__(self, services: Services, background: Background,
+                 parent: QWidget | None = None, *,
+                 choose_file: ChooseFile = system_file_dialog) -> None:
+        super().__init__(parent)
+        self.setObjectName("admin_page")
+        ctx = services.ctx
+        self.tabs = QTabWidget()
+        named(self.tabs, _("Administration"))
+        self.accounts: AccountsTab | None = None
+        self.settings: SettingsTab | None = None
+        self.vault: VaultTab | None = None
+        if ctx.allowed(Action.MANAGE_USERS):
+            self.accounts = AccountsTab(services, background)
+            self.tabs.addTab(self.accounts, _("&Accounts"))
+        if ctx.allowed(Action.CHANGE_SETTINGS):
+            self.settings = SettingsTab(services, choose_file=choose_file)
+            self.tabs.addTab(self.settings, _("&Settings"))
+        if ctx.allowed(Action.VERIFY) or ctx.allowed(Action.BACKUP):
+            self.vault = VaultTab(services, background)
+            self.tabs.addTab(self.vault, _("&Vault"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(_("Administration")))
+        layout.addWidget(self.tabs, 1)
+
+    def end_session(self) -> None:
+        for tab in (self.accounts, self.settings, self.vault):
+            if tab is not None:
+                tab.end_session()

@@ -1,0 +1,213 @@
+"""The settings tab: organisation name, neutral window title, auto-lock, case codes, default
+document language, attachment limit and the organisation's logo.
+
+Each value is saved with ``SettingsService.set``, which checks it and records the change;
+a refusal is shown under its field.  Only changed values are saved.  The logo is read from
+a file the administrator picks (at most 256 KB), must open as an image here, and is stored
+by the service without its metadata (see ``shelter_app/domain/images.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain.images import MAX_LOGO_BYTES
+from shelter_app.errors import ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+from shelter_app.services.settings import SETTINGS
+
+from ..agenda.common import button, field_with, flow, name_combo_lists, name_combo_parts
+from ..cases.pickers import CodeCombo, language_options
+from ..widgets import NOTICE_STYLE, MessageLabel, named, paragraph
+
+# (parent) → a chosen file, or None; the default asks with the system file dialog.
+ChooseFile = Callable[[QWidget], Path | None]
+LOGO_PREVIEW_EM = 4
+
+
+def system_file_dialog(parent: QWidget) -> Path | None:
+    name, _filter = QFileDialog.getOpenFileName(
+        parent, _("Choose the organisation's logo"), "",
+        _("Images (*.png *.jpg *.jpeg)"))
+    return Path(name) if name else None
+
+
+class SettingsTab(QWidget):
+    def __init__(self, services: Services, parent: QWidget | None = None, *,
+                 choose_file: ChooseFile = system_file_dialog) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings_tab")
+        self._services = services
+        self._choose_file = choose_file
+        self._logo: bytes = b""
+
+        def label(key: str) -> str:
+            return _(SETTINGS[key].label)
+
+        self.organisation = QLineEdit()
+        self.window_title = QLineEdit()
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(1, 240)
+        self.show_codes = QCheckBox(label("show_case_codes"))
+        self.document_language = CodeCombo(language_options(), label("document_language"))
+        name_combo_parts(self.document_language, label("document_language"))
+        self.attachment_limit = QSpinBox()
+        self.attachment_limit.setRange(1, 500)
+        self.logo_preview = QLabel()
+        self.choose_logo_button = button(_("C&hoose logo…"), _("A PNG or JPEG file of at most "
+                                                               "256 KB"), self.choose_logo)
+        self.remove_logo_button = button(_("Remo&ve logo"), _("Print documents without a "
+                                                              "logo"), self.remove_logo)
+        self.fields: dict[str, QWidget] = {
+            "organisation": self.organisation, "window_title": self.window_title,
+            "auto_lock_minutes": self.auto_lock, "show_case_codes": self.show_codes,
+            "document_language": self.document_language,
+            "attachment_limit_mb": self.attachment_limit,
+            "organisation_logo": self.logo_preview}
+        for key, widget in self.fields.items():
+            named(widget, label(key))
+        self.messages = {key: MessageLabel() for key in self.fields}
+        hints = {
+            "window_title": _("Shown in the task bar and when sharing a screen: keep it "
+                              "neutral, never a person's or the shelter's name."),
+            "show_case_codes": _("Lists show SH-2026-0042 instead of a survivor's name."),
+            "auto_lock_minutes": _("Applies from the next sign-in."),
+        }
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignLeading
+                                       | Qt.AlignmentFlag.AlignVCenter)
+        for key, widget in self.fields.items():
+            below: list[QWidget] = [paragraph(hints[key])] if key in hints else []
+            if key == "organisation_logo":
+                below.append(flow(self.choose_logo_button, self.remove_logo_button))
+            field = field_with(widget, *below, self.messages[key],
+                               grow=key in ("organisation", "window_title"))
+            form.addRow(_("Case lists:") if key == "show_case_codes" else label(key) + ":",
+                        field)
+        self.error = MessageLabel()
+        self.notice = MessageLabel(NOTICE_STYLE)
+        self.save_button = button(_("&Save settings"), _("Save the changed settings"),
+                                  self.save)
+        self.revert_button = button(_("&Undo changes"), _("Show the saved settings again"),
+                                    self.load)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.notice)
+        layout.addWidget(flow(self.save_button, self.revert_button))
+        layout.addStretch(1)
+        name_combo_lists(self)
+        self.load()
+
+    # -- reading and showing ---------------------------------------------------------
+    def saved(self) -> dict[str, Any]:
+        return self._services.settings.all()
+
+    def load(self) -> None:
+        values = self.saved()
+        self.organisation.setText(str(values["organisation"]))
+        self.window_title.setText(str(values["window_title"]))
+        self.auto_lock.setValue(int(values["auto_lock_minutes"]))
+        self.show_codes.setChecked(bool(values["show_case_codes"]))
+        self.document_language.set_value(str(values["document_language"]))
+        self.attachment_limit.setValue(int(values["attachment_limit_mb"]))
+        self._set_logo(self._services.settings.logo())
+        for message in (*self.messages.values(), self.error):
+            message.clear_message()
+
+    def values(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.text(), "window_title": self.window_title.text(),
+                "auto_lock_minutes": self.auto_lock.value(),
+                "show_case_codes": self.show_codes.isChecked(),
+                "document_language": self.document_language.value(),
+                "attachment_limit_mb": self.attachment_limit.value(),
+                "organisation_logo": self._logo}
+
+    def _set_logo(self, data: bytes) -> None:
+        self._logo = data
+        image = QImage.fromData(data) if data else QImage()
+        self.remove_logo_button.setEnabled(bool(data))
+        if image.isNull():
+            self.logo_preview.setPixmap(QPixmap())
+            self.logo_preview.setText(_("No logo"))
+            return
+        height = self.fontMetrics().height() * LOGO_PREVIEW_EM
+        self.logo_preview.setPixmap(QPixmap.fromImage(image).scaledToHeight(
+            height, Qt.TransformationMode.SmoothTransformation))
+
+    # -- the logo --------------------------------------------------------------------
+    def choose_logo(self) -> None:
+        path = self._choose_file(self)
+        if path is not None:
+            self.use_logo_file(path)
+
+    def use_logo_file(self, path: Path) -> bool:
+        message = self.messages["organisation_logo"]
+        message.clear_message()
+        try:
+            if path.stat().st_size > MAX_LOGO_BYTES:
+                message.show_message(_("The logo is too large: at most {n} KB.").format(
+                    n=MAX_LOGO_BYTES // 1024))
+                return False
+            data = path.read_bytes()
+        except OSError:
+            message.show_message(_("That file could not be read."))
+            return False
+        if QImage.fromData(data).isNull() or not data.startswith((b"\x89PNG", b"\xff\xd8")):
+            message.show_message(_("The logo must be a PNG or JPEG image."))
+            return False
+        self._set_logo(data)
+        return True
+
+    def remove_logo(self) -> None:
+        self._set_logo(b"")
+
+    # -- saving ----------------------------------------------------------------------
+    def save(self) -> bool:
+        for message in (*self.messages.values(), self.error):
+            message.clear_message()
+        self.notice.clear_message()
+        saved = self.saved()
+        saved["organisation_logo"] = self._services.settings.logo()
+        changed = [key for key, value in self.values().items() if value != saved[key]]
+        failed = False
+        for key in changed:
+            try:
+                self._services.settings.set(key, self.values()[key])
+            except ValidationError as exc:
+                self.messages.get(exc.field or key, self.error).show_message(exc.message)
+                failed = True
+            except ShelterError as exc:
+                self.error.show_message(exc.message)
+                return False
+        if failed:
+            return False
+        self.load()
+        self.notice.show_message(_("Settings saved. The window title and auto-lock take "
+                                   "effect at the next sign-in.") if changed else
+                                 _("Nothing to save: no setting was changed."))
+        return True
+
+    def end_session(self) -> None:
+        self._logo = b""
+        self.logo_preview.clear()
+        for field in (self.organisation, self.window_title):
+            field.clear()

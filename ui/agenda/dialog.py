@@ -1,0 +1,280 @@
+"""Booking or changing an appointment, with double bookings shown before anything is saved.
+
+While the form is filled in, a short timer asks ``AppointmentService.conflicts`` and lists
+what would clash (the survivor, the staff member, the volunteer, the interpreter, the
+room) under the form.  Saving asks the service without ``allow_conflicts``: a clash stops
+the save with ``AppointmentConflict``, its ``describe()`` lines are shown, and the button
+"Save anyway" appears; only that button books despite the clash.  A clash in a case the
+user cannot see is described without naming it (the service sees to that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain import vocab
+from shelter_app.errors import ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.appointments import Appointment, AppointmentConflict, Conflict
+from shelter_app.services.registry import Services
+
+from ..cases.pickers import CodeCombo, language_options
+from ..widgets import NOTICE_STYLE, MessageLabel, heading, named
+from .case_picker import CasePicker
+from .common import field_with, name_combo_lists, name_combo_parts
+
+CHECK_DELAY_MS = 300
+
+
+def _qdatetime(moment: dt.datetime) -> QDateTime:
+    local = moment.astimezone()
+    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+
+
+class AppointmentDialog(QDialog):
+    """``saved(appointment_id)`` is emitted once the appointment is booked or changed."""
+
+    saved = Signal(str)
+
+    def __init__(self, services: Services, *, appointment: Appointment | None = None,
+                 start: dt.datetime | None = None, case_id: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._appointment = appointment
+        self.conflicts: list[Conflict] = []
+        self.setObjectName("appointment_dialog")
+        title = _("Change appointment") if appointment else _("New appointment")
+        self.setWindowTitle(title)
+        named(self, title)
+
+        self.case = CasePicker(services)
+        self.type = QComboBox()
+        for code, label in vocab.APPOINTMENT_TYPE.choices():
+            self.type.addItem(label, code)
+        named(self.type, _("Type of appointment"))
+        self.starts = self._datetime_edit(_("Starts"))
+        self.ends = self._datetime_edit(_("Ends"))
+        self.location = self._line(_("Location"), _("Building or address, e.g. Main office"))
+        self.room = self._line(_("Room"))
+        self.staff = QComboBox()
+        self.staff.addItem(_("Nobody in particular"), "")
+        named(self.staff, _("Staff member"))
+        self.volunteer = self._line(_("Volunteer"))
+        self.interpreter = self._line(_("Interpreter"), _("The interpreter's name"))
+        self.language = CodeCombo(language_options(), _("Interpreter's language"))
+        name_combo_parts(self.language, _("Interpreter's language"))
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        named(self.notes, _("Notes"))
+        self._staff_ids: set[str] = set()
+        for member in services.appointments.staff():
+            if member.active:
+                self.staff.addItem(member.name, member.id)
+                self._staff_ids.add(member.id)
+
+        self.messages: dict[str, MessageLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for field, label, widget in (
+                ("case_id", _("&Case:"), self.case), ("appointment_type", _("&Type:"), self.type),
+                ("starts_at", _("&Starts:"), self.starts), ("ends_at", _("&Ends:"), self.ends),
+                ("location", _("&Location:"), self.location), ("room", _("&Room:"), self.room),
+                ("staff_id", _("Staff &member:"), self.staff),
+                ("volunteer", _("&Volunteer:"), self.volunteer),
+                ("interpreter", _("&Interpreter:"), self.interpreter),
+                ("interpreter_language", _("Interpreter's lan&guage:"), self.language),
+                ("notes", _("&Notes:"), self.notes)):
+            self.messages[field] = MessageLabel()
+            form.addRow(label, field_with(widget, self.messages[field]))
+
+        self.conflict_box = MessageLabel(NOTICE_STYLE)
+        named(self.conflict_box, _("Double bookings"))
+        self.error = MessageLabel()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(_("Save"),
+                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_anyway_button = self.buttons.addButton(
+            _("Save anyway"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        named(self.save_button, _("Save"))
+        named(self.save_anyway_button, _("Save anyway"),
+              _("Book it even though someone or the room is already booked at that time"))
+        named(self.cancel_button, _("Cancel"))
+        self.save_anyway_button.hide()
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(lambda: self.save(allow_conflicts=False))
+        self.save_anyway_button.clicked.connect(lambda: self.save(allow_conflicts=True))
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(title, scale=1.2))
+        layout.addLayout(form)
+        layout.addWidget(self.conflict_box)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHECK_DELAY_MS)
+        self._timer.timeout.connect(self.check_conflicts)
+        self._fill(appointment, start, case_id)
+        for signal in (self.case.changed, self.starts.dateTimeChanged, self.ends.dateTimeChanged,
+                       self.location.textEdited, self.room.textEdited, self.volunteer.textEdited,
+                       self.interpreter.textEdited, self.staff.currentIndexChanged):
+            signal.connect(self._changed)
+        self.starts.dateTimeChanged.connect(self._keep_duration)
+        self._last_start = self.starts.dateTime()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+        name_combo_lists(self)
+
+    # -- building ------------------------------------------------------------------
+    def _datetime_edit(self, name: str) -> QDateTimeEdit:
+        edit = QDateTimeEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat(edit.locale().dateTimeFormat(edit.locale().FormatType.ShortFormat))
+        named(edit, name)
+        return edit
+
+    def _line(self, name: str, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        named(edit, name)
+        return edit
+
+    def _fill(self, a: Appointment | None, start: dt.datetime | None,
+              case_id: str | None) -> None:
+        if a is None:
+            begin = start or (dt.datetime.now().replace(minute=0, second=0, microsecond=0)
+                              + dt.timedelta(hours=1))
+            self.starts.setDateTime(_qdatetime(begin))
+            self.ends.setDateTime(_qdatetime(begin + dt.timedelta(hours=1)))
+            if case_id is not None:
+                self.case.set_fixed(case_id, self._code_for(case_id))
+            else:
+                self.case.load_recent()
+            self.case.setFocus()
+            return
+        self.case.set_fixed(a.case_id, a.case_code)
+        self.type.setCurrentIndex(max(self.type.findData(a.appointment_type), 0))
+        self.starts.setDateTime(_qdatetime(a.starts_at))
+        self.ends.setDateTime(_qdatetime(a.ends_at))
+        self.location.setText(a.location)
+        self.room.setText(a.room)
+        if a.staff_id and a.staff_id not in self._staff_ids:  # booked, since disabled
+            self.staff.addItem(_("(account disabled)"), a.staff_id)
+        self.staff.setCurrentIndex(max(self.staff.findData(a.staff_id or ""), 0))
+        self.volunteer.setText(a.volunteer)
+        self.interpreter.setText(a.interpreter)
+        self.language.set_value(a.interpreter_language or "")
+        self.notes.setPlainText(a.notes)
+        self.type.setFocus()
+
+    def _code_for(self, case_id: str) -> str:
+        found = self._services.search.summaries([case_id])
+        return found[0].code if found else case_id
+
+    # -- values and the conflict check ----------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return {
+            "appointment_type": str(self.type.currentData()),
+            "starts_at": self.starts.dateTime().toPython(),
+            "ends_at": self.ends.dateTime().toPython(),
+            "location": self.location.text(), "room": self.room.text(),
+            "staff_id": str(self.staff.currentData() or "") or None,
+            "volunteer": self.volunteer.text(), "interpreter": self.interpreter.text(),
+            "interpreter_language": self.language.value() or None,
+            "notes": self.notes.toPlainText(),
+        }
+
+    def _keep_duration(self, new_start: QDateTime) -> None:
+        """Moving the start moves the end with it, keeping the length."""
+        length = self._last_start.secsTo(self.ends.dateTime())
+        self._last_start = new_start
+        if length > 0:
+            self.ends.setDateTime(new_start.addSecs(length))
+
+    def _changed(self, *_args: object) -> None:
+        self.save_anyway_button.hide()
+        self._timer.start()
+
+    def check_conflicts(self) -> list[Conflict]:
+        """Ask the service what the form's time, people and room would clash with."""
+        values = self.values()
+        try:
+            found = self._services.appointments.conflicts(
+                case_id=self.case.case_id() or "", starts_at=values["starts_at"],
+                ends_at=values["ends_at"], staff_id=values["staff_id"],
+                volunteer=values["volunteer"], interpreter=values["interpreter"],
+                room=values["room"], location=values["location"],
+                ignore_id=self._appointment.id if self._appointment else None)
+        except ShelterError:
+            found = []
+        self._show_conflicts(found)
+        return found
+
+    def _show_conflicts(self, found: list[Conflict]) -> None:
+        self.conflicts = found
+        if not found:
+            self.conflict_box.clear_message()
+            return
+        lines = [c.describe() for c in found]
+        self.conflict_box.show_message("\n".join(
+            [_("Double booking — check before saving:"), *(f"• {line}" for line in lines)]))
+
+    # -- saving --------------------------------------------------------------------
+    def save(self, *, allow_conflicts: bool) -> None:
+        for label in (*self.messages.values(), self.error):
+            label.clear_message()
+        values = self.values()
+        service = self._services.appointments
+        try:
+            if self._appointment is None:
+                case_id = self.case.case_id()
+                if case_id is None:
+                    raise ValidationError(_("Choose the case first: type its code or a name "
+                                            "and press Enter."), "case_id")
+                saved = service.schedule(case_id, allow_conflicts=allow_conflicts, **values)
+            else:
+                saved = service.update(self._appointment.id,
+                                       row_version=self._appointment.row_version,
+                                       allow_conflicts=allow_conflicts, **values)
+        except AppointmentConflict as exc:
+            self._show_conflicts(exc.conflicts)
+            self.save_anyway_button.show()
+            self.save_anyway_button.setFocus()
+            return
+        except ValidationError as exc:
+            self.messages.get(exc.field or "", self.error).show_message(exc.message)
+            return
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return
+        self.saved.emit(saved.id)
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self._timer.stop()
+        super().done(result)
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Enter in the case search box searches (returnPressed); it must not also save.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.case.query.hasFocus():
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,1 @@
+"""The Cases section: the case list, the intake and the case workspace."""

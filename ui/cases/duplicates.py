@@ -1,0 +1,83 @@
+"""The duplicate warning of the intake: records that may be the same person, with reasons.
+
+Shown before the survivor is created (``SearchService.duplicates``), so a person who came
+back is not recorded twice.  The user opens a match or says this is a new person.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain.names import display_safe
+from shelter_app.i18n import _, ngettext
+from shelter_app.services.search import DuplicateMatch
+
+from ..widgets import named, paragraph
+
+
+class DuplicatesPanel(QGroupBox):
+    open_requested = Signal(str)
+    continue_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(_("Possible existing records"), parent)
+        self.setObjectName("duplicates")
+        self.intro = paragraph("")
+        self.matches = QListWidget()
+        named(self.matches, _("Possible existing records"),
+              _("Press Enter to open the selected record."))
+        self.matches.itemActivated.connect(lambda _item: self._open())
+        self.open_button = QPushButton(_("&Open the selected record"))
+        named(self.open_button, _("Open the selected record"))
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self._open)
+        self.continue_button = QPushButton(_("Continue with a ne&w record"))
+        named(self.continue_button, _("Continue with a new record"),
+              _("This is a different person: go on with the intake"))
+        self.continue_button.setAutoDefault(False)
+        self.continue_button.clicked.connect(self.continue_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.continue_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.matches)
+        layout.addLayout(buttons)
+        self.hide()
+
+    def show_matches(self, found: list[DuplicateMatch]) -> None:
+        self.matches.clear()
+        for match in found:
+            item = QListWidgetItem(_("{code} — {name}: {reasons}").format(
+                code=match.code, name=display_safe(match.display_name),
+                reasons=", ".join(match.reasons)))
+            item.setData(Qt.ItemDataRole.UserRole, match.case_id)
+            self.matches.addItem(item)
+        self.intro.setText(ngettext(
+            "{n} record may be the same person. Open it to check, or continue if this is "
+            "someone else.",
+            "{n} records may be the same person. Open one to check, or continue if this is "
+            "someone else.", len(found)).format(n=len(found)))
+        self.matches.setCurrentRow(0)
+        self.setVisible(bool(found))
+        if found:
+            self.matches.setFocus()
+
+    def _open(self) -> None:
+        item = self.matches.currentItem()
+        if item is not None:
+            self.open_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def clear(self) -> None:
+        self.matches.clear()
+        self.hide()

@@ -1,0 +1,138 @@
+"""What the workspace's list tabs share: a read-only table, messages, and forgetting.
+
+Each tab shows one kind of record of one case (consents, services, referrals…) in a
+``QTableWidget`` (small lists, all rows at once) and, when the user may add to it, a form
+under the table.  Service calls run on the GUI thread: they touch one case and take a
+few milliseconds.  Refusals are shown in the tab, beside the field they name when they
+name one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.errors import ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.i18n.formatting import format_date
+from shelter_app.services.registry import Services
+
+from ...background import Background
+from ...widgets import MessageLabel, named
+from ..form import Form
+
+DONE_STYLE = "font-weight: 600;"
+
+
+def day_text(value: dt.date | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return format_date(value)
+
+
+class ListTab(QWidget):
+    """A table of one case's records, a message line, and an optional form below."""
+
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 headers: Sequence[str], name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.background = background
+        self.case_id = case_id
+        self.ids: list[str] = []
+        self.table = QTableWidget(0, len(headers))
+        self.table.setHorizontalHeaderLabels(list(headers))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        named(self.table, name)
+        self.message = MessageLabel()
+        self.done = MessageLabel(DONE_STYLE)
+        self.done.setAccessibleName(_("Saved"))
+        self.form = Form(self)
+        # Everything scrolls together, so a long form never makes the window grow (200 %).
+        inner = QWidget()
+        self.layout_ = QVBoxLayout(inner)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 9)
+        self.layout_.addWidget(self.table, 1)
+        self.layout_.addWidget(self.done)
+        self.layout_.addWidget(self.message)
+
+    def group(self, title: str) -> QGroupBox:
+        box = QGroupBox(title)
+        self.layout_.addWidget(box)
+        return box
+
+    def fill(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Show *rows* as (record id, cells)."""
+        self.ids = [row_id for row_id, _cells in rows]
+        self.table.setRowCount(len(rows))
+        for r, (_row_id, cells) in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
+
+    def selected_id(self) -> str | None:
+        selected = self.table.selectionModel().selectedRows()
+        row = selected[0].row() if selected else self.table.currentRow()
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def attempt(self, action: Callable[[], Any], done: str = "", *, prefix: str = "") -> Any:
+        """Run a service call; show its refusal beside the field it names, or above."""
+        self.message.clear_message()
+        self.done.clear_message()
+        try:
+            result = action()
+        except ValidationError as exc:
+            if not self.form.show_error(exc, prefix=prefix):
+                self.message.show_message(exc.message)
+            return None
+        except ShelterError as exc:
+            self.message.show_message(exc.message)
+            return None
+        if done:
+            self.done.show_message(done)
+        self.refresh()
+        return result if result is not None else True
+
+    def refresh(self) -> None:
+        """Load this tab's records again (each tab defines it)."""
+
+    def forget(self) -> None:
+        """Drop every record shown or typed (the session is ending)."""
+        self.ids = []
+        self.table.setRowCount(0)
+        self.form.forget()
+        self.message.clear_message()
+        self.done.clear_message()
+

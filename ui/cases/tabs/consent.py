@@ -1,0 +1,132 @@
+"""The Consent tab, and the consent form the intake's last page uses too.
+
+A consent names what may be shared (sections), with whom (a partner, or any referral),
+why, who gave it and how, when, and until when.  ``ConsentService.record`` checks it all;
+its refusals are shown beside the field they name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
+
+from shelter_app.domain import vocab
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+
+from ...background import Background
+from ...widgets import named
+from .. import form as f
+from ..pickers import language_options
+from .base import ListTab, day_text
+
+
+def partner_choices(services: Services) -> list[tuple[str, str]]:
+    try:
+        return [(p.id, p.name) for p in services.partners.list()]
+    except ShelterError:
+        return []
+
+
+class ConsentForm(QWidget):
+    """The fields of one consent; ``arguments()`` gives ``ConsentService.record``'s."""
+
+    def __init__(self, services: Services, form: f.Form, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.add(layout, f.multi("sections", _("What may be &shared:"), vocab.SECTIONS))
+        form.add(layout, f.options("partner_id", _("&With whom:"),
+                                   [("", _("Any referral (any partner)")),
+                                    *partner_choices(services)]))
+        form.add(layout, f.line("purpose", _("&Purpose:"), max_length=500))
+        form.add(layout, f.choice("given_by", _("&Given by:"), vocab.CONSENT_GIVEN_BY,
+                                  blank=False))
+        form.add(layout, f.line("guardian_name", _("Guardian's na&me:")))
+        form.add(layout, f.choice("method", _("&How:"), vocab.CONSENT_METHOD, blank=False))
+        form.add(layout, f.flag("interpreter_used", _("An &interpreter was used")))
+        form.add(layout, f.code("interpreter_language", _("Interpreter's &language:"),
+                                language_options()))
+        form.add(layout, f.day("given_on", _("Given o&n:")))
+        form.add(layout, f.date("expires_on", _("E&xpires on (optional):")))
+        self.form["given_by"].changed.connect(self._given_by_changed)
+        self.form["interpreter_used"].changed.connect(self._given_by_changed)
+        self._given_by_changed()
+
+    def _given_by_changed(self) -> None:
+        guardian = self.form["given_by"].get() == "guardian"
+        self.form["guardian_name"].widget.setEnabled(guardian)
+        self.form["interpreter_language"].widget.setEnabled(bool(self.form["interpreter_used"]
+                                                                 .get()))
+
+    def arguments(self) -> dict[str, Any]:
+        v = self.form.values()
+        partner = v["partner_id"] or None
+        return {"sections": v["sections"], "purpose": v["purpose"], "given_by": v["given_by"],
+                "method": v["method"], "given_on": v["given_on"], "partner_id": partner,
+                "any_referral": partner is None, "expires_on": v["expires_on"] or None,
+                "interpreter_used": bool(v["interpreter_used"]),
+                "interpreter_language": v["interpreter_language"] or None,
+                "guardian_name": v["guardian_name"] if v["given_by"] == "guardian" else ""}
+
+
+def consent_state(consent: Any, today: dt.date) -> str:
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= today:
+        return _("Withdrawn")
+    if consent.expires_on is not None and consent.expires_on < today:
+        return _("Expired")
+    return _("Active") if consent.given_on <= today else _("Not yet in force")
+
+
+class ConsentTab(ListTab):
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 scope: Scope, parent: QWidget | None = None) -> None:
+        super().__init__(services, background, case_id,
+                         [_("State"), _("Sections"), _("With whom"), _("Purpose"),
+                          _("Given by"), _("Given on"), _("Expires")], _("Consents"), parent)
+        self._partners = dict(partner_choices(services))
+        if services.ctx.allowed(Action.MANAGE_CONSENT, scope):
+            self.withdraw_button = QPushButton(_("&Withdraw selected consent"))
+            named(self.withdraw_button, _("Withdraw selected consent"),
+                  _("Record that the survivor withdrew the selected consent today"))
+            self.withdraw_button.clicked.connect(self.withdraw)
+            self.layout_.insertWidget(1, self.withdraw_button)
+            box = self.group(_("Record a consent"))
+            inner = QVBoxLayout(box)
+            self.consent_form = ConsentForm(services, self.form)
+            inner.addWidget(self.consent_form)
+            self.record_button = QPushButton(_("&Record consent"))
+            named(self.record_button, _("Record consent"))
+            self.record_button.clicked.connect(self.record)
+            inner.addWidget(self.record_button)
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = dt.date.today()
+        rows = []
+        for c in self.services.consent.list(self.case_id):
+            recipient = _("Any referral") if c.any_referral else \
+                self._partners.get(c.partner_id or "", _("A partner"))
+            rows.append((c.id, [consent_state(c, today),
+                                ", ".join(vocab.SECTIONS.label(s) for s in c.sections),
+                                recipient, c.purpose, vocab.CONSENT_GIVEN_BY.label(c.given_by),
+                                day_text(c.given_on), day_text(c.expires_on)]))
+        self.fill(rows)
+
+    def record(self) -> None:
+        if self.attempt(lambda: self.services.consent.record(
+                self.case_id, **self.consent_form.arguments()), _("The consent was recorded.")):
+            self.form.load({"sections": [], "purpose": "", "expires_on": ""})
+
+    def withdraw(self) -> None:
+        consent_id = self.selected_id()
+        if consent_id is None:
+            self.message.show_message(_("Choose the consent to withdraw in the list first."))
+            return
+        self.attempt(lambda: self.services.consent.withdraw(consent_id),
+                     _("The consent was withdrawn."))

@@ -1,0 +1,72 @@
+"""The Legal matters tab: residence permits, T visas, reflection periods… and their dates.
+
+The dates that are deadlines (reflection period end, filing due, permit expiry) feed the
+organisation's deadline list through the core; this tab only records them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
+
+from shelter_app.domain import vocab
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+
+from ...background import Background
+from ...widgets import named
+from .. import form as f
+from .base import ListTab, day_text
+
+DATES = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
+         "permit_expiry")
+
+
+class LegalTab(ListTab):
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 scope: Scope, parent: QWidget | None = None) -> None:
+        super().__init__(services, background, case_id,
+                         [_("Matter"), _("Status"), _("Jurisdiction"), _("Reference"),
+                          _("Filing due"), _("Reflection period ends"), _("Permit expires")],
+                         _("Legal matters"), parent)
+        if services.ctx.allowed(Action.EDIT_LEGAL, scope):
+            box = self.group(_("Open a legal matter"))
+            layout = QFormLayout(box)
+            layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            add = self.form.add
+            add(layout, f.choice("matter_type", _("&Matter:"), vocab.LEGAL_MATTER_TYPE,
+                                 blank=False))
+            add(layout, f.choice("status", _("S&tatus:"), vocab.LEGAL_MATTER_STATUS, blank=False))
+            add(layout, f.line("jurisdiction", _("&Jurisdiction:"), max_length=100))
+            add(layout, f.line("authority_ref", _("Authority's re&ference:"), max_length=100))
+            labels = {"reflection_start": _("Reflection period starts:"),
+                      "reflection_end": _("Reflection period &ends:"),
+                      "filing_due": _("F&iling due:"), "filed_on": _("Filed on:"),
+                      "decision_on": _("Decision on:"), "permit_expiry": _("&Permit expires:")}
+            for name in DATES:
+                add(layout, f.date(name, labels[name]))
+            add(layout, f.note("notes", _("&Notes:"), rows=3))
+            self.open_button = QPushButton(_("&Open legal matter"))
+            named(self.open_button, _("Open legal matter"))
+            self.open_button.clicked.connect(self.open_matter)
+            layout.addRow("", self.open_button)
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = []
+        for m in self.services.legal.list(self.case_id):
+            rows.append((m.id, [vocab.LEGAL_MATTER_TYPE.label(m.matter_type),
+                                vocab.LEGAL_MATTER_STATUS.label(m.status), m.jurisdiction,
+                                m.authority_ref, day_text(m.dates.get("filing_due")),
+                                day_text(m.dates.get("reflection_end")),
+                                day_text(m.dates.get("permit_expiry"))]))
+        self.fill(rows)
+
+    def open_matter(self) -> None:
+        v = self.form.values()
+        if self.attempt(lambda: self.services.legal.open(
+                self.case_id, v["matter_type"], status=v["status"],
+                jurisdiction=v["jurisdiction"], authority_ref=v["authority_ref"],
+                notes=v["notes"], dates={k: v[k] or None for k in DATES}),
+                _("The legal matter was opened.")):
+            self.form.put({k: "" for k in (*DATES, "notes", "authority_ref")})

@@ -1,0 +1,186 @@
+"""One open case: its tabs, each present only when the user's roles allow that section.
+
+| tab | shown when the user may, on this case |
+|---|---|
+| Profile | read the case (always, or it would not open) |
+| Consent | read the case (recording needs ``case.consent``) |
+| Services | record services (legal volunteers: never) |
+| Referrals | manage referrals |
+| Appointments | manage appointments |
+| Legal matters | read legal matters |
+| Documents | produce packets |
+| Attachments | manage documents |
+| History | view the audit (coordinators) |
+
+Tabs other than Profile are built the first time they are shown, so opening a case reads
+only what is looked at.  The workspace's title (the tab in the case area) is the case code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from shelter_app.domain import names, vocab
+from shelter_app.domain.records import CaseRecord
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+
+from ..background import Background
+from ..widgets import MessageLabel, heading, named
+from .tabs.appointments import AppointmentsTab
+from .tabs.attachments import AttachmentsTab
+from .tabs.consent import ConsentTab
+from .tabs.documents import DocumentsTab
+from .tabs.history import HistoryTab
+from .tabs.legal import LegalTab
+from .tabs.profile import ProfileTab
+from .tabs.referrals import ReferralsTab
+from .tabs.services import ServicesTab
+
+TabMaker = Callable[["CaseWorkspace"], QWidget]
+# key, label, the action that shows it, maker
+TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
+    ("consent", lambda: _("Co&nsent"), Action.READ_CASE,
+     lambda w: ConsentTab(w.services, w.background, w.case_id, w.scope)),
+    ("services", lambda: _("Ser&vices"), Action.RECORD_SERVICE,
+     lambda w: ServicesTab(w.services, w.background, w.case_id, w.scope)),
+    ("referrals", lambda: _("Re&ferrals"), Action.MANAGE_REFERRALS,
+     lambda w: ReferralsTab(w.services, w.background, w.case_id, w.scope)),
+    ("appointments", lambda: _("Appoint&ments"), Action.MANAGE_APPOINTMENTS,
+     lambda w: AppointmentsTab(w.services, w.background, w.case_id, w.scope)),
+    ("legal", lambda: _("Le&gal matters"), Action.READ_LEGAL,
+     lambda w: LegalTab(w.services, w.background, w.case_id, w.scope)),
+    ("documents", lambda: _("Doc&uments"), Action.PRODUCE_PACKET, lambda w: DocumentsTab()),
+    ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,
+     lambda w: AttachmentsTab(w.services, w.background, w.case_id, w.scope, code=w.code,
+                              name_tokens=w.name_tokens)),
+    ("history", lambda: _("Histor&y"), Action.VIEW_AUDIT,
+     lambda w: HistoryTab(w.services, w.background, w.case_id, w.scope)),
+]
+
+
+class CaseWorkspace(QWidget):
+    saved = Signal(str)  # case id, after the profile was saved
+
+    def __init__(self, services: Services, background: Background, record: CaseRecord,
+                 scope: Scope, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("case_workspace")
+        self.services = services
+        self.background = background
+        self.case_id = record.id
+        self.code = record.code
+        self.scope = scope
+        ctx = services.ctx
+        self.title = heading(record.code, scale=1.2)
+        named(self.title, _("Case {code}").format(code=record.code))
+        self.state = QLabel()
+        named(self.state, _("Case status"))
+        self.error = MessageLabel()
+        self.profile = ProfileTab(services, record, scope)
+        self.profile.saved.connect(self._saved)
+        self.tabs = QTabWidget()
+        named(self.tabs, _("Sections of case {code}").format(code=record.code))
+        self.tabs.addTab(self.profile, _("&Profile"))
+        self.keys = ["profile"]
+        self._makers: dict[str, TabMaker] = {}
+        for key, label, action, maker in TABS:
+            if action is None or ctx.allowed(action, scope):
+                placeholder = QWidget()
+                placeholder.setObjectName(f"pending_{key}")
+                self.tabs.addTab(placeholder, label())
+                self.keys.append(key)
+                self._makers[key] = maker
+        self.built: dict[str, QWidget] = {"profile": self.profile}
+        self.tabs.currentChanged.connect(self._tab_changed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.state)
+        layout.addWidget(self.error)
+        layout.addWidget(self.tabs, 1)
+        self._show_state(record)
+        self.profile.restore_draft()
+
+    def _show_state(self, record: CaseRecord) -> None:
+        status = vocab.CASE_STATUS.label(record.case["status"])
+        risk = record.case.get("risk_level")
+        parts = [_("Status: {status}").format(status=status)]
+        if risk:
+            parts.append(_("Risk: {risk}").format(risk=vocab.RISK_LEVEL.label(risk)))
+        if record.case.get("is_draft"):
+            parts.append(_("Intake not finished (draft)"))
+        self.state.setText(" · ".join(parts))
+
+    def _saved(self, record: CaseRecord) -> None:
+        self._show_state(record)
+        self.saved.emit(record.id)
+
+    def _tab_changed(self, index: int) -> None:
+        if 0 <= index < len(self.keys):
+            self.tab(self.keys[index])
+
+    def tab(self, key: str) -> QWidget:
+        """The tab *key*, built now if it was not yet (KeyError when it is absent)."""
+        if key in self.built:
+            return self.built[key]
+        index = self.keys.index(key)
+        try:
+            widget = self._makers[key](self)
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            widget = QWidget()
+        self.built[key] = widget
+        current = self.tabs.currentIndex()
+        label = self.tabs.tabText(index)
+        old = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, label)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        old.deleteLater()
+        return widget
+
+    def show_tab(self, key: str) -> QWidget:
+        widget = self.tab(key)
+        self.tabs.setCurrentIndex(self.keys.index(key))
+        return widget
+
+    def name_tokens(self) -> set[str]:
+        record = self.profile.record
+        if record is None:
+            return set()
+        s = record.survivor
+        texts = [s.get("legal_name", ""), s.get("preferred_name", ""), *s.get("aliases", [])]
+        return {names.latin(t) for text in texts for t in names.tokens(text)}
+
+    # -- unsaved work and the end of the session ---------------------------------------
+    def has_unsaved(self) -> bool:
+        return self.profile.has_unsaved()
+
+    def save(self) -> bool:
+        ok = self.profile.save()
+        if not ok:
+            self.tabs.setCurrentIndex(0)
+        return ok
+
+    def discard(self) -> None:
+        self.profile.cancel()
+
+    def keep_draft(self) -> None:
+        self.profile.keep_draft()
+
+    def forget(self) -> None:
+        """Drop every record this workspace shows (the session is ending)."""
+        for widget in self.built.values():
+            forget = getattr(widget, "forget", None)
+            if callable(forget):
+                forget()
+        self.title.clear()
+        self.state.clear()
+        self.error.clear_message()

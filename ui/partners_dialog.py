@@ -1,0 +1,128 @@
+"""Adding an organisation to the partner directory (coordinators: MANAGE_PARTNERS).
+
+``PartnerService.add`` checks everything; a refusal names its field and the message is
+shown under that field (a name already in the directory, an unknown language…), with the
+focus moved there.  Editing a field clears its message.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain import vocab
+from shelter_app.errors import ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+
+from .agenda.common import field_with, name_combo_lists, name_combo_parts
+from .cases.pickers import CodeCombo, CodeListPicker, MultiChoice, language_options
+from .widgets import MessageLabel, heading, named, paragraph
+
+
+def _text_box(name: str, lines: int, parent: QWidget) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setMaximumHeight(parent.fontMetrics().lineSpacing() * lines + 14)
+    named(box, name)
+    return box
+
+
+class AddPartnerDialog(QDialog):
+    """``added(partner_id)`` once the partner is in the directory."""
+
+    added = Signal(str)
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self.setObjectName("add_partner_dialog")
+        title = _("Add a partner organisation")
+        self.setWindowTitle(title)
+        named(self, title)
+        self.name = QLineEdit()
+        named(self.name, _("Name of the organisation"))
+        self.type = QComboBox()
+        for code, label in vocab.PARTNER_TYPE.choices():
+            self.type.addItem(label, code)
+        named(self.type, _("Kind of organisation"))
+        catalogue = vocab.Vocabulary("services", _("Services offered"), [
+            vocab.Term(t.code, t.label) for t in services.care.catalogue()])
+        self.services = MultiChoice(catalogue, _("Services offered"))
+        self.languages = CodeListPicker(language_options(), _("Languages spoken"))
+        name_combo_parts(self.languages.combo, _("Find a language spoken"))
+        self.address = _text_box(_("Address"), 2, self)
+        self.secure_contact = _text_box(_("Secure contact"), 2, self)
+        self.document_language = CodeCombo(language_options(), _("Language of documents sent"))
+        name_combo_parts(self.document_language, _("Language of documents sent"))
+        self.document_language.set_value("en")
+
+        self.messages: dict[str, MessageLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for field, label, widget in (
+                ("name", _("&Name:"), self.name), ("partner_type", _("&Kind:"), self.type),
+                ("services", _("&Services:"), self.services),
+                ("languages", _("&Languages:"), self.languages),
+                ("address", _("A&ddress:"), self.address),
+                ("secure_contact", _("Se&cure contact:"), self.secure_contact),
+                ("document_language", _("&Documents in:"), self.document_language)):
+            self.messages[field] = MessageLabel()
+            form.addRow(label, field_with(widget, self.messages[field]))
+        self.name.textEdited.connect(lambda _t: self.messages["name"].clear_message())
+        self.error = MessageLabel()
+        self.buttons = QDialogButtonBox()
+        self.add_button = self.buttons.addButton(_("Add partner"),
+                                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        named(self.add_button, _("Add partner"))
+        named(self.cancel_button, _("Cancel"))
+        self.add_button.setDefault(True)
+        self.buttons.accepted.connect(self.add)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(title, scale=1.2))
+        layout.addWidget(paragraph(_("The secure contact is how to reach the partner safely "
+                                     "about a referral: a named person, a phone line or an "
+                                     "encrypted address.")))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+        name_combo_lists(self)
+        self.name.setFocus()
+
+    def add(self) -> None:
+        for label in (*self.messages.values(), self.error):
+            label.clear_message()
+        try:
+            partner = self._services.partners.add(
+                self.name.text(), str(self.type.currentData()),
+                services=self.services.value(), languages=self.languages.value(),
+                address=self.address.toPlainText(),
+                secure_contact=self.secure_contact.toPlainText(),
+                document_language=self.document_language.value() or "en")
+        except ValidationError as exc:
+            self.messages.get(exc.field or "", self.error).show_message(exc.message)
+            widget = {"name": self.name, "partner_type": self.type, "services": self.services,
+                      "languages": self.languages, "address": self.address,
+                      "secure_contact": self.secure_contact,
+                      "document_language": self.document_language}.get(exc.field or "")
+            if widget is not None:
+                widget.setFocus()
+            return
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return
+        self.added.emit(partner.id)
+        self.accept()
