@@ -164,7 +164,18 @@ class MainWindow(QMainWindow):
             widget = spec.factory(self._services, self._background, self.stack)
             self.pages[key] = widget
             self.stack.addWidget(widget)
+            opener = getattr(widget, "open_case", None)
+            if key != "cases" and hasattr(opener, "connect"):
+                opener.connect(self.open_case)  # Appointments, Deadlines, Referrals
         return self.pages[key]
+
+    def open_case(self, case_id: str) -> QWidget | None:
+        """Show the case in the Cases section (asked by a row in another section)."""
+        if "cases" not in self.section_keys():
+            return None
+        cases = self.show_page("cases")
+        workspace: QWidget | None = cases.open_case(case_id)  # type: ignore[attr-defined]
+        return workspace
 
     def show_page(self, key: str) -> QWidget:
         row = self.section_keys().index(key)

@@ -226,3 +226,15 @@ def test_an_intake_open_at_a_manual_lock_is_kept_and_offered_again(qtbot, make_c
     sign_in(qtbot, controller, "coordinator", STAFF_PASS)
     again = controller.window.pages["cases"].new_case()
     assert again.form["legal_name"].get() == "Teodora Ilic"
+
+
+def test_a_row_in_another_section_opens_its_case(qtbot, make_controller, staffed):
+    _ids, record = staffed
+    controller = signed_in(qtbot, make_controller, "coordinator")
+    window = controller.window
+    deadlines = window.show_page("deadlines")
+    with qtbot.waitSignal(deadlines.open_case, timeout=WAIT_MS):
+        deadlines.open_case.emit(record.id)  # as the "Open case" button does
+    assert window.current_key() == "cases"
+    opened = [w for w in window.findChildren(QWidget) if getattr(w, "case_id", None) == record.id]
+    assert opened and all(w.isVisibleTo(window) for w in opened)
