@@ -149,6 +149,24 @@ class CaseService:
         return CaseRecord(case_id, case["code"], survivor["id"], survivor, case,
                           (survivor["row_version"], case["row_version"]), shared)
 
+    def assignable_staff(self) -> list[tuple[str, str]]:
+        """Active caseworkers and coordinators a case may be assigned to: (id, name shown),
+        for those who may assign cases (``services.accounts`` is for administrators)."""
+        self._ctx.require(Action.ASSIGN_CASE, Scope.OTHER)
+        return self._staff_with({"caseworker", "coordinator"})
+
+    def legal_volunteers(self) -> list[tuple[str, str]]:
+        """Active legal volunteers a case may be shared with: (id, name shown)."""
+        self._ctx.require(Action.SHARE_CASE, Scope.OTHER)
+        return self._staff_with({"legal"})
+
+    def _staff_with(self, roles: set[str]) -> list[tuple[str, str]]:
+        rows = self._ctx.db.all("SELECT id, username, display_name, roles FROM users"
+                                " WHERE status = 'active'")
+        found = [(str(r["id"]), str(r["display_name"] or r["username"])) for r in rows
+                 if roles & set(json.loads(r["roles"]))]
+        return sorted(found, key=lambda pair: pair[1].casefold())
+
     # -- changing ------------------------------------------------------------------
     def update(self, case_id: str, *, survivor: SurvivorInput | None = None,
                case: CaseInput | None = None, versions: tuple[int, int] | None = None

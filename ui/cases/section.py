@@ -72,12 +72,18 @@ class CasesSection(QTabWidget):
             return None
         workspace = CaseWorkspace(services, self._background, record, scope)
         workspace.saved.connect(lambda _id: self.list_page.model.refresh_rows())
+        workspace.changed.connect(lambda _id: self._case_changed())
         index = self.addTab(workspace, record.code)
         self.setTabToolTip(index, _("Case {code}").format(code=record.code))
         self.setCurrentIndex(index)
         workspace.profile.setFocus()
         self.case_opened.emit(case_id)
         return workspace
+
+    def _case_changed(self) -> None:
+        """A case's status, assignment or sharing changed: list the cases again."""
+        self.list_page.model.refresh_rows()
+        self.list_page.reload()
 
     def close_case_at(self, index: int) -> None:
         workspace = self.widget(index)

@@ -14,6 +14,11 @@
 
 Tabs other than Profile are built the first time they are shown, so opening a case reads
 only what is looked at.  The workspace's title (the tab in the case area) is the case code.
+
+The header under the title shows the status and risk, with "Change status…" (edit the
+case), "Assign…" (assign cases) and "Share with legal volunteer…" (share cases) beside it,
+each present only when the roles allow it on this case.  After a change the header, the
+profile and the case list are refreshed (``changed``); a refusal stays in the dialog.
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shelter_app.domain import names, vocab
 from shelter_app.domain.records import CaseRecord
@@ -32,6 +44,7 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
+from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
 from .tabs.consent import ConsentTab
@@ -66,6 +79,7 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
 
 class CaseWorkspace(QWidget):
     saved = Signal(str)  # case id, after the profile was saved
+    changed = Signal(str)  # case id, after its status, assignment or sharing changed
 
     def __init__(self, services: Services, background: Background, record: CaseRecord,
                  scope: Scope, parent: QWidget | None = None) -> None:
@@ -82,6 +96,20 @@ class CaseWorkspace(QWidget):
         self.state = QLabel()
         named(self.state, _("Case status"))
         self.error = MessageLabel()
+        self.status_button = QPushButton(_("Change s&tatus…"))
+        named(self.status_button, _("Change status"), _("Move the case on, close or reopen it"))
+        self.assign_button = QPushButton(_("Ass&ign…"))
+        named(self.assign_button, _("Assign"), _("Choose who works on this case"))
+        self.share_button = QPushButton(_("Share with legal &volunteer…"))
+        named(self.share_button, _("Share with legal volunteer"),
+              _("Choose the legal volunteers who may see this case"))
+        self.status_button.setVisible(ctx.allowed(Action.EDIT_CASE, scope))
+        self.assign_button.setVisible(ctx.allowed(Action.ASSIGN_CASE, scope))
+        self.share_button.setVisible(ctx.allowed(Action.SHARE_CASE, scope))
+        self.status_button.clicked.connect(lambda: self.open_action(StatusDialog))
+        self.assign_button.clicked.connect(lambda: self.open_action(AssignDialog))
+        self.share_button.clicked.connect(lambda: self.open_action(ShareDialog))
+        self.dialog: CaseActionDialog | None = None
         self.profile = ProfileTab(services, record, scope)
         self.profile.saved.connect(self._saved)
         self.tabs = QTabWidget()
@@ -100,7 +128,11 @@ class CaseWorkspace(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.state)
+        header = QHBoxLayout()
+        header.addWidget(self.state, 1)
+        for button in (self.status_button, self.assign_button, self.share_button):
+            header.addWidget(button)
+        layout.addLayout(header)
         layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
         self._show_state(record)
@@ -115,6 +147,37 @@ class CaseWorkspace(QWidget):
         if record.case.get("is_draft"):
             parts.append(_("Intake not finished (draft)"))
         self.state.setText(" · ".join(parts))
+
+    def open_action(self, kind: type[CaseActionDialog]) -> CaseActionDialog | None:
+        """Open the status, assignment or sharing dialog (None, reason shown, if refused)."""
+        record = self.profile.record
+        if record is None:
+            return None
+        self.error.clear_message()
+        try:
+            dialog = kind(self.services, record, self)
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return None
+        dialog.accepted.connect(self._action_done)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _action_done(self) -> None:
+        try:
+            record = self.services.cases.get(self.case_id)
+        except ShelterError as exc:  # e.g. no longer allowed to read it
+            self.error.show_message(exc.message)
+            self.changed.emit(self.case_id)
+            return
+        if self.profile.editing:  # the edit keeps its fields; status is not one of them
+            self.profile.record = record
+        else:
+            self.profile.load(record)
+        self._show_state(record)
+        self.changed.emit(self.case_id)
 
     def _saved(self, record: CaseRecord) -> None:
         self._show_state(record)
@@ -181,6 +244,10 @@ class CaseWorkspace(QWidget):
             forget = getattr(widget, "forget", None)
             if callable(forget):
                 forget()
+        if self.dialog is not None:
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
         self.title.clear()
         self.state.clear()
         self.error.clear_message()

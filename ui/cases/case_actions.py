@@ -1,0 +1,190 @@
+"""The case header's dialogs: change the status, assign the case, share it with legal.
+
+Each dialog calls one ``CaseService`` method and closes only when it was accepted; a
+refusal (``ValidationError`` and the like) is shown in the dialog and nothing changes.
+The lists of people come from ``CaseService.assignable_staff`` and ``legal_volunteers``,
+which those who may assign or share can read (the account list is administrators' only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain import vocab
+from shelter_app.domain.records import CaseRecord
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _
+from shelter_app.services.cases import STATUS_ORDER
+from shelter_app.services.registry import Services
+
+from ..widgets import MessageLabel, named
+
+
+def next_statuses(current: str) -> list[str]:
+    """Where a case may go from *current*: forward, or (when closed) reopened."""
+    if current == "closed":
+        return [s for s in STATUS_ORDER if s != "closed"]
+    if current not in STATUS_ORDER:
+        return []
+    return STATUS_ORDER[STATUS_ORDER.index(current) + 1:]
+
+
+class CaseActionDialog(QDialog):
+    """A small dialog with a form, a message line and OK / Cancel."""
+
+    def __init__(self, title: str, ok_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.error = MessageLabel()
+        self.error.setAccessibleName(_("Could not save"))
+        self.form = QFormLayout()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        named(self.ok_button, ok_text.replace("&", ""))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Cancel"))
+        named(cancel, _("Cancel"))
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        self.error.clear_message()
+        try:
+            action()
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return False
+        self.accept()
+        return True
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+
+class StatusDialog(CaseActionDialog):
+    def __init__(self, services: Services, record: CaseRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Change the status of {code}").format(code=record.code),
+                         _("C&hange status"), parent)
+        self._services = services
+        self._case_id = record.id
+        current = str(record.case["status"])
+        self.status = QComboBox()
+        for code in next_statuses(current):
+            self.status.addItem(vocab.CASE_STATUS.label(code), code)
+        named(self.status, _("New status"))
+        self.reason = QComboBox()
+        self.reason.addItem(_("(choose a reason)"), "")
+        for code, label in vocab.CLOSURE_REASON.choices():
+            self.reason.addItem(label, code)
+        named(self.reason, _("Closure reason"))
+        self.reason_label = QLabel(_("Closure &reason:"))
+        self.reason_label.setBuddy(self.reason)
+        status_label = QLabel(_("New &status:"))
+        status_label.setBuddy(self.status)
+        now = QLabel(_("Now: {status}").format(status=vocab.CASE_STATUS.label(current)))
+        self.form.addRow(now)
+        self.form.addRow(status_label, self.status)
+        self.form.addRow(self.reason_label, self.reason)
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self._status_changed()
+
+    def _status_changed(self) -> None:
+        closing = self.status.currentData() == "closed"
+        self.reason_label.setVisible(closing)
+        self.reason.setVisible(closing)
+
+    def apply(self) -> None:
+        status = str(self.status.currentData() or "")
+        reason = str(self.reason.currentData() or "") or None
+        self.attempt(lambda: self._services.cases.set_status(
+            self._case_id, status, closure_reason=reason if status == "closed" else None))
+
+
+class AssignDialog(CaseActionDialog):
+    def __init__(self, services: Services, record: CaseRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Assign {code}").format(code=record.code), _("&Assign"), parent)
+        self._services = services
+        self._case_id = record.id
+        self.person = QComboBox()
+        for user_id, name in services.cases.assignable_staff():
+            self.person.addItem(name, user_id)
+        self.person.setCurrentIndex(max(self.person.findData(record.case.get("assigned_to")),
+                                        0))
+        named(self.person, _("Assign to"))
+        label = QLabel(_("Assign &to:"))
+        label.setBuddy(self.person)
+        self.form.addRow(label, self.person)
+
+    def apply(self) -> None:
+        user_id = str(self.person.currentData() or "")
+        if not user_id:
+            self.error.show_message(_("Choose the person to assign the case to."))
+            return
+        self.attempt(lambda: self._services.cases.assign(self._case_id, user_id))
+
+
+class ShareDialog(CaseActionDialog):
+    """Legal volunteers, ticked when the case is shared with them."""
+
+    def __init__(self, services: Services, record: CaseRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Share {code} with legal volunteers").format(code=record.code),
+                         _("&Save sharing"), parent)
+        self._services = services
+        self._case_id = record.id
+        self._shared = set(record.shared_with)
+        self.people = QListWidget()
+        named(self.people, _("Legal volunteers"),
+              _("Tick the legal volunteers who may see this case"))
+        for user_id, name in services.cases.legal_volunteers():
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, user_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if user_id in self._shared
+                               else Qt.CheckState.Unchecked)
+            self.people.addItem(item)
+        if not self.people.count():
+            self.error.show_message(_("There are no active legal volunteers."))
+        label = QLabel(_("&Legal volunteers:"))
+        label.setBuddy(self.people)
+        self.form.addRow(label)
+        self.form.addRow(self.people)
+
+    def ticked(self) -> set[str]:
+        return {str(item.data(Qt.ItemDataRole.UserRole))
+                for item in (self.people.item(i) for i in range(self.people.count()))
+                if item.checkState() == Qt.CheckState.Checked}
+
+    def apply(self) -> None:
+        ticked = self.ticked()
+
+        def share() -> None:
+            cases = self._services.cases
+            for user_id in sorted(ticked - self._shared):
+                cases.share(self._case_id, user_id)
+            for user_id in sorted(self._shared - ticked):
+                cases.share(self._case_id, user_id, shared=False)
+
+        self.attempt(share)
