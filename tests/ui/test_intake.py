@@ -230,3 +230,15 @@ def test_an_unfinished_intake_is_kept_in_the_vault_and_offered_again(qtbot, desk
     press(qtbot, again, again.draft_button)
     qtbot.waitUntil(lambda: not isValid(again) or not again.isVisible(), timeout=WAIT_MS)
     assert services.drafts.get("intake") is None
+
+
+def test_guardian_and_interpreter_fields_appear_only_when_ticked(qtbot, desk):
+    services, background, _existing, _partner = desk
+    dialog = open_intake(qtbot, services, background)
+    form = dialog.form
+    assert not form["guardian_name"].widget.isVisibleTo(dialog)
+    assert not form["interpreter_language"].widget.isVisibleTo(dialog)
+    form["is_minor"].widget.click()
+    form["interpreter_needed"].widget.click()
+    assert form["guardian_name"].widget.isVisibleTo(dialog)
+    assert form["interpreter_language"].widget.isVisibleTo(dialog)

@@ -124,3 +124,41 @@ def test_a_kept_draft_never_overwrites_someone_elses_change(qtbot, office):
     saved = office.coordinator.cases.get(office.record.id)
     assert saved.survivor["contact"]["phone"] == "+1 555 0100"
     assert saved.case["safety_plan"] == "Theirs"
+
+
+def test_read_only_fields_look_read_only_until_edit(qtbot, office):
+    from PySide6.QtGui import QPalette
+
+    profile = open_workspace(office).profile
+    name, gender = profile.form["legal_name"].focus, profile.form["gender"].focus
+    plan = profile.form["safety_plan"].focus
+
+    def looks_read_only(widget) -> bool:
+        palette = widget.palette()
+        return palette.color(QPalette.ColorRole.Base) == palette.color(QPalette.ColorRole.Window)
+
+    assert name.isReadOnly() and plan.isReadOnly() and not gender.isEnabled()
+    assert looks_read_only(name) and looks_read_only(plan)
+    qtbot.mouseClick(profile.edit_button, Qt.MouseButton.LeftButton)
+    assert not name.isReadOnly() and not plan.isReadOnly() and gender.isEnabled()
+    assert not looks_read_only(name) and not looks_read_only(plan)
+    qtbot.mouseClick(profile.cancel_button, Qt.MouseButton.LeftButton)
+    assert looks_read_only(name)
+
+
+def test_guardian_and_interpreter_fields_follow_their_boxes(qtbot, office):
+    profile = open_workspace(office).profile
+    form = profile.form
+
+    def shown(name: str) -> bool:
+        return form[name].widget.isVisibleTo(profile)
+
+    assert not shown("guardian_name") and not shown("interpreter_language")
+    qtbot.mouseClick(profile.edit_button, Qt.MouseButton.LeftButton)
+    form["is_minor"].put(True)
+    assert shown("guardian_name") and shown("guardian_contact")
+    assert not shown("interpreter_language")
+    form["interpreter_needed"].put(True)
+    assert shown("interpreter_language")
+    form["is_minor"].put(False)
+    assert not shown("guardian_relationship")

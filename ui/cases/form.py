@@ -4,7 +4,10 @@ A ``Field`` is a widget with a name (the same name the core's ``ValidationError.
 uses), a label, a way to read and write its value as plain data, and a message label
 under it.  A ``Form`` is a set of fields: it loads and reads values, shows a validation
 error next to the field it names, tells whether anything changed, and makes every field
-read-only at once (the case profile is read-only until Edit).
+read-only at once (the case profile is read-only until Edit).  A read-only text field
+also looks it: its background takes the palette's window colour instead of the base
+colour, so it reads as text on the page rather than a box to type in (no fixed colours,
+so dark and high-contrast themes keep working); lists and drop-downs are disabled.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, QObject, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -57,6 +62,20 @@ def _message() -> MessageLabel:
     return MessageLabel()
 
 
+def show_read_only(widget: QLineEdit | QPlainTextEdit | QAbstractSpinBox, read_only: bool
+                   ) -> None:
+    """Make *widget* read-only, and look it, with the palette's own colours."""
+    widget.setReadOnly(read_only)
+    if read_only:
+        palette = QPalette(widget.palette())
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Base,
+                             palette.color(group, QPalette.ColorRole.Window))
+        widget.setPalette(palette)
+    else:
+        widget.setPalette(QPalette())  # nothing of its own: the inherited palette again
+
+
 def line(name: str, label: str, *, max_length: int = 200, placeholder: str = "") -> Field:
     edit = QLineEdit()
     edit.setMaxLength(max_length)
@@ -64,7 +83,7 @@ def line(name: str, label: str, *, max_length: int = 200, placeholder: str = "")
         edit.setPlaceholderText(placeholder)
     named(edit, plain(label))
     return Field(name, label, edit, edit, edit.text, lambda v: edit.setText(str(v or "")),
-                 edit.setReadOnly, edit.textChanged, _message())
+                 lambda ro: show_read_only(edit, ro), edit.textChanged, _message())
 
 
 def date(name: str, label: str) -> Field:
@@ -84,7 +103,7 @@ def aliases(name: str, label: str) -> Field:
         return [part.strip() for part in text.split(",") if part.strip()]
 
     return Field(name, label, edit, edit, get, lambda v: edit.setText(", ".join(v or [])),
-                 edit.setReadOnly, edit.textChanged, _message())
+                 lambda ro: show_read_only(edit, ro), edit.textChanged, _message())
 
 
 def note(name: str, label: str, *, rows: int = 4) -> Field:
@@ -93,7 +112,7 @@ def note(name: str, label: str, *, rows: int = 4) -> Field:
     edit.setFixedHeight(edit.fontMetrics().lineSpacing() * rows + 12)
     named(edit, plain(label))
     return Field(name, label, edit, edit, edit.toPlainText,
-                 lambda v: edit.setPlainText(str(v or "")), edit.setReadOnly,
+                 lambda v: edit.setPlainText(str(v or "")), lambda ro: show_read_only(edit, ro),
                  edit.textChanged, _message())
 
 
@@ -114,7 +133,7 @@ def day(name: str, label: str) -> Field:
         edit.setDate(QDate(dt.date.fromisoformat(str(value)[:10]) if value else dt.date.today()))
 
     return Field(name, label, edit, edit, lambda: edit.date().toPython().isoformat(), put,
-                 lambda ro: edit.setReadOnly(ro), edit.dateChanged, _message())
+                 lambda ro: show_read_only(edit, ro), edit.dateChanged, _message())
 
 
 def options(name: str, label: str, items: list[tuple[str, str]]) -> Field:

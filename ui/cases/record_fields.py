@@ -110,6 +110,9 @@ SECTION_TITLES: dict[str, Callable[[], str]] = {
     "risk": lambda: _("Risk and immediate needs"),
 }
 HEALTH_FIELDS = frozenset({"access_needs"})
+# A field shown only while the box it depends on is ticked (profile and intake alike).
+SHOWN_WHEN = {"guardian_name": "is_minor", "guardian_relationship": "is_minor",
+              "guardian_contact": "is_minor", "interpreter_language": "interpreter_needed"}
 
 
 def section_fields(section: str) -> list[str]:
@@ -124,7 +127,22 @@ def build_section(form: f.Form, layout: QFormLayout, section: str, *, health: bo
         if name in HEALTH_FIELDS and not health:
             continue
         made.append(form.add(layout, factory()))
+    names = {field.name for field in made}
+    for name, flag_name in SHOWN_WHEN.items():
+        if name in names and flag_name in names:
+            _show_when(form, layout, form[name], form[flag_name])
     return made
+
+
+def _show_when(form: f.Form, layout: QFormLayout, field: f.Field, flag: f.Field) -> None:
+    """Show *field* (its row and its message row) only while *flag* is ticked."""
+    def follow(*_args: object) -> None:
+        shown = bool(flag.get())
+        layout.setRowVisible(field.widget, shown)
+        layout.setRowVisible(field.message, shown)
+
+    flag.changed.connect(follow)
+    follow()
 
 
 def _text(value: Any) -> str:
