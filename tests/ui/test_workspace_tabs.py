@@ -172,3 +172,35 @@ def test_documents_explains_and_history_shows_this_case_only(qtbot, office):
                                                  target_id=office.record.id)
     assert any(e.action == Event.SECTION_OPENED and e.details == {"section": "history"}
                for e in events)
+
+
+@pytest.mark.parametrize(("key", "field"), [
+    ("consent", "purpose"), ("services", "outcome"), ("referrals", "reason"),
+    ("appointments", "notes"), ("legal", "notes")])
+def test_a_half_typed_add_form_counts_as_unsaved(office, key, field):
+    workspace = workspace_of(office)
+    section = workspace.parentWidget().parentWidget()
+    tab = workspace.show_tab(key)
+    assert not workspace.has_unsaved()
+    tab.form[field].put("Half typed")
+    assert workspace.has_unsaved() and section.unsaved_titles() == [workspace.code]
+    section.discard_all()
+    assert tab.form[field].get() == "" and not workspace.has_unsaved()
+    tab.form[field].put("Half typed")
+    section.keep_drafts()  # auto-lock: never asks; the add form is not kept anywhere
+    assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0
+    section.end_session()
+    assert tab.form[field].get() == ""
+
+
+def test_saving_at_lock_records_what_was_typed(qtbot, office):
+    workspace = workspace_of(office)
+    section = workspace.parentWidget().parentWidget()
+    tab = workspace.show_tab("services")
+    tab.form["outcome"].put("Bus pass")
+    assert section.has_unsaved()
+    assert section.save_all()
+    assert tab.table.rowCount() == 1 and not section.has_unsaved()
+    tab.form["duration_minutes"].put("many")  # refused: the lock does not go ahead
+    assert not section.save_all() and section.has_unsaved()
+    assert section.currentWidget() is workspace and workspace.tabs.currentWidget() is tab

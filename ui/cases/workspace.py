@@ -47,6 +47,7 @@ from ..widgets import MessageLabel, heading, named
 from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
+from .tabs.base import ListTab
 from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
 from .tabs.history import HistoryTab
@@ -197,6 +198,9 @@ class CaseWorkspace(QWidget):
         except ShelterError as exc:
             self.error.show_message(exc.message)
             widget = QWidget()
+        mark_clean = getattr(widget, "mark_clean", None)
+        if callable(mark_clean):
+            mark_clean()
         self.built[key] = widget
         current = self.tabs.currentIndex()
         label = self.tabs.tabText(index)
@@ -223,19 +227,33 @@ class CaseWorkspace(QWidget):
         return {names.latin(t) for text in texts for t in names.tokens(text)}
 
     # -- unsaved work and the end of the session ---------------------------------------
+    # The profile's edits, and anything typed in a record tab's add form (consent,
+    # services, referrals, appointments, legal matters) and not yet recorded.  At auto-lock
+    # and quick exit the profile's edits are kept as a draft in the vault; the add forms
+    # are discarded (``forget``), never written anywhere.
+    def _forms(self) -> list[ListTab]:
+        return [w for w in self.built.values() if isinstance(w, ListTab)]
+
     def has_unsaved(self) -> bool:
-        return self.profile.has_unsaved()
+        return self.profile.has_unsaved() or any(t.has_unsaved() for t in self._forms())
 
     def save(self) -> bool:
-        ok = self.profile.save()
-        if not ok:
+        if not self.profile.save():
             self.tabs.setCurrentIndex(0)
-        return ok
+            return False
+        for tab in self._forms():
+            if not tab.save_form():
+                self.tabs.setCurrentWidget(tab)
+                return False
+        return True
 
     def discard(self) -> None:
         self.profile.cancel()
+        for tab in self._forms():
+            tab.discard_form()
 
     def keep_draft(self) -> None:
+        """Keep the profile's edits in the vault; half-typed add forms are dropped."""
         self.profile.keep_draft()
 
     def forget(self) -> None:

@@ -76,6 +76,7 @@ class AppointmentsTab(ListTab):
         self.book_button = QPushButton(_("&Book appointment"))
         named(self.book_button, _("Book appointment"))
         self.book_button.clicked.connect(self.book)
+        self.submit = self.book
         layout.addRow("", self.book_button)
         self.refresh()
 
@@ -101,6 +102,7 @@ class AppointmentsTab(ListTab):
         if done:
             self.anyway.hide()
             self.form.put({"notes": "", "interpreter": "", "room": ""})
+            self.mark_clean()
 
     def _schedule(self, v: dict[str, object], start: dt.datetime, end: dt.datetime,
                   anyway: bool) -> object:

@@ -5,6 +5,12 @@ Each tab shows one kind of record of one case (consents, services, referrals…)
 under the table.  Service calls run on the GUI thread: they touch one case and take a
 few milliseconds.  Refusals are shown in the tab, beside the field they name when they
 name one.
+
+Something typed in a tab's add form and not yet recorded counts as unsaved work, like an
+edited profile: closing the case or locking by hand asks Save / Discard / Cancel (Save
+records it with the tab's own button action, ``submit``).  Auto-lock and quick exit never
+ask, and these half-typed add forms are then **discarded**, not kept: only the profile's
+edits are kept as a draft in the vault.  Nothing typed is ever written outside the vault.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -72,6 +80,8 @@ class ListTab(QWidget):
         self.done = MessageLabel(DONE_STYLE)
         self.done.setAccessibleName(_("Saved"))
         self.form = Form(self)
+        self.submit: Callable[[], Any] | None = None  # records what the add form holds
+        self._clean: dict[str, Any] = {}
         # Everything scrolls together, so a long form never makes the window grow (200 %).
         inner = QWidget()
         self.layout_ = QVBoxLayout(inner)
@@ -127,6 +137,33 @@ class ListTab(QWidget):
 
     def refresh(self) -> None:
         """Load this tab's records again (each tab defines it)."""
+
+    # -- half-typed add forms ------------------------------------------------------------
+    def _typed_fields(self) -> list[str]:
+        return [name for name, field in self.form.fields.items()
+                if isinstance(field.focus, QLineEdit | QPlainTextEdit)]
+
+    def mark_clean(self) -> None:
+        """What the add form holds now is nothing to save (built, or just recorded)."""
+        self._clean = {name: self.form[name].get() for name in self._typed_fields()}
+
+    def has_unsaved(self) -> bool:
+        """Something typed in the add form and not recorded."""
+        return self.submit is not None and any(
+            self.form[name].get() != self._clean.get(name, "")
+            for name in self._typed_fields())
+
+    def save_form(self) -> bool:
+        """Record what was typed (False, with the reason shown, when it was refused)."""
+        if not self.has_unsaved() or self.submit is None:
+            return True
+        self.submit()
+        return not self.has_unsaved()
+
+    def discard_form(self) -> None:
+        """Forget what was typed in the add form."""
+        self.form.put({name: self._clean.get(name, "") for name in self._typed_fields()})
+        self.message.clear_message()
 
     def forget(self) -> None:
         """Drop every record shown or typed (the session is ending)."""

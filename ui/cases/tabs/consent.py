@@ -103,6 +103,7 @@ class ConsentTab(ListTab):
             self.record_button = QPushButton(_("&Record consent"))
             named(self.record_button, _("Record consent"))
             self.record_button.clicked.connect(self.record)
+            self.submit = self.record
             inner.addWidget(self.record_button)
         self.refresh()
 
@@ -122,6 +123,7 @@ class ConsentTab(ListTab):
         if self.attempt(lambda: self.services.consent.record(
                 self.case_id, **self.consent_form.arguments()), _("The consent was recorded.")):
             self.form.load({"sections": [], "purpose": "", "expires_on": ""})
+            self.mark_clean()
 
     def withdraw(self) -> None:
         consent_id = self.selected_id()

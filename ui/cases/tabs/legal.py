@@ -49,6 +49,7 @@ class LegalTab(ListTab):
             self.open_button = QPushButton(_("&Open legal matter"))
             named(self.open_button, _("Open legal matter"))
             self.open_button.clicked.connect(self.open_matter)
+            self.submit = self.open_matter
             layout.addRow("", self.open_button)
         self.refresh()
 
@@ -70,3 +71,4 @@ class LegalTab(ListTab):
                 notes=v["notes"], dates={k: v[k] or None for k in DATES}),
                 _("The legal matter was opened.")):
             self.form.put({k: "" for k in (*DATES, "notes", "authority_ref")})
+            self.mark_clean()

@@ -67,6 +67,7 @@ class ReferralsTab(ListTab):
         self.create_button = QPushButton(_("&Create referral"))
         named(self.create_button, _("Create referral"), _("Saved as a draft until it is sent"))
         self.create_button.clicked.connect(self.create)
+        self.submit = self.create
         layout.addRow("", self.create_button)
         self.refresh()
 
@@ -87,6 +88,7 @@ class ReferralsTab(ListTab):
                 reason=v["reason"], follow_up_due=v["follow_up_due"] or None),
                 _("The referral was saved as a draft. Send it when it is ready.")):
             self.form.put({"services": [], "reason": "", "follow_up_due": ""})
+            self.mark_clean()
 
     def move(self) -> None:
         referral_id = self.selected_id()

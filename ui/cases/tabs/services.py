@@ -47,6 +47,7 @@ class ServicesTab(ListTab):
         self.record_button = QPushButton(_("&Record service"))
         named(self.record_button, _("Record service"))
         self.record_button.clicked.connect(self.record)
+        self.submit = self.record
         layout.addRow("", self.record_button)
         self.refresh()
 
@@ -71,3 +72,4 @@ class ServicesTab(ListTab):
                 duration_minutes=v["duration_minutes"] or None, outcome=v["outcome"],
                 notes=v["notes"]), _("The service was recorded.")):
             self.form.put({"duration_minutes": "", "outcome": "", "notes": ""})
+            self.mark_clean()
