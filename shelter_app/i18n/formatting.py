@@ -37,6 +37,13 @@ def format_datetime(
     return str(babel_dates.format_datetime(value, format=length, locale=_locale(language)))
 
 
+def format_time(value: dt.datetime | dt.time, *, length: str = "short",
+                language: str | None = None) -> str:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone()
+    return str(babel_dates.format_time(value, format=length, locale=_locale(language)))
+
+
 def format_number(value: int | float, *, language: str | None = None) -> str:
     return str(babel_numbers.format_decimal(value, locale=_locale(language)))
 

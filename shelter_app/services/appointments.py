@@ -14,6 +14,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import format_datetime, format_time
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
@@ -78,10 +79,11 @@ class Conflict:
                 "volunteer": _("The volunteer is already booked"),
                 "interpreter": _("The interpreter is already booked"),
                 "room": _("The room is already booked")}[self.kind]
-        local = self.starts_at.astimezone()
+        start, end = self.starts_at.astimezone(), self.ends_at.astimezone()
+        end_text = format_time(end) if end.date() == start.date() else \
+            format_datetime(end, length="short")
         return _("{what} from {start} to {end}.").format(
-            what=what, start=local.strftime("%Y-%m-%d %H:%M"),
-            end=self.ends_at.astimezone().strftime("%H:%M"))
+            what=what, start=format_datetime(start, length="short"), end=end_text)
 
 
 class AppointmentConflict(ShelterError):
