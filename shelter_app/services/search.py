@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,14 +222,21 @@ class SearchService:
             f"SELECT c.id FROM cases c WHERE {where} ORDER BY {_ORDER[sort]}"  # noqa: S608
             " LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset})
 
-    def list_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated") -> list[str]:
-        """Ids of every visible case matching *flt*, in order (for a lazy list model)."""
+    def list_ids(self, flt: CaseFilter | None = None, *, sort: str = "updated",
+                 name_key: Callable[[str], Any] | None = None) -> list[str]:
+        """Ids of every visible case matching *flt*, in order (for a lazy list model).
+
+        Sorting by name uses *name_key* when given — the interface's collation, so that
+        "Åsa" sorts where a Swedish reader expects it — and otherwise an accent- and
+        case-insensitive order.
+        """
         where, params = self._where(flt or CaseFilter())
         if sort == "name":
             rows = self._ctx.db.all(
                 f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
                 f" JOIN survivors s ON s.id = c.survivor_id WHERE {where}", params)
-            rows.sort(key=lambda r: names.fold(r["preferred_name"] or r["legal_name"]))
+            key = name_key or names.fold
+            rows.sort(key=lambda r: key(r["preferred_name"] or r["legal_name"]))
             return [r["id"] for r in rows]
         return self._ctx.db.column(
             f"SELECT c.id FROM cases c WHERE {where} ORDER BY {_ORDER[sort]}",  # noqa: S608

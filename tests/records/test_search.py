@@ -238,3 +238,16 @@ def test_due_list_is_bounded_and_most_pressing_first(org: Org) -> None:
     due = org.coordinator.legal.due(within_days=30, limit=3)
     assert [d.due_on for d in due] == sorted(d.due_on for d in due)
     assert len(due) == 3 and due[0].due_on == today + dt.timedelta(days=1)
+
+
+def test_name_order_follows_the_collation_it_is_given(org: Org) -> None:
+    for name in ("Zoe Test", "Åsa Test", "Anna Test"):
+        org.new_case(name, share=False)
+    def names_in(order: list[str]) -> list[str]:
+        return [s.display_name for s in org.coordinator.search.summaries(order)]
+    plain = names_in(org.coordinator.search.list_ids(sort="name"))
+    assert plain == ["Anna Test", "Åsa Test", "Zoe Test"]  # accents folded by default
+    swedish = {"Å": "z\uffff"}  # a collation that puts Å after Z, as Swedish does
+    key = lambda text: "".join(swedish.get(ch, ch.lower()) for ch in text)  # noqa: E731
+    assert names_in(org.coordinator.search.list_ids(sort="name", name_key=key)) == [
+        "Anna Test", "Zoe Test", "Åsa Test"]

@@ -14,6 +14,7 @@ from shelter_app.domain.records import CaseInput, CaseSummary, SurvivorInput
 from ui.background import Background
 from ui.cases.list_model import BLOCK, MAX_BLOCKS, CaseListModel
 from ui.cases.list_page import CaseListPage
+from ui.cases.pickers import collator
 from ui.cases.section import CasesSection
 from ui.cases.workspace import CaseWorkspace
 
@@ -143,7 +144,7 @@ def test_sorting_by_name_follows_list_ids_and_reverses(qtbot, listed):
     page = make_page(qtbot, services, background)
     name_column = page.model.columns.index("name")
     click_header(qtbot, page, name_column)
-    expected = services.search.list_ids(sort="name")
+    expected = services.search.list_ids(sort="name", name_key=collator().sortKey)
     assert page.model.ids() == expected
     click_header(qtbot, page, name_column)
     assert page.model.ids() == expected[::-1]

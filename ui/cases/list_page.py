@@ -284,7 +284,10 @@ class CaseListPage(QWidget):
         flt, (key, descending) = self.case_filter(), self._sort
 
         def work() -> list[str]:
-            ids = search.list_ids(flt, sort=key)
+            # names sort in the interface language's collation (QCollator is not a widget,
+            # so it may be made on the worker thread)
+            name_key = collator().sortKey if key == "name" else None
+            ids = search.list_ids(flt, sort=key, name_key=name_key)
             return ids[::-1] if descending != (key in NATURAL_DESCENDING) else ids
 
         self._start(generation, work, lambda ids: self.model.set_ids(ids))
