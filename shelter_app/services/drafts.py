@@ -43,6 +43,12 @@ from shelter_app.store.audit import now_utc
 KINDS: dict[str, tuple[Action, bool]] = {
     "case_profile": (Action.EDIT_CASE, True),
     "intake": (Action.CREATE_CASE, False),
+    # the half-typed add forms of the case workspace's record tabs
+    "consent_form": (Action.MANAGE_CONSENT, True),
+    "service_form": (Action.RECORD_SERVICE, True),
+    "referral_form": (Action.MANAGE_REFERRALS, True),
+    "appointment_form": (Action.MANAGE_APPOINTMENTS, True),
+    "legal_form": (Action.EDIT_LEGAL, True),
 }
 MAX_CONTENT = 1_000_000  # characters of JSON; a full intake form is a few thousand
 

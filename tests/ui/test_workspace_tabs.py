@@ -186,11 +186,19 @@ def test_a_half_typed_add_form_counts_as_unsaved(office, key, field):
     assert workspace.has_unsaved() and section.unsaved_titles() == [workspace.code]
     section.discard_all()
     assert tab.form[field].get() == "" and not workspace.has_unsaved()
-    tab.form[field].put("Half typed")
-    section.keep_drafts()  # auto-lock: never asks; the add form is not kept anywhere
-    assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0
+    tab.form[field].put(f"Half typed {CANARY}")
+    section.keep_drafts()  # auto-lock: never asks; the form is kept only inside the vault
+    assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 1
     section.end_session()
     assert tab.form[field].get() == ""
+    # the next time the case is opened, what was typed is offered again
+    again = workspace_of(office).show_tab(key)
+    assert again.form[field].get() == f"Half typed {CANARY}" and again.has_unsaved()
+    assert "before the lock" in again.done.text()
+    again.discard_form()  # cleared on purpose: the draft goes too
+    assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0
+    events = office.coordinator.ctx.audit.events()
+    assert all(CANARY not in repr(e) for e in events)  # the chain says a draft was kept, no more
 
 
 def test_saving_at_lock_records_what_was_typed(qtbot, office):
@@ -204,3 +212,17 @@ def test_saving_at_lock_records_what_was_typed(qtbot, office):
     tab.form["duration_minutes"].put("many")  # refused: the lock does not go ahead
     assert not section.save_all() and section.has_unsaved()
     assert section.currentWidget() is workspace and workspace.tabs.currentWidget() is tab
+
+
+def test_a_form_restored_after_a_lock_and_then_recorded_leaves_no_draft(qtbot, office):
+    workspace = workspace_of(office)
+    section = workspace.parentWidget().parentWidget()
+    tab = workspace.show_tab("services")
+    tab.form["outcome"].put("Bus pass")
+    section.keep_drafts()
+    section.end_session()
+    again = workspace_of(office).show_tab("services")
+    assert again.form["outcome"].get() == "Bus pass"
+    again.submit()  # the tab's own "Record" button
+    assert again.table.rowCount() == 1 and not again.has_unsaved()
+    assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0

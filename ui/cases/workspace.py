@@ -201,6 +201,8 @@ class CaseWorkspace(QWidget):
         mark_clean = getattr(widget, "mark_clean", None)
         if callable(mark_clean):
             mark_clean()
+        if isinstance(widget, ListTab):
+            widget.restore_draft()
         self.built[key] = widget
         current = self.tabs.currentIndex()
         label = self.tabs.tabText(index)
@@ -253,8 +255,10 @@ class CaseWorkspace(QWidget):
             tab.discard_form()
 
     def keep_draft(self) -> None:
-        """Keep the profile's edits in the vault; half-typed add forms are dropped."""
+        """Keep the profile's edits and every half-typed add form as drafts in the vault."""
         self.profile.keep_draft()
+        for tab in self._forms():
+            tab.keep_draft()
 
     def forget(self) -> None:
         """Drop every record this workspace shows (the session is ending)."""

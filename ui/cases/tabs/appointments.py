@@ -35,6 +35,8 @@ def next_hour() -> QDateTime:
 
 
 class AppointmentsTab(ListTab):
+
+    draft_kind = "appointment_form"
     def __init__(self, services: Services, background: Background, case_id: str,
                  scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,

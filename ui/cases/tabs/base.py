@@ -15,6 +15,7 @@ edits are kept as a draft in the vault.  Nothing typed is ever written outside t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -146,6 +147,9 @@ class ListTab(QWidget):
     def mark_clean(self) -> None:
         """What the add form holds now is nothing to save (built, or just recorded)."""
         self._clean = {name: self.form[name].get() for name in self._typed_fields()}
+        if getattr(self, "_draft_restored", False):  # what came back was recorded
+            self._draft_restored = False
+            self._drop_draft()
 
     def has_unsaved(self) -> bool:
         """Something typed in the add form and not recorded."""
@@ -158,12 +162,52 @@ class ListTab(QWidget):
         if not self.has_unsaved() or self.submit is None:
             return True
         self.submit()
-        return not self.has_unsaved()
+        if self.has_unsaved():
+            return False
+        self._drop_draft()
+        return True
 
     def discard_form(self) -> None:
         """Forget what was typed in the add form."""
         self.form.put({name: self._clean.get(name, "") for name in self._typed_fields()})
         self.message.clear_message()
+        self._drop_draft()
+
+    # -- kept inside the vault when a session ends without asking ------------------------
+    draft_kind: str | None = None  # the drafts service's kind for this tab's add form
+
+    def keep_draft(self) -> None:
+        """At auto-lock or quick exit: keep what was typed as a draft in the vault (never
+        anywhere else), to be offered again when this case is next opened."""
+        if self.draft_kind is None or not self.has_unsaved():
+            return
+        changes = {name: {"from": self._clean.get(name, ""), "to": self.form[name].get()}
+                   for name in self._typed_fields()
+                   if self.form[name].get() != self._clean.get(name, "")}
+        with contextlib.suppress(ShelterError):  # the session is ending: never block it
+            self.services.drafts.save(self.draft_kind, changes, case_id=self.case_id)
+
+    def restore_draft(self) -> None:
+        """Put back what was typed before the last lock, if anything was kept."""
+        if self.draft_kind is None or self.submit is None:
+            return
+        try:
+            draft = self.services.drafts.get(self.draft_kind, case_id=self.case_id)
+        except ShelterError:
+            return
+        if draft is None:
+            return
+        typed = set(self._typed_fields())
+        self.form.put({name: change.get("to", "") for name, change in draft.changes.items()
+                       if name in typed})
+        self._draft_restored = True
+        self.done.show_message(_("What you had typed here before the lock is back. Record it "
+                                 "or clear it."))
+
+    def _drop_draft(self) -> None:
+        if self.draft_kind is not None:
+            with contextlib.suppress(ShelterError):
+                self.services.drafts.discard(self.draft_kind, case_id=self.case_id)
 
     def forget(self) -> None:
         """Drop every record shown or typed (the session is ending)."""

@@ -84,6 +84,8 @@ def consent_state(consent: Any, today: dt.date) -> str:
 
 
 class ConsentTab(ListTab):
+
+    draft_kind = "consent_form"
     def __init__(self, services: Services, background: Background, case_id: str,
                  scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,

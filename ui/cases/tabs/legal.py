@@ -23,6 +23,8 @@ DATES = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decisi
 
 
 class LegalTab(ListTab):
+
+    draft_kind = "legal_form"
     def __init__(self, services: Services, background: Background, case_id: str,
                  scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,

@@ -30,6 +30,8 @@ def catalogue_vocabulary(services: Services) -> vocab.Vocabulary:
 
 
 class ReferralsTab(ListTab):
+
+    draft_kind = "referral_form"
     def __init__(self, services: Services, background: Background, case_id: str,
                  scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,

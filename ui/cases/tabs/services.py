@@ -21,6 +21,8 @@ from .consent import partner_choices
 
 
 class ServicesTab(ListTab):
+
+    draft_kind = "service_form"
     def __init__(self, services: Services, background: Background, case_id: str,
                  scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,
