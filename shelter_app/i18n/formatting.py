@@ -64,3 +64,10 @@ def countries(*, language: str | None = None) -> dict[str, str]:
         for code, name in territories.items()
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     }
+
+
+def format_time(value: dt.datetime, *, length: str = "short", language: str | None = None) -> str:
+    """A time of day (local time for an aware value), as *language* writes it."""
+    if value.tzinfo is not None:
+        value = value.astimezone()
+    return str(babel_dates.format_time(value, format=length, locale=_locale(language)))
