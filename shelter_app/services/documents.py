@@ -18,11 +18,11 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pypdf import PdfReader
 
-from shelter_app.documents import encryption
+from shelter_app.documents import encryption, templates
 from shelter_app.documents.appointment_card import AppointmentCard, build_appointment_card
 from shelter_app.documents.appointment_card import recipient as card_recipient
 from shelter_app.documents.layout import new_packet_id
@@ -38,6 +38,9 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.services.packet_data import Redactor, document_language, referral_model
 from shelter_app.store.audit import now_utc
 from shelter_app.vault.fileio import write_new_file
+
+if TYPE_CHECKING:
+    from shelter_app.services.residence import ResidenceMaker
 
 REFERRAL_LAYOUT = "referral/1"
 CARD_LAYOUT = "appointment-card/1"
@@ -107,6 +110,7 @@ class DocumentService:
         self._ctx = ctx
         self._s = services
         self._access = CaseAccess(ctx)
+        self._residence: ResidenceMaker | None = None
 
     # -- helpers ---------------------------------------------------------------------
     def _organisation(self) -> tuple[str, str]:
@@ -258,6 +262,42 @@ class DocumentService:
             encrypt=encrypt)
 
 
+    # -- residence-status packet ------------------------------------------------------
+    @property
+    def residence(self) -> ResidenceMaker:
+        from shelter_app.services.residence import ResidenceMaker
+
+        if self._residence is None:
+            self._residence = ResidenceMaker(self._ctx, self._s, self)
+        return self._residence
+
+    def residence_preflight(self, case_id: str, template_id: str, *,
+                            matter_id: str | None = None, recipient_id: str | None = None,
+                            translations: dict[str, str] | None = None,
+                            on: dt.date | None = None) -> list[str]:
+        """Everything missing for a residence packet from *template_id*, in words for the
+        user; an empty list means the packet can be produced."""
+        return self.residence.preflight(case_id, template_id, matter_id=matter_id,
+                                        recipient_id=recipient_id, translations=translations,
+                                        on=on)
+
+    def residence_packet(self, case_id: str, template_id: str, *,
+                         matter_id: str | None = None, recipient_id: str | None = None,
+                         language: str | None = None,
+                         translations: dict[str, str] | None = None, encrypt: bool = False,
+                         watermark: str | None = None, bates_prefix: str | None = None,
+                         draft: bool = False, on: dt.date | None = None) -> Produced:
+        """The residence-status packet; refused (PreflightFailed) while anything is missing,
+        unless *draft*, which prints the missing items and a DRAFT watermark."""
+        return self.residence.produce(
+            case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
+            language=language, translations=translations, encrypt=encrypt,
+            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on)
+
+    def templates(self) -> list[templates.Template]:
+        """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
+        return templates.available()
+
     # -- the record ---------------------------------------------------------------------
     def history(self, case_id: str) -> list[GeneratedDocument]:
         """What was produced from a case, newest first."""
@@ -285,22 +325,30 @@ class DocumentService:
                                       "format": f"{row['kind']}.print"}):
             pass
 
-    def save(self, produced: Produced, path: Path) -> Path:
-        """Write *produced* to *path*, a new file (never over an existing one), whose name
-        must not name the survivor."""
+    def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
+        """Refuse a file name that is not a new .pdf or that names the survivor, before
+        anything is produced."""
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             raise ValidationError(_("Save the document as a .pdf file."), "path")
-        row = self._ctx.db.one("SELECT case_id FROM generated_documents WHERE id = :id",
-                               {"id": produced.document_id})
-        if row is None:
-            raise NotFound(_("No such document."))
-        record = self._s.cases.get(row["case_id"])
-        words = Redactor(record, active=True).words
+        if path.exists():
+            raise ValidationError(_("{name} already exists. Choose another file name.").format(
+                name=path.name), "path")
+        words = Redactor(self._s.cases.get(case_id), active=True).words
         if any(token in words for token in names.tokens(path.stem)) or \
                 re.search(r"[\x00-\x1f]", path.name):
             raise ValidationError(_("Choose a neutral file name that does not name the "
                                     "person, for example {name}.").format(
-                name=produced.file_name), "path")
+                name=suggested_name(kind, "PK-XXXXXXXX")), "path")
+
+    def save(self, produced: Produced, path: Path) -> Path:
+        """Write *produced* to *path*: a new .pdf file (never over an existing one) whose name
+        does not name the survivor."""
+        path = Path(path)
+        row = self._ctx.db.one("SELECT case_id FROM generated_documents WHERE id = :id",
+                               {"id": produced.document_id})
+        if row is None:
+            raise NotFound(_("No such document."))
+        self.check_target(row["case_id"], path, kind=produced.kind)
         write_new_file(path, produced.pdf)
         return path
