@@ -47,6 +47,7 @@ extract: $(STAMP)
 bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.records
+	$(BIN)/python -m benchmarks.documents
 
 ## screenshots: render the main screens into docs/screenshots/
 screenshots: $(STAMP) translations system-deps-test

@@ -50,33 +50,46 @@ def page_count(pdf: bytes) -> int:
 
 
 def problem(media_type: str, data: bytes) -> str | None:
-    """Why an attachment cannot go into a packet, in a few words, or None."""
+    """Why an attachment cannot go into a packet, in a few words, or None.  Cheap: a PDF is
+    parsed and an image's header and structure checked, nothing is converted."""
     try:
-        attachment_pdf(media_type, data, (595.0, 842.0))
+        if media_type == "application/pdf":
+            _pdf_reader(data)
+        elif media_type.startswith("image/"):
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        else:
+            raise ExhibitError("not a PDF or an image")
     except ExhibitError as exc:
         return str(exc)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return "image format that cannot be read (convert it to PDF or JPEG)"
     return None
+
+
+def _pdf_reader(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ExhibitError("password-protected PDF")
+        if not reader.pages:
+            raise ExhibitError("PDF without pages")
+        for page in reader.pages:
+            _ = page.cropbox.width
+    except ExhibitError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise ExhibitError("damaged PDF") from exc
+    return reader
 
 
 def attachment_pdf(media_type: str, data: bytes, pagesize: tuple[float, float]) -> bytes:
     """The attachment as PDF pages: a PDF as it is (checked), an image on a page of its own
     (each frame of a multi-page TIFF on its own page)."""
     if media_type == "application/pdf":
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise ExhibitError("password-protected PDF")
-            if not reader.pages:
-                raise ExhibitError("PDF without pages")
-            for page in reader.pages:
-                _ = page.cropbox.width
-        except ExhibitError:
-            raise
-        except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-            raise ExhibitError("damaged PDF") from exc
+        reader = _pdf_reader(data)
         if reader.is_encrypted:  # opened with the empty password: pass on a plain copy
-            writer = PdfWriter(clone_from=reader)
-            return finish(writer)
+            return finish(PdfWriter(clone_from=reader))
         return data
     if media_type.startswith("image/"):
         return _images_pdf(data, pagesize)

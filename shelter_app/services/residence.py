@@ -7,8 +7,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from shelter_app.documents import templates
+from shelter_app.documents.assemble import problem
 from shelter_app.documents.layout import new_packet_id
-from shelter_app.documents.residence import ResidencePacket, build_residence, letter
+from shelter_app.documents.residence import Exhibit, ResidencePacket, build_residence, letter
 from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
@@ -17,7 +18,7 @@ from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.packet_data import document_language
-from shelter_app.services.residence_data import events, exhibits, gather, matter_dates
+from shelter_app.services.residence_data import Gathered, events, exhibits, gather, matter_dates
 
 if TYPE_CHECKING:
     from shelter_app.services.documents import DocumentService, Produced
@@ -55,29 +56,36 @@ class ResidenceMaker:
             clean[label] = v.language(language, "translations")
         return clean
 
+    def _collect(self, case_id: str, template: templates.Template, *, matter_id: str | None,
+                 recipient_id: str | None, translations: dict[str, str], on: dt.date
+                 ) -> tuple[Any, Gathered, tuple[Exhibit, ...], list[str]]:
+        """The case, its evidence and exhibits, and everything missing (recipient and consent
+        included), read once."""
+        record = self._s.cases.get(case_id)
+        gathered = gather(legal=self._s.legal, attachments=self._s.attachments, record=record,
+                          template=template, matter_id=matter_id)
+        found, problems = exhibits(self._s.attachments, gathered, translations)
+        missing = [*gathered.missing, *problems]
+        letters = {letter(i) for i in range(len(gathered.items))}
+        missing += [_("There is no exhibit {letter} to mark as translated.").format(letter=x)
+                    for x in translations if x not in letters]
+        try:
+            partner = self.recipient(template, recipient_id)
+            self._s.consent.check(case_id, partner.id, list(template.sections), on=on)
+        except (ValidationError, ConsentMissing) as exc:
+            missing.append(str(exc))
+        usable = tuple(x for x in found if not problems or problem(x.media_type, x.data) is None)
+        return record, gathered, usable, missing
+
     def preflight(self, case_id: str, template_id: str, *, matter_id: str | None = None,
                   recipient_id: str | None = None, translations: dict[str, str] | None = None,
                   on: dt.date | None = None) -> list[str]:
         """Every item missing for this packet, in words for the user (empty: ready)."""
         self._access.require(case_id, Action.PRODUCE_PACKET)
-        template = templates.load(template_id)
-        record = self._s.cases.get(case_id)
-        gathered = gather(legal=self._s.legal, attachments=self._s.attachments, record=record,
-                          template=template, matter_id=matter_id)
-        missing = list(gathered.missing)
-        _exhibits, problems = exhibits(self._s.attachments, gathered,
-                                       self._translations(translations))
-        missing += problems
-        letters = {letter(i) for i in range(len(gathered.items))}
-        missing += [_("There is no exhibit {letter} to mark as translated.").format(letter=x)
-                    for x in self._translations(translations) if x not in letters]
-        try:
-            partner = self.recipient(template, recipient_id)
-            self._s.consent.check(case_id, partner.id, list(template.sections),
-                                  on=on or dt.date.today())
-        except (ValidationError, ConsentMissing) as exc:
-            missing.append(str(exc))
-        return missing
+        return self._collect(case_id, templates.load(template_id), matter_id=matter_id,
+                             recipient_id=recipient_id,
+                             translations=self._translations(translations),
+                             on=on or dt.date.today())[3]
 
     def produce(self, case_id: str, template_id: str, *, matter_id: str | None = None,
                 recipient_id: str | None = None, language: str | None = None,
@@ -91,18 +99,13 @@ class ResidenceMaker:
         template = templates.load(template_id)
         sections = list(template.sections)
         self._docs.require_readable(case_id, scope, sections)
-        missing = self.preflight(case_id, template_id, matter_id=matter_id,
-                                 recipient_id=recipient_id, translations=translations, on=on)
+        record, gathered, usable, missing = self._collect(
+            case_id, template, matter_id=matter_id, recipient_id=recipient_id,
+            translations=self._translations(translations), on=today)
         partner = self.recipient(template, recipient_id)
         consents = self._docs.check_consent(case_id, partner.id, sections, today)
         if missing and not draft:
             raise PreflightFailed(missing)
-        record = self._s.cases.get(case_id)
-        gathered = gather(legal=self._s.legal, attachments=self._s.attachments, record=record,
-                          template=template, matter_id=matter_id)
-        found, problems = exhibits(self._s.attachments, gathered,
-                                   self._translations(translations))
-        usable = tuple(x for x in found if not problems or self._usable(x))
         s = record.survivor
         lang = document_language(language, template.language) if language else \
             template.language
@@ -130,8 +133,3 @@ class ResidenceMaker:
             partner_id=partner.id, template=template.id, template_version=template.version,
             encrypt=encrypt)
 
-    @staticmethod
-    def _usable(exhibit: Any) -> bool:
-        from shelter_app.documents.assemble import problem
-
-        return problem(exhibit.media_type, exhibit.data) is None
