@@ -137,7 +137,8 @@ def _images_pdf(data: bytes, pagesize: tuple[float, float]) -> bytes:
     return neutral_comments(buffer.getvalue())
 
 
-def _place_fitted(writer: PdfWriter, page: PageObject, spec: DocumentSpec) -> PageObject:
+def _place_fitted(writer: PdfWriter, page: PageObject, spec: DocumentSpec
+                  ) -> tuple[PageObject, tuple[float, float, float, float]]:
     """Add a new page of the packet's size to *writer* with *page* on it, upright (its
     /Rotate applied), scaled (never enlarged) into the content area and centred."""
     box = page.cropbox
@@ -157,7 +158,7 @@ def _place_fitted(writer: PdfWriter, page: PageObject, spec: DocumentSpec) -> Pa
     ty = BAND_BOTTOM + (room_h - h * scale) / 2
     blank = writer.add_blank_page(width=width, height=height)
     blank.merge_transformed_page(page, upright.scale(scale, scale).translate(tx, ty))
-    return blank
+    return blank, (tx, ty, w * scale, h * scale)
 
 
 def assemble(spec: DocumentSpec, parts: Sequence[Part]) -> bytes:
@@ -166,10 +167,14 @@ def assemble(spec: DocumentSpec, parts: Sequence[Part]) -> bytes:
     pages: list[PageInfo] = []
     for part in parts:
         for page in PdfReader(io.BytesIO(part.pdf)).pages:
-            added = _place_fitted(writer, page, spec) if part.fit else writer.add_page(page)
+            frame = None
+            if part.fit:
+                added, frame = _place_fitted(writer, page, spec)
+            else:
+                added = writer.add_page(page)
             box = added.mediabox
             pages.append(PageInfo(float(box.width), float(box.height), part.language,
-                                  part.recipient))
+                                  part.recipient, frame=frame))
     stamps = PdfReader(io.BytesIO(overlay(spec, pages)))
     for page, stamp in zip(writer.pages, stamps.pages, strict=True):
         page.merge_page(stamp)

@@ -75,6 +75,7 @@ class PageInfo:
     language: str
     recipient: str
     plain: bool = field(default=False)  # no header (a cover letter's first page)
+    frame: tuple[float, float, float, float] | None = None  # an exhibit page's edges
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,10 @@ def overlay(spec: DocumentSpec, pages: Sequence[PageInfo]) -> bytes:
     total = len(pages)
     for number, page in enumerate(pages, start=1):
         canvas.setPageSize((page.width, page.height))
+        if page.frame:  # the edges of an exhibit's own page, scaled onto the packet's
+            canvas.setStrokeColor(colors.HexColor("#BBBBBB"))
+            canvas.setLineWidth(0.4)
+            canvas.rect(*page.frame)
         decorate(canvas, spec, number, total, width=page.width, height=page.height,
                  language=page.language, recipient=page.recipient, plain=page.plain)
         canvas.showPage()

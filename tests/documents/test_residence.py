@@ -219,3 +219,36 @@ def test_scope(residence: Residence) -> None:
     with pytest.raises(NotFound):
         s.org.other_legal.documents.residence_packet(s.case_id, "us-t-visa")
 
+
+
+def test_attachments_that_cannot_be_placed_are_named(residence: Residence) -> None:
+    s = residence.scenario
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf_pages(1, A4, "x"))))
+    writer.encrypt("their password", algorithm="AES-256")
+    locked = io.BytesIO()
+    writer.write(locked)
+    heic = b"\x00\x00\x00\x18ftypheic" + bytes(200)
+    _attach(s, residence.matter_id, "Hardship evidence (doctor's letter)", "letter.pdf",
+            locked.getvalue())
+    _attach(s, residence.matter_id, "Corroborating photo", "photo.heic", heic)
+    missing = s.org.coordinator.documents.residence_preflight(s.case_id, "us-t-visa")
+    assert any("Hardship evidence" in m and "password-protected PDF" in m for m in missing)
+    assert any("Corroborating photo" in m and "cannot be read" in m for m in missing)
+
+
+def test_a_multipage_scan_goes_in_page_by_page(residence: Residence, tmp_path: Path) -> None:
+    s = residence.scenario
+    frames = [Image.new("L", (850, 1100), shade) for shade in (200, 150, 100)]
+    scan = io.BytesIO()
+    frames[0].save(scan, format="TIFF", save_all=True, append_images=frames[1:])
+    _attach(s, residence.matter_id, "Corroborating witness affidavit (scan)", "scan.tiff",
+            scan.getvalue())
+    produced = s.org.coordinator.documents.residence_packet(s.case_id, "us-t-visa",
+                                                           watermark="COPY")
+    read = read_pdf(produced.pdf, tmp_path)
+    index = read.poppler_pages[1]
+    match = re.search(r"^\s*([A-F])\s+Corroborating witness.*?(\d+)–(\d+)", index, re.M)
+    assert match, index
+    first, last = int(match.group(2)), int(match.group(3))
+    assert last - first == 3, "a cover sheet and the three pages of the scan"
+    assert all("COPY" in page for page in read.pypdf_pages), "the watermark is on every page"
