@@ -99,9 +99,9 @@ def compile_all() -> list[str]:
 
 
 def update_all() -> list[str]:
-    """Merge the template into every translations/<lang>/LC_MESSAGES/shelter_app.po: new
-    strings appear untranslated, translations of changed strings are kept marked fuzzy (not
-    compiled until a translator checks them), strings no longer used are dropped."""
+    """Merge the template into every translations/<lang>/LC_MESSAGES/shelter_app.po: new and
+    changed strings appear untranslated (no guessed "fuzzy" translations, which would only
+    mislead a translator), strings no longer used are dropped."""
     with TEMPLATE.open("rb") as fh:
         template = read_po(fh)
     updated = []
@@ -109,7 +109,7 @@ def update_all() -> list[str]:
         lang = po.parent.parent.name
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=lang.split("_")[0])
-        catalog.update(template, update_header_comment=False)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
         buffer = io.BytesIO()
         write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
