@@ -20,7 +20,7 @@ from shelter_app.services.referrals import Referral
 from shelter_app.services.timeline import TimelineService
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-DOCUMENT_LANGUAGES = ("en", "es", "fr", "ar", "ru", "uk", "ro", "vi")
+DOCUMENT_LANGUAGES = ("en", "es", "fr", "it", "ar", "ru", "uk", "ro", "vi")
 
 
 def document_language(code: str | None, fallback: str = "en") -> str:

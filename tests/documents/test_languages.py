@@ -14,7 +14,7 @@ from shelter_app.i18n import _, current_language, set_language, translator
 from shelter_app.i18n import build as i18n_build
 from shelter_app.i18n.formatting import format_date
 
-DOCUMENT_LANGUAGES = ("es", "fr", "ar", "ru", "uk", "ro", "vi")
+DOCUMENT_LANGUAGES = ("es", "fr", "it", "ar", "ru", "uk", "ro", "vi")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 

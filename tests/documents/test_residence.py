@@ -252,3 +252,21 @@ def test_a_multipage_scan_goes_in_page_by_page(residence: Residence, tmp_path: P
     first, last = int(match.group(2)), int(match.group(3))
     assert last - first == 3, "a cover sheet and the three pages of the scan"
     assert all("COPY" in page for page in read.pypdf_pages), "the watermark is on every page"
+
+
+def test_italian_packet_speaks_italian_throughout(scenario: Scenario, tmp_path: Path) -> None:
+    c = scenario.org.coordinator
+    c.legal.open(scenario.case_id, "residence_permit", jurisdiction="Italia")
+    questura = c.partners.add("Questura di Siracusa", "government", document_language="it")
+    c.consent.record(scenario.case_id, sections=["identity", "situation", "legal"],
+                     purpose="Permesso art. 18", given_by="survivor", method="written",
+                     given_on=today(), partner_id=questura.id)
+    produced = c.documents.residence_packet(scenario.case_id, "it-art18",
+                                           recipient_id=questura.id, draft=True)
+    read = read_pdf(produced.pdf, tmp_path)
+    text = " ".join(read.text.split())
+    for expected in ("Oggetto: richiesta di rilascio del permesso di soggiorno",
+                     "Indice degli allegati", "Tabella degli elementi", "BOZZA",
+                     f"Pagina 1 di {read.pages}", "Riepilogo delle scadenze",
+                     "Dichiarazione personale: bozza da rivedere"):
+        assert expected in text, expected
