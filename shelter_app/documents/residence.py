@@ -66,6 +66,11 @@ class ResidencePacket:
     draft: bool = False
     watermark: str | None = None
     bates_prefix: str = ""
+    recipient: str = ""  # the authority's office as in the partner directory (else the template's)
+
+    @property
+    def authority(self) -> str:
+        return self.recipient or self.template.authority
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def spec_for(packet: ResidencePacket) -> DocumentSpec:
     t = packet.template
     reference = packet.reference or "—"
     return DocumentSpec(
-        recipient=t.authority, packet_id=packet.packet_id, language=packet.language,
+        recipient=packet.authority, packet_id=packet.packet_id, language=packet.language,
         watermark=packet.watermark, pagesize=t.pagesize,
         header=f"{t.applicant_label}: {packet.applicant}  ·  {t.reference_label}: {reference}",
         bates_prefix=packet.bates_prefix)
@@ -108,7 +113,7 @@ def spec_for(packet: ResidencePacket) -> DocumentSpec:
 
 def build_residence(packet: ResidencePacket) -> ResidenceResult:
     spec = spec_for(packet)
-    lang, recipient = packet.language, packet.template.authority
+    lang, recipient = packet.language, packet.authority
 
     def part(story: list[Any]) -> Part:
         return Part(render(spec, story, decorated=False), lang, recipient)

@@ -35,7 +35,8 @@ def fill(packet: ResidencePacket, template_text: str) -> str:
         w._("age about {n}").format(n=packet.estimated_age)
         if packet.estimated_age is not None else "—")
     values = _Blank(
-        date=w.date(packet.today), authority=t.authority, authority_address=t.authority_address,
+        date=w.date(packet.today), authority=packet.authority,
+        authority_address=t.authority_address,
         applicant=packet.applicant, applicant_label=t.applicant_label, birth_date=born,
         citizenship=w.join(w.country(c) for c in packet.citizenship) or "—",
         reference=packet.reference or "—", reference_label=t.reference_label,

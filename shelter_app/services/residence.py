@@ -125,11 +125,12 @@ class ResidenceMaker:
             dates=matter_dates(matter), events=events(self._s.timeline, case_id),
             exhibits=usable, missing=tuple(missing), draft=bool(missing),
             watermark=watermark or (translator(lang)(DRAFT) if missing else None),
-            bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix)
+            bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,
+            recipient=partner.name)
         result = build_residence(packet)
         return self._docs.produce_pdf(
             case_id=case_id, scope=scope, kind="residence", pdf=result.pdf, packet_id=packet_id,
-            recipient=template.authority, language=lang, sections=sections, consents=consents,
+            recipient=partner.name, language=lang, sections=sections, consents=consents,
             partner_id=partner.id, template=template.id, template_version=template.version,
             encrypt=encrypt)
 

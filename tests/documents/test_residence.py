@@ -268,5 +268,7 @@ def test_italian_packet_speaks_italian_throughout(scenario: Scenario, tmp_path: 
     for expected in ("Oggetto: richiesta di rilascio del permesso di soggiorno",
                      "Indice degli allegati", "Tabella degli elementi", "BOZZA",
                      f"Pagina 1 di {read.pages}", "Riepilogo delle scadenze",
-                     "Dichiarazione personale: bozza da rivedere"):
+                     "Dichiarazione personale: bozza da rivedere",
+                     "Riservato: solo per Questura di Siracusa"):
         assert expected in text, expected
+    assert "______" not in read.poppler_pages[1], "the office named, not the template's blank"
