@@ -35,7 +35,12 @@ from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
 from shelter_app.services.context import ServiceContext
-from shelter_app.services.packet_data import Redactor, document_language, referral_model
+from shelter_app.services.packet_data import (
+    Redactor,
+    chosen_language,
+    document_language,
+    referral_model,
+)
 from shelter_app.store.audit import now_utc
 from shelter_app.vault.fileio import write_new_file
 
@@ -113,7 +118,8 @@ class DocumentService:
         self._residence: ResidenceMaker | None = None
 
     # -- helpers ---------------------------------------------------------------------
-    def _organisation(self) -> tuple[str, str]:
+    def organisation(self) -> tuple[str, str]:
+        """The organisation's name and the contact line printed on documents."""
         return (str(self._s.settings.get("organisation")),
                 str(self._s.settings.get("organisation_contact")))
 
@@ -201,9 +207,10 @@ class DocumentService:
         consents = self.check_consent(case_id, partner_id, chosen, today)
         referral = self._referral(case_id, partner_id, referral_id)
         record = self._s.cases.get(case_id)
-        lang = document_language(language or partner.document_language,
-                                 document_language(self._s.settings.get("document_language")))
-        organisation, contact = self._organisation()
+        lang = chosen_language(language) if language else document_language(
+            partner.document_language,
+            document_language(self._s.settings.get("document_language")))
+        organisation, contact = self.organisation()
         packet_id = new_packet_id()
         model = referral_model(
             self._ctx, record=record, referral=referral, partner=partner, sections=chosen,
@@ -239,14 +246,13 @@ class DocumentService:
         from shelter_app.services.packet_data import survivor_language
 
         default = document_language(self._s.settings.get("document_language"))
-        lang = document_language(language, default) if language else survivor_language(
-            record, default)
+        lang = chosen_language(language) if language else survivor_language(record, default)
         staff = ""
         if appointment.staff_id:
             row = self._ctx.db.one("SELECT display_name, username FROM users WHERE id = :u",
                                    {"u": appointment.staff_id})
             staff = (row["display_name"] or row["username"]) if row else ""
-        organisation, contact = self._organisation()
+        organisation, contact = self.organisation()
         packet_id = new_packet_id()
         card = AppointmentCard(
             packet_id=packet_id, language=lang, starts_at=appointment.starts_at,

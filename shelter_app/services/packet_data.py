@@ -23,6 +23,19 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 DOCUMENT_LANGUAGES = ("en", "es", "fr", "it", "ar", "ru", "uk", "ro", "vi")
 
 
+def chosen_language(code: str) -> str:
+    """A language asked for by the user: one documents are written in, or a refusal that
+    lists them."""
+    language = document_language(code, "")
+    if not language:
+        from shelter_app.errors import ValidationError
+        from shelter_app.i18n import _
+
+        raise ValidationError(_("Documents can be written in: {languages}.").format(
+            languages=", ".join(DOCUMENT_LANGUAGES)), "language")
+    return language
+
+
 def document_language(code: str | None, fallback: str = "en") -> str:
     """*code* if documents can be written in it (by its base language), else *fallback*."""
     base = (code or "").replace("-", "_").split("_")[0].lower()

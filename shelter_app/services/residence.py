@@ -17,7 +17,7 @@ from shelter_app.i18n import N_, _, translator
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.context import ServiceContext
-from shelter_app.services.packet_data import document_language
+from shelter_app.services.packet_data import chosen_language
 from shelter_app.services.residence_data import Gathered, events, exhibits, gather, matter_dates
 
 if TYPE_CHECKING:
@@ -107,9 +107,8 @@ class ResidenceMaker:
         if missing and not draft:
             raise PreflightFailed(missing)
         s = record.survivor
-        lang = document_language(language, template.language) if language else \
-            template.language
-        organisation, contact = self._docs._organisation()
+        lang = chosen_language(language) if language else template.language
+        organisation, contact = self._docs.organisation()
         matter = gathered.matter
         packet_id = new_packet_id()
         packet = ResidencePacket(

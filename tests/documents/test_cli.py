@@ -59,6 +59,7 @@ def test_referral_packet_from_the_command_line(scenario: Scenario, tmp_path: Pat
     (["--sections", "identity,health"], "does not cover: Health"),
     (["--to", "Nobody Partners"], "No partner with that id or name"),
     (["--out", "Lucero-referral.pdf"], "neutral file name"),
+    (["--language", "de"], "Documents can be written in: en, es, fr, it, ar"),
 ])
 def test_refusals_are_one_line(scenario: Scenario, tmp_path: Path, argv: list[str],
                                message: str, monkeypatch: pytest.MonkeyPatch,
