@@ -38,14 +38,16 @@ $(STAMP): pyproject.toml
 translations: $(STAMP)
 	$(BIN)/python -m shelter_app.i18n.build compile
 
-## extract: refresh translations/shelter_app.pot after changing user-visible strings
+## extract: refresh translations/shelter_app.pot (and merge it into the catalogues)
 extract: $(STAMP)
 	$(BIN)/python -m shelter_app.i18n.build extract
+	$(BIN)/python -m shelter_app.i18n.build update
 
 ## bench: print the benchmark figures (not part of the test suite)
 bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.records
+	$(BIN)/python -m benchmarks.documents
 
 ## screenshots: render the main screens into docs/screenshots/
 screenshots: $(STAMP) translations system-deps-test

@@ -22,7 +22,7 @@ from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
 
-from . import records
+from . import packets, records
 from .prompts import PassphraseReader
 
 
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help=_("set a new passphrase for an account with the recovery key"))
     recover.add_argument("name")
     records.add_parsers(sub)
+    packets.add_parsers(sub)
     return p
 
 
@@ -136,11 +137,15 @@ class Cli:
             return records.run_demo(self.folder, self.args.survivors, self.reader, self.kdf)
         if command == "user" and self.args.user_command is None:
             raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles"))
+        if command == "packet" and self.args.packet_kind is None:
+            raise UsageError(_("packet needs a kind: referral or residence"))
         handlers: dict[str, Callable[[Services], int]] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet,
             **{name: functools.partial(records.run, name, self.args)
                for name in ("export", "import", "partners")},
+            **{name: functools.partial(packets.run, name, self.args)
+               for name in ("packet", "templates")},
         }
         handler = handlers[command]
         acting = _acting(self.args)

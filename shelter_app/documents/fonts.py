@@ -16,6 +16,11 @@ SANS_BOLD = "NotoSans-Bold"
 ARABIC = "NotoNaskhArabic"
 ARABIC_BOLD = "NotoNaskhArabic-Bold"
 MONO = "NotoSansMono"
+# Noto Sans again, under names that mark a left-to-right island inside a right-to-left line
+# (a phone number, a Latin name): the paragraph keeps such a run in one piece.
+SANS_LTR = "NotoSans-LTR"
+SANS_LTR_BOLD = "NotoSans-LTR-Bold"
+LTR_FONTS = frozenset({SANS_LTR, SANS_LTR_BOLD})
 
 _FILES = {
     SANS: "NotoSans-Regular.ttf",
@@ -23,6 +28,8 @@ _FILES = {
     ARABIC: "NotoNaskhArabic-Regular.ttf",
     ARABIC_BOLD: "NotoNaskhArabic-Bold.ttf",
     MONO: "NotoSansMono-Regular.ttf",
+    SANS_LTR: "NotoSans-Regular.ttf",
+    SANS_LTR_BOLD: "NotoSans-Bold.ttf",
 }
 
 
@@ -39,22 +46,40 @@ def register() -> None:
     addMapping(ARABIC, 1, 0, ARABIC_BOLD)
     addMapping(ARABIC, 0, 1, ARABIC)
     addMapping(ARABIC, 1, 1, ARABIC_BOLD)
+    addMapping(SANS_LTR, 0, 0, SANS_LTR)
+    addMapping(SANS_LTR, 1, 0, SANS_LTR_BOLD)
+    addMapping(SANS_LTR, 0, 1, SANS_LTR)
+    addMapping(SANS_LTR, 1, 1, SANS_LTR_BOLD)
 
 
 def has_arabic(text: str) -> bool:
     return any("ARABIC" in unicodedata.name(ch, "") for ch in text)
 
 
+@cache
+def _arabic_font_has(ch: str) -> bool:
+    register()
+    face = pdfmetrics.getFont(ARABIC).face
+    return ord(ch) in face.charToGlyph
+
+
 def script_runs(text: str) -> list[tuple[bool, str]]:
-    """Split *text* into (is_arabic, run) pieces; spaces and digits join the run before."""
+    """Split *text* into (is_arabic, run) pieces.  Arabic-script characters (letters, and
+    punctuation such as the Arabic comma) go in Arabic runs; spaces, digits and other
+    punctuation join the run before when its font has them (Noto Naskh has no middle dot)."""
     runs: list[tuple[bool, str]] = []
     for ch in text:
         arabic = "ARABIC" in unicodedata.name(ch, "")
-        neutral = not ch.isalpha()
-        if runs and (neutral or runs[-1][0] == arabic):
+        if arabic:
+            joins = bool(runs) and runs[-1][0]
+        elif ch.isalpha():
+            joins = bool(runs) and not runs[-1][0]
+        else:
+            joins = bool(runs) and (not runs[-1][0] or ch.isspace() or _arabic_font_has(ch))
+        if joins:
             runs[-1] = (runs[-1][0], runs[-1][1] + ch)
         else:
-            runs.append((arabic, ch))
+            runs.append((arabic if (arabic or ch.isalpha()) else False, ch))
     return runs
 
 

@@ -7,21 +7,24 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from shelter_app.documents.layout import DocumentSpec, new_packet_id, render, styles, text
-from shelter_app.i18n import _
+from shelter_app.documents.layout import DocumentSpec, new_packet_id, para, render, styles, text
+from shelter_app.i18n import current_language, translator
 from shelter_app.i18n.formatting import format_date
 from shelter_app.vault.fileio import write_new_file
 
 
 def build_recovery_sheet(*, organisation: str, vault_id: str, recovery_key: str,
-                         language: str = "en", made_on: dt.date | None = None) -> bytes:
+                         language: str | None = None, made_on: dt.date | None = None) -> bytes:
+    """The sheet, in *language* (default: the interface language)."""
+    language = language or current_language()
     st = styles(language)
+    _ = translator(language)
     made_on = made_on or dt.date.today()
     spec = DocumentSpec(recipient=_("the vault's administrators"), packet_id=new_packet_id(),
                         language=language, watermark=_("RECOVERY KEY"))
-    key_box = Table([[Paragraph(recovery_key, st.mono)]], colWidths=[170 * mm])
+    key_box = Table([[para(recovery_key, st.mono)]], colWidths=[170 * mm])
     key_box.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F3F3F3")),
@@ -35,24 +38,24 @@ def build_recovery_sheet(*, organisation: str, vault_id: str, recovery_key: str,
         (_("Made on"), format_date(made_on, length="long", language=language)),
     ]
     story: list[Flowable] = [
-        Paragraph(text(_("Shelter App recovery key")), st.title),
-        *[Paragraph(f"<b>{text(label)}:</b> {text(value)}", st.body) for label, value in facts],
+        para(text(_("Shelter App recovery key")), st.title),
+        *[para(f"<b>{text(label)}:</b> {text(value)}", st.body) for label, value in facts],
         Spacer(1, 4 * mm),
         key_box,
         Spacer(1, 4 * mm),
-        Paragraph(text(_("What this key does")), st.heading),
-        Paragraph(text(_(
+        para(text(_("What this key does")), st.heading),
+        para(text(_(
             "This key opens every record in the vault named above. It exists so that the "
             "records are not lost when an administrator's passphrase is forgotten. To use it, "
             "run: shelter-admin recover USER, type this key, then choose a new passphrase for "
             "that account.")), st.body),
-        Paragraph(text(_("Keep it safe")), st.heading),
-        Paragraph(text(_(
+        para(text(_("Keep it safe")), st.heading),
+        para(text(_(
             "Store this sheet in a locked place away from the computer, such as a safe. Do not "
             "photograph it, scan it, email it or keep it in the same bag as the computer. "
             "Delete the PDF file once the sheet is printed.")), st.body),
-        Paragraph(text(_("If it is lost or seen by someone else")), st.heading),
-        Paragraph(text(_(
+        para(text(_("If it is lost or seen by someone else")), st.heading),
+        para(text(_(
             "An administrator makes a new key at once with: shelter-admin recovery-sheet "
             "--out FILE.pdf. The old key stops working as soon as the new one is made.")),
             st.body),

@@ -7,8 +7,10 @@ extraction where it must be translated later (vocabulary labels, enum names).
 
 from __future__ import annotations
 
+import functools
 import gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 DOMAIN = "shelter_app"
@@ -53,6 +55,26 @@ def set_language(language: str | None) -> str:
     found = type(_active) is not gettext.NullTranslations
     _language = language if found or language.startswith("en") else "en"
     return _language
+
+
+@functools.cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR,
+                               languages=[language, language.split("_")[0]], fallback=True)
+
+
+def translator(language: str | None = None) -> Callable[[str], str]:
+    """A translation function for *language*, leaving the interface language alone: a
+    document is written in its reader's language whatever language the user works in.
+    Strings it translates are marked where they are written (``_ = translator(lang)``
+    keeps them visible to extraction)."""
+    return _catalogue((language or _language).replace("-", "_")).gettext
+
+
+def has_catalogue(language: str) -> bool:
+    """True when *language* (or its base language) has a compiled catalogue, or is English."""
+    return language.split("_")[0] == "en" or type(_catalogue(language)) is not \
+        gettext.NullTranslations
 
 
 def current_language() -> str:

@@ -1,6 +1,7 @@
 """Build step for translations: extract the catalogue template, compile every catalogue.
 
     python -m shelter_app.i18n.build extract   # source → translations/shelter_app.pot
+    python -m shelter_app.i18n.build update    # merge the template into every .po
     python -m shelter_app.i18n.build compile   # translations/*.po (+ pseudo-locale) → .mo
 
 ``compile`` also makes the pseudo-locale ``en_XA`` from the template: every string longer
@@ -94,7 +95,30 @@ def compile_all() -> list[str]:
         with (out / "shelter_app.mo").open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         built.append(lang)
+    from shelter_app.i18n import _catalogue
+
+    _catalogue.cache_clear()  # a translator made before this sees the new catalogues
     return built
+
+
+def update_all() -> list[str]:
+    """Merge the template into every translations/<lang>/LC_MESSAGES/shelter_app.po: new and
+    changed strings appear untranslated (no guessed "fuzzy" translations, which would only
+    mislead a translator), strings no longer used are dropped."""
+    with TEMPLATE.open("rb") as fh:
+        template = read_po(fh)
+    updated = []
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/shelter_app.po")):
+        lang = po.parent.parent.name
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang.split("_")[0])
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.obsolete.clear()
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
+        po.write_bytes(buffer.getvalue())
+        updated.append(lang)
+    return updated
 
 
 def main(argv: list[str]) -> int:
@@ -102,6 +126,9 @@ def main(argv: list[str]) -> int:
     if command == "extract":
         write_template(extract())
         print(f"wrote {TEMPLATE.relative_to(ROOT)}")
+        return 0
+    if command == "update":
+        print("updated:", ", ".join(update_all()))
         return 0
     if command == "compile":
         print("compiled:", ", ".join(compile_all()))

@@ -39,6 +39,7 @@ def format_datetime(
 
 def format_time(value: dt.datetime | dt.time, *, length: str = "short",
                 language: str | None = None) -> str:
+    """A time of day (local time for an aware value), as *language* writes it."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone()
     return str(babel_dates.format_time(value, format=length, locale=_locale(language)))

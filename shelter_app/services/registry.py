@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shelter_app.domain.audit import Event
 from shelter_app.services.accounts import AccountService
@@ -12,6 +12,7 @@ from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
+from shelter_app.services.documents import DocumentService
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
 from shelter_app.services.legal import LegalService
@@ -42,6 +43,7 @@ class Services:
     attachments: AttachmentService
     exchange: ExchangeService
     drafts: DraftService
+    documents: DocumentService = field(init=False)  # reads the case through the others
 
     @property
     def session(self) -> Session:
@@ -62,7 +64,7 @@ def build_services(opened: OpenVault) -> Services:
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
     cases = CaseService(ctx)
-    return Services(
+    services = Services(
         ctx=ctx, accounts=AccountService(ctx), settings=settings,
         vault_admin=VaultAdminService(ctx), cases=cases, search=SearchService(ctx),
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
@@ -71,3 +73,5 @@ def build_services(opened: OpenVault) -> Services:
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx),
     )
+    services.documents = DocumentService(ctx, services=services)
+    return services

@@ -104,6 +104,8 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting("organisation", N_("Organisation name"), "",
                 _text("organisation", 200, required=True)),
+        Setting("organisation_contact", N_("Contact printed on documents"), "",
+                _text("organisation_contact", 300, required=False)),
         Setting("auto_lock_minutes", N_("Lock after idle minutes"), 5, _minutes),
         Setting("window_title", N_("Window title"), "Shelter App",
                 _text("window_title", 60, required=True)),

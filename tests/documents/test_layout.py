@@ -16,7 +16,9 @@ from reportlab.platypus import PageBreak, Paragraph
 from shelter_app.documents import fonts
 from shelter_app.documents.layout import DocumentSpec, new_packet_id, paragraphs, render, styles
 from shelter_app.errors import ValidationError
+from shelter_app.i18n import translator
 from shelter_app.vault.fileio import write_new_file
+from tests.documents.conftest import has_phrase
 
 
 def _pages_text(pdf: bytes, tmp_path: Path) -> tuple[list[str], list[str]]:
@@ -77,11 +79,18 @@ def test_arabic_text_is_set_in_the_arabic_font(tmp_path: Path) -> None:
                   for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert any("NotoNaskhArabic" in f for f in base_fonts), base_fonts
     pypdf_text, poppler = _pages_text(pdf, tmp_path)
+    ar = translator("ar")
+    assert ar("Page {x} of {y}") != "Page {x} of {y}", "the Arabic catalogue is compiled"
     for extracted in (pypdf_text[0], poppler[0]):
         # Latin letters in an Arabic document are set in a font that has them
         assert "Passport No. 123" in extracted
-        assert "Page 1 of 1" in extracted
-        assert "Confidential: for" in extracted and "only. Do not copy" in extracted
+    # the footer is in the document's language; pdftotext gives it back in reading order
+    footer = ar("Confidential: for {recipient} only. Do not copy or pass on.").format(
+        recipient="ملجأ")
+    assert has_phrase(poppler[0], footer), poppler[0]
+    assert has_phrase(poppler[0], ar("Page {x} of {y}").format(x=1, y=1))
+    assert has_phrase(poppler[0], "الاسم: أحمد") and not has_phrase(poppler[0], "أحمد الاسم")
+    assert "\ue000" not in poppler[0] and not any(0xE000 <= ord(c) <= 0xF8FF for c in poppler[0])
 
 
 def test_footer_keeps_every_script_of_the_recipient(tmp_path: Path) -> None:

@@ -1,0 +1,118 @@
+"""shelter-admin commands for documents: packet referral, packet residence, templates.
+
+The same service call as the desktop application, so the same rules and refusals: the
+permission on the case, the consent for the recipient and every section, the pre-flight check
+of a residence packet.  A refusal is one line on standard error and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from shelter_app.errors import ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.documents import Produced
+from shelter_app.services.registry import Services
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    packet = sub.add_parser("packet", help=_("produce a referral or residence-status packet"))
+    kinds = packet.add_subparsers(dest="packet_kind", metavar="KIND",
+                                  parser_class=type(packet))
+    referral = kinds.add_parser("referral", help=_("a referral packet for a partner"))
+    referral.add_argument("--to", required=True, metavar="PARTNER",
+                          help=_("partner id or name (see: shelter-admin partners)"))
+    referral.add_argument("--sections", metavar="LIST",
+                          help=_("comma-separated sections (default: all the consent covers)"))
+    residence = kinds.add_parser("residence", help=_("a residence-status application packet"))
+    residence.add_argument("--template", required=True, metavar="NAME",
+                           help=_("template id (see: shelter-admin templates)"))
+    residence.add_argument("--to", metavar="PARTNER",
+                           help=_("recipient in the partner directory (default: the partner "
+                                  "named like the template's authority)"))
+    residence.add_argument("--translated", action="append", default=[], metavar="EXHIBIT:LANG",
+                           help=_("an exhibit translated from a language, e.g. C:es (repeat)"))
+    residence.add_argument("--bates-prefix", metavar="TEXT")
+    residence.add_argument("--draft", action="store_true",
+                           help=_("produce even with items missing, marked DRAFT"))
+    residence.add_argument("--preflight", action="store_true",
+                           help=_("list what is missing and stop"))
+    for kind in (referral, residence):
+        kind.add_argument("--case", required=True, metavar="CODE")
+        kind.add_argument("--out", type=Path, metavar="FILE.pdf",
+                          required=kind is referral)
+        kind.add_argument("--language", metavar="CODE",
+                          help=_("document language (en, es, fr, ar, ru, uk, ro, vi)"))
+        kind.add_argument("--encrypt", action="store_true",
+                          help=_("encrypt with AES-256; the passphrase is printed once"))
+        kind.add_argument("--watermark", metavar="TEXT")
+    sub.add_parser("templates", help=_("list residence-status templates"))
+
+
+def _sections(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [s.strip() for s in value.split(",") if s.strip()]
+
+
+def _translations(values: list[str]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        exhibit, sep, language = value.partition(":")
+        if not sep or not exhibit.strip() or not language.strip():
+            raise ValidationError(_("Write a translated exhibit as LETTER:LANGUAGE, e.g. C:es."),
+                                  "translated")
+        out[exhibit.strip().upper()] = language.strip()
+    return out
+
+
+def _report(services: Services, produced: Produced, out: Path) -> None:
+    saved = services.documents.save(produced, out)
+    print(_("Saved {path}: {pages} pages, packet {packet}.").format(
+        path=saved, pages=produced.pages, packet=produced.packet_id))
+    if produced.sections:
+        print(_("Sections shared: {sections}").format(sections=", ".join(produced.sections)))
+    if produced.passphrase:
+        print(_("Passphrase to open it (shown once; give it to the recipient another way, "
+                "never with the file):"))
+        print(f"    {produced.passphrase}")
+
+
+def run(command: str, args: argparse.Namespace, services: Services) -> int:
+    docs = services.documents
+    if command == "templates":
+        for template in docs.templates():
+            print(f"{template.id}\t{template.version}\t{template.name}")
+        return 0
+    case_id = services.cases.id_for_code(args.case)
+    out: Path | None = args.out
+    if out is not None:
+        docs.check_target(case_id, out)
+    if args.packet_kind == "referral":
+        assert out is not None
+        partner = services.partners.find(args.to)
+        produced = docs.referral_packet(case_id, partner.id, sections=_sections(args.sections),
+                                        language=args.language, encrypt=args.encrypt,
+                                        watermark=args.watermark)
+        _report(services, produced, out)
+        return 0
+    recipient = services.partners.find(args.to).id if args.to else None
+    translations = _translations(args.translated)
+    if args.preflight:
+        missing = docs.residence_preflight(case_id, args.template, recipient_id=recipient,
+                                           translations=translations)
+        for item in missing:
+            print(item)
+        if missing:
+            raise ShelterError(_("{n} items missing.").format(n=len(missing)))
+        print(_("Nothing is missing."))
+        return 0
+    if out is None:
+        raise ValidationError(_("Say where to save the packet: --out FILE.pdf"), "out")
+    produced = docs.residence_packet(case_id, args.template, recipient_id=recipient,
+                                     language=args.language, translations=translations,
+                                     encrypt=args.encrypt, watermark=args.watermark,
+                                     bates_prefix=args.bates_prefix, draft=args.draft)
+    _report(services, produced, out)
+    return 0

@@ -1,0 +1,116 @@
+"""Building blocks for document stories: labelled fields, tables, check boxes, signature
+lines.  Right-to-left documents get their columns mirrored, so a label stays at the start
+of its line as the reader reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from shelter_app.documents.layout import Styles, para, text, value
+
+GRID = colors.HexColor("#999999")
+SHADE = colors.HexColor("#EEEEEE")
+
+
+def p(data: object, style: ParagraphStyle) -> Flowable:
+    """A paragraph of plain *data* (escaped, each script in its font; in a right-to-left
+    document a value with no Arabic stays one left-to-right run)."""
+    return para(value(data, rtl=bool(getattr(style, "rtl", False))), style)
+
+
+def heading(value: str, st: Styles) -> Flowable:
+    return p(value, st.heading)
+
+
+def _row(cells: list[Flowable], st: Styles) -> list[Flowable]:
+    return cells[::-1] if st.rtl else cells
+
+
+def _widths(widths: Sequence[float], st: Styles) -> list[float]:
+    return list(widths)[::-1] if st.rtl else list(widths)
+
+
+def fields(rows: Sequence[tuple[str, object]], st: Styles, *, width: float = 170 * mm,
+           label_share: float = 0.34) -> Flowable:
+    """Label / value pairs in two columns; an empty value shows a line to write on."""
+    label_w = width * label_share
+    data = [_row([para("<b>" + text(label) + "</b>", st.body), p(value, st.body)], st)
+            for label, value in rows]
+    if not data:
+        return Spacer(1, 0)
+    table = Table(data, colWidths=_widths([label_w, width - label_w], st), hAlign="CENTER")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def grid(header: Sequence[str], rows: Sequence[Sequence[object]], st: Styles, *,
+         widths: Sequence[float], small: bool = False, repeat: bool = True) -> Flowable:
+    """A table with a shaded header row, repeated on every page it runs onto."""
+    style = st.small if small else st.body
+    data = [_row([para("<b>" + text(h) + "</b>", style) for h in header], st)]
+    data += [_row([c if isinstance(c, Flowable) else p(c, style) for c in row], st)
+             for row in rows]
+    table = Table(data, colWidths=_widths(widths, st), repeatRows=1 if repeat else 0,
+                  hAlign="CENTER")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def checkbox(checked: bool | None) -> str:
+    """A box to tick on paper, or ticked: [x], [ ]."""
+    return "[x]" if checked else "[  ]"
+
+
+def choices(options: Sequence[str], st: Styles, *, chosen: str | None = None) -> Flowable:
+    """Boxes to tick, on one line: [ ] Accepted   [ ] Declined."""
+    marked = "    ".join(f"{checkbox(o == chosen)} {o}" for o in options)
+    return p(marked, st.body)
+
+
+def write_lines(count: int, *, width: float = 170 * mm) -> Flowable:
+    """Ruled lines to write on."""
+    table = Table([[""] for _i in range(count)], colWidths=[width], rowHeights=[8 * mm] * count)
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID)]))
+    return table
+
+
+def signature(labels: Sequence[str], st: Styles, *, width: float = 170 * mm) -> Flowable:
+    """Signature and date lines, side by side, each with its label under the line."""
+    cell = width / len(labels)
+    data = [[""] * len(labels), _row([p(label, st.small) for label in labels], st)]
+    table = Table(data, colWidths=[cell] * len(labels), rowHeights=[12 * mm, None])
+    table.setStyle(TableStyle([
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+    ]))
+    return KeepTogether([Spacer(1, 4 * mm), table])
+
+
+def boxed(flowables: list[Flowable], *, width: float = 170 * mm) -> Flowable:
+    """Flowables inside a ruled box (a notice the reader must not miss)."""
+    table = Table([[flowables]], colWidths=[width])
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F6F6F6")),
+        ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    return table
+
+
+def gap(height_mm: float = 4) -> Flowable:
+    return Spacer(1, height_mm * mm)

@@ -1,0 +1,163 @@
+"""The residence-status packet, assembled from a jurisdiction template (``templates``):
+
+cover letter · exhibit index · elements checklist · worksheets · for each exhibit a cover
+sheet, its pages and (when translated) a translator's certificate · then, for the legal
+representative and to be removed before filing, a personal-statement draft made from the case
+timeline and a deadlines summary.
+
+Every page is stamped after assembly with the footer, the continuation-sheet header (the
+applicant's name and the authority's reference) and a Bates number continuous across the
+packet.  The exhibit index gives the page each exhibit starts on; as the index's own length
+moves those pages, it is laid out again until its page count settles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from shelter_app.documents import packet_model as m
+from shelter_app.documents.assemble import Part, assemble, attachment_pdf
+from shelter_app.documents.layout import DocumentSpec, render
+from shelter_app.documents.residence_parts import (
+    cover_letter,
+    deadlines_summary,
+    elements_checklist,
+    exhibit_cover,
+    exhibit_index,
+    representative_divider,
+    statement_draft,
+    translator_certificate,
+    worksheets,
+)
+from shelter_app.documents.templates import Template
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    label: str
+    media_type: str
+    data: bytes
+    requirement: str | None = None  # the template requirement it meets
+    translated_from: str | None = None  # a language code: a certificate follows
+
+
+@dataclass(frozen=True)
+class ResidencePacket:
+    packet_id: str
+    template: Template
+    language: str
+    today: dt.date
+    organisation: str
+    organisation_contact: str
+    representative: str
+    applicant: str
+    birth_date: dt.date | None
+    estimated_age: int | None
+    citizenship: tuple[str, ...]
+    reference: str
+    matter_type: str
+    matter_status: str
+    dates: tuple[tuple[str, dt.date], ...]  # (label msgid, date) of the legal matter
+    events: tuple[m.Event, ...]
+    exhibits: tuple[Exhibit, ...]
+    missing: tuple[str, ...] = ()  # printed on the first page of a draft
+    draft: bool = False
+    watermark: str | None = None
+    bates_prefix: str = ""
+    recipient: str = ""  # the authority's office as in the partner directory (else the template's)
+
+    @property
+    def authority(self) -> str:
+        return self.recipient or self.template.authority
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where an exhibit landed: its letter and first and last packet pages."""
+
+    letter: str
+    label: str
+    first: int
+    last: int
+    translated_from: str | None = None
+
+
+@dataclass(frozen=True)
+class ResidenceResult:
+    pdf: bytes
+    pages: int
+    exhibits: tuple[Placed, ...] = field(default=())
+
+
+def letter(index: int) -> str:
+    """A, B, … Z, AA, AB, …"""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def spec_for(packet: ResidencePacket) -> DocumentSpec:
+    t = packet.template
+    reference = packet.reference or "—"
+    return DocumentSpec(
+        recipient=packet.authority, packet_id=packet.packet_id, language=packet.language,
+        watermark=packet.watermark, pagesize=t.pagesize,
+        header=f"{t.applicant_label}: {packet.applicant}  ·  {t.reference_label}: {reference}",
+        bates_prefix=packet.bates_prefix)
+
+
+def build_residence(packet: ResidencePacket) -> ResidenceResult:
+    spec = spec_for(packet)
+    lang, recipient = packet.language, packet.authority
+
+    def part(story: list[Any]) -> Part:
+        return Part(render(spec, story, decorated=False), lang, recipient)
+
+    letters = [letter(i) for i in range(len(packet.exhibits))]
+    cover = part(cover_letter(packet, spec))
+    after_index = [part(elements_checklist(packet, letters, spec)),
+                   *([part(worksheets(packet, letters, spec))] if packet.template.worksheets
+                     else [])]
+    bodies = [Part(attachment_pdf(x.media_type, x.data, spec.pagesize), lang, recipient,
+                   fit=True) for x in packet.exhibits]
+    certificates: list[Part | None] = [
+        part(translator_certificate(packet, x, letters[i], spec)) if x.translated_from else None
+        for i, x in enumerate(packet.exhibits)]
+    back = [part(representative_divider(packet, spec)), part(statement_draft(packet, spec)),
+            part(deadlines_summary(packet, spec))]
+
+    placed: list[Placed] = []
+    covers: list[Part] = []
+    settled: tuple[int, ...] = ()
+    for _attempt in range(5):  # the index's length moves the pages it lists (and so on)
+        index = part(exhibit_index(packet, letters, placed, spec))
+        lengths = (index.pages, *(c.pages for c in covers))
+        if placed and lengths == settled:
+            break
+        settled = lengths
+        page = 1 + cover.pages + index.pages + sum(p.pages for p in after_index)
+        placed = []
+        for i, exhibit in enumerate(packet.exhibits):
+            certificate = certificates[i]
+            length = (covers[i].pages if covers else 1) + bodies[i].pages + (
+                certificate.pages if certificate else 0)
+            placed.append(Placed(letters[i], exhibit.label, page, page + length - 1,
+                                 exhibit.translated_from))
+            page += length
+        covers = [part(exhibit_cover(packet, p, spec)) for p in placed]
+        if not placed:
+            break
+    else:
+        raise RuntimeError("the exhibit index did not settle")
+    parts = [cover, index, *after_index]
+    for i in range(len(packet.exhibits)):
+        certificate = certificates[i]
+        parts += [covers[i], bodies[i], *([certificate] if certificate else [])]
+    parts += back
+    pdf = assemble(spec, parts)
+    return ResidenceResult(pdf, sum(p.pages for p in parts), tuple(placed))

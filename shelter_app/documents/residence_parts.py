@@ -1,0 +1,263 @@
+"""The generated parts of a residence-status packet (see ``residence``): each returns a story
+for ``layout.render``.  Template texts are printed as written (they are in the authority's
+language); the packet's own headings are translated into the packet's language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
+
+from shelter_app.documents import blocks as b
+from shelter_app.documents.layout import DocumentSpec, Styles, para, styles, text
+from shelter_app.documents.packet_model import Words
+from shelter_app.domain import vocab
+
+if TYPE_CHECKING:
+    from shelter_app.documents.residence import Exhibit, Placed, ResidencePacket
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _width(spec: DocumentSpec) -> float:
+    return float(spec.pagesize[0] - 2 * spec.margin)
+
+
+def fill(packet: ResidencePacket, template_text: str) -> str:
+    """A template text with its placeholders filled in."""
+    w = Words(packet.language)
+    t = packet.template
+    born = w.date(packet.birth_date) if packet.birth_date else (
+        w._("age about {n}").format(n=packet.estimated_age)
+        if packet.estimated_age is not None else "—")
+    values = _Blank(
+        date=w.date(packet.today), authority=packet.authority,
+        authority_address=t.authority_address,
+        applicant=packet.applicant, applicant_label=t.applicant_label, birth_date=born,
+        citizenship=w.join(w.country(c) for c in packet.citizenship) or "—",
+        reference=packet.reference or "—", reference_label=t.reference_label,
+        exhibit_count=str(len(packet.exhibits)), representative=packet.representative,
+        organisation=packet.organisation, contact=packet.organisation_contact,
+        jurisdiction=t.jurisdiction)
+    return template_text.format_map(values)
+
+
+def _letter_paragraphs(value: str, st: Styles) -> list[Flowable]:
+    blocks = [chunk.strip("\n") for chunk in value.strip().split("\n\n")]
+    return [para("<br/>".join(text(line) for line in chunk.splitlines()), st.body)
+            for chunk in blocks if chunk.strip()]
+
+
+def cover_letter(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    _ = Words(packet.language)._
+    story: list[Flowable] = []
+    if packet.draft:
+        story.append(b.boxed([
+            b.p(_("DRAFT: not ready for filing"), st.heading),
+            b.p(_("Missing: {items}").format(items="; ".join(packet.missing)), st.small),
+        ], width=_width(spec)))
+    story += [b.p(packet.organisation, st.heading), b.gap(2)]
+    story += _letter_paragraphs(fill(packet, packet.template.cover_letter), st)
+    return story
+
+
+def _pages(w: Words, first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def exhibit_index(packet: ResidencePacket, letters: list[str], placed: list[Placed],
+                  spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    w = Words(packet.language)
+    _ = w._
+    rows = []
+    for i, exhibit in enumerate(packet.exhibits):
+        where = placed[i] if placed else None
+        pages = _pages(w, where.first, where.last) if where else "000–000"
+        bates = (f"{spec.bates(where.first)} – {spec.bates(where.last)}" if where and
+                 spec.bates_prefix else ("—" if where else "XX-000000 – XX-000000"))
+        translated = w.languages([exhibit.translated_from]) if exhibit.translated_from else ""
+        rows.append([letters[i], exhibit.label, pages, bates, translated])
+    width = _width(spec)
+    story: list[Flowable] = [b.p(_("Exhibit index"), st.title),
+                             b.p(packet.template.name, st.body)]
+    if rows:
+        story.append(b.grid([_("Exhibit"), _("Description"), _("Pages"), _("Bates numbers"),
+                             _("Translated from")], rows, st, small=True,
+                            widths=[16 * mm, width - 108 * mm, 20 * mm, 46 * mm, 26 * mm]))
+    else:
+        story.append(b.p(_("No exhibits are enclosed."), st.body))
+    story.append(b.p(_("Page numbers are those printed at the foot of each page of this "
+                       "packet."), st.small))
+    return story
+
+
+def _exhibits_for(packet: ResidencePacket, letters: list[str], requirement_ids: Any
+                  ) -> list[str]:
+    return [letters[i] for i, x in enumerate(packet.exhibits) if x.requirement in
+            set(requirement_ids)]
+
+
+def elements_checklist(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
+                       ) -> list[Flowable]:
+    st = styles(packet.language)
+    _ = Words(packet.language)._
+    t = packet.template
+    rows = []
+    for element in t.elements:
+        found = _exhibits_for(packet, letters, element.requirements)
+        evidence = ", ".join(found) if found else _("None enclosed")
+        rows.append([element.label, element.basis, evidence, element.note])
+    width = _width(spec)
+    story: list[Flowable] = [b.p(_("Elements checklist"), st.title),
+                             b.p(t.name, st.body)]
+    if rows:
+        story.append(b.grid([_("Element"), _("Legal basis"), _("Exhibits"), _("Notes")], rows,
+                            st, widths=[50 * mm, 40 * mm, 20 * mm, width - 110 * mm],
+                            small=True))
+    story += [b.p(_("Legal basis"), st.heading), *[b.p(x, st.small) for x in t.legal_basis]]
+    return story
+
+
+def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
+               ) -> list[Flowable]:
+    st = styles(packet.language)
+    _ = Words(packet.language)._
+    story: list[Flowable] = []
+    for sheet in packet.template.worksheets:
+        story += [b.p(sheet.title, st.heading), *_letter_paragraphs(sheet.text, st)]
+        if sheet.status_of:
+            found = _exhibits_for(packet, letters, [sheet.status_of])
+            status = (_("Enclosed: Exhibit {letters}.").format(letters=", ".join(found))
+                      if found else _("Not enclosed."))
+            story.append(b.boxed([b.p(status, st.body)], width=_width(spec)))
+        if sheet.columns:
+            width = _width(spec)
+            story.append(b.grid(list(sheet.columns), [[""] * len(sheet.columns)] * sheet.rows,
+                                st, widths=[width / len(sheet.columns)] * len(sheet.columns),
+                                small=True))
+        story.append(b.gap(6))
+    return story
+
+
+def exhibit_cover(packet: ResidencePacket, where: Placed, spec: DocumentSpec
+                  ) -> list[Flowable]:
+    st = styles(packet.language)
+    w = Words(packet.language)
+    _ = w._
+    exhibit = next(x for x in packet.exhibits if x.label == where.label)
+    story: list[Flowable] = [b.gap(60), b.p(_("Exhibit {letter}").format(letter=where.letter),
+                                            st.big), b.p(where.label, st.heading)]
+    facts: list[tuple[str, object]] = []
+    if exhibit.requirement:
+        facts.append((_("Evidence for"), packet.template.requirement(exhibit.requirement).label))
+    facts.append((_("Pages"), _pages(w, where.first, where.last)))
+    if spec.bates_prefix:
+        facts.append((_("Bates numbers"), f"{spec.bates(where.first)} – {spec.bates(where.last)}"))
+    if where.translated_from:
+        facts.append((_("Translation"), _("Translated from {language}: the translator's "
+                                          "certificate follows the exhibit.").format(
+            language=w.languages([where.translated_from]))))
+    story += [b.gap(), b.fields(facts, st, width=_width(spec))]
+    return story
+
+
+def translator_certificate(packet: ResidencePacket, exhibit: Exhibit, exhibit_letter: str,
+                           spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    w = Words(packet.language)
+    _ = w._
+    source = w.languages([exhibit.translated_from or ""])
+    story: list[Flowable] = [
+        b.p(_("Translator's certificate"), st.title),
+        b.fields([(_("Exhibit"), exhibit_letter), (_("Document"), exhibit.label),
+                  (_("Translated from"), source),
+                  (_("Translated into"), packet.template.translation_target)],
+                 st, width=_width(spec)),
+        b.gap(6),
+        b.p(_("I, ______________________________ (translator's name), certify that I am "
+              "competent to translate from {source} into {target}, and that the translation "
+              "of Exhibit {letter} is complete and accurate to the best of my knowledge and "
+              "ability.").format(source=source, target=packet.template.translation_target,
+                                 letter=exhibit_letter), st.body),
+        b.signature([_("Signature"), _("Date")], st, width=_width(spec)),
+        b.fields([(_("Name"), ""), (_("Address"), ""), (_("Telephone or email"), "")], st,
+                 width=_width(spec)),
+    ]
+    if packet.template.translation_rule:
+        story += [b.gap(6), b.p(packet.template.translation_rule, st.small)]
+    return story
+
+
+def representative_divider(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    _ = Words(packet.language)._
+    return [b.gap(70), b.boxed([
+        b.p(_("For the legal representative"), st.title),
+        b.p(_("Remove the following pages before filing: the personal statement draft and "
+              "the deadlines summary are working documents."), st.body)],
+        width=_width(spec))]
+
+
+def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    w = Words(packet.language)
+    _ = w._
+    t = packet.template
+    story: list[Flowable] = [
+        b.p(_("Personal statement: draft for review"), st.title),
+        b.boxed([b.p(_("Prepared from the case timeline for the applicant and their "
+                       "representative to check, correct and complete in the applicant's own "
+                       "words. Not for filing as it is."), st.small)], width=_width(spec)),
+        b.gap(), b.p(fill(packet, t.statement_intro), st.body),
+    ]
+    for part in t.statement:
+        story.append(b.p(part.heading, st.heading))
+        events = [e for e in packet.events if e.stage in part.stages]
+        for e in events:
+            when = " – ".join(x for x in (w.date(e.date_from), w.date(e.date_to)) if x)
+            where = w.join((e.place, w.country(e.country)))
+            lead = "; ".join(x for x in (when, where) if x)
+            story.append(para((f"<b>{text(lead)}.</b> " if lead else "") + text(
+                e.description or "[…]"), st.body))
+        if not events:
+            story.append(b.p(f"[{part.prompt}]", st.body))
+    if t.statement_closing:
+        story += [b.gap(), b.p(fill(packet, t.statement_closing), st.body)]
+    return story
+
+
+def deadlines_summary(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
+    st = styles(packet.language)
+    w = Words(packet.language)
+    _ = w._
+    rows = []
+    for label, day in sorted(packet.dates, key=lambda x: x[1]):
+        left = (day - packet.today).days
+        status = (_("Overdue by {n} days").format(n=-left) if left < 0 else
+                  _("Today") if left == 0 else _("In {n} days").format(n=left))
+        rows.append([_(label), w.date(day), status])
+    width = _width(spec)
+    story: list[Flowable] = [
+        b.p(_("Deadlines summary"), st.title),
+        b.fields([(_("Matter"), w.term(vocab.LEGAL_MATTER_TYPE, packet.matter_type)),
+                  (_("Status"), w.term(vocab.LEGAL_MATTER_STATUS, packet.matter_status)),
+                  (_("As of"), w.date(packet.today))], st, width=width),
+        b.gap(),
+        b.grid([_("Deadline"), _("Date"), _("Time left")], rows, st,
+               widths=[width * 0.45, width * 0.3, width * 0.25])
+        if rows else b.p(_("No dated deadlines are recorded for this matter."), st.body),
+    ]
+    if packet.template.deadlines:
+        story += [b.p(_("Time limits in this jurisdiction"), st.heading),
+                  b.fields([(d.label, d.note) for d in packet.template.deadlines], st,
+                           width=width)]
+    if packet.missing:
+        story += [b.p(_("Still missing"), st.heading), *[b.p(f"• {x}", st.body)
+                                                          for x in packet.missing]]
+    return story

@@ -1,0 +1,360 @@
+"""Producing documents from a case: referral packets, residence-status packets and
+appointment cards.
+
+One path for every document (``_produce``): the permission (``Action.PRODUCE_PACKET`` on the
+case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
+sharing), building, optional AES-256 encryption with a generated passphrase, the record in
+``generated_documents`` and the audit event, the last two in one transaction.  The PDF is
+returned in memory; ``save`` writes it to a new file with a neutral name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pypdf import PdfReader
+
+from shelter_app.documents import encryption, templates
+from shelter_app.documents.appointment_card import AppointmentCard, build_appointment_card
+from shelter_app.documents.appointment_card import recipient as card_recipient
+from shelter_app.documents.layout import new_packet_id
+from shelter_app.documents.referral import build_referral
+from shelter_app.domain import names, vocab
+from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import NotFound, PermissionDenied, ShelterError, ValidationError
+from shelter_app.i18n import _
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.consent import Consent, ConsentMissing
+from shelter_app.services.context import ServiceContext
+from shelter_app.services.packet_data import (
+    Redactor,
+    chosen_language,
+    document_language,
+    referral_model,
+)
+from shelter_app.store.audit import now_utc
+from shelter_app.vault.fileio import write_new_file
+
+if TYPE_CHECKING:
+    from shelter_app.services.residence import ResidenceMaker
+
+REFERRAL_LAYOUT = "referral/1"
+CARD_LAYOUT = "appointment-card/1"
+# Sections a referral packet may hold, and the action a user needs to read each one.
+SECTION_READ = {"identity": Action.READ_CASE, "contact": Action.READ_CASE,
+                "situation": Action.READ_CASE, "health": Action.READ_HEALTH,
+                "legal": Action.READ_LEGAL, "services": Action.RECORD_SERVICE}
+KIND_PREFIX = {"referral": "referral", "residence": "residence",
+               "appointment_card": "appointment"}
+
+
+class PreflightFailed(ShelterError):
+    """A residence packet refused before anything was produced; ``items`` lists what is
+    missing."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__(_("The packet is not complete. Missing: {items}").format(
+            items="; ".join(items)))
+        self.items = items
+
+
+@dataclass(frozen=True)
+class Produced:
+    document_id: str
+    packet_id: str
+    kind: str
+    pdf: bytes
+    passphrase: str | None  # shown once, never stored
+    sections: tuple[str, ...]
+    pages: int
+    sha256: str
+    recipient: str
+
+    @property
+    def file_name(self) -> str:
+        return suggested_name(self.kind, self.packet_id)
+
+
+@dataclass(frozen=True)
+class GeneratedDocument:
+    id: str
+    case_id: str
+    packet_id: str
+    kind: str
+    recipient: str
+    language: str
+    sections: tuple[str, ...]
+    template: str | None
+    template_version: str | None
+    encrypted: bool
+    pages: int
+    size: int
+    sha256: str
+    created_at: str
+    created_by: str
+
+
+def suggested_name(kind: str, packet_id: str) -> str:
+    """A neutral file name: the kind of document and its packet id, nothing about anyone."""
+    return f"{KIND_PREFIX.get(kind, 'document')}-{packet_id}.pdf"
+
+
+class DocumentService:
+    def __init__(self, ctx: ServiceContext, *, services: Any) -> None:
+        """*services* is the session's ``Services``: the packet reads the case through the
+        same services (and permission checks) as every screen."""
+        self._ctx = ctx
+        self._s = services
+        self._access = CaseAccess(ctx)
+        self._residence: ResidenceMaker | None = None
+
+    # -- helpers ---------------------------------------------------------------------
+    def organisation(self) -> tuple[str, str]:
+        """The organisation's name and the contact line printed on documents."""
+        return (str(self._s.settings.get("organisation")),
+                str(self._s.settings.get("organisation_contact")))
+
+    def readable_sections(self, case_id: str) -> list[str]:
+        scope = self._access.require(case_id, Action.PRODUCE_PACKET)
+        return [s for s in vocab.SECTIONS.codes() if self._ctx.allowed(SECTION_READ[s], scope)]
+
+    def consented_sections(self, case_id: str, partner_id: str, *,
+                           on: dt.date | None = None) -> list[str]:
+        """The sections active consent covers for *partner_id* that the user may read: the
+        default choice for a packet."""
+        day = on or dt.date.today()
+        covered = {s for c in self._s.consent.list(case_id)
+                   if c.active_on(day) and c.covers(partner_id) for s in c.sections}
+        return [s for s in self.readable_sections(case_id) if s in covered]
+
+    def check_consent(self, case_id: str, partner_id: str, sections: list[str],
+                      on: dt.date) -> list[Consent]:
+        """ConsentService.check, with a refusal recorded in the audit chain."""
+        try:
+            return list(self._s.consent.check(case_id, partner_id, sections, on=on))
+        except ConsentMissing as exc:
+            self._ctx.record(Event.PERMISSION_DENIED, target_type="case", target_id=case_id,
+                             outcome=Outcome.DENIED,
+                             details={"action": str(Action.PRODUCE_PACKET),
+                                      "sections": list(exc.missing_sections)})
+            raise
+
+    def require_readable(self, case_id: str, scope: Scope, sections: list[str]) -> None:
+        for section in sections:
+            if not self._ctx.allowed(SECTION_READ[section], scope):
+                self._ctx.record(Event.PERMISSION_DENIED, target_type="case", target_id=case_id,
+                                 outcome=Outcome.DENIED,
+                                 details={"action": str(Action.PRODUCE_PACKET),
+                                          "section": section})
+                raise PermissionDenied(_("Your account's roles do not allow reading the "
+                                         "section '{section}' of this case.").format(
+                    section=vocab.SECTIONS.label(section)))
+
+    # -- the one path ----------------------------------------------------------------
+    def produce_pdf(self, *, case_id: str, scope: Scope, kind: str, pdf: bytes,
+                    packet_id: str, recipient: str, language: str, sections: list[str],
+                    consents: list[Consent], partner_id: str | None, template: str,
+                    template_version: str, encrypt: bool) -> Produced:
+        """Encrypt if asked, record and audit: the end of every document's path."""
+        passphrase = encryption.new_passphrase() if encrypt else None
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        out = encryption.encrypt(pdf, passphrase) if passphrase else pdf
+        digest = hashlib.sha256(out).hexdigest()
+        document_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        fmt = f"{kind}.pdf" + ("-aes256" if passphrase else "")
+        with self._ctx.write(Action.PRODUCE_PACKET, Event.EXPORT, scope=scope,
+                             target_type="case", target_id=case_id,
+                             details={"sections": sections, "format": fmt}) as db:
+            db.execute(
+                "INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
+                " partner_id, language, sections, consent_ids, template, template_version,"
+                " encrypted, pages, size, sha256, created_at, updated_at, created_by,"
+                " updated_by) VALUES (:id, :case, :packet, :kind, :recipient, :partner, :lang,"
+                " :sections, :consents, :template, :version, :enc, :pages, :size, :sha, :now,"
+                " :now, :me, :me)",
+                {"id": document_id, "case": case_id, "packet": packet_id, "kind": kind,
+                 "recipient": recipient, "partner": partner_id, "lang": language,
+                 "sections": json.dumps(sections), "consents": json.dumps([c.id for c in
+                                                                           consents]),
+                 "template": template, "version": template_version, "enc": int(bool(passphrase)),
+                 "pages": pages, "size": len(out), "sha": digest, "now": now, "me": me})
+        return Produced(document_id, packet_id, kind, out, passphrase, tuple(sections), pages,
+                        digest, recipient)
+
+    # -- referral packet ---------------------------------------------------------------
+    def referral_packet(self, case_id: str, partner_id: str, *,
+                        sections: list[str] | None = None, language: str | None = None,
+                        encrypt: bool = False, watermark: str | None = None,
+                        referral_id: str | None = None, on: dt.date | None = None
+                        ) -> Produced:
+        today = on or dt.date.today()
+        scope = self._access.require(case_id, Action.PRODUCE_PACKET)
+        self._access.require(case_id, Action.MANAGE_REFERRALS)
+        partner = self._s.partners.get(partner_id)
+        chosen = vocab.SECTIONS.check_many(
+            sections if sections is not None else self.consented_sections(
+                case_id, partner_id, on=today), "sections")
+        self.require_readable(case_id, scope, chosen)
+        consents = self.check_consent(case_id, partner_id, chosen, today)
+        referral = self._referral(case_id, partner_id, referral_id)
+        record = self._s.cases.get(case_id)
+        lang = chosen_language(language) if language else document_language(
+            partner.document_language,
+            document_language(self._s.settings.get("document_language")))
+        organisation, contact = self.organisation()
+        packet_id = new_packet_id()
+        model = referral_model(
+            self._ctx, record=record, referral=referral, partner=partner, sections=chosen,
+            consents=consents, care=self._s.care, legal=self._s.legal,
+            timeline=self._s.timeline, language=lang, packet_id=packet_id, today=today,
+            organisation=organisation, organisation_contact=contact, watermark=watermark)
+        return self.produce_pdf(
+            case_id=case_id, scope=scope, kind="referral", pdf=build_referral(model),
+            packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
+            consents=consents, partner_id=partner_id, template="referral",
+            template_version=REFERRAL_LAYOUT, encrypt=encrypt)
+
+    def _referral(self, case_id: str, partner_id: str, referral_id: str | None) -> Any:
+        candidates = [r for r in self._s.referrals.list(case_id) if r.partner_id == partner_id]
+        if referral_id:
+            found = next((r for r in candidates if r.id == referral_id), None)
+        else:
+            found = next((r for r in candidates if r.status in ("draft", "sent", "accepted")),
+                         None)
+        if found is None:
+            raise ValidationError(_("There is no open referral to this partner in this case. "
+                                    "Record the referral (services and reasons) first."),
+                                  "referral")
+        return found
+
+    # -- appointment card -------------------------------------------------------------
+    def appointment_card(self, appointment_id: str, *, language: str | None = None,
+                         encrypt: bool = False, watermark: str | None = None) -> Produced:
+        appointment = self._s.appointments.get(appointment_id)
+        case_id = appointment.case_id
+        scope = self._access.require(case_id, Action.PRODUCE_PACKET)
+        record = self._s.cases.get(case_id)
+        from shelter_app.services.packet_data import survivor_language
+
+        default = document_language(self._s.settings.get("document_language"))
+        lang = chosen_language(language) if language else survivor_language(record, default)
+        staff = ""
+        if appointment.staff_id:
+            row = self._ctx.db.one("SELECT display_name, username FROM users WHERE id = :u",
+                                   {"u": appointment.staff_id})
+            staff = (row["display_name"] or row["username"]) if row else ""
+        organisation, contact = self.organisation()
+        packet_id = new_packet_id()
+        card = AppointmentCard(
+            packet_id=packet_id, language=lang, starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at, location=appointment.location, room=appointment.room,
+            ask_for=staff or appointment.volunteer,
+            interpreter_language=appointment.interpreter_language, organisation=organisation,
+            organisation_contact=contact, case_code=record.code, watermark=watermark)
+        return self.produce_pdf(
+            case_id=case_id, scope=scope, kind="appointment_card",
+            pdf=build_appointment_card(card), packet_id=packet_id,
+            recipient=card_recipient(lang), language=lang, sections=[], consents=[],
+            partner_id=None, template="appointment-card", template_version=CARD_LAYOUT,
+            encrypt=encrypt)
+
+
+    # -- residence-status packet ------------------------------------------------------
+    @property
+    def residence(self) -> ResidenceMaker:
+        from shelter_app.services.residence import ResidenceMaker
+
+        if self._residence is None:
+            self._residence = ResidenceMaker(self._ctx, self._s, self)
+        return self._residence
+
+    def residence_preflight(self, case_id: str, template_id: str, *,
+                            matter_id: str | None = None, recipient_id: str | None = None,
+                            translations: dict[str, str] | None = None,
+                            on: dt.date | None = None) -> list[str]:
+        """Everything missing for a residence packet from *template_id*, in words for the
+        user; an empty list means the packet can be produced."""
+        return self.residence.preflight(case_id, template_id, matter_id=matter_id,
+                                        recipient_id=recipient_id, translations=translations,
+                                        on=on)
+
+    def residence_packet(self, case_id: str, template_id: str, *,
+                         matter_id: str | None = None, recipient_id: str | None = None,
+                         language: str | None = None,
+                         translations: dict[str, str] | None = None, encrypt: bool = False,
+                         watermark: str | None = None, bates_prefix: str | None = None,
+                         draft: bool = False, on: dt.date | None = None) -> Produced:
+        """The residence-status packet; refused (PreflightFailed) while anything is missing,
+        unless *draft*, which prints the missing items and a DRAFT watermark."""
+        return self.residence.produce(
+            case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
+            language=language, translations=translations, encrypt=encrypt,
+            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on)
+
+    def templates(self) -> list[templates.Template]:
+        """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
+        return templates.available()
+
+    # -- the record ---------------------------------------------------------------------
+    def history(self, case_id: str) -> list[GeneratedDocument]:
+        """What was produced from a case, newest first."""
+        self._access.require(case_id, Action.PRODUCE_PACKET)
+        rows = self._ctx.db.all(
+            "SELECT d.*, coalesce(nullif(u.display_name, ''), u.username, '') AS who"
+            " FROM generated_documents d LEFT JOIN users u ON u.id = d.created_by"
+            " WHERE d.case_id = :c ORDER BY d.created_at DESC", {"c": case_id})
+        return [GeneratedDocument(
+            r["id"], r["case_id"], r["packet_id"], r["kind"], r["recipient"], r["language"],
+            tuple(json.loads(r["sections"])), r["template"], r["template_version"],
+            bool(r["encrypted"]), r["pages"], r["size"], r["sha256"], r["created_at"],
+            r["who"]) for r in rows]
+
+    def record_printed(self, produced: Produced) -> None:
+        """Record that a produced document was sent to a printer."""
+        row = self._ctx.db.one("SELECT case_id, kind FROM generated_documents WHERE id = :id",
+                               {"id": produced.document_id})
+        if row is None:
+            raise NotFound(_("No such document."))
+        scope = self._access.require(row["case_id"], Action.PRODUCE_PACKET)
+        with self._ctx.write(Action.PRODUCE_PACKET, Event.PRINT, scope=scope,
+                             target_type="case", target_id=row["case_id"],
+                             details={"sections": list(produced.sections),
+                                      "format": f"{row['kind']}.print"}):
+            pass
+
+    def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
+        """Refuse a file name that is not a new .pdf or that names the survivor, before
+        anything is produced."""
+        path = Path(path)
+        if path.suffix.lower() != ".pdf":
+            raise ValidationError(_("Save the document as a .pdf file."), "path")
+        if path.exists():
+            raise ValidationError(_("{name} already exists. Choose another file name.").format(
+                name=path.name), "path")
+        words = Redactor(self._s.cases.get(case_id), active=True).words
+        if any(token in words for token in names.tokens(path.stem)) or \
+                re.search(r"[\x00-\x1f]", path.name):
+            raise ValidationError(_("Choose a neutral file name that does not name the "
+                                    "person, for example {name}.").format(
+                name=suggested_name(kind, "PK-XXXXXXXX")), "path")
+
+    def save(self, produced: Produced, path: Path) -> Path:
+        """Write *produced* to *path*: a new .pdf file (never over an existing one) whose name
+        does not name the survivor."""
+        path = Path(path)
+        row = self._ctx.db.one("SELECT case_id FROM generated_documents WHERE id = :id",
+                               {"id": produced.document_id})
+        if row is None:
+            raise NotFound(_("No such document."))
+        self.check_target(row["case_id"], path, kind=produced.kind)
+        write_new_file(path, produced.pdf)
+        return path

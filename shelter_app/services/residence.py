@@ -1,0 +1,135 @@
+"""Residence-status packets: the pre-flight check, then the packet through the documents
+service's one path (permission, consent, build, encryption, record, audit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from shelter_app.documents import templates
+from shelter_app.documents.assemble import problem
+from shelter_app.documents.layout import new_packet_id
+from shelter_app.documents.residence import Exhibit, ResidencePacket, build_residence, letter
+from shelter_app.domain import validate as v
+from shelter_app.domain.roles import Action
+from shelter_app.errors import NotFound, ValidationError
+from shelter_app.i18n import N_, _, translator
+from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.consent import ConsentMissing
+from shelter_app.services.context import ServiceContext
+from shelter_app.services.packet_data import chosen_language
+from shelter_app.services.residence_data import Gathered, events, exhibits, gather, matter_dates
+
+if TYPE_CHECKING:
+    from shelter_app.services.documents import DocumentService, Produced
+
+DRAFT = N_("DRAFT")
+
+
+class ResidenceMaker:
+    def __init__(self, ctx: ServiceContext, services: Any, documents: DocumentService) -> None:
+        self._ctx = ctx
+        self._s = services
+        self._docs = documents
+        self._access = CaseAccess(ctx)
+
+    def recipient(self, template: templates.Template, recipient_id: str | None) -> Any:
+        """The partner the packet goes to: the one named, or the directory entry with the
+        template's authority as its name."""
+        if recipient_id:
+            return self._s.partners.find(recipient_id)
+        try:
+            return self._s.partners.find(template.authority)
+        except NotFound:
+            raise ValidationError(_(
+                "Name the recipient (--to): add {authority} to the partner directory and "
+                "record the survivor's consent to share with it.").format(
+                authority=template.authority), "recipient") from None
+
+    def _translations(self, translations: dict[str, str] | None) -> dict[str, str]:
+        clean = {}
+        for exhibit, language in (translations or {}).items():
+            label = exhibit.strip().upper()
+            if not label.isalpha():
+                raise ValidationError(_("Name a translated exhibit by its letter, e.g. C:es."),
+                                      "translations")
+            clean[label] = v.language(language, "translations")
+        return clean
+
+    def _collect(self, case_id: str, template: templates.Template, *, matter_id: str | None,
+                 recipient_id: str | None, translations: dict[str, str], on: dt.date
+                 ) -> tuple[Any, Gathered, tuple[Exhibit, ...], list[str]]:
+        """The case, its evidence and exhibits, and everything missing (recipient and consent
+        included), read once."""
+        record = self._s.cases.get(case_id)
+        gathered = gather(legal=self._s.legal, attachments=self._s.attachments, record=record,
+                          template=template, matter_id=matter_id)
+        found, problems = exhibits(self._s.attachments, gathered, translations)
+        missing = [*gathered.missing, *problems]
+        letters = {letter(i) for i in range(len(gathered.items))}
+        missing += [_("There is no exhibit {letter} to mark as translated.").format(letter=x)
+                    for x in translations if x not in letters]
+        try:
+            partner = self.recipient(template, recipient_id)
+            self._s.consent.check(case_id, partner.id, list(template.sections), on=on)
+        except (ValidationError, ConsentMissing) as exc:
+            missing.append(str(exc))
+        usable = tuple(x for x in found if not problems or problem(x.media_type, x.data) is None)
+        return record, gathered, usable, missing
+
+    def preflight(self, case_id: str, template_id: str, *, matter_id: str | None = None,
+                  recipient_id: str | None = None, translations: dict[str, str] | None = None,
+                  on: dt.date | None = None) -> list[str]:
+        """Every item missing for this packet, in words for the user (empty: ready)."""
+        self._access.require(case_id, Action.PRODUCE_PACKET)
+        return self._collect(case_id, templates.load(template_id), matter_id=matter_id,
+                             recipient_id=recipient_id,
+                             translations=self._translations(translations),
+                             on=on or dt.date.today())[3]
+
+    def produce(self, case_id: str, template_id: str, *, matter_id: str | None = None,
+                recipient_id: str | None = None, language: str | None = None,
+                translations: dict[str, str] | None = None, encrypt: bool = False,
+                watermark: str | None = None, bates_prefix: str | None = None,
+                draft: bool = False, on: dt.date | None = None) -> Produced:
+        from shelter_app.services.documents import PreflightFailed
+
+        today = on or dt.date.today()
+        scope = self._access.require(case_id, Action.PRODUCE_PACKET)
+        template = templates.load(template_id)
+        sections = list(template.sections)
+        self._docs.require_readable(case_id, scope, sections)
+        record, gathered, usable, missing = self._collect(
+            case_id, template, matter_id=matter_id, recipient_id=recipient_id,
+            translations=self._translations(translations), on=today)
+        partner = self.recipient(template, recipient_id)
+        consents = self._docs.check_consent(case_id, partner.id, sections, today)
+        if missing and not draft:
+            raise PreflightFailed(missing)
+        s = record.survivor
+        lang = chosen_language(language) if language else template.language
+        organisation, contact = self._docs.organisation()
+        matter = gathered.matter
+        packet_id = new_packet_id()
+        packet = ResidencePacket(
+            packet_id=packet_id, template=template, language=lang, today=today,
+            organisation=organisation, organisation_contact=contact,
+            representative=self._ctx.session.display_name or self._ctx.session.username,
+            applicant=s["legal_name"],
+            birth_date=dt.date.fromisoformat(s["birth_date"]) if s.get("birth_date") else None,
+            estimated_age=s.get("estimated_age"), citizenship=tuple(s.get("citizenship") or ()),
+            reference=matter.authority_ref if matter else "",
+            matter_type=matter.matter_type if matter else template.matter_types[0],
+            matter_status=matter.status if matter else "preparing",
+            dates=matter_dates(matter), events=events(self._s.timeline, case_id),
+            exhibits=usable, missing=tuple(missing), draft=bool(missing),
+            watermark=watermark or (translator(lang)(DRAFT) if missing else None),
+            bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,
+            recipient=partner.name)
+        result = build_residence(packet)
+        return self._docs.produce_pdf(
+            case_id=case_id, scope=scope, kind="residence", pdf=result.pdf, packet_id=packet_id,
+            recipient=partner.name, language=lang, sections=sections, consents=consents,
+            partner_id=partner.id, template=template.id, template_version=template.version,
+            encrypt=encrypt)
+

@@ -1,0 +1,108 @@
+"""shelter-admin packet referral / packet residence / templates, run as a person would."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from shelter_app.cli.main import main
+from tests.conftest import FAST_KDF
+from tests.documents.conftest import Scenario, read_pdf
+from tests.documents.test_residence import Residence, residence  # noqa: F401
+from tests.records.conftest import STAFF_PASS
+
+
+def close(s: Scenario) -> Path:
+    """Sign everyone out so that the command can open the vault, as on one desk."""
+    for one in s.org.opened:
+        one.close()
+    s.org.vault.close()
+    return s.org.folder
+
+
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], folder: Path,
+        *argv: str, user: str = "coordinator") -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(STAFF_PASS + "\n"))
+    code = main(["--vault", str(folder), "--as", user, "--passphrase-stdin", *argv],
+                kdf=FAST_KDF)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_referral_packet_from_the_command_line(scenario: Scenario, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    folder = close(scenario)
+    out = tmp_path / "referral-for-partner.pdf"
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
+                            scenario.code, "--to", "centro esperanza", "--out", str(out),
+                            "--encrypt", "--language", "fr")
+    assert (code, err) == (0, ""), err
+    passphrase = re.search(r"^\s+([2-9A-Z]{5}(?:-[2-9A-Z]{5}){4})$", stdout, re.M)
+    assert passphrase and stdout.count(passphrase.group(1)) == 1
+    assert "Sections shared: identity, contact, situation" in stdout
+    read = read_pdf(out.read_bytes(), tmp_path, password=passphrase.group(1))
+    assert "Formulaire d'orientation" in read.text
+    assert pypdf.PdfReader(out).is_encrypted
+    # the same file again is refused before anything is produced
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
+                            scenario.code, "--to", "Centro Esperanza", "--out", str(out))
+    assert code == 1 and "already exists" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--sections", "identity,health"], "does not cover: Health"),
+    (["--to", "Nobody Partners"], "No partner with that id or name"),
+    (["--out", "Lucero-referral.pdf"], "neutral file name"),
+    (["--language", "de"], "Documents can be written in: en, es, fr, it, ar"),
+])
+def test_refusals_are_one_line(scenario: Scenario, tmp_path: Path, argv: list[str],
+                               message: str, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder = close(scenario)
+    base = {"--to": "Centro Esperanza", "--out": "referral.pdf"}
+    pairs = dict(zip(argv[::2], argv[1::2], strict=True))
+    args = {**base, **pairs}
+    args["--out"] = str(tmp_path / args["--out"])
+    code, _stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
+                             scenario.code, *[x for kv in args.items() for x in kv])
+    assert code == 1 and message in err and err.count("\n") == 1, err
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_residence_packet_preflight_and_templates(residence: Residence, tmp_path: Path,  # noqa: F811
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    s = residence.scenario
+    s.org.coordinator.legal.add_evidence(residence.matter_id, "Hardship evidence (doctor)")
+    folder = close(s)
+    code, stdout, _err = cli(monkeypatch, capsys, folder, "templates", user="legal")
+    assert code == 0 and re.search(r"^us-t-visa\t2026\.1\tUnited States", stdout, re.M)
+    assert {line.split("\t")[0] for line in stdout.splitlines()} >= {
+        "us-t-visa", "coe-eu-reflection-residence", "uk-nrm-vts", "it-art18", "ca-trp-vtip",
+        "blank"}
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
+                            s.code, "--template", "us-t-visa", "--preflight", user="legal")
+    assert code == 1 and stdout == "No document attached: Hardship evidence (doctor)\n"
+    assert "1 items missing" in err
+    out = tmp_path / "residence.pdf"
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
+                            s.code, "--template", "us-t-visa", "--out", str(out), user="legal")
+    assert code == 1 and "Hardship evidence" in err and not out.exists()
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
+                            s.code, "--template", "us-t-visa", "--out", str(out), "--draft",
+                            "--translated", "E:es", "--bates-prefix", "LOPEZ-", user="legal")
+    assert (code, err) == (0, ""), err
+    read = read_pdf(out.read_bytes(), tmp_path)
+    assert f"LOPEZ-{read.pages:06d}" in read.poppler_pages[-1]
+
+
+def test_packet_needs_a_kind(scenario: Scenario, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = cli(monkeypatch, capsys, close(scenario), "packet")
+    assert code == 2 and "referral or residence" in err

@@ -1,0 +1,179 @@
+"""Referral packets: what is in them, in which language, and what never is."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from shelter_app.i18n import translator
+from shelter_app.i18n.formatting import format_number
+from shelter_app.services.consent import ConsentMissing
+from tests.documents.conftest import NAME, Scenario, has_phrase, read_pdf
+
+
+def page_label(language: str, x: int, y: int) -> str:
+    return translator(language)("Page {x} of {y}").format(
+        x=format_number(x, language=language), y=format_number(y, language=language))
+
+
+def test_packet_in_the_partners_language_with_the_survivor_copy_in_hers(
+        scenario: Scenario, tmp_path: Path) -> None:
+    produced = scenario.org.coordinator.documents.referral_packet(scenario.case_id,
+                                                                  scenario.partner_id)
+    read = read_pdf(produced.pdf, tmp_path)
+    es, ar = translator("es"), translator("ar")
+    assert es("Referral form") != "Referral form", "the Spanish catalogue is compiled"
+    assert ar("Your referral") != "Your referral", "the Arabic catalogue is compiled"
+    assert read.pages == produced.pages >= 5
+    for number in range(1, read.pages + 1):
+        pypdf_text, poppler = read.both(number)
+        language = "ar" if ar("Your referral") in poppler else "es"
+        for text in (pypdf_text, poppler):
+            assert produced.packet_id in text
+        assert has_phrase(poppler, page_label(language, number, read.pages)), poppler
+    everything = read.text
+    for expected in (es("Referral form"), es("Consent summary"), es("Feedback slip"),
+                     es("Safe contact: read before contacting the person"), "Centro Esperanza",
+                     scenario.code, NAME, "Say you are calling from the dentist."):
+        assert expected in everything, expected
+    survivor = read.poppler_pages[-1]
+    for expected in (ar("Your referral"), ar("How to withdraw your consent"),
+                     ar("Keep this page in a safe place."),
+                     ar("With your agreement we gave them: {sections}. Nothing else.").split(
+                         ":")[0]):
+        assert has_phrase(survivor, expected), expected  # Arabic back in logical order
+    assert NAME not in survivor, "the survivor's copy never names her"
+    assert "Needs a ground-floor room" not in everything, "health was not shared"
+
+
+def test_only_consented_sections_and_the_refusal_names_what_is_missing(
+        scenario: Scenario) -> None:
+    docs = scenario.org.coordinator.documents
+    with pytest.raises(ConsentMissing) as info:
+        docs.referral_packet(scenario.case_id, scenario.partner_id,
+                             sections=["identity", "health", "legal"])
+    assert info.value.missing_sections == ("health", "legal")
+    assert "Health" in str(info.value) and "Legal" in str(info.value)
+    assert scenario.org.count("generated_documents") == 0
+    denied = scenario.org.audit("access.denied")[-1]
+    assert denied["details"] == {"action": "case.packet", "sections": ["health", "legal"]}
+
+
+def test_withdrawn_consent_refuses_every_packet(scenario: Scenario) -> None:
+    c = scenario.org.coordinator
+    c.consent.withdraw(scenario.consent_id)
+    with pytest.raises(ConsentMissing, match="no active consent"):
+        c.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    with pytest.raises(ConsentMissing):
+        c.documents.referral_packet(scenario.case_id, scenario.partner_id,
+                                    sections=["situation"])
+
+
+def test_without_identity_the_case_code_replaces_every_name(scenario: Scenario,
+                                                              tmp_path: Path) -> None:
+    produced = scenario.org.coordinator.documents.referral_packet(
+        scenario.case_id, scenario.partner_id, sections=["contact", "situation"])
+    read = read_pdf(produced.pdf, tmp_path)
+    text = read.text + "\n".join(read.pypdf_pages)
+    for word in ("Ana", "María", "Maria", "Lucero", "Lucerito"):
+        assert not re.search(rf"\b{word}\b", text, re.IGNORECASE), word
+    assert scenario.code in text
+    flat = " ".join(" ".join(read.pypdf_pages).split())
+    assert f"{scenario.code} was offered work in a restaurant" in flat, "names replaced"
+    assert f"{scenario.code}'s passport was taken" in flat
+    es = translator("es")
+    assert es("Identity not shared: the person is referred to only by the reference "
+              "{code}.").format(code=scenario.code).split(":")[0] in read.text
+
+
+def test_encrypted_packet_opens_only_with_its_passphrase(scenario: Scenario,
+                                                         tmp_path: Path) -> None:
+    produced = scenario.org.coordinator.documents.referral_packet(
+        scenario.case_id, scenario.partner_id, encrypt=True)
+    assert produced.passphrase and re.fullmatch(r"([2-9A-HJKMNP-Z]{5}-){4}[2-9A-HJKMNP-Z]{5}",
+                                                produced.passphrase)
+    reader = pypdf.PdfReader(io.BytesIO(produced.pdf))
+    assert reader.is_encrypted
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert (encrypt["/Filter"], encrypt["/V"], encrypt["/R"]) == ("/Standard", 5, 6)
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
+    assert not reader.decrypt("WRONG-PASSPHRASE")
+    assert reader.decrypt(produced.passphrase)
+    assert len(reader.pages) == produced.pages
+    assert not any((reader.metadata or {}).get(k) for k in ("/Producer", "/Creator", "/Author",
+                                                            "/Title"))
+    read = read_pdf(produced.pdf, tmp_path, password=produced.passphrase)
+    assert produced.packet_id in read.poppler_pages[0]
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(produced.pdf)
+    import subprocess
+
+    refused = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    assert refused.returncode != 0 and NAME not in refused.stdout
+
+
+def test_metadata_names_no_one_and_no_producer(scenario: Scenario) -> None:
+    produced = scenario.org.coordinator.documents.referral_packet(scenario.case_id,
+                                                                  scenario.partner_id)
+    info = pypdf.PdfReader(io.BytesIO(produced.pdf)).metadata or {}
+    assert not any(info.get(k) for k in ("/Title", "/Author", "/Subject", "/Producer",
+                                         "/Creator", "/Keywords"))
+    assert b"ReportLab" not in produced.pdf and b"pypdf" not in produced.pdf
+
+
+def test_the_document_is_recorded_and_audited_without_names(scenario: Scenario) -> None:
+    org = scenario.org
+    produced = org.coordinator.documents.referral_packet(scenario.case_id, scenario.partner_id,
+                                                         encrypt=True)
+    [record] = org.coordinator.documents.history(scenario.case_id)
+    assert (record.packet_id, record.kind, record.recipient, record.language) == (
+        produced.packet_id, "referral", "Centro Esperanza", "es")
+    assert record.sections == ("identity", "contact", "situation")
+    assert record.encrypted and record.pages == produced.pages
+    assert record.template_version == "referral/1" and record.created_by == "coordinator"
+    import hashlib
+
+    assert record.sha256 == hashlib.sha256(produced.pdf).hexdigest() == produced.sha256
+    event = org.audit("data.export")[-1]
+    assert event["target_id"] == scenario.case_id and event["actor_id"] == org.ids["coordinator"]
+    assert event["details"] == {"sections": ["identity", "contact", "situation"],
+                                "format": "referral.pdf-aes256"}
+    chain = json.dumps(org.audit(), ensure_ascii=False)
+    for word in ("Ana", "Lucero", "Esperanza", produced.passphrase or "-"):
+        assert word not in chain
+
+
+def test_roles_and_scope(scenario: Scenario) -> None:
+    from shelter_app.errors import NotFound, PermissionDenied
+
+    org = scenario.org
+    with pytest.raises(NotFound):  # not assigned: the case does not exist for them
+        org.other_caseworker.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    with pytest.raises(PermissionDenied):  # no survivor content at all
+        org.admin.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    with pytest.raises(PermissionDenied):  # legal volunteers do not manage referrals
+        org.legal.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    produced = org.caseworker.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    assert produced.kind == "referral"
+
+
+def test_files_are_neutral_and_never_overwritten(scenario: Scenario, tmp_path: Path) -> None:
+    from shelter_app.errors import ValidationError
+
+    docs = scenario.org.coordinator.documents
+    produced = docs.referral_packet(scenario.case_id, scenario.partner_id)
+    assert re.fullmatch(r"referral-PK-[0-9A-F]{8}\.pdf", produced.file_name)
+    target = docs.save(produced, tmp_path / produced.file_name)
+    assert target.read_bytes() == produced.pdf
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises(ValidationError, match="already exists"):
+        docs.save(produced, target)
+    for bad in ("ana-lucero-referral.pdf", "Lucerito.pdf", "referral.txt"):
+        with pytest.raises(ValidationError):
+            docs.save(produced, tmp_path / bad)
+        assert not (tmp_path / bad).exists()

@@ -1,0 +1,129 @@
+"""The documents dialog and panel: choose, preview from memory, save, print, list."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QWidget
+
+from tests.documents.conftest import Scenario, org, scenario  # noqa: F401
+from tests.ui.conftest import flush_deletes
+from tests.ui.test_rules import unnamed_controls
+from ui.background import Background
+from ui.documents import DocumentDialog, DocumentsPanel
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def background(qtbot) -> Iterator[Background]:
+    worker = Background()
+    yield worker
+    worker.wait(WAIT_MS)
+
+
+@pytest.fixture
+def keep(background: Background) -> Iterator[Callable[[QWidget], QWidget]]:
+    """Hold each window until the test is over, then close it and let Qt delete it, as the
+    application does (a parentless window whose Python wrapper is simply dropped is deleted
+    at once, under events still queued for it, and PySide 6.12 crashes on that)."""
+    held: list[QWidget] = []
+    yield lambda widget: held.append(widget) or widget
+    background.wait(WAIT_MS)
+    for widget in held:
+        widget.close()
+        widget.deleteLater()
+    flush_deletes()
+    held.clear()
+
+
+def made(qtbot, dialog: DocumentDialog, background: Background) -> None:
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.preview_button.click()
+
+
+def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F811
+                                         background: Background, tmp_path: Path, keep,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    org_ = scenario.org
+    dialog = keep(DocumentDialog(org_.coordinator, background, scenario.case_id))
+    assert unnamed_controls(dialog) == []
+    assert dialog.recipient.currentText() == "Centro Esperanza"
+    checked = {code for code, box in dialog.sections.items() if box.isChecked()}
+    assert checked == {"identity", "contact", "situation"}, "what the consent covers"
+    assert not dialog.save_button.isEnabled()
+    made(qtbot, dialog, background)
+    document = dialog.document
+    assert document is not None and document.passphrase
+    assert dialog.preview.document and dialog.preview.document.status() == (
+        QPdfDocument.Status.Ready)
+    assert dialog.preview.pages == document.pages
+    assert dialog.passphrase.text() == document.passphrase and not dialog.passphrase.isHidden()
+
+    target = tmp_path / "out" / document.file_name
+    target.parent.mkdir()
+    monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
+    dialog.save_button.click()
+    assert target.read_bytes() == document.pdf
+    dialog.save_button.click()  # the same name again: refused, the file kept
+    assert "already exists" in dialog.message.text()
+
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    monkeypatch.setattr(dialog, "ask_printer", lambda: printer)
+    dialog.print_button.click()
+    assert len(pypdf.PdfReader(tmp_path / "printed.pdf").pages) == document.pages
+    assert org_.audit("data.print")[-1]["details"] == {
+        "sections": ["identity", "contact", "situation"], "format": "referral.print"}
+
+    dialog.sections["identity"].setChecked(False)  # a change: the preview is gone
+    assert dialog.document is None and dialog.preview.pages == 0
+    assert not dialog.save_button.isEnabled() and dialog.passphrase.isHidden()
+
+
+def test_a_refusal_is_shown_in_the_core_words(qtbot, scenario: Scenario,  # noqa: F811
+                                              background: Background, keep) -> None:
+    dialog = keep(DocumentDialog(scenario.org.coordinator, background, scenario.case_id))
+    dialog.sections["health"].setChecked(True)
+    made(qtbot, dialog, background)
+    assert dialog.document is None
+    assert "does not cover: Health" in dialog.message.text()
+    assert scenario.org.count("generated_documents") == 0
+
+
+def test_residence_preflight_and_plain_card(qtbot, scenario: Scenario,  # noqa: F811
+                                            background: Background, keep) -> None:
+    dialog = keep(DocumentDialog(scenario.org.legal, background, scenario.case_id))
+    dialog.kind.select("residence")
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.template.select("us-t-visa")
+    missing = [dialog.missing.item(i).text() for i in range(dialog.missing.count())]
+    assert "A legal matter of type T visa in this case" in missing
+    made(qtbot, dialog, background)
+    assert dialog.document is None
+    assert "add U.S. Citizenship and Immigration Services" in dialog.message.text()
+
+
+def test_panel_lists_what_was_produced(qtbot, scenario: Scenario,  # noqa: F811
+                                       background: Background, keep) -> None:
+    services = scenario.org.coordinator
+    first = services.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        panel = keep(DocumentsPanel(services, background, scenario.case_id))
+    assert unnamed_controls(panel) == []
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 7).text() == first.packet_id
+    assert panel.table.item(0, 2).text() == "Centro Esperanza"
+    dialog = panel.open_dialog()
+    dialog.encrypt.setChecked(False)
+    made(qtbot, dialog, background)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=WAIT_MS)
+    reader = pypdf.PdfReader(io.BytesIO(dialog.document.pdf))
+    assert not reader.is_encrypted
+    dialog.close()

@@ -1,0 +1,382 @@
+"""Making a document from a case: choose what, for whom, in which language, which sections,
+encrypted or not; see it; then save it or print it.
+
+Everything the document holds is decided by the core (``services.documents``): the dialog
+only gathers the choices, runs the production off the GUI thread and shows the result.  A
+refusal (no consent, a missing item, a role that may not) is shown as the core words it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain import vocab
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import format_datetime, language_name
+from shelter_app.services.documents import Produced
+from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
+from shelter_app.services.registry import Services
+
+from ..background import Background
+from ..widgets import NOTICE_STYLE, MessageLabel, named
+from .preview import PdfPreview, print_pdf
+
+KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
+         ("appointment_card", N_("Appointment card")))
+
+
+class Choices(QComboBox):
+    """A drop-down list whose values stay on the Python side: Qt holds only the labels.
+    (A Python string kept as an item's data and read back on a worker thread corrupted
+    memory with PySide 6.12.)"""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        named(self, name)
+        self.view().setAccessibleName(name)  # the drop-down list speaks too
+        self._values: list[Any] = []
+
+    def add(self, label: str, value: Any) -> None:
+        self._values.append(value)
+        self.addItem(label)
+
+    def clear(self) -> None:
+        self._values = []
+        super().clear()
+
+    def value(self) -> Any:
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
+
+    def select(self, value: Any) -> None:
+        if value in self._values:
+            self.setCurrentIndex(self._values.index(value))
+
+
+def contained(fn: Callable[[], Any]) -> Callable[[], tuple[bool, Any]]:
+    """*fn* made to return (True, result) or (False, message): only plain values cross back
+    to the GUI thread, never an exception whose traceback holds the worker's frames (and,
+    through them, Qt objects the worker thread has already deleted)."""
+    def run() -> tuple[bool, Any]:
+        try:
+            return True, fn()
+        except ShelterError as exc:
+            return False, str(exc)
+        except Exception as exc:
+            return False, _("Unexpected error ({kind}). Please report it.").format(
+                kind=type(exc).__name__)
+    return run
+
+
+class DocumentDialog(QDialog):
+    """``DocumentDialog(services, background, case_id, parent)``; ``produced`` is emitted
+    with each document made (the Documents panel refreshes on it)."""
+
+    produced = Signal(object)
+
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._s = services
+        self._background = background
+        self._case_id = case_id
+        self.document: Produced | None = None
+        self._asked = 0  # pre-flight checks asked for
+        self.setObjectName("document_dialog")
+        self.setWindowTitle(_("New document"))
+        self.resize(980, 720)
+
+        self.kind = Choices(_("Document"))
+        for code, label in KINDS:
+            self.kind.add(_(label), code)
+        self.recipient = Choices(_("Recipient"))
+        self.template = Choices(_("Template"))
+        for template in services.documents.templates():
+            self.template.add(template.name, template.id)
+        self.language = Choices(_("Language"))
+        self.language.add(_("The reader's language"), None)
+        for code in DOCUMENT_LANGUAGES:
+            native = language_name(code, language=code) or code
+            self.language.add(f"{native} ({code})", code)
+        self.sections: dict[str, QCheckBox] = {}
+        section_box = QWidget()
+        grid = QGridLayout(section_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for n, (code, label) in enumerate(vocab.SECTIONS.choices()):
+            box = named(QCheckBox(label), label)
+            self.sections[code] = box
+            grid.addWidget(box, n // 3, n % 3)
+        self.encrypt = named(QCheckBox(_("Encrypt with a passphrase (AES-256)")),
+                             _("Encrypt with a passphrase (AES-256)"))
+        self.encrypt.setChecked(True)
+        self.draft = named(QCheckBox(_("Draft: produce even with items missing, marked DRAFT")),
+                           _("Draft"))
+        self.watermark = named(QLineEdit(), _("Watermark"))
+        self.watermark.setPlaceholderText(_("optional, e.g. COPY"))
+        self.missing = named(QListWidget(), _("Missing items"))
+        self.missing.setMaximumHeight(110)
+
+        self.form = QFormLayout()
+        self.form.addRow(_("&Document:"), self.kind)
+        self.form.addRow(_("&Template:"), self.template)
+        self.form.addRow(_("&Recipient:"), self.recipient)
+        self.form.addRow(_("&Language:"), self.language)
+        self.form.addRow(_("Sections:"), section_box)
+        self.form.addRow(_("&Watermark:"), self.watermark)
+        self.form.addRow("", self.encrypt)
+        self.form.addRow("", self.draft)
+        self.form.addRow(_("Still missing:"), self.missing)
+        self._section_row = section_box
+
+        self.message = MessageLabel()
+        self.passphrase = named(QLineEdit(), _("Passphrase of the document"))
+        self.passphrase.setReadOnly(True)
+        self.passphrase_note = MessageLabel(NOTICE_STYLE)
+        self.preview = PdfPreview()
+        self.preview_button = named(QPushButton(_("&Preview")), _("Preview"))
+        self.save_button = named(QPushButton(_("&Save…")), _("Save"))
+        self.print_button = named(QPushButton(_("P&rint…")), _("Print"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        named(close, _("Close"))
+        row = QHBoxLayout()
+        for button in (self.preview_button, self.save_button, self.print_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+
+        left = QVBoxLayout()
+        left.addLayout(self.form)
+        left.addWidget(self.message)
+        left.addWidget(self.passphrase_note)
+        left.addWidget(self.passphrase)
+        left.addStretch(1)
+        body = QHBoxLayout()
+        body.addLayout(left, 2)
+        body.addWidget(self.preview, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addLayout(row)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.recipient.currentIndexChanged.connect(self._recipient_changed)
+        self.template.currentIndexChanged.connect(self._template_changed)
+        for widget in (self.language, self.recipient, self.template):
+            widget.currentIndexChanged.connect(self._invalidate)
+        for box in (self.encrypt, self.draft, *self.sections.values()):
+            box.toggled.connect(self._invalidate)
+        self.watermark.textChanged.connect(self._invalidate)
+        self.preview_button.clicked.connect(self.make)
+        self.save_button.clicked.connect(self.save)
+        self.print_button.clicked.connect(self.print_)
+        self._kind_changed()
+
+    # -- choices ------------------------------------------------------------------------
+    def _kind_changed(self) -> None:
+        kind = self.kind.value()
+        self.recipient.blockSignals(True)
+        self.recipient.clear()
+        try:
+            if kind == "referral":
+                self._fill_partners()
+            elif kind == "residence":
+                self.recipient.add(_("The authority named in the template"), None)
+                for partner in self._s.partners.list():
+                    self.recipient.add(partner.name, partner.id)
+            else:
+                for a in self._s.appointments.list_for_case(self._case_id):
+                    if a.status in ("scheduled", "confirmed"):
+                        self.recipient.add(format_datetime(a.starts_at, length="short"),
+                                               a.id)
+        except ShelterError as exc:
+            self.message.show_message(str(exc))
+        finally:
+            self.recipient.blockSignals(False)
+        for widget, shown in ((self.template, kind == "residence"),
+                              (self._section_row, kind == "referral"),
+                              (self.missing, kind == "residence"),
+                              (self.draft, kind == "residence")):
+            self.form.setRowVisible(widget, shown)
+        if kind == "appointment_card" and not self.recipient.count():
+            self.message.show_message(_("There is no upcoming appointment in this case."))
+        self._recipient_changed()
+        if kind == "residence":
+            self._template_changed()
+
+    def _fill_partners(self) -> None:
+        open_ones = {r.partner_id for r in self._s.referrals.list(self._case_id)
+                     if r.status in ("draft", "sent", "accepted")}
+        for partner in self._s.partners.list(include_inactive=True):
+            if partner.id in open_ones:
+                self.recipient.add(partner.name, partner.id)
+        if not self.recipient.count():
+            self.message.show_message(_("There is no open referral in this case. Record the "
+                                        "referral first."))
+
+    def _recipient_changed(self) -> None:
+        if self.kind.value() != "referral" or self.recipient.value() is None:
+            return
+        docs = self._s.documents
+        try:
+            readable = set(docs.readable_sections(self._case_id))
+            consented = set(docs.consented_sections(self._case_id,
+                                                    self.recipient.value()))
+        except ShelterError as exc:
+            self.message.show_message(str(exc))
+            return
+        for code, box in self.sections.items():
+            box.blockSignals(True)
+            box.setEnabled(code in readable)
+            box.setChecked(code in consented)
+            box.blockSignals(False)
+        self._invalidate()
+
+    def _template_changed(self) -> None:
+        """Run the pre-flight check for the chosen template, off the GUI thread; only the
+        answer to the latest question is shown."""
+        if self.kind.value() != "residence" or self.template.value() is None:
+            return
+        template, recipient = self.template.value(), self.recipient.value()
+        self._asked += 1
+        asked = self._asked
+        self.missing.clear()
+        self.missing.addItem(_("Checking…"))
+        self._background.run(
+            contained(lambda: self._s.documents.residence_preflight(
+                self._case_id, template, recipient_id=recipient)),
+            lambda outcome: self._show_missing(asked, outcome), self._crashed, context=self)
+
+    def _show_missing(self, asked: int, outcome: tuple[bool, Any]) -> None:
+        if asked != self._asked:
+            return  # a newer check is on its way
+        ok, value = outcome
+        self.missing.clear()
+        if not ok:
+            self.missing.addItem(str(value))
+            return
+        self.missing.addItems(value or [_("Nothing is missing.")])
+
+    def _invalidate(self, *_args: Any) -> None:
+        """A choice changed: what the preview shows is no longer what would be made."""
+        self.document = None
+        self.preview.clear()
+        self.passphrase.clear()
+        self.passphrase.hide()
+        self.passphrase_note.show_message("")
+        self.save_button.setEnabled(False)
+        self.print_button.setEnabled(False)
+
+    # -- making -------------------------------------------------------------------------
+    def _request(self) -> Callable[[], Produced]:
+        docs, case = self._s.documents, self._case_id
+        kind, target = self.kind.value(), self.recipient.value()
+        options: dict[str, Any] = {"language": self.language.value(),
+                                   "encrypt": self.encrypt.isChecked(),
+                                   "watermark": self.watermark.text().strip() or None}
+        if kind == "referral":
+            sections = [c for c, box in self.sections.items() if box.isChecked()]
+            return lambda: docs.referral_packet(case, target, sections=sections, **options)
+        if kind == "residence":
+            template, draft = self.template.value(), self.draft.isChecked()
+            return lambda: docs.residence_packet(case, template, recipient_id=target,
+                                                 draft=draft, **options)
+        return lambda: docs.appointment_card(target, **options)
+
+    def make(self) -> None:
+        if self.kind.value() != "residence" and self.recipient.value() is None:
+            self.message.show_message(_("Choose the recipient first."))
+            return
+        self._invalidate()
+        self.message.show_message("")
+        self._busy(True)
+        self._background.run(contained(self._request()), self._made, self._crashed, context=self)
+
+    def _made(self, outcome: tuple[bool, Any]) -> None:
+        self._busy(False)
+        ok, produced = outcome
+        if not ok:
+            self.message.show_message(str(produced))
+            if self.kind.value() == "residence":
+                self._template_changed()
+            return
+        self.document = produced
+        if not self.preview.show_pdf(produced.pdf, produced.passphrase):
+            self.message.show_message(_("The document was made but cannot be shown."))
+        if produced.passphrase:
+            self.passphrase.setText(produced.passphrase)
+            self.passphrase.show()
+            self.passphrase_note.show_message(_(
+                "This passphrase opens the document. It is shown only now and is not kept: "
+                "give it to the recipient another way (by phone), never with the file."))
+        self.save_button.setEnabled(True)
+        self.print_button.setEnabled(True)
+        self.produced.emit(produced)
+
+    def _crashed(self, exc: BaseException) -> None:  # only a BaseException gets this far
+        self._busy(False)
+        raise exc
+
+    def _busy(self, busy: bool) -> None:
+        for widget in (self.preview_button, self.kind, self.recipient, self.template):
+            widget.setEnabled(not busy)
+
+    # -- saving and printing ------------------------------------------------------------
+    def ask_save_path(self, suggested: str) -> str:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save document"), str(Path(folder) / suggested), _("PDF documents (*.pdf)"))
+        return path
+
+    def save(self) -> None:
+        if self.document is None:
+            return
+        path = self.ask_save_path(self.document.file_name)
+        if not path:
+            return
+        try:
+            saved = self._s.documents.save(self.document, Path(path))
+        except ShelterError as exc:
+            self.message.show_message(str(exc))
+            return
+        self.message.show_message(_("Saved as {name}.").format(name=saved.name))
+
+    def ask_printer(self) -> QPrinter | None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def print_(self) -> None:
+        if self.document is None:
+            return
+        printer = self.ask_printer()
+        if printer is None:
+            return
+        if self.preview.document is not None and print_pdf(self.preview.document, printer):
+            self._s.documents.record_printed(self.document)
+
+    def done(self, result: int) -> None:
+        """Closing forgets the document and its passphrase."""
+        self._invalidate()
+        super().done(result)

@@ -1,0 +1,110 @@
+"""What was produced from a case: a list for the case's Documents tab.
+
+``DocumentsPanel(services, background, case_id, parent)`` lists the generated-document
+records (never the documents, which are not kept) and opens ``DocumentDialog`` for a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain import vocab
+from shelter_app.i18n import _
+from shelter_app.i18n.formatting import format_datetime, language_name
+from shelter_app.services.documents import GeneratedDocument
+from shelter_app.services.registry import Services
+
+from ..background import Background
+from ..widgets import MessageLabel, named
+from .dialog import KINDS, DocumentDialog, contained
+
+
+class DocumentsPanel(QWidget):
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._s = services
+        self._background = background
+        self._case_id = case_id
+        self.setObjectName("documents_panel")
+        self.records: list[GeneratedDocument] = []
+        headers = [_("When"), _("Document"), _("Recipient"), _("Language"), _("Sections"),
+                   _("Pages"), _("Encrypted"), _("Packet"), _("By")]
+        self.table = named(QTableWidget(0, len(headers)), _("Documents produced"))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.empty = QLabel(_("No document has been produced from this case yet."))
+        self.message = MessageLabel()
+        self.new_button = named(QPushButton(_("&New document…")), _("New document"))
+        self.refresh_button = named(QPushButton(_("Re&fresh")), _("Refresh"))
+        self.new_button.clicked.connect(self.open_dialog)
+        self.refresh_button.clicked.connect(self.refresh)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        self.dialog: DocumentDialog | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the list again, off the GUI thread."""
+        self._background.run(contained(lambda: self._s.documents.history(self._case_id)),
+                             self._show, self._crashed, context=self)
+
+    def _show(self, outcome: tuple[bool, Any]) -> None:
+        ok, value = outcome
+        if not ok:
+            self.message.show_message(str(value))
+            return
+        records: list[GeneratedDocument] = value
+        self.records = records
+        self.message.show_message("")
+        kinds = dict(KINDS)
+        self.table.setRowCount(len(records))
+        for row, r in enumerate(records):
+            when = dt.datetime.fromisoformat(r.created_at.replace("Z", "+00:00"))
+            cells = (format_datetime(when, length="short"), _(kinds.get(r.kind, r.kind)),
+                     r.recipient, language_name(r.language) or r.language,
+                     ", ".join(vocab.SECTIONS.label(s) for s in r.sections),
+                     str(r.pages), _("Yes") if r.encrypted else _("No"), r.packet_id,
+                     r.created_by)
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setToolTip(f"SHA-256 {r.sha256}" if column == 7 else value)
+                self.table.setItem(row, column, item)
+        self.empty.setVisible(not records)
+        self.table.setVisible(bool(records))
+
+    def _crashed(self, exc: BaseException) -> None:
+        raise exc
+
+    def open_dialog(self) -> DocumentDialog:
+        """Open the dialog (modeless, so the rest of the case stays visible)."""
+        dialog = DocumentDialog(self._s, self._background, self._case_id, self)
+        dialog.produced.connect(lambda _document: self.refresh())
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.show()
+        return dialog
