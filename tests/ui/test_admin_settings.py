@@ -52,15 +52,18 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
     tab.show_codes.setChecked(True)
     tab.document_language.set_value("fr")
     tab.attachment_limit.setValue(40)
+    tab.contact.setText("Intake desk, +44 20 7946 0000")
     assert tab.save()
     assert org.admin.settings.all() | {"organisation_logo": ""} == {
         "organisation": "Harbour House Legal Clinic", "window_title": "Office notes",
         "auto_lock_minutes": 12, "show_case_codes": True, "document_language": "fr",
-        "attachment_limit_mb": 40, "organisation_logo": ""}
+        "attachment_limit_mb": 40, "organisation_logo": "",
+        "organisation_contact": "Intake desk, +44 20 7946 0000"}
     assert "next sign-in" in tab.notice.text()
     changed = [e["details"]["setting"] for e in org.audit("settings.changed")]
     assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "document_language",
-                               "organisation", "show_case_codes", "window_title"]
+                               "organisation", "organisation_contact", "show_case_codes",
+                               "window_title"]
 
     tab.organisation.setText("   ")
     assert not tab.save()

@@ -162,7 +162,7 @@ def test_attachments_are_added_viewed_in_memory_and_copied_under_a_neutral_name(
 def test_documents_explains_and_history_shows_this_case_only(qtbot, office):
     workspace = workspace_of(office)
     documents = workspace.show_tab("documents")
-    assert "referral packets" in documents.explanation.text()
+    assert "Referral packets" in documents.explanation.text()
     history = workspace.show_tab("history")
     whats = [history.table.item(r, 1).text() for r in range(history.table.rowCount())]
     assert "Record created" in whats and "Record opened" in whats
@@ -226,3 +226,20 @@ def test_a_form_restored_after_a_lock_and_then_recorded_leaves_no_draft(qtbot, o
     again.submit()  # the tab's own "Record" button
     assert again.table.rowCount() == 1 and not again.has_unsaved()
     assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0
+
+
+def test_the_documents_tab_lists_what_was_produced_and_forgets_it_at_lock(qtbot, office):
+    office.coordinator.consent.record(
+        office.record.id, sections=["identity", "contact"], purpose="referral",
+        given_by="survivor", method="written", given_on=dt.date.today(),
+        partner_id=office.partner)
+    office.coordinator.referrals.create(office.record.id, office.partner, services=["medical"],
+                                        reason="Health check")
+    produced = office.coordinator.documents.referral_packet(
+        office.record.id, office.partner, sections=["identity", "contact"])
+    workspace = workspace_of(office)
+    tab = workspace.show_tab("documents")
+    qtbot.waitUntil(lambda: tab.panel.table.rowCount() == 1, timeout=5000)
+    assert produced.packet_id in [tab.panel.table.item(0, c).text() for c in range(9)]
+    tab.forget()
+    assert tab.panel.table.rowCount() == 0 and tab.panel.records == []

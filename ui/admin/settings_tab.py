@@ -61,6 +61,7 @@ class SettingsTab(QWidget):
             return _(SETTINGS[key].label)
 
         self.organisation = QLineEdit()
+        self.contact = QLineEdit()
         self.window_title = QLineEdit()
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 240)
@@ -75,8 +76,8 @@ class SettingsTab(QWidget):
         self.remove_logo_button = button(_("Remo&ve logo"), _("Print documents without a "
                                                               "logo"), self.remove_logo)
         self.fields: dict[str, QWidget] = {
-            "organisation": self.organisation, "window_title": self.window_title,
-            "auto_lock_minutes": self.auto_lock, "show_case_codes": self.show_codes,
+            "organisation": self.organisation, "organisation_contact": self.contact,
+            "window_title": self.window_title, "auto_lock_minutes": self.auto_lock, "show_case_codes": self.show_codes,
             "document_language": self.document_language,
             "attachment_limit_mb": self.attachment_limit,
             "organisation_logo": self.logo_preview}
@@ -88,6 +89,8 @@ class SettingsTab(QWidget):
                               "neutral, never a person's or the shelter's name."),
             "show_case_codes": _("Lists show SH-2026-0042 instead of a survivor's name."),
             "auto_lock_minutes": _("Applies from the next sign-in."),
+            "organisation_contact": _("How partners reach you about a referral: printed on "
+                                      "packets and feedback slips."),
         }
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -99,7 +102,8 @@ class SettingsTab(QWidget):
             if key == "organisation_logo":
                 below.append(flow(self.choose_logo_button, self.remove_logo_button))
             field = field_with(widget, *below, self.messages[key],
-                               grow=key in ("organisation", "window_title"))
+                               grow=key in ("organisation", "organisation_contact",
+                                            "window_title"))
             form.addRow(_("Case lists:") if key == "show_case_codes" else label(key) + ":",
                         field)
         self.error = MessageLabel()
@@ -124,6 +128,7 @@ class SettingsTab(QWidget):
     def load(self) -> None:
         values = self.saved()
         self.organisation.setText(str(values["organisation"]))
+        self.contact.setText(str(values["organisation_contact"]))
         self.window_title.setText(str(values["window_title"]))
         self.auto_lock.setValue(int(values["auto_lock_minutes"]))
         self.show_codes.setChecked(bool(values["show_case_codes"]))
@@ -134,7 +139,9 @@ class SettingsTab(QWidget):
             message.clear_message()
 
     def values(self) -> dict[str, Any]:
-        return {"organisation": self.organisation.text(), "window_title": self.window_title.text(),
+        return {"organisation": self.organisation.text(),
+                "organisation_contact": self.contact.text(),
+                "window_title": self.window_title.text(),
                 "auto_lock_minutes": self.auto_lock.value(),
                 "show_case_codes": self.show_codes.isChecked(),
                 "document_language": self.document_language.value(),
@@ -209,5 +216,5 @@ class SettingsTab(QWidget):
     def end_session(self) -> None:
         self._logo = b""
         self.logo_preview.clear()
-        for field in (self.organisation, self.window_title):
+        for field in (self.organisation, self.contact, self.window_title):
             field.clear()

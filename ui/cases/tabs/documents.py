@@ -1,7 +1,9 @@
-"""The Documents tab: generated documents (referral and residence-status packets).
+"""The Documents tab: referral and residence-status packets made from this case.
 
-Packets are made by the documents work (another part of the application); until it lands
-this tab says what will appear here, so the tab and its place in the workspace are fixed.
+It hosts the documents panel (``ui/documents/panel.py``): the list of what was produced
+(who, when, for whom, which sections) and "New document…", which opens the dialog that
+chooses the document, previews it from memory, and saves or prints it.  Everything it
+shows goes through the documents service, so consent and permissions are checked there.
 """
 
 from __future__ import annotations
@@ -10,22 +12,33 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from shelter_app.i18n import _
+from shelter_app.services.registry import Services
 
+from ...background import Background
+from ...documents.panel import DocumentsPanel
 from ...widgets import paragraph
 
 
 class DocumentsTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documents_tab")
         self.explanation = paragraph(_(
-            "Documents made for this case will be listed here: referral packets for partners "
-            "and residence-status application packets, each produced only when the "
-            "survivor's consent covers the recipient. There are none yet."))
+            "Referral packets for partners and residence-status application packets, each "
+            "produced only when the survivor's consent covers the recipient and every section "
+            "included."))
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeading)
+        self.panel = DocumentsPanel(services, background, case_id, self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
-        layout.addStretch(1)
+        layout.addWidget(self.panel, 1)
 
     def forget(self) -> None:
-        """Nothing of the case is held here."""
+        """Drop the list and close an open document dialog (the session is ending)."""
+        dialog = self.panel.dialog
+        if dialog is not None:
+            dialog.close()
+            self.panel.dialog = None
+        self.panel.records = []
+        self.panel.table.setRowCount(0)
