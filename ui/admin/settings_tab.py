@@ -77,7 +77,8 @@ class SettingsTab(QWidget):
                                                               "logo"), self.remove_logo)
         self.fields: dict[str, QWidget] = {
             "organisation": self.organisation, "organisation_contact": self.contact,
-            "window_title": self.window_title, "auto_lock_minutes": self.auto_lock, "show_case_codes": self.show_codes,
+            "window_title": self.window_title, "auto_lock_minutes": self.auto_lock,
+            "show_case_codes": self.show_codes,
             "document_language": self.document_language,
             "attachment_limit_mb": self.attachment_limit,
             "organisation_logo": self.logo_preview}
