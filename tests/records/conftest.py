@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,9 @@ class Org:
         return int(self.coordinator.ctx.db.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608
 
 
-@pytest.fixture
-def org(tmp_path: Path) -> Iterator[Org]:
+@contextmanager
+def organisation(tmp_path: Path) -> Iterator[Org]:
+    """A vault with one unlocked session per account (shared by the ui tests' fixture)."""
     folder = tmp_path / "vault"
     vault, admin_opened, _recovery = Vault.create(
         folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
@@ -94,6 +96,12 @@ def org(tmp_path: Path) -> Iterator[Org]:
         for one in opened:
             one.close()
         vault.close()
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[Org]:
+    with organisation(tmp_path) as made:
+        yield made
 
 
 def days(n: int) -> dt.date:

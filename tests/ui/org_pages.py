@@ -13,36 +13,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QWidget
 
-from shelter_app.services.registry import Services, build_services
-from shelter_app.vault.vault import Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG
-from tests.records.conftest import ACCOUNTS, STAFF_PASS, Org, days
+from tests.records.conftest import Org, days, organisation
 
 __all__ = ["Org", "clipped", "days", "org_fixture", "texts", "unnamed"]
 
 
 @pytest.fixture(name="org")
 def org_fixture(tmp_path: Path) -> Iterator[Org]:
-    folder = tmp_path / "vault"
-    vault, admin_opened, _recovery = Vault.create(
-        folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
-        kdf=FAST_KDF)
-    admin = build_services(admin_opened)
-    opened = [admin_opened]
-    sessions: dict[str, Services] = {}
-    ids = {"admin": admin_opened.user_id}
-    for name, roles in ACCOUNTS.items():
-        ids[name] = admin.accounts.add(name, roles, STAFF_PASS, temporary=False).id
-    for name in ACCOUNTS:
-        one, _report = vault.unlock(name, STAFF_PASS)
-        opened.append(one)
-        sessions[name] = build_services(one)
-    try:
-        yield Org(vault, folder, admin, ids=ids, opened=opened, **sessions)
-    finally:
-        for one in opened:
-            one.close()
-        vault.close()
+    with organisation(tmp_path) as made:
+        yield made
 
 
 def texts(model: object) -> list[list[str]]:
