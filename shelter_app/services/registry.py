@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shelter_app.domain.audit import Event
 from shelter_app.services.accounts import AccountService
@@ -12,7 +13,6 @@ from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
-from shelter_app.services.documents import DocumentService
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
 from shelter_app.services.legal import LegalService
@@ -23,6 +23,9 @@ from shelter_app.services.settings import SettingsService
 from shelter_app.services.timeline import TimelineService
 from shelter_app.services.vault_admin import VaultAdminService
 from shelter_app.vault.vault import OpenVault
+
+if TYPE_CHECKING:
+    from shelter_app.services.documents import DocumentService
 
 
 @dataclass
@@ -43,7 +46,16 @@ class Services:
     attachments: AttachmentService
     exchange: ExchangeService
     drafts: DraftService
-    documents: DocumentService = field(init=False)  # reads the case through the others
+    _documents: DocumentService | None = field(default=None, init=False, repr=False)
+
+    @property
+    def documents(self) -> DocumentService:
+        """Built on first use: it brings reportlab and pypdf, which signing in does not need."""
+        if self._documents is None:
+            from shelter_app.services.documents import DocumentService
+
+            self._documents = DocumentService(self.ctx, services=self)
+        return self._documents
 
     @property
     def session(self) -> Session:
@@ -73,5 +85,4 @@ def build_services(opened: OpenVault) -> Services:
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx),
     )
-    services.documents = DocumentService(ctx, services=services)
     return services

@@ -15,7 +15,6 @@ from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
 from ...background import Background
-from ...documents.panel import DocumentsPanel
 from ...widgets import paragraph
 
 
@@ -29,6 +28,10 @@ class DocumentsTab(QWidget):
             "produced only when the survivor's consent covers the recipient and every section "
             "included."))
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeading)
+        # imported here: the documents code brings reportlab and pypdf, which only this tab
+        # needs, so the main window opens without them
+        from ...documents.panel import DocumentsPanel
+
         self.panel = DocumentsPanel(services, background, case_id, self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
