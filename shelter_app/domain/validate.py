@@ -75,6 +75,12 @@ def order(first: dt.date | dt.datetime | None, second: dt.date | dt.datetime | N
         raise ValidationError(message or _("The end is before the start."), field)
 
 
+def parse_utc(text: str) -> dt.datetime:
+    """A stored UTC timestamp ("2026-11-26T14:33:00Z", with or without fractions) as an
+    aware datetime: the inverse of ``iso`` and of ``store.audit.now_utc``."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None

@@ -92,8 +92,7 @@ class AppointmentConflict(ShelterError):
         self.conflicts = conflicts
 
 
-def _ts(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
 
 
 SELECT = "SELECT a.*, c.code AS case_code FROM appointments a JOIN cases c ON c.id = a.case_id"
@@ -101,8 +100,9 @@ CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
 
 
 def _appointment(r: Row) -> Appointment:
-    return Appointment(r["id"], r["case_id"], r["appointment_type"], _ts(r["starts_at"]),
-                       _ts(r["ends_at"]), r["location"], r["room"], r["staff_id"], r["volunteer"],
+    return Appointment(r["id"], r["case_id"], r["appointment_type"],
+                       v.parse_utc(r["starts_at"]), v.parse_utc(r["ends_at"]), r["location"],
+                       r["room"], r["staff_id"], r["volunteer"],
                        r["interpreter"], r["interpreter_language"], r["status"], r["notes"],
                        r["row_version"], r["case_code"])
 
@@ -135,7 +135,8 @@ class AppointmentService:
             if room.strip() and names.fold(r["room"]) == names.fold(room) and (
                     names.fold(r["location"]) == names.fold(location)):
                 kinds.append("room")
-            found += [Conflict(k, r["id"], _ts(r["starts_at"]), _ts(r["ends_at"])) for k in kinds]
+            start, end = v.parse_utc(r["starts_at"]), v.parse_utc(r["ends_at"])
+            found += [Conflict(k, r["id"], start, end) for k in kinds]
         return found
 
     def _clean(self, case_id: str, appointment_type: str, starts_at: dt.datetime | str,

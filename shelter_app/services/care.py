@@ -18,6 +18,7 @@ from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
+from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 
 
@@ -96,8 +97,7 @@ class CareService:
         if provider_kind not in ("internal", "partner"):
             raise ValidationError(_("The provider is this organisation or a partner."),
                                   "provider_kind")
-        if provider_kind == "partner" and not (partner_id and self._ctx.db.scalar(
-                "SELECT 1 FROM partners WHERE id = :p", {"p": partner_id})):
+        if provider_kind == "partner" and not directory.partner_exists(self._ctx.db, partner_id):
             raise ValidationError(_("Choose the partner who gave the service."), "partner_id")
         minutes = None
         if duration_minutes not in (None, ""):

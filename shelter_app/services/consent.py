@@ -20,6 +20,7 @@ from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
+from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
 
@@ -88,9 +89,8 @@ class ConsentService:
         if bool(partner_id) == bool(any_referral):
             raise ValidationError(_("Choose one recipient: a named partner, or any referral."),
                                   "partner_id")
-        if partner_id and not self._ctx.db.scalar("SELECT 1 FROM partners WHERE id = :p",
-                                                  {"p": partner_id}):
-            raise ValidationError(_("That partner is not in the directory."), "partner_id")
+        if partner_id:
+            directory.require_partner(self._ctx.db, partner_id)
         given = v.date(given_on, "given_on", required=True, not_future=True)
         expires = v.date(expires_on, "expires_on")
         v.order(given, expires, "expires_on", _("The consent cannot expire before it was given."))

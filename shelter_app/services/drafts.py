@@ -33,6 +33,7 @@ from typing import Any
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action, Scope
+from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
@@ -146,7 +147,7 @@ class DraftService:
         content = json.loads(row["content"])
         return Draft(kind, case_id, dict(content.get("changes", {})),
                      tuple(json.loads(row["base_versions"])),
-                     dt.datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00")))
+                     parse_utc(row["updated_at"]))
 
     def discard(self, kind: str, *, case_id: str | None = None) -> bool:
         """Delete this user's draft; True if there was one."""

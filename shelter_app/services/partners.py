@@ -13,6 +13,7 @@ from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.context import ServiceContext
+from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
 
@@ -43,14 +44,11 @@ class PartnerService:
 
     def _clean(self, name: str, partner_type: str, services: list[str], languages: list[str],
                address: str, secure_contact: str, document_language: str) -> dict[str, object]:
-        known = {r["code"] for r in self._ctx.db.all("SELECT code FROM service_types")}
-        for code in services:
-            if code not in known:
-                raise ValidationError(_("Unknown service '{code}'.").format(code=code), "services")
+        services = directory.check_service_codes(self._ctx.db, services)
         return {
             "name": v.text(name, "name", required=True),
             "partner_type": vocab.PARTNER_TYPE.check(partner_type, "partner_type"),
-            "services": json.dumps(list(dict.fromkeys(services))),
+            "services": json.dumps(services),
             "languages": json.dumps([v.language(c, "languages") for c in languages]),
             "address": v.text(address, "address", limit=1000),
             "secure_contact": v.text(secure_contact, "secure_contact", limit=2000),

@@ -17,7 +17,7 @@ from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext
-from shelter_app.store import deadlines
+from shelter_app.store import deadlines, directory
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
 
@@ -79,12 +79,8 @@ class ReferralService:
                services: list[str] | None = None, reason: str = "",
                follow_up_due: dt.date | str | None = None) -> Referral:
         scope = self._access.require(case_id, Action.MANAGE_REFERRALS)
-        if not self._ctx.db.scalar("SELECT 1 FROM partners WHERE id = :p", {"p": partner_id}):
-            raise ValidationError(_("That partner is not in the directory."), "partner_id")
-        known = {r["code"] for r in self._ctx.db.all("SELECT code FROM service_types")}
-        for code in services or []:
-            if code not in known:
-                raise ValidationError(_("Unknown service '{code}'.").format(code=code), "services")
+        directory.require_partner(self._ctx.db, partner_id)
+        services = directory.check_service_codes(self._ctx.db, services or [])
         due = v.date(follow_up_due, "follow_up_due")
         referral_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.MANAGE_REFERRALS, Event.RECORD_CREATED, scope=scope,
@@ -97,7 +93,7 @@ class ReferralService:
                 " :now, :me, :me)",
                 {"id": referral_id, "case": case_id, "partner": partner_id,
                  "priority": vocab.PRIORITY.check(priority, "priority"),
-                 "services": json.dumps(list(dict.fromkeys(services or []))),
+                 "services": json.dumps(services),
                  "reason": v.note(reason, "reason"), "due": v.iso(due), "now": now, "me": me})
         return self.get(referral_id)
 

@@ -7,7 +7,6 @@ a temporary passphrase the person must replace at their next sign-in.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QVBoxLayout, QWidget
 
 from shelter_app.domain.accounts import Account
 from shelter_app.domain.roles import ROLE_LABELS
+from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime
@@ -46,7 +46,7 @@ def status_text(account: Account) -> str:
 def last_sign_in(account: Account) -> str:
     if not account.last_sign_in_at:
         return _("Never")
-    moment = dt.datetime.fromisoformat(account.last_sign_in_at.replace("Z", "+00:00"))
+    moment = parse_utc(account.last_sign_in_at)
     return format_datetime(moment, length="short")
 
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from shelter_app.domain import vocab
 from shelter_app.domain.names import display_safe
 from shelter_app.domain.records import CaseSummary
+from shelter_app.domain.validate import parse_utc
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_date, format_datetime
 
@@ -61,7 +62,7 @@ def _moment(text: str | None) -> str:
     if not text:
         return ""
     try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = parse_utc(text)
     except ValueError:
         return text
     return isolated(format_datetime(when, length="short"))

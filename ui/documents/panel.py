@@ -6,7 +6,6 @@ records (never the documents, which are not kept) and opens ``DocumentDialog`` f
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import vocab
+from shelter_app.domain.validate import parse_utc
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, language_name
 from shelter_app.services.documents import GeneratedDocument
@@ -84,7 +84,7 @@ class DocumentsPanel(QWidget):
         kinds = dict(KINDS)
         self.table.setRowCount(len(records))
         for row, r in enumerate(records):
-            when = dt.datetime.fromisoformat(r.created_at.replace("Z", "+00:00"))
+            when = parse_utc(r.created_at)
             cells = (format_datetime(when, length="short"), _(kinds.get(r.kind, r.kind)),
                      r.recipient, language_name(r.language) or r.language,
                      ", ".join(vocab.SECTIONS.label(s) for s in r.sections),

@@ -6,12 +6,11 @@ personal data).  Opening the tab is itself recorded.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import QWidget
 
 from shelter_app.domain.audit import EVENT_LABELS, Event, Outcome
 from shelter_app.domain.roles import Scope
+from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime
@@ -49,7 +48,7 @@ class HistoryTab(ListTab):
     def refresh(self) -> None:
         rows = []
         for e in self.services.ctx.audit.events(target_type="case", target_id=self.case_id):
-            when = dt.datetime.fromisoformat(e.occurred_at.replace("Z", "+00:00"))
+            when = parse_utc(e.occurred_at)
             what = event_label(e.action)
             if e.outcome == Outcome.DENIED:
                 what = _("{what} (refused)").format(what=what)
