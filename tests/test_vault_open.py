@@ -72,6 +72,7 @@ def test_new_vault_is_encrypted_and_opened_in_the_safe_order(closed_vault: Path)
             assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
             assert raw.execute("PRAGMA user_version").fetchone()[0] == latest_version()
             assert raw.execute("PRAGMA cipher_memory_security").fetchone()[0] == "1"
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == -65536
             assert (closed_vault / "cases.db-wal").exists()
         finally:
             opened.close()

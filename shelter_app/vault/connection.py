@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -10,8 +9,27 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.errors import VaultDamaged, VaultMissing, VaultTooNew
 from shelter_app.i18n import _
+from shelter_app.vault.header import HeaderUnreadable, read_header
 
 APPLICATION_ID = 0x53484C54  # "SHLT"
+
+
+def _synchronous_full_by_default() -> bool:
+    """Whether this SQLCipher build already syncs FULL in both journal modes.
+
+    ``PRAGMA synchronous`` parses the whole schema before it takes effect, which memory
+    security makes cost several milliseconds per connection; a build whose defaults are
+    already FULL needs no statement.  Any other build gets the pragma on every connection.
+    """
+    probe = sqlcipher.connect(":memory:")
+    try:
+        options = {row[0] for row in probe.execute("PRAGMA compile_options")}
+    finally:
+        probe.close()
+    return {"DEFAULT_SYNCHRONOUS=2", "DEFAULT_WAL_SYNCHRONOUS=2"} <= options
+
+
+_BUILD_SYNCHRONOUS_FULL = _synchronous_full_by_default()
 
 
 def _key_pragma(data_key: bytes) -> str:
@@ -72,42 +90,72 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
         conn.execute(_key_pragma(data_key))
         conn.execute("PRAGMA cipher_compatibility = 4")
         try:
-            # Reading the header authenticates page 1 with the key.  The schema itself is
-            # parsed by the first query that needs it (about 6 ms for this schema in this
-            # SQLite build, encrypted or not), and a damaged schema is reported there.
+            # Reading a header value makes SQLCipher authenticate page 1 with the key
+            # (a wrong key or a damaged page fails here) without parsing the schema.
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlcipher.DatabaseError as exc:
             raise damaged_database() from exc
-        if not create and app_id != APPLICATION_ID:
-            raise damaged_database()
-        if not create:
-            _check_not_truncated(conn, path)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")
+        else:
+            if app_id != APPLICATION_ID:
+                raise damaged_database()
+            _check_header(conn, path, data_key)
+        if not _BUILD_SYNCHRONOUS_FULL:
+            conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: large imports stay in memory
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _check_not_truncated(conn: sqlcipher.Connection, path: Path) -> None:
-    """A file shorter than its own page count says was cut off (a failed copy, a full disk)."""
-    wal = path.with_name(path.name + "-wal")
-    with contextlib.suppress(FileNotFoundError):
-        if wal.stat().st_size > 0:
-            return  # pages may live in the write-ahead log until the next checkpoint
+def load_schema(conn: sqlcipher.Connection) -> None:
+    """Parse the schema now, so that a damaged schema page is reported as damage here.
+
+    Opening leaves the parse to the first statement that needs it (vault/header.py says
+    why).  Unlocking calls this once the migrations are done, and then gives the
+    connection 64 MiB of page cache, so that large imports stay in memory.
+    """
     try:
-        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
-        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        conn.execute("PRAGMA cache_size = -65536")
     except sqlcipher.DatabaseError as exc:
         raise damaged_database() from exc
-    if os.path.getsize(path) < page_size * page_count:
-        raise damaged_database()
+
+
+def _check_header(conn: sqlcipher.Connection, path: Path, data_key: bytes) -> None:
+    """The file is not cut short (a failed copy, a full disk) and is in WAL mode.
+
+    Both values come from page 1 (vault/header.py): asking SQLite would parse the whole
+    schema first, which memory security makes slow.  SQLCipher authenticated page 1 a
+    moment ago, so if reading it here fails (another connection of this process
+    checkpointing, say), SQLite is asked after all rather than a good vault refused.
+    """
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.stat().st_size > 0:
+            return  # in WAL mode, and pages may live in the log until the next checkpoint
+    except FileNotFoundError:
+        pass
+    try:
+        header = read_header(path, data_key)
+        page_size, page_count, in_wal_mode = header.page_size, header.page_count, header.wal
+    except (HeaderUnreadable, OSError):
+        page_size, page_count, in_wal_mode = 0, 0, False
+    try:
+        if page_count == 0:  # unreadable here, or a header without a valid count
+            page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+            page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        if os.path.getsize(path) < page_size * page_count:
+            raise damaged_database()
+        if not in_wal_mode:  # a copy made in rollback-journal mode
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlcipher.DatabaseError as exc:
+        raise damaged_database() from exc
 
 
 def schema_version(conn: sqlcipher.Connection) -> int:

@@ -34,16 +34,22 @@ def latest_version() -> int:
     return len(migrations())
 
 
+def refuse_newer(conn: sqlcipher.Connection) -> int:
+    """The schema version, after refusing a vault written by a newer Shelter App."""
+    current = schema_version(conn)
+    if current > latest_version():
+        raise too_new(current, latest_version())
+    return current
+
+
 def migrate(conn: sqlcipher.Connection, backup: Callable[[int], object]) -> list[int]:
     """Bring the schema up to date; returns the versions applied.
 
     *backup(version)* is called once before the first migration of an existing vault and
     must raise if it could not write and verify a copy: no migration runs without one.
     """
-    current = schema_version(conn)
+    current = refuse_newer(conn)
     pending = [m for m in migrations() if m[0] > current]
-    if current > latest_version():
-        raise too_new(current, latest_version())
     if not pending:
         return []
     if current > 0:

@@ -39,10 +39,10 @@ from shelter_app.store.db import Database
 from shelter_app.vault import crypto
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import BACKUP_DIR, make_backup, mirror_keyslots
-from shelter_app.vault.connection import connect, damaged_database
+from shelter_app.vault.connection import connect, damaged_database, load_schema
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
-from shelter_app.vault.migrate import migrate
+from shelter_app.vault.migrate import migrate, refuse_newer
 from shelter_app.vault.process import core_dumps
 
 DB_NAME = "cases.db"
@@ -249,6 +249,8 @@ class Vault:
         reported: list[str] = []  # whose failed attempts move into the audit chain
         try:
             conn = connect(self.db_path, data_key)
+            refuse_newer(conn)  # before the schema is parsed: a newer one may not parse here
+            load_schema(conn)
             applied = migrate(
                 conn, backup=lambda _v: make_backup(conn, data_key, self.folder, self.keyslots_path)
             )

@@ -1,0 +1,74 @@
+"""The SQLite header of cases.db, read from the encrypted first page (docs/VAULT_FORMAT.md § 6.3).
+
+SQLite answers ``PRAGMA page_count`` and ``PRAGMA journal_mode`` only after parsing the
+whole schema.  With SQLCipher's memory security on, every allocation SQLite makes is locked
+and wiped one system call at a time, so that parse costs several milliseconds.  The two
+opening checks that need those values (the file is not cut short; the file is in WAL mode)
+read them here instead, from page 1 decrypted with the data key.  The page is authenticated
+first, exactly as SQLCipher does (§ 6.2 and § 14), so a damaged page is never believed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+PAGE_SIZE = 4096
+RESERVE = 80  # 16-byte IV, then the 64-byte HMAC-SHA512
+SALT_BYTES = 16
+HMAC_SALT_MASK = 0x3A
+WAL_VERSION = 2
+
+
+class HeaderUnreadable(ValueError):
+    """Page 1 is short, or its HMAC does not match the data key."""
+
+
+@dataclass(frozen=True)
+class Header:
+    page_size: int
+    write_version: int
+    read_version: int
+    page_count: int  # 0 when the header's own count is not valid
+    application_id: int
+    user_version: int
+
+    @property
+    def wal(self) -> bool:
+        return self.write_version == WAL_VERSION and self.read_version == WAL_VERSION
+
+
+def read_header(path: Path, data_key: bytes) -> Header:
+    with path.open("rb") as handle:
+        page = handle.read(PAGE_SIZE)
+    if len(page) < PAGE_SIZE:
+        raise HeaderUnreadable("page 1 is short")
+    salt = page[:SALT_BYTES]
+    body = page[SALT_BYTES:PAGE_SIZE - RESERVE]
+    iv = page[PAGE_SIZE - RESERVE:PAGE_SIZE - 64]
+    tag = page[PAGE_SIZE - 64:]
+    hmac_key = hashlib.pbkdf2_hmac("sha512", data_key, bytes(b ^ HMAC_SALT_MASK for b in salt),
+                                   2, 32)
+    expected = hmac.new(hmac_key, body + iv + struct.pack("<I", 1), hashlib.sha512).digest()
+    if not hmac.compare_digest(expected, tag):
+        raise HeaderUnreadable("page 1 does not authenticate")
+    # Only the first block of the header is needed; CBC decrypts it without the rest.
+    decryptor = Cipher(algorithms.AES(data_key), modes.CBC(iv)).decryptor()
+    plain = b"SQLite format 3\0" + decryptor.update(body[:96]) + decryptor.finalize()
+    page_size = struct.unpack(">H", plain[16:18])[0]
+    change_counter, page_count = struct.unpack(">II", plain[24:32])
+    valid_for = struct.unpack(">I", plain[92:96])[0]
+    return Header(
+        page_size=65536 if page_size == 1 else page_size,
+        write_version=plain[18],
+        read_version=plain[19],
+        # SQLite trusts its in-header size only when written by a version that keeps it.
+        page_count=page_count if change_counter == valid_for else 0,
+        application_id=struct.unpack(">I", plain[68:72])[0],
+        user_version=struct.unpack(">I", plain[60:64])[0],
+    )
