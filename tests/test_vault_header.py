@@ -17,6 +17,7 @@ from shelter_app.vault import connection
 from shelter_app.vault.connection import APPLICATION_ID, connect
 from shelter_app.vault.header import PAGE_SIZE, RESERVE, HeaderUnreadable, read_header
 from shelter_app.vault.migrate import latest_version
+from shelter_app.vault.vault import OpenVault
 from tests.conftest import add_user, raw_connect, signed_in, unwrap_data_key
 
 BODY = slice(16, PAGE_SIZE - RESERVE)
@@ -78,19 +79,20 @@ def test_wrong_key_damage_and_short_file_are_unreadable(closed_vault: Path) -> N
     assert read_header(db, key).application_id == APPLICATION_ID
 
 
-def test_a_copy_in_rollback_mode_is_opened_in_wal_mode(closed_vault: Path) -> None:
+def test_a_copy_in_rollback_mode_is_unlocked_in_wal_mode(closed_vault: Path) -> None:
     key = unwrap_data_key(closed_vault)
     raw = raw_connect(closed_vault, key)
     assert raw.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
     raw.close()
     db = closed_vault / "cases.db"
     assert not read_header(db, key).wal
-    conn = connect(db, key)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    finally:
-        conn.close()
+    conn = connect(db, key)  # opening alone checks; it does not write
+    conn.close()
+    assert not read_header(db, key).wal
+    with signed_in(closed_vault) as services:
+        raw = services.ctx.db.raw
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert read_header(db, key).wal
 
 
@@ -156,3 +158,12 @@ def test_a_build_without_full_sync_by_default_gets_the_pragma(
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     finally:
         conn.close()
+
+
+def test_the_session_that_creates_a_vault_is_set_up_like_any_other(
+        created: tuple[object, OpenVault, str]) -> None:
+    raw = created[1].db.raw
+    assert raw.execute("PRAGMA cache_size").fetchone()[0] == -65536
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert raw.execute("PRAGMA cipher_memory_security").fetchone()[0] == "1"

@@ -260,8 +260,17 @@ def test_database_from_another_vault_is_refused(tmp_path: Path) -> None:
         _unlock(one)
 
 
-def test_newer_schema_version_is_refused_unchanged(closed_vault: Path) -> None:
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_newer_schema_version_is_refused_unchanged(closed_vault: Path, journal: str) -> None:
+    """Also in rollback-journal mode, and with a schema this version cannot even parse:
+    the version is read from the header before anything parses the schema or writes."""
     conn = raw_connect(closed_vault, unwrap_data_key(closed_vault))
+    conn.execute(f"PRAGMA journal_mode = {journal}")
+    conn.execute("CREATE TABLE later (id INTEGER PRIMARY KEY, g TEXT AS (id) VIRTUAL)")
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_schema SET sql = 'CREATE TABLE later (id INTEGER PRIMARY KEY,"
+                 " g TEXT FROM THE FUTURE)' WHERE name = 'later'")
+    conn.execute("PRAGMA writable_schema = OFF")
     conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
     conn.close()
     before = _digest(closed_vault)

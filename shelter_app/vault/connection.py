@@ -100,7 +100,8 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
         else:
             if app_id != APPLICATION_ID:
                 raise damaged_database()
-            _check_header(conn, path, data_key)
+            refuse_newer(conn)  # before anything parses a schema this version may not know
+            _check_length(conn, path, data_key)
         if not _BUILD_SYNCHRONOUS_FULL:
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -114,52 +115,65 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
 
 
 def load_schema(conn: sqlcipher.Connection) -> None:
-    """Parse the schema now, so that a damaged schema page is reported as damage here.
+    """Parse the schema, put the file in WAL mode, and give the connection a large cache.
 
     Opening leaves the parse to the first statement that needs it (vault/header.py says
-    why).  Unlocking calls this once the migrations are done, and then gives the
-    connection 64 MiB of page cache, so that large imports stay in memory.
+    why); unlocking calls this right after opening, before any migration or write, so a
+    damaged schema page is reported as damage here.  ``journal_mode = WAL`` is stored in
+    the file and costs nothing once set; it matters for a copy made in rollback-journal
+    mode.  64 MiB of page cache keeps large imports in memory.
     """
     try:
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA cache_size = -65536")
     except sqlcipher.DatabaseError as exc:
         raise damaged_database() from exc
 
 
-def _check_header(conn: sqlcipher.Connection, path: Path, data_key: bytes) -> None:
-    """The file is not cut short (a failed copy, a full disk) and is in WAL mode.
+def _check_length(conn: sqlcipher.Connection, path: Path, data_key: bytes) -> None:
+    """The file is not cut short (a failed copy, a full disk).
 
-    Both values come from page 1 (vault/header.py): asking SQLite would parse the whole
-    schema first, which memory security makes slow.  SQLCipher authenticated page 1 a
-    moment ago, so if reading it here fails (another connection of this process
+    The page count comes from page 1 (vault/header.py): asking SQLite would parse the
+    whole schema first, which memory security makes slow.  SQLCipher authenticated page 1
+    a moment ago, so if reading it here fails (another connection of this process
     checkpointing, say), SQLite is asked after all rather than a good vault refused.
     """
     wal = path.with_name(path.name + "-wal")
     try:
         if wal.stat().st_size > 0:
-            return  # in WAL mode, and pages may live in the log until the next checkpoint
+            return  # the log may hold pages not yet copied into the file
     except FileNotFoundError:
         pass
     try:
         header = read_header(path, data_key)
-        page_size, page_count, in_wal_mode = header.page_size, header.page_count, header.wal
+        page_size, page_count = header.page_size, header.page_count
     except (HeaderUnreadable, OSError):
-        page_size, page_count, in_wal_mode = 0, 0, False
+        page_size, page_count = 0, 0
     try:
         if page_count == 0:  # unreadable here, or a header without a valid count
             page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
             page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
-        if os.path.getsize(path) < page_size * page_count:
-            raise damaged_database()
-        if not in_wal_mode:  # a copy made in rollback-journal mode
-            conn.execute("PRAGMA journal_mode = WAL")
     except sqlcipher.DatabaseError as exc:
         raise damaged_database() from exc
+    if os.path.getsize(path) < page_size * page_count:
+        raise damaged_database()
 
 
 def schema_version(conn: sqlcipher.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def refuse_newer(conn: sqlcipher.Connection) -> int:
+    """The schema version, after refusing a vault written by a newer Shelter App.
+
+    The version is a header value: reading it parses nothing and changes nothing."""
+    from shelter_app.vault.migrate import latest_version  # migrate builds on this module
+
+    current, known = schema_version(conn), latest_version()
+    if current > known:
+        raise too_new(current, known)
+    return current
 
 
 def integrity_problems(conn: sqlcipher.Connection) -> list[str]:

@@ -1,11 +1,11 @@
-"""The SQLite header of cases.db, read from the encrypted first page (docs/VAULT_FORMAT.md § 6.3).
+"""The SQLite header of cases.db, read from the encrypted first page (docs/VAULT_FORMAT.md § 6.4).
 
-SQLite answers ``PRAGMA page_count`` and ``PRAGMA journal_mode`` only after parsing the
-whole schema.  With SQLCipher's memory security on, every allocation SQLite makes is locked
-and wiped one system call at a time, so that parse costs several milliseconds.  The two
-opening checks that need those values (the file is not cut short; the file is in WAL mode)
-read them here instead, from page 1 decrypted with the data key.  The page is authenticated
-first, exactly as SQLCipher does (§ 6.2 and § 14), so a damaged page is never believed.
+SQLite answers ``PRAGMA page_count`` only after parsing the whole schema.  With SQLCipher's
+memory security on, every allocation SQLite makes is locked and wiped one system call at a
+time, so that parse costs several milliseconds.  The opening check that the file is not cut
+short reads the page count here instead, from page 1 decrypted with the data key.  The page
+is authenticated first, exactly as SQLCipher does (§ 6.2 and § 14), so a damaged page is
+never believed.
 """
 
 from __future__ import annotations

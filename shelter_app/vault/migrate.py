@@ -11,7 +11,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from shelter_app.errors import EnvironmentFailure, MigrationFailed
 from shelter_app.i18n import _
 from shelter_app.store.db import environment_failure
-from shelter_app.vault.connection import schema_version, too_new
+from shelter_app.vault.connection import refuse_newer, schema_version
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -32,14 +32,6 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def latest_version() -> int:
     return len(migrations())
-
-
-def refuse_newer(conn: sqlcipher.Connection) -> int:
-    """The schema version, after refusing a vault written by a newer Shelter App."""
-    current = schema_version(conn)
-    if current > latest_version():
-        raise too_new(current, latest_version())
-    return current
 
 
 def migrate(conn: sqlcipher.Connection, backup: Callable[[int], object]) -> list[int]:

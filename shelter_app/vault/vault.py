@@ -42,7 +42,7 @@ from shelter_app.vault.backup import BACKUP_DIR, make_backup, mirror_keyslots
 from shelter_app.vault.connection import connect, damaged_database, load_schema
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
-from shelter_app.vault.migrate import migrate, refuse_newer
+from shelter_app.vault.migrate import migrate
 from shelter_app.vault.process import core_dumps
 
 DB_NAME = "cases.db"
@@ -149,6 +149,7 @@ class Vault:
             conn = connect(vault.db_path, data_key, create=True)
             vault.db_path.chmod(0o600)  # SQLite gives the -wal and -shm files the same mode
             migrate(conn, backup=lambda _v: None)
+            load_schema(conn)
             slots = KeyslotFile(vault_id, crypto.key_check(data_key, vault_id))
             slots.put(seal(data_key, vault_id, admin_id, admin_passphrase, kdf.default,
                            name=admin_username))
@@ -249,7 +250,6 @@ class Vault:
         reported: list[str] = []  # whose failed attempts move into the audit chain
         try:
             conn = connect(self.db_path, data_key)
-            refuse_newer(conn)  # before the schema is parsed: a newer one may not parse here
             load_schema(conn)
             applied = migrate(
                 conn, backup=lambda _v: make_backup(conn, data_key, self.folder, self.keyslots_path)
