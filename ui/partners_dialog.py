@@ -1,11 +1,15 @@
-"""Adding an organisation to the partner directory (coordinators: MANAGE_PARTNERS).
+"""Adding an organisation to the partner directory, or correcting one (MANAGE_PARTNERS).
 
-``PartnerService.add`` checks everything; a refusal names its field and the message is
-shown under that field (a name already in the directory, an unknown language…), with the
-focus moved there.  Editing a field clears its message.
+``PartnerService.add`` and ``update`` check everything; a refusal names its field and the
+message is shown under that field (a name already in the directory, an unknown
+language…), with the focus moved there.  Editing a field clears its message.  An edit
+carries the version the form was filled from, so a colleague's change made meanwhile is
+never overwritten: the dialog says so and keeps what was typed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.services.partners import Partner
 from shelter_app.services.registry import Services
 
 from .agenda.common import field_with, name_combo_lists, name_combo_parts
@@ -37,16 +42,19 @@ def _text_box(name: str, lines: int, parent: QWidget) -> QPlainTextEdit:
     return box
 
 
-class AddPartnerDialog(QDialog):
-    """``added(partner_id)`` once the partner is in the directory."""
+class PartnerDialog(QDialog):
+    """Adds a partner, or edits *partner*; ``saved(partner_id)`` once it is stored."""
 
-    added = Signal(str)
+    saved = Signal(str)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None, *,
+                 partner: Partner | None = None) -> None:
         super().__init__(parent)
         self._services = services
-        self.setObjectName("add_partner_dialog")
-        title = _("Add a partner organisation")
+        self._partner = partner
+        self.setObjectName("partner_dialog")
+        title = (_("Add a partner organisation") if partner is None
+                 else _("Edit a partner organisation"))
         self.setWindowTitle(title)
         named(self, title)
         self.name = QLineEdit()
@@ -82,13 +90,13 @@ class AddPartnerDialog(QDialog):
         self.name.textEdited.connect(lambda _t: self.messages["name"].clear_message())
         self.error = MessageLabel()
         self.buttons = QDialogButtonBox()
-        self.add_button = self.buttons.addButton(_("Add partner"),
-                                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        action = _("Add partner") if partner is None else _("Save changes")
+        self.save_button = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        named(self.add_button, _("Add partner"))
+        named(self.save_button, action)
         named(self.cancel_button, _("Cancel"))
-        self.add_button.setDefault(True)
-        self.buttons.accepted.connect(self.add)
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading(title, scale=1.2))
@@ -100,18 +108,35 @@ class AddPartnerDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         name_combo_lists(self)
+        if partner is not None:
+            self._fill(partner)
         self.name.setFocus()
 
-    def add(self) -> None:
+    def _fill(self, partner: Partner) -> None:
+        self.name.setText(partner.name)
+        self.type.setCurrentIndex(max(0, self.type.findData(partner.partner_type)))
+        self.services.set_value(list(partner.services))
+        self.languages.set_value(list(partner.languages))
+        self.address.setPlainText(partner.address)
+        self.secure_contact.setPlainText(partner.secure_contact)
+        self.document_language.set_value(partner.document_language)
+
+    def save(self) -> None:
         for label in (*self.messages.values(), self.error):
             label.clear_message()
+        fields: dict[str, Any] = {
+            "name": self.name.text(), "partner_type": str(self.type.currentData()),
+            "services": self.services.value(), "languages": self.languages.value(),
+            "address": self.address.toPlainText(),
+            "secure_contact": self.secure_contact.toPlainText(),
+            "document_language": self.document_language.value() or "en"}
+        partners = self._services.partners
         try:
-            partner = self._services.partners.add(
-                self.name.text(), str(self.type.currentData()),
-                services=self.services.value(), languages=self.languages.value(),
-                address=self.address.toPlainText(),
-                secure_contact=self.secure_contact.toPlainText(),
-                document_language=self.document_language.value() or "en")
+            if self._partner is None:
+                partner = partners.add(**fields)
+            else:
+                partner = partners.update(self._partner.id,
+                                          row_version=self._partner.row_version, **fields)
         except ValidationError as exc:
             self.messages.get(exc.field or "", self.error).show_message(exc.message)
             widget = {"name": self.name, "partner_type": self.type, "services": self.services,
@@ -124,5 +149,5 @@ class AddPartnerDialog(QDialog):
         except ShelterError as exc:
             self.error.show_message(exc.message)
             return
-        self.added.emit(partner.id)
+        self.saved.emit(partner.id)
         self.accept()

@@ -56,6 +56,9 @@ def _populate(admin: Services, staff: dict[str, Services], ids: dict[str, str]) 
                              languages=["es"], document_language="es")
     coordinator.partners.add("Interpreters Network (fictional)", "other",
                              services=["interpreting"], languages=["ar", "uk", "vi"])
+    closed = coordinator.partners.add("Old Harbour Hostel (fictional)", "shelter",
+                                      services=["safe_shelter"], languages=["en"])
+    coordinator.partners.set_active(closed.id, False)
     people = [("Example Person A", "vi"), ("Example Person B", "es"),
               ("Example Person C", "ar"), ("Example Person D", "uk")]
     cases = []
@@ -111,7 +114,7 @@ def _logo() -> bytes:
     painter.end()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
+    image.save(buffer, "PNG")
     return bytes(buffer.data().data())
 
 
@@ -202,11 +205,16 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
                 select_row(view, 0)
             return page
 
+        def partners() -> QWidget:
+            page = PartnersPage(s["ines"], background)
+            page.show_inactive.setChecked(True)
+            return selected(page)
+
         builders: dict[str, Callable[[], QWidget]] = {
             "agenda-week": agenda,
             "deadlines": lambda: selected(DeadlinesPage(s["ines"], background)),
             "referrals": lambda: selected(ReferralsPage(s["sam"], background)),
-            "partners": lambda: selected(PartnersPage(s["ines"], background)),
+            "partners": partners,
             "appointment-conflict": conflict,
             "admin-users": admin(0), "admin-settings": admin(1),
         }

@@ -93,7 +93,8 @@ def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPol
 def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "partners":
         for partner in services.partners.list(include_inactive=True):
-            print(f"{partner.id}\t{partner.name}")
+            state = "" if partner.active else "\t" + _("inactive")
+            print(f"{partner.id}\t{partner.name}{state}")
         return 0
     if command == "export":
         out: Path = args.out

@@ -12,6 +12,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
+from shelter_app.services.cases import concurrent_change
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
@@ -61,10 +62,7 @@ class PartnerService:
         self._ctx.require(Action.MANAGE_PARTNERS)
         values = self._clean(name, partner_type, services or [], languages or [], address,
                              secure_contact, document_language)
-        if self._ctx.db.scalar("SELECT 1 FROM partners WHERE lower(name) = lower(:n)",
-                               {"n": values["name"]}):
-            raise ValidationError(_("A partner with that name is already in the directory."),
-                                  "name")
+        self._refuse_taken_name(str(values["name"]), None)
         partner_id = str(uuid.uuid4())
         now, me = now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_CREATED,
@@ -76,6 +74,58 @@ class PartnerService:
                 " updated_by) VALUES (:id, :name, :partner_type, :services, :languages,"
                 " :address, :secure_contact, :document_language, :now, :now, :me, :me)",
                 {"id": partner_id, **values, "now": now, "me": me})
+        return self.get(partner_id)
+
+    def _refuse_taken_name(self, name: str, own_id: str | None) -> None:
+        if self._ctx.db.scalar("SELECT 1 FROM partners WHERE lower(name) = lower(:n)"
+                               " AND id IS NOT :own", {"n": name, "own": own_id}):
+            raise ValidationError(_("A partner with that name is already in the directory."),
+                                  "name")
+
+    def update(self, partner_id: str, *, row_version: int, name: str, partner_type: str,
+               services: list[str], languages: list[str], address: str, secure_contact: str,
+               document_language: str) -> Partner:
+        """Correct a partner's details.  *row_version* is the version the form was filled
+        from: if someone changed the partner meanwhile, the edit is refused, not merged."""
+        self._ctx.require(Action.MANAGE_PARTNERS)
+        before = self._ctx.db.one("SELECT * FROM partners WHERE id = :id", {"id": partner_id})
+        if before is None:
+            raise NotFound(_("That partner is not in the directory."))
+        values = self._clean(name, partner_type, services, languages, address, secure_contact,
+                             document_language)
+        self._refuse_taken_name(str(values["name"]), partner_id)
+        changed = sorted(k for k, x in values.items() if before[k] != x)
+        if not changed:
+            return _partner(before)
+        with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_UPDATED,
+                             target_type="partner", target_id=partner_id,
+                             details={"fields": changed}) as db:
+            sets = ", ".join(f"{k} = :{k}" for k in changed)
+            cur = db.execute(
+                f"UPDATE partners SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
+                " row_version = row_version + 1 WHERE id = :id AND row_version = :version",
+                {**values, "now": now_utc(), "me": self._ctx.session.user_id,
+                 "id": partner_id, "version": row_version})
+            if not cur.rowcount:
+                raise concurrent_change()
+        return self.get(partner_id)
+
+    def set_active(self, partner_id: str, active: bool) -> Partner:
+        """Take a partner out of the directory's choices, or put it back.
+
+        Nothing is deleted: referrals, consents and services that name the partner keep
+        naming it.  While inactive, no new referral or consent can name it."""
+        current = self.get(partner_id)
+        self._ctx.require(Action.MANAGE_PARTNERS)
+        if current.active == active:
+            return current
+        with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_UPDATED,
+                             target_type="partner", target_id=partner_id,
+                             details={"fields": ["active"]}) as db:
+            db.execute("UPDATE partners SET active = :a, updated_at = :now, updated_by = :me,"
+                       " row_version = row_version + 1 WHERE id = :id",
+                       {"a": int(active), "now": now_utc(), "me": self._ctx.session.user_id,
+                        "id": partner_id})
         return self.get(partner_id)
 
     def get(self, partner_id: str) -> Partner:

@@ -15,8 +15,13 @@ def partner_exists(db: Database, partner_id: str | None) -> bool:
 
 
 def require_partner(db: Database, partner_id: str | None) -> None:
+    """A partner that a new referral or consent may name: in the directory and active."""
     if not partner_exists(db, partner_id):
         raise ValidationError(_("That partner is not in the directory."), "partner_id")
+    if not db.scalar("SELECT active FROM partners WHERE id = :p", {"p": partner_id}):
+        raise ValidationError(_("That partner is marked inactive in the directory. A "
+                                "coordinator can make it active again on the Partners page."),
+                              "partner_id")
 
 
 def check_service_codes(db: Database, codes: Iterable[str]) -> list[str]:

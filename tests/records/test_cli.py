@@ -106,6 +106,17 @@ def test_partners_lists_id_and_name(demo: Path, monkeypatch: pytest.MonkeyPatch,
     code, _out, err = run(monkeypatch, capsys, "--vault", str(demo), "--passphrase-stdin",
                           "--as", "admin", "partners")
     assert code == 1 and "roles do not allow" in err
+    with Vault.open(demo, kdf=FAST_KDF) as vault:
+        opened, _report = vault.unlock("coordinator", PASS)
+        services = build_services(opened)
+        try:
+            services.partners.set_active(lines[0][0], False)
+        finally:
+            services.lock()
+    code, out, _err = run(monkeypatch, capsys, "--vault", str(demo), "--passphrase-stdin",
+                          "--as", "caseworker", "partners")
+    marked = [line.split("\t") for line in out.splitlines()]
+    assert marked[0] == [*lines[0], "inactive"] and marked[1:] == lines[1:]
 
 
 def test_export_writes_only_what_the_user_may_see(demo: Path, tmp_path: Path,

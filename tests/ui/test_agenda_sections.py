@@ -119,7 +119,7 @@ def focus_chain(start: QWidget, length: int = 60) -> list[QWidget]:
     (lambda org: AgendaPage(org.coordinator), "day_button", "new_button"),
     (lambda org: DeadlinesPage(org.coordinator), "window_combo", "open_button"),
     (lambda org: ReferralsPage(org.coordinator), "show_closed", "send_button"),
-    (lambda org: PartnersPage(org.coordinator), "filter", "add_button")])
+    (lambda org: PartnersPage(org.coordinator), "filter", "active_button")])
 def test_tab_goes_top_to_bottom(qtbot, org: Org, make, top, bottom):
     """Tab follows what the eye sees: the controls above the table, the table, then the
     buttons under it (not the order in which the widgets happened to be made)."""
