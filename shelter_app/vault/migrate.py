@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from importlib import resources
@@ -18,6 +19,12 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 def migrations() -> list[tuple[int, str, str]]:
     """(number, file name, SQL) for every migration shipped, in order, numbered 1, 2, 3…"""
+    return list(_shipped())
+
+
+@functools.cache
+def _shipped() -> tuple[tuple[int, str, str], ...]:
+    """The migration files, read once per process (every connection checks the version)."""
     found = []
     for entry in resources.files("shelter_app.vault.migrations").iterdir():
         match = _NAME.match(entry.name)
@@ -27,7 +34,7 @@ def migrations() -> list[tuple[int, str, str]]:
     numbers = [n for n, _, _ in found]
     if numbers != list(range(1, len(found) + 1)):
         raise RuntimeError(f"migrations are not numbered 1..n: {numbers}")
-    return found
+    return tuple(found)
 
 
 def latest_version() -> int:
