@@ -16,6 +16,7 @@ from shelter_app.domain.records import (
     SafeContact,
     SurvivorInput,
 )
+from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 
@@ -31,7 +32,8 @@ COLUMNS = [
     "guardian_contact", "access_needs", "referral_source", "identification_status",
     "identified_by", "reasonable_grounds_date", "conclusive_grounds_date",
     "exploitation_types", "means_of_control", "recruitment_method", "recruiter_relationship",
-    "risk_level", "safety_plan", "status", "closure_reason", "opened_on", "assigned_to",
+    "risk_level", "safety_plan", "status", "closure_reason", "closed_on", "opened_on",
+    "assigned_to",
 ]
 HEALTH_COLUMNS = frozenset({"access_needs"})
 
@@ -92,6 +94,8 @@ def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: st
         "recruiter_relationship": case["recruiter_relationship"] or "",
         "risk_level": case["risk_level"] or "", "safety_plan": case["safety_plan"],
         "status": case["status"], "closure_reason": case["closure_reason"] or "",
+        "closed_on": (parse_utc(case["closed_at"]).astimezone().date().isoformat()
+                      if case["closed_at"] else ""),
         "opened_on": case["opened_on"], "assigned_to": assigned_username,
     }
     return row
@@ -138,5 +142,6 @@ def from_row(row: dict[str, str]) -> tuple[SurvivorInput, CaseInput, dict[str, s
         safety_plan=row.get("safety_plan") or "", opened_on=g["opened_on"] or None,
     )
     extra = {"case_code": g["case_code"], "status": g["status"] or "open",
-             "closure_reason": g["closure_reason"], "assigned_to": g["assigned_to"]}
+             "closure_reason": g["closure_reason"], "closed_on": g["closed_on"],
+             "assigned_to": g["assigned_to"]}
     return survivor, case, extra

@@ -63,8 +63,8 @@ class CaseService:
 
     def insert_clean(self, db: Database, s_values: dict[str, Any], c_values: dict[str, Any], *,
                      code: str | None, assigned_to: str | None, status: str = "open",
-                     closure_reason: str | None = None, code_checked: bool = False,
-                     search_id: int | None = None) -> str:
+                     closure_reason: str | None = None, closed_at: str | None = None,
+                     code_checked: bool = False, search_id: int | None = None) -> str:
         """Insert one checked survivor + case with its audit event, inside the caller's
         transaction (used by intake and by import, which passes *code_checked* and the next
         *search_id* itself when it has already done those look-ups).  Returns the case id."""
@@ -87,7 +87,7 @@ class CaseService:
         store.insert(db, "cases", {
             "id": case_id, **meta, "code": code, "search_id": search_id,
             "survivor_id": survivor_id, "status": status, "closure_reason": closure_reason,
-            "assigned_to": assigned_to,
+            "closed_at": closed_at, "assigned_to": assigned_to,
             **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
         store.index_new(db, search_id, s_values["legal_name"], s_values["preferred_name"],
                         s_values["aliases"], code)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.accounts import username_key
 from shelter_app.domain.audit import Event
@@ -27,8 +28,10 @@ from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import cases as store
+from shelter_app.store.audit import now_utc
 
-DATE_COLUMNS = ("birth_date", "reasonable_grounds_date", "conclusive_grounds_date", "opened_on")
+DATE_COLUMNS = ("birth_date", "reasonable_grounds_date", "conclusive_grounds_date", "opened_on",
+                "closed_on")
 
 
 @dataclass
@@ -122,6 +125,7 @@ class ExchangeService:
                 self._cases.insert_clean(db, s_values, c_values, code=code,
                                          assigned_to=extra["assigned_to"], status=extra["status"],
                                          closure_reason=extra["closure_reason"],
+                                         closed_at=extra["closed_at"],
                                          code_checked=True, search_id=search_id)
                 search_id += 1
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
@@ -153,6 +157,15 @@ class ExchangeService:
             vocab.CLOSURE_REASON.check(reason, "closure_reason")
         if status == "closed" and not reason:
             raise ValidationError(_("A closed case needs a closure reason."), "closure_reason")
+        closed_on = v.date(extra["closed_on"], "closed_on", not_future=True)
+        if closed_on is not None and status != "closed":
+            raise ValidationError(_("Only a closed case has a closing date."), "closed_on")
+        opened_on = v.date(c_values.get("opened_on"), "opened_on")
+        v.order(opened_on, closed_on, "closed_on",
+                _("A case cannot be closed before it was opened."))
+        # A closed case without a date was closed no later than today, when it is recorded.
+        closed_at = (v.iso(dt.datetime.combine(closed_on, dt.time()).astimezone())
+                     if closed_on is not None else now_utc() if status == "closed" else None)
         assigned = None
         if extra["assigned_to"]:
             assigned = users.get(username_key(extra["assigned_to"]))
@@ -161,7 +174,7 @@ class ExchangeService:
                                         "{user}.").format(
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
-                                    "assigned_to": assigned}
+                                    "closed_at": closed_at, "assigned_to": assigned}
 
 
 def _bump(code: str) -> str:

@@ -4,6 +4,7 @@ mappings, dry runs, all-or-nothing, encodings."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -435,3 +436,27 @@ def test_spreadsheet_csv_with_other_delimiters(fresh: Services, tmp_path: Path,
     record = fresh.cases.get(fresh.search.search("Maria")[0].id)
     assert record.survivor["legal_name"] == "García, María"
     assert record.survivor["citizenship"] == ["ES", "HN"]
+
+
+def test_closing_dates_are_imported_checked_and_exported(org: Org, tmp_path: Path) -> None:
+    header = ["case_code", "legal_name", "status", "closure_reason", "opened_on", "closed_on"]
+    good = [["SH-2024-0001", "Closed Then", "closed", "goals_met", "2024-01-10", "2024-06-30"],
+            ["SH-2024-0002", "Closed Undated", "closed", "moved_away", "2024-02-01", ""]]
+    bad = [["SH-2024-0003", "Open Yet Closed", "open", "", "2024-01-01", "2024-03-01"],
+           ["SH-2024-0004", "Closed First", "closed", "goals_met", "2024-05-01", "2024-04-30"],
+           ["SH-2024-0005", "Closed Later", "closed", "goals_met", "2024-05-01", "2999-01-01"],
+           ["SH-2024-0006", "Closed Oddly", "closed", "goals_met", "2024-05-01", "30/06/2024"]]
+    report = org.coordinator.exchange.import_file(
+        write_csv(tmp_path / "closing.csv", header, good + bad), dry_run=True)
+    assert [(p.row, p.field) for p in report.problems] == [
+        (4, "closed_on"), (5, "closed_on"), (6, "closed_on"), (7, "closed_on")]
+    assert "Only a closed case" in report.problems[0].message
+    assert "before it was opened" in report.problems[1].message
+    report = org.coordinator.exchange.import_file(
+        write_csv(tmp_path / "closing-good.csv", header, good))
+    assert report.imported == 2
+    out = tmp_path / "out.csv"
+    org.coordinator.exchange.export_cases(out)
+    exported = {r["case_code"]: r["closed_on"] for r in read_csv(out)}
+    assert exported == {"SH-2024-0001": "2024-06-30",
+                        "SH-2024-0002": dt.date.today().isoformat()}
