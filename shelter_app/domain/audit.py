@@ -87,5 +87,6 @@ EVENT_LABELS: dict[Event, str] = {
 # so no caller can slip a name, a note or a search term into the chain.
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
-     "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq"}
+     "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
+     "scope"}
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
+from shelter_app.errors import PermissionDenied
 from tests.records.conftest import Org
 
 HOSTILE_QUERIES = [
@@ -180,6 +181,38 @@ def test_duplicate_check_respects_scope(org: Org) -> None:
     probe = SurvivorInput(legal_name="Andreea Stan")
     assert len(org.coordinator.search.duplicates(probe)) == 1
     assert org.caseworker.search.duplicates(probe) == []
+
+
+def test_a_strong_match_in_a_colleague_s_case_is_counted_without_details(org: Org) -> None:
+    """The caseworker learns only that a case she cannot open is very likely the same
+    person, and only when the date of birth matches too: a name alone tells her nothing."""
+    org.coordinator.cases.create(
+        SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06", citizenship=["RO"]),
+        CaseInput(assigned_to=org.ids["other_caseworker"]))
+    org.coordinator.cases.create(SurvivorInput(legal_name="Mohammed Hassan",
+                                               birth_date="1988-01-02"), CaseInput())
+    mine = org.new_case("Andreea Stan", birth_date="1994-05-06")  # hers: seen in full
+    elsewhere = org.caseworker.search.duplicates_elsewhere
+    assert elsewhere(SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06")) == 1
+    assert elsewhere(SurvivorInput(legal_name="Stan Andreea", birth_date="1994-05-06")) == 1
+    assert elsewhere(SurvivorInput(legal_name="Mohamed Hasan", birth_date="1988-01-02")) == 1
+    for weak in (SurvivorInput(legal_name="Andreea Stan"),
+                 SurvivorInput(legal_name="Andreea Stan", citizenship=["RO"]),
+                 SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-07"),
+                 SurvivorInput(legal_name="Ioana Stan", birth_date="1994-05-06")):
+        assert elsewhere(weak) == 0, weak
+    visible = org.caseworker.search.duplicates(
+        SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06"))
+    assert [m.case_id for m in visible] == [mine.id], "her own case, with its details"
+    assert org.coordinator.search.duplicates_elsewhere(
+        SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06")) == 0
+    checks = [e["details"] for e in org.audit("record.search")
+              if e["details"].get("scope") == "elsewhere"]
+    assert checks == [{"count": 1, "scope": "elsewhere"}] * 3 + [
+        {"count": 0, "scope": "elsewhere"}] * 4
+    for services in (org.admin, org.legal):
+        with pytest.raises(PermissionDenied):
+            services.search.duplicates_elsewhere(SurvivorInput(legal_name="Andreea Stan"))
 
 
 @pytest.mark.parametrize("typed", ["12/03/1990", "abcd", "1990", "2026-02-30"])

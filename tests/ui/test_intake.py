@@ -113,6 +113,35 @@ def test_possible_duplicates_are_shown_with_reasons_before_anything_is_created(q
     assert cases(services) == 1
 
 
+def test_a_colleague_s_case_is_mentioned_without_its_details(qtbot, vault_dir):
+    """A caseworker who cannot open the existing case is told to ask a coordinator; the
+    panel shows no code, name or reason of that case, and she can still go on."""
+    staffed_vault(vault_dir)
+    with session(vault_dir, "coordinator") as coordinator:
+        from shelter_app.domain.records import CaseInput, SurvivorInput
+
+        hidden = coordinator.cases.create(
+            SurvivorInput(legal_name=CANARY, birth_date="1990-05-01"), CaseInput())
+    background = Background()
+    with session(vault_dir, "caseworker") as services:
+        dialog = open_intake(qtbot, services, background)
+        dialog.form["legal_name"].put(CANARY)
+        dialog.form["birth_date"].put("1990-05-01")
+        press_next(qtbot, dialog)
+        panel = dialog.duplicates
+        assert dialog.current == 0 and panel.isVisibleTo(dialog)
+        assert panel.elsewhere.isVisibleTo(dialog)
+        assert "Ask a coordinator" in panel.elsewhere.text()
+        assert not panel.matches.isVisibleTo(dialog) and not panel.open_button.isVisibleTo(dialog)
+        assert panel.matches.count() == 0
+        shown = " ".join(w.text() for w in panel.findChildren(type(panel.elsewhere)))
+        assert hidden.code not in shown
+        qtbot.mouseClick(panel.continue_button, Qt.MouseButton.LeftButton)
+        assert dialog.current == 1 and not panel.isVisibleTo(dialog)
+        background.wait()
+        drop_widgets()
+
+
 def fill_identity(dialog: IntakeDialog) -> None:
     dialog.form["legal_name"].put("Mira Okonkwo")
     dialog.form["citizenship"].put(["NG"])

@@ -1,7 +1,9 @@
 """The duplicate warning of the intake: records that may be the same person, with reasons.
 
 Shown before the survivor is created (``SearchService.duplicates``), so a person who came
-back is not recorded twice.  The user opens a match or says this is a new person.
+back is not recorded twice.  The user opens a match or says this is a new person.  A
+strong match among cases the user cannot open (``duplicates_elsewhere``) is only counted:
+the panel then asks her to check with a coordinator, and shows nothing of that case.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class DuplicatesPanel(QGroupBox):
         super().__init__(_("Possible existing records"), parent)
         self.setObjectName("duplicates")
         self.intro = paragraph("")
+        self.elsewhere = paragraph("")
         self.matches = QListWidget()
         named(self.matches, _("Possible existing records"),
               _("Press Enter to open the selected record."))
@@ -52,10 +55,11 @@ class DuplicatesPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.matches)
+        layout.addWidget(self.elsewhere)
         layout.addLayout(buttons)
         self.hide()
 
-    def show_matches(self, found: list[DuplicateMatch]) -> None:
+    def show_matches(self, found: list[DuplicateMatch], elsewhere: int = 0) -> None:
         self.matches.clear()
         for match in found:
             item = QListWidgetItem(_("{code} — {name}: {reasons}").format(
@@ -68,10 +72,21 @@ class DuplicatesPanel(QGroupBox):
             "someone else.",
             "{n} records may be the same person. Open one to check, or continue if this is "
             "someone else.", len(found)).format(n=len(found)))
+        self.elsewhere.setText(ngettext(
+            "A case you cannot open has the same name and date of birth. Ask a coordinator "
+            "whether this person already has a case before you continue.",
+            "{n} cases you cannot open have the same name and date of birth. Ask a "
+            "coordinator whether this person already has a case before you continue.",
+            elsewhere).format(n=elsewhere))
+        for widget in (self.intro, self.matches, self.open_button):
+            widget.setVisible(bool(found))
+        self.elsewhere.setVisible(bool(elsewhere))
         self.matches.setCurrentRow(0)
-        self.setVisible(bool(found))
+        self.setVisible(bool(found or elsewhere))
         if found:
             self.matches.setFocus()
+        elif elsewhere:
+            self.continue_button.setFocus()
 
     def _open(self) -> None:
         item = self.matches.currentItem()

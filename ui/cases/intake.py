@@ -235,12 +235,13 @@ class IntakeDialog(QDialog):
         self.busy.show()
         self._then = then
 
-        def done(found: list[Any]) -> None:
+        def done(result: tuple[list[Any], int]) -> None:
+            found, elsewhere = result
             self.busy.hide()
             self._checked = identity
-            if found:
+            if found or elsewhere:
                 self.show_step(0)
-                self.duplicates.show_matches(found)
+                self.duplicates.show_matches(found, elsewhere)
             else:
                 self.duplicates.clear()
                 then()
@@ -251,7 +252,9 @@ class IntakeDialog(QDialog):
                 raise exc
             self.error.show_message(exc.message)
 
-        self._background.run(lambda: search.duplicates(survivor), done, failed, context=self)
+        self._background.run(
+            lambda: (search.duplicates(survivor), search.duplicates_elsewhere(survivor)),
+            done, failed, context=self)
 
     def _continue_after_check(self) -> None:
         self.duplicates.clear()
