@@ -44,13 +44,6 @@ class DuplicateMatch:
     display_name: str
     score: int
     reasons: tuple[str, ...]
-    same_birth_date: bool = False
-    names_in_common: int = 0  # the same name counts as 2; otherwise names alike in any order
-
-    @property
-    def strong(self) -> bool:
-        """The date of birth and two names (or the whole name) in common."""
-        return self.same_birth_date and self.names_in_common >= 2
 
 
 @dataclass
@@ -61,6 +54,14 @@ class CaseFilter:
     legal_matter_type: str | None = None
     due_within_days: int | None = None
     include_closed: bool = True
+
+
+def _every_word_in(typed: list[str], legal_name: str) -> bool:
+    """Every typed word is a word of *legal_name*, folded to Latin letters or spelled alike."""
+    theirs = names.tokens(legal_name)
+    latin = {names.latin(t) for t in theirs}
+    keys = {names.skeleton(t) for t in theirs} - {""}
+    return all(names.latin(t) in latin or names.skeleton(t) in keys for t in typed)
 
 
 def _birth_date(survivor: SurvivorInput) -> str | None:
@@ -122,7 +123,33 @@ class SearchService:
         """Likely existing records of the same person, with the reasons, best first."""
         self._ctx.require(Action.CREATE_CASE)
         visible, params = self._access.visible_sql("c")
-        matches = self._matches(survivor, visible, params)
+        new_names = [survivor.legal_name, survivor.preferred_name, *survivor.aliases]
+        new_tokens = {t for n in new_names for t in names.tokens(n)}
+        new_latin = {names.latin(t) for t in new_tokens}
+        new_keys = {names.skeleton(t) for t in new_tokens} - {""}
+        birth = _birth_date(survivor)
+        select = ("SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"
+                  " JOIN case_keys k ON k.rowid = c.search_id")
+        by_name = f" WHERE case_keys MATCH :q AND {visible}"
+        key_query = store.keys_query(sorted(new_keys))
+        queries = []
+        if key_query and birth:  # the likeliest first, whole: a common name or a common
+            # date of birth alone could fill the capped look-ups below and push it out
+            queries.append((f"{select}{by_name} AND s.birth_date = :b", {"q": key_query,
+                                                                          "b": birth}))
+        if key_query:
+            queries.append((f"{select}{by_name} LIMIT 500", {"q": key_query}))
+        if birth:
+            queries.append(("SELECT c.id, c.code, s.* FROM cases c JOIN survivors s"  # noqa: S608
+                            f" ON s.id = c.survivor_id WHERE s.birth_date = :b AND {visible}"
+                            " LIMIT 200", {"b": birth}))
+        candidates: dict[str, Row] = {}
+        for sql, values in queries:
+            for row in self._ctx.db.all(sql, {**values, **params}):
+                candidates[row["id"]] = row
+        matches = [m for m in (self._score(r, new_names, new_tokens, new_latin, new_keys,
+                                           survivor) for r in candidates.values()) if m]
+        matches.sort(key=lambda m: (-m.score, m.code))
         return matches[:limit]
 
     def duplicates_elsewhere(self, survivor: SurvivorInput) -> int:
@@ -130,44 +157,25 @@ class SearchService:
 
         A caseworker sees only her own and shared cases, so a survivor already known to a
         colleague would get a second, split file.  Only the number comes back — no code,
-        name or reason — and only for a strong match (``DuplicateMatch.strong``: the date of
-        birth and two names in common), so that typing a name cannot be used to learn who
-        is in the vault.
-        Each check is recorded in the audit chain with its count.
+        name or reason — and only when the date of birth is the same and every word of
+        the typed legal name (two at least) is a word of that case's legal name, in any
+        order or spelling.  Preferred names and aliases are not compared, and a longer
+        typed name matches less, so the check cannot be used to learn who is in the vault
+        from a date of birth and a list of likely names.  Each check is recorded in the
+        audit chain with its count.
         """
         self._ctx.require(Action.CREATE_CASE)
         visible, params = self._access.visible_sql("c")
-        if visible == "1":
-            return 0  # everything is visible: duplicates() has said it all
-        found = [m for m in self._matches(survivor, f"COALESCE({visible}, 0) = 0", params)
-                 if m.strong]
-        self._ctx.record(Event.SEARCH, details={"count": len(found), "scope": "elsewhere"})
-        return len(found)
-
-    def _matches(self, survivor: SurvivorInput, where: str, params: dict[str, Any]
-                 ) -> list[DuplicateMatch]:
-        new_names = [survivor.legal_name, survivor.preferred_name, *survivor.aliases]
-        new_tokens = {t for n in new_names for t in names.tokens(n)}
-        new_latin = {names.latin(t) for t in new_tokens}
-        new_keys = {names.skeleton(t) for t in new_tokens} - {""}
         birth = _birth_date(survivor)
-        candidates: dict[str, Row] = {}
-        key_query = store.keys_query(sorted(new_keys))
-        if key_query:
-            for row in self._ctx.db.all(
-                f"SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
-                f" JOIN case_keys k ON k.rowid = c.search_id WHERE case_keys MATCH :q AND {where}"
-                " LIMIT 500", {"q": key_query, **params}):
-                candidates[row["id"]] = row
-        if birth:
-            for row in self._ctx.db.all(
-                f"SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
-                f" WHERE s.birth_date = :b AND {where} LIMIT 200", {"b": birth, **params}):
-                candidates[row["id"]] = row
-        matches = [m for m in (self._score(r, new_names, new_tokens, new_latin, new_keys,
-                                           survivor) for r in candidates.values()) if m]
-        matches.sort(key=lambda m: (-m.score, m.code))
-        return matches
+        typed = names.tokens(survivor.legal_name)
+        if visible == "1" or not birth or len(typed) < 2:
+            return 0  # everything is visible (duplicates() said it all), or nothing to match
+        rows = self._ctx.db.all(
+            "SELECT s.legal_name FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
+            f" WHERE s.birth_date = :b AND COALESCE({visible}, 0) = 0", {"b": birth, **params})
+        found = sum(1 for r in rows if _every_word_in(typed, r["legal_name"]))
+        self._ctx.record(Event.SEARCH, details={"count": found, "scope": "elsewhere"})
+        return found
 
     def _score(self, row: Row, new_names: list[str], new_tokens: set[str], new_latin: set[str],
                new_keys: set[str], survivor: SurvivorInput) -> DuplicateMatch | None:
@@ -194,8 +202,7 @@ class SearchService:
             score += 15 * min(len(shared_keys), 3)
             reasons.append(_("Names spelled alike"))
         birth = _birth_date(survivor)
-        same_birth_date = bool(birth) and row["birth_date"] == birth
-        if same_birth_date:
+        if birth and row["birth_date"] == birth:
             score += 35
             reasons.append(_("Same date of birth"))
         elif birth and row["birth_date"] and abs(int(birth[:4]) - int(row["birth_date"][:4])) <= 1:
@@ -207,10 +214,8 @@ class SearchService:
             reasons.append(_("Same citizenship"))
         if score < 30 or not (new_latin & old_latin or shared_keys):
             return None
-        in_common = 2 if folded_new & folded_old else max(len(new_latin & old_latin),
-                                                          len(shared_keys))
         return DuplicateMatch(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
-                              score, tuple(reasons), same_birth_date, in_common)
+                              score, tuple(reasons))
 
     # -- the case list -------------------------------------------------------------
     def _where(self, flt: CaseFilter) -> tuple[str, dict[str, Any]]:

@@ -185,34 +185,60 @@ def test_duplicate_check_respects_scope(org: Org) -> None:
 
 def test_a_strong_match_in_a_colleague_s_case_is_counted_without_details(org: Org) -> None:
     """The caseworker learns only that a case she cannot open is very likely the same
-    person, and only when the date of birth matches too: a name alone tells her nothing."""
+    person: the same date of birth and every typed word of the legal name in its legal name.
+    A name alone, preferred names, aliases or a list of guesses tell her nothing."""
     org.coordinator.cases.create(
-        SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06", citizenship=["RO"]),
+        SurvivorInput(legal_name="Andreea Maria Stan", preferred_name="Dea", aliases=["Ana"],
+                      birth_date="1994-05-06", citizenship=["RO"]),
         CaseInput(assigned_to=org.ids["other_caseworker"]))
     org.coordinator.cases.create(SurvivorInput(legal_name="Mohammed Hassan",
                                                birth_date="1988-01-02"), CaseInput())
     mine = org.new_case("Andreea Stan", birth_date="1994-05-06")  # hers: seen in full
     elsewhere = org.caseworker.search.duplicates_elsewhere
-    assert elsewhere(SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06")) == 1
-    assert elsewhere(SurvivorInput(legal_name="Stan Andreea", birth_date="1994-05-06")) == 1
-    assert elsewhere(SurvivorInput(legal_name="Mohamed Hasan", birth_date="1988-01-02")) == 1
-    for weak in (SurvivorInput(legal_name="Andreea Stan"),
-                 SurvivorInput(legal_name="Andreea Stan", citizenship=["RO"]),
-                 SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-07"),
-                 SurvivorInput(legal_name="Ioana Stan", birth_date="1994-05-06")):
-        assert elsewhere(weak) == 0, weak
+    strong = [SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06"),
+              SurvivorInput(legal_name="Stan Andreea Maria", birth_date="1994-05-06"),
+              SurvivorInput(legal_name="Mohamed Hasan", birth_date="1988-01-02")]
+    for probe in strong:
+        assert elsewhere(probe) == 1, probe.legal_name
+    weak = [SurvivorInput(legal_name="Andreea Stan"),
+            SurvivorInput(legal_name="Andreea Stan", citizenship=["RO"]),
+            SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-07"),
+            SurvivorInput(legal_name="Ioana Stan", birth_date="1994-05-06"),
+            SurvivorInput(legal_name="Stan", birth_date="1994-05-06"),
+            SurvivorInput(legal_name="Dea", birth_date="1994-05-06"),
+            SurvivorInput(legal_name="Ana Stan", birth_date="1994-05-06"),
+            SurvivorInput(legal_name="X Y", preferred_name="Andreea Stan", aliases=["Dea"],
+                          birth_date="1994-05-06"),
+            SurvivorInput(legal_name="Ana Maria Elena Andreea Ioana Stan",
+                          birth_date="1994-05-06")]
+    for probe in weak:
+        assert elsewhere(probe) == 0, probe.legal_name
     visible = org.caseworker.search.duplicates(
         SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06"))
     assert [m.case_id for m in visible] == [mine.id], "her own case, with its details"
-    assert org.coordinator.search.duplicates_elsewhere(
-        SurvivorInput(legal_name="Andreea Stan", birth_date="1994-05-06")) == 0
+    assert org.coordinator.search.duplicates_elsewhere(strong[0]) == 0
     checks = [e["details"] for e in org.audit("record.search")
               if e["details"].get("scope") == "elsewhere"]
-    assert checks == [{"count": 1, "scope": "elsewhere"}] * 3 + [
-        {"count": 0, "scope": "elsewhere"}] * 4
+    assert checks == ([{"count": 1, "scope": "elsewhere"}] * 3
+                      + [{"count": 0, "scope": "elsewhere"}] * 5), "each lookup is recorded"
     for services in (org.admin, org.legal):
         with pytest.raises(PermissionDenied):
-            services.search.duplicates_elsewhere(SurvivorInput(legal_name="Andreea Stan"))
+            services.search.duplicates_elsewhere(strong[0])
+
+
+def test_an_exact_match_is_found_among_many_alike(org: Org) -> None:
+    """A common date of birth or a common name cannot push the real match out of sight."""
+    for i in range(210):
+        org.coordinator.cases.create(SurvivorInput(legal_name=f"Person {i:03d} Example",
+                                                   birth_date="1990-01-01"), CaseInput())
+    for i in range(510):
+        org.coordinator.cases.create(SurvivorInput(legal_name=f"Mohammed Number{i:03d}"),
+                                     CaseInput())
+    target = org.coordinator.cases.create(
+        SurvivorInput(legal_name="Mohammed Hassan", birth_date="1990-01-01"), CaseInput())
+    found = org.coordinator.search.duplicates(
+        SurvivorInput(legal_name="Mohammed Hassan", birth_date="1990-01-01"))
+    assert found[0].case_id == target.id
 
 
 @pytest.mark.parametrize("typed", ["12/03/1990", "abcd", "1990", "2026-02-30"])

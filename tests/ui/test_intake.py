@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 from shiboken6 import isValid
 
 from shelter_app.i18n.formatting import language_name
@@ -134,7 +134,7 @@ def test_a_colleague_s_case_is_mentioned_without_its_details(qtbot, vault_dir):
         assert "Ask a coordinator" in panel.elsewhere.text()
         assert not panel.matches.isVisibleTo(dialog) and not panel.open_button.isVisibleTo(dialog)
         assert panel.matches.count() == 0
-        shown = " ".join(w.text() for w in panel.findChildren(type(panel.elsewhere)))
+        shown = " ".join(w.text() for w in panel.findChildren(QLabel))
         assert hidden.code not in shown
         qtbot.mouseClick(panel.continue_button, Qt.MouseButton.LeftButton)
         assert dialog.current == 1 and not panel.isVisibleTo(dialog)

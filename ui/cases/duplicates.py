@@ -23,7 +23,7 @@ from shelter_app.domain.names import display_safe
 from shelter_app.i18n import _, ngettext
 from shelter_app.services.search import DuplicateMatch
 
-from ..widgets import named, paragraph
+from ..widgets import NOTICE_STYLE, MessageLabel, named, paragraph
 
 
 class DuplicatesPanel(QGroupBox):
@@ -34,7 +34,7 @@ class DuplicatesPanel(QGroupBox):
         super().__init__(_("Possible existing records"), parent)
         self.setObjectName("duplicates")
         self.intro = paragraph("")
-        self.elsewhere = paragraph("")
+        self.elsewhere = MessageLabel(NOTICE_STYLE)  # read out at once by screen readers
         self.matches = QListWidget()
         named(self.matches, _("Possible existing records"),
               _("Press Enter to open the selected record."))
@@ -72,15 +72,14 @@ class DuplicatesPanel(QGroupBox):
             "someone else.",
             "{n} records may be the same person. Open one to check, or continue if this is "
             "someone else.", len(found)).format(n=len(found)))
-        self.elsewhere.setText(ngettext(
+        for widget in (self.intro, self.matches, self.open_button):
+            widget.setVisible(bool(found))
+        self.elsewhere.show_message(ngettext(
             "A case you cannot open has the same name and date of birth. Ask a coordinator "
             "whether this person already has a case before you continue.",
             "{n} cases you cannot open have the same name and date of birth. Ask a "
             "coordinator whether this person already has a case before you continue.",
-            elsewhere).format(n=elsewhere))
-        for widget in (self.intro, self.matches, self.open_button):
-            widget.setVisible(bool(found))
-        self.elsewhere.setVisible(bool(elsewhere))
+            elsewhere).format(n=elsewhere) if elsewhere else "")
         self.matches.setCurrentRow(0)
         self.setVisible(bool(found or elsewhere))
         if found:
