@@ -41,6 +41,7 @@ from shelter_app.services.packet_data import (
     document_language,
     referral_model,
 )
+from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 from shelter_app.vault.fileio import write_new_file
 
@@ -200,6 +201,7 @@ class DocumentService:
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
         self._access.require(case_id, Action.MANAGE_REFERRALS)
         partner = self._s.partners.get(partner_id)
+        directory.require_partner(self._ctx.db, partner.id)  # no packet for an inactive one
         chosen = vocab.SECTIONS.check_many(
             sections if sections is not None else self.consented_sections(
                 case_id, partner_id, on=today), "sections")

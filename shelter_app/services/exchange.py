@@ -23,7 +23,7 @@ from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ValidationError
 from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
-from shelter_app.i18n import _
+from shelter_app.i18n import _, ngettext
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext
@@ -47,6 +47,7 @@ class ImportReport:
     imported: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = False
+    undated_closures: int = 0  # closed cases without closed_on: dated the day of the import
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -107,6 +108,7 @@ class ExchangeService:
                 continue
             try:
                 checked.append(self._check_row(raw, mapping, users, seen_codes, number))
+                report.undated_closures += checked[-1][2]["undated_closure"]
             except ValidationError as exc:
                 report.problems.append(RowProblem(number, exc.field, exc.message))
         if dry_run or (report.problems and not skip_invalid):
@@ -138,6 +140,9 @@ class ExchangeService:
                    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         row = _apply_mapping(raw, mapping)
         survivor, case, extra = cols.from_row(row)
+        closed_on = v.date(extra["closed_on"], "closed_on", not_future=True)
+        if case.opened_on is None and closed_on is not None:
+            case.opened_on = closed_on  # the latest day it is known to have been open
         s_values = clean_survivor(survivor)
         c_values = clean_case(case)
         code = extra["case_code"].upper() or None
@@ -157,14 +162,15 @@ class ExchangeService:
             vocab.CLOSURE_REASON.check(reason, "closure_reason")
         if status == "closed" and not reason:
             raise ValidationError(_("A closed case needs a closure reason."), "closure_reason")
-        closed_on = v.date(extra["closed_on"], "closed_on", not_future=True)
         if closed_on is not None and status != "closed":
             raise ValidationError(_("Only a closed case has a closing date."), "closed_on")
         opened_on = v.date(c_values.get("opened_on"), "opened_on")
         v.order(opened_on, closed_on, "closed_on",
                 _("A case cannot be closed before it was opened."))
-        # A closed case without a date was closed no later than today, when it is recorded.
-        closed_at = (v.iso(dt.datetime.combine(closed_on, dt.time()).astimezone())
+        # Noon UTC falls on the same calendar day from UTC-11 to UTC+11, so the date reads
+        # back the same wherever the vault is exported.  A closed case without a date was
+        # closed no later than today, when it is recorded; the report says how many.
+        closed_at = (v.iso(dt.datetime.combine(closed_on, dt.time(12), tzinfo=dt.UTC))
                      if closed_on is not None else now_utc() if status == "closed" else None)
         assigned = None
         if extra["assigned_to"]:
@@ -174,7 +180,8 @@ class ExchangeService:
                                         "{user}.").format(
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
-                                    "closed_at": closed_at, "assigned_to": assigned}
+                                    "closed_at": closed_at, "assigned_to": assigned,
+                                    "undated_closure": status == "closed" and closed_on is None}
 
 
 def _bump(code: str) -> str:
@@ -209,6 +216,11 @@ def describe(report: ImportReport) -> list[str]:
                                                         message=p.message)
              for p in report.problems]
     valid = report.rows - len(report.rejected_rows)
+    if report.undated_closures:
+        lines.append(ngettext(
+            "{n} closed case has no closed_on date; it is dated the day of the import.",
+            "{n} closed cases have no closed_on date; they are dated the day of the import.",
+            report.undated_closures).format(n=report.undated_closures))
     if report.dry_run:
         lines.append(_("Dry run: {valid} of {rows} rows would be imported; {bad} rejected. "
                        "Nothing was saved.").format(valid=valid, rows=report.rows,

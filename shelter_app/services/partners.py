@@ -62,12 +62,12 @@ class PartnerService:
         self._ctx.require(Action.MANAGE_PARTNERS)
         values = self._clean(name, partner_type, services or [], languages or [], address,
                              secure_contact, document_language)
-        self._refuse_taken_name(str(values["name"]), None)
         partner_id = str(uuid.uuid4())
         now, me = now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_CREATED,
                              target_type="partner", target_id=partner_id,
                              details={"fields": sorted(values)}) as db:
+            self._refuse_taken_name(str(values["name"]), None)  # checked and written as one
             db.execute(
                 "INSERT INTO partners (id, name, partner_type, services, languages, address,"
                 " secure_contact, document_language, created_at, updated_at, created_by,"
@@ -93,13 +93,13 @@ class PartnerService:
             raise NotFound(_("That partner is not in the directory."))
         values = self._clean(name, partner_type, services, languages, address, secure_contact,
                              document_language)
-        self._refuse_taken_name(str(values["name"]), partner_id)
         changed = sorted(k for k, x in values.items() if before[k] != x)
         if not changed:
             return _partner(before)
         with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_UPDATED,
                              target_type="partner", target_id=partner_id,
                              details={"fields": changed}) as db:
+            self._refuse_taken_name(str(values["name"]), partner_id)
             sets = ", ".join(f"{k} = :{k}" for k in changed)
             cur = db.execute(
                 f"UPDATE partners SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
@@ -115,8 +115,8 @@ class PartnerService:
 
         Nothing is deleted: referrals, consents and services that name the partner keep
         naming it.  While inactive, no new referral or consent can name it."""
-        current = self.get(partner_id)
         self._ctx.require(Action.MANAGE_PARTNERS)
+        current = self.get(partner_id)
         if current.active == active:
             return current
         with self._ctx.write(Action.MANAGE_PARTNERS, Event.RECORD_UPDATED,

@@ -143,6 +143,7 @@ class ReferralService:
         today = on or dt.date.today()
         changes: dict[str, object] = {"status": status}
         if status == "sent":
+            directory.require_partner(self._ctx.db, row["partner_id"])
             used = self._consent.check(row["case_id"], row["partner_id"],
                                        sections or ["identity"], on=today)
             changes["consent_id"] = used[0].id

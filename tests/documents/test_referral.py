@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from shelter_app.errors import ValidationError
 from shelter_app.i18n import translator
 from shelter_app.i18n.formatting import format_number
 from shelter_app.services.consent import ConsentMissing
@@ -163,7 +164,6 @@ def test_roles_and_scope(scenario: Scenario) -> None:
 
 
 def test_files_are_neutral_and_never_overwritten(scenario: Scenario, tmp_path: Path) -> None:
-    from shelter_app.errors import ValidationError
 
     docs = scenario.org.coordinator.documents
     produced = docs.referral_packet(scenario.case_id, scenario.partner_id)
@@ -177,3 +177,13 @@ def test_files_are_neutral_and_never_overwritten(scenario: Scenario, tmp_path: P
         with pytest.raises(ValidationError):
             docs.save(produced, tmp_path / bad)
         assert not (tmp_path / bad).exists()
+
+
+def test_no_packet_for_an_inactive_partner(scenario: Scenario) -> None:
+    c = scenario.org.coordinator
+    c.partners.set_active(scenario.partner_id, False)
+    with pytest.raises(ValidationError, match="inactive"):
+        c.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    assert scenario.org.count("generated_documents") == 0
+    c.partners.set_active(scenario.partner_id, True)
+    assert c.documents.referral_packet(scenario.case_id, scenario.partner_id).pages > 0

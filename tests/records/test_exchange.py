@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -452,11 +453,36 @@ def test_closing_dates_are_imported_checked_and_exported(org: Org, tmp_path: Pat
         (4, "closed_on"), (5, "closed_on"), (6, "closed_on"), (7, "closed_on")]
     assert "Only a closed case" in report.problems[0].message
     assert "before it was opened" in report.problems[1].message
+    good.append(["SH-2024-0007", "Closed Not Opened", "closed", "goals_met", "", "2024-03-03"])
     report = org.coordinator.exchange.import_file(
         write_csv(tmp_path / "closing-good.csv", header, good))
-    assert report.imported == 2
+    assert (report.imported, report.undated_closures) == (3, 1)
+    assert describe(report)[0] == ("1 closed case has no closed_on date; it is dated the day "
+                                   "of the import.")
     out = tmp_path / "out.csv"
     org.coordinator.exchange.export_cases(out)
-    exported = {r["case_code"]: r["closed_on"] for r in read_csv(out)}
-    assert exported == {"SH-2024-0001": "2024-06-30",
-                        "SH-2024-0002": dt.date.today().isoformat()}
+    exported = {r["case_code"]: (r["opened_on"], r["closed_on"]) for r in read_csv(out)}
+    assert exported == {"SH-2024-0001": ("2024-01-10", "2024-06-30"),
+                        "SH-2024-0002": ("2024-02-01", dt.date.today().isoformat()),
+                        "SH-2024-0007": ("2024-03-03", "2024-03-03")}
+
+
+@pytest.mark.parametrize(("imported_in", "exported_in"), [
+    ("Europe/Berlin", "America/Los_Angeles"), ("Pacific/Auckland", "UTC"),
+    ("America/Anchorage", "Asia/Tokyo")])
+def test_a_closing_date_reads_the_same_in_another_time_zone(
+        org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, imported_in: str,
+        exported_in: str) -> None:
+    header = ["case_code", "legal_name", "status", "closure_reason", "opened_on", "closed_on"]
+    row = ["SH-2024-0001", "Closed Then", "closed", "goals_met", "2024-01-10", "2024-06-30"]
+    try:
+        monkeypatch.setenv("TZ", imported_in)
+        time.tzset()
+        org.coordinator.exchange.import_file(write_csv(tmp_path / "in.csv", header, [row]))
+        monkeypatch.setenv("TZ", exported_in)
+        time.tzset()
+        org.coordinator.exchange.export_cases(tmp_path / "out.csv")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert read_csv(tmp_path / "out.csv")[0]["closed_on"] == "2024-06-30"

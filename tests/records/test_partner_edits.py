@@ -98,3 +98,26 @@ def test_an_inactive_partner_keeps_its_history_but_takes_nothing_new(org: Org) -
     assert back.active and org.caseworker.referrals.create(case_id, clinic).partner_id == clinic
     assert [e["details"]["fields"] for e in org.audit("record.updated")
             if e["target_type"] == "partner"] == [["active"], ["active"]]
+
+
+def test_nothing_is_sent_to_an_inactive_partner(org: Org) -> None:
+    """A draft referral made before the partner was deactivated cannot be sent."""
+    case_id = org.new_case("Ana Partner").id
+    clinic = org.partner("Riverside Clinic")
+    org.caseworker.consent.record(case_id, sections=["identity"], purpose="Check-up",
+                                  given_by="survivor", method="written", given_on=TODAY,
+                                  partner_id=clinic)
+    draft = org.caseworker.referrals.create(case_id, clinic)
+    org.coordinator.partners.set_active(clinic, False)
+    with pytest.raises(ValidationError, match="inactive"):
+        org.caseworker.referrals.move(draft.id, "sent")
+    assert org.caseworker.referrals.get(draft.id).status == "draft"
+    org.coordinator.partners.set_active(clinic, True)
+    assert org.caseworker.referrals.move(draft.id, "sent").status == "sent"
+
+
+def test_a_refusal_comes_before_any_look_up(org: Org) -> None:
+    """Whether a partner id exists is not told to someone who may not manage partners."""
+    for partner_id in ("no-such-partner", org.partner("Riverside Clinic")):
+        with pytest.raises(PermissionDenied):
+            org.caseworker.partners.set_active(partner_id, False)

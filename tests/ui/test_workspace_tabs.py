@@ -92,6 +92,23 @@ def test_a_referral_is_sent_only_with_consent(qtbot, office):
     assert tab.table.item(0, 3).text() == "Sent" and tab.table.item(0, 5).text()
 
 
+def test_records_keep_naming_a_partner_after_it_is_deactivated(qtbot, office):
+    office.coordinator.consent.record(office.record.id, sections=["identity"],
+                                      purpose="Referral", given_by="survivor",
+                                      method="written", given_on=dt.date.today(),
+                                      partner_id=office.partner)
+    office.coordinator.referrals.create(office.record.id, office.partner)
+    office.coordinator.partners.set_active(office.partner, False)
+    workspace = workspace_of(office)
+    referrals = workspace.show_tab("referrals")
+    assert referrals.table.item(0, 0).text() == "Riverside Clinic (fictional) (inactive)"
+    assert referrals.form["partner_id"].widget.findData(office.partner) == -1, \
+        "not offered for a new referral"
+    consent = workspace.show_tab("consent")
+    assert consent.table.item(0, 2).text() == "Riverside Clinic (fictional) (inactive)"
+    assert consent.form["partner_id"].widget.findData(office.partner) == -1
+
+
 def test_an_appointment_is_booked_and_a_clash_needs_a_second_yes(qtbot, office):
     tab = workspace_of(office).show_tab("appointments")
     start = QDateTime(QDateTime.currentDateTime().date().addDays(3), QTime(10, 0))

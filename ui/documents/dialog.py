@@ -229,8 +229,9 @@ class DocumentDialog(QDialog):
         open_ones = {r.partner_id for r in self._s.referrals.list(self._case_id)
                      if r.status in ("draft", "sent", "accepted")}
         for partner in self._s.partners.list(include_inactive=True):
-            if partner.id in open_ones:
-                self.recipient.add(partner.name, partner.id)
+            if partner.id in open_ones:  # an inactive one is listed; producing says why not
+                self.recipient.add(partner.name if partner.active else
+                                   _("{name} (inactive)").format(name=partner.name), partner.id)
         if not self.recipient.count():
             self.message.show_message(_("There is no open referral in this case. Record the "
                                         "referral first."))

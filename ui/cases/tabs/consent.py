@@ -26,10 +26,20 @@ from .base import ListTab, day_text
 
 
 def partner_choices(services: Services) -> list[tuple[str, str]]:
+    """The partners a new consent, referral or service may name: the active ones."""
     try:
         return [(p.id, p.name) for p in services.partners.list()]
     except ShelterError:
         return []
+
+
+def partner_names(services: Services) -> dict[str, str]:
+    """Every partner's name by id, for records made before a partner was deactivated."""
+    try:
+        return {p.id: p.name if p.active else _("{name} (inactive)").format(name=p.name)
+                for p in services.partners.list(include_inactive=True)}
+    except ShelterError:
+        return {}
 
 
 class ConsentForm(QWidget):
@@ -91,7 +101,7 @@ class ConsentTab(ListTab):
         super().__init__(services, background, case_id,
                          [_("State"), _("Sections"), _("With whom"), _("Purpose"),
                           _("Given by"), _("Given on"), _("Expires")], _("Consents"), parent)
-        self._partners = dict(partner_choices(services))
+        self._partners = partner_names(services)
         if services.ctx.allowed(Action.MANAGE_CONSENT, scope):
             self.withdraw_button = QPushButton(_("&Withdraw selected consent"))
             named(self.withdraw_button, _("Withdraw selected consent"),

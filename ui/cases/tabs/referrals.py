@@ -18,7 +18,7 @@ from ...background import Background
 from ...widgets import named
 from .. import form as f
 from .base import ListTab, day_text
-from .consent import partner_choices
+from .consent import partner_choices, partner_names
 
 
 def catalogue_vocabulary(services: Services) -> vocab.Vocabulary:
@@ -37,7 +37,7 @@ class ReferralsTab(ListTab):
         super().__init__(services, background, case_id,
                          [_("Partner"), _("Priority"), _("Services"), _("Status"),
                           _("Sent on"), _("Follow up by")], _("Referrals"), parent)
-        self._partners = dict(partner_choices(services))
+        self._partners = partner_names(services)
         self._catalogue = catalogue_vocabulary(services)
         self.status = f.options("move_status", _("Status"),
                                 vocab.REFERRAL_STATUS.choices()[1:])
@@ -60,7 +60,7 @@ class ReferralsTab(ListTab):
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.add(layout, f.options("partner_id", _("&Partner:"),
-                                        list(self._partners.items())))
+                                        partner_choices(services)))
         self.form.add(layout, f.choice("priority", _("P&riority:"), vocab.PRIORITY, blank=False))
         self.form["priority"].put("normal")
         self.form.add(layout, f.multi("services", _("Ser&vices asked for:"), self._catalogue))

@@ -17,7 +17,7 @@ from ...background import Background
 from ...widgets import named
 from .. import form as f
 from .base import ListTab, day_text
-from .consent import partner_choices
+from .consent import partner_choices, partner_names
 
 
 class ServicesTab(ListTab):
@@ -32,7 +32,7 @@ class ServicesTab(ListTab):
             self._types = {t.code: t.label for t in services.care.catalogue()}
         except ShelterError:
             self._types = {}
-        self._partners = dict(partner_choices(services))
+        self._partners = partner_names(services)
         box = self.group(_("Record a service"))
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -42,7 +42,7 @@ class ServicesTab(ListTab):
                                         [("internal", _("This organisation")),
                                          ("partner", _("A partner"))]))
         self.form.add(layout, f.options("partner_id", _("&Partner:"),
-                                        [("", _("(none)")), *self._partners.items()]))
+                                        [("", _("(none)")), *partner_choices(services)]))
         self.form.add(layout, f.line("duration_minutes", _("&Minutes:"), max_length=6))
         self.form.add(layout, f.line("outcome", _("&Outcome:"), max_length=2000))
         self.form.add(layout, f.note("notes", _("&Notes:"), rows=3))
