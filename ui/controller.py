@@ -31,6 +31,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.errors import ShelterError, TooManyAttempts, VaultExists
 from shelter_app.i18n import _, ngettext
 from shelter_app.services.registry import Services, build_services
+from shelter_app.vault.backup import BackupCancelled
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.process import core_dumps
 from shelter_app.vault.vault import Vault
@@ -262,6 +263,22 @@ class AppController(QObject):
         window = MainWindow(self.services, self.background, failed_attempts=failed_attempts)
         window.lock_requested.connect(self.lock)
         self._show(window, "main")
+        self._backup_if_due(self.services, window)
+
+    def _backup_if_due(self, services: Services, window: MainWindow) -> None:
+        """The automatic backup, in the background; a lock stops it (``_end_session``)."""
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, BackupCancelled):
+                return
+            if not isinstance(exc, ShelterError):
+                raise exc
+            window.backup_problem.show_message(_(
+                "The automatic backup could not be made: {reason} Your records are safe in "
+                "the vault. Tell your administrator.").format(reason=exc.message))
+
+        self.background.run(services.vault_admin.backup_if_due, lambda _path: None, failed,
+                            context=window)
 
     # -- ending a session ------------------------------------------------------------
     def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
@@ -341,6 +358,8 @@ class AppController(QObject):
         if clipboard.supportsSelection():
             clipboard.clear(QClipboard.Mode.Selection)
         services, self.services = self.services, None
+        if services is not None:
+            services.vault_admin.cancel_backups()  # a lock never waits for a long copy
         self.background.wait()  # a passphrase change may still be using the database
         if services is not None:
             self._close_quietly(services, event)

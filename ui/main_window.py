@@ -41,7 +41,7 @@ from .background import Background
 from .change_passphrase import ChangePassphraseDialog
 from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
-from .widgets import NOTICE_STYLE, heading, named, paragraph, quick_exit_button
+from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quick_exit_button
 
 
 def failed_attempts_text(n: int) -> str:
@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
             self.banner.setText(failed_attempts_text(failed_attempts))
             self.banner.setAccessibleDescription(self.banner.text())
 
+        self.backup_problem = MessageLabel(NOTICE_STYLE)
+
         self.specs = [spec for spec in (PAGES if pages is None else pages)
                       if spec.visible(services)]
         self.pages: dict[str, QWidget] = {}
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.addLayout(header)
         layout.addWidget(self.banner)
+        layout.addWidget(self.backup_problem)
         layout.addLayout(body_row, 1)
         self.setCentralWidget(body)
         if self.specs:

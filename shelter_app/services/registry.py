@@ -78,7 +78,7 @@ def build_services(opened: OpenVault) -> Services:
     cases = CaseService(ctx)
     services = Services(
         ctx=ctx, accounts=AccountService(ctx), settings=settings,
-        vault_admin=VaultAdminService(ctx), cases=cases, search=SearchService(ctx),
+        vault_admin=VaultAdminService(ctx, settings), cases=cases, search=SearchService(ctx),
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),

@@ -79,6 +79,18 @@ def _megabytes(value: Any) -> int:
     return size
 
 
+def _whole(key: str, low: int, high: int, message: str) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(_("Enter a whole number."), key) from exc
+        if not low <= number <= high:
+            raise ValidationError(_(message).format(low=low, high=high), key)
+        return number
+    return check
+
+
 def _logo(value: Any) -> str:
     """PNG or JPEG bytes (or their base64 text) → base64 of the checked image without its
     metadata; empty clears the logo."""
@@ -113,6 +125,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("document_language", N_("Default document language"), "en", _language),
         Setting("attachment_limit_mb", N_("Largest attachment (MB)"), 25, _megabytes),
         Setting("organisation_logo", N_("Organisation logo"), "", _logo),
+        Setting("backup_every_days", N_("Automatic backup every (days)"), 1,
+                _whole("backup_every_days", 0, 30,
+                       N_("Between {low} (never) and {high} days."))),
+        Setting("backups_kept", N_("Backups kept"), 10,
+                _whole("backups_kept", 2, 100, N_("Keep between {low} and {high} backups."))),
     )
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,10 +12,16 @@ from shelter_app.domain.roles import Action
 from shelter_app.errors import EnvironmentFailure
 from shelter_app.i18n import _
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
+from shelter_app.vault.backup import BackupCancel, prune
+from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
 from shelter_app.vault.keyslots import RECOVERY_ID, seal
+
+# A daily backup made at 9:05 is due again at a sign-in at 9:00 the next day.
+SLACK = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,14 @@ class VerifyReport:
 
 
 class VaultAdminService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, settings: SettingsService) -> None:
         self._ctx = ctx
+        self._settings = settings
+        self._cancel = BackupCancel()
+
+    def cancel_backups(self) -> None:
+        """Stop a backup running on another thread (the session is ending); any thread."""
+        self._cancel.cancel()
 
     def verify(self) -> VerifyReport:
         self._ctx.require(Action.VERIFY)
@@ -70,9 +83,37 @@ class VaultAdminService:
         return report
 
     def backup(self) -> Path:
+        """A verified copy now (administrators); the oldest beyond ``backups_kept`` go."""
         self._ctx.require(Action.BACKUP)
-        path = self._ctx.vault.backup()
-        self._ctx.record(Event.BACKUP, target_type="vault", target_id=self._ctx.vault.vault_id)
+        return self._backup("manual")
+
+    def backup_if_due(self, now: dt.datetime | None = None) -> Path | None:
+        """The automatic backup, run by the application at sign-in whoever signs in.
+
+        A verified copy is made when the newest one is ``backup_every_days`` old or older
+        (0 turns this off).  It asks for no role: it reads nothing a person sees and writes
+        only an encrypted copy into the vault's own folder, and it is recorded like any
+        backup.  Failures raise as ``backup`` does, for the application to report."""
+        every = int(self._settings.get("backup_every_days"))
+        if every <= 0:
+            return None
+        found = backup_copies(self._ctx.vault.vault.folder)
+        now = now or dt.datetime.now(dt.UTC)
+        if found and now - found[-1][0] < dt.timedelta(days=every) - SLACK:
+            return None
+        return self._backup("scheduled")
+
+    def last_backup(self) -> dt.datetime | None:
+        self._ctx.require(Action.BACKUP)
+        found = backup_copies(self._ctx.vault.vault.folder)
+        return found[-1][0] if found else None
+
+    def _backup(self, reason: str) -> Path:
+        opened = self._ctx.vault
+        path = opened.backup(self._cancel)
+        prune(opened.vault.folder, int(self._settings.get("backups_kept")))
+        self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,
+                         details={"reason": reason})
         return path
 
     def new_recovery_key(self, deliver: Callable[[str], object] | None = None) -> str:

@@ -38,7 +38,7 @@ from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
 from shelter_app.vault.attempts import AttemptCounter
-from shelter_app.vault.backup import BACKUP_DIR, make_backup, mirror_keyslots
+from shelter_app.vault.backup import BACKUP_DIR, BackupCancel, make_backup, mirror_keyslots
 from shelter_app.vault.connection import connect, damaged_database, load_schema
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
@@ -396,9 +396,16 @@ class OpenVault:
                             {"now": now_utc(), "id": self.user_id})
             self.set_passphrase_slot(self.user_id, username, new_passphrase)
 
-    def backup(self) -> Path:
-        return make_backup(self.db.raw, bytes(self._key), self.vault.folder,
-                           self.vault.keyslots_path)
+    def backup(self, cancel: BackupCancel | None = None) -> Path:
+        """A verified copy in ``backups/``, read through a connection of its own: the copy
+        is one consistent snapshot, and the session's connection stays free meanwhile
+        (WAL lets a reader and the session's writes go on together)."""
+        source = connect(self.vault.db_path, bytes(self._key))
+        try:
+            return make_backup(source, bytes(self._key), self.vault.folder,
+                               self.vault.keyslots_path, cancel)
+        finally:
+            source.close()
 
     def close(self) -> None:
         """Close the database and overwrite the key in memory.  Safe to call twice."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -53,17 +54,22 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
     tab.document_language.set_value("fr")
     tab.attachment_limit.setValue(40)
     tab.contact.setText("Intake desk, +44 20 7946 0000")
+    assert tab.backup_every.value() == 1 and tab.backups_kept.value() == 10
+    tab.backup_every.setValue(0)
+    assert tab.backup_every.text() == "Never"
+    tab.backups_kept.setValue(30)
     assert tab.save()
     assert org.admin.settings.all() | {"organisation_logo": ""} == {
         "organisation": "Harbour House Legal Clinic", "window_title": "Office notes",
         "auto_lock_minutes": 12, "show_case_codes": True, "document_language": "fr",
         "attachment_limit_mb": 40, "organisation_logo": "",
-        "organisation_contact": "Intake desk, +44 20 7946 0000"}
+        "organisation_contact": "Intake desk, +44 20 7946 0000", "backup_every_days": 0,
+        "backups_kept": 30}
     assert "next sign-in" in tab.notice.text()
     changed = [e["details"]["setting"] for e in org.audit("settings.changed")]
-    assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "document_language",
-                               "organisation", "organisation_contact", "show_case_codes",
-                               "window_title"]
+    assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "backup_every_days",
+                               "backups_kept", "document_language", "organisation",
+                               "organisation_contact", "show_case_codes", "window_title"]
 
     tab.organisation.setText("   ")
     assert not tab.save()
@@ -108,6 +114,7 @@ def test_vault_check_and_backup_run_in_the_background(qtbot, org: Org, backgroun
     tab = VaultTab(org.admin, background)
     qtbot.addWidget(tab)
     tab.show()
+    assert tab.last_backup.text() == "There is no backup yet."
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         tab.verify_button.click()
         assert not tab.verify_button.isEnabled() and tab.busy.isVisible()
@@ -121,6 +128,8 @@ def test_vault_check_and_backup_run_in_the_background(qtbot, org: Org, backgroun
         tab.backup_button.click()
     path = tab.result.text().removeprefix("Backup saved and checked: ")
     assert Path(path).is_file() and Path(path).parent.name == "backups"
+    assert tab.last_backup.text().startswith("Newest backup: ")
+    assert str(dt.date.today().year) in tab.last_backup.text()
     assert unnamed(tab) == []
     tab.end_session()
     assert tab.lines.toPlainText() == "" and tab.report is None
@@ -130,3 +139,4 @@ def test_coordinator_may_check_but_not_back_up(qtbot, org: Org, background):
     tab = VaultTab(org.coordinator, background)
     qtbot.addWidget(tab)
     assert tab.verify_button.isVisibleTo(tab) and not tab.backup_button.isVisibleTo(tab)
+    assert not tab.last_backup.isVisibleTo(tab)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtCore import Qt
@@ -58,8 +59,66 @@ def test_lock_is_recorded_and_sign_in_works_again(qtbot, make_controller, existi
     sign_in(qtbot, controller, "admin", ADMIN_PASS)
     assert controller.state == "main"
     controller.shutdown()
-    assert audit_events(existing_vault)[-5:] == [
+    assert [e for e in audit_events(existing_vault) if e != Event.BACKUP][-5:] == [
         Event.SIGN_IN, Event.LOCK, Event.SIGN_IN, Event.SIGN_OUT, Event.SIGN_IN]
+
+
+def test_sign_in_makes_the_automatic_backup_and_lock_stops_a_long_one(
+        qtbot, make_controller, existing_vault, monkeypatch):
+    from shelter_app.vault import backup as backup_module
+    from shelter_app.vault.backup import copies
+
+    controller = signed_in(qtbot, make_controller)
+    qtbot.waitUntil(lambda: not controller.background.busy, timeout=WAIT_MS)
+    first = copies(existing_vault)
+    assert len(first) == 1, "the first sign-in makes one"
+    assert not controller.window.backup_problem.isVisible()
+    controller.lock()
+    sign_in(qtbot, controller, "admin", ADMIN_PASS)
+    qtbot.waitUntil(lambda: not controller.background.busy, timeout=WAIT_MS)
+    assert copies(existing_vault) == first, "not due again an hour later"
+    controller.services.settings.set("backup_every_days", 0)
+    controller.lock()
+
+    # A copy that takes long is stopped by the lock, which does not wait for it.
+    started = threading.Event()
+
+    def slow_check(conn):
+        started.set()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # as long as a copy of a very large vault
+            conn.execute("SELECT 1").fetchone()
+        return []
+
+    monkeypatch.setattr(backup_module, "integrity_problems", slow_check)
+    sign_in(qtbot, controller, "admin", ADMIN_PASS)
+    controller.services.settings.set("backup_every_days", 1)
+    for _made, _version, path in copies(existing_vault):  # make the copy look years old
+        path.rename(path.with_name(path.name.replace("cases-2", "cases-1")))
+    controller._backup_if_due(controller.services, controller.window)
+    assert started.wait(10)
+    began = time.monotonic()
+    controller.lock()
+    assert time.monotonic() - began < 5, "the lock stopped the copy instead of waiting"
+    assert controller.state == "sign_in"
+    assert len(copies(existing_vault)) == 1, "the stopped copy was deleted"
+
+
+def test_a_failed_automatic_backup_is_reported_in_the_window(qtbot, make_controller,
+                                                             existing_vault, monkeypatch):
+    from shelter_app.errors import StorageFailure
+    from shelter_app.vault import vault as vault_module
+
+    def full_disk(*_args, **_kwargs):
+        raise StorageFailure("The disk is full: the backup could not be saved.")
+
+    monkeypatch.setattr(vault_module, "make_backup", full_disk)
+    controller = signed_in(qtbot, make_controller)
+    notice = controller.window.backup_problem
+    qtbot.waitUntil(notice.isVisible, timeout=WAIT_MS)
+    assert notice.text().startswith("The automatic backup could not be made: The disk is full")
+    assert "Tell your administrator" in notice.text()
+    controller.shutdown()
 
 
 def test_auto_lock_after_idle_time(qtbot, make_controller, existing_vault):

@@ -1,5 +1,6 @@
 """The settings tab: organisation name, neutral window title, auto-lock, case codes, default
-document language, attachment limit and the organisation's logo.
+document language, attachment limit, the organisation's logo, and how often an automatic
+backup is made and how many are kept.
 
 Each value is saved with ``SettingsService.set``, which checks it and records the change;
 a refusal is shown under its field.  Only changed values are saved.  The logo is read from
@@ -70,6 +71,11 @@ class SettingsTab(QWidget):
         name_combo_parts(self.document_language, label("document_language"))
         self.attachment_limit = QSpinBox()
         self.attachment_limit.setRange(1, 500)
+        self.backup_every = QSpinBox()
+        self.backup_every.setRange(0, 30)
+        self.backup_every.setSpecialValueText(_("Never"))
+        self.backups_kept = QSpinBox()
+        self.backups_kept.setRange(2, 100)
         self.logo_preview = QLabel()
         self.choose_logo_button = button(_("C&hoose logo…"), _("A PNG or JPEG file of at most "
                                                                "256 KB"), self.choose_logo)
@@ -81,7 +87,8 @@ class SettingsTab(QWidget):
             "show_case_codes": self.show_codes,
             "document_language": self.document_language,
             "attachment_limit_mb": self.attachment_limit,
-            "organisation_logo": self.logo_preview}
+            "organisation_logo": self.logo_preview,
+            "backup_every_days": self.backup_every, "backups_kept": self.backups_kept}
         for key, widget in self.fields.items():
             named(widget, label(key))
         self.messages = {key: MessageLabel() for key in self.fields}
@@ -92,6 +99,11 @@ class SettingsTab(QWidget):
             "auto_lock_minutes": _("Applies from the next sign-in."),
             "organisation_contact": _("How partners reach you about a referral: printed on "
                                       "packets and feedback slips."),
+            "backup_every_days": _("Made in the background at sign-in, into the vault's "
+                                   "backups folder. Also copy the whole vault folder to a "
+                                   "drive kept elsewhere."),
+            "backups_kept": _("Older copies are deleted, except the last one before each "
+                              "upgrade."),
         }
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -135,6 +147,8 @@ class SettingsTab(QWidget):
         self.show_codes.setChecked(bool(values["show_case_codes"]))
         self.document_language.set_value(str(values["document_language"]))
         self.attachment_limit.setValue(int(values["attachment_limit_mb"]))
+        self.backup_every.setValue(int(values["backup_every_days"]))
+        self.backups_kept.setValue(int(values["backups_kept"]))
         self._set_logo(self._services.settings.logo())
         for message in (*self.messages.values(), self.error):
             message.clear_message()
@@ -147,7 +161,9 @@ class SettingsTab(QWidget):
                 "show_case_codes": self.show_codes.isChecked(),
                 "document_language": self.document_language.value(),
                 "attachment_limit_mb": self.attachment_limit.value(),
-                "organisation_logo": self._logo}
+                "organisation_logo": self._logo,
+                "backup_every_days": self.backup_every.value(),
+                "backups_kept": self.backups_kept.value()}
 
     def _set_logo(self, data: bytes) -> None:
         self._logo = data

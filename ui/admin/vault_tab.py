@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import format_datetime
 from shelter_app.services.registry import Services
 from shelter_app.services.vault_admin import VerifyReport
 
@@ -48,11 +49,28 @@ class VaultTab(QWidget):
             "The check reads every page of the encrypted database and verifies that no audit "
             "event was changed, removed or reordered. A backup is an encrypted copy in the "
             "vault folder's backups; copy the whole vault folder to a safe place regularly.")))
+        self.last_backup = paragraph("")
+        layout.addWidget(self.last_backup)
         layout.addWidget(flow(self.verify_button, self.backup_button))
         layout.addWidget(self.busy)
         layout.addWidget(self.result)
         layout.addWidget(self.error)
         layout.addWidget(self.lines, 1)
+        self.show_last_backup()
+
+    def show_last_backup(self) -> None:
+        """When the newest copy was made; shown to those who may make one."""
+        if not self._services.ctx.allowed(Action.BACKUP):
+            self.last_backup.hide()
+            return
+        try:
+            made = self._services.vault_admin.last_backup()
+        except ShelterError as exc:
+            self.last_backup.setText(exc.message)
+            return
+        self.last_backup.setText(
+            _("Newest backup: {when}.").format(when=format_datetime(made, length="medium"))
+            if made is not None else _("There is no backup yet."))
 
     def _start(self) -> None:
         self.result.clear_message()
@@ -97,6 +115,7 @@ class VaultTab(QWidget):
 
     def _backed_up(self, path: object) -> None:
         self._finish()
+        self.show_last_backup()
         self.result.show_message(_("Backup saved and checked: {path}").format(path=path))
 
     def end_session(self) -> None:

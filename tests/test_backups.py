@@ -1,0 +1,132 @@
+"""Verified backups: kept within a number, made automatically when due, stopped at lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from shelter_app.errors import PermissionDenied, ValidationError
+from shelter_app.services.registry import Services
+from shelter_app.vault import backup as backup_module
+from shelter_app.vault.backup import BackupCancel, BackupCancelled, copies, prune
+from tests.conftest import add_user, reopen
+
+SAM_PASS = "lantern orchard pebble 7"
+
+
+def _fake(folder: Path, stamp: str, version: int) -> Path:
+    path = folder / "backups" / f"cases-{stamp}000000Z-v{version}.db"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(b"copy")
+    return path
+
+
+def test_prune_keeps_the_newest_and_the_last_copy_before_each_upgrade(tmp_path: Path) -> None:
+    before_upgrades = [_fake(tmp_path, "20260101T090000", 2), _fake(tmp_path, "20260201T090000", 2),
+                       _fake(tmp_path, "20260301T090000", 3)]
+    recent = [_fake(tmp_path, f"202604{day:02d}T090000", 4) for day in range(1, 8)]
+    (tmp_path / "backups" / "keyslots.json").write_text("{}")
+    (tmp_path / "backups" / "notes.txt").write_text("left alone")
+    deleted = prune(tmp_path, keep=3)
+    assert sorted(deleted) == sorted([before_upgrades[0], *recent[:4]])
+    assert [p for _m, _v, p in copies(tmp_path)] == [*before_upgrades[1:], *recent[4:]]
+    assert (tmp_path / "backups" / "keyslots.json").exists()
+    assert (tmp_path / "backups" / "notes.txt").exists()
+    assert copies(tmp_path)[-1][0] == dt.datetime(2026, 4, 7, 9, tzinfo=dt.UTC)
+    assert prune(tmp_path / "nowhere", keep=3) == []
+
+
+def test_the_automatic_backup_is_made_when_due_by_whoever_signs_in(closed_vault: Path) -> None:
+    vault_dir = closed_vault
+    vault, admin = reopen(vault_dir)
+    try:
+        add_user(admin, "sam", "caseworker", passphrase=SAM_PASS, temporary=False)
+        admin.settings.set("backups_kept", 2)
+    finally:
+        admin.lock()
+        vault.close()
+    vault, sam = reopen(vault_dir, "sam", SAM_PASS)
+    try:
+        with pytest.raises(PermissionDenied):
+            sam.vault_admin.backup()  # making one on request is for administrators
+        first = sam.vault_admin.backup_if_due()
+        assert first is not None and first.exists(), "no backup yet: one is due"
+        assert sam.vault_admin.backup_if_due() is None, "made a moment ago"
+        now = dt.datetime.now(dt.UTC)
+        assert sam.vault_admin.backup_if_due(now + dt.timedelta(hours=20)) is None
+        second = sam.vault_admin.backup_if_due(now + dt.timedelta(hours=23))
+        third = sam.vault_admin.backup_if_due(now + dt.timedelta(days=3))
+        assert second is not None and third is not None
+        assert [p for _m, _v, p in copies(vault_dir)] == [second, third], "two are kept"
+        events = [e for e in sam.ctx.audit.events() if e.action == "vault.backup"]
+        assert [e.details for e in events] == [{"reason": "scheduled"}] * 3
+        assert {e.actor_id for e in events} == {sam.session.user_id}
+    finally:
+        sam.lock()
+        vault.close()
+
+
+def test_automatic_backups_can_be_turned_off_and_the_settings_are_checked(
+        admin: Services, vault_dir: Path) -> None:
+    admin.settings.set("backup_every_days", 0)
+    assert admin.vault_admin.backup_if_due() is None
+    assert copies(vault_dir) == []
+    for key, value in (("backup_every_days", 31), ("backup_every_days", "daily"),
+                       ("backups_kept", 1), ("backups_kept", 101)):
+        with pytest.raises(ValidationError) as info:
+            admin.settings.set(key, value)
+        assert info.value.field == key
+    admin.settings.set("backup_every_days", 7)
+    assert admin.vault_admin.backup_if_due() is not None
+    assert admin.vault_admin.backup_if_due(
+        dt.datetime.now(dt.UTC) + dt.timedelta(days=6)) is None
+    assert admin.vault_admin.last_backup() == copies(vault_dir)[-1][0]
+
+
+@pytest.mark.parametrize("stage", ["copy", "check"])
+def test_a_backup_stopped_from_another_thread_leaves_no_copy(
+        admin: Services, vault_dir: Path, monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    """Locking stops a long backup instead of waiting for it."""
+    for i in range(60):  # a few megabytes, so that the copy takes several steps
+        admin.settings.set("organisation_contact", f"line {i} " + "x" * 200)
+    monkeypatch.setattr(BackupCancel, "STEP_PAGES", 1)
+    started, stopped = threading.Event(), threading.Event()
+    real_check = backup_module.integrity_problems
+
+    def slow_check(conn: object) -> list[str]:
+        started.set()
+        stopped.wait(10)  # the stop comes while the copy is being checked
+        return real_check(conn)  # type: ignore[arg-type]
+
+    if stage == "copy":
+        real_step = BackupCancel.check
+
+        def stepping(self: BackupCancel, *progress: object) -> None:
+            if progress:
+                started.set()
+            real_step(self, *progress)
+
+        monkeypatch.setattr(BackupCancel, "check", stepping)
+    else:
+        monkeypatch.setattr(backup_module, "integrity_problems", slow_check)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            admin.vault_admin.backup()
+        except BaseException as exc:  # handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    assert started.wait(10)
+    admin.vault_admin.cancel_backups()
+    stopped.set()
+    worker.join(20)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], BackupCancelled), outcome
+    assert copies(vault_dir) == []
+    assert not list((vault_dir / "backups").glob("cases-*.db-*")), "no journal left behind"
