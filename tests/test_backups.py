@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import threading
 from pathlib import Path
 
 import pytest
 
-from shelter_app.errors import PermissionDenied, ValidationError
+from shelter_app.errors import PermissionDenied, StorageFailure, ValidationError
 from shelter_app.services.registry import Services
 from shelter_app.vault import backup as backup_module
 from shelter_app.vault.backup import BackupCancel, BackupCancelled, copies, prune
@@ -130,3 +131,38 @@ def test_a_backup_stopped_from_another_thread_leaves_no_copy(
     assert len(outcome) == 1 and isinstance(outcome[0], BackupCancelled), outcome
     assert copies(vault_dir) == []
     assert not list((vault_dir / "backups").glob("cases-*.db-*")), "no journal left behind"
+
+
+def test_a_copy_elsewhere_that_fails_leaves_nothing_behind(
+        closed_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    vault, admin = reopen(closed_vault)
+    try:
+        add_user(admin, "sam", "caseworker", passphrase=SAM_PASS, temporary=False)
+
+        def full(*_args: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(backup_module, "atomic_write", full)
+        with pytest.raises(StorageFailure, match="The disk is full"):
+            admin.vault_admin.copy_to(drive)
+        assert list(drive.iterdir()) == [], "the half-made folder is removed"
+        monkeypatch.undo()
+        copy = admin.vault_admin.copy_to(drive)
+        assert copy.parent == drive and (copy / "cases.db").stat().st_size > 0
+        assert (copy / "keyslots.json").read_bytes() == (
+            closed_vault / "keyslots.json").read_bytes()
+        events = [e.details for e in admin.ctx.audit.events() if e.action == "vault.backup"]
+        assert events == [{"reason": "copy"}]
+    finally:
+        admin.lock()
+        vault.close()
+    vault, sam = reopen(closed_vault, "sam", SAM_PASS)
+    try:
+        with pytest.raises(PermissionDenied):
+            sam.vault_admin.copy_to(drive)
+        assert len(list(drive.iterdir())) == 1
+    finally:
+        sam.lock()
+        vault.close()

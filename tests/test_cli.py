@@ -173,6 +173,25 @@ def test_backup_and_verify(initialised: Any, vault_dir: Path) -> None:
     assert out.splitlines()[0] == "Database: every page is intact."
 
 
+def test_backup_to_another_drive_is_a_whole_vault(initialised: Any, vault_dir: Path,
+                                                  tmp_path: Path) -> None:
+    drive = tmp_path / "usb"
+    drive.mkdir()
+    code, out, err = initialised(*AS_ADMIN, "backup", "--to", str(drive),
+                                 stdin=ADMIN_PASS + "\n")
+    assert (code, err) == (0, "")
+    [copy] = drive.iterdir()
+    assert copy.name.startswith("vault-copy-") and str(copy) in out
+    assert {p.name for p in copy.iterdir()} == {"cases.db", "keyslots.json", "backups"}
+    with Vault.open(copy, kdf=FAST_KDF) as vault:  # opens on its own, with the same passphrase
+        opened, _report = vault.unlock("admin", ADMIN_PASS)
+        opened.close()
+    code, _out, err = initialised(*AS_ADMIN, "backup", "--to", str(tmp_path / "missing"),
+                                  stdin=ADMIN_PASS + "\n")
+    assert code == 1 and "does not exist" in err
+    assert [p.name for p in tmp_path.iterdir() if p.name == "missing"] == []
+
+
 def test_environment_gives_the_vault_and_the_user(initialised: Any, vault_dir: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHELTER_VAULT", str(vault_dir))

@@ -85,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("passphrase", help=_("change your own passphrase"))
     sub.add_parser("verify", help=_("check every database page and the audit chain"))
-    sub.add_parser("backup", help=_("write a verified backup into the vault's backups folder"))
+    backup = sub.add_parser("backup", help=_("write a verified backup into the vault's backups "
+                                             "folder, or a whole copy of the vault elsewhere"))
+    backup.add_argument("--to", type=Path, metavar="DIR", help=_(
+        "make a complete copy of the vault folder inside DIR (a drive kept elsewhere)"))
     sheet = sub.add_parser("recovery-sheet",
                            help=_("make a new recovery key and save its sheet as PDF"))
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
@@ -243,6 +246,13 @@ class Cli:
         return 0
 
     def backup(self, s: Services) -> int:
+        parent: Path | None = self.args.to
+        if parent is not None:
+            path = s.vault_admin.copy_to(parent)
+            _out(_("A complete copy of the vault, checked, is in {path}. The passphrases and "
+                   "the recovery key that open this vault open the copy too: keep the drive "
+                   "locked away.").format(path=path))
+            return 0
         path = s.vault_admin.backup()
         _out(_("Backup written and verified: {path}").format(path=path))
         return 0

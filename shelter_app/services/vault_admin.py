@@ -87,6 +87,17 @@ class VaultAdminService:
         self._ctx.require(Action.BACKUP)
         return self._backup("manual")
 
+    def copy_to(self, parent: Path) -> Path:
+        """A complete copy of the vault folder inside *parent*, for a drive kept elsewhere
+        (administrators).  The passphrases and the recovery key that open this vault open
+        the copy too, as they stand today."""
+        self._ctx.require(Action.BACKUP)
+        opened = self._ctx.vault
+        path = opened.copy_to(parent, self._cancel)
+        self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,
+                         details={"reason": "copy"})
+        return path
+
     def backup_if_due(self, now: dt.datetime | None = None) -> Path | None:
         """The automatic backup, run by the application at sign-in whoever signs in.
 

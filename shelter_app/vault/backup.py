@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,39 +49,56 @@ class BackupCancel:
     """Stops a backup from another thread: locking must not wait for a long copy.
 
     The copy is made a few megabytes at a time and checks the flag between steps; the
-    check of the finished copy is interrupted on its connection."""
+    statements that check the finished copy look at it every few thousand steps of
+    SQLite's engine (a progress handler) and stop when it is set."""
 
     STEP_PAGES = 1024  # 4 MiB
+    CHECK_EVERY = 10_000  # SQLite virtual-machine instructions
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cancelled = False
-        self._watched: set[sqlcipher.Connection] = set()
+        self._cancelled = threading.Event()
 
     @property
     def cancelled(self) -> bool:
-        return self._cancelled
+        return self._cancelled.is_set()
 
     def cancel(self) -> None:
-        with self._lock:
-            self._cancelled = True
-            for conn in self._watched:
-                conn.interrupt()
+        self._cancelled.set()
 
     def check(self, *_progress: object) -> None:
-        if self._cancelled:
+        if self._cancelled.is_set():
             raise BackupCancelled(_("The backup was stopped."))
 
     @contextlib.contextmanager
     def watching(self, conn: sqlcipher.Connection) -> Iterator[None]:
-        with self._lock:
-            self._watched.add(conn)
+        """Statements on *conn* stop (with an "interrupted" error) once cancelled."""
+        self.check()
+        conn.set_progress_handler(self._cancelled.is_set, self.CHECK_EVERY)
         try:
-            self.check()
             yield
         finally:
-            with self._lock:
-                self._watched.discard(conn)
+            conn.set_progress_handler(None, 0)
+
+
+def _write_copy(conn: sqlcipher.Connection, data_key: bytes, target: Path,
+                cancel: BackupCancel) -> None:
+    """The live database into a new SQLCipher file at *target*, keyed the same way."""
+    dest = sqlcipher.connect(str(target), isolation_level=None)
+    try:
+        dest.execute("PRAGMA cipher_memory_security = ON")
+        dest.execute("PRAGMA cipher_log_level = NONE")
+        dest.execute(_key_pragma(data_key))
+        dest.execute("PRAGMA cipher_compatibility = 4")
+        conn.backup(dest, pages=cancel.STEP_PAGES, progress=cancel.check)
+    finally:
+        dest.close()
+    cancel.check()
+
+
+def _write_failure(exc: sqlcipher.Error) -> StorageFailure:
+    return StorageFailure(
+        _("The backup could not be written ({reason}). Nothing was changed.").format(
+            reason=str(exc)))
 
 
 def make_backup(conn: sqlcipher.Connection, data_key: bytes, folder: Path, keyslots: Path,
@@ -93,40 +111,56 @@ def make_backup(conn: sqlcipher.Connection, data_key: bytes, folder: Path, keysl
     """
     cancel = cancel or BackupCancel()
     target_dir = folder / BACKUP_DIR
-    stamp = _stamp()
     version = schema_version(conn)
-    target = target_dir / f"cases-{stamp}-v{version}.db"
+    target = target_dir / f"cases-{_stamp()}-v{version}.db"
     try:
         target_dir.mkdir(mode=0o700, exist_ok=True)
-        dest = sqlcipher.connect(str(target), isolation_level=None)
-        try:
-            dest.execute("PRAGMA cipher_memory_security = ON")
-            dest.execute("PRAGMA cipher_log_level = NONE")
-            dest.execute(_key_pragma(data_key))
-            dest.execute("PRAGMA cipher_compatibility = 4")
-            conn.backup(dest, pages=cancel.STEP_PAGES, progress=cancel.check)
-        finally:
-            dest.close()
-        cancel.check()
+        _write_copy(conn, data_key, target, cancel)
         mirror_keyslots(keyslots, folder)
         fsync_dir(target_dir)
-    except BackupCancelled:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             target.unlink()
+        if isinstance(exc, OSError):
+            raise storage_error(exc, target.name) from exc
+        if isinstance(exc, sqlcipher.Error):
+            raise _write_failure(exc) from exc
         raise
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            target.unlink()
-        raise storage_error(exc, target.name) from exc
-    except sqlcipher.Error as exc:
-        with contextlib.suppress(OSError):
-            target.unlink()
-        raise StorageFailure(
-            _("The backup could not be written ({reason}). Nothing was changed.").format(
-                reason=str(exc)
-            )
-        ) from exc
     verify_backup(target, data_key, version, cancel)
+    return target
+
+
+COPY_PREFIX = "vault-copy-"
+
+
+def copy_vault(conn: sqlcipher.Connection, data_key: bytes, keyslots: Path, parent: Path,
+               cancel: BackupCancel | None = None) -> Path:
+    """A complete vault folder (``cases.db``, ``keyslots.json``, ``backups/``) made inside
+    *parent* (another drive, say), checked like a backup; returns the new folder.
+
+    The folder's name says nothing of the organisation.  Whatever fails, the new folder is
+    removed again and the vault itself is not touched.
+    """
+    cancel = cancel or BackupCancel()
+    target = parent / f"{COPY_PREFIX}{_stamp()}"
+    version = schema_version(conn)
+    try:
+        if not parent.is_dir():
+            raise StorageFailure(_("That folder does not exist or is not a folder."))
+        target.mkdir(mode=0o700)
+        (target / BACKUP_DIR).mkdir(mode=0o700)
+        _write_copy(conn, data_key, target / "cases.db", cancel)
+        atomic_write(target / "keyslots.json", keyslots.read_bytes())
+        fsync_dir(target)
+        fsync_dir(parent)
+        verify_backup(target / "cases.db", data_key, version, cancel)
+    except BaseException as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise storage_error(exc, target.name) from exc
+        if isinstance(exc, sqlcipher.Error):
+            raise _write_failure(exc) from exc
+        raise
     return target
 
 
@@ -149,6 +183,7 @@ def verify_backup(path: Path, data_key: bytes, version: int,
     except Exception as exc:  # any failure to reopen means the copy is not a backup
         with contextlib.suppress(OSError):
             path.unlink()
+        cancel.check()  # unless the check was interrupted on purpose
         raise StorageFailure(
             _("The backup copy could not be read back, so it was deleted. Nothing was changed.")
         ) from exc

@@ -38,7 +38,13 @@ from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
 from shelter_app.vault.attempts import AttemptCounter
-from shelter_app.vault.backup import BACKUP_DIR, BackupCancel, make_backup, mirror_keyslots
+from shelter_app.vault.backup import (
+    BACKUP_DIR,
+    BackupCancel,
+    copy_vault,
+    make_backup,
+    mirror_keyslots,
+)
 from shelter_app.vault.connection import connect, damaged_database, load_schema
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
@@ -404,6 +410,15 @@ class OpenVault:
         try:
             return make_backup(source, bytes(self._key), self.vault.folder,
                                self.vault.keyslots_path, cancel)
+        finally:
+            source.close()
+
+    def copy_to(self, parent: Path, cancel: BackupCancel | None = None) -> Path:
+        """A complete, checked vault folder inside *parent*, read like ``backup``."""
+        source = connect(self.vault.db_path, bytes(self._key))
+        try:
+            return copy_vault(source, bytes(self._key), self.vault.keyslots_path, parent,
+                              cancel)
         finally:
             source.close()
 

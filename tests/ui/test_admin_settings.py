@@ -135,8 +135,28 @@ def test_vault_check_and_backup_run_in_the_background(qtbot, org: Org, backgroun
     assert tab.lines.toPlainText() == "" and tab.report is None
 
 
+def test_the_vault_is_copied_to_another_drive_in_the_background(qtbot, org: Org, background,
+                                                                tmp_path: Path):
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    chosen: list[Path | None] = [None, drive, tmp_path / "unplugged"]
+    tab = VaultTab(org.admin, background, choose_folder=lambda _parent: chosen.pop(0))
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.copy_button.click()  # the dialog was cancelled: nothing happens
+    assert not background.busy and list(drive.iterdir()) == []
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        tab.copy_button.click()
+        assert not tab.copy_button.isEnabled() and tab.busy.isVisible()
+    [copy] = drive.iterdir()
+    assert str(copy) in tab.result.text() and "keep the drive locked away" in tab.result.text()
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        tab.copy_button.click()
+    assert "does not exist" in tab.error.text() and tab.copy_button.isEnabled()
+
+
 def test_coordinator_may_check_but_not_back_up(qtbot, org: Org, background):
     tab = VaultTab(org.coordinator, background)
     qtbot.addWidget(tab)
     assert tab.verify_button.isVisibleTo(tab) and not tab.backup_button.isVisibleTo(tab)
-    assert not tab.last_backup.isVisibleTo(tab)
+    assert not tab.last_backup.isVisibleTo(tab) and not tab.copy_button.isVisibleTo(tab)

@@ -1,4 +1,5 @@
-"""The vault tab: check the database and the audit chain, and make a backup now.
+"""The vault tab: check the database and the audit chain, make a backup now, or copy the
+whole vault to another drive.
 
 Both read the whole database and can take a while on a large vault, so they run off the
 GUI thread (``Background``) with a busy bar; the window stays responsive and the buttons
@@ -7,7 +8,10 @@ are disabled until the result is in.  The check shows ``VerifyReport.lines()`` a
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QVBoxLayout, QWidget
 
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
@@ -20,11 +24,22 @@ from ..agenda.common import button, flow
 from ..background import Background
 from ..widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, paragraph
 
+# (parent) → the chosen folder, or None; the default asks with the system folder dialog.
+ChooseFolder = Callable[[QWidget], Path | None]
+
+
+def system_folder_dialog(parent: QWidget) -> Path | None:
+    name = QFileDialog.getExistingDirectory(
+        parent, _("Choose the drive or folder for the copy of the vault"))
+    return Path(name) if name else None
+
 
 class VaultTab(QWidget):
     def __init__(self, services: Services, background: Background,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 choose_folder: ChooseFolder = system_folder_dialog) -> None:
         super().__init__(parent)
+        self._choose_folder = choose_folder
         self.setObjectName("vault_tab")
         self._services = services
         self._background = background
@@ -34,8 +49,12 @@ class VaultTab(QWidget):
         self.backup_button = button(_("Make a &backup now"), _(
             "Copy the encrypted database into the vault's backups folder and check the copy"),
             self.backup)
+        self.copy_button = button(_("Cop&y the vault to another drive…"), _(
+            "A complete, checked copy of the vault folder, for a drive kept in another place"),
+            self.copy_elsewhere)
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
-        self.backup_button.setVisible(services.ctx.allowed(Action.BACKUP))
+        for widget in (self.backup_button, self.copy_button):
+            widget.setVisible(services.ctx.allowed(Action.BACKUP))
         self.busy = BusyBar(_("Working…"))
         self.result = MessageLabel(NOTICE_STYLE)
         self.error = MessageLabel()
@@ -51,7 +70,7 @@ class VaultTab(QWidget):
             "vault folder's backups; copy the whole vault folder to a safe place regularly.")))
         self.last_backup = paragraph("")
         layout.addWidget(self.last_backup)
-        layout.addWidget(flow(self.verify_button, self.backup_button))
+        layout.addWidget(flow(self.verify_button, self.backup_button, self.copy_button))
         layout.addWidget(self.busy)
         layout.addWidget(self.result)
         layout.addWidget(self.error)
@@ -76,13 +95,13 @@ class VaultTab(QWidget):
         self.result.clear_message()
         self.error.clear_message()
         self.busy.show()
-        self.verify_button.setEnabled(False)
-        self.backup_button.setEnabled(False)
+        for widget in (self.verify_button, self.backup_button, self.copy_button):
+            widget.setEnabled(False)
 
     def _finish(self) -> None:
         self.busy.hide()
-        self.verify_button.setEnabled(True)
-        self.backup_button.setEnabled(True)
+        for widget in (self.verify_button, self.backup_button, self.copy_button):
+            widget.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
@@ -117,6 +136,21 @@ class VaultTab(QWidget):
         self._finish()
         self.show_last_backup()
         self.result.show_message(_("Backup saved and checked: {path}").format(path=path))
+
+    def copy_elsewhere(self) -> None:
+        parent = self._choose_folder(self)
+        if parent is None:
+            return
+        self._start()
+        self._background.run(lambda: self._services.vault_admin.copy_to(parent),
+                             self._copied, self._failed, context=self)
+
+    def _copied(self, path: object) -> None:
+        self._finish()
+        self.result.show_message(_(
+            "A complete copy of the vault, checked, is in {path}. The passphrases and the "
+            "recovery key that open this vault open the copy too: keep the drive locked "
+            "away.").format(path=path))
 
     def end_session(self) -> None:
         self.report = None
