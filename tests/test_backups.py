@@ -166,3 +166,17 @@ def test_a_copy_elsewhere_that_fails_leaves_nothing_behind(
     finally:
         sam.lock()
         vault.close()
+
+
+def test_a_backup_is_kept_when_old_copies_cannot_be_deleted(
+        admin: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelter_app.services import vault_admin
+
+    def stuck(*_args: object) -> list[Path]:
+        raise StorageFailure("No permission to write cases-old.db. Nothing was changed.")
+
+    monkeypatch.setattr(vault_admin, "prune", stuck)
+    path = admin.vault_admin.backup()
+    assert path.exists()
+    assert [e.details for e in admin.ctx.audit.events() if e.action == "vault.backup"] == [
+        {"reason": "manual"}]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action
-from shelter_app.errors import EnvironmentFailure
+from shelter_app.errors import EnvironmentFailure, StorageFailure
 from shelter_app.i18n import _
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
@@ -19,6 +20,8 @@ from shelter_app.vault.backup import BackupCancel, prune
 from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
 from shelter_app.vault.keyslots import RECOVERY_ID, seal
+
+log = logging.getLogger(__name__)
 
 # A daily backup made at 9:05 is due again at a sign-in at 9:00 the next day.
 SLACK = dt.timedelta(hours=2)
@@ -122,7 +125,10 @@ class VaultAdminService:
     def _backup(self, reason: str) -> Path:
         opened = self._ctx.vault
         path = opened.backup(self._cancel)
-        prune(opened.vault.folder, int(self._settings.get("backups_kept")))
+        try:
+            prune(opened.vault.folder, int(self._settings.get("backups_kept")))
+        except StorageFailure:  # the new copy is made; old ones are tried again next time
+            log.warning("old backups could not all be deleted", exc_info=True)
         self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,
                          details={"reason": reason})
         return path
