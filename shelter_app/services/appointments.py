@@ -18,6 +18,7 @@ from shelter_app.i18n.formatting import format_datetime, format_time
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
+from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
 
 ACTIVE = ("scheduled", "confirmed")
@@ -222,13 +223,9 @@ class AppointmentService:
         with self._ctx.write(Action.MANAGE_APPOINTMENTS, Event.RECORD_UPDATED, scope=scope,
                              target_type="appointment", target_id=appointment_id,
                              details={"fields": changed}) as db:
-            sets = ", ".join(f"{k} = :{k}" for k in fields)
-            cur = db.execute(
-                f"UPDATE appointments SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
-                " row_version = row_version + 1 WHERE id = :id AND row_version = :version",
-                {**fields, "now": now_utc(), "me": self._ctx.session.user_id,
-                 "id": appointment_id, "version": row_version})
-            if not cur.rowcount:
+            if not versioned_update(db, "appointments", appointment_id, {
+                    **fields, "updated_at": now_utc(),
+                    "updated_by": self._ctx.session.user_id}, row_version):
                 from shelter_app.services.cases import concurrent_change
 
                 raise concurrent_change()

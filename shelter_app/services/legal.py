@@ -18,6 +18,7 @@ from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import deadlines
 from shelter_app.store.audit import now_utc
+from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
 
 DATE_FIELDS = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
@@ -138,17 +139,12 @@ class LegalService:
         current = self.get(matter_id)
         scope = self._access.require(current.case_id, Action.EDIT_LEGAL)
         values = self._clean(matter_type, status, jurisdiction, authority_ref, notes, dates or {})
-        sets = ", ".join(f"{c} = :{c}" for c in values)
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_UPDATED, scope=scope,
                              target_type="legal_matter", target_id=matter_id,
                              details={"fields": sorted(values)}) as db:
-            cur = db.execute(
-                f"UPDATE legal_matters SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
-                " row_version = row_version + 1 WHERE id = :id"
-                + (" AND row_version = :version" if version is not None else ""),
-                {**values, "now": now_utc(), "me": self._ctx.session.user_id, "id": matter_id,
-                 "version": version})
-            if not cur.rowcount:
+            if not versioned_update(db, "legal_matters", matter_id, {
+                    **values, "updated_at": now_utc(),
+                    "updated_by": self._ctx.session.user_id}, version):
                 from shelter_app.services.cases import concurrent_change
 
                 raise concurrent_change()

@@ -16,6 +16,7 @@ from shelter_app.services.cases import concurrent_change
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
+from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
 
 
@@ -100,13 +101,9 @@ class PartnerService:
                              target_type="partner", target_id=partner_id,
                              details={"fields": changed}) as db:
             self._refuse_taken_name(str(values["name"]), partner_id)
-            sets = ", ".join(f"{k} = :{k}" for k in changed)
-            cur = db.execute(
-                f"UPDATE partners SET {sets}, updated_at = :now, updated_by = :me,"  # noqa: S608
-                " row_version = row_version + 1 WHERE id = :id AND row_version = :version",
-                {**values, "now": now_utc(), "me": self._ctx.session.user_id,
-                 "id": partner_id, "version": row_version})
-            if not cur.rowcount:
+            if not versioned_update(db, "partners", partner_id, {
+                    **{k: values[k] for k in changed}, "updated_at": now_utc(),
+                    "updated_by": self._ctx.session.user_id}, row_version):
                 raise concurrent_change()
         return self.get(partner_id)
 

@@ -71,12 +71,18 @@ def test_only_coordinators_edit_or_deactivate(org: Org) -> None:
     assert [e["outcome"] for e in org.audit("access.denied")] == ["denied"] * 4
 
 
-def test_an_inactive_partner_keeps_its_history_but_takes_nothing_new(org: Org) -> None:
+def _consented_case(org: Org) -> tuple[str, str]:
+    """A case whose survivor agreed to share her identity with Riverside Clinic."""
     case_id = org.new_case("Ana Partner").id
     clinic = org.partner("Riverside Clinic")
     org.caseworker.consent.record(case_id, sections=["identity"], purpose="Check-up",
                                   given_by="survivor", method="written", given_on=TODAY,
                                   partner_id=clinic)
+    return case_id, clinic
+
+
+def test_an_inactive_partner_keeps_its_history_but_takes_nothing_new(org: Org) -> None:
+    case_id, clinic = _consented_case(org)
     referral = org.caseworker.referrals.create(case_id, clinic)
     off = org.coordinator.partners.set_active(clinic, False)
     assert not off.active
@@ -102,11 +108,7 @@ def test_an_inactive_partner_keeps_its_history_but_takes_nothing_new(org: Org) -
 
 def test_nothing_is_sent_to_an_inactive_partner(org: Org) -> None:
     """A draft referral made before the partner was deactivated cannot be sent."""
-    case_id = org.new_case("Ana Partner").id
-    clinic = org.partner("Riverside Clinic")
-    org.caseworker.consent.record(case_id, sections=["identity"], purpose="Check-up",
-                                  given_by="survivor", method="written", given_on=TODAY,
-                                  partner_id=clinic)
+    case_id, clinic = _consented_case(org)
     draft = org.caseworker.referrals.create(case_id, clinic)
     org.coordinator.partners.set_active(clinic, False)
     with pytest.raises(ValidationError, match="inactive"):
