@@ -13,7 +13,7 @@ from shelter_app.errors import PermissionDenied, StorageFailure, ValidationError
 from shelter_app.services.registry import Services
 from shelter_app.vault import backup as backup_module
 from shelter_app.vault.backup import BackupCancel, BackupCancelled, copies, prune
-from tests.conftest import add_user, reopen
+from tests.conftest import add_user, signed_in
 
 SAM_PASS = "lantern orchard pebble 7"
 
@@ -42,15 +42,10 @@ def test_prune_keeps_the_newest_and_the_last_copy_before_each_upgrade(tmp_path: 
 
 def test_the_automatic_backup_is_made_when_due_by_whoever_signs_in(closed_vault: Path) -> None:
     vault_dir = closed_vault
-    vault, admin = reopen(vault_dir)
-    try:
+    with signed_in(vault_dir) as admin:
         add_user(admin, "sam", "caseworker", passphrase=SAM_PASS, temporary=False)
         admin.settings.set("backups_kept", 2)
-    finally:
-        admin.lock()
-        vault.close()
-    vault, sam = reopen(vault_dir, "sam", SAM_PASS)
-    try:
+    with signed_in(vault_dir, "sam", SAM_PASS) as sam:
         with pytest.raises(PermissionDenied):
             sam.vault_admin.backup()  # making one on request is for administrators
         first = sam.vault_admin.backup_if_due()
@@ -65,9 +60,6 @@ def test_the_automatic_backup_is_made_when_due_by_whoever_signs_in(closed_vault:
         events = [e for e in sam.ctx.audit.events() if e.action == "vault.backup"]
         assert [e.details for e in events] == [{"reason": "scheduled"}] * 3
         assert {e.actor_id for e in events} == {sam.session.user_id}
-    finally:
-        sam.lock()
-        vault.close()
 
 
 def test_automatic_backups_can_be_turned_off_and_the_settings_are_checked(
@@ -137,8 +129,7 @@ def test_a_copy_elsewhere_that_fails_leaves_nothing_behind(
         closed_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drive = tmp_path / "drive"
     drive.mkdir()
-    vault, admin = reopen(closed_vault)
-    try:
+    with signed_in(closed_vault) as admin:
         add_user(admin, "sam", "caseworker", passphrase=SAM_PASS, temporary=False)
 
         def full(*_args: object) -> None:
@@ -155,17 +146,10 @@ def test_a_copy_elsewhere_that_fails_leaves_nothing_behind(
             closed_vault / "keyslots.json").read_bytes()
         events = [e.details for e in admin.ctx.audit.events() if e.action == "vault.backup"]
         assert events == [{"reason": "copy"}]
-    finally:
-        admin.lock()
-        vault.close()
-    vault, sam = reopen(closed_vault, "sam", SAM_PASS)
-    try:
+    with signed_in(closed_vault, "sam", SAM_PASS) as sam:
         with pytest.raises(PermissionDenied):
             sam.vault_admin.copy_to(drive)
         assert len(list(drive.iterdir())) == 1
-    finally:
-        sam.lock()
-        vault.close()
 
 
 def test_a_backup_is_kept_when_old_copies_cannot_be_deleted(
