@@ -89,10 +89,10 @@ def test_a_backup_stopped_from_another_thread_leaves_no_copy(
     started, stopped = threading.Event(), threading.Event()
     real_check = backup_module.integrity_problems
 
-    def slow_check(conn: object) -> list[str]:
+    def slow_check(conn: object, **kw: bool) -> list[str]:
         started.set()
         stopped.wait(10)  # the stop comes while the copy is being checked
-        return real_check(conn)  # type: ignore[arg-type]
+        return real_check(conn, **kw)  # type: ignore[arg-type]
 
     if stage == "copy":
         real_step = BackupCancel.check

@@ -131,7 +131,7 @@ def test_backup_that_does_not_verify_is_deleted(admin: object, vault_dir: Path,
     from shelter_app.vault import backup as backup_module
 
     assert isinstance(admin, Services)
-    monkeypatch.setattr(backup_module, "integrity_problems", lambda _conn: ["page 3 is bad"])
+    monkeypatch.setattr(backup_module, "integrity_problems", lambda _conn, **_kw: ["page 3 is bad"])
     with pytest.raises(StorageFailure, match="integrity check"):
         admin.vault_admin.backup()
     assert not list((vault_dir / "backups").glob("cases-*.db"))

@@ -176,12 +176,18 @@ def refuse_newer(conn: sqlcipher.Connection) -> int:
     return current
 
 
-def integrity_problems(conn: sqlcipher.Connection) -> list[str]:
-    """Every page whose authentication fails, then SQLite's own structural check."""
+def integrity_problems(conn: sqlcipher.Connection, *, quick: bool = False) -> list[str]:
+    """Every page whose authentication fails, then SQLite's own structural check.
+
+    *quick* uses ``quick_check``, which checks every page and b-tree but not that each index
+    matches its table: about six times faster (5.6 s against 35 s on a 787 MB vault), which
+    is what checking a fresh backup copy needs.  ``verify`` runs the whole check.
+    """
     problems: list[str] = []
     try:
         problems += [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
-        rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+        check = "quick_check" if quick else "integrity_check"
+        rows = [str(row[0]) for row in conn.execute(f"PRAGMA {check}")]
         problems += [r for r in rows if r != "ok"]
     except sqlcipher.DatabaseError as exc:
         problems.append(str(exc))

@@ -83,7 +83,7 @@ def test_sign_in_makes_the_automatic_backup_and_lock_stops_a_long_one(
     # A copy that takes long is stopped by the lock, which does not wait for it.
     started = threading.Event()
 
-    def slow_check(conn):
+    def slow_check(conn, **_kw):
         started.set()
         # One long statement, as the check of a very large copy is (minutes, not stopped).
         conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
