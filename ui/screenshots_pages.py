@@ -39,7 +39,7 @@ THROWAWAY_KDF = KdfPolicy(default=KdfParams(8192, 1, 1), minimum=KdfParams(8192,
 PASS = "lantern orchard seven rivers"  # noqa: S105 - a throwaway vault
 SIZE = (1100, 680)
 ALL = ("agenda-week", "appointment-conflict", "deadlines", "referrals", "partners",
-       "admin-users", "admin-settings")
+       "admin-users", "admin-settings", "admin-vault")
 
 
 def _populate(admin: Services, staff: dict[str, Services], ids: dict[str, str]) -> None:
@@ -216,7 +216,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
             "referrals": lambda: selected(ReferralsPage(s["sam"], background)),
             "partners": partners,
             "appointment-conflict": conflict,
-            "admin-users": admin(0), "admin-settings": admin(1),
+            "admin-users": admin(0), "admin-settings": admin(1), "admin-vault": admin(2),
         }
         for name in ALL:
             if name in wanted:
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     runs = (("en", "", ALL), ("ar", "-ar", ("agenda-week",)),
-            ("en_XA", "-en_XA", ("agenda-week", "admin-settings")))
+            ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
     with tempfile.TemporaryDirectory(prefix="shelter-pages-") as tmp:
         try:
             for language, suffix, names in runs:

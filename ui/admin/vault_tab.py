@@ -75,6 +75,7 @@ class VaultTab(QWidget):
         layout.addWidget(self.result)
         layout.addWidget(self.error)
         layout.addWidget(self.lines, 1)
+        layout.addStretch(0)  # takes the room while the result box is hidden
         self.show_last_backup()
 
     def show_last_backup(self) -> None:
