@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from shelter_app.i18n import _
 from shelter_app.services.partners import Partner
 from shelter_app.services.registry import Services
 
-from .agenda.common import field_with, name_combo_lists, name_combo_parts
+from .agenda.common import FieldForm, name_combo_lists, name_combo_parts
 from .cases.pickers import CodeCombo, CodeListPicker, MultiChoice, language_options
 from .widgets import MessageLabel, heading, named, paragraph
 
@@ -74,21 +73,16 @@ class PartnerDialog(QDialog):
         name_combo_parts(self.document_language, _("Language of documents sent"))
         self.document_language.set_value("en")
 
-        self.messages: dict[str, MessageLabel] = {}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for field, label, widget in (
-                ("name", _("&Name:"), self.name), ("partner_type", _("&Kind:"), self.type),
-                ("services", _("&Services:"), self.services),
-                ("languages", _("&Languages:"), self.languages),
-                ("address", _("A&ddress:"), self.address),
-                ("secure_contact", _("Se&cure contact:"), self.secure_contact),
-                ("document_language", _("&Documents in:"), self.document_language)):
-            self.messages[field] = MessageLabel()
-            form.addRow(label, field_with(widget, self.messages[field]))
-        self.name.textEdited.connect(lambda _t: self.messages["name"].clear_message())
         self.error = MessageLabel()
+        self.form = FieldForm((
+            ("name", _("&Name:"), self.name), ("partner_type", _("&Kind:"), self.type),
+            ("services", _("&Services:"), self.services),
+            ("languages", _("&Languages:"), self.languages),
+            ("address", _("A&ddress:"), self.address),
+            ("secure_contact", _("Se&cure contact:"), self.secure_contact),
+            ("document_language", _("&Documents in:"), self.document_language)), self.error)
+        self.messages = self.form.messages
+        self.name.textEdited.connect(lambda _t: self.messages["name"].clear_message())
         self.buttons = QDialogButtonBox()
         action = _("Add partner") if partner is None else _("Save changes")
         self.save_button = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -103,7 +97,7 @@ class PartnerDialog(QDialog):
         layout.addWidget(paragraph(_("The secure contact is how to reach the partner safely "
                                      "about a referral: a named person, a phone line or an "
                                      "encrypted address.")))
-        layout.addLayout(form)
+        layout.addLayout(self.form.layout)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
@@ -122,8 +116,7 @@ class PartnerDialog(QDialog):
         self.document_language.set_value(partner.document_language)
 
     def save(self) -> None:
-        for label in (*self.messages.values(), self.error):
-            label.clear_message()
+        self.form.clear()
         fields: dict[str, Any] = {
             "name": self.name.text(), "partner_type": str(self.type.currentData()),
             "services": self.services.value(), "languages": self.languages.value(),
@@ -138,13 +131,7 @@ class PartnerDialog(QDialog):
                 partner = partners.update(self._partner.id,
                                           row_version=self._partner.row_version, **fields)
         except ValidationError as exc:
-            self.messages.get(exc.field or "", self.error).show_message(exc.message)
-            widget = {"name": self.name, "partner_type": self.type, "services": self.services,
-                      "languages": self.languages, "address": self.address,
-                      "secure_contact": self.secure_contact,
-                      "document_language": self.document_language}.get(exc.field or "")
-            if widget is not None:
-                widget.setFocus()
+            self.form.show_refusal(exc)
             return
         except ShelterError as exc:
             self.error.show_message(exc.message)

@@ -32,6 +32,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,7 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..widgets import named
+from shelter_app.errors import ValidationError
+
+from ..widgets import MessageLabel, named
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -296,6 +299,36 @@ def field_with(widget: QWidget, *below: QWidget, grow: bool = True) -> QWidget:
         box.addWidget(extra)
     holder.setFocusProxy(widget)
     return holder
+
+
+class FieldForm:
+    """A form whose every row carries a message under its field.
+
+    ``show_refusal`` puts a ``ValidationError`` under the field it names and moves the focus
+    there; a refusal naming no field of the form goes to *error*, under the whole form."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, QWidget]], error: MessageLabel) -> None:
+        self.layout = QFormLayout()
+        self.layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.error = error
+        self.widgets: dict[str, QWidget] = {}
+        self.messages: dict[str, MessageLabel] = {}
+        for field, label, widget in rows:
+            self.widgets[field] = widget
+            self.messages[field] = MessageLabel()
+            self.layout.addRow(label, field_with(widget, self.messages[field]))
+
+    def clear(self) -> None:
+        for message in (*self.messages.values(), self.error):
+            message.clear_message()
+
+    def show_refusal(self, exc: ValidationError) -> None:
+        field = exc.field or ""
+        self.messages.get(field, self.error).show_message(exc.message)
+        widget = self.widgets.get(field)
+        if widget is not None:
+            widget.setFocus()
 
 
 def name_combo_parts(combo: QComboBox, name: str) -> None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -35,7 +34,7 @@ from shelter_app.services.registry import Services
 from ..cases.pickers import CodeCombo, language_options
 from ..widgets import NOTICE_STYLE, MessageLabel, heading, named
 from .case_picker import CasePicker
-from .common import field_with, name_combo_lists, name_combo_parts
+from .common import FieldForm, name_combo_lists, name_combo_parts
 
 CHECK_DELAY_MS = 300
 
@@ -88,25 +87,20 @@ class AppointmentDialog(QDialog):
                 self.staff.addItem(member.name, member.id)
                 self._staff_ids.add(member.id)
 
-        self.messages: dict[str, MessageLabel] = {}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for field, label, widget in (
-                ("case_id", _("&Case:"), self.case), ("appointment_type", _("&Type:"), self.type),
-                ("starts_at", _("&Starts:"), self.starts), ("ends_at", _("&Ends:"), self.ends),
-                ("location", _("&Location:"), self.location), ("room", _("&Room:"), self.room),
-                ("staff_id", _("Staff &member:"), self.staff),
-                ("volunteer", _("&Volunteer:"), self.volunteer),
-                ("interpreter", _("&Interpreter:"), self.interpreter),
-                ("interpreter_language", _("Interpreter's lan&guage:"), self.language),
-                ("notes", _("&Notes:"), self.notes)):
-            self.messages[field] = MessageLabel()
-            form.addRow(label, field_with(widget, self.messages[field]))
+        self.error = MessageLabel()
+        self.form = FieldForm((
+            ("case_id", _("&Case:"), self.case), ("appointment_type", _("&Type:"), self.type),
+            ("starts_at", _("&Starts:"), self.starts), ("ends_at", _("&Ends:"), self.ends),
+            ("location", _("&Location:"), self.location), ("room", _("&Room:"), self.room),
+            ("staff_id", _("Staff &member:"), self.staff),
+            ("volunteer", _("&Volunteer:"), self.volunteer),
+            ("interpreter", _("&Interpreter:"), self.interpreter),
+            ("interpreter_language", _("Interpreter's lan&guage:"), self.language),
+            ("notes", _("&Notes:"), self.notes)), self.error)
+        self.messages = self.form.messages
 
         self.conflict_box = MessageLabel(NOTICE_STYLE)
         named(self.conflict_box, _("Double bookings"))
-        self.error = MessageLabel()
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(_("Save"),
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
@@ -125,7 +119,7 @@ class AppointmentDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading(title, scale=1.2))
-        layout.addLayout(form)
+        layout.addLayout(self.form.layout)
         layout.addWidget(self.conflict_box)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -240,8 +234,7 @@ class AppointmentDialog(QDialog):
 
     # -- saving --------------------------------------------------------------------
     def save(self, *, allow_conflicts: bool) -> None:
-        for label in (*self.messages.values(), self.error):
-            label.clear_message()
+        self.form.clear()
         values = self.values()
         service = self._services.appointments
         try:
@@ -261,7 +254,7 @@ class AppointmentDialog(QDialog):
             self.save_anyway_button.setFocus()
             return
         except ValidationError as exc:
-            self.messages.get(exc.field or "", self.error).show_message(exc.message)
+            self.form.show_refusal(exc)
             return
         except ShelterError as exc:
             self.error.show_message(exc.message)
