@@ -20,7 +20,7 @@ from pathlib import Path
 
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, is_rtl, language_from_environment, set_language
-from shelter_app.paths import default_vault_dir
+from shelter_app.paths import chosen_vault_dir
 from shelter_app.resources import resource
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 
@@ -43,13 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smoke-test", action="store_true",
                    help=_("show the first screen, then exit (to check the installation)"))
     return p
-
-
-def vault_folder(args: argparse.Namespace) -> Path:
-    if args.vault is not None:
-        return Path(args.vault)
-    env = os.environ.get("SHELTER_VAULT")
-    return Path(env) if env else default_vault_dir()
 
 
 @contextmanager
@@ -112,8 +105,8 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
         try:
             if args.demo:
                 demo = create_demo_vault(kdf)
-            controller = AppController(demo.folder if demo else vault_folder(args), kdf=kdf,
-                                       demo=demo)
+            folder = demo.folder if demo else chosen_vault_dir(args.vault)
+            controller = AppController(folder, kdf=kdf, demo=demo)
             try:
                 controller.start()
                 return _smoke_test(app, controller) if args.smoke_test else int(app.exec())

@@ -7,7 +7,8 @@ deleted at the end.  Screens: the first-run pages, the recovery key, the demo si
 screen (also with an error), the main window, and the sign-in screen in Arabic (mirrored)
 and in the pseudo-locale ``en_XA`` (longer strings, mirrored); then, on a vault filled
 with ``shelter_app.demo.populate`` and seen by a coordinator: the case list, the five
-intake steps and a case's Profile tab, in English, Arabic layout and ``en_XA``.
+intake steps and a case's Profile tab, in English, Arabic layout and ``en_XA``; and the
+other sections' pages (``ui/screenshots_pages.py``).
 
 ``QT_SCALE_FACTOR=2 python -m ui.screenshots OUTDIR`` renders the same at 200 %.
 """
@@ -34,6 +35,7 @@ from .controller import AppController
 from .demo import DemoVault, create_demo_vault
 from .first_run import FirstRunWindow
 from .main_window import MainWindow
+from .screenshots_pages import language_screens
 from .sign_in import SignInWindow
 
 ADMIN_PASSPHRASE = "lantern orchard seven rivers"  # noqa: S105 (a throwaway vault)
@@ -187,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                         first_run_screens(out, root / language, suffix)
                     sign_in_screens(out, demo, suffix=suffix, with_error=language != "ar")
                     case_screens(out, root / f"cases-{language}", suffix)
+                    language_screens(out, root / "pages", language)
         finally:
             demo.cleanup()
             set_language("en")

@@ -1,13 +1,11 @@
 """Screenshots of the Appointments, Deadlines, Referrals, Partners and Administration pages.
 
-    QT_QPA_PLATFORM=offscreen python -m ui.screenshots_pages docs/screenshots
-
-For ``ui/screenshots.py``: call ``page_screens(out, folder, suffix=…, names=…)`` once per
-language, inside ``qt_language(app, language)`` after ``set_language(language)``; *folder*
-is an empty temporary folder for the throwaway vault.  It writes ``agenda-week``,
-``deadlines``, ``referrals``, ``partners``, ``admin-users`` and ``admin-settings``
-(each name + *suffix*).  Run alone, this module renders English and an Arabic and a
-pseudo-locale (``en_XA``) variant of the agenda and the settings.
+Used by ``python -m ui.screenshots`` (``make screenshots``): ``language_screens(out,
+folder, language)`` once per language, inside ``qt_language(app, language)`` after
+``set_language(language)``; *folder* is an empty temporary folder for the throwaway vault.
+It writes ``agenda-week``, ``appointment-conflict``, ``deadlines``, ``referrals``,
+``partners``, ``admin-users``, ``admin-settings`` and ``admin-vault`` in English, and the
+variants ``RUNS`` names for Arabic and the pseudo-locale (``en_XA``).
 
 The vault is created in a temporary folder with invented, clearly fictional records and
 deleted afterwards; its key derivation is deliberately light because it never holds
@@ -17,8 +15,6 @@ anything real.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,7 +23,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
-from shelter_app.i18n import set_language
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import KdfParams, KdfPolicy
 from shelter_app.vault.vault import OpenVault, Vault
@@ -234,29 +229,13 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    from .app import qt_language
-
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m ui.screenshots_pages OUTDIR", file=sys.stderr)
-        return 2
-    out = Path(args[0])
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    assert isinstance(app, QApplication)
-    runs = (("en", "", ALL), ("ar", "-ar", ("agenda-week",)),
-            ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
-    with tempfile.TemporaryDirectory(prefix="shelter-pages-") as tmp:
-        try:
-            for language, suffix, names in runs:
-                set_language(language)
-                with qt_language(app, language):
-                    page_screens(out, Path(tmp) / language, suffix=suffix, names=names)
-        finally:
-            set_language("en")
-    return 0
+# (language, file-name suffix, pages): English in full, the mirrored layouts where they
+# differ most.
+RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week",)),
+        ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def language_screens(out: Path, folder: Path, language: str) -> list[Path]:
+    """The pages ``RUNS`` names for *language*; call inside ``qt_language``."""
+    return [path for lang, suffix, names in RUNS if lang == language
+            for path in page_screens(out, folder / language, suffix=suffix, names=names)]

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from shelter_app.domain.roles import Role
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, language_from_environment, ngettext, set_language
-from shelter_app.paths import default_vault_dir
+from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
@@ -100,13 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _vault_dir(args: argparse.Namespace) -> Path:
-    if args.vault is not None:
-        return Path(args.vault)
-    env = os.environ.get("SHELTER_VAULT")
-    return Path(env) if env else default_vault_dir()
-
-
 def _acting(args: argparse.Namespace) -> str:
     name = args.acting or os.environ.get("SHELTER_USER")
     if not name:
@@ -123,7 +116,7 @@ class Cli:
         self.args = args
         self.kdf = kdf
         self.reader = PassphraseReader(args.passphrase_stdin)
-        self.folder = _vault_dir(args)
+        self.folder = chosen_vault_dir(args.vault)
         self._current_passphrase = ""
         # Told after the command's output, or joined to its one-line error if it fails.
         self.notice = ""

@@ -5,8 +5,7 @@ The canary is a name that appears nowhere else; after a lock no widget text may 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.records import CaseInput, CaseRecord, SurvivorInput
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.vault import Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, signed_in
 
 STAFF_PASS = "plain orchard lantern 42"
 CANARY = "Zenobia Quillfeather"
@@ -52,16 +51,9 @@ def staffed_vault(folder: Path) -> dict[str, str]:
     return ids
 
 
-@contextmanager
-def session(folder: Path, username: str) -> Iterator[Services]:
-    passphrase = ADMIN_PASS if username == "admin" else STAFF_PASS
-    with Vault.open(folder, kdf=FAST_KDF) as vault:
-        opened, _report = vault.unlock(username, passphrase)
-        services = build_services(opened)
-        try:
-            yield services
-        finally:
-            services.lock()
+def session(folder: Path, username: str) -> AbstractContextManager[Services]:
+    """A whole session of one of ``staffed_vault``'s accounts."""
+    return signed_in(folder, username, ADMIN_PASS if username == "admin" else STAFF_PASS)
 
 
 def new_case(services: Services, ids: dict[str, str], legal_name: str = CANARY, *,
