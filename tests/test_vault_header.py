@@ -143,14 +143,14 @@ def test_opening_leaves_the_schema_unparsed(closed_vault: Path,
     seen = _statements_of_opening(closed_vault / "cases.db", key, monkeypatch)
     assert seen[:4] == ["PRAGMA cipher_memory_security = ON", "PRAGMA cipher_log_level = NONE",
                         "PRAGMA cipher_compatibility = 4", "PRAGMA application_id"]
-    if connection._BUILD_SYNCHRONOUS_FULL:
+    if connection._synchronous_full_by_default():
         assert not [s for s in seen if s.startswith(PARSING)], seen
 
 
 def test_a_build_without_full_sync_by_default_gets_the_pragma(
         closed_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = unwrap_data_key(closed_vault)
-    monkeypatch.setattr(connection, "_BUILD_SYNCHRONOUS_FULL", False)
+    monkeypatch.setattr(connection, "_synchronous_full_by_default", lambda: False)
     seen = _statements_of_opening(closed_vault / "cases.db", key, monkeypatch)
     assert "PRAGMA synchronous = FULL" in seen
     conn = connect(closed_vault / "cases.db", key)

@@ -51,8 +51,7 @@ class PartnersModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
         self.service_labels: dict[str, str] = {}
         super().__init__([
-            Column(lambda: _("Name"), lambda p: p.name if p.active
-                   else _("{name} (inactive)").format(name=p.name)),
+            Column(lambda: _("Name"), lambda p: p.label),
             Column(lambda: _("Kind"), lambda p: vocab.PARTNER_TYPE.label(p.partner_type)),
             Column(lambda: _("Services"), lambda p: ", ".join(
                 self.service_labels.get(s, s) for s in p.services)),

@@ -33,6 +33,11 @@ class Partner:
     active: bool
     row_version: int
 
+    @property
+    def label(self) -> str:
+        """The name as lists show it: an inactive partner is marked so."""
+        return self.name if self.active else _("{name} (inactive)").format(name=self.name)
+
 
 def _partner(row: Row) -> Partner:
     return Partner(row["id"], row["name"], row["partner_type"], tuple(json.loads(row["services"])),

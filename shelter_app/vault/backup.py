@@ -58,10 +58,6 @@ class BackupCancel:
     def __init__(self) -> None:
         self._cancelled = threading.Event()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
-
     def cancel(self) -> None:
         self._cancelled.set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shelter_app.vault.header import HeaderUnreadable, read_header
 APPLICATION_ID = 0x53484C54  # "SHLT"
 
 
+@functools.cache
 def _synchronous_full_by_default() -> bool:
     """Whether this SQLCipher build already syncs FULL in both journal modes.
 
@@ -27,9 +29,6 @@ def _synchronous_full_by_default() -> bool:
     finally:
         probe.close()
     return {"DEFAULT_SYNCHRONOUS=2", "DEFAULT_WAL_SYNCHRONOUS=2"} <= options
-
-
-_BUILD_SYNCHRONOUS_FULL = _synchronous_full_by_default()
 
 
 def _key_pragma(data_key: bytes) -> str:
@@ -102,7 +101,7 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
                 raise damaged_database()
             refuse_newer(conn)  # before anything parses a schema this version may not know
             _check_length(conn, path, data_key)
-        if not _BUILD_SYNCHRONOUS_FULL:
+        if not _synchronous_full_by_default():
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA foreign_keys = ON")

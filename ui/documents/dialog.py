@@ -230,8 +230,7 @@ class DocumentDialog(QDialog):
                      if r.status in ("draft", "sent", "accepted")}
         for partner in self._s.partners.list(include_inactive=True):
             if partner.id in open_ones:  # an inactive one is listed; producing says why not
-                self.recipient.add(partner.name if partner.active else
-                                   _("{name} (inactive)").format(name=partner.name), partner.id)
+                self.recipient.add(partner.label, partner.id)
         if not self.recipient.count():
             self.message.show_message(_("There is no open referral in this case. Record the "
                                         "referral first."))

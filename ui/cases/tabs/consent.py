@@ -36,8 +36,7 @@ def partner_choices(services: Services) -> list[tuple[str, str]]:
 def partner_names(services: Services) -> dict[str, str]:
     """Every partner's name by id, for records made before a partner was deactivated."""
     try:
-        return {p.id: p.name if p.active else _("{name} (inactive)").format(name=p.name)
-                for p in services.partners.list(include_inactive=True)}
+        return {p.id: p.label for p in services.partners.list(include_inactive=True)}
     except ShelterError:
         return {}
 
