@@ -96,6 +96,9 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
             return 1
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
+    from .wheel import install_wheel_guard
+
+    install_wheel_guard(app)  # the wheel scrolls forms instead of changing their fields
 
     from .controller import AppController
     from .demo import create_demo_vault

@@ -19,6 +19,14 @@ from ui.sign_in import SignInWindow
 WAIT_MS = 10_000
 
 
+@pytest.fixture(autouse=True, scope="session")
+def wheel_guard(qapp: QApplication) -> None:
+    """The application's wheel guard, as ``shelter-app`` installs it (ui/wheel.py)."""
+    from ui.wheel import install_wheel_guard
+
+    install_wheel_guard(qapp)
+
+
 class QuitRecorder:
     """Stands in for QApplication.quit: counts calls instead of ending the test run."""
 
