@@ -140,6 +140,12 @@ class Words:
         found = vocabulary.terms.get(code)
         return self._(found.label) if found else code
 
+    def recorded(self, vocabulary: vocab.Vocabulary, code: str | None) -> str:
+        """A choice about the person, or "not recorded" when nobody recorded one (a blank
+        line in a packet would invite a reader to guess)."""
+        _ = self._
+        return self.term(vocabulary, code) or _("not recorded")
+
     def join(self, items: Iterable[str]) -> str:
         """A list as the language writes it (Arabic has its own comma)."""
         return ("، " if self.language.split("_")[0] in ("ar", "fa", "ur") else ", ").join(

@@ -80,7 +80,7 @@ def _person(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:
         (_("Preferred name"), person.preferred_name),
         (_("Other names"), w.join(person.aliases)),
         (_("Date of birth or age"), age),
-        (_("Gender"), w.term(vocab.GENDER, person.gender)),
+        (_("Gender"), w.recorded(vocab.GENDER, person.gender)),
         (_("Citizenship"), w.join(w.country(c) for c in person.citizenship)),
         (_("Identity documents"), "; ".join(
             f"{w.term(vocab.DOCUMENT_TYPE, t)}: {w.term(vocab.DOCUMENT_STATUS, s)}"
@@ -127,10 +127,11 @@ def _situation(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:
     story: list[Flowable] = [
         b.heading(_("Situation"), st),
         b.fields([
-            (_("Identification"), w.term(vocab.IDENTIFICATION_STATUS, s.identification_status)),
+            (_("Identification"), w.recorded(vocab.IDENTIFICATION_STATUS,
+                                              s.identification_status)),
             (_("Exploitation"), w.terms(vocab.EXPLOITATION, s.exploitation_types)),
             (_("Means of control"), w.terms(vocab.MEANS_OF_CONTROL, s.means_of_control)),
-            (_("Risk level"), w.term(vocab.RISK_LEVEL, s.risk_level)),
+            (_("Risk level"), w.recorded(vocab.RISK_LEVEL, s.risk_level)),
         ], st),
     ]
     if s.events:

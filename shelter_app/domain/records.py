@@ -2,6 +2,10 @@
 
 Inputs are plain dataclasses a form or an import row can fill; ``clean_*`` returns the
 checked, normalised values or raises ValidationError naming the field.
+
+Nothing is assumed about a person: a field nobody filled in is stored as unknown — gender
+``"unknown"`` (the schema's default and HTCDS's "Unknown"), an empty identification status,
+and ``None`` or ``""`` for the other choices — never as a likely value.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ class SurvivorInput:
 @dataclass
 class CaseInput:
     referral_source: str = ""
-    identification_status: str = "possible"
+    identification_status: str = ""  # not recorded until someone records it
     identified_by: str = ""
     reasonable_grounds_date: dt.date | str | None = None
     conclusive_grounds_date: dt.date | str | None = None
@@ -162,8 +166,9 @@ def clean_case(c: CaseInput) -> dict[str, Any]:
     opened = v.date(c.opened_on, "opened_on") or dt.date.today()
     return {
         "referral_source": v.text(c.referral_source, "referral_source"),
-        "identification_status": vocab.IDENTIFICATION_STATUS.check(
-            c.identification_status or "possible", "identification_status"),
+        "identification_status": _optional(vocab.IDENTIFICATION_STATUS,
+                                           c.identification_status, "identification_status")
+        or "",
         "identified_by": _optional(vocab.IDENTIFIED_BY, c.identified_by, "identified_by"),
         "reasonable_grounds_date": v.iso(rg),
         "conclusive_grounds_date": v.iso(cg),

@@ -41,6 +41,11 @@ class Vocabulary:
         return [(t.code, _(t.label)) for t in self.terms.values()]
 
     def check(self, code: str, field: str | None = None) -> str:
+        """*code* if it is one of the terms; a required choice left blank is refused with
+        a message that says a choice is needed (never the list of codes)."""
+        if not code:
+            raise ValidationError(_("Choose one: {field}.").format(field=_(self.field_label)),
+                                  field or self.name)
         if code not in self.terms:
             raise ValidationError(
                 _("'{value}' is not a valid choice for {field}. Valid: {codes}.").format(

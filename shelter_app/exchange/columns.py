@@ -131,7 +131,7 @@ def from_row(row: dict[str, str]) -> tuple[SurvivorInput, CaseInput, dict[str, s
     )
     case = CaseInput(
         referral_source=g["referral_source"],
-        identification_status=g["identification_status"] or "possible",
+        identification_status=g["identification_status"] or "",
         identified_by=g["identified_by"],
         reasonable_grounds_date=g["reasonable_grounds_date"] or None,
         conclusive_grounds_date=g["conclusive_grounds_date"] or None,

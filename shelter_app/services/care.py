@@ -86,6 +86,8 @@ class CareService:
                duration_minutes: int | str | None = None, staff_id: str | None = None,
                outcome: str = "", notes: str = "") -> ServiceEntry:
         scope = self._access.require(case_id, Action.RECORD_SERVICE)
+        if not service:
+            raise ValidationError(_("Choose the service that was given."), "service")
         stype = self._type(service)
         if stype.is_health:
             self._access.require(case_id, Action.EDIT_HEALTH)
@@ -95,7 +97,8 @@ class CareService:
             raise ValidationError(_("A service is recorded once it was given; that date is in "
                                     "the future."), "provided_on")
         if provider_kind not in ("internal", "partner"):
-            raise ValidationError(_("The provider is this organisation or a partner."),
+            raise ValidationError(_("Choose who gave the service: this organisation or a "
+                                    "partner."),
                                   "provider_kind")
         if provider_kind == "partner" and not directory.partner_exists(self._ctx.db, partner_id):
             raise ValidationError(_("Choose the partner who gave the service."), "partner_id")

@@ -129,7 +129,7 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
     situation = None
     if "situation" in shared:
         situation = m.Situation(
-            identification_status=c.get("identification_status") or "possible",
+            identification_status=c.get("identification_status") or "",
             exploitation_types=tuple(c.get("exploitation_types") or ()),
             means_of_control=tuple(c.get("means_of_control") or ()),
             risk_level=c.get("risk_level"),

@@ -16,6 +16,8 @@ def partner_exists(db: Database, partner_id: str | None) -> bool:
 
 def require_partner(db: Database, partner_id: str | None) -> None:
     """A partner that a new referral or consent may name: in the directory and active."""
+    if not partner_id:
+        raise ValidationError(_("Choose the partner."), "partner_id")
     if not partner_exists(db, partner_id):
         raise ValidationError(_("That partner is not in the directory."), "partner_id")
     if not db.scalar("SELECT active FROM partners WHERE id = :p", {"p": partner_id}):
