@@ -1,8 +1,15 @@
-"""Dates, numbers and country/language names from CLDR, in the language in force."""
+"""Dates, numbers and country/language names from CLDR, in the language in force.
+
+Dates shown to people have one form throughout the interface: CLDR's *medium* date of the
+language ("4 Dec 2026", "Dec 4, 2026", "4 déc. 2026").  Times use the language's own clock
+(CLDR's short time: "22:00" where people use the 24-hour clock, "10:00 PM" where they do
+not) and never show seconds.  Reading what people type is ``i18n/parsing.py``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -13,9 +20,11 @@ from shelter_app.i18n import current_language
 # Region codes CLDR names that are not countries or territories: unknown, pseudo-locales,
 # the EU, the eurozone, the UN, "outlying Oceania".
 _NOT_COUNTRIES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"})
+Length = Literal["full", "long", "medium", "short"]
 
 
-def _locale(language: str | None) -> Locale:
+def locale_for(language: str | None = None) -> Locale:
+    """The CLDR locale of *language* (default: the interface language); English when unknown."""
     code = language or current_language()
     if code == "en_XA":  # the pseudo-locale formats like English
         code = "en"
@@ -25,28 +34,63 @@ def _locale(language: str | None) -> Locale:
         return Locale.parse("en")
 
 
-def format_date(value: dt.date, *, length: str = "medium", language: str | None = None) -> str:
-    return str(babel_dates.format_date(value, format=length, locale=_locale(language)))
+def format_date(value: dt.date, *, length: Length = "medium", language: str | None = None) -> str:
+    """*value* as *language* writes a date (``medium`` in the interface; ``long`` and
+    ``full`` in documents)."""
+    return str(babel_dates.format_date(value, format=length, locale=locale_for(language)))
 
 
 def format_datetime(
-    value: dt.datetime, *, length: str = "medium", language: str | None = None
+    value: dt.datetime, *, length: Length = "medium", language: str | None = None
 ) -> str:
+    """A date (at *length*) and the time of day on the language's own clock, joined the
+    way the language joins them; local time for an aware value, never seconds."""
     if value.tzinfo is not None:
         value = value.astimezone()
-    return str(babel_dates.format_datetime(value, format=length, locale=_locale(language)))
+    locale = locale_for(language)
+    joined = str(babel_dates.get_datetime_format(length, locale=locale)).replace("'", "")
+    return joined.replace("{1}", format_date(value.date(), length=length, language=language)) \
+        .replace("{0}", format_time(value, language=language))
 
 
-def format_time(value: dt.datetime | dt.time, *, length: str = "short",
+def format_time(value: dt.datetime | dt.time, *, length: Length = "short",
                 language: str | None = None) -> str:
     """A time of day (local time for an aware value), as *language* writes it."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone()
-    return str(babel_dates.format_time(value, format=length, locale=_locale(language)))
+    return str(babel_dates.format_time(value, format=length, locale=locale_for(language)))
+
+
+def weekday_name(value: dt.date, *, width: str = "abbreviated",
+                 language: str | None = None) -> str:
+    """The day of the week of *value* ("Fri", or "Friday" with ``width="wide"``)."""
+    days = locale_for(language).days["format"][width]
+    return str(days[value.weekday()])
+
+
+def uses_24_hour_clock(language: str | None = None) -> bool:
+    """True where people write 22:00 rather than 10:00 PM (CLDR's short time pattern)."""
+    pattern = locale_for(language).time_formats["short"].pattern
+    return "H" in pattern or "k" in pattern
+
+
+def weekend_days(language: str | None = None) -> frozenset[int]:
+    """The days of the weekend where *language* is spoken (Monday = 0), from CLDR: Saturday
+    and Sunday in most places, Friday and Saturday in Egypt or Saudi Arabia."""
+    locale = locale_for(language)
+    start, end = locale.weekend_start, locale.weekend_end
+    return frozenset(range(start, end + 1) if start <= end else
+                     [*range(start, 7), *range(end + 1)])
+
+
+def isolated(text: str) -> str:
+    """*text* (a date, a time) as a run of its own direction inside a sentence, so that it
+    reads the same in a right-to-left one ("from 04/12/2026، 9:30 م", not scrambled)."""
+    return f"\u2068{text}\u2069"
 
 
 def format_number(value: int | float, *, language: str | None = None) -> str:
-    return str(babel_numbers.format_decimal(value, locale=_locale(language)))
+    return str(babel_numbers.format_decimal(value, locale=locale_for(language)))
 
 
 def country_name(code: str, *, language: str | None = None) -> str | None:
@@ -54,19 +98,19 @@ def country_name(code: str, *, language: str | None = None) -> str | None:
     code = code.upper()
     if len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES:
         return None
-    name: str | None = _locale(language).territories.get(code)
+    name: str | None = locale_for(language).territories.get(code)
     return name
 
 
 def language_name(code: str, *, language: str | None = None) -> str | None:
     """The CLDR name of ISO 639 *code* (``uk``, ``vi``, ``ar``), or None when unknown."""
-    names = _locale(language).languages
+    names = locale_for(language).languages
     return names.get(code.lower().replace("-", "_"))
 
 
 def countries(*, language: str | None = None) -> dict[str, str]:
     """ISO 3166 alpha-2 codes of real countries and territories, with their names."""
-    territories = _locale(language).territories
+    territories = locale_for(language).territories
     return {
         code: name
         for code, name in territories.items()

@@ -14,7 +14,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ShelterError, ValidationError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime, format_time
+from shelter_app.i18n.formatting import format_datetime, format_time, isolated
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
@@ -81,10 +81,9 @@ class Conflict:
                 "interpreter": _("The interpreter is already booked"),
                 "room": _("The room is already booked")}[self.kind]
         start, end = self.starts_at.astimezone(), self.ends_at.astimezone()
-        end_text = format_time(end) if end.date() == start.date() else \
-            format_datetime(end, length="short")
+        end_text = format_time(end) if end.date() == start.date() else format_datetime(end)
         return _("{what} from {start} to {end}.").format(
-            what=what, start=format_datetime(start, length="short"), end=end_text)
+            what=what, start=isolated(format_datetime(start)), end=isolated(end_text))
 
 
 class AppointmentConflict(ShelterError):
