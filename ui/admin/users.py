@@ -47,7 +47,7 @@ def last_sign_in(account: Account) -> str:
     if not account.last_sign_in_at:
         return _("Never")
     moment = parse_utc(account.last_sign_in_at)
-    return format_datetime(moment, length="short")
+    return format_datetime(moment)
 
 
 class AccountsModel(RowsModel):

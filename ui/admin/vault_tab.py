@@ -89,7 +89,7 @@ class VaultTab(QWidget):
             self.last_backup.setText(exc.message)
             return
         self.last_backup.setText(
-            _("Newest backup: {when}.").format(when=format_datetime(made, length="medium"))
+            _("Newest backup: {when}.").format(when=format_datetime(made))
             if made is not None else _("There is no backup yet."))
 
     def _start(self) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QLocale, QObject, QTime
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from shelter_app.domain import vocab
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_date, language_name
+from shelter_app.i18n.formatting import format_date, format_time, language_name, weekday_name
 from shelter_app.services.appointments import Appointment
 
 from .common import Column, RowsModel
@@ -25,17 +25,17 @@ def local(moment: dt.datetime) -> dt.datetime:
 
 
 def time_text(moment: dt.datetime) -> str:
-    t = local(moment)
-    return QLocale().toString(QTime(t.hour, t.minute), QLocale.FormatType.ShortFormat)
+    return format_time(local(moment))
 
 
 def span_text(a: Appointment) -> str:
     return _("{start}–{end}").format(start=time_text(a.starts_at), end=time_text(a.ends_at))
 
 
-def day_text(day: dt.date) -> str:
-    name = QLocale().dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
-    return _("{weekday} {date}").format(weekday=name, date=format_date(day))
+def day_text(day: dt.date, *, width: str = "abbreviated") -> str:
+    """"Fri Dec 4, 2026": the day of the week and the interface's one date format."""
+    return _("{weekday} {date}").format(weekday=weekday_name(day, width=width),
+                                        date=format_date(day))
 
 
 def place_text(location: str, room: str) -> str:

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from shelter_app.domain import vocab
 from shelter_app.i18n import _, is_rtl
-from shelter_app.i18n.formatting import format_date, format_datetime
+from shelter_app.i18n.formatting import format_datetime
 from shelter_app.services.appointments import SheetLine
 
-from .model import interpreter_text, place_text, time_text
+from .model import day_text, interpreter_text, place_text, time_text
 
 # (printer, parent) → True to print; the default shows the system print dialog.
 AskPrinter = Callable[[QPrinter, QWidget], bool]
@@ -56,10 +56,9 @@ def day_list_html(lines: list[SheetLine], day: dt.date) -> str:
         rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
     if not rows:
         rows.append(f"<tr><td colspan='5'>{e(_('No appointments on this day.'))}</td></tr>")
-    title = _("Appointments on {date}").format(date=format_date(day, length="full"))
+    title = _("Appointments on {date}").format(date=day_text(day, width="wide"))
     note = _("Confidential: for staff only. Case codes only, never names. Shred after use.")
-    printed = _("Printed {when}").format(when=format_datetime(dt.datetime.now().astimezone(),
-                                                              length="short"))
+    printed = _("Printed {when}").format(when=format_datetime(dt.datetime.now().astimezone()))
     return (f"<html dir='{direction}'><body dir='{direction}'>"
             f"<h2>{e(title)}</h2><p><i>{e(note)}</i></p>"
             "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"

@@ -65,7 +65,7 @@ def _moment(text: str | None) -> str:
         when = parse_utc(text)
     except ValueError:
         return text
-    return isolated(format_datetime(when, length="short"))
+    return isolated(format_datetime(when))
 
 
 class CaseListModel(QAbstractTableModel):

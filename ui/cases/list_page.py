@@ -200,8 +200,7 @@ class CaseListPage(QWidget):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             texts = {"code": ["DEMO-2026-000000"],
                      "opened": [format_date(dt.date(2026, 9, 30))],
-                     "updated": [format_datetime(dt.datetime(2026, 12, 30, 23, 59),
-                                                 length="short")],
+                     "updated": [format_datetime(dt.datetime(2026, 12, 30, 23, 59))],
                      "status": [label for _c, label in vocab.CASE_STATUS.choices()],
                      "risk": [label for _c, label in vocab.RISK_LEVEL.choices()]}.get(key)
             wanted = (max(metrics.horizontalAdvance(t) for t in texts) + em if texts

@@ -208,8 +208,7 @@ class DocumentDialog(QDialog):
             else:
                 for a in self._s.appointments.list_for_case(self._case_id):
                     if a.status in ("scheduled", "confirmed"):
-                        self.recipient.add(format_datetime(a.starts_at, length="short"),
-                                               a.id)
+                        self.recipient.add(format_datetime(a.starts_at), a.id)
         except ShelterError as exc:
             self.message.show_message(str(exc))
         finally:

@@ -85,7 +85,7 @@ class DocumentsPanel(QWidget):
         self.table.setRowCount(len(records))
         for row, r in enumerate(records):
             when = parse_utc(r.created_at)
-            cells = (format_datetime(when, length="short"), _(kinds.get(r.kind, r.kind)),
+            cells = (format_datetime(when), _(kinds.get(r.kind, r.kind)),
                      r.recipient, language_name(r.language) or r.language,
                      ", ".join(vocab.SECTIONS.label(s) for s in r.sections),
                      str(r.pages), _("Yes") if r.encrypted else _("No"), r.packet_id,

@@ -58,6 +58,6 @@ class HistoryTab(ListTab):
             for key in ("section", "action"):
                 if key in e.details:
                     details.append(str(e.details[key]))
-            rows.append((e.id, [format_datetime(when, length="short"), what,
+            rows.append((e.id, [format_datetime(when), what,
                                 self._who(e.actor_id), "; ".join(details)]))
         self.fill(rows)
