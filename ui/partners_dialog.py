@@ -59,6 +59,7 @@ class PartnerDialog(QDialog):
         self.name = QLineEdit()
         named(self.name, _("Name of the organisation"))
         self.type = QComboBox()
+        self.type.addItem(_("Choose… (required)"), "")
         for code, label in vocab.PARTNER_TYPE.choices():
             self.type.addItem(label, code)
         named(self.type, _("Kind of organisation"))
@@ -118,7 +119,7 @@ class PartnerDialog(QDialog):
     def save(self) -> None:
         self.form.clear()
         fields: dict[str, Any] = {
-            "name": self.name.text(), "partner_type": str(self.type.currentData()),
+            "name": self.name.text(), "partner_type": str(self.type.currentData() or ""),
             "services": self.services.value(), "languages": self.languages.value(),
             "address": self.address.toPlainText(),
             "secure_contact": self.secure_contact.toPlainText(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDateTime
 
 from shelter_app.services.appointments import Appointment
 from tests.ui.org_pages import Org, org_fixture, texts, unnamed  # noqa: F401 - the org fixture
@@ -19,10 +18,6 @@ DAY = dt.date.today() + dt.timedelta(days=14)
 
 def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute))
-
-
-def qdt(moment: dt.datetime) -> QDateTime:
-    return QDateTime(moment.date(), moment.time())
 
 
 @pytest.fixture
@@ -102,8 +97,9 @@ def test_double_booking_is_shown_before_saving_and_needs_save_anyway(qtbot, org:
     dialog = page.new_appointment()
     qtbot.addWidget(dialog)
     find_case(qtbot, dialog, code)
-    dialog.starts.setDateTime(qdt(at(10, 30)))
-    dialog.ends.setDateTime(qdt(at(11, 30)))
+    dialog.type.setCurrentIndex(dialog.type.findData("legal_consultation"))
+    dialog.starts.set_value(at(10, 30))
+    dialog.ends.set_value(at(11, 30))
     dialog.location.setText("Main office")
     qtbot.keyClicks(dialog.room, "interview room")
     qtbot.waitUntil(lambda: dialog.conflict_box.isVisible(), timeout=3000)
@@ -127,9 +123,12 @@ def test_a_field_error_is_shown_under_its_field(qtbot, org: Org, cases, page):
     assert not dialog.case.query.isVisible()  # the case was given: it cannot be changed
     dialog.interpreter.setText("Mr Ali")
     dialog.save_button.click()
+    assert dialog.messages["appointment_type"].text() == "Choose one: Appointment type."
+    dialog.type.setCurrentIndex(dialog.type.findData("medical"))
+    dialog.save_button.click()
     assert dialog.messages["interpreter_language"].text() == (
         "Say which language the interpreter speaks.")
-    dialog.ends.setDateTime(dialog.starts.dateTime().addSecs(-60))
+    dialog.ends.set_value(dialog.starts.value() - dt.timedelta(minutes=1))
     dialog.language.set_value("ar")
     dialog.save_button.click()
     assert "must end after it starts" in dialog.messages["ends_at"].text()
@@ -154,8 +153,8 @@ def test_change_time_and_status(qtbot, org: Org, cases, page):
     assert dialog is not None
     qtbot.addWidget(dialog)
     assert not dialog.case.results.isEnabled()
-    dialog.starts.setDateTime(qdt(at(13)))
-    assert dialog.ends.dateTime().toPython() == at(14), "the length is kept"
+    dialog.starts.set_value(at(13))
+    assert dialog.ends.value() == at(14), "the length is kept"
     with qtbot.waitSignal(dialog.saved):
         dialog.save_button.click()
     changed = org.caseworker.appointments.get(booked.id)

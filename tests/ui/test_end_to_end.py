@@ -4,8 +4,10 @@ right-to-left layout (longer, accented, mirrored strings)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from PySide6.QtCore import QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from shelter_app.i18n import set_language
@@ -66,6 +68,8 @@ def intake(qtbot, section: CasesSection, partner_id: str) -> CaseWorkspace:
     dialog.consent["sections"].put(["identity", "contact", "services"])
     dialog.consent["partner_id"].put(partner_id)
     qtbot.keyClicks(dialog.consent["purpose"].focus, "Health check")
+    dialog.consent["given_by"].put("survivor")
+    dialog.consent["method"].put("verbal")
     click(qtbot, dialog.create_button)
     qtbot.waitUntil(lambda: isinstance(section.currentWidget(), CaseWorkspace),
                     timeout=WAIT_MS)
@@ -103,11 +107,13 @@ def test_a_working_day_through_the_widgets(qtbot, make_controller, vault_dir, la
 
         services_tab = workspace.show_tab("services")
         services_tab.form["service"].put("medical")
+        services_tab.form["provider_kind"].put("internal")
         click(qtbot, services_tab.record_button)
         assert services_tab.table.rowCount() == 1
 
         referrals = workspace.show_tab("referrals")
         referrals.form["partner_id"].put(partner)
+        referrals.form["priority"].put("urgent")
         referrals.form["services"].put(["medical"])
         click(qtbot, referrals.create_button)
         assert referrals.table.rowCount() == 1, referrals.message.text()
@@ -118,8 +124,9 @@ def test_a_working_day_through_the_widgets(qtbot, make_controller, vault_dir, la
         assert controller.services.referrals.list(workspace.case_id)[0].status == "sent"
 
         appointments = workspace.show_tab("appointments")
-        appointments.starts.setDateTime(
-            QDateTime(QDateTime.currentDateTime().date().addDays(2), QTime(11, 0)))
+        appointments.form["appointment_type"].put("medical")
+        appointments.starts.set_value(dt.datetime.combine(dt.date.today()
+                                                          + dt.timedelta(days=2), dt.time(11)))
         click(qtbot, appointments.book_button)
         assert appointments.table.rowCount() == 1
         assert clipped_buttons(window) == []

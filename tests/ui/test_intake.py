@@ -65,10 +65,10 @@ def test_a_problem_is_shown_beside_its_field_and_the_step_stays(qtbot, desk):
 
     qtbot.keyClicks(dialog.form["legal_name"].focus, "Mira Test")
     assert not message.isVisibleTo(dialog)  # typing clears it
-    dialog.form["birth_date"].put("31/12/1990")
+    dialog.form["birth_date"].put("31/12/1990")  # day first, where dates are month first
     press_next(qtbot, dialog)
     assert dialog.current == 0
-    assert "is not a date" in dialog.form["birth_date"].message.text()
+    assert "month/day/year" in dialog.form["birth_date"].message.text()
     dialog.form["birth_date"].put("1990-12-31")
     dialog.form["interpreter_needed"].put(True)
     press_next(qtbot, dialog)
@@ -162,6 +162,8 @@ def test_create_with_consent_in_sensible_order(qtbot, desk):
     dialog.consent["sections"].put(["identity", "contact"])
     dialog.consent["partner_id"].put(partner)
     dialog.consent["purpose"].put("Medical referral")
+    dialog.consent["given_by"].put("survivor")
+    dialog.consent["method"].put("written")
     press(qtbot, dialog, dialog.create_button)
     assert len(created) == 1 and dialog.result() == QDialog.DialogCode.Accepted
     record = services.cases.get(created[0])
@@ -180,6 +182,9 @@ def test_a_refused_consent_leaves_the_case_and_says_so(qtbot, desk):
     dialog.show_step(4)
     dialog.record_consent.setChecked(True)
     dialog.consent["purpose"].put("Shelter referral")  # but no section chosen
+    dialog.consent["partner_id"].put("*any*")
+    dialog.consent["given_by"].put("survivor")
+    dialog.consent["method"].put("verbal")
     press(qtbot, dialog, dialog.create_button)
     assert cases(services) == 2 and dialog.isVisible()
     assert dialog.consent["sections"].message.isVisibleTo(dialog)

@@ -52,6 +52,9 @@ def test_coordinator_adds_with_inline_validation(qtbot, directory: Org):
     assert dialog.messages["name"].text() == "This field is required."
     dialog.name.setText("riverside clinic")
     dialog.save_button.click()
+    assert dialog.messages["partner_type"].text() == "Choose one: Partner type."  # not guessed
+    dialog.type.setCurrentIndex(dialog.type.findData("health"))
+    dialog.save_button.click()
     assert "already in the directory" in dialog.messages["name"].text()
     assert dialog.isVisible()
     dialog.name.setText("Casa Segura")

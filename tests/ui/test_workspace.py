@@ -64,7 +64,7 @@ def test_edit_save_and_cancel_are_explicit(qtbot, office):
     plan.put("Stays at the shelter until the hearing")
     profile.form["birth_date"].put("1990-13-01")
     qtbot.mouseClick(profile.save_button, Qt.MouseButton.LeftButton)
-    assert profile.editing and "is not a date" in profile.form["birth_date"].message.text()
+    assert profile.editing and "no such date" in profile.form["birth_date"].message.text()
     profile.form["birth_date"].put("1990-05-01")
     qtbot.mouseClick(profile.save_button, Qt.MouseButton.LeftButton)
     assert not profile.editing

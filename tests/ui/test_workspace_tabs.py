@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 
 from shelter_app.domain.audit import Event
 from ui.cases.section import CasesSection
@@ -51,6 +51,8 @@ def test_consent_is_recorded_and_withdrawn(qtbot, office):
     tab.form["sections"].put(["identity", "services"])
     tab.form["partner_id"].put(office.partner)
     tab.form["purpose"].put("Medical referral")
+    tab.form["given_by"].put("survivor")
+    tab.form["method"].put("written")
     click(qtbot, tab.record_button)
     assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == "Active"
     assert "Riverside Clinic" in tab.table.item(0, 2).text()
@@ -62,6 +64,7 @@ def test_consent_is_recorded_and_withdrawn(qtbot, office):
 def test_a_service_is_recorded_and_health_notes_stay_hidden_from_legal(qtbot, office):
     tab = workspace_of(office).show_tab("services")
     tab.form["service"].put("medical")
+    tab.form["provider_kind"].put("internal")
     tab.form["notes"].put("Sees the nurse weekly")
     tab.form["duration_minutes"].put("forty")
     click(qtbot, tab.record_button)
@@ -77,6 +80,7 @@ def test_a_service_is_recorded_and_health_notes_stay_hidden_from_legal(qtbot, of
 def test_a_referral_is_sent_only_with_consent(qtbot, office):
     tab = workspace_of(office).show_tab("referrals")
     tab.form["partner_id"].put(office.partner)
+    tab.form["priority"].put("normal")
     tab.form["services"].put(["medical"])
     click(qtbot, tab.create_button)
     assert tab.table.rowCount() == 1 and tab.table.item(0, 3).text() == "Draft"
@@ -111,12 +115,13 @@ def test_records_keep_naming_a_partner_after_it_is_deactivated(qtbot, office):
 
 def test_an_appointment_is_booked_and_a_clash_needs_a_second_yes(qtbot, office):
     tab = workspace_of(office).show_tab("appointments")
-    start = QDateTime(QDateTime.currentDateTime().date().addDays(3), QTime(10, 0))
-    tab.starts.setDateTime(start)
+    start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=3), dt.time(10, 0))
+    tab.form["appointment_type"].put("medical")
+    tab.starts.set_value(start)
     tab.form["room"].put("Room 2")
     click(qtbot, tab.book_button)
     assert tab.table.rowCount() == 1
-    tab.starts.setDateTime(start.addSecs(1800))
+    tab.starts.set_value(start + dt.timedelta(minutes=30))
     click(qtbot, tab.book_button)
     assert "already has an appointment" in tab.message.text()
     assert not tab.anyway.isHidden() and tab.table.rowCount() == 1
@@ -128,9 +133,10 @@ def test_an_appointment_is_booked_and_a_clash_needs_a_second_yes(qtbot, office):
 def test_a_legal_matter_is_opened_with_its_deadline(qtbot, office):
     tab = workspace_of(office, "legal").show_tab("legal")
     tab.form["matter_type"].put("t_visa")
+    tab.form["status"].put("preparing")
     tab.form["filing_due"].put("2030-02-30")
     click(qtbot, tab.open_button)
-    assert "is not a date" in tab.form["filing_due"].message.text()
+    assert "no such date" in tab.form["filing_due"].message.text()
     tab.form["filing_due"].put("2030-03-01")
     click(qtbot, tab.open_button)
     assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == "T visa"
@@ -224,6 +230,10 @@ def test_saving_at_lock_records_what_was_typed(qtbot, office):
     tab = workspace.show_tab("services")
     tab.form["outcome"].put("Bus pass")
     assert section.has_unsaved()
+    assert not section.save_all(), "no service chosen: refused, not guessed"
+    assert "Choose the service" in tab.form["service"].message.text()
+    tab.form["service"].put("safe_shelter")
+    tab.form["provider_kind"].put("internal")
     assert section.save_all()
     assert tab.table.rowCount() == 1 and not section.has_unsaved()
     tab.form["duration_minutes"].put("many")  # refused: the lock does not go ahead
@@ -240,6 +250,8 @@ def test_a_form_restored_after_a_lock_and_then_recorded_leaves_no_draft(qtbot, o
     section.end_session()
     again = workspace_of(office).show_tab("services")
     assert again.form["outcome"].get() == "Bus pass"
+    again.form["service"].put("safe_shelter")  # choices are made again, never remembered
+    again.form["provider_kind"].put("internal")
     again.submit()  # the tab's own "Record" button
     assert again.table.rowCount() == 1 and not again.has_unsaved()
     assert office.coordinator.ctx.db.scalar("SELECT count(*) FROM drafts") == 0

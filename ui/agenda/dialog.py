@@ -6,6 +6,11 @@ room) under the form.  Saving asks the service without ``allow_conflicts``: a cl
 the save with ``AppointmentConflict``, its ``describe()`` lines are shown, and the button
 "Save anyway" appears; only that button books despite the clash.  A clash in a case the
 user cannot see is described without naming it (the service sees to that).
+
+Times are typed on the language's own clock (``ui/dates.py``): "10:00 AM" is 10:00, and an
+hour without AM or PM on a 12-hour clock is refused beside the field, never guessed.  A
+time outside the usual hours (``shelter_app.domain.hours``: before 08:00, after 19:00, at
+the weekend) is pointed out under the form before saving; it can still be saved.
 """
 
 from __future__ import annotations
@@ -13,10 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
@@ -26,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import vocab
+from shelter_app.domain.hours import hours_notice
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.appointments import Appointment, AppointmentConflict, Conflict
 from shelter_app.services.registry import Services
 
 from ..cases.pickers import CodeCombo, language_options
+from ..dates import DateTimeField
 from ..widgets import NOTICE_STYLE, MessageLabel, heading, named
 from .case_picker import CasePicker
 from .common import FieldForm, name_combo_lists, name_combo_parts
@@ -39,9 +45,10 @@ from .common import FieldForm, name_combo_lists, name_combo_parts
 CHECK_DELAY_MS = 300
 
 
-def _qdatetime(moment: dt.datetime) -> QDateTime:
-    local = moment.astimezone()
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+def _local(moment: dt.datetime) -> dt.datetime:
+    """*moment* as local wall-clock time, without a time zone (what the fields show)."""
+    return moment.astimezone().replace(tzinfo=None, second=0, microsecond=0) \
+        if moment.tzinfo else moment.replace(second=0, microsecond=0)
 
 
 class AppointmentDialog(QDialog):
@@ -63,11 +70,12 @@ class AppointmentDialog(QDialog):
 
         self.case = CasePicker(services)
         self.type = QComboBox()
+        self.type.addItem(_("Choose… (required)"), "")
         for code, label in vocab.APPOINTMENT_TYPE.choices():
             self.type.addItem(label, code)
-        named(self.type, _("Type of appointment"))
-        self.starts = self._datetime_edit(_("Starts"))
-        self.ends = self._datetime_edit(_("Ends"))
+        named(self.type, _("Type of appointment"), _("Required"))
+        self.starts = DateTimeField(_("Starts"))
+        self.ends = DateTimeField(_("Ends"))
         self.location = self._line(_("Location"), _("Building or address, e.g. Main office"))
         self.room = self._line(_("Room"))
         self.staff = QComboBox()
@@ -101,6 +109,8 @@ class AppointmentDialog(QDialog):
 
         self.conflict_box = MessageLabel(NOTICE_STYLE)
         named(self.conflict_box, _("Double bookings"))
+        self.hours_box = MessageLabel(NOTICE_STYLE)
+        named(self.hours_box, _("Outside the usual hours"))
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(_("Save"),
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
@@ -120,6 +130,7 @@ class AppointmentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading(title, scale=1.2))
         layout.addLayout(self.form.layout)
+        layout.addWidget(self.hours_box)
         layout.addWidget(self.conflict_box)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -129,23 +140,19 @@ class AppointmentDialog(QDialog):
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check_conflicts)
         self._fill(appointment, start, case_id)
-        for signal in (self.case.changed, self.starts.dateTimeChanged, self.ends.dateTimeChanged,
+        for signal in (self.case.changed, self.starts.changed, self.ends.changed,
                        self.location.textEdited, self.room.textEdited, self.volunteer.textEdited,
                        self.interpreter.textEdited, self.staff.currentIndexChanged):
             signal.connect(self._changed)
-        self.starts.dateTimeChanged.connect(self._keep_duration)
-        self._last_start = self.starts.dateTime()
+        self.starts.changed.connect(self._keep_duration)
+        self.starts.changed.connect(self.messages["starts_at"].clear_message)
+        self.ends.changed.connect(self.messages["ends_at"].clear_message)
+        self._last_start = self.starts.value()
+        self._check_hours()
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         name_combo_lists(self)
 
     # -- building ------------------------------------------------------------------
-    def _datetime_edit(self, name: str) -> QDateTimeEdit:
-        edit = QDateTimeEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat(edit.locale().dateTimeFormat(edit.locale().FormatType.ShortFormat))
-        named(edit, name)
-        return edit
-
     def _line(self, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
@@ -157,8 +164,8 @@ class AppointmentDialog(QDialog):
         if a is None:
             begin = start or (dt.datetime.now().replace(minute=0, second=0, microsecond=0)
                               + dt.timedelta(hours=1))
-            self.starts.setDateTime(_qdatetime(begin))
-            self.ends.setDateTime(_qdatetime(begin + dt.timedelta(hours=1)))
+            self.starts.set_value(_local(begin))
+            self.ends.set_value(_local(begin) + dt.timedelta(hours=1))
             if case_id is not None:
                 self.case.set_fixed(case_id, self._code_for(case_id))
             else:
@@ -167,8 +174,8 @@ class AppointmentDialog(QDialog):
             return
         self.case.set_fixed(a.case_id, a.case_code)
         self.type.setCurrentIndex(max(self.type.findData(a.appointment_type), 0))
-        self.starts.setDateTime(_qdatetime(a.starts_at))
-        self.ends.setDateTime(_qdatetime(a.ends_at))
+        self.starts.set_value(_local(a.starts_at))
+        self.ends.set_value(_local(a.ends_at))
         self.location.setText(a.location)
         self.room.setText(a.room)
         if a.staff_id and a.staff_id not in self._staff_ids:  # booked, since disabled
@@ -187,9 +194,9 @@ class AppointmentDialog(QDialog):
     # -- values and the conflict check ----------------------------------------------
     def values(self) -> dict[str, Any]:
         return {
-            "appointment_type": str(self.type.currentData()),
-            "starts_at": self.starts.dateTime().toPython(),
-            "ends_at": self.ends.dateTime().toPython(),
+            "appointment_type": str(self.type.currentData() or ""),
+            "starts_at": self.starts.value(),
+            "ends_at": self.ends.value(),
             "location": self.location.text(), "room": self.room.text(),
             "staff_id": str(self.staff.currentData() or "") or None,
             "volunteer": self.volunteer.text(), "interpreter": self.interpreter.text(),
@@ -197,20 +204,35 @@ class AppointmentDialog(QDialog):
             "notes": self.notes.toPlainText(),
         }
 
-    def _keep_duration(self, new_start: QDateTime) -> None:
-        """Moving the start moves the end with it, keeping the length."""
-        length = self._last_start.secsTo(self.ends.dateTime())
-        self._last_start = new_start
-        if length > 0:
-            self.ends.setDateTime(new_start.addSecs(length))
+    def _keep_duration(self) -> None:
+        """Moving the start moves the end with it, keeping the length (only between two
+        times that could both be read: nothing is moved on a guess)."""
+        new_start, end = self.starts.value(), self.ends.value()
+        if new_start is None:
+            return
+        previous, self._last_start = self._last_start, new_start
+        if previous is not None and end is not None and end > previous \
+                and new_start != previous:
+            self.ends.set_value(new_start + (end - previous))
 
     def _changed(self, *_args: object) -> None:
         self.save_anyway_button.hide()
+        self._check_hours()
         self._timer.start()
+
+    def _check_hours(self) -> None:
+        start, end = self.starts.value(), self.ends.value()
+        notice = hours_notice(start, end) if start is not None and end is not None and \
+            end > start else ""
+        if notice != self.hours_box.text():
+            self.hours_box.show_message(notice)
 
     def check_conflicts(self) -> list[Conflict]:
         """Ask the service what the form's time, people and room would clash with."""
         values = self.values()
+        if values["starts_at"] is None or values["ends_at"] is None:
+            self._show_conflicts([])
+            return []
         try:
             found = self._services.appointments.conflicts(
                 case_id=self.case.case_id() or "", starts_at=values["starts_at"],
@@ -235,6 +257,13 @@ class AppointmentDialog(QDialog):
     # -- saving --------------------------------------------------------------------
     def save(self, *, allow_conflicts: bool) -> None:
         self.form.clear()
+        for name, field in (("starts_at", self.starts), ("ends_at", self.ends)):
+            problem = field.problem()
+            if problem:  # a time that cannot be read, or is ambiguous: said beside it
+                self.form.messages[name].show_message(problem)
+                field.quiet()
+                field.problem_widget().setFocus()
+                return
         values = self.values()
         service = self._services.appointments
         try:

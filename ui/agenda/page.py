@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QDialog,
     QHBoxLayout,
     QMenu,
@@ -35,6 +34,7 @@ from shelter_app.services.appointments import Appointment
 from shelter_app.services.registry import Services
 
 from ..background import Background
+from ..dates import DateField
 from ..widgets import MessageLabel, heading, named, paragraph
 from .common import (
     button,
@@ -46,7 +46,7 @@ from .common import (
     table,
 )
 from .dialog import AppointmentDialog
-from .model import AgendaModel
+from .model import AgendaModel, day_text
 from .printing import AskPrinter, new_printer, print_day_list, system_print_dialog
 
 CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
@@ -93,10 +93,8 @@ class AgendaPage(QWidget):
         self.previous_button = button(_("&Previous"), _("The day or week before"), self.previous)
         self.today_button = button(_("&Today"), _("Back to today"), self.go_today)
         self.next_button = button(_("&Next"), _("The day or week after"), self.next)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        named(self.date_edit, _("Go to date"))
-        self.date_edit.dateChanged.connect(self._date_picked)
+        self.date_edit = DateField(_("Go to date"), show_reading=False)
+        self.date_edit.picked.connect(self._date_picked)
         self.range_label = heading("", scale=1.15)
         self.empty = paragraph("")
         self.message = MessageLabel()
@@ -179,10 +177,12 @@ class AgendaPage(QWidget):
     def go_today(self) -> None:
         self.go_to(self.today())
 
-    def _date_picked(self, value: QDate) -> None:
-        picked = value.toPython()
-        if isinstance(picked, dt.date) and picked != self.day:
+    def _date_picked(self) -> None:
+        picked = self.date_edit.value()
+        if picked is not None and picked != self.day:
             self.go_to(picked)
+        if picked is not None:
+            self.date_edit.set_value(picked)  # shown again in the one date format
 
     def refresh(self, select: str | None = None) -> None:
         first, after = self.span()
@@ -197,22 +197,21 @@ class AgendaPage(QWidget):
             self.message.show_message(exc.message)
         self.model.set_appointments(found, staff)
         self.view.setColumnHidden(AgendaModel.DAY, self.mode == "day")
-        self.date_edit.blockSignals(True)
-        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
-        self.date_edit.blockSignals(False)
+        if self.date_edit.value() != self.day:
+            self.date_edit.set_value(self.day)
         if self.mode == "week":
             last = after - dt.timedelta(days=1)
             self.range_label.setText(_("Week of {first} to {last}").format(
-                first=format_date(first, length="long"), last=format_date(last, length="long")))
+                first=format_date(first), last=format_date(last)))
             empty = _("No appointments this week.")
         else:
-            self.range_label.setText(format_date(self.day, length="full"))
+            self.range_label.setText(day_text(self.day, width="wide"))
             empty = _("No appointments on this day.")
         self.range_label.setAccessibleName(self.range_label.text())
         self.empty.setText(empty if not found else ngettext(
             "{n} appointment", "{n} appointments", len(found)).format(n=len(found)))
         self.print_button.setToolTip(_("Print the list of {date} (case codes only)").format(
-            date=format_date(self.day, length="long")))
+            date=format_date(self.day)))
         self.print_button.setAccessibleDescription(self.print_button.toolTip())
         if select is not None:
             self.select(select)

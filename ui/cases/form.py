@@ -8,6 +8,13 @@ read-only at once (the case profile is read-only until Edit).  A read-only text 
 also looks it: its background takes the palette's window colour instead of the base
 colour, so it reads as text on the page rather than a box to type in (no fixed colours,
 so dark and high-contrast themes keep working); lists and drop-downs are disabled.
+
+Forms never guess.  A drop-down about the person starts on "(not asked)" (shown as "(not
+recorded)" once read-only) and a blank is saved as unknown; a choice that must be made on
+purpose starts on "Choose… (required)" and the core refuses it left blank.  Dates are
+typed or picked in ``ui/dates.py``'s field, which reads the language's own forms; a date
+it cannot read stops the save beside its field (``Form.check_fields``) instead of being
+taken as empty.
 """
 
 from __future__ import annotations
@@ -17,13 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +41,7 @@ from shelter_app.domain import vocab
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 
+from ..dates import DateField
 from ..widgets import MessageLabel, named
 from .pickers import CodeCombo, CodeListPicker, DocumentsEditor, MultiChoice
 
@@ -56,6 +63,7 @@ class Field:
     changed: Any  # a bound signal
     message: MessageLabel
     in_label: bool = False  # a check box carries its own label
+    check: Callable[[], str] | None = None  # what stops a save before the core sees it
 
 
 def _message() -> MessageLabel:
@@ -86,11 +94,18 @@ def line(name: str, label: str, *, max_length: int = 200, placeholder: str = "")
                  lambda ro: show_read_only(edit, ro), edit.textChanged, _message())
 
 
-def date(name: str, label: str) -> Field:
-    field = line(name, label, max_length=10, placeholder=_("YYYY-MM-DD"))
-    field.focus.setToolTip(_("A date in the form YYYY-MM-DD, for example 2026-03-31"))
-    field.focus.setAccessibleDescription(field.focus.toolTip())
-    return field
+def date(name: str, label: str, *, required: bool = False) -> Field:
+    """A date typed as people write it or picked from a calendar; its value is ISO text
+    ("" when empty and optional).  What cannot be read is never taken as empty."""
+    field = DateField(plain(label))
+
+    def lock(read_only: bool) -> None:
+        show_read_only(field.edit, read_only)
+        field.set_read_only(read_only)
+
+    return Field(name, label, field, field.edit, field.form_value, field.set_value, lock,
+                 field.changed, _message(),
+                 check=lambda: field.problem(required=required))
 
 
 def aliases(name: str, label: str) -> Field:
@@ -116,38 +131,49 @@ def note(name: str, label: str, *, rows: int = 4) -> Field:
                  edit.textChanged, _message())
 
 
-def choice(name: str, label: str, vocabulary: vocab.Vocabulary, *, blank: bool = True
+def choice(name: str, label: str, vocabulary: vocab.Vocabulary, *, required: bool = False
            ) -> Field:
-    blank_item = [("", _("(not recorded)"))] if blank else []
-    return options(name, label, blank_item + vocabulary.choices())
+    """A term of *vocabulary*: "(not asked)" first (saved as unknown), or "Choose…" first
+    when the choice is *required*."""
+    return options(name, label, vocabulary.choices(), required=required)
 
 
 def day(name: str, label: str) -> Field:
-    """A required date, picked from a calendar or typed (ISO text as its value)."""
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDate(QDate(dt.date.today()))
-    named(edit, plain(label))
-
-    def put(value: Any) -> None:
-        edit.setDate(QDate(dt.date.fromisoformat(str(value)[:10]) if value else dt.date.today()))
-
-    return Field(name, label, edit, edit, lambda: edit.date().toPython().isoformat(), put,
-                 lambda ro: show_read_only(edit, ro), edit.dateChanged, _message())
+    """A required date (today until changed), typed or picked from a calendar."""
+    field = date(name, label, required=True)
+    put = field.put
+    field.put = lambda value: put(value or dt.date.today())
+    field.put(None)
+    return field
 
 
-def options(name: str, label: str, items: list[tuple[str, str]]) -> Field:
-    """One of *items* (code, label) in a drop-down list."""
+def options(name: str, label: str, items: list[tuple[str, str]], *,
+            required: bool | None = None) -> Field:
+    """One of *items* (code, label) in a drop-down list.  With *required* the list starts
+    on "Choose… (required)"; with ``required=False`` on "(not asked)", which reads
+    "(not recorded)" once the form is read-only; with neither, *items* stand as given
+    (each a real choice, or a blank of their own such as "(none)")."""
     combo = QComboBox()
+    blank: tuple[str, str] | None = None
+    if required is not None:
+        blank = (_("Choose… (required)"),) * 2 if required else \
+            (_("(not asked)"), _("(not recorded)"))
+    if blank is not None:
+        combo.addItem(blank[0], "")
     for code, text in items:
         combo.addItem(text, code)
-    named(combo, plain(label))
+    named(combo, plain(label), _("Required") if required else "")
 
     def put(value: Any) -> None:
         combo.setCurrentIndex(max(combo.findData(value or ""), 0))
 
+    def lock(read_only: bool) -> None:
+        combo.setEnabled(not read_only)
+        if blank is not None:
+            combo.setItemText(0, blank[1] if read_only else blank[0])
+
     return Field(name, label, combo, combo, lambda: str(combo.currentData() or ""), put,
-                 lambda ro: combo.setEnabled(not ro), combo.currentIndexChanged, _message())
+                 lock, combo.currentIndexChanged, _message())
 
 
 def flag(name: str, label: str) -> Field:
@@ -266,6 +292,31 @@ class Form(QObject):
     def clear_errors(self) -> None:
         for field in self.fields.values():
             field.message.clear_message()
+
+    def problems(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """The fields among *names* (default: all) that cannot be saved as they are, each
+        with the reason."""
+        found = {}
+        for name in names if names is not None else self.fields:
+            check = self.fields[name].check
+            if check is not None and (problem := check()):
+                found[name] = problem
+        return found
+
+    def check_fields(self, names: Iterable[str] | None = None) -> bool:
+        """Show, beside each field, what stops it being saved before the core is asked
+        (a date that cannot be read); False, with the focus on the first, if any does."""
+        first: QWidget | None = None
+        for name, problem in self.problems(names).items():
+            field = self.fields[name]
+            field.message.show_message(problem)
+            said_beside = getattr(field.widget, "quiet", None)
+            if said_beside is not None:
+                said_beside()  # the same words under the field, not twice
+            first = first or getattr(field.widget, "problem_widget", lambda f=field: f.focus)()
+        if first is not None:
+            first.setFocus()
+        return first is None
 
     def show_error(self, exc: ValidationError, *, prefix: str = "") -> bool:
         """Show *exc* beside the field it names (``prefix`` + field); False if none here."""

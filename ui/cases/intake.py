@@ -212,6 +212,10 @@ class IntakeDialog(QDialog):
         problem beside its field (on its step).  Later steps are checked when reached."""
         values = self.form.values()
         self.error.clear_message()
+        for page in range(upto + 1):  # a date that cannot be read stops here, beside it
+            if self.form.problems(names := [n for n, p in self.page_of.items() if p == page]):
+                self.show_step(page)
+                return self.form.check_fields(names)
         for clean, make in ((clean_survivor, survivor_input), (clean_case, case_input)):
             try:
                 clean(make(values))  # type: ignore[operator]
@@ -371,7 +375,7 @@ class IntakeDialog(QDialog):
         self.record_consent.setChecked(bool(consent))
         self.notice.show_message(_(
             "The intake you were typing on {when} was kept when the vault locked, and is "
-            "shown again.").format(when=format_datetime(draft.updated_at, length="short")))
+            "shown again.").format(when=format_datetime(draft.updated_at)))
 
     def done(self, result: int) -> None:
         """Closing, whichever way: nothing typed stays in the hidden dialog."""

@@ -31,7 +31,7 @@ from shelter_app.domain import vocab
 from shelter_app.i18n import _, current_language
 from shelter_app.i18n.formatting import countries, language_name
 
-from ..widgets import named
+from ..widgets import MessageLabel, named
 
 
 def collator() -> QCollator:
@@ -229,20 +229,24 @@ class MultiChoice(QListWidget):
 
 
 class DocumentsEditor(QWidget):
-    """Identity documents: type, status and (when withheld) by whom; a list of entries."""
+    """Identity documents: type, status and (when withheld) by whom; a list of entries.
+    Type and status start on "Choose…": Add refuses until both were chosen."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = QComboBox()
+        self.kind.addItem(_("Choose the document…"), "")
         for code, label in vocab.DOCUMENT_TYPE.choices():
             self.kind.addItem(label, code)
         named(self.kind, _("Document type"))
         self.status = QComboBox()
+        self.status.addItem(_("Choose its status…"), "")
         for code, label in vocab.DOCUMENT_STATUS.choices():
             self.status.addItem(label, code)
         named(self.status, _("Document status"))
+        self.problem = MessageLabel()
         self.withheld_by = QLineEdit()
         self.withheld_by.setPlaceholderText(_("Withheld by (for example: employer)"))
         named(self.withheld_by, _("Withheld by"))
@@ -273,6 +277,7 @@ class DocumentsEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
+        layout.addWidget(self.problem)
         layout.addLayout(lower)
         self.setFocusProxy(self.kind)
         self._status_changed()
@@ -299,11 +304,20 @@ class DocumentsEditor(QWidget):
         self.entries.addItem(item)
 
     def _add(self) -> None:
+        for combo in (self.kind, self.status):
+            if not combo.currentData():
+                self.problem.show_message(_("Choose the kind of document and its status, "
+                                            "then press Add document."))
+                combo.setFocus()
+                return
+        self.problem.clear_message()
         status = str(self.status.currentData())
         self._append({"type": str(self.kind.currentData()), "status": status,
                       "withheld_by": self.withheld_by.text().strip() if status == "withheld"
                       else ""})
         self.withheld_by.clear()
+        self.kind.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
         self.changed.emit()
 
     def _remove(self) -> None:

@@ -38,7 +38,7 @@ def _sections() -> dict[str, list[tuple[str, Factory]]]:
             ("birth_date", lambda: f.date("birth_date", _("Date of bi&rth:"))),
             ("estimated_age", lambda: f.line("estimated_age", _("Estimated a&ge:"),
                                              max_length=3)),
-            ("gender", lambda: f.choice("gender", _("G&ender:"), vocab.GENDER, blank=False)),
+            ("gender", lambda: f.choice("gender", _("G&ender:"), vocab.GENDER)),
             ("citizenship", lambda: f.codes("citizenship", _("Citi&zenship:"),
                                             country_options())),
             ("languages", lambda: f.codes("languages", _("Lang&uages spoken:"),
@@ -73,7 +73,7 @@ def _sections() -> dict[str, list[tuple[str, Factory]]]:
             ("referral_source", lambda: f.line("referral_source", _("&Referred by:"))),
             ("identification_status", lambda: f.choice(
                 "identification_status", _("&Identification status:"),
-                vocab.IDENTIFICATION_STATUS, blank=False)),
+                vocab.IDENTIFICATION_STATUS)),
             ("identified_by", lambda: f.choice("identified_by", _("Identification decided b&y:"),
                                                vocab.IDENTIFIED_BY)),
             ("reasonable_grounds_date", lambda: f.date("reasonable_grounds_date",
@@ -189,7 +189,8 @@ def survivor_input(values: dict[str, Any]) -> SurvivorInput:
     return SurvivorInput(
         legal_name=g("legal_name", ""), preferred_name=g("preferred_name", ""),
         aliases=list(g("aliases") or []), birth_date=g("birth_date") or None,
-        estimated_age=g("estimated_age") or None, gender=g("gender") or "unknown",
+        estimated_age=g("estimated_age") or None,
+        gender=g("gender") or "unknown",  # "(not asked)": saved as unknown, never a guess
         citizenship=list(g("citizenship") or []), languages=list(g("languages") or []),
         interpreter_needed=bool(g("interpreter_needed")),
         interpreter_language=g("interpreter_language", "") if g("interpreter_needed") else "",
@@ -210,7 +211,7 @@ def case_input(values: dict[str, Any], *, is_draft: bool = False) -> CaseInput:
     g = values.get
     return CaseInput(
         referral_source=g("referral_source", ""),
-        identification_status=g("identification_status") or "possible",
+        identification_status=g("identification_status", ""),
         identified_by=g("identified_by", ""),
         reasonable_grounds_date=g("reasonable_grounds_date") or None,
         conclusive_grounds_date=g("conclusive_grounds_date") or None,

@@ -2,17 +2,18 @@
 
 A clash with another booking (the survivor, the staff member, the interpreter, the room)
 is refused with the core's description, which never names another case; the person may
-then tick "Book it anyway" and book again.
+then tick "Book it anyway" and book again.  A time outside the usual hours (before 08:00,
+after 19:00, at the weekend) is pointed out under the form before booking, not refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, QTime
-from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QFormLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QPushButton, QWidget
 
 from shelter_app.domain import vocab
+from shelter_app.domain.hours import hours_notice
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
@@ -21,7 +22,8 @@ from shelter_app.services.appointments import AppointmentConflict
 from shelter_app.services.registry import Services
 
 from ...background import Background
-from ...widgets import named
+from ...dates import DateTimeField
+from ...widgets import NOTICE_STYLE, MessageLabel, named
 from .. import form as f
 from ..pickers import language_options
 from .base import ListTab
@@ -29,9 +31,8 @@ from .base import ListTab
 DURATIONS = (30, 45, 60, 90, 120, 180, 240)
 
 
-def next_hour() -> QDateTime:
-    now = QDateTime.currentDateTime().addSecs(3600)
-    return QDateTime(now.date(), QTime(now.time().hour(), 0))
+def next_hour() -> dt.datetime:
+    return dt.datetime.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
 
 
 class AppointmentsTab(ListTab):
@@ -50,14 +51,13 @@ class AppointmentsTab(ListTab):
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.add(layout, f.choice("appointment_type", _("T&ype:"), vocab.APPOINTMENT_TYPE,
-                                       blank=False))
-        self.starts = QDateTimeEdit(next_hour())
-        self.starts.setCalendarPopup(True)
-        named(self.starts, _("Starts at"))
+                                       required=True))
+        self.starts = DateTimeField(_("Starts at"))
+        self.starts.set_value(next_hour())
         starts = f.Field("starts_at", _("&Starts at:"), self.starts, self.starts,
-                         lambda: self.starts.dateTime().toPython(),
-                         lambda v: self.starts.setDateTime(next_hour()),
-                         self.starts.setReadOnly, self.starts.dateTimeChanged, f.MessageLabel())
+                         self.starts.value, lambda v: self.starts.set_value(next_hour()),
+                         lambda _ro: None, self.starts.changed, f.MessageLabel(),
+                         check=self.starts.problem)
         self.form.add(layout, starts)
         self.form.add(layout, f.options("minutes", _("&Duration:"),
                                         [(str(m), _("{n} minutes").format(n=m))
@@ -71,6 +71,11 @@ class AppointmentsTab(ListTab):
         self.form.add(layout, f.code("interpreter_language", _("Interpreter's lan&guage:"),
                                      language_options()))
         self.form.add(layout, f.note("notes", _("&Notes:"), rows=2))
+        self.hours = MessageLabel(NOTICE_STYLE)
+        named(self.hours, _("Outside the usual hours"))
+        layout.addRow("", self.hours)
+        for name in ("starts_at", "minutes"):
+            self.form[name].changed.connect(self._check_hours)
         self.anyway = QCheckBox(_("Book it &anyway despite the clash"))
         named(self.anyway, _("Book it anyway despite the clash"))
         self.anyway.hide()
@@ -80,18 +85,29 @@ class AppointmentsTab(ListTab):
         self.book_button.clicked.connect(self.book)
         self.submit = self.book
         layout.addRow("", self.book_button)
+        self._check_hours()
         self.refresh()
 
     def refresh(self) -> None:
         rows = []
         for a in self.services.appointments.list_for_case(self.case_id):
             where = " · ".join(p for p in (a.location, a.room) if p)
-            rows.append((a.id, [format_datetime(a.starts_at, length="short"),
+            rows.append((a.id, [format_datetime(a.starts_at),
                                 vocab.APPOINTMENT_TYPE.label(a.appointment_type), where,
                                 a.interpreter, vocab.APPOINTMENT_STATUS.label(a.status)]))
         self.fill(rows)
 
+    def _check_hours(self, *_args: object) -> None:
+        start = self.starts.value()
+        end = start + dt.timedelta(minutes=int(self.form["minutes"].get() or 60)) \
+            if start is not None else None
+        notice = hours_notice(start, end) if start and end else ""
+        if notice != self.hours.text():
+            self.hours.show_message(notice)
+
     def book(self) -> None:
+        if not self.form.check_fields(["starts_at"]):
+            return
         v = self.form.values()
         start: dt.datetime = v["starts_at"]
         end = start + dt.timedelta(minutes=int(v["minutes"]))

@@ -122,6 +122,8 @@ class ListTab(QWidget):
         """Run a service call; show its refusal beside the field it names, or above."""
         self.message.clear_message()
         self.done.clear_message()
+        if not self.form.check_fields():  # a date that cannot be read, shown beside it
+            return None
         try:
             result = action()
         except ValidationError as exc:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
 
 from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action, Scope
-from shelter_app.errors import ShelterError
+from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
@@ -23,6 +23,8 @@ from ...widgets import named
 from .. import form as f
 from ..pickers import language_options
 from .base import ListTab, day_text
+
+ANY_REFERRAL = "*any*"  # "With whom": any partner, chosen on purpose (a blank is no choice)
 
 
 def partner_choices(services: Services) -> list[tuple[str, str]]:
@@ -51,13 +53,13 @@ class ConsentForm(QWidget):
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.add(layout, f.multi("sections", _("What may be &shared:"), vocab.SECTIONS))
         form.add(layout, f.options("partner_id", _("&With whom:"),
-                                   [("", _("Any referral (any partner)")),
-                                    *partner_choices(services)]))
+                                   [(ANY_REFERRAL, _("Any referral (any partner)")),
+                                    *partner_choices(services)], required=True))
         form.add(layout, f.line("purpose", _("&Purpose:"), max_length=500))
         form.add(layout, f.choice("given_by", _("&Given by:"), vocab.CONSENT_GIVEN_BY,
-                                  blank=False))
+                                  required=True))
         form.add(layout, f.line("guardian_name", _("Guardian's na&me:")))
-        form.add(layout, f.choice("method", _("&How:"), vocab.CONSENT_METHOD, blank=False))
+        form.add(layout, f.choice("method", _("&How:"), vocab.CONSENT_METHOD, required=True))
         form.add(layout, f.flag("interpreter_used", _("An &interpreter was used")))
         form.add(layout, f.code("interpreter_language", _("Interpreter's &language:"),
                                 language_options()))
@@ -74,11 +76,14 @@ class ConsentForm(QWidget):
                                                                  .get()))
 
     def arguments(self) -> dict[str, Any]:
+        for name, problem in self.form.problems().items():  # a date that cannot be read
+            raise ValidationError(problem, name)
         v = self.form.values()
-        partner = v["partner_id"] or None
+        partner = v["partner_id"] if v["partner_id"] != ANY_REFERRAL else ""
         return {"sections": v["sections"], "purpose": v["purpose"], "given_by": v["given_by"],
-                "method": v["method"], "given_on": v["given_on"], "partner_id": partner,
-                "any_referral": partner is None, "expires_on": v["expires_on"] or None,
+                "method": v["method"], "given_on": v["given_on"], "partner_id": partner or None,
+                "any_referral": v["partner_id"] == ANY_REFERRAL,
+                "expires_on": v["expires_on"] or None,
                 "interpreter_used": bool(v["interpreter_used"]),
                 "interpreter_language": v["interpreter_language"] or None,
                 "guardian_name": v["guardian_name"] if v["given_by"] == "guardian" else ""}

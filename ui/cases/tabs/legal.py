@@ -37,8 +37,9 @@ class LegalTab(ListTab):
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             add = self.form.add
             add(layout, f.choice("matter_type", _("&Matter:"), vocab.LEGAL_MATTER_TYPE,
-                                 blank=False))
-            add(layout, f.choice("status", _("S&tatus:"), vocab.LEGAL_MATTER_STATUS, blank=False))
+                                 required=True))
+            add(layout, f.choice("status", _("S&tatus:"), vocab.LEGAL_MATTER_STATUS,
+                                 required=True))
             add(layout, f.line("jurisdiction", _("&Jurisdiction:"), max_length=100))
             add(layout, f.line("authority_ref", _("Authority's re&ference:"), max_length=100))
             labels = {"reflection_start": _("Reflection period starts:"),

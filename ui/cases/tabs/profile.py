@@ -147,6 +147,8 @@ class ProfileTab(QWidget):
         record = self.record
         values = self.form.values()
         self.error.clear_message()
+        if not self.form.check_fields():  # a date that cannot be read, shown beside it
+            return False
         try:
             saved = self._services.cases.update(
                 record.id, survivor=survivor_input(values),
@@ -198,7 +200,7 @@ class ProfileTab(QWidget):
         self.form.put(merged)
         text = _("Your unsaved changes from {when} were kept when the vault locked, and are "
                  "shown again. Save them, or Cancel to discard them.").format(
-            when=format_datetime(draft.updated_at, length="short"))
+            when=format_datetime(draft.updated_at))
         if conflicts:
             labels = [f.plain(self.form[n].label) for n in conflicts if n in self.form]
             text += " " + _("Someone else changed these fields meanwhile; their values are "

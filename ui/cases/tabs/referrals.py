@@ -60,9 +60,9 @@ class ReferralsTab(ListTab):
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.add(layout, f.options("partner_id", _("&Partner:"),
-                                        partner_choices(services)))
-        self.form.add(layout, f.choice("priority", _("P&riority:"), vocab.PRIORITY, blank=False))
-        self.form["priority"].put("normal")
+                                        partner_choices(services), required=True))
+        self.form.add(layout, f.choice("priority", _("P&riority:"), vocab.PRIORITY,
+                                       required=True))
         self.form.add(layout, f.multi("services", _("Ser&vices asked for:"), self._catalogue))
         self.form.add(layout, f.note("reason", _("Reas&on:"), rows=3))
         self.form.add(layout, f.date("follow_up_due", _("&Follow up by (optional):")))

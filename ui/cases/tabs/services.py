@@ -36,11 +36,12 @@ class ServicesTab(ListTab):
         box = self.group(_("Record a service"))
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.add(layout, f.options("service", _("Ser&vice:"), list(self._types.items())))
+        self.form.add(layout, f.options("service", _("Ser&vice:"), list(self._types.items()),
+                                        required=True))
         self.form.add(layout, f.day("provided_on", _("&Given on:")))
         self.form.add(layout, f.options("provider_kind", _("Given &by:"),
                                         [("internal", _("This organisation")),
-                                         ("partner", _("A partner"))]))
+                                         ("partner", _("A partner"))], required=True))
         self.form.add(layout, f.options("partner_id", _("&Partner:"),
                                         [("", _("(none)")), *partner_choices(services)]))
         self.form.add(layout, f.line("duration_minutes", _("&Minutes:"), max_length=6))
