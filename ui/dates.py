@@ -116,15 +116,14 @@ class DateField(QWidget):
         self.edit = QLineEdit()
         self.edit.setMaxLength(40)
         self.edit.returnPressed.connect(lambda: self.picked.emit() if self.value() else None)
-        self.edit.setPlaceholderText(_("e.g. {example}").format(
-            example=isolated(format_date(SAMPLE))))
+        self.edit.setPlaceholderText(isolated(format_date(SAMPLE)))  # an example, greyed
         tip = _("Type a date such as {medium}, {numeric} or {iso}. F4 or Alt+Down opens a "
                 "calendar; Up and Down change the day.").format(
             medium=format_date(SAMPLE), numeric=date_example(), iso=SAMPLE.isoformat())
         self.edit.setToolTip(tip)
         named(self.edit, name, tip)
         _fit(self.edit, [format_date(dt.date(2026, month, 28)) for month in range(1, 13)]
-             + [date_example(), self.edit.placeholderText()])
+             + [date_example()])
         self.button = QToolButton()
         self.button.setIcon(_calendar_icon(self.palette()))
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # F4 / Alt+Down from the field
@@ -268,13 +267,12 @@ class TimeField(QWidget):
         self.edit = QLineEdit()
         self.edit.setMaxLength(20)
         example = format_time(dt.time(14, 30))
-        self.edit.setPlaceholderText(_("e.g. {example}").format(example=isolated(example)))
+        self.edit.setPlaceholderText(isolated(example))  # an example, greyed
         tip = _("Type a time such as {example} or {other}.").format(
             example=example, other=format_time(dt.time(9, 0)))
         self.edit.setToolTip(tip)
         named(self.edit, name, tip)
-        _fit(self.edit, [format_time(dt.time(hour, 58)) for hour in (0, 10, 12, 22)]
-             + [self.edit.placeholderText()])
+        _fit(self.edit, [format_time(dt.time(hour, 58)) for hour in (0, 10, 12, 22)])
         self.reading = _Reading()
         self._show_reading = show_reading
         row = QHBoxLayout(self)
