@@ -108,7 +108,8 @@ def test_the_same_digits_are_read_in_the_languages_order() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_date_shown_reads_back_as_itself(language: str) -> None:
-    for day in (dt.date(2026, 1, 1), dt.date(2026, 5, 9), dt.date(1990, 12, 31), DAY):
+    days = [dt.date(2026, month, 17) for month in range(1, 13)]  # every month's name
+    for day in (*days, dt.date(2026, 1, 1), dt.date(2026, 5, 9), dt.date(1990, 12, 31)):
         for length in ("short", "medium", "long", "full"):
             shown = format_date(day, length=length, language=language)  # type: ignore[arg-type]
             assert read_date(shown, language=language).value == day, (language, shown)
