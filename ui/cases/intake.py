@@ -5,7 +5,10 @@ risk and immediate needs → consent.  "Next" checks what was typed with the cor
 rules (``clean_survivor``, ``clean_case``); a refusal is shown beside its field and the
 step stays.  Leaving the first step (and creating, if the names changed since) runs the
 duplicate check: possible existing records are shown, with their reasons, *before*
-anything is created; the person opens one or continues.
+anything is created, at the top of the first step with the focus on them; the person
+opens one or continues.  Records she said are someone else are not asked about again
+(unless they now match better); if new ones turn up when she creates the case, the intake
+goes back to the first step and says why.
 
 "Create case" creates the survivor and case in one service call, then records the consent
 if the last step was filled in.  If the consent is refused the case stays created, the
@@ -90,20 +93,20 @@ class IntakeDialog(QDialog):
         self.busy = BusyBar(_("Checking for existing records…"))
         self.pages = QStackedWidget()
         self.page_of: dict[str, int] = {}
+        self.duplicates = DuplicatesPanel()
+        self.duplicates.open_requested.connect(self._open_match)
+        self.duplicates.continue_requested.connect(self._continue_after_check)
         for number, section in enumerate(SECTIONS):
             body = QWidget()
             column = QVBoxLayout(body)
             column.addWidget(heading(SECTION_TITLES[section](), scale=1.2))
+            if section == "identity":  # above the form: seen without scrolling
+                column.addWidget(self.duplicates)
             layout = QFormLayout()
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             column.addLayout(layout)
             for field in build_section(self.form, layout, section, health=health):
                 self.page_of[field.name] = number
-            if section == "identity":
-                self.duplicates = DuplicatesPanel()
-                self.duplicates.open_requested.connect(self._open_match)
-                self.duplicates.continue_requested.connect(self._continue_after_check)
-                column.addWidget(self.duplicates)
             column.addStretch(1)
             self.pages.addWidget(self._scrolled(body))
         self.pages.addWidget(self._scrolled(self._consent_page()))
@@ -239,9 +242,13 @@ class IntakeDialog(QDialog):
             found, elsewhere = result
             self.busy.hide()
             self._checked = identity
-            if found or elsewhere:
+            # Only what she has not already answered sends the intake back to step 1.
+            fresh, more_elsewhere = self.duplicates.unanswered(found, elsewhere)
+            if fresh or more_elsewhere:
+                again = self.current != 0 or self.duplicates.answered()
                 self.show_step(0)
-                self.duplicates.show_matches(found, elsewhere)
+                self.duplicates.show_matches(fresh, more_elsewhere, again=again)
+                self._reveal_duplicates()
             else:
                 self.duplicates.clear()
                 then()
@@ -255,6 +262,14 @@ class IntakeDialog(QDialog):
         self._background.run(
             lambda: (search.duplicates(survivor), search.duplicates_elsewhere(survivor)),
             done, failed, context=self)
+
+    def _reveal_duplicates(self) -> None:
+        """Scroll the first step to its top, where the warning is (the focus is already on
+        its list, so a screen reader reads the warning)."""
+        scroll = self.pages.widget(0)
+        if isinstance(scroll, QScrollArea):
+            scroll.verticalScrollBar().setValue(0)
+            scroll.ensureWidgetVisible(self.duplicates, 0, 0)
 
     def _continue_after_check(self) -> None:
         self.duplicates.clear()
@@ -383,7 +398,7 @@ class IntakeDialog(QDialog):
         """Empty every field (the session is ending)."""
         self.form.forget()
         self.consent.forget()
-        self.duplicates.clear()
+        self.duplicates.forget()
         self.notice.clear_message()
         self.error.clear_message()
         self.case = None
