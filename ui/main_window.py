@@ -48,8 +48,16 @@ from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quic
 
 
 def first_control(page: QWidget) -> QWidget | None:
-    """The first widget of *page*'s tab order that takes the keyboard focus (tab bars and
-    containers left out: they choose what is shown, the page's own controls come first)."""
+    """The control of *page* that the keyboard starts on: the one its ``start_control()``
+    names if it has that method (the case list's search), else the first widget of its
+    tab order that takes the focus (tab bars and containers left out: the page's own
+    controls come first).  A tab widget's current page is asked in its place."""
+    while isinstance(page, QTabWidget) and page.currentWidget() is not None:
+        page = page.currentWidget()
+    named = getattr(page, "start_control", None)
+    chosen = named() if callable(named) else None
+    if isinstance(chosen, QWidget) and chosen.isVisibleTo(page) and chosen.isEnabled():
+        return chosen
     widget = page.nextInFocusChain()
     while widget is not page and widget is not None:
         if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.isEnabled() \
