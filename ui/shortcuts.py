@@ -7,7 +7,8 @@ must work whatever is open.  The filter sees each key press before any widget do
 What happens next is the controller's business (``AppController.quick_exit`` and
 ``lock``): quick exit hides every top-level window first, then locks, then quits.
 
-Enter (or Return) on a focused push button presses it, in every window.  Qt does that only
+Mnemonics (Alt+letter) are kept unique in every window (``ui/mnemonics.py``), and Enter
+(or Return) on a focused push button presses it, in every window.  Qt does that only
 for a dialog's auto-default buttons: elsewhere (the main window, the sign-in and first-run
 windows) and for buttons that are not auto-default (a picker's Add inside the intake) Enter
 did nothing or pressed the dialog's default button instead.
@@ -18,6 +19,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
+
+from .mnemonics import MnemonicKeeper
 
 QUICK_EXIT_KEYS = QKeySequence("Ctrl+Shift+Q")
 LOCK_KEYS = QKeySequence("Ctrl+L")
@@ -69,18 +72,21 @@ class AppShortcuts(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._installed = False
+        self.mnemonics = MnemonicKeeper(self)  # unique Alt+letters in every window
 
     def install(self) -> None:
         app = QCoreApplication.instance()
         if app is not None and not self._installed:
             app.installEventFilter(self)
             self._installed = True
+        self.mnemonics.install()
 
     def remove(self) -> None:
         app = QCoreApplication.instance()
         if app is not None and self._installed:
             app.removeEventFilter(self)
         self._installed = False
+        self.mnemonics.remove()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress:
