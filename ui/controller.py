@@ -87,24 +87,18 @@ class AppController(QObject):
     # -- starting ------------------------------------------------------------------
     def start(self) -> None:
         self.keys.install()
-        if self.demo is not None and not self.demo.ready:
-            self._prepare_demo()
+        if self.demo is not None and not self.demo.ready:  # made behind the sign-in screen
+            epoch, window = self._epoch, self._show_sign_in()
+            make_demo_vault(self.demo, self.kdf, self.background, window, lambda: (
+                self._hold_vault(ready=window) if epoch == self._epoch else None))
         elif Vault.exists(self.folder):
             self._hold_vault()
         else:
             self._show(FirstRunWindow(self.title, self.background), "first_run")
 
-    def _prepare_demo(self) -> None:
-        """Show the sign-in screen at once and make the demo vault behind it."""
-        assert self.demo is not None
-        epoch, window = self._epoch, self._show_sign_in()
-        self.state = "demo_preparing"
-        make_demo_vault(self.demo, self.kdf, self.background, window, lambda: (
-            self._hold_vault(ready=window) if epoch == self._epoch else None))
-
     def _hold_vault(self, ready: SignInWindow | None = None) -> None:
-        """Hold the vault folder, then sign in (on *ready*, the sign-in window shown while
-        the demo vault was made)."""
+        """Hold the vault folder, then sign in (on *ready*, the screen shown while the demo
+        vault was made, if it still is)."""
         try:
             self.vault = Vault.open(self.folder, kdf=self.kdf)
         except ShelterError as exc:
@@ -115,8 +109,6 @@ class AppController(QObject):
             return
         if ready is not None and ready is self.window:
             ready.set_prepared()
-            self.state = "sign_in"
-            self.state_changed.emit(self.state)
         else:
             self._show_sign_in()
 
@@ -150,21 +142,13 @@ class AppController(QObject):
         window.deleteLater()
 
     def _show_sign_in(self, notice: str = "") -> SignInWindow:
-        note, accounts = "", []
-        if self.demo is not None:
-            note = self.demo.note()
-            accounts = [(a.role_label(), a.username, a.passphrase) for a in self.demo.accounts]
+        note, accounts = self.demo.shown() if self.demo is not None else ("", [])
         window = SignInWindow(self.title, demo_note=note, demo_accounts=accounts,
                               notice=notice)
         window.submitted.connect(self._sign_in)
-        window.forgot_requested.connect(self._forgot)
+        window.forgot_requested.connect(lambda: open_recovery(window, self.vault, self.background))
         self._show(window, "sign_in")
         return window
-
-    def _forgot(self) -> None:
-        """"Forgot passphrase?": the recovery key sets an administrator's new passphrase."""
-        if self.vault is not None and isinstance(self.window, SignInWindow):
-            open_recovery(self.window, self.vault, self.background)
 
     # -- first run -------------------------------------------------------------------
     def _create(self, organisation: str, username: str, display_name: str,

@@ -68,6 +68,11 @@ class DemoVault:
         return _("Demo vault: fictional, deleted when you close the application. "
                  "Try it as each role:")
 
+    def shown(self) -> tuple[str, list[tuple[str, str, str]]]:
+        """The sign-in screen's demo box: the note, and each account's role, name and
+        passphrase."""
+        return self.note(), [(a.role_label(), a.username, a.passphrase) for a in self.accounts]
+
     def create(self, kdf: KdfPolicy = PRODUCTION_KDF,
                progress: Callable[[int, int], None] | None = None) -> None:
         """Make the vault with its accounts and cases (slow: not on the GUI thread)."""

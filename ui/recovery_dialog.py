@@ -205,14 +205,17 @@ class RecoveryDialog(QDialog):
         self.forget()
 
 
-def open_recovery(window: SignInWindow, vault: Vault, background: Background) -> RecoveryDialog:
+def open_recovery(window: SignInWindow, vault: Vault | None, background: Background
+                  ) -> RecoveryDialog | None:
     """Open the dialog over the sign-in *window*; on success the window is told (its user
     name filled in, the cursor in the passphrase field) and the dialog closes.
 
     The recovery runs on *background* as ``shelter-admin recover`` does: ``Vault.recover``
     records the use of the key and the new passphrase, and the session it opens is locked
     again at once.  The results are bound to the dialog, which dies with the window if the
-    vault locks meanwhile."""
+    vault locks meanwhile.  Nothing opens while no vault is held."""
+    if vault is None:
+        return None
     dialog = RecoveryDialog(window.username.text().strip(), window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.recovery = dialog

@@ -57,11 +57,12 @@ def test_demo_vault_offers_every_role_and_one_click_and_enter_signs_in(qtbot, ma
         controller = make_controller(demo.folder, demo=demo)
         window = controller.window
         # The sign-in screen is there at once; the vault is made behind it, with progress.
-        assert isinstance(window, SignInWindow) and controller.state == "demo_preparing"
+        assert isinstance(window, SignInWindow) and controller.state == "sign_in"
         assert window.demo_box.progress.isVisibleTo(window)
         assert not window.sign_in_button.isEnabled()
         assert not any(b.isEnabled() for b in window.demo_box.buttons)
-        qtbot.waitUntil(lambda: controller.state == "sign_in", timeout=WAIT_MS)
+        qtbot.waitUntil(window.sign_in_button.isEnabled, timeout=WAIT_MS)
+        assert controller.vault is not None and controller.window is window
         assert not window.demo_box.progress.isVisibleTo(window)
         assert window.sign_in_button.isEnabled()
 

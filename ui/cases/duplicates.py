@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -117,6 +118,17 @@ class DuplicatesPanel(QGroupBox):
             self.matches.setFocus()
         elif elsewhere:
             self.continue_button.setFocus()
+        self._reveal()
+
+    def _reveal(self) -> None:
+        """Scroll the page that holds the panel to its top, where the panel is (the focus
+        is already in it, so a screen reader reads the warning)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea):
+            parent.verticalScrollBar().setValue(0)
+            parent.ensureWidgetVisible(self, 0, 0)
 
     def unanswered(self, found: list[DuplicateMatch], elsewhere: int
                    ) -> tuple[list[DuplicateMatch], int]:

@@ -5,10 +5,9 @@ risk and immediate needs → consent.  "Next" checks what was typed with the cor
 rules (``clean_survivor``, ``clean_case``); a refusal is shown beside its field and the
 step stays.  Leaving the first step (and creating, if the names changed since) runs the
 duplicate check: possible existing records are shown, with their reasons, *before*
-anything is created, at the top of the first step with the focus on them; the person
-opens one or continues.  Records she said are someone else are not asked about again
-(unless they now match better); if new ones turn up when she creates the case, the intake
-goes back to the first step and says why.
+anything is created, at the top of the first step; the person opens one or continues.
+Records she said are someone else are not asked about again (unless they now match
+better); if new ones turn up at Create, the intake goes back to step 1 and says why.
 
 "Create case" creates the survivor and case in one service call, then records the consent
 if the last step was filled in.  If the consent is refused the case stays created, the
@@ -248,7 +247,6 @@ class IntakeDialog(QDialog):
                 again = self.current != 0 or self.duplicates.answered()
                 self.show_step(0)
                 self.duplicates.show_matches(fresh, more_elsewhere, again=again)
-                self._reveal_duplicates()
             else:
                 self.duplicates.clear()
                 then()
@@ -262,14 +260,6 @@ class IntakeDialog(QDialog):
         self._background.run(
             lambda: (search.duplicates(survivor), search.duplicates_elsewhere(survivor)),
             done, failed, context=self)
-
-    def _reveal_duplicates(self) -> None:
-        """Scroll the first step to its top, where the warning is (the focus is already on
-        its list, so a screen reader reads the warning)."""
-        scroll = self.pages.widget(0)
-        if isinstance(scroll, QScrollArea):
-            scroll.verticalScrollBar().setValue(0)
-            scroll.ensureWidgetVisible(self.duplicates, 0, 0)
 
     def _continue_after_check(self) -> None:
         self.duplicates.clear()
