@@ -142,9 +142,8 @@ class AppController(QObject):
         window.deleteLater()
 
     def _show_sign_in(self, notice: str = "") -> SignInWindow:
-        note, accounts = self.demo.shown() if self.demo is not None else ("", [])
-        window = SignInWindow(self.title, demo_note=note, demo_accounts=accounts,
-                              notice=notice)
+        demo = self.demo.shown() if self.demo is not None else {}
+        window = SignInWindow(self.title, notice=notice, **demo)  # type: ignore[arg-type]
         window.submitted.connect(self._sign_in)
         window.forgot_requested.connect(lambda: open_recovery(window, self.vault, self.background))
         self._show(window, "sign_in")

@@ -63,23 +63,28 @@ class DemoVault:
     folder: Path  # the vault folder inside it
     accounts: list[DemoAccount] = field(default_factory=list)
     ready: bool = False  # True once create() has made the vault
+    recovery_key: str = ""  # shown too, so that "Forgot passphrase?" can be tried
 
     def note(self) -> str:
         return _("Demo vault: fictional, deleted when you close the application. "
                  "Try it as each role:")
 
-    def shown(self) -> tuple[str, list[tuple[str, str, str]]]:
-        """The sign-in screen's demo box: the note, and each account's role, name and
-        passphrase."""
-        return self.note(), [(a.role_label(), a.username, a.passphrase) for a in self.accounts]
+    def shown(self) -> dict[str, object]:
+        """What the sign-in screen's demo box shows (``SignInWindow``'s arguments): the
+        note, each account's role, name and passphrase, and the recovery key once made."""
+        return {"demo_note": self.note(), "demo_recovery_key": self.recovery_key,
+                "demo_accounts": [(a.role_label(), a.username, a.passphrase)
+                                  for a in self.accounts]}
 
     def create(self, kdf: KdfPolicy = PRODUCTION_KDF,
                progress: Callable[[int, int], None] | None = None) -> None:
         """Make the vault with its accounts and cases (slow: not on the GUI thread)."""
         from shelter_app.demo_vault import create_demo_vault  # only in demo mode
 
-        create_demo_vault(self.folder, {a.username: a.passphrase for a in self.accounts},
-                          kdf=kdf, progress=progress)
+        made = create_demo_vault(self.folder,
+                                 {a.username: a.passphrase for a in self.accounts},
+                                 kdf=kdf, progress=progress)
+        self.recovery_key = made.recovery_key
         self.ready = True
 
     def cleanup(self) -> None:
@@ -126,5 +131,8 @@ def make_demo_vault(demo: DemoVault, kdf: KdfPolicy, background: Background,
         if not isinstance(exc, ShelterError):
             raise exc
 
-    background.run(lambda: demo.create(kdf, relay.changed.emit), lambda _r: ready(), failed,
-                   context=window)
+    def made(_result: object) -> None:
+        window.demo_box.set_recovery_key(demo.recovery_key)
+        ready()
+
+    background.run(lambda: demo.create(kdf, relay.changed.emit), made, failed, context=window)

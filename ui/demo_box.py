@@ -11,11 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shelter_app.i18n import _
 
-from .widgets import NOTICE_STYLE, monospace_font, named, paragraph
+from .widgets import NOTICE_STYLE, fit_window, monospace_font, named, paragraph
 
 
 class DemoAccountsBox(QFrame):
@@ -53,6 +61,20 @@ class DemoAccountsBox(QFrame):
                 label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 grid.addWidget(label, row, column)
         grid.setColumnStretch(2, 1)
+        self.recovery_key = QLabel()
+        self.recovery_key.setFont(monospace_font())
+        self.recovery_key.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self.recovery_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        named(self.recovery_key, _("Recovery key"),
+              _("To try \u201cForgot passphrase?\u201d with the administrator's account."))
+        self.recovery_row = QWidget()
+        row = QVBoxLayout(self.recovery_row)
+        row.setContentsMargins(0, 4, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(paragraph(_("The recovery key, to try \u201cForgot passphrase?\u201d with "
+                                  "the administrator's account:")))
+        row.addWidget(self.recovery_key)
+        self.recovery_row.hide()
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
@@ -64,6 +86,7 @@ class DemoAccountsBox(QFrame):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.note)
         layout.addLayout(grid)
+        layout.addWidget(self.recovery_row)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
 
@@ -78,6 +101,12 @@ class DemoAccountsBox(QFrame):
         self.status.show()
         for button in self.buttons:
             button.setEnabled(False)
+
+    def set_recovery_key(self, key: str) -> None:
+        self.recovery_key.setText(key)
+        self.recovery_row.setVisible(bool(key))
+        if key:
+            fit_window(self)
 
     def set_ready(self) -> None:
         self.progress.hide()

@@ -44,8 +44,8 @@ class SignInWindow(QWidget):
     forgot_requested = Signal()
 
     def __init__(self, title: str, *, demo_note: str = "",
-                 demo_accounts: Sequence[tuple[str, str, str]] = (), username: str = "",
-                 notice: str = "") -> None:
+                 demo_accounts: Sequence[tuple[str, str, str]] = (),
+                 demo_recovery_key: str = "", username: str = "", notice: str = "") -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.setObjectName("sign_in")
@@ -64,6 +64,7 @@ class SignInWindow(QWidget):
         top.addWidget(self.quick_exit, 0, Qt.AlignmentFlag.AlignTop)
 
         self.demo_box = DemoAccountsBox(demo_note, demo_accounts)
+        self.demo_box.set_recovery_key(demo_recovery_key)
         self.demo_box.chosen.connect(self.fill)
         self.demo_box.setVisible(bool(demo_accounts))
 
@@ -106,9 +107,9 @@ class SignInWindow(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
-        layout.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(self.demo_box)
+        layout.addStretch(1)  # room left over goes under everything, not between
 
         self.username.returnPressed.connect(self._username_entered)
         self.passphrase.returnPressed.connect(self._submit)

@@ -63,6 +63,9 @@ def test_demo_vault_offers_every_role_and_one_click_and_enter_signs_in(qtbot, ma
         assert not any(b.isEnabled() for b in window.demo_box.buttons)
         qtbot.waitUntil(window.sign_in_button.isEnabled, timeout=WAIT_MS)
         assert controller.vault is not None and controller.window is window
+        # The recovery key too, so that "Forgot passphrase?" can be tried.
+        assert demo.recovery_key and window.demo_box.recovery_key.text() == demo.recovery_key
+        assert window.demo_box.recovery_key.isVisibleTo(window)
         assert not window.demo_box.progress.isVisibleTo(window)
         assert window.sign_in_button.isEnabled()
 
