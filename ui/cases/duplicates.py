@@ -7,12 +7,14 @@ the panel then asks her to check with a coordinator, and shows nothing of that c
 
 The panel sits at the top of the intake's first step, above the form, so it is seen
 without scrolling in a small dialog; its introduction is announced to screen readers and
-the focus goes to the list.  ``found`` and ``elsewhere_count`` keep what was shown, so
-that the intake does not ask again about records the person already said are someone
-else.
+the focus goes to the list.  It remembers what the person said is someone else, so the
+intake does not ask about those records again (unless they now match better); when new
+ones turn up at Create, the intake goes back to step 1 and the introduction says why.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -38,7 +40,11 @@ class DuplicatesPanel(QGroupBox):
     open_requested = Signal(str)
     continue_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, on_open: Callable[[str], None] | None = None,
+                 on_continue: Callable[[], None] | None = None,
+                 parent: QWidget | None = None) -> None:
+        """*on_open* and *on_continue* are connected to ``open_requested`` and
+        ``continue_requested``."""
         super().__init__(_("Possible existing records"), parent)
         self.setObjectName("duplicates")
         self.found: list[DuplicateMatch] = []
@@ -74,6 +80,10 @@ class DuplicatesPanel(QGroupBox):
         layout.addWidget(self.elsewhere)
         layout.addLayout(buttons)
         self.hide()
+        if on_open is not None:
+            self.open_requested.connect(on_open)
+        if on_continue is not None:
+            self.continue_requested.connect(on_continue)
 
     def show_matches(self, found: list[DuplicateMatch], elsewhere: int = 0, *,
                      again: bool = False) -> None:

@@ -5,9 +5,7 @@ risk and immediate needs → consent.  "Next" checks what was typed with the cor
 rules (``clean_survivor``, ``clean_case``); a refusal is shown beside its field and the
 step stays.  Leaving the first step (and creating, if the names changed since) runs the
 duplicate check: possible existing records are shown, with their reasons, *before*
-anything is created, at the top of the first step; the person opens one or continues.
-Records she said are someone else are not asked about again (unless they now match
-better); if new ones turn up at Create, the intake goes back to step 1 and says why.
+anything is created; the person opens one or continues.
 
 "Create case" creates the survivor and case in one service call, then records the consent
 if the last step was filled in.  If the consent is refused the case stays created, the
@@ -92,9 +90,7 @@ class IntakeDialog(QDialog):
         self.busy = BusyBar(_("Checking for existing records…"))
         self.pages = QStackedWidget()
         self.page_of: dict[str, int] = {}
-        self.duplicates = DuplicatesPanel()
-        self.duplicates.open_requested.connect(self._open_match)
-        self.duplicates.continue_requested.connect(self._continue_after_check)
+        self.duplicates = DuplicatesPanel(self._open_match, self._continue_after_check)
         for number, section in enumerate(SECTIONS):
             body = QWidget()
             column = QVBoxLayout(body)
@@ -241,8 +237,7 @@ class IntakeDialog(QDialog):
             found, elsewhere = result
             self.busy.hide()
             self._checked = identity
-            # Only what she has not already answered sends the intake back to step 1.
-            fresh, more_elsewhere = self.duplicates.unanswered(found, elsewhere)
+            fresh, more_elsewhere = self.duplicates.unanswered(found, elsewhere)  # not asked
             if fresh or more_elsewhere:
                 again = self.current != 0 or self.duplicates.answered()
                 self.show_step(0)
