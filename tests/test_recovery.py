@@ -18,6 +18,7 @@ from shelter_app.documents.recovery_sheet import build_recovery_sheet
 from shelter_app.errors import (
     AccountDisabled,
     PassphraseRejected,
+    PermissionDenied,
     UnknownUser,
     WrongPassphrase,
 )
@@ -114,6 +115,27 @@ def test_recovery_for_unknown_or_disabled_accounts(created: Created, admin: Serv
         _recover(vault_dir, created[2], username="casey")
 
 
+def test_recovery_key_is_for_administrators_accounts_only(created: Created, admin: Services,
+                                                           vault_dir: Path) -> None:
+    """Someone holding the sheet cannot take over a coordinator's or caseworker's account
+    with it; the refusal is recorded, and nothing changes."""
+    add_user(admin, "casey", "caseworker", temporary=False)
+    add_user(admin, "ada", "admin", "coordinator", temporary=False)
+    admin.lock()
+    created[0].close()
+    before = (vault_dir / "keyslots.json").read_bytes()
+    with pytest.raises(PermissionDenied) as info:
+        _recover(vault_dir, created[2], username="casey")
+    assert "administrator's account only" in str(info.value)
+    assert (vault_dir / "keyslots.json").read_bytes() == before
+    _report, events = _recover(vault_dir, created[2], username="ada")  # admin and more: yes
+    assert events[:2] == ["key.passphrase_changed", "key.recovery_used"]
+    with signed_in(vault_dir, passphrase=ADMIN_PASS) as s:
+        denied = [e for e in s.ctx.audit.events() if e.action == "access.denied"]
+        assert [(e.target_type, e.target_id, e.details) for e in denied] == [
+            ("keyslot", "recovery", {"action": "recover"})]
+
+
 def test_new_recovery_key_replaces_the_old_one(created: Created, admin: Services,
                                                vault_dir: Path) -> None:
     old = created[2]
@@ -167,6 +189,20 @@ def test_recovery_sheet_pdf_reads_back(tmp_path: Path) -> None:
     fonts = {str(f["/BaseFont"]) for f in _fonts(reader)}
     assert any("NotoSans" in f for f in fonts), fonts
     assert all("/FontFile2" in f["/FontDescriptor"] for f in _fonts(reader))
+
+
+def test_recovery_sheet_says_how_to_use_the_key(tmp_path: Path) -> None:
+    """Both ways, in the order a person meets them: the sign-in screen, then the command."""
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(build_recovery_sheet(organisation=ORG, vault_id="v",
+                                          recovery_key=new_recovery_key()))
+    text = " ".join(_pdftotext(path).split())
+    screen = text.index("On the sign-in screen of Shelter App, choose "
+                        "\u201cForgot passphrase?\u201d")
+    command = text.index("shelter-admin recover USER")
+    assert screen < command
+    assert "Sign in with the new passphrase" in text
+    assert "Anyone else who has forgotten a passphrase asks an administrator" in text
 
 
 def _fonts(reader: pypdf.PdfReader) -> list[Any]:

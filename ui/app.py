@@ -2,7 +2,7 @@
 
     shelter-app                     the vault in $SHELTER_VAULT or the user data folder
     shelter-app --vault DIR         another vault folder
-    shelter-app --demo              a throwaway demo vault, its passphrase shown
+    shelter-app --demo              a throwaway demo vault: every role's account, shown
     shelter-app --lang ar           the interface language (default: from the environment)
     shelter-app --smoke-test        start, show the first screen, exit 0 (for CI under Xvfb)
 
@@ -101,13 +101,13 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
     install_wheel_guard(app)  # the wheel scrolls forms instead of changing their fields
 
     from .controller import AppController
-    from .demo import create_demo_vault
+    from .demo import new_demo_vault
 
     with qt_language(app, language):
         demo = None
         try:
-            if args.demo:
-                demo = create_demo_vault(kdf)
+            if args.demo:  # made in the background once the sign-in screen shows
+                demo = new_demo_vault()
             folder = demo.folder if demo else chosen_vault_dir(args.vault)
             controller = AppController(folder, kdf=kdf, demo=demo)
             try:

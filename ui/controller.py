@@ -38,10 +38,11 @@ from shelter_app.vault.vault import Vault
 
 from .background import Background
 from .change_passphrase import ChangePassphraseDialog
-from .demo import DemoVault
+from .demo import DemoVault, make_demo_vault
 from .first_run import FirstRunWindow
 from .idle import IdleWatcher
 from .main_window import MainWindow
+from .recovery_dialog import open_recovery
 from .shortcuts import AppShortcuts, hide_all_windows
 from .sign_in import SignInWindow
 from .vault_error import VaultErrorWindow
@@ -86,12 +87,18 @@ class AppController(QObject):
     # -- starting ------------------------------------------------------------------
     def start(self) -> None:
         self.keys.install()
-        if Vault.exists(self.folder):
+        if self.demo is not None and not self.demo.ready:  # made behind the sign-in screen
+            epoch, window = self._epoch, self._show_sign_in()
+            make_demo_vault(self.demo, self.kdf, self.background, window, lambda: (
+                self._hold_vault(ready=window) if epoch == self._epoch else None))
+        elif Vault.exists(self.folder):
             self._hold_vault()
         else:
             self._show(FirstRunWindow(self.title, self.background), "first_run")
 
-    def _hold_vault(self) -> None:
+    def _hold_vault(self, ready: SignInWindow | None = None) -> None:
+        """Hold the vault folder, then sign in (on *ready*, the screen shown while the demo
+        vault was made, if it still is)."""
         try:
             self.vault = Vault.open(self.folder, kdf=self.kdf)
         except ShelterError as exc:
@@ -100,7 +107,10 @@ class AppController(QObject):
             window.close_requested.connect(self.quit)
             self._show(window, "error")
             return
-        self._show_sign_in()
+        if ready is not None and ready is self.window:
+            ready.set_prepared()
+        else:
+            self._show_sign_in()
 
     def _retry(self) -> None:
         if self.vault is None:
@@ -131,15 +141,13 @@ class AppController(QObject):
         window.hide()
         window.deleteLater()
 
-    def _show_sign_in(self, notice: str = "") -> None:
-        note, credentials, username = "", "", ""
-        if self.demo is not None:
-            note, credentials, username = (self.demo.note(), self.demo.credentials(),
-                                           self.demo.username)
-        window = SignInWindow(self.title, demo_note=note, demo_credentials=credentials,
-                              username=username, notice=notice)
+    def _show_sign_in(self, notice: str = "") -> SignInWindow:
+        demo = self.demo.shown() if self.demo is not None else {}
+        window = SignInWindow(self.title, notice=notice, **demo)  # type: ignore[arg-type]
         window.submitted.connect(self._sign_in)
+        window.forgot_requested.connect(lambda: open_recovery(window, self.vault, self.background))
         self._show(window, "sign_in")
+        return window
 
     # -- first run -------------------------------------------------------------------
     def _create(self, organisation: str, username: str, display_name: str,

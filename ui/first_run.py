@@ -145,7 +145,10 @@ class FirstRunWindow(QWidget):
                              (self.passphrase, self.passphrase_msg),
                              (self.repeat, self.repeat_msg)):
             field.textEdited.connect(lambda _t, label=label: label.clear_message())
-        self.repeat.returnPressed.connect(self._admin_done)
+        # Enter moves on to the next empty field, or creates the vault once all are
+        # filled in (also after a refused user name was corrected).
+        for field in (self.username, self.display_name, self.passphrase, self.repeat):
+            field.returnPressed.connect(self._admin_enter)
 
         self.create_error = MessageLabel()
         self.create_busy = BusyBar(_("Creating the vault…"))
@@ -203,6 +206,14 @@ class FirstRunWindow(QWidget):
         self.create_requested.emit(self.organisation.text().strip(), username,
                                    self.display_name.text().strip(), passphrase)
 
+    def _admin_enter(self) -> None:
+        required = (self.username, self.passphrase, self.repeat)
+        empty = next((f for f in required if not f.text()), None)
+        if empty is not None and not empty.hasFocus():
+            empty.setFocus()
+        else:
+            self._admin_done()
+
     def _field_error(self, field: QLineEdit, label: MessageLabel, message: str) -> None:
         label.show_message(message)
         field.selectAll()
@@ -210,10 +221,15 @@ class FirstRunWindow(QWidget):
 
     # -- what the controller reports ------------------------------------------------
     def set_busy(self, busy: bool) -> None:
+        """While the vault is made the fields are read-only, not disabled: a disabled
+        field or button would hand the keyboard focus on, as far as Quick exit."""
         self.create_busy.setVisible(busy)
-        for widget in (self.username, self.display_name, self.passphrase, self.repeat,
-                       self.create_button, self.back_button):
-            widget.setEnabled(not busy)
+        if busy and self.focusWidget() in (self.create_button, self.back_button):
+            self.repeat.setFocus()
+        for field in (self.username, self.display_name, self.passphrase, self.repeat):
+            field.setReadOnly(busy)
+        for button in (self.create_button, self.back_button):
+            button.setEnabled(not busy)
 
     def show_create_error(self, exc: ShelterError) -> None:
         self.set_busy(False)

@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QTabBar,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -42,6 +45,27 @@ from .change_passphrase import ChangePassphraseDialog
 from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
 from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quick_exit_button
+
+
+def first_control(page: QWidget) -> QWidget | None:
+    """The control of *page* that the keyboard starts on: the one its ``start_control()``
+    names if it has that method (the case list's search), else the first widget of its
+    tab order that takes the focus (tab bars and containers left out: the page's own
+    controls come first).  A tab widget's current page is asked in its place."""
+    while isinstance(page, QTabWidget) and page.currentWidget() is not None:
+        page = page.currentWidget()
+    named = getattr(page, "start_control", None)
+    chosen = named() if callable(named) else None
+    if isinstance(chosen, QWidget) and chosen.isVisibleTo(page) and chosen.isEnabled():
+        return chosen
+    widget = page.nextInFocusChain()
+    while widget is not page and widget is not None:
+        if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.isEnabled() \
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus \
+                and not isinstance(widget, QTabBar | QTabWidget | QScrollArea):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
 
 
 def failed_attempts_text(n: int) -> str:
@@ -102,7 +126,7 @@ class MainWindow(QMainWindow):
             if number <= 9:
                 go = QAction(spec.label(), self)
                 go.setShortcut(QKeySequence(f"Ctrl+{number}"))
-                go.triggered.connect(lambda _c=False, key=spec.key: self.show_page(key))
+                go.triggered.connect(lambda _c=False, key=spec.key: self.go_to(key))
                 self.addAction(go)
         em = self.fontMetrics().horizontalAdvance("M")
         widest = max([self.nav.fontMetrics().horizontalAdvance(s.label()) for s in self.specs]
@@ -129,6 +153,7 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry()
         self.resize(min(em * 96, int(screen.width() * 0.95)),
                     min(em * 54, int(screen.height() * 0.9)))
+        self.focus_content()
 
     def _build_toolbar(self) -> None:
         self.lock_action = QAction(_("&Lock"), self)
@@ -186,6 +211,13 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)  # builds and shows it through _row_changed
         return self.page(key)
 
+    def go_to(self, key: str) -> QWidget:
+        """Show section *key* and put the focus in it (Ctrl+1, Ctrl+2…): the control
+        that had it is now hidden, and Qt would hand it to whatever comes next."""
+        page = self.show_page(key)
+        self.focus_content()
+        return page
+
     def current_key(self) -> str | None:
         row = self.nav.currentRow()
         return self.specs[row].key if 0 <= row < len(self.specs) else None
@@ -194,6 +226,14 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self.specs):
             widget = self.page(self.specs[row].key)
             self.stack.setCurrentWidget(widget)
+
+    def focus_content(self) -> None:
+        """Put the keyboard focus on the current page's first control (the search of the
+        case list, a table…), never on Quick exit, where a stray Space would close the
+        program: Qt would otherwise give it to the first button of the toolbar."""
+        page = self.stack.currentWidget()
+        target = first_control(page) if page is not self.nothing else None
+        (target or self.nav).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _call(self, method: str) -> list[object]:
         return [getattr(page, method)() for page in list(self.pages.values())

@@ -102,8 +102,9 @@ class RecoveryKeyPage(QWidget):
         layout.addWidget(heading(_("Your recovery key")))
         layout.addWidget(paragraph(_(
             "This key opens every record in the vault if an administrator's passphrase is "
-            "forgotten. It is shown only now. Save the recovery sheet and print it, or write "
-            "the key down, and keep it locked away from this computer.")))
+            "forgotten (\u201cForgot passphrase?\u201d on the sign-in screen). It is shown only "
+            "now. Save the recovery sheet and print it, or write the key down, and keep it "
+            "locked away from this computer.")))
         layout.addWidget(self.key_label)
         layout.addLayout(save_row)
         layout.addWidget(self.save_busy)

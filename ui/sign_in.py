@@ -1,5 +1,8 @@
 """The sign-in screen: user name, passphrase, and what went wrong in plain words.
 
+"Forgot passphrase?" opens the recovery with the recovery key (``ui/recovery_dialog.py``);
+with a demo vault, its accounts are listed under the form (``ui/demo_box.py``).
+
 The window only collects what was typed and shows outcomes; the controller unlocks the
 vault off the GUI thread and reports back with ``show_error`` or by closing this window.
 """
@@ -7,14 +10,14 @@ vault off the GUI thread and reports back with ``show_error`` or by closing this
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from itertools import pairwise
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -23,25 +26,26 @@ from PySide6.QtWidgets import (
 
 from shelter_app.i18n import _, ngettext
 
-from .widgets import (
-    NOTICE_STYLE,
-    BusyBar,
-    MessageLabel,
-    heading,
-    monospace_font,
-    named,
-    quick_exit_button,
-)
+from .demo_box import DemoAccountsBox
+from .widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, quick_exit_button
 
 
 class SignInWindow(QWidget):
-    """Emits ``submitted(user name, passphrase)``; never unlocks anything itself."""
+    """Emits ``submitted(user name, passphrase)``; never unlocks anything itself.
+
+    ``forgot_requested`` asks the controller for the recovery dialog ("Forgot
+    passphrase?").  A demo vault's accounts are listed in a box under the form
+    (``demo_accounts``: role label, user name, passphrase), each with a button that fills
+    in the fields.
+    """
 
     submitted = Signal(str, str)
     quick_exit_requested = Signal()
+    forgot_requested = Signal()
 
-    def __init__(self, title: str, *, demo_note: str = "", demo_credentials: str = "",
-                 username: str = "", notice: str = "") -> None:
+    def __init__(self, title: str, *, demo_note: str = "",
+                 demo_accounts: Sequence[tuple[str, str, str]] = (),
+                 demo_recovery_key: str = "", username: str = "", notice: str = "") -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.setObjectName("sign_in")
@@ -49,6 +53,8 @@ class SignInWindow(QWidget):
         self._wait_timer.setInterval(1000)
         self._wait_timer.timeout.connect(self._tick)
         self._wait_left = 0.0
+        self._busy = False
+        self.recovery: QWidget | None = None  # the "Forgot passphrase?" dialog, when open
 
         self.heading = heading(_("Sign in"))
         self.quick_exit = quick_exit_button(self)
@@ -57,21 +63,10 @@ class SignInWindow(QWidget):
         top.addWidget(self.heading, 1)
         top.addWidget(self.quick_exit, 0, Qt.AlignmentFlag.AlignTop)
 
-        # The demo passphrase on a line of its own that never wraps: it is copied by eye.
-        self.demo_note = QLabel(demo_note)
-        self.demo_note.setWordWrap(True)
-        self.demo_label = QLabel(demo_credentials)
-        self.demo_label.setFont(monospace_font())
-        self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        named(self.demo_label, _("Demo vault"), f"{demo_note} {demo_credentials}")
-        demo_box = QFrame()
-        demo_box.setObjectName("demo_box")
-        demo_box.setStyleSheet(f"QFrame#demo_box {{ {NOTICE_STYLE} }}")
-        demo_layout = QVBoxLayout(demo_box)
-        demo_layout.setContentsMargins(4, 2, 4, 2)
-        demo_layout.addWidget(self.demo_note)
-        demo_layout.addWidget(self.demo_label)
-        demo_box.setVisible(bool(demo_credentials))
+        self.demo_box = DemoAccountsBox(demo_note, demo_accounts)
+        self.demo_box.set_recovery_key(demo_recovery_key)
+        self.demo_box.chosen.connect(self.fill)
+        self.demo_box.setVisible(bool(demo_accounts))
 
         self.notice = MessageLabel(NOTICE_STYLE)
         self.notice.setAccessibleName(_("Notice"))
@@ -95,29 +90,71 @@ class SignInWindow(QWidget):
         self.sign_in_button.setDefault(True)
         named(self.sign_in_button, _("Sign in"))
         self.sign_in_button.clicked.connect(self._submit)
+        self.forgot_button = QPushButton(_("&Forgot passphrase?"))
+        self.forgot_button.setFlat(True)
+        named(self.forgot_button, _("Forgot passphrase?"), _(
+            "An administrator with the recovery key sets a new passphrase here. Everyone "
+            "else: ask an administrator."))
+        self.forgot_button.clicked.connect(self.forgot_requested)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.forgot_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(demo_box)
         layout.addWidget(self.notice)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
-        layout.addStretch(1)
         layout.addLayout(buttons)
+        layout.addWidget(self.demo_box)
+        layout.addStretch(1)  # room left over goes under everything, not between
 
         self.username.returnPressed.connect(self._username_entered)
         self.passphrase.returnPressed.connect(self._submit)
         self.username.textEdited.connect(self._name_changed)
-        self.setTabOrder(self.username, self.passphrase)
-        self.setTabOrder(self.passphrase, self.sign_in_button)
-        self.setTabOrder(self.sign_in_button, self.quick_exit)
+        # What is seen, top to bottom; Quick exit last, so that no key lands on it by chance.
+        for first, second in pairwise((self.username, self.passphrase, self.sign_in_button,
+                                       self.forgot_button, *self.demo_box.buttons,
+                                       self.quick_exit)):
+            self.setTabOrder(first, second)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         self.resize(self.sizeHint().expandedTo(self.minimumSize()))
         (self.passphrase if username else self.username).setFocus()
+
+    def fill(self, username: str, passphrase: str) -> None:
+        """Put an account's user name and passphrase in the fields (the demo box's buttons);
+        Enter then signs in."""
+        if self._busy:
+            return
+        self.username.setText(username)
+        self._name_changed()
+        self.passphrase.setText(passphrase)
+        self.error.clear_message()
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def recovered(self, username: str) -> None:
+        """A new passphrase was set with the recovery key: now sign in with it."""
+        self.username.setText(username)
+        self._name_changed()
+        self.passphrase.clear()
+        self.error.clear_message()
+        self.notice.show_message(_("A new passphrase was set for {user}. Sign in with it.")
+                                 .format(user=username))
+        self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot(int, int)
+    def set_preparing(self, done: int, total: int) -> None:
+        """The demo vault is still being made: nothing can be signed in to yet."""
+        self.demo_box.set_progress(done, total)
+        self.sign_in_button.setEnabled(False)
+        self.forgot_button.setEnabled(False)
+
+    def set_prepared(self) -> None:
+        self.demo_box.set_ready()
+        self.sign_in_button.setEnabled(not self._wait_timer.isActive())
+        self.forgot_button.setEnabled(True)
 
     # -- what the user does --------------------------------------------------------
     def _username_entered(self) -> None:
@@ -127,7 +164,7 @@ class SignInWindow(QWidget):
             self.passphrase.setFocus()
 
     def _submit(self) -> None:
-        if not self.sign_in_button.isEnabled():
+        if self._busy or not self.sign_in_button.isEnabled():
             return
         name = self.username.text().strip()
         if not name:
@@ -151,9 +188,14 @@ class SignInWindow(QWidget):
 
     # -- what the controller reports ------------------------------------------------
     def set_busy(self, busy: bool) -> None:
+        """While the passphrase is checked the fields are read-only, not disabled: a
+        disabled field would hand the keyboard focus on, as far as Quick exit."""
+        self._busy = busy
         self.busy.setVisible(busy)
-        for widget in (self.username, self.passphrase, self.sign_in_button):
-            widget.setEnabled(not busy)
+        for field in (self.username, self.passphrase):
+            field.setReadOnly(busy)
+        for button in (self.forgot_button, *self.demo_box.buttons):
+            button.setEnabled(not busy)
 
     def show_error(self, message: str, *, retry_after: float | None = None) -> None:
         """Show *message*, clear the passphrase and put the cursor back where it helps."""

@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help=_("make a new recovery key and save its sheet as PDF"))
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     recover = sub.add_parser("recover",
-                             help=_("set a new passphrase for an account with the recovery key"))
+                             help=_("set a new passphrase for an administrator's account "
+                                    "with the recovery key"))
     recover.add_argument("name")
     records.add_parsers(sub)
     packets.add_parsers(sub)

@@ -7,16 +7,17 @@ import secrets
 import sys
 from pathlib import Path
 
+from shelter_app.demo_vault import DEMO_ACCOUNTS, create_demo_vault
 from shelter_app.domain.accounts import validate_passphrase
 from shelter_app.errors import ShelterError, VaultExists
 from shelter_app.i18n import _
-from shelter_app.services.registry import Services, build_services
+from shelter_app.services.registry import Services
 from shelter_app.vault.crypto import KdfPolicy
 from shelter_app.vault.vault import Vault
 
 from .prompts import PassphraseReader
 
-DEMO_ROLES = ("admin", "coordinator", "caseworker", "legal")
+DEMO_ROLES = tuple(name for name, _role in DEMO_ACCOUNTS)
 _WORDS = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris",
           "juniper", "kelp", "lumen", "maple", "nectar", "orbit", "pebble", "quartz", "river",
           "sage", "tundra", "umber", "violet", "willow", "yarrow", "zephyr")
@@ -56,30 +57,13 @@ def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPol
         passphrases = dict.fromkeys(DEMO_ROLES, shared)
     else:
         passphrases = {role: generated_passphrase() for role in DEMO_ROLES}
-    vault, opened, recovery_key = Vault.create(
-        folder, organisation="Demo shelter (fictional)", admin_username="admin",
-        admin_passphrase=passphrases["admin"], admin_display_name="Demo administrator", kdf=kdf)
-    try:
-        admin = build_services(opened)
-        for role in DEMO_ROLES[1:]:
-            admin.accounts.add(role, [role], passphrases[role], temporary=False,
-                               display_name=f"Demo {role}")
-        admin.lock()
-        coordinator_vault, _report = vault.unlock("coordinator", passphrases["coordinator"])
-        coordinator = build_services(coordinator_vault)
-        try:
-            from shelter_app.demo import populate
 
-            def progress(done: int, total: int) -> None:
-                print(_("  {done} of {total} cases").format(done=done, total=total),
-                      file=sys.stderr)
+    def progress(done: int, total: int) -> None:
+        print(_("  {done} of {total} cases").format(done=done, total=total), file=sys.stderr)
 
-            counts = populate(coordinator, survivors=survivors,
-                              progress=progress if survivors >= 5000 else None)
-        finally:
-            coordinator.lock()
-    finally:
-        vault.close()
+    made = create_demo_vault(folder, passphrases, kdf=kdf, survivors=survivors,
+                             cases_progress=progress if survivors >= 5000 else None)
+    counts, recovery_key = made.counts, made.recovery_key
     print(_("Demo vault created in {folder} with fictional records:").format(folder=folder))
     print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(_("Accounts (user name: passphrase):"))

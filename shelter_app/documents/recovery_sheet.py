@@ -46,9 +46,18 @@ def build_recovery_sheet(*, organisation: str, vault_id: str, recovery_key: str,
         para(text(_("What this key does")), st.heading),
         para(text(_(
             "This key opens every record in the vault named above. It exists so that the "
-            "records are not lost when an administrator's passphrase is forgotten. To use it, "
-            "run: shelter-admin recover USER, type this key, then choose a new passphrase for "
-            "that account.")), st.body),
+            "records are not lost when an administrator's passphrase is forgotten: it sets a "
+            "new passphrase for an administrator's account. Anyone else who has forgotten a "
+            "passphrase asks an administrator for a temporary one.")), st.body),
+        para(text(_("How to use it")), st.heading),
+        *[para(text(line), st.body) for line in (
+            _("1. On the sign-in screen of Shelter App, choose \u201cForgot passphrase?\u201d."),
+            _("2. Type this key, the administrator's user name, and a new passphrase twice, "
+              "then choose \u201cSet new passphrase\u201d."),
+            _("3. Sign in with the new passphrase."),
+            _("Without the application's window, on the command line: shelter-admin recover "
+              "USER, then type this key and the new passphrase when asked."),
+        )],
         para(text(_("Keep it safe")), st.heading),
         para(text(_(
             "Store this sheet in a locked place away from the computer, such as a safe. Do not "

@@ -76,6 +76,38 @@ def skeleton(word: str) -> str:
     return out
 
 
+# Words many unrelated people share as a separate word of their names, in folded form:
+# particles and kinship words ("de", "van", "bin", "ibn", "abu", "al"), the Vietnamese
+# middle words that mark gender ("Thị", "Văn"), and the Marian and Josephine parts of
+# Spanish compound names ("María", "José").  Two records that share only such words have
+# nothing in common; next to a shared name that is not one of them they still count.
+COMMON_NAME_WORDS = frozenset({
+    # Vietnamese
+    "thi", "van",
+    # Arabic, in Latin letters and in Arabic script (as ``fold`` leaves it)
+    "bin", "binti", "bint", "ibn", "ibnu", "abu", "abou", "abo", "umm", "um", "al", "el",
+    "ul", "ould", "bou", "abd", "abdel", "abdul", "abdoul",
+    "بن", "ابن", "بنت", "ابو", "ام", "ال", "عبد",
+    # Spanish, Portuguese, Italian, French, Dutch, German, Scandinavian
+    "de", "del", "della", "dela", "la", "las", "los", "le", "les", "lo", "y", "e", "da",
+    "das", "do", "dos", "di", "du", "des", "von", "der", "den", "ter", "ten", "zu",
+    "af", "av", "maria", "ma", "jose",
+})
+
+
+def common_word(token: str) -> bool:
+    """True for a word of a name that says nothing on its own about who someone is: one of
+    ``COMMON_NAME_WORDS`` (in any case, accents or script) or a single letter (an initial).
+    *token* is a word as ``tokens`` gives it."""
+    folded = fold(token)
+    return len(folded) < 2 or folded in COMMON_NAME_WORDS or latin(folded) in COMMON_NAME_WORDS
+
+
+def distinctive(words: list[str] | set[str]) -> set[str]:
+    """The words of *words* that are not ``common_word``s."""
+    return {w for w in words if not common_word(w)}
+
+
 def display_safe(text: str) -> str:
     """Text to show inside a longer line: bidi controls removed and the whole isolated, so
     a name cannot reorder the text around it."""

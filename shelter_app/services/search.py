@@ -64,6 +64,17 @@ def _every_word_in(typed: list[str], legal_name: str) -> bool:
     return all(names.latin(t) in latin or names.skeleton(t) in keys for t in typed)
 
 
+def _whole_names(values: list[str]) -> set[str]:
+    """Each name as its folded words; a name made only of common words ("María") is left
+    out, as it says nothing about who someone is."""
+    whole = set()
+    for value in values:
+        words = names.tokens(value or "")
+        if names.distinctive(words):
+            whole.add(" ".join(words))
+    return whole
+
+
 def _birth_date(survivor: SurvivorInput) -> str | None:
     """The ISO birth date typed so far, or None while it is not yet a date (the check runs
     as the intake form is filled in; the form itself reports a bad date on saving)."""
@@ -126,7 +137,8 @@ class SearchService:
         new_names = [survivor.legal_name, survivor.preferred_name, *survivor.aliases]
         new_tokens = {t for n in new_names for t in names.tokens(n)}
         new_latin = {names.latin(t) for t in new_tokens}
-        new_keys = {names.skeleton(t) for t in new_tokens} - {""}
+        # A particle or a common middle word ("Thị", "bin", "de") finds no one by itself.
+        new_keys = {names.skeleton(t) for t in names.distinctive(new_tokens)} - {""}
         birth = _birth_date(survivor)
         select = ("SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"
                   " JOIN case_keys k ON k.rowid = c.search_id")
@@ -168,7 +180,7 @@ class SearchService:
         visible, params = self._access.visible_sql("c")
         birth = _birth_date(survivor)
         typed = names.tokens(survivor.legal_name)
-        if visible == "1" or not birth or len(typed) < 2:
+        if visible == "1" or not birth or len(names.distinctive(typed)) < 2:
             return 0  # everything is visible (duplicates() said it all), or nothing to match
         rows = self._ctx.db.all(
             "SELECT s.legal_name FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
@@ -181,22 +193,23 @@ class SearchService:
                new_keys: set[str], survivor: SurvivorInput) -> DuplicateMatch | None:
         old_names = [row["legal_name"], row["preferred_name"], *json.loads(row["aliases"])]
         old_tokens = {t for n in old_names for t in names.tokens(n)}
-        old_latin = {names.latin(t) for t in old_tokens}
-        old_keys = {names.skeleton(t) for t in old_tokens} - {""}
+        old_keys = {names.skeleton(t) for t in names.distinctive(old_tokens)} - {""}
         score, reasons = 0, []
-        folded_new = {" ".join(names.tokens(n)) for n in new_names if n}
-        folded_old = {" ".join(names.tokens(n)) for n in old_names if n}
-        if folded_new & folded_old:
+        # Only words that are not particles or common middle words ("Thị", "Văn", "bin",
+        # "de", "María") make two names alike; a whole name in common must have one too.
+        shared = {names.latin(t) for t in names.distinctive(old_tokens)} & new_latin
+        same_name = _whole_names(new_names) & _whole_names(old_names)
+        if same_name:
             score += 60
             reasons.append(_("Same name or alias"))
-        elif len(new_latin & old_latin) >= 2:
+        elif len(shared) >= 2:
             score += 45
             reasons.append(_("Same names in another order or script"))
-        elif new_latin & old_latin:
+        elif shared:
             score += 20
             reasons.append(_("A name in common"))
         shared_keys = new_keys & old_keys
-        if shared_keys and not (folded_new & folded_old):
+        if shared_keys and not same_name:
             # Two names spelled alike ("Mohamed Hasan", "محمد حسن" for "Mohammed Hassan")
             # are as likely the same person as two names in common; one alone is not.
             score += 15 * min(len(shared_keys), 3)
@@ -212,7 +225,7 @@ class SearchService:
         if new_cit and new_cit & set(json.loads(row["citizenship"])):
             score += 10
             reasons.append(_("Same citizenship"))
-        if score < 30 or not (new_latin & old_latin or shared_keys):
+        if score < 30 or not (shared or shared_keys):
             return None
         return DuplicateMatch(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
                               score, tuple(reasons))

@@ -27,6 +27,7 @@ from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Role
 from shelter_app.errors import (
     AccountDisabled,
+    PermissionDenied,
     UnknownUser,
     VaultDamaged,
     VaultExists,
@@ -271,8 +272,8 @@ class Vault:
                 if user_id is None:
                     raise UnknownUser(_("There is no account with that user name in this vault."))
             assert user_id is not None
-            user = db.one("SELECT status, must_change_passphrase FROM users WHERE id = :id",
-                          {"id": user_id})
+            user = db.one("SELECT status, must_change_passphrase, roles FROM users"
+                          " WHERE id = :id", {"id": user_id})
             if user is None:
                 raise VaultDamaged(
                     _("The key file names an account the database does not know. Restore "
@@ -284,6 +285,9 @@ class Vault:
                 )
             opened = OpenVault(self, db, bytearray(data_key), slots, user_id)
             conn = None  # owned by `opened` from here on
+            if recover_username is not None and Role.ADMIN.value not in json.loads(
+                    user["roles"]):
+                opened.refuse_recovery()
             failures = opened.record_sign_in(applied, [user_id, *reported])
         except BaseException:
             if opened is not None:
@@ -388,6 +392,17 @@ class OpenVault:
                 _("This account is disabled. Ask an administrator to re-enable it.")
             )
         self._slots.open_slot(slot, passphrase, self.vault.kdf.minimum)
+
+    def refuse_recovery(self) -> None:
+        """The recovery key restores an administrator's access only: anyone else asks an
+        administrator for a temporary passphrase.  The refusal is recorded, then raised."""
+        with self.db.transaction():
+            self.audit.append(Event.PERMISSION_DENIED, actor_id=self.user_id,
+                              target_type="keyslot", target_id=RECOVERY_ID,
+                              outcome=Outcome.DENIED, details={"action": "recover"})
+        raise PermissionDenied(_(
+            "The recovery key sets a new passphrase for an administrator's account only. "
+            "Whoever uses this account asks an administrator for a temporary passphrase."))
 
     def reset_own_passphrase_with_recovery(self, new_passphrase: str) -> None:
         username = self.db.scalar("SELECT username FROM users WHERE id = :id", {"id": self.user_id})

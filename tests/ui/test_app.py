@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
+from shelter_app.demo_vault import DEMO_SURVIVORS
 from shelter_app.i18n import set_language
 from tests.conftest import FAST_KDF
 from ui import app as app_module
 from ui.controller import AppController
-from ui.demo import DEMO_USER, create_demo_vault, demo_passphrase
+from ui.demo import demo_passphrase, new_demo_vault
 from ui.main_window import MainWindow
 from ui.platform_check import platform_problem, uses_xcb
+from ui.sign_in import SignInWindow
 
-from .conftest import sign_in
+from .conftest import WAIT_MS
 
 
 @pytest.fixture
@@ -35,19 +36,69 @@ def temp_dirs(monkeypatch, tmp_path: Path) -> list[Path]:
     return made
 
 
-def test_demo_passphrase_is_shown_and_works(qtbot, make_controller, temp_dirs):
-    demo = create_demo_vault(FAST_KDF)
+ROLES = [("Administrator", "admin"), ("Coordinator", "coordinator"),
+         ("Caseworker", "caseworker"), ("Legal volunteer", "legal")]
+
+
+def _cases_listed(qtbot, controller: AppController) -> int:
+    window = controller.window
+    assert isinstance(window, MainWindow)
+    if "cases" not in window.section_keys():
+        return -1
+    page = window.page("cases").list_page
+    qtbot.waitUntil(lambda: not page.loading and page.model.rowCount() > 0, timeout=WAIT_MS)
+    return page.model.rowCount()
+
+
+def test_demo_vault_offers_every_role_and_one_click_and_enter_signs_in(qtbot, make_controller,
+                                                                       temp_dirs):
+    demo = new_demo_vault()
     try:
         controller = make_controller(demo.folder, demo=demo)
         window = controller.window
-        hint = window.demo_label.text()
-        assert window.demo_label.isVisibleTo(window)
-        assert demo.passphrase in hint and f"user: {DEMO_USER}" in hint
-        assert window.username.text() == DEMO_USER
-        shown = re.search(r"passphrase: (\S+)", hint).group(1)
-        sign_in(qtbot, controller, DEMO_USER, shown)
-        assert isinstance(controller.window, MainWindow)
-        assert "Demo shelter (fictional)" in controller.window.organisation.text()
+        # The sign-in screen is there at once; the vault is made behind it, with progress.
+        assert isinstance(window, SignInWindow) and controller.state == "sign_in"
+        assert window.demo_box.progress.isVisibleTo(window)
+        assert not window.sign_in_button.isEnabled()
+        assert not any(b.isEnabled() for b in window.demo_box.buttons)
+        qtbot.waitUntil(window.sign_in_button.isEnabled, timeout=WAIT_MS)
+        assert controller.vault is not None and controller.window is window
+        # The recovery key too, so that "Forgot passphrase?" can be tried.
+        assert demo.recovery_key and window.demo_box.recovery_key.text() == demo.recovery_key
+        assert window.demo_box.recovery_key.isVisibleTo(window)
+        assert not window.demo_box.progress.isVisibleTo(window)
+        assert window.sign_in_button.isEnabled()
+
+        listed = {}
+        for n, (role, username) in enumerate(ROLES):
+            window = controller.window
+            assert isinstance(window, SignInWindow) and window.demo_box.isVisibleTo(window)
+            box = window.demo_box
+            assert [b.text() for b in box.buttons] == [r for r, _u in ROLES]
+            account = demo.accounts[n]
+            shown = [label.text() for label in box.findChildren(QLabel)]
+            assert account.username == username and account.passphrase in shown
+            if n % 2:  # by mouse
+                qtbot.mouseClick(box.buttons[n], Qt.MouseButton.LeftButton)
+            else:  # by keyboard: Tab to the role's button, Enter
+                window.sign_in_button.setFocus()
+                for _step in range(n + 2):
+                    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+                assert window.focusWidget() is box.buttons[n]
+                qtbot.keyClick(box.buttons[n], Qt.Key.Key_Return)
+            assert window.username.text() == username
+            assert window.passphrase.text() == account.passphrase
+            assert window.focusWidget() is window.passphrase
+            with qtbot.waitSignal(controller.background.idle, timeout=WAIT_MS):
+                qtbot.keyClick(window.passphrase, Qt.Key.Key_Return)
+            assert isinstance(controller.window, MainWindow), controller.window.error.text()
+            assert f"({role})" in controller.window.greeting.text()
+            assert "Demo shelter (fictional)" in controller.window.organisation.text()
+            listed[username] = _cases_listed(qtbot, controller)
+            controller.lock()  # and the box is there again for the next role
+        assert listed["admin"] == -1  # no survivor records for an administrator alone
+        assert listed["coordinator"] == listed["caseworker"] == DEMO_SURVIVORS
+        assert 0 < listed["legal"] < DEMO_SURVIVORS  # the cases shared with her
     finally:
         controller.shutdown()
         demo.cleanup()
@@ -61,9 +112,12 @@ def test_demo_mode_removes_its_temporary_folder(qapp, temp_dirs):
 
 
 def test_demo_passphrases_differ_and_pass_the_policy():
-    first, second = demo_passphrase(), demo_passphrase()
-    assert first != second
-    assert len(first) == 19 and "demo" not in first
+    demo = new_demo_vault()
+    demo.cleanup()
+    passphrases = [a.passphrase for a in demo.accounts]
+    assert len(set(passphrases)) == 4 and all(len(p) == 19 for p in passphrases)
+    assert not any(a.username in a.passphrase for a in demo.accounts)
+    assert demo_passphrase() != demo_passphrase()
 
 
 def test_smoke_test_shows_first_run_on_an_empty_folder(qapp, tmp_path, capsys):

@@ -23,7 +23,7 @@ def test_existing_vault_opens_on_the_sign_in_screen(make_controller, existing_va
     assert isinstance(window, SignInWindow) and window.isVisible()
     assert window.passphrase.echoMode() == window.passphrase.EchoMode.Password
     assert window.windowTitle() == "Shelter App"
-    assert not window.demo_label.isVisibleTo(window)
+    assert not window.demo_box.isVisibleTo(window)
 
 
 def test_wrong_passphrase_is_refused_in_the_window(qtbot, make_controller, existing_vault):

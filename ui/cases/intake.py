@@ -90,20 +90,18 @@ class IntakeDialog(QDialog):
         self.busy = BusyBar(_("Checking for existing records…"))
         self.pages = QStackedWidget()
         self.page_of: dict[str, int] = {}
+        self.duplicates = DuplicatesPanel(self._open_match, self._continue_after_check)
         for number, section in enumerate(SECTIONS):
             body = QWidget()
             column = QVBoxLayout(body)
             column.addWidget(heading(SECTION_TITLES[section](), scale=1.2))
+            if section == "identity":  # above the form: seen without scrolling
+                column.addWidget(self.duplicates)
             layout = QFormLayout()
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             column.addLayout(layout)
             for field in build_section(self.form, layout, section, health=health):
                 self.page_of[field.name] = number
-            if section == "identity":
-                self.duplicates = DuplicatesPanel()
-                self.duplicates.open_requested.connect(self._open_match)
-                self.duplicates.continue_requested.connect(self._continue_after_check)
-                column.addWidget(self.duplicates)
             column.addStretch(1)
             self.pages.addWidget(self._scrolled(body))
         self.pages.addWidget(self._scrolled(self._consent_page()))
@@ -243,9 +241,11 @@ class IntakeDialog(QDialog):
             found, elsewhere = result
             self.busy.hide()
             self._checked = identity
-            if found or elsewhere:
+            fresh, more_elsewhere = self.duplicates.unanswered(found, elsewhere)  # not asked
+            if fresh or more_elsewhere:
+                again = self.current != 0 or self.duplicates.answered()
                 self.show_step(0)
-                self.duplicates.show_matches(found, elsewhere)
+                self.duplicates.show_matches(fresh, more_elsewhere, again=again)
             else:
                 self.duplicates.clear()
                 then()
@@ -387,7 +387,7 @@ class IntakeDialog(QDialog):
         """Empty every field (the session is ending)."""
         self.form.forget()
         self.consent.forget()
-        self.duplicates.clear()
+        self.duplicates.forget()
         self.notice.clear_message()
         self.error.clear_message()
         self.case = None

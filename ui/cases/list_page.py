@@ -108,7 +108,6 @@ class CaseListPage(QWidget):
         search_label.setBuddy(self.search)
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
-        top.addWidget(self.new_button)
 
         statuses = [("", _("All statuses")), ("_active", _("Not closed"))]
         self.status = _combo(_("Status"), statuses[0][1],
@@ -136,6 +135,7 @@ class CaseListPage(QWidget):
             filters.addWidget(box)
             box.toggled.connect(self.reload)
         filters.addStretch(1)
+        filters.addWidget(self.new_button)
 
         self.table = QTableView()
         named(self.table, _("Cases"), _("Press Enter to open the selected case."))
@@ -172,22 +172,23 @@ class CaseListPage(QWidget):
         policy = self.busy.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         self.busy.setSizePolicy(policy)
+        # Filters above the search, the results right under it: Tab from the search goes
+        # to the results, in the order they are seen.
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addLayout(top)
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addWidget(self.count)
-        self.setTabOrder(self.search, self.new_button)
-        self.setTabOrder(self.new_button, self.status)
         self.setTabOrder(self.status, self.exploitation)
         self.setTabOrder(self.exploitation, self.legal)
         self.setTabOrder(self.legal, self.mine)
         self.setTabOrder(self.mine, self.due)
-        self.setTabOrder(self.due, self.table)
-        self.setFocusProxy(self.search)
+        self.setTabOrder(self.due, self.new_button)
+        self.setTabOrder(self.new_button, self.search)
+        self.setTabOrder(self.search, self.table)
         self._show_sort()
         self.reload()
 
@@ -217,6 +218,11 @@ class CaseListPage(QWidget):
             self.focus_list()
             return True
         return super().eventFilter(watched, event)
+
+    def start_control(self) -> QWidget:
+        """Where the keyboard starts on this page (``MainWindow.focus_content``).  Not a
+        focus proxy: Qt would then skip the filters, which come before it, on Tab."""
+        return self.search
 
     def focus_list(self) -> None:
         if self.model.rowCount():
