@@ -25,6 +25,7 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
+from shelter_app.store.people import display_names
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{4,6}$")
 STATUS_ORDER = ["open", "assessment", "case_plan", "services", "closed"]
@@ -167,6 +168,18 @@ class CaseService:
                  if roles & set(json.loads(r["roles"]))]
         return sorted(found, key=lambda pair: pair[1].casefold())
 
+    def team(self, case_id: str) -> tuple[str | None, list[str]]:
+        """Who works on the case, by the names their accounts show: the person it is
+        assigned to (None when nobody) and the legal volunteers it is shared with."""
+        self.access.require(case_id, Action.READ_CASE)
+        row = self._ctx.db.one("SELECT assigned_to FROM cases WHERE id = :id", {"id": case_id})
+        shared = self._ctx.db.column("SELECT user_id FROM case_shares WHERE case_id = :id",
+                                     {"id": case_id})
+        assigned = row["assigned_to"] if row is not None else None
+        names = display_names(self._ctx.db, [assigned, *shared])
+        return (names.get(assigned) if assigned else None,
+                sorted((names.get(u, "") for u in shared), key=str.casefold))
+
     # -- changing ------------------------------------------------------------------
     def update(self, case_id: str, *, survivor: SurvivorInput | None = None,
                case: CaseInput | None = None, versions: tuple[int, int] | None = None
@@ -237,7 +250,7 @@ class CaseService:
         assignee = self._assignee(user_id)
         with self._ctx.write(Action.ASSIGN_CASE, Event.RECORD_UPDATED, scope=scope,
                              target_type="case", target_id=case_id,
-                             details={"fields": ["assigned_to"]}) as db:
+                             details={"fields": ["assigned_to"], "user": assignee}) as db:
             db.execute("UPDATE cases SET assigned_to = :u, updated_at = :now, updated_by = :me,"
                        " row_version = row_version + 1 WHERE id = :id",
                        {"u": assignee, "now": now_utc(), "me": self._ctx.session.user_id,
@@ -252,7 +265,8 @@ class CaseService:
                                   "user")
         with self._ctx.write(Action.SHARE_CASE, Event.RECORD_UPDATED, scope=scope,
                              target_type="case", target_id=case_id,
-                             details={"fields": ["shared_with"]}) as db:
+                             details={"fields": ["shared_with"], "user": user_id,
+                                      "change": "added" if shared else "removed"}) as db:
             if shared:
                 db.execute("INSERT OR IGNORE INTO case_shares (case_id, user_id, created_at,"
                            " created_by) VALUES (:c, :u, :now, :me)",
