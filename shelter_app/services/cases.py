@@ -33,6 +33,18 @@ STATUS_ORDER = ["open", "assessment", "case_plan", "services", "closed"]
 HEALTH_FIELDS = ("access_needs",)
 
 
+# Lists whose order means nothing (languages are in order of preference: not these).
+ORDERLESS = frozenset({"exploitation_types", "means_of_control", "citizenship"})
+
+
+def _same(name: str, old: Any, new: Any) -> bool:
+    """Whether a field is unchanged: ticking the same boxes in another order is no change
+    (it would show in the case's history as one)."""
+    if name in ORDERLESS and isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return bool(old == new)
+
+
 def concurrent_change() -> ValidationError:
     return ValidationError(_("Someone else changed this record while you were editing. "
                              "Reopen it to see their change; your edits were not saved."))
@@ -194,12 +206,13 @@ class CaseService:
             if not self._ctx.allowed(Action.EDIT_HEALTH, scope):
                 for name in HEALTH_FIELDS:
                     s_values.pop(name, None)
-            changed += [k for k, val in s_values.items() if current.survivor.get(k) != val]
+            changed += [k for k, val in s_values.items() if not _same(k, current.survivor.get(k),
+                                                                          val)]
         if case is not None:
             c_values = clean_case(case)
             if not case.opened_on:
                 c_values.pop("opened_on", None)
-            changed += [k for k, val in c_values.items() if current.case.get(k) != val]
+            changed += [k for k, val in c_values.items() if not _same(k, current.case.get(k), val)]
         if not changed:
             return current
         meta = {"updated_at": now_utc(), "updated_by": self._ctx.session.user_id}
@@ -248,6 +261,9 @@ class CaseService:
     def assign(self, case_id: str, user_id: str) -> None:
         scope = self.access.require(case_id, Action.ASSIGN_CASE)
         assignee = self._assignee(user_id)
+        if self._ctx.db.scalar("SELECT assigned_to FROM cases WHERE id = :id",
+                               {"id": case_id}) == assignee:
+            return  # already theirs: nothing to record in the case's history
         with self._ctx.write(Action.ASSIGN_CASE, Event.RECORD_UPDATED, scope=scope,
                              target_type="case", target_id=case_id,
                              details={"fields": ["assigned_to"], "user": assignee}) as db:

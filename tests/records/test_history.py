@@ -139,11 +139,13 @@ def test_the_history_follows_who_may_read_the_case(busy: tuple[Org, str]) -> Non
 def test_assignment_and_sharing_name_the_people(org: Org) -> None:
     case_id = org.new_case("Ana Team", share=False).id
     org.coordinator.cases.assign(case_id, org.ids["other_caseworker"])
+    org.coordinator.cases.assign(case_id, org.ids["other_caseworker"])  # already: no line
     org.coordinator.cases.share(case_id, org.ids["legal"])
     org.coordinator.cases.share(case_id, org.ids["legal"], shared=False)
     got = [t for _s, t, _w in lines(org.coordinator, case_id)]
     assert got[:3] == ["Stopped sharing the case with legal", "Shared the case with legal",
                        "Assigned the case to other_caseworker"]
+    assert got.count("Assigned the case to other_caseworker") == 1
     assert org.coordinator.cases.team(case_id) == ("other_caseworker", [])
 
 
@@ -167,3 +169,21 @@ def test_a_history_entry_holds_no_content(busy: tuple[Org, str]) -> None:
         text = " ".join([entry.text, *entry.fields])
         for secret in ("Ana", "History", "555", "Wheelchair", "Check-up", "Referral for"):
             assert secret not in text
+
+
+def test_the_same_boxes_ticked_in_another_order_are_no_change(org: Org) -> None:
+    """A form lists ticked boxes in the vocabulary's order; records made elsewhere (import,
+    demo data) may hold another order.  Saving the profile must not report a change."""
+    case_id = org.new_case("Ana Order", case=CaseInput(
+        means_of_control=["threats", "debt_bondage"],
+        exploitation_types=["forced_labour", "sexual"])).id
+    current = org.caseworker.cases.get(case_id)
+    org.caseworker.cases.update(case_id, survivor=SurvivorInput(
+        legal_name="Ana Order", phone="+1 555 0101"), case=CaseInput(
+        means_of_control=["debt_bondage", "threats"],
+        exploitation_types=["sexual", "forced_labour"], opened_on=None),
+        versions=current.row_versions)
+    changes = [e for e in org.caseworker.history.for_case(case_id) if e.text != (
+        "Created the case at intake") and e.section != Section.SHARING]
+    assert [(e.section, e.fields) for e in changes] == [
+        (Section.CONTACT, ("Phone, email or address",))]
