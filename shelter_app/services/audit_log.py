@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shelter_app.domain.audit import EVENT_LABELS, Event, Outcome
-from shelter_app.domain.history import RECORD_KINDS, field_label, join
+from shelter_app.domain.history import RECORD_KINDS, SECTION_LABELS, Section, field_label, join
 from shelter_app.domain.roles import ROLE_LABELS, Action, Role
 from shelter_app.domain.validate import parse_utc
 from shelter_app.domain.vocab import SECTIONS
@@ -52,6 +52,12 @@ TARGET_LABELS = {"user": N_("Account"), "vault": N_("Vault"), "setting": N_("Set
                  "partner": N_("Partner organisation"), "service_type": N_("Service catalogue"),
                  "cases": N_("Cases"), "appointments": N_("Appointments"),
                  "demo": N_("Demonstration records"), "draft": N_("Unsaved changes")}
+# Sections named by "section opened" and kept drafts, beyond those of a case's history.
+READ_SECTIONS = {"history": N_("History"), "audit": N_("Audit log"),
+                 "case_profile": N_("Profile"), "intake": N_("Intake"),
+                 "consent_form": N_("Consent"), "service_form": N_("Services"),
+                 "referral_form": N_("Referrals"), "appointment_form": N_("Appointments"),
+                 "legal_form": N_("Legal matters")}
 WINDOW = 20_000  # sequence numbers read per step
 BUDGET = 400_000  # sequence numbers read per call at most (about 45 ms on 1.2 million)
 
@@ -253,16 +259,26 @@ def describe_details(details: dict[str, Any], names: dict[str, str]) -> str:
         parts.append(_("Sections: {sections}").format(
             sections=join([SECTIONS.label(str(s)) for s in details["sections"]])))
     if details.get("section"):
-        parts.append(_("Section: {section}").format(section=details["section"]))
+        section = str(details["section"])
+        label = READ_SECTIONS.get(section)
+        if label is None and section in set(Section):
+            label = SECTION_LABELS[Section(section)]
+        parts.append(_("Section: {section}").format(section=_(label) if label else section))
     if details.get("roles"):
         parts.append(_("Roles: {roles}").format(roles=join(
             [_(ROLE_LABELS[Role(r)]) if r in set(Role) else str(r) for r in details["roles"]])))
     if details.get("user"):
-        parts.append(_("Account: {name}").format(name=names.get(details["user"], "?")))
-    for key in ("format", "count", "action", "setting", "reason", "change", "version",
-                "from_version", "to_version", "occurred_at", "first_bad_seq", "scope"):
+        name = names.get(details["user"], "?")
+        parts.append({"added": _("Added: {name}"), "removed": _("Removed: {name}")}.get(
+            str(details.get("change")), _("Account: {name}")).format(name=name))
+    worded = {"count": N_("Count: {value}"), "format": N_("Format: {value}"),
+              "action": N_("Action: {value}"), "setting": N_("Setting: {value}"),
+              "reason": N_("Reason: {value}")}
+    for key in ("format", "count", "action", "setting", "reason", "version", "from_version",
+                "to_version", "occurred_at", "first_bad_seq", "scope"):
         if key in details and details[key] not in (None, ""):
-            parts.append(f"{key}: {details[key]}")
+            parts.append(_(worded[key]).format(value=details[key]) if key in worded
+                         else f"{key}: {details[key]}")
     return "; ".join(parts)
 
 

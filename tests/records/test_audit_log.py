@@ -50,6 +50,7 @@ def test_cases_are_named_by_code_never_by_name(org: Org) -> None:
     org.caseworker.care.update(entry.id, row_version=entry.row_version, service="safe_shelter",
                                provided_on=days(-2))
     org.caseworker.cases.get(record.id)
+    org.caseworker.history.for_case(record.id)
     rows = org.admin.audit_log.page(AuditQuery()).rows
     text = " ".join(f"{r.who} {r.what} {r.target} {r.details}" for r in rows)
     assert "Zenobia" not in text and "Quillfeather" not in text and "555" not in text
@@ -59,6 +60,9 @@ def test_cases_are_named_by_code_never_by_name(org: Org) -> None:
     assert corrected.target == f"Case {record.code}"  # a service entry, named by its case
     assert corrected.details == "Fields: Date given"
     assert any(r.target == "Account: coordinator" for r in rows)
+    details = {r.details for r in rows}
+    assert "Fields: Shared with; Added: legal" in details  # org.new_case shares it
+    assert "Section: History" in details
     assert rows[0].seq > rows[-1].seq
 
 
