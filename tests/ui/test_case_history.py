@@ -77,6 +77,7 @@ def test_a_caseworker_corrects_a_service_with_the_keyboard_alone(qtbot, office):
     assert "corrected" in tab.done.text()
     assert tab.record_button.isVisibleTo(tab) and not tab.has_unsaved()
     assert tab.form["duration_minutes"].get() == ""  # back to an empty new-entry form
+    assert tab.form["provided_on"].get() == dt.date.today().isoformat()  # not the entry's
 
     workspace.tabs.setCurrentIndex(workspace.keys.index("history"))  # shown again: refreshed
     lines = history_lines(history)

@@ -10,12 +10,14 @@ arrows to a row, Enter to edit; Alt+A saves, Alt+L cancels.
 
 While an entry is being corrected, what is typed counts as unsaved work like any add form
 (locking by hand asks, Save saves the correction), but it is never kept as a draft: a
-correction brought back after a lock could be taken for a new entry.
+correction brought back after a lock could be taken for a new entry.  Saving or cancelling
+puts back what the new-entry form held before Edit, so a later "Record service" never
+takes the corrected entry's date or type by surprise.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
 
@@ -48,6 +50,7 @@ class EntryEditor:
         self.new_button = new_button
         self.new_title = box.title()
         self.entry: ServiceEntry | None = None
+        self._kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self.edit_button = _button(_("&Edit selected service"))
         self.edit_button.setToolTip(_("Load the selected service into the form to correct "
                                       "it (or double-click the row, or press Enter on it)"))
@@ -106,6 +109,8 @@ class EntryEditor:
             self.tab.message.show_message(_("This service's notes are health information "
                                             "your roles do not allow you to change."))
             return False
+        if not self.editing:  # what the new-entry form held, to put back afterwards
+            self._kept = (self.tab.form.values(), dict(self.tab._clean))
         self.entry = entry
         self.tab.form.put({
             "service": entry.service_code, "provided_on": entry.provided_on.isoformat(),
@@ -146,10 +151,11 @@ class EntryEditor:
         self._select(entry.id)
 
     def _leave(self) -> None:
-        """Back to recording new services, with an empty form."""
+        """Back to recording new services, the form as it was before Edit."""
         self.entry = None
-        self.tab.form.put({"duration_minutes": "", "outcome": "", "notes": ""})
-        self.tab.mark_clean()
+        values, clean = self._kept
+        self.tab.form.put(values)
+        self.tab._clean = clean
         self._show(False)
 
     def _select(self, entry_id: str) -> None:
