@@ -213,3 +213,10 @@ def join(items: list[str]) -> str:
         return str(format_list(items, locale=current_language()))
     except (UnknownLocaleError, ValueError):  # the pseudo-locale
         return ", ".join(items)
+
+
+def isolate(text: str) -> str:
+    """*text* as a bidirectional isolate, for a name or a date put into a sentence: an
+    Arabic name in an English sentence (or a Latin one in Arabic) keeps its own order and
+    leaves the sentence's alone."""
+    return f"\u2068{text}\u2069" if text else text

@@ -31,6 +31,7 @@ from shelter_app.domain.history import (
     Section,
     document_label,
     field_label,
+    isolate,
     join,
 )
 from shelter_app.domain.roles import Action, Scope
@@ -201,7 +202,7 @@ class HistoryService:
 
     def _person(self, details: dict[str, Any]) -> str:
         user = details.get("user")
-        return self._names.get(str(user), "") if user else ""
+        return isolate(self._names.get(str(user), "")) if user else ""
 
     def _assignment(self, details: dict[str, Any]) -> str:
         who = self._person(details)

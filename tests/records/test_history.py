@@ -14,9 +14,15 @@ from shelter_app.services.registry import Services
 from tests.records.conftest import Org, days
 
 
+def plain(text: str) -> str:
+    """*text* without the bidirectional isolates around names."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
 def lines(services: Services, case_id: str) -> list[tuple[str, str, str]]:
     """(section, sentence, who) of each line, newest first."""
-    return [(e.section.value, e.text, e.actor) for e in services.history.for_case(case_id)]
+    return [(e.section.value, plain(e.text), e.actor)
+            for e in services.history.for_case(case_id)]
 
 
 def sections(services: Services, case_id: str) -> set[str]:
@@ -142,6 +148,8 @@ def test_assignment_and_sharing_name_the_people(org: Org) -> None:
     org.coordinator.cases.assign(case_id, org.ids["other_caseworker"])  # already: no line
     org.coordinator.cases.share(case_id, org.ids["legal"])
     org.coordinator.cases.share(case_id, org.ids["legal"], shared=False)
+    entries = org.coordinator.history.for_case(case_id)
+    assert entries[0].text == "Stopped sharing the case with \u2068legal\u2069"  # isolated
     got = [t for _s, t, _w in lines(org.coordinator, case_id)]
     assert got[:3] == ["Stopped sharing the case with legal", "Shared the case with legal",
                        "Assigned the case to other_caseworker"]

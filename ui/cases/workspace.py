@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import names, vocab
-from shelter_app.domain.history import join
+from shelter_app.domain.history import isolate, join
 from shelter_app.domain.records import CaseRecord
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError
@@ -172,10 +172,10 @@ class CaseWorkspace(QWidget):
             self.team.clear()
             return
         self._team = (assigned, shared)
-        parts = [_("Assigned to {name}").format(name=assigned) if assigned
+        parts = [_("Assigned to {name}").format(name=isolate(assigned)) if assigned
                  else _("Not assigned to anyone")]
-        parts.append(_("Shared with {names}").format(names=join(shared)) if shared
-                     else _("Not shared with a legal volunteer"))
+        parts.append(_("Shared with {names}").format(names=join([isolate(n) for n in shared]))
+                     if shared else _("Not shared with a legal volunteer"))
         self.team.setText(" · ".join(parts))
         self.team.setAccessibleDescription(self.team.text())
 
@@ -183,6 +183,9 @@ class CaseWorkspace(QWidget):
         """Say what the dialog just changed, and how to change it back."""
         record = self.profile.record
         assigned, shared = self._team
+        assigned = isolate(assigned) if assigned else assigned
+        shared = [isolate(n) for n in shared]
+        before = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
         said = []
         if record is not None and record.case["status"] != status:
             said.append(_("Case {code} is now {status}.").format(

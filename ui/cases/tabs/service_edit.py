@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QWidget
 
+from shelter_app.domain.history import isolate
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.services.care import ServiceEntry
@@ -121,7 +122,8 @@ class EntryEditor:
         self.tab.mark_clean()
         self._show(True)
         self.tab.done.show_message(_("Correcting the service given on {day}. Save changes "
-                                     "or cancel.").format(day=day_text(entry.provided_on)))
+                                     "or cancel.").format(
+                                         day=isolate(day_text(entry.provided_on))))
         self.tab.form["service"].focus.setFocus()
         return True
 
