@@ -22,7 +22,7 @@ from ui.main_window import MainWindow
 from ui.partners_page import PartnersPage
 from ui.referrals_page import ReferralsPage
 
-MINE = ["appointments", "deadlines", "referrals", "partners", "audit", "admin"]
+MINE = ["appointments", "deadlines", "referrals", "partners", "admin", "audit"]
 # A 1920-pixel screen at 200 % is 960 logical pixels wide; less the section list and margins.
 PAGE_BUDGET = 780
 
@@ -40,7 +40,7 @@ def my_keys(window: MainWindow) -> list[str]:
 
 def test_sections_follow_the_roles(qtbot, org: Org, background):
     expected = {
-        "admin": ["audit", "admin"],
+        "admin": ["admin", "audit"],
         "coordinator": ["appointments", "deadlines", "referrals", "partners", "audit"],
         "caseworker": ["appointments", "deadlines", "referrals", "partners"],
         "legal": ["appointments", "deadlines", "partners"],
@@ -50,7 +50,7 @@ def test_sections_follow_the_roles(qtbot, org: Org, background):
         qtbot.addWidget(window)
         assert my_keys(window) == keys, who
     # The audit log names cases by code and holds no survivor data.
-    assert MainWindow(org.admin, background).section_keys() == ["audit", "admin"], \
+    assert MainWindow(org.admin, background).section_keys() == ["admin", "audit"], \
         "an administrator alone sees no section with survivor content"
 
 

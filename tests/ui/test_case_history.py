@@ -199,3 +199,22 @@ def test_the_legal_volunteer_sees_the_history_without_health_or_services(qtbot, 
                                                  target_id=office.record.id)
     assert any(e.action == Event.SECTION_OPENED and e.details == {"section": "history"}
                and e.actor_id == office.ids["legal"] for e in events)
+
+
+def test_a_long_history_comes_page_by_page(qtbot, office, monkeypatch):
+    from ui.cases.tabs import history as history_module
+
+    monkeypatch.setattr(history_module, "LIMIT", 3)
+    for days_ago in range(5):
+        office.caseworker.care.record(office.record.id, "safe_shelter",
+                                      provided_on=YESTERDAY - dt.timedelta(days=days_ago))
+    workspace = open_workspace(qtbot, office)
+    tab = workspace.show_tab("history")
+    assert tab.table.rowCount() == 3 and tab.older_button.isVisibleTo(tab)
+    qtbot.keyClick(tab.older_button, Qt.Key.Key_Space)
+    assert tab.table.rowCount() == 6
+    qtbot.mouseClick(tab.older_button, Qt.MouseButton.LeftButton)
+    lines = history_lines(tab)
+    assert lines[-1][2] == "Created the case at intake"
+    assert not tab.older_button.isVisibleTo(tab)
+    assert [w for w, _s, _what in lines].count("Casey Worker") == 5

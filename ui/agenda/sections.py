@@ -103,6 +103,7 @@ SECTIONS: list[tuple[str, Callable[[], str], Factory, Callable[[Services], bool]
     ("deadlines", lambda: _("Deadlines"), _deadlines, _deadlines_visible),
     ("referrals", lambda: _("Referrals"), _referrals, _referrals_visible),
     ("partners", lambda: _("Partners"), _partners, _partners_visible),
-    ("audit", lambda: _("Audit log"), _audit, _audit_visible),
     ("admin", lambda: _("Administration"), _admin, _admin_visible),
+    # after Administration, so that an administrator starts there, not on the log
+    ("audit", lambda: _("Audit log"), _audit, _audit_visible),
 ]

@@ -15,17 +15,19 @@ from __future__ import annotations
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from shelter_app.domain.history import section_label
+from shelter_app.domain.history import join, section_label
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime
-from shelter_app.services.history import HistoryEntry
+from shelter_app.services.history import PAGE, HistoryEntry
 from shelter_app.services.registry import Services
 
 from ...background import Background
 from ...widgets import named
 from .base import ListTab
+
+LIMIT = PAGE  # events a page of the tab reads
 
 
 class HistoryTab(ListTab):
@@ -62,7 +64,8 @@ class HistoryTab(ListTab):
     def refresh(self, *, record: bool = True) -> None:
         self.message.clear_message()
         try:
-            page = self.services.history.page(self.case_id, record=record and not self._loaded)
+            page = self.services.history.page(self.case_id, limit=LIMIT,
+                                              record=record and not self._loaded)
         except ShelterError as exc:
             self.message.show_message(exc.message)
             return
@@ -75,7 +78,7 @@ class HistoryTab(ListTab):
         if self._older is None:
             return
         try:
-            page = self.services.history.page(self.case_id, before=self._older)
+            page = self.services.history.page(self.case_id, before=self._older, limit=LIMIT)
         except ShelterError as exc:
             self.message.show_message(exc.message)
             return
@@ -92,7 +95,7 @@ class HistoryTab(ListTab):
         for r, e in enumerate(self.entries):
             if e.fields:  # the intake's list of fields, a packet's sections
                 item = self.table.item(r, 3)
-                item.setToolTip(", ".join(e.fields))
+                item.setToolTip(join(list(e.fields)))
         if not self.entries:
             self.done.show_message(_("No changes to show yet."))
         else:
