@@ -151,6 +151,8 @@ class CareService:
             raise NotFound(_("No such service entry."))
         case_id = str(before["case_id"])
         scope = self._access.require(case_id, Action.RECORD_SERVICE)
+        if not service:
+            raise ValidationError(_("Choose the service that was given."), "service")
         stype = self._type(service)
         if before["is_health"] or stype.is_health:
             self._access.require(case_id, Action.EDIT_HEALTH)

@@ -81,7 +81,8 @@ def test_a_correction_is_checked_like_a_new_entry(org: Org) -> None:
             ({"provided_on": days(5)}, "in the future"),
             ({"provider_kind": "partner"}, "Choose the partner"),
             ({"duration_minutes": "an hour"}, "whole minutes"),
-            ({"service": "massage"}, "Unknown service")):
+            ({"service": "massage"}, "Unknown service"),
+            ({"service": ""}, "Choose the service")):
         with pytest.raises(ValidationError, match=message):
             org.caseworker.care.update(entry_id, row_version=version, **{
                 "service": "safe_shelter", "provided_on": days(-2), **kwargs})  # type: ignore[arg-type]
