@@ -178,7 +178,7 @@ FIELD_LABELS: dict[str, str] = {
     "permit_expiry": N_("Permit expires"), "attachment_id": N_("Attachment"),
     "stage": N_("Stage"), "place": N_("Place"), "dates": N_("Dates"),
     "description": N_("Description"), "label": N_("Label"),
-    "title": N_("What"), "due_on": N_("Due"), "done": N_("Done"),
+    "what": N_("What"), "due_on": N_("Due"), "done_at": N_("Done"), "done_by": N_("Done by"),
 }
 
 DOCUMENT_LABELS: dict[str, str] = {

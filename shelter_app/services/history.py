@@ -176,6 +176,8 @@ class HistoryService:
             return [(kind.section, _(kind.created), ())]
         if target == "consent" and "withdrawn_on" in fields:
             return [(kind.section, _("Recorded that a consent was withdrawn"), labels)]
+        if target == "task" and set(fields) == {"done_at", "done_by"}:
+            return [(kind.section, _("Changed whether a task is done"), labels)]
         return [(kind.section, _(kind.changed).format(fields=join(list(labels))), labels)]
 
     def _case_change(self, fields: list[str], details: dict[str, Any]
