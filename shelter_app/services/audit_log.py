@@ -29,11 +29,13 @@ from shelter_app.store.people import display_names
 
 E = Event
 # Kinds of event a person filters by, in the order offered.
-KINDS: dict[str, tuple[str, tuple[Event, ...]]] = {
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "changes": (N_("Records created or changed"), (E.RECORD_CREATED, E.RECORD_UPDATED)),
     "reading": (N_("Records opened and searches"),
                 (E.RECORD_OPENED, E.SECTION_OPENED, E.SEARCH)),
-    "documents": (N_("Documents, exports and imports"), (E.EXPORT, E.IMPORT, E.PRINT)),
+    # "document.previewed": a document made to be looked at (where the vault records it)
+    "documents": (N_("Documents, exports and imports"),
+                  (E.EXPORT, E.IMPORT, E.PRINT, "document.previewed")),
     "drafts": (N_("Unsaved changes kept or discarded"), (E.DRAFT_SAVED, E.DRAFT_DISCARDED)),
     "sessions": (N_("Sign-in, lock and quick exit"),
                  (E.SIGN_IN, E.SIGN_IN_FAILED, E.LOCK, E.UNLOCK, E.QUICK_EXIT, E.AUTO_LOCK,
