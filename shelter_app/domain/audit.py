@@ -84,9 +84,11 @@ EVENT_LABELS: dict[Event, str] = {
 }
 
 # Keys that may appear in an event's details. Anything else is refused at append time,
-# so no caller can slip a name, a note or a search term into the chain.
+# so no caller can slip a name, a note or a search term into the chain.  ``user`` is a
+# staff account's id (whom a case was assigned to or shared with), ``change`` "added" or
+# "removed".
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope"}
+     "scope", "user", "change"}
 )

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
-from shelter_app.errors import ValidationError
+from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
+from shelter_app.services.cases import concurrent_change
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
+from shelter_app.store.cases import update as versioned_update
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ServiceEntry:
     outcome: str | None  # None when restricted
     notes: str | None  # None when restricted
     restricted: bool
+    row_version: int = 1
 
 
 class CareService:
@@ -91,6 +94,27 @@ class CareService:
         stype = self._type(service)
         if stype.is_health:
             self._access.require(case_id, Action.EDIT_HEALTH)
+        day, minutes = self._check(provided_on, provider_kind, partner_id, duration_minutes)
+        entry_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.RECORD_SERVICE, Event.RECORD_CREATED, scope=scope,
+                             target_type="service_entry", target_id=entry_id,
+                             details={"fields": ["service", "provided_on"]}) as db:
+            db.execute(
+                "INSERT INTO service_entries (id, case_id, service_type_id, provided_on,"
+                " provider_kind, partner_id, duration_minutes, staff_id, outcome, notes,"
+                " created_at, updated_at, created_by, updated_by) VALUES (:id, :case, :type,"
+                " :day, :kind, :partner, :minutes, :staff, :outcome, :notes, :now, :now, :me, :me)",
+                {"id": entry_id, "case": case_id, "type": stype.id, "day": day.isoformat(),
+                 "kind": provider_kind,
+                 "partner": partner_id if provider_kind == "partner" else None,
+                 "minutes": minutes, "staff": staff_id or me,
+                 "outcome": v.text(outcome, "outcome", limit=2000),
+                 "notes": v.note(notes, "notes"), "now": now, "me": me})
+        return next(e for e in self.list(case_id) if e.id == entry_id)
+
+    def _check(self, provided_on: dt.date | str, provider_kind: str, partner_id: str | None,
+               duration_minutes: int | str | None) -> tuple[dt.date, int | None]:
+        """The date and minutes of an entry, checked with its provider."""
         day = v.date(provided_on, "provided_on", required=True)
         assert day is not None
         if day > dt.date.today() + dt.timedelta(days=1):
@@ -111,22 +135,61 @@ class CareService:
                                       "duration_minutes") from exc
             if not 0 <= minutes <= 100_000:
                 raise ValidationError(_("That duration is not possible."), "duration_minutes")
-        entry_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
-        with self._ctx.write(Action.RECORD_SERVICE, Event.RECORD_CREATED, scope=scope,
+        return day, minutes
+
+    def update(self, entry_id: str, *, row_version: int, service: str,
+               provided_on: dt.date | str, provider_kind: str = "internal",
+               partner_id: str | None = None, duration_minutes: int | str | None = None,
+               outcome: str = "", notes: str = "") -> ServiceEntry:
+        """Correct a recorded entry (its staff member and case stay the same).
+
+        *row_version* is the version the form was filled from: a colleague's change made
+        meanwhile is refused, not overwritten.  An entry of a health type, before or after
+        the change, is corrected only by roles that may edit health.  The audit event names
+        the fields changed, never their content."""
+        before = self._ctx.db.one(
+            "SELECT e.*, t.code, t.is_health FROM service_entries e JOIN service_types t"
+            " ON t.id = e.service_type_id WHERE e.id = :id", {"id": entry_id})
+        if before is None:
+            raise NotFound(_("No such service entry."))
+        case_id = str(before["case_id"])
+        scope = self._access.require(case_id, Action.RECORD_SERVICE)
+        if not service:
+            raise ValidationError(_("Choose the service that was given."), "service")
+        stype = self._type(service)
+        if before["is_health"] or stype.is_health:
+            self._access.require(case_id, Action.EDIT_HEALTH)
+        day, minutes = self._check(provided_on, provider_kind, partner_id, duration_minutes)
+        values = {"service_type_id": stype.id, "provided_on": day.isoformat(),
+                  "provider_kind": provider_kind,
+                  "partner_id": partner_id if provider_kind == "partner" else None,
+                  "duration_minutes": minutes,
+                  "outcome": v.text(outcome, "outcome", limit=2000),
+                  "notes": v.note(notes, "notes")}
+        names = {"service_type_id": "service"}
+        changed = sorted(names.get(k, k) for k, x in values.items() if before[k] != x)
+        if before["row_version"] != row_version:
+            raise concurrent_change()
+        if not changed:
+            return self.get(entry_id)
+        with self._ctx.write(Action.RECORD_SERVICE, Event.RECORD_UPDATED, scope=scope,
                              target_type="service_entry", target_id=entry_id,
-                             details={"fields": ["service", "provided_on"]}) as db:
-            db.execute(
-                "INSERT INTO service_entries (id, case_id, service_type_id, provided_on,"
-                " provider_kind, partner_id, duration_minutes, staff_id, outcome, notes,"
-                " created_at, updated_at, created_by, updated_by) VALUES (:id, :case, :type,"
-                " :day, :kind, :partner, :minutes, :staff, :outcome, :notes, :now, :now, :me, :me)",
-                {"id": entry_id, "case": case_id, "type": stype.id, "day": day.isoformat(),
-                 "kind": provider_kind,
-                 "partner": partner_id if provider_kind == "partner" else None,
-                 "minutes": minutes, "staff": staff_id or me,
-                 "outcome": v.text(outcome, "outcome", limit=2000),
-                 "notes": v.note(notes, "notes"), "now": now, "me": me})
-        return next(e for e in self.list(case_id) if e.id == entry_id)
+                             details={"fields": changed}) as db:
+            if not versioned_update(db, "service_entries", entry_id, {
+                    **values, "updated_at": now_utc(),
+                    "updated_by": self._ctx.session.user_id}, row_version):
+                raise concurrent_change()
+        return self.get(entry_id)
+
+    def get(self, entry_id: str) -> ServiceEntry:
+        case_id = self._ctx.db.scalar("SELECT case_id FROM service_entries WHERE id = :id",
+                                      {"id": entry_id})
+        if case_id is None:
+            raise NotFound(_("No such service entry."))
+        found = next((e for e in self.list(str(case_id)) if e.id == entry_id), None)
+        if found is None:
+            raise NotFound(_("No such service entry."))
+        return found
 
     def list(self, case_id: str) -> list[ServiceEntry]:
         scope = self._access.require(case_id, Action.RECORD_SERVICE)
@@ -141,7 +204,8 @@ class CareService:
             out.append(ServiceEntry(
                 r["id"], r["case_id"], r["code"], dt.date.fromisoformat(r["provided_on"]),
                 r["provider_kind"], r["partner_id"], r["duration_minutes"], r["staff_id"],
-                None if hidden else r["outcome"], None if hidden else r["notes"], hidden))
+                None if hidden else r["outcome"], None if hidden else r["notes"], hidden,
+                r["row_version"]))
         if any(bool(r["is_health"]) for r in rows):
             self._ctx.record(Event.SECTION_OPENED, target_type="case", target_id=case_id,
                              details={"section": "health" if may_read_health else "services"})

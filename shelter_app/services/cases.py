@@ -25,11 +25,24 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
+from shelter_app.store.people import display_names
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}-\d{4}-\d{4,6}$")
 STATUS_ORDER = ["open", "assessment", "case_plan", "services", "closed"]
 # Survivor fields in the health section: hidden from roles that may not read health.
 HEALTH_FIELDS = ("access_needs",)
+
+
+# Lists whose order means nothing (languages are in order of preference: not these).
+ORDERLESS = frozenset({"exploitation_types", "means_of_control", "citizenship"})
+
+
+def _same(name: str, old: Any, new: Any) -> bool:
+    """Whether a field is unchanged: ticking the same boxes in another order is no change
+    (it would show in the case's history as one)."""
+    if name in ORDERLESS and isinstance(old, list) and isinstance(new, list):
+        return sorted(map(str, old)) == sorted(map(str, new))
+    return bool(old == new)
 
 
 def concurrent_change() -> ValidationError:
@@ -167,6 +180,18 @@ class CaseService:
                  if roles & set(json.loads(r["roles"]))]
         return sorted(found, key=lambda pair: pair[1].casefold())
 
+    def team(self, case_id: str) -> tuple[str | None, list[str]]:
+        """Who works on the case, by the names their accounts show: the person it is
+        assigned to (None when nobody) and the legal volunteers it is shared with."""
+        self.access.require(case_id, Action.READ_CASE)
+        row = self._ctx.db.one("SELECT assigned_to FROM cases WHERE id = :id", {"id": case_id})
+        shared = self._ctx.db.column("SELECT user_id FROM case_shares WHERE case_id = :id",
+                                     {"id": case_id})
+        assigned = row["assigned_to"] if row is not None else None
+        names = display_names(self._ctx.db, [assigned, *shared])
+        return (names.get(assigned) if assigned else None,
+                sorted((names.get(u, "") for u in shared), key=str.casefold))
+
     # -- changing ------------------------------------------------------------------
     def update(self, case_id: str, *, survivor: SurvivorInput | None = None,
                case: CaseInput | None = None, versions: tuple[int, int] | None = None
@@ -181,12 +206,13 @@ class CaseService:
             if not self._ctx.allowed(Action.EDIT_HEALTH, scope):
                 for name in HEALTH_FIELDS:
                     s_values.pop(name, None)
-            changed += [k for k, val in s_values.items() if current.survivor.get(k) != val]
+            changed += [k for k, val in s_values.items() if not _same(k, current.survivor.get(k),
+                                                                          val)]
         if case is not None:
             c_values = clean_case(case)
             if not case.opened_on:
                 c_values.pop("opened_on", None)
-            changed += [k for k, val in c_values.items() if current.case.get(k) != val]
+            changed += [k for k, val in c_values.items() if not _same(k, current.case.get(k), val)]
         if not changed:
             return current
         meta = {"updated_at": now_utc(), "updated_by": self._ctx.session.user_id}
@@ -235,9 +261,12 @@ class CaseService:
     def assign(self, case_id: str, user_id: str) -> None:
         scope = self.access.require(case_id, Action.ASSIGN_CASE)
         assignee = self._assignee(user_id)
+        if self._ctx.db.scalar("SELECT assigned_to FROM cases WHERE id = :id",
+                               {"id": case_id}) == assignee:
+            return  # already theirs: nothing to record in the case's history
         with self._ctx.write(Action.ASSIGN_CASE, Event.RECORD_UPDATED, scope=scope,
                              target_type="case", target_id=case_id,
-                             details={"fields": ["assigned_to"]}) as db:
+                             details={"fields": ["assigned_to"], "user": assignee}) as db:
             db.execute("UPDATE cases SET assigned_to = :u, updated_at = :now, updated_by = :me,"
                        " row_version = row_version + 1 WHERE id = :id",
                        {"u": assignee, "now": now_utc(), "me": self._ctx.session.user_id,
@@ -252,7 +281,8 @@ class CaseService:
                                   "user")
         with self._ctx.write(Action.SHARE_CASE, Event.RECORD_UPDATED, scope=scope,
                              target_type="case", target_id=case_id,
-                             details={"fields": ["shared_with"]}) as db:
+                             details={"fields": ["shared_with"], "user": user_id,
+                                      "change": "added" if shared else "removed"}) as db:
             if shared:
                 db.execute("INSERT OR IGNORE INTO case_shares (case_id, user_id, created_at,"
                            " created_by) VALUES (:c, :u, :now, :me)",

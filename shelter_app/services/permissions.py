@@ -22,6 +22,7 @@ _ADMIN: dict[Action, frozenset[Scope]] = {
     A.BACKUP: _ORG,
     A.VERIFY: _ORG,
     A.PRINT_RECOVERY_SHEET: _ORG,
+    A.VIEW_AUDIT: _ORG,  # the audit log, which mostly records administrators' own work
 }
 
 _COORDINATOR: dict[Action, frozenset[Scope]] = {

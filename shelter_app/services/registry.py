@@ -9,12 +9,14 @@ from shelter_app.domain.audit import Event
 from shelter_app.services.accounts import AccountService
 from shelter_app.services.appointments import AppointmentService
 from shelter_app.services.attachments import AttachmentService
+from shelter_app.services.audit_log import AuditLogService
 from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
+from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.referrals import ReferralService
@@ -46,6 +48,8 @@ class Services:
     attachments: AttachmentService
     exchange: ExchangeService
     drafts: DraftService
+    history: HistoryService
+    audit_log: AuditLogService
     _documents: DocumentService | None = field(default=None, init=False, repr=False)
 
     @property
@@ -83,6 +87,6 @@ def build_services(opened: OpenVault) -> Services:
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
-        drafts=DraftService(ctx),
+        drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
     )
     return services

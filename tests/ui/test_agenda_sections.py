@@ -15,13 +15,14 @@ from tests.ui.conftest import flush_deletes
 from tests.ui.org_pages import Org, clipped, org_fixture, unnamed  # noqa: F401 - the org fixture
 from ui.admin.page import AdminPage
 from ui.agenda.page import AgendaPage
+from ui.audit.page import AuditLogPage
 from ui.background import Background
 from ui.deadlines import DeadlinesPage
 from ui.main_window import MainWindow
 from ui.partners_page import PartnersPage
 from ui.referrals_page import ReferralsPage
 
-MINE = ["appointments", "deadlines", "referrals", "partners", "admin"]
+MINE = ["appointments", "deadlines", "referrals", "partners", "admin", "audit"]
 # A 1920-pixel screen at 200 % is 960 logical pixels wide; less the section list and margins.
 PAGE_BUDGET = 780
 
@@ -39,8 +40,8 @@ def my_keys(window: MainWindow) -> list[str]:
 
 def test_sections_follow_the_roles(qtbot, org: Org, background):
     expected = {
-        "admin": ["admin"],
-        "coordinator": ["appointments", "deadlines", "referrals", "partners"],
+        "admin": ["admin", "audit"],
+        "coordinator": ["appointments", "deadlines", "referrals", "partners", "audit"],
         "caseworker": ["appointments", "deadlines", "referrals", "partners"],
         "legal": ["appointments", "deadlines", "partners"],
     }
@@ -48,7 +49,8 @@ def test_sections_follow_the_roles(qtbot, org: Org, background):
         window = MainWindow(getattr(org, who), background)
         qtbot.addWidget(window)
         assert my_keys(window) == keys, who
-    assert MainWindow(org.admin, background).section_keys() == ["admin"], \
+    # The audit log names cases by code and holds no survivor data.
+    assert MainWindow(org.admin, background).section_keys() == ["admin", "audit"], \
         "an administrator alone sees no section with survivor content"
 
 
@@ -75,7 +77,7 @@ def test_ending_the_session_empties_every_page_and_deleting_the_window_frees_the
 def pages(org: Org, background: Background) -> list[QWidget]:
     return [AgendaPage(org.coordinator), DeadlinesPage(org.coordinator),
             ReferralsPage(org.coordinator), PartnersPage(org.coordinator),
-            AdminPage(org.admin, background)]
+            AuditLogPage(org.coordinator), AdminPage(org.admin, background)]
 
 
 @pytest.mark.parametrize(("language", "scale"), [("ar", 1.0), ("en_XA", 1.0), ("en", 2.0)])
@@ -119,7 +121,8 @@ def focus_chain(start: QWidget, length: int = 60) -> list[QWidget]:
     (lambda org: AgendaPage(org.coordinator), "day_button", "new_button"),
     (lambda org: DeadlinesPage(org.coordinator), "window_combo", "open_button"),
     (lambda org: ReferralsPage(org.coordinator), "show_closed", "send_button"),
-    (lambda org: PartnersPage(org.coordinator), "filter", "active_button")])
+    (lambda org: PartnersPage(org.coordinator), "filter", "active_button"),
+    (lambda org: AuditLogPage(org.coordinator), "period", "further_button")])
 def test_tab_goes_top_to_bottom(qtbot, org: Org, make, top, bottom):
     """Tab follows what the eye sees: the controls above the table, the table, then the
     buttons under it (not the order in which the widgets happened to be made)."""
@@ -135,7 +138,7 @@ def test_subpackages_follow_the_ui_rules():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "ui"
-    files = [*root.glob("agenda/*.py"), *root.glob("admin/*.py")]
+    files = [*root.glob("agenda/*.py"), *root.glob("admin/*.py"), *root.glob("audit/*.py")]
     assert len(files) >= 10
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -187,9 +187,10 @@ def test_documents_explains_and_history_shows_this_case_only(qtbot, office):
     documents = workspace.show_tab("documents")
     assert "Referral packets" in documents.explanation.text()
     history = workspace.show_tab("history")
-    whats = [history.table.item(r, 1).text() for r in range(history.table.rowCount())]
-    assert "Record created" in whats and "Record opened" in whats
-    whos = {history.table.item(r, 2).text() for r in range(history.table.rowCount())}
+    whats = [history.table.item(r, 3).text() for r in range(history.table.rowCount())]
+    assert whats[-1] == "Created the case at intake"
+    assert not any("opened" in what for what in whats)  # opening the case is not history
+    whos = {history.table.item(r, 1).text() for r in range(history.table.rowCount())}
     assert whos == {"You"}
     events = office.coordinator.ctx.audit.events(target_type="case",
                                                  target_id=office.record.id)

@@ -1,5 +1,5 @@
-"""The main window's sections for appointments, deadlines, referrals, partners and
-administration: ``(key, label, factory, visible)`` tuples that ``ui/pages.py`` turns into
+"""The main window's sections for appointments, deadlines, referrals, partners, the audit
+log and administration: ``(key, label, factory, visible)`` tuples that ``ui/pages.py`` turns into
 ``PageSpec`` entries at the end of ``PAGES``.
 
 Visibility asks the same permission table the services enforce: a section appears only
@@ -74,6 +74,18 @@ def _partners_visible(services: Services) -> bool:
     return may_see_partners(services)
 
 
+def _audit(services: Services, background: Background, parent: QWidget) -> QWidget:
+    from ..audit.page import AuditLogPage
+
+    return AuditLogPage(services, background, parent)
+
+
+def _audit_visible(services: Services) -> bool:
+    from ..audit.page import may_see_audit
+
+    return may_see_audit(services)
+
+
 def _admin(services: Services, background: Background, parent: QWidget) -> QWidget:
     from ..admin.page import AdminPage
 
@@ -92,4 +104,6 @@ SECTIONS: list[tuple[str, Callable[[], str], Factory, Callable[[Services], bool]
     ("referrals", lambda: _("Referrals"), _referrals, _referrals_visible),
     ("partners", lambda: _("Partners"), _partners, _partners_visible),
     ("admin", lambda: _("Administration"), _admin, _admin_visible),
+    # after Administration, so that an administrator starts there, not on the log
+    ("audit", lambda: _("Audit log"), _audit, _audit_visible),
 ]

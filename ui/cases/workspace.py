@@ -10,15 +10,17 @@
 | Legal matters | read legal matters |
 | Documents | produce packets |
 | Attachments | manage documents |
-| History | view the audit (coordinators) |
+| History | read the case (each sees the changes to the sections they may read) |
 
 Tabs other than Profile are built the first time they are shown, so opening a case reads
 only what is looked at.  The workspace's title (the tab in the case area) is the case code.
 
-The header under the title shows the status and risk, with "Change status…" (edit the
-case), "Assign…" (assign cases) and "Share with legal volunteer…" (share cases) beside it,
-each present only when the roles allow it on this case.  After a change the header, the
-profile and the case list are refreshed (``changed``); a refusal stays in the dialog.
+The header under the title shows the status and risk, and who the case is assigned to and
+whom it is shared with (by name), with "Change status…" (edit the case), "Assign…" (assign
+cases) and "Share with legal volunteer…" (share cases) beside it, each present only when
+the roles allow it on this case.  After a change the header, the profile and the case list
+are refreshed (``changed``) and a line under the header says what changed and how to change
+it back; a refusal stays in the dialog.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import names, vocab
+from shelter_app.domain.history import isolate, join
 from shelter_app.domain.records import CaseRecord
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError
@@ -47,7 +50,7 @@ from ..widgets import MessageLabel, heading, named
 from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
-from .tabs.base import ListTab
+from .tabs.base import DONE_STYLE, ListTab
 from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
 from .tabs.history import HistoryTab
@@ -74,7 +77,7 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
     ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,
      lambda w: AttachmentsTab(w.services, w.background, w.case_id, w.scope, code=w.code,
                               name_tokens=w.name_tokens)),
-    ("history", lambda: _("Histor&y"), Action.VIEW_AUDIT,
+    ("history", lambda: _("Histor&y"), Action.READ_CASE,
      lambda w: HistoryTab(w.services, w.background, w.case_id, w.scope)),
 ]
 
@@ -97,7 +100,12 @@ class CaseWorkspace(QWidget):
         named(self.title, _("Case {code}").format(code=record.code))
         self.state = QLabel()
         named(self.state, _("Case status"))
+        self.team = QLabel()
+        self.team.setWordWrap(True)
+        named(self.team, _("Who works on this case"))
         self.error = MessageLabel()
+        self.notice = MessageLabel(DONE_STYLE)
+        self.notice.setAccessibleName(_("Done"))
         self.status_button = QPushButton(_("Change s&tatus…"))
         named(self.status_button, _("Change status"), _("Move the case on, close or reopen it"))
         self.assign_button = QPushButton(_("Ass&ign…"))
@@ -112,6 +120,7 @@ class CaseWorkspace(QWidget):
         self.assign_button.clicked.connect(lambda: self.open_action(AssignDialog))
         self.share_button.clicked.connect(lambda: self.open_action(ShareDialog))
         self.dialog: CaseActionDialog | None = None
+        self._team: tuple[str | None, list[str]] = (None, [])
         self.profile = ProfileTab(services, record, scope)
         self.profile.saved.connect(self._saved)
         self.tabs = QTabWidget()
@@ -131,10 +140,14 @@ class CaseWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         header = QHBoxLayout()
-        header.addWidget(self.state, 1)
+        lines = QVBoxLayout()
+        lines.addWidget(self.state)
+        lines.addWidget(self.team)
+        header.addLayout(lines, 1)
         for button in (self.status_button, self.assign_button, self.share_button):
             header.addWidget(button)
         layout.addLayout(header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
         self._show_state(record)
@@ -149,6 +162,49 @@ class CaseWorkspace(QWidget):
         if record.case.get("is_draft"):
             parts.append(_("Intake not finished (draft)"))
         self.state.setText(" · ".join(parts))
+        self._show_team()
+
+    def _show_team(self) -> None:
+        """Who the case is assigned to and whom it is shared with, by name."""
+        try:
+            assigned, shared = self.services.cases.team(self.case_id)
+        except ShelterError:
+            self.team.clear()
+            return
+        self._team = (assigned, shared)
+        parts = [_("Assigned to {name}").format(name=isolate(assigned)) if assigned
+                 else _("Not assigned to anyone")]
+        parts.append(_("Shared with {names}").format(names=join([isolate(n) for n in shared]))
+                     if shared else _("Not shared with a legal volunteer"))
+        self.team.setText(" · ".join(parts))
+        self.team.setAccessibleDescription(self.team.text())
+
+    def _confirm(self, before: tuple[str | None, list[str]], status: str) -> None:
+        """Say what the dialog just changed, and how to change it back."""
+        record = self.profile.record
+        assigned, shared = self._team
+        assigned = isolate(assigned) if assigned else assigned
+        shared = [isolate(n) for n in shared]
+        before = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
+        said = []
+        if record is not None and record.case["status"] != status:
+            said.append(_("Case {code} is now {status}.").format(
+                code=self.code, status=vocab.CASE_STATUS.label(record.case["status"])))
+        if assigned != before[0] and assigned:
+            said.append(_("Case {code} is now assigned to {name}. To assign it to someone "
+                          "else, use Assign… again.").format(code=self.code, name=assigned))
+        added = [n for n in shared if n not in before[1]]
+        removed = [n for n in before[1] if n not in shared]
+        if added:
+            said.append(_("Case {code} is now shared with {names}.").format(
+                code=self.code, names=join(added)))
+        if removed:
+            said.append(_("Case {code} is no longer shared with {names}.").format(
+                code=self.code, names=join(removed)))
+        if added or removed:
+            said.append(_("To change whom it is shared with, use Share with legal "
+                          "volunteer… again."))
+        self.notice.show_message(" ".join(said) or _("Nothing was changed."))
 
     def open_action(self, kind: type[CaseActionDialog]) -> CaseActionDialog | None:
         """Open the status, assignment or sharing dialog (None, reason shown, if refused)."""
@@ -156,6 +212,7 @@ class CaseWorkspace(QWidget):
         if record is None:
             return None
         self.error.clear_message()
+        self.notice.clear_message()
         try:
             dialog = kind(self.services, record, self)
         except ShelterError as exc:
@@ -168,6 +225,8 @@ class CaseWorkspace(QWidget):
         return dialog
 
     def _action_done(self) -> None:
+        before = self._team
+        status = self.profile.record.case["status"] if self.profile.record else ""
         try:
             record = self.services.cases.get(self.case_id)
         except ShelterError as exc:  # e.g. no longer allowed to read it
@@ -179,6 +238,7 @@ class CaseWorkspace(QWidget):
         else:
             self.profile.load(record)
         self._show_state(record)
+        self._confirm(before, status)
         self.changed.emit(self.case_id)
 
     def _saved(self, record: CaseRecord) -> None:
@@ -273,4 +333,6 @@ class CaseWorkspace(QWidget):
             self.dialog = None
         self.title.clear()
         self.state.clear()
+        self.team.clear()
+        self.notice.clear_message()
         self.error.clear_message()

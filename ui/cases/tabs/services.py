@@ -18,6 +18,7 @@ from ...widgets import named
 from .. import form as f
 from .base import ListTab, day_text
 from .consent import partner_choices, partner_names
+from .service_edit import EntryEditor
 
 
 class ServicesTab(ListTab):
@@ -52,6 +53,7 @@ class ServicesTab(ListTab):
         self.record_button.clicked.connect(self.record)
         self.submit = self.record
         layout.addRow("", self.record_button)
+        self.editor = EntryEditor(self, layout, self.record_button, box)
         self.refresh()
 
     def refresh(self) -> None:
@@ -76,3 +78,7 @@ class ServicesTab(ListTab):
                 notes=v["notes"]), _("The service was recorded.")):
             self.form.put({"duration_minutes": "", "outcome": "", "notes": ""})
             self.mark_clean()
+
+    def forget(self) -> None:
+        self.editor.forget()
+        super().forget()

@@ -1,0 +1,1 @@
+"""The Audit log section: every event of the chain, for coordinators and administrators."""
