@@ -1,11 +1,15 @@
 """Producing documents from a case: referral packets, residence-status packets and
 appointment cards.
 
-One path for every document (``_produce``): the permission (``Action.PRODUCE_PACKET`` on the
-case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
-sharing), building, optional AES-256 encryption with a generated passphrase, the record in
-``generated_documents`` and the audit event, the last two in one transaction.  The PDF is
-returned in memory; ``save`` writes it to a new file with a neutral name.
+One path for every document (``produce_pdf``): the permission (``Action.PRODUCE_PACKET`` on
+the case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
+sharing), building and optional AES-256 encryption with a generated passphrase.  The PDF is
+returned in memory; making it to be looked at is audited as ``document.previewed``.
+
+A document leaves the vault only through ``save`` (a new file with a neutral name) or
+``record_printed``: each checks the consent again, records the document in
+``generated_documents`` (once) and appends ``data.export`` or ``data.print``, in one
+transaction.  So the Documents tab lists what left the vault, never what was only seen.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import io
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +35,7 @@ from shelter_app.documents.referral import build_referral
 from shelter_app.domain import names, vocab
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action, Scope
-from shelter_app.errors import NotFound, PermissionDenied, ShelterError, ValidationError
+from shelter_app.errors import PermissionDenied, ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
@@ -70,15 +75,23 @@ class PreflightFailed(ShelterError):
 
 @dataclass(frozen=True)
 class Produced:
+    """A document made in memory: nothing of it has left the vault yet."""
+
     document_id: str
     packet_id: str
     kind: str
-    pdf: bytes
-    passphrase: str | None  # shown once, never stored
+    pdf: bytes = field(repr=False)
+    passphrase: str | None = field(repr=False)  # shown once, never stored
     sections: tuple[str, ...]
     pages: int
     sha256: str
     recipient: str
+    # what the record of the document needs when it is saved or printed
+    case_id: str = ""
+    language: str = ""
+    partner_id: str | None = None
+    template: str = ""
+    template_version: str = ""
 
     @property
     def file_name(self) -> str:
@@ -163,40 +176,33 @@ class DocumentService:
     # -- the one path ----------------------------------------------------------------
     def produce_pdf(self, *, case_id: str, scope: Scope, kind: str, pdf: bytes,
                     packet_id: str, recipient: str, language: str, sections: list[str],
-                    consents: list[Consent], partner_id: str | None, template: str,
-                    template_version: str, encrypt: bool) -> Produced:
-        """Encrypt if asked, record and audit: the end of every document's path."""
+                    partner_id: str | None, template: str, template_version: str,
+                    encrypt: bool, preview: bool) -> Produced:
+        """Encrypt if asked and, for a preview, record that it was made to be looked at: the
+        end of every document's path.  Nothing is recorded as produced until it is saved or
+        printed."""
         passphrase = encryption.new_passphrase() if encrypt else None
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         out = encryption.encrypt(pdf, passphrase) if passphrase else pdf
-        digest = hashlib.sha256(out).hexdigest()
-        document_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
-        fmt = f"{kind}.pdf" + ("-aes256" if passphrase else "")
-        with self._ctx.write(Action.PRODUCE_PACKET, Event.EXPORT, scope=scope,
-                             target_type="case", target_id=case_id,
-                             details={"sections": sections, "format": fmt}) as db:
-            db.execute(
-                "INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
-                " partner_id, language, sections, consent_ids, template, template_version,"
-                " encrypted, pages, size, sha256, created_at, updated_at, created_by,"
-                " updated_by) VALUES (:id, :case, :packet, :kind, :recipient, :partner, :lang,"
-                " :sections, :consents, :template, :version, :enc, :pages, :size, :sha, :now,"
-                " :now, :me, :me)",
-                {"id": document_id, "case": case_id, "packet": packet_id, "kind": kind,
-                 "recipient": recipient, "partner": partner_id, "lang": language,
-                 "sections": json.dumps(sections), "consents": json.dumps([c.id for c in
-                                                                           consents]),
-                 "template": template, "version": template_version, "enc": int(bool(passphrase)),
-                 "pages": pages, "size": len(out), "sha": digest, "now": now, "me": me})
-        return Produced(document_id, packet_id, kind, out, passphrase, tuple(sections), pages,
-                        digest, recipient)
+        produced = Produced(str(uuid.uuid4()), packet_id, kind, out, passphrase,
+                            tuple(sections), pages, hashlib.sha256(out).hexdigest(), recipient,
+                            case_id, language, partner_id, template, template_version)
+        if preview:
+            with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
+                                 target_type="case", target_id=case_id,
+                                 details={"sections": sections,
+                                          "format": _format(produced, "pdf")}):
+                pass
+        return produced
 
     # -- referral packet ---------------------------------------------------------------
     def referral_packet(self, case_id: str, partner_id: str, *,
                         sections: list[str] | None = None, language: str | None = None,
                         encrypt: bool = False, watermark: str | None = None,
-                        referral_id: str | None = None, on: dt.date | None = None
-                        ) -> Produced:
+                        referral_id: str | None = None, on: dt.date | None = None,
+                        preview: bool = True) -> Produced:
+        """The referral packet for *partner_id*.  *preview*: record that it was made to be
+        looked at (the command line, which saves at once, passes False; saving records it)."""
         today = on or dt.date.today()
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
         self._access.require(case_id, Action.MANAGE_REFERRALS)
@@ -222,8 +228,8 @@ class DocumentService:
         return self.produce_pdf(
             case_id=case_id, scope=scope, kind="referral", pdf=build_referral(model),
             packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
-            consents=consents, partner_id=partner_id, template="referral",
-            template_version=REFERRAL_LAYOUT, encrypt=encrypt)
+            partner_id=partner_id, template="referral", template_version=REFERRAL_LAYOUT,
+            encrypt=encrypt, preview=preview)
 
     def _referral(self, case_id: str, partner_id: str, referral_id: str | None) -> Any:
         candidates = [r for r in self._s.referrals.list(case_id) if r.partner_id == partner_id]
@@ -240,7 +246,8 @@ class DocumentService:
 
     # -- appointment card -------------------------------------------------------------
     def appointment_card(self, appointment_id: str, *, language: str | None = None,
-                         encrypt: bool = False, watermark: str | None = None) -> Produced:
+                         encrypt: bool = False, watermark: str | None = None,
+                         preview: bool = True) -> Produced:
         appointment = self._s.appointments.get(appointment_id)
         case_id = appointment.case_id
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
@@ -265,9 +272,9 @@ class DocumentService:
         return self.produce_pdf(
             case_id=case_id, scope=scope, kind="appointment_card",
             pdf=build_appointment_card(card), packet_id=packet_id,
-            recipient=card_recipient(lang), language=lang, sections=[], consents=[],
-            partner_id=None, template="appointment-card", template_version=CARD_LAYOUT,
-            encrypt=encrypt)
+            recipient=card_recipient(lang), language=lang, sections=[], partner_id=None,
+            template="appointment-card", template_version=CARD_LAYOUT, encrypt=encrypt,
+            preview=preview)
 
 
     # -- residence-status packet ------------------------------------------------------
@@ -294,13 +301,15 @@ class DocumentService:
                          language: str | None = None,
                          translations: dict[str, str] | None = None, encrypt: bool = False,
                          watermark: str | None = None, bates_prefix: str | None = None,
-                         draft: bool = False, on: dt.date | None = None) -> Produced:
+                         draft: bool = False, on: dt.date | None = None,
+                         preview: bool = True) -> Produced:
         """The residence-status packet; refused (PreflightFailed) while anything is missing,
         unless *draft*, which prints the missing items and a DRAFT watermark."""
         return self.residence.produce(
             case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
             language=language, translations=translations, encrypt=encrypt,
-            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on)
+            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on,
+            preview=preview)
 
     def templates(self) -> list[templates.Template]:
         """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
@@ -321,17 +330,47 @@ class DocumentService:
             r["who"]) for r in rows]
 
     def record_printed(self, produced: Produced) -> None:
-        """Record that a produced document was sent to a printer."""
-        row = self._ctx.db.one("SELECT case_id, kind FROM generated_documents WHERE id = :id",
-                               {"id": produced.document_id})
-        if row is None:
-            raise NotFound(_("No such document."))
-        scope = self._access.require(row["case_id"], Action.PRODUCE_PACKET)
-        with self._ctx.write(Action.PRODUCE_PACKET, Event.PRINT, scope=scope,
-                             target_type="case", target_id=row["case_id"],
+        """Record that *produced* was sent to a printer (call it once the pages are sent)."""
+        self._leave(produced, Event.PRINT, "print")
+
+    def _leave(self, produced: Produced, event: Event, how: str,
+               then: Callable[[], object] | None = None) -> None:
+        """*produced* leaves the vault: the permission and the consent checked again (it may
+        have been withdrawn since the preview), the document recorded once, *event* appended
+        and *then* run, in one transaction (a failure of *then* leaves no record)."""
+        scope = self._access.require(produced.case_id, Action.PRODUCE_PACKET)
+        consents: list[Consent] = []
+        if produced.partner_id is not None:
+            consents = self.check_consent(produced.case_id, produced.partner_id,
+                                          list(produced.sections), dt.date.today())
+        with self._ctx.write(Action.PRODUCE_PACKET, event, scope=scope, target_type="case",
+                             target_id=produced.case_id,
                              details={"sections": list(produced.sections),
-                                      "format": f"{row['kind']}.print"}):
-            pass
+                                      "format": _format(produced, how)}) as db:
+            known = db.one("SELECT 1 FROM generated_documents WHERE id = :id",
+                           {"id": produced.document_id})
+            if known is None:
+                self._insert(db, produced, consents)
+            if then is not None:
+                then()
+
+    def _insert(self, db: Any, produced: Produced, consents: list[Consent]) -> None:
+        now, me = now_utc(), self._ctx.session.user_id
+        db.execute(
+            "INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
+            " partner_id, language, sections, consent_ids, template, template_version,"
+            " encrypted, pages, size, sha256, created_at, updated_at, created_by,"
+            " updated_by) VALUES (:id, :case, :packet, :kind, :recipient, :partner, :lang,"
+            " :sections, :consents, :template, :version, :enc, :pages, :size, :sha, :now,"
+            " :now, :me, :me)",
+            {"id": produced.document_id, "case": produced.case_id,
+             "packet": produced.packet_id, "kind": produced.kind,
+             "recipient": produced.recipient, "partner": produced.partner_id,
+             "lang": produced.language, "sections": json.dumps(list(produced.sections)),
+             "consents": json.dumps([c.id for c in consents]),
+             "template": produced.template, "version": produced.template_version,
+             "enc": int(produced.passphrase is not None), "pages": produced.pages,
+             "size": len(produced.pdf), "sha": produced.sha256, "now": now, "me": me})
 
     def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
         """Refuse a file name that is not a new .pdf or that names the survivor, before
@@ -351,12 +390,14 @@ class DocumentService:
 
     def save(self, produced: Produced, path: Path) -> Path:
         """Write *produced* to *path*: a new .pdf file (never over an existing one) whose name
-        does not name the survivor."""
+        does not name the survivor; recorded as exported in the same transaction."""
         path = Path(path)
-        row = self._ctx.db.one("SELECT case_id FROM generated_documents WHERE id = :id",
-                               {"id": produced.document_id})
-        if row is None:
-            raise NotFound(_("No such document."))
-        self.check_target(row["case_id"], path, kind=produced.kind)
-        write_new_file(path, produced.pdf)
+        self.check_target(produced.case_id, path, kind=produced.kind)
+        self._leave(produced, Event.EXPORT, "pdf", lambda: write_new_file(path, produced.pdf))
         return path
+
+
+def _format(produced: Produced, how: str) -> str:
+    """The audit's ``format``: the kind, how it left (pdf, print) and whether encrypted."""
+    encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
+    return f"{produced.kind}.{how}{encrypted}"
