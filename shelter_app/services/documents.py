@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -47,7 +46,8 @@ from shelter_app.services.packet_data import (
     referral_model,
 )
 from shelter_app.store import directory
-from shelter_app.store.audit import now_utc
+from shelter_app.store import documents as records
+from shelter_app.store.documents import GeneratedDocument
 from shelter_app.vault.fileio import write_new_file
 
 if TYPE_CHECKING:
@@ -92,29 +92,11 @@ class Produced:
     partner_id: str | None = None
     template: str = ""
     template_version: str = ""
+    consent_ids: tuple[str, ...] = ()  # the consents the check allowed it under
 
     @property
     def file_name(self) -> str:
         return suggested_name(self.kind, self.packet_id)
-
-
-@dataclass(frozen=True)
-class GeneratedDocument:
-    id: str
-    case_id: str
-    packet_id: str
-    kind: str
-    recipient: str
-    language: str
-    sections: tuple[str, ...]
-    template: str | None
-    template_version: str | None
-    encrypted: bool
-    pages: int
-    size: int
-    sha256: str
-    created_at: str
-    created_by: str
 
 
 def suggested_name(kind: str, packet_id: str) -> str:
@@ -176,8 +158,8 @@ class DocumentService:
     # -- the one path ----------------------------------------------------------------
     def produce_pdf(self, *, case_id: str, scope: Scope, kind: str, pdf: bytes,
                     packet_id: str, recipient: str, language: str, sections: list[str],
-                    partner_id: str | None, template: str, template_version: str,
-                    encrypt: bool, preview: bool) -> Produced:
+                    consents: list[Consent], partner_id: str | None, template: str,
+                    template_version: str, encrypt: bool, preview: bool) -> Produced:
         """Encrypt if asked and, for a preview, record that it was made to be looked at: the
         end of every document's path.  Nothing is recorded as produced until it is saved or
         printed."""
@@ -186,7 +168,8 @@ class DocumentService:
         out = encryption.encrypt(pdf, passphrase) if passphrase else pdf
         produced = Produced(str(uuid.uuid4()), packet_id, kind, out, passphrase,
                             tuple(sections), pages, hashlib.sha256(out).hexdigest(), recipient,
-                            case_id, language, partner_id, template, template_version)
+                            case_id, language, partner_id, template, template_version,
+                            tuple(c.id for c in consents))
         if preview:
             with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
                                  target_type="case", target_id=case_id,
@@ -228,8 +211,8 @@ class DocumentService:
         return self.produce_pdf(
             case_id=case_id, scope=scope, kind="referral", pdf=build_referral(model),
             packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
-            partner_id=partner_id, template="referral", template_version=REFERRAL_LAYOUT,
-            encrypt=encrypt, preview=preview)
+            consents=consents, partner_id=partner_id, template="referral",
+            template_version=REFERRAL_LAYOUT, encrypt=encrypt, preview=preview)
 
     def _referral(self, case_id: str, partner_id: str, referral_id: str | None) -> Any:
         candidates = [r for r in self._s.referrals.list(case_id) if r.partner_id == partner_id]
@@ -272,9 +255,9 @@ class DocumentService:
         return self.produce_pdf(
             case_id=case_id, scope=scope, kind="appointment_card",
             pdf=build_appointment_card(card), packet_id=packet_id,
-            recipient=card_recipient(lang), language=lang, sections=[], partner_id=None,
-            template="appointment-card", template_version=CARD_LAYOUT, encrypt=encrypt,
-            preview=preview)
+            recipient=card_recipient(lang), language=lang, sections=[], consents=[],
+            partner_id=None, template="appointment-card", template_version=CARD_LAYOUT,
+            encrypt=encrypt, preview=preview)
 
 
     # -- residence-status packet ------------------------------------------------------
@@ -317,60 +300,43 @@ class DocumentService:
 
     # -- the record ---------------------------------------------------------------------
     def history(self, case_id: str) -> list[GeneratedDocument]:
-        """What was produced from a case, newest first."""
+        """What left the vault from a case (saved or printed), newest first."""
         self._access.require(case_id, Action.PRODUCE_PACKET)
-        rows = self._ctx.db.all(
-            "SELECT d.*, coalesce(nullif(u.display_name, ''), u.username, '') AS who"
-            " FROM generated_documents d LEFT JOIN users u ON u.id = d.created_by"
-            " WHERE d.case_id = :c ORDER BY d.created_at DESC", {"c": case_id})
-        return [GeneratedDocument(
-            r["id"], r["case_id"], r["packet_id"], r["kind"], r["recipient"], r["language"],
-            tuple(json.loads(r["sections"])), r["template"], r["template_version"],
-            bool(r["encrypted"]), r["pages"], r["size"], r["sha256"], r["created_at"],
-            r["who"]) for r in rows]
+        return records.history(self._ctx.db, case_id)
+
+    def check_release(self, produced: Produced) -> Scope:
+        """Raise unless *produced* may leave the vault now: the permission, and the consent
+        checked again (it may have been withdrawn since the preview; a refusal is audited)."""
+        scope = self._access.require(produced.case_id, Action.PRODUCE_PACKET)
+        if produced.partner_id is not None:
+            self.check_consent(produced.case_id, produced.partner_id, list(produced.sections),
+                               dt.date.today())
+        return scope
 
     def record_printed(self, produced: Produced) -> None:
-        """Record that *produced* was sent to a printer (call it once the pages are sent)."""
-        self._leave(produced, Event.PRINT, "print")
+        """Release *produced* to a printer: call it when the job starts, before any page is
+        sent.  The consent is checked again and the print recorded, so no page leaves without
+        a record, even when the job is stopped half-way or the session ends during it."""
+        self._leave(produced, self.check_release(produced), Event.PRINT, "print")
 
-    def _leave(self, produced: Produced, event: Event, how: str,
+    def _leave(self, produced: Produced, scope: Scope, event: Event, how: str,
                then: Callable[[], object] | None = None) -> None:
-        """*produced* leaves the vault: the permission and the consent checked again (it may
-        have been withdrawn since the preview), the document recorded once, *event* appended
-        and *then* run, in one transaction (a failure of *then* leaves no record)."""
-        scope = self._access.require(produced.case_id, Action.PRODUCE_PACKET)
-        consents: list[Consent] = []
-        if produced.partner_id is not None:
-            consents = self.check_consent(produced.case_id, produced.partner_id,
-                                          list(produced.sections), dt.date.today())
+        """*produced* left the vault: recorded once, *event* appended and *then* run, in one
+        transaction (a failure of *then* leaves no record)."""
         with self._ctx.write(Action.PRODUCE_PACKET, event, scope=scope, target_type="case",
                              target_id=produced.case_id,
                              details={"sections": list(produced.sections),
                                       "format": _format(produced, how)}) as db:
-            known = db.one("SELECT 1 FROM generated_documents WHERE id = :id",
-                           {"id": produced.document_id})
-            if known is None:
-                self._insert(db, produced, consents)
+            if not records.exists(db, produced.document_id):
+                records.insert(db, records.Row(
+                    produced.document_id, produced.case_id, produced.packet_id, produced.kind,
+                    produced.recipient, produced.partner_id, produced.language,
+                    produced.sections, produced.consent_ids, produced.template,
+                    produced.template_version, produced.passphrase is not None,
+                    produced.pages, len(produced.pdf), produced.sha256),
+                    self._ctx.session.user_id)
             if then is not None:
                 then()
-
-    def _insert(self, db: Any, produced: Produced, consents: list[Consent]) -> None:
-        now, me = now_utc(), self._ctx.session.user_id
-        db.execute(
-            "INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
-            " partner_id, language, sections, consent_ids, template, template_version,"
-            " encrypted, pages, size, sha256, created_at, updated_at, created_by,"
-            " updated_by) VALUES (:id, :case, :packet, :kind, :recipient, :partner, :lang,"
-            " :sections, :consents, :template, :version, :enc, :pages, :size, :sha, :now,"
-            " :now, :me, :me)",
-            {"id": produced.document_id, "case": produced.case_id,
-             "packet": produced.packet_id, "kind": produced.kind,
-             "recipient": produced.recipient, "partner": produced.partner_id,
-             "lang": produced.language, "sections": json.dumps(list(produced.sections)),
-             "consents": json.dumps([c.id for c in consents]),
-             "template": produced.template, "version": produced.template_version,
-             "enc": int(produced.passphrase is not None), "pages": produced.pages,
-             "size": len(produced.pdf), "sha": produced.sha256, "now": now, "me": me})
 
     def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
         """Refuse a file name that is not a new .pdf or that names the survivor, before
@@ -393,7 +359,9 @@ class DocumentService:
         does not name the survivor; recorded as exported in the same transaction."""
         path = Path(path)
         self.check_target(produced.case_id, path, kind=produced.kind)
-        self._leave(produced, Event.EXPORT, "pdf", lambda: write_new_file(path, produced.pdf))
+        scope = self.check_release(produced)
+        self._leave(produced, scope, Event.EXPORT, "pdf",
+                    lambda: write_new_file(path, produced.pdf))
         return path
 
 

@@ -113,7 +113,7 @@ class ResidenceMaker:
             case_id, template, matter_id=matter_id, recipient_id=recipient_id,
             translations=self._translations(translations), on=today)
         partner = self.recipient(template, recipient_id)
-        self._docs.check_consent(case_id, partner.id, sections, today)
+        consents = self._docs.check_consent(case_id, partner.id, sections, today)
         if missing and not draft:
             raise PreflightFailed(missing)
         s = record.survivor
@@ -139,7 +139,7 @@ class ResidenceMaker:
         result = build_residence(packet)
         return self._docs.produce_pdf(
             case_id=case_id, scope=scope, kind="residence", pdf=result.pdf, packet_id=packet_id,
-            recipient=partner.name, language=lang, sections=sections, partner_id=partner.id,
-            template=template.id, template_version=template.version, encrypt=encrypt,
-            preview=preview)
+            recipient=partner.name, language=lang, sections=sections, consents=consents,
+            partner_id=partner.id, template=template.id, template_version=template.version,
+            encrypt=encrypt, preview=preview)
 

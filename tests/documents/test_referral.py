@@ -179,7 +179,7 @@ def test_consent_withdrawn_after_the_preview_stops_save_and_print(scenario: Scen
     with pytest.raises(ConsentMissing):
         c.documents.save(produced, target)
     with pytest.raises(ConsentMissing):
-        c.documents.record_printed(produced)
+        c.documents.record_printed(produced)  # asked before any page is sent
     assert not target.exists()
     assert scenario.org.count("generated_documents") == 0
     assert scenario.org.audit("data.export") == [] == scenario.org.audit("data.print")
