@@ -12,14 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -39,6 +38,7 @@ from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
 
 from ..background import Background
+from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, MessageLabel, named
 from .preview import PdfPreview, print_pdf
 
@@ -344,10 +344,8 @@ class DocumentDialog(QDialog):
 
     # -- saving and printing ------------------------------------------------------------
     def ask_save_path(self, suggested: str) -> str:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save document"), str(Path(folder) / suggested), _("PDF documents (*.pdf)"))
-        return path
+        return save_file(self, Kind.DOCUMENT, _("Save document"), suggested,
+                         _("PDF documents (*.pdf)"), confirm_overwrite=False)
 
     def save(self) -> None:
         if self.document is None:
