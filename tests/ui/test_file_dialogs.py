@@ -12,7 +12,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QWidget
 
+from tests.documents.conftest import org, scenario  # noqa: F401 - fixtures
 from tests.ui.conftest import flush_deletes
+from tests.ui.test_documents import background, keep  # noqa: F401 - fixtures
 from ui import file_dialogs
 from ui.file_dialogs import Kind
 
@@ -137,3 +139,28 @@ def test_a_lock_closes_an_open_dialog_and_leaves_no_folder(qtbot, home: Path) ->
     written = " ".join(str(settings.value(key)) for key in settings.allKeys())
     assert "Lucero" not in written, written
 
+
+def test_the_documents_dialog_saves_through_it(
+        qtbot,
+        home: Path,
+        scenario,  # noqa: F811
+        background,  # noqa: F811
+        keep,  # noqa: F811
+) -> None:
+    from tests.ui.test_documents import made
+    from ui.documents import DocumentDialog
+
+    dialog = keep(DocumentDialog(scenario.org.coordinator, background, scenario.case_id))
+    dialog.show()
+    made(qtbot, dialog, background)
+    name = dialog.document.file_name
+    suggested: list[str] = []
+
+    def look(file_dialog: QFileDialog) -> None:
+        suggested.append(file_dialog.findChild(QLineEdit, "fileNameEdit").text())
+
+    opened = answer(qtbot, look, typed(name))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(home / "Documents")] and suggested == [name]
+    assert (home / "Documents" / name).read_bytes() == dialog.document.pdf
+    assert dialog.notice.text() == f"Saved as {name}."

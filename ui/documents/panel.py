@@ -1,7 +1,8 @@
-"""What was produced from a case: a list for the case's Documents tab.
+"""What left the vault from a case: a list for the case's Documents tab.
 
 ``DocumentsPanel(services, background, case_id, parent)`` lists the generated-document
-records (never the documents, which are not kept) and opens ``DocumentDialog`` for a new one.
+records — documents saved or printed, never a preview only, and never the documents
+themselves, which are not kept — and opens ``DocumentDialog`` for a new one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import MessageLabel, named
-from .dialog import KINDS, DocumentDialog, contained
+from .choices import KINDS, contained
+from .dialog import DocumentDialog
 
 
 class DocumentsPanel(QWidget):
@@ -43,14 +45,14 @@ class DocumentsPanel(QWidget):
         self.records: list[GeneratedDocument] = []
         headers = [_("When"), _("Document"), _("Recipient"), _("Language"), _("Sections"),
                    _("Pages"), _("Encrypted"), _("Packet"), _("By")]
-        self.table = named(QTableWidget(0, len(headers)), _("Documents produced"))
+        self.table = named(QTableWidget(0, len(headers)), _("Documents saved or printed"))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.empty = QLabel(_("No document has been produced from this case yet."))
+        self.empty = QLabel(_("No document from this case has been saved or printed yet."))
         self.message = MessageLabel()
         self.new_button = named(QPushButton(_("&New document…")), _("New document"))
         self.refresh_button = named(QPushButton(_("Re&fresh")), _("Refresh"))
@@ -85,7 +87,7 @@ class DocumentsPanel(QWidget):
         self.table.setRowCount(len(records))
         for row, r in enumerate(records):
             when = parse_utc(r.created_at)
-            cells = (format_datetime(when, length="short"), _(kinds.get(r.kind, r.kind)),
+            cells = (format_datetime(when), _(kinds.get(r.kind, r.kind)),
                      r.recipient, language_name(r.language) or r.language,
                      ", ".join(vocab.SECTIONS.label(s) for s in r.sections),
                      str(r.pages), _("Yes") if r.encrypted else _("No"), r.packet_id,
