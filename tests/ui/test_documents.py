@@ -51,6 +51,12 @@ def made(qtbot, dialog: DocumentDialog, background: Background) -> None:
         qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
 
 
+def saved(qtbot, dialog: DocumentDialog, background: Background) -> None:
+    """Click Save (the path is asked first) and wait for the file and its record."""
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
 def pdf_printer(path: Path, mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution
                 ) -> QPrinter:
     """The printer a test passes in: it writes a PDF the test reads back."""
@@ -97,12 +103,12 @@ def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F81
     target = tmp_path / "out" / document.file_name
     target.parent.mkdir()
     monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved(qtbot, dialog, background)
     assert target.read_bytes() == document.pdf
     assert dialog.notice.text() == f"Saved as {document.file_name}."
     assert dialog.notice.styleSheet() == SUCCESS_STYLE and dialog.message.isHidden()
     assert org_.audit("data.export")[-1]["details"]["format"] == "referral.pdf-aes256"
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # the same name: refused
+    saved(qtbot, dialog, background)  # the same name: refused
     assert "already exists" in dialog.message.text() and dialog.notice.isHidden()
     assert dialog.message.styleSheet() == ERROR_STYLE
 

@@ -20,6 +20,7 @@ from tests.ui.test_documents import (  # noqa: F401 - background and keep are fi
     made,
     printed,
     printing_to,
+    saved,
 )
 from ui.background import Background
 from ui.documents import DocumentDialog
@@ -98,7 +99,7 @@ def test_every_change_of_choice_drops_the_preview(
     out.mkdir()
     target = out / dialog.document.file_name
     dialog.ask_save_path = lambda suggested: str(target)
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved(qtbot, dialog, background)
     assert dialog.notice.text().startswith("Saved as")
     # the document type, by keyboard: the recipients are refilled with signals blocked
     dialog.kind.setFocus()

@@ -43,10 +43,13 @@ def answer(qtbot, *steps: Callable[[QFileDialog], None]) -> list[str]:
     """Play *steps* on the file dialog about to open (exec blocks); returns the folders the
     dialog showed when it opened."""
     opened: list[str] = []
+    tries = iter(range(250))  # five seconds, then fail rather than wait for ever
 
     def later() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QFileDialog):
+            if next(tries, None) is None:
+                raise AssertionError(f"no file dialog opened; modal: {dialog!r}")
             QTimer.singleShot(20, later)
             return
         opened.append(dialog.directory().absolutePath())
@@ -57,15 +60,14 @@ def answer(qtbot, *steps: Callable[[QFileDialog], None]) -> list[str]:
 
 
 def typed(text: str) -> Callable[[QFileDialog], None]:
-    """Type *text* into the file name field and press Enter, as a person would (a folder's
-    path opens that folder; a file name accepts)."""
+    """Type *text* into the file name field and confirm, as a person would with Enter (a
+    folder's path opens that folder; a file name accepts).  (``accept`` rather than the key:
+    the field's completer may pop up over it and take the Enter.)"""
     def step(dialog: QFileDialog) -> None:
         field = dialog.findChild(QLineEdit, "fileNameEdit")
         field.clear()
         field.insert(text)
-        from PySide6.QtTest import QTest
-
-        QTest.keyClick(field, Qt.Key.Key_Return)
+        dialog.accept()
     return step
 
 
@@ -160,7 +162,8 @@ def test_the_documents_dialog_saves_through_it(
         suggested.append(file_dialog.findChild(QLineEdit, "fileNameEdit").text())
 
     opened = answer(qtbot, look, typed(name))
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(background.idle, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert opened == [str(home / "Documents")] and suggested == [name]
     assert (home / "Documents" / name).read_bytes() == dialog.document.pdf
     assert dialog.notice.text() == f"Saved as {name}."

@@ -19,9 +19,13 @@ from ui.agenda.page import AgendaPage
 
 def when_modal(qtbot, act) -> None:
     """Run *act(dialog)* on the modal dialog that is about to open (exec blocks)."""
+    tries = iter(range(250))  # five seconds, then fail rather than wait for ever
+
     def later() -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is None:
+            if next(tries, None) is None:
+                raise AssertionError("no dialog opened")
             QTimer.singleShot(20, later)
             return
         act(dialog)

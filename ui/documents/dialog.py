@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _, ngettext
+from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, language_name
 from shelter_app.services.documents import Produced
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
@@ -331,6 +331,8 @@ class DocumentDialog(QDialog):
                          _("PDF documents (*.pdf)"), confirm_overwrite=False)
 
     def save(self) -> None:
+        """Ask where, then write the file and record it, off the GUI thread (it is synced to
+        disk and the vault commits)."""
         document = self.document
         if document is None:
             return
@@ -339,12 +341,21 @@ class DocumentDialog(QDialog):
             return  # cancelled, or the choices changed (a lock) while asking
         self.message.clear_message()
         self.notice.clear_message()
-        try:
-            saved = self._s.documents.save(document, Path(path))
-        except ShelterError as exc:
-            self.message.show_message(str(exc))
+        docs = self._s.documents
+        self._busy(True)
+        self.save_button.setEnabled(False)
+        self._background.run(contained(lambda: docs.save(document, Path(path))),
+                             lambda outcome: self._saved(document, outcome), self._crashed,
+                             context=self)
+
+    def _saved(self, document: Produced, outcome: tuple[bool, Any]) -> None:
+        self._busy(False)
+        self.save_button.setEnabled(self.document is not None)
+        ok, value = outcome
+        if not ok:
+            self.message.show_message(str(value))
             return
-        self.notice.show_message(_("Saved as {name}.").format(name=saved.name))
+        self.notice.show_message(_("Saved as {name}.").format(name=value.name))
         self.produced.emit(document)
 
     def print_(self) -> None:
@@ -361,31 +372,18 @@ class DocumentDialog(QDialog):
         printer = self.new_printer()
         if not self.ask_printer(printer, self) or self.document is not document:
             return
-        try:
-            self._s.documents.record_printed(document)  # before any page leaves
-        except ShelterError as exc:
-            self.message.show_message(str(exc))
-            return
-        self.produced.emit(document)
-        run = PrintRun(self._background, document.pdf, document.passphrase, printer, self)
-        run.finished.connect(self._printed)
+        docs = self._s.documents
+        run = PrintRun(self._background, document.pdf, document.passphrase, printer, self,
+                       release=lambda: docs.record_printed(document))  # before any page
+        run.finished.connect(lambda outcome: self._printed(document, outcome))
         self._print_run = run
 
-    def _printed(self, outcome: PrintOutcome) -> None:
+    def _printed(self, document: Produced, outcome: PrintOutcome) -> None:
         self._print_run = None
-        if not outcome.started:
-            self.message.show_message(_("The printer could not be started. Nothing was "
-                                        "printed."))
-        elif outcome.complete:
-            self.notice.show_message(ngettext(
-                "Sent {n} page to the printer.", "Sent {n} pages to the printer.",
-                outcome.sent).format(n=outcome.sent))
-        elif outcome.sent == 0:
-            self.notice.show_message(_("Printing cancelled: nothing was sent to the printer."))
-        else:
-            self.message.show_message(_(
-                "Printing stopped after {sent} of {total} pages; those pages were sent to the "
-                "printer.").format(sent=outcome.sent, total=outcome.total))
+        if not outcome.refusal:
+            self.produced.emit(document)  # recorded as printed: the Documents tab lists it
+        text, problem = outcome.describe()
+        (self.message if problem else self.notice).show_message(text)
 
     def done(self, result: int) -> None:
         """Closing stops a print job and forgets the document and its passphrase."""

@@ -2,10 +2,11 @@
 
 ``PrintRun`` is started once a real printer was chosen (``ui/printing.py``).  A worker thread
 opens its own copy of the document from memory (so the preview can change or close meanwhile),
-renders each page to an image at up to 300 dots per inch and paints it on the printer, scaled
-to the printable area.  A window-modal progress dialog counts the pages; Cancel stops before
-the next page.  Qt hands the job to the system when painting ends and cannot take back pages
-already painted, so a job stopped half-way prints those pages: the outcome says how many.
+renders each page at up to 300 dots per inch, band by band so that the window never waits for
+Python's global lock, and paints it on the printer, scaled to the printable area.  A
+window-modal progress dialog counts the pages; Cancel stops before the next page.  Qt hands
+the job to the system when painting ends and cannot take back pages already painted, so a job
+stopped half-way prints those pages: the outcome says how many.
 
 (Rendering at the printer's own resolution, 1200 dpi, took about 30 s on the GUI thread and
 half a gigabyte per page.)
@@ -13,20 +14,24 @@ half a gigabyte per page.)
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from shelter_app.i18n import _
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _, ngettext
 
 from ..background import Background
 
 MAX_DPI = 300  # sharp on paper; each page image stays under 40 MB
+BAND_PIXELS = 500_000  # a band of a page at 300 dpi: about 200 pixels high
 
 
 @dataclass
@@ -45,16 +50,38 @@ class PrintOutcome:
     total: int
     cancelled: bool
     started: bool = True  # False: the document could not be read or the printer not begun
+    refusal: str = ""  # the core's refusal to release the document: nothing was printed
 
     @property
     def complete(self) -> bool:
         return self.started and not self.cancelled and self.sent == self.total > 0
 
+    def describe(self) -> tuple[str, bool]:
+        """What to tell the person, and whether it is a problem (shown as an error)."""
+        if self.refusal:
+            return self.refusal, True
+        if not self.started:
+            return _("The printer could not be started. Nothing was printed."), True
+        if self.complete:
+            return ngettext("Sent {n} page to the printer.", "Sent {n} pages to the printer.",
+                            self.sent).format(n=self.sent), False
+        if self.sent == 0:
+            return _("Printing cancelled: nothing was sent to the printer."), False
+        return _("Printing stopped after {sent} of {total} pages; those pages were sent to the "
+                 "printer.").format(sent=self.sent, total=self.total), True
+
 
 def print_pages(pdf: bytes, passphrase: str | None, printer: QPrinter,
-                progress: PrintProgress) -> PrintOutcome:
-    """Paint every page of *pdf* on *printer*; runs on a worker thread.  The painter begins
-    only when the first page is ready, so a job cancelled before that sends nothing."""
+                progress: PrintProgress, release: Callable[[], object] = lambda: None
+                ) -> PrintOutcome:
+    """Paint every page of *pdf* on *printer*; runs on a worker thread.  *release* comes
+    first (the consent checked again and the print recorded); its refusal stops the job.
+    Nothing reaches the printer until the first page is painted, so a job cancelled before
+    that sends nothing."""
+    try:
+        release()
+    except ShelterError as exc:
+        return PrintOutcome(0, 0, False, started=False, refusal=str(exc))
     buffer = QBuffer()
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -70,19 +97,12 @@ def print_pages(pdf: bytes, passphrase: str | None, printer: QPrinter,
         for index in range(total):
             if progress.cancel.is_set():
                 return PrintOutcome(index, total, True)
-            points = document.pagePointSize(index)
-            size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-            image = document.render(index, size)
             if index == 0:
                 if not painter.begin(printer):
                     return PrintOutcome(0, total, False, started=False)
             elif not printer.newPage():
                 return PrintOutcome(index, total, False)
-            area = painter.viewport()
-            scaled = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            painter.drawImage(QRect(area.x() + (area.width() - scaled.width()) // 2,
-                                    area.y() + (area.height() - scaled.height()) // 2,
-                                    scaled.width(), scaled.height()), image)
+            paint_page(document, index, dpi, painter)
             progress.done = index + 1
         return PrintOutcome(total, total, False)
     finally:
@@ -91,6 +111,31 @@ def print_pages(pdf: bytes, passphrase: str | None, printer: QPrinter,
         document.close()
         buffer.close()
         buffer.setData(QByteArray())
+
+
+def paint_page(document: QPdfDocument, index: int, dpi: int, painter: QPainter) -> None:
+    """Page *index* at *dpi*, scaled and centred in the printable area, in horizontal bands:
+    PySide holds Python's global lock during each Qt call, so a whole page in one call (about
+    0.2 s to encode) froze the window's own Python code for as long; a band takes a few ms."""
+    points = document.pagePointSize(index)
+    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+    area = painter.viewport()
+    scaled = size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    left = area.x() + (area.width() - scaled.width()) // 2
+    top = area.y() + (area.height() - scaled.height()) // 2
+    bands = max(1, math.ceil(size.width() * size.height() / BAND_PIXELS))
+    options = QPdfDocumentRenderOptions()
+    options.setScaledSize(size)
+    for band in range(bands):
+        y0, y1 = (round(size.height() * n / bands) for n in (band, band + 1))
+        options.setScaledClipRect(QRect(0, y0, size.width(), y1 - y0))
+        image = QImage(size.width(), y1 - y0, QImage.Format.Format_RGB32)
+        image.fill(Qt.GlobalColor.white)  # paper: no transparency for the printer to mask
+        with_page = QPainter(image)
+        with_page.drawImage(0, 0, document.render(index, image.size(), options))
+        with_page.end()
+        t0, t1 = (top + round(scaled.height() * y / size.height()) for y in (y0, y1))
+        painter.drawImage(QRect(left, t0, scaled.width(), t1 - t0), image)
 
 
 class PrintRun(QObject):
@@ -102,7 +147,8 @@ class PrintRun(QObject):
     finished = Signal(object)
 
     def __init__(self, background: Background, pdf: bytes, passphrase: str | None,
-                 printer: QPrinter, parent: QWidget) -> None:
+                 printer: QPrinter, parent: QWidget, *,
+                 release: Callable[[], object] = lambda: None) -> None:
         super().__init__(parent)
         self.progress = PrintProgress()
         self._printer = printer  # kept alive until the worker is done with it
@@ -122,7 +168,7 @@ class PrintRun(QObject):
         self._timer.start()
         self.dialog.show()
         progress = self.progress
-        background.run(lambda: print_pages(pdf, passphrase, printer, progress),
+        background.run(lambda: print_pages(pdf, passphrase, printer, progress, release),
                        self._done, self._failed, context=self)
 
     def cancel(self) -> None:
