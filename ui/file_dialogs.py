@@ -131,6 +131,8 @@ def _scrub(dialog: QFileDialog) -> None:
     """What Qt writes to its settings when *dialog* is deleted: no case folder."""
     neutral = documents_folder()
     dialog.setHistory([])
-    dialog.setSidebarUrls([QUrl.fromLocalFile(str(Path.home())),
-                           QUrl.fromLocalFile(str(neutral))])
+    places = [QUrl("file:"), QUrl.fromLocalFile(str(Path.home()))]  # Qt's own: the computer, home
+    if neutral != Path.home():
+        places.append(QUrl.fromLocalFile(str(neutral)))
+    dialog.setSidebarUrls(places)  # a folder dragged there would be written down too
     dialog.setDirectory(str(neutral))

@@ -172,3 +172,5 @@ def test_panel_lists_what_left_the_vault(qtbot, scenario: Scenario,  # noqa: F81
     printed(qtbot, dialog, background)
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=WAIT_MS)
     dialog.close()
+    flush_deletes()
+    assert panel.dialog is None, "a closed dialog is forgotten, not closed again at lock"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from shelter_app.errors import ShelterError
@@ -28,6 +28,10 @@ class Choices(QComboBox):
         super().__init__()
         named(self, name)
         self.view().setAccessibleName(name)  # the drop-down list speaks too
+        # a long template name must not squeeze the preview; the open list shows it whole
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(24)
+        self.currentTextChanged.connect(self.setToolTip)  # the whole name, when it is cut
         self._values: list[Any] = []
 
     def add(self, label: str, value: Any) -> None:
@@ -66,14 +70,26 @@ class MissingList(QLabel):
         self.setAccessibleDescription("\n".join(items))
 
 
-def scrolling(widget: QWidget) -> QScrollArea:
-    """*widget* in a frameless area that scrolls up and down, never sideways (it wraps)."""
-    scroll = QScrollArea()
-    scroll.setWidget(widget)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return scroll
+class VerticalScroll(QScrollArea):
+    """A frameless area that scrolls up and down, never sideways: it is never narrower than
+    its content needs (a plain scroll area would clip the content's fields on the right)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # set by setWidget
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # rows shown or hidden: the width it needs may have changed
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(inner.width() + bar, min(inner.height(), 200))
 
 
 def contained(fn: Callable[[], Any]) -> Callable[[], tuple[bool, Any]]:

@@ -46,7 +46,7 @@ from .. import printing
 from ..background import Background
 from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
-from .choices import KINDS, Choices, MissingList, contained, scrolling
+from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
 
@@ -67,6 +67,7 @@ class DocumentDialog(QDialog):
         self._generation = 0  # counts changes of choice: a late result of an older one is dropped
         self._asked = 0  # pre-flight checks asked for
         self._print_run: PrintRun | None = None
+        self._focus: QWidget | None = None  # where the focus was before a busy spell
         # The printing seams (tests pass a printer that writes a PDF they read back):
         self.printer_names: Callable[[], list[str]] = printing.printer_names
         self.new_printer: Callable[[], QPrinter] = lambda: printing.new_printer(_("Document"))
@@ -126,11 +127,10 @@ class DocumentDialog(QDialog):
         self.preview = PdfPreview()
         self.preview_button = named(QPushButton(_("&Preview")), _("Preview"))
         self.save_button = named(QPushButton(_("&Save…")), _("Save"))
-        self.print_button = named(QPushButton(_("P&rint…")), _("Print"))
+        self.print_button = named(QPushButton(_("Pr&int…")), _("Print"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        named(close, _("Close"))
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"))
         row = QHBoxLayout()
         for button in (self.preview_button, self.save_button, self.print_button):
             row.addWidget(button)
@@ -147,7 +147,7 @@ class DocumentDialog(QDialog):
         left.addWidget(self.passphrase)
         left.addStretch(1)
         body = QHBoxLayout()
-        body.addWidget(scrolling(self.choices), 2)
+        body.addWidget(VerticalScroll(self.choices), 2)
         body.addWidget(self.preview, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
@@ -322,8 +322,14 @@ class DocumentDialog(QDialog):
         raise exc
 
     def _busy(self, busy: bool) -> None:
+        """While a document is made or saved no choice can change; the focus comes back to
+        where it was (disabling the focused button moved it on, to Print or to Close)."""
+        if busy:
+            self._focus = self.focusWidget()
         self.preview_button.setEnabled(not busy)
         self.choices.setEnabled(not busy)
+        if not busy and self._focus is not None and self._focus.isEnabled():
+            self._focus.setFocus()
 
     # -- saving and printing ------------------------------------------------------------
     def ask_save_path(self, suggested: str) -> str:
@@ -367,7 +373,7 @@ class DocumentDialog(QDialog):
         self.notice.clear_message()
         if not self.printer_names():
             self.message.show_message(printing.no_printer_message() + " " + _(
-                "To keep a copy, use Save…: it writes the document only where you choose."))
+                "To keep a copy, use Save: it writes the document only where you choose."))
             return
         printer = self.new_printer()
         if not self.ask_printer(printer, self) or self.document is not document:

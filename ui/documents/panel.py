@@ -102,11 +102,18 @@ class DocumentsPanel(QWidget):
     def _crashed(self, exc: BaseException) -> None:
         raise exc
 
+    def _closed(self, dialog: DocumentDialog) -> None:
+        """A closed dialog is deleted and forgotten: closing it again at the end of the
+        session touched a deleted object and stopped the other tabs from forgetting theirs."""
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
     def open_dialog(self) -> DocumentDialog:
         """Open the dialog (modeless, so the rest of the case stays visible)."""
         dialog = DocumentDialog(self._s, self._background, self._case_id, self)
         dialog.produced.connect(lambda _document: self.refresh())
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
         self.dialog = dialog
         dialog.show()
         return dialog

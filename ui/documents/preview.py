@@ -35,6 +35,8 @@ class PdfPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        # a page stays readable however long the labels beside it (the dialog grows instead)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
 
     @property
     def document(self) -> QPdfDocument | None:
