@@ -39,6 +39,7 @@ from shelter_app.vault.vault import Vault
 from .background import Background
 from .change_passphrase import ChangePassphraseDialog
 from .demo import DemoVault, make_demo_vault
+from .file_dialogs import forget as forget_file_dialogs
 from .first_run import FirstRunWindow
 from .idle import IdleWatcher
 from .main_window import MainWindow
@@ -353,6 +354,7 @@ class AppController(QObject):
     def _end_session(self, event: Event) -> None:
         self._epoch += 1
         self.idle.stop()
+        forget_file_dialogs()  # remembered folders may name a case; an open dialog closes
         if isinstance(self.window, MainWindow):
             try:
                 self.window.end_session()  # every page drops what it holds, now

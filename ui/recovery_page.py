@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 
 from .background import Background
+from .file_dialogs import Kind, save_file
 from .widgets import ERROR_STYLE, BusyBar, MessageLabel, heading, monospace_font, named, paragraph
 
 SHEET_FILE_NAME = "recovery-sheet.pdf"
@@ -133,10 +133,8 @@ class RecoveryKeyPage(QWidget):
 
     # -- the sheet -------------------------------------------------------------------
     def _ask_path(self, suggested: Path) -> str:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save recovery sheet"), str(suggested), _("PDF documents (*.pdf)"),
-            options=QFileDialog.Option.DontConfirmOverwrite)
-        return path
+        return save_file(self, Kind.RECOVERY_SHEET, _("Save recovery sheet"), suggested.name,
+                         _("PDF documents (*.pdf)"), confirm_overwrite=False)
 
     def save_sheet(self) -> None:
         chosen = self.choose_path(self.saved_path or default_sheet_path())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSizePolicy, QW
 from shelter_app.i18n import _
 
 ERROR_STYLE = "color: #a1000e; font-weight: 600;"
+SUCCESS_STYLE = "color: #145a32; font-weight: 600;"  # done as asked: saved, sent, added
 NOTICE_STYLE = ("background: #fff4ce; color: #3b2f00; border: 1px solid #d8b600;"
                 " border-radius: 4px; padding: 6px 10px;")
 QUICK_EXIT_STYLE = (

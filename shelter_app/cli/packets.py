@@ -11,9 +11,12 @@ import argparse
 from pathlib import Path
 
 from shelter_app.errors import ShelterError, ValidationError
-from shelter_app.i18n import _
+from shelter_app.i18n import N_, _
 from shelter_app.services.documents import Produced
 from shelter_app.services.registry import Services
+
+# The core words a missing recipient for anyone; the command line adds how to name one here.
+TO_HINT = N_("Name the recipient with --to PARTNER (see: shelter-admin partners).")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -94,7 +97,7 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         partner = services.partners.find(args.to)
         produced = docs.referral_packet(case_id, partner.id, sections=_sections(args.sections),
                                         language=args.language, encrypt=args.encrypt,
-                                        watermark=args.watermark)
+                                        watermark=args.watermark, preview=False)
         _report(services, produced, out)
         return 0
     recipient = services.partners.find(args.to).id if args.to else None
@@ -104,15 +107,23 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
                                            translations=translations)
         for item in missing:
             print(item)
+        if any(getattr(item, "field", "") == "recipient" for item in missing):
+            print(_(TO_HINT))
         if missing:
             raise ShelterError(_("{n} items missing.").format(n=len(missing)))
         print(_("Nothing is missing."))
         return 0
     if out is None:
         raise ValidationError(_("Say where to save the packet: --out FILE.pdf"), "out")
-    produced = docs.residence_packet(case_id, args.template, recipient_id=recipient,
-                                     language=args.language, translations=translations,
-                                     encrypt=args.encrypt, watermark=args.watermark,
-                                     bates_prefix=args.bates_prefix, draft=args.draft)
+    try:
+        produced = docs.residence_packet(case_id, args.template, recipient_id=recipient,
+                                         language=args.language, translations=translations,
+                                         encrypt=args.encrypt, watermark=args.watermark,
+                                         bates_prefix=args.bates_prefix, draft=args.draft,
+                                         preview=False)
+    except ValidationError as exc:
+        if exc.field != "recipient":
+            raise
+        raise ValidationError(f"{exc} {_(TO_HINT)}", "recipient") from None
     _report(services, produced, out)
     return 0

@@ -26,6 +26,7 @@ class Event(StrEnum):
     EXPORT = "data.export"
     IMPORT = "data.import"
     PRINT = "data.print"
+    DOCUMENT_PREVIEWED = "document.previewed"  # made and shown; nothing left the vault
     USER_ADDED = "user.added"
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
@@ -67,6 +68,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.EXPORT: N_("Data exported"),
     Event.IMPORT: N_("Data imported"),
     Event.PRINT: N_("Document printed or saved"),
+    Event.DOCUMENT_PREVIEWED: N_("Document previewed"),
     Event.USER_ADDED: N_("Account added"),
     Event.USER_DISABLED: N_("Account disabled"),
     Event.USER_ENABLED: N_("Account re-enabled"),

@@ -1,11 +1,15 @@
 """Producing documents from a case: referral packets, residence-status packets and
 appointment cards.
 
-One path for every document (``_produce``): the permission (``Action.PRODUCE_PACKET`` on the
-case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
-sharing), building, optional AES-256 encryption with a generated passphrase, the record in
-``generated_documents`` and the audit event, the last two in one transaction.  The PDF is
-returned in memory; ``save`` writes it to a new file with a neutral name.
+One path for every document (``produce_pdf``): the permission (``Action.PRODUCE_PACKET`` on
+the case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
+sharing), building and optional AES-256 encryption with a generated passphrase.  The PDF is
+returned in memory; making it to be looked at is audited as ``document.previewed``.
+
+A document leaves the vault only through ``save`` (a new file with a neutral name) or
+``record_printed``: each checks the consent again, records the document in
+``generated_documents`` (once) and appends ``data.export`` or ``data.print``, in one
+transaction.  So the Documents tab lists what left the vault, never what was only seen.
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +34,7 @@ from shelter_app.documents.referral import build_referral
 from shelter_app.domain import names, vocab
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action, Scope
-from shelter_app.errors import NotFound, PermissionDenied, ShelterError, ValidationError
+from shelter_app.errors import PermissionDenied, ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
@@ -42,7 +46,8 @@ from shelter_app.services.packet_data import (
     referral_model,
 )
 from shelter_app.store import directory
-from shelter_app.store.audit import now_utc
+from shelter_app.store import documents as records
+from shelter_app.store.documents import GeneratedDocument
 from shelter_app.vault.fileio import write_new_file
 
 if TYPE_CHECKING:
@@ -70,38 +75,28 @@ class PreflightFailed(ShelterError):
 
 @dataclass(frozen=True)
 class Produced:
+    """A document made in memory: nothing of it has left the vault yet."""
+
     document_id: str
     packet_id: str
     kind: str
-    pdf: bytes
-    passphrase: str | None  # shown once, never stored
+    pdf: bytes = field(repr=False)
+    passphrase: str | None = field(repr=False)  # shown once, never stored
     sections: tuple[str, ...]
     pages: int
     sha256: str
     recipient: str
+    # what the record of the document needs when it is saved or printed
+    case_id: str = ""
+    language: str = ""
+    partner_id: str | None = None
+    template: str = ""
+    template_version: str = ""
+    consent_ids: tuple[str, ...] = ()  # the consents the check allowed it under
 
     @property
     def file_name(self) -> str:
         return suggested_name(self.kind, self.packet_id)
-
-
-@dataclass(frozen=True)
-class GeneratedDocument:
-    id: str
-    case_id: str
-    packet_id: str
-    kind: str
-    recipient: str
-    language: str
-    sections: tuple[str, ...]
-    template: str | None
-    template_version: str | None
-    encrypted: bool
-    pages: int
-    size: int
-    sha256: str
-    created_at: str
-    created_by: str
 
 
 def suggested_name(kind: str, packet_id: str) -> str:
@@ -164,39 +159,33 @@ class DocumentService:
     def produce_pdf(self, *, case_id: str, scope: Scope, kind: str, pdf: bytes,
                     packet_id: str, recipient: str, language: str, sections: list[str],
                     consents: list[Consent], partner_id: str | None, template: str,
-                    template_version: str, encrypt: bool) -> Produced:
-        """Encrypt if asked, record and audit: the end of every document's path."""
+                    template_version: str, encrypt: bool, preview: bool) -> Produced:
+        """Encrypt if asked and, for a preview, record that it was made to be looked at: the
+        end of every document's path.  Nothing is recorded as produced until it is saved or
+        printed."""
         passphrase = encryption.new_passphrase() if encrypt else None
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         out = encryption.encrypt(pdf, passphrase) if passphrase else pdf
-        digest = hashlib.sha256(out).hexdigest()
-        document_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
-        fmt = f"{kind}.pdf" + ("-aes256" if passphrase else "")
-        with self._ctx.write(Action.PRODUCE_PACKET, Event.EXPORT, scope=scope,
-                             target_type="case", target_id=case_id,
-                             details={"sections": sections, "format": fmt}) as db:
-            db.execute(
-                "INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
-                " partner_id, language, sections, consent_ids, template, template_version,"
-                " encrypted, pages, size, sha256, created_at, updated_at, created_by,"
-                " updated_by) VALUES (:id, :case, :packet, :kind, :recipient, :partner, :lang,"
-                " :sections, :consents, :template, :version, :enc, :pages, :size, :sha, :now,"
-                " :now, :me, :me)",
-                {"id": document_id, "case": case_id, "packet": packet_id, "kind": kind,
-                 "recipient": recipient, "partner": partner_id, "lang": language,
-                 "sections": json.dumps(sections), "consents": json.dumps([c.id for c in
-                                                                           consents]),
-                 "template": template, "version": template_version, "enc": int(bool(passphrase)),
-                 "pages": pages, "size": len(out), "sha": digest, "now": now, "me": me})
-        return Produced(document_id, packet_id, kind, out, passphrase, tuple(sections), pages,
-                        digest, recipient)
+        produced = Produced(str(uuid.uuid4()), packet_id, kind, out, passphrase,
+                            tuple(sections), pages, hashlib.sha256(out).hexdigest(), recipient,
+                            case_id, language, partner_id, template, template_version,
+                            tuple(c.id for c in consents))
+        if preview:
+            with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
+                                 target_type="case", target_id=case_id,
+                                 details={"sections": sections,
+                                          "format": _format(produced, "pdf")}):
+                pass
+        return produced
 
     # -- referral packet ---------------------------------------------------------------
     def referral_packet(self, case_id: str, partner_id: str, *,
                         sections: list[str] | None = None, language: str | None = None,
                         encrypt: bool = False, watermark: str | None = None,
-                        referral_id: str | None = None, on: dt.date | None = None
-                        ) -> Produced:
+                        referral_id: str | None = None, on: dt.date | None = None,
+                        preview: bool = True) -> Produced:
+        """The referral packet for *partner_id*.  *preview*: record that it was made to be
+        looked at (the command line, which saves at once, passes False; saving records it)."""
         today = on or dt.date.today()
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
         self._access.require(case_id, Action.MANAGE_REFERRALS)
@@ -223,7 +212,7 @@ class DocumentService:
             case_id=case_id, scope=scope, kind="referral", pdf=build_referral(model),
             packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
             consents=consents, partner_id=partner_id, template="referral",
-            template_version=REFERRAL_LAYOUT, encrypt=encrypt)
+            template_version=REFERRAL_LAYOUT, encrypt=encrypt, preview=preview)
 
     def _referral(self, case_id: str, partner_id: str, referral_id: str | None) -> Any:
         candidates = [r for r in self._s.referrals.list(case_id) if r.partner_id == partner_id]
@@ -240,7 +229,8 @@ class DocumentService:
 
     # -- appointment card -------------------------------------------------------------
     def appointment_card(self, appointment_id: str, *, language: str | None = None,
-                         encrypt: bool = False, watermark: str | None = None) -> Produced:
+                         encrypt: bool = False, watermark: str | None = None,
+                         preview: bool = True) -> Produced:
         appointment = self._s.appointments.get(appointment_id)
         case_id = appointment.case_id
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
@@ -267,7 +257,7 @@ class DocumentService:
             pdf=build_appointment_card(card), packet_id=packet_id,
             recipient=card_recipient(lang), language=lang, sections=[], consents=[],
             partner_id=None, template="appointment-card", template_version=CARD_LAYOUT,
-            encrypt=encrypt)
+            encrypt=encrypt, preview=preview)
 
 
     # -- residence-status packet ------------------------------------------------------
@@ -294,13 +284,15 @@ class DocumentService:
                          language: str | None = None,
                          translations: dict[str, str] | None = None, encrypt: bool = False,
                          watermark: str | None = None, bates_prefix: str | None = None,
-                         draft: bool = False, on: dt.date | None = None) -> Produced:
+                         draft: bool = False, on: dt.date | None = None,
+                         preview: bool = True) -> Produced:
         """The residence-status packet; refused (PreflightFailed) while anything is missing,
         unless *draft*, which prints the missing items and a DRAFT watermark."""
         return self.residence.produce(
             case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
             language=language, translations=translations, encrypt=encrypt,
-            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on)
+            watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on,
+            preview=preview)
 
     def templates(self) -> list[templates.Template]:
         """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
@@ -308,30 +300,43 @@ class DocumentService:
 
     # -- the record ---------------------------------------------------------------------
     def history(self, case_id: str) -> list[GeneratedDocument]:
-        """What was produced from a case, newest first."""
+        """What left the vault from a case (saved or printed), newest first."""
         self._access.require(case_id, Action.PRODUCE_PACKET)
-        rows = self._ctx.db.all(
-            "SELECT d.*, coalesce(nullif(u.display_name, ''), u.username, '') AS who"
-            " FROM generated_documents d LEFT JOIN users u ON u.id = d.created_by"
-            " WHERE d.case_id = :c ORDER BY d.created_at DESC", {"c": case_id})
-        return [GeneratedDocument(
-            r["id"], r["case_id"], r["packet_id"], r["kind"], r["recipient"], r["language"],
-            tuple(json.loads(r["sections"])), r["template"], r["template_version"],
-            bool(r["encrypted"]), r["pages"], r["size"], r["sha256"], r["created_at"],
-            r["who"]) for r in rows]
+        return records.history(self._ctx.db, case_id)
+
+    def check_release(self, produced: Produced) -> Scope:
+        """Raise unless *produced* may leave the vault now: the permission, and the consent
+        checked again (it may have been withdrawn since the preview; a refusal is audited)."""
+        scope = self._access.require(produced.case_id, Action.PRODUCE_PACKET)
+        if produced.partner_id is not None:
+            self.check_consent(produced.case_id, produced.partner_id, list(produced.sections),
+                               dt.date.today())
+        return scope
 
     def record_printed(self, produced: Produced) -> None:
-        """Record that a produced document was sent to a printer."""
-        row = self._ctx.db.one("SELECT case_id, kind FROM generated_documents WHERE id = :id",
-                               {"id": produced.document_id})
-        if row is None:
-            raise NotFound(_("No such document."))
-        scope = self._access.require(row["case_id"], Action.PRODUCE_PACKET)
-        with self._ctx.write(Action.PRODUCE_PACKET, Event.PRINT, scope=scope,
-                             target_type="case", target_id=row["case_id"],
+        """Release *produced* to a printer: call it when the job starts, before any page is
+        sent.  The consent is checked again and the print recorded, so no page leaves without
+        a record, even when the job is stopped half-way or the session ends during it."""
+        self._leave(produced, self.check_release(produced), Event.PRINT, "print")
+
+    def _leave(self, produced: Produced, scope: Scope, event: Event, how: str,
+               then: Callable[[], object] | None = None) -> None:
+        """*produced* left the vault: recorded once, *event* appended and *then* run, in one
+        transaction (a failure of *then* leaves no record)."""
+        with self._ctx.write(Action.PRODUCE_PACKET, event, scope=scope, target_type="case",
+                             target_id=produced.case_id,
                              details={"sections": list(produced.sections),
-                                      "format": f"{row['kind']}.print"}):
-            pass
+                                      "format": _format(produced, how)}) as db:
+            if not records.exists(db, produced.document_id):
+                records.insert(db, records.Row(
+                    produced.document_id, produced.case_id, produced.packet_id, produced.kind,
+                    produced.recipient, produced.partner_id, produced.language,
+                    produced.sections, produced.consent_ids, produced.template,
+                    produced.template_version, produced.passphrase is not None,
+                    produced.pages, len(produced.pdf), produced.sha256),
+                    self._ctx.session.user_id)
+            if then is not None:
+                then()
 
     def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
         """Refuse a file name that is not a new .pdf or that names the survivor, before
@@ -351,12 +356,16 @@ class DocumentService:
 
     def save(self, produced: Produced, path: Path) -> Path:
         """Write *produced* to *path*: a new .pdf file (never over an existing one) whose name
-        does not name the survivor."""
+        does not name the survivor; recorded as exported in the same transaction."""
         path = Path(path)
-        row = self._ctx.db.one("SELECT case_id FROM generated_documents WHERE id = :id",
-                               {"id": produced.document_id})
-        if row is None:
-            raise NotFound(_("No such document."))
-        self.check_target(row["case_id"], path, kind=produced.kind)
-        write_new_file(path, produced.pdf)
+        self.check_target(produced.case_id, path, kind=produced.kind)
+        scope = self.check_release(produced)
+        self._leave(produced, scope, Event.EXPORT, "pdf",
+                    lambda: write_new_file(path, produced.pdf))
         return path
+
+
+def _format(produced: Produced, how: str) -> str:
+    """The audit's ``format``: the kind, how it left (pdf, print) and whether encrypted."""
+    encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
+    return f"{produced.kind}.{how}{encrypted}"

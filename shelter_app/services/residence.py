@@ -18,7 +18,14 @@ from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.packet_data import chosen_language
-from shelter_app.services.residence_data import Gathered, events, exhibits, gather, matter_dates
+from shelter_app.services.residence_data import (
+    Gathered,
+    Missing,
+    events,
+    exhibits,
+    gather,
+    matter_dates,
+)
 
 if TYPE_CHECKING:
     from shelter_app.services.documents import DocumentService, Produced
@@ -42,8 +49,8 @@ class ResidenceMaker:
             return self._s.partners.find(template.authority)
         except NotFound:
             raise ValidationError(_(
-                "Name the recipient (--to): add {authority} to the partner directory and "
-                "record the survivor's consent to share with it.").format(
+                "Choose the recipient, or add {authority} to the partner directory and record "
+                "the survivor's consent to share with it.").format(
                 authority=template.authority), "recipient") from None
 
     def _translations(self, translations: dict[str, str] | None) -> dict[str, str]:
@@ -72,8 +79,10 @@ class ResidenceMaker:
         try:
             partner = self.recipient(template, recipient_id)
             self._s.consent.check(case_id, partner.id, list(template.sections), on=on)
-        except (ValidationError, ConsentMissing) as exc:
-            missing.append(str(exc))
+        except ValidationError as exc:
+            missing.append(Missing(str(exc), exc.field or "recipient"))
+        except ConsentMissing as exc:
+            missing.append(Missing(str(exc), "consent"))
         usable = tuple(x for x in found if not problems or problem(x.media_type, x.data) is None)
         return record, gathered, usable, missing
 
@@ -91,7 +100,8 @@ class ResidenceMaker:
                 recipient_id: str | None = None, language: str | None = None,
                 translations: dict[str, str] | None = None, encrypt: bool = False,
                 watermark: str | None = None, bates_prefix: str | None = None,
-                draft: bool = False, on: dt.date | None = None) -> Produced:
+                draft: bool = False, on: dt.date | None = None, preview: bool = True
+                ) -> Produced:
         from shelter_app.services.documents import PreflightFailed
 
         today = on or dt.date.today()
@@ -131,5 +141,5 @@ class ResidenceMaker:
             case_id=case_id, scope=scope, kind="residence", pdf=result.pdf, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,
             partner_id=partner.id, template=template.id, template_version=template.version,
-            encrypt=encrypt)
+            encrypt=encrypt, preview=preview)
 

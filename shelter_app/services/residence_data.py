@@ -21,6 +21,19 @@ DATE_LABELS = {**DEADLINE_LABELS, "reflection_start": N_("Reflection period star
                "filed_on": N_("Filed on"), "decision_on": N_("Decision on")}
 
 
+class Missing(str):
+    """One missing item, worded for any user of the application (no command-line syntax);
+    ``field`` names the choice it concerns when there is one (``recipient``, ``consent``), so
+    a front end can add its own hint, as the command line adds ``--to``."""
+
+    field: str
+
+    def __new__(cls, text: str, field: str = "") -> Missing:
+        item = super().__new__(cls, text)
+        item.field = field
+        return item
+
+
 @dataclass(frozen=True)
 class Gathered:
     matter: LegalMatter | None

@@ -53,6 +53,9 @@ def test_card_follows_the_survivors_language_and_is_recorded(
     ar = translator("ar")
     read = read_pdf(produced.pdf, tmp_path)
     assert has_phrase(read.poppler_pages[0], ar("Appointment")), "her first language is Arabic"
+    assert org.audit("document.previewed")[-1]["details"] == {
+        "sections": [], "format": "appointment_card.pdf"}
+    org.coordinator.documents.save(produced, tmp_path / produced.file_name)
     [record] = org.coordinator.documents.history(scenario.case_id)
     assert (record.kind, record.language, record.sections) == ("appointment_card", "ar", ())
     assert org.audit("data.export")[-1]["details"] == {"sections": [],

@@ -106,3 +106,21 @@ def test_packet_needs_a_kind(scenario: Scenario, monkeypatch: pytest.MonkeyPatch
                              capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = cli(monkeypatch, capsys, close(scenario), "packet")
     assert code == 2 and "referral or residence" in err
+
+
+def test_a_missing_recipient_gets_the_command_lines_own_hint(
+        residence: Residence, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        capsys: pytest.CaptureFixture[str]) -> None:
+    s = residence.scenario
+    folder = close(s)
+    code, stdout, _err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
+                             s.code, "--template", "uk-nrm-vts", "--preflight", user="legal")
+    assert code == 1
+    recipient = [line for line in stdout.splitlines() if "partner directory" in line]
+    assert recipient and "--to" not in recipient[0], "the core speaks to any user"
+    assert stdout.splitlines()[-1].startswith("Name the recipient with --to PARTNER")
+    out = tmp_path / "nrm.pdf"
+    code, _stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
+                             s.code, "--template", "uk-nrm-vts", "--draft", "--out", str(out),
+                             user="legal")
+    assert code == 1 and "--to PARTNER" in err and err.count("\n") == 1 and not out.exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from shelter_app.errors import ValidationError
+from shelter_app.errors import StorageFailure, ValidationError
 from shelter_app.i18n import translator
 from shelter_app.i18n.formatting import format_number
 from shelter_app.services.consent import ConsentMissing
@@ -127,11 +127,28 @@ def test_metadata_names_no_one_and_no_producer(scenario: Scenario) -> None:
     assert b"ReportLab" not in produced.pdf and b"pypdf" not in produced.pdf
 
 
-def test_the_document_is_recorded_and_audited_without_names(scenario: Scenario) -> None:
+def test_a_preview_is_audited_as_such_and_never_recorded_as_produced(
+        scenario: Scenario) -> None:
     org = scenario.org
     produced = org.coordinator.documents.referral_packet(scenario.case_id, scenario.partner_id,
                                                          encrypt=True)
-    [record] = org.coordinator.documents.history(scenario.case_id)
+    assert org.coordinator.documents.history(scenario.case_id) == []
+    assert org.count("generated_documents") == 0
+    assert org.audit("data.export") == [] and org.audit("data.print") == []
+    event = org.audit("document.previewed")[-1]
+    assert event["target_id"] == scenario.case_id and event["actor_id"] == org.ids["coordinator"]
+    assert event["details"] == {"sections": ["identity", "contact", "situation"],
+                                "format": "referral.pdf-aes256"}
+    assert produced.passphrase not in json.dumps(org.audit())
+
+
+def test_saving_records_and_audits_the_document_without_names(scenario: Scenario,
+                                                               tmp_path: Path) -> None:
+    org = scenario.org
+    docs = org.coordinator.documents
+    produced = docs.referral_packet(scenario.case_id, scenario.partner_id, encrypt=True)
+    docs.save(produced, tmp_path / produced.file_name)
+    [record] = docs.history(scenario.case_id)
     assert (record.packet_id, record.kind, record.recipient, record.language) == (
         produced.packet_id, "referral", "Centro Esperanza", "es")
     assert record.sections == ("identity", "contact", "situation")
@@ -144,9 +161,37 @@ def test_the_document_is_recorded_and_audited_without_names(scenario: Scenario) 
     assert event["target_id"] == scenario.case_id and event["actor_id"] == org.ids["coordinator"]
     assert event["details"] == {"sections": ["identity", "contact", "situation"],
                                 "format": "referral.pdf-aes256"}
+    docs.record_printed(produced)  # the same document printed too: one record, two events
+    assert [r.packet_id for r in docs.history(scenario.case_id)] == [produced.packet_id]
+    assert org.audit("data.print")[-1]["details"] == {
+        "sections": ["identity", "contact", "situation"], "format": "referral.print"}
     chain = json.dumps(org.audit(), ensure_ascii=False)
     for word in ("Ana", "Lucero", "Esperanza", produced.passphrase or "-"):
         assert word not in chain
+
+
+def test_consent_withdrawn_after_the_preview_stops_save_and_print(scenario: Scenario,
+                                                                 tmp_path: Path) -> None:
+    c = scenario.org.coordinator
+    produced = c.documents.referral_packet(scenario.case_id, scenario.partner_id)
+    c.consent.withdraw(scenario.consent_id)
+    target = tmp_path / produced.file_name
+    with pytest.raises(ConsentMissing):
+        c.documents.save(produced, target)
+    with pytest.raises(ConsentMissing):
+        c.documents.record_printed(produced)  # asked before any page is sent
+    assert not target.exists()
+    assert scenario.org.count("generated_documents") == 0
+    assert scenario.org.audit("data.export") == [] == scenario.org.audit("data.print")
+
+
+def test_a_failed_write_leaves_no_record(scenario: Scenario, tmp_path: Path) -> None:
+    docs = scenario.org.coordinator.documents
+    produced = docs.referral_packet(scenario.case_id, scenario.partner_id)
+    with pytest.raises(StorageFailure):
+        docs.save(produced, tmp_path / "no-such-folder" / produced.file_name)
+    assert scenario.org.count("generated_documents") == 0
+    assert scenario.org.audit("data.export") == []
 
 
 def test_roles_and_scope(scenario: Scenario) -> None:

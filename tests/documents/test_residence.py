@@ -169,9 +169,13 @@ def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path:
     assert SECRET_PLACE.encode() not in produced.pdf, "attachment metadata and EXIF dropped"
     info = pypdf.PdfReader(io.BytesIO(produced.pdf)).metadata
     assert not info or not any(info.get(k) for k in ("/Producer", "/Author", "/Creator"))
+    assert s.org.legal.documents.history(s.case_id) == [], "a preview is not a record"
+    s.org.legal.documents.record_printed(produced)
     [record] = s.org.legal.documents.history(s.case_id)
     assert (record.kind, record.template, record.template_version, record.recipient) == (
         "residence", "us-t-visa", "2026.1", USCIS)
+    assert s.org.audit("data.print")[-1]["details"] == {
+        "sections": ["identity", "situation", "legal"], "format": "residence.print"}
 
 
 def test_draft_packet_says_what_is_missing(residence: Residence, tmp_path: Path) -> None:

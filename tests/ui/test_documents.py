@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
@@ -17,6 +19,7 @@ from tests.ui.conftest import flush_deletes
 from tests.ui.test_rules import unnamed_controls
 from ui.background import Background
 from ui.documents import DocumentDialog, DocumentsPanel
+from ui.widgets import ERROR_STYLE, SUCCESS_STYLE
 
 WAIT_MS = 20_000
 
@@ -45,7 +48,35 @@ def keep(background: Background) -> Iterator[Callable[[QWidget], QWidget]]:
 
 def made(qtbot, dialog: DocumentDialog, background: Background) -> None:
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
-        dialog.preview_button.click()
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+
+
+def saved(qtbot, dialog: DocumentDialog, background: Background) -> None:
+    """Click Save (the path is asked first) and wait for the file and its record."""
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def pdf_printer(path: Path, mode: QPrinter.PrinterMode = QPrinter.PrinterMode.ScreenResolution
+                ) -> QPrinter:
+    """The printer a test passes in: it writes a PDF the test reads back."""
+    printer = QPrinter(mode)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+def printing_to(dialog: DocumentDialog, path: Path, **kwargs: Any) -> None:
+    """Stand a PDF file in for the printer the person would choose in the system dialog."""
+    dialog.printer_names = lambda: ["Office printer"]
+    dialog.new_printer = lambda: pdf_printer(path, **kwargs)
+    dialog.ask_printer = lambda printer, parent: parent is dialog
+
+
+def printed(qtbot, dialog: DocumentDialog, background: Background) -> None:
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog._print_run is None, timeout=WAIT_MS)
 
 
 def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F811
@@ -65,27 +96,34 @@ def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F81
         QPdfDocument.Status.Ready)
     assert dialog.preview.pages == document.pages
     assert dialog.passphrase.text() == document.passphrase and not dialog.passphrase.isHidden()
+    assert org_.audit("document.previewed")[-1]["details"] == {
+        "sections": ["identity", "contact", "situation"], "format": "referral.pdf-aes256"}
+    assert org_.audit("data.export") == [] and org_.count("generated_documents") == 0
 
     target = tmp_path / "out" / document.file_name
     target.parent.mkdir()
     monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
-    dialog.save_button.click()
+    saved(qtbot, dialog, background)
     assert target.read_bytes() == document.pdf
-    dialog.save_button.click()  # the same name again: refused, the file kept
-    assert "already exists" in dialog.message.text()
+    assert dialog.notice.text() == f"Saved as {document.file_name}."
+    assert dialog.notice.styleSheet() == SUCCESS_STYLE and dialog.message.isHidden()
+    assert org_.audit("data.export")[-1]["details"]["format"] == "referral.pdf-aes256"
+    saved(qtbot, dialog, background)  # the same name: refused
+    assert "already exists" in dialog.message.text() and dialog.notice.isHidden()
+    assert dialog.message.styleSheet() == ERROR_STYLE
 
-    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    monkeypatch.setattr(dialog, "ask_printer", lambda: printer)
-    dialog.print_button.click()
+    printing_to(dialog, tmp_path / "printed.pdf")
+    printed(qtbot, dialog, background)
     assert len(pypdf.PdfReader(tmp_path / "printed.pdf").pages) == document.pages
+    assert dialog.notice.text() == f"Sent {document.pages} pages to the printer."
     assert org_.audit("data.print")[-1]["details"] == {
         "sections": ["identity", "contact", "situation"], "format": "referral.print"}
+    assert org_.count("generated_documents") == 1, "saved and printed: one document"
 
     dialog.sections["identity"].setChecked(False)  # a change: the preview is gone
     assert dialog.document is None and dialog.preview.pages == 0
     assert not dialog.save_button.isEnabled() and dialog.passphrase.isHidden()
+    assert dialog.notice.isHidden()
 
 
 def test_a_refusal_is_shown_in_the_core_words(qtbot, scenario: Scenario,  # noqa: F811
@@ -104,26 +142,35 @@ def test_residence_preflight_and_plain_card(qtbot, scenario: Scenario,  # noqa: 
     dialog.kind.select("residence")
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         dialog.template.select("us-t-visa")
-    missing = [dialog.missing.item(i).text() for i in range(dialog.missing.count())]
-    assert "A legal matter of type T visa in this case" in missing
+    assert "A legal matter of type T visa in this case" in dialog.missing.items
     made(qtbot, dialog, background)
     assert dialog.document is None
     assert "add U.S. Citizenship and Immigration Services" in dialog.message.text()
 
 
-def test_panel_lists_what_was_produced(qtbot, scenario: Scenario,  # noqa: F811
-                                       background: Background, keep) -> None:
+def test_panel_lists_what_left_the_vault(qtbot, scenario: Scenario,  # noqa: F811
+                                         background: Background, keep, tmp_path: Path) -> None:
     services = scenario.org.coordinator
     first = services.documents.referral_packet(scenario.case_id, scenario.partner_id)
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         panel = keep(DocumentsPanel(services, background, scenario.case_id))
     assert unnamed_controls(panel) == []
+    assert panel.table.rowCount() == 0 and not panel.empty.isHidden(), "only previewed"
+    services.documents.save(first, tmp_path / first.file_name)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        panel.refresh()
     assert panel.table.rowCount() == 1 and panel.table.item(0, 7).text() == first.packet_id
     assert panel.table.item(0, 2).text() == "Centro Esperanza"
     dialog = panel.open_dialog()
     dialog.encrypt.setChecked(False)
     made(qtbot, dialog, background)
-    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=WAIT_MS)
     reader = pypdf.PdfReader(io.BytesIO(dialog.document.pdf))
     assert not reader.is_encrypted
+    qtbot.wait(50)
+    assert panel.table.rowCount() == 1, "a preview is not listed: it never left the vault"
+    printing_to(dialog, tmp_path / "card.pdf")
+    printed(qtbot, dialog, background)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=WAIT_MS)
     dialog.close()
+    flush_deletes()
+    assert panel.dialog is None, "a closed dialog is forgotten, not closed again at lock"

@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from shelter_app.services.settings import SETTINGS
 
 from ..agenda.common import button, field_with, flow, name_combo_lists, name_combo_parts
 from ..cases.pickers import CodeCombo, language_options
+from ..file_dialogs import Kind, open_file
 from ..widgets import NOTICE_STYLE, MessageLabel, named, paragraph
 
 # (parent) → a chosen file, or None; the default asks with the system file dialog.
@@ -43,9 +43,8 @@ LOGO_PREVIEW_EM = 4
 
 
 def system_file_dialog(parent: QWidget) -> Path | None:
-    name, _filter = QFileDialog.getOpenFileName(
-        parent, _("Choose the organisation's logo"), "",
-        _("Images (*.png *.jpg *.jpeg)"))
+    name = open_file(parent, Kind.LOGO, _("Choose the organisation's logo"),
+                     _("Images (*.png *.jpg *.jpeg)"))
     return Path(name) if name else None
 
 

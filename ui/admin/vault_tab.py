@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
@@ -22,6 +22,7 @@ from shelter_app.services.vault_admin import VerifyReport
 
 from ..agenda.common import button, flow
 from ..background import Background
+from ..file_dialogs import Kind, choose_folder
 from ..widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, paragraph
 
 # (parent) → the chosen folder, or None; the default asks with the system folder dialog.
@@ -29,8 +30,8 @@ ChooseFolder = Callable[[QWidget], Path | None]
 
 
 def system_folder_dialog(parent: QWidget) -> Path | None:
-    name = QFileDialog.getExistingDirectory(
-        parent, _("Choose the drive or folder for the copy of the vault"))
+    name = choose_folder(parent, Kind.VAULT_COPY,
+                         _("Choose the drive or folder for the copy of the vault"))
     return Path(name) if name else None
 
 

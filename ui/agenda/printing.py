@@ -1,4 +1,5 @@
-"""Printing a day's appointment list through the system print dialog.
+"""Printing a day's appointment list through the system print dialog (``ui/printing.py``:
+a real printer only, never a file).
 
 The list is built from ``AppointmentService.day_sheet`` (which records the printing) as a
 ``QTextDocument``: time, case CODE, type, place, interpreter.  Paper lists lie on desks and
@@ -13,14 +14,15 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtGui import QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from shelter_app.domain import vocab
 from shelter_app.i18n import _, is_rtl
 from shelter_app.i18n.formatting import format_datetime
 from shelter_app.services.appointments import SheetLine
 
+from .. import printing
 from .model import day_text, interpreter_text, place_text, time_text
 
 # (printer, parent) → True to print; the default shows the system print dialog.
@@ -28,17 +30,16 @@ AskPrinter = Callable[[QPrinter, QWidget], bool]
 
 
 def system_print_dialog(printer: QPrinter, parent: QWidget) -> bool:
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(_("Print the day's appointments"))
-    dialog.setAccessibleName(_("Print the day's appointments"))
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    """The system print dialog, a real printer only; with none set up, say so."""
+    title = _("Print the day's appointments")
+    if not printing.printer_names():
+        QMessageBox.information(parent, title, printing.no_printer_message())
+        return False
+    return printing.ask_printer(printer, parent, title)
 
 
 def new_printer() -> QPrinter:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(_("Appointments"))  # print queues show this: nothing personal
-    printer.setCreator("")
-    return printer
+    return printing.new_printer(_("Appointments"))  # print queues show this: nothing personal
 
 
 def day_list_html(lines: list[SheetLine], day: dt.date) -> str:

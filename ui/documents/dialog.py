@@ -4,6 +4,13 @@ encrypted or not; see it; then save it or print it.
 Everything the document holds is decided by the core (``services.documents``): the dialog
 only gathers the choices, runs the production off the GUI thread and shows the result.  A
 refusal (no consent, a missing item, a role that may not) is shown as the core words it.
+
+What is saved or printed is what was seen: every change of a choice — the document, the
+recipient, the template, the language, a section, the watermark, encryption, draft, and the
+lists refilled while their signals are blocked — drops the preview, its passphrase and any
+message, and disables Save and Print.  A production that comes back after a change is
+dropped too.  A preview is only audited as such; Save and Print are what record a document
+as having left the vault (``produced`` is emitted then, and the Documents tab refreshes).
 """
 
 from __future__ import annotations
@@ -12,19 +19,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Signal
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,66 +36,24 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import N_, _
+from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, language_name
 from shelter_app.services.documents import Produced
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
 
+from .. import printing
 from ..background import Background
-from ..widgets import NOTICE_STYLE, MessageLabel, named
-from .preview import PdfPreview, print_pdf
-
-KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
-         ("appointment_card", N_("Appointment card")))
-
-
-class Choices(QComboBox):
-    """A drop-down list whose values stay on the Python side: Qt holds only the labels.
-    (A Python string kept as an item's data and read back on a worker thread corrupted
-    memory with PySide 6.12.)"""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        named(self, name)
-        self.view().setAccessibleName(name)  # the drop-down list speaks too
-        self._values: list[Any] = []
-
-    def add(self, label: str, value: Any) -> None:
-        self._values.append(value)
-        self.addItem(label)
-
-    def clear(self) -> None:
-        self._values = []
-        super().clear()
-
-    def value(self) -> Any:
-        index = self.currentIndex()
-        return self._values[index] if 0 <= index < len(self._values) else None
-
-    def select(self, value: Any) -> None:
-        if value in self._values:
-            self.setCurrentIndex(self._values.index(value))
-
-
-def contained(fn: Callable[[], Any]) -> Callable[[], tuple[bool, Any]]:
-    """*fn* made to return (True, result) or (False, message): only plain values cross back
-    to the GUI thread, never an exception whose traceback holds the worker's frames (and,
-    through them, Qt objects the worker thread has already deleted)."""
-    def run() -> tuple[bool, Any]:
-        try:
-            return True, fn()
-        except ShelterError as exc:
-            return False, str(exc)
-        except Exception as exc:
-            return False, _("Unexpected error ({kind}). Please report it.").format(
-                kind=type(exc).__name__)
-    return run
+from ..file_dialogs import Kind, save_file
+from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
+from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
+from .preview import PdfPreview
+from .printing import PrintOutcome, PrintRun
 
 
 class DocumentDialog(QDialog):
     """``DocumentDialog(services, background, case_id, parent)``; ``produced`` is emitted
-    with each document made (the Documents panel refreshes on it)."""
+    with each document saved or printed (the Documents panel refreshes on it)."""
 
     produced = Signal(object)
 
@@ -102,7 +64,15 @@ class DocumentDialog(QDialog):
         self._background = background
         self._case_id = case_id
         self.document: Produced | None = None
+        self._generation = 0  # counts changes of choice: a late result of an older one is dropped
         self._asked = 0  # pre-flight checks asked for
+        self._print_run: PrintRun | None = None
+        self._focus: QWidget | None = None  # where the focus was before a busy spell
+        # The printing seams (tests pass a printer that writes a PDF they read back):
+        self.printer_names: Callable[[], list[str]] = printing.printer_names
+        self.new_printer: Callable[[], QPrinter] = lambda: printing.new_printer(_("Document"))
+        self.ask_printer: printing.AskPrinter = lambda printer, parent: printing.ask_printer(
+            printer, parent, _("Print the document"))
         self.setObjectName("document_dialog")
         self.setWindowTitle(_("New document"))
         self.resize(980, 720)
@@ -134,8 +104,7 @@ class DocumentDialog(QDialog):
                            _("Draft"))
         self.watermark = named(QLineEdit(), _("Watermark"))
         self.watermark.setPlaceholderText(_("optional, e.g. COPY"))
-        self.missing = named(QListWidget(), _("Missing items"))
-        self.missing.setMaximumHeight(110)
+        self.missing = MissingList()
 
         self.form = QFormLayout()
         self.form.addRow(_("&Document:"), self.kind)
@@ -149,32 +118,36 @@ class DocumentDialog(QDialog):
         self.form.addRow(_("Still missing:"), self.missing)
         self._section_row = section_box
 
-        self.message = MessageLabel()
+        self.message = MessageLabel()  # refusals and errors
+        self.notice = MessageLabel(SUCCESS_STYLE)  # "Saved as …", "Sent … to the printer"
         self.passphrase = named(QLineEdit(), _("Passphrase of the document"))
         self.passphrase.setReadOnly(True)
+        self.passphrase.hide()
         self.passphrase_note = MessageLabel(NOTICE_STYLE)
         self.preview = PdfPreview()
         self.preview_button = named(QPushButton(_("&Preview")), _("Preview"))
         self.save_button = named(QPushButton(_("&Save…")), _("Save"))
-        self.print_button = named(QPushButton(_("P&rint…")), _("Print"))
+        self.print_button = named(QPushButton(_("Pr&int…")), _("Print"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        named(close, _("Close"))
+        named(buttons.button(QDialogButtonBox.StandardButton.Close), _("Close"))
         row = QHBoxLayout()
         for button in (self.preview_button, self.save_button, self.print_button):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(buttons)
 
-        left = QVBoxLayout()
+        self.choices = QWidget()  # the form scrolls when the missing items are many
+        left = QVBoxLayout(self.choices)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addLayout(self.form)
         left.addWidget(self.message)
+        left.addWidget(self.notice)
         left.addWidget(self.passphrase_note)
         left.addWidget(self.passphrase)
         left.addStretch(1)
         body = QHBoxLayout()
-        body.addLayout(left, 2)
+        body.addWidget(VerticalScroll(self.choices), 2)
         body.addWidget(self.preview, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
@@ -183,8 +156,7 @@ class DocumentDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.recipient.currentIndexChanged.connect(self._recipient_changed)
         self.template.currentIndexChanged.connect(self._template_changed)
-        for widget in (self.language, self.recipient, self.template):
-            widget.currentIndexChanged.connect(self._invalidate)
+        self.language.currentIndexChanged.connect(self._invalidate)
         for box in (self.encrypt, self.draft, *self.sections.values()):
             box.toggled.connect(self._invalidate)
         self.watermark.textChanged.connect(self._invalidate)
@@ -195,12 +167,14 @@ class DocumentDialog(QDialog):
 
     # -- choices ------------------------------------------------------------------------
     def _kind_changed(self) -> None:
+        self._invalidate()
         kind = self.kind.value()
-        self.recipient.blockSignals(True)
+        self.recipient.blockSignals(True)  # refilled below; the change is handled once, after
         self.recipient.clear()
+        empty = ""
         try:
             if kind == "referral":
-                self._fill_partners()
+                empty = self._fill_partners()
             elif kind == "residence":
                 self.recipient.add(_("The authority named in the template"), None)
                 for partner in self._s.partners.list():
@@ -209,8 +183,10 @@ class DocumentDialog(QDialog):
                 for a in self._s.appointments.list_for_case(self._case_id):
                     if a.status in ("scheduled", "confirmed"):
                         self.recipient.add(format_datetime(a.starts_at), a.id)
+                if not self.recipient.count():
+                    empty = _("There is no upcoming appointment in this case.")
         except ShelterError as exc:
-            self.message.show_message(str(exc))
+            empty = str(exc)
         finally:
             self.recipient.blockSignals(False)
         for widget, shown in ((self.template, kind == "residence"),
@@ -218,24 +194,25 @@ class DocumentDialog(QDialog):
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence")):
             self.form.setRowVisible(widget, shown)
-        if kind == "appointment_card" and not self.recipient.count():
-            self.message.show_message(_("There is no upcoming appointment in this case."))
         self._recipient_changed()
-        if kind == "residence":
-            self._template_changed()
+        self.message.show_message(empty)
 
-    def _fill_partners(self) -> None:
+    def _fill_partners(self) -> str:
         open_ones = {r.partner_id for r in self._s.referrals.list(self._case_id)
                      if r.status in ("draft", "sent", "accepted")}
         for partner in self._s.partners.list(include_inactive=True):
             if partner.id in open_ones:  # an inactive one is listed; producing says why not
                 self.recipient.add(partner.label, partner.id)
-        if not self.recipient.count():
-            self.message.show_message(_("There is no open referral in this case. Record the "
-                                        "referral first."))
+        if self.recipient.count():
+            return ""
+        return _("There is no open referral in this case. Record the referral first.")
 
     def _recipient_changed(self) -> None:
-        if self.kind.value() != "referral" or self.recipient.value() is None:
+        self._invalidate()
+        kind = self.kind.value()
+        if kind == "residence":
+            self._check_residence()
+        if kind != "referral" or self.recipient.value() is None:
             return
         docs = self._s.documents
         try:
@@ -250,18 +227,20 @@ class DocumentDialog(QDialog):
             box.setEnabled(code in readable)
             box.setChecked(code in consented)
             box.blockSignals(False)
-        self._invalidate()
 
     def _template_changed(self) -> None:
-        """Run the pre-flight check for the chosen template, off the GUI thread; only the
-        answer to the latest question is shown."""
+        self._invalidate()
+        self._check_residence()
+
+    def _check_residence(self) -> None:
+        """Run the pre-flight check for the chosen template and recipient, off the GUI
+        thread; only the answer to the latest question is shown."""
         if self.kind.value() != "residence" or self.template.value() is None:
             return
         template, recipient = self.template.value(), self.recipient.value()
         self._asked += 1
         asked = self._asked
-        self.missing.clear()
-        self.missing.addItem(_("Checking…"))
+        self.missing.show_items([_("Checking…")])
         self._background.run(
             contained(lambda: self._s.documents.residence_preflight(
                 self._case_id, template, recipient_id=recipient)),
@@ -271,19 +250,21 @@ class DocumentDialog(QDialog):
         if asked != self._asked:
             return  # a newer check is on its way
         ok, value = outcome
-        self.missing.clear()
         if not ok:
-            self.missing.addItem(str(value))
+            self.missing.show_items([str(value)])
             return
-        self.missing.addItems(value or [_("Nothing is missing.")])
+        self.missing.show_items([str(item) for item in value] or [_("Nothing is missing.")])
 
     def _invalidate(self, *_args: Any) -> None:
         """A choice changed: what the preview shows is no longer what would be made."""
+        self._generation += 1
         self.document = None
         self.preview.clear()
         self.passphrase.clear()
         self.passphrase.hide()
-        self.passphrase_note.show_message("")
+        self.passphrase_note.clear_message()
+        self.message.clear_message()
+        self.notice.clear_message()
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(False)
 
@@ -308,17 +289,21 @@ class DocumentDialog(QDialog):
             self.message.show_message(_("Choose the recipient first."))
             return
         self._invalidate()
-        self.message.show_message("")
+        generation = self._generation
         self._busy(True)
-        self._background.run(contained(self._request()), self._made, self._crashed, context=self)
+        self._background.run(contained(self._request()),
+                             lambda outcome: self._made(generation, outcome), self._crashed,
+                             context=self)
 
-    def _made(self, outcome: tuple[bool, Any]) -> None:
+    def _made(self, generation: int, outcome: tuple[bool, Any]) -> None:
         self._busy(False)
+        if generation != self._generation:
+            return  # a choice changed while it was being made: not what is asked for now
         ok, produced = outcome
         if not ok:
             self.message.show_message(str(produced))
             if self.kind.value() == "residence":
-                self._template_changed()
+                self._check_residence()
             return
         self.document = produced
         if not self.preview.show_pdf(produced.pdf, produced.passphrase):
@@ -331,51 +316,84 @@ class DocumentDialog(QDialog):
                 "give it to the recipient another way (by phone), never with the file."))
         self.save_button.setEnabled(True)
         self.print_button.setEnabled(True)
-        self.produced.emit(produced)
 
     def _crashed(self, exc: BaseException) -> None:  # only a BaseException gets this far
         self._busy(False)
         raise exc
 
     def _busy(self, busy: bool) -> None:
-        for widget in (self.preview_button, self.kind, self.recipient, self.template):
-            widget.setEnabled(not busy)
+        """While a document is made or saved no choice can change; the focus comes back to
+        where it was (disabling the focused button moved it on, to Print or to Close)."""
+        if busy:
+            self._focus = self.focusWidget()
+        self.preview_button.setEnabled(not busy)
+        self.choices.setEnabled(not busy)
+        if not busy and self._focus is not None and self._focus.isEnabled():
+            self._focus.setFocus()
 
     # -- saving and printing ------------------------------------------------------------
     def ask_save_path(self, suggested: str) -> str:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save document"), str(Path(folder) / suggested), _("PDF documents (*.pdf)"))
-        return path
+        return save_file(self, Kind.DOCUMENT, _("Save document"), suggested,
+                         _("PDF documents (*.pdf)"), confirm_overwrite=False)
 
     def save(self) -> None:
-        if self.document is None:
+        """Ask where, then write the file and record it, off the GUI thread (it is synced to
+        disk and the vault commits)."""
+        document = self.document
+        if document is None:
             return
-        path = self.ask_save_path(self.document.file_name)
-        if not path:
-            return
-        try:
-            saved = self._s.documents.save(self.document, Path(path))
-        except ShelterError as exc:
-            self.message.show_message(str(exc))
-            return
-        self.message.show_message(_("Saved as {name}.").format(name=saved.name))
+        path = self.ask_save_path(document.file_name)
+        if not path or self.document is not document:
+            return  # cancelled, or the choices changed (a lock) while asking
+        self.message.clear_message()
+        self.notice.clear_message()
+        docs = self._s.documents
+        self._busy(True)
+        self.save_button.setEnabled(False)
+        self._background.run(contained(lambda: docs.save(document, Path(path))),
+                             lambda outcome: self._saved(document, outcome), self._crashed,
+                             context=self)
 
-    def ask_printer(self) -> QPrinter | None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def _saved(self, document: Produced, outcome: tuple[bool, Any]) -> None:
+        self._busy(False)
+        self.save_button.setEnabled(self.document is not None)
+        ok, value = outcome
+        if not ok:
+            self.message.show_message(str(value))
+            return
+        self.notice.show_message(_("Saved as {name}.").format(name=value.name))
+        self.produced.emit(document)
 
     def print_(self) -> None:
-        if self.document is None:
+        """Print through the system print dialog to a real printer, with progress."""
+        document = self.document
+        if document is None or self._print_run is not None:
             return
-        printer = self.ask_printer()
-        if printer is None:
+        self.message.clear_message()
+        self.notice.clear_message()
+        if not self.printer_names():
+            self.message.show_message(printing.no_printer_message() + " " + _(
+                "To keep a copy, use Save: it writes the document only where you choose."))
             return
-        if self.preview.document is not None and print_pdf(self.preview.document, printer):
-            self._s.documents.record_printed(self.document)
+        printer = self.new_printer()
+        if not self.ask_printer(printer, self) or self.document is not document:
+            return
+        docs = self._s.documents
+        run = PrintRun(self._background, document.pdf, document.passphrase, printer, self,
+                       release=lambda: docs.record_printed(document))  # before any page
+        run.finished.connect(lambda outcome: self._printed(document, outcome))
+        self._print_run = run
+
+    def _printed(self, document: Produced, outcome: PrintOutcome) -> None:
+        self._print_run = None
+        if not outcome.refusal:
+            self.produced.emit(document)  # recorded as printed: the Documents tab lists it
+        text, problem = outcome.describe()
+        (self.message if problem else self.notice).show_message(text)
 
     def done(self, result: int) -> None:
-        """Closing forgets the document and its passphrase."""
+        """Closing stops a print job and forgets the document and its passphrase."""
+        if self._print_run is not None:
+            self._print_run.cancel()
         self._invalidate()
         super().done(result)

@@ -1,7 +1,8 @@
-"""What was produced from a case: a list for the case's Documents tab.
+"""What left the vault from a case: a list for the case's Documents tab.
 
 ``DocumentsPanel(services, background, case_id, parent)`` lists the generated-document
-records (never the documents, which are not kept) and opens ``DocumentDialog`` for a new one.
+records — documents saved or printed, never a preview only, and never the documents
+themselves, which are not kept — and opens ``DocumentDialog`` for a new one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import MessageLabel, named
-from .dialog import KINDS, DocumentDialog, contained
+from .choices import KINDS, contained
+from .dialog import DocumentDialog
 
 
 class DocumentsPanel(QWidget):
@@ -43,14 +45,14 @@ class DocumentsPanel(QWidget):
         self.records: list[GeneratedDocument] = []
         headers = [_("When"), _("Document"), _("Recipient"), _("Language"), _("Sections"),
                    _("Pages"), _("Encrypted"), _("Packet"), _("By")]
-        self.table = named(QTableWidget(0, len(headers)), _("Documents produced"))
+        self.table = named(QTableWidget(0, len(headers)), _("Documents saved or printed"))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.empty = QLabel(_("No document has been produced from this case yet."))
+        self.empty = QLabel(_("No document from this case has been saved or printed yet."))
         self.message = MessageLabel()
         self.new_button = named(QPushButton(_("&New document…")), _("New document"))
         self.refresh_button = named(QPushButton(_("Re&fresh")), _("Refresh"))
@@ -100,11 +102,18 @@ class DocumentsPanel(QWidget):
     def _crashed(self, exc: BaseException) -> None:
         raise exc
 
+    def _closed(self, dialog: DocumentDialog) -> None:
+        """A closed dialog is deleted and forgotten: closing it again at the end of the
+        session touched a deleted object and stopped the other tabs from forgetting theirs."""
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
     def open_dialog(self) -> DocumentDialog:
         """Open the dialog (modeless, so the rest of the case stays visible)."""
         dialog = DocumentDialog(self._s, self._background, self._case_id, self)
         dialog.produced.connect(lambda _document: self.refresh())
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
         self.dialog = dialog
         dialog.show()
         return dialog

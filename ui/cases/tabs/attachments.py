@@ -21,7 +21,6 @@ from PySide6.QtCore import QBuffer, QByteArray, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +37,7 @@ from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
 from ...background import Background
+from ...file_dialogs import Kind, open_file, save_file
 from ...widgets import named
 from .base import ListTab, day_text
 
@@ -153,11 +153,10 @@ class AttachmentsTab(ListTab):
 
     # -- adding --------------------------------------------------------------------
     def _ask_open(self) -> str:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, _("Add a file"), str(Path.home()),
+        return open_file(
+            self, Kind.ATTACHMENT_ADD, _("Add a file"),
             _("PDF documents and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.gif *.webp "
               "*.heic);;All files (*)"))
-        return path
 
     def add(self) -> None:
         chosen = self.choose_file()
@@ -219,10 +218,8 @@ class AttachmentsTab(ListTab):
         return viewer
 
     def _ask_save(self, suggested: str) -> str:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save a copy"), str(Path.home() / suggested),
-            options=QFileDialog.Option.DontConfirmOverwrite)
-        return path
+        return save_file(self, Kind.ATTACHMENT_COPY, _("Save a copy"), suggested,
+                         confirm_overwrite=False)
 
     def save_copy(self) -> Path | None:
         attachment_id = self._selected()

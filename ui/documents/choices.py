@@ -1,0 +1,107 @@
+"""Small pieces the documents dialog and panel share: the kinds of document, a drop-down list
+whose values stay on the Python side, the list of what a residence packet still misses, and
+the wrapper that brings a worker's outcome back as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
+
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import N_, _
+
+from ..widgets import named
+
+KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
+         ("appointment_card", N_("Appointment card")))
+
+
+class Choices(QComboBox):
+    """A drop-down list whose values stay on the Python side: Qt holds only the labels.
+    (A Python string kept as an item's data and read back on a worker thread corrupted
+    memory with PySide 6.12.)"""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        named(self, name)
+        self.view().setAccessibleName(name)  # the drop-down list speaks too
+        # a long template name must not squeeze the preview; the open list shows it whole
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(24)
+        self.currentTextChanged.connect(self.setToolTip)  # the whole name, when it is cut
+        self._values: list[Any] = []
+
+    def add(self, label: str, value: Any) -> None:
+        self._values.append(value)
+        self.addItem(label)
+
+    def clear(self) -> None:
+        self._values = []
+        super().clear()
+
+    def value(self) -> Any:
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
+
+    def select(self, value: Any) -> None:
+        if value in self._values:
+            self.setCurrentIndex(self._values.index(value))
+
+
+class MissingList(QLabel):
+    """What a residence packet still misses, one item a line, wrapped and never clipped: the
+    label grows with its lines (the dialog's form scrolls when they are many)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        named(self, _("Missing items"))
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.items: list[str] = []
+
+    def show_items(self, items: list[str]) -> None:
+        self.items = list(items)
+        self.setText("\n".join(f"• {item}" for item in items))
+        self.setAccessibleDescription("\n".join(items))
+
+
+class VerticalScroll(QScrollArea):
+    """A frameless area that scrolls up and down, never sideways: it is never narrower than
+    its content needs (a plain scroll area would clip the content's fields on the right)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # set by setWidget
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # rows shown or hidden: the width it needs may have changed
+        return super().eventFilter(watched, event)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(inner.width() + bar, min(inner.height(), 200))
+
+
+def contained(fn: Callable[[], Any]) -> Callable[[], tuple[bool, Any]]:
+    """*fn* made to return (True, result) or (False, message): only plain values cross back
+    to the GUI thread, never an exception whose traceback holds the worker's frames (and,
+    through them, Qt objects the worker thread has already deleted)."""
+    def run() -> tuple[bool, Any]:
+        try:
+            return True, fn()
+        except ShelterError as exc:
+            return False, str(exc)
+        except Exception as exc:
+            return False, _("Unexpected error ({kind}). Please report it.").format(
+                kind=type(exc).__name__)
+    return run
