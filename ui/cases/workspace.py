@@ -11,6 +11,7 @@
 | Documents | produce packets |
 | Attachments | manage documents |
 | History | view the audit (coordinators) |
+| Tasks | manage the case's tasks |
 
 Tabs other than Profile are built the first time they are shown, so opening a case reads
 only what is looked at.  The workspace's title (the tab in the case area) is the case code.
@@ -55,6 +56,7 @@ from .tabs.legal import LegalTab
 from .tabs.profile import ProfileTab
 from .tabs.referrals import ReferralsTab
 from .tabs.services import ServicesTab
+from .tabs.tasks import TasksTab
 
 TabMaker = Callable[["CaseWorkspace"], QWidget]
 # key, label, the action that shows it, maker
@@ -76,6 +78,8 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
                               name_tokens=w.name_tokens)),
     ("history", lambda: _("Histor&y"), Action.VIEW_AUDIT,
      lambda w: HistoryTab(w.services, w.background, w.case_id, w.scope)),
+    ("tasks", lambda: _("Tas&ks"), Action.MANAGE_TASKS,
+     lambda w: TasksTab(w.services, w.background, w.case_id, w.scope)),
 ]
 
 
@@ -216,9 +220,13 @@ class CaseWorkspace(QWidget):
         old.deleteLater()
         return widget
 
-    def show_tab(self, key: str) -> QWidget:
+    def show_tab(self, key: str, record_id: str | None = None) -> QWidget:
+        """Show the tab *key*, with the record *record_id* selected in its list if given."""
         widget = self.tab(key)
         self.tabs.setCurrentIndex(self.keys.index(key))
+        if record_id is not None and isinstance(widget, ListTab) and record_id in widget.ids:
+            widget.table.selectRow(widget.ids.index(record_id))
+            widget.table.setFocus()
         return widget
 
     def name_tokens(self) -> set[str]:
