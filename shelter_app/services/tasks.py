@@ -112,6 +112,17 @@ class TaskService:
                  if may_work_on(self._ctx.db, case_id, r["id"])]
         return sorted(found, key=lambda pair: pair[1].casefold())
 
+    def person_id(self, username: str) -> str:
+        """The account id of *username* (to list that person's tasks), or NotFound."""
+        from shelter_app.domain.accounts import username_key
+
+        self._require_some_scope()
+        found = self._ctx.db.scalar("SELECT id FROM users WHERE username_key = :k",
+                                    {"k": username_key(username)})
+        if found is None:
+            raise NotFound(_("There is no account with that user name."))
+        return str(found)
+
     def _assignee(self, case_id: str, user_id: str | None) -> str | None:
         if not user_id:
             return None

@@ -131,7 +131,14 @@ def test_export_writes_only_what_the_user_may_see(demo: Path, tmp_path: Path,
         results[user] = csv_rows(out_file)
         assert f"Exported {len(results[user])} cases" in out
     assert len(results["coordinator"]) == len(results["caseworker"]) == 6
-    assert results["legal"] == []  # nothing is shared with the demo's legal volunteer
+    # the demo's legal volunteer: only the cases the demo shared with her
+    with Vault.open(demo, kdf=FAST_KDF) as vault:
+        services = build_services(vault.unlock("coordinator", PASS)[0])
+        shared = set(services.ctx.db.column(
+            "SELECT c.code FROM case_shares s JOIN cases c ON c.id = s.case_id"))
+        services.lock()
+    assert {r["case_code"] for r in results["legal"]} == shared
+    assert len(shared) < 6
     code, _out, err = run(monkeypatch, capsys, "--vault", str(demo), "--passphrase-stdin",
                           "--as", "admin", "export", "cases", "--out", str(tmp_path / "a.csv"))
     assert code == 1 and "roles do not allow" in err and not (tmp_path / "a.csv").exists()
