@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.day_queries import DEADLINE_DAYS, Arm, arms
 from shelter_app.store.db import Row
 
-DEADLINE_DAYS = 7
-CONSENT_DAYS = 30
 LIMIT = 200
 CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
 GROUP_ACTIONS: dict[str, Action] = {
@@ -49,7 +47,6 @@ GROUP_ACTIONS: dict[str, Action] = {
     "tasks": Action.MANAGE_TASKS,
 }
 GROUPS = tuple(GROUP_ACTIONS)
-_NAME = "coalesce(nullif({u}.display_name, ''), {u}.username, '')"
 
 
 @dataclass(frozen=True)
@@ -101,12 +98,13 @@ class DayCounts:
     referrals: int | None
 
 
-@dataclass(frozen=True)
-class _Query:
-    columns: str
-    body: str  # FROM … WHERE …
-    order: str
-    params: dict[str, Any]
+_DAWN = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _in_order(item: DayItem) -> tuple[object, ...]:
+    """The day's order within a group: by time or date (undated tasks last), then code;
+    lines alike keep the order they were read in (the order they were written)."""
+    return (item.starts_at or _DAWN, item.on is None, item.on or dt.date.max, item.case_code)
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -143,27 +141,36 @@ class DayService:
     def my_day(self, today: dt.date | None = None, *, everyone: bool = False,
                limit: int = LIMIT) -> Day:
         today = today or dt.date.today()
-        found = []
-        for key in self._require_some_group():
-            query = self._query(key, today, everyone)
-            rows = self._ctx.db.all(
-                f"SELECT {query.columns}, count(*) OVER () AS total_ {query.body}"
-                f" ORDER BY {query.order} LIMIT :limit_", {**query.params, "limit_": limit})
-            total = int(rows[0]["total_"]) if rows else 0
-            if not rows and limit <= 0:
-                total = self._count(query)
-            found.append(DayGroup(key, tuple(self._item(key, r) for r in rows), total))
-        return Day(today, everyone, tuple(found))
+        return Day(today, everyone, tuple(self._group(key, today, everyone, limit)
+                                          for key in self._require_some_group()))
+
+    def _group(self, key: str, today: dt.date, everyone: bool, limit: int) -> DayGroup:
+        """The first *limit* lines of group *key* in the day's order, and its full count."""
+        items: list[DayItem] = []
+        cut = False
+        for arm in self._arms(key, today, everyone):
+            rows = self._ctx.db.all(arm.select(), {**arm.params, "limit_": max(limit, 0)})
+            cut = cut or len(rows) >= limit
+            items += (self._item(key, r) for r in rows)
+        items.sort(key=_in_order)
+        total = sum(self._count(a) for a in self._arms(key, today, everyone)) if cut \
+            else len(items)
+        return DayGroup(key, tuple(items[:max(limit, 0)]), total)
 
     def counts(self, today: dt.date | None = None) -> DayCounts:
         """The numbers beside "My day", "Deadlines" and "Referrals" in the navigation."""
         today = today or dt.date.today()
         groups = self._require_some_group()
-        mine = sum(self._count(self._query(key, today, False)) for key in groups)
+        mine = sum(self._count(a) for key in groups for a in self._arms(key, today, False))
         return DayCounts(mine, self._attention_deadlines(today), self._awaiting(today))
 
-    def _count(self, query: _Query) -> int:
-        return int(self._ctx.db.scalar(f"SELECT count(*) {query.body}", query.params))
+    def _arms(self, key: str, today: dt.date, everyone: bool) -> list[Arm]:
+        visible, scoped = self._access.visible_sql("c", GROUP_ACTIONS[key])
+        return arms(key, today, everyone, visible,
+                    {**scoped, "me": self._ctx.session.user_id})
+
+    def _count(self, arm: Arm) -> int:
+        return int(self._ctx.db.scalar(arm.count(), arm.params))
 
     def _attention_deadlines(self, today: dt.date) -> int | None:
         """Deadlines overdue or due within 7 days, as the Deadlines page lists them."""
@@ -183,72 +190,7 @@ class DayService:
     def _awaiting(self, today: dt.date) -> int | None:
         if not any(self._ctx.allowed(Action.MANAGE_REFERRALS, s) for s in CASE_SCOPES):
             return None
-        return self._count(self._query("referrals", today, True))
-
-    # -- one query per group --------------------------------------------------------------
-    def _query(self, key: str, today: dt.date, everyone: bool) -> _Query:
-        visible, scoped = self._access.visible_sql("c", GROUP_ACTIONS[key])
-        me = self._ctx.session.user_id
-        mine = ("(c.assigned_to = :me OR EXISTS (SELECT 1 FROM case_shares s"
-                " WHERE s.case_id = c.id AND s.user_id = :me))")
-        params: dict[str, Any] = {**scoped, "me": me, "today": today.isoformat()}
-        if key in ("today", "tomorrow"):
-            day = today + dt.timedelta(days=1 if key == "tomorrow" else 0)
-            start = dt.datetime.combine(day, dt.time()).astimezone()
-            params |= {"start": v.iso(start), "end": v.iso(start + dt.timedelta(days=1))}
-            own = "" if everyone else f" AND ({mine} OR a.staff_id = :me)"
-            return _Query(
-                "a.id, a.case_id, c.code, a.appointment_type, a.starts_at, a.ends_at,"
-                f" a.location, a.room, a.staff_id, {_NAME.format(u='u')} AS person",
-                "FROM appointments a JOIN cases c ON c.id = a.case_id"
-                " LEFT JOIN users u ON u.id = a.staff_id WHERE a.starts_at >= :start"
-                " AND a.starts_at < :end AND a.status IN ('scheduled', 'confirmed')"
-                f" AND {visible}{own}", "a.starts_at, c.code", params)
-        own = "" if everyone else f" AND {mine}"
-        if key == "deadlines":
-            params["until"] = (today + dt.timedelta(days=DEADLINE_DAYS)).isoformat()
-            return _Query(
-                "d.source_id, d.case_id, c.code, d.kind, d.due_on",
-                "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE d.done = 0"
-                " AND d.source = 'legal_matter' AND d.due_on <= :until"
-                f" AND {visible}{own}", "d.due_on, c.code", params)
-        if key == "referrals":
-            return _Query(
-                "r.id, r.case_id, c.code, r.follow_up_due, p.name",
-                "FROM referrals r JOIN cases c ON c.id = r.case_id"
-                " JOIN partners p ON p.id = r.partner_id"
-                " WHERE r.status IN ('sent', 'accepted') AND r.status = 'sent'"
-                f" AND r.follow_up_due <= :today AND {visible}{own}",
-                "r.follow_up_due, c.code", params)
-        if key == "consents":
-            params["until"] = (today + dt.timedelta(days=CONSENT_DAYS)).isoformat()
-            return _Query(
-                "k.id, k.case_id, c.code, k.expires_on, k.any_referral, p.name",
-                "FROM consents k JOIN cases c ON c.id = k.case_id"  # noqa: S608
-                " LEFT JOIN partners p ON p.id = k.partner_id WHERE k.withdrawn_on IS NULL"
-                " AND k.expires_on >= :today AND k.expires_on <= :until"
-                " AND k.given_on <= :today AND c.status != 'closed' AND NOT EXISTS (SELECT 1"
-                " FROM consents n WHERE n.case_id = k.case_id AND n.id != k.id"
-                " AND n.withdrawn_on IS NULL AND n.any_referral = k.any_referral"
-                " AND n.partner_id IS k.partner_id"
-                " AND (n.expires_on IS NULL OR n.expires_on > k.expires_on))"
-                f" AND {visible}{own}", "k.expires_on, c.code", params)
-        assert key == "tasks", key
-        columns = ("t.id, t.case_id, c.code, t.due_on, t.what, t.assigned_to,"
-                   f" {_NAME.format(u='u')} AS person, t.created_at")
-        base = ("FROM tasks t JOIN cases c ON c.id = t.case_id"
-                " LEFT JOIN users u ON u.id = t.assigned_to"
-                f" WHERE t.done_at IS NULL AND {visible}")
-        if everyone:
-            body = base
-        else:  # given to her, or to nobody on a case assigned to her (two indexed reads)
-            body = (f"FROM (SELECT {columns} {base} AND t.assigned_to = :me"
-                    f" UNION ALL SELECT {columns} {base} AND t.assigned_to IS NULL"
-                    " AND c.assigned_to = :me)")
-            columns = "id, case_id, code, due_on, what, assigned_to, person, created_at"
-            return _Query(columns, body, "due_on IS NULL, due_on, code, created_at", params)
-        return _Query(columns, body, "t.due_on IS NULL, t.due_on, c.code, t.created_at",
-                      params)
+        return sum(self._count(a) for a in self._arms("referrals", today, True))
 
     @staticmethod
     def _item(key: str, r: Row) -> DayItem:
