@@ -240,3 +240,25 @@ def test_right_to_left_keeps_the_counts_in_the_navigation(qtbot, make_controller
             assert metrics.horizontalAdvance(text) < window.nav.viewport().width(), text
     finally:
         qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_a_double_click_opens_and_a_change_shows_while_looking(qtbot, make_controller, day):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    page = loaded(qtbot, window)
+    # a task added meanwhile (as from another page) appears without touching the page
+    controller.services.tasks.create(day.case, "Renew the bus pass")
+    qtbot.waitUntil(lambda: page.model.group_index("tasks").data() == "Open tasks (2)",
+                    timeout=WAIT_MS)
+    assert nav_count(window, "my_day") == 6
+    index = line(page, "referrals")
+    page.tree.scrollTo(index)
+    rect = page.tree.visualRect(index.siblingAtColumn(DayModel.WHAT))
+    # (Qt's test double click on a tree needs the line chosen first; a real one does not)
+    qtbot.mouseClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_key() == "my_day", "one click only chooses the line"
+    qtbot.mouseDClick(page.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    workspace = window.pages["cases"].currentWidget()
+    assert (workspace.case_id, current_tab(workspace)) == (day.case, "referrals")
+    assert workspace.built["referrals"].selected_id() == day.referral

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -97,7 +98,10 @@ class MyDayPage(QWidget):
         header.setSectionResizeMode(DayModel.WHAT, QHeaderView.ResizeMode.Stretch)
         named(self.tree, _("My day"),
               _("Groups with their counts; press Enter on a line to open its case."))
-        self.tree.activated.connect(self.open_index)
+        # Enter (read by eventFilter) and a double click, whatever the style says about
+        # "activating"; a double click on a group folds it by itself (the tree's own).
+        self.tree.installEventFilter(self)
+        self.tree.doubleClicked.connect(self._double_clicked)
         self.tree.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.busy = BusyBar(_("Reading your day"))
         self.message = MessageLabel()
@@ -201,6 +205,18 @@ class MyDayPage(QWidget):
         group = index.siblingAtColumn(0)
         if self.model.rowCount(group):  # Enter on a group folds or unfolds it
             self.tree.setExpanded(group, not self.tree.isExpanded(group))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if self.model.item_at(index) is not None:
+            self.open_index(index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and isinstance(event, QKeyEvent) and \
+                event.type() == QEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_index(self.tree.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
 
     def open_selected(self) -> None:
         self.open_index(self.tree.currentIndex())
