@@ -93,7 +93,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
     staff = [r["id"] for r in people if "caseworker" in r["roles"]]
     day = _Day(random.Random(seed + 1), dt.date.today(), meta,  # noqa: S311 - demo data
                coordinators=[r["id"] for r in people if "coordinator" in r["roles"]],
-               legal=[r["id"] for r in people if '"legal"' in r["roles"]])
+               legal=[r["id"] for r in people if '"legal"' in r["roles"]],
+               appointments_a_day=20 / max(survivors, 1))
     counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
               "referrals": 0, "legal_matters": 0, "partners": 0, "tasks": 0}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
@@ -204,9 +205,11 @@ class _Day:
     generator of its own, so the rest of the demo data stays as it was for a seed."""
 
     def __init__(self, rng: random.Random, today: dt.date, meta: dict[str, Any], *,
-                 coordinators: list[str], legal: list[str]) -> None:
+                 coordinators: list[str], legal: list[str], appointments_a_day: float) -> None:
         self.rng, self.today, self.meta = rng, today, meta
         self.coordinators, self.legal = coordinators, legal
+        # a few appointments today and tomorrow, as many in a big vault as in a small one
+        self.chance = min(0.08, appointments_a_day)
 
     def add(self, batch: dict[str, list[dict[str, Any]]], cid: str, worker: str | None,
             consent_id: str) -> None:
@@ -227,7 +230,7 @@ class _Day:
                 "done_at": meta["created_at"] if done else None,
                 "done_by": meta["created_by"] if done else None})
         for offset in (0, 1):
-            if rng.random() < 0.08:
+            if rng.random() < self.chance:
                 start = dt.datetime.combine(today + dt.timedelta(days=offset),
                                             dt.time(rng.randrange(9, 17))).astimezone(dt.UTC)
                 batch["appointments"].append({

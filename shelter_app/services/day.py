@@ -1,7 +1,7 @@
 """The person's day: what needs her today, across the cases she may see, in one call.
 
-``DayService.my_day(today)`` returns six groups, each with its lines and its full count
-(the action each needs on a line's case in brackets):
+``DayService.my_day(today)`` returns six groups, each with its lines and its count, up to
+``COUNT_CAP`` (the action each needs on a line's case in brackets):
 
 - ``today``, ``tomorrow``: appointments that start that day, scheduled or confirmed
   (``case.appointment``);
@@ -33,10 +33,14 @@ from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
-from shelter_app.services.day_queries import DEADLINE_DAYS, Arm, arms
+from shelter_app.services.day_queries import DEADLINE_DAYS, FEW_CASES, Arm, arms
 from shelter_app.store.db import Row
 
-LIMIT = 200
+# Counts stop at COUNT_CAP ("99+") and at most LIMIT lines of a group are read: nobody
+# acts on a hundred lines of one kind in a day, and counting a 100,000-case organisation's
+# every open task would cost a second at each change.
+COUNT_CAP = 100
+LIMIT = COUNT_CAP
 CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
 GROUP_ACTIONS: dict[str, Action] = {
     "today": Action.MANAGE_APPOINTMENTS,
@@ -74,7 +78,8 @@ class DayItem:
 class DayGroup:
     key: str
     items: tuple[DayItem, ...]
-    total: int  # may be more than the lines returned
+    total: int  # may be more than the lines returned; at most COUNT_CAP
+    capped: bool = False  # there are COUNT_CAP or more: "99+"
 
 
 @dataclass(frozen=True)
@@ -87,12 +92,18 @@ class Day:
     def total(self) -> int:
         return sum(g.total for g in self.groups)
 
+    @property
+    def capped(self) -> bool:
+        return any(g.capped for g in self.groups)
+
     def group(self, key: str) -> DayGroup | None:
         return next((g for g in self.groups if g.key == key), None)
 
 
 @dataclass(frozen=True)
 class DayCounts:
+    """Each at most COUNT_CAP per group counted (the navigation shows "99+")."""
+
     my_day: int | None  # None: a count the roles do not have
     deadlines: int | None
     referrals: int | None
@@ -141,36 +152,52 @@ class DayService:
     def my_day(self, today: dt.date | None = None, *, everyone: bool = False,
                limit: int = LIMIT) -> Day:
         today = today or dt.date.today()
-        return Day(today, everyone, tuple(self._group(key, today, everyone, limit)
-                                          for key in self._require_some_group()))
+        groups = self._require_some_group()
+        few = not everyone and self._few_cases()
+        return Day(today, everyone, tuple(self._group(key, today, everyone, few, limit)
+                                          for key in groups))
 
-    def _group(self, key: str, today: dt.date, everyone: bool, limit: int) -> DayGroup:
-        """The first *limit* lines of group *key* in the day's order, and its full count."""
+    def _group(self, key: str, today: dt.date, everyone: bool, few: bool, limit: int
+               ) -> DayGroup:
+        """The first *limit* lines of group *key* in the day's order, and its count."""
         items: list[DayItem] = []
         cut = False
-        for arm in self._arms(key, today, everyone):
+        for arm in self._arms(key, today, everyone, few):
             rows = self._ctx.db.all(arm.select(), {**arm.params, "limit_": max(limit, 0)})
             cut = cut or len(rows) >= limit
             items += (self._item(key, r) for r in rows)
         items.sort(key=_in_order)
-        total = sum(self._count(a) for a in self._arms(key, today, everyone)) if cut \
+        total = sum(self._count(a) for a in self._arms(key, today, everyone, few)) if cut \
             else len(items)
-        return DayGroup(key, tuple(items[:max(limit, 0)]), total)
+        return DayGroup(key, tuple(items[:max(limit, 0)]), min(total, COUNT_CAP),
+                        total >= COUNT_CAP)
 
     def counts(self, today: dt.date | None = None) -> DayCounts:
         """The numbers beside "My day", "Deadlines" and "Referrals" in the navigation."""
         today = today or dt.date.today()
         groups = self._require_some_group()
-        mine = sum(self._count(a) for key in groups for a in self._arms(key, today, False))
+        few = self._few_cases()
+        mine = sum(min(COUNT_CAP, sum(self._count(a)
+                                      for a in self._arms(key, today, False, few)))
+                   for key in groups)
         return DayCounts(mine, self._attention_deadlines(today), self._awaiting(today))
 
-    def _arms(self, key: str, today: dt.date, everyone: bool) -> list[Arm]:
+    def _arms(self, key: str, today: dt.date, everyone: bool, few: bool) -> list[Arm]:
         visible, scoped = self._access.visible_sql("c", GROUP_ACTIONS[key])
-        return arms(key, today, everyone, visible,
-                    {**scoped, "me": self._ctx.session.user_id})
+        return arms(key, today, everyone, visible, {**scoped, "me": self._ctx.session.user_id},
+                    few=few)
+
+    def _few_cases(self) -> bool:
+        """Whether her own cases (assigned or shared) are few enough to read one by one."""
+        return int(self._ctx.db.scalar(  # each side counted no further than needed
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM cases WHERE assigned_to = :me"
+            " LIMIT :n)) + (SELECT count(*) FROM (SELECT 1 FROM case_shares"
+            " WHERE user_id = :me LIMIT :n))",
+            {"me": self._ctx.session.user_id, "n": FEW_CASES + 1})) <= FEW_CASES
 
     def _count(self, arm: Arm) -> int:
-        return int(self._ctx.db.scalar(arm.count(), arm.params))
+        """How many rows *arm* has, counting no further than COUNT_CAP."""
+        return int(self._ctx.db.scalar(arm.count(), {**arm.params, "cap_": COUNT_CAP}))
 
     def _attention_deadlines(self, today: dt.date) -> int | None:
         """Deadlines overdue or due within 7 days, as the Deadlines page lists them."""
@@ -181,16 +208,18 @@ class DayService:
         visible_legal, p1 = self._access.visible_sql("c", Action.READ_LEGAL)
         visible_ref, p2 = self._access.visible_sql("c", Action.MANAGE_REFERRALS)
         return int(self._ctx.db.scalar(
-            "SELECT count(*) FROM deadlines d JOIN cases c ON c.id = d.case_id"  # noqa: S608
-            " WHERE d.done = 0 AND d.due_on <= :until"
+            "SELECT count(*) FROM (SELECT 1 FROM deadlines d JOIN cases c"  # noqa: S608
+            " ON c.id = d.case_id WHERE d.done = 0 AND d.due_on <= :until"
             f" AND ((d.source = 'legal_matter' AND {visible_legal})"
-            f" OR (d.source = 'referral' AND {visible_ref}))",
-            {"until": (today + dt.timedelta(days=DEADLINE_DAYS)).isoformat(), **p1, **p2}))
+            f" OR (d.source = 'referral' AND {visible_ref})) LIMIT :cap_)",
+            {"until": (today + dt.timedelta(days=DEADLINE_DAYS)).isoformat(),
+             "cap_": COUNT_CAP, **p1, **p2}))
 
     def _awaiting(self, today: dt.date) -> int | None:
         if not any(self._ctx.allowed(Action.MANAGE_REFERRALS, s) for s in CASE_SCOPES):
             return None
-        return sum(self._count(a) for a in self._arms("referrals", today, True))
+        return min(COUNT_CAP, sum(self._count(a)
+                                  for a in self._arms("referrals", today, True, False)))
 
     @staticmethod
     def _item(key: str, r: Row) -> DayItem:

@@ -196,3 +196,42 @@ def test_a_limit_keeps_the_full_count(org: Org, setup: Setup) -> None:
     assert tasks is not None and len(tasks.items) == 1 and tasks.total == 6
     none = org.coordinator.day.my_day(TODAY, everyone=True, limit=0)
     assert none.group("tasks").total == 6 and not none.group("tasks").items  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("who", ["caseworker", "coordinator", "legal", "other_caseworker"])
+def test_few_or_many_cases_of_her_own_give_the_same_day(org: Org, setup: Setup, who: str,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """Her own day is read case by case when she has few cases, along the organisation's
+    date indexes when she has many: both ways must give the same lines and counts."""
+    from shelter_app.services import day as day_module
+
+    services = getattr(org, who)
+    services.appointments.schedule(setup.case if who != "other_caseworker" else setup.other,
+                                   "other", at(0, 7), at(0, 8),
+                                   staff_id=setup.ids["coordinator"])
+    org.coordinator.tasks.create(setup.other, "Nobody's on hers")
+
+    def seen(day: Day) -> list[tuple[str, int, list[str]]]:
+        return [(g.key, g.total, [i.record_id for i in g.items]) for g in day.groups]
+
+    few = seen(services.day.my_day(TODAY))
+    few_counts = services.day.counts(TODAY)
+    monkeypatch.setattr(day_module, "FEW_CASES", 0)
+    assert seen(services.day.my_day(TODAY)) == few
+    assert services.day.counts(TODAY) == few_counts
+    assert sum(len(items) for _k, _t, items in few) > 0
+
+
+def test_counts_stop_at_the_cap(org: Org, setup: Setup, monkeypatch: pytest.MonkeyPatch
+                                ) -> None:
+    from shelter_app.services import day as day_module
+
+    monkeypatch.setattr(day_module, "COUNT_CAP", 3)
+    tasks = org.coordinator.day.my_day(TODAY, everyone=True, limit=2).group("tasks")
+    assert tasks is not None and (tasks.total, tasks.capped, len(tasks.items)) == (3, True, 2)
+    assert [i.text for i in tasks.items] == ["Overdue one", "For me"]
+    own = org.caseworker.day.my_day(TODAY)
+    assert own.capped and own.group("tasks").total == 3  # type: ignore[union-attr]
+    counts = org.coordinator.day.counts(TODAY)
+    assert counts.deadlines == 3 and counts.referrals == 2

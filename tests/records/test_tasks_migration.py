@@ -47,5 +47,5 @@ def test_a_version_4_vault_gains_tasks(tmp_path: Path, monkeypatch: pytest.Monke
         indexes = {r[0] for r in coordinator.ctx.db.all(
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"tasks_case", "tasks_open_assignee", "tasks_open_due",
-                "consents_expiry"} <= indexes
+                "consents_expiry", "deadlines_case", "appointments_staff"} <= indexes
         assert coordinator.vault_admin.verify().ok

@@ -251,7 +251,7 @@ def test_a_double_click_opens_and_a_change_shows_while_looking(qtbot, make_contr
     controller.services.tasks.create(day.case, "Renew the bus pass")
     qtbot.waitUntil(lambda: page.model.group_index("tasks").data() == "Open tasks (2)",
                     timeout=WAIT_MS)
-    assert nav_count(window, "my_day") == 6
+    qtbot.waitUntil(lambda: nav_count(window, "my_day") == 6, timeout=WAIT_MS)
     index = line(page, "referrals")
     page.tree.scrollTo(index)
     rect = page.tree.visualRect(index.siblingAtColumn(DayModel.WHAT))
@@ -262,3 +262,13 @@ def test_a_double_click_opens_and_a_change_shows_while_looking(qtbot, make_contr
     workspace = window.pages["cases"].currentWidget()
     assert (workspace.case_id, current_tab(workspace)) == (day.case, "referrals")
     assert workspace.built["referrals"].selected_id() == day.referral
+
+
+def test_big_numbers_read_99_plus(qapp):
+    from ui.day.lines import group_title
+    from ui.day.nav_counts import count_label
+
+    assert count_label("My day", 0) == "My day"
+    assert count_label("My day", 99) == "My day (99)"
+    assert count_label("My day", 100) == "My day (99+)"
+    assert group_title("tasks", 100, capped=True) == "Open tasks (99+)"

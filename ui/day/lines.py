@@ -36,8 +36,13 @@ EMPTY = {
 }
 
 
-def group_title(key: str, count: int) -> str:
-    return _("{title} ({count})").format(title=_(TITLES[key]), count=count)
+def count_text(count: int, capped: bool = False) -> str:
+    """A count as shown: "99+" from the core's cap on (nobody acts on more in a day)."""
+    return f"{count - 1}+" if capped else str(count)
+
+
+def group_title(key: str, count: int, capped: bool = False) -> str:
+    return _("{title} ({count})").format(title=_(TITLES[key]), count=count_text(count, capped))
 
 
 def _days(on: dt.date, today: dt.date) -> int:

@@ -44,13 +44,15 @@ class DayModel(QStandardItemModel):
         bold.setBold(True)
         warning = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for group in day.groups:
-            head = self._cell(group_title(group.key, group.total))
+            head = self._cell(group_title(group.key, group.total, group.capped))
             head.setData(group.key, Qt.ItemDataRole.UserRole)
             head.setFont(bold)
             for item in group.items:
                 head.appendRow(self._line(item, day.today, bold, warning))
             if not group.items:
                 head.appendRow([self._cell(_(EMPTY[group.key]))])
+            elif group.capped:
+                head.appendRow([self._cell(_("… and more"))])
             elif group.total > len(group.items):
                 head.appendRow([self._cell(_("… and {n} more").format(
                     n=group.total - len(group.items)))])

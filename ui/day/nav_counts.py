@@ -11,8 +11,9 @@
 
 "My day" counts the lines of her own day; "Deadlines" those overdue or due within 7 days;
 "Referrals" those awaiting an answer past their follow-up date.  A zero shows no number;
-more than 999 shows "999+".  The navigation list is made wide enough for the numbers when
-it is built, so nothing is clipped or moves later, in either direction of writing.
+from 100 on, "99+" (the core counts no further).  The navigation list is made wide enough
+for the numbers when it is built, so nothing is clipped or moves later, in either
+direction of writing.
 """
 
 from __future__ import annotations
@@ -25,23 +26,23 @@ from PySide6.QtWidgets import QListWidget
 
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
-from shelter_app.services.day import DayCounts
+from shelter_app.services.day import COUNT_CAP, DayCounts
 from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..pages import PageSpec
+from .lines import count_text
 
 COUNTED = ("my_day", "deadlines", "referrals")
 POLL_MS = 1000
 RECOUNT_MS = 5 * 60_000
-MOST = 999
 
 
 def count_label(label: str, count: int | None) -> str:
     if not count:
         return label
-    shown = f"{MOST}+" if count > MOST else str(count)
-    return _("{label} ({count})").format(label=label, count=shown)
+    return _("{label} ({count})").format(label=label,
+                                         count=count_text(count, count >= COUNT_CAP))
 
 
 def count_tip(key: str, count: int) -> str:
@@ -89,7 +90,7 @@ class NavCounts(QObject):
     def _make_room(self) -> None:
         metrics = self._nav.fontMetrics()
         em = metrics.horizontalAdvance("M")
-        widest = max(metrics.horizontalAdvance(count_label(s.label(), MOST + 1))
+        widest = max(metrics.horizontalAdvance(count_label(s.label(), COUNT_CAP))
                      for s in self._specs if s.key in COUNTED)
         needed = widest + em * 3
         if needed > self._nav.width():

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import format_date
-from shelter_app.services.day import Day, DayItem
+from shelter_app.services.day import COUNT_CAP, Day, DayItem
 from shelter_app.services.registry import Services
 
 from ..agenda.common import button, flow, tab_order
@@ -52,6 +52,10 @@ def may_see_my_day(services: Services) -> bool:
 
 def summary_text(day: Day) -> str:
     total = day.total
+    if day.capped:
+        text = (_("More than {n} items on everyone's day.") if day.everyone
+                else _("More than {n} items on your day."))
+        return text.format(n=COUNT_CAP - 1)
     if day.everyone:
         return ngettext("{n} item on everyone's day.", "{n} items on everyone's day.",
                         total).format(n=total)
