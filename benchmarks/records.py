@@ -158,8 +158,9 @@ def main() -> None:
             everyone=everyone), 10)
         counts = timed(services.day.counts, 10)
         rows.append((f"My day, {who} (median)", ms(statistics.median(took)), "≤ 100 ms",
-                     f"{day.total:,} lines counted, {sum(len(g.items) for g in day.groups):,}"
-                     f" shown; navigation counts {ms(statistics.median(counts))}"))
+                     f"{day.total:,}{'+' if day.capped else ''} lines (counts stop at 99+),"
+                     f" {sum(len(g.items) for g in day.groups):,} read;"
+                     f" navigation counts {ms(statistics.median(counts))}"))
     worker.lock()
 
     def first_page() -> None:
