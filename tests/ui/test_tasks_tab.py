@@ -155,3 +155,17 @@ def test_an_edit_in_progress_is_kept_at_a_lock_and_offered_again(qtbot, office):
     qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
     assert office.caseworker.tasks.get(task.id).what == "Ask about a school place for September"
     assert office.caseworker.drafts.get("task_form", case_id=office.record.id) is None
+
+
+def test_opened_at_a_task_in_right_to_left_it_is_selected(qtbot, office, qapp):
+    task = office.coordinator.tasks.create(office.record.id, "Arrange a safe phone")
+    qapp.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    try:
+        section = keep(CasesSection(office.caseworker, office.background))
+        section.show()
+        workspace = section.open_case(office.record.id, "tasks", task.id)
+        tab = workspace.built["tasks"]
+        assert [i.row() for i in tab.table.selectionModel().selectedRows()] == [0]
+        assert tab.selected_id() == task.id and tab.tick_button.isEnabled()
+    finally:
+        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)

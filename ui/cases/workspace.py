@@ -43,6 +43,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
+from ..agenda.common import select_row
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
 from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
@@ -225,7 +226,7 @@ class CaseWorkspace(QWidget):
         widget = self.tab(key)
         self.tabs.setCurrentIndex(self.keys.index(key))
         if record_id is not None and isinstance(widget, ListTab) and record_id in widget.ids:
-            widget.table.selectRow(widget.ids.index(record_id))
+            select_row(widget.table, widget.ids.index(record_id))  # selectRow fails in RTL
             widget.table.setFocus()
         return widget
 

@@ -36,6 +36,7 @@ from shelter_app.i18n.formatting import format_datetime
 from shelter_app.services.registry import Services
 from shelter_app.services.tasks import Task
 
+from ...agenda.common import select_row
 from ...background import Background
 from ...widgets import named
 from .. import form as f
@@ -159,7 +160,7 @@ class TasksTab(ListTab):
         finally:
             self.table.blockSignals(False)
         if keep in self.ids:
-            self.table.selectRow(self.ids.index(keep))
+            select_row(self.table, self.ids.index(keep))
         self._update_buttons()
 
     def selected_task(self) -> Task | None:
@@ -192,7 +193,7 @@ class TasksTab(ListTab):
             return
         task = self.tasks.get(self.ids[item.row()])
         if task is not None:
-            self.table.selectRow(item.row())
+            select_row(self.table, item.row())
             self._set_done(task, item.checkState() == Qt.CheckState.Checked)
 
     def toggle_selected(self) -> None:
