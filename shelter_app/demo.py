@@ -93,8 +93,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
     staff = [r["id"] for r in people if "caseworker" in r["roles"]]
     day = _Day(random.Random(seed + 1), dt.date.today(), meta,  # noqa: S311 - demo data
                coordinators=[r["id"] for r in people if "coordinator" in r["roles"]],
-               legal=[r["id"] for r in people if '"legal"' in r["roles"]],
-               appointments_a_day=20 / max(survivors, 1))
+               legal=[r["id"] for r in people if '"legal"' in r["roles"]])
     counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
               "referrals": 0, "legal_matters": 0, "partners": 0, "tasks": 0}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
@@ -200,26 +199,25 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
 
 
 class _Day:
-    """What makes a demo day worth looking at: tasks, shares with legal volunteers,
-    appointments today and tomorrow, referrals sent and awaiting an answer.  Drawn from a
-    generator of its own, so the rest of the demo data stays as it was for a seed."""
+    """What makes a demo day worth looking at: tasks, referrals sent and awaiting an
+    answer, and the cases with a legal matter shared with the legal volunteers (as
+    ``demo_vault`` does, so that her tasks are on cases she sees).  Drawn from a generator
+    of its own, so the rest of the demo data stays as it was for a seed."""
 
     def __init__(self, rng: random.Random, today: dt.date, meta: dict[str, Any], *,
-                 coordinators: list[str], legal: list[str], appointments_a_day: float) -> None:
+                 coordinators: list[str], legal: list[str]) -> None:
         self.rng, self.today, self.meta = rng, today, meta
         self.coordinators, self.legal = coordinators, legal
-        # a few appointments today and tomorrow, as many in a big vault as in a small one
-        self.chance = min(0.08, appointments_a_day)
 
     def add(self, batch: dict[str, list[dict[str, Any]]], cid: str, worker: str | None,
             consent_id: str) -> None:
         rng, today, meta = self.rng, self.today, self.meta
-        shared = rng.choice(self.legal) if self.legal and rng.random() < 0.3 else None
-        if shared:
-            batch["case_shares"].append({"case_id": cid, "user_id": shared,
-                                         "created_at": meta["created_at"],
-                                         "created_by": meta["created_by"]})
-        people = [p for p in (worker, shared, *self.coordinators[:1]) if p] + [None]
+        matter = bool(batch["legal_matters"]) and batch["legal_matters"][-1]["case_id"] == cid
+        shared = self.legal if matter else []
+        batch["case_shares"] += ({"case_id": cid, "user_id": user, "created_at":
+                                  meta["created_at"], "created_by": meta["created_by"]}
+                                 for user in shared)
+        people = [p for p in (worker, *shared[:1], *self.coordinators[:1]) if p] + [None]
         for _i in range(rng.choice([0, 1, 1, 2])):
             done = rng.random() < 0.2
             batch["tasks"].append({
@@ -229,18 +227,6 @@ class _Day:
                 if rng.random() < 0.8 else None,
                 "done_at": meta["created_at"] if done else None,
                 "done_by": meta["created_by"] if done else None})
-        for offset in (0, 1):
-            if rng.random() < self.chance:
-                start = dt.datetime.combine(today + dt.timedelta(days=offset),
-                                            dt.time(rng.randrange(9, 17))).astimezone(dt.UTC)
-                batch["appointments"].append({
-                    "id": str(uuid.uuid4()), **meta, "case_id": cid,
-                    "appointment_type": rng.choice(["legal_consultation", "medical",
-                                                    "authority_interview", "other"]),
-                    "starts_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "ends_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "location": "Main office", "room": rng.choice(ROOMS), "staff_id": worker,
-                    "status": "scheduled"})
         referral = batch["referrals"][-1] if batch["referrals"] else None
         if referral is not None and referral["case_id"] == cid and rng.random() < 0.5:
             sent = today - dt.timedelta(days=rng.randrange(1, 30))

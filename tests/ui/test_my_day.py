@@ -272,3 +272,19 @@ def test_big_numbers_read_99_plus(qapp):
     assert count_label("My day", 99) == "My day (99)"
     assert count_label("My day", 100) == "My day (99+)"
     assert group_title("tasks", 100, capped=True) == "Open tasks (99+)"
+
+
+def test_a_session_closed_while_the_day_is_read_ends_quietly(qtbot, vault_dir, day):
+    from ui.background import Background
+
+    background = Background()
+    with session(vault_dir, "caseworker") as services:
+        window = MainWindow(services, background)  # the day and its counts are being read
+        qtbot.addWidget(window)
+        assert window.pages["my_day"].loading
+    background.wait()  # they fail on the closed vault: nothing is raised, nothing shown
+    qtbot.wait(100)
+    page = window.pages["my_day"]
+    assert page.message.text() == "" and page.model.rowCount() == 0
+    window.counts.recount()
+    assert not background.busy

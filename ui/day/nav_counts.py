@@ -109,7 +109,7 @@ class NavCounts(QObject):
 
     def recount(self) -> None:
         """Count again on the worker thread (once more afterwards if asked meanwhile)."""
-        if not self.active:
+        if not self.active or self._services.ctx.vault.closed:
             return
         if self._counting:
             self._again = True
@@ -140,8 +140,8 @@ class NavCounts(QObject):
         self._settle()
 
     def _failed(self, exc: BaseException) -> None:
-        if not self.active:
-            return
+        if not self.active or self._services.ctx.vault.closed:
+            return  # the session ended while counting
         self._settle()
         if not isinstance(exc, ShelterError):
             raise exc

@@ -131,6 +131,10 @@ class MyDayPage(QWidget):
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
+    def start_control(self) -> QWidget:
+        """Where the keyboard starts on this page: the day's lines."""
+        return self.tree
+
     # -- reading the day ---------------------------------------------------------------
     def refresh(self) -> None:
         """Read the day again, off the GUI thread."""
@@ -139,6 +143,8 @@ class MyDayPage(QWidget):
         today = self.today()
         everyone = self.everyone.isChecked()
         services = self._services
+        if services.ctx.vault.closed:
+            return
         self.loading = True
         self._stale = False
         self.busy.show()
@@ -172,6 +178,8 @@ class MyDayPage(QWidget):
             return
         self.loading = False
         self.busy.hide()
+        if self._services.ctx.vault.closed:
+            return  # the session ended while the day was being read: nothing to show
         if not isinstance(exc, ShelterError):
             raise exc
         self.message.show_message(exc.message)
