@@ -288,3 +288,35 @@ def test_a_session_closed_while_the_day_is_read_ends_quietly(qtbot, vault_dir, d
     assert page.message.text() == "" and page.model.rowCount() == 0
     window.counts.recount()
     assert not background.busy
+
+
+def test_choosing_cases_after_my_day_keeps_the_window_active(qtbot, make_controller, day):
+    """The case list is now built after the window is on screen: no control of it may
+    flash up as a window of its own and take the keyboard away (Tab from the search)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Spy(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.shown: list[str] = []
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Show and watched.isWidgetType() and \
+                    watched.isWindow() and not isinstance(watched, MainWindow):
+                self.shown.append(type(watched).__name__)
+            return False
+
+    window = signed_in(qtbot, make_controller, "coordinator")
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    spy = Spy()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        page = window.show_page("cases").list_page
+        qtbot.wait(50)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert spy.shown == [] and window.isActiveWindow()
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Tab)
+    assert window.focusWidget() is not None and window.isActiveWindow()
