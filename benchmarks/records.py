@@ -5,7 +5,8 @@
 Builds (or reuses, with --keep) a vault of fictional records — by default 100,000 survivors,
 1,000,000 service entries and 200,000 appointments — then measures name search (p50/p95,
 and the same query on an unencrypted SQLite copy of the data), the due-soon deadline query,
-the first 100 rows of the case list, and importing 10,000 CSV rows.  Prints a table; asserts
+My day (``DayService.my_day``) for a caseworker and a coordinator, the first 100 rows of
+the case list, and importing 10,000 CSV rows.  Prints a table; asserts
 nothing (targets are shown beside the figures).
 """
 
@@ -145,6 +146,22 @@ def main() -> None:
 
     due = timed(lambda: s.legal.due(within_days=30), 20)
     rows.append(("due-soon deadlines (median)", ms(statistics.median(due)), "≤ 50 ms", ""))
+
+    # My day: the first page after sign-in, one service call off the GUI thread
+    worker_vault, _r = vault.unlock("caseworker", PASS)
+    worker = build_services(worker_vault)
+    for who, services, everyone in (("caseworker", worker, False),
+                                    ("coordinator, own", s, False),
+                                    ("coordinator, everyone's", s, True)):
+        day = services.day.my_day(everyone=everyone)
+        took = timed(lambda services=services, everyone=everyone: services.day.my_day(
+            everyone=everyone), 10)
+        counts = timed(services.day.counts, 10)
+        rows.append((f"My day, {who} (median)", ms(statistics.median(took)), "≤ 100 ms",
+                     f"{day.total:,}{'+' if day.capped else ''} lines (counts stop at 99+),"
+                     f" {sum(len(g.items) for g in day.groups):,} read;"
+                     f" navigation counts {ms(statistics.median(counts))}"))
+    worker.lock()
 
     def first_page() -> None:
         # what the lazy case list does first: the row count, then the first screen's ids

@@ -54,6 +54,10 @@ EXPLOITATION = ["sexual", "forced_labour", "domestic_servitude", "forced_crimina
 MEANS = ["debt_bondage", "threats", "withholds_documents", "false_promises", "restricts_movement",
          "psychological_abuse", "physical_abuse"]
 ROOMS = ["Room 1", "Room 2", "Interview room", "Meeting room"]
+TASKS = ["Book an interpreter for the next appointment", "Call the clinic about the results",
+         "Renew the bus pass", "Collect the police report", "Ask about a school place",
+         "Check the application's status", "Arrange a safe phone", "Prepare the hearing file",
+         "Update the safety plan", "Confirm the shelter place"]
 
 
 def _person(rng: random.Random) -> tuple[SurvivorInput, str]:
@@ -85,10 +89,13 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
     me = ctx.session.user_id
     now = now_utc()
     meta = {"created_at": now, "updated_at": now, "created_by": me, "updated_by": me}
-    staff = [r["id"] for r in ctx.db.all(
-        "SELECT id, roles FROM users WHERE status = 'active'") if "caseworker" in r["roles"]]
+    people = ctx.db.all("SELECT id, roles FROM users WHERE status = 'active'")
+    staff = [r["id"] for r in people if "caseworker" in r["roles"]]
+    day = _Day(random.Random(seed + 1), dt.date.today(), meta,  # noqa: S311 - demo data
+               coordinators=[r["id"] for r in people if "coordinator" in r["roles"]],
+               legal=[r["id"] for r in people if '"legal"' in r["roles"]])
     counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
-              "referrals": 0, "legal_matters": 0, "partners": 0}
+              "referrals": 0, "legal_matters": 0, "partners": 0, "tasks": 0}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
                    details={"count": survivors}) as db:
         partner_ids = []
@@ -104,7 +111,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
         start_search = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
         batch: dict[str, list[dict[str, Any]]] = {k: [] for k in (
             "survivors", "cases", "service_entries", "appointments", "consents", "referrals",
-            "legal_matters", "deadlines")}
+            "legal_matters", "deadlines", "tasks", "case_shares")}
         today = dt.date.today()
         for n in range(survivors):
             survivor, _lang = _person(rng)
@@ -172,7 +179,11 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 batch["referrals"].append({
                     "id": str(uuid.uuid4()), **meta, "case_id": cid, "partner_id": consent_partner,
                     "priority": rng.choice(["normal", "urgent"]), "services": '["medical"]',
-                    "reason": "Health check (demo)", "status": "draft"})
+                    "reason": "Health check (demo)", "status": "draft", "consent_id": None,
+                    "sent_on": None, "follow_up_due": None})
+            if status != "closed":
+                day.add(batch, cid, batch["cases"][-1]["assigned_to"],
+                        batch["consents"][-1]["id"])
             if len(batch["cases"]) >= 2000 or n == survivors - 1:
                 for table, rows in batch.items():
                     _flush(db, table, rows)
@@ -182,9 +193,49 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                     progress(n + 1, survivors)
         for row in db.all("SELECT id FROM cases WHERE search_id >= :s", {"s": start_search}):
             store.reindex(db, row["id"])
-    counts.pop("survivors", None)
-    counts.pop("deadlines", None)
+    for table in ("survivors", "deadlines", "case_shares"):
+        counts.pop(table, None)
     return counts
+
+
+class _Day:
+    """What makes a demo day worth looking at: tasks, referrals sent and awaiting an
+    answer, and the cases with a legal matter shared with the legal volunteers (as
+    ``demo_vault`` does, so that her tasks are on cases she sees).  Drawn from a generator
+    of its own, so the rest of the demo data stays as it was for a seed."""
+
+    def __init__(self, rng: random.Random, today: dt.date, meta: dict[str, Any], *,
+                 coordinators: list[str], legal: list[str]) -> None:
+        self.rng, self.today, self.meta = rng, today, meta
+        self.coordinators, self.legal = coordinators, legal
+
+    def add(self, batch: dict[str, list[dict[str, Any]]], cid: str, worker: str | None,
+            consent_id: str) -> None:
+        rng, today, meta = self.rng, self.today, self.meta
+        matter = bool(batch["legal_matters"]) and batch["legal_matters"][-1]["case_id"] == cid
+        shared = self.legal if matter else []
+        batch["case_shares"] += ({"case_id": cid, "user_id": user, "created_at":
+                                  meta["created_at"], "created_by": meta["created_by"]}
+                                 for user in shared)
+        people = [p for p in (worker, *shared[:1], *self.coordinators[:1]) if p] + [None]
+        for _i in range(rng.choice([0, 1, 1, 2])):
+            done = rng.random() < 0.2
+            batch["tasks"].append({
+                "id": str(uuid.uuid4()), **meta, "case_id": cid, "what": rng.choice(TASKS),
+                "assigned_to": rng.choice(people),
+                "due_on": (today + dt.timedelta(days=rng.randrange(-5, 15))).isoformat()
+                if rng.random() < 0.8 else None,
+                "done_at": meta["created_at"] if done else None,
+                "done_by": meta["created_by"] if done else None})
+        referral = batch["referrals"][-1] if batch["referrals"] else None
+        if referral is not None and referral["case_id"] == cid and rng.random() < 0.5:
+            sent = today - dt.timedelta(days=rng.randrange(1, 30))
+            due = sent + dt.timedelta(days=14)
+            referral.update(status="sent", consent_id=consent_id, sent_on=sent.isoformat(),
+                            follow_up_due=due.isoformat())
+            batch["deadlines"].append({"id": str(uuid.uuid4()), "case_id": cid,
+                                       "source": "referral", "source_id": referral["id"],
+                                       "kind": "follow_up", "due_on": due.isoformat()})
 
 
 def _flush(db: Any, table: str, rows: list[dict[str, Any]]) -> None:

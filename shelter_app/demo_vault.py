@@ -4,8 +4,8 @@ Used by ``shelter-admin demo`` and ``shelter-app --demo``.  The cases and their 
 from ``shelter_app.demo.populate``; this module makes the accounts around them (an
 administrator, a coordinator, a caseworker and a legal volunteer, each with the passphrase
 the caller chose) and adds what a newcomer needs to see a working week rather than only
-history: appointments today and over the next working days, and the cases with a legal
-matter shared with the legal volunteer (who sees only shared cases).
+history: appointments today and over the next working days, for the caseworker and for the
+legal volunteer on the cases ``populate`` shared with her.
 
 Time: one key derivation per account and one for the recovery key, one sign-in as the
 coordinator, then two bulk transactions (``populate`` and ``this_week``).
@@ -111,9 +111,9 @@ def create_demo_vault(folder: Path, passphrases: Mapping[str, str], *, kdf: KdfP
 
 
 def this_week(services: Services, *, today: dt.date | None = None) -> dict[str, int]:
-    """Share the cases with a legal matter with every legal volunteer, and book ``WEEK``'s
-    appointments on open demo cases (the caseworker's, and shared ones for the legal
-    volunteer), in one transaction.  Returns how many of each were written."""
+    """Book ``WEEK``'s appointments on open demo cases (the caseworker's, and those
+    ``populate`` shared with the legal volunteer), in one transaction.  Returns how many
+    were written."""
     ctx = services.ctx
     today = today or dt.date.today()
     me = ctx.session.user_id
@@ -122,21 +122,15 @@ def this_week(services: Services, *, today: dt.date | None = None) -> dict[str, 
     workers = [u["id"] for u in users if Role.CASEWORKER.value in json.loads(u["roles"])]
     cases = ctx.db.all(
         "SELECT c.id, c.assigned_to, s.interpreter_needed, s.interpreter_language,"
-        " EXISTS (SELECT 1 FROM legal_matters m WHERE m.case_id = c.id) AS legal"
+        " EXISTS (SELECT 1 FROM case_shares h WHERE h.case_id = c.id) AS legal"
         " FROM cases c JOIN survivors s ON s.id = c.survivor_id"
         " WHERE c.code LIKE 'DEMO-%' AND c.status != 'closed' ORDER BY c.code")
     with_matter = [c for c in cases if c["legal"]]
-    counts = {"shared": 0, "appointments_this_week": 0}
+    counts = {"appointments_this_week": 0}
     now = now_utc()
     meta = {"created_at": now, "updated_at": now, "created_by": me, "updated_by": me}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
-                   details={"count": len(with_matter) * len(legal) + len(WEEK)}) as db:
-        for case in with_matter:
-            for user_id in legal:
-                db.execute("INSERT OR IGNORE INTO case_shares (case_id, user_id, created_at,"
-                           " created_by) VALUES (:c, :u, :now, :me)",
-                           {"c": case["id"], "u": user_id, "now": now, "me": me})
-                counts["shared"] += 1
+                   details={"count": len(WEEK)}) as db:
         pools = {"caseworker": [c for c in cases if c["assigned_to"] in workers] or cases,
                  "legal": with_matter if legal else []}
         staff = {"caseworker": workers[0] if workers else None,

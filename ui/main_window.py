@@ -42,6 +42,7 @@ from shelter_app.services.registry import Services
 
 from .background import Background
 from .change_passphrase import ChangePassphraseDialog
+from .day.nav_counts import NavCounts
 from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
 from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quick_exit_button
@@ -134,6 +135,9 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(widest + em * 3)
         self.nav.setVisible(bool(self.specs))
         self.nav.currentRowChanged.connect(self._row_changed)
+        # "My day (4)", "Deadlines (2)": kept up to date; tells the pages what changed
+        self.counts = NavCounts(services, background, self.nav, self.specs, self)
+        self.counts.changed.connect(lambda: self._call("data_changed"))
 
         header = QHBoxLayout()
         header.addWidget(self.greeting, 1)
@@ -197,12 +201,15 @@ class MainWindow(QMainWindow):
                 opener.connect(self.open_case)  # Appointments, Deadlines, Referrals
         return self.pages[key]
 
-    def open_case(self, case_id: str) -> QWidget | None:
-        """Show the case in the Cases section (asked by a row in another section)."""
+    def open_case(self, case_id: str, tab: str | None = None,
+                  record_id: str | None = None) -> QWidget | None:
+        """Show the case in the Cases section (asked by a row in another section), at the
+        workspace tab *tab* (``ui/cases/workspace.py`` TABS) with *record_id* selected."""
         if "cases" not in self.section_keys():
             return None
         cases = self.show_page("cases")
-        workspace: QWidget | None = cases.open_case(case_id)  # type: ignore[attr-defined]
+        workspace: QWidget | None = cases.open_case(  # type: ignore[attr-defined]
+            case_id, tab, record_id)
         return workspace
 
     def show_page(self, key: str) -> QWidget:
@@ -286,6 +293,7 @@ class MainWindow(QMainWindow):
         if self.unsaved_box is not None:
             self.unsaved_box.hide()
             self.unsaved_box = None
+        self.counts.stop()
         self._call("end_session")
         self.greeting.clear()
         self.organisation.clear()

@@ -14,6 +14,10 @@ What a page may also offer the shell (each optional, found by name):
   ``save_all() -> bool``, ``discard_all()``: asked when the user locks by hand.
 - ``keep_drafts()``: keep unsaved edits inside the vault (auto-lock and quick exit never
   ask; see ``shelter_app/services/drafts.py``).
+- ``data_changed()``: something changed in a case, or the day turned (noticed by
+  ``ui/day/nav_counts.py``): read again now if shown, else when next shown.
+- an ``open_case`` signal ``(case_id[, tab[, record_id]])``: show that case, at that tab
+  of its workspace with that record selected (``MainWindow.open_case``).
 
 Other sections are appended to ``PAGES`` by their own modules' entries below.
 """
@@ -44,6 +48,16 @@ class PageSpec:
     visible: Callable[[Services], bool]
 
 
+def _my_day_page(services: Services, background: Background, parent: QWidget) -> QWidget:
+    from .day.page import MyDayPage
+
+    return MyDayPage(services, background, parent)
+
+
+def _my_day_visible(services: Services) -> bool:
+    return bool(services.day.groups())  # an administrator alone has no day
+
+
 def _cases_page(services: Services, background: Background, parent: QWidget) -> QWidget:
     return CasesSection(services, background, parent)
 
@@ -52,7 +66,9 @@ def _cases_visible(services: Services) -> bool:
     return may_see_cases(services)
 
 
+# My day comes first: the page a caseworker, coordinator or legal volunteer lands on.
 PAGES: list[PageSpec] = [
+    PageSpec("my_day", lambda: _("My day"), _my_day_page, _my_day_visible),
     PageSpec("cases", lambda: _("Cases"), _cases_page, _cases_visible),
 ]
 

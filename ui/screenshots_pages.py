@@ -4,8 +4,8 @@ Used by ``python -m ui.screenshots`` (``make screenshots``): ``language_screens(
 folder, language)`` once per language, inside ``qt_language(app, language)`` after
 ``set_language(language)``; *folder* is an empty temporary folder for the throwaway vault.
 It writes ``agenda-week``, ``appointment-conflict``, ``deadlines``, ``referrals``,
-``partners``, ``admin-users``, ``admin-settings`` and ``admin-vault`` in English, and the
-variants ``RUNS`` names for Arabic and the pseudo-locale (``en_XA``).
+``partners``, ``admin-users``, ``admin-settings``, ``admin-vault`` and ``my-day`` in
+English, and the variants ``RUNS`` names for Arabic and the pseudo-locale (``en_XA``).
 
 The vault is created in a temporary folder with invented, clearly fictional records and
 deleted afterwards; its key derivation is deliberately light because it never holds
@@ -34,7 +34,7 @@ THROWAWAY_KDF = KdfPolicy(default=KdfParams(8192, 1, 1), minimum=KdfParams(8192,
 PASS = "lantern orchard seven rivers"  # noqa: S105 - a throwaway vault
 SIZE = (1100, 680)
 ALL = ("agenda-week", "appointment-conflict", "deadlines", "referrals", "partners",
-       "admin-users", "admin-settings", "admin-vault")
+       "admin-users", "admin-settings", "admin-vault", "my-day")
 
 
 def _populate(admin: Services, staff: dict[str, Services], ids: dict[str, str]) -> None:
@@ -91,6 +91,12 @@ def _populate(admin: Services, staff: dict[str, Services], ids: dict[str, str]) 
     caseworker.referrals.move(accepted.id, "sent")
     caseworker.referrals.move(accepted.id, "accepted")
     caseworker.referrals.create(cases[3], clinic.id, priority="emergency")
+    for case_no, what, days in ((0, "Book an interpreter for the hearing", -1),
+                                (1, "Call the clinic about the results", 0),
+                                (2, "Collect the police report", 3),
+                                (3, "Renew the bus pass", None)):
+        due = None if days is None else today + dt.timedelta(days=days)
+        caseworker.tasks.create(cases[case_no], what, assigned_to=ids["sam"], due_on=due)
     admin.settings.set("window_title", "Office notes")
     admin.settings.set("organisation_logo", _logo())
 
@@ -200,6 +206,15 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
                 select_row(view, 0)
             return page
 
+        def my_day() -> QWidget:
+            from .day.page import MyDayPage
+
+            page = MyDayPage(s["sam"], background)
+            background.wait()
+            for _i in range(5):
+                QApplication.processEvents()
+            return page
+
         def partners() -> QWidget:
             page = PartnersPage(s["ines"], background)
             page.show_inactive.setChecked(True)
@@ -212,6 +227,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
             "partners": partners,
             "appointment-conflict": conflict,
             "admin-users": admin(0), "admin-settings": admin(1), "admin-vault": admin(2),
+            "my-day": my_day,
         }
         for name in ALL:
             if name in wanted:
@@ -231,7 +247,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
 
 # (language, file-name suffix, pages): English in full, the mirrored layouts where they
 # differ most.
-RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week",)),
+RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week", "my-day")),
         ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
 
 

@@ -140,7 +140,7 @@ class Cli:
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet,
             **{name: functools.partial(records.run, name, self.args)
-               for name in ("export", "import", "partners")},
+               for name in ("export", "import", "partners", "tasks")},
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
         }

@@ -1,4 +1,4 @@
-"""shelter-admin commands for case data: demo, export, import, partners."""
+"""shelter-admin commands for case data: demo, export, import, partners, tasks."""
 
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     imp.add_argument("--mapping", type=Path, metavar="FILE.json",
                      help=_("column and value mapping for other spreadsheets"))
     sub.add_parser("partners", help=_("list partner organisations (id, name)"))
+    tasks = sub.add_parser("tasks", help=_(
+        "list open tasks by case code: yours, another person's or everyone's"))
+    who = tasks.add_mutually_exclusive_group()
+    who.add_argument("--user", metavar="NAME", help=_("the person whose tasks to list "
+                                                      "(default: the acting account)"))
+    who.add_argument("--all", action="store_true",
+                     help=_("every open task in the cases you may work on"))
+    tasks.add_argument("--overdue", action="store_true", help=_("only tasks past their due date"))
+    tasks.add_argument("--show-text", action="store_true",
+                       help=_("add what each task says (survivor content: not for logs)"))
 
 
 def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPolicy) -> int:
@@ -74,12 +84,32 @@ def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPol
     return 0
 
 
+def list_tasks(args: argparse.Namespace, services: Services) -> int:
+    """One line per open task: case code, due date (or -), the person (or -), "overdue"
+    when it is, the task id; its text only with --show-text."""
+    import datetime as dt
+
+    person = services.tasks.person_id(args.user) if args.user else None
+    today = dt.date.today()
+    for task in services.tasks.open_for(person, everyone=args.all):
+        if args.overdue and not task.overdue(today):
+            continue
+        fields = [task.case_code, task.due_on.isoformat() if task.due_on else "-",
+                  task.assignee_name or "-", "overdue" if task.overdue(today) else "", task.id]
+        if args.show_text:
+            fields.append(task.what)
+        print("\t".join(fields))
+    return 0
+
+
 def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "partners":
         for partner in services.partners.list(include_inactive=True):
             state = "" if partner.active else "\t" + _("inactive")
             print(f"{partner.id}\t{partner.name}{state}")
         return 0
+    if command == "tasks":
+        return list_tasks(args, services)
     if command == "export":
         out: Path = args.out
         count = services.exchange.export_cases(out)

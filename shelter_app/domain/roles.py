@@ -42,6 +42,7 @@ class Action(StrEnum):
     MANAGE_REFERRALS = "case.referral"
     MANAGE_APPOINTMENTS = "case.appointment"
     MANAGE_DOCUMENTS = "case.documents"
+    MANAGE_TASKS = "case.tasks"
     PRODUCE_PACKET = "case.packet"
     ASSIGN_CASE = "case.assign"
     SHARE_CASE = "case.share"

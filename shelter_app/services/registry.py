@@ -14,6 +14,7 @@ from shelter_app.services.care import CareService
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
+from shelter_app.services.day import DayService
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
 from shelter_app.services.history import HistoryService
@@ -22,6 +23,7 @@ from shelter_app.services.partners import PartnerService
 from shelter_app.services.referrals import ReferralService
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
+from shelter_app.services.tasks import TaskService
 from shelter_app.services.timeline import TimelineService
 from shelter_app.services.vault_admin import VaultAdminService
 from shelter_app.vault.vault import OpenVault
@@ -50,6 +52,8 @@ class Services:
     drafts: DraftService
     history: HistoryService
     audit_log: AuditLogService
+    tasks: TaskService
+    day: DayService
     _documents: DocumentService | None = field(default=None, init=False, repr=False)
 
     @property
@@ -88,5 +92,6 @@ def build_services(opened: OpenVault) -> Services:
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
+        tasks=TaskService(ctx), day=DayService(ctx),
     )
     return services

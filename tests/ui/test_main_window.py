@@ -46,12 +46,14 @@ def wait_for_list(qtbot, section: CasesSection) -> None:
     qtbot.waitUntil(lambda: not section.list_page.loading, timeout=WAIT_MS)
 
 
-def test_sections_follow_the_roles_and_cases_opens_first(qtbot, make_controller, staffed):
+def test_sections_follow_the_roles_and_my_day_opens_first(qtbot, make_controller, staffed):
     controller = signed_in(qtbot, make_controller, "coordinator")
     window = controller.window
-    assert window.section_keys()[0] == "cases"
+    assert window.section_keys()[:2] == ["my_day", "cases"]
     assert window.nav.isVisibleTo(window)
-    section = window.pages["cases"]
+    assert window.stack.currentWidget() is window.pages["my_day"]
+    assert "cases" not in window.pages  # built when first shown
+    section = window.show_page("cases")
     assert isinstance(section, CasesSection) and window.stack.currentWidget() is section
     wait_for_list(qtbot, section)
     assert section.list_page.model.rowCount() == 1
@@ -99,7 +101,7 @@ def test_an_administrator_alone_sees_no_cases_and_is_told_why(qtbot, make_contro
 def test_lock_clears_every_case_widget_and_model(qtbot, make_controller, staffed):
     _ids, record = staffed
     controller = signed_in(qtbot, make_controller, "coordinator")
-    section = controller.window.pages["cases"]
+    section = controller.window.show_page("cases")
     wait_for_list(qtbot, section)
     workspace = section.open_case(record.id)
     for key in workspace.keys:
@@ -117,7 +119,7 @@ def test_lock_clears_every_case_widget_and_model(qtbot, make_controller, staffed
 
 
 def make_unsaved(qtbot, controller, record):
-    section = controller.window.pages["cases"]
+    section = controller.window.show_page("cases")
     workspace = section.open_case(record.id)
     profile = workspace.profile
     qtbot.mouseClick(profile.edit_button, Qt.MouseButton.LeftButton)
@@ -170,7 +172,7 @@ def test_auto_lock_and_quick_exit_never_ask_and_keep_a_draft_in_the_vault(
 
     # Opening the case again shows the kept edits, ready to save.
     controller = signed_in(qtbot, make_controller, "coordinator")
-    workspace = controller.window.pages["cases"].open_case(record.id)
+    workspace = controller.window.show_page("cases").open_case(record.id)
     profile = workspace.profile
     assert profile.editing and profile.has_unsaved()
     assert profile.form["safety_plan"].get() == "Move to the second house"
@@ -196,7 +198,7 @@ class session_of:
 def test_no_survivor_name_in_any_window_title(qtbot, make_controller, staffed):
     _ids, record = staffed
     controller = signed_in(qtbot, make_controller, "coordinator")
-    section = controller.window.pages["cases"]
+    section = controller.window.show_page("cases")
     section.open_case(record.id)
     section.new_case()
     titles = [w.windowTitle() for w in controller.window.findChildren(QWidget) if w.isWindow()]
@@ -219,12 +221,12 @@ def test_thousands_of_qt_calls_cannot_use_up_none(qapp):
 def test_an_intake_open_at_a_manual_lock_is_kept_and_offered_again(qtbot, make_controller,
                                                                    staffed):
     controller = signed_in(qtbot, make_controller, "coordinator")
-    dialog = controller.window.pages["cases"].new_case()
+    dialog = controller.window.show_page("cases").new_case()
     dialog.form["legal_name"].put("Teodora Ilic")
     controller.lock()  # nothing to save in a workspace: no question, but the intake is kept
     assert controller.state == "sign_in" and "Teodora" not in all_texts()
     sign_in(qtbot, controller, "coordinator", STAFF_PASS)
-    again = controller.window.pages["cases"].new_case()
+    again = controller.window.show_page("cases").new_case()
     assert again.form["legal_name"].get() == "Teodora Ilic"
 
 

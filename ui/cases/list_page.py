@@ -99,7 +99,10 @@ class CaseListPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._run_search)
-        self.new_button = QPushButton(_("&New case…"))
+        # Made with their parent: shown while parentless (the list is built after the
+        # window is on screen), each would flash up as a window of its own and take the
+        # keyboard focus away from the main window.
+        self.new_button = QPushButton(_("&New case…"), self)
         named(self.new_button, _("New case"), _("Start the intake of a new survivor"))
         self.new_button.clicked.connect(self.new_case_requested)
         self.new_button.setVisible(ctx.allowed(Action.CREATE_CASE))
@@ -112,13 +115,14 @@ class CaseListPage(QWidget):
         statuses = [("", _("All statuses")), ("_active", _("Not closed"))]
         self.status = _combo(_("Status"), statuses[0][1],
                              [statuses[1], *vocab.CASE_STATUS.choices()])
-        self.mine = QCheckBox(_("Assigned to &me"))
+        self.mine = QCheckBox(_("Assigned to &me"), self)
         named(self.mine, _("Assigned to me"))
         self.mine.setVisible(session.has(Role.COORDINATOR))
         self.exploitation = _combo(_("Exploitation type"), _("Any exploitation"),
                                    vocab.EXPLOITATION.choices())
         self.legal = _combo(_("Legal matter"), _("Any legal matter"),
                             vocab.LEGAL_MATTER_TYPE.choices())
+        self.legal.setParent(self)
         self.legal.setVisible(any(ctx.allowed(Action.READ_LEGAL, s)
                                   for s in (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)))
         self.due = QCheckBox(_("&Due within {n} days").format(n=DUE_SOON_DAYS))

@@ -56,11 +56,14 @@ class CasesSection(QTabWidget):
     def workspace(self, case_id: str) -> CaseWorkspace | None:
         return next((w for w in self.workspaces() if w.case_id == case_id), None)
 
-    def open_case(self, case_id: str) -> CaseWorkspace | None:
-        """Show the case (opening it if needed); None, with the reason shown, if refused."""
+    def open_case(self, case_id: str, tab: str | None = None,
+                  record_id: str | None = None) -> CaseWorkspace | None:
+        """Show the case (opening it if needed), at its tab *tab* with *record_id* selected
+        when given and allowed; None, with the reason shown, if refused."""
         found = self.workspace(case_id)
         if found is not None:
             self.setCurrentWidget(found)
+            self._show_tab(found, tab, record_id)
             return found
         services = self._services
         try:
@@ -77,8 +80,15 @@ class CasesSection(QTabWidget):
         self.setTabToolTip(index, _("Case {code}").format(code=record.code))
         self.setCurrentIndex(index)
         workspace.profile.setFocus()
+        self._show_tab(workspace, tab, record_id)
         self.case_opened.emit(case_id)
         return workspace
+
+    @staticmethod
+    def _show_tab(workspace: CaseWorkspace, tab: str | None, record_id: str | None) -> None:
+        if tab is not None and tab in workspace.keys:
+            widget = workspace.show_tab(tab, record_id)
+            getattr(widget, "table", widget).setFocus()
 
     def _case_changed(self) -> None:
         """A case's status, assignment or sharing changed: list the cases again."""

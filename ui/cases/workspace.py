@@ -11,6 +11,7 @@
 | Documents | produce packets |
 | Attachments | manage documents |
 | History | read the case (each sees the changes to the sections they may read) |
+| Tasks | manage the case's tasks |
 
 Tabs other than Profile are built the first time they are shown, so opening a case reads
 only what is looked at.  The workspace's title (the tab in the case area) is the case code.
@@ -45,6 +46,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
+from ..agenda.common import select_row
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
 from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
@@ -58,6 +60,7 @@ from .tabs.legal import LegalTab
 from .tabs.profile import ProfileTab
 from .tabs.referrals import ReferralsTab
 from .tabs.services import ServicesTab
+from .tabs.tasks import TasksTab
 
 TabMaker = Callable[["CaseWorkspace"], QWidget]
 # key, label, the action that shows it, maker
@@ -79,6 +82,8 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
                               name_tokens=w.name_tokens)),
     ("history", lambda: _("Histor&y"), Action.READ_CASE,
      lambda w: HistoryTab(w.services, w.background, w.case_id, w.scope)),
+    ("tasks", lambda: _("Tas&ks"), Action.MANAGE_TASKS,
+     lambda w: TasksTab(w.services, w.background, w.case_id, w.scope)),
 ]
 
 
@@ -276,9 +281,13 @@ class CaseWorkspace(QWidget):
         old.deleteLater()
         return widget
 
-    def show_tab(self, key: str) -> QWidget:
+    def show_tab(self, key: str, record_id: str | None = None) -> QWidget:
+        """Show the tab *key*, with the record *record_id* selected in its list if given."""
         widget = self.tab(key)
         self.tabs.setCurrentIndex(self.keys.index(key))
+        if record_id is not None and isinstance(widget, ListTab) and record_id in widget.ids:
+            select_row(widget.table, widget.ids.index(record_id))  # selectRow fails in RTL
+            widget.table.setFocus()
         return widget
 
     def name_tokens(self) -> set[str]:
