@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
+from shiboken6 import isValid
 
 
 def _key(text: str) -> str:
@@ -111,6 +112,8 @@ def opened_windows(settle: Callable[[], None]) -> Iterator[list[QWidget]]:
 def open_each(walk: Walk, where: str, page: QWidget, settle: Callable[[], None]) -> None:
     """Press each of *page*'s "…" buttons, check the window it opens, close it again."""
     for button in dialog_buttons(page):
+        if not isValid(button) or not button.isVisible():
+            continue  # a dialog opened before rebuilt this part of the page
         text = button.text().replace("&", "")
         with opened_windows(settle) as _new:
             button.click()

@@ -50,8 +50,8 @@ def _main(qtbot, controller, username: str) -> MainWindow:
 
 
 @pytest.mark.parametrize(("username", "first"), [
-    ("coordinator", "Search cases"), ("caseworker", "Search cases"),
-    ("legal", "Search cases"), ("admin", "Accounts"),
+    ("coordinator", "My day"), ("caseworker", "My day"),
+    ("legal", "My day"), ("admin", "Accounts"),
 ])
 def test_after_sign_in_the_focus_is_on_the_page_not_on_quick_exit(qtbot, make_controller,
                                                                   staffed, username, first):
@@ -83,7 +83,7 @@ def test_a_section_chosen_by_its_shortcut_gets_the_focus(qtbot, make_controller,
 def test_tab_from_the_search_goes_to_the_results(qtbot, make_controller, staffed):
     controller = make_controller(staffed)
     window = _main(qtbot, controller, "coordinator")
-    page = window.page("cases").list_page
+    page = window.go_to("cases").list_page
     assert window.focusWidget() is page.search
     qtbot.keyClicks(page.search, "Lopez")
     qtbot.waitUntil(lambda: page._results is not None and page.model.rowCount() == 1,
