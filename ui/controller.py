@@ -21,40 +21,45 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
-from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from shelter_app.domain.audit import Event
 from shelter_app.errors import ShelterError, TooManyAttempts, VaultExists
 from shelter_app.i18n import _, ngettext
-from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.backup import BackupCancelled
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.process import core_dumps
-from shelter_app.vault.vault import Vault
+from shelter_app.vault.vault import OpenVault, Vault
 
 from .background import Background
-from .change_passphrase import ChangePassphraseDialog
 from .demo import DemoVault, make_demo_vault
 from .file_dialogs import forget as forget_file_dialogs
-from .first_run import FirstRunWindow
-from .idle import IdleWatcher
-from .main_window import MainWindow
-from .recovery_dialog import open_recovery
+from .idle import IdleWatcher, auto_lock_minutes
+from .session_end import clear_clipboard, close_quietly, discard, unexpected
 from .shortcuts import AppShortcuts, hide_all_windows
 from .sign_in import SignInWindow
 from .vault_error import VaultErrorWindow
 
+if TYPE_CHECKING:
+    from shelter_app.services.registry import Services
+
+    from .first_run import FirstRunWindow
+    from .main_window import MainWindow
+
 log = logging.getLogger(__name__)
-DEFAULT_AUTO_LOCK_MINUTES = 5
 
 
-def _unexpected(exc: BaseException) -> str:
-    return _("Something unexpected went wrong ({kind}). Nothing was changed. If it happens "
-             "again, tell whoever looks after this computer.").format(kind=type(exc).__name__)
+def _session_code() -> Callable[[OpenVault], Services]:
+    """The services and the main window's code: loaded on the worker thread while the key
+    is derived, not at start-up, so that the sign-in screen comes up with only its own."""
+    from shelter_app.services.registry import build_services
+
+    from . import main_window  # noqa: F401 - imported for the next screen
+
+    return build_services
 
 
 class AppController(QObject):
@@ -95,7 +100,13 @@ class AppController(QObject):
         elif Vault.exists(self.folder):
             self._hold_vault()
         else:
-            self._show(FirstRunWindow(self.title, self.background), "first_run")
+            from .first_run import FirstRunWindow
+
+            window = FirstRunWindow(self.title, self.background)
+            window.create_requested.connect(self._create)
+            window.finished.connect(self._first_run_finished)
+            window.recovery.sheet_saved.connect(self._sheet_saved)
+            self._show(window, "first_run")
 
     def _hold_vault(self, ready: SignInWindow | None = None) -> None:
         """Hold the vault folder, then sign in (on *ready*, the screen shown while the demo
@@ -104,7 +115,7 @@ class AppController(QObject):
             self.vault = Vault.open(self.folder, kdf=self.kdf)
         except ShelterError as exc:
             window = VaultErrorWindow(self.title, exc.message, str(self.folder))
-            window.retry_requested.connect(self._retry)
+            window.retry_requested.connect(lambda: self.start() if self.vault is None else None)
             window.close_requested.connect(self.quit)
             self._show(window, "error")
             return
@@ -113,42 +124,37 @@ class AppController(QObject):
         else:
             self._show_sign_in()
 
-    def _retry(self) -> None:
-        if self.vault is None:
-            self.start()
-
     def _show(self, window: QWidget, state: str) -> None:
         old, self.window = self.window, window
-        if isinstance(window, FirstRunWindow):
-            window.create_requested.connect(self._create)
-            window.finished.connect(self._first_run_finished)
-            window.recovery.sheet_saved.connect(self._sheet_saved)
-        if isinstance(window, SignInWindow | FirstRunWindow | MainWindow):
-            window.quick_exit_requested.connect(self.quick_exit)
+        quick_exit = getattr(window, "quick_exit_requested", None)  # the screens with the button
+        if quick_exit is not None:
+            quick_exit.connect(self.quick_exit)
         window.show()
         window.raise_()
         window.activateWindow()
         if old is not None:
-            self._discard(old)
+            discard(old)
         self.state = state
         self.state_changed.emit(state)
-
-    @staticmethod
-    def _discard(window: QWidget) -> None:
-        """Hide *window* and its dialogs now; delete them once control returns to Qt."""
-        for child in window.findChildren(QWidget):
-            if child.isWindow() and child.isVisible():
-                child.hide()
-        window.hide()
-        window.deleteLater()
 
     def _show_sign_in(self, notice: str = "") -> SignInWindow:
         demo = self.demo.shown() if self.demo is not None else {}
         window = SignInWindow(self.title, notice=notice, **demo)  # type: ignore[arg-type]
         window.submitted.connect(self._sign_in)
-        window.forgot_requested.connect(lambda: open_recovery(window, self.vault, self.background))
+        window.forgot_requested.connect(lambda: self._forgot(window))
         self._show(window, "sign_in")
         return window
+
+    def _forgot(self, window: SignInWindow) -> None:
+        from .recovery_dialog import open_recovery  # only when asked: it is seldom needed
+
+        open_recovery(window, self.vault, self.background)
+
+    def _first_run(self) -> FirstRunWindow | None:
+        return self.window if self.state in ("first_run", "recovery_key") else None  # type: ignore[return-value]
+
+    def _main(self) -> MainWindow | None:
+        return self.window if self.state == "main" else None  # type: ignore[return-value]
 
     # -- first run -------------------------------------------------------------------
     def _create(self, organisation: str, username: str, display_name: str,
@@ -161,7 +167,7 @@ class AppController(QObject):
                 admin_passphrase=passphrase, admin_display_name=display_name, kdf=kdf)
             core_dumps.acquire()  # released by OpenVault.close(), as after unlocking
             try:
-                return vault, build_services(opened), key
+                return vault, _session_code()(opened), key
             except BaseException:
                 opened.close()
                 vault.close()
@@ -169,25 +175,26 @@ class AppController(QObject):
 
         def done(result: tuple[Vault, Services, str]) -> None:
             vault, services, key = result
-            if epoch != self._epoch or not isinstance(self.window, FirstRunWindow):
-                self._close_quietly(services, Event.LOCK)
+            first_run = self._first_run()
+            if epoch != self._epoch or first_run is None:
+                close_quietly(services, Event.LOCK)
                 vault.close()
                 return
             self.vault = vault
             self._begin_session(services)
-            self.window.show_recovery_key(key, organisation=organisation,
+            first_run.show_recovery_key(key, organisation=organisation,
                                           vault_id=services.ctx.vault.vault_id)
             self.state = "recovery_key"
             self.state_changed.emit(self.state)
 
         def failed(exc: BaseException) -> None:
-            window = self.window
+            window = self._first_run()
             if isinstance(exc, VaultExists) and epoch == self._epoch:
                 self._hold_vault()  # made meanwhile (another window): sign in to it instead
                 return
-            if isinstance(window, FirstRunWindow):
+            if window is not None:
                 window.show_create_error(exc if isinstance(exc, ShelterError)
-                                         else ShelterError(_unexpected(exc)))
+                                         else ShelterError(unexpected(exc)))
             if not isinstance(exc, ShelterError):
                 raise exc
 
@@ -212,7 +219,7 @@ class AppController(QObject):
         def work() -> tuple[Services, Any]:
             opened, report = vault.unlock(username, passphrase)
             try:
-                return build_services(opened), report
+                return _session_code()(opened), report
             except BaseException:
                 opened.close()
                 raise
@@ -220,7 +227,7 @@ class AppController(QObject):
         def done(result: tuple[Services, Any]) -> None:
             services, report = result
             if epoch != self._epoch or window is not self.window:
-                self._close_quietly(services, Event.LOCK)
+                close_quietly(services, Event.LOCK)
                 return
             self._begin_session(services)
             if report.must_change_passphrase:
@@ -236,7 +243,7 @@ class AppController(QObject):
             elif isinstance(exc, ShelterError):
                 window.show_error(exc.message)
             else:
-                window.show_error(_unexpected(exc))
+                window.show_error(unexpected(exc))
                 raise exc
 
         self.background.run(work, done, failed, context=self)
@@ -247,17 +254,11 @@ class AppController(QObject):
         if self.auto_lock_ms is not None:
             self.idle.start(self.auto_lock_ms)
         else:
-            self.idle.start(self._auto_lock_minutes() * 60_000)
-
-    def _auto_lock_minutes(self) -> int:
-        if self.services is None:
-            return DEFAULT_AUTO_LOCK_MINUTES
-        try:
-            return int(self.services.settings.get("auto_lock_minutes"))
-        except (TypeError, ValueError, ShelterError):
-            return DEFAULT_AUTO_LOCK_MINUTES
+            self.idle.start(auto_lock_minutes(self.services) * 60_000)
 
     def _show_must_change(self, failed_attempts: int) -> None:
+        from .change_passphrase import ChangePassphraseDialog
+
         assert self.services is not None
         dialog = ChangePassphraseDialog(
             self.services.accounts.change_own_passphrase, self.services.session.username,
@@ -267,6 +268,8 @@ class AppController(QObject):
         self._show(dialog, "must_change")
 
     def _show_main(self, failed_attempts: int) -> None:
+        from .main_window import MainWindow
+
         if self.services is None:
             return
         window = MainWindow(self.services, self.background, failed_attempts=failed_attempts)
@@ -297,8 +300,8 @@ class AppController(QObject):
         edits: Save, Discard or Cancel.  Nothing else asks: see ``auto_lock``."""
         if self.services is None:
             return
-        window = self.window
-        if event == Event.LOCK and isinstance(window, MainWindow):
+        window = self._main()
+        if event == Event.LOCK and window is not None:
             if window.unsaved_box is not None:
                 return  # already asking; the answer decides
             if window.has_unsaved():
@@ -321,7 +324,7 @@ class AppController(QObject):
     def auto_lock(self) -> None:
         """Lock without asking anything: unsaved edits are kept as drafts in the vault."""
         self._keep_drafts()
-        minutes = self._auto_lock_minutes()
+        minutes = auto_lock_minutes(self.services)
         self.lock(Event.AUTO_LOCK, notice=ngettext(
             "Locked after {n} minute without activity.",
             "Locked after {n} minutes without activity.", minutes).format(n=minutes))
@@ -334,7 +337,7 @@ class AppController(QObject):
         if self.services is not None:
             self._end_session(Event.QUICK_EXIT)
         if self.window is not None:
-            self._discard(self.window)
+            discard(self.window)
             self.window = None
         self.state = "closed"
         self.state_changed.emit(self.state)
@@ -345,9 +348,10 @@ class AppController(QObject):
 
     def _keep_drafts(self) -> None:
         """Keep unsaved edits inside the vault; a failure must never stop the lock."""
-        if isinstance(self.window, MainWindow) and self.services is not None:
+        window = self._main()
+        if window is not None and self.services is not None:
             try:
-                self.window.keep_drafts()
+                window.keep_drafts()
             except Exception:
                 log.exception("keeping unsaved edits as drafts failed; locking anyway")
 
@@ -355,32 +359,22 @@ class AppController(QObject):
         self._epoch += 1
         self.idle.stop()
         forget_file_dialogs()  # remembered folders may name a case; an open dialog closes
-        if isinstance(self.window, MainWindow):
+        window = self._main()
+        if window is not None:
             try:
-                self.window.end_session()  # every page drops what it holds, now
+                window.end_session()  # every page drops what it holds, now
             except Exception:
                 log.exception("a page failed to drop its data; its window is deleted anyway")
         if self.window is not None:
-            self._discard(self.window)
+            discard(self.window)
             self.window = None
-        clipboard = QGuiApplication.clipboard()
-        clipboard.clear(QClipboard.Mode.Clipboard)
-        if clipboard.supportsSelection():
-            clipboard.clear(QClipboard.Mode.Selection)
+        clear_clipboard()
         services, self.services = self.services, None
         if services is not None:
             services.vault_admin.cancel_backups()  # a lock never waits for a long copy
         self.background.wait()  # a passphrase change may still be using the database
         if services is not None:
-            self._close_quietly(services, event)
-
-    @staticmethod
-    def _close_quietly(services: Services, event: Event) -> None:
-        """``Services.lock`` always forgets the key; a failure to audit must not stop it."""
-        try:
-            services.lock(event)
-        except Exception:
-            log.exception("recording the end of the session failed; the vault is closed")
+            close_quietly(services, event)
 
     def shutdown(self) -> None:
         """Called once when the application ends: sign out, release the folder."""
@@ -393,7 +387,7 @@ class AppController(QObject):
         if self.services is not None:
             self._end_session(Event.SIGN_OUT)
         if self.window is not None:
-            self._discard(self.window)
+            discard(self.window)
             self.window = None
         if self.vault is not None:
             self.vault.close()

@@ -13,8 +13,13 @@ itself is swallowed, so no click lands on a window that is about to close).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+from shelter_app.errors import ShelterError
+
+DEFAULT_AUTO_LOCK_MINUTES = 5
 
 ACTIVITY = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress,
@@ -22,6 +27,15 @@ ACTIVITY = frozenset({
     QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
     QEvent.Type.TabletPress, QEvent.Type.InputMethod,
 })
+
+
+def auto_lock_minutes(services: Any) -> int:
+    """The organisation's ``auto_lock_minutes`` setting, or the default when it cannot be
+    read (no session, or a value that is not a number)."""
+    try:
+        return int(services.settings.get("auto_lock_minutes"))
+    except (AttributeError, TypeError, ValueError, ShelterError):
+        return DEFAULT_AUTO_LOCK_MINUTES
 
 
 class IdleWatcher(QObject):
