@@ -9,21 +9,19 @@ sign-in → (required change of passphrase) → main window, or the "cannot open
 
 Ending a session (lock, auto-lock, quick exit) hides and deletes every window that showed
 vault data, clears the clipboard, records why in the audit chain, closes the database and
-forgets the key (``Services.lock``), and drops the services.
-
-Quick exit hides every window first, before any other work, then ends the session and
-**quits the application**: nothing is left on the screen or in the task bar, and no window
-waits to be found.  Starting the application again shows the sign-in screen.
+forgets the key (``Services.lock``), and drops the services.  Quick exit hides every window
+first, then ends the session and **quits the application**: nothing is left on the screen.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from shelter_app.domain.audit import Event
@@ -50,11 +48,12 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
+PRELOAD_AFTER_MS = 250  # after the sign-in screen is on the display
 
 
 def _session_code() -> Callable[[OpenVault], Services]:
-    """The services and the main window's code: loaded on the worker thread while the key
-    is derived, not at start-up, so that the sign-in screen comes up with only its own."""
+    """The services and the main window's code: loaded on the worker thread once the sign-in
+    screen is up (or at unlock at the latest), so that it comes up with only its own."""
     from shelter_app.services.registry import build_services
 
     from . import main_window  # noqa: F401 - imported for the next screen
@@ -104,7 +103,7 @@ class AppController(QObject):
 
             window = FirstRunWindow(self.title, self.background)
             window.create_requested.connect(self._create)
-            window.finished.connect(self._first_run_finished)
+            window.finished.connect(lambda: self._show_main(0))
             window.recovery.sheet_saved.connect(self._sheet_saved)
             self._show(window, "first_run")
 
@@ -143,7 +142,15 @@ class AppController(QObject):
         window.submitted.connect(self._sign_in)
         window.forgot_requested.connect(lambda: self._forgot(window))
         self._show(window, "sign_in")
+        QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
         return window
+
+    def _preload(self) -> None:
+        """Load the next screens' code on the worker while the person types."""
+        if self.state == "sign_in" and "ui.main_window" not in sys.modules:
+            self.background.run(_session_code, lambda _code: None,
+                                lambda exc: log.warning("preloading failed: %r", exc),
+                                context=self)
 
     def _forgot(self, window: SignInWindow) -> None:
         from .recovery_dialog import open_recovery  # only when asked: it is seldom needed
@@ -204,10 +211,6 @@ class AppController(QObject):
         if self.services is not None:
             self.services.ctx.record(Event.RECOVERY_SHEET, target_type="vault",
                                      target_id=self.services.ctx.vault.vault_id)
-
-    def _first_run_finished(self) -> None:
-        if self.services is not None:
-            self._show_main(0)
 
     # -- signing in ------------------------------------------------------------------
     def _sign_in(self, username: str, passphrase: str) -> None:
