@@ -16,8 +16,9 @@ boxes), which runs a nested event loop until the dialog closes.  A watchdog time
 such a dialog when it is still open while an action is running, as a person would press
 Cancel; everything opened with ``open()`` or ``show()`` stays for the monkey to use.
 
-Every action is logged in ``self.log`` (kind, widget class and name — never the text of a
-record), and the seed is printed, so a failure can be replayed.
+Every action is logged in ``self.log`` and, line by line, in ``log_file`` (kind, widget
+class and name — never the text of a record), so that even a crash of the whole process
+leaves the steps that led to it; the seed is printed, so a failure can be replayed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QWheelEvent
@@ -76,6 +78,7 @@ class Monkey:
     username: str
     passphrase: str
     log: list[str] = field(default_factory=list)
+    log_file: Path | None = None  # each action is also written here at once (a crash ends all)
     in_action: bool = False
     sign_ins: int = 0
 
@@ -139,8 +142,11 @@ class Monkey:
         name = ""
         if widget is not None and isValid(widget):
             name = widget.accessibleName() or widget.objectName()
-        self.log.append(f"{len(self.log)}: {kind} {type(widget).__name__ if widget else ''}"
-                        f" {name!r}")
+        line = f"{len(self.log)}: {kind} {type(widget).__name__ if widget else ''} {name!r}"
+        self.log.append(line)
+        if self.log_file is not None:
+            with self.log_file.open("a", encoding="utf-8") as out:
+                out.write(line + "\n")
 
     # -- what a person can touch -------------------------------------------------------
     def widgets(self, kind: type | tuple[type, ...]) -> list[QWidget]:

@@ -53,18 +53,18 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 
 def walk(qtbot, make_controller, folder: Path, role: str, actions: int) -> None:
     chosen = seed()
-    print(f"monkey: role={role} seed={chosen} actions={actions} "
-          f"(replay with SHELTER_MONKEY_SEED={chosen})")
+    log_file = folder.parent / f"monkey-{role}-{chosen}.log"
+    print(f"\nmonkey: role={role} seed={chosen} actions={actions} log={log_file} "
+          f"(replay with SHELTER_MONKEY_SEED={chosen})", flush=True)
     passphrase = ADMIN_PASS if role == "admin" else STAFF_PASS
     controller = make_controller(folder)
-    monkey = Monkey(qtbot, controller, random.Random(chosen), role, passphrase)
+    monkey = Monkey(qtbot, controller, random.Random(chosen), role, passphrase,
+                    log_file=log_file)
     try:
         monkey.sign_in()
         assert controller.state == "main", f"seed {chosen}: could not sign in"
         monkey.run(actions)
         monkey.wait_background()
-        if os.environ.get("SHELTER_MONKEY_LOG"):
-            Path(os.environ["SHELTER_MONKEY_LOG"]).write_text("\n".join(monkey.log))
     except BaseException as exc:
         tail = "\n".join(monkey.log[-25:])
         raise AssertionError(f"monkey seed {chosen} ({role}) failed after "
