@@ -136,4 +136,8 @@ def quick_exit_button(parent: QWidget | None = None) -> QPushButton:
           _("Hides every window at once and locks the vault. Shortcut: Ctrl+Shift+Q, or "
             "press Esc twice."))
     button.setAutoDefault(False)
+    # Never in the keyboard focus: Qt hands the focus to the next control in the chain
+    # whenever the focused one is hidden (a tab switched, a page rebuilt), and from there a
+    # stray Space or Enter would close the program.  The keyboard has its own chords.
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return button
