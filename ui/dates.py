@@ -133,6 +133,7 @@ class DateField(QWidget):
         self.reading = _Reading()
         self._show_reading = show_reading
         self._menu: QMenu | None = None
+        self._calendar: QCalendarWidget | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit)
@@ -231,12 +232,21 @@ class DateField(QWidget):
     def open_calendar(self) -> None:
         if self.edit.isReadOnly():
             return
+        if self._menu is None or self._calendar is None:
+            self._menu, self._calendar = self._make_calendar()
+        start = self.value() or dt.date.today()
+        self._calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        self._menu.popup(self.edit.mapToGlobal(QPoint(0, self.edit.height())))
+        self._calendar.setFocus()
+
+    def _make_calendar(self) -> tuple[QMenu, QCalendarWidget]:
+        """The calendar's pop-up, made once and kept with the field.  (Deleting it when it
+        closed crashed the program: its month list is a menu of its own, still running when
+        a click elsewhere closes both.)"""
         menu = QMenu(self)
         calendar = QCalendarWidget()
         calendar.setGridVisible(True)
         named(calendar, self.edit.accessibleName())
-        start = self.value() or dt.date.today()
-        calendar.setSelectedDate(QDate(start.year, start.month, start.day))
         action = QWidgetAction(menu)
         action.setDefaultWidget(calendar)
         menu.addAction(action)
@@ -249,11 +259,7 @@ class DateField(QWidget):
 
         calendar.clicked.connect(picked)
         calendar.activated.connect(picked)
-        self._menu = menu
-        menu.aboutToHide.connect(menu.deleteLater)
-        below = self.edit.mapToGlobal(QPoint(0, self.edit.height()))
-        menu.popup(below)
-        calendar.setFocus()
+        return menu, calendar
 
 
 class TimeField(QWidget):

@@ -11,10 +11,11 @@ of the window in front are touched.  Two things are never pressed at random, bec
 end the run rather than test a screen: Quick exit (tested on its own at the end) and
 "Change passphrase…" (it would change the passphrase the monkey signs in with).
 
-Modal loops: a button may open a dialog with ``exec()`` (file and print dialogs, message
-boxes), which runs a nested event loop until the dialog closes.  A watchdog timer closes
-such a dialog when it is still open while an action is running, as a person would press
-Cancel; everything opened with ``open()`` or ``show()`` stays for the monkey to use.
+Modal loops: a button may open a dialog or a menu with ``exec()`` (file and print dialogs,
+message boxes, a calendar's month list), which runs a nested event loop until it closes.  A
+watchdog timer closes such a window when it is still open while an action is running, as a
+person would press Cancel or click elsewhere; everything opened with ``open()`` or ``show()``
+stays for the monkey to use.
 
 Every action is logged in ``self.log`` and, line by line, in ``log_file`` (kind, widget
 class and name — never the text of a record), so that even a crash of the whole process
@@ -327,6 +328,11 @@ class Monkey:
     def _close_nested_modal(self) -> None:
         """While an action runs, a modal dialog can only be a nested exec() loop: cancel."""
         if not self.in_action:
+            return
+        popup = QApplication.activePopupWidget()  # a menu run with exec(), like a month list
+        if popup is not None and isValid(popup):
+            self.log.append(f"{len(self.log)}: close nested {type(popup).__name__}")
+            popup.close()
             return
         modal = QApplication.activeModalWidget()
         if modal is None or not isValid(modal):

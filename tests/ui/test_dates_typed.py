@@ -8,9 +8,9 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QTableView
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QTableView, QToolButton
 
 from shelter_app.i18n import current_language, set_language
 from tests.ui.org_pages import Org, org_fixture  # noqa: F401 - the org fixture
@@ -213,3 +213,26 @@ def test_the_cases_appointments_tab_reads_the_time_the_same_way(qtbot, office, l
     retype(qtbot, tab.starts.time.edit, "10:00 AM")
     qtbot.mouseClick(tab.book_button, Qt.MouseButton.LeftButton)
     assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text().endswith("10:00\u202fAM")
+
+
+def test_closing_the_calendar_while_its_month_list_is_open_does_not_crash(qtbot):
+    """The month list is a menu of its own; a click elsewhere closes it and the calendar
+    together.  The calendar used to be deleted then, under the month list: a crash."""
+    field = keep(DateField("Start"))
+    field.show()
+    field.open_calendar()
+    months = field._menu.findChild(QToolButton, "qt_calendar_monthbutton")
+
+    def click_elsewhere() -> None:
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    QTimer.singleShot(150, click_elsewhere)
+    qtbot.mouseClick(months, Qt.MouseButton.LeftButton, pos=months.rect().center())
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    field.open_calendar()  # and it opens again, on the same day
+    calendar = field._menu.findChild(QCalendarWidget)
+    assert calendar.isVisible()
+    calendar.clicked.emit(calendar.selectedDate().addDays(1))
+    assert field.value() == dt.date.today() + dt.timedelta(days=1)
