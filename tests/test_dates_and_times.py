@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shelter_app.domain.hours import CLOSES, OPENS, hours_notice, outside_hours
+from shelter_app.domain.hours import CLOSES, OPENS, hours_notice, next_slot, outside_hours
 from shelter_app.i18n import current_language, set_language
 from shelter_app.i18n.formatting import (
     format_date,
@@ -214,3 +214,18 @@ def test_an_aware_time_is_judged_in_local_time() -> None:
     local = dt.datetime(2026, 12, 7, 10, 0).astimezone()
     assert outside_hours(local.astimezone(dt.UTC), local.astimezone(dt.UTC)
                          + dt.timedelta(hours=1), language="en") == []
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    ("2026-12-03 10:20", "2026-12-03 11:00"),  # Thursday morning: the next full hour
+    ("2026-12-03 06:05", "2026-12-03 09:00"),  # before opening: the first slot that day
+    ("2026-12-03 17:30", "2026-12-03 18:00"),  # ends at closing time: still that day
+    ("2026-12-03 18:10", "2026-12-04 09:00"),  # would end after 19:00: the next working day
+    ("2026-12-04 18:40", "2026-12-07 09:00"),  # Friday evening: Monday
+    ("2026-12-05 11:00", "2026-12-07 09:00"),  # Saturday: Monday
+])
+def test_a_new_appointment_starts_within_the_usual_hours(now, expected):
+    set_language("en_GB")
+    moment = dt.datetime.fromisoformat(now)
+    assert next_slot(moment) == dt.datetime.fromisoformat(expected)
+    assert not outside_hours(next_slot(moment), next_slot(moment) + dt.timedelta(hours=1))

@@ -16,6 +16,7 @@ from shelter_app.i18n.formatting import format_time, isolated, locale_for, weeke
 
 OPENS = dt.time(8, 0)
 CLOSES = dt.time(19, 0)
+FIRST_SLOT = dt.time(9, 0)  # a new appointment's start on the next working day
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -57,3 +58,19 @@ def hours_notice(starts_at: dt.datetime, ends_at: dt.datetime, *,
         opens=isolated(format_time(OPENS, language=language)),
         closes=isolated(format_time(CLOSES, language=language)),
         reasons="; ".join(reasons))
+
+
+def next_slot(now: dt.datetime, *, length: dt.timedelta = dt.timedelta(hours=1),
+              language: str | None = None) -> dt.datetime:
+    """Where a new appointment starts unless someone says otherwise: the next full hour, if
+    it ends within the usual hours of a working day, else ``FIRST_SLOT`` on the next
+    working day (naive local time, as *now* is given)."""
+    start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    weekend = weekend_days(language)
+    if start.time() < OPENS:
+        start = dt.datetime.combine(start.date(), FIRST_SLOT)
+    if (start + length).time() > CLOSES or (start + length).date() > start.date():
+        start = dt.datetime.combine(start.date() + dt.timedelta(days=1), FIRST_SLOT)
+    while start.weekday() in weekend:
+        start = dt.datetime.combine(start.date() + dt.timedelta(days=1), FIRST_SLOT)
+    return start

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import vocab
-from shelter_app.domain.hours import hours_notice
+from shelter_app.domain.hours import hours_notice, next_slot
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.appointments import Appointment, AppointmentConflict, Conflict
@@ -162,8 +162,7 @@ class AppointmentDialog(QDialog):
     def _fill(self, a: Appointment | None, start: dt.datetime | None,
               case_id: str | None) -> None:
         if a is None:
-            begin = start or (dt.datetime.now().replace(minute=0, second=0, microsecond=0)
-                              + dt.timedelta(hours=1))
+            begin = start or next_slot(dt.datetime.now())
             self.starts.set_value(_local(begin))
             self.ends.set_value(_local(begin) + dt.timedelta(hours=1))
             if case_id is not None:

@@ -13,7 +13,7 @@ import datetime as dt
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QPushButton, QWidget
 
 from shelter_app.domain import vocab
-from shelter_app.domain.hours import hours_notice
+from shelter_app.domain.hours import hours_notice, next_slot
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
@@ -32,7 +32,8 @@ DURATIONS = (30, 45, 60, 90, 120, 180, 240)
 
 
 def next_hour() -> dt.datetime:
-    return dt.datetime.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    """A new booking's start: the next full hour within the usual hours of a working day."""
+    return next_slot(dt.datetime.now())
 
 
 class AppointmentsTab(ListTab):
