@@ -48,6 +48,8 @@ bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.records
 	$(BIN)/python -m benchmarks.documents
+	$(BIN)/python -m benchmarks.history
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.gui
 
 ## screenshots: render the main screens into docs/screenshots/
 screenshots: $(STAMP) translations system-deps-test

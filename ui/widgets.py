@@ -130,11 +130,11 @@ def quick_exit_button(parent: QWidget | None = None) -> QPushButton:
     """The clearly styled button that hides everything at once and locks the vault."""
     button = QPushButton(_("Quick exit"), parent)
     button.setStyleSheet(QUICK_EXIT_STYLE)
-    button.setToolTip(_("Hide this window at once and lock the vault "
-                        "(Ctrl+Shift+Q, or press Esc twice)"))
+    button.setToolTip(_("Hide every window at once, lock the vault and close the program "
+                        "(Ctrl+Shift+Q, from any window)"))
     named(button, _("Quick exit"),
-          _("Hides every window at once and locks the vault. Shortcut: Ctrl+Shift+Q, or "
-            "press Esc twice."))
+          _("Hides every window at once, locks the vault and closes the program. From the "
+            "keyboard: Ctrl+Shift+Q, in any window or dialog."))
     button.setAutoDefault(False)
     # Never in the keyboard focus: Qt hands the focus to the next control in the chain
     # whenever the focused one is hidden (a tab switched, a page rebuilt), and from there a
