@@ -141,7 +141,10 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 "partner_id": consent_partner, "any_referral": 0, "purpose": "Referral for support",
                 "given_by": "survivor", "method": rng.choice(["written", "verbal"]),
                 "given_on": opened.isoformat(),
-                "expires_on": (opened + dt.timedelta(days=365)).isoformat()})
+                # renewed where a year has passed, so a newcomer can make packets at once;
+                # a few run out within the month (My day lists them)
+                "expires_on": max(opened + dt.timedelta(days=365),
+                                  today + dt.timedelta(days=5 + n * 37 % 300)).isoformat()})
             for _i in range(services_per_case):
                 code = rng.choice(list(type_ids))
                 batch["service_entries"].append({
