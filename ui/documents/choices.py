@@ -15,6 +15,18 @@ from shelter_app.i18n import N_, _
 
 from ..widgets import named
 
+
+def templates_in_order(services: Any, case_id: str) -> list[Any]:
+    """The residence templates for this case's legal matters first, the blank one (a
+    starting point for another jurisdiction, never filed) last."""
+    try:
+        matters = {m.matter_type for m in services.legal.list(case_id)}
+    except ShelterError:
+        matters = set()
+    return sorted(services.documents.templates(), key=lambda t: (
+        t.id == "blank", not matters & set(t.matter_types), t.name))
+
+
 KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
          ("appointment_card", N_("Appointment card")))
 

@@ -46,7 +46,7 @@ from .. import printing
 from ..background import Background
 from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
-from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
+from .choices import KINDS, Choices, MissingList, VerticalScroll, contained, templates_in_order
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
 
@@ -82,7 +82,7 @@ class DocumentDialog(QDialog):
             self.kind.add(_(label), code)
         self.recipient = Choices(_("Recipient"))
         self.template = Choices(_("Template"))
-        for template in self._templates_in_order():
+        for template in templates_in_order(services, case_id):
             self.template.add(template.name, template.id)
         self.language = Choices(_("Language"))
         self.language.add(_("The reader's language"), None)
@@ -164,16 +164,6 @@ class DocumentDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_)
         self._kind_changed()
-
-    def _templates_in_order(self) -> list[Any]:
-        """The templates for this case's legal matters first, the blank one (a starting
-        point for another jurisdiction, never filed) last."""
-        try:
-            matters = {m.matter_type for m in self._s.legal.list(self._case_id)}
-        except ShelterError:
-            matters = set()
-        return sorted(self._s.documents.templates(), key=lambda t: (
-            t.id == "blank", not matters & set(t.matter_types), t.name))
 
     # -- choices ------------------------------------------------------------------------
     def _kind_changed(self) -> None:
