@@ -48,7 +48,8 @@ class PassphraseReader:
         what = what or _("new passphrase")
         if self.from_stdin:
             return self._line(what)
-        first = self._terminal(_("{what}: ").format(what=what.capitalize()))
+        # Only the first letter: capitalize() would lower a user name inside *what*.
+        first = self._terminal(_("{what}: ").format(what=what[:1].upper() + what[1:]))
         second = self._terminal(_("Repeat {what}: ").format(what=what))
         if first != second:
             raise ShelterError(_("The two entries differ; nothing was changed."))
