@@ -69,7 +69,7 @@ def test_arabic_digits_are_read(qtbot, language):
                                                          char))
     assert field.edit.text() == "٤/١٢/٢٠٢٦"
     assert field.value() == dt.date(2026, 12, 4)
-    assert plain(field.reading.text()) == "Read as 04‏/12‏/2026 (day/month/year)"
+    assert plain(field.reading.text()) == "يُقرأ: 04‏/12‏/2026 (يوم/شهر/سنة)"
 
 
 @pytest.fixture
