@@ -112,6 +112,8 @@ def open_tab(qtbot, workspace: QWidget, tab: str) -> QWidget:
     index = workspace.keys.index(tab)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     assert workspace.tabs.currentIndex() == index, tab
+    window = workspace.window()
+    assert window.focusWidget() is not window.quick_exit, f"the focus fell on Quick exit ({tab})"
     return workspace.tab(tab)
 
 
