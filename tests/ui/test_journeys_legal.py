@@ -72,6 +72,10 @@ def new_residence_dialog(qtbot, workspace: CaseWorkspace, background) -> Documen
     documents = open_tab(qtbot, workspace, "documents")
     click(qtbot, documents.panel.new_button)
     dialog = shown(DocumentDialog, qtbot=qtbot)
+    # Only what she may make is offered, and nothing is refused before she asks for it.
+    assert [dialog.kind.itemText(i) for i in range(dialog.kind.count())] == [
+        tr("Residence-status packet"), tr("Appointment card")]
+    assert dialog.message.text() == ""
     choose(qtbot, dialog.kind, tr("Residence-status packet"))
     assert dialog.template.isVisible() and dialog.missing.isVisible()
     assert not dialog.sections["identity"].isVisible()  # the template decides the sections

@@ -10,13 +10,24 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
+from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import N_, _
+from shelter_app.services.registry import Services
 
 from ..widgets import named
 
 KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
          ("appointment_card", N_("Appointment card")))
+
+
+def offered_kinds(services: Services, case_id: str) -> list[tuple[str, str]]:
+    """The kinds of document this user may make from the case: a referral packet needs the
+    right to manage the case's referrals (a legal volunteer has not), so it is not offered
+    where making it could only be refused."""
+    scope = services.cases.access.scope(case_id)
+    referrals = scope is not None and services.ctx.allowed(Action.MANAGE_REFERRALS, scope)
+    return [(code, label) for code, label in KINDS if code != "referral" or referrals]
 
 
 class Choices(QComboBox):
