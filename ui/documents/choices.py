@@ -17,17 +17,21 @@ from shelter_app.services.registry import Services
 
 from ..widgets import named
 
-KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
-         ("appointment_card", N_("Appointment card")))
+
+class Kinds(tuple[tuple[str, str], ...]):
+    """The kinds of document, (code, label to translate), and those a user may make."""
+
+    def offered(self, services: Services, case_id: str) -> list[tuple[str, str]]:
+        """A referral packet needs the right to manage the case's referrals (a legal
+        volunteer has not): it is not offered where making it could only be refused."""
+        scope = services.cases.access.scope(case_id)
+        referrals = scope is not None and services.ctx.allowed(Action.MANAGE_REFERRALS, scope)
+        return [(code, label) for code, label in self if code != "referral" or referrals]
 
 
-def offered_kinds(services: Services, case_id: str) -> list[tuple[str, str]]:
-    """The kinds of document this user may make from the case: a referral packet needs the
-    right to manage the case's referrals (a legal volunteer has not), so it is not offered
-    where making it could only be refused."""
-    scope = services.cases.access.scope(case_id)
-    referrals = scope is not None and services.ctx.allowed(Action.MANAGE_REFERRALS, scope)
-    return [(code, label) for code, label in KINDS if code != "referral" or referrals]
+KINDS = Kinds((("referral", N_("Referral packet")),
+               ("residence", N_("Residence-status packet")),
+               ("appointment_card", N_("Appointment card"))))
 
 
 class Choices(QComboBox):

@@ -46,7 +46,7 @@ from .. import printing
 from ..background import Background
 from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
-from .choices import Choices, MissingList, VerticalScroll, contained, offered_kinds
+from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
 
@@ -78,7 +78,7 @@ class DocumentDialog(QDialog):
         self.resize(980, 720)
 
         self.kind = Choices(_("Document"))
-        for code, label in offered_kinds(services, case_id):
+        for code, label in KINDS.offered(services, case_id):
             self.kind.add(_(label), code)
         self.recipient = Choices(_("Recipient"))
         self.template = Choices(_("Template"))
