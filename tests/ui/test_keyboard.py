@@ -197,3 +197,34 @@ def test_signing_in_keeps_the_focus_in_the_fields(qtbot, make_controller, staffe
         qtbot.keyClick(window.sign_in_button, Qt.Key.Key_Return)
         assert window.focusWidget() is window.sign_in_button  # while the key is derived
     assert controller.state == "main"
+
+
+def test_clicking_a_case_s_tabs_or_closing_it_never_leaves_the_focus_on_quick_exit(
+        qtbot, make_controller, staffed):
+    """A tab is built when first clicked, in place of a stand-in that had the focus, and a
+    closed case takes the focus with it: Qt handed it on to the next control, Quick exit,
+    where a stray Space quit the program."""
+    controller = make_controller(staffed)
+    window = _main(qtbot, controller, "coordinator")
+    section = window.go_to("cases")
+    page = section.list_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=WAIT_MS)
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: section.count() == 2, timeout=WAIT_MS)
+    workspace = section.currentWidget()
+    bar = workspace.tabs.tabBar()
+    for key in ("documents", "services", "history", "profile", "services"):
+        index = workspace.keys.index(key)
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+        assert workspace.tabs.currentIndex() == index
+        assert window.focusWidget() is not window.quick_exit, key
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Space)
+        assert controller._quit_app.calls == 0 and controller.state == "main"
+    workspace.tab("services").form["outcome"].focus.setFocus()
+    cases = section.tabBar()
+    close = cases.tabButton(1, cases.ButtonPosition.RightSide) or \
+        cases.tabButton(1, cases.ButtonPosition.LeftSide)
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    assert section.count() == 1
+    assert window.focusWidget() is page.search

@@ -127,9 +127,15 @@ class CasesSection(QTabWidget):
         box.open()
 
     def _remove(self, workspace: CaseWorkspace) -> None:
+        focus = self.window().focusWidget()
+        had_focus = focus is not None and workspace.isAncestorOf(focus)
         index = self.indexOf(workspace)
         if index > 0:
             self.removeTab(index)
+        if had_focus:  # Qt would hand the focus on, as far as Quick exit
+            shown = self.currentWidget()
+            start = getattr(shown, "start_control", None)
+            (start() if callable(start) else self).setFocus(Qt.FocusReason.OtherFocusReason)
         workspace.forget()
         workspace.deleteLater()
 

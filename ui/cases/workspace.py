@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -273,13 +273,22 @@ class CaseWorkspace(QWidget):
         current = self.tabs.currentIndex()
         label = self.tabs.tabText(index)
         old = self.tabs.widget(index)
+        focus = self.window().focusWidget()
+        had_focus = focus is not None and (focus is old or old.isAncestorOf(focus))
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, widget, label)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
+        if had_focus:  # the tab just clicked: Qt would hand the focus on, to Quick exit
+            self.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
         old.deleteLater()
         return widget
+
+    def start_control(self) -> QWidget:
+        """Where the keyboard starts in this case (``MainWindow.focus_content``): its tab
+        bar, from which the arrow keys change the tab and Tab goes into it."""
+        return self.tabs
 
     def show_tab(self, key: str, record_id: str | None = None) -> QWidget:
         """Show the tab *key*, with the record *record_id* selected in its list if given."""

@@ -10,8 +10,10 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
+from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import N_, _
+from shelter_app.services.registry import Services
 
 from ..widgets import named
 
@@ -27,8 +29,20 @@ def templates_in_order(services: Any, case_id: str) -> list[Any]:
         t.id == "blank", not matters & set(t.matter_types), t.name))
 
 
-KINDS = (("referral", N_("Referral packet")), ("residence", N_("Residence-status packet")),
-         ("appointment_card", N_("Appointment card")))
+class Kinds(tuple[tuple[str, str], ...]):
+    """The kinds of document, (code, label to translate), and those a user may make."""
+
+    def offered(self, services: Services, case_id: str) -> list[tuple[str, str]]:
+        """A referral packet needs the right to manage the case's referrals (a legal
+        volunteer has not): it is not offered where making it could only be refused."""
+        scope = services.cases.access.scope(case_id)
+        referrals = scope is not None and services.ctx.allowed(Action.MANAGE_REFERRALS, scope)
+        return [(code, label) for code, label in self if code != "referral" or referrals]
+
+
+KINDS = Kinds((("referral", N_("Referral packet")),
+               ("residence", N_("Residence-status packet")),
+               ("appointment_card", N_("Appointment card"))))
 
 
 class Choices(QComboBox):

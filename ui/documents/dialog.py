@@ -78,7 +78,7 @@ class DocumentDialog(QDialog):
         self.resize(980, 720)
 
         self.kind = Choices(_("Document"))
-        for code, label in KINDS:
+        for code, label in KINDS.offered(services, case_id):
             self.kind.add(_(label), code)
         self.recipient = Choices(_("Recipient"))
         self.template = Choices(_("Template"))
