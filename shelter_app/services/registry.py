@@ -29,6 +29,7 @@ from shelter_app.services.vault_admin import VaultAdminService
 from shelter_app.vault.vault import OpenVault
 
 if TYPE_CHECKING:
+    from shelter_app.services.document_builder import DocumentBuilder
     from shelter_app.services.documents import DocumentService
 
 
@@ -54,23 +55,43 @@ class Services:
     audit_log: AuditLogService
     tasks: TaskService
     day: DayService
+    document_process: bool = False  # make documents in a child process (the desktop app)
     _documents: DocumentService | None = field(default=None, init=False, repr=False)
+    _builder: DocumentBuilder | None = field(default=None, init=False, repr=False)
 
     @property
     def documents(self) -> DocumentService:
-        """Built on first use: it brings reportlab and pypdf, which signing in does not need."""
+        """Built on first use: it brings reportlab and pypdf, which signing in does not need.
+        With ``document_process``, the document builder process starts now, while the user
+        chooses (``document_builder.py``)."""
         if self._documents is None:
             from shelter_app.services.documents import DocumentService
 
-            self._documents = DocumentService(self.ctx, services=self)
+            if self.document_process:
+                from shelter_app.services.document_builder import DocumentBuilder
+
+                self._builder = DocumentBuilder()
+                self._builder.start()
+                self._documents = DocumentService(self.ctx, services=self,
+                                                  build=self._builder.build)
+            else:
+                self._documents = DocumentService(self.ctx, services=self)
         return self._documents
+
+    @property
+    def document_builder(self) -> DocumentBuilder | None:
+        """The session's document builder process, once documents were first asked for."""
+        return self._builder
 
     @property
     def session(self) -> Session:
         return self.ctx.session
 
     def lock(self, event: Event = Event.LOCK) -> None:
-        """Record why the session ended, then forget the key and close the database."""
+        """Record why the session ended, then forget the key and close the database (and
+        end the document builder process, if one was started)."""
+        if self._builder is not None:
+            self._builder.close()
         if self.ctx.vault.closed:
             return
         try:
@@ -79,7 +100,10 @@ class Services:
             self.ctx.vault.close()
 
 
-def build_services(opened: OpenVault) -> Services:
+def build_services(opened: OpenVault, *, document_process: bool = False) -> Services:
+    """Every service of the session on *opened*.  *document_process*: make documents in a
+    child process (``document_builder.py``), as the desktop application does so that its
+    window never waits for them; the command line and the tests make them in this one."""
     ctx = ServiceContext(opened)
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
@@ -92,6 +116,6 @@ def build_services(opened: OpenVault) -> Services:
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
-        tasks=TaskService(ctx), day=DayService(ctx),
+        tasks=TaskService(ctx), day=DayService(ctx), document_process=document_process,
     )
     return services

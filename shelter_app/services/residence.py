@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from shelter_app.documents import templates
 from shelter_app.documents.assemble import problem
 from shelter_app.documents.layout import new_packet_id
-from shelter_app.documents.residence import Exhibit, ResidencePacket, build_residence, letter
+from shelter_app.documents.residence import Exhibit, ResidencePacket, letter
 from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
@@ -136,9 +136,8 @@ class ResidenceMaker:
             watermark=watermark or (translator(lang)(DRAFT) if missing else None),
             bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,
             recipient=partner.name)
-        result = build_residence(packet)
         return self._docs.produce_pdf(
-            case_id=case_id, scope=scope, kind="residence", pdf=result.pdf, packet_id=packet_id,
+            case_id=case_id, scope=scope, kind="residence", model=packet, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,
             partner_id=partner.id, template=template.id, template_version=template.version,
             encrypt=encrypt, preview=preview)

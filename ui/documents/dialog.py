@@ -306,7 +306,8 @@ class DocumentDialog(QDialog):
                 self._check_residence()
             return
         self.document = produced
-        if not self.preview.show_pdf(produced.pdf, produced.passphrase):
+        # its pages before encryption, quick to open; Save and Print take produced.pdf
+        if not self.preview.show_pdf(produced.preview_pdf, produced.passphrase):
             self.message.show_message(_("The document was made but cannot be shown."))
         if produced.passphrase:
             self.passphrase.setText(produced.passphrase)

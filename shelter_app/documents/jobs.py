@@ -1,0 +1,69 @@
+"""One document to make, as plain values, and the function that makes it.
+
+A ``Job`` holds the packet model the documents service gathered (a referral packet, a
+residence-status packet or an appointment card: dataclasses of plain values, limited to what
+may be shared) and, when the document is to be encrypted, its passphrase.  ``build`` lays it
+out, counts its pages and encrypts it, all in memory, and keeps the unencrypted bytes beside
+the encrypted ones for a preview.
+
+The same function runs in the process that asks (the command line, the tests) and in the
+document builder process of the desktop application (``services/document_builder.py``), which
+receives the job through a pipe: nothing here reads the vault or writes a file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from pypdf import PdfReader
+
+from shelter_app.documents import encryption
+from shelter_app.documents.appointment_card import AppointmentCard, build_appointment_card
+from shelter_app.documents.layout import DocumentSpec, new_packet_id, paragraphs, render, styles
+from shelter_app.documents.packet_model import ReferralPacket
+from shelter_app.documents.referral import build_referral
+from shelter_app.documents.residence import ResidencePacket, build_residence
+
+Model = ReferralPacket | ResidencePacket | AppointmentCard
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to make: the packet model, and the passphrase that will open it (None: plain)."""
+
+    model: Model
+    passphrase: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A document made in memory: *pdf* is encrypted when its job had a passphrase, and
+    *plain* is then the same document before encryption (for a preview in memory; None when
+    not encrypted)."""
+
+    pdf: bytes = field(repr=False)
+    pages: int
+    plain: bytes | None = field(default=None, repr=False)
+
+
+def build(job: Job) -> Built:
+    """Lay out *job*'s document, count its pages, and encrypt it when it has a passphrase."""
+    model = job.model
+    if isinstance(model, ReferralPacket):
+        pdf = build_referral(model)
+    elif isinstance(model, ResidencePacket):
+        pdf = build_residence(model).pdf
+    elif isinstance(model, AppointmentCard):
+        pdf = build_appointment_card(model)
+    else:
+        raise TypeError(f"no document is made from {type(model).__name__}")
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    if job.passphrase:
+        return Built(encryption.encrypt(pdf, job.passphrase), pages, plain=pdf)
+    return Built(pdf, pages)
+
+
+def warm_up() -> None:
+    """Load the fonts and the layout once, so that the first real document is not slower."""
+    render(DocumentSpec("-", new_packet_id()), paragraphs(["-"], styles().body))
