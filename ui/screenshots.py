@@ -32,7 +32,7 @@ from shelter_app.vault.vault import Vault
 
 from .app import qt_language
 from .controller import AppController
-from .demo import DemoVault, create_demo_vault
+from .demo import DemoVault, create_demo_vault_now
 from .first_run import FirstRunWindow
 from .main_window import MainWindow
 from .screenshots_pages import language_screens
@@ -139,7 +139,7 @@ def case_screens(out: Path, folder: Path, suffix: str = "") -> None:
         populate(services, survivors=80, services_per_case=1, appointments_per_case=1)
         main = MainWindow(services, background)
         main.resize(*WINDOW_SIZE)
-        section = main.page("cases")
+        section = main.show_page("cases")
         assert isinstance(section, CasesSection)
         main.show()
         wait_until(lambda: not section.list_page.loading)
@@ -180,13 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory(prefix="shelter-screens-") as tmp:
         root = Path(tmp)
-        demo = create_demo_vault()
+        demo = create_demo_vault_now()
         try:
             for language, suffix in (("en", ""), ("ar", "-ar"), ("en_XA", "-en_XA")):
                 set_language(language)
                 with qt_language(app, language):
-                    if language != "ar":  # no Arabic catalogue yet: en_XA shows the same
-                        first_run_screens(out, root / language, suffix)
+                    first_run_screens(out, root / language, suffix)
                     sign_in_screens(out, demo, suffix=suffix, with_error=language != "ar")
                     case_screens(out, root / f"cases-{language}", suffix)
                     language_screens(out, root / "pages", language)

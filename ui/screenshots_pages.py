@@ -193,7 +193,9 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
             select_row(page.view, 2)
             dialog = page.edit_selected()
             assert dialog is not None
-            dialog.starts.setDateTime(dialog.starts.dateTime().addDays(-1).addSecs(-3600))
+            start = dialog.starts.value()
+            assert start is not None
+            dialog.starts.set_value(start - dt.timedelta(days=1, hours=1))
             dialog.room.setText("Room 1")
             dialog.save_button.click()  # refused: shows the double booking
             dialog.setParent(None)
