@@ -189,6 +189,38 @@ def test_audit_chain_test_vector() -> None:
     assert head[1] == f"2:{prev.hex()}"
 
 
+def test_anchor_test_vector() -> None:
+    """Section 15's anchor and fingerprint, recomputed from section 8.6's words and by the
+    application's own code."""
+    block = next(b for b in _blocks("text") if b.startswith("anchor key"))
+    values = {f"{w[0]} {w[1]}": w[2] for w in (line.split() for line in block.splitlines())}
+    vault_id = "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
+    event_hmac = bytes.fromhex(
+        "07ab318b03c707852417b5ade35f434140f9b7b950f6000c1de4f88fef6612ab")
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"shelter-app audit anchor v1").derive(bytes(range(32)))
+    assert key.hex() == values["anchor key"]
+    message = b"\0".join([b"shelter-app audit anchor v1", vault_id.encode(), b"2",
+                          event_hmac.hex().encode(), b"2026-04-02T10:15:01Z"])
+    assert hmac.new(key, message, hashlib.sha256).hexdigest() == values["anchor mac"]
+    digest = hmac.new(key, b"\0".join([b"shelter-app audit fingerprint v1",
+                                       vault_id.encode(), b"2", event_hmac]),
+                      hashlib.sha256).digest()
+    bits = int.from_bytes(digest[:10], "big")
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    chars = "".join(alphabet[(bits >> (5 * i)) & 31] for i in reversed(range(16)))
+    written = "#2 " + "-".join(chars[i:i + 4] for i in range(0, 16, 4))
+    assert values["fingerprint #2"] == written.removeprefix("#2 ")
+    # and the application computes the same
+    from shelter_app.vault import anchors
+
+    assert anchors.anchor_key(bytes(range(32))) == key
+    made = anchors.Anchor(2, event_hmac, "2026-04-02T10:15:01Z").to_json(key, vault_id)
+    assert made["mac"] == values["anchor mac"]
+    assert anchors.format_fingerprint(
+        2, anchors.fingerprint_code(key, vault_id, 2, event_hmac)) == written
+
+
 # -- the folder --------------------------------------------------------------------------
 def test_folder_layout(made: Made) -> None:
     names = {p.name for p in made.folder.iterdir()}
@@ -245,7 +277,7 @@ def test_keyslot_file_fields(made: Made, recipe: dict[str, Any]) -> None:
     raw = (made.folder / "keyslots.json").read_bytes()
     body = json.loads(raw.decode("ascii"))
     assert raw.decode("ascii") == json.dumps(body, indent=2, ensure_ascii=True) + "\n"
-    assert list(body) == ["format", "version", "vault_id", "key_check", "slots"]
+    assert list(body) == ["format", "version", "vault_id", "key_check", "slots", "audit_anchor"]
     assert body["format"] == "shelter-app-keyslots" and body["version"] == 1
     assert UUID4.match(body["vault_id"])
     assert len(b64(body["key_check"])) == 16
@@ -446,6 +478,50 @@ def test_audit_verification_finds_changes(made: Made, recipe: dict[str, Any],
                 recipe["verify_audit_chain"](conn, data_key)
         finally:
             conn.close()
+
+
+def test_the_key_files_anchor_catches_a_cut_tail(made: Made, recipe: dict[str, Any],
+                                                 tmp_path: Path) -> None:
+    """Section 8.6 as a reader of the docs would check it: the key file's anchor is in the
+    chain; deleting the newest events together with the head, or every event, is found."""
+    data_key = _data_key(made, recipe)
+    keyslots = recipe["load_keyslots"](made.folder)
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        assert recipe["check_anchor"](keyslots, conn, data_key) is None
+        newest = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+    finally:
+        conn.close()
+    assert keyslots["audit_anchor"]["seq"] == newest
+    assert SECONDS_UTC.match(keyslots["audit_anchor"]["at"])
+    for problem, sql in (
+        ("is missing", "DELETE FROM audit_events WHERE seq >= (SELECT max(seq) - 2"
+                       " FROM audit_events)"),
+        ("is missing", "DELETE FROM audit_events"),
+    ):
+        copy = tmp_path / f"cut-{len(sql)}.db"
+        shutil.copyfile(made.folder / "cases.db", copy)
+        conn = recipe["open_database"](copy, data_key)
+        try:
+            conn.execute("DROP TRIGGER audit_events_no_delete")
+            conn.execute(sql)
+            conn.execute("DELETE FROM meta WHERE key = 'audit_head'")
+            last = conn.execute("SELECT seq, hmac FROM audit_events ORDER BY seq DESC"
+                                " LIMIT 1").fetchone()
+            if last:  # the head set to what is left, as someone covering the cut would
+                conn.execute("INSERT INTO meta (key, value) VALUES ('audit_head', ?)",
+                             (f"{last[0]}:{bytes(last[1]).hex()}",))
+            conn.commit()
+            recipe["verify_audit_chain"](conn, data_key)  # what is left is a whole chain
+            assert problem in recipe["check_anchor"](keyslots, conn, data_key)
+        finally:
+            conn.close()
+    forged = dict(keyslots, audit_anchor=dict(keyslots["audit_anchor"], seq=1))
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        assert "was changed" in recipe["check_anchor"](forged, conn, data_key)
+    finally:
+        conn.close()
 
 
 # -- the recipe as a program -------------------------------------------------------------

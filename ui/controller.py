@@ -236,9 +236,9 @@ class AppController(QObject):
                 return
             self._begin_session(services)
             if report.must_change_passphrase:
-                self._show_must_change(report.failed_attempts)
+                self._show_must_change(report.failed_attempts, report.integrity_warning)
             else:
-                self._show_main(report.failed_attempts)
+                self._show_main(report.failed_attempts, report.integrity_warning)
 
         def failed(exc: BaseException) -> None:
             if window is not self.window:
@@ -261,23 +261,25 @@ class AppController(QObject):
         else:
             self.idle.start(auto_lock_minutes(self.services) * 60_000)
 
-    def _show_must_change(self, failed_attempts: int) -> None:
+    def _show_must_change(self, failed_attempts: int,
+                          integrity_warning: str | None = None) -> None:
         from .change_passphrase import ChangePassphraseDialog
 
         assert self.services is not None
         dialog = ChangePassphraseDialog(
             self.services.accounts.change_own_passphrase, self.services.session.username,
             self.background, required=True, title=self.title)
-        dialog.changed.connect(lambda: self._show_main(failed_attempts))
+        dialog.changed.connect(lambda: self._show_main(failed_attempts, integrity_warning))
         dialog.rejected.connect(lambda: self.lock(Event.SIGN_OUT))
         self._show(dialog, "must_change")
 
-    def _show_main(self, failed_attempts: int) -> None:
+    def _show_main(self, failed_attempts: int, integrity_warning: str | None = None) -> None:
         from .main_window import MainWindow
 
         if self.services is None:
             return
-        window = MainWindow(self.services, self.background, failed_attempts=failed_attempts)
+        window = MainWindow(self.services, self.background, failed_attempts=failed_attempts,
+                            integrity_warning=integrity_warning)
         window.lock_requested.connect(self.lock)
         self._show(window, "main")
         self._backup_if_due(self.services, window)

@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
     quick_exit_requested = Signal()
 
     def __init__(self, services: Services, background: Background, *,
-                 failed_attempts: int = 0, pages: list[PageSpec] | None = None) -> None:
+                 failed_attempts: int = 0, pages: list[PageSpec] | None = None,
+                 integrity_warning: str | None = None) -> None:
         super().__init__()
         self._services = services
         self._background = background
@@ -107,6 +108,11 @@ class MainWindow(QMainWindow):
             self.banner.setText(failed_attempts_text(failed_attempts))
             self.banner.setAccessibleDescription(self.banner.text())
 
+        # The key file's audit anchor was not in the chain at sign-in (OpenVault.sign_in_check).
+        self.integrity_banner = MessageLabel(NOTICE_STYLE)
+        self.integrity_banner.setObjectName("integrity_banner")
+        if integrity_warning:
+            self.integrity_banner.show_message(integrity_warning)
         self.backup_problem = MessageLabel(NOTICE_STYLE)
 
         self.specs = [spec for spec in (PAGES if pages is None else pages)
@@ -149,6 +155,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.addLayout(header)
         layout.addWidget(self.banner)
+        layout.addWidget(self.integrity_banner)
         layout.addWidget(self.backup_problem)
         layout.addLayout(body_row, 1)
         self.setCentralWidget(body)

@@ -84,7 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
 
     sub.add_parser("passphrase", help=_("change your own passphrase"))
-    sub.add_parser("verify", help=_("check every database page and the audit chain"))
+    verify = sub.add_parser("verify", help=_(
+        "check every database page, the audit chain and its anchors"))
+    verify.add_argument("--fingerprint", action="append", default=[], metavar="TEXT", help=_(
+        "also check an audit fingerprint written down earlier, e.g. \"#812 7K3D-QW9X-M2ZT-8HJR\""
+        " (may be given more than once)"))
+    verify.add_argument("--accept-restored", action="store_true", help=_(
+        "after a backup was put back on purpose: accept the restored database's audit chain "
+        "as the new anchor (administrators; recorded)"))
+    sub.add_parser("fingerprint", help=_(
+        "print a short fingerprint of the audit chain to write down or file; verify checks it"))
     backup = sub.add_parser("backup", help=_("write a verified backup into the vault's backups "
                                              "folder, or a whole copy of the vault elsewhere"))
     backup.add_argument("--to", type=Path, metavar="DIR", help=_(
@@ -138,6 +147,7 @@ class Cli:
             raise UsageError(_("packet needs a kind: referral or residence"))
         handlers: dict[str, Callable[[Services], int]] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
+            "fingerprint": self.fingerprint,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet,
             **{name: functools.partial(records.run, name, self.args)
                for name in ("export", "import", "partners", "tasks")},
@@ -157,6 +167,8 @@ class Cli:
                         "{n} failed sign-in attempts on this account since its last sign-in.",
                         report.failed_attempts,
                     ).format(n=report.failed_attempts)
+                if report.integrity_warning:
+                    print(report.integrity_warning, file=sys.stderr)
                 if report.must_change_passphrase and command != "passphrase":
                     raise ShelterError(_("This account has a temporary passphrase. Change it "
                                          "first: shelter-admin --as {user} passphrase")
@@ -231,12 +243,29 @@ class Cli:
         return 0
 
     def verify(self, s: Services) -> int:
-        report = s.vault_admin.verify()
+        if self.args.accept_restored:
+            report = s.vault_admin.accept_restored()
+        else:
+            report = s.vault_admin.verify(self.args.fingerprint)
         for line in report.lines():
             _out(line)
         if not report.ok:
-            raise ShelterError(_("The vault check failed: {first}").format(first=report.lines()[0]
-                               if report.database_problems else report.chain.problem))
+            if report.database_problems:
+                first = report.lines()[0]
+            elif not report.chain.ok:
+                first = report.chain.problem
+            else:
+                first = next(a.text for a in report.anchors if not a.ok)
+            raise ShelterError(_("The vault check failed: {first}").format(first=first))
+        return 0
+
+    def fingerprint(self, s: Services) -> int:
+        made = s.vault_admin.fingerprint()
+        _out(_("Audit fingerprint: {fingerprint}").format(fingerprint=made.text))
+        _out(_("Write it down with today's date, or file it with the organisation's records. "
+               "\"shelter-admin verify --fingerprint\" checks it later: if the audit events up "
+               "to #{seq} are ever changed, deleted or replaced, it no longer matches.")
+             .format(seq=made.seq))
         return 0
 
     def backup(self, s: Services) -> int:

@@ -40,6 +40,8 @@ class Event(StrEnum):
     MIGRATED = "vault.migrated"
     VERIFY = "vault.verified"
     INTEGRITY_FAILURE = "vault.integrity_failure"
+    AUDIT_FINGERPRINT = "vault.audit_fingerprint"
+    ANCHOR_RESET = "vault.anchor_reset"  # a backup restored on purpose was accepted
     PERMISSION_DENIED = "access.denied"
 
 
@@ -82,6 +84,8 @@ EVENT_LABELS: dict[Event, str] = {
     Event.MIGRATED: N_("Database upgraded"),
     Event.VERIFY: N_("Vault checked"),
     Event.INTEGRITY_FAILURE: N_("Integrity check failed"),
+    Event.AUDIT_FINGERPRINT: N_("Audit fingerprint issued"),
+    Event.ANCHOR_RESET: N_("Restored backup accepted"),
     Event.PERMISSION_DENIED: N_("Action refused"),
 }
 

@@ -89,6 +89,7 @@ class ServiceContext:
             yield db
             self.audit.append(event, actor_id=self.session.user_id, target_type=target_type,
                               target_id=target_id, details=details)
+        self.vault.anchor_if_due()
 
     def record(self, event: Event, *, target_type: str | None = None,
                target_id: str | None = None, details: dict[str, Any] | None = None,
@@ -96,3 +97,4 @@ class ServiceContext:
         """Record a read or session event (opened, searched, locked) in its own transaction."""
         self.audit.append(event, actor_id=self.session.user_id, target_type=target_type,
                           target_id=target_id, details=details, outcome=outcome)
+        self.vault.anchor_if_due()

@@ -3,38 +3,83 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action
-from shelter_app.errors import EnvironmentFailure, StorageFailure
+from shelter_app.errors import EnvironmentFailure, ShelterError, StorageFailure, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import format_datetime, isolated
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
-from shelter_app.vault.backup import BackupCancel, prune
+from shelter_app.vault.anchors import fingerprint_code, format_fingerprint, parse_fingerprint
+from shelter_app.vault.backup import (
+    BACKUP_DIR,
+    KEYSLOTS_MIRROR,
+    BackupCancel,
+    newest_audit_event,
+    prune,
+)
 from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
-from shelter_app.vault.keyslots import RECOVERY_ID, seal
+from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile, seal
 
 log = logging.getLogger(__name__)
+
+
+def _when(stamp: str) -> str:
+    """An anchor's time (``2026-12-05T10:01:00Z``) in the interface language."""
+    try:
+        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return stamp
+    return format_datetime(moment)
 
 # A daily backup made at 9:05 is due again at a sign-in at 9:00 the next day.
 SLACK = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
+class AnchorCheck:
+    """One anchor of the audit chain (vault/anchors.py) and what checking it found."""
+
+    text: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A short code for one audit event, to write down or file (see ``fingerprint``)."""
+
+    seq: int
+    code: str
+    issued_at: dt.datetime
+
+    @property
+    def text(self) -> str:
+        return format_fingerprint(self.seq, self.code)
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     database_problems: list[str] = field(default_factory=list)
     chain: ChainReport = field(default_factory=lambda: ChainReport(True, 0))
+    anchors: list[AnchorCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.database_problems and self.chain.ok
+        return (not self.database_problems and self.chain.ok
+                and all(a.ok for a in self.anchors))
+
+    @property
+    def anchors_ok(self) -> bool:
+        return all(a.ok for a in self.anchors)
 
     def lines(self) -> list[str]:
         out = []
@@ -48,6 +93,8 @@ class VerifyReport:
             out.append(_("Audit chain: {n} events, unbroken.").format(n=self.chain.events))
         else:
             out.append(_("Audit chain: broken. {problem}").format(problem=self.chain.problem))
+        out.append(_("Anchors checked: {n}.").format(n=len(self.anchors)))
+        out += [f"  {a.text}" for a in self.anchors]
         return out
 
 
@@ -61,14 +108,20 @@ class VaultAdminService:
         """Stop a backup running on another thread (the session is ending); any thread."""
         self._cancel.cancel()
 
-    def verify(self) -> VerifyReport:
+    def verify(self, fingerprints: Sequence[str] = ()) -> VerifyReport:
+        """Every page, the audit chain, and every anchor of the chain that remains: the key
+        file and its copy in backups/, each backup, and the *fingerprints* given (as
+        written down: ``#812 7K3D-QW9X-M2ZT-8HJR``)."""
         self._ctx.require(Action.VERIFY)
+        parsed = [self._parse_fingerprint(text) for text in fingerprints]
         problems = integrity_problems(self._ctx.db.raw)
         try:
             chain = self._ctx.audit.verify()
+            anchors = self._check_anchors(parsed)
         except EnvironmentFailure as exc:  # a damaged page under the audit table
             chain = ChainReport(False, 0, None, str(exc))
-        report = VerifyReport(problems, chain)
+            anchors = []
+        report = VerifyReport(problems, chain, anchors)
         try:
             if report.ok:
                 self._ctx.record(Event.VERIFY, target_type="vault",
@@ -78,12 +131,131 @@ class VaultAdminService:
                 self._ctx.record(Event.INTEGRITY_FAILURE, target_type="vault",
                                  target_id=self._ctx.vault.vault_id, outcome=Outcome.FAILED,
                                  details={"problems": len(problems),
-                                          "first_bad_seq": chain.first_bad_seq})
+                                          "first_bad_seq": chain.first_bad_seq,
+                                          "count": sum(not a.ok for a in anchors)})
         except EnvironmentFailure:
             if report.ok:
                 raise
             # A damaged database may refuse any write; the report is what the user needs.
         return report
+
+    # -- anchors of the audit chain -------------------------------------------------------
+    @staticmethod
+    def _parse_fingerprint(text: str) -> tuple[int, str]:
+        parsed = parse_fingerprint(text)
+        if parsed is None:
+            raise ValidationError(_(
+                "“{text}” is not an audit fingerprint. A fingerprint is an event number and "
+                "sixteen letters and digits, for example #812 7K3D-QW9X-M2ZT-8HJR."
+            ).format(text=isolated(text.strip()[:60])), "fingerprint")
+        return parsed
+
+    def _held(self, source: str, seq: int, event_hmac: bytes, ok_text: str) -> AnchorCheck:
+        """Whether the chain holds event *seq* with *event_hmac*, said for *source*."""
+        found = self._ctx.audit.holds(seq, event_hmac)
+        if found is None:
+            return AnchorCheck(ok_text, True)
+        if found == "missing":
+            return AnchorCheck(_(
+                "{source}: event #{seq} is no longer in the audit chain. The newest audit "
+                "events were deleted, or the database was replaced by an older copy."
+            ).format(source=source, seq=seq), False)
+        return AnchorCheck(_(
+            "{source}: event #{seq} is not the event this anchor recorded. The audit events "
+            "were cut back and written anew, or the database was replaced."
+        ).format(source=source, seq=seq), False)
+
+    def _key_file_anchor(self, source: str, path: Path) -> AnchorCheck:
+        opened = self._ctx.vault
+        try:
+            slots = KeyslotFile.load(path)
+        except ShelterError:
+            return AnchorCheck(_("{source}: it cannot be read, so its anchor was not checked.")
+                               .format(source=source), False)
+        present, anchor = opened.read_anchor(slots)
+        if not present:
+            return AnchorCheck(_("{source}: it holds no audit anchor; it was removed from the "
+                                 "file.").format(source=source), False)
+        if anchor is None:
+            return AnchorCheck(_("{source}: its audit anchor was changed, so it cannot be "
+                                 "trusted.").format(source=source), False)
+        return self._held(source, anchor.seq, anchor.event_hmac, _(
+            "{source}: event #{seq} of {when} is in the audit chain.").format(
+                source=source, seq=anchor.seq, when=_when(anchor.at)))
+
+    def _check_anchors(self, fingerprints: Sequence[tuple[int, str]]) -> list[AnchorCheck]:
+        opened = self._ctx.vault
+        folder = opened.vault.folder
+        checks = [
+            self._key_file_anchor(_("Key file"), opened.vault.keyslots_path),
+            self._key_file_anchor(_("Copy of the key file in backups"),
+                                  folder / BACKUP_DIR / KEYSLOTS_MIRROR),
+        ]
+        for made, _version, path in backup_copies(folder):
+            source = _("Backup of {when}").format(when=format_datetime(made))
+            try:
+                newest = newest_audit_event(path, opened.data_key_copy())
+            except Exception:
+                checks.append(AnchorCheck(_(
+                    "{source}: it cannot be opened with this vault's key, so it was not "
+                    "checked.").format(source=source), False))
+                continue
+            if newest is None:
+                continue  # a copy made before the first event anchors nothing
+            checks.append(self._held(source, newest[0], newest[1], _(
+                "{source}: its newest event, #{seq}, is in the audit chain.").format(
+                    source=source, seq=newest[0])))
+        key = opened.anchor_key()
+        for seq, code in fingerprints:
+            source = _("Fingerprint {fingerprint}").format(
+                fingerprint=format_fingerprint(seq, code))
+            stored = self._ctx.audit.hmac_at(seq)
+            if stored is not None and hmac.compare_digest(
+                    fingerprint_code(key, opened.vault_id, seq, stored), code):
+                checks.append(AnchorCheck(_("{source}: matches the audit chain.").format(
+                    source=source), True))
+            elif stored is None:
+                checks.append(self._held(source, seq, bytes(32), ""))
+            else:
+                checks.append(AnchorCheck(_(
+                    "{source}: does not match event #{seq}. The audit events were changed and "
+                    "written anew, the database was replaced, or the fingerprint was copied "
+                    "wrongly.").format(source=source, seq=seq), False))
+        return checks
+
+    def fingerprint(self) -> Fingerprint:
+        """A short code for the newest audit event, for a coordinator to write down or file
+        away; ``verify`` checks it later.  Issuing it is recorded, and the code covers that
+        record too."""
+        self._ctx.require(Action.VIEW_AUDIT)
+        self._ctx.record(Event.AUDIT_FINGERPRINT, target_type="vault",
+                         target_id=self._ctx.vault.vault_id)
+        newest = self._ctx.audit.newest()
+        assert newest is not None  # the event just recorded
+        opened = self._ctx.vault
+        opened.write_anchor()
+        return Fingerprint(newest[0], fingerprint_code(opened.anchor_key(), opened.vault_id,
+                                                       *newest), dt.datetime.now(dt.UTC))
+
+    def accept_restored(self) -> VerifyReport:
+        """After a backup was put back on purpose: the anchors that name events the restored
+        database never had are replaced by its newest event.  Administrators; refused
+        unless the database and its own chain are whole.  Recorded, with the event number
+        the key file's anchor named before."""
+        self._ctx.require(Action.BACKUP)
+        report = self.verify()
+        if report.database_problems or not report.chain.ok:
+            raise ValidationError(_(
+                "The database or its audit chain is damaged, so it cannot be accepted as a "
+                "restored backup. Restore another backup."), "vault")
+        opened = self._ctx.vault
+        _present, anchor = opened.read_anchor(KeyslotFile.load(opened.vault.keyslots_path))
+        self._ctx.record(Event.ANCHOR_RESET, target_type="vault", target_id=opened.vault_id,
+                         details={"count": anchor.seq if anchor else 0})
+        if not opened.write_anchor(force=True):
+            raise StorageFailure(_("The key file could not be written. Nothing was changed; "
+                                   "try again."))
+        return self.verify()
 
     def backup(self) -> Path:
         """A verified copy now (administrators); the oldest beyond ``backups_kept`` go."""

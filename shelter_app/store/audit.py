@@ -122,6 +122,24 @@ class AuditLog:
                 pass  # an unreadable head is reported by verify(); keep following the rows
         return seq + 1, prev
 
+    def newest(self) -> tuple[int, bytes] | None:
+        """(seq, hmac) of the newest event in the table, or None while it is empty."""
+        row = self._db.one("SELECT seq, hmac FROM audit_events ORDER BY seq DESC LIMIT 1")
+        return (int(row["seq"]), bytes(row["hmac"])) if row else None
+
+    def hmac_at(self, seq: int) -> bytes | None:
+        """The stored HMAC of event *seq*, or None when there is no such event."""
+        value = self._db.scalar("SELECT hmac FROM audit_events WHERE seq = :seq", {"seq": seq})
+        return bytes(value) if value is not None else None
+
+    def holds(self, seq: int, event_hmac: bytes) -> str | None:
+        """None when event *seq* is in the table with *event_hmac*; else "missing" (no such
+        event) or "different" (another event stands at that place)."""
+        stored = self.hmac_at(seq)
+        if stored is None:
+            return "missing"
+        return None if hmac.compare_digest(stored, event_hmac) else "different"
+
     def events(self, *, target_type: str | None = None, target_id: str | None = None,
                limit: int = 500) -> list[AuditEvent]:
         where = ""

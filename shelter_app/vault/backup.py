@@ -191,6 +191,18 @@ def verify_backup(path: Path, data_key: bytes, version: int,
         )
 
 
+def newest_audit_event(path: Path, data_key: bytes) -> tuple[int, bytes] | None:
+    """(seq, hmac) of the newest audit event in the copy at *path*: an anchor of the live
+    chain, which must still hold that event (services/vault_admin.py, ``verify``)."""
+    copy = connect(path, data_key)
+    try:
+        row = copy.execute("SELECT seq, hmac FROM audit_events ORDER BY seq DESC LIMIT 1"
+                           ).fetchone()
+    finally:
+        copy.close()
+    return (int(row[0]), bytes(row[1])) if row else None
+
+
 _COPY_NAME = re.compile(r"^cases-(\d{8}T\d{12}Z)-v(\d+)\.db$")
 
 

@@ -164,6 +164,9 @@ class KeyslotFile:
     vault_id: str
     key_check: bytes
     slots: list[Keyslot] = field(default_factory=list)
+    # The audit chain's anchor (vault/anchors.py) as stored; its MAC is checked by whoever
+    # holds the data key, so here it is only carried through unchanged.
+    audit_anchor: dict[str, Any] | None = None
 
     # -- reading and writing -------------------------------------------------------
     @classmethod
@@ -196,7 +199,10 @@ class KeyslotFile:
             )
         try:
             slots = [Keyslot.from_json(s) for s in body["slots"]]
-            result = cls(str(body["vault_id"]), _unb64(body["key_check"]), slots)
+            anchor = body.get("audit_anchor")
+            if anchor is not None and not isinstance(anchor, dict):
+                raise ValueError("the audit anchor is not an object")
+            result = cls(str(body["vault_id"]), _unb64(body["key_check"]), slots, anchor)
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise damaged_keyslots() from exc
         ids = [s.user_id for s in slots]
@@ -213,6 +219,8 @@ class KeyslotFile:
             "key_check": _b64(self.key_check),
             "slots": [s.to_json() for s in self.slots],
         }
+        if self.audit_anchor is not None:
+            body["audit_anchor"] = self.audit_anchor
         atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=True) + "\n").encode("ascii"))
 
     # -- finding and changing slots ------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import math
 import time
 import unicodedata
 import uuid
@@ -38,6 +40,7 @@ from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
+from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
     BACKUP_DIR,
@@ -52,6 +55,8 @@ from shelter_app.vault.lock import VaultLock
 from shelter_app.vault.migrate import migrate
 from shelter_app.vault.process import core_dumps
 
+log = logging.getLogger(__name__)
+
 DB_NAME = "cases.db"
 KEYSLOTS_NAME = "keyslots.json"
 
@@ -64,6 +69,8 @@ class SignInReport:
     failed_attempts: int
     must_change_passphrase: bool
     migrated_to: int | None = None
+    # Set when the key file's audit anchor is not in the chain (see OpenVault.sign_in_check).
+    integrity_warning: str | None = None
 
 
 class Vault:
@@ -185,6 +192,10 @@ class Vault:
                              target_id=vault_id)
                 audit.append(Event.USER_ADDED, actor_id=admin_id, target_type="user",
                              target_id=admin_id, details={"roles": [Role.ADMIN.value]})
+                newest = audit.newest()
+                assert newest is not None
+                slots.audit_anchor = Anchor(newest[0], newest[1], anchor_now()).to_json(
+                    anchor_key(data_key), vault_id)
                 slots.save(vault.keyslots_path)
                 mirror_keyslots(vault.keyslots_path, vault.folder)
             opened = OpenVault(vault, db, bytearray(data_key), slots, admin_id)
@@ -298,7 +309,11 @@ class Vault:
                 core_dumps.release()
             raise
         return opened, SignInReport(user_id, failures, bool(user["must_change_passphrase"]),
-                                    applied[-1] if applied else None)
+                                    applied[-1] if applied else None, opened.integrity_warning)
+
+
+def anchor_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 class OpenVault:
@@ -313,6 +328,8 @@ class OpenVault:
         self.user_id = user_id
         self.audit = AuditLog(db, crypto.subkey(bytes(data_key), "audit chain v1"))
         self.closed = False
+        self.integrity_warning: str | None = None
+        self._anchored_at = -math.inf  # time.monotonic() of the last anchor written
 
     @property
     def vault_id(self) -> str:
@@ -347,8 +364,82 @@ class OpenVault:
                             {"now": now_utc(), "id": self.user_id})
         for uid in pending:
             self.vault.attempts.clear(uid)
+        self.sign_in_check()
         own_times, own_untimed = pending.get(self.user_id, ([], 0))
         return len(own_times) + own_untimed
+
+    # -- the audit chain's anchor in the key file (vault/anchors.py) -------------------
+    def anchor_key(self) -> bytes:
+        return anchor_key(bytes(self._key))
+
+    def read_anchor(self, slots: KeyslotFile) -> tuple[bool, Anchor | None]:
+        """(present, anchor) of *slots*: present but None means its MAC does not check out."""
+        if slots.audit_anchor is None:
+            return False, None
+        return True, Anchor.from_json(slots.audit_anchor, self.anchor_key(), self.vault_id)
+
+    def _anchor_holds(self, slots: KeyslotFile) -> bool:
+        """Whether the anchor of *slots* is absent or in the chain.  A changed or failing
+        anchor is evidence: it is never written over (unless an administrator accepts a
+        restored backup)."""
+        present, anchor = self.read_anchor(slots)
+        if not present:
+            return True
+        return anchor is not None and self.audit.holds(anchor.seq, anchor.event_hmac) is None
+
+    def sign_in_check(self) -> None:
+        """At sign-in: the key file's anchor must be in the chain.  If it is, it moves up to
+        the newest event; if not, it stays as it is for ``verify`` to name, the failure is
+        recorded, and ``integrity_warning`` tells the person signing in."""
+        if self._anchor_holds(self._slots):
+            self.write_anchor()
+            return
+        self.integrity_warning = _(
+            "This vault's audit record is shorter than, or different from, what its key file "
+            "recorded: audit events were deleted, or the database was replaced by an older "
+            "copy. Ask your administrator to run the vault check (Administration, Vault tab). "
+            "If a backup was restored on purpose, the administrator confirms it there.")
+        with self.db.transaction():
+            self.audit.append(Event.INTEGRITY_FAILURE, actor_id=self.user_id,
+                              target_type="vault", target_id=self.vault_id,
+                              outcome=Outcome.FAILED, details={"reason": "anchor"})
+
+    def write_anchor(self, *, force: bool = False) -> bool:
+        """Record the chain's newest event in the key file (and its mirror).
+
+        The file is read afresh and only its anchor changes, so no keyslot written since
+        this session began is lost.  Nothing is written inside an open transaction (its
+        events may yet be rolled back), or over an anchor that the chain no longer holds
+        unless *force* (``VaultAdminService.accept_restored``).  A failure to write is
+        logged, not raised: the change the person made is already safe in the database."""
+        if self.closed or self.db.in_transaction:
+            return False
+        try:
+            slots = KeyslotFile.load(self.vault.keyslots_path)
+            if slots.vault_id != self.vault_id or (not force and not self._anchor_holds(slots)):
+                return False
+            newest = self.audit.newest()
+            if newest is None:
+                return False
+            _present, anchor = self.read_anchor(slots)
+            if anchor is None or (anchor.seq, anchor.event_hmac) != newest:
+                slots.audit_anchor = Anchor(newest[0], newest[1], anchor_now()).to_json(
+                    self.anchor_key(), self.vault_id)
+                slots.save(self.vault.keyslots_path)
+                mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
+        except Exception:
+            log.warning("the audit anchor could not be written to the key file", exc_info=True)
+            return False
+        self._slots.audit_anchor = slots.audit_anchor
+        self._anchored_at = time.monotonic()
+        return True
+
+    ANCHOR_EVERY = 60.0  # seconds: how often a change moves the key file's anchor
+
+    def anchor_if_due(self) -> None:
+        """After a change: move the anchor if the last one is a minute old or older."""
+        if time.monotonic() - self._anchored_at >= self.ANCHOR_EVERY:
+            self.write_anchor()
 
     # -- keyslot operations (called by the services, inside their transaction) --------
     def _save_slots(self) -> None:
@@ -423,10 +514,12 @@ class OpenVault:
         (WAL lets a reader and the session's writes go on together)."""
         source = connect(self.vault.db_path, bytes(self._key))
         try:
-            return make_backup(source, bytes(self._key), self.vault.folder,
+            path = make_backup(source, bytes(self._key), self.vault.folder,
                                self.vault.keyslots_path, cancel)
         finally:
             source.close()
+        self.write_anchor()
+        return path
 
     def copy_to(self, parent: Path, cancel: BackupCancel | None = None) -> Path:
         """A complete, checked vault folder inside *parent*, read like ``backup``."""
@@ -441,6 +534,8 @@ class OpenVault:
         """Close the database and overwrite the key in memory.  Safe to call twice."""
         if self.closed:
             return
+        with contextlib.suppress(Exception):  # a damaged database must not keep the key open
+            self.write_anchor()
         self.closed = True
         for i in range(len(self._key)):
             self._key[i] = 0

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QLineEdit, QWidget
 
 from tests.documents.conftest import org, scenario  # noqa: F401 - fixtures
 from tests.ui.conftest import flush_deletes
@@ -55,6 +56,13 @@ def answer(qtbot, *steps: Callable[[QFileDialog], None]) -> list[str]:
         opened.append(dialog.directory().absolutePath())
         for step in steps:
             step(dialog)
+        QTimer.singleShot(5000, lambda: give_up(dialog))
+
+    def give_up(dialog: QFileDialog) -> None:
+        """A dialog the steps did not close fails the test instead of waiting for ever."""
+        if shiboken6.isValid(dialog) and dialog.isVisible():
+            opened.append("still open after the steps")
+            dialog.reject()
     QTimer.singleShot(20, later)
     return opened
 
@@ -67,6 +75,10 @@ def typed(text: str) -> Callable[[QFileDialog], None]:
         field = dialog.findChild(QLineEdit, "fileNameEdit")
         field.clear()
         field.insert(text)
+        # Only the typed text chosen: on a busy machine the folder listing arrives late and
+        # may leave the folder's own entry selected, which accept() would take instead.
+        for view in dialog.findChildren(QAbstractItemView):
+            view.clearSelection()
         dialog.accept()
     return step
 

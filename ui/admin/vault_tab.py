@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
@@ -54,6 +62,24 @@ class VaultTab(QWidget):
             "A complete, checked copy of the vault folder, for a drive kept in another place"),
             self.copy_elsewhere)
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
+        self.fingerprints = QLineEdit()
+        self.fingerprints.setObjectName("fingerprints")
+        self.fingerprints.setPlaceholderText(_("for example #812 7K3D-QW9X-M2ZT-8HJR"))
+        named(self.fingerprints, _("Fingerprints written down earlier"), _(
+            "Optional: audit fingerprints to check as well, separated by semicolons"))
+        self.fingerprints.returnPressed.connect(self.verify)
+        fingerprint_label = QLabel(_("&Fingerprints written down earlier (optional):"))
+        fingerprint_label.setBuddy(self.fingerprints)
+        fingerprint_row = QWidget()
+        row = QHBoxLayout(fingerprint_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(fingerprint_label)
+        row.addWidget(self.fingerprints, 1)
+        fingerprint_row.setVisible(services.ctx.allowed(Action.VERIFY))
+        self.accept_button = button(_("&Accept the restored backup…"), _(
+            "After a backup was put back on purpose: take its audit record as the new anchor"),
+            self.accept_restored)
+        self.accept_button.hide()
         for widget in (self.backup_button, self.copy_button):
             widget.setVisible(services.ctx.allowed(Action.BACKUP))
         self.busy = BusyBar(_("Working…"))
@@ -71,10 +97,12 @@ class VaultTab(QWidget):
             "vault folder's backups; copy the whole vault folder to a safe place regularly.")))
         self.last_backup = paragraph("")
         layout.addWidget(self.last_backup)
+        layout.addWidget(fingerprint_row)
         layout.addWidget(flow(self.verify_button, self.backup_button, self.copy_button))
         layout.addWidget(self.busy)
         layout.addWidget(self.result)
         layout.addWidget(self.error)
+        layout.addWidget(flow(self.accept_button))
         layout.addWidget(self.lines, 1)
         layout.addStretch(0)  # takes the room while the result box is hidden
         self.show_last_backup()
@@ -97,6 +125,7 @@ class VaultTab(QWidget):
         self.result.clear_message()
         self.error.clear_message()
         self.busy.show()
+        self.accept_button.hide()
         for widget in (self.verify_button, self.backup_button, self.copy_button):
             widget.setEnabled(False)
 
@@ -114,9 +143,10 @@ class VaultTab(QWidget):
         self.error.show_message(exc.message)
 
     def verify(self) -> None:
+        typed = [part for part in self.fingerprints.text().split(";") if part.strip()]
         self._start()
-        self._background.run(self._services.vault_admin.verify, self._verified, self._failed,
-                             context=self)
+        self._background.run(lambda: self._services.vault_admin.verify(typed), self._verified,
+                             self._failed, context=self)
 
     def _verified(self, report: VerifyReport) -> None:
         self._finish()
@@ -125,9 +155,30 @@ class VaultTab(QWidget):
         self.lines.show()
         if report.ok:
             self.result.show_message(_("The vault is intact."))
+        elif not report.database_problems and report.chain.ok:
+            self.error.show_message(_(
+                "The database and its audit chain are whole, but they do not reach what the "
+                "anchors below recorded: audit events were deleted, or an older copy of the "
+                "database was put back. If an administrator restored a backup on purpose, "
+                "accept it; otherwise restore the newest backup."))
+            self.accept_button.setVisible(self._services.ctx.allowed(Action.BACKUP))
         else:
             self.error.show_message(_("The check found problems. Stop using this copy and "
                                       "restore the newest backup."))
+
+    def accept_restored(self) -> None:
+        answer = QMessageBox.question(
+            self, _("Accept the restored backup?"), _(
+                "Accept this only if a backup was put back on purpose. The audit events that "
+                "the anchors recorded after the backup was made are then no longer looked "
+                "for; the acceptance is recorded in the audit log."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._start()
+        self._background.run(self._services.vault_admin.accept_restored, self._verified,
+                             self._failed, context=self)
 
     def backup(self) -> None:
         self._start()
@@ -156,5 +207,7 @@ class VaultTab(QWidget):
 
     def end_session(self) -> None:
         self.report = None
+        self.fingerprints.clear()
+        self.accept_button.hide()
         self.lines.clear()
         self.result.clear_message()

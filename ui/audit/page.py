@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +27,7 @@ from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import format_date, format_datetime
+from shelter_app.i18n.formatting import format_date, format_datetime, isolated
 from shelter_app.services.audit_log import OUTCOME_LABELS, AuditQuery
 from shelter_app.services.registry import Services
 
@@ -93,6 +96,9 @@ class AuditLogPage(QWidget):
                                      _("Search older events for ones that match"),
                                      self.further)
         self.further_button.hide()
+        self.fingerprint_button = button(_("Fin&gerprint…"), _(
+            "A short code for the audit log as it stands now, to write down or file; the "
+            "vault check tells later whether the log still matches it"), self.fingerprint)
 
         dates = QWidget()
         dates_form = QFormLayout(dates)
@@ -121,9 +127,12 @@ class AuditLogPage(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.further_button)
+        status_row.addWidget(self.fingerprint_button)
         layout.addLayout(status_row)
         tab_order(self.period, self.since.focus, self.until.focus, self.person, self.kind,
-                  self.outcome, self.show_button, self.view, self.further_button)
+                  self.outcome, self.show_button, self.view, self.further_button,
+                  self.fingerprint_button)
+        self.fingerprint_box: QMessageBox | None = None
 
         self.model.searched.connect(self._show_status)
         self.model.failed.connect(self.error.show_message)
@@ -140,6 +149,39 @@ class AuditLogPage(QWidget):
             return
         self._ready = True
         self.apply()
+
+    # -- fingerprint -------------------------------------------------------------------
+    def fingerprint(self) -> None:
+        """Issue a fingerprint and show it in a box the person can read it off or copy."""
+        try:
+            made = self._services.vault_admin.fingerprint()
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return
+        self.error.clear_message()
+        box = QMessageBox(QMessageBox.Icon.Information, _("Audit fingerprint"), "", parent=self)
+        box.setObjectName("fingerprint_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(isolated(made.text))
+        box.setInformativeText(_(
+            "Write this fingerprint down with today's date ({date}), or file it with the "
+            "organisation's records. An administrator or coordinator can type it into the "
+            "vault check (Administration, Vault tab) at any later time: if audit events up to "
+            "#{seq} are changed, deleted, or replaced with an older copy of the database, it "
+            "no longer matches.").format(date=format_date(made.issued_at.date()),
+                                         seq=made.seq))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        code = box.findChild(QLabel, "qt_msgbox_label")
+        if code is not None:  # the code itself large and in fixed width, easy to copy out
+            font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            font.setPointSizeF(box.font().pointSizeF() * 1.4)
+            code.setFont(font)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self.fingerprint_box = box
+        box.finished.connect(lambda _r: setattr(self, "fingerprint_box", None))
+        box.open()
+        self.apply()  # the issue is an event of its own
 
     # -- filters -----------------------------------------------------------------------
     def _period_changed(self) -> None:
