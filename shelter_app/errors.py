@@ -72,6 +72,12 @@ class PassphraseRejected(ShelterError):
     """A new passphrase does not meet the policy."""
 
 
+# -- languages ---------------------------------------------------------------------
+class CatalogueMissing(EnvironmentFailure):
+    """A document was asked for in a language whose translation catalogue is not installed
+    (an install built without compiling them, or a language Shelter App does not offer)."""
+
+
 # -- using a vault -----------------------------------------------------------------
 class PermissionDenied(ShelterError):
     """The signed-in user's roles do not allow this action on this record."""

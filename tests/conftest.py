@@ -40,6 +40,22 @@ def _english() -> Iterator[None]:
 
 
 @pytest.fixture
+def no_catalogues(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An install without compiled catalogues (a wheel built without its build step): the
+    catalogue folder is an empty one for this test."""
+    import shelter_app.i18n as i18n
+
+    empty = tmp_path / "no-locale"
+    empty.mkdir()
+    monkeypatch.setattr(i18n, "LOCALE_DIR", empty)
+    i18n._catalogue.cache_clear()
+    yield empty
+    monkeypatch.undo()
+    i18n._catalogue.cache_clear()
+    set_language("en")
+
+
+@pytest.fixture
 def kdf() -> KdfPolicy:
     return FAST_KDF
 

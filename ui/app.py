@@ -20,7 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _, is_rtl, language_from_environment, set_language
+from shelter_app.i18n import (
+    _,
+    catalogue_notice,
+    is_rtl,
+    language_from_environment,
+    set_language,
+)
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.resources import resource
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
@@ -87,6 +93,10 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
     # our own catalogue for it is missing (its strings then stay in English).
     language = (args.lang or language_from_environment()).replace("-", "_")
     set_language(language)
+    # A missing catalogue is said, on stderr and on the first screen, not hidden.
+    notice = catalogue_notice(language, asked=bool(args.lang or os.environ.get("SHELTER_LANG")))
+    if notice:
+        print(f"shelter-app: {notice}", file=sys.stderr)
 
     from PySide6.QtWidgets import QApplication
 
@@ -110,7 +120,7 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
             if args.demo:  # made in the background once the sign-in screen shows
                 demo = new_demo_vault()
             folder = demo.folder if demo else chosen_vault_dir(args.vault)
-            controller = AppController(folder, kdf=kdf, demo=demo)
+            controller = AppController(folder, kdf=kdf, demo=demo, language_notice=notice)
             # What is loaded by now (~34,000 objects) lives as long as the program: Python's
             # full garbage collections, which hold the lock the window needs, need not walk
             # it again (in a session, 15-41 ms each before, 2-21 ms now).  Frozen before any

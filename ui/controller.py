@@ -70,13 +70,12 @@ class AppController(QObject):
 
     def __init__(self, folder: Path, *, kdf: KdfPolicy = PRODUCTION_KDF,
                  demo: DemoVault | None = None, auto_lock_ms: int | None = None,
-                 quit_app: Callable[[], None] | None = None,
+                 quit_app: Callable[[], None] | None = None, language_notice: str = "",
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
-        self.kdf = kdf
-        self.demo = demo
-        self.auto_lock_ms = auto_lock_ms
+        self.language_notice = language_notice  # why English is shown (catalogue missing)
+        self.kdf, self.demo, self.auto_lock_ms = kdf, demo, auto_lock_ms
         self._quit_app = quit_app or QCoreApplication.quit
         self.vault: Vault | None = None
         self.services: Services | None = None
@@ -103,7 +102,7 @@ class AppController(QObject):
         else:
             from .first_run import FirstRunWindow
 
-            window = FirstRunWindow(self.title, self.background)
+            window = FirstRunWindow(self.title, self.background, notice=self.language_notice)
             window.create_requested.connect(self._create)
             window.finished.connect(lambda: self._show_main(0))
             window.recovery.sheet_saved.connect(self._sheet_saved)
@@ -140,7 +139,8 @@ class AppController(QObject):
 
     def _show_sign_in(self, notice: str = "") -> SignInWindow:
         demo = self.demo.shown() if self.demo is not None else {}
-        window = SignInWindow(self.title, notice=notice, **demo)  # type: ignore[arg-type]
+        window = SignInWindow(self.title, notice="\n\n".join(filter(None, (
+            notice, self.language_notice))), **demo)  # type: ignore[arg-type]
         window.submitted.connect(self._sign_in)
         window.forgot_requested.connect(lambda: self._forgot(window))
         self._show(window, "sign_in")

@@ -26,6 +26,7 @@ from shelter_app.i18n import _
 from .background import Background
 from .recovery_page import RecoveryKeyPage
 from .widgets import (
+    NOTICE_STYLE,
     BusyBar,
     MessageLabel,
     fit_window,
@@ -56,7 +57,7 @@ class FirstRunWindow(QWidget):
     finished = Signal()
     quick_exit_requested = Signal()
 
-    def __init__(self, title: str, background: Background) -> None:
+    def __init__(self, title: str, background: Background, *, notice: str = "") -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.setObjectName("first_run")
@@ -75,8 +76,14 @@ class FirstRunWindow(QWidget):
         top.addWidget(self.step, 1)
         top.addWidget(self.quick_exit, 0, Qt.AlignmentFlag.AlignTop)
 
+        # What the person should know first, e.g. that their language's catalogue is missing
+        self.notice = MessageLabel(NOTICE_STYLE)
+        self.notice.setAccessibleName(_("Notice"))
+        self.notice.show_message(notice)
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         layout.addWidget(self.pages, 1)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self._show_page(0)

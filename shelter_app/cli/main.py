@@ -16,7 +16,13 @@ from typing import Any, NoReturn
 
 from shelter_app.domain.roles import Role
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _, language_from_environment, ngettext, set_language
+from shelter_app.i18n import (
+    _,
+    catalogue_notice,
+    language_from_environment,
+    ngettext,
+    set_language,
+)
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
@@ -310,7 +316,12 @@ class Cli:
 
 
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
-    set_language(language_from_environment())
+    language = language_from_environment()
+    set_language(language)
+    # A missing catalogue is said, not hidden: the output would be in English without reason.
+    notice = catalogue_notice(language, asked=bool(os.environ.get("SHELTER_LANG")))
+    if notice:
+        print(f"shelter-admin: {notice}", file=sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -16,6 +16,10 @@ from pathlib import Path
 DOMAIN = "shelter_app"
 LOCALE_DIR = Path(__file__).with_name("locale")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ku"})
+PSEUDO_LOCALE = "en_XA"
+# Every install has these catalogues (compiled when the package is built, see setup.py); one
+# missing means a broken or unbuilt install, not a language we do not offer.
+SHIPPED_LANGUAGES = ("ar", "es", "fr", "it", "ro", "ru", "uk", "vi")
 
 _active: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
@@ -45,7 +49,8 @@ def available_languages() -> list[str]:
 def set_language(language: str | None) -> str:
     """Activate *language* (``ar``, ``es_MX``, ``en_XA``…); returns the language in force.
 
-    An unknown language falls back to English rather than failing: the user can still work.
+    A language without its catalogue falls back to English rather than failing: the user
+    can still work.  ``catalogue_notice`` says so to the user (the programs print it).
     """
     global _active, _language
     language = (language or "en").replace("-", "_")
@@ -53,7 +58,7 @@ def set_language(language: str | None) -> str:
         DOMAIN, localedir=LOCALE_DIR, languages=[language, language.split("_")[0]], fallback=True
     )
     found = type(_active) is not gettext.NullTranslations
-    _language = language if found or language.startswith("en") else "en"
+    _language = language if found or has_catalogue(language) else "en"
     return _language
 
 
@@ -67,14 +72,70 @@ def translator(language: str | None = None) -> Callable[[str], str]:
     """A translation function for *language*, leaving the interface language alone: a
     document is written in its reader's language whatever language the user works in.
     Strings it translates are marked where they are written (``_ = translator(lang)``
-    keeps them visible to extraction)."""
-    return _catalogue((language or _language).replace("-", "_")).gettext
+    keeps them visible to extraction).
+
+    Raises ``CatalogueMissing`` for a language other than English without a compiled
+    catalogue: a document must not come out in English when another language was asked for.
+    """
+    language = (language or _language).replace("-", "_")
+    if not has_catalogue(language):
+        from shelter_app.errors import CatalogueMissing
+
+        raise CatalogueMissing(_document_refusal(language))
+    return _catalogue(language).gettext
 
 
 def has_catalogue(language: str) -> bool:
-    """True when *language* (or its base language) has a compiled catalogue, or is English."""
-    return language.split("_")[0] == "en" or type(_catalogue(language)) is not \
-        gettext.NullTranslations
+    """True when *language* (or its base language) has a compiled catalogue, or is English
+    (the source language; the pseudo-locale needs its catalogue)."""
+    language = language.replace("-", "_")
+    if language.split("_")[0] == "en" and language != PSEUDO_LOCALE:
+        return True
+    return type(_catalogue(language)) is not gettext.NullTranslations
+
+
+def _shipped(language: str) -> bool:
+    return language == PSEUDO_LOCALE or language.split("_")[0] in SHIPPED_LANGUAGES
+
+
+def _named(language: str) -> str:
+    """"French (fr)": the language's name in the interface language, and its code."""
+    from shelter_app.i18n.formatting import language_name
+
+    name = language_name(language) or language_name(language.split("_")[0])
+    return f"{name} ({language})" if name else language
+
+
+def _how_to_install() -> str:
+    return _("To install the catalogues, reinstall Shelter App, or run 'make translations' in "
+             "its source folder.")
+
+
+def catalogue_notice(language: str, *, asked: bool = True) -> str:
+    """Why the interface is in English although *language* was wanted, in words for the user;
+    "" when its catalogue is installed.  A language Shelter App does not ship is mentioned
+    only when it was *asked* for by name (``--lang``, ``SHELTER_LANG``), not when it merely
+    is the system's language."""
+    language = language.replace("-", "_")
+    if has_catalogue(language):
+        return ""
+    if _shipped(language):
+        return " ".join((_(
+            "The catalogue for {language} is not installed, so the interface is shown in "
+            "English.").format(language=_named(language)), _how_to_install()))
+    if asked:
+        return _("Shelter App has no translation into {language}, so the interface is shown "
+                 "in English.").format(language=_named(language))
+    return ""
+
+
+def _document_refusal(language: str) -> str:
+    if _shipped(language):
+        return " ".join((_(
+            "Documents cannot be written in {language}: its catalogue is not installed."
+        ).format(language=_named(language)), _how_to_install()))
+    return _("Documents cannot be written in {language}: Shelter App has no translation "
+             "into it.").format(language=_named(language))
 
 
 def current_language() -> str:

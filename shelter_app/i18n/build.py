@@ -80,17 +80,20 @@ def pseudo_catalog(template: Catalog) -> Catalog:
     return catalog
 
 
-def compile_all() -> list[str]:
-    with TEMPLATE.open("rb") as fh:
+def compile_all(translations: Path = TRANSLATIONS, locale_out: Path = LOCALE_OUT) -> list[str]:
+    """Compile every catalogue under *translations* (and the pseudo-locale, from the template
+    there) into *locale_out*/<lang>/LC_MESSAGES/shelter_app.mo.  Packaging passes the build
+    folder (setup.py); ``make translations`` compiles into the source folder."""
+    with (translations / TEMPLATE.name).open("rb") as fh:
         template = read_po(fh)
     built = []
     catalogs: dict[str, Catalog] = {PSEUDO: pseudo_catalog(template)}
-    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/shelter_app.po")):
+    for po in sorted(translations.glob("*/LC_MESSAGES/shelter_app.po")):
         lang = po.parent.parent.name
         with po.open("rb") as fh:
             catalogs[lang] = read_po(fh, locale=lang.split("_")[0])
     for lang, catalog in catalogs.items():
-        out = LOCALE_OUT / lang / "LC_MESSAGES"
+        out = locale_out / lang / "LC_MESSAGES"
         out.mkdir(parents=True, exist_ok=True)
         with (out / "shelter_app.mo").open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)

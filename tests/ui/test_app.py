@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from shelter_app.demo_vault import DEMO_SURVIVORS
 from shelter_app.i18n import set_language
-from tests.conftest import FAST_KDF
+from tests.conftest import ADMIN_PASS, FAST_KDF
 from ui import app as app_module
 from ui.controller import AppController
 from ui.demo import demo_passphrase, new_demo_vault
@@ -19,7 +19,7 @@ from ui.main_window import MainWindow
 from ui.platform_check import platform_problem, uses_xcb
 from ui.sign_in import SignInWindow
 
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, sign_in
 
 
 @pytest.fixture
@@ -155,6 +155,48 @@ def test_arabic_qt_translations_are_loaded(qapp):
     set_language("ar")
     with app_module.qt_language(qapp, "ar"):
         assert QApplication.translate("QPlatformTheme", "Cancel") != "Cancel"
+
+
+def test_a_missing_catalogue_is_said_on_stderr_and_on_the_first_screen(
+        qapp, tmp_path, monkeypatch, capsys, no_catalogues):
+    shown: list[str] = []
+
+    def smoke_test(_app, controller):
+        window = controller.window
+        shown.append(window.notice.text() if window.notice.isVisibleTo(window) else "")
+        return 0
+
+    monkeypatch.setattr(app_module, "_smoke_test", smoke_test)
+    assert app_module.main(["--lang", "uk", "--smoke-test", "--vault", str(tmp_path / "v")],
+                           kdf=FAST_KDF) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("shelter-app: The catalogue for Ukrainian (uk) is not installed, "
+                          "so the interface is shown in English.")
+    assert "reinstall Shelter App, or run 'make translations'" in err
+    assert shown == [err.removeprefix("shelter-app: ").strip()], "the first-run screen says it"
+
+
+def test_the_sign_in_screen_says_the_catalogue_is_missing_after_other_notices(
+        qtbot, make_controller, existing_vault):
+    notice = "The catalogue for Ukrainian (uk) is not installed."
+    controller = make_controller(language_notice=notice)
+    window = controller.window
+    assert isinstance(window, SignInWindow)
+    assert window.notice.isVisibleTo(window) and window.notice.text() == notice
+    sign_in(qtbot, controller, "admin", ADMIN_PASS)
+    assert controller.state == "main"
+    controller.lock(notice="Locked.")
+    window = controller.window
+    assert isinstance(window, SignInWindow) and window.notice.text() == "Locked.\n\n" + notice
+
+
+def test_with_its_catalogue_the_language_is_not_mentioned(qapp, tmp_path, monkeypatch,
+                                                          capsys):
+    monkeypatch.setattr(app_module, "_smoke_test", lambda _app, controller: int(
+        controller.window.notice.isVisibleTo(controller.window)))
+    assert app_module.main(["--lang", "uk", "--smoke-test", "--vault", str(tmp_path / "v")],
+                           kdf=FAST_KDF) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_missing_xcb_libraries_are_named_with_their_packages():
