@@ -155,3 +155,38 @@ def test_language_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert language_from_environment() == "vi_VN"
     monkeypatch.setenv("SHELTER_LANG", "ar")
     assert language_from_environment() == "ar"
+
+
+@pytest.mark.parametrize(("last_translator", "drafted"), [
+    ("Shelter App developers (draft, needs review)", True),
+    ("FULL NAME <EMAIL@ADDRESS>", True),
+    ("Ana García <ana@example.org>", False),
+])
+def test_a_catalogue_is_machine_drafted_until_its_header_names_a_reviewer(
+        tmp_path, monkeypatch, last_translator, drafted) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    import shelter_app.i18n as i18n
+
+    catalog = Catalog(locale="es", domain=i18n.DOMAIN, last_translator=last_translator)
+    catalog.add("Sign in", "Iniciar sesión")
+    out = tmp_path / "es" / "LC_MESSAGES"
+    out.mkdir(parents=True)
+    with (out / "shelter_app.mo").open("wb") as fh:
+        write_mo(fh, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n._catalogue.cache_clear()
+    try:
+        assert i18n.is_machine_drafted("es") is drafted
+        assert i18n.is_machine_drafted("es_MX") is drafted
+        assert not i18n.is_machine_drafted("en")
+    finally:
+        i18n._catalogue.cache_clear()
+
+
+def test_the_shipped_catalogues_are_drafts_and_the_pseudo_locale_is_not() -> None:
+    from shelter_app.i18n import is_machine_drafted
+
+    assert is_machine_drafted("es") and is_machine_drafted("ar")
+    assert not is_machine_drafted("en_XA") and not is_machine_drafted("en")

@@ -2,7 +2,7 @@
 
 A navigation list on the start side and a stack of pages, built from ``ui/pages.py``:
 sections the user's roles do not allow are absent.  The toolbar keeps the session's
-keys: lock (Ctrl+L), change passphrase, and the red quick exit.
+keys: lock (Ctrl+L), change passphrase, About Shelter App (F1), and the red quick exit.
 
 Its title is the organisation's neutral ``window_title`` setting, never a person's name
 and never a case: titles show in task bars, window switchers and screen-sharing previews.
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from shelter_app.i18n import _, ngettext
 from shelter_app.services.registry import Services
 
+from .about import AboutDialog, show_about
 from .background import Background
 from .change_passphrase import ChangePassphraseDialog
 from .day.nav_counts import NavCounts
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
         self.password_action = QAction(_("Change &passphrase…"), self)
         self.password_action.setToolTip(_("Choose a new passphrase for your account"))
         self.password_action.triggered.connect(self.change_passphrase)
+        self.about_action = QAction(_("&About Shelter App…"), self)
+        self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.about_action.setToolTip(_("The version and the interface language (F1)"))
+        self.about_action.triggered.connect(self.show_about)
         self.quick_exit = quick_exit_button()
         self.quick_exit.clicked.connect(self.quick_exit_requested)
         toolbar = QToolBar(_("Session"))
@@ -182,12 +187,13 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(self.lock_action)
         toolbar.addAction(self.password_action)
+        toolbar.addAction(self.about_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.quick_exit)
         named(toolbar, _("Session"))
-        for action in (self.lock_action, self.password_action):
+        for action in (self.lock_action, self.password_action, self.about_action):
             button = toolbar.widgetForAction(action)
             named(button, action.text().replace("&", ""), action.toolTip())
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -315,3 +321,6 @@ class MainWindow(QMainWindow):
             _("Your passphrase was changed."), 10_000))
         dialog.open()
         return dialog
+
+    def show_about(self) -> AboutDialog:
+        return show_about(self)

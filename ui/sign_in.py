@@ -1,6 +1,7 @@
 """The sign-in screen: user name, passphrase, and what went wrong in plain words.
 
 "Forgot passphrase?" opens the recovery with the recovery key (``ui/recovery_dialog.py``);
+"About Shelter App…" (or F1) the version and the interface language (``ui/about.py``);
 with a demo vault, its accounts are listed under the form (``ui/demo_box.py``).
 
 The window only collects what was typed and shows outcomes; the controller unlocks the
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from shelter_app.i18n import _, ngettext
 
+from .about import AboutDialog, show_about
 from .demo_box import DemoAccountsBox
 from .widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, quick_exit_button
 
@@ -96,8 +98,15 @@ class SignInWindow(QWidget):
             "An administrator with the recovery key sets a new passphrase here. Everyone "
             "else: ask an administrator."))
         self.forgot_button.clicked.connect(self.forgot_requested)
+        self.about_button = QPushButton(_("&About Shelter App…"))
+        self.about_button.setFlat(True)
+        named(self.about_button, _("About Shelter App"),
+              _("The version and the interface language (F1)"))
+        self.about_button.clicked.connect(self.show_about)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self, self.show_about)
         buttons = QHBoxLayout()
         buttons.addWidget(self.forgot_button)
+        buttons.addWidget(self.about_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
 
@@ -116,12 +125,16 @@ class SignInWindow(QWidget):
         self.username.textEdited.connect(self._name_changed)
         # What is seen, top to bottom; Quick exit last, so that no key lands on it by chance.
         for first, second in pairwise((self.username, self.passphrase, self.sign_in_button,
-                                       self.forgot_button, *self.demo_box.buttons,
+                                       self.forgot_button, self.about_button,
+                                       *self.demo_box.buttons,
                                        self.quick_exit)):
             self.setTabOrder(first, second)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
         self.resize(self.sizeHint().expandedTo(self.minimumSize()))
         (self.passphrase if username else self.username).setFocus()
+
+    def show_about(self) -> AboutDialog:
+        return show_about(self)
 
     def fill(self, username: str, passphrase: str) -> None:
         """Put an account's user name and passphrase in the fields (the demo box's buttons);

@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from shelter_app.documents.encryption import finish
 from shelter_app.documents.layout import DocumentSpec, PageInfo, neutral_comments, overlay
+from shelter_app.i18n import _
 
 MAX_PIXELS = 2600  # long side of an image placed on a page: about 220 dpi on A4
 BAND_TOP = 14 * mm  # room kept for the header above an exhibit page
@@ -59,11 +60,11 @@ def problem(media_type: str, data: bytes) -> str | None:
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
         else:
-            raise ExhibitError("not a PDF or an image")
+            raise ExhibitError(_("not a PDF or an image"))
     except ExhibitError as exc:
         return str(exc)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return "image format that cannot be read (convert it to PDF or JPEG)"
+        return _("image format that cannot be read (convert it to PDF or JPEG)")
     return None
 
 
@@ -71,15 +72,15 @@ def _pdf_reader(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ExhibitError("password-protected PDF")
+            raise ExhibitError(_("password-protected PDF"))
         if not reader.pages:
-            raise ExhibitError("PDF without pages")
+            raise ExhibitError(_("PDF without pages"))
         for page in reader.pages:
-            _ = page.cropbox.width
+            page.cropbox.width  # noqa: B018 -- reading it checks the page box
     except ExhibitError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ExhibitError("damaged PDF") from exc
+        raise ExhibitError(_("damaged PDF")) from exc
     return reader
 
 
@@ -93,7 +94,7 @@ def attachment_pdf(media_type: str, data: bytes, pagesize: tuple[float, float]) 
         return data
     if media_type.startswith("image/"):
         return _images_pdf(data, pagesize)
-    raise ExhibitError("not a PDF or an image")
+    raise ExhibitError(_("not a PDF or an image"))
 
 
 def _frames(data: bytes) -> list[Image.Image]:
@@ -101,7 +102,7 @@ def _frames(data: bytes) -> list[Image.Image]:
         image = Image.open(io.BytesIO(data))
         frames = [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ExhibitError("image format that cannot be read (convert it to PDF or JPEG)") \
+        raise ExhibitError(_("image format that cannot be read (convert it to PDF or JPEG)")) \
             from exc
     return frames
 

@@ -138,6 +138,24 @@ def _document_refusal(language: str) -> str:
              "into it.").format(language=_named(language))
 
 
+DRAFT_MARKER = "needs review"  # in a catalogue's Last-Translator header, until it is reviewed
+_TEMPLATE_TRANSLATOR = "FULL NAME"  # the placeholder a catalogue made from the template carries
+
+
+def is_machine_drafted(language: str | None = None) -> bool:
+    """True when the catalogue for *language* (the interface language by default) has not
+    been reviewed by a native speaker, as its header says: its ``Last-Translator`` field
+    still contains "needs review" ("Shelter App developers (draft, needs review)"), is the
+    template's placeholder, or is missing.  A reviewer marks it reviewed by putting their
+    own name there.  English, the source language, has no catalogue and is never a draft."""
+    catalogue = _catalogue((language or _language).replace("-", "_"))
+    if type(catalogue) is gettext.NullTranslations:
+        return False
+    translator = catalogue.info().get("last-translator", "").strip()
+    return (not translator or DRAFT_MARKER in translator.lower()
+            or translator.startswith(_TEMPLATE_TRANSLATOR))
+
+
 def current_language() -> str:
     return _language
 

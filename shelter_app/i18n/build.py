@@ -69,7 +69,9 @@ def pseudo(text: str) -> str:
 
 
 def pseudo_catalog(template: Catalog) -> Catalog:
-    catalog = Catalog(locale="en", domain="shelter_app")
+    # Generated, not translated: never shown as a machine-drafted translation.
+    catalog = Catalog(locale="en", domain="shelter_app",
+                      last_translator="shelter_app.i18n.build (pseudo-locale)")
     for message in template:
         if not message.id:
             continue
