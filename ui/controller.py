@@ -261,8 +261,7 @@ class AppController(QObject):
         else:
             self.idle.start(auto_lock_minutes(self.services) * 60_000)
 
-    def _show_must_change(self, failed_attempts: int,
-                          integrity_warning: str | None = None) -> None:
+    def _show_must_change(self, failed_attempts: int, integrity_warning: str | None) -> None:
         from .change_passphrase import ChangePassphraseDialog
 
         assert self.services is not None
@@ -278,8 +277,7 @@ class AppController(QObject):
 
         if self.services is None:
             return
-        window = MainWindow(self.services, self.background, failed_attempts=failed_attempts,
-                            integrity_warning=integrity_warning)
+        window = MainWindow(self.services, self.background, failed_attempts=failed_attempts, integrity_warning=integrity_warning)  # noqa: E501
         window.lock_requested.connect(self.lock)
         self._show(window, "main")
         self._backup_if_due(self.services, window)
