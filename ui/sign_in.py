@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill
 
 from .demo_box import DemoAccountsBox
 from .widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, quick_exit_button
@@ -140,8 +141,8 @@ class SignInWindow(QWidget):
         self._name_changed()
         self.passphrase.clear()
         self.error.clear_message()
-        self.notice.show_message(_("A new passphrase was set for {user}. Sign in with it.")
-                                 .format(user=username))
+        self.notice.show_message(fill(_("A new passphrase was set for {user}. Sign in with it."),
+                                 user=username))
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(int, int)
