@@ -19,6 +19,7 @@ import pytest
 from shelter_app.cli.main import build_parser
 from shelter_app.services.accounts import AccountService
 from shelter_app.vault.vault import Vault
+from tests.bidi import plain
 from tests.conftest import ADMIN_PASS, FAST_KDF, TEMP_PASS
 
 KEY = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}")
@@ -88,7 +89,7 @@ def test_account_commands(initialised: Any, vault_dir: Path) -> None:
     run = initialised
     code, out, err = run(*AS_ADMIN, "user", "add", "casey", "--role", "caseworker", "--role",
                          "legal", "--display-name", "Casey W", stdin=f"{ADMIN_PASS}\n{TEMP_PASS}\n")
-    assert (code, err) == (0, "") and "Account casey added" in out
+    assert (code, err) == (0, "") and "Account casey added" in plain(out)
     code, out, err = run(*AS_ADMIN, "user", "list", stdin=ADMIN_PASS + "\n")
     assert code == 0
     assert out.splitlines() == ["admin\tadmin\tactive\t",
@@ -205,7 +206,8 @@ def test_standard_input_ending_early(initialised: Any) -> None:
     assert "Standard input ended" in _failed(*initialised(*AS_ADMIN, "verify", stdin=""))
     message = _failed(*initialised(*AS_ADMIN, "user", "add", "casey", "--role", "legal",
                                    stdin=ADMIN_PASS + "\n"))
-    assert "Standard input ended before the temporary passphrase for casey was given" in message
+    assert "Standard input ended before the temporary passphrase for casey was given" in \
+        plain(message)
 
 
 def test_without_a_terminal_or_stdin_flag(initialised: Any,

@@ -26,6 +26,7 @@ from shelter_app.errors import (
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import new_recovery_key, normalise_recovery_key
 from shelter_app.vault.vault import OpenVault, Vault
+from tests.bidi import plain
 from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user, signed_in
 
 Created = tuple[Vault, OpenVault, str]
@@ -289,7 +290,7 @@ def test_shelter_admin_recover(created: Created, vault_dir: Path, run_cli: Any) 
     created[0].close()
     code, out, err = run_cli("recover", "admin", stdin=f"{created[2]}\n{NEW_PASS}\n")
     assert (code, err) == (0, "")
-    assert "New passphrase set for admin" in out
+    assert "New passphrase set for admin" in plain(out)
     with Vault.open(vault_dir, kdf=FAST_KDF) as vault:
         opened, _report = vault.unlock("admin", NEW_PASS)
         build_services(opened).lock()

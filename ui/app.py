@@ -110,6 +110,9 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
     from .wheel import install_wheel_guard
 
     install_wheel_guard(app)  # the wheel scrolls forms instead of changing their fields
+    from .text_direction import install_text_direction
+
+    install_text_direction(app)  # boxes of several lines take the direction of their text
 
     from .controller import AppController
     from .demo import new_demo_vault

@@ -26,6 +26,7 @@ from shelter_app.domain.accounts import validate_passphrase
 from shelter_app.domain.roles import ROLE_LABELS, Role
 from shelter_app.errors import PassphraseRejected, ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def make_demo_vault(demo: DemoVault, kdf: KdfPolicy, background: Background,
 
     def failed(exc: BaseException) -> None:
         reason = exc.message if isinstance(exc, ShelterError) else type(exc).__name__
-        window.show_error(_("The demo vault could not be made: {reason}").format(reason=reason))
+        window.show_error(fill(_("The demo vault could not be made: {reason}"), reason=reason))
         if not isinstance(exc, ShelterError):
             raise exc
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 
 from .widgets import NOTICE_STYLE, fit_window, monospace_font, named, paragraph
 
@@ -47,8 +48,8 @@ class DemoAccountsBox(QFrame):
         for row, (role, username, passphrase) in enumerate(accounts, start=1):
             button = QPushButton(role)
             named(button, _("Sign in as {role}").format(role=role),
-                  _("Fills in the user name {user} and its passphrase; then press Enter.")
-                  .format(user=username))
+                  fill(_("Fills in the user name {user} and its passphrase; then press Enter."),
+                  user=username))
             button.setToolTip(button.accessibleDescription())
             button.clicked.connect(
                 lambda _c=False, u=username, p=passphrase: self.chosen.emit(u, p))

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill, isolated
 from shelter_app.services.registry import Services
 
 from .about import AboutDialog, show_about
@@ -95,9 +96,9 @@ class MainWindow(QMainWindow):
 
         session = services.session
         who = session.display_name or session.username
-        self.greeting = heading(_("Signed in as {name} ({roles})").format(
+        self.greeting = heading(fill(_("Signed in as {name} ({roles})"),
             name=who, roles=", ".join(session.role_labels)), scale=1.1)
-        self.organisation = paragraph(_("Organisation: {name}").format(
+        self.organisation = paragraph(fill(_("Organisation: {name}"),
             name=services.settings.get("organisation")))
         self.organisation.setWordWrap(False)
         self.banner = QLabel()
@@ -272,8 +273,8 @@ class MainWindow(QMainWindow):
                           _("Save your changes before locking?"),
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
-        box.setInformativeText(_("Unsaved changes in: {cases}").format(
-            cases=", ".join(self.unsaved_titles())))
+        box.setInformativeText(fill(_("Unsaved changes in: {cases}"),
+                                    cases=", ".join(map(isolated, self.unsaved_titles()))))
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         box.setEscapeButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -17,7 +17,7 @@ from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import language_name
+from shelter_app.i18n.formatting import fill, language_name
 from shelter_app.services.partners import Partner
 from shelter_app.services.registry import Services
 
@@ -206,9 +206,9 @@ class PartnersPage(QWidget):
             self.show_inactive.setChecked(True)  # keep it in sight, so it can be undone
         self.refresh(select=changed.id)
         self.notice.show_message(
-            _("{name} is inactive: it is no longer offered for new referrals and consents. "
-              "Reactivate it to undo.").format(name=changed.name) if not changed.active else
-            _("{name} is active again.").format(name=changed.name))
+            fill(_("{name} is inactive: it is no longer offered for new referrals and consents. "
+              "Reactivate it to undo."), name=changed.name) if not changed.active else
+            fill(_("{name} is active again."), name=changed.name))
 
     def end_session(self) -> None:
         for dialog in self.findChildren(PartnerDialog):

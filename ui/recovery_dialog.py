@@ -38,6 +38,7 @@ from shelter_app.errors import (
     WrongPassphrase,
 )
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import build_services
 from shelter_app.vault.crypto import normalise_recovery_key
 from shelter_app.vault.vault import Vault
@@ -231,8 +232,8 @@ def open_recovery(window: SignInWindow, vault: Vault | None, background: Backgro
             window.recovered(username)
 
         def failed(exc: BaseException) -> None:
-            dialog.show_error(exc if isinstance(exc, ShelterError) else ShelterError(_(
-                "Something unexpected went wrong ({kind}). Nothing was changed.").format(
+            dialog.show_error(exc if isinstance(exc, ShelterError) else ShelterError(fill(_(
+                "Something unexpected went wrong ({kind}). Nothing was changed."),
                     kind=type(exc).__name__)))
             if not isinstance(exc, ShelterError):
                 raise exc

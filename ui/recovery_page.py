@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from shelter_app.documents.recovery_sheet import save_recovery_sheet
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 
 from .background import Background
 from .file_dialogs import Kind, save_file
@@ -157,8 +158,8 @@ class RecoveryKeyPage(QWidget):
         self.saved_path = path
         self.save_status.setStyleSheet(SAVED_STYLE)
         self.save_status.show_message(
-            _("Recovery sheet saved to {path}. Print it, then delete the file.")
-            .format(path=path))
+            fill(_("Recovery sheet saved to {path}. Print it, then delete the file."),
+            path=path))
         self.sheet_saved.emit(str(path))
 
     def _save_failed(self, exc: BaseException) -> None:

@@ -20,7 +20,7 @@ from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import format_date
+from shelter_app.i18n.formatting import fill, format_date
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.referrals import TRANSITIONS, VisibleReferral
 from shelter_app.services.registry import Services
@@ -199,7 +199,7 @@ class ReferralsPage(QWidget):
             self.error.show_message(exc.message)
             return False
         self.refresh(select=chosen.referral.id)
-        self.notice.show_message(_("Referral for {code} to {partner}: {status}.").format(
+        self.notice.show_message(fill(_("Referral for {code} to {partner}: {status}."),
             code=chosen.case_code, partner=chosen.partner_name,
             status=vocab.REFERRAL_STATUS.label(status)))
         return True
@@ -224,9 +224,9 @@ class ReferralsPage(QWidget):
         chosen = self.selected()
         if chosen is None:
             return None
-        box = QMessageBox(QMessageBox.Icon.Warning, _("Revoke referral"), _(
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Revoke referral"), fill(_(
             "Revoke the referral of {code} to {partner}? The partner should no longer act "
-            "on it; tell them through their secure contact. This cannot be undone.").format(
+            "on it; tell them through their secure contact. This cannot be undone."),
                 code=chosen.case_code, partner=chosen.partner_name),
             QMessageBox.StandardButton.Cancel, self)
         confirm = box.addButton(_("&Revoke referral"), QMessageBox.ButtonRole.DestructiveRole)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from shelter_app.domain.audit import Event
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 
 if TYPE_CHECKING:
     from shelter_app.services.registry import Services
@@ -24,8 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def unexpected(exc: BaseException) -> str:
-    return _("Something unexpected went wrong ({kind}). Nothing was changed. If it happens "
-             "again, tell whoever looks after this computer.").format(kind=type(exc).__name__)
+    return fill(_("Something unexpected went wrong ({kind}). Nothing was changed. If it happens "
+             "again, tell whoever looks after this computer."), kind=type(exc).__name__)
 
 
 def discard(window: QWidget) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill
 
 from .about import AboutDialog, show_about
 from .demo_box import DemoAccountsBox
@@ -153,8 +154,8 @@ class SignInWindow(QWidget):
         self._name_changed()
         self.passphrase.clear()
         self.error.clear_message()
-        self.notice.show_message(_("A new passphrase was set for {user}. Sign in with it.")
-                                 .format(user=username))
+        self.notice.show_message(fill(_("A new passphrase was set for {user}. Sign in with it."),
+                                 user=username))
         self.passphrase.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(int, int)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 
 from .widgets import ERROR_STYLE, heading, named, paragraph
 
@@ -28,7 +29,7 @@ class VaultErrorWindow(QWidget):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         named(self.message, _("Problem"), message)
-        location = paragraph(_("Vault folder: {folder}").format(folder=folder))
+        location = paragraph(fill(_("Vault folder: {folder}"), folder=folder))
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.retry_button = QPushButton(_("Try again"))

@@ -23,6 +23,7 @@ from shelter_app.i18n import (
     ngettext,
     set_language,
 )
+from shelter_app.i18n.formatting import fill
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
@@ -187,7 +188,7 @@ class Cli:
                 services.lock()
 
     def init(self) -> int:
-        passphrase = self.reader.new(_("passphrase for {user}").format(user=self.args.admin))
+        passphrase = self.reader.new(fill(_("passphrase for {user}"), user=self.args.admin))
         vault, opened, recovery_key = Vault.create(
             self.folder, organisation=self.args.organisation, admin_username=self.args.admin,
             admin_passphrase=passphrase, admin_display_name=self.args.display_name, kdf=self.kdf)
@@ -204,11 +205,11 @@ class Cli:
 
     def recover(self) -> int:
         key = self.reader.current(_("recovery key"))
-        new = self.reader.new(_("new passphrase for {user}").format(user=self.args.name))
+        new = self.reader.new(fill(_("new passphrase for {user}"), user=self.args.name))
         with Vault.open(self.folder, kdf=self.kdf) as vault:
             opened, _report = vault.recover(key, self.args.name, new)
             build_services(opened).lock()
-        _out(_("New passphrase set for {user}.").format(user=self.args.name))
+        _out(fill(_("New passphrase set for {user}."), user=self.args.name))
         return 0
 
     def user(self, s: Services) -> int:
@@ -223,21 +224,21 @@ class Cli:
                 _out(f"{acc.username}\t{roles}\t{flags}\t{acc.display_name}")
             return 0
         if cmd == "add":
-            temp = self.reader.new(_("temporary passphrase for {user}").format(user=a.name))
+            temp = self.reader.new(fill(_("temporary passphrase for {user}"), user=a.name))
             s.accounts.add(a.name, a.role, temp, display_name=a.display_name)
-            _out(_("Account {user} added; the passphrase must be changed at first sign-in.")
-                 .format(user=a.name))
+            _out(fill(_("Account {user} added; the passphrase must be changed at first sign-in."),
+                 user=a.name))
         elif cmd == "disable":
             s.accounts.disable(a.name)
-            _out(_("Account {user} disabled.").format(user=a.name))
+            _out(fill(_("Account {user} disabled."), user=a.name))
         elif cmd in ("enable", "reset"):
-            temp = self.reader.new(_("temporary passphrase for {user}").format(user=a.name))
+            temp = self.reader.new(fill(_("temporary passphrase for {user}"), user=a.name))
             (s.accounts.enable if cmd == "enable" else s.accounts.reset)(a.name, temp)
-            _out(_("Temporary passphrase set for {user}; it must be changed at sign-in.")
-                 .format(user=a.name))
+            _out(fill(_("Temporary passphrase set for {user}; it must be changed at sign-in."),
+                 user=a.name))
         elif cmd == "roles":
             s.accounts.set_roles(a.name, a.role)
-            _out(_("Roles of {user}: {roles}").format(user=a.name, roles=", ".join(sorted(a.role))))
+            _out(fill(_("Roles of {user}: {roles}"), user=a.name, roles=", ".join(sorted(a.role))))
         return 0
 
     def passphrase(self, s: Services) -> int:

@@ -89,6 +89,47 @@ def isolated(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
+# Explicit direction controls (embeddings, overrides, isolates) that text people typed may
+# carry; inside a sentence they could end an isolate early or turn the sentence around.
+_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_OPENERS = ("\u2066", "\u2067", "\u2068")
+
+
+def fill(template: str, /, **values: object) -> str:
+    """*template* (a translated sentence) with its ``{placeholders}`` filled in, every
+    piece of text among *values* isolated, so that a value of the other direction keeps
+    its own order and leaves its neighbours alone: "SH-2026-0042" or "Maria Lopez" inside
+    an Arabic sentence, "مريم حسن" inside an English one, with the full stop, the
+    parentheses and the colon still where the sentence puts them.
+
+    The one way a value — a name, a user name, a case code, a partner, a file name or path,
+    anything people typed — goes into a sentence shown to people::
+
+        fill(_("Case {code} is now shared with {names}."), code=code, names=names)
+
+    - text, and anything else shown as text (a path), is isolated (U+2068 … U+2069, as
+      ``isolated``), with any direction control it carries removed; text that is already
+      isolated is left as it is;
+    - numbers (``int``, ``float``) are left to ``str.format``, exactly as ``.format`` shows
+      them;
+    - sentences that carry only numbers, dates formatted by babel (``format_date``) and
+      translated words keep plain ``.format``: those are in the sentence's own language and
+      direction, already written the way it writes them.
+
+    Not for text other programs read (CSV, logs): isolation marks would become part of it.
+    """
+    return template.format(**{key: _isolated_value(value) for key, value in values.items()})
+
+
+def _isolated_value(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    value = str(value)
+    if value.startswith(_OPENERS) and value.endswith("\u2069"):
+        return value
+    return isolated(value.translate(_CONTROLS))
+
+
 def format_number(value: int | float, *, language: str | None = None) -> str:
     return str(babel_numbers.format_decimal(value, locale=locale_for(language)))
 

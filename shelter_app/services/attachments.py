@@ -16,6 +16,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
@@ -86,8 +87,8 @@ class AttachmentService:
         media_type = sniff(data)
         if media_type not in ALLOWED:
             raise ValidationError(
-                _("This file is not a PDF or an image, whatever its name says (its content "
-                  "looks like {kind}). Attach scans, PDFs or photos.").format(kind=media_type),
+                fill(_("This file is not a PDF or an image, whatever its name says (its content "
+                  "looks like {kind}). Attach scans, PDFs or photos."), kind=media_type),
                 "file")
         shown_name = names.strip_invisible(file_name.replace("\\", "/").rsplit("/", 1)[-1])
         attachment_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id

@@ -23,6 +23,7 @@ from shelter_app.domain.roles import ROLE_LABELS, Action, Role
 from shelter_app.domain.validate import parse_utc
 from shelter_app.domain.vocab import SECTIONS
 from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.db import Row
 from shelter_app.store.people import display_names
@@ -226,9 +227,9 @@ class AuditLogService:
             return ""
         code = codes.get((target_type, target_id or ""))
         if code is not None:
-            return _("Case {code}").format(code=code)
+            return fill(_("Case {code}"), code=code)
         if target_type == "user":
-            return _("Account: {name}").format(name=names.get(target_id or "", "?"))
+            return fill(_("Account: {name}"), name=names.get(target_id or "", "?"))
         if target_type in TARGET_LABELS:
             return _(TARGET_LABELS[target_type])
         if any(k.target_type == target_type for k in RECORD_KINDS) or target_type == "case":
@@ -271,15 +272,15 @@ def describe_details(details: dict[str, Any], names: dict[str, str]) -> str:
             [_(ROLE_LABELS[Role(r)]) if r in set(Role) else str(r) for r in details["roles"]])))
     if details.get("user"):
         name = names.get(details["user"], "?")
-        parts.append({"added": _("Added: {name}"), "removed": _("Removed: {name}")}.get(
-            str(details.get("change")), _("Account: {name}")).format(name=name))
+        parts.append(fill({"added": _("Added: {name}"), "removed": _("Removed: {name}")}.get(
+            str(details.get("change")), _("Account: {name}")), name=name))
     worded = {"count": N_("Count: {value}"), "format": N_("Format: {value}"),
               "action": N_("Action: {value}"), "setting": N_("Setting: {value}"),
               "reason": N_("Reason: {value}")}
     for key in ("format", "count", "action", "setting", "reason", "version", "from_version",
                 "to_version", "occurred_at", "first_bad_seq", "scope"):
         if key in details and details[key] not in (None, ""):
-            parts.append(_(worded[key]).format(value=details[key]) if key in worded
+            parts.append(fill(_(worded[key]), value=details[key]) if key in worded
                          else f"{key}: {details[key]}")
     return "; ".join(parts)
 

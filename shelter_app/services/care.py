@@ -16,6 +16,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import concurrent_change
 from shelter_app.services.context import ServiceContext
@@ -80,7 +81,7 @@ class CareService:
     def _type(self, code: str) -> ServiceType:
         found = next((t for t in self.catalogue() if t.code == code), None)
         if found is None:
-            raise ValidationError(_("Unknown service '{code}'.").format(code=code), "service")
+            raise ValidationError(fill(_("Unknown service '{code}'."), code=code), "service")
         return found
 
     # -- entries -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from shelter_app.domain.records import (
 from shelter_app.domain.roles import Action, Role, Scope
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess, no_such_case
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import cases as store
@@ -90,7 +91,7 @@ class CaseService:
                 raise ValidationError(_("A case code looks like SH-2026-0042."), "code")
             if db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
                 raise ValidationError(
-                    _("The case code {code} is already in use.").format(code=code), "code")
+                    fill(_("The case code {code} is already in use."), code=code), "code")
         elif not code:
             code = self.next_code(db)
         if search_id is None:

@@ -18,6 +18,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import directory
@@ -173,13 +174,13 @@ class ConsentService:
         missing = tuple(s for s in wanted if s not in covered)
         if not usable:
             raise ConsentMissing(
-                _("There is no active consent to share anything with {partner}. Record the "
-                  "survivor's consent for this recipient first.").format(partner=partner),
+                fill(_("There is no active consent to share anything with {partner}. Record the "
+                  "survivor's consent for this recipient first."), partner=partner),
                 tuple(wanted))
         if missing:
             raise ConsentMissing(
-                _("The active consent for {partner} does not cover: {sections}. Ask the "
-                  "survivor, record the consent, or leave those sections out.").format(
+                fill(_("The active consent for {partner} does not cover: {sections}. Ask the "
+                  "survivor, record the consent, or leave those sections out."),
                     partner=partner,
                     sections=", ".join(vocab.SECTIONS.label(s) for s in missing)),
                 missing)

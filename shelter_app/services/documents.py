@@ -34,6 +34,7 @@ from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import PermissionDenied, ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
 from shelter_app.services.context import ServiceContext
@@ -357,13 +358,13 @@ class DocumentService:
         if path.suffix.lower() != ".pdf":
             raise ValidationError(_("Save the document as a .pdf file."), "path")
         if path.exists():
-            raise ValidationError(_("{name} already exists. Choose another file name.").format(
+            raise ValidationError(fill(_("{name} already exists. Choose another file name."),
                 name=path.name), "path")
         words = Redactor(self._s.cases.get(case_id), active=True).words
         if any(token in words for token in names.tokens(path.stem)) or \
                 re.search(r"[\x00-\x1f]", path.name):
-            raise ValidationError(_("Choose a neutral file name that does not name the "
-                                    "person, for example {name}.").format(
+            raise ValidationError(fill(_("Choose a neutral file name that does not name the "
+                                    "person, for example {name}."),
                 name=suggested_name(kind, "PK-XXXXXXXX")), "path")
 
     def save(self, produced: Produced, path: Path) -> Path:

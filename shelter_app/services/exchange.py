@@ -24,6 +24,7 @@ from shelter_app.errors import ValidationError
 from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext
@@ -94,8 +95,8 @@ class ExchangeService:
                                     "'export cases' writes, or a mapping file."))
         unknown = [h for h in header if h and h not in cols.COLUMNS]
         if unknown:
-            raise ValidationError(_("Unknown columns: {names}. Rename them or map them with "
-                                    "--mapping.").format(names=", ".join(unknown[:10])))
+            raise ValidationError(fill(_("Unknown columns: {names}. Rename them or map them with "
+                                    "--mapping."), names=", ".join(unknown[:10])))
         report = ImportReport(rows=len(rows), dry_run=dry_run)
         # as in intake, only an active caseworker or coordinator can hold a case
         users = {username_key(r["username"]): r["id"] for r in self._ctx.db.all(
@@ -150,10 +151,10 @@ class ExchangeService:
             if not CODE_PATTERN.match(code):
                 raise ValidationError(_("A case code looks like SH-2026-0042."), "case_code")
             if code in seen_codes:
-                raise ValidationError(_("The case code {code} is also on row {row}.").format(
+                raise ValidationError(fill(_("The case code {code} is also on row {row}."),
                     code=code, row=seen_codes[code]), "case_code")
             if self._ctx.db.scalar("SELECT 1 FROM cases WHERE code = :c", {"c": code}):
-                raise ValidationError(_("The case code {code} is already in use.").format(
+                raise ValidationError(fill(_("The case code {code} is already in use."),
                     code=code), "case_code")
             seen_codes[code] = number
         status = vocab.CASE_STATUS.check(extra["status"], "status")
@@ -176,8 +177,8 @@ class ExchangeService:
         if extra["assigned_to"]:
             assigned = users.get(username_key(extra["assigned_to"]))
             if assigned is None:
-                raise ValidationError(_("No active caseworker or coordinator account named "
-                                        "{user}.").format(
+                raise ValidationError(fill(_("No active caseworker or coordinator account named "
+                                        "{user}."),
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
                                     "closed_at": closed_at, "assigned_to": assigned,
@@ -204,8 +205,8 @@ def _apply_mapping(row: dict[str, str], mapping: dict[str, Any]) -> dict[str, st
                 try:
                     out[column] = dt.datetime.strptime(value, date_format).date().isoformat()
                 except ValueError as exc:
-                    raise ValidationError(_("'{value}' does not match the date format {fmt}.")
-                                          .format(value=value[:20], fmt=date_format),
+                    raise ValidationError(fill(_("'{value}' does not match the date format {fmt}."),
+                                          value=value[:20], fmt=date_format),
                                           column) from exc
     return out
 

@@ -14,6 +14,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.store import deadlines
@@ -97,7 +98,7 @@ class LegalService:
                notes: str, dates: dict[str, dt.date | str | None]) -> dict[str, object]:
         unknown = set(dates) - set(DATE_FIELDS)
         if unknown:
-            raise ValidationError(_("Unknown date field: {f}.").format(
+            raise ValidationError(fill(_("Unknown date field: {f}."),
                 f=", ".join(sorted(unknown))))
         parsed = {k: v.date(dates.get(k), k) for k in DATE_FIELDS}
         v.order(parsed["reflection_start"], parsed["reflection_end"], "reflection_end",

@@ -14,6 +14,7 @@ from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import N_, _, translator
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.context import ServiceContext
@@ -48,9 +49,9 @@ class ResidenceMaker:
         try:
             return self._s.partners.find(template.authority)
         except NotFound:
-            raise ValidationError(_(
+            raise ValidationError(fill(_(
                 "Choose the recipient, or add {authority} to the partner directory and record "
-                "the survivor's consent to share with it.").format(
+                "the survivor's consent to share with it."),
                 authority=template.authority), "recipient") from None
 
     def _translations(self, translations: dict[str, str] | None) -> dict[str, str]:

@@ -13,6 +13,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
 
@@ -153,7 +154,7 @@ class SettingsService:
     def set(self, key: str, value: Any) -> Any:
         setting = SETTINGS.get(key)
         if setting is None:
-            raise ValidationError(_("Unknown setting '{key}'.").format(key=key))
+            raise ValidationError(fill(_("Unknown setting '{key}'."), key=key))
         checked = setting.check(value)
         with self._ctx.write(Action.CHANGE_SETTINGS, Event.SETTING_CHANGED, target_type="setting",
                              target_id=key, details={"setting": key}) as db:

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 
 from shelter_app.cli.main import main
+from tests.bidi import plain
 from tests.conftest import FAST_KDF
 from tests.documents.conftest import Scenario, read_pdf
 from tests.documents.test_residence import Residence, residence  # noqa: F401
@@ -71,7 +72,7 @@ def test_refusals_are_one_line(scenario: Scenario, tmp_path: Path, argv: list[st
     args["--out"] = str(tmp_path / args["--out"])
     code, _stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
                              scenario.code, *[x for kv in args.items() for x in kv])
-    assert code == 1 and message in err and err.count("\n") == 1, err
+    assert code == 1 and message in plain(err) and err.count("\n") == 1, err
     assert not list(tmp_path.glob("*.pdf"))
 
 

@@ -14,6 +14,7 @@ import pytest
 from shelter_app.cli.main import main
 from shelter_app.services.registry import build_services
 from shelter_app.vault.vault import Vault
+from tests.bidi import plain
 from tests.conftest import FAST_KDF
 
 PASS = "plain orchard lantern 42"
@@ -194,7 +195,7 @@ def test_import_dry_run_default_and_skip_invalid(empty_vault: Path, tmp_path: Pa
             "import", str(source)]
     code, out, err = run(monkeypatch, capsys, *base, "--dry-run")
     assert code == 1
-    assert out.splitlines() == [
+    assert plain(out).splitlines() == [
         "Row 3, birth_date: '2026-02-30' is not a date. Use the form YYYY-MM-DD, for example "
         "2026-03-31.",
         "Row 4, citizenship: 'XX' is not an ISO 3166 country code (two letters, such as NG "

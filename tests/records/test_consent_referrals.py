@@ -8,6 +8,7 @@ import pytest
 
 from shelter_app.errors import PermissionDenied, ValidationError
 from shelter_app.services.consent import ConsentMissing
+from tests.bidi import plain
 from tests.records.conftest import Org, days
 
 TODAY = dt.date.today()
@@ -85,14 +86,15 @@ def test_consent_check_names_the_recipient_and_what_is_missing(
         org: Org, setup: tuple[str, str, str]) -> None:
     case_id, clinic, legal = setup
     check = org.caseworker.consent.check
-    with pytest.raises(ConsentMissing, match="no active consent to share anything with "
-                                             "Riverside Clinic") as none:
+    with pytest.raises(ConsentMissing) as none:
         check(case_id, clinic, ["identity"])
+    assert "no active consent to share anything with Riverside Clinic" in plain(str(none.value))
     assert none.value.missing_sections == ("identity",)
     consent(org, case_id, partner_id=clinic, sections=["identity", "health"])
     assert len(check(case_id, clinic, ["identity", "health"])) == 1
-    with pytest.raises(ConsentMissing, match="does not cover: Legal, Services") as partial:
+    with pytest.raises(ConsentMissing) as partial:
         check(case_id, clinic, ["identity", "legal", "services"])
+    assert "does not cover: Legal, Services" in plain(str(partial.value))
     assert partial.value.missing_sections == ("legal", "services")
     assert "Riverside Clinic" in str(partial.value)
     # consent for the clinic is not consent for the legal service
@@ -169,8 +171,9 @@ def test_sending_without_consent_is_refused_and_stays_a_draft(
     with pytest.raises(ConsentMissing, match="Riverside Clinic"):
         org.caseworker.referrals.move(r.id, "sent")
     consent(org, case_id, partner_id=clinic, sections=["identity"])
-    with pytest.raises(ConsentMissing, match="does not cover: Health"):
+    with pytest.raises(ConsentMissing) as refused:
         org.caseworker.referrals.move(r.id, "sent", sections=["identity", "health"])
+    assert "does not cover: Health" in plain(str(refused.value))
     again = org.caseworker.referrals.get(r.id)
     assert (again.status, again.consent_id, again.follow_up_due) == ("draft", None, None)
     assert org.caseworker.legal.due() == []

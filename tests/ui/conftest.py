@@ -27,6 +27,15 @@ def wheel_guard(qapp: QApplication) -> None:
     install_wheel_guard(qapp)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def text_direction(qapp: QApplication) -> None:
+    """Text boxes follow the direction of their text, as ``shelter-app`` sets it up
+    (ui/text_direction.py)."""
+    from ui.text_direction import install_text_direction
+
+    install_text_direction(qapp)
+
+
 class QuitRecorder:
     """Stands in for QApplication.quit: counts calls instead of ending the test run."""
 

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from shelter_app.errors import AccountDisabled, WrongPassphrase
+from tests.bidi import plain
 from tests.records.conftest import STAFF_PASS
 from tests.ui.conftest import WAIT_MS
 from tests.ui.org_pages import Org, org_fixture, texts, unnamed  # noqa: F401 - the org fixture
@@ -92,7 +93,7 @@ def test_add_account_checks_inline_then_adds(qtbot, org: Org, tab, background):
     assert tab.selected().username == "nadia"
     row = next(r for r in texts(tab.model) if r[0] == "nadia")
     assert row[AccountsModel.STATUS] == "Active, must choose a passphrase"
-    assert "nadia added" in tab.notice.text() and suggested not in tab.notice.text()
+    assert "nadia added" in plain(tab.notice.text()) and suggested not in tab.notice.text()
     assert signs_in(org, "nadia", suggested)
 
 
@@ -108,7 +109,7 @@ def test_disable_asks_first_then_re_enable(qtbot, org: Org, tab, background):
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         confirm.click()
     assert org.admin.accounts._by_name("other_legal").status == "disabled"
-    assert "other_legal disabled" in tab.notice.text()
+    assert "other_legal disabled" in plain(tab.notice.text())
     with pytest.raises(AccountDisabled):
         org.vault.unlock("other_legal", STAFF_PASS)
 

@@ -14,6 +14,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
+from tests.bidi import plain
 from tests.documents.conftest import Scenario, org, scenario  # noqa: F401
 from tests.ui.conftest import flush_deletes
 from tests.ui.test_rules import unnamed_controls
@@ -105,7 +106,7 @@ def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F81
     monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
     saved(qtbot, dialog, background)
     assert target.read_bytes() == document.pdf
-    assert dialog.notice.text() == f"Saved as {document.file_name}."
+    assert plain(dialog.notice.text()) == f"Saved as {document.file_name}."
     assert dialog.notice.styleSheet() == SUCCESS_STYLE and dialog.message.isHidden()
     assert org_.audit("data.export")[-1]["details"]["format"] == "referral.pdf-aes256"
     saved(qtbot, dialog, background)  # the same name: refused
@@ -132,7 +133,7 @@ def test_a_refusal_is_shown_in_the_core_words(qtbot, scenario: Scenario,  # noqa
     dialog.sections["health"].setChecked(True)
     made(qtbot, dialog, background)
     assert dialog.document is None
-    assert "does not cover: Health" in dialog.message.text()
+    assert "does not cover: Health" in plain(dialog.message.text())
     assert scenario.org.count("generated_documents") == 0
 
 
@@ -145,7 +146,7 @@ def test_residence_preflight_and_plain_card(qtbot, scenario: Scenario,  # noqa: 
     assert "A legal matter of type T visa in this case" in dialog.missing.items
     made(qtbot, dialog, background)
     assert dialog.document is None
-    assert "add U.S. Citizenship and Immigration Services" in dialog.message.text()
+    assert "add U.S. Citizenship and Immigration Services" in plain(dialog.message.text())
 
 
 def test_panel_lists_what_left_the_vault(qtbot, scenario: Scenario,  # noqa: F811

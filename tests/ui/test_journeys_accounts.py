@@ -16,6 +16,7 @@ from shelter_app.domain.roles import Role
 from shelter_app.errors import WrongPassphrase
 from shelter_app.services.registry import build_services
 from shelter_app.vault.vault import Vault
+from tests.bidi import plain
 from tests.conftest import FAST_KDF
 from ui.admin.page import AdminPage
 from ui.admin.user_dialogs import AddAccountDialog
@@ -105,7 +106,7 @@ def add_account(qtbot, controller, admin: AdminPage, username: str, display: str
     with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
         enter(qtbot, dialog.display_name)
     assert gone(dialog)
-    assert accounts.notice.text() == tr(
+    assert plain(accounts.notice.text()) == tr(
         "Account {user} added. They must choose their own passphrase at first sign-in."
     ).format(user=username)
     assert temporary not in accounts.notice.text()
@@ -176,7 +177,7 @@ def test_first_run_accounts_first_sign_in_and_forgotten_passphrase(
         assert main.current_key() == "my_day"  # where a caseworker's day starts
         assert focus_name(main) == tr("My day")
         assert main.nav.item(0).text().startswith(tr("My day"))
-        assert main.greeting.text() == tr("Signed in as {name} ({roles})").format(
+        assert plain(main.greeting.text()) == tr("Signed in as {name} ({roles})").format(
             name="Casey Worker", roles=tr("Caseworker"))
         assert "admin" not in main.section_keys()
 
@@ -197,7 +198,7 @@ def test_first_run_accounts_first_sign_in_and_forgotten_passphrase(
         with qtbot.waitSignal(controller.background.idle, timeout=WAIT_MS):
             enter(qtbot, dialog.repeat)
         assert gone(dialog)
-        assert sign_in.notice.text() == tr(
+        assert plain(sign_in.notice.text()) == tr(
             "A new passphrase was set for {user}. Sign in with it.").format(user=ADMIN)
         assert sign_in.username.text() == ADMIN and sign_in.focusWidget() is sign_in.passphrase
         qtbot.keyClicks(sign_in.passphrase, AFTER_RECOVERY)

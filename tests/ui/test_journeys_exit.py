@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.records import CaseInput, SurvivorInput
+from tests.bidi import plain
 from ui.cases.intake import IntakeDialog
 from ui.cases.workspace import CaseWorkspace
 from ui.main_window import MainWindow
@@ -126,7 +127,7 @@ def test_lock_asks_auto_lock_keeps_quick_exit_hides(qtbot, make_controller, vaul
         assert isinstance(box, QMessageBox) and box.isVisible()
         assert controller.state == "main"
         assert box.text() == tr("Save your changes before locking?")
-        assert box.informativeText() == tr("Unsaved changes in: {cases}").format(cases=code)
+        assert plain(box.informativeText()) == tr("Unsaved changes in: {cases}").format(cases=code)
         click(qtbot, box_button(box, QMessageBox.StandardButton.Cancel))
         assert gone(box) and window.unsaved_box is None
         assert controller.state == "main" and intake.isVisible()

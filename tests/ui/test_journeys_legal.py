@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from shelter_app.documents.templates import available, load
 from shelter_app.domain.history import Section, section_label
 from shelter_app.domain.records import CaseInput, SurvivorInput
+from tests.bidi import plain
 from ui.cases.workspace import CaseWorkspace
 from ui.documents.dialog import DocumentDialog
 from ui.main_window import MainWindow
@@ -178,7 +179,7 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         click(qtbot, dialog.save_button)
         qtbot.waitUntil(lambda: bool(dialog.notice.text() or dialog.message.text()),
                         timeout=WAIT_MS)
-        assert dialog.notice.text() == tr("Saved as {name}.").format(name=target.name), \
+        assert plain(dialog.notice.text()) == tr("Saved as {name}.").format(name=target.name), \
             dialog.message.text()
         dialog.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bidi import plain
 from tests.ui.org_pages import Org, org_fixture, texts, unnamed  # noqa: F401 - the org fixture
 from ui.partners_dialog import PartnerDialog
 from ui.partners_page import PartnersModel, PartnersPage, may_see_partners
@@ -154,7 +155,7 @@ def test_deactivate_and_reactivate_with_the_partner_kept_in_sight(qtbot, directo
     _select(page, "Riverside Clinic")
     page.active_button.click()
     assert page.selected().active and page.active_button.text() == "&Deactivate"
-    assert page.notice.text() == "Riverside Clinic is active again."
+    assert plain(page.notice.text()) == "Riverside Clinic is active again."
     assert len(directory.caseworker.partners.list()) == 2
 
 

@@ -13,6 +13,7 @@ from shiboken6 import isValid
 from shelter_app.services.registry import build_services
 from shelter_app.vault.crypto import new_recovery_key
 from shelter_app.vault.vault import Vault
+from tests.bidi import plain
 from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user
 from ui.main_window import MainWindow
 from ui.recovery_dialog import RecoveryDialog
@@ -101,7 +102,7 @@ def test_forgot_passphrase_then_sign_in_with_the_new_one(qtbot, make_controller,
     _submit(qtbot, controller, dialog)
     assert not isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
     assert controller.window is window and controller.state == "sign_in"
-    assert window.notice.text() == "A new passphrase was set for admin. Sign in with it."
+    assert plain(window.notice.text()) == "A new passphrase was set for admin. Sign in with it."
     assert window.username.text() == "admin" and window.passphrase.text() == ""
     assert window.focusWidget() is window.passphrase
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from shelter_app.domain.roles import Role
+from tests.bidi import plain
 from tests.conftest import ADMIN_PASS
 from ui.change_passphrase import ChangePassphraseDialog
 from ui.main_window import MainWindow
@@ -54,7 +55,7 @@ def test_correct_sign_in_shows_main_window_without_a_name_in_its_title(
     assert window.windowTitle() == "Shelter App"
     for name in ("admin", "Ana", "Admin"):
         assert name.lower() not in window.windowTitle().lower()
-    assert window.greeting.text() == "Signed in as Ana Admin (Administrator)"
+    assert plain(window.greeting.text()) == "Signed in as Ana Admin (Administrator)"
     assert not window.banner.isVisibleTo(window)
     # An administrator alone has no survivor records: the Cases section is absent.
     assert "cases" not in window.section_keys()
@@ -123,7 +124,7 @@ def test_temporary_passphrase_must_be_changed_first(qtbot, make_controller, with
     with qtbot.waitSignal(controller.background.idle, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert controller.state == "main"
-    assert controller.window.greeting.text() == "Signed in as Sam Worker (Caseworker)"
+    assert plain(controller.window.greeting.text()) == "Signed in as Sam Worker (Caseworker)"
     assert "cases" in controller.window.section_keys()  # a caseworker works on cases
 
     # The new passphrase is the one that works from now on.

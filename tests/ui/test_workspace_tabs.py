@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from shelter_app.domain.audit import Event
+from tests.bidi import plain
 from ui.cases.section import CasesSection
 from ui.cases.tabs.attachments import AttachmentViewer
 from ui.cases.workspace import CaseWorkspace
@@ -165,7 +166,7 @@ def test_attachments_are_added_viewed_in_memory_and_copied_under_a_neutral_name(
     tab.table.selectRow(0)
     viewer = tab.view()
     assert isinstance(viewer, AttachmentViewer)
-    assert viewer.windowTitle().startswith(office.record.code)
+    assert plain(viewer.windowTitle()).startswith(office.record.code)
     assert "Zenobia" not in viewer.windowTitle() and "passport" not in viewer.windowTitle()
     viewer.close()
 

@@ -30,6 +30,7 @@ from shelter_app.domain.accounts import validate_passphrase, validate_username
 from shelter_app.domain.roles import ROLE_LABELS, Role
 from shelter_app.errors import PassphraseRejected, ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 
 from ..agenda.common import button, field_with
 from ..background import Background
@@ -206,8 +207,8 @@ class TemporaryPassphraseDialog(_AccountDialog):
     def __init__(self, username: str, set_passphrase: Callable[[str, str], Any],
                  background: Background, *, enable: bool,
                  parent: QWidget | None = None) -> None:
-        title = (_("Re-enable {user}") if enable else
-                 _("New temporary passphrase for {user}")).format(user=username)
+        title = fill(_("Re-enable {user}") if enable else
+                     _("New temporary passphrase for {user}"), user=username)
         super().__init__(title, _("&Re-enable") if enable else _("&Set passphrase"), parent)
         self.setObjectName("temporary_passphrase_dialog")
         self._username = username
@@ -239,7 +240,7 @@ class RolesDialog(_AccountDialog):
     def __init__(self, username: str, current: Iterable[Role],
                  set_roles: Callable[[str, list[str]], Any], background: Background,
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Roles of {user}").format(user=username), _("&Change roles"),
+        super().__init__(fill(_("Roles of {user}"), user=username), _("&Change roles"),
                          parent)
         self.setObjectName("roles_dialog")
         self._username = username

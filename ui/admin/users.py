@@ -17,7 +17,7 @@ from shelter_app.domain.roles import ROLE_LABELS
 from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime
+from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 
 from ..agenda.common import (
@@ -127,7 +127,7 @@ class AccountsTab(QWidget):
         def show(username: str) -> None:
             self.error.clear_message()
             self.refresh(select=username)
-            self.notice.show_message(message.format(user=username))
+            self.notice.show_message(fill(message, user=username))
         return show
 
     def _open(self, dialog: QDialog) -> QDialog:
@@ -176,10 +176,10 @@ class AccountsTab(QWidget):
         if chosen is None:
             return None
         username = chosen.username
-        box = QMessageBox(QMessageBox.Icon.Warning, _("Disable account"), _(
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Disable account"), fill(_(
             "Disable the account {user}? They can no longer sign in; their passphrase stops "
             "working at once. Their records stay. You can re-enable the account later with "
-            "a temporary passphrase.").format(user=username),
+            "a temporary passphrase."), user=username),
             QMessageBox.StandardButton.Cancel, self)
         confirm = box.addButton(_("&Disable account"), QMessageBox.ButtonRole.DestructiveRole)
         named(confirm, _("Disable account"))

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime
+from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 from shelter_app.services.vault_admin import VerifyReport
 
@@ -137,7 +137,7 @@ class VaultTab(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._finish()
         if not isinstance(exc, ShelterError):
-            self.error.show_message(_("Something unexpected went wrong ({kind}).").format(
+            self.error.show_message(fill(_("Something unexpected went wrong ({kind})."),
                 kind=type(exc).__name__))
             raise exc
         self.error.show_message(exc.message)
@@ -188,7 +188,7 @@ class VaultTab(QWidget):
     def _backed_up(self, path: object) -> None:
         self._finish()
         self.show_last_backup()
-        self.result.show_message(_("Backup saved and checked: {path}").format(path=path))
+        self.result.show_message(fill(_("Backup saved and checked: {path}"), path=path))
 
     def copy_elsewhere(self) -> None:
         parent = self._choose_folder(self)
@@ -200,10 +200,10 @@ class VaultTab(QWidget):
 
     def _copied(self, path: object) -> None:
         self._finish()
-        self.result.show_message(_(
+        self.result.show_message(fill(_(
             "A complete copy of the vault, checked, is in {path}. The passphrases and the "
             "recovery key that open this vault open the copy too: keep the drive locked "
-            "away.").format(path=path))
+            "away."), path=path))
 
     def end_session(self) -> None:
         self.report = None

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
 from shelter_app.domain.records import CaseSummary
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 from shelter_app.services.search import CaseFilter
 
@@ -54,7 +55,7 @@ class CasePicker(QWidget):
     def label(self, summary: CaseSummary) -> str:
         if self._codes_only or not summary.display_name:
             return summary.code
-        return _("{code} — {name}").format(code=summary.code, name=summary.display_name)
+        return fill(_("{code} — {name}"), code=summary.code, name=summary.display_name)
 
     def load_recent(self) -> None:
         try:

@@ -27,6 +27,7 @@ from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.cases import STATUS_ORDER
 from shelter_app.services.registry import Services
 
@@ -84,7 +85,7 @@ class CaseActionDialog(QDialog):
 class StatusDialog(CaseActionDialog):
     def __init__(self, services: Services, record: CaseRecord,
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Change the status of {code}").format(code=record.code),
+        super().__init__(fill(_("Change the status of {code}"), code=record.code),
                          _("C&hange status"), parent)
         self._services = services
         self._case_id = record.id
@@ -124,7 +125,7 @@ class StatusDialog(CaseActionDialog):
 class AssignDialog(CaseActionDialog):
     def __init__(self, services: Services, record: CaseRecord,
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Assign {code}").format(code=record.code), _("&Assign"), parent)
+        super().__init__(fill(_("Assign {code}"), code=record.code), _("&Assign"), parent)
         self._services = services
         self._case_id = record.id
         self.person = QComboBox()
@@ -150,7 +151,7 @@ class ShareDialog(CaseActionDialog):
 
     def __init__(self, services: Services, record: CaseRecord,
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Share {code} with legal volunteers").format(code=record.code),
+        super().__init__(fill(_("Share {code} with legal volunteers"), code=record.code),
                          _("&Save sharing"), parent)
         self._services = services
         self._case_id = record.id

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain.names import display_safe
 from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.search import DuplicateMatch
 
 from ..widgets import NOTICE_STYLE, MessageLabel, named
@@ -92,7 +93,7 @@ class DuplicatesPanel(QGroupBox):
         self.found, self.elsewhere_count = list(found), elsewhere
         self.matches.clear()
         for match in found:
-            item = QListWidgetItem(_("{code} — {name}: {reasons}").format(
+            item = QListWidgetItem(fill(_("{code} — {name}: {reasons}"),
                 code=match.code, name=display_safe(match.display_name),
                 reasons=", ".join(match.reasons)))
             item.setData(Qt.ItemDataRole.UserRole, match.case_id)

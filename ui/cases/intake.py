@@ -40,7 +40,7 @@ from shelter_app.domain.records import clean_case, clean_survivor
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime
+from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 
 from ..background import Background
@@ -306,10 +306,10 @@ class IntakeDialog(QDialog):
                 self.show_step(len(SECTIONS))
                 if not (isinstance(exc, ValidationError) and self.consent.show_error(exc)):
                     self.error.show_message(exc.message)
-                self.notice.show_message(_(
+                self.notice.show_message(fill(_(
                     "Case {code} was created. The consent was not recorded: correct it and "
                     "press Record consent, or close this window and record it later in the "
-                    "case's Consent tab.").format(code=case.code))
+                    "case's Consent tab."), code=case.code))
                 self.create_button.setText(_("&Record consent"))
                 named(self.create_button, _("Record consent"))
                 self.cancel_button.setText(_("Close"))

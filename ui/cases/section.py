@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ..background import Background
@@ -77,7 +78,7 @@ class CasesSection(QTabWidget):
         workspace.saved.connect(lambda _id: self.list_page.model.refresh_rows())
         workspace.changed.connect(lambda _id: self._case_changed())
         index = self.addTab(workspace, record.code)
-        self.setTabToolTip(index, _("Case {code}").format(code=record.code))
+        self.setTabToolTip(index, fill(_("Case {code}"), code=record.code))
         self.setCurrentIndex(index)
         workspace.profile.setFocus()
         self._show_tab(workspace, tab, record_id)
@@ -104,7 +105,7 @@ class CasesSection(QTabWidget):
             return
         self.setCurrentIndex(index)
         box = QMessageBox(QMessageBox.Icon.Warning, self.window().windowTitle(),
-                          _("Save the changes to {code} before closing it?").format(
+                          fill(_("Save the changes to {code} before closing it?"),
                               code=workspace.code),
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)

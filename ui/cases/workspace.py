@@ -44,6 +44,7 @@ from shelter_app.domain.records import CaseRecord
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ..agenda.common import select_row
@@ -102,7 +103,7 @@ class CaseWorkspace(QWidget):
         self.scope = scope
         ctx = services.ctx
         self.title = heading(record.code, scale=1.2)
-        named(self.title, _("Case {code}").format(code=record.code))
+        named(self.title, fill(_("Case {code}"), code=record.code))
         self.state = QLabel()
         named(self.state, _("Case status"))
         self.team = QLabel()
@@ -129,7 +130,7 @@ class CaseWorkspace(QWidget):
         self.profile = ProfileTab(services, record, scope)
         self.profile.saved.connect(self._saved)
         self.tabs = QTabWidget()
-        named(self.tabs, _("Sections of case {code}").format(code=record.code))
+        named(self.tabs, fill(_("Sections of case {code}"), code=record.code))
         self.tabs.addTab(self.profile, _("&Profile"))
         self.keys = ["profile"]
         self._makers: dict[str, TabMaker] = {}
@@ -177,9 +178,9 @@ class CaseWorkspace(QWidget):
             self.team.clear()
             return
         self._team = (assigned, shared)
-        parts = [_("Assigned to {name}").format(name=isolate(assigned)) if assigned
+        parts = [fill(_("Assigned to {name}"), name=isolate(assigned)) if assigned
                  else _("Not assigned to anyone")]
-        parts.append(_("Shared with {names}").format(names=join([isolate(n) for n in shared]))
+        parts.append(fill(_("Shared with {names}"), names=join([isolate(n) for n in shared]))
                      if shared else _("Not shared with a legal volunteer"))
         self.team.setText(" · ".join(parts))
         self.team.setAccessibleDescription(self.team.text())
@@ -193,18 +194,18 @@ class CaseWorkspace(QWidget):
         before = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
         said = []
         if record is not None and record.case["status"] != status:
-            said.append(_("Case {code} is now {status}.").format(
+            said.append(fill(_("Case {code} is now {status}."),
                 code=self.code, status=vocab.CASE_STATUS.label(record.case["status"])))
         if assigned != before[0] and assigned:
-            said.append(_("Case {code} is now assigned to {name}. To assign it to someone "
-                          "else, use Assign… again.").format(code=self.code, name=assigned))
+            said.append(fill(_("Case {code} is now assigned to {name}. To assign it to someone "
+                          "else, use Assign… again."), code=self.code, name=assigned))
         added = [n for n in shared if n not in before[1]]
         removed = [n for n in before[1] if n not in shared]
         if added:
-            said.append(_("Case {code} is now shared with {names}.").format(
+            said.append(fill(_("Case {code} is now shared with {names}."),
                 code=self.code, names=join(added)))
         if removed:
-            said.append(_("Case {code} is no longer shared with {names}.").format(
+            said.append(fill(_("Case {code} is no longer shared with {names}."),
                 code=self.code, names=join(removed)))
         if added or removed:
             said.append(_("To change whom it is shared with, use Share with legal "

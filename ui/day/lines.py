@@ -10,7 +10,7 @@ import datetime as dt
 
 from shelter_app.domain import vocab
 from shelter_app.i18n import N_, _, ngettext
-from shelter_app.i18n.formatting import format_date, format_time
+from shelter_app.i18n.formatting import fill, format_date, format_time
 from shelter_app.services.day import DayItem
 from shelter_app.services.legal import DEADLINE_LABELS
 
@@ -98,15 +98,15 @@ def when_text(item: DayItem, today: dt.date) -> str:
 def what_text(item: DayItem) -> str:
     if item.group in ("today", "tomorrow"):
         kind = vocab.APPOINTMENT_TYPE.label(item.kind)
-        return _("{type} · {place}").format(type=kind, place=item.text) if item.text else kind
+        return fill(_("{type} · {place}"), type=kind, place=item.text) if item.text else kind
     if item.group == "deadlines":
         return _(DEADLINE_LABELS.get(item.kind, item.kind))
     if item.group == "referrals":
-        return _("Referral to {partner}: no answer yet").format(partner=item.text)
+        return fill(_("Referral to {partner}: no answer yet"), partner=item.text)
     if item.group == "consents":
         if item.kind == "any_referral":
             return _("Consent to share for any referral")
-        return _("Consent to share with {partner}").format(partner=item.text)
+        return fill(_("Consent to share with {partner}"), partner=item.text)
     return item.text
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidg
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ..widgets import named
@@ -128,6 +129,6 @@ def contained(fn: Callable[[], Any]) -> Callable[[], tuple[bool, Any]]:
         except ShelterError as exc:
             return False, str(exc)
         except Exception as exc:
-            return False, _("Unexpected error ({kind}). Please report it.").format(
+            return False, fill(_("Unexpected error ({kind}). Please report it."),
                 kind=type(exc).__name__)
     return run

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime, language_name
+from shelter_app.i18n.formatting import fill, format_datetime, language_name
 from shelter_app.services.documents import Produced
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
@@ -362,7 +362,7 @@ class DocumentDialog(QDialog):
         if not ok:
             self.message.show_message(str(value))
             return
-        self.notice.show_message(_("Saved as {name}.").format(name=value.name))
+        self.notice.show_message(fill(_("Saved as {name}."), name=value.name))
         self.produced.emit(document)
 
     def print_(self) -> None:

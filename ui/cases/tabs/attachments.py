@@ -34,6 +34,7 @@ from shelter_app.domain import names
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ...background import Background
@@ -172,7 +173,7 @@ class AttachmentsTab(ListTab):
                                                   limit=attachments.limit_bytes // 1048576))
                 return
         except OSError as exc:
-            self.message.show_message(_("The file cannot be read: {reason}").format(
+            self.message.show_message(fill(_("The file cannot be read: {reason}"),
                 reason=exc.strerror or type(exc).__name__))
             return
         self.add_button.setEnabled(False)
@@ -186,7 +187,7 @@ class AttachmentsTab(ListTab):
         def failed(exc: BaseException) -> None:
             self.add_button.setEnabled(True)
             if isinstance(exc, OSError):
-                self.message.show_message(_("The file cannot be read: {reason}").format(
+                self.message.show_message(fill(_("The file cannot be read: {reason}"),
                     reason=exc.strerror or type(exc).__name__))
             elif isinstance(exc, ShelterError):
                 self.message.show_message(exc.message)
@@ -212,7 +213,7 @@ class AttachmentsTab(ListTab):
         except ShelterError as exc:
             self.message.show_message(exc.message)
             return None
-        viewer = AttachmentViewer(_("{code} · attachment {id}").format(
+        viewer = AttachmentViewer(fill(_("{code} · attachment {id}"),
             code=self.code, id=attachment_id[:8]), info.media_type, data, self)
         viewer.show()
         return viewer
@@ -231,25 +232,25 @@ class AttachmentsTab(ListTab):
             return None
         target = Path(chosen)
         if mentions(target.name, self._name_tokens()):
-            self.message.show_message(_(
+            self.message.show_message(fill(_(
                 "That file name contains the survivor's name. File names show in recent-file "
-                "lists and backups; use a neutral name such as {name}.").format(name=suggested))
+                "lists and backups; use a neutral name such as {name}."), name=suggested))
             return None
         try:
             _info, data = self.services.attachments.content(attachment_id)
             write_new(target, data)
         except FileExistsError:
-            self.message.show_message(_("{path} already exists; nothing was replaced. Choose "
-                                        "another name.").format(path=target))
+            self.message.show_message(fill(_("{path} already exists; nothing was replaced. Choose "
+                                        "another name."), path=target))
             return None
         except OSError as exc:
-            self.message.show_message(_("The copy could not be written: {reason}").format(
+            self.message.show_message(fill(_("The copy could not be written: {reason}"),
                 reason=exc.strerror or type(exc).__name__))
             return None
         except ShelterError as exc:
             self.message.show_message(exc.message)
             return None
-        self.done.show_message(_("A copy was saved as {path}.").format(path=target))
+        self.done.show_message(fill(_("A copy was saved as {path}."), path=target))
         return target
 
     def forget(self) -> None:

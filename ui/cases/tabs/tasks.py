@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.roles import Scope
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime
+from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 from shelter_app.services.tasks import Task
 
@@ -50,15 +50,15 @@ def who_text(task: Task) -> str:
     if not task.assigned_to:
         return _("Nobody yet")
     if not task.assignee_on_case:
-        return _("{name} (no longer on this case)").format(name=task.assignee_name)
+        return fill(_("{name} (no longer on this case)"), name=task.assignee_name)
     return task.assignee_name
 
 
 def done_text(task: Task) -> str:
     if task.done_at is None:
         return ""
-    return _("{name}, {when}").format(name=task.done_by_name,
-                                      when=format_datetime(task.done_at.astimezone()))
+    return fill(_("{name}, {when}"), name=task.done_by_name,
+                when=format_datetime(task.done_at.astimezone()))
 
 
 class TasksTab(ListTab):
