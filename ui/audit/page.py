@@ -165,8 +165,8 @@ class AuditLogPage(QWidget):
         box.setText(isolated(made.text))
         box.setInformativeText(_(
             "Write this fingerprint down with today's date ({date}), or file it with the "
-            "organisation's records. An administrator or coordinator can type it into the "
-            "vault check (Administration, Vault tab) at any later time: if audit events up to "
+            "organisation's records. An administrator can type it into the vault check "
+            "(Administration, Vault tab) at any later time: if audit events up to "
             "#{seq} are changed, deleted, or replaced with an older copy of the database, it "
             "no longer matches.").format(date=format_date(made.issued_at.date()),
                                          seq=made.seq))
