@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import time
 import unicodedata
@@ -50,12 +49,11 @@ from shelter_app.vault.backup import (
     mirror_keyslots,
 )
 from shelter_app.vault.connection import connect, damaged_database, load_schema
+from shelter_app.vault.key_file_anchor import KeyFileAnchor, anchor_now
 from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
 from shelter_app.vault.lock import VaultLock
 from shelter_app.vault.migrate import migrate
 from shelter_app.vault.process import core_dumps
-
-log = logging.getLogger(__name__)
 
 DB_NAME = "cases.db"
 KEYSLOTS_NAME = "keyslots.json"
@@ -312,10 +310,6 @@ class Vault:
                                     applied[-1] if applied else None, opened.integrity_warning)
 
 
-def anchor_now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 class OpenVault:
     """An unlocked vault for one account.  ``close()`` forgets the key and the connection."""
 
@@ -329,6 +323,8 @@ class OpenVault:
         self.audit = AuditLog(db, crypto.subkey(bytes(data_key), "audit chain v1"))
         self.closed = False
         self.integrity_warning: str | None = None
+        self._anchor = KeyFileAnchor(anchor_key(bytes(data_key)), slots.vault_id,
+                                     vault.keyslots_path, vault.folder, db, self.audit)
         self._anchored_at = -math.inf  # time.monotonic() of the last anchor written
 
     @property
@@ -368,30 +364,19 @@ class OpenVault:
         own_times, own_untimed = pending.get(self.user_id, ([], 0))
         return len(own_times) + own_untimed
 
-    # -- the audit chain's anchor in the key file (vault/anchors.py) -------------------
+    # -- the audit chain's anchor in the key file (vault/key_file_anchor.py) ----------
     def anchor_key(self) -> bytes:
-        return anchor_key(bytes(self._key))
+        return self._anchor.key
 
     def read_anchor(self, slots: KeyslotFile) -> tuple[bool, Anchor | None]:
         """(present, anchor) of *slots*: present but None means its MAC does not check out."""
-        if slots.audit_anchor is None:
-            return False, None
-        return True, Anchor.from_json(slots.audit_anchor, self.anchor_key(), self.vault_id)
-
-    def _anchor_holds(self, slots: KeyslotFile) -> bool:
-        """Whether the anchor of *slots* is absent or in the chain.  A changed or failing
-        anchor is evidence: it is never written over (unless an administrator accepts a
-        restored backup)."""
-        present, anchor = self.read_anchor(slots)
-        if not present:
-            return True
-        return anchor is not None and self.audit.holds(anchor.seq, anchor.event_hmac) is None
+        return self._anchor.read(slots)
 
     def sign_in_check(self) -> None:
         """At sign-in: the key file's anchor must be in the chain.  If it is, it moves up to
         the newest event; if not, it stays as it is for ``verify`` to name, the failure is
         recorded, and ``integrity_warning`` tells the person signing in."""
-        if self._anchor_holds(self._slots):
+        if self._anchor.holds(self._slots):
             self.write_anchor()
             return
         self.integrity_warning = _(
@@ -405,32 +390,13 @@ class OpenVault:
                               outcome=Outcome.FAILED, details={"reason": "anchor"})
 
     def write_anchor(self, *, force: bool = False) -> bool:
-        """Record the chain's newest event in the key file (and its mirror).
-
-        The file is read afresh and only its anchor changes, so no keyslot written since
-        this session began is lost.  Nothing is written inside an open transaction (its
-        events may yet be rolled back), or over an anchor that the chain no longer holds
-        unless *force* (``VaultAdminService.accept_restored``).  A failure to write is
-        logged, not raised: the change the person made is already safe in the database."""
-        if self.closed or self.db.in_transaction:
+        """Record the chain's newest event in the key file (``KeyFileAnchor.write``)."""
+        if self.closed:
             return False
-        try:
-            slots = KeyslotFile.load(self.vault.keyslots_path)
-            if slots.vault_id != self.vault_id or (not force and not self._anchor_holds(slots)):
-                return False
-            newest = self.audit.newest()
-            if newest is None:
-                return False
-            _present, anchor = self.read_anchor(slots)
-            if anchor is None or (anchor.seq, anchor.event_hmac) != newest:
-                slots.audit_anchor = Anchor(newest[0], newest[1], anchor_now()).to_json(
-                    self.anchor_key(), self.vault_id)
-                slots.save(self.vault.keyslots_path)
-                mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
-        except Exception:
-            log.warning("the audit anchor could not be written to the key file", exc_info=True)
+        stored = self._anchor.write(force=force)
+        if stored is None:
             return False
-        self._slots.audit_anchor = slots.audit_anchor
+        self._slots.audit_anchor = stored
         self._anchored_at = time.monotonic()
         return True
 

@@ -28,6 +28,20 @@ def background(qtbot) -> Background:
     worker.wait()
 
 
+def _anchor_past_the_chain(org: Org) -> int:
+    """Write the key file's anchor for an event the database does not have, as after an
+    older cases.db was put back (signed with the anchor key, as the application would)."""
+    opened = org.opened[0]
+    newest = opened.audit.newest()
+    assert newest is not None
+    path = org.folder / "keyslots.json"
+    body = json.loads(path.read_text())
+    body["audit_anchor"] = Anchor(newest[0] + 40, bytes(32), "2026-12-01T09:00:00Z").to_json(
+        opened.anchor_key(), opened.vault_id)
+    path.write_text(json.dumps(body, indent=2) + "\n")
+    return newest[0] + 40
+
+
 def test_a_coordinator_issues_a_fingerprint_and_checks_it_later(qtbot, org: Org, background):
     _window, page = open_section(qtbot, org.coordinator)
     page.fingerprint_button.setFocus()
@@ -60,24 +74,14 @@ def test_a_coordinator_issues_a_fingerprint_and_checks_it_later(qtbot, org: Org,
 
 
 def test_an_administrator_accepts_a_restored_backup(qtbot, org: Org, background, monkeypatch):
-    # The key file names an event the database does not have, as after an older cases.db
-    # was put back: written with the anchor key, as the application itself would have.
-    opened = org.opened[0]
-    newest = opened.audit.newest()
-    assert newest is not None
-    path = org.folder / "keyslots.json"
-    body = json.loads(path.read_text())
-    body["audit_anchor"] = Anchor(newest[0] + 40, bytes(32), "2026-12-01T09:00:00Z").to_json(
-        opened.anchor_key(), opened.vault_id)
-    path.write_text(json.dumps(body, indent=2) + "\n")
-
+    anchored = _anchor_past_the_chain(org)
     tab = VaultTab(org.admin, background)
     qtbot.addWidget(tab)
     tab.show()
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         tab.verify_button.click()
     assert tab.report is not None and not tab.report.ok and tab.report.chain.ok
-    assert f"Key file: event #{newest[0] + 40} is no longer in the audit chain" \
+    assert f"Key file: event #{anchored} is no longer in the audit chain" \
         in tab.lines.toPlainText()
     assert "older copy of the database was put back" in tab.error.text()
     assert tab.accept_button.isVisible()
@@ -91,18 +95,11 @@ def test_an_administrator_accepts_a_restored_backup(qtbot, org: Org, background,
         tab.accept_button.click()
     assert tab.report.ok, tab.report.lines()
     assert tab.result.text() == "The vault is intact." and not tab.accept_button.isVisible()
-    assert "vault.anchor_reset" in [e.action for e in opened.audit.events(limit=10)]
+    assert "vault.anchor_reset" in [e.action for e in org.opened[0].audit.events(limit=10)]
 
 
 def test_a_coordinator_cannot_accept_a_restored_backup(qtbot, org: Org, background):
-    opened = org.opened[0]
-    newest = opened.audit.newest()
-    assert newest is not None
-    path = org.folder / "keyslots.json"
-    body = json.loads(path.read_text())
-    body["audit_anchor"] = Anchor(newest[0] + 40, bytes(32), "2026-12-01T09:00:00Z").to_json(
-        opened.anchor_key(), opened.vault_id)
-    path.write_text(json.dumps(body, indent=2) + "\n")
+    _anchor_past_the_chain(org)
     tab = VaultTab(org.coordinator, background)
     qtbot.addWidget(tab)
     tab.show()
