@@ -14,7 +14,7 @@ import pytest
 
 from shelter_app.errors import PermissionDenied, ValidationError
 from shelter_app.vault.anchors import parse_fingerprint
-from shelter_app.vault.vault import OpenVault, Vault
+from shelter_app.vault.vault import Vault
 
 from .conftest import (
     ADMIN_PASS,
@@ -25,8 +25,6 @@ from .conftest import (
     signed_in,
     unwrap_data_key,
 )
-
-Created = tuple[Vault, OpenVault, str]
 
 
 def _some_work(vault_dir: Path, times: int = 3) -> None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import unicodedata
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
+
+from .event_filters import install_once
 
 _FOLLOWING = "_follows_its_text"
 
@@ -75,11 +76,4 @@ class TextDirection(QObject):
 
 def install_text_direction(app: QCoreApplication | None = None) -> TextDirection:
     """Install the filter on *app* (default: the running application) once; returns it."""
-    app = app or QGuiApplication.instance()
-    assert app is not None
-    found = app.findChild(TextDirection)
-    if found is not None:
-        return found
-    hook = TextDirection(app)
-    app.installEventFilter(hook)
-    return hook
+    return install_once(TextDirection, app)

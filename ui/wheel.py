@@ -20,6 +20,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 
+from .event_filters import install_once
+
 GUARDED = (QComboBox, QAbstractSpinBox)  # spin boxes include date and time edits
 
 
@@ -64,11 +66,4 @@ class WheelGuard(QObject):
 
 def install_wheel_guard(app: QCoreApplication | None = None) -> WheelGuard:
     """Install the guard on *app* (default: the running application) once; returns it."""
-    app = app or QCoreApplication.instance()
-    assert app is not None
-    found = app.findChild(WheelGuard)
-    if found is not None:
-        return found
-    guard = WheelGuard(app)
-    app.installEventFilter(guard)
-    return guard
+    return install_once(WheelGuard, app)

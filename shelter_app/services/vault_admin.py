@@ -98,6 +98,13 @@ class VerifyReport:
         return out
 
 
+def _missing(source: str, seq: int) -> AnchorCheck:
+    return AnchorCheck(_(
+        "{source}: event #{seq} is no longer in the audit chain. The newest audit events were "
+        "deleted, or the database was replaced by an older copy."
+    ).format(source=source, seq=seq), False)
+
+
 class VaultAdminService:
     def __init__(self, ctx: ServiceContext, settings: SettingsService) -> None:
         self._ctx = ctx
@@ -156,10 +163,7 @@ class VaultAdminService:
         if found is None:
             return AnchorCheck(ok_text, True)
         if found == "missing":
-            return AnchorCheck(_(
-                "{source}: event #{seq} is no longer in the audit chain. The newest audit "
-                "events were deleted, or the database was replaced by an older copy."
-            ).format(source=source, seq=seq), False)
+            return _missing(source, seq)
         return AnchorCheck(_(
             "{source}: event #{seq} is not the event this anchor recorded. The audit events "
             "were cut back and written anew, or the database was replaced."
@@ -215,7 +219,7 @@ class VaultAdminService:
                 checks.append(AnchorCheck(_("{source}: matches the audit chain.").format(
                     source=source), True))
             elif stored is None:
-                checks.append(self._held(source, seq, bytes(32), ""))
+                checks.append(_missing(source, seq))
             else:
                 checks.append(AnchorCheck(_(
                     "{source}: does not match event #{seq}. The audit events were changed and "

@@ -17,7 +17,6 @@ Byte layout: docs/VAULT_FORMAT.md section 8.6.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -105,8 +104,3 @@ def parse_fingerprint(text: str) -> tuple[int, str] | None:
     if len(code) != 4 * FINGERPRINT_GROUPS or any(ch not in _CROCKFORD for ch in code):
         return None
     return int(match.group(1)), "-".join(code[i:i + 4] for i in range(0, 16, 4))
-
-
-def short_hmac(event_hmac: bytes) -> str:
-    """Eight characters of an event's HMAC, for messages."""
-    return base64.b32encode(event_hmac).decode("ascii")[:8]
