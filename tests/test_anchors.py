@@ -16,6 +16,7 @@ from shelter_app.errors import PermissionDenied, ValidationError
 from shelter_app.vault.anchors import parse_fingerprint
 from shelter_app.vault.vault import Vault
 
+from .bidi import plain
 from .conftest import (
     ADMIN_PASS,
     FAST_KDF,
@@ -170,7 +171,7 @@ def test_fingerprints_match_until_the_chain_is_rewritten(vault: Path) -> None:
     typed = f"{made.seq}  {made.code.lower().replace('-', ' ')}"  # as a person types it back
     ok, lines, _chain = _verify(vault, typed)
     assert ok, lines
-    assert any(line.strip().startswith(f"Fingerprint #{made.seq}") and "matches" in line
+    assert any(plain(line).strip().startswith(f"Fingerprint #{made.seq}") and "matches" in line
                for line in lines)
     # the key file and every backup lost, the chain cut back past the fingerprint and
     # regrown: only the code on paper is left, and it no longer matches
@@ -182,7 +183,7 @@ def test_fingerprints_match_until_the_chain_is_rewritten(vault: Path) -> None:
     _some_work(vault, 3)
     ok, lines, chain_ok = _verify(vault, made.text)
     assert chain_ok and not ok
-    assert any(f"Fingerprint #{made.seq}" in line and "does not match" in line
+    assert any(f"Fingerprint #{made.seq}" in plain(line) and "does not match" in line
                for line in lines)
 
 

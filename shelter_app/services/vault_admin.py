@@ -18,7 +18,12 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
-from shelter_app.vault.anchors import fingerprint_code, format_fingerprint, parse_fingerprint
+from shelter_app.vault.anchors import (
+    EXAMPLE,
+    fingerprint_code,
+    format_fingerprint,
+    parse_fingerprint,
+)
 from shelter_app.vault.backup import (
     BACKUP_DIR,
     KEYSLOTS_MIRROR,
@@ -153,8 +158,8 @@ class VaultAdminService:
         if parsed is None:
             raise ValidationError(_(
                 "“{text}” is not an audit fingerprint. A fingerprint is an event number and "
-                "sixteen letters and digits, for example #812 7K3D-QW9X-M2ZT-8HJR."
-            ).format(text=isolated(text.strip()[:60])), "fingerprint")
+                "sixteen letters and digits, for example {example}."
+            ).format(text=isolated(text.strip()[:60]), example=isolated(EXAMPLE)), "fingerprint")
         return parsed
 
     def _held(self, source: str, seq: int, event_hmac: bytes, ok_text: str) -> AnchorCheck:
@@ -212,7 +217,7 @@ class VaultAdminService:
         key = opened.anchor_key()
         for seq, code in fingerprints:
             source = _("Fingerprint {fingerprint}").format(
-                fingerprint=format_fingerprint(seq, code))
+                fingerprint=isolated(format_fingerprint(seq, code)))
             stored = self._ctx.audit.hmac_at(seq)
             if stored is not None and hmac.compare_digest(
                     fingerprint_code(key, opened.vault_id, seq, stored), code):

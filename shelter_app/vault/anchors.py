@@ -85,6 +85,9 @@ def fingerprint_code(key: bytes, vault_id: str, seq: int, event_hmac: bytes) -> 
     return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
 
 
+EXAMPLE = "#812 7K3D-QW9X-M2ZT-8HJR"  # shown in messages as what a fingerprint looks like
+
+
 def format_fingerprint(seq: int, code: str) -> str:
     return f"#{seq} {code}"
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from shelter_app.vault.anchors import Anchor, parse_fingerprint
+from tests.bidi import plain
 from tests.ui.org_pages import Org, org_fixture  # noqa: F401 - the org fixture
 from ui.admin.vault_tab import VaultTab
 from ui.background import Background
@@ -63,7 +64,7 @@ def test_a_coordinator_issues_a_fingerprint_and_checks_it_later(qtbot, org: Org,
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         qtbot.keyClick(tab.fingerprints, Qt.Key.Key_Return)
     assert tab.report is not None and tab.report.ok, tab.report.lines()
-    assert any(f"Fingerprint #{parsed[0]}" in line and "matches" in line
+    assert any(f"Fingerprint #{parsed[0]}" in plain(line) and "matches" in line
                for line in tab.lines.toPlainText().splitlines())
     assert not tab.accept_button.isVisible()
 

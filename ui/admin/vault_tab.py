@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import fill, format_datetime
+from shelter_app.i18n.formatting import fill, format_datetime, isolated
 from shelter_app.services.registry import Services
 from shelter_app.services.vault_admin import VerifyReport
+from shelter_app.vault.anchors import EXAMPLE
 
 from ..agenda.common import button, flow
 from ..background import Background
@@ -64,7 +65,8 @@ class VaultTab(QWidget):
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
         self.fingerprints = QLineEdit()
         self.fingerprints.setObjectName("fingerprints")
-        self.fingerprints.setPlaceholderText(_("for example #812 7K3D-QW9X-M2ZT-8HJR"))
+        self.fingerprints.setPlaceholderText(
+            _("for example {example}").format(example=isolated(EXAMPLE)))
         named(self.fingerprints, _("Fingerprints written down earlier"), _(
             "Optional: audit fingerprints to check as well, separated by semicolons"))
         self.fingerprints.returnPressed.connect(self.verify)
