@@ -169,3 +169,12 @@ def test_end_of_session_closes_dialogs_and_drops_the_list(qtbot, org: Org, tab):
     dialog = tab.add()
     tab.end_session()
     assert tab.model.rowCount() == 0 and not dialog.isVisible()
+
+
+def test_an_account_change_finishing_after_the_lock_shows_nothing(qtbot, org: Org, tab):
+    """A disable still on the worker when the session locks reports back to a closed vault:
+    the tab shows nothing and raises nothing."""
+    tab.end_session()
+    org.admin.lock()
+    tab._done("Account {user} disabled.")("casey")
+    assert tab.notice.text() == "" and tab.model.rowCount() == 0

@@ -125,6 +125,8 @@ class AccountsTab(QWidget):
 
     def _done(self, message: str) -> Callable[[str], None]:
         def show(username: str) -> None:
+            if self._services.ctx.vault.closed:
+                return  # finished after the session ended: nothing left to show it to
             self.error.clear_message()
             self.refresh(select=username)
             self.notice.show_message(fill(message, user=username))
