@@ -180,6 +180,15 @@ def test_cannot_disable_self(admin: Services) -> None:
     assert admin.accounts.current().status == "active"
 
 
+def test_no_temporary_passphrase_for_oneself(admin: Services) -> None:
+    """An administrator who set a temporary passphrase on their own account would sign
+    out into a passphrase they may not have noted: they change their own instead."""
+    with pytest.raises(ValidationError) as info:
+        admin.accounts.reset("admin", TEMP_PASS)
+    assert "your own" in str(info.value)
+    assert admin.accounts.current().must_change_passphrase is False
+
+
 def test_the_last_administrator_cannot_be_removed(admin: Services) -> None:
     with pytest.raises(ValidationError) as info:
         admin.accounts.set_roles("admin", ["coordinator"])

@@ -126,6 +126,9 @@ class AccountService:
             raise ValidationError(
                 _("That account is disabled. Re-enable it with a temporary passphrase."), "username"
             )
+        if account.id == self._ctx.session.user_id:
+            raise ValidationError(_("You cannot set a temporary passphrase for your own "
+                                    "account. Change your own passphrase instead."), "username")
         passphrase = validate_passphrase(passphrase, username=account.username)
         with self._keyslot_rollback(), self._ctx.write(
             Action.MANAGE_USERS, event, target_type="user", target_id=account.id,

@@ -62,6 +62,8 @@ def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, b
     assert unnamed(tab) == []
     select(tab, "admin")
     assert not tab.disable_button.isEnabled(), "nobody disables their own account"
+    assert not tab.reset_button.isEnabled(), "nor gives themselves a temporary passphrase"
+    assert tab.reset() is None
 
 
 def test_add_account_checks_inline_then_adds(qtbot, org: Org, tab, background):

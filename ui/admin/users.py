@@ -119,7 +119,7 @@ class AccountsTab(QWidget):
         me = self._services.session.user_id
         active = chosen is not None and chosen.status == "active"
         self.roles_button.setEnabled(chosen is not None)
-        self.reset_button.setEnabled(active)
+        self.reset_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.disable_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.enable_button.setEnabled(chosen is not None and not active)
 
@@ -155,7 +155,8 @@ class AccountsTab(QWidget):
 
     def reset(self) -> QDialog | None:
         chosen = self.selected()
-        if chosen is None or chosen.status != "active":
+        if (chosen is None or chosen.status != "active"
+                or chosen.id == self._services.session.user_id):
             return None
         dialog = TemporaryPassphraseDialog(chosen.username, self._services.accounts.reset,
                                            self._background, enable=False, parent=self)
