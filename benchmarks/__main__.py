@@ -26,6 +26,7 @@ from pathlib import Path
 
 from shelter_app.vault import crypto
 from shelter_app.vault.connection import connect
+from shelter_app.vault.keyring import open_account
 from shelter_app.vault.keyslots import KeyslotFile
 from shelter_app.vault.vault import Vault
 
@@ -113,7 +114,8 @@ def _open_plain(path: Path, *, first_query: bool = False) -> None:
 
 def bench_open(folder: Path, runs: int) -> list[Figure]:
     slots = KeyslotFile.load(folder / "keyslots.json")
-    key = slots.open_slot(slots.find_user("admin"), PASSPHRASE, crypto.PRODUCTION_KDF.minimum)
+    key = open_account(slots, slots.find_user("admin"), PASSPHRASE,
+                       crypto.PRODUCTION_KDF.minimum).keyring.data_key
     db = folder / "cases.db"
     plain = folder.parent / "plain.db"
     _plain_copy(db, key, plain)

@@ -23,6 +23,7 @@ from shelter_app.cli.main import main as cli_main
 from shelter_app.i18n import set_language
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.crypto import KdfParams, KdfPolicy
+from shelter_app.vault.keyring import open_account
 from shelter_app.vault.keyslots import KeyslotFile
 from shelter_app.vault.process import core_dumps
 from shelter_app.vault.vault import OpenVault, Vault
@@ -116,7 +117,8 @@ def unwrap_data_key(vault_dir: Path, username: str = "admin", passphrase: str = 
                     ) -> bytes:
     """The data key, unwrapped from a keyslot exactly the way the application does it."""
     slots = KeyslotFile.load(vault_dir / "keyslots.json")
-    return slots.open_slot(slots.find_user(username), passphrase, FAST_KDF.minimum)
+    opened = open_account(slots, slots.find_user(username), passphrase, FAST_KDF.minimum)
+    return opened.keyring.data_key
 
 
 def raw_connect(vault_dir: Path, data_key: bytes) -> sqlcipher.Connection:

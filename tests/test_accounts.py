@@ -116,11 +116,11 @@ def test_roles_must_be_known_and_at_least_one(admin: Services) -> None:
 def test_disable_destroys_the_keyslot(created: Created, admin: Services,
                                       vault_dir: Path) -> None:
     user_id = add_user(admin, "casey", "caseworker")
-    assert "aead" in _slots(vault_dir)[user_id]
+    assert "private_key" in _slots(vault_dir)[user_id]
     admin.accounts.disable("casey")
     slot = _slots(vault_dir)[user_id]
     assert slot["status"] == "disabled"
-    assert "aead" not in slot and "kdf" not in slot and "check" not in slot
+    assert not {"aead", "kdf", "check", "private_key", "grants", "public_key"} & set(slot)
     assert [a.status for a in admin.accounts.list() if a.username == "casey"] == ["disabled"]
     assert _events(admin, "user.disabled")[0].target_id == user_id
     _done(created, admin)
@@ -225,11 +225,12 @@ def test_change_own_passphrase_rewrites_only_that_keyslot(created: Created, admi
     own = admin.session.user_id
     assert [s["user_id"] for s in after["slots"]] == [s["user_id"] for s in before["slots"]]
     assert after["vault_id"] == before["vault_id"]
-    assert after["key_check"] == before["key_check"]
+    assert after["checks"] == before["checks"]
     for old, new in zip(before["slots"], after["slots"], strict=True):
         if old["user_id"] == own:
             assert old["kdf"]["salt"] != new["kdf"]["salt"]
-            assert old["aead"] != new["aead"]
+            assert old["private_key"] != new["private_key"]
+            assert old["public_key"] == new["public_key"] and old["grants"] == new["grants"]
         else:
             assert old == new, "another account's keyslot changed"
     assert len(_events(admin, "key.passphrase_changed")) == 1

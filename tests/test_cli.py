@@ -93,7 +93,8 @@ def test_account_commands(initialised: Any, vault_dir: Path) -> None:
     code, out, err = run(*AS_ADMIN, "user", "list", stdin=ADMIN_PASS + "\n")
     assert code == 0
     assert out.splitlines() == ["admin\tadmin\tactive\t",
-                                "casey\tcaseworker,legal\tactive must-change-passphrase\tCasey W"]
+                                "casey\tcaseworker,legal\tactive must-change-passphrase "
+                                "waiting-for-keys\tCasey W"]
     assert run(*AS_ADMIN, "user", "roles", "casey", "--role", "legal",
                stdin=ADMIN_PASS + "\n")[0] == 0
     assert run(*AS_ADMIN, "user", "disable", "casey", stdin=ADMIN_PASS + "\n")[0] == 0
@@ -103,7 +104,8 @@ def test_account_commands(initialised: Any, vault_dir: Path) -> None:
     assert run(*AS_ADMIN, "user", "reset", "casey",
                stdin=f"{ADMIN_PASS}\nreset temporary one\n")[0] == 0
     code, out, _err = run(*AS_ADMIN, "user", "list", stdin=ADMIN_PASS + "\n")
-    assert "casey\tlegal\tactive must-change-passphrase\tCasey W" in out.splitlines()
+    assert ("casey\tlegal\tactive must-change-passphrase waiting-for-keys\tCasey W"
+            in out.splitlines())
 
     # a temporary passphrase must be changed before anything else
     message = _failed(*run("--as", "casey", "user", "list", stdin="reset temporary one\n"))

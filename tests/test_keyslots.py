@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +54,31 @@ def _admin_slot(body: dict[str, Any]) -> dict[str, Any]:
 def test_file_layout_holds_no_names_and_no_key(closed_vault: Path) -> None:
     raw = (closed_vault / "keyslots.json").read_bytes()
     body = json.loads(raw)
-    assert body["format"] == "shelter-app-keyslots" and body["version"] == 1
+    assert body["format"] == "shelter-app-keyslots" and body["version"] == 2
     kinds = sorted(s["kind"] for s in body["slots"])
     assert kinds == ["recovery", "user"]
     slot = _admin_slot(body)
     assert slot["kdf"]["algorithm"] == "argon2id"
     assert (slot["kdf"]["memory_kib"], slot["kdf"]["iterations"]) == (1024, 2)
-    assert slot["aead"]["algorithm"] == "AES-256-GCM"
+    assert slot["private_key"]["algorithm"] == "AES-256-GCM"
+    assert slot["private_key"]["wrapped_by"] == "passphrase" and "aead" not in slot
+    assert sorted(slot["grants"]) == ["administration", "database"]
     assert len(base64.b64decode(slot["kdf"]["salt"])) == crypto.SALT_BYTES
-    assert b"admin" not in raw.lower()
+    # The user name "admin" is nowhere; the word appears only as a role in the signed
+    # statement and in the administration key's name.
+    def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield path, k
+                yield from strings(v, f"{path}/{k}")
+        elif isinstance(value, list):
+            for v in value:
+                yield from strings(v, f"{path}[]")
+        elif isinstance(value, str):
+            yield path, value
+    found = {(p, text) for p, text in strings(body) if "admin" in text.lower()}
+    assert found <= {("/checks", "administration"), ("/slots[]/grants", "administration"),
+                     ("/slots[]/statement/roles[]", "admin")}, found
     assert stat.S_IMODE((closed_vault / "keyslots.json").stat().st_mode) == 0o600
 
 
@@ -188,7 +205,7 @@ def test_slot_from_another_vault_does_not_open_this_one(tmp_path: Path) -> None:
 
 def test_newer_keyslot_format_is_refused(closed_vault: Path) -> None:
     body = _load(closed_vault)
-    body["version"] = 2
+    body["version"] = 3
     _save(closed_vault, body, redigest=False)
     with pytest.raises(VaultTooNew):
         _unlock(closed_vault)
@@ -262,7 +279,7 @@ def test_fields_of_the_wrong_length_are_damage(closed_vault: Path, field: str) -
     if field in ("salt",):
         slot["kdf"][field] = short
     elif field in ("nonce", "ciphertext"):
-        slot["aead"][field] = short
+        slot["private_key"][field] = short
     else:
         slot[field] = short
     _save(closed_vault, body, redigest=True)

@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     roles = usub.add_parser("roles", help=_("replace an account's roles"))
     roles.add_argument("name")
     roles.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    usub.add_parser("give-keys", help=_(
+        "with the recovery key, give every account the keys its roles allow (when no "
+        "coordinator holds them any more)"))
 
     sub.add_parser("passphrase", help=_("change your own passphrase"))
     verify = sub.add_parser("verify", help=_(
@@ -149,7 +152,8 @@ class Cli:
         if command == "demo":
             return records.run_demo(self.folder, self.args.survivors, self.reader, self.kdf)
         if command == "user" and self.args.user_command is None:
-            raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles"))
+            raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles, "
+                               "give-keys"))
         if command == "packet" and self.args.packet_kind is None:
             raise UsageError(_("packet needs a kind: referral or residence"))
         handlers: dict[str, Callable[[Services], int]] = {
@@ -221,6 +225,10 @@ class Cli:
                 flags = acc.status
                 if acc.must_change_passphrase:
                     flags += " " + _("must-change-passphrase")
+                if acc.keys == "waiting":
+                    flags += " " + _("waiting-for-keys")
+                elif acc.keys == "upgrade":
+                    flags += " " + _("not-signed-in-since-upgrade")
                 _out(f"{acc.username}\t{roles}\t{flags}\t{acc.display_name}")
             return 0
         if cmd == "add":
@@ -239,6 +247,10 @@ class Cli:
         elif cmd == "roles":
             s.accounts.set_roles(a.name, a.role)
             _out(fill(_("Roles of {user}: {roles}"), user=a.name, roles=", ".join(sorted(a.role))))
+        elif cmd == "give-keys":
+            count = s.accounts.give_keys_with_recovery(self.reader.current(_("recovery key")))
+            _out(ngettext("{n} account received keys.", "{n} accounts received keys.",
+                          count).format(n=count))
         return 0
 
     def passphrase(self, s: Services) -> int:

@@ -24,6 +24,9 @@ class Account:
     status: str
     must_change_passphrase: bool
     last_sign_in_at: str | None
+    # "ok"; "waiting": its roles entitle it to keys that no coordinator's session has given
+    # yet; "upgrade": it has not signed in since the key file's upgrade (VAULT_FORMAT 11.1)
+    keys: str = "ok"
 
 
 def username_key(username: str) -> str:

@@ -42,6 +42,10 @@ class Event(StrEnum):
     INTEGRITY_FAILURE = "vault.integrity_failure"
     AUDIT_FINGERPRINT = "vault.audit_fingerprint"
     ANCHOR_RESET = "vault.anchor_reset"  # a backup restored on purpose was accepted
+    KEYS_MIGRATED = "key.file_migrated"  # the key file moved to key pairs and grants
+    KEYS_GRANTED = "key.granted"  # keys sealed to an account its signed roles entitle
+    KEYS_MADE = "key.content_keys_made"  # a coordinator's first session made them
+    FIELDS_SEALED = "key.fields_sealed"  # fields an earlier version wrote plain, now sealed
     PERMISSION_DENIED = "access.denied"
 
 
@@ -86,6 +90,10 @@ EVENT_LABELS: dict[Event, str] = {
     Event.INTEGRITY_FAILURE: N_("Integrity check failed"),
     Event.AUDIT_FINGERPRINT: N_("Audit fingerprint issued"),
     Event.ANCHOR_RESET: N_("Restored backup accepted"),
+    Event.KEYS_MIGRATED: N_("Key file upgraded"),
+    Event.KEYS_GRANTED: N_("Keys given to an account"),
+    Event.KEYS_MADE: N_("Content keys made"),
+    Event.FIELDS_SEALED: N_("Earlier records sealed under content keys"),
     Event.PERMISSION_DENIED: N_("Action refused"),
 }
 
@@ -96,5 +104,5 @@ EVENT_LABELS: dict[Event, str] = {
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope", "user", "change"}
+     "scope", "user", "change", "keys"}
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import unicodedata
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 
 from shelter_app.domain.accounts import (
     Account,
@@ -21,6 +23,7 @@ from shelter_app.i18n import _
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
+from shelter_app.vault.keyslots import RECOVERY_ID
 
 
 def _account(row: Row) -> Account:
@@ -40,7 +43,9 @@ class AccountService:
     def list(self) -> list[Account]:
         self._ctx.require(Action.MANAGE_USERS)
         rows = self._ctx.db.all("SELECT * FROM users ORDER BY username_key")
-        return [_account(r) for r in rows]
+        vault = self._ctx.vault
+        vault.refresh_slots()
+        return [replace(_account(r), keys=vault.key_state(r["id"])) for r in rows]
 
     def current(self) -> Account:
         row = self._ctx.db.one("SELECT * FROM users WHERE id = :id",
@@ -88,7 +93,8 @@ class AccountService:
                  "roles": json.dumps(sorted(r.value for r in role_set)),
                  "now": now, "actor": actor, "temp": int(temporary)},
             )
-            self._ctx.vault.set_passphrase_slot(user_id, username, temporary_passphrase)
+            self._ctx.vault.set_account_slot(user_id, username, temporary_passphrase,
+                                             sorted(r.value for r in role_set))
         return self._by_name(username)
 
     def disable(self, username: str) -> None:
@@ -137,7 +143,8 @@ class AccountService:
                        " updated_at = :now, updated_by = :actor,"
                        " row_version = row_version + 1 WHERE id = :id",
                        {"now": now_utc(), "actor": self._ctx.session.user_id, "id": account.id})
-            self._ctx.vault.set_passphrase_slot(account.id, account.username, passphrase)
+            self._ctx.vault.set_account_slot(account.id, account.username, passphrase,
+                                             self._signed_roles(account))
 
     def set_roles(self, username: str, roles: Iterable[str]) -> None:
         self._ctx.require(Action.MANAGE_USERS)
@@ -146,13 +153,14 @@ class AccountService:
         if (Role.ADMIN in account.roles and Role.ADMIN not in role_set
                 and account.status == "active" and self._active_admins() <= 1):
             raise ValidationError(_("This is the last active administrator account."), "roles")
-        with self._ctx.write(Action.MANAGE_USERS, Event.ROLES_CHANGED, target_type="user",
-                             target_id=account.id,
-                             details={"roles": sorted(r.value for r in role_set)}) as db:
+        with self._keyslot_rollback(), self._ctx.write(
+                Action.MANAGE_USERS, Event.ROLES_CHANGED, target_type="user",
+                target_id=account.id, details={"roles": sorted(r.value for r in role_set)}) as db:
             db.execute("UPDATE users SET roles = :roles, updated_at = :now, updated_by = :actor,"
                        " row_version = row_version + 1 WHERE id = :id",
                        {"roles": json.dumps(sorted(r.value for r in role_set)), "now": now_utc(),
                         "actor": self._ctx.session.user_id, "id": account.id})
+            self._ctx.vault.sign_roles(account.id, sorted(r.value for r in role_set))
         if account.id == self._ctx.session.user_id:
             self._ctx.refresh_session()
 
@@ -172,8 +180,27 @@ class AccountService:
                        {"now": now_utc(), "id": session.user_id})
             self._ctx.record(Event.PASSPHRASE_CHANGED, target_type="user",
                              target_id=session.user_id)
-            self._ctx.vault.set_passphrase_slot(session.user_id, session.username, new)
+            self._ctx.vault.set_own_passphrase(new)
         self._ctx.refresh_session()
+
+    def give_keys_with_recovery(self, recovery_key: str) -> int:
+        """An administrator, with the recovery key: every active account receives the keys
+        its signed roles allow and lacks (after the last coordinator holding the content
+        keys left, say).  Returns how many accounts received keys; each is recorded."""
+        self._ctx.require(Action.MANAGE_USERS)
+        with self._keyslot_rollback(), self._ctx.db.transaction():
+            given = self._ctx.vault.give_keys_with_recovery(recovery_key)
+            for user_id, names in given.items():
+                self._ctx.record(Event.KEYS_GRANTED,
+                                 target_type="keyslot" if user_id == RECOVERY_ID else "user",
+                                 target_id=user_id, details={"keys": names, "reason": "recovery"})
+        return sum(1 for user_id in given if user_id != RECOVERY_ID)
+
+    def _signed_roles(self, account: Account) -> builtins.list[str]:
+        """The roles an administrator signed for *account*; the database's copy only when
+        there is no statement (a disabled account being re-enabled)."""
+        signed = self._ctx.vault.signed_roles_of(account.id)
+        return sorted(signed) if signed is not None else sorted(r.value for r in account.roles)
 
     def _keyslot_rollback(self) -> _SlotGuard:
         return _SlotGuard(self._ctx)

@@ -14,6 +14,7 @@ from shelter_app.domain.roles import Action
 from shelter_app.errors import EnvironmentFailure, ShelterError, StorageFailure, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, isolated
+from shelter_app.services.account_check import account_problems
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
@@ -33,7 +34,7 @@ from shelter_app.vault.backup import (
 )
 from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
-from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile, seal
+from shelter_app.vault.keyslots import KeyslotFile
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,13 @@ class VerifyReport:
     database_problems: list[str] = field(default_factory=list)
     chain: ChainReport = field(default_factory=lambda: ChainReport(True, 0))
     anchors: list[AnchorCheck] = field(default_factory=list)
+    accounts: int = 0
+    account_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return (not self.database_problems and self.chain.ok
-                and all(a.ok for a in self.anchors))
+                and all(a.ok for a in self.anchors) and not self.account_problems)
 
     @property
     def anchors_ok(self) -> bool:
@@ -100,6 +103,13 @@ class VerifyReport:
             out.append(_("Audit chain: broken. {problem}").format(problem=self.chain.problem))
         out.append(_("Anchors checked: {n}.").format(n=len(self.anchors)))
         out += [f"  {a.text}" for a in self.anchors]
+        if self.account_problems:
+            out.append(_("Accounts: {n} checked, {problems} problem(s).").format(
+                n=self.accounts, problems=len(self.account_problems)))
+            out += [f"  {p}" for p in self.account_problems]
+        else:
+            out.append(_("Accounts: {n} checked; every role is signed by an administrator.")
+                       .format(n=self.accounts))
         return out
 
 
@@ -133,7 +143,8 @@ class VaultAdminService:
         except EnvironmentFailure as exc:  # a damaged page under the audit table
             chain = ChainReport(False, 0, None, str(exc))
             anchors = []
-        report = VerifyReport(problems, chain, anchors)
+        accounts, account_issues = account_problems(self._ctx.vault, self._ctx.db)
+        report = VerifyReport(problems, chain, anchors, accounts, account_issues)
         try:
             if report.ok:
                 self._ctx.record(Event.VERIFY, target_type="vault",
@@ -144,7 +155,8 @@ class VaultAdminService:
                                  target_id=self._ctx.vault.vault_id, outcome=Outcome.FAILED,
                                  details={"problems": len(problems),
                                           "first_bad_seq": chain.first_bad_seq,
-                                          "count": sum(not a.ok for a in anchors)})
+                                          "count": sum(not a.ok for a in anchors)
+                                          + len(account_issues)})
         except EnvironmentFailure:
             if report.ok:
                 raise
@@ -328,6 +340,5 @@ class VaultAdminService:
         opened = self._ctx.vault
         with self._ctx.write(Action.PRINT_RECOVERY_SHEET, Event.RECOVERY_SHEET,
                              target_type="vault", target_id=opened.vault_id):
-            opened.put_slot(seal(opened.data_key_copy(), opened.vault_id, RECOVERY_ID, key,
-                                 opened.vault.kdf.default, kind="recovery"))
+            opened.set_recovery_slot(key)
         return key

@@ -1,4 +1,4 @@
-"""keyslots.json: one wrapped copy of the data key per account, plus the recovery slot.
+"""keyslots.json: each account's key pair and the keys granted to it, and the recovery slot.
 
 The file is read whole, validated, and written atomically.  A damaged or edited file is
 reported as such and never "repaired" silently.  Byte layout: docs/VAULT_FORMAT.md.
@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,11 @@ from shelter_app.errors import (
     WrongPassphrase,
 )
 from shelter_app.i18n import _
-from shelter_app.vault import crypto
+from shelter_app.vault import crypto, sealing
 from shelter_app.vault.fileio import atomic_write
 
 FORMAT = "shelter-app-keyslots"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RECOVERY_ID = "recovery"
 
 
@@ -55,16 +55,35 @@ def _unb64(text: Any) -> bytes:
 
 @dataclass(frozen=True)
 class Keyslot:
+    """One account's slot (or the recovery slot).  Version 2 slots hold the account's key
+    pair and the keys granted to it; a slot not yet migrated from version 1 still holds
+    ``nonce``/``ciphertext``, the database key wrapped under its passphrase (section 3.2)."""
+
     kind: str  # "user" or "recovery"
     user_id: str
     name_key: str | None
     status: str  # "active" or "disabled"
     params: crypto.KdfParams
     salt: bytes = b""
-    nonce: bytes = b""
+    nonce: bytes = b""  # version 1 wrap of the database key
     ciphertext: bytes = b""
     check: bytes = b""
     created_at: str = ""
+    public_key: bytes = b""
+    private_wrapped_by: str = ""  # "passphrase", or "database" until first sign-in
+    private_nonce: bytes = b""
+    private_ciphertext: bytes = b""
+    grants: dict[str, dict[str, str]] = field(default_factory=dict)
+    statement: dict[str, Any] | None = None  # {"roles", "signed_at", "signature"}
+
+    @property
+    def legacy(self) -> bool:
+        """Still holds the version 1 wrap of the database key."""
+        return bool(self.ciphertext)
+
+    @property
+    def has_pair(self) -> bool:
+        return bool(self.public_key)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -83,12 +102,24 @@ class Keyslot:
                 "parallelism": self.params.parallelism,
                 "salt": _b64(self.salt),
             }
-            body["aead"] = {
-                "algorithm": "AES-256-GCM",
-                "nonce": _b64(self.nonce),
-                "ciphertext": _b64(self.ciphertext),
-            }
             body["check"] = _b64(self.check)
+            if self.legacy:
+                body["aead"] = {
+                    "algorithm": "AES-256-GCM",
+                    "nonce": _b64(self.nonce),
+                    "ciphertext": _b64(self.ciphertext),
+                }
+            if self.has_pair:
+                body["public_key"] = _b64(self.public_key)
+                body["private_key"] = {
+                    "wrapped_by": self.private_wrapped_by,
+                    "algorithm": "AES-256-GCM",
+                    "nonce": _b64(self.private_nonce),
+                    "ciphertext": _b64(self.private_ciphertext),
+                }
+                body["grants"] = {name: dict(g) for name, g in sorted(self.grants.items())}
+                if self.statement is not None:
+                    body["statement"] = dict(self.statement)
         body["digest"] = _digest(body)
         return body
 
@@ -106,29 +137,56 @@ class Keyslot:
                 kind=body["kind"], user_id=str(body["user_id"]), name_key=body.get("name_key"),
                 status=status, params=crypto.KdfParams(0, 0, 0), created_at=str(body["created_at"]),
             )
-        kdf, aead = body["kdf"], body["aead"]
+        kdf = body["kdf"]
         if kdf["algorithm"] != "argon2id" or kdf["version"] != crypto.ARGON2_VERSION:
             raise ValueError("unknown key derivation")
-        if aead["algorithm"] != "AES-256-GCM":
-            raise ValueError("unknown cipher")
         numbers = (kdf["memory_kib"], kdf["iterations"], kdf["parallelism"])
         if not all(type(n) is int and n > 0 for n in numbers):
             raise ValueError("key derivation parameters are not positive whole numbers")
-        params = crypto.KdfParams(*numbers)
+        fields: dict[str, Any] = {}
+        aead = body.get("aead")
+        if aead is not None:
+            if aead["algorithm"] != "AES-256-GCM":
+                raise ValueError("unknown cipher")
+            fields.update(nonce=_unb64(aead["nonce"]), ciphertext=_unb64(aead["ciphertext"]))
+            if (len(fields["nonce"]), len(fields["ciphertext"])) != (
+                    crypto.NONCE_BYTES, crypto.DATA_KEY_BYTES + 16):
+                raise ValueError("a keyslot field has the wrong length")
+        if "public_key" in body:
+            private = body["private_key"]
+            if (private["algorithm"] != "AES-256-GCM"
+                    or private["wrapped_by"] not in ("passphrase", "database")):
+                raise ValueError("unknown private key wrapping")
+            grants = body["grants"]
+            if not isinstance(grants, dict) or not all(
+                    isinstance(g, dict) and all(isinstance(v, str) for v in g.values())
+                    for g in grants.values()):
+                raise ValueError("grants are not objects")
+            statement = body.get("statement")
+            if statement is not None and not isinstance(statement, dict):
+                raise ValueError("the statement is not an object")
+            fields.update(
+                public_key=_unb64(body["public_key"]), private_wrapped_by=private["wrapped_by"],
+                private_nonce=_unb64(private["nonce"]),
+                private_ciphertext=_unb64(private["ciphertext"]),
+                grants={str(k): dict(v) for k, v in grants.items()}, statement=statement)
+            if (len(fields["public_key"]), len(fields["private_nonce"]),
+                    len(fields["private_ciphertext"])) != (32, crypto.NONCE_BYTES, 64 + 16):
+                raise ValueError("a keyslot field has the wrong length")
+        elif aead is None:
+            raise ValueError("an active slot holds no key")
         slot = cls(
             kind=body["kind"],
             user_id=str(body["user_id"]),
             name_key=body.get("name_key"),
             status=status,
-            params=params,
+            params=crypto.KdfParams(*numbers),
             salt=_unb64(kdf["salt"]),
-            nonce=_unb64(aead["nonce"]),
-            ciphertext=_unb64(aead["ciphertext"]),
             check=_unb64(body["check"]),
             created_at=str(body["created_at"]),
+            **fields,
         )
-        sizes = (len(slot.salt), len(slot.nonce), len(slot.ciphertext), len(slot.check))
-        if sizes != (crypto.SALT_BYTES, crypto.NONCE_BYTES, crypto.DATA_KEY_BYTES + 16, 16):
+        if (len(slot.salt), len(slot.check)) != (crypto.SALT_BYTES, 16):
             raise ValueError("a keyslot field has the wrong length")
         return slot
 
@@ -143,11 +201,11 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def seal(
+def legacy_slot(
     data_key: bytes, vault_id: str, user_id: str, secret: str, params: crypto.KdfParams,
     *, kind: str = "user", name: str | None = None,
 ) -> Keyslot:
-    """A new active keyslot wrapping *data_key* under *secret* (passphrase or recovery key)."""
+    """A version 1 slot wrapping *data_key* under *secret* (for tests of the migration)."""
     salt = crypto.new_salt()
     keys = crypto.derive(secret, salt, params)
     nonce, ciphertext = crypto.wrap(keys.wrap_key, data_key, crypto.slot_aad(vault_id, user_id))
@@ -162,11 +220,16 @@ def seal(
 @dataclass
 class KeyslotFile:
     vault_id: str
+    # version 1: the database key's check value; version 2 keeps one per key in `checks`
     key_check: bytes
     slots: list[Keyslot] = field(default_factory=list)
     # The audit chain's anchor (vault/anchors.py) as stored; its MAC is checked by whoever
     # holds the data key, so here it is only carried through unchanged.
     audit_anchor: dict[str, Any] | None = None
+    version: int = FORMAT_VERSION
+    epoch: int = 1
+    checks: dict[str, bytes] = field(default_factory=dict)
+    verify_key: bytes = b""  # the administration key's public half, as last written
 
     # -- reading and writing -------------------------------------------------------
     @classmethod
@@ -202,7 +265,22 @@ class KeyslotFile:
             anchor = body.get("audit_anchor")
             if anchor is not None and not isinstance(anchor, dict):
                 raise ValueError("the audit anchor is not an object")
-            result = cls(str(body["vault_id"]), _unb64(body["key_check"]), slots, anchor)
+            if version == 1:
+                result = cls(str(body["vault_id"]), _unb64(body["key_check"]), slots, anchor,
+                             version=1)
+                if any(s.has_pair or (s.status == "active" and not s.legacy) for s in slots):
+                    raise ValueError("a version 1 file with version 2 slots")
+            else:
+                checks = body["checks"]
+                epoch = body["epoch"]
+                if not isinstance(checks, dict) or type(epoch) is not int or epoch < 1:
+                    raise ValueError("checks or epoch malformed")
+                result = cls(str(body["vault_id"]), b"", slots, anchor, version=version,
+                             epoch=epoch, checks={str(k): _unb64(v) for k, v in checks.items()},
+                             verify_key=_unb64(body["verify_key"]))
+                if "database" not in result.checks or any(
+                        s.status == "active" and not s.has_pair for s in slots):
+                    raise ValueError("a version 2 file without key pairs")
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise damaged_keyslots() from exc
         ids = [s.user_id for s in slots]
@@ -211,17 +289,23 @@ class KeyslotFile:
             raise damaged_keyslots()
         return result
 
-    def save(self, path: Path) -> None:
-        body = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "vault_id": self.vault_id,
-            "key_check": _b64(self.key_check),
-            "slots": [s.to_json() for s in self.slots],
-        }
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"format": FORMAT, "version": self.version,
+                                "vault_id": self.vault_id}
+        if self.version == 1:
+            body["key_check"] = _b64(self.key_check)
+        else:
+            body["epoch"] = self.epoch
+            body["checks"] = {k: _b64(v) for k, v in sorted(self.checks.items())}
+            body["verify_key"] = _b64(self.verify_key)
+        body["slots"] = [s.to_json() for s in self.slots]
         if self.audit_anchor is not None:
             body["audit_anchor"] = self.audit_anchor
-        atomic_write(path, (json.dumps(body, indent=2, ensure_ascii=True) + "\n").encode("ascii"))
+        return body
+
+    def save(self, path: Path) -> None:
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=True) + "\n"
+        atomic_write(path, text.encode("ascii"))
 
     # -- finding and changing slots ------------------------------------------------
     def find_user(self, username: str) -> Keyslot:
@@ -246,15 +330,14 @@ class KeyslotFile:
             self.slots = [*self.slots, slot]
 
     def disable(self, user_id: str) -> None:
-        """Forget the wrapped key: a disabled account cannot unwrap anything any more."""
+        """Forget every key of the slot: a disabled account cannot open anything any more."""
         slot = self.by_user_id(user_id)
         if slot is not None:
-            self.put(
-                replace(slot, status="disabled", salt=b"", nonce=b"", ciphertext=b"", check=b"")
-            )
+            self.put(Keyslot(kind=slot.kind, user_id=slot.user_id, name_key=slot.name_key,
+                             status="disabled", params=crypto.KdfParams(0, 0, 0),
+                             created_at=slot.created_at))
 
-    def open_slot(self, slot: Keyslot, secret: str, minimum: crypto.KdfParams) -> bytes:
-        """The data key, or a clear reason why *secret* does not open *slot*."""
+    def check_kdf(self, slot: Keyslot, minimum: crypto.KdfParams) -> None:
         if not slot.params.at_least(minimum) or not slot.params.at_most(crypto.KDF_MAXIMUM):
             raise VaultDamaged(
                 _(
@@ -263,17 +346,29 @@ class KeyslotFile:
                     "in the vault's backups folder."
                 )
             )
+
+    def derive(self, slot: Keyslot, secret: str, minimum: crypto.KdfParams) -> bytes:
+        """The slot's wrap key from *secret*, or WrongPassphrase."""
+        self.check_kdf(slot, minimum)
         keys = crypto.derive(secret, slot.salt, slot.params)
         if not hmac.compare_digest(keys.check, slot.check):
             raise WrongPassphrase(_("The passphrase is not correct."))
+        return keys.wrap_key
+
+    def open_legacy(self, slot: Keyslot, wrap_key: bytes) -> bytes:
+        """The database key from a version 1 wrap."""
         try:
             data_key = crypto.unwrap(
-                keys.wrap_key, slot.nonce, slot.ciphertext,
+                wrap_key, slot.nonce, slot.ciphertext,
                 crypto.slot_aad(self.vault_id, slot.user_id),
             )
         except InvalidTag as exc:
             raise damaged_keyslots() from exc
-        if not hmac.compare_digest(crypto.key_check(data_key, self.vault_id), self.key_check):
+        expected = (self.key_check if self.version == 1 else
+                    self.checks.get("database", b""))
+        actual = (crypto.key_check(data_key, self.vault_id) if self.version == 1 else
+                  sealing.key_check(data_key, self.vault_id, "database", self.epoch))
+        if not hmac.compare_digest(actual, expected):
             raise damaged_keyslots()
         return data_key
 

@@ -25,10 +25,10 @@ from shelter_app.domain.accounts import (
     validate_username,
 )
 from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Role
 from shelter_app.errors import (
     AccountDisabled,
-    PermissionDenied,
     UnknownUser,
     VaultDamaged,
     VaultExists,
@@ -50,10 +50,17 @@ from shelter_app.vault.backup import (
 )
 from shelter_app.vault.connection import connect, damaged_database, load_schema
 from shelter_app.vault.key_file_anchor import KeyFileAnchor, anchor_now
-from shelter_app.vault.keyslots import RECOVERY_ID, Keyslot, KeyslotFile, seal
+from shelter_app.vault.keyring import (
+    Keyring,
+    Opened,
+    open_account,
+)
+from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
 from shelter_app.vault.lock import VaultLock
 from shelter_app.vault.migrate import migrate
 from shelter_app.vault.process import core_dumps
+from shelter_app.vault.session_keys import new_keyslot_file, settle_keys
+from shelter_app.vault.slot_operations import KeyslotOperations
 
 DB_NAME = "cases.db"
 KEYSLOTS_NAME = "keyslots.json"
@@ -157,16 +164,14 @@ class Vault:
         admin_id = str(uuid.uuid4())
         recovery_key = crypto.new_recovery_key()
         conn: sqlcipher.Connection | None = None
+        keyring: Keyring | None = None
         try:
             conn = connect(vault.db_path, data_key, create=True)
             vault.db_path.chmod(0o600)  # SQLite gives the -wal and -shm files the same mode
             migrate(conn, backup=lambda _v: None)
             load_schema(conn)
-            slots = KeyslotFile(vault_id, crypto.key_check(data_key, vault_id))
-            slots.put(seal(data_key, vault_id, admin_id, admin_passphrase, kdf.default,
-                           name=admin_username))
-            slots.put(seal(data_key, vault_id, RECOVERY_ID, recovery_key, kdf.default,
-                           kind="recovery"))
+            slots, keyring = new_keyslot_file(vault_id, data_key, admin_id, admin_username,
+                                              admin_passphrase, recovery_key, kdf.default)
             db = Database(conn)
             audit = AuditLog(db, crypto.subkey(data_key, "audit chain v1"))
             now = now_utc()
@@ -196,8 +201,10 @@ class Vault:
                     anchor_key(data_key), vault_id)
                 slots.save(vault.keyslots_path)
                 mirror_keyslots(vault.keyslots_path, vault.folder)
-            opened = OpenVault(vault, db, bytearray(data_key), slots, admin_id)
+            opened = OpenVault(vault, db, keyring, slots, admin_id)
         except BaseException:
+            if keyring is not None:
+                keyring.wipe()
             if conn is not None:
                 conn.close()
             for leftover in (vault.db_path, vault.keyslots_path,
@@ -226,11 +233,11 @@ class Vault:
         try:
             if len(unicodedata.normalize("NFC", passphrase)) > MAX_PASSPHRASE:
                 raise WrongPassphrase(_("The passphrase is not correct."))
-            data_key = slots.open_slot(slot, passphrase, self.kdf.minimum)
+            keys = open_account(slots, slot, passphrase, self.kdf.minimum)
         except WrongPassphrase:
             self.attempts.failed(slot.user_id)
             raise
-        return self._open(data_key, slots, slot.user_id)
+        return self._open(keys, slots, slot.user_id)
 
     def recover(self, recovery_key: str, username: str, new_passphrase: str
                 ) -> tuple[OpenVault, SignInReport]:
@@ -246,11 +253,11 @@ class Vault:
         if normalised is None:
             raise WrongPassphrase(_("That is not a recovery key: it has 32 letters and digits."))
         try:
-            data_key = slots.open_slot(slot, normalised, self.kdf.minimum)
+            keys = open_account(slots, slot, normalised, self.kdf.minimum)
         except WrongPassphrase as exc:
             self.attempts.failed(RECOVERY_ID)
             raise WrongPassphrase(_("The recovery key is not correct.")) from exc
-        opened, report = self._open(data_key, slots, None, recover_username=username)
+        opened, report = self._open(keys, slots, None, recover_username=username)
         try:
             opened.reset_own_passphrase_with_recovery(new_passphrase)
         except BaseException:
@@ -258,9 +265,11 @@ class Vault:
             raise
         return opened, report
 
-    def _open(self, data_key: bytes, slots: KeyslotFile, user_id: str | None, *,
+    def _open(self, keys: Opened, slots: KeyslotFile, user_id: str | None, *,
               recover_username: str | None = None) -> tuple[OpenVault, SignInReport]:
         core_dumps.acquire()
+        keyring: Keyring | None = keys.keyring
+        data_key = keys.keyring.data_key
         conn: sqlcipher.Connection | None = None
         opened: OpenVault | None = None
         reported: list[str] = []  # whose failed attempts move into the audit chain
@@ -292,13 +301,20 @@ class Vault:
                 raise AccountDisabled(
                     _("This account is disabled. Ask an administrator to re-enable it.")
                 )
-            opened = OpenVault(self, db, bytearray(data_key), slots, user_id)
+            opened = OpenVault(self, db, keys.keyring, slots, user_id)
             conn = None  # owned by `opened` from here on
-            if recover_username is not None and Role.ADMIN.value not in json.loads(
-                    user["roles"]):
-                opened.refuse_recovery()
+            keyring = None
+            if recover_username is not None:
+                signed = opened.signed_roles_of(user_id)
+                if Role.ADMIN.value not in (signed if signed is not None
+                                            else json.loads(user["roles"])):
+                    opened.refuse_recovery()
+            settle_keys(opened, keys, json.loads(user["roles"]),
+                        recovering=recover_username is not None)
             failures = opened.record_sign_in(applied, [user_id, *reported])
         except BaseException:
+            if keyring is not None:
+                keyring.wipe()
             if opened is not None:
                 opened.close()  # closes the connection and releases the guard
             else:
@@ -310,14 +326,16 @@ class Vault:
                                     applied[-1] if applied else None, opened.integrity_warning)
 
 
-class OpenVault:
+class OpenVault(KeyslotOperations):
     """An unlocked vault for one account.  ``close()`` forgets the key and the connection."""
 
-    def __init__(self, vault: Vault, db: Database, data_key: bytearray, slots: KeyslotFile,
+    def __init__(self, vault: Vault, db: Database, keyring: Keyring, slots: KeyslotFile,
                  user_id: str) -> None:
         self.vault = vault
         self.db = db
-        self._key = data_key
+        self.keyring = keyring
+        self._key = keyring.keys[KeyName.DATABASE]
+        data_key = self._key
         self._slots = slots
         self.user_id = user_id
         self.audit = AuditLog(db, crypto.subkey(bytes(data_key), "audit chain v1"))
@@ -407,73 +425,6 @@ class OpenVault:
         if time.monotonic() - self._anchored_at >= self.ANCHOR_EVERY:
             self.write_anchor()
 
-    # -- keyslot operations (called by the services, inside their transaction) --------
-    def _save_slots(self) -> None:
-        """Write keyslots.json atomically, then its mirror in backups/ (see mirror_keyslots)."""
-        self._slots.save(self.vault.keyslots_path)
-        mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
-
-    def data_key_copy(self) -> bytes:
-        return bytes(self._key)
-
-    def _change_slots(self, change: Callable[[], None]) -> None:
-        """Apply *change* to the slots in memory and write them; undone if writing fails."""
-        previous = list(self._slots.slots)
-        change()
-        try:
-            self._save_slots()
-        except BaseException:
-            self._slots.slots = previous
-            raise
-
-    def put_slot(self, slot: Keyslot) -> None:
-        """Replace one keyslot (same user id) and write the file; no other slot changes."""
-        self._change_slots(lambda: self._slots.put(slot))
-
-    def set_passphrase_slot(self, user_id: str, username: str, passphrase: str) -> None:
-        """Wrap the data key for *user_id* under *passphrase*; only that slot changes."""
-        self.put_slot(seal(bytes(self._key), self.vault_id, user_id, passphrase,
-                           self.vault.kdf.default, name=username))
-
-    def disable_slot(self, user_id: str) -> None:
-        self._change_slots(lambda: self._slots.disable(user_id))
-
-    def restore_slots(self) -> None:
-        """Undo keyslot changes after the database transaction that went with them failed."""
-        self._slots = KeyslotFile.load(self.vault.keyslots_path)
-
-    def verify_passphrase(self, passphrase: str) -> None:
-        slot = self._slots.by_user_id(self.user_id)
-        if slot is None or slot.status != "active":
-            raise AccountDisabled(
-                _("This account is disabled. Ask an administrator to re-enable it.")
-            )
-        self._slots.open_slot(slot, passphrase, self.vault.kdf.minimum)
-
-    def refuse_recovery(self) -> None:
-        """The recovery key restores an administrator's access only: anyone else asks an
-        administrator for a temporary passphrase.  The refusal is recorded, then raised."""
-        with self.db.transaction():
-            self.audit.append(Event.PERMISSION_DENIED, actor_id=self.user_id,
-                              target_type="keyslot", target_id=RECOVERY_ID,
-                              outcome=Outcome.DENIED, details={"action": "recover"})
-        raise PermissionDenied(_(
-            "The recovery key sets a new passphrase for an administrator's account only. "
-            "Whoever uses this account asks an administrator for a temporary passphrase."))
-
-    def reset_own_passphrase_with_recovery(self, new_passphrase: str) -> None:
-        username = self.db.scalar("SELECT username FROM users WHERE id = :id", {"id": self.user_id})
-        new_passphrase = validate_passphrase(new_passphrase, username=username)
-        with self.db.transaction():
-            self.audit.append(Event.RECOVERY_USED, actor_id=self.user_id, target_type="user",
-                              target_id=self.user_id)
-            self.audit.append(Event.PASSPHRASE_CHANGED, actor_id=self.user_id,
-                              target_type="user", target_id=self.user_id)
-            self.db.execute("UPDATE users SET must_change_passphrase = 0, updated_at = :now,"
-                            " updated_by = :id, row_version = row_version + 1 WHERE id = :id",
-                            {"now": now_utc(), "id": self.user_id})
-            self.set_passphrase_slot(self.user_id, username, new_passphrase)
-
     def backup(self, cancel: BackupCancel | None = None) -> Path:
         """A verified copy in ``backups/``, read through a connection of its own: the copy
         is one consistent snapshot, and the session's connection stays free meanwhile
@@ -503,8 +454,7 @@ class OpenVault:
         with contextlib.suppress(Exception):  # a damaged database must not keep the key open
             self.write_anchor()
         self.closed = True
-        for i in range(len(self._key)):
-            self._key[i] = 0
+        self.keyring.wipe()
         with contextlib.suppress(sqlcipher.Error):
             self.db.close()
         core_dumps.release()

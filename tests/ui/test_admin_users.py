@@ -51,6 +51,7 @@ def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, b
                          "other_legal"}
     assert rows["legal"][AccountsModel.ROLES] == "Legal volunteer"
     assert rows["legal"][AccountsModel.STATUS] == "Active"
+    assert rows["legal"][AccountsModel.KEYS] == "All its roles allow"
     assert rows["admin"][AccountsModel.LAST] == "Never"  # made the vault, never signed in
     assert rows["legal"][AccountsModel.LAST] != "Never"
     assert may_see_admin(org.admin)
@@ -95,6 +96,10 @@ def test_add_account_checks_inline_then_adds(qtbot, org: Org, tab, background):
     assert tab.selected().username == "nadia"
     row = next(r for r in texts(tab.model) if r[0] == "nadia")
     assert row[AccountsModel.STATUS] == "Active, must choose a passphrase"
+    roles = {r[AccountsModel.USERNAME]: r[AccountsModel.ROLES] for r in texts(tab.model)}
+    expected = ("All its roles allow" if roles["nadia"] == "Administrator"
+                else "At a coordinator's next sign-in")
+    assert row[AccountsModel.KEYS] == expected
     assert "nadia added" in plain(tab.notice.text()) and suggested not in tab.notice.text()
     assert signs_in(org, "nadia", suggested)
 

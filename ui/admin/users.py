@@ -43,6 +43,17 @@ def status_text(account: Account) -> str:
     return _("Active")
 
 
+def keys_text(account: Account) -> str:
+    """Whether the account holds the keys its roles allow (VAULT_FORMAT.md 3.6)."""
+    if account.status != "active":
+        return _("No keys")
+    if account.keys == "upgrade":
+        return _("Not signed in since the key file upgrade")
+    if account.keys == "waiting":
+        return _("At a coordinator's next sign-in")
+    return _("All its roles allow")
+
+
 def last_sign_in(account: Account) -> str:
     if not account.last_sign_in_at:
         return _("Never")
@@ -51,7 +62,7 @@ def last_sign_in(account: Account) -> str:
 
 
 class AccountsModel(RowsModel):
-    USERNAME, DISPLAY, ROLES, STATUS, LAST = range(5)
+    USERNAME, DISPLAY, ROLES, STATUS, KEYS, LAST = range(6)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([
@@ -60,6 +71,7 @@ class AccountsModel(RowsModel):
             Column(lambda: _("Roles"), lambda a: ", ".join(
                 _(ROLE_LABELS[r]) for r in sorted(a.roles))),
             Column(lambda: _("Status"), status_text, bold=lambda a: a.status != "active"),
+            Column(lambda: _("Keys"), keys_text),
             Column(lambda: _("Last sign-in"), last_sign_in,
                    sort=lambda a: a.last_sign_in_at or ""),
         ], parent)
