@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
 from shelter_app.domain.roles import Action
 from shelter_app.services.registry import Services
@@ -107,7 +108,9 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                                           "address": "1 Example Street (fictional)",
                                           "secure_contact": "", "document_language": language})
         counts["partners"] = len(partner_ids)
-        type_ids = {r["code"]: r["id"] for r in db.all("SELECT id, code FROM service_types")}
+        types = db.all("SELECT id, code, is_health FROM service_types")
+        type_ids = {r["code"]: r["id"] for r in types}
+        health_types = {r["code"] for r in types if r["is_health"]}
         start_search = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
         batch: dict[str, list[dict[str, Any]]] = {k: [] for k in (
             "survivors", "cases", "service_entries", "appointments", "consents", "referrals",
@@ -147,13 +150,16 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                                   today + dt.timedelta(days=5 + n * 37 % 300)).isoformat()})
             for _i in range(services_per_case):
                 code = rng.choice(list(type_ids))
+                eid = str(uuid.uuid4())
+                key = KeyName.HEALTH if code in health_types else KeyName.CASE
                 batch["service_entries"].append({
-                    "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                    "id": eid, **meta, "case_id": cid,
                     "service_type_id": type_ids[code],
                     "provided_on": (opened + dt.timedelta(days=rng.randrange(0, 120))).isoformat(),
                     "provider_kind": "internal", "duration_minutes": rng.choice([30, 60, 90]),
-                    "staff_id": rng.choice(staff) if staff else me, "outcome": "Completed",
-                    "notes": ""})
+                    "staff_id": rng.choice(staff) if staff else me,
+                    "outcome": ctx.seal(key, "service_entries", eid, "outcome", "Completed"),
+                    "notes": ctx.seal(key, "service_entries", eid, "notes", "")})
             for _i in range(appointments_per_case):
                 start = dt.datetime.combine(today + dt.timedelta(days=rng.randrange(-60, 60)),
                                             dt.time(rng.randrange(8, 17)), dt.UTC)

@@ -83,6 +83,11 @@ class PermissionDenied(ShelterError):
     """The signed-in user's roles do not allow this action on this record."""
 
 
+class KeysNotGiven(PermissionDenied):
+    """The account's roles allow this, but its key to these records has not been given
+    yet (a coordinator's session gives it: docs/VAULT_FORMAT.md, section 3.5)."""
+
+
 class ValidationError(ShelterError):
     """Input that cannot be saved as given; ``field`` names the form field."""
 

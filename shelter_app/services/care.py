@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
@@ -23,6 +24,7 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
+from shelter_app.store.db import Row
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class ServiceEntry:
     notes: str | None  # None when restricted
     restricted: bool
     row_version: int = 1
+    # restricted only because this account has not received the entry's key yet
+    waiting_for_key: bool = False
 
 
 class CareService:
@@ -97,6 +101,8 @@ class CareService:
             self._access.require(case_id, Action.EDIT_HEALTH)
         day, minutes = self._check(provided_on, provider_kind, partner_id, duration_minutes)
         entry_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        sealed = self._sealed(entry_id, stype.is_health, v.text(outcome, "outcome", limit=2000),
+                              v.note(notes, "notes"))
         with self._ctx.write(Action.RECORD_SERVICE, Event.RECORD_CREATED, scope=scope,
                              target_type="service_entry", target_id=entry_id,
                              details={"fields": ["service", "provided_on"]}) as db:
@@ -109,9 +115,20 @@ class CareService:
                  "kind": provider_kind,
                  "partner": partner_id if provider_kind == "partner" else None,
                  "minutes": minutes, "staff": staff_id or me,
-                 "outcome": v.text(outcome, "outcome", limit=2000),
-                 "notes": v.note(notes, "notes"), "now": now, "me": me})
+                 "outcome": sealed["outcome"], "notes": sealed["notes"], "now": now, "me": me})
         return next(e for e in self.list(case_id) if e.id == entry_id)
+
+    def _sealed(self, entry_id: str, health: bool, outcome: str, notes: str) -> dict[str, str]:
+        """Outcome and notes sealed under the health key for a health type, else the case
+        key (docs/VAULT_FORMAT.md, section 7.1)."""
+        key = KeyName.HEALTH if health else KeyName.CASE
+        return {column: self._ctx.seal(key, "service_entries", entry_id, column, text)
+                for column, text in (("outcome", outcome), ("notes", notes))}
+
+    def _opened(self, row: Row) -> tuple[str | None, str | None]:
+        key = KeyName.HEALTH if row["is_health"] else KeyName.CASE
+        return (self._ctx.unseal(key, "service_entries", row["id"], "outcome", row["outcome"]),
+                self._ctx.unseal(key, "service_entries", row["id"], "notes", row["notes"]))
 
     def _check(self, provided_on: dt.date | str, provider_kind: str, partner_id: str | None,
                duration_minutes: int | str | None) -> tuple[dt.date, int | None]:
@@ -167,8 +184,14 @@ class CareService:
                   "duration_minutes": minutes,
                   "outcome": v.text(outcome, "outcome", limit=2000),
                   "notes": v.note(notes, "notes")}
+        old_outcome, old_notes = self._opened(before)
+        was = {**dict(zip(before.keys(), before, strict=True)), "outcome": old_outcome,
+               "notes": old_notes}
         names = {"service_type_id": "service"}
-        changed = sorted(names.get(k, k) for k, x in values.items() if before[k] != x)
+        changed = sorted(names.get(k, k) for k, x in values.items() if was[k] != x)
+        if changed:  # sealed again, under the class of the type the entry has now
+            values.update(self._sealed(entry_id, stype.is_health, values["outcome"],
+                                       values["notes"]))
         if before["row_version"] != row_version:
             raise concurrent_change()
         if not changed:
@@ -202,11 +225,14 @@ class CareService:
         out = []
         for r in rows:
             hidden = bool(r["is_health"]) and not may_read_health
+            outcome, notes = (None, None) if hidden else self._opened(r)
+            waiting = not hidden and (outcome is None or notes is None)
+            hidden = hidden or waiting
             out.append(ServiceEntry(
                 r["id"], r["case_id"], r["code"], dt.date.fromisoformat(r["provided_on"]),
                 r["provider_kind"], r["partner_id"], r["duration_minutes"], r["staff_id"],
-                None if hidden else r["outcome"], None if hidden else r["notes"], hidden,
-                r["row_version"]))
+                None if hidden else outcome, None if hidden else notes, hidden,
+                r["row_version"], waiting))
         if any(bool(r["is_health"]) for r in rows):
             self._ctx.record(Event.SECTION_OPENED, target_type="case", target_id=case_id,
                              details={"section": "health" if may_read_health else "services"})

@@ -10,11 +10,12 @@ from typing import Any
 
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import ROLE_LABELS, Action, Role, Scope
-from shelter_app.errors import PermissionDenied, VaultDamaged
+from shelter_app.errors import KeysNotGiven, PermissionDenied, VaultDamaged
 from shelter_app.i18n import _
 from shelter_app.services.permissions import decide
 from shelter_app.store.audit import AuditLog
 from shelter_app.store.db import Database
+from shelter_app.vault import fields
 from shelter_app.vault.vault import OpenVault
 
 
@@ -48,7 +49,11 @@ class ServiceContext:
                           " FROM users WHERE id = :id", {"id": opened.user_id})
         if row is None:
             raise VaultDamaged(_("The signed-in account is missing from the database."))
-        roles = frozenset(Role(r) for r in json.loads(row["roles"]))
+        signed = opened.keyring.signed_roles
+        # The administrator's signed statement decides; the database's copy is for queries
+        # (a difference was recorded as an integrity failure at sign-in).
+        roles = frozenset(Role(r) for r in (signed if signed is not None
+                                             else json.loads(row["roles"])))
         return Session(opened.user_id, row["username"], row["display_name"], roles,
                        bool(row["must_change_passphrase"]))
 
@@ -77,6 +82,32 @@ class ServiceContext:
             _("Your account's roles do not allow this. Ask a coordinator or administrator "
               "if you need it.")
         )
+
+    # -- sealed fields (vault/fields.py) -------------------------------------------
+    def seal(self, key_name: str, table: str, row_id: str, column: str, text: str) -> str:
+        """*text* sealed under the session's *key_name* content key, for one column."""
+        key = self.vault.keyring.key(key_name)
+        if key is None:
+            raise KeysNotGiven(_(
+                "Your account has not received the key to these records yet. A coordinator's "
+                "next sign-in gives it; until then they cannot be written from this account."))
+        return fields.seal(key, table, row_id, column, text)
+
+    def unseal(self, key_name: str, table: str, row_id: str, column: str,
+               value: str) -> str | None:
+        """The text of a stored *value*; None when this session does not hold the key."""
+        if not fields.is_sealed(value):
+            return value
+        key = self.vault.keyring.key(key_name)
+        if key is None:
+            return None
+        try:
+            return fields.open_value(key, table, row_id, column, value)
+        except fields.FieldDamaged as exc:
+            raise VaultDamaged(_(
+                "A sealed field of this record does not open: the database was edited "
+                "outside the application. Ask your administrator to run the vault check and "
+                "restore the newest backup.")) from exc
 
     # -- the write path ------------------------------------------------------------
     @contextmanager

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shelter_app.domain.audit import Event
+from shelter_app.errors import StorageFailure
 from shelter_app.services.accounts import AccountService
 from shelter_app.services.appointments import AppointmentService
 from shelter_app.services.attachments import AttachmentService
@@ -17,6 +19,7 @@ from shelter_app.services.context import ServiceContext, Session
 from shelter_app.services.day import DayService
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
+from shelter_app.services.field_sealing import seal_plain_fields
 from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
@@ -105,6 +108,8 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
     child process (``document_builder.py``), as the desktop application does so that its
     window never waits for them; the command line and the tests make them in this one."""
     ctx = ServiceContext(opened)
+    with contextlib.suppress(StorageFailure):  # a full disk: sealed at a later sign-in
+        seal_plain_fields(ctx)
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
     cases = CaseService(ctx)

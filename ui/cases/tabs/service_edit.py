@@ -106,6 +106,11 @@ class EntryEditor:
         except ShelterError as exc:
             self.tab.message.show_message(exc.message)
             return False
+        if entry.waiting_for_key:
+            self.tab.message.show_message(_(
+                "Your account has not received the key to these records yet. A coordinator's "
+                "next sign-in gives it; until then they cannot be written from this account."))
+            return False
         if entry.restricted:
             self.tab.message.show_message(_("This service's notes are health information "
                                             "your roles do not allow you to change."))

@@ -61,7 +61,8 @@ class ServicesTab(ListTab):
         for e in self.services.care.list(self.case_id):
             provider = _("This organisation") if e.provider_kind == "internal" else \
                 self._partners.get(e.partner_id or "", _("A partner"))
-            restricted = _("(restricted: health)")
+            restricted = (_("(waiting for keys)") if e.waiting_for_key
+                          else _("(restricted: health)"))
             rows.append((e.id, [day_text(e.provided_on),
                                 self._types.get(e.service_code, e.service_code), provider,
                                 "" if e.duration_minutes is None else str(e.duration_minutes),

@@ -1,0 +1,54 @@
+"""Survivor fields sealed under a content key (docs/VAULT_FORMAT.md, section 7.1).
+
+A sealed field is stored as text in its ordinary column::
+
+    "sf1:" || base64(nonce (12 bytes) || AES-256-GCM ciphertext with its 16-byte tag)
+
+under the content key of the field's class, with ``table``, the row's id and the column
+bound as associated data, so a value copied to another row or column does not open.  A
+value without the prefix is plain text written before its class was sealed; it is read
+as it is and sealed the next time the row is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PREFIX = "sf1:"
+LABEL = b"shelter-app field v1"
+_NONCE = 12
+
+
+class FieldDamaged(ValueError):
+    """A sealed value that does not open with the key it names: edited or moved."""
+
+
+def aad(table: str, row_id: str, column: str) -> bytes:
+    return b"\0".join((LABEL, table.encode(), row_id.encode(), column.encode()))
+
+
+def is_sealed(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def seal(key: bytes, table: str, row_id: str, column: str, text: str) -> str:
+    nonce = secrets.token_bytes(_NONCE)
+    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), aad(table, row_id, column))
+    return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_value(key: bytes, table: str, row_id: str, column: str, value: str) -> str:
+    """The text of a sealed *value*; a plain one is returned as it is."""
+    if not is_sealed(value):
+        return value
+    try:
+        raw = base64.b64decode(value[len(PREFIX):].encode("ascii"), validate=True)
+        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
+        return plain.decode("utf-8")
+    except (binascii.Error, InvalidTag, UnicodeDecodeError, ValueError) as exc:
+        raise FieldDamaged(f"{table}.{column} of one row does not open") from exc

@@ -1,0 +1,153 @@
+"""Service entries' outcome and notes are sealed under a content key: health types under
+the health key, the others under the case key.  Checked the way docs/VAULT_FORMAT.md
+describes (section 7.1), with each account's own keys, on the real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shelter_app.errors import KeysNotGiven, VaultDamaged
+from shelter_app.services.registry import build_services
+from shelter_app.vault import fields
+from shelter_app.vault.keyring import open_account
+from shelter_app.vault.keyslots import KeyslotFile
+from tests.conftest import ADMIN_PASS, FAST_KDF, raw_connect, unwrap_data_key
+
+from .conftest import STAFF_PASS, Org
+
+HEALTH_CANARY = "canary-health-7Q4Z"
+CASE_CANARY = "canary-case-3K9P"
+
+
+def keys_of(org: Org, username: str) -> dict[str, bytes]:
+    slots = KeyslotFile.load(org.folder / "keyslots.json")
+    passphrase = ADMIN_PASS if username == "admin" else STAFF_PASS
+    opened = open_account(slots, slots.find_user(username), passphrase, FAST_KDF.minimum)
+    keys = {name: bytes(k) for name, k in opened.keyring.keys.items()}
+    opened.keyring.wipe()
+    return keys
+
+
+def stored(org: Org) -> dict[str, tuple[str, str, int]]:
+    """id → (outcome, notes, is_health) as the database holds them, read with the database
+    key alone, as any account could."""
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    try:
+        rows = conn.execute("SELECT e.id, e.outcome, e.notes, t.is_health FROM service_entries e"
+                            " JOIN service_types t ON t.id = e.service_type_id").fetchall()
+    finally:
+        conn.close()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+@pytest.fixture
+def entries(org: Org) -> dict[str, str]:
+    record = org.new_case()
+    today = dt.date.today()
+    health = org.caseworker.care.record(record.id, "medical", provided_on=today,
+                                        outcome="seen", notes=HEALTH_CANARY)
+    shelter = org.caseworker.care.record(record.id, "safe_shelter", provided_on=today,
+                                         outcome="placed", notes=CASE_CANARY)
+    return {"health": health.id, "case": shelter.id, "case_id": record.id}
+
+
+def test_the_database_key_alone_reads_no_note(org: Org, entries):
+    rows = stored(org)
+    assert all(fields.is_sealed(o) and fields.is_sealed(n) for o, n, _h in rows.values())
+    assert not any(HEALTH_CANARY in n or CASE_CANARY in n for _o, n, _h in rows.values())
+
+
+def test_each_account_opens_exactly_the_classes_its_roles_allow(org: Org, entries):
+    rows = stored(org)
+
+    def opens(username: str, entry: str) -> bool:
+        keys = keys_of(org, username)
+        _outcome, notes, health = rows[entry]
+        key = keys.get("health" if health else "case")
+        if key is None:
+            return False
+        return fields.open_value(key, "service_entries", entry, "notes", notes) in (
+            HEALTH_CANARY, CASE_CANARY)
+
+    assert opens("caseworker", entries["health"]) and opens("caseworker", entries["case"])
+    assert opens("coordinator", entries["health"]) and opens("coordinator", entries["case"])
+    assert opens("legal", entries["case"]) and not opens("legal", entries["health"])
+    assert not opens("admin", entries["health"]) and not opens("admin", entries["case"])
+    # the legal volunteer's case key does not open the health note either
+    legal_case_key = keys_of(org, "legal")["case"]
+    with pytest.raises(fields.FieldDamaged):
+        fields.open_value(legal_case_key, "service_entries", entries["health"], "notes",
+                          rows[entries["health"]][1])
+
+
+def test_the_application_shows_them_to_whoever_may_read(org: Org, entries):
+    [health] = [e for e in org.caseworker.care.list(entries["case_id"])
+                if e.id == entries["health"]]
+    assert health.notes == HEALTH_CANARY and not health.restricted
+    [shelter] = [e for e in org.coordinator.care.list(entries["case_id"])
+                 if e.id == entries["case"]]
+    assert (shelter.outcome, shelter.notes) == ("placed", CASE_CANARY)
+
+
+def test_a_sealed_note_moved_to_another_row_does_not_open(org: Org, entries):
+    rows = stored(org)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    conn.execute("UPDATE service_entries SET notes = ? WHERE id = ?",
+                 (rows[entries["health"]][1], entries["case"]))
+    conn.commit()
+    conn.close()
+    with pytest.raises(VaultDamaged) as info:
+        org.caseworker.care.list(entries["case_id"])
+    assert "edited outside the application" in str(info.value)
+
+
+def test_a_correction_seals_again_under_the_class_of_the_new_type(org: Org, entries):
+    entry = org.caseworker.care.get(entries["case"])
+    org.caseworker.care.update(entry.id, row_version=entry.row_version, service="medical",
+                               provided_on=entry.provided_on, outcome="now medical",
+                               notes=CASE_CANARY)
+    _outcome, notes, health = stored(org)[entry.id]
+    assert health == 1
+    keys = keys_of(org, "caseworker")
+    assert fields.open_value(keys["health"], "service_entries", entry.id, "notes",
+                             notes) == CASE_CANARY
+    with pytest.raises(fields.FieldDamaged):
+        fields.open_value(keys["case"], "service_entries", entry.id, "notes", notes)
+
+
+def test_an_account_without_its_keys_yet_cannot_write_them(org: Org):
+    record = org.new_case()
+    org.admin.accounts.add("newcomer", ["caseworker"], STAFF_PASS, temporary=False)
+    one, _report = org.vault.unlock("newcomer", STAFF_PASS)
+    org.opened.append(one)
+    newcomer = build_services(one)
+    org.coordinator.cases.assign(record.id, newcomer.session.user_id)
+    org.coordinator.care.record(record.id, "safe_shelter", provided_on=dt.date.today(),
+                                notes=CASE_CANARY)
+    [entry] = newcomer.care.list(record.id)
+    assert entry.restricted and entry.waiting_for_key and entry.notes is None
+    with pytest.raises(KeysNotGiven) as info:
+        newcomer.care.record(record.id, "safe_shelter", provided_on=dt.date.today(),
+                             notes="anything")
+    assert "coordinator's next sign-in" in str(info.value)
+
+
+def test_plain_notes_of_an_earlier_version_are_sealed_once(org: Org, entries):
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    conn.execute("UPDATE service_entries SET notes = 'plain from before', outcome = 'done'")
+    conn.execute("DELETE FROM meta WHERE key = 'fields_sealed'")
+    conn.commit()
+    conn.close()
+    # the administrator holds no content key: nothing is sealed at their sign-in
+    again = build_services(org.admin.ctx.vault)
+    assert all(n == "plain from before" for _o, n, _h in stored(org).values())
+    assert again.ctx.db.scalar("SELECT value FROM meta WHERE key = 'fields_sealed'") is None
+    # a caseworker's session holds both classes: everything is sealed, and recorded
+    build_services(org.caseworker.ctx.vault)
+    rows = stored(org)
+    assert all(fields.is_sealed(n) and fields.is_sealed(o) for o, n, _h in rows.values())
+    assert [e["details"] for e in org.audit("key.fields_sealed")] == [{"count": 2}]
+    entry = org.caseworker.care.get(entries["health"])
+    assert entry.notes == "plain from before" and entry.row_version == 1
