@@ -177,6 +177,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 due = today + dt.timedelta(days=rng.randrange(-10, 90))
                 batch["legal_matters"].append({
                     "id": mid, **meta, "case_id": cid,
+                    **{column: ctx.seal(KeyName.LEGAL, "legal_matters", mid, column, "")
+                       for column in ("authority_ref", "notes")},
                     "matter_type": rng.choice(["residence_permit", "t_visa", "reflection_period",
                                                "nrm", "asylum"]),
                     "jurisdiction": rng.choice(["US", "GB", "IT", "CA", "EU"]),

@@ -316,3 +316,29 @@ def test_give_keys_from_the_command_line(office: Path, created, run_cli):
     assert (code, err) == (0, "")
     assert "1 account received keys." in out
     assert held(office, "nina") == {"database", "case", "health", "legal"}
+
+
+def test_giving_keys_with_the_recovery_key_is_recorded_even_when_nobody_lacks_any(
+        office: Path, created):
+    from shelter_app.errors import WrongPassphrase
+    with signed_in(office) as admin:
+        with pytest.raises(WrongPassphrase):
+            admin.accounts.give_keys_with_recovery("7K3D-QW9X-M2ZT-8HJR-C4VN-P6YB-0SAE-1FG5")
+        assert admin.accounts.give_keys_with_recovery(created[2]) == 0
+    used = [e for e in events(office, "key.recovery_used") if e.get("action") == "give_keys"]
+    assert len(used) == 1
+    failed = [e for e in events(office, "session.sign_in_failed") if e["target"] == RECOVERY_ID]
+    assert len(failed) == 1, "the wrong key before it is in the chain, and the throttle clear"
+    with Vault.open(office, kdf=FAST_KDF) as vault:
+        assert vault.attempts.pending(RECOVERY_ID) == ([], 0)
+
+
+def test_giving_keys_finishes_a_recovery_slot_left_by_the_upgrade(created, admin, vault_dir):
+    admin.lock()
+    created[0].close()
+    _make_version_1(vault_dir, {"admin": ADMIN_PASS}, created[2])
+    with signed_in(vault_dir) as again:  # the upgrade: the recovery slot waits
+        again.accounts.give_keys_with_recovery(created[2])
+    body = json.loads((vault_dir / "keyslots.json").read_text())
+    [recovery] = [s for s in body["slots"] if s["kind"] == "recovery"]
+    assert recovery["private_key"]["wrapped_by"] == "passphrase" and "aead" not in recovery

@@ -77,7 +77,8 @@ def test_file_layout_holds_no_names_and_no_key(closed_vault: Path) -> None:
         elif isinstance(value, str):
             yield path, value
     found = {(p, text) for p, text in strings(body) if "admin" in text.lower()}
-    assert found <= {("/checks", "administration"), ("/slots[]/grants", "administration"),
+    assert found <= {("/checks", "administration"), ("/epochs", "administration"),
+                     ("/slots[]/grants", "administration"),
                      ("/slots[]/statement/roles[]", "admin")}, found
     assert stat.S_IMODE((closed_vault / "keyslots.json").stat().st_mode) == 0o600
 

@@ -194,6 +194,7 @@ class AccountService:
                 self._ctx.record(Event.KEYS_GRANTED,
                                  target_type="keyslot" if user_id == RECOVERY_ID else "user",
                                  target_id=user_id, details={"keys": names, "reason": "recovery"})
+        self._ctx.vault.vault.attempts.clear(RECOVERY_ID)  # in the chain now
         return sum(1 for user_id in given if user_id != RECOVERY_ID)
 
     def _signed_roles(self, account: Account) -> builtins.list[str]:

@@ -190,8 +190,8 @@ class CareService:
         names = {"service_type_id": "service"}
         changed = sorted(names.get(k, k) for k, x in values.items() if was[k] != x)
         if changed:  # sealed again, under the class of the type the entry has now
-            values.update(self._sealed(entry_id, stype.is_health, values["outcome"],
-                                       values["notes"]))
+            values.update(self._sealed(entry_id, stype.is_health, str(values["outcome"]),
+                                       str(values["notes"])))
         if before["row_version"] != row_version:
             raise concurrent_change()
         if not changed:

@@ -2,10 +2,13 @@
 holds their keys (docs/VAULT_FORMAT.md, section 7.1).
 
 A vault made by this version never has a plain survivor field to seal; ``meta`` records
-``fields_sealed`` once none is left, so the pass costs one lookup at every later sign-in.
+``fields_sealed`` (the level below) once none is left, so the pass costs one lookup at
+every later sign-in.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
@@ -13,7 +16,27 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.vault import fields
 
 DONE = "fields_sealed"
-LEVEL = "1"  # the sealed classes of this version: service entries' outcome and notes
+LEVEL = "2"  # 1: service entries' outcome and notes; 2: and legal matters' reference, notes
+
+
+@dataclass(frozen=True)
+class SealedColumns:
+    table: str
+    columns: tuple[str, ...]
+    # SELECT id, the columns, and `key`: the name of the content key each row is under
+    rows_sql: str
+
+
+SEALED: tuple[SealedColumns, ...] = (
+    SealedColumns("service_entries", ("outcome", "notes"),
+                  "SELECT e.id, e.outcome, e.notes, CASE WHEN t.is_health THEN 'health'"
+                  " ELSE 'case' END AS key FROM service_entries e"
+                  " JOIN service_types t ON t.id = e.service_type_id"
+                  " WHERE substr(e.outcome, 1, 4) <> :p OR substr(e.notes, 1, 4) <> :p"),
+    SealedColumns("legal_matters", ("authority_ref", "notes"),
+                  "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"
+                  " WHERE substr(authority_ref, 1, 4) <> :p OR substr(notes, 1, 4) <> :p"),
+)
 
 
 def seal_plain_fields(ctx: ServiceContext) -> int:
@@ -22,27 +45,23 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
     if db.scalar("SELECT value FROM meta WHERE key = :k", {"k": DONE}) == LEVEL:
         return 0
     keys = ctx.vault.keyring
-    if not (keys.holds(KeyName.CASE) or keys.holds(KeyName.HEALTH)):
+    if not any(keys.holds(k) for k in (KeyName.CASE, KeyName.HEALTH, KeyName.LEGAL)):
         return 0
-    rows = db.all(
-        "SELECT e.id, e.outcome, e.notes, t.is_health FROM service_entries e"
-        " JOIN service_types t ON t.id = e.service_type_id"
-        " WHERE substr(e.outcome, 1, 4) <> :p OR substr(e.notes, 1, 4) <> :p",
-        {"p": fields.PREFIX})
     sealed = left = 0
     with db.transaction():
-        for row in rows:
-            key = KeyName.HEALTH if row["is_health"] else KeyName.CASE
-            if not keys.holds(key):
-                left += 1
-                continue
-            values = {column: row[column] if fields.is_sealed(row[column]) else
-                      ctx.seal(key, "service_entries", row["id"], column, row[column])
-                      for column in ("outcome", "notes")}
-            # The same content in another form: no new row version, no "changed by".
-            db.execute("UPDATE service_entries SET outcome = :outcome, notes = :notes"
-                       " WHERE id = :id", {**values, "id": row["id"]})
-            sealed += 1
+        for spec in SEALED:
+            for row in db.all(spec.rows_sql, {"p": fields.PREFIX}):
+                if not keys.holds(row["key"]):
+                    left += 1
+                    continue
+                values = {c: row[c] if fields.is_sealed(row[c]) else
+                          ctx.seal(row["key"], spec.table, row["id"], c, row[c])
+                          for c in spec.columns}
+                # The same content in another form: no new row version, no "changed by".
+                assignments = ", ".join(f"{c} = :{c}" for c in spec.columns)
+                db.execute(f"UPDATE {spec.table} SET {assignments} WHERE id = :id",  # noqa: S608
+                           {**values, "id": row["id"]})
+                sealed += 1
         if not left:
             db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
                        " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})

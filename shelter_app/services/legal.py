@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
-from shelter_app.errors import NotFound, ValidationError
+from shelter_app.errors import KeysNotGiven, NotFound, ValidationError
 from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
@@ -72,10 +73,7 @@ class EvidenceItem:
     attachment_id: str | None
 
 
-def _matter(r: Row) -> LegalMatter:
-    dates = {k: (dt.date.fromisoformat(r[k]) if r[k] else None) for k in DATE_FIELDS}
-    return LegalMatter(r["id"], r["case_id"], r["matter_type"], r["jurisdiction"],
-                       r["authority_ref"], r["status"], dates, r["notes"], r["row_version"])
+SEALED = ("authority_ref", "notes")  # under the legal key (docs/VAULT_FORMAT.md, 7.1)
 
 
 def _open_deadlines(values: dict[str, object]) -> dict[str, str | None]:
@@ -121,14 +119,16 @@ class LegalService:
         values = self._clean(matter_type, status, jurisdiction, authority_ref, notes, dates or {})
         matter_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         cols = list(values)
+        filled = sorted(k for k, x in values.items() if x)
+        sealed = self._sealed(matter_id, values)
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_CREATED, scope=scope,
                              target_type="legal_matter", target_id=matter_id,
-                             details={"fields": sorted(k for k, x in values.items() if x)}) as db:
+                             details={"fields": filled}) as db:
             db.execute(
                 f"INSERT INTO legal_matters (id, case_id, {', '.join(cols)}, created_at,"  # noqa: S608
                 f" updated_at, created_by, updated_by) VALUES (:id, :case,"
                 f" {', '.join(':' + c for c in cols)}, :now, :now, :me, :me)",
-                {"id": matter_id, "case": case_id, **values, "now": now, "me": me})
+                {"id": matter_id, "case": case_id, **sealed, "now": now, "me": me})
             deadlines.sync(db, case_id=case_id, source="legal_matter", source_id=matter_id,
                            dates=_open_deadlines(values))
         return self.get(matter_id)
@@ -144,7 +144,7 @@ class LegalService:
                              target_type="legal_matter", target_id=matter_id,
                              details={"fields": sorted(values)}) as db:
             if not versioned_update(db, "legal_matters", matter_id, {
-                    **values, "updated_at": now_utc(),
+                    **self._sealed(matter_id, values), "updated_at": now_utc(),
                     "updated_by": self._ctx.session.user_id}, version):
                 from shelter_app.services.cases import concurrent_change
 
@@ -158,12 +158,31 @@ class LegalService:
         if row is None:
             raise NotFound(_("No such legal matter."))
         self._access.require(row["case_id"], Action.READ_LEGAL)
-        return _matter(row)
+        return self._matter(row)
 
     def list(self, case_id: str) -> list[LegalMatter]:
         self._access.require(case_id, Action.READ_LEGAL)
-        return [_matter(r) for r in self._ctx.db.all(
+        return [self._matter(r) for r in self._ctx.db.all(
             "SELECT * FROM legal_matters WHERE case_id = :c ORDER BY created_at", {"c": case_id})]
+
+    def _sealed(self, matter_id: str, values: dict[str, object]) -> dict[str, object]:
+        return {**values, **{column: self._ctx.seal(KeyName.LEGAL, "legal_matters", matter_id,
+                                                    column, str(values[column]))
+                             for column in SEALED}}
+
+    def _matter(self, r: Row) -> LegalMatter:
+        """One matter, its sealed fields opened; refused (not shown empty, which a save
+        would then write back) while this account has not received the legal key."""
+        opened = {c: self._ctx.unseal(KeyName.LEGAL, "legal_matters", r["id"], c, r[c])
+                  for c in SEALED}
+        if any(value is None for value in opened.values()):
+            raise KeysNotGiven(_(
+                "Your account has not received the key to these records yet. A coordinator's "
+                "next sign-in gives it; until then they cannot be read from this account."))
+        dates = {k: (dt.date.fromisoformat(r[k]) if r[k] else None) for k in DATE_FIELDS}
+        return LegalMatter(r["id"], r["case_id"], r["matter_type"], r["jurisdiction"],
+                           str(opened["authority_ref"]), r["status"], dates,
+                           str(opened["notes"]), r["row_version"])
 
     # -- deadlines across cases ----------------------------------------------------
     def due(self, *, within_days: int = 30, today: dt.date | None = None,

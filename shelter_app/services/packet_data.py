@@ -12,6 +12,8 @@ from typing import Any
 from shelter_app.documents import packet_model as m
 from shelter_app.domain import names
 from shelter_app.domain.records import CaseRecord
+from shelter_app.errors import KeysNotGiven
+from shelter_app.i18n import _
 from shelter_app.services.care import CareService
 from shelter_app.services.consent import Consent
 from shelter_app.services.context import ServiceContext
@@ -136,6 +138,10 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
             events=tuple(m.Event(e.stage, clean(e.place), e.country, e.date_from, e.date_to,
                                  clean(e.description)) for e in timeline.list(record.id)))
     entries = care.list(record.id) if shared & {"health", "services"} else []
+    if any(e.waiting_for_key for e in entries):  # never a packet that leaves them out unsaid
+        raise KeysNotGiven(_(
+            "Your account has not received the key to these records yet. A coordinator's "
+            "next sign-in gives it; until then they cannot be read from this account."))
     partners = {r["id"]: r["name"] for r in ctx.db.all("SELECT id, name FROM partners")}
 
     def entry(e: Any, *, notes: bool) -> m.Entry:

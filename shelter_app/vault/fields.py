@@ -32,8 +32,16 @@ def aad(table: str, row_id: str, column: str) -> bytes:
     return b"\0".join((LABEL, table.encode(), row_id.encode(), column.encode()))
 
 
+_SHORTEST = 4 + 40  # the prefix and base64 of a nonce and tag around an empty text
+
+
 def is_sealed(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(PREFIX)
+    """Whether *value* has the sealed form: the prefix, then base64 of at least a nonce and
+    a tag.  Plain text an earlier version wrote that merely starts with the prefix is not."""
+    if not isinstance(value, str) or not value.startswith(PREFIX) or len(value) < _SHORTEST:
+        return False
+    body = value[len(PREFIX):]
+    return len(body) % 4 == 0 and all(c.isascii() and (c.isalnum() or c in "+/=") for c in body)
 
 
 def seal(key: bytes, table: str, row_id: str, column: str, text: str) -> str:

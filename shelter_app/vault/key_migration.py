@@ -31,10 +31,9 @@ def migrate_keyslots(old: KeyslotFile, data_key: bytes, user_id: str, wrap_key: 
     verify = sealing.verify_key_of(signing)
     keys = {KeyName.DATABASE: data_key, KeyName.ADMINISTRATION: signing}
     keys.update({name: sealing.new_content_key() for name in CONTENT_KEYS})
-    new = KeyslotFile(old.vault_id, b"", [], old.audit_anchor, version=2, epoch=1,
-                      checks={str(n): sealing.key_check(k, old.vault_id, n, 1)
-                              for n, k in keys.items()},
-                      verify_key=verify)
+    new = KeyslotFile(old.vault_id, b"", [], old.audit_anchor, version=2, verify_key=verify)
+    for name, key in keys.items():
+        new.add_key(name, key)
     master = Keyring("", None, verify, {str(n): bytearray(k) for n, k in keys.items()},
                      granting=True)
     interim = crypto.subkey(data_key, sealing.INTERIM_LABEL)

@@ -134,9 +134,10 @@ def open_grant(slots: KeyslotFile, user_id: str, pair: sealing.KeyPair, name: st
     """One granted key, checked against the file's check value for that name."""
     if name not in set(KeyName) or name not in slots.checks:
         raise ValueError("a grant of an unknown key")
+    epoch = slots.epoch_of(name)
     key = sealing.open_sealed(pair, grant, sealing.grant_aad(slots.vault_id, user_id, name,
-                                                             slots.epoch))
-    if sealing.key_check(key, slots.vault_id, name, slots.epoch) != slots.checks[name]:
+                                                             epoch))
+    if sealing.key_check(key, slots.vault_id, name, epoch) != slots.checks[name]:
         raise ValueError("a grant of another vault's key")
     return key
 
@@ -186,7 +187,7 @@ def grants_for(keyring: Keyring, slots: KeyslotFile, user_id: str, public_key: b
         held = keyring.key(name)
         if held is not None and keyring.may_grant(name):
             grants[name] = sealing.seal(public_key, held, sealing.grant_aad(
-                slots.vault_id, user_id, name, slots.epoch))
+                slots.vault_id, user_id, name, slots.epoch_of(name)))
     return grants
 
 
@@ -275,7 +276,7 @@ def ensure_content_keys(keyring: Keyring, slots: KeyslotFile) -> list[str]:
     for name in CONTENT_KEYS:
         if name not in slots.checks:
             key = sealing.new_content_key()
-            slots.checks[name] = sealing.key_check(key, slots.vault_id, name, slots.epoch)
+            slots.add_key(name, key)
             keyring.keys[name] = bytearray(key)
             made.append(str(name))
     return made

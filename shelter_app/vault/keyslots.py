@@ -227,7 +227,9 @@ class KeyslotFile:
     # holds the data key, so here it is only carried through unchanged.
     audit_anchor: dict[str, Any] | None = None
     version: int = FORMAT_VERSION
-    epoch: int = 1
+    # The generation of each key: part of its check value and of every grant of it, so a
+    # key replaced by a re-key (a new generation) leaves its old grants and checks useless.
+    epochs: dict[str, int] = field(default_factory=dict)
     checks: dict[str, bytes] = field(default_factory=dict)
     verify_key: bytes = b""  # the administration key's public half, as last written
 
@@ -271,12 +273,14 @@ class KeyslotFile:
                 if any(s.has_pair or (s.status == "active" and not s.legacy) for s in slots):
                     raise ValueError("a version 1 file with version 2 slots")
             else:
-                checks = body["checks"]
-                epoch = body["epoch"]
-                if not isinstance(checks, dict) or type(epoch) is not int or epoch < 1:
-                    raise ValueError("checks or epoch malformed")
+                checks, epochs = body["checks"], body["epochs"]
+                if (not isinstance(checks, dict) or not isinstance(epochs, dict)
+                        or set(epochs) != set(checks)
+                        or not all(type(e) is int and e >= 1 for e in epochs.values())):
+                    raise ValueError("checks or epochs malformed")
                 result = cls(str(body["vault_id"]), b"", slots, anchor, version=version,
-                             epoch=epoch, checks={str(k): _unb64(v) for k, v in checks.items()},
+                             epochs={str(k): int(e) for k, e in epochs.items()},
+                             checks={str(k): _unb64(v) for k, v in checks.items()},
                              verify_key=_unb64(body["verify_key"]))
                 if "database" not in result.checks or any(
                         s.status == "active" and not s.has_pair for s in slots):
@@ -295,7 +299,7 @@ class KeyslotFile:
         if self.version == 1:
             body["key_check"] = _b64(self.key_check)
         else:
-            body["epoch"] = self.epoch
+            body["epochs"] = dict(sorted(self.epochs.items()))
             body["checks"] = {k: _b64(v) for k, v in sorted(self.checks.items())}
             body["verify_key"] = _b64(self.verify_key)
         body["slots"] = [s.to_json() for s in self.slots]
@@ -306,6 +310,14 @@ class KeyslotFile:
     def save(self, path: Path) -> None:
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=True) + "\n"
         atomic_write(path, text.encode("ascii"))
+
+    def epoch_of(self, name: str) -> int:
+        return self.epochs.get(name, 1)
+
+    def add_key(self, name: str, key: bytes, epoch: int = 1) -> None:
+        """Record the check value of a key of this vault (made now, generation *epoch*)."""
+        self.epochs[name] = epoch
+        self.checks[name] = sealing.key_check(key, self.vault_id, name, epoch)
 
     # -- finding and changing slots ------------------------------------------------
     def find_user(self, username: str) -> Keyslot:
@@ -367,7 +379,8 @@ class KeyslotFile:
         expected = (self.key_check if self.version == 1 else
                     self.checks.get("database", b""))
         actual = (crypto.key_check(data_key, self.vault_id) if self.version == 1 else
-                  sealing.key_check(data_key, self.vault_id, "database", self.epoch))
+                  sealing.key_check(data_key, self.vault_id, "database",
+                                    self.epoch_of("database")))
         if not hmac.compare_digest(actual, expected):
             raise damaged_keyslots()
         return data_key

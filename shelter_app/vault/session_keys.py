@@ -41,10 +41,9 @@ def new_keyslot_file(vault_id: str, data_key: bytes, admin_id: str, admin_userna
     coordinator's session makes them (ensure_content_keys)."""
     signing = sealing.new_signing_key()
     verify = sealing.verify_key_of(signing)
-    slots = KeyslotFile(vault_id, b"", [], version=2, epoch=1, verify_key=verify, checks={
-        KeyName.DATABASE.value: sealing.key_check(data_key, vault_id, KeyName.DATABASE, 1),
-        KeyName.ADMINISTRATION.value: sealing.key_check(signing, vault_id,
-                                                        KeyName.ADMINISTRATION, 1)})
+    slots = KeyslotFile(vault_id, b"", [], version=2, verify_key=verify)
+    slots.add_key(KeyName.DATABASE, data_key)
+    slots.add_key(KeyName.ADMINISTRATION, signing)
     master = Keyring("", None, verify, {KeyName.DATABASE.value: bytearray(data_key),
                                         KeyName.ADMINISTRATION.value: bytearray(signing)},
                      granting=True)

@@ -28,6 +28,7 @@ from shelter_app.vault.backup import mirror_keyslots
 from shelter_app.vault.keyring import (
     Keyring,
     account_slot,
+    finished,
     open_account,
     rewrapped,
     session_keyring,
@@ -51,6 +52,9 @@ class KeyslotOperations:
     user_id: str
     _key: bytearray
     _slots: KeyslotFile
+
+    def _failed_attempts(self, pending: dict[str, tuple[list[str], int]]) -> None:
+        raise NotImplementedError  # OpenVault's
 
     def replace_keys(self, slots: KeyslotFile, keyring: Keyring) -> None:
         """After the key file's upgrade: the new file and this session's new keyring."""
@@ -202,7 +206,8 @@ class KeyslotOperations:
     def give_keys_with_recovery(self, recovery_key: str) -> dict[str, list[str]]:
         """Open the recovery slot with *recovery_key* and give every active account the keys
         its signed roles entitle it to: the way back when no coordinator holds the content
-        keys any more.  Returns {user id: names given}; the caller records them."""
+        keys any more.  Inside the caller's transaction: records the use of the recovery
+        key (and the failed attempts before it) and returns {user id: names given}."""
         normalised = crypto.normalise_recovery_key(recovery_key)
         if normalised is None:
             raise WrongPassphrase(_("That is not a recovery key: it has 32 letters and digits."))
@@ -217,9 +222,13 @@ class KeyslotOperations:
             self.vault.attempts.failed(RECOVERY_ID)
             raise WrongPassphrase(_("The recovery key is not correct.")) from exc
         try:
+            if opened.unfinished:  # still wrapped as the key file's upgrade left it
+                self._slots.put(finished(opened.keyring, self._slots, slot, opened.wrap_key))
             given = top_up(opened.keyring, self._slots)
-            if given:
-                self._save_slots()
+            self._save_slots()
         finally:
             opened.keyring.wipe()
+        self._failed_attempts({RECOVERY_ID: self.vault.attempts.pending(RECOVERY_ID)})
+        self.audit.append(Event.RECOVERY_USED, actor_id=self.user_id, target_type="keyslot",
+                          target_id=RECOVERY_ID, details={"action": "give_keys"})
         return given

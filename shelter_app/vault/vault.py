@@ -359,16 +359,7 @@ class OpenVault(KeyslotOperations):
         counted = counted or [self.user_id]
         pending = {uid: self.vault.attempts.pending(uid) for uid in counted}
         with self.db.transaction():
-            for uid, (times, untimed) in pending.items():
-                target = ("user", uid) if uid != RECOVERY_ID else ("keyslot", RECOVERY_ID)
-                for stamp in times:
-                    self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
-                                      target_type=target[0], target_id=target[1],
-                                      outcome=Outcome.FAILED, details={"occurred_at": stamp})
-                if untimed:
-                    self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
-                                      target_type=target[0], target_id=target[1],
-                                      outcome=Outcome.FAILED, details={"count": untimed})
+            self._failed_attempts(pending)
             for version in migrated:
                 self.audit.append(Event.MIGRATED, actor_id=self.user_id, target_type="vault",
                                   target_id=self.vault_id, details={"to_version": version})
@@ -381,6 +372,20 @@ class OpenVault(KeyslotOperations):
         self.sign_in_check()
         own_times, own_untimed = pending.get(self.user_id, ([], 0))
         return len(own_times) + own_untimed
+
+    def _failed_attempts(self, pending: dict[str, tuple[list[str], int]]) -> None:
+        """Append the failed attempts *pending* (per keyslot id) to the chain; the caller
+        clears them from signin-attempts.json once its transaction committed."""
+        for uid, (times, untimed) in pending.items():
+            target = ("user", uid) if uid != RECOVERY_ID else ("keyslot", RECOVERY_ID)
+            for stamp in times:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                  target_type=target[0], target_id=target[1],
+                                  outcome=Outcome.FAILED, details={"occurred_at": stamp})
+            if untimed:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                  target_type=target[0], target_id=target[1],
+                                  outcome=Outcome.FAILED, details={"count": untimed})
 
     # -- the audit chain's anchor in the key file (vault/key_file_anchor.py) ----------
     def anchor_key(self) -> bytes:

@@ -44,6 +44,7 @@ class Org:
     other_legal: Services
     ids: dict[str, str]
     opened: list[OpenVault]
+    recovery_key: str = ""
 
     def new_case(self, legal_name: str = "Ana Test", *, by: Services | None = None,
                  share: bool = True, **survivor: Any) -> CaseRecord:
@@ -77,7 +78,7 @@ class Org:
 def organisation(tmp_path: Path) -> Iterator[Org]:
     """A vault with one unlocked session per account (shared by the ui tests' fixture)."""
     folder = tmp_path / "vault"
-    vault, admin_opened, _recovery = Vault.create(
+    vault, admin_opened, recovery_key = Vault.create(
         folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
         kdf=FAST_KDF)
     admin = build_services(admin_opened)
@@ -91,7 +92,8 @@ def organisation(tmp_path: Path) -> Iterator[Org]:
         opened.append(one)
         services[name] = build_services(one)
     try:
-        yield Org(vault, folder, admin, ids=ids, opened=opened, **services)
+        yield Org(vault, folder, admin, ids=ids, opened=opened, recovery_key=recovery_key,
+                  **services)
     finally:
         for one in opened:
             one.close()

@@ -151,3 +151,47 @@ def test_plain_notes_of_an_earlier_version_are_sealed_once(org: Org, entries):
     assert [e["details"] for e in org.audit("key.fields_sealed")] == [{"count": 2}]
     entry = org.caseworker.care.get(entries["health"])
     assert entry.notes == "plain from before" and entry.row_version == 1
+
+
+# -- legal matters: reference and notes under the legal key ---------------------------------
+LEGAL_CANARY = "canary-legal-8R2M"
+
+
+def test_legal_notes_open_for_legal_roles_only(org: Org):
+    record = org.new_case()
+    matter = org.legal.legal.open(record.id, "residence_permit", authority_ref="REF-LEGAL-77",
+                                  notes=LEGAL_CANARY)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    ref, notes = conn.execute("SELECT authority_ref, notes FROM legal_matters WHERE id = ?",
+                              (matter.id,)).fetchone()
+    conn.close()
+    assert fields.is_sealed(ref) and fields.is_sealed(notes)
+    assert "REF-LEGAL-77" not in ref and LEGAL_CANARY not in notes
+    for username, opens in (("legal", True), ("caseworker", True), ("coordinator", True),
+                            ("admin", False)):
+        key = keys_of(org, username).get("legal")
+        assert (key is not None) == opens, username
+        if key is not None:
+            assert fields.open_value(key, "legal_matters", matter.id, "notes",
+                                     notes) == LEGAL_CANARY
+    # in the application, whoever may read legal matters reads them
+    [seen] = org.caseworker.legal.list(record.id)
+    assert (seen.authority_ref, seen.notes) == ("REF-LEGAL-77", LEGAL_CANARY)
+    changed = org.legal.legal.update(matter.id, matter_type="residence_permit",
+                                     status="filed", authority_ref="REF-LEGAL-78",
+                                     notes=LEGAL_CANARY, dates={"filed_on": dt.date.today()},
+                                     version=seen.row_version)
+    assert changed.authority_ref == "REF-LEGAL-78"
+
+
+def test_legal_matters_are_refused_not_shown_empty_without_the_key(org: Org):
+    record = org.new_case()
+    org.legal.legal.open(record.id, "residence_permit", notes=LEGAL_CANARY)
+    org.admin.accounts.add("newlegal", ["legal"], STAFF_PASS, temporary=False)
+    one, _report = org.vault.unlock("newlegal", STAFF_PASS)
+    org.opened.append(one)
+    newcomer = build_services(one)
+    org.coordinator.cases.share(record.id, newcomer.session.user_id)
+    with pytest.raises(KeysNotGiven) as info:
+        newcomer.legal.list(record.id)
+    assert "cannot be read" in str(info.value)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from shelter_app.errors import AccountDisabled, WrongPassphrase
 from tests.bidi import plain
@@ -185,3 +186,25 @@ def test_an_account_change_finishing_after_the_lock_shows_nothing(qtbot, org: Or
     org.admin.lock()
     tab._done("Account {user} disabled.")("casey")
     assert tab.notice.text() == "" and tab.model.rowCount() == 0
+
+
+def test_give_keys_with_the_recovery_key(qtbot, org: Org, tab, background):
+    """The button is there for the day no coordinator holding the keys is left."""
+    assert not tab.keys_button.isEnabled(), "everyone holds their keys"
+    org.admin.accounts.add("nadia", ["caseworker"], STAFF_PASS, temporary=False)
+    tab.refresh()
+    assert tab.keys_button.isEnabled()
+    tab.keys_button.click()
+    dialog = tab.findChild(QDialog, "give_keys_dialog")
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.key, "not the key")
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.key, Qt.Key.Key_Return)
+    assert "not a recovery key" in dialog.error.text() and dialog.isVisible()
+    dialog.key.setText(org.recovery_key)
+    with qtbot.waitSignal(dialog.done_ok, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.key, Qt.Key.Key_Return)
+    assert "1 account received keys." in plain(tab.notice.text())
+    assert not tab.keys_button.isEnabled()
+    row = next(r for r in texts(tab.model) if r[0] == "nadia")
+    assert row[AccountsModel.KEYS] == "All its roles allow"

@@ -264,3 +264,42 @@ class RolesDialog(_AccountDialog):
     def _fail(self, exc: BaseException) -> None:
         if isinstance(exc, ShelterError):
             self.error.show_message(exc.message)
+
+
+class GiveKeysDialog(_AccountDialog):
+    """The recovery key gives every account the keys its signed roles allow: the way back
+    when no coordinator holding the content keys is left (VAULT_FORMAT.md, section 3.5)."""
+
+    def __init__(self, give: Callable[[str], int], background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Give keys with the recovery key"), _("&Give keys"), parent)
+        self.setObjectName("give_keys_dialog")
+        self._give = give
+        self._background = background
+        self.given = 0
+        self.layout_.addWidget(paragraph(_(
+            "Accounts receive the keys to survivor records when a coordinator signs in. If "
+            "no coordinator who holds them is left, the recovery key gives every account the "
+            "keys its roles allow.")))
+        self.key = QLineEdit()
+        self.key.setFont(monospace_font(1.1))
+        named(self.key, _("Recovery key"))
+        self.form.addRow(_("&Recovery key:"), field_with(self.key, paragraph(_(
+            "32 letters and digits, from the recovery sheet; dashes and spaces may be left "
+            "out."))))
+        self.finish_layout()
+        self.key.setFocus()
+
+    def submit(self) -> None:
+        text = self.key.text()
+
+        def work() -> None:
+            self.given = self._give(text)
+
+        self.run(self._background, work, "", self._fail)
+
+    def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, ShelterError):
+            self.error.show_message(exc.message)
+            self.key.selectAll()
+            self.key.setFocus()

@@ -16,7 +16,7 @@ from shelter_app.domain.accounts import Account
 from shelter_app.domain.roles import ROLE_LABELS
 from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _
+from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 
@@ -32,7 +32,12 @@ from ..agenda.common import (
 )
 from ..background import Background
 from ..widgets import NOTICE_STYLE, MessageLabel, named
-from .user_dialogs import AddAccountDialog, RolesDialog, TemporaryPassphraseDialog
+from .user_dialogs import (
+    AddAccountDialog,
+    GiveKeysDialog,
+    RolesDialog,
+    TemporaryPassphraseDialog,
+)
 
 
 def status_text(account: Account) -> str:
@@ -99,12 +104,15 @@ class AccountsTab(QWidget):
                                      self.disable)
         self.enable_button = button(_("Re-&enable…"), _("Let a disabled account sign in "
                                                         "again"), self.enable)
+        self.keys_button = button(_("Give &keys…"), _(
+            "When no coordinator holding the keys to survivor records is left: give every "
+            "account the keys its roles allow, with the recovery key"), self.give_keys)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(flow(self.add_button, self.roles_button, self.reset_button,
-                              self.disable_button, self.enable_button))
+                              self.disable_button, self.enable_button, self.keys_button))
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.view.activated.connect(lambda _i: self.change_roles())
         self.refresh()
@@ -134,6 +142,9 @@ class AccountsTab(QWidget):
         self.reset_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.disable_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.enable_button.setEnabled(chosen is not None and not active)
+        waiting = any(getattr(self.model.row_at(self.model.index(r, 0)), "keys", "") == "waiting"
+                      for r in range(self.model.rowCount()))
+        self.keys_button.setEnabled(waiting)
 
     def _done(self, message: str) -> Callable[[str], None]:
         def show(username: str) -> None:
@@ -184,6 +195,21 @@ class AccountsTab(QWidget):
                                            self._background, enable=True, parent=self)
         dialog.done_ok.connect(self._done(_("{user} can sign in again with the temporary "
                                             "passphrase.")))
+        return self._open(dialog)
+
+    def give_keys(self) -> QDialog:
+        dialog = GiveKeysDialog(self._services.accounts.give_keys_with_recovery,
+                                self._background, self)
+
+        def given(_name: str) -> None:
+            if self._services.ctx.vault.closed:
+                return
+            self.error.clear_message()
+            self.refresh()
+            self.notice.show_message(ngettext("{n} account received keys.",
+                                              "{n} accounts received keys.",
+                                              dialog.given).format(n=dialog.given))
+        dialog.done_ok.connect(given)
         return self._open(dialog)
 
     def disable(self) -> QMessageBox | None:
