@@ -4,12 +4,15 @@ Only the writing side (making a vault to read) uses ``shelter_app``.  The readin
 Python code of the document itself: its fenced ``python`` blocks are extracted from the
 Markdown and executed, so the document cannot drift from the code without a failing test.
 Those blocks may import argon2, cryptography, sqlcipher3 and the standard library only.
+The test vectors of section 15 are recomputed twice: from the document's words with stock
+libraries, and with the application's own functions with their random choices fixed.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
+import datetime as dt
 import getpass
 import hashlib
 import hmac
@@ -27,15 +30,30 @@ from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import keys_for
+from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.errors import WrongPassphrase
 from shelter_app.services.registry import build_services
+from shelter_app.vault import crypto, fields, sealing
+from shelter_app.vault.keyring import open_account
+from shelter_app.vault.keyslots import (
+    FORMAT_VERSION,
+    RECOVERY_ID,
+    Keyslot,
+    KeyslotFile,
+    legacy_slot,
+    name_key,
+)
 from shelter_app.vault.migrate import latest_version
 from shelter_app.vault.vault import OpenVault, Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "VAULT_FORMAT.md"
@@ -46,6 +64,19 @@ ZOE = "Zoë"  # a non-ASCII user name: NFC, case folding and UTF-8 all matter
 ZOE_PASS = "temporary passphrase 1"
 GONE = "dismissed"
 GONE_PASS = "temporary passphrase 2"
+CORA_PASS = "temporary passphrase 3"
+LENA_PASS = "temporary passphrase 4"
+CARL_PASS = "temporary passphrase 5"
+HEALTH_NOTE = "Seen at the clinic; follow-up in two weeks"
+SHELTER_NOTE = "Moved to house B"
+LEGAL_REF = "REF-2026-0417"
+LEGAL_NOTE = "Interview at the immigration office on Tuesday"
+
+VECTOR_VAULT = "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
+VECTOR_ADMIN = "5d2c9b1e-7a3f-4e8d-b6c4-1f0a2e3d4c5b"
+VECTOR_PASS = "correct horse battery staple"
+VECTOR_RECOVERY = "7K3D-QW9X-M2ZT-8HJR-C4VN-P6YB-0SAE-1FG5"
+RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 SECONDS_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -153,21 +184,313 @@ def test_document_code_imports_only_stock_libraries(source: str) -> None:
 
 
 # -- test vectors (section 15) -----------------------------------------------------------
+def _text_block(start: str) -> str:
+    found = [b for b in _blocks("text") if b.startswith(start)]
+    assert len(found) == 1, f"expected one text block starting with {start!r}"
+    return found[0]
+
+
+def _table(start: str) -> dict[str, str]:
+    """A text block of section 15 as {label: value}: the two are two or more spaces apart."""
+    rows = [re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            for line in _text_block(start).splitlines() if line.strip()]
+    assert all(len(row) == 2 for row in rows)
+    return {label: value for label, value in rows}
+
+
+def _example_text() -> str:
+    found = [b for b in _blocks("json") if '"shelter-app-keyslots"' in b]
+    assert len(found) == 1, "one example key file"
+    return found[0]
+
+
+def _pending_slot() -> dict[str, Any]:
+    found = [b for b in _blocks("json") if '"wrapped_by": "database"' in b]
+    assert len(found) == 1, "one example of a slot waiting to finish the upgrade"
+    slot: dict[str, Any] = json.loads(found[0])
+    return slot
+
+
+def _vector_keys() -> dict[str, bytes]:
+    inputs = _table("data key")
+    labels = {"database": "data key", "administration": "administration key",
+              "case": "case key", "health": "health key", "legal": "legal key"}
+    return {name: bytes.fromhex(inputs[label]) for name, label in labels.items()}
+
+
+def _vector_randomness() -> dict[tuple[str, str], tuple[bytes, bytes]]:
+    """{(user id, key name): (ephemeral private key, nonce)} of every grant."""
+    rows = [line.split() for line in _text_block("slot ").splitlines()[1:] if line.strip()]
+    ids = {"admin": VECTOR_ADMIN, "recovery": RECOVERY_ID}
+    return {(ids[slot], name): (bytes.fromhex(ephemeral), bytes.fromhex(nonce))
+            for slot, name, ephemeral, nonce in rows}
+
+
+def _b64text(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def test_the_document_says_which_formats_it_describes() -> None:
+    words = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert FORMAT_VERSION == 2
+    assert "It describes key file (`keyslots.json`) format version 2," in words
+    assert f"and database schema version {latest_version()}." in words
+    assert f"the schema version: `{latest_version()}` in this release" in words
+
+
+def test_the_document_lists_every_audit_action() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    actions = text[text.index("counts and field names. Actions:"):text.index("### drafts")]
+    assert [e.value for e in Event if f"`{e.value}`" not in actions] == []
+
+
 def test_example_keyslot_file_is_a_valid_test_vector(recipe: dict[str, Any], tmp_path: Path
                                                       ) -> None:
-    example = next(b for b in _blocks("json") if '"shelter-app-keyslots"' in b)
-    (tmp_path / "keyslots.json").write_text(example, encoding="ascii")
+    (tmp_path / "keyslots.json").write_text(_example_text(), encoding="ascii")
     keyslots = recipe["load_keyslots"](tmp_path)  # every digest recomputes
-    assert keyslots["vault_id"] == "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
-    assert recipe["name_key"](keyslots["vault_id"], "admin") == "70d3d95dd8d9ab4865171fd7922023b0"
+    assert keyslots["version"] == 2 and keyslots["vault_id"] == VECTOR_VAULT
+    assert recipe["name_key"](VECTOR_VAULT, "admin") == "70d3d95dd8d9ab4865171fd7922023b0"
+    assert recipe["name_key"](VECTOR_VAULT, "cora") == "3f87d3a7e11aa031c7759b2fea6dfd7a"
     admin = recipe["find_slot"](keyslots, "ADMIN")
-    assert admin["user_id"] == "5d2c9b1e-7a3f-4e8d-b6c4-1f0a2e3d4c5b"
+    assert admin["user_id"] == VECTOR_ADMIN
     assert admin["kdf"]["memory_kib"] == 65536 and admin["kdf"]["iterations"] == 3
-    expected = bytes(range(32))
-    assert recipe["unwrap_data_key"](keyslots, admin, "correct horse battery staple") == expected
+    keys = _vector_keys()
+    assert recipe["open_slot"](keyslots, admin, VECTOR_PASS) == (
+        {"administration": keys["administration"], "database": keys["database"]}, ["admin"])
     typed = recipe["normalise_recovery_key"]("7k3d qw9x m2zt 8hjr c4vn p6yb osae lfg5")
-    assert typed == "7K3D-QW9X-M2ZT-8HJR-C4VN-P6YB-0SAE-1FG5"
-    assert recipe["unwrap_data_key"](keyslots, recipe["find_slot"](keyslots), typed) == expected
+    assert typed == VECTOR_RECOVERY
+    assert recipe["open_slot"](keyslots, recipe["find_slot"](keyslots), typed) == (keys, None)
+    assert recipe["unwrap_data_key"](keyslots, admin, VECTOR_PASS) == bytes(range(32))
+    with pytest.raises(PermissionError, match="disabled"):
+        recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "cora"), VECTOR_PASS)
+
+
+def test_example_is_what_the_application_reads_and_writes(tmp_path: Path) -> None:
+    (tmp_path / "keyslots.json").write_text(_example_text(), encoding="ascii")
+    slots = KeyslotFile.load(tmp_path / "keyslots.json")
+    assert json.dumps(slots.to_json(), indent=2, ensure_ascii=True) + "\n" == _example_text()
+    keys = _vector_keys()
+    minimum = crypto.PRODUCTION_KDF.minimum
+    admin = open_account(slots, slots.find_user("admin"), VECTOR_PASS, minimum)
+    assert {n: bytes(k) for n, k in admin.keyring.keys.items()} == {
+        "administration": keys["administration"], "database": keys["database"]}
+    assert admin.keyring.signed_roles == {"admin"} and not admin.unfinished
+    recovery = open_account(slots, slots.by_user_id(RECOVERY_ID), VECTOR_RECOVERY, minimum)
+    assert {n: bytes(k) for n, k in recovery.keyring.keys.items()} == keys
+
+
+def test_key_file_test_vectors_recompute(recipe: dict[str, Any]) -> None:
+    """Section 15 from the words of sections 3.6-3.8, 4 and 11.1, with stock libraries."""
+    inputs, results = _table("data key"), _table("admin wrap key")
+    step = _table("ephemeral public key")
+    body = json.loads(_example_text())
+    slots = {s["user_id"]: s for s in body["slots"]}
+    vault, epoch, keys = inputs["vault_id"], int(inputs["epoch of every key"]), _vector_keys()
+    assert vault == VECTOR_VAULT and inputs["admin user_id"] == VECTOR_ADMIN
+    assert body["epochs"] == {name: epoch for name in sorted(keys)}
+    assert sorted(body["checks"]) == sorted(keys)
+
+    # key pairs and the verify key
+    for who, user_id in (("admin", VECTOR_ADMIN), ("recovery", RECOVERY_ID)):
+        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(inputs[f"{who} private key"]))
+        public = private.public_key().public_bytes(*RAW)
+        assert public.hex() == results[f"{who} public key"]
+        assert public == b64(slots[user_id]["public_key"])
+    verify = Ed25519PrivateKey.from_private_bytes(keys["administration"]).public_key()
+    assert verify.public_bytes(*RAW).hex() == results["verify key"]
+    assert b64(body["verify_key"]).hex() == results["verify key"]
+
+    # check values (3.7)
+    for name, key in keys.items():
+        message = b"\0".join([b"shelter-app key check v2", vault.encode(), name.encode(),
+                              str(epoch).encode()])
+        assert b64(body["checks"][name]) == hmac.new(key, message, hashlib.sha256).digest()[:16]
+
+    # wrap keys, check values and private key wraps (4.2-4.4)
+    params = (int(inputs["argon2id memory_kib"]), int(inputs["argon2id iterations"]),
+              int(inputs["argon2id parallelism"]))
+    for who, user_id, secret in (("admin", VECTOR_ADMIN, inputs["passphrase"]),
+                                 ("recovery", RECOVERY_ID, inputs["recovery key"])):
+        slot = slots[user_id]
+        kdf = slot["kdf"]
+        assert (kdf["memory_kib"], kdf["iterations"], kdf["parallelism"]) == params
+        assert b64(kdf["salt"]).hex() == inputs[f"{who} salt"]
+        wrap_key, check = recipe["derive"](secret, kdf)
+        assert wrap_key.hex() == results[f"{who} wrap key"] and check == b64(slot["check"])
+        nonce = bytes.fromhex(inputs[f"{who} wrap nonce"])
+        aad = b"\0".join([b"shelter-app private key v2", vault.encode(), user_id.encode()])
+        plain = bytes.fromhex(inputs[f"{who} private key"]) + verify.public_bytes(*RAW)
+        assert slot["private_key"] == {
+            "wrapped_by": "passphrase", "algorithm": "AES-256-GCM", "nonce": _b64text(nonce),
+            "ciphertext": _b64text(AESGCM(wrap_key).encrypt(nonce, plain, aad))}
+
+    # grants (3.6): each is made again from its ephemeral key and nonce
+    randomness = _vector_randomness()
+    assert {(u, n) for u in (VECTOR_ADMIN, RECOVERY_ID) for n in slots[u]["grants"]} == set(
+        randomness)
+    assert sorted(slots[RECOVERY_ID]["grants"]) == sorted(keys), "the recovery slot: every key"
+    for (user_id, name), (ephemeral_private, nonce) in randomness.items():
+        recipient = b64(slots[user_id]["public_key"])
+        ephemeral = X25519PrivateKey.from_private_bytes(ephemeral_private)
+        ephemeral_public = ephemeral.public_key().public_bytes(*RAW)
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
+        grant_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + recipient,
+                         info=b"shelter-app grant v2").derive(shared)
+        aad = b"\0".join([b"shelter-app grant v2", vault.encode(), user_id.encode(),
+                          name.encode(), str(epoch).encode()])
+        assert slots[user_id]["grants"][name] == {
+            "ephemeral": _b64text(ephemeral_public), "nonce": _b64text(nonce),
+            "ciphertext": _b64text(AESGCM(grant_key).encrypt(nonce, keys[name], aad))}
+        if (user_id, name) == (VECTOR_ADMIN, "database"):
+            assert ephemeral_public.hex() == step["ephemeral public key"]
+            assert shared.hex() == step["shared secret"]
+            assert grant_key.hex() == step["grant key"]
+
+    # the statement (3.8): Ed25519 signatures are deterministic, so it signs again the same
+    message = _text_block('["shelter-app account v2"').strip()
+    statement = slots[VECTOR_ADMIN]["statement"]
+    assert statement["roles"] == [inputs["admin roles"]]
+    assert statement["signed_at"] == inputs["signed_at"]
+    assert message == json.dumps(["shelter-app account v2", vault, VECTOR_ADMIN,
+                                  slots[VECTOR_ADMIN]["public_key"], statement["roles"],
+                                  statement["signed_at"]], separators=(",", ":"))
+    verify.verify(b64(statement["signature"]), message.encode("ascii"))
+    signing = Ed25519PrivateKey.from_private_bytes(keys["administration"])
+    assert signing.sign(message.encode("ascii")) == b64(statement["signature"])
+
+    # the interim key of the upgrade (11.1)
+    interim = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"shelter-app migration wrap v2").derive(keys["database"])
+    assert interim.hex() == results["interim key"]
+
+    # digests, times, the disabled slot
+    for slot in body["slots"]:
+        assert slot["digest"] == recipe["slot_digest"](slot)
+        assert slot["created_at"] == inputs["created_at"]
+    cora = slots[inputs["disabled user_id"]]
+    assert list(cora) == ["kind", "user_id", "name_key", "status", "created_at", "digest"]
+    assert cora["status"] == "disabled"
+    assert cora["name_key"] == recipe["name_key"](vault, inputs["disabled user name"])
+    assert slots[VECTOR_ADMIN]["name_key"] == recipe["name_key"](vault, inputs["user name"])
+
+
+def test_the_application_computes_the_same_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Section 15's file, made by the application's own functions (sealing.py, crypto.py,
+    keyslots.py) with the random choices fixed to section 15's values."""
+    inputs, keys, randomness = _table("data key"), _vector_keys(), _vector_randomness()
+    vault, epoch = inputs["vault_id"], int(inputs["epoch of every key"])
+    params = crypto.KdfParams(int(inputs["argon2id memory_kib"]),
+                              int(inputs["argon2id iterations"]),
+                              int(inputs["argon2id parallelism"]))
+    ephemerals: list[bytes] = []
+    nonces: list[bytes] = []
+    real = sealing.X25519PrivateKey
+
+    class FixedEphemeral:
+        from_private_bytes = staticmethod(real.from_private_bytes)
+
+        @staticmethod
+        def generate() -> X25519PrivateKey:
+            return real.from_private_bytes(ephemerals.pop(0))
+
+    class FixedNonces:
+        @staticmethod
+        def token_bytes(size: int) -> bytes:
+            value = nonces.pop(0)
+            assert len(value) == size
+            return value
+
+    monkeypatch.setattr(sealing, "X25519PrivateKey", FixedEphemeral)
+    monkeypatch.setattr(sealing, "secrets", FixedNonces)
+
+    verify = sealing.verify_key_of(keys["administration"])
+    made: dict[str, Keyslot] = {}
+    for who, user_id, secret in (("admin", VECTOR_ADMIN, inputs["passphrase"]),
+                                 ("recovery", RECOVERY_ID, inputs["recovery key"])):
+        pair = sealing.KeyPair.from_private(bytes.fromhex(inputs[f"{who} private key"]))
+        salt = bytes.fromhex(inputs[f"{who} salt"])
+        derived = crypto.derive(secret, salt, params)
+        nonces.append(bytes.fromhex(inputs[f"{who} wrap nonce"]))
+        nonce, ciphertext = sealing.wrap_private(derived.wrap_key, pair, verify,
+                                                 sealing.private_aad(vault, user_id))
+        grants = {}
+        for (owner, name), (ephemeral, grant_nonce) in randomness.items():
+            if owner == user_id:
+                ephemerals.append(ephemeral)
+                nonces.append(grant_nonce)
+                grants[name] = sealing.seal(pair.public, keys[name],
+                                            sealing.grant_aad(vault, user_id, name, epoch))
+        statement = None
+        if who == "admin":
+            roles = [inputs["admin roles"]]
+            message = sealing.statement_bytes(vault, user_id, pair.public, roles,
+                                              inputs["signed_at"])
+            statement = {"roles": roles, "signed_at": inputs["signed_at"],
+                         "signature": sealing.b64(sealing.sign(keys["administration"], message))}
+        made[who] = Keyslot(
+            kind="user" if who == "admin" else "recovery", user_id=user_id,
+            name_key=name_key(vault, inputs["user name"]) if who == "admin" else None,
+            status="active", params=params, salt=salt, check=derived.check,
+            created_at=inputs["created_at"], public_key=pair.public,
+            private_wrapped_by="passphrase", private_nonce=nonce, private_ciphertext=ciphertext,
+            grants=grants, statement=statement)
+    assert not ephemerals and not nonces
+    disabled = Keyslot(kind="user", user_id=inputs["disabled user_id"],
+                       name_key=name_key(vault, inputs["disabled user name"]), status="disabled",
+                       params=crypto.KdfParams(0, 0, 0), created_at=inputs["created_at"])
+    file = KeyslotFile(vault, b"", [made["admin"], disabled, made["recovery"]], version=2,
+                       verify_key=verify)
+    for name, key in keys.items():
+        file.add_key(name, key, epoch)
+    assert file.checks == {n: sealing.key_check(k, vault, n, epoch) for n, k in keys.items()}
+    assert json.dumps(file.to_json(), indent=2, ensure_ascii=True) + "\n" == _example_text()
+
+
+def test_slot_waiting_to_finish_the_upgrade_test_vector(recipe: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    """Section 15's pending slot: version 1 wrap plus the private key under the interim key."""
+    inputs, results, keys = _table("data key"), _table("admin wrap key"), _vector_keys()
+    pending = _pending_slot()
+    body = json.loads(_example_text())
+    admin = body["slots"][0]
+    assert pending["user_id"] == admin["user_id"] == VECTOR_ADMIN
+    for same in ("kind", "name_key", "status", "created_at", "kdf", "check", "public_key",
+                 "grants", "statement"):
+        assert pending[same] == admin[same]
+    assert pending["digest"] == recipe["slot_digest"](pending)
+    assert Keyslot.from_json(pending).to_json() == pending  # the application's own layout
+
+    # the version 1 wrap (11.1)
+    wrap_key = bytes.fromhex(results["admin wrap key"])
+    aad = b"\0".join([b"shelter-app keyslot v1", VECTOR_VAULT.encode(), VECTOR_ADMIN.encode()])
+    assert AESGCM(wrap_key).decrypt(b64(pending["aead"]["nonce"]),
+                                    b64(pending["aead"]["ciphertext"]), aad) == keys["database"]
+    v1_check = hmac.new(keys["database"], b"shelter-app key check v1" + VECTOR_VAULT.encode(),
+                        hashlib.sha256).digest()[:16]
+    assert _b64text(v1_check) == "eiBBuUe4Vt2oGfCmFynt8w==" in DOC.read_text(encoding="utf-8")
+    assert crypto.key_check(keys["database"], VECTOR_VAULT) == v1_check
+
+    # the private key under the interim key
+    nonce = bytes.fromhex(inputs["interim wrap nonce"])
+    plain = bytes.fromhex(inputs["admin private key"]) + bytes.fromhex(results["verify key"])
+    private_aad = b"\0".join([b"shelter-app private key v2", VECTOR_VAULT.encode(),
+                              VECTOR_ADMIN.encode()])
+    interim = bytes.fromhex(results["interim key"])
+    assert pending["private_key"] == {
+        "wrapped_by": "database", "algorithm": "AES-256-GCM", "nonce": _b64text(nonce),
+        "ciphertext": _b64text(AESGCM(interim).encrypt(nonce, plain, private_aad))}
+
+    # in place of the first slot, it opens to the same keys, with the recipe and the app
+    body["slots"][0] = pending
+    (tmp_path / "keyslots.json").write_text(json.dumps(body, indent=2) + "\n", encoding="ascii")
+    keyslots = recipe["load_keyslots"](tmp_path)
+    expected = {"administration": keys["administration"], "database": keys["database"]}
+    assert recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "admin"),
+                               VECTOR_PASS) == (expected, ["admin"])
+    slots = KeyslotFile.load(tmp_path / "keyslots.json")
+    opened = open_account(slots, slots.find_user("admin"), VECTOR_PASS,
+                          crypto.PRODUCTION_KDF.minimum)
+    assert opened.unfinished and {n: bytes(k) for n, k in opened.keyring.keys.items()} == expected
 
 
 def test_audit_chain_test_vector() -> None:
@@ -219,6 +542,98 @@ def test_anchor_test_vector() -> None:
     assert made["mac"] == values["anchor mac"]
     assert anchors.format_fingerprint(
         2, anchors.fingerprint_code(key, vault_id, 2, event_hmac)) == written
+
+
+def test_sealed_field_test_vector(recipe: dict[str, Any],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Section 15's sealed field: from section 7.1's words with stock libraries, opened by the
+    document's open_field, and made by the application's own fields.py with its nonce fixed."""
+    values, keys = _table("field key"), _vector_keys()
+    key, nonce = bytes.fromhex(values["field key"]), bytes.fromhex(values["field nonce"])
+    assert key == keys["case"]
+    table, row_id, column, text = (values[f"field {name}"]
+                                   for name in ("table", "row id", "column", "text"))
+    assert (table, column) == ("service_entries", "notes")
+    aad = b"\0".join([b"shelter-app field v1", table.encode(), row_id.encode(),
+                      column.encode()])
+    assert aad.hex() == values["associated data"]
+    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), aad)
+    assert sealed.hex() == values["ciphertext and tag"]
+    stored = values["stored value"]
+    assert stored == "sf1:" + _b64text(nonce + sealed)
+    size = len(text.encode("utf-8"))
+    assert size == 61 and len(stored) == 4 + 4 * -(-(28 + size) // 3) == 124
+
+    open_field = recipe["open_field"]
+    both = {"case": key, "health": keys["health"]}
+    assert open_field(both, "case", table, row_id, column, stored) == text
+    assert open_field({"health": keys["health"]}, "case", table, row_id, column, stored) is None
+    other_row = "00000000-0000-4000-8000-000000000000"
+    for args in (("health", table, row_id, column), ("case", table, other_row, column),
+                 ("case", table, row_id, "outcome"), ("case", "appointments", row_id, column)):
+        with pytest.raises(InvalidTag):
+            open_field(both, *args, stored)
+    assert open_field({}, "case", table, row_id, column, "written before") == "written before"
+    assert open_field({}, "case", table, row_id, column, "sf1: a plain note") == (
+        "sf1: a plain note"), "plain text that merely begins with the prefix"
+
+    class FixedNonce:
+        @staticmethod
+        def token_bytes(size: int) -> bytes:
+            assert size == len(nonce)
+            return nonce
+
+    monkeypatch.setattr(fields, "secrets", FixedNonce)
+    assert fields.aad(table, row_id, column) == aad
+    assert fields.seal(key, table, row_id, column, text) == stored
+    assert fields.open_value(key, table, row_id, column, stored) == text
+
+
+def test_shortest_sealed_field_test_vector(recipe: dict[str, Any],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Section 15's empty legal reference under the legal key: recomputed with stock
+    libraries, opened by open_field, and made by fields.py with its nonce fixed."""
+    values, keys = _table("legal key"), _vector_keys()
+    key, nonce = bytes.fromhex(values["legal key"]), bytes.fromhex(values["nonce"])
+    assert key == keys["legal"]
+    table, row_id, column = values["table"], values["row id"], values["column"]
+    assert (table, column) == ("legal_matters", "authority_ref") and UUID4.match(row_id)
+    aad = b"\0".join([b"shelter-app field v1", table.encode(), row_id.encode(),
+                      column.encode()])
+    assert aad.hex() == values["associated data"]
+    tag = AESGCM(key).encrypt(nonce, b"", aad)
+    assert tag.hex() == values["tag"] and len(tag) == 16
+    stored = values["stored value"]
+    assert stored == "sf1:" + _b64text(nonce + tag) and len(stored) == 44
+    assert recipe["open_field"]({"legal": key}, "legal", table, row_id, column, stored) == ""
+    for args in (("case", table, row_id, column), ("legal", table, row_id, "notes"),
+                 ("legal", "service_entries", row_id, column)):
+        with pytest.raises(InvalidTag):
+            recipe["open_field"](keys, *args, stored)
+    assert recipe["open_field"]({}, "legal", table, row_id, column, stored) is None
+
+    class FixedNonce:
+        @staticmethod
+        def token_bytes(size: int) -> bytes:
+            return nonce
+
+    monkeypatch.setattr(fields, "secrets", FixedNonce)
+    assert fields.seal(key, table, row_id, column, "") == stored
+
+
+def test_which_values_have_the_sealed_form(recipe: dict[str, Any]) -> None:
+    """Section 15's table of section 7.1's rule, agreed on by the document's is_sealed and
+    the application's fields.is_sealed; a plain value opens as itself without any key."""
+    block = _text_block("sealed form")
+    rows = [re.split(r"\s{2,}", line.strip()) for line in block.splitlines()[1:] if line.strip()]
+    assert len(rows) >= 6 and all(len(row) == 3 for row in rows)
+    assert [row[0] for row in rows].count("yes") == 1
+    for answer, value, why in rows:
+        assert recipe["is_sealed"](value) is fields.is_sealed(value) is (answer == "yes"), why
+        if answer == "no":
+            assert recipe["open_field"]({}, "legal", "legal_matters", "x", "notes",
+                                        value) == value
+    assert rows[0][1] == _table("legal key")["stored value"]
 
 
 # -- the folder --------------------------------------------------------------------------
@@ -273,19 +688,26 @@ def test_lock_file(made: Made) -> None:
 
 
 # -- keyslots.json -----------------------------------------------------------------------
+ACTIVE_FIELDS = ["kind", "user_id", "name_key", "status", "created_at", "kdf", "check",
+                 "public_key", "private_key", "grants", "statement", "digest"]
+
+
 def test_keyslot_file_fields(made: Made, recipe: dict[str, Any]) -> None:
     raw = (made.folder / "keyslots.json").read_bytes()
     body = json.loads(raw.decode("ascii"))
     assert raw.decode("ascii") == json.dumps(body, indent=2, ensure_ascii=True) + "\n"
-    assert list(body) == ["format", "version", "vault_id", "key_check", "slots", "audit_anchor"]
-    assert body["format"] == "shelter-app-keyslots" and body["version"] == 1
+    assert list(body) == ["format", "version", "vault_id", "epochs", "checks", "verify_key",
+                          "slots", "audit_anchor"]
+    assert body["format"] == "shelter-app-keyslots" and body["version"] == 2
     assert UUID4.match(body["vault_id"])
-    assert len(b64(body["key_check"])) == 16
+    # no coordinator has signed in yet, so there is no content key (section 3.5)
+    assert body["epochs"] == {"administration": 1, "database": 1}
+    assert sorted(body["checks"]) == ["administration", "database"]
+    assert all(len(b64(value)) == 16 for value in body["checks"].values())
+    assert len(b64(body["verify_key"])) == 32
 
     slots = {s["user_id"]: s for s in body["slots"]}
     assert set(slots) == {made.admin_id, made.zoe_id, made.gone_id, "recovery"}
-    active_fields = ["kind", "user_id", "name_key", "status", "created_at", "kdf", "aead",
-                     "check", "digest"]
     for slot in body["slots"]:
         assert slot["digest"] == recipe["slot_digest"](slot)
         assert re.fullmatch(r"[0-9a-f]{32}", slot["digest"])
@@ -293,7 +715,9 @@ def test_keyslot_file_fields(made: Made, recipe: dict[str, Any]) -> None:
         if slot["status"] == "disabled":
             assert list(slot) == ["kind", "user_id", "name_key", "status", "created_at", "digest"]
             continue
-        assert slot["status"] == "active" and list(slot) == active_fields
+        expected = ACTIVE_FIELDS if slot["kind"] == "user" else [
+            f for f in ACTIVE_FIELDS if f != "statement"]
+        assert slot["status"] == "active" and list(slot) == expected
         assert slot["kdf"] == {
             "algorithm": "argon2id", "version": 19,
             "memory_kib": FAST_KDF.default.memory_kib,
@@ -302,20 +726,39 @@ def test_keyslot_file_fields(made: Made, recipe: dict[str, Any]) -> None:
             "salt": slot["kdf"]["salt"],
         }
         assert len(b64(slot["kdf"]["salt"])) == 16
-        assert slot["aead"]["algorithm"] == "AES-256-GCM"
-        assert len(b64(slot["aead"]["nonce"])) == 12
-        assert len(b64(slot["aead"]["ciphertext"])) == 32 + 16
         assert len(b64(slot["check"])) == 16
+        assert len(b64(slot["public_key"])) == 32
+        wrapped = slot["private_key"]
+        assert list(wrapped) == ["wrapped_by", "algorithm", "nonce", "ciphertext"]
+        assert wrapped["wrapped_by"] == "passphrase" and wrapped["algorithm"] == "AES-256-GCM"
+        assert len(b64(wrapped["nonce"])) == 12
+        assert len(b64(wrapped["ciphertext"])) == 64 + 16
+        assert list(slot["grants"]) == sorted(slot["grants"])
+        for grant in slot["grants"].values():
+            assert list(grant) == ["ephemeral", "nonce", "ciphertext"]
+            assert [len(b64(grant[f])) for f in grant] == [32, 12, 32 + 16]
+        if slot["kind"] == "user":
+            statement = slot["statement"]
+            assert list(statement) == ["roles", "signed_at", "signature"]
+            assert SECONDS_UTC.match(statement["signed_at"])
+            assert len(b64(statement["signature"])) == 64
+
+    # what each slot holds: an administrator's session gives no content key
+    assert sorted(slots[made.admin_id]["grants"]) == ["administration", "database"]
+    assert sorted(slots[made.zoe_id]["grants"]) == ["database"]
+    assert sorted(slots["recovery"]["grants"]) == ["administration", "database"]
+    assert slots[made.admin_id]["statement"]["roles"] == ["admin"]
+    assert slots[made.zoe_id]["statement"]["roles"] == ["caseworker"]
 
     vault_id = body["vault_id"]
-    name_key = recipe["name_key"]
+    name_key_of = recipe["name_key"]
     assert slots[made.admin_id]["kind"] == "user"
-    assert slots[made.admin_id]["name_key"] == name_key(vault_id, "admin")
-    assert slots[made.admin_id]["name_key"] == name_key(vault_id, "  ADMIN ")
+    assert slots[made.admin_id]["name_key"] == name_key_of(vault_id, "admin")
+    assert slots[made.admin_id]["name_key"] == name_key_of(vault_id, "  ADMIN ")
     decomposed = unicodedata.normalize("NFD", "ZOË")
-    assert slots[made.zoe_id]["name_key"] == name_key(vault_id, decomposed)
+    assert slots[made.zoe_id]["name_key"] == name_key_of(vault_id, decomposed)
     assert slots[made.gone_id]["status"] == "disabled"
-    assert slots[made.gone_id]["name_key"] == name_key(vault_id, GONE)
+    assert slots[made.gone_id]["name_key"] == name_key_of(vault_id, GONE)
     assert slots["recovery"]["kind"] == "recovery" and slots["recovery"]["name_key"] is None
 
     # section 3.3 spelled out once more, byte by byte
@@ -332,7 +775,7 @@ def test_a_damaged_slot_is_found_by_its_digest(made: Made, recipe: dict[str, Any
         recipe["load_keyslots"](tmp_path)
 
 
-def test_admin_slot_unwraps_with_the_passphrase(made: Made, recipe: dict[str, Any]) -> None:
+def test_admin_slot_opens_with_the_passphrase(made: Made, recipe: dict[str, Any]) -> None:
     keyslots = recipe["load_keyslots"](made.folder)
     slot = recipe["find_slot"](keyslots, "admin")
     assert slot["user_id"] == made.admin_id
@@ -341,19 +784,45 @@ def test_admin_slot_unwraps_with_the_passphrase(made: Made, recipe: dict[str, An
     assert check == b64(slot["check"])
     assert recipe["derive"]("a different passphrase", slot["kdf"])[1] != b64(slot["check"])
 
-    data_key = recipe["unwrap_data_key"](keyslots, slot, ADMIN_PASS)
-    assert len(data_key) == 32
-    mac = hmac.new(data_key, b"shelter-app key check v1" + keyslots["vault_id"].encode(),
-                   hashlib.sha256)
-    assert mac.digest()[:16] == b64(keyslots["key_check"])
-
-    # the associated data binds the slot to its vault and its account
-    nonce, wrapped = b64(slot["aead"]["nonce"]), b64(slot["aead"]["ciphertext"])
+    # section 4.4, step by step: the associated data binds the private key to its slot
     vault_id, user_id = keyslots["vault_id"].encode(), made.admin_id.encode()
-    aad = b"shelter-app keyslot v1\0" + vault_id + b"\0" + user_id
-    assert AESGCM(wrap_key).decrypt(nonce, wrapped, aad) == data_key
+    aad = b"shelter-app private key v2\0" + vault_id + b"\0" + user_id
+    nonce, wrapped = b64(slot["private_key"]["nonce"]), b64(slot["private_key"]["ciphertext"])
+    plain = AESGCM(wrap_key).decrypt(nonce, wrapped, aad)
+    assert len(plain) == 64
+    private = X25519PrivateKey.from_private_bytes(plain[:32])
+    assert private.public_key().public_bytes(*RAW) == b64(slot["public_key"])
+    assert plain[32:] == b64(keyslots["verify_key"])
     with pytest.raises(InvalidTag):
-        AESGCM(wrap_key).decrypt(nonce, wrapped, aad.replace(made.admin_id.encode(), b"recovery"))
+        AESGCM(wrap_key).decrypt(nonce, wrapped, aad.replace(user_id, b"recovery"))
+
+    # section 4.5: the database grant, step by step, bound to its name
+    grant = slot["grants"]["database"]
+    ephemeral = b64(grant["ephemeral"])
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    grant_key = HKDF(algorithm=hashes.SHA256(), length=32,
+                     salt=ephemeral + b64(slot["public_key"]),
+                     info=b"shelter-app grant v2").derive(shared)
+    grant_aad = b"\0".join([b"shelter-app grant v2", vault_id, user_id, b"database", b"1"])
+    data_key = AESGCM(grant_key).decrypt(b64(grant["nonce"]), b64(grant["ciphertext"]),
+                                         grant_aad)
+    mac = hmac.new(data_key, b"shelter-app key check v2\0" + vault_id + b"\0database\0" + b"1",
+                   hashlib.sha256)
+    assert mac.digest()[:16] == b64(keyslots["checks"]["database"])
+    with pytest.raises(InvalidTag):
+        AESGCM(grant_key).decrypt(b64(grant["nonce"]), b64(grant["ciphertext"]),
+                                  grant_aad.replace(b"\0database\0", b"\0case\0"))
+
+    keys, roles = recipe["open_slot"](keyslots, slot, ADMIN_PASS)
+    assert sorted(keys) == ["administration", "database"] and roles == ["admin"]
+    assert keys["database"] == data_key == recipe["unwrap_data_key"](keyslots, slot, ADMIN_PASS)
+    signing = Ed25519PrivateKey.from_private_bytes(keys["administration"])
+    assert signing.public_key().public_bytes(*RAW) == plain[32:]  # the key it trusts
+    # and the application opens the same keys from the same slot
+    slots = KeyslotFile.load(made.folder / "keyslots.json")
+    opened = open_account(slots, slots.find_user("admin"), ADMIN_PASS, FAST_KDF.minimum)
+    assert {n: bytes(k) for n, k in opened.keyring.keys.items()} == keys
+    opened.keyring.wipe()
 
     with pytest.raises(PermissionError):
         recipe["unwrap_data_key"](keyslots, slot, ADMIN_PASS + " ")
@@ -365,24 +834,65 @@ def test_every_active_slot_gives_the_same_data_key(made: Made, recipe: dict[str,
     # typed with a combining diaeresis and in capitals: NFC and case folding find and open it
     zoe = recipe["find_slot"](keyslots, unicodedata.normalize("NFD", "ZOË"))
     assert zoe["user_id"] == made.zoe_id
-    assert recipe["unwrap_data_key"](keyslots, zoe, unicodedata.normalize("NFD", ZOE_PASS)) \
-        == data_key
+    keys, roles = recipe["open_slot"](keyslots, zoe, unicodedata.normalize("NFD", ZOE_PASS))
+    assert keys == {"database": data_key} and roles == ["caseworker"]
     gone = recipe["find_slot"](keyslots, GONE)
     with pytest.raises(PermissionError, match="disabled"):
         recipe["unwrap_data_key"](keyslots, gone, GONE_PASS)
 
 
-def test_recovery_slot_unwraps_with_the_recovery_key(made: Made, recipe: dict[str, Any]) -> None:
+def test_recovery_slot_opens_with_the_recovery_key(made: Made, recipe: dict[str, Any]) -> None:
     assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){7}[0-9A-HJKMNP-TV-Z]{4}", made.recovery_key)
     keyslots = recipe["load_keyslots"](made.folder)
     sloppy = made.recovery_key.lower().replace("-", " ").replace("0", "o").replace("1", "l")
     normalised = recipe["normalise_recovery_key"](sloppy)
     assert normalised == made.recovery_key
     slot = recipe["find_slot"](keyslots)
-    assert slot["user_id"] == "recovery"
-    assert recipe["unwrap_data_key"](keyslots, slot, normalised) == _data_key(made, recipe)
+    assert slot["user_id"] == "recovery" and "statement" not in slot
+    keys, roles = recipe["open_slot"](keyslots, slot, normalised)
+    assert sorted(keys) == ["administration", "database"] and roles is None
+    assert keys["database"] == _data_key(made, recipe)
     with pytest.raises(ValueError, match="32 letters"):
         recipe["normalise_recovery_key"](made.recovery_key[:-1])
+
+
+def test_edits_to_the_key_file_are_caught(made: Made, recipe: dict[str, Any],
+                                          tmp_path: Path) -> None:
+    """Sections 3.6-3.8: a changed statement, grant, epoch, check value or public key does
+    not open; the top-level verify_key is not what an account trusts."""
+    def edited(change: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        body = _keyslots(made)
+        slot = next(s for s in body["slots"] if s["user_id"] == made.admin_id)
+        change(body, slot)
+        slot["digest"] = recipe["slot_digest"](slot)
+        (tmp_path / "keyslots.json").write_text(json.dumps(body), encoding="ascii")
+        keyslots = recipe["load_keyslots"](tmp_path)
+        return keyslots, recipe["find_slot"](keyslots, "admin")
+
+    zoe_public = next(s for s in _keyslots(made)["slots"]
+                      if s["user_id"] == made.zoe_id)["public_key"]
+    for problem, change in (
+        ("signature", lambda b, s: s["statement"].update(roles=["admin", "coordinator"])),
+        ("signature", lambda b, s: s["statement"].update(signed_at="2030-01-01T00:00:00Z")),
+        ("not this vault's", lambda b, s: b["checks"].update(
+            database=b["checks"]["administration"])),
+        ("does not belong", lambda b, s: s.update(public_key=zoe_public)),
+    ):
+        keyslots, slot = edited(change)
+        with pytest.raises(ValueError, match=problem):
+            recipe["open_slot"](keyslots, slot, ADMIN_PASS)
+    keyslots, slot = edited(lambda b, s: s["grants"].update(
+        administration=s["grants"]["database"]))
+    with pytest.raises(InvalidTag):  # a grant moved to another name does not open
+        recipe["open_slot"](keyslots, slot, ADMIN_PASS)
+    keyslots, slot = edited(lambda b, s: b["epochs"].update(administration=2))
+    with pytest.raises(InvalidTag):  # nor one of another generation of its key (3.7)
+        recipe["open_slot"](keyslots, slot, ADMIN_PASS)
+    with pytest.raises(ValueError, match="epochs"):  # an epoch for every check value
+        edited(lambda b, s: b["epochs"].pop("administration"))
+    keyslots, slot = edited(lambda b, s: b.update(verify_key=base64.b64encode(
+        bytes(32)).decode()))
+    assert recipe["open_slot"](keyslots, slot, ADMIN_PASS)[1] == ["admin"]
 
 
 # -- cases.db ----------------------------------------------------------------------------
@@ -525,23 +1035,408 @@ def test_the_key_files_anchor_catches_a_cut_tail(made: Made, recipe: dict[str, A
 
 
 # -- the recipe as a program -------------------------------------------------------------
+def _run_program(folder: Path, username: str, secret: str, monkeypatch: pytest.MonkeyPatch,
+                 capsys: pytest.CaptureFixture[str]) -> str:
+    """Run section 13's program as `python open_vault.py FOLDER`; returns what it printed."""
+    answers = iter([username])
+    monkeypatch.setattr(sys, "argv", ["open_vault.py", str(folder)])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(answers))
+    monkeypatch.setattr(getpass, "getpass", lambda _prompt="": secret)
+    capsys.readouterr()
+    _run(RECIPE, "__main__")
+    return capsys.readouterr().out
+
+
+def _held(out: str) -> list[str]:
+    found = re.findall(r"^Keys held: (.*)$", out, flags=re.MULTILINE)
+    assert len(found) == 1
+    return found[0].split(", ")
+
+
 @pytest.mark.parametrize("use_recovery_key", [False, True], ids=["passphrase", "recovery-key"])
 def test_recipe_runs_as_a_program(made: Made, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str], use_recovery_key: bool
                                   ) -> None:
-    answers = iter([""] if use_recovery_key else ["admin"])
     secret = made.recovery_key.lower() if use_recovery_key else ADMIN_PASS
-    monkeypatch.setattr(sys, "argv", ["open_vault.py", str(made.folder)])
-    monkeypatch.setattr("builtins.input", lambda _prompt="": next(answers))
-    monkeypatch.setattr(getpass, "getpass", lambda _prompt="": secret)
-    _run(RECIPE, "__main__")
-    out = capsys.readouterr().out
+    out = _run_program(made.folder, "" if use_recovery_key else "admin", secret, monkeypatch,
+                       capsys)
+    if use_recovery_key:
+        assert "Recovery slot: no roles" in out
+    else:
+        assert "Roles (signed by an administrator): admin" in out
+    assert _held(out) == ["administration", "database"]
     assert f"Schema version: {latest_version()}" in out
     assert re.search(r"^Audit chain intact: \d+ events$", out, flags=re.MULTILINE)
     for table in ("audit_events", "meta", "settings"):
         assert re.search(rf"^{table}: \d+ rows$", out, flags=re.MULTILINE)
     assert "users: 3 rows" in out
-    assert "WARNING" not in out
+    assert "WARNING" not in out and "Note" not in out
+
+
+def test_recipe_lists_exactly_the_keys_each_role_holds(made: Made,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """Section 3.5 read back with the document's program: an administrator adds accounts
+    (they hold the database key only), a coordinator's session gives the content keys."""
+    with signed_in(made.folder) as admin:
+        add_user(admin, "cora", "coordinator", passphrase=CORA_PASS)
+        add_user(admin, "lena", "legal", passphrase=LENA_PASS)
+    accounts = [(ZOE, ZOE_PASS, ["caseworker"]), ("lena", LENA_PASS, ["legal"]),
+                ("cora", CORA_PASS, ["coordinator"]), ("admin", ADMIN_PASS, ["admin"])]
+    for name, secret, roles in accounts:
+        out = _run_program(made.folder, name, secret, monkeypatch, capsys)
+        assert f"Roles (signed by an administrator): {', '.join(roles)}" in out
+        assert _held(out) == (["administration", "database"] if name == "admin"
+                              else ["database"]), "no content key before a coordinator"
+
+    with signed_in(made.folder, "cora", CORA_PASS):
+        pass  # a coordinator's session makes the content keys and gives them (two-person rule)
+    checks = _keyslots(made)["checks"]
+    assert sorted(checks) == ["administration", "case", "database", "health", "legal"]
+    for name, secret, roles in accounts:
+        out = _run_program(made.folder, name, secret, monkeypatch, capsys)
+        assert f"Roles (signed by an administrator): {', '.join(roles)}" in out
+        assert _held(out) == sorted(str(k) for k in keys_for(roles))
+        assert "WARNING" not in out
+    out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
+    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+
+
+def _make_version_1(made: Made, data_key: bytes) -> None:
+    """Rewrite the key file as an earlier release wrote it for these accounts (section 11.1):
+    every active slot wraps the same data key, the disabled slot stays as it is."""
+    current = KeyslotFile.load(made.folder / "keyslots.json")
+    old = KeyslotFile(current.vault_id, crypto.key_check(data_key, current.vault_id),
+                      audit_anchor=current.audit_anchor, version=1)
+    accounts = {made.admin_id: ("admin", ADMIN_PASS), made.zoe_id: (ZOE, ZOE_PASS)}
+    for slot in current.slots:
+        if slot.status == "disabled":
+            old.put(slot)
+        elif slot.kind == "recovery":
+            old.put(legacy_slot(data_key, current.vault_id, RECOVERY_ID, made.recovery_key,
+                                FAST_KDF.default, kind="recovery"))
+        else:
+            name, secret = accounts[slot.user_id]
+            old.put(legacy_slot(data_key, current.vault_id, slot.user_id, secret,
+                                FAST_KDF.default, name=name))
+    old.save(made.folder / "keyslots.json")
+
+
+def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str, Any],
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]
+                                                    ) -> None:
+    """Section 11.1: a version 1 file, then the slots still waiting after the upgrade, then
+    a slot that finished at its own sign-in, all open with the document's program."""
+    data_key = _data_key(made, recipe)
+    _make_version_1(made, data_key)
+    body = _keyslots(made)
+    assert body["version"] == 1 and "key_check" in body
+    out = _run_program(made.folder, "admin", ADMIN_PASS, monkeypatch, capsys)
+    assert "Roles: not recorded in a version 1 key file" in out
+    assert _held(out) == ["database"] and "WARNING" not in out
+
+    with signed_in(made.folder):  # the administrator's sign-in upgrades the file
+        pass
+    body = _keyslots(made)
+    assert body["version"] == 2 and "key_check" not in body
+    assert sorted(body["checks"]) == ["administration", "case", "database", "health", "legal"]
+    slots = {s["user_id"]: s for s in body["slots"]}
+    assert slots[made.admin_id]["private_key"]["wrapped_by"] == "passphrase"
+    assert "aead" not in slots[made.admin_id]
+    for waiting in (made.zoe_id, RECOVERY_ID):
+        assert slots[waiting]["private_key"]["wrapped_by"] == "database"
+        assert "aead" in slots[waiting]
+    assert slots[made.gone_id]["status"] == "disabled"
+
+    # the upgrade gave the content keys at once, to the roles entitled to them
+    out = _run_program(made.folder, ZOE, ZOE_PASS, monkeypatch, capsys)
+    assert "Roles (signed by an administrator): caseworker" in out
+    assert _held(out) == sorted(str(k) for k in keys_for(["caseworker"]))
+    assert "has not finished the upgrade" in out and "WARNING" not in out
+    out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
+    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+    assert "has not finished the upgrade" in out
+    # the limit of section 11.1: the data key alone unwraps a waiting private key
+    keyslots = recipe["load_keyslots"](made.folder)
+    zoe = recipe["find_slot"](keyslots, ZOE)
+    interim = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"shelter-app migration wrap v2").derive(data_key)
+    aad = b"\0".join([b"shelter-app private key v2", keyslots["vault_id"].encode(),
+                      made.zoe_id.encode()])
+    plain = AESGCM(interim).decrypt(b64(zoe["private_key"]["nonce"]),
+                                    b64(zoe["private_key"]["ciphertext"]), aad)
+    private_key = X25519PrivateKey.from_private_bytes(plain[:32])
+    assert recipe["open_grant"](keyslots, zoe, private_key, "health") is not None
+
+    with signed_in(made.folder, ZOE, ZOE_PASS):  # her own first sign-in finishes her slot
+        pass
+    zoe_slot = next(s for s in _keyslots(made)["slots"] if s["user_id"] == made.zoe_id)
+    assert zoe_slot["private_key"]["wrapped_by"] == "passphrase" and "aead" not in zoe_slot
+    out = _run_program(made.folder, ZOE, ZOE_PASS, monkeypatch, capsys)
+    assert _held(out) == sorted(str(k) for k in keys_for(["caseworker"]))
+    assert "has not finished the upgrade" not in out
+
+    # giving keys with the recovery key finishes the recovery slot (sections 3.5 and 11.1)
+    with signed_in(made.folder) as admin:
+        admin.accounts.give_keys_with_recovery(made.recovery_key)
+    recovery = next(s for s in _keyslots(made)["slots"] if s["user_id"] == RECOVERY_ID)
+    assert recovery["private_key"]["wrapped_by"] == "passphrase" and "aead" not in recovery
+    out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
+    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+    assert "has not finished the upgrade" not in out and "WARNING" not in out
+
+
+def _with_service_notes(made: Made) -> dict[str, str]:
+    """Section 7.1 on a vault made by the application: an administrator adds a coordinator, a
+    caseworker and a legal volunteer; the coordinator's session makes and gives the content
+    keys, opens a case for the caseworker and shares it with the legal volunteer; the
+    caseworker records a health and a shelter service, the legal volunteer opens a legal
+    matter.  Returns the ids by class: service entries' "health" and "case", the legal
+    matter's "legal"."""
+    with signed_in(made.folder) as admin:
+        add_user(admin, "cora", "coordinator", passphrase=CORA_PASS, temporary=False)
+        carl = add_user(admin, "carl", "caseworker", passphrase=CARL_PASS, temporary=False)
+        lena = add_user(admin, "lena", "legal", passphrase=LENA_PASS, temporary=False)
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        case_id = coordinator.cases.create(SurvivorInput(legal_name="Ana Test"),
+                                           CaseInput(assigned_to=carl)).id
+        coordinator.cases.share(case_id, lena)
+    today = dt.date.today()
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
+        health = caseworker.care.record(case_id, "medical", provided_on=today,
+                                        notes=HEALTH_NOTE)
+        shelter = caseworker.care.record(case_id, "safe_shelter", provided_on=today,
+                                         notes=SHELTER_NOTE)
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
+        matter = legal_volunteer.legal.open(case_id, "residence_permit",
+                                            authority_ref=LEGAL_REF, notes=LEGAL_NOTE)
+    return {"health": health.id, "case": shelter.id, "legal": matter.id}
+
+
+def _documented_fields_sealed() -> str:
+    """The value section 7's meta table gives `fields_sealed` once nothing plain is left."""
+    found = re.findall(r"^\| `fields_sealed` \| `([^`]+)`", DOC.read_text(encoding="utf-8"),
+                       flags=re.MULTILINE)
+    assert len(found) == 1
+    return str(found[0])
+
+
+def _notes_line(out: str, label: str = "Service entry") -> tuple[int, int]:
+    found = re.findall(rf"^{label} notes: (\d+) open with these keys, (\d+) cannot"
+                       r" \(no key\)$", out, flags=re.MULTILINE)
+    assert len(found) == 1, out
+    return int(found[0][0]), int(found[0][1])
+
+
+def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any],
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 7.1 read back with the document's program: the caseworker's passphrase opens
+    her health note, the legal volunteer's cannot (no health key); the legal matter opens for
+    the legal volunteer, the caseworker and the coordinator; the administrator's opens no
+    note at all; the program prints counts, never a note."""
+    entries = _with_service_notes(made)
+    secrets = {"carl": CARL_PASS, "lena": LENA_PASS, "cora": CORA_PASS, "admin": ADMIN_PASS,
+               "": made.recovery_key}
+    counts = {"carl": ((2, 0), (1, 0)), "lena": ((1, 1), (1, 0)), "cora": ((2, 0), (1, 0)),
+              "admin": ((0, 2), (0, 1)), "": ((2, 0), (1, 0))}
+    for name, (services, legal) in counts.items():
+        out = _run_program(made.folder, name, secrets[name], monkeypatch, capsys)
+        assert _notes_line(out) == services, name
+        assert _notes_line(out, "Legal matter") == legal, name
+        assert "WARNING" not in out
+        assert all(s not in out for s in (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE))
+
+    keyslots = recipe["load_keyslots"](made.folder)
+
+    def keys_of(name: str) -> dict[str, bytes]:
+        keys: dict[str, bytes] = recipe["open_slot"](
+            keyslots, recipe["find_slot"](keyslots, name), secrets[name])[0]
+        return keys
+
+    carl, lena, cora, admin = (keys_of(n) for n in ("carl", "lena", "cora", "admin"))
+    conn = recipe["open_database"](made.folder / "cases.db", admin["database"])
+    try:
+        stored = {r[0]: r[1:] for r in conn.execute(
+            "SELECT id, outcome, notes FROM service_entries").fetchall()}
+        matter = conn.execute("SELECT authority_ref, notes FROM legal_matters WHERE id = ?",
+                              (entries["legal"],)).fetchone()
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
+    health_note, shelter_note = stored[entries["health"]][1], stored[entries["case"]][1]
+    for outcome, notes in stored.values():  # sealed, the empty outcome too (44 characters)
+        assert recipe["is_sealed"](notes) and recipe["is_sealed"](outcome)
+        assert len(outcome) == 44
+    assert HEALTH_NOTE not in health_note and SHELTER_NOTE not in shelter_note
+    legal_ref, legal_note = matter
+    assert recipe["is_sealed"](legal_ref) and recipe["is_sealed"](legal_note)
+    assert LEGAL_REF not in legal_ref and LEGAL_NOTE not in legal_note
+
+    def opened(keys: dict[str, bytes], name: str, entry: str, value: str,
+               table: str = "service_entries", column: str = "notes") -> str | None:
+        text: str | None = recipe["open_field"](keys, name, table, entry, column, value)
+        return text
+
+    assert opened(carl, "health", entries["health"], health_note) == HEALTH_NOTE
+    assert opened(carl, "case", entries["case"], shelter_note) == SHELTER_NOTE
+    assert opened(lena, "health", entries["health"], health_note) is None
+    assert opened(lena, "case", entries["case"], shelter_note) == SHELTER_NOTE
+    assert opened(admin, "health", entries["health"], health_note) is None
+    assert opened(admin, "case", entries["case"], shelter_note) is None
+    with pytest.raises(InvalidTag):  # the legal volunteer's case key is not the health key
+        opened({"health": lena["case"]}, "health", entries["health"], health_note)
+
+    # the legal matter: the legal volunteer, caseworker and coordinator open it, not the
+    # administrator (section 3.5's table)
+    for name, keys in (("lena", lena), ("carl", carl), ("cora", cora), ("admin", admin)):
+        expected = (LEGAL_REF, LEGAL_NOTE) if name != "admin" else (None, None)
+        assert (opened(keys, "legal", entries["legal"], legal_ref, "legal_matters",
+                       "authority_ref"),
+                opened(keys, "legal", entries["legal"], legal_note, "legal_matters",
+                       "notes")) == expected, name
+    with pytest.raises(InvalidTag):  # bound to its column
+        opened(lena, "legal", entries["legal"], legal_note, "legal_matters", "authority_ref")
+    with pytest.raises(InvalidTag):  # and to the legal key
+        opened({"legal": lena["case"]}, "legal", entries["legal"], legal_note,
+               "legal_matters")
+
+    # the meta table of section 7: the pass found nothing plain and said so
+    assert meta["fields_sealed"] == _documented_fields_sealed() == "2"
+    text = DOC.read_text(encoding="utf-8")
+    meta_table = text[text.index("| key | value |"):text.index("### users")]
+    assert all(f"| `{key}` |" in meta_table for key in meta)
+
+    # a note copied to another row or column does not open there: the program warns
+    conn = recipe["open_database"](made.folder / "cases.db", admin["database"])
+    try:
+        conn.execute("UPDATE service_entries SET notes = ? WHERE id = ?",
+                     (health_note, entries["case"]))
+        conn.execute("UPDATE legal_matters SET notes = ? WHERE id = ?",
+                     (legal_ref, entries["legal"]))
+        conn.commit()
+    finally:
+        conn.close()
+    out = _run_program(made.folder, "carl", CARL_PASS, monkeypatch, capsys)
+    assert "WARNING, service entries: a note does not open with its key" in out
+    assert "WARNING, legal matters: a note does not open with its key" in out
+
+
+def _pass_state(made: Made, recipe: dict[str, Any], data_key: bytes
+                ) -> tuple[list[Any], dict[str, str], str | None, list[Any]]:
+    """(row versions of both tables, {row id: notes}, meta fields_sealed, the
+    key.fields_sealed events), read with the document's code."""
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        rows = [conn.execute(f"SELECT id, row_version, updated_at, updated_by FROM {table}"  # noqa: S608
+                             " ORDER BY id").fetchall()
+                for table in ("service_entries", "legal_matters")]
+        notes = dict(conn.execute("SELECT id, notes FROM service_entries UNION ALL"
+                                  " SELECT id, notes FROM legal_matters").fetchall())
+        flag = conn.execute("SELECT value FROM meta WHERE key = 'fields_sealed'").fetchone()
+        events = conn.execute("SELECT actor_id, target_type, target_id, details"
+                              " FROM audit_events WHERE action = 'key.fields_sealed'"
+                              " ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+    return rows, notes, flag[0] if flag else None, events
+
+
+def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, Any],
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 7.1's one-time pass: plain values are read as they are, left plain by an
+    administrator's session, sealed in place by the first sessions holding their keys (the
+    legal volunteer's: the legal matter and the shelter entry; the caseworker's: the health
+    entry), with no new row version, one key.fields_sealed event each, and the meta flag
+    once nothing plain is left.  A note that merely begins with the prefix is plain."""
+    entries = _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    plain = {entries["health"]: "sf1: plain from before", entries["case"]: "plain from before",
+             entries["legal"]: "plain legal note"}
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        for row_id in (entries["health"], entries["case"]):
+            conn.execute("UPDATE service_entries SET notes = ?, outcome = '' WHERE id = ?",
+                         (plain[row_id], row_id))
+        conn.execute("UPDATE legal_matters SET notes = ?, authority_ref = ? WHERE id = ?",
+                     (plain[entries["legal"]], LEGAL_REF, entries["legal"]))
+        conn.execute("DELETE FROM meta WHERE key = 'fields_sealed'")
+        conn.commit()
+    finally:
+        conn.close()
+    before, _notes, _flag, _events = _pass_state(made, recipe, data_key)
+    out = _run_program(made.folder, "admin", ADMIN_PASS, monkeypatch, capsys)
+    assert _notes_line(out) == (2, 0), "a plain note is read with the data key alone"
+    assert _notes_line(out, "Legal matter") == (1, 0)
+
+    with signed_in(made.folder):  # no content key: nothing is sealed
+        pass
+    _rows, notes, flag, events = _pass_state(made, recipe, data_key)
+    assert notes == plain and flag is None and events == []
+
+    vault_id = _keyslots(made)["vault_id"]
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:  # case and legal keys
+        lena_id = legal_volunteer.session.user_id
+    rows, notes, flag, events = _pass_state(made, recipe, data_key)
+    assert rows == before, "the same content in another form: no new row version"
+    assert notes[entries["health"]] == plain[entries["health"]], "no health key"
+    assert recipe["is_sealed"](notes[entries["case"]])
+    assert recipe["is_sealed"](notes[entries["legal"]])
+    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":2}')]
+
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
+        carl_id = caseworker.session.user_id
+    rows, notes, flag, events = _pass_state(made, recipe, data_key)
+    assert rows == before
+    assert all(recipe["is_sealed"](n) for n in notes.values())
+    assert flag == _documented_fields_sealed() == "2"
+    assert events[1:] == [(carl_id, "vault", vault_id, '{"count":1}')]
+
+    keyslots = recipe["load_keyslots"](made.folder)
+    keys = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        reference = conn.execute("SELECT authority_ref FROM legal_matters WHERE id = ?",
+                                 (entries["legal"],)).fetchone()[0]
+    finally:
+        conn.close()
+    open_field = recipe["open_field"]
+    assert open_field(keys, "health", "service_entries", entries["health"], "notes",
+                      notes[entries["health"]]) == "sf1: plain from before"
+    assert open_field(keys, "legal", "legal_matters", entries["legal"], "notes",
+                      notes[entries["legal"]]) == "plain legal note"
+    assert open_field(keys, "legal", "legal_matters", entries["legal"], "authority_ref",
+                      reference) == LEGAL_REF
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # read back in the app
+        [matter] = caseworker.legal.list(caseworker.legal.get(entries["legal"]).case_id)
+        assert (matter.authority_ref, matter.notes) == (LEGAL_REF, "plain legal note")
+    assert len(_pass_state(made, recipe, data_key)[3]) == 2, "the flag: no pass any more"
+
+
+def test_a_vault_of_the_previous_release_seals_its_legal_matters(made: Made,
+                                                                  recipe: dict[str, Any]
+                                                                  ) -> None:
+    """Section 7's meta flag: a vault at level 1 (service entries sealed, legal matters
+    written plain by the previous release) runs the pass again at the next sign-in of a
+    session holding the legal key, and is then at level 2."""
+    entries = _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        conn.execute("UPDATE legal_matters SET notes = 'plain legal note', authority_ref = ?",
+                     (LEGAL_REF,))
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'fields_sealed'")
+        conn.commit()
+    finally:
+        conn.close()
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
+        carl_id = caseworker.session.user_id
+    _rows, notes, flag, events = _pass_state(made, recipe, data_key)
+    assert recipe["is_sealed"](notes[entries["legal"]]) and flag == "2"
+    assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], '{"count":1}')]
 
 
 # -- the pages, without SQLCipher (section 14) -------------------------------------------
@@ -591,7 +1486,7 @@ def test_backups_open_with_the_same_key(made: Made, recipe: dict[str, Any]) -> N
     for path in [backups / "keyslots.json"]:
         copy = recipe["load_keyslots"](path)
         assert copy["vault_id"] == live["vault_id"]
-        assert copy["key_check"] == live["key_check"]
+        assert copy["checks"] == live["checks"] and copy["epochs"] == live["epochs"]
         admin = recipe["find_slot"](copy, "admin")
         assert recipe["unwrap_data_key"](copy, admin, ADMIN_PASS) == data_key
 
@@ -602,10 +1497,40 @@ def test_keyslot_mirror_holds_no_way_in_for_a_disabled_account(made: Made,
     mirror = recipe["load_keyslots"](made.folder / "backups" / "keyslots.json")
     gone = [s for s in mirror["slots"] if s["user_id"] == made.gone_id]
     assert [s["status"] for s in gone] == ["disabled"]
-    assert "aead" not in gone[0] and "kdf" not in gone[0]
+    assert not {"kdf", "check", "aead", "public_key", "private_key", "grants",
+                "statement"} & set(gone[0])
 
 
 # -- signin-attempts.json ----------------------------------------------------------------
+def test_giving_keys_with_the_recovery_key_is_recorded(made: Made, recipe: dict[str, Any]
+                                                       ) -> None:
+    """Sections 3.5, 5 and 9: a wrong recovery key is counted in signin-attempts.json; the
+    right one, though no slot lacks a key, moves that failure into the chain, records
+    key.recovery_used with {"action": "give_keys"} in the same transaction, and clears the
+    recovery entry."""
+    attempts = made.folder / "signin-attempts.json"
+    with signed_in(made.folder) as admin:
+        with pytest.raises(WrongPassphrase):
+            admin.accounts.give_keys_with_recovery(VECTOR_RECOVERY)  # another vault's
+        assert sorted(json.loads(attempts.read_text(encoding="utf-8"))) == sorted(
+            [made.zoe_id, RECOVERY_ID])
+        assert admin.accounts.give_keys_with_recovery(made.recovery_key.lower()) == 0
+    assert list(json.loads(attempts.read_text(encoding="utf-8"))) == [made.zoe_id]
+    data_key = _data_key(made, recipe)
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        rows = conn.execute("SELECT seq, actor_id, action, target_type, outcome, details"
+                            " FROM audit_events WHERE target_id = 'recovery' ORDER BY seq"
+                            ).fetchall()
+    finally:
+        conn.close()
+    assert [r[2:5] for r in rows] == [("session.sign_in_failed", "keyslot", "failed"),
+                                      ("key.recovery_used", "keyslot", "ok")]
+    assert rows[1][0] == rows[0][0] + 1 and {r[1] for r in rows} == {made.admin_id}
+    assert SECONDS_UTC.match(json.loads(rows[0][5])["occurred_at"])
+    assert json.loads(rows[1][5]) == {"action": "give_keys"}
+
+
 def test_signin_attempts_file(made: Made) -> None:
     text = (made.folder / "signin-attempts.json").read_text(encoding="utf-8")
     body = json.loads(text)

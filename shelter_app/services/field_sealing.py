@@ -31,11 +31,9 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("service_entries", ("outcome", "notes"),
                   "SELECT e.id, e.outcome, e.notes, CASE WHEN t.is_health THEN 'health'"
                   " ELSE 'case' END AS key FROM service_entries e"
-                  " JOIN service_types t ON t.id = e.service_type_id"
-                  " WHERE substr(e.outcome, 1, 4) <> :p OR substr(e.notes, 1, 4) <> :p"),
+                  " JOIN service_types t ON t.id = e.service_type_id"),
     SealedColumns("legal_matters", ("authority_ref", "notes"),
-                  "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"
-                  " WHERE substr(authority_ref, 1, 4) <> :p OR substr(notes, 1, 4) <> :p"),
+                  "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"),
 )
 
 
@@ -50,7 +48,11 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
     sealed = left = 0
     with db.transaction():
         for spec in SEALED:
-            for row in db.all(spec.rows_sql, {"p": fields.PREFIX}):
+            # Every row, once: which values are sealed is decided by fields.is_sealed, the
+            # rule readers use, not by a prefix a plain note could happen to start with.
+            for row in db.all(spec.rows_sql):
+                if all(fields.is_sealed(row[c]) for c in spec.columns):
+                    continue
                 if not keys.holds(row["key"]):
                     left += 1
                     continue

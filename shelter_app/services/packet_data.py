@@ -138,7 +138,9 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
             events=tuple(m.Event(e.stage, clean(e.place), e.country, e.date_from, e.date_to,
                                  clean(e.description)) for e in timeline.list(record.id)))
     entries = care.list(record.id) if shared & {"health", "services"} else []
-    if any(e.waiting_for_key for e in entries):  # never a packet that leaves them out unsaid
+    health_codes = {code for code, (_label, health) in labels.items() if health}
+    if "health" in shared and any(e.waiting_for_key and e.service_code in health_codes
+                                  for e in entries):  # never left out of a packet unsaid
         raise KeysNotGiven(_(
             "Your account has not received the key to these records yet. A coordinator's "
             "next sign-in gives it; until then they cannot be read from this account."))
