@@ -163,8 +163,10 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
             for _i in range(appointments_per_case):
                 start = dt.datetime.combine(today + dt.timedelta(days=rng.randrange(-60, 60)),
                                             dt.time(rng.randrange(8, 17)), dt.UTC)
+                aid = str(uuid.uuid4())
                 batch["appointments"].append({
-                    "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                    "id": aid, **meta, "case_id": cid,
+                    "notes": ctx.seal(KeyName.CASE, "appointments", aid, "notes", ""),
                     "appointment_type": rng.choice(["legal_consultation", "medical", "other",
                                                     "authority_interview"]),
                     "starts_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -23,6 +23,7 @@ from pathlib import Path
 from shelter_app.demo import populate
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action, Role
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services, build_services
@@ -143,13 +144,15 @@ def this_week(services: Services, *, today: dt.date | None = None) -> dict[str, 
             case = pool[n % len(pool)]
             starts = dt.datetime.combine(days[offset], time).astimezone(dt.UTC)
             language = case["interpreter_language"] if case["interpreter_needed"] else None
+            aid = str(uuid.uuid4())
             db.execute(
                 "INSERT INTO appointments (id, case_id, appointment_type, starts_at, ends_at,"
-                " location, room, staff_id, interpreter, interpreter_language, status,"
+                " location, room, staff_id, interpreter, interpreter_language, status, notes,"
                 " created_at, updated_at, created_by, updated_by) VALUES (:id, :case, :kind,"
                 " :starts, :ends, :location, :room, :staff, :interpreter, :language,"
-                " 'scheduled', :created_at, :updated_at, :created_by, :updated_by)",
-                {"id": str(uuid.uuid4()), "case": case["id"], "kind": kind,
+                " 'scheduled', :notes, :created_at, :updated_at, :created_by, :updated_by)",
+                {"id": aid, "case": case["id"], "kind": kind,
+                 "notes": ctx.seal(KeyName.CASE, "appointments", aid, "notes", ""),
                  "starts": v.iso(starts), "ends": v.iso(starts + dt.timedelta(hours=1)),
                  "location": "Main office", "room": f"Room {3 + n % 2}",
                  "staff": staff[who], "language": language,

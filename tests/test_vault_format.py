@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import keys_for
 from shelter_app.domain.records import CaseInput, SurvivorInput
-from shelter_app.errors import WrongPassphrase
+from shelter_app.errors import KeysNotGiven, WrongPassphrase
 from shelter_app.services.registry import build_services
 from shelter_app.vault import crypto, fields, sealing
 from shelter_app.vault.keyring import open_account
@@ -71,6 +71,8 @@ HEALTH_NOTE = "Seen at the clinic; follow-up in two weeks"
 SHELTER_NOTE = "Moved to house B"
 LEGAL_REF = "REF-2026-0417"
 LEGAL_NOTE = "Interview at the immigration office on Tuesday"
+APPOINTMENT_NOTE = "Bring the clinic's letter; the interpreter meets her at the gate"
+NINA_PASS = "temporary passphrase 6"
 
 VECTOR_VAULT = "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
 VECTOR_ADMIN = "5d2c9b1e-7a3f-4e8d-b6c4-1f0a2e3d4c5b"
@@ -1192,9 +1194,10 @@ def _with_service_notes(made: Made) -> dict[str, str]:
     """Section 7.1 on a vault made by the application: an administrator adds a coordinator, a
     caseworker and a legal volunteer; the coordinator's session makes and gives the content
     keys, opens a case for the caseworker and shares it with the legal volunteer; the
-    caseworker records a health and a shelter service, the legal volunteer opens a legal
-    matter.  Returns the ids by class: service entries' "health" and "case", the legal
-    matter's "legal"."""
+    caseworker records a health and a shelter service and books a medical appointment with
+    notes, the legal volunteer opens a legal matter.  Returns the ids by class: service
+    entries' "health" and "case", the legal matter's "legal", the appointment's
+    "appointment", and the case's "case_id"."""
     with signed_in(made.folder) as admin:
         add_user(admin, "cora", "coordinator", passphrase=CORA_PASS, temporary=False)
         carl = add_user(admin, "carl", "caseworker", passphrase=CARL_PASS, temporary=False)
@@ -1209,10 +1212,14 @@ def _with_service_notes(made: Made) -> dict[str, str]:
                                         notes=HEALTH_NOTE)
         shelter = caseworker.care.record(case_id, "safe_shelter", provided_on=today,
                                          notes=SHELTER_NOTE)
+        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+        appointment = caseworker.appointments.schedule(
+            case_id, "medical", start, start + dt.timedelta(hours=1), notes=APPOINTMENT_NOTE)
     with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
         matter = legal_volunteer.legal.open(case_id, "residence_permit",
                                             authority_ref=LEGAL_REF, notes=LEGAL_NOTE)
-    return {"health": health.id, "case": shelter.id, "legal": matter.id}
+    return {"health": health.id, "case": shelter.id, "legal": matter.id,
+            "appointment": appointment.id, "case_id": case_id}
 
 
 def _documented_fields_sealed() -> str:
@@ -1234,20 +1241,23 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                                                monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1 read back with the document's program: the caseworker's passphrase opens
-    her health note, the legal volunteer's cannot (no health key); the legal matter opens for
-    the legal volunteer, the caseworker and the coordinator; the administrator's opens no
-    note at all; the program prints counts, never a note."""
+    her health note, the legal volunteer's cannot (no health key); the legal matter and the
+    appointment's notes open for the legal volunteer, the caseworker and the coordinator;
+    the administrator's opens no note at all; the program prints counts, never a note."""
     entries = _with_service_notes(made)
     secrets = {"carl": CARL_PASS, "lena": LENA_PASS, "cora": CORA_PASS, "admin": ADMIN_PASS,
                "": made.recovery_key}
-    counts = {"carl": ((2, 0), (1, 0)), "lena": ((1, 1), (1, 0)), "cora": ((2, 0), (1, 0)),
-              "admin": ((0, 2), (0, 1)), "": ((2, 0), (1, 0))}
-    for name, (services, legal) in counts.items():
+    counts = {"carl": ((2, 0), (1, 0), (1, 0)), "lena": ((1, 1), (1, 0), (1, 0)),
+              "cora": ((2, 0), (1, 0), (1, 0)), "admin": ((0, 2), (0, 1), (0, 1)),
+              "": ((2, 0), (1, 0), (1, 0))}
+    contents = (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE, APPOINTMENT_NOTE)
+    for name, (services, legal, appointments) in counts.items():
         out = _run_program(made.folder, name, secrets[name], monkeypatch, capsys)
         assert _notes_line(out) == services, name
         assert _notes_line(out, "Legal matter") == legal, name
+        assert _notes_line(out, "Appointment") == appointments, name
         assert "WARNING" not in out
-        assert all(s not in out for s in (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE))
+        assert all(s not in out for s in contents)
 
     keyslots = recipe["load_keyslots"](made.folder)
 
@@ -1263,6 +1273,7 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
             "SELECT id, outcome, notes FROM service_entries").fetchall()}
         matter = conn.execute("SELECT authority_ref, notes FROM legal_matters WHERE id = ?",
                               (entries["legal"],)).fetchone()
+        [(appointment_note,)] = conn.execute("SELECT notes FROM appointments").fetchall()
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     finally:
         conn.close()
@@ -1303,8 +1314,25 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         opened({"legal": lena["case"]}, "legal", entries["legal"], legal_note,
                "legal_matters")
 
+    # the appointment's notes, under the case key: the legal volunteer (the case is shared
+    # with her), the caseworker and the coordinator open them, not the administrator
+    assert recipe["is_sealed"](appointment_note) and APPOINTMENT_NOTE not in appointment_note
+    for name, keys in (("lena", lena), ("carl", carl), ("cora", cora), ("admin", admin)):
+        note = APPOINTMENT_NOTE if name != "admin" else None
+        assert opened(keys, "case", entries["appointment"], appointment_note,
+                      "appointments") == note, name
+    for table, column in (("service_entries", "notes"), ("appointments", "outcome")):
+        with pytest.raises(InvalidTag):  # bound to its table and column
+            opened(carl, "case", entries["appointment"], appointment_note, table, column)
+    with pytest.raises(InvalidTag):  # and to the case key, even for a medical appointment
+        opened({"case": carl["health"]}, "case", entries["appointment"], appointment_note,
+               "appointments")
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:  # and in the app
+        [booked] = legal_volunteer.appointments.list_for_case(entries["case_id"])
+        assert booked.notes == APPOINTMENT_NOTE
+
     # the meta table of section 7: the pass found nothing plain and said so
-    assert meta["fields_sealed"] == _documented_fields_sealed() == "2"
+    assert meta["fields_sealed"] == _documented_fields_sealed() == "3"
     text = DOC.read_text(encoding="utf-8")
     meta_table = text[text.index("| key | value |"):text.index("### users")]
     assert all(f"| `{key}` |" in meta_table for key in meta)
@@ -1316,25 +1344,29 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                      (health_note, entries["case"]))
         conn.execute("UPDATE legal_matters SET notes = ? WHERE id = ?",
                      (legal_ref, entries["legal"]))
+        conn.execute("UPDATE appointments SET notes = ? WHERE id = ?",
+                     (shelter_note, entries["appointment"]))
         conn.commit()
     finally:
         conn.close()
     out = _run_program(made.folder, "carl", CARL_PASS, monkeypatch, capsys)
     assert "WARNING, service entries: a note does not open with its key" in out
     assert "WARNING, legal matters: a note does not open with its key" in out
+    assert "WARNING, appointments: a note does not open with its key" in out
 
 
 def _pass_state(made: Made, recipe: dict[str, Any], data_key: bytes
                 ) -> tuple[list[Any], dict[str, str], str | None, list[Any]]:
-    """(row versions of both tables, {row id: notes}, meta fields_sealed, the
+    """(row versions of the three tables, {row id: notes}, meta fields_sealed, the
     key.fields_sealed events), read with the document's code."""
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         rows = [conn.execute(f"SELECT id, row_version, updated_at, updated_by FROM {table}"  # noqa: S608
                              " ORDER BY id").fetchall()
-                for table in ("service_entries", "legal_matters")]
+                for table in ("service_entries", "legal_matters", "appointments")]
         notes = dict(conn.execute("SELECT id, notes FROM service_entries UNION ALL"
-                                  " SELECT id, notes FROM legal_matters").fetchall())
+                                  " SELECT id, notes FROM legal_matters UNION ALL"
+                                  " SELECT id, notes FROM appointments").fetchall())
         flag = conn.execute("SELECT value FROM meta WHERE key = 'fields_sealed'").fetchone()
         events = conn.execute("SELECT actor_id, target_type, target_id, details"
                               " FROM audit_events WHERE action = 'key.fields_sealed'"
@@ -1349,13 +1381,14 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1's one-time pass: plain values are read as they are, left plain by an
     administrator's session, sealed in place by the first sessions holding their keys (the
-    legal volunteer's: the legal matter and the shelter entry; the caseworker's: the health
-    entry), with no new row version, one key.fields_sealed event each, and the meta flag
-    once nothing plain is left.  A note that merely begins with the prefix is plain."""
+    legal volunteer's: the legal matter, the shelter entry and the appointment; the
+    caseworker's: the health entry), with no new row version, one key.fields_sealed event
+    each, and the meta flag once nothing plain is left.  A note that merely begins with the
+    prefix is plain."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     plain = {entries["health"]: "sf1: plain from before", entries["case"]: "plain from before",
-             entries["legal"]: "plain legal note"}
+             entries["legal"]: "plain legal note", entries["appointment"]: "plain appointment"}
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         for row_id in (entries["health"], entries["case"]):
@@ -1363,6 +1396,8 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                          (plain[row_id], row_id))
         conn.execute("UPDATE legal_matters SET notes = ?, authority_ref = ? WHERE id = ?",
                      (plain[entries["legal"]], LEGAL_REF, entries["legal"]))
+        conn.execute("UPDATE appointments SET notes = ? WHERE id = ?",
+                     (plain[entries["appointment"]], entries["appointment"]))
         conn.execute("DELETE FROM meta WHERE key = 'fields_sealed'")
         conn.commit()
     finally:
@@ -1371,6 +1406,7 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     out = _run_program(made.folder, "admin", ADMIN_PASS, monkeypatch, capsys)
     assert _notes_line(out) == (2, 0), "a plain note is read with the data key alone"
     assert _notes_line(out, "Legal matter") == (1, 0)
+    assert _notes_line(out, "Appointment") == (1, 0)
 
     with signed_in(made.folder):  # no content key: nothing is sealed
         pass
@@ -1385,14 +1421,15 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert notes[entries["health"]] == plain[entries["health"]], "no health key"
     assert recipe["is_sealed"](notes[entries["case"]])
     assert recipe["is_sealed"](notes[entries["legal"]])
-    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":2}')]
+    assert recipe["is_sealed"](notes[entries["appointment"]])
+    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":3}')]
 
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     rows, notes, flag, events = _pass_state(made, recipe, data_key)
     assert rows == before
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "2"
+    assert flag == _documented_fields_sealed() == "3"
     assert events[1:] == [(carl_id, "vault", vault_id, '{"count":1}')]
 
     keyslots = recipe["load_keyslots"](made.folder)
@@ -1410,33 +1447,93 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                       notes[entries["legal"]]) == "plain legal note"
     assert open_field(keys, "legal", "legal_matters", entries["legal"], "authority_ref",
                       reference) == LEGAL_REF
+    assert open_field(keys, "case", "appointments", entries["appointment"], "notes",
+                      notes[entries["appointment"]]) == "plain appointment"
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # read back in the app
-        [matter] = caseworker.legal.list(caseworker.legal.get(entries["legal"]).case_id)
+        [matter] = caseworker.legal.list(entries["case_id"])
         assert (matter.authority_ref, matter.notes) == (LEGAL_REF, "plain legal note")
+        [booked] = caseworker.appointments.list_for_case(entries["case_id"])
+        assert booked.notes == "plain appointment"
     assert len(_pass_state(made, recipe, data_key)[3]) == 2, "the flag: no pass any more"
 
 
-def test_a_vault_of_the_previous_release_seals_its_legal_matters(made: Made,
-                                                                  recipe: dict[str, Any]
-                                                                  ) -> None:
-    """Section 7's meta flag: a vault at level 1 (service entries sealed, legal matters
-    written plain by the previous release) runs the pass again at the next sign-in of a
-    session holding the legal key, and is then at level 2."""
+@pytest.mark.parametrize("level", ["1", "2"])
+def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
+                                                               recipe: dict[str, Any],
+                                                               level: str) -> None:
+    """Section 7's meta flag: a vault at level 1 (service entries sealed; legal matters and
+    appointments written plain) or 2 (appointments written plain) runs the pass again at the
+    next sign-in of a session holding the keys, and is then at level 3."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
-        conn.execute("UPDATE legal_matters SET notes = 'plain legal note', authority_ref = ?",
-                     (LEGAL_REF,))
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'fields_sealed'")
+        if level == "1":
+            conn.execute("UPDATE legal_matters SET notes = 'plain legal note',"
+                         " authority_ref = ?", (LEGAL_REF,))
+        conn.execute("UPDATE appointments SET notes = 'plain appointment'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'fields_sealed'", (level,))
         conn.commit()
     finally:
         conn.close()
+    text = DOC.read_text(encoding="utf-8")
+    meta_row = re.findall(r"^\| `fields_sealed` \|.*$", text, flags=re.MULTILINE)[0]
+    assert f"`{level}`" in meta_row, "the document gives the meaning of every earlier level"
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     _rows, notes, flag, events = _pass_state(made, recipe, data_key)
-    assert recipe["is_sealed"](notes[entries["legal"]]) and flag == "2"
-    assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], '{"count":1}')]
+    assert recipe["is_sealed"](notes[entries["legal"]])
+    assert recipe["is_sealed"](notes[entries["appointment"]])
+    assert flag == _documented_fields_sealed() == "3"
+    count = 2 if level == "1" else 1
+    assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], f'{{"count":{count}}}')]
+
+
+def test_appointment_notes_without_the_case_key(made: Made, recipe: dict[str, Any]) -> None:
+    """Section 7.1's reading rule for appointments: an account whose roles allow the
+    appointments of a case (a legal volunteer it is shared with) but that has not received
+    the case key yet sees the appointment with its notes empty; saving it is refused, so the
+    sealed notes are not written over; its status can still be set."""
+    entries = _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    with Vault.open(made.folder, kdf=FAST_KDF) as vault:
+        admin_opened, _report = vault.unlock("admin", ADMIN_PASS)
+        nina_id = add_user(build_services(admin_opened), "nina", "legal", passphrase=NINA_PASS,
+                           temporary=False)
+        nina_opened, _report = vault.unlock("nina", NINA_PASS)  # the database key only
+        cora_opened, _report = vault.unlock("cora", CORA_PASS)
+        opened = [admin_opened, nina_opened, cora_opened]
+        try:
+            build_services(cora_opened).cases.share(entries["case_id"], nina_id)
+            nina = build_services(nina_opened)
+            assert not nina_opened.keyring.holds("case")
+            [booked] = nina.appointments.list_for_case(entries["case_id"])
+            assert booked.id == entries["appointment"] and booked.notes == ""
+            with pytest.raises(KeysNotGiven) as refused:
+                nina.appointments.update(
+                    booked.id, row_version=booked.row_version,
+                    appointment_type=booked.appointment_type, starts_at=booked.starts_at,
+                    ends_at=booked.ends_at + dt.timedelta(minutes=30), notes=booked.notes)
+            assert "cannot be written" in str(refused.value)
+            with pytest.raises(KeysNotGiven):
+                nina.appointments.schedule(entries["case_id"], "other", booked.ends_at,
+                                           booked.ends_at + dt.timedelta(hours=1))
+            assert nina.appointments.set_status(booked.id, "confirmed").status == "confirmed"
+        finally:
+            for one in opened:
+                one.close()
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        stored = conn.execute("SELECT notes, ends_at, status FROM appointments").fetchall()
+    finally:
+        conn.close()
+    [(notes, ends_at, status)] = stored
+    assert status == "confirmed", "the status is plain: set without the key"
+    assert ends_at == booked.ends_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "the change was refused"
+    keyslots = recipe["load_keyslots"](made.folder)
+    carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    assert recipe["open_field"](carl, "case", "appointments", entries["appointment"], "notes",
+                                notes) == APPOINTMENT_NOTE
 
 
 # -- the pages, without SQLCipher (section 14) -------------------------------------------

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from shelter_app.domain import names, vocab
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, format_time, isolated
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
@@ -99,11 +100,11 @@ SELECT = "SELECT a.*, c.code AS case_code FROM appointments a JOIN cases c ON c.
 CASE_SCOPES = (Scope.ASSIGNED, Scope.SHARED, Scope.OTHER)
 
 
-def _appointment(r: Row) -> Appointment:
+def _appointment(r: Row, notes: str) -> Appointment:
     return Appointment(r["id"], r["case_id"], r["appointment_type"],
                        v.parse_utc(r["starts_at"]), v.parse_utc(r["ends_at"]), r["location"],
                        r["room"], r["staff_id"], r["volunteer"],
-                       r["interpreter"], r["interpreter_language"], r["status"], r["notes"],
+                       r["interpreter"], r["interpreter_language"], r["status"], notes,
                        r["row_version"], r["case_code"])
 
 
@@ -181,14 +182,17 @@ class AppointmentService:
                  interpreter_language: str | None = None, notes: str = "",
                  allow_conflicts: bool = False) -> Appointment:
         scope = self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
+        self._require_case_key()
         fields = self._clean(case_id, appointment_type, starts_at, ends_at, location=location,
                              room=room, staff_id=staff_id, volunteer=volunteer,
                              interpreter=interpreter, interpreter_language=interpreter_language,
                              notes=notes, allow_conflicts=allow_conflicts)
         appointment_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        filled = sorted(k for k, x in fields.items() if x)
+        fields["notes"] = self._seal_notes(appointment_id, str(fields["notes"]))
         with self._ctx.write(Action.MANAGE_APPOINTMENTS, Event.RECORD_CREATED, scope=scope,
                              target_type="appointment", target_id=appointment_id,
-                             details={"fields": sorted(k for k, x in fields.items() if x)}) as db:
+                             details={"fields": filled}) as db:
             db.execute(
                 "INSERT INTO appointments (id, case_id, appointment_type, starts_at, ends_at,"
                 " location, room, staff_id, volunteer, interpreter, interpreter_language,"
@@ -210,6 +214,7 @@ class AppointmentService:
         appointment meanwhile, the edit is refused instead of overwriting theirs."""
         current = self.get(appointment_id)
         scope = self._access.require(current.case_id, Action.MANAGE_APPOINTMENTS)
+        self._require_case_key()
         fields = self._clean(current.case_id, appointment_type, starts_at, ends_at,
                              location=location, room=room, staff_id=staff_id,
                              volunteer=volunteer, interpreter=interpreter,
@@ -218,7 +223,9 @@ class AppointmentService:
         before = self._ctx.db.one("SELECT * FROM appointments WHERE id = :id",
                                   {"id": appointment_id})
         assert before is not None
-        changed = sorted(k for k, x in fields.items() if before[k] != x)
+        was = {**dict(zip(before.keys(), before, strict=True)), "notes": current.notes}
+        changed = sorted(k for k, x in fields.items() if was[k] != x)
+        fields["notes"] = self._seal_notes(appointment_id, str(fields["notes"]))
         with self._ctx.write(Action.MANAGE_APPOINTMENTS, Event.RECORD_UPDATED, scope=scope,
                              target_type="appointment", target_id=appointment_id,
                              details={"fields": changed}) as db:
@@ -235,7 +242,23 @@ class AppointmentService:
         if row is None:
             raise NotFound(_("No such appointment."))
         self._access.require(row["case_id"], Action.MANAGE_APPOINTMENTS)
-        return _appointment(row)
+        return self._appointment(row)
+
+    def _require_case_key(self) -> None:
+        """Before anything is checked or asked (a double booking, say): without the case
+        key the notes cannot be sealed, so the booking could not be saved anyway."""
+        if not self._ctx.vault.keyring.holds(KeyName.CASE):
+            raise keys_not_given(reading=False)
+
+    def _seal_notes(self, appointment_id: str, notes: str) -> str:
+        """Notes are sealed under the case key (docs/VAULT_FORMAT.md, section 7.1)."""
+        return self._ctx.seal(KeyName.CASE, "appointments", appointment_id, "notes", notes)
+
+    def _appointment(self, r: Row) -> Appointment:
+        """One appointment, its notes opened; empty while this account has not received the
+        case key (saving is refused then, so nothing is written back over them)."""
+        notes = self._ctx.unseal(KeyName.CASE, "appointments", r["id"], "notes", r["notes"])
+        return _appointment(r, notes or "")
 
     def set_status(self, appointment_id: str, status: str) -> Appointment:
         row = self._ctx.db.one("SELECT case_id FROM appointments WHERE id = :id",
@@ -255,17 +278,19 @@ class AppointmentService:
 
     def list_for_case(self, case_id: str) -> list[Appointment]:
         self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
-        return [_appointment(r) for r in self._ctx.db.all(
+        return [self._appointment(r) for r in self._ctx.db.all(
             f"{SELECT} WHERE a.case_id = :c ORDER BY a.starts_at", {"c": case_id})]
 
-    def between(self, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
-        """Appointments in the user's visible cases overlapping [start, end) (the agenda)."""
+    def between(self, start: dt.datetime, end: dt.datetime, *, notes: bool = True
+                ) -> list[Appointment]:
+        """Appointments in the user's visible cases overlapping [start, end) (the agenda);
+        with *notes* False their notes are left sealed (and empty here)."""
         visible, params = self._access.visible_sql("c", Action.MANAGE_APPOINTMENTS)
         rows = self._ctx.db.all(
             f"{SELECT} WHERE a.starts_at < :end AND a.ends_at > :start AND {visible}"
             " ORDER BY a.starts_at",
             {"start": v.iso(start), "end": v.iso(end), **params})
-        return [_appointment(r) for r in rows]
+        return [self._appointment(r) if notes else _appointment(r, "") for r in rows]
 
     def day_sheet(self, day: dt.date) -> list[SheetLine]:
         """The printed list of *day*'s appointments (local day) in the user's cases.
@@ -276,7 +301,7 @@ class AppointmentService:
         start = dt.datetime.combine(day, dt.time()).astimezone()
         lines = [SheetLine(a.starts_at, a.ends_at, a.case_code, a.appointment_type, a.location,
                            a.room, a.interpreter, a.interpreter_language, a.status)
-                 for a in self.between(start, start + dt.timedelta(days=1))
+                 for a in self.between(start, start + dt.timedelta(days=1), notes=False)
                  if a.status != "cancelled"]
         self._ctx.record(Event.PRINT, target_type="appointments",
                          details={"format": "day_list", "count": len(lines)})

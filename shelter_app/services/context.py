@@ -35,6 +35,18 @@ class Session:
         return [_(ROLE_LABELS[r]) for r in sorted(self.roles)]
 
 
+def keys_not_given(*, reading: bool) -> KeysNotGiven:
+    """The refusal for an account whose roles allow the records but whose key to them has
+    not been given yet (docs/VAULT_FORMAT.md, section 3.5)."""
+    if reading:
+        return KeysNotGiven(_(
+            "Your account has not received the key to these records yet. A coordinator's "
+            "next sign-in gives it; until then they cannot be read from this account."))
+    return KeysNotGiven(_(
+        "Your account has not received the key to these records yet. A coordinator's "
+        "next sign-in gives it; until then they cannot be written from this account."))
+
+
 class ServiceContext:
     """Shared by the services of one session; holds no global state."""
 
@@ -88,9 +100,7 @@ class ServiceContext:
         """*text* sealed under the session's *key_name* content key, for one column."""
         key = self.vault.keyring.key(key_name)
         if key is None:
-            raise KeysNotGiven(_(
-                "Your account has not received the key to these records yet. A coordinator's "
-                "next sign-in gives it; until then they cannot be written from this account."))
+            raise keys_not_given(reading=False)
         return fields.seal(key, table, row_id, column, text)
 
     def unseal(self, key_name: str, table: str, row_id: str, column: str,

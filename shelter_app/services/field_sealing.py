@@ -16,7 +16,9 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.vault import fields
 
 DONE = "fields_sealed"
-LEVEL = "2"  # 1: service entries' outcome and notes; 2: and legal matters' reference, notes
+# 1: service entries' outcome and notes; 2: and legal matters' reference and notes;
+# 3: and appointments' notes
+LEVEL = "3"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ SEALED: tuple[SealedColumns, ...] = (
                   " JOIN service_types t ON t.id = e.service_type_id"),
     SealedColumns("legal_matters", ("authority_ref", "notes"),
                   "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"),
+    SealedColumns("appointments", ("notes",),
+                  "SELECT id, notes, 'case' AS key FROM appointments"),
 )
 
 

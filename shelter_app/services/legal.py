@@ -13,11 +13,11 @@ from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
-from shelter_app.errors import KeysNotGiven, NotFound, ValidationError
+from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store import deadlines
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
@@ -176,9 +176,7 @@ class LegalService:
         opened = {c: self._ctx.unseal(KeyName.LEGAL, "legal_matters", r["id"], c, r[c])
                   for c in SEALED}
         if any(value is None for value in opened.values()):
-            raise KeysNotGiven(_(
-                "Your account has not received the key to these records yet. A coordinator's "
-                "next sign-in gives it; until then they cannot be read from this account."))
+            raise keys_not_given(reading=True)
         dates = {k: (dt.date.fromisoformat(r[k]) if r[k] else None) for k in DATE_FIELDS}
         return LegalMatter(r["id"], r["case_id"], r["matter_type"], r["jurisdiction"],
                            str(opened["authority_ref"]), r["status"], dates,

@@ -12,11 +12,9 @@ from typing import Any
 from shelter_app.documents import packet_model as m
 from shelter_app.domain import names
 from shelter_app.domain.records import CaseRecord
-from shelter_app.errors import KeysNotGiven
-from shelter_app.i18n import _
 from shelter_app.services.care import CareService
 from shelter_app.services.consent import Consent
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.legal import DEADLINE_LABELS, LegalService
 from shelter_app.services.referrals import Referral
 from shelter_app.services.timeline import TimelineService
@@ -141,9 +139,7 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
     health_codes = {code for code, (_label, health) in labels.items() if health}
     if "health" in shared and any(e.waiting_for_key and e.service_code in health_codes
                                   for e in entries):  # never left out of a packet unsaid
-        raise KeysNotGiven(_(
-            "Your account has not received the key to these records yet. A coordinator's "
-            "next sign-in gives it; until then they cannot be read from this account."))
+        raise keys_not_given(reading=True)
     partners = {r["id"]: r["name"] for r in ctx.db.all("SELECT id, name FROM partners")}
 
     def entry(e: Any, *, notes: bool) -> m.Entry:

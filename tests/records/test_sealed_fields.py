@@ -195,3 +195,32 @@ def test_legal_matters_are_refused_not_shown_empty_without_the_key(org: Org):
     with pytest.raises(KeysNotGiven) as info:
         newcomer.legal.list(record.id)
     assert "cannot be read" in str(info.value)
+
+
+# -- appointments: notes under the case key ------------------------------------------------
+def test_appointment_notes_are_sealed_under_the_case_key(org: Org):
+    record = org.new_case()
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+    booked = org.caseworker.appointments.schedule(
+        record.id, "medical", start, start + dt.timedelta(hours=1), notes=CASE_CANARY)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    [(stored_notes,)] = conn.execute("SELECT notes FROM appointments WHERE id = ?",
+                                     (booked.id,)).fetchall()
+    conn.close()
+    assert fields.is_sealed(stored_notes) and CASE_CANARY not in stored_notes
+    assert "case" not in keys_of(org, "admin")
+    assert fields.open_value(keys_of(org, "caseworker")["case"], "appointments", booked.id,
+                             "notes", stored_notes) == CASE_CANARY
+    assert booked.notes == CASE_CANARY
+    [agenda] = [a for a in org.caseworker.appointments.between(start, start
+                                                              + dt.timedelta(hours=2))
+                if a.id == booked.id]
+    assert agenda.notes == CASE_CANARY
+    moved = org.caseworker.appointments.update(
+        booked.id, row_version=booked.row_version, appointment_type="medical",
+        starts_at=start + dt.timedelta(hours=3), ends_at=start + dt.timedelta(hours=4),
+        notes=CASE_CANARY)
+    assert moved.notes == CASE_CANARY
+    changed = [e["details"]["fields"] for e in org.audit("record.updated")
+               if e["target_id"] == booked.id]
+    assert changed == [["ends_at", "starts_at"]], "unchanged notes are not named as changed"

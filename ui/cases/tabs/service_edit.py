@@ -25,6 +25,7 @@ from shelter_app.domain.history import isolate
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.services.care import ServiceEntry
+from shelter_app.services.context import keys_not_given
 
 from ...widgets import named
 from .base import day_text
@@ -107,9 +108,7 @@ class EntryEditor:
             self.tab.message.show_message(exc.message)
             return False
         if entry.waiting_for_key:
-            self.tab.message.show_message(_(
-                "Your account has not received the key to these records yet. A coordinator's "
-                "next sign-in gives it; until then they cannot be written from this account."))
+            self.tab.message.show_message(keys_not_given(reading=False).message)
             return False
         if entry.restricted:
             self.tab.message.show_message(_("This service's notes are health information "
