@@ -20,6 +20,7 @@ from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
 from shelter_app.domain.roles import Action
 from shelter_app.services.registry import Services
+from shelter_app.services.tasks import seal_what
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 
@@ -94,7 +95,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
     staff = [r["id"] for r in people if "caseworker" in r["roles"]]
     day = _Day(random.Random(seed + 1), dt.date.today(), meta,  # noqa: S311 - demo data
                coordinators=[r["id"] for r in people if "coordinator" in r["roles"]],
-               legal=[r["id"] for r in people if '"legal"' in r["roles"]])
+               legal=[r["id"] for r in people if '"legal"' in r["roles"]],
+               seal=lambda task_id, what: seal_what(ctx, task_id, what))
     counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
               "referrals": 0, "legal_matters": 0, "partners": 0, "tasks": 0}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
@@ -189,11 +191,15 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                                            "source": "legal_matter", "source_id": mid,
                                            "kind": "filing_due", "due_on": due.isoformat()})
             if rng.random() < 0.3:
+                rid = str(uuid.uuid4())
                 batch["referrals"].append({
-                    "id": str(uuid.uuid4()), **meta, "case_id": cid, "partner_id": consent_partner,
+                    "id": rid, **meta, "case_id": cid, "partner_id": consent_partner,
                     "priority": rng.choice(["normal", "urgent"]), "services": '["medical"]',
-                    "reason": "Health check (demo)", "status": "draft", "consent_id": None,
-                    "sent_on": None, "follow_up_due": None})
+                    **{column: ctx.seal(KeyName.CASE, "referrals", rid, column, text)
+                       for column, text in (("reason", "Health check (demo)"),
+                                            ("declined_reason", ""), ("outcome", ""))},
+                    "status": "draft", "consent_id": None, "sent_on": None,
+                    "follow_up_due": None})
             if status != "closed":
                 day.add(batch, cid, batch["cases"][-1]["assigned_to"],
                         batch["consents"][-1]["id"])
@@ -218,9 +224,11 @@ class _Day:
     of its own, so the rest of the demo data stays as it was for a seed."""
 
     def __init__(self, rng: random.Random, today: dt.date, meta: dict[str, Any], *,
-                 coordinators: list[str], legal: list[str]) -> None:
+                 coordinators: list[str], legal: list[str],
+                 seal: Callable[[str, str], str]) -> None:
         self.rng, self.today, self.meta = rng, today, meta
         self.coordinators, self.legal = coordinators, legal
+        self.seal = seal  # what a task says is sealed under the case key
 
     def add(self, batch: dict[str, list[dict[str, Any]]], cid: str, worker: str | None,
             consent_id: str) -> None:
@@ -233,8 +241,10 @@ class _Day:
         people = [p for p in (worker, *shared[:1], *self.coordinators[:1]) if p] + [None]
         for _i in range(rng.choice([0, 1, 1, 2])):
             done = rng.random() < 0.2
+            task_id = str(uuid.uuid4())
             batch["tasks"].append({
-                "id": str(uuid.uuid4()), **meta, "case_id": cid, "what": rng.choice(TASKS),
+                "id": task_id, **meta, "case_id": cid, "what": self.seal(task_id,
+                                                                         rng.choice(TASKS)),
                 "assigned_to": rng.choice(people),
                 "due_on": (today + dt.timedelta(days=rng.randrange(-5, 15))).isoformat()
                 if rng.random() < 0.8 else None,

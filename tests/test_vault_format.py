@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
@@ -24,6 +25,7 @@ import sqlite3
 import struct
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import keys_for
 from shelter_app.domain.records import CaseInput, SurvivorInput
-from shelter_app.errors import KeysNotGiven, WrongPassphrase
+from shelter_app.errors import KeysNotGiven, PermissionDenied, WrongPassphrase
 from shelter_app.services.registry import build_services
 from shelter_app.vault import crypto, fields, sealing
 from shelter_app.vault.keyring import open_account
@@ -72,7 +74,10 @@ SHELTER_NOTE = "Moved to house B"
 LEGAL_REF = "REF-2026-0417"
 LEGAL_NOTE = "Interview at the immigration office on Tuesday"
 APPOINTMENT_NOTE = "Bring the clinic's letter; the interpreter meets her at the gate"
+REFERRAL_REASON = "Check-up after the move; she asks to be seen by a woman doctor"
+TASK_WHAT = "Ask the clinic to send her letter to the safe address"
 NINA_PASS = "temporary passphrase 6"
+NICK_PASS = "temporary passphrase 7"
 
 VECTOR_VAULT = "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
 VECTOR_ADMIN = "5d2c9b1e-7a3f-4e8d-b6c4-1f0a2e3d4c5b"
@@ -1193,11 +1198,13 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
 def _with_service_notes(made: Made) -> dict[str, str]:
     """Section 7.1 on a vault made by the application: an administrator adds a coordinator, a
     caseworker and a legal volunteer; the coordinator's session makes and gives the content
-    keys, opens a case for the caseworker and shares it with the legal volunteer; the
-    caseworker records a health and a shelter service and books a medical appointment with
-    notes, the legal volunteer opens a legal matter.  Returns the ids by class: service
+    keys, opens a case for the caseworker, shares it with the legal volunteer and adds a
+    partner; the caseworker records a health and a shelter service, books a medical
+    appointment with notes, refers the survivor to the partner and adds a task for herself,
+    due today; the legal volunteer opens a legal matter.  Returns the ids by class: service
     entries' "health" and "case", the legal matter's "legal", the appointment's
-    "appointment", and the case's "case_id"."""
+    "appointment", the referral's "referral", the task's "task", and the case's "case_id",
+    the partner's "partner" and the caseworker's "carl"."""
     with signed_in(made.folder) as admin:
         add_user(admin, "cora", "coordinator", passphrase=CORA_PASS, temporary=False)
         carl = add_user(admin, "carl", "caseworker", passphrase=CARL_PASS, temporary=False)
@@ -1206,6 +1213,8 @@ def _with_service_notes(made: Made) -> dict[str, str]:
         case_id = coordinator.cases.create(SurvivorInput(legal_name="Ana Test"),
                                            CaseInput(assigned_to=carl)).id
         coordinator.cases.share(case_id, lena)
+        partner_id = coordinator.partners.add("Riverside Clinic", "health",
+                                              services=["medical"]).id
     today = dt.date.today()
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         health = caseworker.care.record(case_id, "medical", provided_on=today,
@@ -1215,11 +1224,15 @@ def _with_service_notes(made: Made) -> dict[str, str]:
         start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
         appointment = caseworker.appointments.schedule(
             case_id, "medical", start, start + dt.timedelta(hours=1), notes=APPOINTMENT_NOTE)
+        referral = caseworker.referrals.create(case_id, partner_id, services=["medical"],
+                                               reason=REFERRAL_REASON)
+        task = caseworker.tasks.create(case_id, TASK_WHAT, assigned_to=carl, due_on=today)
     with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
         matter = legal_volunteer.legal.open(case_id, "residence_permit",
                                             authority_ref=LEGAL_REF, notes=LEGAL_NOTE)
     return {"health": health.id, "case": shelter.id, "legal": matter.id,
-            "appointment": appointment.id, "case_id": case_id}
+            "appointment": appointment.id, "referral": referral.id, "task": task.id,
+            "case_id": case_id, "partner": partner_id, "carl": carl}
 
 
 def _documented_fields_sealed() -> str:
@@ -1230,8 +1243,8 @@ def _documented_fields_sealed() -> str:
     return str(found[0])
 
 
-def _notes_line(out: str, label: str = "Service entry") -> tuple[int, int]:
-    found = re.findall(rf"^{label} notes: (\d+) open with these keys, (\d+) cannot"
+def _notes_line(out: str, label: str = "Service entry notes") -> tuple[int, int]:
+    found = re.findall(rf"^{label}: (\d+) open with these keys, (\d+) cannot"
                        r" \(no key\)$", out, flags=re.MULTILINE)
     assert len(found) == 1, out
     return int(found[0][0]), int(found[0][1])
@@ -1241,21 +1254,27 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                                                monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1 read back with the document's program: the caseworker's passphrase opens
-    her health note, the legal volunteer's cannot (no health key); the legal matter and the
-    appointment's notes open for the legal volunteer, the caseworker and the coordinator;
-    the administrator's opens no note at all; the program prints counts, never a note."""
+    her health note, the legal volunteer's cannot (no health key); the legal matter, the
+    appointment's notes, the referral's reason, declined reason and outcome and what the
+    task says open for the legal volunteer, the caseworker and the coordinator; the
+    administrator's opens none of them; the program prints counts, never a note."""
     entries = _with_service_notes(made)
     secrets = {"carl": CARL_PASS, "lena": LENA_PASS, "cora": CORA_PASS, "admin": ADMIN_PASS,
                "": made.recovery_key}
-    counts = {"carl": ((2, 0), (1, 0), (1, 0)), "lena": ((1, 1), (1, 0), (1, 0)),
-              "cora": ((2, 0), (1, 0), (1, 0)), "admin": ((0, 2), (0, 1), (0, 1)),
-              "": ((2, 0), (1, 0), (1, 0))}
-    contents = (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE, APPOINTMENT_NOTE)
-    for name, (services, legal, appointments) in counts.items():
+    counts = {"carl": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "lena": ((1, 1), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "cora": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "admin": ((0, 2), (0, 1), (0, 1), (0, 1), (0, 1)),
+              "": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0))}
+    contents = (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE, APPOINTMENT_NOTE,
+                REFERRAL_REASON, TASK_WHAT)
+    for name, (services, legal, appointments, referrals, tasks) in counts.items():
         out = _run_program(made.folder, name, secrets[name], monkeypatch, capsys)
         assert _notes_line(out) == services, name
-        assert _notes_line(out, "Legal matter") == legal, name
-        assert _notes_line(out, "Appointment") == appointments, name
+        assert _notes_line(out, "Legal matter notes") == legal, name
+        assert _notes_line(out, "Appointment notes") == appointments, name
+        assert _notes_line(out, "Referral reasons") == referrals, name
+        assert _notes_line(out, "Task texts") == tasks, name
         assert "WARNING" not in out
         assert all(s not in out for s in contents)
 
@@ -1274,6 +1293,10 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         matter = conn.execute("SELECT authority_ref, notes FROM legal_matters WHERE id = ?",
                               (entries["legal"],)).fetchone()
         [(appointment_note,)] = conn.execute("SELECT notes FROM appointments").fetchall()
+        [(referral_id, *referral_texts)] = conn.execute(
+            "SELECT id, reason, declined_reason, outcome FROM referrals").fetchall()
+        [(task_id, task_what, task_person, task_due, task_done)] = conn.execute(
+            "SELECT id, what, assigned_to, due_on, done_at FROM tasks").fetchall()
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     finally:
         conn.close()
@@ -1331,8 +1354,69 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         [booked] = legal_volunteer.appointments.list_for_case(entries["case_id"])
         assert booked.notes == APPOINTMENT_NOTE
 
+    # the referral's reason, declined reason and outcome, under the case key: all three
+    # sealed at its making, the two later ones as empty text (44 characters); the legal
+    # volunteer's case key opens them with this page, the administrator's keys do not
+    assert referral_id == entries["referral"]
+    reason, declined, outcome = referral_texts
+    assert all(recipe["is_sealed"](value) for value in referral_texts)
+    assert REFERRAL_REASON not in reason and len(declined) == len(outcome) == 44
+    columns = ("reason", "declined_reason", "outcome")
+    for name, keys in (("lena", lena), ("carl", carl), ("cora", cora), ("admin", admin)):
+        texts = (REFERRAL_REASON, "", "") if name != "admin" else (None, None, None)
+        assert tuple(opened(keys, "case", referral_id, value, "referrals", column)
+                     for value, column in zip(referral_texts, columns, strict=True)
+                     ) == texts, name
+    for table, column in (("referrals", "outcome"), ("appointments", "reason")):
+        with pytest.raises(InvalidTag):  # bound to its table and column
+            opened(carl, "case", referral_id, reason, table, column)
+    with pytest.raises(InvalidTag):  # and to the case key, even for a medical referral
+        opened({"case": carl["health"]}, "case", referral_id, reason, "referrals", "reason")
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # and in the app
+        assert caseworker.referrals.get(referral_id).reason == REFERRAL_REASON
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        made_referral = coordinator.referrals.get(referral_id)
+        assert (made_referral.reason, made_referral.declined_reason,
+                made_referral.outcome) == (REFERRAL_REASON, "", "")
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
+        with pytest.raises(PermissionDenied) as refused:  # her role, not a missing key
+            legal_volunteer.referrals.get(referral_id)
+        assert not isinstance(refused.value, KeysNotGiven)
+
+    # what the task says, under the case key; who does it, its due date and whether it is
+    # done stay plain.  The caseworker (her case), the coordinator and the legal volunteer
+    # (the case key) open it with this page; the administrator's keys do not
+    assert task_id == entries["task"]
+    assert recipe["is_sealed"](task_what) and TASK_WHAT not in task_what
+    assert (task_person, task_due, task_done) == (entries["carl"], dt.date.today().isoformat(),
+                                                  None)
+    for name, keys in (("carl", carl), ("cora", cora), ("lena", lena), ("admin", admin)):
+        what = TASK_WHAT if name != "admin" else None
+        assert opened(keys, "case", task_id, task_what, "tasks", "what") == what, name
+    for table, column in (("tasks", "notes"), ("referrals", "what")):
+        with pytest.raises(InvalidTag):  # bound to its table and column
+            opened(carl, "case", task_id, task_what, table, column)
+    with pytest.raises(InvalidTag):  # and to its row
+        opened(carl, "case", referral_id, task_what, "tasks", "what")
+    with pytest.raises(InvalidTag):  # and to the case key
+        opened({"case": carl["health"]}, "case", task_id, task_what, "tasks", "what")
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # and in the app
+        assert caseworker.tasks.get(task_id).what == TASK_WHAT
+        [mine] = caseworker.day.my_day().group("tasks").items  # My day reads it too
+        assert (mine.record_id, mine.text) == (task_id, TASK_WHAT)
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        assert [t.what for t in coordinator.tasks.list_for_case(entries["case_id"])
+                ] == [TASK_WHAT]
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:  # shared with her
+        assert [t.what for t in legal_volunteer.tasks.list_for_case(entries["case_id"])
+                ] == [TASK_WHAT]
+    with signed_in(made.folder) as administrator:
+        with pytest.raises(PermissionDenied) as refused:  # her role, not a missing key
+            administrator.tasks.get(task_id)
+        assert not isinstance(refused.value, KeysNotGiven)
+
     # the meta table of section 7: the pass found nothing plain and said so
-    assert meta["fields_sealed"] == _documented_fields_sealed() == "3"
+    assert meta["fields_sealed"] == _documented_fields_sealed() == "5"
     text = DOC.read_text(encoding="utf-8")
     meta_table = text[text.index("| key | value |"):text.index("### users")]
     assert all(f"| `{key}` |" in meta_table for key in meta)
@@ -1346,6 +1430,8 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                      (legal_ref, entries["legal"]))
         conn.execute("UPDATE appointments SET notes = ? WHERE id = ?",
                      (shelter_note, entries["appointment"]))
+        conn.execute("UPDATE referrals SET reason = ? WHERE id = ?", (outcome, referral_id))
+        conn.execute("UPDATE tasks SET what = ? WHERE id = ?", (reason, task_id))
         conn.commit()
     finally:
         conn.close()
@@ -1353,20 +1439,26 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
     assert "WARNING, service entries: a note does not open with its key" in out
     assert "WARNING, legal matters: a note does not open with its key" in out
     assert "WARNING, appointments: a note does not open with its key" in out
+    assert "WARNING, referrals: a reason does not open with its key" in out
+    assert "WARNING, tasks: a text does not open with its key" in out
 
 
 def _pass_state(made: Made, recipe: dict[str, Any], data_key: bytes
                 ) -> tuple[list[Any], dict[str, str], str | None, list[Any]]:
-    """(row versions of the three tables, {row id: notes}, meta fields_sealed, the
-    key.fields_sealed events), read with the document's code."""
+    """(row versions of the five tables, {row id: notes, a referral's reason or what a task
+    says}, meta fields_sealed, the key.fields_sealed events), read with the document's
+    code."""
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         rows = [conn.execute(f"SELECT id, row_version, updated_at, updated_by FROM {table}"  # noqa: S608
                              " ORDER BY id").fetchall()
-                for table in ("service_entries", "legal_matters", "appointments")]
+                for table in ("service_entries", "legal_matters", "appointments",
+                              "referrals", "tasks")]
         notes = dict(conn.execute("SELECT id, notes FROM service_entries UNION ALL"
                                   " SELECT id, notes FROM legal_matters UNION ALL"
-                                  " SELECT id, notes FROM appointments").fetchall())
+                                  " SELECT id, notes FROM appointments UNION ALL"
+                                  " SELECT id, reason FROM referrals UNION ALL"
+                                  " SELECT id, what FROM tasks").fetchall())
         flag = conn.execute("SELECT value FROM meta WHERE key = 'fields_sealed'").fetchone()
         events = conn.execute("SELECT actor_id, target_type, target_id, details"
                               " FROM audit_events WHERE action = 'key.fields_sealed'"
@@ -1381,14 +1473,15 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1's one-time pass: plain values are read as they are, left plain by an
     administrator's session, sealed in place by the first sessions holding their keys (the
-    legal volunteer's: the legal matter, the shelter entry and the appointment; the
-    caseworker's: the health entry), with no new row version, one key.fields_sealed event
-    each, and the meta flag once nothing plain is left.  A note that merely begins with the
-    prefix is plain."""
+    legal volunteer's: the legal matter, the shelter entry, the appointment, the referral
+    and the task; the caseworker's: the health entry), with no new row version, one
+    key.fields_sealed event each, and the meta flag once nothing plain is left.  A note
+    that merely begins with the prefix is plain."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     plain = {entries["health"]: "sf1: plain from before", entries["case"]: "plain from before",
-             entries["legal"]: "plain legal note", entries["appointment"]: "plain appointment"}
+             entries["legal"]: "plain legal note", entries["appointment"]: "plain appointment",
+             entries["referral"]: "plain referral reason", entries["task"]: "plain task"}
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         for row_id in (entries["health"], entries["case"]):
@@ -1398,6 +1491,10 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                      (plain[entries["legal"]], LEGAL_REF, entries["legal"]))
         conn.execute("UPDATE appointments SET notes = ? WHERE id = ?",
                      (plain[entries["appointment"]], entries["appointment"]))
+        conn.execute("UPDATE referrals SET reason = ?, declined_reason = '', outcome = ''"
+                     " WHERE id = ?", (plain[entries["referral"]], entries["referral"]))
+        conn.execute("UPDATE tasks SET what = ? WHERE id = ?",
+                     (plain[entries["task"]], entries["task"]))
         conn.execute("DELETE FROM meta WHERE key = 'fields_sealed'")
         conn.commit()
     finally:
@@ -1405,8 +1502,10 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     before, _notes, _flag, _events = _pass_state(made, recipe, data_key)
     out = _run_program(made.folder, "admin", ADMIN_PASS, monkeypatch, capsys)
     assert _notes_line(out) == (2, 0), "a plain note is read with the data key alone"
-    assert _notes_line(out, "Legal matter") == (1, 0)
-    assert _notes_line(out, "Appointment") == (1, 0)
+    assert _notes_line(out, "Legal matter notes") == (1, 0)
+    assert _notes_line(out, "Appointment notes") == (1, 0)
+    assert _notes_line(out, "Referral reasons") == (1, 0)
+    assert _notes_line(out, "Task texts") == (1, 0)
 
     with signed_in(made.folder):  # no content key: nothing is sealed
         pass
@@ -1422,14 +1521,16 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert recipe["is_sealed"](notes[entries["case"]])
     assert recipe["is_sealed"](notes[entries["legal"]])
     assert recipe["is_sealed"](notes[entries["appointment"]])
-    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":3}')]
+    assert recipe["is_sealed"](notes[entries["referral"]])
+    assert recipe["is_sealed"](notes[entries["task"]])
+    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":5}')]
 
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     rows, notes, flag, events = _pass_state(made, recipe, data_key)
     assert rows == before
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "3"
+    assert flag == _documented_fields_sealed() == "5"
     assert events[1:] == [(carl_id, "vault", vault_id, '{"count":1}')]
 
     keyslots = recipe["load_keyslots"](made.folder)
@@ -1438,6 +1539,8 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     try:
         reference = conn.execute("SELECT authority_ref FROM legal_matters WHERE id = ?",
                                  (entries["legal"],)).fetchone()[0]
+        declined, outcome = conn.execute("SELECT declined_reason, outcome FROM referrals"
+                                         " WHERE id = ?", (entries["referral"],)).fetchone()
     finally:
         conn.close()
     open_field = recipe["open_field"]
@@ -1449,21 +1552,32 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                       reference) == LEGAL_REF
     assert open_field(keys, "case", "appointments", entries["appointment"], "notes",
                       notes[entries["appointment"]]) == "plain appointment"
+    assert open_field(keys, "case", "referrals", entries["referral"], "reason",
+                      notes[entries["referral"]]) == "plain referral reason"
+    for column, value in (("declined_reason", declined), ("outcome", outcome)):
+        assert recipe["is_sealed"](value), "the empty texts beside it are sealed too"
+        assert open_field(keys, "case", "referrals", entries["referral"], column, value) == ""
+    assert open_field(keys, "case", "tasks", entries["task"], "what",
+                      notes[entries["task"]]) == "plain task"
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # read back in the app
         [matter] = caseworker.legal.list(entries["case_id"])
         assert (matter.authority_ref, matter.notes) == (LEGAL_REF, "plain legal note")
         [booked] = caseworker.appointments.list_for_case(entries["case_id"])
         assert booked.notes == "plain appointment"
+        assert caseworker.referrals.get(entries["referral"]).reason == "plain referral reason"
+        assert caseworker.tasks.get(entries["task"]).what == "plain task"
     assert len(_pass_state(made, recipe, data_key)[3]) == 2, "the flag: no pass any more"
 
 
-@pytest.mark.parametrize("level", ["1", "2"])
+@pytest.mark.parametrize("level", ["1", "2", "3", "4"])
 def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
                                                                recipe: dict[str, Any],
                                                                level: str) -> None:
-    """Section 7's meta flag: a vault at level 1 (service entries sealed; legal matters and
-    appointments written plain) or 2 (appointments written plain) runs the pass again at the
-    next sign-in of a session holding the keys, and is then at level 3."""
+    """Section 7's meta flag: a vault at level 1 (service entries sealed; legal matters,
+    appointments, referrals and tasks written plain), 2 (appointments, referrals and tasks
+    written plain), 3 (referrals and tasks written plain) or 4 (tasks written plain) runs
+    the pass again at the next sign-in of a session holding the keys, and is then at
+    level 5."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
@@ -1471,7 +1585,12 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
         if level == "1":
             conn.execute("UPDATE legal_matters SET notes = 'plain legal note',"
                          " authority_ref = ?", (LEGAL_REF,))
-        conn.execute("UPDATE appointments SET notes = 'plain appointment'")
+        if level in ("1", "2"):
+            conn.execute("UPDATE appointments SET notes = 'plain appointment'")
+        if level in ("1", "2", "3"):
+            conn.execute("UPDATE referrals SET reason = 'plain referral reason',"
+                         " declined_reason = '', outcome = ''")
+        conn.execute("UPDATE tasks SET what = 'plain task'")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'fields_sealed'", (level,))
         conn.commit()
     finally:
@@ -1482,10 +1601,10 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     _rows, notes, flag, events = _pass_state(made, recipe, data_key)
-    assert recipe["is_sealed"](notes[entries["legal"]])
-    assert recipe["is_sealed"](notes[entries["appointment"]])
-    assert flag == _documented_fields_sealed() == "3"
-    count = 2 if level == "1" else 1
+    assert recipe["is_sealed"](notes[entries["task"]])
+    assert all(recipe["is_sealed"](n) for n in notes.values())
+    assert flag == _documented_fields_sealed() == "5"
+    count = {"1": 4, "2": 3, "3": 2, "4": 1}[level]
     assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], f'{{"count":{count}}}')]
 
 
@@ -1534,6 +1653,121 @@ def test_appointment_notes_without_the_case_key(made: Made, recipe: dict[str, An
     carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
     assert recipe["open_field"](carl, "case", "appointments", entries["appointment"], "notes",
                                 notes) == APPOINTMENT_NOTE
+
+
+@contextlib.contextmanager
+def _nick_without_keys(made: Made) -> Iterator[tuple[Any, str, Any, str]]:
+    """Sessions of the administrator, a caseworker "nick" just added (so holding the
+    database key only) and the coordinator, with a case the coordinator assigned to nick:
+    yields (nick's opened vault, nick's id, the coordinator's services, the case id)."""
+    with Vault.open(made.folder, kdf=FAST_KDF) as vault:
+        admin_opened, _report = vault.unlock("admin", ADMIN_PASS)
+        nick_id = add_user(build_services(admin_opened), "nick", "caseworker",
+                           passphrase=NICK_PASS, temporary=False)
+        nick_opened, _report = vault.unlock("nick", NICK_PASS)  # the database key only
+        cora_opened, _report = vault.unlock("cora", CORA_PASS)
+        opened = [admin_opened, nick_opened, cora_opened]
+        try:
+            coordinator = build_services(cora_opened)
+            case_id = coordinator.cases.create(SurvivorInput(legal_name="Bea Test"),
+                                               CaseInput(assigned_to=nick_id)).id
+            yield nick_opened, nick_id, coordinator, case_id
+        finally:
+            for one in opened:
+                one.close()
+
+
+def test_referral_texts_without_the_case_key(made: Made, recipe: dict[str, Any]) -> None:
+    """Section 7.1's reading rule for referrals: a caseworker who has not received the case
+    key yet sees the referrals of the case assigned to her with their reason, declined
+    reason and outcome empty; making one, and recording that one was declined or
+    completed, are refused, so the sealed texts are not written over; sending, accepting
+    and revoking, which touch only plain columns, are allowed.  A referral packet, which
+    would have the reason empty, is refused rather than made."""
+    entries = _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    today = dt.date.today()
+    with _nick_without_keys(made) as (nick_opened, _nick_id, coordinator, case_id):
+        coordinator.consent.record(case_id, sections=["identity"], purpose="Referral",
+                                   given_by="survivor", method="written", given_on=today,
+                                   partner_id=entries["partner"])
+        referral_id = coordinator.referrals.create(
+            case_id, entries["partner"], services=["medical"], reason=REFERRAL_REASON).id
+        nick = build_services(nick_opened)
+        assert not nick_opened.keyring.holds("case")
+        [shown] = nick.referrals.list(case_id)
+        assert shown.id == referral_id and shown.services == ("medical",)
+        assert (shown.reason, shown.declined_reason, shown.outcome) == ("", "", "")
+        with pytest.raises(KeysNotGiven) as refused:
+            nick.referrals.create(case_id, entries["partner"], services=["medical"],
+                                  reason="another")
+        assert "cannot be written" in str(refused.value)
+        assert nick.referrals.move(referral_id, "sent").status == "sent"
+        with pytest.raises(KeysNotGiven):
+            nick.referrals.move(referral_id, "declined", reason="no places left")
+        assert nick.referrals.move(referral_id, "accepted").status == "accepted"
+        with pytest.raises(KeysNotGiven):
+            nick.referrals.move(referral_id, "completed", outcome="seen on Monday")
+        with pytest.raises(KeysNotGiven) as refused:  # consented, but no case key
+            nick.documents.referral_packet(case_id, entries["partner"],
+                                           sections=["identity"])
+        assert "cannot be read" in str(refused.value)
+        assert nick_opened.db.scalar("SELECT count(*) FROM generated_documents") == 0
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        stored = conn.execute("SELECT status, reason, declined_reason, outcome FROM referrals"
+                              " WHERE id = ?", (referral_id,)).fetchone()
+    finally:
+        conn.close()
+    status, *texts = stored
+    assert status == "accepted", "the status is plain: set without the key"
+    keyslots = recipe["load_keyslots"](made.folder)
+    carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    columns = ("reason", "declined_reason", "outcome")
+    assert [recipe["open_field"](carl, "case", "referrals", referral_id, column, value)
+            for column, value in zip(columns, texts, strict=True)] == [REFERRAL_REASON, "", ""]
+
+
+def test_task_text_without_the_case_key(made: Made, recipe: dict[str, Any]) -> None:
+    """Section 7.1's reading rule for tasks: a caseworker who has not received the case key
+    yet sees the tasks of the case assigned to her, in the case and in My day, with what
+    they say empty (who does it and the due date are plain); adding one and saving a change
+    are refused, so the sealed text is not written over; ticking it, which touches only
+    plain columns, is allowed."""
+    _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    today = dt.date.today()
+    with _nick_without_keys(made) as (nick_opened, nick_id, coordinator, case_id):
+        task_id = coordinator.tasks.create(case_id, TASK_WHAT, assigned_to=nick_id,
+                                           due_on=today).id
+        nick = build_services(nick_opened)
+        assert not nick_opened.keyring.holds("case")
+        [shown] = nick.tasks.list_for_case(case_id)
+        assert (shown.id, shown.what, shown.assigned_to, shown.due_on) == (
+            task_id, "", nick_id, today)
+        [line] = nick.day.my_day().group("tasks").items
+        assert (line.record_id, line.text, line.person_id) == (task_id, "", nick_id)
+        with pytest.raises(KeysNotGiven) as refused:
+            nick.tasks.create(case_id, "another", assigned_to=nick_id)
+        assert "cannot be written" in str(refused.value)
+        with pytest.raises(KeysNotGiven):
+            nick.tasks.update(task_id, row_version=shown.row_version, what="typed anew",
+                              assigned_to=nick_id, due_on=today + dt.timedelta(days=1))
+        assert nick.tasks.set_done(task_id, True, row_version=shown.row_version).done
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        stored = conn.execute("SELECT what, due_on, done_by FROM tasks WHERE id = ?",
+                              (task_id,)).fetchone()
+        count = conn.execute("SELECT count(*) FROM tasks WHERE case_id = ?",
+                             (case_id,)).fetchone()[0]
+    finally:
+        conn.close()
+    what, due_on, done_by = stored
+    assert count == 1, "the task she tried to add was not written"
+    assert (due_on, done_by) == (today.isoformat(), nick_id), "ticked, not changed"
+    keyslots = recipe["load_keyslots"](made.folder)
+    carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    assert recipe["open_field"](carl, "case", "tasks", task_id, "what", what) == TASK_WHAT
 
 
 # -- the pages, without SQLCipher (section 14) -------------------------------------------

@@ -17,7 +17,7 @@ from shelter_app.errors import NotFound, ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import format_datetime, format_time, isolated
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext, keys_not_given
+from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
@@ -182,7 +182,7 @@ class AppointmentService:
                  interpreter_language: str | None = None, notes: str = "",
                  allow_conflicts: bool = False) -> Appointment:
         scope = self._access.require(case_id, Action.MANAGE_APPOINTMENTS)
-        self._require_case_key()
+        require_case_key(self._ctx)
         fields = self._clean(case_id, appointment_type, starts_at, ends_at, location=location,
                              room=room, staff_id=staff_id, volunteer=volunteer,
                              interpreter=interpreter, interpreter_language=interpreter_language,
@@ -214,7 +214,7 @@ class AppointmentService:
         appointment meanwhile, the edit is refused instead of overwriting theirs."""
         current = self.get(appointment_id)
         scope = self._access.require(current.case_id, Action.MANAGE_APPOINTMENTS)
-        self._require_case_key()
+        require_case_key(self._ctx)
         fields = self._clean(current.case_id, appointment_type, starts_at, ends_at,
                              location=location, room=room, staff_id=staff_id,
                              volunteer=volunteer, interpreter=interpreter,
@@ -243,12 +243,6 @@ class AppointmentService:
             raise NotFound(_("No such appointment."))
         self._access.require(row["case_id"], Action.MANAGE_APPOINTMENTS)
         return self._appointment(row)
-
-    def _require_case_key(self) -> None:
-        """Before anything is checked or asked (a double booking, say): without the case
-        key the notes cannot be sealed, so the booking could not be saved anyway."""
-        if not self._ctx.vault.keyring.holds(KeyName.CASE):
-            raise keys_not_given(reading=False)
 
     def _seal_notes(self, appointment_id: str, notes: str) -> str:
         """Notes are sealed under the case key (docs/VAULT_FORMAT.md, section 7.1)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import ROLE_LABELS, Action, Role, Scope
 from shelter_app.errors import KeysNotGiven, PermissionDenied, VaultDamaged
 from shelter_app.i18n import _
@@ -45,6 +46,14 @@ def keys_not_given(*, reading: bool) -> KeysNotGiven:
     return KeysNotGiven(_(
         "Your account has not received the key to these records yet. A coordinator's "
         "next sign-in gives it; until then they cannot be written from this account."))
+
+
+def require_case_key(ctx: ServiceContext) -> None:
+    """Refuse a write of case-class text at once when the session lacks the case key, before
+    anything else is checked or asked (an empty required text, a double booking): it could
+    not be saved anyway, and that is what the person needs to hear."""
+    if not ctx.vault.keyring.holds(KeyName.CASE):
+        raise keys_not_given(reading=False)
 
 
 class ServiceContext:

@@ -34,6 +34,7 @@ from shelter_app.domain.roles import Action, Scope
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.day_queries import DEADLINE_DAYS, FEW_CASES, Arm, arms
+from shelter_app.services.tasks import open_what
 from shelter_app.store.db import Row
 
 # Counts stop at COUNT_CAP ("99+") and at most LIMIT lines of a group are read: nobody
@@ -221,8 +222,7 @@ class DayService:
         return min(COUNT_CAP, sum(self._count(a)
                                   for a in self._arms("referrals", today, True, False)))
 
-    @staticmethod
-    def _item(key: str, r: Row) -> DayItem:
+    def _item(self, key: str, r: Row) -> DayItem:
         if key in ("today", "tomorrow"):
             start, end = v.parse_utc(r["starts_at"]), v.parse_utc(r["ends_at"])
             place = " · ".join(p for p in (r["location"], r["room"]) if p)
@@ -240,4 +240,4 @@ class DayService:
             return DayItem(key, r["case_id"], r["code"], r["id"], _day(r["expires_on"]), kind,
                            r["name"] or "")
         return DayItem(key, r["case_id"], r["code"], r["id"], _day(r["due_on"]), "task",
-                       r["what"], r["person"], r["assigned_to"])
+                       open_what(self._ctx, r), r["person"], r["assigned_to"])

@@ -17,8 +17,9 @@ from shelter_app.vault import fields
 
 DONE = "fields_sealed"
 # 1: service entries' outcome and notes; 2: and legal matters' reference and notes;
-# 3: and appointments' notes
-LEVEL = "3"
+# 3: and appointments' notes; 4: and referrals' reason, declined reason and outcome;
+# 5: and what tasks say
+LEVEL = "5"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ SEALED: tuple[SealedColumns, ...] = (
                   "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"),
     SealedColumns("appointments", ("notes",),
                   "SELECT id, notes, 'case' AS key FROM appointments"),
+    SealedColumns("referrals", ("reason", "declined_reason", "outcome"),
+                  "SELECT id, reason, declined_reason, outcome, 'case' AS key FROM referrals"),
+    SealedColumns("tasks", ("what",), "SELECT id, what, 'case' AS key FROM tasks"),
 )
 
 
@@ -49,9 +53,10 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
     keys = ctx.vault.keyring
     if not any(keys.holds(k) for k in (KeyName.CASE, KeyName.HEALTH, KeyName.LEGAL)):
         return 0
+    present = set(db.column("SELECT name FROM sqlite_master WHERE type = 'table'"))
     sealed = left = 0
     with db.transaction():
-        for spec in SEALED:
+        for spec in (spec for spec in SEALED if spec.table in present):
             # Every row, once: which values are sealed is decided by fields.is_sealed, the
             # rule readers use, not by a prefix a plain note could happen to start with.
             for row in db.all(spec.rows_sql):

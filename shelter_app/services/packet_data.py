@@ -11,6 +11,7 @@ from typing import Any
 
 from shelter_app.documents import packet_model as m
 from shelter_app.domain import names
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseRecord
 from shelter_app.services.care import CareService
 from shelter_app.services.consent import Consent
@@ -94,6 +95,8 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
                    care: CareService, legal: LegalService, timeline: TimelineService,
                    language: str, packet_id: str, today: dt.date, organisation: str,
                    organisation_contact: str, watermark: str | None) -> m.ReferralPacket:
+    if not ctx.vault.keyring.holds(KeyName.CASE):  # the referral's reason would be empty
+        raise keys_not_given(reading=True)
     s, c = record.survivor, record.case
     shared = set(sections)
     clean = Redactor(record, active="identity" not in shared)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
@@ -62,11 +63,7 @@ class VisibleReferral:
 OPEN_STATUSES = ("draft", "sent", "accepted")
 
 
-def _referral(r: Row) -> Referral:
-    return Referral(r["id"], r["case_id"], r["partner_id"], r["priority"],
-                    tuple(json.loads(r["services"])), r["reason"], r["consent_id"], r["status"],
-                    r["declined_reason"], r["sent_on"], r["follow_up_due"], r["outcome"],
-                    r["row_version"])
+SEALED = ("reason", "declined_reason", "outcome")  # under the case key (VAULT_FORMAT 7.1)
 
 
 class ReferralService:
@@ -88,19 +85,35 @@ class ReferralService:
                              details={"fields": ["partner_id", "priority", "services"]}) as db:
             db.execute(
                 "INSERT INTO referrals (id, case_id, partner_id, priority, services, reason,"
-                " status, follow_up_due, created_at, updated_at, created_by, updated_by) VALUES"
-                " (:id, :case, :partner, :priority, :services, :reason, 'draft', :due, :now,"
-                " :now, :me, :me)",
+                " declined_reason, outcome, status, follow_up_due, created_at, updated_at,"
+                " created_by, updated_by) VALUES (:id, :case, :partner, :priority, :services,"
+                " :reason, :declined, :outcome, 'draft', :due, :now, :now, :me, :me)",
                 {"id": referral_id, "case": case_id, "partner": partner_id,
                  "priority": vocab.PRIORITY.check(priority, "priority"),
                  "services": json.dumps(services),
-                 "reason": v.note(reason, "reason"), "due": v.iso(due), "now": now, "me": me})
+                 "reason": self._seal(referral_id, "reason", v.note(reason, "reason")),
+                 "declined": self._seal(referral_id, "declined_reason", ""),
+                 "outcome": self._seal(referral_id, "outcome", ""),
+                 "due": v.iso(due), "now": now, "me": me})
         return self.get(referral_id)
 
     def get(self, referral_id: str) -> Referral:
         row = self._row(referral_id)
         self._access.require(row["case_id"], Action.MANAGE_REFERRALS)
-        return _referral(row)
+        return self._referral(row)
+
+    def _seal(self, referral_id: str, column: str, text: str) -> str:
+        return self._ctx.seal(KeyName.CASE, "referrals", referral_id, column, text)
+
+    def _referral(self, r: Row) -> Referral:
+        """One referral, its reasons and outcome opened; empty while this account has not
+        received the case key (writing them is refused then)."""
+        opened = {c: self._ctx.unseal(KeyName.CASE, "referrals", r["id"], c, r[c]) or ""
+                  for c in SEALED}
+        return Referral(r["id"], r["case_id"], r["partner_id"], r["priority"],
+                        tuple(json.loads(r["services"])), opened["reason"], r["consent_id"],
+                        r["status"], opened["declined_reason"], r["sent_on"],
+                        r["follow_up_due"], opened["outcome"], r["row_version"])
 
     def _row(self, referral_id: str) -> Row:
         row = self._ctx.db.one("SELECT * FROM referrals WHERE id = :id", {"id": referral_id})
@@ -112,7 +125,7 @@ class ReferralService:
         self._access.require(case_id, Action.MANAGE_REFERRALS)
         rows = self._ctx.db.all("SELECT * FROM referrals WHERE case_id = :c ORDER BY created_at"
                                 " DESC", {"c": case_id})
-        return [_referral(r) for r in rows]
+        return [self._referral(r) for r in rows]
 
     def list_visible(self, *, open_only: bool = False) -> builtins.list[VisibleReferral]:
         """Referrals in every case the user may manage referrals for: open ones first (by
@@ -127,7 +140,8 @@ class ReferralService:
             " JOIN cases c ON c.id = r.case_id JOIN partners p ON p.id = r.partner_id"
             f" WHERE {visible}{only} ORDER BY r.status NOT IN ('draft', 'sent', 'accepted'),"
             " r.follow_up_due IS NULL, r.follow_up_due, r.created_at DESC", params)
-        return [VisibleReferral(_referral(r), r["case_code"], r["partner_name"]) for r in rows]
+        return [VisibleReferral(self._referral(r), r["case_code"], r["partner_name"])
+                for r in rows]
 
     def move(self, referral_id: str, status: str, *, reason: str = "", outcome: str = "",
              sections: builtins.list[str] | None = None, on: dt.date | None = None) -> Referral:
@@ -155,9 +169,11 @@ class ReferralService:
             if not reason.strip():
                 raise ValidationError(_("Record the reason the partner gave for declining."),
                                       "reason")
-            changes["declined_reason"] = v.text(reason, "reason", limit=2000)
+            changes["declined_reason"] = self._seal(referral_id, "declined_reason",
+                                                    v.text(reason, "reason", limit=2000))
         if status == "completed":
-            changes["outcome"] = v.text(outcome, "outcome", limit=2000)
+            changes["outcome"] = self._seal(referral_id, "outcome",
+                                            v.text(outcome, "outcome", limit=2000))
         sets = ", ".join(f"{k} = :{k}" for k in changes)
         with self._ctx.write(Action.MANAGE_REFERRALS, Event.RECORD_UPDATED, scope=scope,
                              target_type="referral", target_id=referral_id,

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action, Role, Scope
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.services.permissions import decide
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
@@ -69,11 +70,22 @@ SELECT = ("SELECT t.*, c.code AS case_code, c.assigned_to AS case_owner,"
           " LEFT JOIN users a ON a.id = t.assigned_to LEFT JOIN users d ON d.id = t.done_by")
 
 
-def _task(r: Row, on_case: bool = True) -> Task:
-    return Task(r["id"], r["case_id"], r["case_code"], r["what"], r["assigned_to"],
+def _task(r: Row, what: str, on_case: bool = True) -> Task:
+    return Task(r["id"], r["case_id"], r["case_code"], what, r["assigned_to"],
                 r["assignee_name"], dt.date.fromisoformat(r["due_on"]) if r["due_on"] else None,
                 v.parse_utc(r["done_at"]) if r["done_at"] else None, r["done_by"],
                 r["done_by_name"], v.parse_utc(r["created_at"]), r["row_version"], on_case)
+
+
+def seal_what(ctx: ServiceContext, task_id: str, what: str) -> str:
+    """What a task says is sealed under the case key (docs/VAULT_FORMAT.md, section 7.1)."""
+    return ctx.seal(KeyName.CASE, "tasks", task_id, "what", what)
+
+
+def open_what(ctx: ServiceContext, row: Row) -> str:
+    """What the task says; empty while this account has not received the case key (a save
+    is refused then, so nothing is written back over it)."""
+    return ctx.unseal(KeyName.CASE, "tasks", row["id"], "what", row["what"]) or ""
 
 
 def may_work_on(db: Database, case_id: str, user_id: str) -> bool:
@@ -135,11 +147,14 @@ class TaskService:
     def create(self, case_id: str, what: str, *, assigned_to: str | None = None,
                due_on: dt.date | str | None = None) -> Task:
         scope = self._access.require(case_id, Action.MANAGE_TASKS)
+        require_case_key(self._ctx)
         values = {**_clean(what, due_on), "assigned_to": self._assignee(case_id, assigned_to)}
         task_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        filled = sorted(k for k, x in values.items() if x)
+        values["what"] = seal_what(self._ctx, task_id, str(values["what"]))
         with self._ctx.write(Action.MANAGE_TASKS, Event.RECORD_CREATED, scope=scope,
                              target_type="task", target_id=task_id,
-                             details={"fields": sorted(k for k, x in values.items() if x)}) as db:
+                             details={"fields": filled}) as db:
             db.execute(
                 "INSERT INTO tasks (id, case_id, what, assigned_to, due_on, created_at,"
                 " updated_at, created_by, updated_by) VALUES (:id, :case, :what, :assigned_to,"
@@ -152,9 +167,13 @@ class TaskService:
         """Change what the task says, who does it and by when (not whether it is done)."""
         before = self._row(task_id)
         scope = self._access.require(before["case_id"], Action.MANAGE_TASKS)
+        require_case_key(self._ctx)
         values = {**_clean(what, due_on),
                   "assigned_to": self._assignee(before["case_id"], assigned_to)}
-        changed = sorted(k for k, x in values.items() if before[k] != x)
+        was = {**dict(zip(before.keys(), before, strict=True)),
+               "what": open_what(self._ctx, before)}
+        changed = sorted(k for k, x in values.items() if was[k] != x)
+        values["what"] = seal_what(self._ctx, task_id, str(values["what"]))
         with self._ctx.write(Action.MANAGE_TASKS, Event.RECORD_UPDATED, scope=scope,
                              target_type="task", target_id=task_id,
                              details={"fields": changed}) as db:
@@ -203,15 +222,16 @@ class TaskService:
                        ) -> Task:
         """The task, saying whether its person still works on its case."""
         person = row["assigned_to"]
+        what = open_what(self._ctx, row)
         if person is None:
-            return _task(row)
+            return _task(row, what)
         key = (row["case_id"], person)
         if known is None or key not in known:
             standing = may_work_on(self._ctx.db, row["case_id"], person)
             if known is None:
-                return _task(row, standing)
+                return _task(row, what, standing)
             known[key] = standing
-        return _task(row, known[key])
+        return _task(row, what, known[key])
 
     def list_for_case(self, case_id: str) -> builtins.list[Task]:
         """Open tasks first (the earliest due first, undated last), then done ones, the

@@ -224,3 +224,67 @@ def test_appointment_notes_are_sealed_under_the_case_key(org: Org):
     changed = [e["details"]["fields"] for e in org.audit("record.updated")
                if e["target_id"] == booked.id]
     assert changed == [["ends_at", "starts_at"]], "unchanged notes are not named as changed"
+
+
+# -- referrals: reason, declined reason and outcome under the case key ---------------------
+def test_referral_reasons_are_sealed_under_the_case_key(org: Org):
+    record = org.new_case()
+    partner = org.partner()
+    made = org.caseworker.referrals.create(record.id, partner, services=["medical"],
+                                           reason=CASE_CANARY)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    row = conn.execute("SELECT reason, declined_reason, outcome FROM referrals WHERE id = ?",
+                       (made.id,)).fetchone()
+    conn.close()
+    assert all(fields.is_sealed(value) for value in row)
+    assert CASE_CANARY not in row[0]
+    assert fields.open_value(keys_of(org, "coordinator")["case"], "referrals", made.id,
+                             "reason", row[0]) == CASE_CANARY
+    assert made.reason == CASE_CANARY
+    [visible] = [r for r in org.caseworker.referrals.list_visible() if r.referral.id == made.id]
+    assert visible.referral.reason == CASE_CANARY
+
+
+# -- tasks: what they say, under the case key -----------------------------------------------
+def test_what_a_task_says_is_sealed_and_read_on_my_day(org: Org):
+    record = org.new_case()
+    task = org.caseworker.tasks.create(record.id, CASE_CANARY,
+                                       assigned_to=org.ids["caseworker"],
+                                       due_on=dt.date.today())
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    [(stored_what,)] = conn.execute("SELECT what FROM tasks WHERE id = ?", (task.id,)).fetchall()
+    conn.close()
+    assert fields.is_sealed(stored_what) and CASE_CANARY not in stored_what
+    assert task.what == CASE_CANARY
+    day = org.caseworker.day.my_day()
+    lines = [i for g in day.groups for i in g.items if i.kind == "task"]
+    assert any(CASE_CANARY in (i.text or "") for i in lines)
+    changed = org.caseworker.tasks.update(task.id, row_version=task.row_version,
+                                          what=CASE_CANARY, assigned_to=org.ids["caseworker"],
+                                          due_on=dt.date.today() + dt.timedelta(days=1))
+    assert changed.what == CASE_CANARY
+    [event] = [e for e in org.audit("record.updated") if e["target_id"] == task.id]
+    assert event["details"]["fields"] == ["due_on"]
+
+
+def test_a_packet_is_refused_not_made_with_empty_reasons_without_the_case_key(org: Org):
+    """A coordinator whose keys have not been given yet (a second coordinator added after
+    the first signed in) cannot produce a referral packet with blanks where the reason
+    and notes belong: it is refused and nothing is recorded as produced."""
+    record = org.new_case()
+    partner = org.coordinator.partners.add("Harbour Clinic (fictional)", "health",
+                                           document_language="en")
+    org.coordinator.consent.record(record.id, sections=["identity"], purpose="Referral",
+                                   given_by="survivor", method="written",
+                                   given_on=dt.date.today(), partner_id=partner.id)
+    org.coordinator.referrals.create(record.id, partner.id, services=["medical"],
+                                     reason=CASE_CANARY)
+    org.admin.accounts.add("second", ["coordinator"], STAFF_PASS, temporary=False)
+    one, _report = org.vault.unlock("second", STAFF_PASS)  # gives keys to others, not itself
+    org.opened.append(one)
+    second = build_services(one)
+    assert not one.keyring.holds("case")
+    before = org.count("generated_documents")
+    with pytest.raises(KeysNotGiven):
+        second.documents.referral_packet(record.id, partner.id, sections=["identity"])
+    assert org.count("generated_documents") == before
