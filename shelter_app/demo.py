@@ -140,10 +140,14 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 "closure_reason": "goals_met" if status == "closed" else None,
                 "assigned_to": rng.choice(staff) if staff else None})
             consent_partner = rng.choice(partner_ids)
+            consent_id = str(uuid.uuid4())
             batch["consents"].append({
-                "id": str(uuid.uuid4()), **meta, "case_id": cid,
+                "id": consent_id, **meta, "case_id": cid,
                 "sections": json.dumps(["identity", "contact", "services"]),
-                "partner_id": consent_partner, "any_referral": 0, "purpose": "Referral for support",
+                "partner_id": consent_partner, "any_referral": 0,
+                **{column: ctx.seal(KeyName.CASE, "consents", consent_id, column, text)
+                   for column, text in (("purpose", "Referral for support"),
+                                        ("guardian_name", ""), ("withdrawal_note", ""))},
                 "given_by": "survivor", "method": rng.choice(["written", "verbal"]),
                 "given_on": opened.isoformat(),
                 # renewed where a year has passed, so a newcomer can make packets at once;

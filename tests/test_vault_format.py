@@ -76,6 +76,10 @@ LEGAL_NOTE = "Interview at the immigration office on Tuesday"
 APPOINTMENT_NOTE = "Bring the clinic's letter; the interpreter meets her at the gate"
 REFERRAL_REASON = "Check-up after the move; she asks to be seen by a woman doctor"
 TASK_WHAT = "Ask the clinic to send her letter to the safe address"
+CONSENT_PURPOSE = "Referral to the clinic for a check-up after the move"
+TIMELINE_PLACE = "A farm outside the harbour town"
+TIMELINE_DESCRIPTION = "Promised work in a restaurant; her passport was taken on arrival"
+WITHDRAWAL_NOTE = "She asked on the phone that nothing more be sent to the clinic"
 NINA_PASS = "temporary passphrase 6"
 NICK_PASS = "temporary passphrase 7"
 
@@ -1198,13 +1202,15 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
 def _with_service_notes(made: Made) -> dict[str, str]:
     """Section 7.1 on a vault made by the application: an administrator adds a coordinator, a
     caseworker and a legal volunteer; the coordinator's session makes and gives the content
-    keys, opens a case for the caseworker, shares it with the legal volunteer and adds a
-    partner; the caseworker records a health and a shelter service, books a medical
-    appointment with notes, refers the survivor to the partner and adds a task for herself,
-    due today; the legal volunteer opens a legal matter.  Returns the ids by class: service
-    entries' "health" and "case", the legal matter's "legal", the appointment's
-    "appointment", the referral's "referral", the task's "task", and the case's "case_id",
-    the partner's "partner" and the caseworker's "carl"."""
+    keys, opens a case for the caseworker, shares it with the legal volunteer, adds a
+    partner, records the survivor's consent to share her identity with it and adds a
+    recruitment event to the timeline; the caseworker records a health and a shelter
+    service, books a medical appointment with notes, refers the survivor to the partner and
+    adds a task for herself, due today; the legal volunteer opens a legal matter.  Returns
+    the ids by class: service entries' "health" and "case", the legal matter's "legal", the
+    appointment's "appointment", the referral's "referral", the task's "task", the
+    consent's "consent", the timeline event's "timeline", and the case's "case_id", the
+    partner's "partner" and the caseworker's "carl"."""
     with signed_in(made.folder) as admin:
         add_user(admin, "cora", "coordinator", passphrase=CORA_PASS, temporary=False)
         carl = add_user(admin, "carl", "caseworker", passphrase=CARL_PASS, temporary=False)
@@ -1215,6 +1221,12 @@ def _with_service_notes(made: Made) -> dict[str, str]:
         coordinator.cases.share(case_id, lena)
         partner_id = coordinator.partners.add("Riverside Clinic", "health",
                                               services=["medical"]).id
+        consent = coordinator.consent.record(case_id, sections=["identity"],
+                                             purpose=CONSENT_PURPOSE, given_by="survivor",
+                                             method="written", given_on=dt.date.today(),
+                                             partner_id=partner_id)
+        event = coordinator.timeline.add(case_id, "recruitment", place=TIMELINE_PLACE,
+                                         description=TIMELINE_DESCRIPTION)
     today = dt.date.today()
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         health = caseworker.care.record(case_id, "medical", provided_on=today,
@@ -1232,7 +1244,8 @@ def _with_service_notes(made: Made) -> dict[str, str]:
                                             authority_ref=LEGAL_REF, notes=LEGAL_NOTE)
     return {"health": health.id, "case": shelter.id, "legal": matter.id,
             "appointment": appointment.id, "referral": referral.id, "task": task.id,
-            "case_id": case_id, "partner": partner_id, "carl": carl}
+            "consent": consent.id, "timeline": event.id, "case_id": case_id,
+            "partner": partner_id, "carl": carl}
 
 
 def _documented_fields_sealed() -> str:
@@ -1255,26 +1268,32 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1 read back with the document's program: the caseworker's passphrase opens
     her health note, the legal volunteer's cannot (no health key); the legal matter, the
-    appointment's notes, the referral's reason, declined reason and outcome and what the
-    task says open for the legal volunteer, the caseworker and the coordinator; the
-    administrator's opens none of them; the program prints counts, never a note."""
+    appointment's notes, the referral's reason, declined reason and outcome, what the task
+    says, the consent's purpose, guardian's name and withdrawal note and the timeline
+    event's place and description open for the legal volunteer, the caseworker and the
+    coordinator; the administrator's opens none of them; the program prints counts, never
+    a note."""
     entries = _with_service_notes(made)
     secrets = {"carl": CARL_PASS, "lena": LENA_PASS, "cora": CORA_PASS, "admin": ADMIN_PASS,
                "": made.recovery_key}
-    counts = {"carl": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "lena": ((1, 1), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "cora": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "admin": ((0, 2), (0, 1), (0, 1), (0, 1), (0, 1)),
-              "": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0))}
+    counts = {"carl": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "lena": ((1, 1), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "cora": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
+              "admin": ((0, 2), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1)),
+              "": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0))}
     contents = (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE, APPOINTMENT_NOTE,
-                REFERRAL_REASON, TASK_WHAT)
-    for name, (services, legal, appointments, referrals, tasks) in counts.items():
+                REFERRAL_REASON, TASK_WHAT, CONSENT_PURPOSE, TIMELINE_PLACE,
+                TIMELINE_DESCRIPTION)
+    for name, (services, legal, appointments, referrals, tasks, consents,
+               timeline) in counts.items():
         out = _run_program(made.folder, name, secrets[name], monkeypatch, capsys)
         assert _notes_line(out) == services, name
         assert _notes_line(out, "Legal matter notes") == legal, name
         assert _notes_line(out, "Appointment notes") == appointments, name
         assert _notes_line(out, "Referral reasons") == referrals, name
         assert _notes_line(out, "Task texts") == tasks, name
+        assert _notes_line(out, "Consent purposes") == consents, name
+        assert _notes_line(out, "Timeline descriptions") == timeline, name
         assert "WARNING" not in out
         assert all(s not in out for s in contents)
 
@@ -1297,6 +1316,15 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
             "SELECT id, reason, declined_reason, outcome FROM referrals").fetchall()
         [(task_id, task_what, task_person, task_due, task_done)] = conn.execute(
             "SELECT id, what, assigned_to, due_on, done_at FROM tasks").fetchall()
+        [(consent_id, *consent_texts)] = conn.execute(
+            "SELECT id, purpose, guardian_name, withdrawal_note FROM consents").fetchall()
+        consent_plain = conn.execute(
+            "SELECT sections, partner_id, any_referral, given_by, method, interpreter_used,"
+            " given_on, expires_on, withdrawn_on FROM consents").fetchone()
+        [(event_id, *event_texts)] = conn.execute(
+            "SELECT id, place, description FROM timeline_events").fetchall()
+        event_plain = conn.execute(
+            "SELECT stage, country, date_from, date_to FROM timeline_events").fetchone()
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     finally:
         conn.close()
@@ -1415,8 +1443,76 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
             administrator.tasks.get(task_id)
         assert not isinstance(refused.value, KeysNotGiven)
 
+    # the consent's purpose, guardian's name and withdrawal note, under the case key: all
+    # three sealed when it is recorded, the two empty ones as empty text (44 characters);
+    # its sections, recipient, who gave it, method, interpreter and dates stay plain.  The
+    # caseworker, the coordinator and the legal volunteer (the case key) open the texts
+    # with this page; the administrator's keys do not
+    assert consent_id == entries["consent"]
+    purpose, guardian, withdrawal = consent_texts
+    assert all(recipe["is_sealed"](value) for value in consent_texts)
+    assert CONSENT_PURPOSE not in purpose and len(guardian) == len(withdrawal) == 44
+    assert consent_plain == ('["identity"]', entries["partner"], 0, "survivor", "written", 0,
+                             dt.date.today().isoformat(), None, None)
+    consent_columns = ("purpose", "guardian_name", "withdrawal_note")
+    for name, keys in (("carl", carl), ("cora", cora), ("lena", lena), ("admin", admin)):
+        texts = (CONSENT_PURPOSE, "", "") if name != "admin" else (None, None, None)
+        assert tuple(opened(keys, "case", consent_id, value, "consents", column)
+                     for value, column in zip(consent_texts, consent_columns, strict=True)
+                     ) == texts, name
+    for table, column in (("consents", "guardian_name"), ("referrals", "purpose")):
+        with pytest.raises(InvalidTag):  # bound to its table and column
+            opened(carl, "case", consent_id, purpose, table, column)
+    with pytest.raises(InvalidTag):  # and to its row
+        opened(carl, "case", task_id, purpose, "consents", "purpose")
+    with pytest.raises(InvalidTag):  # and to the case key
+        opened({"case": carl["health"]}, "case", consent_id, purpose, "consents", "purpose")
+
+    # the timeline event's place and description, under the case key; its stage, country
+    # and dates stay plain
+    assert event_id == entries["timeline"]
+    place, description = event_texts
+    assert all(recipe["is_sealed"](value) for value in event_texts)
+    assert TIMELINE_PLACE not in place and TIMELINE_DESCRIPTION not in description
+    assert event_plain == ("recruitment", None, None, None)
+    for name, keys in (("carl", carl), ("cora", cora), ("lena", lena), ("admin", admin)):
+        expected = (TIMELINE_PLACE, TIMELINE_DESCRIPTION) if name != "admin" else (None, None)
+        assert (opened(keys, "case", event_id, place, "timeline_events", "place"),
+                opened(keys, "case", event_id, description, "timeline_events",
+                       "description")) == expected, name
+    for table, column in (("timeline_events", "description"), ("consents", "place")):
+        with pytest.raises(InvalidTag):  # bound to its table and column
+            opened(carl, "case", event_id, place, table, column)
+    with pytest.raises(InvalidTag):  # and to its row
+        opened(carl, "case", consent_id, place, "timeline_events", "place")
+    with pytest.raises(InvalidTag):  # and to the case key
+        opened({"case": carl["health"]}, "case", event_id, place, "timeline_events", "place")
+
+    # and in the application: the caseworker (her case), the coordinator and the legal
+    # volunteer (shared with her) read both; the consent check works on the plain columns
+    # and returns the consent with its purpose opened; the administrator is refused by her
+    # role, not for a missing key
+    for who, secret in (("carl", CARL_PASS), ("cora", CORA_PASS), ("lena", LENA_PASS)):
+        with signed_in(made.folder, who, secret) as reader:
+            [shown] = reader.consent.list(entries["case_id"])
+            assert (shown.id, shown.purpose, shown.guardian_name, shown.sections,
+                    shown.partner_id) == (consent_id, CONSENT_PURPOSE, "", ("identity",),
+                                          entries["partner"]), who
+            [line] = reader.timeline.list(entries["case_id"])
+            assert (line.id, line.stage, line.place, line.description) == (
+                event_id, "recruitment", TIMELINE_PLACE, TIMELINE_DESCRIPTION), who
+            [covering] = reader.consent.check(entries["case_id"], entries["partner"],
+                                              ["identity"])
+            assert (covering.id, covering.purpose) == (consent_id, CONSENT_PURPOSE), who
+    with signed_in(made.folder) as administrator:
+        for read in (lambda: administrator.consent.list(entries["case_id"]),
+                     lambda: administrator.timeline.list(entries["case_id"])):
+            with pytest.raises(PermissionDenied) as refused:
+                read()
+            assert not isinstance(refused.value, KeysNotGiven)
+
     # the meta table of section 7: the pass found nothing plain and said so
-    assert meta["fields_sealed"] == _documented_fields_sealed() == "5"
+    assert meta["fields_sealed"] == _documented_fields_sealed() == "6"
     text = DOC.read_text(encoding="utf-8")
     meta_table = text[text.index("| key | value |"):text.index("### users")]
     assert all(f"| `{key}` |" in meta_table for key in meta)
@@ -1432,6 +1528,9 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                      (shelter_note, entries["appointment"]))
         conn.execute("UPDATE referrals SET reason = ? WHERE id = ?", (outcome, referral_id))
         conn.execute("UPDATE tasks SET what = ? WHERE id = ?", (reason, task_id))
+        conn.execute("UPDATE consents SET purpose = ? WHERE id = ?", (task_what, consent_id))
+        conn.execute("UPDATE timeline_events SET description = ? WHERE id = ?",
+                     (place, event_id))
         conn.commit()
     finally:
         conn.close()
@@ -1441,24 +1540,28 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
     assert "WARNING, appointments: a note does not open with its key" in out
     assert "WARNING, referrals: a reason does not open with its key" in out
     assert "WARNING, tasks: a text does not open with its key" in out
+    assert "WARNING, consents: a purpose does not open with its key" in out
+    assert "WARNING, timeline events: a description does not open with its key" in out
 
 
 def _pass_state(made: Made, recipe: dict[str, Any], data_key: bytes
                 ) -> tuple[list[Any], dict[str, str], str | None, list[Any]]:
-    """(row versions of the five tables, {row id: notes, a referral's reason or what a task
-    says}, meta fields_sealed, the key.fields_sealed events), read with the document's
-    code."""
+    """(row versions of the seven tables, {row id: notes, a referral's reason, what a task
+    says, a consent's purpose or a timeline event's description}, meta fields_sealed, the
+    key.fields_sealed events), read with the document's code."""
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         rows = [conn.execute(f"SELECT id, row_version, updated_at, updated_by FROM {table}"  # noqa: S608
                              " ORDER BY id").fetchall()
                 for table in ("service_entries", "legal_matters", "appointments",
-                              "referrals", "tasks")]
+                              "referrals", "tasks", "consents", "timeline_events")]
         notes = dict(conn.execute("SELECT id, notes FROM service_entries UNION ALL"
                                   " SELECT id, notes FROM legal_matters UNION ALL"
                                   " SELECT id, notes FROM appointments UNION ALL"
                                   " SELECT id, reason FROM referrals UNION ALL"
-                                  " SELECT id, what FROM tasks").fetchall())
+                                  " SELECT id, what FROM tasks UNION ALL"
+                                  " SELECT id, purpose FROM consents UNION ALL"
+                                  " SELECT id, description FROM timeline_events").fetchall())
         flag = conn.execute("SELECT value FROM meta WHERE key = 'fields_sealed'").fetchone()
         events = conn.execute("SELECT actor_id, target_type, target_id, details"
                               " FROM audit_events WHERE action = 'key.fields_sealed'"
@@ -1473,15 +1576,18 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """Section 7.1's one-time pass: plain values are read as they are, left plain by an
     administrator's session, sealed in place by the first sessions holding their keys (the
-    legal volunteer's: the legal matter, the shelter entry, the appointment, the referral
-    and the task; the caseworker's: the health entry), with no new row version, one
+    legal volunteer's: the legal matter, the shelter entry, the appointment, the referral,
+    the task, the consent and the timeline event; the caseworker's: the health entry), with
+    no new row version, one
     key.fields_sealed event each, and the meta flag once nothing plain is left.  A note
     that merely begins with the prefix is plain."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     plain = {entries["health"]: "sf1: plain from before", entries["case"]: "plain from before",
              entries["legal"]: "plain legal note", entries["appointment"]: "plain appointment",
-             entries["referral"]: "plain referral reason", entries["task"]: "plain task"}
+             entries["referral"]: "plain referral reason", entries["task"]: "plain task",
+             entries["consent"]: "plain consent purpose",
+             entries["timeline"]: "plain timeline description"}
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
     try:
         for row_id in (entries["health"], entries["case"]):
@@ -1495,6 +1601,11 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                      " WHERE id = ?", (plain[entries["referral"]], entries["referral"]))
         conn.execute("UPDATE tasks SET what = ? WHERE id = ?",
                      (plain[entries["task"]], entries["task"]))
+        conn.execute("UPDATE consents SET purpose = ?, guardian_name = '',"
+                     " withdrawal_note = '' WHERE id = ?",
+                     (plain[entries["consent"]], entries["consent"]))
+        conn.execute("UPDATE timeline_events SET place = 'plain place', description = ?"
+                     " WHERE id = ?", (plain[entries["timeline"]], entries["timeline"]))
         conn.execute("DELETE FROM meta WHERE key = 'fields_sealed'")
         conn.commit()
     finally:
@@ -1506,6 +1617,8 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert _notes_line(out, "Appointment notes") == (1, 0)
     assert _notes_line(out, "Referral reasons") == (1, 0)
     assert _notes_line(out, "Task texts") == (1, 0)
+    assert _notes_line(out, "Consent purposes") == (1, 0)
+    assert _notes_line(out, "Timeline descriptions") == (1, 0)
 
     with signed_in(made.folder):  # no content key: nothing is sealed
         pass
@@ -1523,14 +1636,16 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert recipe["is_sealed"](notes[entries["appointment"]])
     assert recipe["is_sealed"](notes[entries["referral"]])
     assert recipe["is_sealed"](notes[entries["task"]])
-    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":5}')]
+    assert recipe["is_sealed"](notes[entries["consent"]])
+    assert recipe["is_sealed"](notes[entries["timeline"]])
+    assert flag is None and events == [(lena_id, "vault", vault_id, '{"count":7}')]
 
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     rows, notes, flag, events = _pass_state(made, recipe, data_key)
     assert rows == before
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "5"
+    assert flag == _documented_fields_sealed() == "6"
     assert events[1:] == [(carl_id, "vault", vault_id, '{"count":1}')]
 
     keyslots = recipe["load_keyslots"](made.folder)
@@ -1541,6 +1656,11 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
                                  (entries["legal"],)).fetchone()[0]
         declined, outcome = conn.execute("SELECT declined_reason, outcome FROM referrals"
                                          " WHERE id = ?", (entries["referral"],)).fetchone()
+        guardian, withdrawal = conn.execute("SELECT guardian_name, withdrawal_note FROM"
+                                            " consents WHERE id = ?",
+                                            (entries["consent"],)).fetchone()
+        place = conn.execute("SELECT place FROM timeline_events WHERE id = ?",
+                             (entries["timeline"],)).fetchone()[0]
     finally:
         conn.close()
     open_field = recipe["open_field"]
@@ -1559,6 +1679,15 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
         assert open_field(keys, "case", "referrals", entries["referral"], column, value) == ""
     assert open_field(keys, "case", "tasks", entries["task"], "what",
                       notes[entries["task"]]) == "plain task"
+    assert open_field(keys, "case", "consents", entries["consent"], "purpose",
+                      notes[entries["consent"]]) == "plain consent purpose"
+    for column, value in (("guardian_name", guardian), ("withdrawal_note", withdrawal)):
+        assert recipe["is_sealed"](value), "the empty texts beside it are sealed too"
+        assert open_field(keys, "case", "consents", entries["consent"], column, value) == ""
+    assert open_field(keys, "case", "timeline_events", entries["timeline"], "description",
+                      notes[entries["timeline"]]) == "plain timeline description"
+    assert open_field(keys, "case", "timeline_events", entries["timeline"], "place",
+                      place) == "plain place"
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:  # read back in the app
         [matter] = caseworker.legal.list(entries["case_id"])
         assert (matter.authority_ref, matter.notes) == (LEGAL_REF, "plain legal note")
@@ -1566,18 +1695,24 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
         assert booked.notes == "plain appointment"
         assert caseworker.referrals.get(entries["referral"]).reason == "plain referral reason"
         assert caseworker.tasks.get(entries["task"]).what == "plain task"
+        [consent] = caseworker.consent.list(entries["case_id"])
+        assert consent.purpose == "plain consent purpose"
+        [event] = caseworker.timeline.list(entries["case_id"])
+        assert (event.place, event.description) == ("plain place",
+                                                    "plain timeline description")
     assert len(_pass_state(made, recipe, data_key)[3]) == 2, "the flag: no pass any more"
 
 
-@pytest.mark.parametrize("level", ["1", "2", "3", "4"])
+@pytest.mark.parametrize("level", ["1", "2", "3", "4", "5"])
 def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
                                                                recipe: dict[str, Any],
                                                                level: str) -> None:
     """Section 7's meta flag: a vault at level 1 (service entries sealed; legal matters,
-    appointments, referrals and tasks written plain), 2 (appointments, referrals and tasks
-    written plain), 3 (referrals and tasks written plain) or 4 (tasks written plain) runs
-    the pass again at the next sign-in of a session holding the keys, and is then at
-    level 5."""
+    appointments, referrals, tasks, consents and the timeline written plain), 2
+    (appointments, referrals, tasks, consents and the timeline written plain), 3 (referrals,
+    tasks, consents and the timeline written plain), 4 (tasks, consents and the timeline
+    written plain) or 5 (consents and the timeline written plain) runs the pass again at
+    the next sign-in of a session holding the keys, and is then at level 6."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
@@ -1590,7 +1725,12 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
         if level in ("1", "2", "3"):
             conn.execute("UPDATE referrals SET reason = 'plain referral reason',"
                          " declined_reason = '', outcome = ''")
-        conn.execute("UPDATE tasks SET what = 'plain task'")
+        if level in ("1", "2", "3", "4"):
+            conn.execute("UPDATE tasks SET what = 'plain task'")
+        conn.execute("UPDATE consents SET purpose = 'plain consent purpose',"
+                     " guardian_name = '', withdrawal_note = ''")
+        conn.execute("UPDATE timeline_events SET place = 'plain place',"
+                     " description = 'plain timeline description'")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'fields_sealed'", (level,))
         conn.commit()
     finally:
@@ -1601,10 +1741,11 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
     _rows, notes, flag, events = _pass_state(made, recipe, data_key)
-    assert recipe["is_sealed"](notes[entries["task"]])
+    assert recipe["is_sealed"](notes[entries["consent"]])
+    assert recipe["is_sealed"](notes[entries["timeline"]])
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "5"
-    count = {"1": 4, "2": 3, "3": 2, "4": 1}[level]
+    assert flag == _documented_fields_sealed() == "6"
+    count = {"1": 6, "2": 5, "3": 4, "4": 3, "5": 2}[level]
     assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], f'{{"count":{count}}}')]
 
 
@@ -1768,6 +1909,66 @@ def test_task_text_without_the_case_key(made: Made, recipe: dict[str, Any]) -> N
     keyslots = recipe["load_keyslots"](made.folder)
     carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
     assert recipe["open_field"](carl, "case", "tasks", task_id, "what", what) == TASK_WHAT
+
+
+def test_consent_and_timeline_texts_without_the_case_key(made: Made, recipe: dict[str, Any]
+                                                          ) -> None:
+    """Section 7.1's reading rule for consents and the timeline: a caseworker who has not
+    received the case key yet sees the consents of the case assigned to her with their
+    purpose, guardian's name and withdrawal note empty, and the consent check, which reads
+    only plain columns, answers as with the key; recording a consent and withdrawing one are
+    refused, so nothing is written.  Her timeline shows the event's stage with its place and
+    description empty, and adding one is refused.  The coordinator's withdrawal, made with
+    the key, seals the note."""
+    entries = _with_service_notes(made)
+    data_key = _data_key(made, recipe)
+    today = dt.date.today()
+    with _nick_without_keys(made) as (nick_opened, _nick_id, coordinator, case_id):
+        consent_id = coordinator.consent.record(
+            case_id, sections=["identity"], purpose=CONSENT_PURPOSE, given_by="survivor",
+            method="written", given_on=today, partner_id=entries["partner"]).id
+        event_id = coordinator.timeline.add(case_id, "recruitment", place=TIMELINE_PLACE,
+                                            description=TIMELINE_DESCRIPTION).id
+        nick = build_services(nick_opened)
+        assert not nick_opened.keyring.holds("case")
+        [shown] = nick.consent.list(case_id)
+        assert (shown.id, shown.sections, shown.partner_id, shown.given_by, shown.method,
+                shown.given_on, shown.withdrawn_on) == (
+            consent_id, ("identity",), entries["partner"], "survivor", "written", today, None)
+        assert (shown.purpose, shown.guardian_name) == ("", "")
+        [covering] = nick.consent.check(case_id, entries["partner"], ["identity"])
+        assert covering.id == consent_id, "the check works on the plain columns"
+        with pytest.raises(KeysNotGiven) as refused:
+            nick.consent.record(case_id, sections=["identity"], purpose="another",
+                                given_by="survivor", method="verbal", given_on=today,
+                                partner_id=entries["partner"])
+        assert "cannot be written" in str(refused.value)
+        with pytest.raises(KeysNotGiven):
+            nick.consent.withdraw(consent_id, note="typed without the key")
+        [line] = nick.timeline.list(case_id)
+        assert (line.id, line.stage, line.place, line.description) == (
+            event_id, "recruitment", "", "")
+        with pytest.raises(KeysNotGiven) as refused:
+            nick.timeline.add(case_id, "transit", place="another place")
+        assert "cannot be written" in str(refused.value)
+        assert nick.consent.list(case_id)[0].withdrawn_on is None, "not withdrawn"
+        coordinator.consent.withdraw(consent_id, note=WITHDRAWAL_NOTE)
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        consents = conn.execute("SELECT id, withdrawn_on, withdrawal_note FROM consents"
+                                " WHERE case_id = ?", (case_id,)).fetchall()
+        events = conn.execute("SELECT id FROM timeline_events WHERE case_id = ?",
+                              (case_id,)).fetchall()
+    finally:
+        conn.close()
+    [(stored_id, withdrawn_on, note)] = consents
+    assert (stored_id, withdrawn_on) == (consent_id, today.isoformat())
+    assert events == [(event_id,)], "the event she tried to add was not written"
+    assert recipe["is_sealed"](note) and WITHDRAWAL_NOTE not in note
+    keyslots = recipe["load_keyslots"](made.folder)
+    carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    assert recipe["open_field"](carl, "case", "consents", consent_id, "withdrawal_note",
+                                note) == WITHDRAWAL_NOTE
 
 
 # -- the pages, without SQLCipher (section 14) -------------------------------------------

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.store import directory
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
@@ -59,17 +60,20 @@ class Consent:
         return self.any_referral or self.partner_id == partner_id
 
 
-def _consent(row: Row) -> Consent:
+SEALED = ("purpose", "guardian_name", "withdrawal_note")  # case key (VAULT_FORMAT 7.1)
+
+
+def _consent(row: Row, opened: dict[str, str]) -> Consent:
     def day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
 
     given = day(row["given_on"])
     assert given is not None
     return Consent(row["id"], row["case_id"], tuple(json.loads(row["sections"])),
-                   row["partner_id"], bool(row["any_referral"]), row["purpose"], row["given_by"],
-                   row["guardian_name"], row["method"], bool(row["interpreter_used"]),
-                   row["interpreter_language"], given, day(row["expires_on"]),
-                   day(row["withdrawn_on"]))
+                   row["partner_id"], bool(row["any_referral"]), opened["purpose"],
+                   row["given_by"], opened["guardian_name"], row["method"],
+                   bool(row["interpreter_used"]), row["interpreter_language"], given,
+                   day(row["expires_on"]), day(row["withdrawn_on"]))
 
 
 class ConsentService:
@@ -101,6 +105,7 @@ class ConsentService:
         if interpreter_used and not interpreter_language:
             raise ValidationError(_("Say which language the interpreter used."),
                                   "interpreter_language")
+        require_case_key(self._ctx)
         consent_id = str(uuid.uuid4())
         now, me = now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.MANAGE_CONSENT, Event.RECORD_CREATED, scope=scope,
@@ -109,13 +114,18 @@ class ConsentService:
             db.execute(
                 "INSERT INTO consents (id, case_id, sections, partner_id, any_referral, purpose,"
                 " given_by, guardian_name, method, interpreter_used, interpreter_language,"
-                " given_on, expires_on, created_at, updated_at, created_by, updated_by) VALUES"
-                " (:id, :case, :sections, :partner, :anyref, :purpose, :given_by, :guardian,"
-                " :method, :interp, :interp_lang, :given, :expires, :now, :now, :me, :me)",
+                " given_on, expires_on, withdrawal_note, created_at, updated_at, created_by,"
+                " updated_by) VALUES (:id, :case, :sections, :partner, :anyref, :purpose,"
+                " :given_by, :guardian, :method, :interp, :interp_lang, :given, :expires,"
+                " :note, :now, :now, :me, :me)",
                 {"id": consent_id, "case": case_id, "sections": json.dumps(clean_sections),
                  "partner": partner_id, "anyref": int(bool(any_referral)),
-                 "purpose": v.text(purpose, "purpose", required=True, limit=500),
-                 "given_by": who, "guardian": v.text(guardian_name, "guardian_name"),
+                 "purpose": self._seal(consent_id, "purpose",
+                                       v.text(purpose, "purpose", required=True, limit=500)),
+                 "given_by": who,
+                 "guardian": self._seal(consent_id, "guardian_name",
+                                        v.text(guardian_name, "guardian_name")),
+                 "note": self._seal(consent_id, "withdrawal_note", ""),
                  "method": vocab.CONSENT_METHOD.check(method, "method"),
                  "interp": int(bool(interpreter_used)),
                  "interp_lang": (v.language(interpreter_language, "interpreter_language")
@@ -128,13 +138,22 @@ class ConsentService:
         if row is None:
             raise ValidationError(_("No such consent record."))
         self._access.require(row["case_id"], Action.READ_CASE)
-        return _consent(row)
+        return self._consent(row)
+
+    def _seal(self, consent_id: str, column: str, text: str) -> str:
+        return self._ctx.seal(KeyName.CASE, "consents", consent_id, column, text)
+
+    def _consent(self, row: Row) -> Consent:
+        """One consent, its texts opened; empty while this account has not received the
+        case key (a consent's sections, recipient and dates are plain, so checks work)."""
+        return _consent(row, {c: self._ctx.unseal(KeyName.CASE, "consents", row["id"], c,
+                                                  row[c]) or "" for c in SEALED})
 
     def list(self, case_id: str) -> list[Consent]:
         self._access.require(case_id, Action.READ_CASE)
         rows = self._ctx.db.all("SELECT * FROM consents WHERE case_id = :c ORDER BY given_on DESC",
                                 {"c": case_id})
-        return [_consent(r) for r in rows]
+        return [self._consent(r) for r in rows]
 
     def withdraw(self, consent_id: str, *, on: dt.date | str | None = None, note: str = "") -> None:
         row = self._ctx.db.one("SELECT case_id, given_on, withdrawn_on FROM consents"
@@ -148,13 +167,15 @@ class ConsentService:
         if day < dt.date.fromisoformat(row["given_on"]):
             raise ValidationError(_("Consent cannot be withdrawn before it was given."),
                                   "withdrawn_on")
+        sealed_note = self._seal(consent_id, "withdrawal_note",
+                                 v.text(note, "withdrawal_note", limit=1000))
         with self._ctx.write(Action.MANAGE_CONSENT, Event.RECORD_UPDATED, scope=scope,
                              target_type="consent", target_id=consent_id,
                              details={"fields": ["withdrawn_on", "withdrawal_note"]}) as db:
             db.execute("UPDATE consents SET withdrawn_on = :d, withdrawal_note = :n,"
                        " updated_at = :now, updated_by = :me, row_version = row_version + 1"
                        " WHERE id = :id",
-                       {"d": day.isoformat(), "n": v.text(note, "withdrawal_note", limit=1000),
+                       {"d": day.isoformat(), "n": sealed_note,
                         "now": now_utc(), "me": self._ctx.session.user_id, "id": consent_id})
 
     def check(self, case_id: str, partner_id: str,
@@ -169,7 +190,8 @@ class ConsentService:
         if partner is None:
             raise ValidationError(_("That partner is not in the directory."), "partner_id")
         rows = self._ctx.db.all("SELECT * FROM consents WHERE case_id = :c", {"c": case_id})
-        usable = [c for c in map(_consent, rows) if c.active_on(day) and c.covers(partner_id)]
+        usable = [c for c in map(self._consent, rows)
+                  if c.active_on(day) and c.covers(partner_id)]
         covered = {s for c in usable for s in c.sections}
         missing = tuple(s for s in wanted if s not in covered)
         if not usable:

@@ -18,8 +18,9 @@ from shelter_app.vault import fields
 DONE = "fields_sealed"
 # 1: service entries' outcome and notes; 2: and legal matters' reference and notes;
 # 3: and appointments' notes; 4: and referrals' reason, declined reason and outcome;
-# 5: and what tasks say
-LEVEL = "5"
+# 5: and what tasks say; 6: and consents' purpose, guardian and withdrawal note, and the
+# timeline's places and descriptions
+LEVEL = "6"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("referrals", ("reason", "declined_reason", "outcome"),
                   "SELECT id, reason, declined_reason, outcome, 'case' AS key FROM referrals"),
     SealedColumns("tasks", ("what",), "SELECT id, what, 'case' AS key FROM tasks"),
+    SealedColumns("consents", ("purpose", "guardian_name", "withdrawal_note"),
+                  "SELECT id, purpose, guardian_name, withdrawal_note, 'case' AS key"
+                  " FROM consents"),
+    SealedColumns("timeline_events", ("place", "description"),
+                  "SELECT id, place, description, 'case' AS key FROM timeline_events"),
 )
 
 

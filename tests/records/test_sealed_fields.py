@@ -288,3 +288,36 @@ def test_a_packet_is_refused_not_made_with_empty_reasons_without_the_case_key(or
     with pytest.raises(KeysNotGiven):
         second.documents.referral_packet(record.id, partner.id, sections=["identity"])
     assert org.count("generated_documents") == before
+
+
+# -- consents and the timeline, under the case key -------------------------------------------
+def test_consent_texts_and_the_timeline_are_sealed(org: Org):
+    record = org.new_case()
+    partner = org.partner()
+    consent = org.coordinator.consent.record(
+        record.id, sections=["identity"], purpose=CASE_CANARY, given_by="guardian",
+        guardian_name="Guardian Canary", method="written", given_on=dt.date.today(),
+        partner_id=partner)
+    org.coordinator.consent.withdraw(consent.id, note="withdrawn-canary")
+    event = org.coordinator.timeline.add(record.id, "recruitment", place="Place Canary",
+                                         description=CASE_CANARY)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    texts = conn.execute("SELECT purpose, guardian_name, withdrawal_note FROM consents"
+                         " WHERE id = ?", (consent.id,)).fetchone()
+    places = conn.execute("SELECT place, description FROM timeline_events WHERE id = ?",
+                          (event.id,)).fetchone()
+    conn.close()
+    assert all(fields.is_sealed(t) for t in (*texts, *places))
+    joined = " ".join((*texts, *places))
+    assert not any(c in joined for c in (CASE_CANARY, "Guardian Canary", "withdrawn-canary",
+                                         "Place Canary"))
+    [seen] = org.caseworker.consent.list(record.id)
+    assert (seen.purpose, seen.guardian_name) == (CASE_CANARY, "Guardian Canary")
+    [line] = org.caseworker.timeline.list(record.id)
+    assert (line.place, line.description) == ("Place Canary", CASE_CANARY)
+    # the consent check works on its plain columns, with the texts opened for display
+    org.coordinator.consent.record(record.id, sections=["identity"], purpose="again",
+                                   given_by="survivor", method="verbal",
+                                   given_on=dt.date.today(), partner_id=partner)
+    [active] = org.coordinator.consent.check(record.id, partner, ["identity"])
+    assert active.purpose == "again"
