@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 from shelter_app.i18n import N_
@@ -20,6 +21,16 @@ ROLE_LABELS: dict[Role, str] = {
     Role.CASEWORKER: N_("Caseworker"),
     Role.LEGAL: N_("Legal volunteer"),
 }
+
+
+def stored_roles(text: str) -> list[str]:
+    """The role names in a ``users.roles`` value (a JSON array); nothing for a value that is
+    not one, as an edited database may hold."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [str(r) for r in value] if isinstance(value, list) else []
 
 
 class Action(StrEnum):

@@ -3,9 +3,7 @@ the database; every account's key slot in step with its status (VAULT_FORMAT.md 
 
 from __future__ import annotations
 
-import json
-
-from shelter_app.domain.roles import ROLE_LABELS, Role
+from shelter_app.domain.roles import ROLE_LABELS, Role, stored_roles
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import isolated
@@ -49,10 +47,7 @@ def account_problems(opened: OpenVault, db: Database) -> tuple[int, list[str]]:
             problems.append(_("Account {user}: its roles do not carry a valid administrator's "
                               "signature.").format(user=user))
             continue
-        try:
-            stored = {str(r) for r in json.loads(row["roles"])}
-        except ValueError:
-            stored = set()
+        stored = set(stored_roles(row["roles"]))
         if stored != set(signed):
             problems.append(_(
                 "Account {user}: the database gives the roles {stored}, but an administrator "

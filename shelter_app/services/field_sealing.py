@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
+from shelter_app.services import consent, legal, referrals
 from shelter_app.services.context import ServiceContext
 from shelter_app.vault import fields
 
@@ -36,14 +37,14 @@ SEALED: tuple[SealedColumns, ...] = (
                   "SELECT e.id, e.outcome, e.notes, CASE WHEN t.is_health THEN 'health'"
                   " ELSE 'case' END AS key FROM service_entries e"
                   " JOIN service_types t ON t.id = e.service_type_id"),
-    SealedColumns("legal_matters", ("authority_ref", "notes"),
+    SealedColumns("legal_matters", legal.SEALED,
                   "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"),
     SealedColumns("appointments", ("notes",),
                   "SELECT id, notes, 'case' AS key FROM appointments"),
-    SealedColumns("referrals", ("reason", "declined_reason", "outcome"),
+    SealedColumns("referrals", referrals.SEALED,
                   "SELECT id, reason, declined_reason, outcome, 'case' AS key FROM referrals"),
     SealedColumns("tasks", ("what",), "SELECT id, what, 'case' AS key FROM tasks"),
-    SealedColumns("consents", ("purpose", "guardian_name", "withdrawal_note"),
+    SealedColumns("consents", consent.SEALED,
                   "SELECT id, purpose, guardian_name, withdrawal_note, 'case' AS key"
                   " FROM consents"),
     SealedColumns("timeline_events", ("place", "description"),

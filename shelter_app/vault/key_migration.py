@@ -34,8 +34,7 @@ def migrate_keyslots(old: KeyslotFile, data_key: bytes, user_id: str, wrap_key: 
     new = KeyslotFile(old.vault_id, b"", [], old.audit_anchor, version=2, verify_key=verify)
     for name, key in keys.items():
         new.add_key(name, key)
-    master = Keyring("", None, verify, {str(n): bytearray(k) for n, k in keys.items()},
-                     granting=True)
+    master = Keyring("", None, verify, {str(n): bytearray(k) for n, k in keys.items()})
     interim = crypto.subkey(data_key, sealing.INTERIM_LABEL)
     own: Keyring | None = None
     for slot in old.slots:
@@ -62,8 +61,7 @@ def migrate_keyslots(old: KeyslotFile, data_key: bytes, user_id: str, wrap_key: 
         if mine:
             own = (session_keyring(user_id, pair, verify, master, roles) if roles is not None
                    else Keyring(user_id, pair, verify,
-                                {n: bytearray(k) for n, k in master.keys.items()},
-                                granting=True))
+                                {n: bytearray(k) for n, k in master.keys.items()}))
     master.wipe()
     assert own is not None, "the slot that was opened is in the file"
     return new, own

@@ -40,9 +40,15 @@ class Keyring:
     pair: sealing.KeyPair | None
     verify_key: bytes
     keys: dict[str, bytearray] = field(default_factory=dict)
+    # None for a keyring with no account behind it: the recovery slot's, or the one that
+    # writes a new key file
     signed_roles: frozenset[str] | None = None
-    # granting content keys is a coordinator's part (two-person rule); the recovery key may
-    granting: bool = False
+
+    @property
+    def granting(self) -> bool:
+        """Giving content keys is a coordinator's part (two-person rule), and the recovery
+        key's, the organisation's last resort."""
+        return self.signed_roles is None or bool(GRANTING_ROLES & self.signed_roles)
 
     def key(self, name: str) -> bytes | None:
         held = self.keys.get(name)
@@ -108,7 +114,7 @@ def open_account(slots: KeyslotFile, slot: Keyslot, secret: str,
         raise damaged_keyslots() from exc
     if pair.public != slot.public_key:
         raise damaged_keyslots()
-    keyring = Keyring(slot.user_id, pair, verify_key, granting=slot.kind == "recovery")
+    keyring = Keyring(slot.user_id, pair, verify_key)
     try:
         for name, grant in slot.grants.items():
             keyring.keys[name] = bytearray(open_grant(slots, slot.user_id, pair, name, grant))
@@ -125,7 +131,6 @@ def open_account(slots: KeyslotFile, slot: Keyslot, secret: str,
         if keyring.signed_roles is None:
             keyring.wipe()
             raise roles_statement_damaged()
-        keyring.granting = bool(GRANTING_ROLES & keyring.signed_roles)
     return Opened(keyring, wrap_key, unfinished=slot.private_wrapped_by != "passphrase")
 
 
@@ -288,4 +293,4 @@ def session_keyring(user_id: str, pair: sealing.KeyPair, verify_key: bytes,
     roles = frozenset(roles)
     held = {str(name): bytearray(source.keys[name]) for name in keys_for(roles)
             if name in source.keys}
-    return Keyring(user_id, pair, verify_key, held, roles, bool(GRANTING_ROLES & roles))
+    return Keyring(user_id, pair, verify_key, held, roles)

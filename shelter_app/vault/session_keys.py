@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
+from shelter_app.domain.roles import stored_roles
 from shelter_app.i18n import _
 from shelter_app.vault import crypto, sealing
 from shelter_app.vault.backup import make_backup
@@ -25,12 +25,16 @@ from shelter_app.vault.keyring import (
     account_slot,
     ensure_content_keys,
     finished,
+    session_keyring,
     top_up,
 )
 from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
 
 if TYPE_CHECKING:
     from shelter_app.vault.vault import OpenVault
+
+# (event, target type, target id, details): what a sign-in changed, recorded together
+Change = tuple[Event, str, str, dict[str, object]]
 
 
 def new_keyslot_file(vault_id: str, data_key: bytes, admin_id: str, admin_username: str,
@@ -45,17 +49,14 @@ def new_keyslot_file(vault_id: str, data_key: bytes, admin_id: str, admin_userna
     slots.add_key(KeyName.DATABASE, data_key)
     slots.add_key(KeyName.ADMINISTRATION, signing)
     master = Keyring("", None, verify, {KeyName.DATABASE.value: bytearray(data_key),
-                                        KeyName.ADMINISTRATION.value: bytearray(signing)},
-                     granting=True)
+                                        KeyName.ADMINISTRATION.value: bytearray(signing)})
     try:
         admin, pair = account_slot(master, slots, admin_id, admin_passphrase, params,
                                    ["admin"], username=admin_username)
         slots.put(admin)
         recovery, _pair = account_slot(master, slots, RECOVERY_ID, recovery_key, params, None)
         slots.put(recovery)
-        keyring = Keyring(admin_id, pair, verify,
-                          {n: bytearray(k) for n, k in master.keys.items()},
-                          frozenset({"admin"}))
+        keyring = session_keyring(admin_id, pair, verify, master, ["admin"])
     finally:
         master.wipe()
     return slots, keyring
@@ -65,16 +66,16 @@ def settle_keys(opened: OpenVault, keys: Opened, db_roles: list[str], *,
                 recovering: bool) -> None:
     """Run at every sign-in, after the database opened and before the session starts."""
     slots = opened.slots
-    changed: list[tuple[Event, str, dict[str, object]]] = []
+    changed: list[Change] = []
     if slots.version == 1:
         make_backup(opened.db.raw, opened.data_key_copy(), opened.vault.folder,
                     opened.vault.keyslots_path)
-        roles = {row["id"]: _roles(row["roles"]) for row in opened.db.all(
+        roles = {row["id"]: stored_roles(row["roles"]) for row in opened.db.all(
             "SELECT id, roles FROM users WHERE status = 'active'")}
         new, keyring = migrate_keyslots(slots, opened.data_key_copy(), keys.keyring.user_id,
                                         keys.wrap_key, roles)
         opened.replace_keys(new, keyring)
-        changed.append((Event.KEYS_MIGRATED, opened.vault_id, {"version": 2}))
+        changed.append((Event.KEYS_MIGRATED, "vault", opened.vault_id, {"version": 2}))
     elif keys.unfinished:
         slot = slots.by_user_id(keys.keyring.user_id)
         assert slot is not None
@@ -82,49 +83,29 @@ def settle_keys(opened: OpenVault, keys: Opened, db_roles: list[str], *,
     keyring = opened.keyring
     if not recovering:  # the recovery key sets a passphrase and does nothing else
         if keyring.signed_roles is not None and keyring.signed_roles != frozenset(db_roles):
-            _roles_differ(opened)
+            opened.integrity_failure(_(
+                "This account's roles in the database differ from the roles an administrator "
+                "signed: the database was edited outside the application. This session uses "
+                "the signed roles. Ask your administrator to run the vault check "
+                "(Administration, Vault tab)."), "user", opened.user_id, "roles")
         changed.extend(give_keys(opened))
     if changed or keys.unfinished:
         opened.save_slots()
     if changed:
         with opened.db.transaction():
-            for event, target_id, details in changed:
-                opened.audit.append(event, actor_id=opened.user_id,
-                                    target_type="vault" if event != Event.KEYS_GRANTED
-                                    else str(details.pop("scope")),
+            for event, target_type, target_id, details in changed:
+                opened.audit.append(event, actor_id=opened.user_id, target_type=target_type,
                                     target_id=target_id, details=details)
 
 
-def give_keys(opened: OpenVault) -> list[tuple[Event, str, dict[str, object]]]:
+def give_keys(opened: OpenVault) -> list[Change]:
     """A coordinator's session: make the content keys if there are none yet, and give every
     account what its signed roles entitle it to.  Returns the events to record."""
-    events: list[tuple[Event, str, dict[str, object]]] = []
+    events: list[Change] = []
     made = ensure_content_keys(opened.keyring, opened.slots)
     if made:
-        events.append((Event.KEYS_MADE, opened.vault_id, {"keys": made}))
+        events.append((Event.KEYS_MADE, "vault", opened.vault_id, {"keys": made}))
     for user_id, names in top_up(opened.keyring, opened.slots).items():
         target = "keyslot" if user_id == RECOVERY_ID else "user"
-        events.append((Event.KEYS_GRANTED, user_id, {"keys": names, "scope": target}))
+        events.append((Event.KEYS_GRANTED, target, user_id, {"keys": names}))
     return events
-
-
-def _roles(text: str) -> list[str]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return []
-    return [str(r) for r in value] if isinstance(value, list) else []
-
-
-def _roles_differ(opened: OpenVault) -> None:
-    """The database says other roles than the signed statement: the statement wins."""
-    opened.integrity_warning = _(
-        "This account's roles in the database differ from the roles an administrator "
-        "signed: the database was edited outside the application. This session uses the "
-        "signed roles. Ask your administrator to run the vault check (Administration, "
-        "Vault tab).")
-    with opened.db.transaction():
-        opened.audit.append(Event.INTEGRITY_FAILURE, actor_id=opened.user_id,
-                            target_type="user", target_id=opened.user_id,
-                            outcome=Outcome.FAILED, details={"reason": "roles"})
-

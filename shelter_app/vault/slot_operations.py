@@ -50,30 +50,38 @@ class KeyslotOperations:
     audit: AuditLog
     keyring: Keyring
     user_id: str
-    _key: bytearray
     _slots: KeyslotFile
 
     def _failed_attempts(self, pending: dict[str, tuple[list[str], int]]) -> None:
-        raise NotImplementedError  # OpenVault's
+        """Append the failed attempts *pending* (per keyslot id) to the chain; the caller
+        clears them from signin-attempts.json once its transaction committed."""
+        for uid, (times, untimed) in pending.items():
+            target = ("user", uid) if uid != RECOVERY_ID else ("keyslot", RECOVERY_ID)
+            for stamp in times:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                  target_type=target[0], target_id=target[1],
+                                  outcome=Outcome.FAILED, details={"occurred_at": stamp})
+            if untimed:
+                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
+                                  target_type=target[0], target_id=target[1],
+                                  outcome=Outcome.FAILED, details={"count": untimed})
 
     def replace_keys(self, slots: KeyslotFile, keyring: Keyring) -> None:
-        """After the key file's upgrade: the new file and this session's new keyring."""
+        """A new keyring for this session (the key file's upgrade, a recovery): the old one
+        is overwritten."""
         previous = self.keyring
         self._slots, self.keyring = slots, keyring
-        self._key = keyring.keys[KeyName.DATABASE]
         if previous is not keyring:
             previous.wipe()
 
     def save_slots(self) -> None:
-        self._save_slots()
-
-    def _save_slots(self) -> None:
         """Write keyslots.json atomically, then its mirror in backups/ (see mirror_keyslots)."""
         self._slots.save(self.vault.keyslots_path)
         mirror_keyslots(self.vault.keyslots_path, self.vault.folder)
 
     def data_key_copy(self) -> bytes:
-        return bytes(self._key)
+        """The database key; 32 zero bytes once the session ended (it opens nothing)."""
+        return bytes(self.keyring.keys.get(KeyName.DATABASE, bytearray(32)))
 
     def refresh_slots(self) -> None:
         """Read keyslots.json again: another session of this vault (the command line, say)
@@ -93,7 +101,7 @@ class KeyslotOperations:
         previous = list(self._slots.slots)
         change()
         try:
-            self._save_slots()
+            self.save_slots()
         except BaseException:
             self._slots.slots = previous
             raise
@@ -131,12 +139,12 @@ class KeyslotOperations:
     def key_state(self, user_id: str) -> str:
         """"upgrade", "waiting" or "ok" for *user_id* (``Account.keys``)."""
         slot = self._slots.by_user_id(user_id)
-        if slot is None or slot.status != "active" or not slot.has_pair:
+        roles = self.signed_roles_of(user_id)
+        if slot is None or roles is None:
             return "ok"
         if slot.private_wrapped_by != "passphrase":
             return "upgrade"
-        roles = statement_roles(self._slots, slot, self.keyring.verify_key)
-        if roles is not None and {str(k) for k in keys_for(roles)} - set(slot.grants):
+        if {str(k) for k in keys_for(roles)} - set(slot.grants):
             return "waiting"
         return "ok"
 
@@ -198,10 +206,9 @@ class KeyslotOperations:
             slot, pair = account_slot(self.keyring, self._slots, self.user_id, new_passphrase,
                                       self.vault.kdf.default, sorted(roles), username=username)
             self.put_slot(slot)
-        previous = self.keyring
-        self.keyring = session_keyring(self.user_id, pair, previous.verify_key, previous, roles)
-        previous.wipe()
-        self._key = self.keyring.keys[KeyName.DATABASE]
+        self.replace_keys(self._slots, session_keyring(self.user_id, pair,
+                                                       self.keyring.verify_key, self.keyring,
+                                                       roles))
 
     def give_keys_with_recovery(self, recovery_key: str) -> dict[str, list[str]]:
         """Open the recovery slot with *recovery_key* and give every active account the keys
@@ -225,7 +232,7 @@ class KeyslotOperations:
             if opened.unfinished:  # still wrapped as the key file's upgrade left it
                 self._slots.put(finished(opened.keyring, self._slots, slot, opened.wrap_key))
             given = top_up(opened.keyring, self._slots)
-            self._save_slots()
+            self.save_slots()
         finally:
             opened.keyring.wipe()
         self._failed_attempts({RECOVERY_ID: self.vault.attempts.pending(RECOVERY_ID)})

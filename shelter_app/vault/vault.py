@@ -25,8 +25,7 @@ from shelter_app.domain.accounts import (
     validate_username,
 )
 from shelter_app.domain.audit import Event, Outcome
-from shelter_app.domain.key_classes import KeyName
-from shelter_app.domain.roles import Role
+from shelter_app.domain.roles import Role, stored_roles
 from shelter_app.errors import (
     AccountDisabled,
     UnknownUser,
@@ -307,9 +306,9 @@ class Vault:
             if recover_username is not None:
                 signed = opened.signed_roles_of(user_id)
                 if Role.ADMIN.value not in (signed if signed is not None
-                                            else json.loads(user["roles"])):
+                                            else stored_roles(user["roles"])):
                     opened.refuse_recovery()
-            settle_keys(opened, keys, json.loads(user["roles"]),
+            settle_keys(opened, keys, stored_roles(user["roles"]),
                         recovering=recover_username is not None)
             failures = opened.record_sign_in(applied, [user_id, *reported])
         except BaseException:
@@ -334,14 +333,13 @@ class OpenVault(KeyslotOperations):
         self.vault = vault
         self.db = db
         self.keyring = keyring
-        self._key = keyring.keys[KeyName.DATABASE]
-        data_key = self._key
         self._slots = slots
         self.user_id = user_id
-        self.audit = AuditLog(db, crypto.subkey(bytes(data_key), "audit chain v1"))
+        data_key = keyring.data_key
+        self.audit = AuditLog(db, crypto.subkey(data_key, "audit chain v1"))
         self.closed = False
         self.integrity_warning: str | None = None
-        self._anchor = KeyFileAnchor(anchor_key(bytes(data_key)), slots.vault_id,
+        self._anchor = KeyFileAnchor(anchor_key(data_key), slots.vault_id,
                                      vault.keyslots_path, vault.folder, db, self.audit)
         self._anchored_at = -math.inf  # time.monotonic() of the last anchor written
 
@@ -373,20 +371,6 @@ class OpenVault(KeyslotOperations):
         own_times, own_untimed = pending.get(self.user_id, ([], 0))
         return len(own_times) + own_untimed
 
-    def _failed_attempts(self, pending: dict[str, tuple[list[str], int]]) -> None:
-        """Append the failed attempts *pending* (per keyslot id) to the chain; the caller
-        clears them from signin-attempts.json once its transaction committed."""
-        for uid, (times, untimed) in pending.items():
-            target = ("user", uid) if uid != RECOVERY_ID else ("keyslot", RECOVERY_ID)
-            for stamp in times:
-                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
-                                  target_type=target[0], target_id=target[1],
-                                  outcome=Outcome.FAILED, details={"occurred_at": stamp})
-            if untimed:
-                self.audit.append(Event.SIGN_IN_FAILED, actor_id=self.user_id,
-                                  target_type=target[0], target_id=target[1],
-                                  outcome=Outcome.FAILED, details={"count": untimed})
-
     # -- the audit chain's anchor in the key file (vault/key_file_anchor.py) ----------
     def anchor_key(self) -> bytes:
         return self._anchor.key
@@ -402,15 +386,23 @@ class OpenVault(KeyslotOperations):
         if self._anchor.holds(self._slots):
             self.write_anchor()
             return
-        self.integrity_warning = _(
+        self.integrity_failure(_(
             "This vault's audit record is shorter than, or different from, what its key file "
             "recorded: audit events were deleted, or the database was replaced by an older "
             "copy. Ask your administrator to run the vault check (Administration, Vault tab). "
-            "If a backup was restored on purpose, the administrator confirms it there.")
+            "If a backup was restored on purpose, the administrator confirms it there."),
+            "vault", self.vault_id, "anchor")
+
+    def integrity_failure(self, warning: str, target_type: str, target_id: str,
+                          reason: str) -> None:
+        """Record an integrity failure found at sign-in and add *warning* to what the person
+        signing in is told (one banner may carry more than one)."""
+        self.integrity_warning = (warning if self.integrity_warning is None
+                                  else f"{self.integrity_warning}\n\n{warning}")
         with self.db.transaction():
             self.audit.append(Event.INTEGRITY_FAILURE, actor_id=self.user_id,
-                              target_type="vault", target_id=self.vault_id,
-                              outcome=Outcome.FAILED, details={"reason": "anchor"})
+                              target_type=target_type, target_id=target_id,
+                              outcome=Outcome.FAILED, details={"reason": reason})
 
     def write_anchor(self, *, force: bool = False) -> bool:
         """Record the chain's newest event in the key file (``KeyFileAnchor.write``)."""
@@ -434,9 +426,9 @@ class OpenVault(KeyslotOperations):
         """A verified copy in ``backups/``, read through a connection of its own: the copy
         is one consistent snapshot, and the session's connection stays free meanwhile
         (WAL lets a reader and the session's writes go on together)."""
-        source = connect(self.vault.db_path, bytes(self._key))
+        source = connect(self.vault.db_path, self.data_key_copy())
         try:
-            path = make_backup(source, bytes(self._key), self.vault.folder,
+            path = make_backup(source, self.data_key_copy(), self.vault.folder,
                                self.vault.keyslots_path, cancel)
         finally:
             source.close()
@@ -445,9 +437,9 @@ class OpenVault(KeyslotOperations):
 
     def copy_to(self, parent: Path, cancel: BackupCancel | None = None) -> Path:
         """A complete, checked vault folder inside *parent*, read like ``backup``."""
-        source = connect(self.vault.db_path, bytes(self._key))
+        source = connect(self.vault.db_path, self.data_key_copy())
         try:
-            return copy_vault(source, bytes(self._key), self.vault.keyslots_path, parent,
+            return copy_vault(source, self.data_key_copy(), self.vault.keyslots_path, parent,
                               cancel)
         finally:
             source.close()

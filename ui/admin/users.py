@@ -142,9 +142,7 @@ class AccountsTab(QWidget):
         self.reset_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.disable_button.setEnabled(active and chosen is not None and chosen.id != me)
         self.enable_button.setEnabled(chosen is not None and not active)
-        waiting = any(getattr(self.model.row_at(self.model.index(r, 0)), "keys", "") == "waiting"
-                      for r in range(self.model.rowCount()))
-        self.keys_button.setEnabled(waiting)
+        self.keys_button.setEnabled(any(a.keys == "waiting" for a in self.model.rows()))
 
     def _done(self, message: str) -> Callable[[str], None]:
         def show(username: str) -> None:
