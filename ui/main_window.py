@@ -115,6 +115,15 @@ class MainWindow(QMainWindow):
         self.integrity_banner.setObjectName("integrity_banner")
         if integrity_warning:
             self.integrity_banner.show_message(integrity_warning)
+        # An account whose roles allow survivor records it has no key to yet: said once
+        # here, instead of leaving each empty note and task to puzzle over.
+        self.keys_banner = MessageLabel(NOTICE_STYLE)
+        self.keys_banner.setObjectName("keys_banner")
+        if services.accounts.current().keys == "waiting":
+            self.keys_banner.show_message(_(
+                "Your account has not received the keys to survivor records yet. A "
+                "coordinator's next sign-in gives them; until then their notes and tasks show "
+                "empty here and cannot be written from this account."))
         self.backup_problem = MessageLabel(NOTICE_STYLE)
 
         self.specs = [spec for spec in (PAGES if pages is None else pages)
@@ -158,6 +167,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(header)
         layout.addWidget(self.banner)
         layout.addWidget(self.integrity_banner)
+        layout.addWidget(self.keys_banner)
         layout.addWidget(self.backup_problem)
         layout.addLayout(body_row, 1)
         self.setCentralWidget(body)

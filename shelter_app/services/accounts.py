@@ -51,7 +51,7 @@ class AccountService:
         row = self._ctx.db.one("SELECT * FROM users WHERE id = :id",
                                {"id": self._ctx.session.user_id})
         assert row is not None
-        return _account(row)
+        return replace(_account(row), keys=self._ctx.vault.key_state(row["id"]))
 
     def _by_name(self, username: str) -> Account:
         row = self._ctx.db.one("SELECT * FROM users WHERE username_key = :k",

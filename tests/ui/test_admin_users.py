@@ -208,3 +208,42 @@ def test_give_keys_with_the_recovery_key(qtbot, org: Org, tab, background):
     assert not tab.keys_button.isEnabled()
     row = next(r for r in texts(tab.model) if r[0] == "nadia")
     assert row[AccountsModel.KEYS] == "All its roles allow"
+
+
+def test_an_account_waiting_for_its_keys_is_told_so_once(qtbot, org: Org):
+    """Its notes and tasks show empty until a coordinator signs in: the main window says
+    why, instead of leaving each empty field to puzzle over."""
+    from shelter_app.services.registry import build_services
+    from ui.main_window import MainWindow
+    org.admin.accounts.add("newcomer", ["caseworker"], STAFF_PASS, temporary=False)
+    one, _report = org.vault.unlock("newcomer", STAFF_PASS)
+    org.opened.append(one)
+    window = MainWindow(build_services(one), Background())
+    qtbot.addWidget(window)
+    window.show()
+    assert window.keys_banner.isVisible()
+    assert "has not received the keys" in window.keys_banner.text()
+    holder = MainWindow(org.caseworker, Background())
+    qtbot.addWidget(holder)
+    holder.show()
+    assert not holder.keys_banner.isVisible()
+
+
+def test_the_legal_tab_says_why_it_cannot_show_matters_without_the_key(qtbot, org: Org):
+    from PySide6.QtWidgets import QWidget
+
+    from shelter_app.domain.roles import Scope
+    from shelter_app.services.registry import build_services
+    from ui.cases.tabs.legal import LegalTab
+    record = org.new_case()
+    org.legal.legal.open(record.id, "residence_permit", notes="sealed for her")
+    org.admin.accounts.add("newlegal", ["legal"], STAFF_PASS, temporary=False)
+    one, _report = org.vault.unlock("newlegal", STAFF_PASS)
+    org.opened.append(one)
+    newcomer = build_services(one)
+    org.coordinator.cases.share(record.id, newcomer.session.user_id)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    tab = LegalTab(newcomer, Background(), record.id, Scope.SHARED, holder)
+    assert tab.table.rowCount() == 0
+    assert "has not received the key" in plain(tab.message.text())

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action, Scope
+from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
@@ -58,7 +59,13 @@ class LegalTab(ListTab):
 
     def refresh(self) -> None:
         rows = []
-        for m in self.services.legal.list(self.case_id):
+        try:
+            matters = self.services.legal.list(self.case_id)
+        except ShelterError as exc:  # the legal key not given yet: said, not shown empty
+            self.fill([])
+            self.message.show_message(exc.message)
+            return
+        for m in matters:
             rows.append((m.id, [vocab.LEGAL_MATTER_TYPE.label(m.matter_type),
                                 vocab.LEGAL_MATTER_STATUS.label(m.status), m.jurisdiction,
                                 m.authority_ref, day_text(m.dates.get("filing_due")),
