@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from shelter_app.services import case_fields
 from shelter_app.services.registry import Services, build_services
 from shelter_app.services.search import CODE_PREFIX, RANKED_MATCHES
-from shelter_app.store import cases as store
+from shelter_app.vault import blind_index
 from shelter_app.vault.backup import BackupCancel, BackupCancelled
 from shelter_app.vault.crypto import KdfParams, KdfPolicy
 from shelter_app.vault.vault import Vault
@@ -118,6 +119,7 @@ def main() -> None:
     search_times = timed(lambda: s.search.search(next(it), limit=50), len(searches))
 
     plain = plain_copy(s, work / "plain.db")
+    index_key = case_fields.index_key(s.ctx)
     plain_it = iter(searches)
 
     def plain_search() -> None:
@@ -129,7 +131,7 @@ def main() -> None:
                           " s.id = c.survivor_id WHERE c.code >= ? AND c.code < ? ORDER BY"
                           " c.code LIMIT 50", (code, code + "\uffff")).fetchall()
             return
-        q = store.fts_query(text)
+        q = blind_index.name_query(index_key, text)
         count = plain.execute("SELECT count(*) FROM case_search WHERE case_search MATCH ?",
                               (q,)).fetchone()[0]
         order = "f.rank" if count <= RANKED_MATCHES else "f.rowid DESC"

@@ -19,6 +19,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
 from shelter_app.domain.roles import Action
+from shelter_app.services import case_fields
 from shelter_app.services.registry import Services
 from shelter_app.services.tasks import seal_what
 from shelter_app.store import cases as store
@@ -133,9 +134,13 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
             sid, cid = str(uuid.uuid4()), str(uuid.uuid4())
             status = rng.choice(["open", "assessment", "case_plan", "services", "services",
                                  "closed"])
-            batch["survivors"].append({"id": sid, **meta, **s_values})
+            code = f"DEMO-{opened.year}-{n + 1:06d}"
+            case_fields.index_case(ctx, db, start_search + n, code, s_values, new=True)
+            batch["survivors"].append({"id": sid, **meta, **case_fields.seal_columns(
+                ctx, "survivors", sid, s_values)})
             batch["cases"].append({
-                "id": cid, **meta, **c_values, "code": f"DEMO-{opened.year}-{n + 1:06d}",
+                "id": cid, **meta, **case_fields.seal_columns(ctx, "cases", cid, c_values),
+                "code": code,
                 "search_id": start_search + n, "survivor_id": sid, "status": status,
                 "closure_reason": "goals_met" if status == "closed" else None,
                 "assigned_to": rng.choice(staff) if staff else None})
@@ -214,8 +219,6 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                     rows.clear()
                 if progress:
                     progress(n + 1, survivors)
-        for row in db.all("SELECT id FROM cases WHERE search_id >= :s", {"s": start_search}):
-            store.reindex(db, row["id"])
     for table in ("survivors", "deadlines", "case_shares"):
         counts.pop(table, None)
     return counts

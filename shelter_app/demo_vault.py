@@ -122,7 +122,7 @@ def this_week(services: Services, *, today: dt.date | None = None) -> dict[str, 
     legal = [u["id"] for u in users if Role.LEGAL.value in json.loads(u["roles"])]
     workers = [u["id"] for u in users if Role.CASEWORKER.value in json.loads(u["roles"])]
     cases = ctx.db.all(
-        "SELECT c.id, c.assigned_to, s.interpreter_needed, s.interpreter_language,"
+        "SELECT c.id, c.assigned_to, s.id AS sid, s.interpreter_needed, s.interpreter_language,"
         " EXISTS (SELECT 1 FROM case_shares h WHERE h.case_id = c.id) AS legal"
         " FROM cases c JOIN survivors s ON s.id = c.survivor_id"
         " WHERE c.code LIKE 'DEMO-%' AND c.status != 'closed' ORDER BY c.code")
@@ -143,7 +143,9 @@ def this_week(services: Services, *, today: dt.date | None = None) -> dict[str, 
                 continue
             case = pool[n % len(pool)]
             starts = dt.datetime.combine(days[offset], time).astimezone(dt.UTC)
-            language = case["interpreter_language"] if case["interpreter_needed"] else None
+            language = ctx.unseal(KeyName.CASE, "survivors", case["sid"], "interpreter_language",
+                                  case["interpreter_language"]) if case["interpreter_needed"] \
+                else None
             aid = str(uuid.uuid4())
             db.execute(
                 "INSERT INTO appointments (id, case_id, appointment_type, starts_at, ends_at,"

@@ -1,4 +1,5 @@
-"""Attachments: scans, PDFs and photos, stored encrypted inside the vault database.
+"""Attachments: scans, PDFs and photos, stored encrypted inside the vault database, each
+file, its label, name and digest sealed under the case key (docs/VAULT_FORMAT.md, 7.1).
 
 The type is read from the content, never trusted from the file name; a file that is not a
 PDF or an image is refused, naming what it looks like.
@@ -13,15 +14,19 @@ from dataclasses import dataclass
 from shelter_app.domain import names
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, keys_not_given, require_case_key
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import now_utc
+from shelter_app.store.db import Row
 
+_INFO = ("SELECT id, case_id, label, file_name, media_type, size, sha256, created_at"
+         " FROM attachments")
 ALLOWED = {"application/pdf", "image/png", "image/jpeg", "image/tiff", "image/gif", "image/webp",
            "image/heic"}
 
@@ -77,6 +82,7 @@ class AttachmentService:
 
     def add(self, case_id: str, file_name: str, data: bytes, *, label: str = "") -> Attachment:
         scope = self._access.require(case_id, Action.MANAGE_DOCUMENTS)
+        require_case_key(self._ctx)
         if not data:
             raise ValidationError(_("The file is empty."), "file")
         limit = self.limit_bytes
@@ -93,6 +99,8 @@ class AttachmentService:
         shown_name = names.strip_invisible(file_name.replace("\\", "/").rsplit("/", 1)[-1])
         attachment_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         digest = hashlib.sha256(data).hexdigest()
+        label = v.text(label, "label")
+        shown_name = v.text(shown_name, "file_name", limit=255) or "file"
         with self._ctx.write(Action.MANAGE_DOCUMENTS, Event.RECORD_CREATED, scope=scope,
                              target_type="attachment", target_id=attachment_id,
                              details={"format": media_type}) as db:
@@ -101,29 +109,45 @@ class AttachmentService:
                        " (:id, :case, :label, :name, :type, :size, :sha, :content, :now, :now,"
                        " :me, :me)",
                        {"id": attachment_id, "case": case_id,
-                        "label": v.text(label, "label"), "name": v.text(shown_name, "file_name",
-                                                                         limit=255) or "file",
-                        "type": media_type, "size": len(data), "sha": digest, "content": data,
+                        **{name: self._ctx.seal(KeyName.CASE, "attachments", attachment_id,
+                                                column, text)
+                           for name, column, text in (("label", "label", label),
+                                                      ("name", "file_name", shown_name),
+                                                      ("sha", "sha256", digest))},
+                        "type": media_type, "size": len(data),
+                        "content": self._ctx.seal_blob(KeyName.CASE, "attachments",
+                                                       attachment_id, "content", data),
                         "now": now, "me": me})
         return self._info(attachment_id)
 
+    def _opened(self, row: Row) -> Attachment:
+        """An attachment's description, its sealed texts opened (empty for a session not
+        yet given the case key)."""
+        def text(column: str) -> str:
+            return self._ctx.unseal(KeyName.CASE, "attachments", row["id"], column,
+                                    row[column]) or ""
+        return Attachment(row["id"], row["case_id"], text("label"), text("file_name"),
+                          row["media_type"], row["size"], text("sha256"), row["created_at"])
+
     def _info(self, attachment_id: str) -> Attachment:
-        row = self._ctx.db.one("SELECT id, case_id, label, file_name, media_type, size, sha256,"
-                               " created_at FROM attachments WHERE id = :id", {"id": attachment_id})
+        row = self._ctx.db.one(f"{_INFO} WHERE id = :id", {"id": attachment_id})
         if row is None:
             raise NotFound(_("No such attachment."))
-        return Attachment(*row)
+        return self._opened(row)
 
     def list(self, case_id: str) -> list[Attachment]:
         self._access.require(case_id, Action.MANAGE_DOCUMENTS)
-        return [Attachment(*r) for r in self._ctx.db.all(
-            "SELECT id, case_id, label, file_name, media_type, size, sha256, created_at FROM"
-            " attachments WHERE case_id = :c ORDER BY created_at", {"c": case_id})]
+        return [self._opened(r) for r in self._ctx.db.all(
+            f"{_INFO} WHERE case_id = :c ORDER BY created_at", {"c": case_id})]
 
     def content(self, attachment_id: str) -> tuple[Attachment, bytes]:
         info = self._info(attachment_id)
         self._access.require(info.case_id, Action.MANAGE_DOCUMENTS)
-        data = self._ctx.db.scalar("SELECT content FROM attachments WHERE id = :id",
-                                   {"id": attachment_id})
+        stored = self._ctx.db.scalar("SELECT content FROM attachments WHERE id = :id",
+                                     {"id": attachment_id})
+        data = self._ctx.unseal_blob(KeyName.CASE, "attachments", attachment_id, "content",
+                                     stored)
+        if data is None:
+            raise keys_not_given(reading=True)
         self._ctx.record(Event.RECORD_OPENED, target_type="attachment", target_id=attachment_id)
-        return info, bytes(data)
+        return info, data

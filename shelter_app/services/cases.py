@@ -10,6 +10,7 @@ from typing import Any
 
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import (
     CaseInput,
     CaseRecord,
@@ -21,8 +22,9 @@ from shelter_app.domain.roles import Action, Role, Scope
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
+from shelter_app.services import case_fields
 from shelter_app.services.case_access import CaseAccess, no_such_case
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, keys_not_given, require_case_key
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
@@ -68,6 +70,7 @@ class CaseService:
                ) -> CaseRecord:
         """Survivor and case in one transaction, with the audit event and the search index."""
         self._ctx.require(Action.CREATE_CASE)
+        require_case_key(self._ctx)
         s_values = clean_survivor(survivor)
         c_values = clean_case(case)
         assigned = self._assignee(case.assigned_to)
@@ -96,15 +99,16 @@ class CaseService:
             code = self.next_code(db)
         if search_id is None:
             search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
-        store.insert(db, "survivors", {"id": survivor_id, **meta, **store.to_columns(
-            s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)})
+        store.insert(db, "survivors", {"id": survivor_id, **meta, **case_fields.seal_columns(
+            self._ctx, "survivors", survivor_id,
+            store.to_columns(s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL))})
         store.insert(db, "cases", {
             "id": case_id, **meta, "code": code, "search_id": search_id,
             "survivor_id": survivor_id, "status": status, "closure_reason": closure_reason,
             "closed_at": closed_at, "assigned_to": assigned_to,
-            **store.to_columns(c_values, store.CASE_JSON, store.CASE_BOOL)})
-        store.index_new(db, search_id, s_values["legal_name"], s_values["preferred_name"],
-                        s_values["aliases"], code)
+            **case_fields.seal_columns(self._ctx, "cases", case_id, store.to_columns(
+                c_values, store.CASE_JSON, store.CASE_BOOL))})
+        case_fields.index_case(self._ctx, db, search_id, code, s_values, new=True)
         self._ctx.audit.append(
             Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
             target_id=case_id,
@@ -152,11 +156,17 @@ class CaseService:
             raise no_such_case()
         s_row = db.one("SELECT * FROM survivors WHERE id = :id", {"id": c_row["survivor_id"]})
         assert s_row is not None
-        survivor = store.from_row(s_row, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
+        if not self._ctx.vault.keyring.holds(KeyName.CASE):
+            raise keys_not_given(reading=True)
+        survivor = store.from_row(case_fields.open_columns(self._ctx, "survivors", s_row),
+                                  store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
+        survivor.pop("birth_key", None)
         if not self._ctx.allowed(Action.READ_HEALTH, scope):
             for name in HEALTH_FIELDS:
                 survivor.pop(name, None)
-        case = store.from_row(c_row, store.CASE_JSON, store.CASE_BOOL)
+        case = store.from_row(case_fields.open_columns(self._ctx, "cases", c_row),
+                              store.CASE_JSON, store.CASE_BOOL)
+        case.pop("situation_tags", None)
         shared = tuple(r["user_id"] for r in db.all(
             "SELECT user_id FROM case_shares WHERE case_id = :id ORDER BY user_id",
             {"id": case_id}))
@@ -199,6 +209,7 @@ class CaseService:
                ) -> CaseRecord:
         """Save edited survivor and/or case fields; refuses if someone saved in between."""
         scope = self.access.require(case_id, Action.EDIT_CASE)
+        require_case_key(self._ctx)
         current = self._load(case_id, scope)
         changed: list[str] = []
         s_values = c_values = None
@@ -222,14 +233,17 @@ class CaseService:
                              target_type="case", target_id=case_id,
                              details={"fields": sorted(changed)}) as db:
             if s_values is not None and not store.update(
-                    db, "survivors", current.survivor_id, {**store.to_columns(
-                        s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL), **meta}, s_version):
+                    db, "survivors", current.survivor_id, {**case_fields.seal_columns(
+                        self._ctx, "survivors", current.survivor_id, store.to_columns(
+                            s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)), **meta},
+                    s_version):
                 raise concurrent_change()
             if c_values is not None and not store.update(
-                    db, "cases", case_id, {**store.to_columns(
-                        c_values, store.CASE_JSON, store.CASE_BOOL), **meta}, c_version):
+                    db, "cases", case_id, {**case_fields.seal_columns(
+                        self._ctx, "cases", case_id, store.to_columns(
+                            c_values, store.CASE_JSON, store.CASE_BOOL)), **meta}, c_version):
                 raise concurrent_change()
-            store.reindex(db, case_id)
+            case_fields.reindex(self._ctx, db, case_id)
         return self._load(case_id, scope)
 
     def set_status(self, case_id: str, status: str, *, closure_reason: str | None = None

@@ -56,6 +56,13 @@ def require_case_key(ctx: ServiceContext) -> None:
         raise keys_not_given(reading=False)
 
 
+def _damaged() -> VaultDamaged:
+    return VaultDamaged(_(
+        "A sealed field of this record does not open: the database was edited outside the "
+        "application. Ask your administrator to run the vault check and restore the newest "
+        "backup."))
+
+
 class ServiceContext:
     """Shared by the services of one session; holds no global state."""
 
@@ -112,6 +119,26 @@ class ServiceContext:
             raise keys_not_given(reading=False)
         return fields.seal(key, table, row_id, column, text)
 
+    def seal_blob(self, key_name: str, table: str, row_id: str, column: str,
+                  data: bytes) -> bytes:
+        key = self.vault.keyring.key(key_name)
+        if key is None:
+            raise keys_not_given(reading=False)
+        return fields.seal_blob(key, table, row_id, column, data)
+
+    def unseal_blob(self, key_name: str, table: str, row_id: str, column: str,
+                    value: bytes) -> bytes | None:
+        """The bytes of a stored BLOB; None when this session does not hold the key."""
+        if not fields.is_sealed_blob(value):
+            return bytes(value)
+        key = self.vault.keyring.key(key_name)
+        if key is None:
+            return None
+        try:
+            return fields.open_blob(key, table, row_id, column, value)
+        except fields.FieldDamaged as exc:
+            raise _damaged() from exc
+
     def unseal(self, key_name: str, table: str, row_id: str, column: str,
                value: str) -> str | None:
         """The text of a stored *value*; None when this session does not hold the key."""
@@ -123,10 +150,7 @@ class ServiceContext:
         try:
             return fields.open_value(key, table, row_id, column, value)
         except fields.FieldDamaged as exc:
-            raise VaultDamaged(_(
-                "A sealed field of this record does not open: the database was edited "
-                "outside the application. Ask your administrator to run the vault check and "
-                "restore the newest backup.")) from exc
+            raise _damaged() from exc
 
     # -- the write path ------------------------------------------------------------
     @contextmanager

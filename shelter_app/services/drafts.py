@@ -17,6 +17,9 @@ Rules:
   has lost access to the case meanwhile gets nothing back.
 - The audit chain records that a draft was kept or discarded, for which case, and by
   whom; never what it contains.
+- The content is sealed under a content key (``sealing_key``: the legal key for a legal
+  form, the health key for a form that may hold health fields when the author holds it,
+  else the case key), so a draft is no plainer than the record it will become.
 - The content is the changed fields only, each with the value it started from
   (``{"field": {"from": old, "to": new}}``).  ``merge_changes`` applies them to the
   record as it is now: a field someone else changed meanwhile is a conflict and keeps the
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import ValidationError
@@ -53,6 +57,19 @@ KINDS: dict[str, tuple[Action, bool]] = {
     "task_form": (Action.MANAGE_TASKS, True),
 }
 MAX_CONTENT = 1_000_000  # characters of JSON; a full intake form is a few thousand
+# The content key a draft is sealed under: that of its most restricted possible field.
+# Service, profile and intake forms may hold health fields (a health service's notes,
+# access needs): the health key when the author holds it.
+LEGAL_KINDS = frozenset({"legal_form"})
+HEALTH_KINDS = frozenset({"service_form", "case_profile", "intake"})
+
+
+def sealing_key(kind: str, held: frozenset[str] | set[str]) -> str:
+    if kind in LEGAL_KINDS:
+        return KeyName.LEGAL.value
+    if kind in HEALTH_KINDS and KeyName.HEALTH.value in held:
+        return KeyName.HEALTH.value
+    return KeyName.CASE.value
 
 
 @dataclass(frozen=True)
@@ -123,16 +140,18 @@ class DraftService:
         if len(content) > MAX_CONTENT:
             raise ValidationError(_("These unsaved changes are too large to keep."), "content")
         draft_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        key = sealing_key(kind, set(self._ctx.vault.keyring.keys))
+        sealed = self._ctx.seal(key, "drafts", draft_id, "content", content)
         params = {"me": me, "kind": kind, "case": case_id}
         with self._ctx.write(action, Event.DRAFT_SAVED, scope=scope,
                              target_type="case" if case_id else "draft",
                              target_id=case_id or draft_id, details={"section": kind}) as db:
             db.execute(f"DELETE FROM drafts WHERE {self._where(case_id)}", params)  # noqa: S608
             db.execute(
-                "INSERT INTO drafts (id, user_id, kind, case_id, content, base_versions,"
-                " created_at, updated_at, created_by, updated_by) VALUES (:id, :me, :kind,"
-                " :case, :content, :versions, :now, :now, :me, :me)",
-                {**params, "id": draft_id, "content": content,
+                "INSERT INTO drafts (id, user_id, kind, case_id, content, sealed_under,"
+                " base_versions, created_at, updated_at, created_by, updated_by) VALUES (:id,"
+                " :me, :kind, :case, :content, :key, :versions, :now, :now, :me, :me)",
+                {**params, "id": draft_id, "content": sealed, "key": key,
                  "versions": json.dumps(list(base_versions)), "now": now})
 
     def get(self, kind: str, *, case_id: str | None = None) -> Draft | None:
@@ -141,11 +160,16 @@ class DraftService:
         if not self._may(action, case_id):
             return None
         row = self._ctx.db.one(
-            f"SELECT content, base_versions, updated_at FROM drafts WHERE {self._where(case_id)}",  # noqa: S608
+            f"SELECT id, content, sealed_under, base_versions, updated_at FROM drafts"  # noqa: S608
+            f" WHERE {self._where(case_id)}",
             {"me": self._ctx.session.user_id, "kind": kind, "case": case_id})
         if row is None:
             return None
-        content = json.loads(row["content"])
+        text = self._ctx.unseal(row["sealed_under"] or KeyName.CASE.value, "drafts", row["id"],
+                                "content", row["content"])
+        if text is None:
+            return None  # sealed under a key this account no longer holds
+        content = json.loads(text)
         return Draft(kind, case_id, dict(content.get("changes", {})),
                      tuple(json.loads(row["base_versions"])),
                      parse_utc(row["updated_at"]))

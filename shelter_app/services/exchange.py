@@ -25,9 +25,10 @@ from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill
+from shelter_app.services import case_fields
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
-from shelter_app.services.context import ServiceContext
+from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 
@@ -64,6 +65,7 @@ class ExchangeService:
     # -- export --------------------------------------------------------------------
     def export_cases(self, path: Path) -> int:
         self._ctx.require(Action.EXPORT_CASES)
+        require_case_key(self._ctx)
         visible, params = self._access.visible_sql("c")
         users = {r["id"]: r["username"] for r in self._ctx.db.all("SELECT id, username FROM users")}
         rows_out = []
@@ -72,12 +74,15 @@ class ExchangeService:
             s_row = self._ctx.db.one("SELECT * FROM survivors WHERE id = :id",
                                      {"id": c_row["survivor_id"]})
             assert s_row is not None
-            survivor = store.from_row(s_row, store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
-            case = store.from_row(c_row, store.CASE_JSON, store.CASE_BOOL)
+            survivor = store.from_row(case_fields.open_columns(self._ctx, "survivors", s_row),
+                                      store.SURVIVOR_JSON, store.SURVIVOR_BOOL)
+            case = store.from_row(case_fields.open_columns(self._ctx, "cases", c_row),
+                                  store.CASE_JSON, store.CASE_BOOL)
             scope = self._access.scope(case["id"]) or Scope.OTHER
             rows_out.append(cols.to_row(survivor, case, users.get(case["assigned_to"] or "", ""),
                                         include_health=self._ctx.allowed(Action.READ_HEALTH,
-                                                                         scope)))
+                                                                         scope)
+                                        and "access_needs" in survivor))
         count = tables.write_csv(path, cols.COLUMNS, rows_out)
         self._ctx.record(Event.EXPORT, target_type="cases", details={"count": count,
                                                                       "format": "csv"})
@@ -88,6 +93,7 @@ class ExchangeService:
                     encoding: str | None = None, mapping_path: Path | None = None
                     ) -> ImportReport:
         self._ctx.require(Action.IMPORT_CASES)
+        require_case_key(self._ctx)
         mapping = tables.load_mapping(mapping_path) if mapping_path else {}
         header, rows = tables.read_table(path, encoding=encoding, mapping=mapping)
         if "legal_name" not in header:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.services import consent, legal, referrals
+from shelter_app.services import case_fields, consent, legal, referrals
 from shelter_app.services.context import ServiceContext
 from shelter_app.vault import fields
 
@@ -20,8 +20,9 @@ DONE = "fields_sealed"
 # 1: service entries' outcome and notes; 2: and legal matters' reference and notes;
 # 3: and appointments' notes; 4: and referrals' reason, declined reason and outcome;
 # 5: and what tasks say; 6: and consents' purpose, guardian and withdrawal note, and the
-# timeline's places and descriptions
-LEVEL = "6"
+# timeline's places and descriptions; 7: and survivors' identity, contact and access needs,
+# cases' situation (services/case_fields.py), kept drafts, attachments and evidence labels
+LEVEL = "7"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,36 @@ SEALED: tuple[SealedColumns, ...] = (
                   " FROM consents"),
     SealedColumns("timeline_events", ("place", "description"),
                   "SELECT id, place, description, 'case' AS key FROM timeline_events"),
+    SealedColumns("survivors", case_fields.SURVIVOR_CASE,
+                  f"SELECT id, {', '.join(case_fields.SURVIVOR_CASE)}, 'case' AS key"  # noqa: S608
+                  " FROM survivors"),
+    SealedColumns("survivors", case_fields.SURVIVOR_HEALTH,
+                  "SELECT id, access_needs, 'health' AS key FROM survivors"),
+    SealedColumns("drafts", ("content",),
+                  "SELECT id, content, coalesce(sealed_under, 'case') AS key FROM drafts"),
+    SealedColumns("attachments", ("label", "file_name", "sha256", "content"),
+                  "SELECT id, label, file_name, sha256, content, 'case' AS key"
+                  " FROM attachments"),
+    SealedColumns("evidence_items", ("label",),
+                  "SELECT id, label, 'legal' AS key FROM evidence_items"),
+    SealedColumns("cases", case_fields.CASE_CASE,
+                  f"SELECT id, {', '.join(case_fields.CASE_CASE)}, 'case' AS key"  # noqa: S608
+                  " FROM cases"),
 )
+
+
+def _settled(value: object) -> bool:
+    """Nothing left to seal: sealed already, or NULL (a date not known stays NULL)."""
+    if isinstance(value, bytes):
+        return fields.is_sealed_blob(value)
+    return value is None or fields.is_sealed(value)
+
+
+def _sealed(ctx: ServiceContext, key: str, table: str, row_id: str, column: str,
+            value: str | bytes) -> str | bytes:
+    if isinstance(value, bytes):
+        return ctx.seal_blob(key, table, row_id, column, value)
+    return ctx.seal(key, table, row_id, column, value)
 
 
 def seal_plain_fields(ctx: ServiceContext) -> int:
@@ -67,13 +97,13 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
             # Every row, once: which values are sealed is decided by fields.is_sealed, the
             # rule readers use, not by a prefix a plain note could happen to start with.
             for row in db.all(spec.rows_sql):
-                if all(fields.is_sealed(row[c]) for c in spec.columns):
+                if all(_settled(row[c]) for c in spec.columns):
                     continue
                 if not keys.holds(row["key"]):
                     left += 1
                     continue
-                values = {c: row[c] if fields.is_sealed(row[c]) else
-                          ctx.seal(row["key"], spec.table, row["id"], c, row[c])
+                values = {c: row[c] if _settled(row[c]) else
+                          _sealed(ctx, row["key"], spec.table, row["id"], c, row[c])
                           for c in spec.columns}
                 # The same content in another form: no new row version, no "changed by".
                 assignments = ", ".join(f"{c} = :{c}" for c in spec.columns)

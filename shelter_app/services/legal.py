@@ -212,7 +212,8 @@ class LegalService:
                        " updated_at, created_by, updated_by) VALUES (:id, :m, :label, :req, :now,"
                        " :now, :me, :me)",
                        {"id": item_id, "m": matter_id,
-                        "label": v.text(label, "label", required=True),
+                        "label": self._ctx.seal(KeyName.LEGAL, "evidence_items", item_id,
+                                                "label", v.text(label, "label", required=True)),
                         "req": int(required), "now": now, "me": me})
         return next(i for i in self.evidence(matter_id) if i.id == item_id)
 
@@ -237,8 +238,9 @@ class LegalService:
 
     def evidence(self, matter_id: str) -> builtins.list[EvidenceItem]:
         self.get(matter_id)
-        return [EvidenceItem(r["id"], r["matter_id"], r["label"], bool(r["required"]),
-                             r["attachment_id"]) for r in self._ctx.db.all(
+        return [EvidenceItem(r["id"], r["matter_id"], self._ctx.unseal(
+            KeyName.LEGAL, "evidence_items", r["id"], "label", r["label"]) or "",
+            bool(r["required"]), r["attachment_id"]) for r in self._ctx.db.all(
             "SELECT * FROM evidence_items WHERE matter_id = :m ORDER BY created_at",
             {"m": matter_id})]
 

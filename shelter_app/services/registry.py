@@ -13,6 +13,7 @@ from shelter_app.services.appointments import AppointmentService
 from shelter_app.services.attachments import AttachmentService
 from shelter_app.services.audit_log import AuditLogService
 from shelter_app.services.care import CareService
+from shelter_app.services.case_fields import key_the_index
 from shelter_app.services.cases import CaseService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
@@ -110,6 +111,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
     ctx = ServiceContext(opened)
     with contextlib.suppress(StorageFailure):  # a full disk: sealed at a later sign-in
         seal_plain_fields(ctx)
+        key_the_index(ctx)
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
     cases = CaseService(ctx)

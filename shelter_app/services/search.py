@@ -1,8 +1,9 @@
 """Finding cases: name search, the duplicate check before intake, and the case list.
 
 Everything here is limited to the cases the user may read; the search index holds only
-names, aliases and case codes (the identity section), so no query can probe any other
-section.  Search events record the number of results, never the words searched for.
+keyed tags of names, aliases and case codes (the identity section; vault/blind_index.py),
+so no query can probe any other section and the index names nobody to an account without
+the case key.  Search events record the number of results, never the words searched for.
 """
 
 from __future__ import annotations
@@ -21,18 +22,19 @@ from shelter_app.domain.records import CaseSummary, SurvivorInput
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
+from shelter_app.services import case_fields
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext
-from shelter_app.store import cases as store
 from shelter_app.store.db import Row
+from shelter_app.vault import blind_index
 
 RANKED_MATCHES = 400
 CODE_PREFIX = re.compile(r"^[A-Z]{1,6}-\d{2,4}(-\d*)?$")
 _ORDER = {"updated": "c.updated_at DESC, c.id DESC", "code": "c.code",
           "opened": "c.opened_on DESC, c.id DESC"}
 SUMMARY_SQL = (
-    "SELECT c.id, c.code, s.legal_name, s.preferred_name, c.status, c.risk_level,"
-    " c.assigned_to, c.opened_on, c.updated_at FROM cases c"
+    "SELECT c.id, c.code, s.id AS sid, s.legal_name, s.preferred_name, c.status,"
+    " c.risk_level, c.assigned_to, c.opened_on, c.updated_at FROM cases c"
     " JOIN survivors s ON s.id = c.survivor_id"
 )
 
@@ -90,9 +92,11 @@ class SearchService:
         self._access = CaseAccess(ctx)
 
     def _summary(self, row: Row) -> CaseSummary:
-        return CaseSummary(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
-                           row["status"], row["risk_level"], row["assigned_to"], row["opened_on"],
-                           row["updated_at"])
+        name = case_fields.display_name(self._ctx, row["sid"], row["legal_name"],
+                                        row["preferred_name"])
+        return CaseSummary(row["id"], row["code"], _("(waiting for keys)") if name is None
+                           else name, row["status"], row["risk_level"], row["assigned_to"],
+                           row["opened_on"], row["updated_at"])
 
     # -- name search ---------------------------------------------------------------
     def search(self, text: str, *, limit: int = 200) -> list[CaseSummary]:
@@ -107,7 +111,7 @@ class SearchService:
                 {"lo": code, "hi": code + "\uffff", "limit": limit, **params})
             self._ctx.record(Event.SEARCH, details={"count": len(rows)})
             return [self._summary(r) for r in rows]
-        match = store.fts_query(text)
+        match = blind_index.name_query(case_fields.index_key(self._ctx), text)
         if match is None:
             return []
         visible, params = self._access.visible_sql("c")
@@ -133,34 +137,37 @@ class SearchService:
     def duplicates(self, survivor: SurvivorInput, *, limit: int = 10) -> list[DuplicateMatch]:
         """Likely existing records of the same person, with the reasons, best first."""
         self._ctx.require(Action.CREATE_CASE)
+        key = case_fields.index_key(self._ctx)
         visible, params = self._access.visible_sql("c")
         new_names = [survivor.legal_name, survivor.preferred_name, *survivor.aliases]
         new_tokens = {t for n in new_names for t in names.tokens(n)}
         new_latin = {names.latin(t) for t in new_tokens}
         # A particle or a common middle word ("Thị", "bin", "de") finds no one by itself.
         new_keys = {names.skeleton(t) for t in names.distinctive(new_tokens)} - {""}
-        birth = _birth_date(survivor)
-        select = ("SELECT c.id, c.code, s.* FROM cases c JOIN survivors s ON s.id = c.survivor_id"
+        birth = blind_index.birth_tag(key, _birth_date(survivor))
+        select = ("SELECT c.id AS case_id, c.code, s.* FROM cases c JOIN survivors s"
+                  " ON s.id = c.survivor_id"
                   " JOIN case_keys k ON k.rowid = c.search_id")
         by_name = f" WHERE case_keys MATCH :q AND {visible}"
-        key_query = store.keys_query(sorted(new_keys))
+        key_query = blind_index.skeleton_query(key, sorted(new_keys))
         queries = []
         if key_query and birth:  # the likeliest first, whole: a common name or a common
             # date of birth alone could fill the capped look-ups below and push it out
-            queries.append((f"{select}{by_name} AND s.birth_date = :b", {"q": key_query,
+            queries.append((f"{select}{by_name} AND s.birth_key = :b", {"q": key_query,
                                                                           "b": birth}))
         if key_query:
             queries.append((f"{select}{by_name} LIMIT 500", {"q": key_query}))
         if birth:
-            queries.append(("SELECT c.id, c.code, s.* FROM cases c JOIN survivors s"  # noqa: S608
-                            f" ON s.id = c.survivor_id WHERE s.birth_date = :b AND {visible}"
+            queries.append(("SELECT c.id AS case_id, c.code, s.* FROM cases c JOIN survivors s"  # noqa: S608
+                            f" ON s.id = c.survivor_id WHERE s.birth_key = :b AND {visible}"
                             " LIMIT 200", {"b": birth}))
         candidates: dict[str, Row] = {}
         for sql, values in queries:
             for row in self._ctx.db.all(sql, {**values, **params}):
-                candidates[row["id"]] = row
+                candidates[row["case_id"]] = row
+        opened = [case_fields.open_columns(self._ctx, "survivors", r) for r in candidates.values()]
         matches = [m for m in (self._score(r, new_names, new_tokens, new_latin, new_keys,
-                                           survivor) for r in candidates.values()) if m]
+                                           survivor) for r in opened) if m]
         matches.sort(key=lambda m: (-m.score, m.code))
         return matches[:limit]
 
@@ -183,14 +190,17 @@ class SearchService:
         if visible == "1" or not birth or len(names.distinctive(typed)) < 2:
             return 0  # everything is visible (duplicates() said it all), or nothing to match
         rows = self._ctx.db.all(
-            "SELECT s.legal_name FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
-            f" WHERE s.birth_date = :b AND COALESCE({visible}, 0) = 0", {"b": birth, **params})
-        found = sum(1 for r in rows if _every_word_in(typed, r["legal_name"]))
+            "SELECT s.id, s.legal_name FROM cases c JOIN survivors s ON s.id = c.survivor_id"  # noqa: S608
+            f" WHERE s.birth_key = :b AND COALESCE({visible}, 0) = 0",
+            {"b": blind_index.birth_tag(case_fields.index_key(self._ctx), birth), **params})
+        found = sum(1 for r in rows if _every_word_in(typed, case_fields.open_columns(
+            self._ctx, "survivors", r)["legal_name"]))
         self._ctx.record(Event.SEARCH, details={"count": found, "scope": "elsewhere"})
         return found
 
-    def _score(self, row: Row, new_names: list[str], new_tokens: set[str], new_latin: set[str],
-               new_keys: set[str], survivor: SurvivorInput) -> DuplicateMatch | None:
+    def _score(self, row: dict[str, Any], new_names: list[str], new_tokens: set[str],
+               new_latin: set[str], new_keys: set[str], survivor: SurvivorInput
+               ) -> DuplicateMatch | None:
         old_names = [row["legal_name"], row["preferred_name"], *json.loads(row["aliases"])]
         old_tokens = {t for n in old_names for t in names.tokens(n)}
         old_keys = {names.skeleton(t) for t in names.distinctive(old_tokens)} - {""}
@@ -227,8 +237,8 @@ class SearchService:
             reasons.append(_("Same citizenship"))
         if score < 30 or not (shared or shared_keys):
             return None
-        return DuplicateMatch(row["id"], row["code"], row["preferred_name"] or row["legal_name"],
-                              score, tuple(reasons))
+        return DuplicateMatch(row["case_id"], row["code"],
+                              row["preferred_name"] or row["legal_name"], score, tuple(reasons))
 
     # -- the case list -------------------------------------------------------------
     def _where(self, flt: CaseFilter) -> tuple[str, dict[str, Any]]:
@@ -244,9 +254,10 @@ class SearchService:
             where.append("c.assigned_to = :me")
             params["me"] = self._ctx.session.user_id
         if flt.exploitation_type:
-            where.append("EXISTS (SELECT 1 FROM json_each(c.exploitation_types) j"
-                         " WHERE j.value = :etype)")
-            params["etype"] = flt.exploitation_type
+            where.append("instr(' ' || c.situation_tags || ' ', :etype) > 0")
+            params["etype"] = " " + blind_index.tag(case_fields.index_key(self._ctx),
+                                                    blind_index.EXPLOITATION,
+                                                    flt.exploitation_type) + " "
         if flt.legal_matter_type:
             where.append("EXISTS (SELECT 1 FROM legal_matters m WHERE m.case_id = c.id"
                          " AND m.matter_type = :mtype)")
@@ -285,11 +296,13 @@ class SearchService:
         where, params = self._where(flt or CaseFilter())
         if sort == "name":
             rows = self._ctx.db.all(
-                f"SELECT c.id, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
+                f"SELECT c.id, s.id AS sid, s.preferred_name, s.legal_name FROM cases c"  # noqa: S608
                 f" JOIN survivors s ON s.id = c.survivor_id WHERE {where}", params)
             key = name_key or names.fold
-            rows.sort(key=lambda r: key(r["preferred_name"] or r["legal_name"]))
-            return [r["id"] for r in rows]
+            shown = [(case_fields.display_name(self._ctx, r["sid"], r["legal_name"],
+                                               r["preferred_name"]) or "", r["id"]) for r in rows]
+            shown.sort(key=lambda pair: key(pair[0]))
+            return [case_id for _name, case_id in shown]
         return self._ctx.db.column(
             f"SELECT c.id FROM cases c WHERE {where} ORDER BY {_ORDER[sort]}",  # noqa: S608
             params)

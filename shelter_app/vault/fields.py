@@ -62,3 +62,31 @@ def open_value(key: bytes, table: str, row_id: str, column: str, value: str) -> 
         return plain.decode("utf-8")
     except (binascii.Error, InvalidTag, UnicodeDecodeError, ValueError) as exc:
         raise FieldDamaged(f"{table}.{column} of one row does not open") from exc
+
+
+# -- files (attachments' content): the same sealing, as bytes ---------------------------
+BLOB_PREFIX = b"sf1\0"
+
+
+def is_sealed_blob(value: object) -> bool:
+    """Whether a BLOB is sealed: the prefix, then at least a nonce and a tag.  No PDF or
+    image (what attachments may hold) starts with the prefix."""
+    return isinstance(value, bytes | bytearray | memoryview) and bytes(value[:4]) == BLOB_PREFIX \
+        and len(value) >= len(BLOB_PREFIX) + _NONCE + 16
+
+
+def seal_blob(key: bytes, table: str, row_id: str, column: str, data: bytes) -> bytes:
+    nonce = secrets.token_bytes(_NONCE)
+    return BLOB_PREFIX + nonce + AESGCM(key).encrypt(nonce, bytes(data),
+                                                     aad(table, row_id, column))
+
+
+def open_blob(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes:
+    """The bytes of a sealed BLOB; a plain one is returned as it is."""
+    if not is_sealed_blob(value):
+        return bytes(value)
+    raw = bytes(value)[len(BLOB_PREFIX):]
+    try:
+        return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
+    except (InvalidTag, ValueError) as exc:
+        raise FieldDamaged(f"{table}.{column} of one row does not open") from exc

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.vault import migrate as migrate_module
 from shelter_app.vault.migrate import migrations
 from shelter_app.vault.vault import Vault
@@ -31,16 +30,28 @@ def test_a_version_4_vault_gains_tasks(tmp_path: Path, monkeypatch: pytest.Monke
         coordinator = build_services(vault.unlock("cora", STAFF_PASS)[0])
         tables = {r[0] for r in coordinator.ctx.db.all("SELECT name FROM sqlite_master")}
         assert "tasks" not in tables and "consents_expiry" not in tables
-        case = coordinator.cases.create(SurvivorInput(legal_name="Mira Migrated"), CaseInput())
+        # a case as the version before wrote it: plain names and a plain search index
+        with coordinator.ctx.db.transaction() as db:
+            db.execute("INSERT INTO survivors (id, legal_name, created_at, updated_at)"
+                       " VALUES ('s-1', 'Mira Migrated', '2026-01-01T00:00:00Z',"
+                       " '2026-01-01T00:00:00Z')")
+            db.execute("INSERT INTO cases (id, code, search_id, survivor_id, opened_on,"
+                       " created_at, updated_at) VALUES ('c-1', 'SH-2026-0001', 1, 's-1',"
+                       " '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+            db.execute("INSERT INTO case_search (rowid, terms) VALUES (1, 'mira migrated')")
+            # (the flags of this version's one-time passes: that version had none)
+            db.execute("DELETE FROM meta WHERE key IN ('name_index', 'fields_sealed')")
         coordinator.lock()
     finally:
         vault.close()
     monkeypatch.undo()
 
     with signed_in(folder, "cora", STAFF_PASS) as coordinator:
-        assert coordinator.ctx.db.scalar("PRAGMA user_version") == TASKS
+        assert coordinator.ctx.db.scalar("PRAGMA user_version") == len(migrations())
         assert list((folder / "backups").glob(f"cases-*-v{TASKS - 1}.db"))
-        assert coordinator.cases.get(case.id).code == case.code
+        assert coordinator.cases.get("c-1").survivor["legal_name"] == "Mira Migrated"
+        assert [c.code for c in coordinator.search.search("mira")] == ["SH-2026-0001"]
+        case = coordinator.cases.get("c-1")
         task = coordinator.tasks.create(case.id, "First task after the upgrade")
         assert coordinator.tasks.list_for_case(case.id) == [task]
         assert coordinator.day.my_day().group("tasks") is not None

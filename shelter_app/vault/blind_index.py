@@ -1,0 +1,96 @@
+"""Keyed tokens for finding sealed identity fields (docs/VAULT_FORMAT.md, section 7.2).
+
+Names, dates of birth and exploitation types are sealed (vault/fields.py), so the search
+index cannot hold them.  It holds *tags* instead: the first 80 bits of
+HMAC-SHA256(index key, kind || 0x00 || text), in lower-case base32 (16 letters and digits,
+one word to SQLite's ``unicode61`` tokenizer).  The index key is derived from the case key::
+
+    index key = HKDF-SHA256(case key, salt = empty, info = "shelter-app blind index v1")
+
+A name is indexed as the tags of every prefix of every folded word (``names.tokens``) and of
+its Latin transliteration, so typing the start of any word finds it as before; a typed word
+is looked up as one exact tag.  An account without the case key sees only tags: which cases
+share a word, a prefix of one, or a date of birth, but never the words or dates themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from shelter_app.domain import names
+
+INFO = b"shelter-app blind index v1"
+# Kinds of tag, each a namespace of its own: a name prefix, a spelling key, a birth date,
+# an exploitation type.
+NAME, SKELETON, BIRTH, EXPLOITATION = "name", "skeleton", "birth", "exploitation"
+MAX_WORD = 32       # longer words are indexed by their first 32 letters, and searched so too
+MAX_QUERY_WORDS = 12
+
+
+def index_key(case_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(case_key)
+
+
+def tag(key: bytes, kind: str, text: str) -> str:
+    digest = hmac.digest(key, kind.encode() + b"\0" + text.encode("utf-8"), hashlib.sha256)
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def _words(texts: Iterable[str]) -> list[str]:
+    """The folded words of *texts*, and the Latin form of those in another script."""
+    words: list[str] = []
+    for text in texts:
+        for token in names.tokens(text or ""):
+            words.append(token[:MAX_WORD])
+            latin = names.latin(token)[:MAX_WORD]
+            if latin != token[:MAX_WORD]:
+                words.append(latin)
+    return list(dict.fromkeys(words))
+
+
+def name_terms(key: bytes, legal_name: str, preferred_name: str, aliases: list[str],
+               code: str) -> str:
+    """The row of ``case_search`` for one case: a tag for every prefix of every word of its
+    names and aliases, and of the words of its code."""
+    prefixes = {w[:n] for w in _words((legal_name, preferred_name, *aliases, code))
+                for n in range(1, len(w) + 1)}
+    return " ".join(sorted(tag(key, NAME, p) for p in prefixes))
+
+
+def name_query(key: bytes, text: str) -> str | None:
+    """A MATCH expression for *text*: every typed word's tag, all required.  None when the
+    text has no searchable word.  Tags are base32, so no input is ever FTS syntax."""
+    words = [w[:MAX_WORD] for w in names.tokens(text)[:MAX_QUERY_WORDS]]
+    if not words:
+        return None
+    return " AND ".join(f'"{tag(key, NAME, w)}"' for w in dict.fromkeys(words))
+
+
+def skeleton_terms(key: bytes, legal_name: str, preferred_name: str, aliases: list[str]) -> str:
+    """The row of ``case_keys``: a tag for each spelling key (``names.skeleton``) of two
+    letters or more."""
+    keys = {names.skeleton(t) for text in (legal_name, preferred_name, *aliases)
+            for t in names.tokens(text or "")}
+    return " ".join(sorted(tag(key, SKELETON, k) for k in keys if len(k) >= 2))
+
+
+def skeleton_query(key: bytes, keys: Iterable[str]) -> str | None:
+    """Any of the spelling *keys*, as tags (at most 20)."""
+    usable = [k for k in dict.fromkeys(keys) if k][:20]
+    return " OR ".join(f'"{tag(key, SKELETON, k)}"' for k in usable) or None
+
+
+def birth_tag(key: bytes, iso_date: str | None) -> str | None:
+    return tag(key, BIRTH, iso_date) if iso_date else None
+
+
+def situation_tags(key: bytes, exploitation_types: Iterable[str]) -> str:
+    """``cases.situation_tags``: a tag for each exploitation type, space-separated, for the
+    case list's filter."""
+    return " ".join(sorted(tag(key, EXPLOITATION, t) for t in set(exploitation_types)))
