@@ -38,12 +38,18 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from shelter_app.domain import names as name_rules
+from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import keys_for
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.errors import KeysNotGiven, PermissionDenied, WrongPassphrase
+from shelter_app.services import drafts as draft_service
+from shelter_app.services import field_sealing
+from shelter_app.services import search as search_service
 from shelter_app.services.registry import build_services
-from shelter_app.vault import crypto, fields, sealing
+from shelter_app.services.search import CaseFilter
+from shelter_app.vault import blind_index, crypto, fields, sealing
 from shelter_app.vault.keyring import open_account
 from shelter_app.vault.keyslots import (
     FORMAT_VERSION,
@@ -82,6 +88,15 @@ TIMELINE_DESCRIPTION = "Promised work in a restaurant; her passport was taken on
 WITHDRAWAL_NOTE = "She asked on the phone that nothing more be sent to the clinic"
 NINA_PASS = "temporary passphrase 6"
 NICK_PASS = "temporary passphrase 7"
+BIRTH_DATE = "1990-04-03"
+ACCESS_NEEDS = "A ground-floor room; letters in large print"
+SAFETY_PLAN = "Never alone at the bus stop; the neighbour keeps a spare phone"
+ATTACHMENT_NAME = "residence-card.pdf"
+ATTACHMENT_LABEL = "Scan of the residence card"
+PDF = b"%PDF-1.4\n% a scanned residence card\n%%EOF\n"
+EVIDENCE_LABEL = "The clinic's letter about the injuries"
+PROFILE_DRAFT = {"access_needs": {"from": ACCESS_NEEDS, "to": "Wheelchair access"}}
+LEGAL_DRAFT = {"notes": {"from": LEGAL_NOTE, "to": "Call the lawyer back on Friday"}}
 
 VECTOR_VAULT = "0b6f5a8e-4c2d-4f7a-9e1b-3d5c7a9f2e10"
 VECTOR_ADMIN = "5d2c9b1e-7a3f-4e8d-b6c4-1f0a2e3d4c5b"
@@ -647,6 +662,256 @@ def test_which_values_have_the_sealed_form(recipe: dict[str, Any]) -> None:
     assert rows[0][1] == _table("legal key")["stored value"]
 
 
+def test_sealed_file_test_vector(recipe: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+                                 ) -> None:
+    """Section 15's sealed file: from section 7.1's words with stock libraries, opened by the
+    document's open_blob, and made by the application's own fields.py with its nonce fixed."""
+    values, keys = _table("file key"), _vector_keys()
+    key, nonce = bytes.fromhex(values["file key"]), bytes.fromhex(values["file nonce"])
+    assert key == keys["case"]
+    table, row_id, column = (values[f"file {name}"] for name in ("table", "row id", "column"))
+    assert (table, column) == ("attachments", "content") and UUID4.match(row_id)
+    data = bytes.fromhex(values["file bytes"])
+    assert data == b"%PDF-1.4\n%%EOF\n"
+    aad = b"\0".join([b"shelter-app field v1", table.encode(), row_id.encode(),
+                      column.encode()])
+    assert aad.hex() == values["file associated data"]
+    stored = bytes.fromhex(values["stored BLOB"])
+    assert stored == b"sf1\0" + nonce + AESGCM(key).encrypt(nonce, data, aad)
+    assert len(stored) == len(data) + 32 == 47
+
+    open_blob = recipe["open_blob"]
+    assert recipe["is_sealed_blob"](stored) and fields.is_sealed_blob(stored)
+    assert open_blob({"case": key}, "case", table, row_id, column, stored) == data
+    assert open_blob({"health": keys["health"]}, "case", table, row_id, column, stored) is None
+    for args in (("health", table, row_id, column), ("case", table, VECTOR_ADMIN, column),
+                 ("case", table, row_id, "label"), ("case", "drafts", row_id, column)):
+        with pytest.raises(InvalidTag):
+            open_blob(keys, *args, stored)
+    for plain in (data, b"sf1\0" + bytes(27), b"SF1\0" + stored[4:]):  # a file as it is
+        assert not recipe["is_sealed_blob"](plain) and not fields.is_sealed_blob(plain)
+        assert open_blob({}, "case", table, row_id, column, plain) == plain
+
+    class FixedNonce:
+        @staticmethod
+        def token_bytes(size: int) -> bytes:
+            assert size == len(nonce)
+            return nonce
+
+    monkeypatch.setattr(fields, "secrets", FixedNonce)
+    assert fields.seal_blob(key, table, row_id, column, data) == stored
+    assert fields.open_blob(key, table, row_id, column, stored) == data
+
+
+def _tag_rows() -> list[tuple[str, str, str, str]]:
+    """Section 15's table of keyed tags: (kind, text, message in hex, tag)."""
+    block = _text_block("kind ")
+    rows = [tuple(re.split(r"\s{2,}", line.strip()))
+            for line in block.splitlines()[1:] if line.strip()]
+    assert rows and all(len(row) == 4 for row in rows)
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def test_keyed_tag_test_vectors(recipe: dict[str, Any]) -> None:
+    """Section 15's keyed tags: from section 7.2's words with stock libraries, with the
+    document's index_key and tag, and with the application's own blind_index.py; and the
+    rows of the name index the document shows for `Ana`, `SH-2026-0001`."""
+    values, keys = _table("case key"), _vector_keys()
+    case_key = bytes.fromhex(values["case key"])
+    assert case_key == keys["case"]
+    index_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                     info=b"shelter-app blind index v1").derive(case_key)
+    assert index_key.hex() == values["index key"]
+    assert recipe["index_key"]({"case": case_key}) == index_key
+    assert recipe["index_key"]({"database": keys["database"]}) is None
+    assert blind_index.index_key(case_key) == index_key
+    rows = _tag_rows()
+    assert {kind for kind, *_rest in rows} == {"name", "skeleton", "birth", "exploitation"}
+    for kind, text, message, tag in rows:
+        assert message == (kind.encode() + b"\0" + text.encode()).hex()
+        digest = hmac.new(index_key, bytes.fromhex(message), hashlib.sha256).digest()
+        assert tag == base64.b32encode(digest[:10]).decode("ascii").lower()
+        assert re.fullmatch(r"[a-z2-7]{16}", tag)
+        assert recipe["tag"](index_key, kind, text) == blind_index.tag(index_key, kind, text)
+        assert recipe["tag"](index_key, kind, text) == tag
+
+    # the rows of the index for the legal name Ana and the code SH-2026-0001
+    shown = dict(line.split(None, 1) for line in _text_block("case_search").splitlines())
+    names_tags = [tag for kind, _text, _message, tag in rows if kind == "name"]
+    assert len(names_tags) == 13
+    assert shown["case_search"].split(" ") == sorted(names_tags)
+    assert shown["case_search"] == blind_index.name_terms(index_key, "Ana", "", [],
+                                                          "SH-2026-0001")
+    by_text = {(kind, text): tag for kind, text, _message, tag in rows}
+    assert recipe["name_words"]("Ana SH-2026-0001") == ["ana", "sh", "2026", "0001"]
+    assert {text for kind, text in by_text if kind == "name"} == {
+        word[:n] for word in ("ana", "sh", "2026", "0001") for n in range(1, len(word) + 1)}
+    assert shown["case_keys"] == by_text[("skeleton", "an")] == blind_index.skeleton_terms(
+        index_key, "Ana", "", [])
+    assert name_rules.skeleton("ana") == "an"
+    assert blind_index.name_query(index_key, "AN") == f'"{by_text[("name", "an")]}"'
+    assert blind_index.name_query(index_key, "An") == '"qinvw277omjoph33"'
+    assert f"MATCH '\"{by_text[('name', 'an')]}\"'" in DOC.read_text(encoding="utf-8")
+    assert blind_index.birth_tag(index_key, "1990-04-03") == by_text[("birth", "1990-04-03")]
+    assert blind_index.situation_tags(index_key, ["forced_labour"]) == by_text[
+        ("exploitation", "forced_labour")]
+
+
+def _section(start: str, end: str) -> str:
+    text = DOC.read_text(encoding="utf-8")
+    return text[text.index(start):text.index(end)]
+
+
+NUMBERS = {"twelve": 12, "forty": 40}
+
+
+def test_the_sealed_columns_are_those_the_application_seals(recipe: dict[str, Any]) -> None:
+    """Section 7.1's table of sealed columns, its count, and the document's SEALED_UNDER are
+    exactly the columns the application's pass seals (services/field_sealing.py), each with
+    the key the pass uses; section 7.1's rule for drafts is draft_service.sealing_key's."""
+    section = _section("### 7.1 Sealed fields", "**The format.**")
+    documented = dict(re.findall(r"^\| `(\w+\.\w+)` \| (.*) \|$", section, flags=re.MULTILINE))
+    sealed = {f"{spec.table}.{column}": spec for spec in field_sealing.SEALED
+              for column in spec.columns}
+    assert sorted(documented) == sorted(sealed)
+    match = re.search(r"exactly (\w+) columns, of (\w+) tables", section)
+    assert match is not None
+    assert NUMBERS[match[1]] == len(sealed) == 40
+    assert NUMBERS[match[2]] == len({spec.table for spec in field_sealing.SEALED}) == 12
+
+    # the key of every column whose key is the same in every row
+    fixed = {column: re.search(r"'(\w+)' AS key", spec.rows_sql)
+             for column, spec in sealed.items()}
+    for column, found in fixed.items():
+        table, name = column.split(".")
+        if found is None:  # by the service type, or by sealed_under
+            assert table in ("service_entries", "drafts"), column
+            assert table not in recipe["SEALED_UNDER"]
+            continue
+        assert documented[column].startswith(f"`{found[1]}`"), column
+        assert recipe["SEALED_UNDER"][table][name] == found[1], column
+    assert {f"{table}.{column}" for table, columns in recipe["SEALED_UNDER"].items()
+            for column in columns} == {c for c, found in fixed.items() if found}
+    assert "coalesce(sealed_under, 'case')" in sealed["drafts.content"].rows_sql
+    assert field_sealing.LEVEL == _documented_fields_sealed() == "7"
+
+    # drafts: legal forms under legal, the health forms under health when held, else case
+    rule = documented["drafts.content"]
+    assert f"`legal` for a `{'`, `'.join(sorted(draft_service.LEGAL_KINDS))}`" in rule
+    health_kinds = re.search(r"`health` for (.*?) kept by", rule)
+    assert health_kinds is not None
+    assert set(re.findall(r"`(\w+)`", health_kinds[1])) == set(draft_service.HEALTH_KINDS)
+    for kind in draft_service.KINDS:
+        assert f"`{kind}`" in _section("### drafts (schema version 3)",
+                                       "### generated_documents"), kind
+        for held in ({"case"}, {"case", "health"}, {"case", "health", "legal"}):
+            expected = ("legal" if kind in draft_service.LEGAL_KINDS else "health"
+                        if kind in draft_service.HEALTH_KINDS and "health" in held else "case")
+            assert draft_service.sealing_key(kind, held) == expected
+
+
+def test_what_stays_plain_of_a_survivor_and_a_case(made: Made, recipe: dict[str, Any]
+                                                     ) -> None:
+    """Section 7's list of what stays plain of a survivor and of a case is every column of
+    the two tables that section 7.1 does not seal, as the database has them."""
+    section = _section("### survivors and cases: the keyed columns", "### 7.1 Sealed fields")
+    words = " ".join(section.split())
+    survivor_part = words[words.index("Of a survivor, only"):words.index("; of a case,")]
+    case_part = words[words.index("; of a case,"):words.index("they name no one")]
+    conn = recipe["open_database"](made.folder / "cases.db", _data_key(made, recipe))
+    try:
+        columns = {table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                   for table in ("survivors", "cases")}
+    finally:
+        conn.close()
+    every_row = {"id", "created_at", "updated_at", "created_by", "updated_by", "row_version"}
+    for table, part in (("survivors", survivor_part), ("cases", case_part)):
+        plain = set(re.findall(r"`(\w+)`", part))
+        assert "the columns every row has" in part
+        assert plain | every_row == columns[table] - set(recipe["SEALED_UNDER"][table]), table
+        assert not plain & every_row
+
+
+def _documented_fold() -> dict[str, str]:
+    """Section 7.2's table of the characters replaced before decomposing."""
+    section = _section("**Words.**", "**The name index.**")
+    rows = re.findall(r"^\| `(.)` \(U\+([0-9A-F]{4})\) \| "
+                      r"(nothing|`([^`]+)`(?: \(U\+[0-9A-F]{4}\))?) \|$",
+                      section, flags=re.MULTILINE)
+    assert rows
+    table = {}
+    for character, point, _whole, replacement in rows:
+        assert ord(character) == int(point, 16)
+        table[character] = replacement
+    return table
+
+
+def _documented_latin() -> dict[str, str]:
+    """Section 7.2's list of Cyrillic and Arabic letters and their Latin letters."""
+    block = _text_block("Cyrillic")
+    items = " ".join(block.replace("Cyrillic", "").replace("Arabic", ",").split()).split(", ")
+    pairs = [item.strip(" ,").split(" ") for item in items if item.strip(" ,")]
+    assert all(len(pair) == 2 for pair in pairs)
+    return {letter: "" if latin == "-" else latin for letter, latin in pairs}
+
+
+def _documented_skeleton(word: str, latin: dict[str, str]) -> str:
+    """A spelling key made by the words of section 7.2 (not the application's code)."""
+    w = word.translate(str.maketrans(latin))
+    for old, new in (("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k")):
+        w = w.replace(old, new)
+    w = "".join(ch for ch in w if ch.isalpha())
+    if not w:
+        return ""
+    out = w[0]
+    for ch in w[1:]:
+        if ch not in "aeiouyw" and ch != out[-1]:
+            out += ch
+    return out
+
+
+SAMPLE_NAMES = ("Nguyễn Thị Lan", "María-José de la Cruz", "Олена Коваль", "Алёна Йовенко",
+                "محمد حسن", "أحمد بن علي", "Łukasz Żółć", "Ærøskøbing Straße", "Søren Þórsson",
+                "Zo\u00eb\u200b Ad\u200eams", "O'Brien_2nd", "Mohammed Muhammad", "Phillip Khan",
+                "Jack Quincy", "ЩУКИН Ёжиков", "كـــريم", "SH-2026-0001", "  ", "ı İ ß",
+                "Ğülşen Çelik", "Ñuño", "Ma\u0301ria", "ヤマダ タロウ", "김민지", "Đặng Văn Đức")
+
+
+def test_the_documented_word_rules_are_the_applications(recipe: dict[str, Any]) -> None:
+    """Section 7.2's folding table and Latin letters are name_rules.py's; the document's
+    name_words finds the words name_rules.tokens finds; the spelling key made by the document's
+    words is name_rules.skeleton's; the numbers section 7.2 gives are the code's."""
+    fold, latin = _documented_fold(), _documented_latin()
+    assert fold == {chr(k): v for k, v in name_rules._EXTRA_FOLD.items()}
+    assert recipe["FOLD"] == name_rules._EXTRA_FOLD
+    translit = {**name_rules._CYRILLIC, **name_rules._ARABIC}
+    assert {k: v for k, v in translit.items() if k in latin} == latin
+    left_out = set(translit) - set(latin)
+    assert all(name_rules.fold(ch) != ch for ch in left_out), "only letters folding never leaves"
+    for text in SAMPLE_NAMES:
+        words = recipe["name_words"](text)
+        assert words == name_rules.tokens(text), text
+        for word in words:
+            assert word.translate(str.maketrans(latin)) == name_rules.latin(word), word
+            assert _documented_skeleton(word, latin) == name_rules.skeleton(word), word
+    assert {name_rules.skeleton(w) for w in ("Mohammed", "Muhammad", "محمد")} == {"mhmd"}
+    assert recipe["name_words"]("Nguyễn Thị") == ["nguyen", "thi"]
+    assert recipe["name_words"]("María-José") == ["maria", "jose"]
+    assert name_rules.latin("Олена") == "olena"
+
+    section = _section("### 7.2 Keyed tags", "## 8. The audit chain")
+    words = " ".join(section.split())
+    assert blind_index.INFO == b"shelter-app blind index v1"
+    assert blind_index.MAX_WORD == 32 and "its first 32 characters" in words
+    assert blind_index.MAX_QUERY_WORDS == 12 and "the first 12 words" in words
+    assert search_service.RANKED_MATCHES == 400 and "at most 400" in words
+    assert search_service.CODE_PREFIX.pattern == r"^[A-Z]{1,6}-\d{2,4}(-\d*)?$"
+    assert "one to six letters, a dash, two to four digits, and optionally a dash and" in words
+    assert (blind_index.NAME, blind_index.SKELETON, blind_index.BIRTH,
+            blind_index.EXPLOITATION) == ("name", "skeleton", "birth", "exploitation")
+    assert len(vocab.EXPLOITATION.codes()) == 10 and "only ten exploitation types" in words
+
+
 # -- the folder --------------------------------------------------------------------------
 def test_folder_layout(made: Made) -> None:
     names = {p.name for p in made.folder.iterdir()}
@@ -924,6 +1189,9 @@ def test_database_opens_with_the_raw_key(made: Made, recipe: dict[str, Any]) -> 
         assert str(pragma("kdf_iter")) == "256000"
         assert str(pragma("cipher_plaintext_header_size")) == "0"
         assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
+        objects = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        assert f"parsing this schema's {objects} objects" in " ".join(
+            DOC.read_text(encoding="utf-8").split()), "section 6.1"
 
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"meta", "users", "settings", "audit_events"} <= tables
@@ -1202,22 +1470,30 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
 def _with_service_notes(made: Made) -> dict[str, str]:
     """Section 7.1 on a vault made by the application: an administrator adds a coordinator, a
     caseworker and a legal volunteer; the coordinator's session makes and gives the content
-    keys, opens a case for the caseworker, shares it with the legal volunteer, adds a
+    keys, opens a case for the caseworker (a survivor with a date of birth and access needs,
+    a case of forced labour with a safety plan), shares it with the legal volunteer, adds a
     partner, records the survivor's consent to share her identity with it and adds a
     recruitment event to the timeline; the caseworker records a health and a shelter
-    service, books a medical appointment with notes, refers the survivor to the partner and
-    adds a task for herself, due today; the legal volunteer opens a legal matter.  Returns
-    the ids by class: service entries' "health" and "case", the legal matter's "legal", the
-    appointment's "appointment", the referral's "referral", the task's "task", the
-    consent's "consent", the timeline event's "timeline", and the case's "case_id", the
-    partner's "partner" and the caseworker's "carl"."""
+    service, books a medical appointment with notes, refers the survivor to the partner,
+    adds a task for herself, due today, adds a scan as an attachment and keeps a draft of
+    the case's profile; the legal volunteer opens a legal matter, adds an evidence item to
+    it and keeps a draft of a legal form.  Returns the ids by class: service entries'
+    "health" and "case", the legal matter's "legal", the appointment's "appointment", the
+    referral's "referral", the task's "task", the consent's "consent", the timeline
+    event's "timeline", the attachment's "attachment", the evidence item's "evidence", and
+    the case's "case_id", its survivor's "survivor", the partner's "partner" and the
+    caseworker's "carl"."""
     with signed_in(made.folder) as admin:
         add_user(admin, "cora", "coordinator", passphrase=CORA_PASS, temporary=False)
         carl = add_user(admin, "carl", "caseworker", passphrase=CARL_PASS, temporary=False)
         lena = add_user(admin, "lena", "legal", passphrase=LENA_PASS, temporary=False)
     with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
-        case_id = coordinator.cases.create(SurvivorInput(legal_name="Ana Test"),
-                                           CaseInput(assigned_to=carl)).id
+        record = coordinator.cases.create(
+            SurvivorInput(legal_name="Ana Test", birth_date=BIRTH_DATE,
+                          access_needs=ACCESS_NEEDS),
+            CaseInput(assigned_to=carl, exploitation_types=["forced_labour"],
+                      safety_plan=SAFETY_PLAN))
+        case_id, survivor_id = record.id, record.survivor_id
         coordinator.cases.share(case_id, lena)
         partner_id = coordinator.partners.add("Riverside Clinic", "health",
                                               services=["medical"]).id
@@ -1239,12 +1515,18 @@ def _with_service_notes(made: Made) -> dict[str, str]:
         referral = caseworker.referrals.create(case_id, partner_id, services=["medical"],
                                                reason=REFERRAL_REASON)
         task = caseworker.tasks.create(case_id, TASK_WHAT, assigned_to=carl, due_on=today)
+        attachment = caseworker.attachments.add(case_id, ATTACHMENT_NAME, PDF,
+                                                label=ATTACHMENT_LABEL)
+        caseworker.drafts.save("case_profile", PROFILE_DRAFT, case_id=case_id)
     with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
         matter = legal_volunteer.legal.open(case_id, "residence_permit",
                                             authority_ref=LEGAL_REF, notes=LEGAL_NOTE)
+        evidence = legal_volunteer.legal.add_evidence(matter.id, EVIDENCE_LABEL)
+        legal_volunteer.drafts.save("legal_form", LEGAL_DRAFT, case_id=case_id)
     return {"health": health.id, "case": shelter.id, "legal": matter.id,
             "appointment": appointment.id, "referral": referral.id, "task": task.id,
-            "consent": consent.id, "timeline": event.id, "case_id": case_id,
+            "consent": consent.id, "timeline": event.id, "attachment": attachment.id,
+            "evidence": evidence.id, "case_id": case_id, "survivor": survivor_id,
             "partner": partner_id, "carl": carl}
 
 
@@ -1271,29 +1553,29 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
     appointment's notes, the referral's reason, declined reason and outcome, what the task
     says, the consent's purpose, guardian's name and withdrawal note and the timeline
     event's place and description open for the legal volunteer, the caseworker and the
-    coordinator; the administrator's opens none of them; the program prints counts, never
-    a note."""
+    coordinator; so do the survivor's name, the case's exploitation types, the attachment's
+    file and the evidence item's label; the survivor's access needs open for the caseworker
+    and the coordinator only, and each kept draft for the holders of its key; the
+    administrator's opens none of them; the program prints counts, never a note."""
     entries = _with_service_notes(made)
     secrets = {"carl": CARL_PASS, "lena": LENA_PASS, "cora": CORA_PASS, "admin": ADMIN_PASS,
                "": made.recovery_key}
-    counts = {"carl": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "lena": ((1, 1), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "cora": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0)),
-              "admin": ((0, 2), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1)),
-              "": ((2, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (1, 0))}
+    labels = ("Service entry notes", "Legal matter notes", "Appointment notes",
+              "Referral reasons", "Task texts", "Consent purposes", "Timeline descriptions",
+              "Survivor names", "Access needs", "Exploitation types", "Attachment files",
+              "Evidence labels", "Kept drafts")
+    every = ((2, 0), *[(1, 0)] * 11, (2, 0))  # the two drafts: under health and legal
+    counts = {"carl": every, "cora": every, "": every,
+              "lena": ((1, 1), *[(1, 0)] * 7, (0, 1), (1, 0), (1, 0), (1, 0), (1, 1)),
+              "admin": ((0, 2), *[(0, 1)] * 11, (0, 2))}
     contents = (HEALTH_NOTE, SHELTER_NOTE, LEGAL_REF, LEGAL_NOTE, APPOINTMENT_NOTE,
                 REFERRAL_REASON, TASK_WHAT, CONSENT_PURPOSE, TIMELINE_PLACE,
-                TIMELINE_DESCRIPTION)
-    for name, (services, legal, appointments, referrals, tasks, consents,
-               timeline) in counts.items():
+                TIMELINE_DESCRIPTION, "Ana Test", BIRTH_DATE, ACCESS_NEEDS, SAFETY_PLAN,
+                "forced_labour", ATTACHMENT_LABEL, ATTACHMENT_NAME, EVIDENCE_LABEL,
+                "Wheelchair access")
+    for name, expected in counts.items():
         out = _run_program(made.folder, name, secrets[name], monkeypatch, capsys)
-        assert _notes_line(out) == services, name
-        assert _notes_line(out, "Legal matter notes") == legal, name
-        assert _notes_line(out, "Appointment notes") == appointments, name
-        assert _notes_line(out, "Referral reasons") == referrals, name
-        assert _notes_line(out, "Task texts") == tasks, name
-        assert _notes_line(out, "Consent purposes") == consents, name
-        assert _notes_line(out, "Timeline descriptions") == timeline, name
+        assert [_notes_line(out, label) for label in labels] == list(expected), name
         assert "WARNING" not in out
         assert all(s not in out for s in contents)
 
@@ -1511,8 +1793,10 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                 read()
             assert not isinstance(refused.value, KeysNotGiven)
 
-    # the meta table of section 7: the pass found nothing plain and said so
-    assert meta["fields_sealed"] == _documented_fields_sealed() == "6"
+    # the meta table of section 7: the pass found nothing plain and said so, and the name
+    # index holds keyed tags
+    assert meta["fields_sealed"] == _documented_fields_sealed() == "7"
+    assert meta["name_index"] == "keyed1"
     text = DOC.read_text(encoding="utf-8")
     meta_table = text[text.index("| key | value |"):text.index("### users")]
     assert all(f"| `{key}` |" in meta_table for key in meta)
@@ -1531,10 +1815,24 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         conn.execute("UPDATE consents SET purpose = ? WHERE id = ?", (task_what, consent_id))
         conn.execute("UPDATE timeline_events SET description = ? WHERE id = ?",
                      (place, event_id))
+        conn.execute("UPDATE survivors SET legal_name = preferred_name, access_needs = guardian")
+        conn.execute("UPDATE cases SET exploitation_types = safety_plan")
+        conn.execute("UPDATE evidence_items SET label = ?", (legal_note,))
+        conn.execute("UPDATE drafts SET content = (SELECT d.content FROM drafts d"
+                     " WHERE d.id != drafts.id)")
+        [(file,)] = conn.execute("SELECT content FROM attachments").fetchall()
+        conn.execute("UPDATE attachments SET content = ?",
+                     (bytes(file)[:-1] + bytes([file[-1] ^ 1]),))
         conn.commit()
     finally:
         conn.close()
     out = _run_program(made.folder, "carl", CARL_PASS, monkeypatch, capsys)
+    assert "WARNING, survivors: a name does not open with its key" in out
+    assert "WARNING, survivors' access needs: a value does not open with its key" in out
+    assert "WARNING, cases: a list of types does not open with its key" in out
+    assert "WARNING, attachments: a file does not open with its key" in out
+    assert "WARNING, evidence items: a label does not open with its key" in out
+    assert "WARNING, kept drafts: a draft does not open with its key" in out
     assert "WARNING, service entries: a note does not open with its key" in out
     assert "WARNING, legal matters: a note does not open with its key" in out
     assert "WARNING, appointments: a note does not open with its key" in out
@@ -1645,7 +1943,7 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     rows, notes, flag, events = _pass_state(made, recipe, data_key)
     assert rows == before
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "6"
+    assert flag == _documented_fields_sealed() == "7"
     assert events[1:] == [(carl_id, "vault", vault_id, '{"count":1}')]
 
     keyslots = recipe["load_keyslots"](made.folder)
@@ -1703,7 +2001,36 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert len(_pass_state(made, recipe, data_key)[3]) == 2, "the flag: no pass any more"
 
 
-@pytest.mark.parametrize("level", ["1", "2", "3", "4", "5"])
+def _write_identity_plain(conn: Any, entries: dict[str, str]) -> None:
+    """What every version before schema version 6 wrote: the survivor's, the case's, the
+    attachment's, the evidence item's and the drafts' columns plain, the name index in
+    plain words, no birth_key, situation_tags or sealed_under, and no name_index flag."""
+    conn.execute("UPDATE survivors SET legal_name = 'Ana Test', preferred_name = '',"
+                 " aliases = '[]', birth_date = ?, gender = 'unknown', citizenship = '[]',"
+                 " languages = '[]', interpreter_language = NULL,"
+                 " contact = '{\"address\": \"\", \"email\": \"\", \"phone\": \"\"}',"
+                 " safe_contact = '{}', identity_documents = '[]', guardian = '{}',"
+                 " access_needs = ?, birth_key = NULL", (BIRTH_DATE, ACCESS_NEEDS))
+    conn.execute("UPDATE cases SET referral_source = '', identified_by = NULL,"
+                 " exploitation_types = '[\"forced_labour\"]', means_of_control = '[]',"
+                 " recruitment_method = NULL, recruiter_relationship = NULL, safety_plan = ?,"
+                 " situation_tags = ''", (SAFETY_PLAN,))
+    conn.execute("UPDATE attachments SET label = ?, file_name = ?, sha256 = ?, content = ?",
+                 (ATTACHMENT_LABEL, ATTACHMENT_NAME, hashlib.sha256(PDF).hexdigest(), PDF))
+    conn.execute("UPDATE evidence_items SET label = ?", (EVIDENCE_LABEL,))
+    for kind, changes in (("case_profile", PROFILE_DRAFT), ("legal_form", LEGAL_DRAFT)):
+        conn.execute("UPDATE drafts SET content = ?, sealed_under = NULL WHERE kind = ?",
+                     (json.dumps({"changes": changes}, ensure_ascii=False, sort_keys=True),
+                      kind))
+    conn.execute("DELETE FROM case_search")
+    conn.execute("DELETE FROM case_keys")
+    conn.execute("INSERT INTO case_search (rowid, terms) SELECT search_id,"
+                 " 'ana test ' || lower(code) FROM cases")
+    conn.execute("INSERT INTO case_keys (rowid, keys) SELECT search_id, 'an tst' FROM cases")
+    conn.execute("DELETE FROM meta WHERE key = 'name_index'")
+
+
+@pytest.mark.parametrize("level", ["1", "2", "3", "4", "5", "6"])
 def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
                                                                recipe: dict[str, Any],
                                                                level: str) -> None:
@@ -1711,8 +2038,11 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
     appointments, referrals, tasks, consents and the timeline written plain), 2
     (appointments, referrals, tasks, consents and the timeline written plain), 3 (referrals,
     tasks, consents and the timeline written plain), 4 (tasks, consents and the timeline
-    written plain) or 5 (consents and the timeline written plain) runs the pass again at
-    the next sign-in of a session holding the keys, and is then at level 6."""
+    written plain), 5 (consents and the timeline written plain) or 6 (all of those sealed),
+    where in every case survivors, cases, kept drafts, attachments and evidence items were
+    written plain and the name index holds plain words, runs the pass again at the next
+    sign-in of a caseworker, is then at level 7, and has its name index, dates of birth and
+    exploitation types as the keyed tags of section 7.2."""
     entries = _with_service_notes(made)
     data_key = _data_key(made, recipe)
     conn = recipe["open_database"](made.folder / "cases.db", data_key)
@@ -1727,26 +2057,339 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
                          " declined_reason = '', outcome = ''")
         if level in ("1", "2", "3", "4"):
             conn.execute("UPDATE tasks SET what = 'plain task'")
-        conn.execute("UPDATE consents SET purpose = 'plain consent purpose',"
-                     " guardian_name = '', withdrawal_note = ''")
-        conn.execute("UPDATE timeline_events SET place = 'plain place',"
-                     " description = 'plain timeline description'")
+        if level != "6":
+            conn.execute("UPDATE consents SET purpose = 'plain consent purpose',"
+                         " guardian_name = '', withdrawal_note = ''")
+            conn.execute("UPDATE timeline_events SET place = 'plain place',"
+                         " description = 'plain timeline description'")
+        _write_identity_plain(conn, entries)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'fields_sealed'", (level,))
         conn.commit()
+        before = conn.execute("SELECT rowid FROM case_search WHERE case_search MATCH"
+                              " '\"ana\"'").fetchall()
     finally:
         conn.close()
+    assert len(before) == 1, "the plain index of an earlier version finds the plain word"
     text = DOC.read_text(encoding="utf-8")
     meta_row = re.findall(r"^\| `fields_sealed` \|.*$", text, flags=re.MULTILINE)[0]
     assert f"`{level}`" in meta_row, "the document gives the meaning of every earlier level"
+    with signed_in(made.folder):  # an administrator's session: no key, nothing changes
+        pass
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        untouched = conn.execute("SELECT s.legal_name, c.safety_plan, m.value FROM survivors s"
+                                 " JOIN cases c ON c.survivor_id = s.id LEFT JOIN meta m"
+                                 " ON m.key = 'name_index'").fetchone()
+    finally:
+        conn.close()
+    assert untouched == ("Ana Test", SAFETY_PLAN, None)
+
     with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
         carl_id = caseworker.session.user_id
+        [found] = caseworker.search.search("ana te")
+        assert found.id == entries["case_id"] and found.display_name == "Ana Test"
+        assert caseworker.attachments.content(entries["attachment"])[1] == PDF
+        draft = caseworker.drafts.get("case_profile", case_id=entries["case_id"])
+        assert draft is not None and draft.changes == PROFILE_DRAFT
     _rows, notes, flag, events = _pass_state(made, recipe, data_key)
     assert recipe["is_sealed"](notes[entries["consent"]])
     assert recipe["is_sealed"](notes[entries["timeline"]])
     assert all(recipe["is_sealed"](n) for n in notes.values())
-    assert flag == _documented_fields_sealed() == "6"
-    count = {"1": 6, "2": 5, "3": 4, "4": 3, "5": 2}[level]
+    assert flag == _documented_fields_sealed() == "7"
+    # survivors counted twice (their case columns, their access needs), the case, the
+    # attachment, the evidence item and the two drafts
+    count = {"1": 6, "2": 5, "3": 4, "4": 3, "5": 2, "6": 0}[level] + 7
     assert events == [(carl_id, "vault", _keyslots(made)["vault_id"], f'{{"count":{count}}}')]
+
+    # read back with the document's code and the caseworker's keys
+    keyslots = recipe["load_keyslots"](made.folder)
+    carl = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "carl"), CARL_PASS)[0]
+    key = recipe["index_key"](carl)
+    conn = recipe["open_database"](made.folder / "cases.db", data_key)
+    try:
+        raw = {table: dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+               for table, cur in ((table, conn.execute(f"SELECT * FROM {table}"))  # noqa: S608
+                                  for table in ("survivors", "cases", "attachments",
+                                                "evidence_items"))}
+        draft_rows = conn.execute("SELECT id, kind, sealed_under, content FROM drafts"
+                                  " ORDER BY kind").fetchall()
+        survivor = recipe["open_row"](conn, carl, "survivors", entries["survivor"])
+        case = recipe["open_row"](conn, carl, "cases", entries["case_id"])
+        attachment = recipe["open_row"](conn, carl, "attachments", entries["attachment"])
+        evidence = recipe["open_row"](conn, carl, "evidence_items", entries["evidence"])
+        opened_drafts = [recipe["open_row"](conn, carl, "drafts", row[0])
+                         for row in draft_rows]
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        plain_word = conn.execute("SELECT rowid FROM case_search WHERE case_search MATCH"
+                                  " '\"ana\"'").fetchall()
+        found_by_tag = recipe["find_cases"](conn, carl, "ana te")
+    finally:
+        conn.close()
+    for table, columns in recipe["SEALED_UNDER"].items():
+        for column in columns:
+            if table in raw:
+                value = raw[table][column]
+                assert value is None or recipe["is_sealed"](value) or recipe[
+                    "is_sealed_blob"](value), f"{table}.{column}"
+    assert raw["survivors"]["interpreter_language"] is None, "a NULL stays NULL"
+    assert (survivor["legal_name"], survivor["birth_date"], survivor["access_needs"]) == (
+        "Ana Test", BIRTH_DATE, ACCESS_NEEDS)
+    assert (json.loads(case["exploitation_types"]), case["safety_plan"]) == (
+        ["forced_labour"], SAFETY_PLAN)
+    assert (attachment["label"], attachment["file_name"], attachment["content"]) == (
+        ATTACHMENT_LABEL, ATTACHMENT_NAME, PDF)
+    assert evidence["label"] == EVIDENCE_LABEL
+    assert [(kind, under) for _id, kind, under, _content in draft_rows] == [
+        ("case_profile", None), ("legal_form", None)], "sealed_under stays NULL"
+    assert all(recipe["is_sealed"](row[3]) for row in draft_rows)
+    assert [json.loads(d["content"])["changes"] for d in opened_drafts] == [
+        PROFILE_DRAFT, LEGAL_DRAFT], "both under the case key, a legal form's too"
+    # the name index, the date of birth and the exploitation types as keyed tags
+    assert meta["name_index"] == "keyed1"
+    assert raw["survivors"]["birth_key"] == recipe["tag"](key, "birth", BIRTH_DATE)
+    assert raw["cases"]["situation_tags"] == recipe["tag"](key, "exploitation",
+                                                            "forced_labour")
+    assert plain_word == [], "no plain word left in what the index finds"
+    assert found_by_tag == [(entries["case_id"], raw["cases"]["code"])]
+
+
+def _keys_of(made: Made, recipe: dict[str, Any], name: str, secret: str) -> dict[str, bytes]:
+    keyslots = recipe["load_keyslots"](made.folder)
+    keys: dict[str, bytes] = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, name),
+                                                 secret)[0]
+    return keys
+
+
+def test_recipe_opens_a_survivor_only_with_the_case_key(made: Made, recipe: dict[str, Any]
+                                                        ) -> None:
+    """Sections 3.9 and 7.1 with the document's open_row and each account's passphrase: the
+    administrator's keys give no survivor's name, date of birth, contact or access needs,
+    nothing of the case's situation, no attachment, evidence label or draft, and no tag;
+    the legal volunteer's give the survivor's identity and contact, the case's situation,
+    the attachment, the evidence label and her own draft, but not the access needs or the
+    caseworker's draft under the health key; the caseworker's give all of them.  What stays
+    plain is the same for all three."""
+    entries = _with_service_notes(made)
+    accounts = {"admin": ADMIN_PASS, "lena": LENA_PASS, "carl": CARL_PASS}
+    read: dict[str, dict[str, Any]] = {}
+    for name, secret in accounts.items():
+        keys = _keys_of(made, recipe, name, secret)
+        conn = recipe["open_database"](made.folder / "cases.db", keys["database"])
+        try:
+            drafts = {kind: recipe["open_row"](conn, keys, "drafts", draft_id)["content"]
+                      for draft_id, kind in conn.execute("SELECT id, kind FROM drafts")}
+            read[name] = {
+                "survivor": recipe["open_row"](conn, keys, "survivors", entries["survivor"]),
+                "case": recipe["open_row"](conn, keys, "cases", entries["case_id"]),
+                "attachment": recipe["open_row"](conn, keys, "attachments",
+                                                 entries["attachment"]),
+                "evidence": recipe["open_row"](conn, keys, "evidence_items",
+                                               entries["evidence"]),
+                "drafts": drafts, "index key": recipe["index_key"](keys)}
+            if "case" not in keys:
+                with pytest.raises(PermissionError, match="case key"):
+                    recipe["find_cases"](conn, keys, "ana")
+            else:
+                assert recipe["find_cases"](conn, keys, "an") == [
+                    (entries["case_id"], read[name]["case"]["code"])]
+        finally:
+            conn.close()
+
+    case_holders = {"lena", "carl"}
+    survivor_case = ("legal_name", "preferred_name", "aliases", "birth_date", "gender",
+                     "citizenship", "languages", "contact", "safe_contact",
+                     "identity_documents", "guardian")
+    for name, got in read.items():
+        survivor, case = got["survivor"], got["case"]
+        if name in case_holders:
+            assert (survivor["legal_name"], survivor["birth_date"]) == ("Ana Test", BIRTH_DATE)
+            assert json.loads(survivor["contact"]) == {"address": "", "email": "",
+                                                       "phone": ""}
+            assert json.loads(case["exploitation_types"]) == ["forced_labour"]
+            assert case["safety_plan"] == SAFETY_PLAN
+            assert (got["attachment"]["label"], got["attachment"]["file_name"],
+                    got["attachment"]["sha256"], got["attachment"]["content"]) == (
+                ATTACHMENT_LABEL, ATTACHMENT_NAME, hashlib.sha256(PDF).hexdigest(), PDF)
+            assert got["evidence"]["label"] == EVIDENCE_LABEL
+            assert got["index key"] is not None
+        else:
+            assert [survivor[c] for c in survivor_case] == [None] * len(survivor_case)
+            assert case["exploitation_types"] is None and case["safety_plan"] is None
+            assert (got["attachment"]["label"], got["attachment"]["file_name"],
+                    got["attachment"]["sha256"], got["attachment"]["content"]) == (
+                None, None, None, None)
+            assert got["evidence"]["label"] is None and got["index key"] is None
+        assert survivor["interpreter_language"] is None  # NULL: none was given
+        assert case["identified_by"] is None and case["recruitment_method"] is None
+        assert survivor["access_needs"] == (ACCESS_NEEDS if name == "carl" else None), name
+        profile, legal_form = got["drafts"]["case_profile"], got["drafts"]["legal_form"]
+        assert (json.loads(profile)["changes"] if profile else None) == (
+            PROFILE_DRAFT if name == "carl" else None), name
+        assert (json.loads(legal_form)["changes"] if legal_form else None) == (
+            LEGAL_DRAFT if name in case_holders else None), name
+        # plain for everyone: the flags, the code and status, the tags
+        assert (survivor["is_minor"], survivor["interpreter_needed"]) == (0, 0)
+        assert re.fullmatch(r"SH-\d{4}-\d{4}", case["code"]) and case["status"] == "open"
+        assert re.fullmatch(r"[a-z2-7]{16}", survivor["birth_key"])
+        assert got["attachment"]["media_type"] == "application/pdf"
+        assert got["attachment"]["size"] == len(PDF)
+    for name in case_holders:
+        assert read[name]["survivor"]["birth_key"] == recipe["tag"](
+            read[name]["index key"], "birth", BIRTH_DATE)
+        assert read[name]["case"]["situation_tags"] == recipe["tag"](
+            read[name]["index key"], "exploitation", "forced_labour")
+
+    # and the application reads the same: the caseworker sees the access needs, the legal
+    # volunteer the identity of the case shared with her
+    with signed_in(made.folder, "carl", CARL_PASS) as caseworker:
+        record = caseworker.cases.get(entries["case_id"])
+        assert (record.survivor["legal_name"], record.survivor["birth_date"],
+                record.survivor["access_needs"]) == ("Ana Test", BIRTH_DATE, ACCESS_NEEDS)
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:
+        record = legal_volunteer.cases.get(entries["case_id"])
+        assert record.survivor["legal_name"] == "Ana Test"
+        assert "access_needs" not in record.survivor
+
+
+def _index_rows(conn: Any, index: str) -> dict[int, set[str]]:
+    """{rowid: the tokens its row holds} of a contentless FTS5 table, read through a
+    temporary fts5vocab table."""
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{index}_instances"
+                 f" USING fts5vocab(main, {index}, instance)")
+    rows: dict[int, set[str]] = {}
+    for term, doc in conn.execute(f"SELECT term, doc FROM temp.{index}_instances"):  # noqa: S608
+        rows.setdefault(doc, set()).add(term)
+    return rows
+
+
+def test_the_documented_tags_are_the_index_and_find_as_the_application(
+        made: Made, recipe: dict[str, Any]) -> None:
+    """Section 7.2 against a vault the application wrote: the rows of case_search and
+    case_keys are exactly the tags section 7.2 says (computed with the document's
+    name_words, Latin letters and spelling-key rule), birth_key and situation_tags too; a
+    typed prefix's tag finds the case's row with a plain MATCH; and the document's
+    find_cases finds what Shelter App's name search finds."""
+    entries = _with_service_notes(made)
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        for legal_name, aliases, birth, kinds in (
+                ("Andrea Ruiz", ["Andy"], "1985-11-30", ["sexual", "forced_labour"]),
+                ("Олена Коваль", ["Olena K"], None, []),
+                ("محمد حسن", [], "1990-04-03", ["domestic_servitude"]),
+                ("Nguyễn Thị Lan", [], None, ["forced_begging"]),
+                ("Bartholomew Wolfeschlegelsteinhausenbergerdorffvoralternwaren", [], None,
+                 [])):
+            coordinator.cases.create(
+                SurvivorInput(legal_name=legal_name, aliases=aliases, birth_date=birth),
+                CaseInput(exploitation_types=kinds))
+        app_found = {text: sorted(c.id for c in coordinator.search.search(text))
+                     for text in ("an", "AN TE", "andy", "olen", "олен", "kov", "nguyen lan",
+                                  "Nguyễn", "محم", "2026", "0002", "ana olena", "x",
+                                  "wolfeschlegelsteinhausenbergerdorffvor", "ruiz andrea")}
+    keys = _keys_of(made, recipe, "cora", CORA_PASS)
+    key = recipe["index_key"](keys)
+    latin = str.maketrans(_documented_latin())
+
+    def name_tags(texts: list[str]) -> set[str]:
+        whole = [w for text in texts for w in recipe["name_words"](text)]
+        words = {w[:32] for w in whole} | {w.translate(latin)[:32] for w in whole}
+        return {recipe["tag"](key, "name", w[:n]) for w in words for n in range(1, len(w) + 1)}
+
+    conn = recipe["open_database"](made.folder / "cases.db", keys["database"])
+    try:
+        cases = conn.execute("SELECT c.id, c.search_id, c.code, c.survivor_id,"
+                             " c.situation_tags FROM cases c ORDER BY c.code").fetchall()
+        terms, spellings = _index_rows(conn, "case_search"), _index_rows(conn, "case_keys")
+        stored_terms = {}
+        for case_id, search_id, code, survivor_id, situation in cases:
+            survivor = recipe["open_row"](conn, keys, "survivors", survivor_id)
+            case = recipe["open_row"](conn, keys, "cases", case_id)
+            texts = [survivor["legal_name"], survivor["preferred_name"],
+                     *json.loads(survivor["aliases"])]
+            assert terms[search_id] == name_tags([*texts, code]), code
+            spelling = {_documented_skeleton(w, _documented_latin())
+                        for t in texts for w in recipe["name_words"](t)}
+            assert spellings.get(search_id, set()) == {
+                recipe["tag"](key, "skeleton", s) for s in spelling if len(s) >= 2}, code
+            assert survivor["birth_key"] == (recipe["tag"](key, "birth", survivor["birth_date"])
+                                             if survivor["birth_date"] else None), code
+            kinds = sorted({recipe["tag"](key, "exploitation", k)
+                            for k in json.loads(case["exploitation_types"])})
+            assert situation == " ".join(kinds), code
+            stored_terms[case_id] = search_id
+        # one typed prefix, by hand, as section 7.2 shows it
+        an = recipe["tag"](key, "name", "an")
+        by_hand = {r[0] for r in conn.execute(
+            f"SELECT rowid FROM case_search WHERE case_search MATCH '\"{an}\"'")}  # noqa: S608
+        recipe_found = {text: sorted(case_id for case_id, _code in recipe["find_cases"](
+            conn, keys, text)) for text in app_found}
+    finally:
+        conn.close()
+    ana, andrea = entries["case_id"], cases[1][0]
+    assert by_hand == {stored_terms[ana], stored_terms[andrea]}
+    assert recipe_found == app_found
+    assert app_found["an"] == sorted([ana, andrea]) and app_found["AN TE"] == [ana]
+    assert len(app_found["olen"]) == len(app_found["олен"]) == 1
+    assert app_found["olen"] == app_found["олен"] == app_found["kov"]
+    assert app_found["ana olena"] == []
+    assert len(app_found["wolfeschlegelsteinhausenbergerdorffvor"]) == 1, "cut to 32"
+
+
+def test_an_account_without_the_case_key_sees_codes_only(made: Made, recipe: dict[str, Any]
+                                                         ) -> None:
+    """Section 7.1's reading rules for a survivor, a case and an attachment: a caseworker
+    who has not received the case key yet sees her case's code with "(waiting for keys)",
+    finds it by its code but not by name, cannot open, filter, check for duplicates, export
+    or keep a draft; her attachment list shows the file's type and size with its label,
+    name and digest empty, and its file is refused.  With the document's code, her keys
+    open none of it and compute no tag."""
+    _with_service_notes(made)
+    with _nick_without_keys(made) as (nick_opened, _nick_id, coordinator, case_id):
+        attachment_id = coordinator.attachments.add(case_id, ATTACHMENT_NAME, PDF,
+                                                    label=ATTACHMENT_LABEL).id
+        code = coordinator.cases.get(case_id).code
+        nick = build_services(nick_opened)
+        assert not nick_opened.keyring.holds("case")
+        [summary] = nick.search.summaries(nick.search.list_ids())
+        assert (summary.id, summary.code, summary.display_name) == (
+            case_id, code, "(waiting for keys)")
+        assert [c.id for c in nick.search.search(code)] == [case_id], "the code is plain"
+        for refused, reading in (
+                (lambda: nick.search.search("bea"), True),
+                (lambda: nick.search.duplicates(SurvivorInput(legal_name="Bea Test")), True),
+                (lambda: nick.search.list_ids(CaseFilter(exploitation_type="sexual")), True),
+                (lambda: nick.cases.get(case_id), True),
+                (lambda: nick.attachments.content(attachment_id), True),
+                (lambda: nick.cases.update(case_id, survivor=SurvivorInput(
+                    legal_name="Typed anew")), False),
+                (lambda: nick.attachments.add(case_id, "b.pdf", PDF), False),
+                (lambda: nick.drafts.save("task_form", {"what": {"from": "", "to": "x"}},
+                                          case_id=case_id), False),
+                (lambda: nick.exchange.export_cases(made.folder.parent / "out.csv"), False)):
+            with pytest.raises(KeysNotGiven) as caught:
+                refused()
+            assert ("cannot be read" if reading else "cannot be written") in str(
+                caught.value)
+        [listed] = nick.attachments.list(case_id)
+        assert (listed.id, listed.label, listed.file_name, listed.sha256) == (
+            attachment_id, "", "", "")
+        assert (listed.media_type, listed.size) == ("application/pdf", len(PDF))
+        # the document's code with the keys her session holds
+        nick_keys = {name: bytes(key) for name, key in nick_opened.keyring.keys.items()}
+        assert sorted(nick_keys) == ["database"]
+        conn = recipe["open_database"](made.folder / "cases.db", nick_keys["database"])
+        try:
+            survivor_id = conn.execute("SELECT survivor_id FROM cases WHERE id = ?",
+                                       (case_id,)).fetchone()[0]
+            survivor = recipe["open_row"](conn, nick_keys, "survivors", survivor_id)
+            attachment = recipe["open_row"](conn, nick_keys, "attachments", attachment_id)
+            with pytest.raises(PermissionError):
+                recipe["find_cases"](conn, nick_keys, "bea")
+        finally:
+            conn.close()
+    assert not (made.folder.parent / "out.csv").exists()
+    assert survivor["legal_name"] is None and survivor["is_minor"] == 0
+    assert attachment["content"] is None and attachment["size"] == len(PDF)
+    assert recipe["index_key"](nick_keys) is None
 
 
 def test_appointment_notes_without_the_case_key(made: Made, recipe: dict[str, Any]) -> None:

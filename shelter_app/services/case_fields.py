@@ -155,6 +155,10 @@ def key_the_index(ctx: ServiceContext) -> int:
             db.execute("UPDATE cases SET situation_tags = :t WHERE id = :id",
                        {"t": blind_index.situation_tags(key, store.json_list(kinds)),
                         "id": row["case_id"]})
+        # Merge the index's pages, so no page still holds a plain word of before (with
+        # secure_delete, the pages freed are overwritten).
+        db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
+        db.execute("INSERT INTO case_keys (case_keys) VALUES ('optimize')")
         db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
                    " DO UPDATE SET value = excluded.value", {"k": INDEX_DONE, "v": INDEX_LEVEL})
     return len(rows)

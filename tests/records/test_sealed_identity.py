@@ -248,6 +248,11 @@ def test_plain_identity_of_an_earlier_version_is_sealed_and_indexed_once(org: Or
                               " 'name_index')").fetchall())
     conn.close()
     assert fields.is_sealed(name) and fields.is_sealed(plan)
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    pages = b"".join(bytes(r[0]) for r in conn.execute("SELECT block FROM case_search_data"
+                                                        " WHERE block IS NOT NULL"))
+    conn.close()
+    assert b"sealed" not in pages and b"later" not in pages  # the plain words are gone
     assert flags == {"fields_sealed": "7", "name_index": "keyed1"}
     assert [c.id for c in again.search.search("seal")] == [record.id]
     assert again.search.list_ids(CaseFilter(exploitation_type="forced_labour")) == [record.id]
