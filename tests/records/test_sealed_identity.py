@@ -83,7 +83,7 @@ def _cells(org: Org) -> list[tuple[str, str, str, Any]]:
 def vocab_tables(org: Org) -> None:
     with org.coordinator.ctx.db.transaction() as db:
         for index in ("case_search", "case_keys"):
-            db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {index}_vocab"  # noqa: S608
+            db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {index}_vocab"
                        f" USING fts5vocab({index}, 'row')")
 
 
@@ -226,8 +226,8 @@ def test_plain_identity_of_an_earlier_version_is_sealed_and_indexed_once(org: Or
                  " gender = 'unknown', citizenship = '[]', languages = '[]', contact = '{}',"
                  " safe_contact = '{}', identity_documents = '[]', guardian = '{}',"
                  " access_needs = '' WHERE id = ?", (record.survivor_id,))
-    conn.execute("UPDATE cases SET exploitation_types = '[\"forced_labour\"]', safety_plan = 'plan',"
-                 " means_of_control = '[]', referral_source = '', situation_tags = ''"
+    conn.execute("UPDATE cases SET exploitation_types = '[\"forced_labour\"]',"
+                 " safety_plan = 'plan', means_of_control = '[]', referral_source = '', situation_tags = ''"
                  " WHERE id = ?", (record.id,))
     conn.execute("DELETE FROM case_search")
     conn.execute("INSERT INTO case_search (rowid, terms) SELECT search_id, 'sealed later'"
