@@ -227,8 +227,8 @@ def test_plain_identity_of_an_earlier_version_is_sealed_and_indexed_once(org: Or
                  " safe_contact = '{}', identity_documents = '[]', guardian = '{}',"
                  " access_needs = '' WHERE id = ?", (record.survivor_id,))
     conn.execute("UPDATE cases SET exploitation_types = '[\"forced_labour\"]',"
-                 " safety_plan = 'plan', means_of_control = '[]', referral_source = '', situation_tags = ''"
-                 " WHERE id = ?", (record.id,))
+                 " safety_plan = 'plan', means_of_control = '[]', referral_source = '',"
+                 " situation_tags = '' WHERE id = ?", (record.id,))
     conn.execute("DELETE FROM case_search")
     conn.execute("INSERT INTO case_search (rowid, terms) SELECT search_id, 'sealed later'"
                  " FROM cases")
