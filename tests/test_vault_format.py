@@ -780,7 +780,8 @@ def test_the_sealed_columns_are_those_the_application_seals(recipe: dict[str, An
     assert NUMBERS[match[2]] == len({spec.table for spec in field_sealing.SEALED}) == 12
 
     # the key of every column whose key is the same in every row
-    fixed = {column: re.search(r"'(\w+)' AS key", spec.rows_sql)
+    fixed = {column: None if spec.table == "drafts" else re.search(r"'(\w+)' AS key",
+                                                                    spec.rows_sql)
              for column, spec in sealed.items()}
     for column, found in fixed.items():
         table, name = column.split(".")
@@ -792,7 +793,8 @@ def test_the_sealed_columns_are_those_the_application_seals(recipe: dict[str, An
         assert recipe["SEALED_UNDER"][table][name] == found[1], column
     assert {f"{table}.{column}" for table, columns in recipe["SEALED_UNDER"].items()
             for column in columns} == {c for c, found in fixed.items() if found}
-    assert "coalesce(sealed_under, 'case')" in sealed["drafts.content"].rows_sql
+    # a draft left plain by an earlier version has no sealed_under: it is sealed under case
+    assert "'case' AS key FROM drafts" in sealed["drafts.content"].rows_sql
     assert field_sealing.LEVEL == _documented_fields_sealed() == "7"
 
     # drafts: legal forms under legal, the health forms under health when held, else case

@@ -56,7 +56,9 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("survivors", case_fields.SURVIVOR_HEALTH,
                   "SELECT id, access_needs, 'health' AS key FROM survivors"),
     SealedColumns("drafts", ("content",),
-                  "SELECT id, content, coalesce(sealed_under, 'case') AS key FROM drafts"),
+                  # a plain draft is of before: sealed under the case key, as its NULL
+                  # sealed_under says to readers
+                  "SELECT id, content, 'case' AS key FROM drafts"),
     SealedColumns("attachments", ("label", "file_name", "sha256", "content"),
                   "SELECT id, label, file_name, sha256, content, 'case' AS key"
                   " FROM attachments"),
