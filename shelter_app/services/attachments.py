@@ -115,7 +115,7 @@ class AttachmentService:
                                                       ("name", "file_name", shown_name),
                                                       ("sha", "sha256", digest))},
                         "type": media_type, "size": len(data),
-                        "content": self._ctx.seal_blob(KeyName.CASE, "attachments",
+                        "content": self._ctx.seal(KeyName.CASE, "attachments",
                                                        attachment_id, "content", data),
                         "now": now, "me": me})
         return self._info(attachment_id)
@@ -145,7 +145,7 @@ class AttachmentService:
         self._access.require(info.case_id, Action.MANAGE_DOCUMENTS)
         stored = self._ctx.db.scalar("SELECT content FROM attachments WHERE id = :id",
                                      {"id": attachment_id})
-        data = self._ctx.unseal_blob(KeyName.CASE, "attachments", attachment_id, "content",
+        data = self._ctx.unseal(KeyName.CASE, "attachments", attachment_id, "content",
                                      stored)
         if data is None:
             raise keys_not_given(reading=True)

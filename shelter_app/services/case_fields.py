@@ -42,11 +42,9 @@ def index_key(ctx: ServiceContext) -> bytes:
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
         raise keys_not_given(reading=True)
-    cached = getattr(ctx, "_index_key", None)
-    if cached is None or cached[0] != case_key:
-        cached = (case_key, blind_index.index_key(case_key))
-        ctx._index_key = cached  # type: ignore[attr-defined]
-    return cached[1]
+    if ctx.index_key is None or ctx.index_key[0] != case_key:
+        ctx.index_key = (case_key, blind_index.index_key(case_key))
+    return ctx.index_key[1]
 
 
 def seal_columns(ctx: ServiceContext, table: str, row_id: str, columns: dict[str, Any]

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.key_classes import KeyName
@@ -56,13 +56,6 @@ def require_case_key(ctx: ServiceContext) -> None:
         raise keys_not_given(reading=False)
 
 
-def _damaged() -> VaultDamaged:
-    return VaultDamaged(_(
-        "A sealed field of this record does not open: the database was edited outside the "
-        "application. Ask your administrator to run the vault check and restore the newest "
-        "backup."))
-
-
 class ServiceContext:
     """Shared by the services of one session; holds no global state."""
 
@@ -71,6 +64,8 @@ class ServiceContext:
         self.db: Database = opened.db
         self.audit: AuditLog = opened.audit
         self.session = self._load_session(opened)
+        # (case key, the name index's key derived from it: services/case_fields.py)
+        self.index_key: tuple[bytes, bytes] | None = None
 
     def _load_session(self, opened: OpenVault) -> Session:
         row = self.db.one("SELECT username, display_name, roles, must_change_passphrase"
@@ -112,45 +107,42 @@ class ServiceContext:
         )
 
     # -- sealed fields (vault/fields.py) -------------------------------------------
-    def seal(self, key_name: str, table: str, row_id: str, column: str, text: str) -> str:
-        """*text* sealed under the session's *key_name* content key, for one column."""
+    @overload
+    def seal(self, key_name: str, table: str, row_id: str, column: str, value: str) -> str: ...
+    @overload
+    def seal(self, key_name: str, table: str, row_id: str, column: str,
+             value: bytes) -> bytes: ...
+    def seal(self, key_name: str, table: str, row_id: str, column: str,
+             value: str | bytes) -> str | bytes:
+        """*value* (text, or a file's bytes) sealed under the session's *key_name* content
+        key, for one column."""
         key = self.vault.keyring.key(key_name)
         if key is None:
             raise keys_not_given(reading=False)
-        return fields.seal(key, table, row_id, column, text)
+        return fields.seal(key, table, row_id, column, value)
 
-    def seal_blob(self, key_name: str, table: str, row_id: str, column: str,
-                  data: bytes) -> bytes:
-        key = self.vault.keyring.key(key_name)
-        if key is None:
-            raise keys_not_given(reading=False)
-        return fields.seal_blob(key, table, row_id, column, data)
-
-    def unseal_blob(self, key_name: str, table: str, row_id: str, column: str,
-                    value: bytes) -> bytes | None:
-        """The bytes of a stored BLOB; None when this session does not hold the key."""
-        if not fields.is_sealed_blob(value):
-            return bytes(value)
-        key = self.vault.keyring.key(key_name)
-        if key is None:
-            return None
-        try:
-            return fields.open_blob(key, table, row_id, column, value)
-        except fields.FieldDamaged as exc:
-            raise _damaged() from exc
-
+    @overload
     def unseal(self, key_name: str, table: str, row_id: str, column: str,
-               value: str) -> str | None:
-        """The text of a stored *value*; None when this session does not hold the key."""
+               value: str) -> str | None: ...
+    @overload
+    def unseal(self, key_name: str, table: str, row_id: str, column: str,
+               value: bytes) -> bytes | None: ...
+    def unseal(self, key_name: str, table: str, row_id: str, column: str,
+               value: str | bytes) -> str | bytes | None:
+        """The text (or bytes) of a stored *value*; None when this session does not hold
+        the key."""
         if not fields.is_sealed(value):
-            return value
+            return bytes(value) if isinstance(value, bytes | memoryview) else value
         key = self.vault.keyring.key(key_name)
         if key is None:
             return None
         try:
             return fields.open_value(key, table, row_id, column, value)
         except fields.FieldDamaged as exc:
-            raise _damaged() from exc
+            raise VaultDamaged(_(
+                "A sealed field of this record does not open: the database was edited "
+                "outside the application. Ask your administrator to run the vault check and "
+                "restore the newest backup.")) from exc
 
     # -- the write path ------------------------------------------------------------
     @contextmanager

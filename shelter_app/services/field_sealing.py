@@ -72,16 +72,7 @@ SEALED: tuple[SealedColumns, ...] = (
 
 def _settled(value: object) -> bool:
     """Nothing left to seal: sealed already, or NULL (a date not known stays NULL)."""
-    if isinstance(value, bytes):
-        return fields.is_sealed_blob(value)
     return value is None or fields.is_sealed(value)
-
-
-def _sealed(ctx: ServiceContext, key: str, table: str, row_id: str, column: str,
-            value: str | bytes) -> str | bytes:
-    if isinstance(value, bytes):
-        return ctx.seal_blob(key, table, row_id, column, value)
-    return ctx.seal(key, table, row_id, column, value)
 
 
 def seal_plain_fields(ctx: ServiceContext) -> int:
@@ -105,7 +96,7 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
                     left += 1
                     continue
                 values = {c: row[c] if _settled(row[c]) else
-                          _sealed(ctx, row["key"], spec.table, row["id"], c, row[c])
+                          ctx.seal(row["key"], spec.table, row["id"], c, row[c])
                           for c in spec.columns}
                 # The same content in another form: no new row version, no "changed by".
                 assignments = ", ".join(f"{c} = :{c}" for c in spec.columns)

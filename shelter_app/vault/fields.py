@@ -16,6 +16,7 @@ import base64
 import binascii
 import re
 import secrets
+from typing import overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -39,21 +40,42 @@ _SHORTEST = 4 + 40  # the prefix and base64 of a nonce and tag around an empty t
 
 def is_sealed(value: object) -> bool:
     """Whether *value* has the sealed form: the prefix, then base64 of at least a nonce and
-    a tag.  Plain text an earlier version wrote that merely starts with the prefix is not."""
+    a tag.  Plain text an earlier version wrote that merely starts with the prefix is not.
+    A BLOB goes by ``is_sealed_blob``."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return is_sealed_blob(value)
     if not isinstance(value, str) or not value.startswith(PREFIX) or len(value) < _SHORTEST:
         return False
     body = value[len(PREFIX):]
     return len(body) % 4 == 0 and _BASE64.fullmatch(body) is not None
 
 
-def seal(key: bytes, table: str, row_id: str, column: str, text: str) -> str:
+@overload
+def seal(key: bytes, table: str, row_id: str, column: str, value: str) -> str: ...
+@overload
+def seal(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
+def seal(key: bytes, table: str, row_id: str, column: str, value: str | bytes) -> str | bytes:
+    """*value* sealed for one column: text as text, a BLOB (a file) as bytes."""
+    if isinstance(value, bytes):
+        return seal_blob(key, table, row_id, column, value)
+    return _seal_text(key, table, row_id, column, value)
+
+
+def _seal_text(key: bytes, table: str, row_id: str, column: str, text: str) -> str:
     nonce = secrets.token_bytes(_NONCE)
     sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), aad(table, row_id, column))
     return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
 
-def open_value(key: bytes, table: str, row_id: str, column: str, value: str) -> str:
-    """The text of a sealed *value*; a plain one is returned as it is."""
+@overload
+def open_value(key: bytes, table: str, row_id: str, column: str, value: str) -> str: ...
+@overload
+def open_value(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
+def open_value(key: bytes, table: str, row_id: str, column: str, value: str | bytes
+               ) -> str | bytes:
+    """The text (or the bytes of a BLOB) of a sealed *value*; a plain one as it is."""
+    if isinstance(value, bytes):
+        return open_blob(key, table, row_id, column, value)
     if not is_sealed(value):
         return value
     try:
