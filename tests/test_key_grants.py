@@ -81,7 +81,8 @@ def test_each_account_holds_exactly_what_its_roles_allow(office: Path, roles):
                                        else {"database"})
     with signed_in(office, "cora", TEMP_PASS):  # the coordinator's session gives them
         pass
-    assert held(office, "someone") == {str(k) for k in keys_for(roles)}
+    # the integrity key exists from the first re-key on (tests/records/test_rekey.py)
+    assert held(office, "someone") == {str(k) for k in keys_for(roles)} - {"integrity"}
 
 
 def test_the_coordinators_session_records_what_it_gave(office: Path):
@@ -342,3 +343,26 @@ def test_giving_keys_finishes_a_recovery_slot_left_by_the_upgrade(created, admin
     body = json.loads((vault_dir / "keyslots.json").read_text())
     [recovery] = [s for s in body["slots"] if s["kind"] == "recovery"]
     assert recovery["private_key"]["wrapped_by"] == "passphrase" and "aead" not in recovery
+
+
+def test_a_rekey_waits_for_slots_not_finished_since_the_upgrade(created, admin, vault_dir):
+    """Their private keys are still under the vault's first database key, which key files
+    from before hold: new keys sealed to them would be open to those files."""
+    from shelter_app.errors import ValidationError
+
+    add_user(admin, "lena", "legal", temporary=False)
+    admin.lock()
+    created[0].close()
+    _make_version_1(vault_dir, {"admin": ADMIN_PASS, "lena": TEMP_PASS}, created[2])
+    with signed_in(vault_dir) as first, pytest.raises(ValidationError) as refused:
+        first.vault_admin.rekey()
+    assert "lena" in refused.value.message and "recovery key" in refused.value.message
+    with signed_in(vault_dir, "lena", TEMP_PASS):
+        pass
+    with signed_in(vault_dir) as again:
+        with pytest.raises(ValidationError) as refused:
+            again.vault_admin.rekey()
+        assert "lena" not in refused.value.message
+        again.vault_admin.new_recovery_key()
+        assert again.vault_admin.rekey().epoch == 2
+    assert held(vault_dir, "lena") == {"database", "integrity", "case", "legal"}

@@ -27,13 +27,13 @@ CASE_ACTIONS = frozenset(a for a in Action if a.value.startswith("case."))
 # who may do what has to be made in both places, on purpose.
 EXPECTED: dict[Role, dict[Action, frozenset[Scope]]] = {
     Role.ADMIN: {a: frozenset({S.NONE}) for a in (
-        A.MANAGE_USERS, A.CHANGE_SETTINGS, A.BACKUP, A.VERIFY, A.PRINT_RECOVERY_SHEET,
-        A.VIEW_AUDIT)},
+        A.MANAGE_USERS, A.CHANGE_SETTINGS, A.BACKUP, A.VERIFY, A.REKEY,
+        A.PRINT_RECOVERY_SHEET, A.VIEW_AUDIT)},
     Role.COORDINATOR: {
         **{a: ALL_SCOPES for a in CASE_ACTIONS | {A.VIEW_AUDIT}},
         **{a: frozenset({S.NONE}) for a in (
             A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS, A.MANAGE_PARTNERS,
-            A.READ_PARTNERS, A.MANAGE_CATALOGUE, A.VERIFY)},
+            A.READ_PARTNERS, A.MANAGE_CATALOGUE, A.VERIFY, A.REKEY)},
     },
     Role.CASEWORKER: {
         **{a: frozenset({S.ASSIGNED}) for a in (

@@ -23,6 +23,7 @@ import re
 import shutil
 import sqlite3
 import struct
+import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -43,14 +44,20 @@ from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import keys_for
 from shelter_app.domain.records import CaseInput, SurvivorInput
-from shelter_app.errors import KeysNotGiven, PermissionDenied, WrongPassphrase
+from shelter_app.errors import (
+    KeysNotGiven,
+    PermissionDenied,
+    ValidationError,
+    VaultDamaged,
+    WrongPassphrase,
+)
 from shelter_app.services import drafts as draft_service
 from shelter_app.services import field_sealing
 from shelter_app.services import search as search_service
 from shelter_app.services.registry import build_services
 from shelter_app.services.search import CaseFilter
-from shelter_app.vault import blind_index, crypto, fields, sealing
-from shelter_app.vault.keyring import open_account
+from shelter_app.vault import blind_index, crypto, fields, rekey, sealing
+from shelter_app.vault.keyring import Keyring, open_account
 from shelter_app.vault.keyslots import (
     FORMAT_VERSION,
     RECOVERY_ID,
@@ -61,7 +68,14 @@ from shelter_app.vault.keyslots import (
 )
 from shelter_app.vault.migrate import latest_version
 from shelter_app.vault.vault import OpenVault, Vault
+from tests.bidi import plain as without_marks
 from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user, signed_in
+from tests.records.conftest import ACCOUNTS as STAFF_ACCOUNTS
+from tests.records.conftest import STAFF_PASS, organisation
+from tests.records.test_sealed_identity import CASE as CASE_CANARY
+from tests.records.test_sealed_identity import HEALTH as HEALTH_CANARY
+from tests.records.test_sealed_identity import LEGAL as LEGAL_CANARY
+from tests.records.test_sealed_identity import _canary_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "VAULT_FORMAT.md"
@@ -568,6 +582,80 @@ def test_anchor_test_vector() -> None:
     assert made["mac"] == values["anchor mac"]
     assert anchors.format_fingerprint(
         2, anchors.fingerprint_code(key, vault_id, 2, event_hmac)) == written
+
+
+def test_rekey_test_vector(recipe: dict[str, Any], tmp_path: Path) -> None:
+    """Section 15's re-key: the record's check values and grants, its content entry's too,
+    and the integrity key's check value, from the words of sections 3.6, 3.7 and 3.10, and
+    by rekey.py itself."""
+    values, keys = _table("new database key"), _vector_keys()
+    new_key, epoch = bytes.fromhex(values["new database key"]), int(values["new epoch"])
+    new_case = bytes.fromhex(values["new case key"])
+    first = bytes.fromhex(values["integrity key"])
+    assert first == keys["database"] and epoch == int(values["new case epoch"]) == 2
+    vault = VECTOR_VAULT.encode()
+
+    def check(key: bytes, name: bytes, generation: int) -> str:
+        message = b"\0".join([b"shelter-app key check v2", vault, name,
+                              str(generation).encode()])
+        return _b64text(hmac.new(key, message, hashlib.sha256).digest()[:16])
+
+    assert check(new_key, b"database", epoch) == values["new database check"]
+    assert check(first, b"integrity", 1) == values["integrity check"]
+    assert check(new_case, b"case", 2) == values["new case check"]
+    aad = b"\0".join([b"shelter-app grant v2", vault, VECTOR_ADMIN.encode(), b"database",
+                      b"2"])
+    assert aad.hex() == values["admin grant data"]
+    assert sealing.grant_aad(VECTOR_VAULT, VECTOR_ADMIN, "database", epoch) == aad
+    case_aad = b"\0".join([b"shelter-app grant v2", vault, b"recovery", b"case", b"2"])
+    assert case_aad.hex() == values["recovery case grant data"]
+    assert sealing.grant_aad(VECTOR_VAULT, RECOVERY_ID, "case", 2) == case_aad
+
+    # the application: the record as rekey.py prepares it for section 3's file, by a
+    # session that trusts the vault's verify key and changes the case key
+    (tmp_path / "keyslots.json").write_text(_example_text(), encoding="ascii")
+    slots = KeyslotFile.load(tmp_path / "keyslots.json")
+    verify_key = bytes.fromhex(_table("admin wrap key")["verify key"])
+    session = Keyring(user_id=VECTOR_ADMIN, pair=None, verify_key=verify_key)
+    assert rekey._prepare(slots, session, new_key, {}).keys() == {
+        "state", "epoch", "check", "grants"}  # no content keys change: no "content"
+    record = rekey._prepare(slots, session, new_key, {"case": new_case})
+    assert (record["state"], record["epoch"], record["check"]) == (
+        "prepared", epoch, values["new database check"])
+    assert sorted(record["grants"]) == sorted([VECTOR_ADMIN, RECOVERY_ID])  # cora is disabled
+    entry = record["content"]["case"]
+    assert list(record) == ["state", "epoch", "check", "grants", "content"]
+    assert (list(record["content"]), entry["epoch"], entry["check"]) == (
+        ["case"], 2, values["new case check"])
+    assert list(entry["grants"]) == [RECOVERY_ID]  # the admin role holds no case key
+    slots.add_key("integrity", first)
+    assert _b64text(slots.checks["integrity"]) == values["integrity check"]
+    slots.rekey = record
+    slots.save(tmp_path / "keyslots.json")
+    assert KeyslotFile.load(tmp_path / "keyslots.json").rekey == record
+
+    # the document's code opens each grant of the record with its slot's private key
+    inputs = _table("data key")
+    keyslots = recipe["load_keyslots"](tmp_path)
+    assert list(keyslots)[5:7] == ["verify_key", "rekey"]  # written after verify_key
+    for who, user_id in (("admin", VECTOR_ADMIN), ("recovery", RECOVERY_ID)):
+        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(inputs[f"{who} private key"]))
+        slot = next(s for s in keyslots["slots"] if s["user_id"] == user_id)
+        assert recipe["open_rekey_grant"](keyslots, slot, private) == new_key
+        with pytest.raises(InvalidTag):  # sealed with the record's epoch, not epochs' 1
+            recipe["open_sealed"](keyslots, slot, private, record["grants"][user_id],
+                                  "database", 1)
+        assert recipe["open_rekey_grant"](keyslots, slot, private, "case") == (
+            new_case if who == "recovery" else None)
+        assert recipe["open_rekey_grant"](keyslots, slot, private, "health") is None
+    recovery = recipe["find_slot"](keyslots)
+    private, held, _roles = recipe["unlock_slot"](keyslots, recovery, VECTOR_RECOVERY)
+    assert held == keys
+    # a file already under the new keys: the new database and case keys, the others as held
+    assert recipe["rekeyed_keys"](keyslots, recovery, private, held) == {
+        **held, "database": new_key, "case": new_case}
+    assert recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "admin"),
+                               VECTOR_PASS)[0]["database"] == keys["database"]
 
 
 def test_sealed_field_test_vector(recipe: dict[str, Any],
@@ -1334,6 +1422,15 @@ def _held(out: str) -> list[str]:
     return found[0].split(", ")
 
 
+def _entitled(roles: list[str], *, rekeyed: bool = False) -> list[str]:
+    """Section 3.5: the keys an account with *roles* holds, sorted; the integrity key only
+    once a re-key has made it (section 3.10)."""
+    return sorted(str(k) for k in keys_for(roles) if rekeyed or k != "integrity")
+
+
+FIVE_KEYS = ["administration", "case", "database", "health", "legal"]  # before a re-key
+
+
 @pytest.mark.parametrize("use_recovery_key", [False, True], ids=["passphrase", "recovery-key"])
 def test_recipe_runs_as_a_program(made: Made, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str], use_recovery_key: bool
@@ -1378,10 +1475,21 @@ def test_recipe_lists_exactly_the_keys_each_role_holds(made: Made,
     for name, secret, roles in accounts:
         out = _run_program(made.folder, name, secret, monkeypatch, capsys)
         assert f"Roles (signed by an administrator): {', '.join(roles)}" in out
-        assert _held(out) == sorted(str(k) for k in keys_for(roles))
+        assert _held(out) == _entitled(roles)
         assert "WARNING" not in out
     out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
-    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+    assert _held(out) == FIVE_KEYS
+
+    # the first re-key makes the integrity key, and every account holds it (section 3.10)
+    with signed_in(made.folder) as admin:
+        admin.vault_admin.rekey()
+    for name, secret, roles in accounts:
+        out = _run_program(made.folder, name, secret, monkeypatch, capsys)
+        assert _held(out) == _entitled(roles, rekeyed=True) == sorted(
+            [*_entitled(roles), "integrity"])
+        assert "WARNING" not in out and "Note" not in out
+    out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
+    assert _held(out) == sorted([*FIVE_KEYS, "integrity"])
 
 
 def _make_version_1(made: Made, data_key: bytes) -> None:
@@ -1434,10 +1542,10 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
     # the upgrade gave the content keys at once, to the roles entitled to them
     out = _run_program(made.folder, ZOE, ZOE_PASS, monkeypatch, capsys)
     assert "Roles (signed by an administrator): caseworker" in out
-    assert _held(out) == sorted(str(k) for k in keys_for(["caseworker"]))
+    assert _held(out) == _entitled(["caseworker"])
     assert "has not finished the upgrade" in out and "WARNING" not in out
     out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
-    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+    assert _held(out) == FIVE_KEYS
     assert "has not finished the upgrade" in out
     # the limit of section 11.1: the data key alone unwraps a waiting private key
     keyslots = recipe["load_keyslots"](made.folder)
@@ -1451,12 +1559,20 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
     private_key = X25519PrivateKey.from_private_bytes(plain[:32])
     assert recipe["open_grant"](keyslots, zoe, private_key, "health") is not None
 
+    # a re-key waits for them (sections 3.10 and 11.1): their version 1 wrap holds the first
+    # database key, which the re-key keeps, so new keys sealed to them would be as open
+    with signed_in(made.folder) as admin, pytest.raises(ValidationError) as refused:
+        admin.vault_admin.rekey()
+    message = without_marks(refused.value.message)
+    assert ZOE in message and "recovery key" in message
+    assert recipe["load_keyslots"](made.folder)["epochs"]["database"] == 1
+
     with signed_in(made.folder, ZOE, ZOE_PASS):  # her own first sign-in finishes her slot
         pass
     zoe_slot = next(s for s in _keyslots(made)["slots"] if s["user_id"] == made.zoe_id)
     assert zoe_slot["private_key"]["wrapped_by"] == "passphrase" and "aead" not in zoe_slot
     out = _run_program(made.folder, ZOE, ZOE_PASS, monkeypatch, capsys)
-    assert _held(out) == sorted(str(k) for k in keys_for(["caseworker"]))
+    assert _held(out) == _entitled(["caseworker"])
     assert "has not finished the upgrade" not in out
 
     # giving keys with the recovery key finishes the recovery slot (sections 3.5 and 11.1)
@@ -1465,8 +1581,21 @@ def test_recipe_opens_a_key_file_during_its_upgrade(made: Made, recipe: dict[str
     recovery = next(s for s in _keyslots(made)["slots"] if s["user_id"] == RECOVERY_ID)
     assert recovery["private_key"]["wrapped_by"] == "passphrase" and "aead" not in recovery
     out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
-    assert _held(out) == ["administration", "case", "database", "health", "legal"]
+    assert _held(out) == FIVE_KEYS
     assert "has not finished the upgrade" not in out and "WARNING" not in out
+
+    # now the re-key runs; the first database key stays as the integrity key
+    with signed_in(made.folder) as admin:
+        admin.vault_admin.rekey()
+    keyslots = recipe["load_keyslots"](made.folder)
+    assert keyslots["epochs"]["database"] == 2 and keyslots["epochs"]["integrity"] == 1
+    assert not recipe["key_matches"](keyslots, "database", data_key)
+    assert recipe["key_matches"](keyslots, "integrity", data_key)
+    out = _run_program(made.folder, ZOE, ZOE_PASS, monkeypatch, capsys)
+    assert _held(out) == _entitled(["caseworker"], rekeyed=True)
+    out = _run_program(made.folder, "", made.recovery_key, monkeypatch, capsys)
+    assert _held(out) == sorted([*FIVE_KEYS, "integrity"])
+    assert "WARNING" not in out
 
 
 def _with_service_notes(made: Made) -> dict[str, str]:
@@ -2644,6 +2773,437 @@ def test_pages_decrypt_without_sqlcipher(made: Made, recipe: dict[str, Any],
     (tmp_path / "damaged.db").write_bytes(damaged)
     with pytest.raises(ValueError, match="page 2"):
         page_reader["decrypt_database"](tmp_path / "damaged.db", tmp_path / "out.db", data_key)
+
+
+# -- the re-key (section 3.10) -------------------------------------------------------------
+STAFF = {name: (STAFF_PASS, roles) for name, roles in STAFF_ACCOUNTS.items()}
+CONTENT_KEYS = ["case", "health", "legal"]
+
+
+def _rekey_vault(tmp_path: Path) -> tuple[Path, str]:
+    """The records tests' organisation, one case and one backup copy, closed: (folder,
+    recovery key)."""
+    with organisation(tmp_path) as org:
+        org.new_case("Ana Test")
+        org.admin.vault_admin.backup()
+        recovery_key = org.recovery_key
+    return tmp_path / "vault", recovery_key
+
+
+def _database_files(folder: Path) -> list[Path]:
+    return [folder / "cases.db", *sorted((folder / "backups").glob("cases-*.db"))]
+
+
+def _opens(recipe: dict[str, Any], path: Path, key: bytes) -> bool:
+    try:
+        recipe["open_database"](path, key).close()
+    except recipe["sqlcipher"].DatabaseError:
+        return False
+    return True
+
+
+def _key_check(vault_id: str, name: str, epoch: int, key: bytes) -> bytes:
+    """Section 3.7, from its words."""
+    message = b"\0".join([b"shelter-app key check v2", vault_id.encode(), name.encode(),
+                          str(epoch).encode()])
+    return hmac.new(key, message, hashlib.sha256).digest()[:16]
+
+
+def test_recipe_opens_a_rekeyed_vault(recipe: dict[str, Any], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 3.10 read back with the document's code: after a re-key every account and the
+    recovery key open cases.db and each backup with the new key; the audit chain and the
+    anchor stay under the integrity key, the first database key; a key file copied before
+    the re-key opens none of the files."""
+    folder, recovery_key = _rekey_vault(tmp_path)
+    earlier = recipe["load_keyslots"](folder)
+    assert "rekey" not in earlier and "integrity" not in earlier["checks"]
+    first_key = recipe["unwrap_data_key"](earlier, recipe["find_slot"](earlier, "admin"),
+                                          ADMIN_PASS)
+    shutil.copytree(folder, tmp_path / "copied-before")
+    backups = len(_database_files(folder)) - 1
+    assert backups >= 1
+
+    with signed_in(folder) as admin:
+        report = admin.vault_admin.rekey()
+    assert (report.epoch, report.files) == (2, 1 + backups)
+    assert not list(folder.rglob("*.rekey"))
+    mirror = (folder / "backups" / "keyslots.json").read_bytes()
+    assert mirror == (folder / "keyslots.json").read_bytes()  # section 12.2
+    keyslots = recipe["load_keyslots"](folder)
+    assert "rekey" not in keyslots
+    assert keyslots["epochs"] == {**earlier["epochs"], "database": 2, "integrity": 1}
+    vault_id = keyslots["vault_id"]
+    assert b64(keyslots["checks"]["integrity"]) == _key_check(vault_id, "integrity", 1,
+                                                              first_key)
+
+    # every account holds the new database key and the integrity key (sections 3.5, 3.10)
+    accounts = {"admin": (ADMIN_PASS, ["admin"]), **STAFF}
+    keys, _roles = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, "admin"),
+                                       ADMIN_PASS)
+    new_key = keys["database"]
+    assert keys["integrity"] == first_key != new_key
+    assert recipe["chain_root"](keys) == first_key
+    assert b64(keyslots["checks"]["database"]) == _key_check(vault_id, "database", 2, new_key)
+    for name, (secret, roles) in accounts.items():
+        out = _run_program(folder, name, secret, monkeypatch, capsys)
+        assert _held(out) == _entitled(roles, rekeyed=True)
+        assert re.search(r"^Audit chain intact: \d+ events$", out, flags=re.MULTILINE)
+        assert "Audit anchor in the key file: in the chain" in out
+        assert "WARNING" not in out and "Note" not in out
+        held, _roles = recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, name),
+                                           secret)
+        assert (held["database"], held["integrity"]) == (new_key, first_key)
+    out = _run_program(folder, "", recovery_key, monkeypatch, capsys)
+    assert _held(out) == sorted([*FIVE_KEYS, "integrity"]) and "WARNING" not in out
+
+    # the files: under the new key only; the chain under the integrity key (8.1, 8.6)
+    for path in _database_files(folder):
+        assert _opens(recipe, path, new_key) and not _opens(recipe, path, first_key), path.name
+        conn = recipe["open_database"](path, new_key)
+        try:
+            assert recipe["verify_audit_chain"](conn, first_key) > 0
+            with pytest.raises(ValueError, match="was changed"):
+                recipe["verify_audit_chain"](conn, new_key)
+        finally:
+            conn.close()
+    conn = recipe["open_database"](folder / "cases.db", new_key)
+    try:
+        assert recipe["check_anchor"](keyslots, conn, first_key) is None
+        assert "was changed" in recipe["check_anchor"](keyslots, conn, new_key)
+        rows = conn.execute("SELECT actor_id, target_type, target_id, outcome, details"
+                            " FROM audit_events WHERE action = 'key.rekeyed'").fetchall()
+        admin_id = conn.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0]
+    finally:
+        conn.close()
+    assert [r[:4] for r in rows] == [(admin_id, "vault", vault_id, "ok")]
+    assert json.loads(rows[0][4]) == {"version": 2, "count": backups, "keys": ["database"]}
+
+    # a key file copied before: its slots open as they did, but no file of the vault
+    for name, (secret, _roles) in accounts.items():
+        old = recipe["unwrap_data_key"](earlier, recipe["find_slot"](earlier, name), secret)
+        assert old == first_key
+    old_recovery = recipe["open_slot"](earlier, recipe["find_slot"](earlier), recovery_key)
+    assert old_recovery[0]["database"] == first_key
+    shutil.copy(tmp_path / "copied-before" / "keyslots.json", folder / "keyslots.json")
+    with pytest.raises(recipe["sqlcipher"].DatabaseError, match="not a database"):
+        _run_program(folder, "caseworker", STAFF_PASS, monkeypatch, capsys)
+    # a copy of the vault folder made before keeps the old key (section 3.10)
+    out = _run_program(tmp_path / "copied-before", "caseworker", STAFF_PASS, monkeypatch,
+                       capsys)
+    assert "WARNING" not in out and _held(out) == _entitled(["caseworker"])
+
+
+def _recipe_readable(recipe: dict[str, Any], path: Path, keys: dict[str, bytes]) -> str:
+    """Everything section 13's code gets out of *path* (opened with ``keys["database"]``)
+    with *keys*: every cell of every table, the index's own pages included, plain as it is
+    and sealed when one of the keys opens it."""
+    conn = recipe["open_database"](path, keys["database"])
+    out = []
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        for table in tables:
+            cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+            names = [d[0] for d in cursor.description]
+            for row in cursor.fetchall():
+                row_id = str(row[names.index("id")]) if "id" in names else ""
+                for column, value in zip(names, row, strict=True):
+                    blob = isinstance(value, bytes)
+                    if not (recipe["is_sealed_blob"] if blob else recipe["is_sealed"])(value):
+                        out.append(value.decode("latin-1") if blob else str(value))
+                        continue
+                    opener = recipe["open_blob"] if blob else recipe["open_field"]
+                    for name in keys:
+                        with contextlib.suppress(InvalidTag):
+                            opened = opener(keys, name, table, row_id, column, value)
+                            out.append(opened.decode("latin-1") if blob else opened)
+                            break
+    finally:
+        conn.close()
+    return "\n".join(out)
+
+
+def _canaries(text: str) -> set[str]:
+    return {c for c in (CASE_CANARY, HEALTH_CANARY, LEGAL_CANARY) if c in text}
+
+
+def test_recipe_reads_a_coordinators_rekey(recipe: dict[str, Any], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 3.10, a coordinator's re-key read back with the document's code: in cases.db
+    and each backup every account reads exactly the classes its roles give, with the keys
+    its slot opens now, and finds the case by name if it holds the case key; the content
+    keys of before, from a key file copied before, open no sealed field and find no name,
+    even beside the current database key."""
+    with organisation(tmp_path) as org:
+        ids = _canary_case(org)
+        org.admin.vault_admin.backup()
+        recovery_key = org.recovery_key
+    folder = tmp_path / "vault"
+    accounts = {"admin": (ADMIN_PASS, ["admin"]), **STAFF}
+
+    def keys_in(keyslots: dict[str, Any]) -> dict[str, dict[str, bytes]]:
+        held = {name: recipe["open_slot"](keyslots, recipe["find_slot"](keyslots, name),
+                                          secret)[0]
+                for name, (secret, _roles) in accounts.items()}
+        return {**held, "recovery": recipe["open_slot"](keyslots, recipe["find_slot"](keyslots),
+                                                        recovery_key)[0]}
+
+    before = keys_in(recipe["load_keyslots"](folder))
+    assert _canaries(_recipe_readable(recipe, folder / "cases.db", before["coordinator"])) == {
+        CASE_CANARY, HEALTH_CANARY, LEGAL_CANARY}
+    with signed_in(folder, "coordinator", STAFF_PASS) as coordinator:
+        report = coordinator.vault_admin.rekey()
+    assert (report.content, report.left) == (tuple(CONTENT_KEYS), 0)
+    keyslots = recipe["load_keyslots"](folder)
+    assert "rekey" not in keyslots
+    assert {n: keyslots["epochs"][n] for n in ["database", *CONTENT_KEYS]} == dict.fromkeys(
+        ["database", *CONTENT_KEYS], 2)
+    now = keys_in(keyslots)
+    new_key = now["admin"]["database"]
+    canary = {"case": CASE_CANARY, "health": HEALTH_CANARY, "legal": LEGAL_CANARY}
+
+    files = _database_files(folder)
+    assert len(files) >= 2
+    for path in files:
+        for name, keys in now.items():
+            entitled = (CONTENT_KEYS if name == "recovery" else
+                        [k for k in CONTENT_KEYS if k in keys_for(accounts[name][1])])
+            assert sorted(k for k in keys if k in CONTENT_KEYS) == entitled, name
+            assert keys["database"] == new_key
+            assert _canaries(_recipe_readable(recipe, path, keys)) == {
+                canary[k] for k in entitled}, (name, path.name)
+            # the keys of before open no file, and beside the current database key no field
+            assert not _opens(recipe, path, before[name]["database"])
+            old = {**before[name], "database": new_key}
+            assert _canaries(_recipe_readable(recipe, path, old)) == set(), (name, path.name)
+        conn = recipe["open_database"](path, new_key)
+        try:
+            code = conn.execute("SELECT code FROM cases WHERE id = ?", (ids["case"],)).fetchone()
+            assert recipe["find_cases"](conn, now["legal"], "amara") == [(ids["case"], code[0])]
+            assert recipe["find_cases"](conn, {**before["legal"], "database": new_key},
+                                        "amara") == []
+        finally:
+            conn.close()
+
+    conn = recipe["open_database"](folder / "cases.db", new_key)
+    try:
+        details = [json.loads(d) for (d,) in conn.execute(
+            "SELECT details FROM audit_events WHERE action = 'key.rekeyed'").fetchall()]
+    finally:
+        conn.close()
+    assert details == [{"version": 2, "count": len(files) - 1,
+                        "keys": ["database", *CONTENT_KEYS]}]
+    out = _run_program(folder, "legal", STAFF_PASS, monkeypatch, capsys)
+    assert _held(out) == _entitled(["legal"], rekeyed=True)
+    assert "Survivor names: 1 open with these keys, 0 cannot (no key)" in out
+    assert "Access needs: 0 open with these keys, 1 cannot (no key)" in out
+    assert "WARNING" not in out and "Note" not in out
+
+
+def _crash_rekey(folder: Path, point: str, nth: int, user: str = "admin") -> None:
+    """*user*'s re-key (a coordinator's changes the content keys too) in a process of its
+    own, ended abruptly at the nth time it reaches *point* (tests/records/rekey_child.py)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.records.rekey_child", str(folder), point, str(nth), user],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 9, result.stderr
+
+
+def _names(recipe: dict[str, Any], path: Path, keys: dict[str, bytes]) -> list[str]:
+    """The survivors' legal names in *path*, opened with *keys* by section 13's open_row."""
+    conn = recipe["open_database"](path, keys["database"])
+    try:
+        ids = [row_id for (row_id,) in conn.execute("SELECT id FROM survivors ORDER BY id")]
+        return [recipe["open_row"](conn, keys, "survivors", i)["legal_name"] for i in ids]
+    finally:
+        conn.close()
+
+
+# (whose re-key, where it stopped, n-th time, state left, whether cases.db is under the new
+# key); a coordinator's changes the content keys too
+INTERRUPTED = [("admin", "prepared", 1, "prepared", False),
+               ("admin", "copied", 1, "copied", False),
+               ("admin", "swapping", 1, "copied", True),
+               ("admin", "swapped", 1, "copied", True),
+               ("coordinator", "copied", 1, "copied", False),
+               ("coordinator", "swapping", 1, "copied", True),
+               ("coordinator", "swapped", 1, "copied", True)]
+
+
+@pytest.mark.parametrize(("user", "point", "nth", "state", "renamed"), INTERRUPTED,
+                         ids=[f"{u}-{p}" for u, p, _n, _s, _r in INTERRUPTED])
+def test_recipe_reads_a_vault_whose_rekey_was_interrupted(
+        recipe: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], user: str, point: str, nth: int, state: str,
+        renamed: bool) -> None:
+    """Sections 3.1 and 3.10: the record a crash leaves, read with the document's code: the
+    current database grant opens cases.db, or, once the files are renamed, the record's grant
+    does, and then the record's content keys open its sealed fields; the next sign-in of an
+    account that is not an administrator finishes or undoes it."""
+    folder, recovery_key = _rekey_vault(tmp_path)
+    earlier = recipe["load_keyslots"](folder)
+    first_key = recipe["unwrap_data_key"](earlier, recipe["find_slot"](earlier, "admin"),
+                                          ADMIN_PASS)
+    _crash_rekey(folder, point, nth, user)
+    content = CONTENT_KEYS if user == "coordinator" else []
+
+    keyslots = recipe["load_keyslots"](folder)
+    record = keyslots["rekey"]
+    assert list(record) == ["state", "epoch", "check", "grants", *(["content"] if content else [])]
+    assert (record["state"], record["epoch"]) == (state, 2)
+    assert len(b64(record["check"])) == 16
+    active = {s["user_id"] for s in keyslots["slots"] if s["status"] == "active"}
+    assert set(record["grants"]) == active and RECOVERY_ID in active
+    # each new content key is sealed to the accounts its roles entitle, and the recovery slot
+    ids = {name: recipe["find_slot"](keyslots, name)["user_id"] for name in STAFF}
+    assert {name: (entry["epoch"], set(entry["grants"]))
+            for name, entry in record.get("content", {}).items()} == {
+        name: (2, {ids[n] for n, (_s, roles) in STAFF.items() if name in keys_for(roles)}
+               | {RECOVERY_ID}) for name in content}
+    assert keyslots["epochs"] == {**earlier["epochs"], "integrity": 1}  # none changed yet
+    assert b64(keyslots["checks"]["database"]) == _key_check(keyslots["vault_id"],
+                                                             "database", 1, first_key)
+    assert b64(keyslots["checks"]["integrity"]) == _key_check(keyslots["vault_id"],
+                                                              "integrity", 1, first_key)
+    mirror = recipe["load_keyslots"](folder / "backups" / "keyslots.json")
+    assert mirror == keyslots  # the mirror follows each step (section 12.2)
+
+    # each account's grant in the record opens to the same new key, checked against "check"
+    new_keys = set()
+    for name, secret in (("admin", ADMIN_PASS), ("legal", STAFF_PASS)):
+        slot = recipe["find_slot"](keyslots, name)
+        private_key, keys, _roles = recipe["unlock_slot"](keyslots, slot, secret)
+        assert keys["database"] == keys["integrity"] == first_key
+        new_keys.add(recipe["open_rekey_grant"](keyslots, slot, private_key))
+        # the new content keys: none for the administrator, no health key for legal
+        assert {k for k in CONTENT_KEYS if recipe["open_rekey_grant"](
+            keyslots, slot, private_key, k) is not None} == (
+            {"case", "legal"} & set(content) if name == "legal" else set())
+    (new_key,) = new_keys
+    assert b64(record["check"]) == _key_check(keyslots["vault_id"], "database", 2, new_key)
+    assert _opens(recipe, folder / "cases.db", new_key) is renamed
+    assert _opens(recipe, folder / "cases.db", first_key) is not renamed
+    for path in _database_files(folder)[1:]:  # each copy under one key or the other
+        assert _opens(recipe, path, first_key) != _opens(recipe, path, new_key), path.name
+
+    # legal's keys of a file: those of the record once it is under the new database key
+    slot = recipe["find_slot"](keyslots, "legal")
+    private_key, keys, _roles = recipe["unlock_slot"](keyslots, slot, STAFF_PASS)
+    rekeyed = recipe["rekeyed_keys"](keyslots, slot, private_key, keys)
+    assert rekeyed.keys() == keys.keys() and rekeyed["database"] == new_key
+    assert (rekeyed["case"] != keys["case"]) is bool(content)
+    for path in _database_files(folder):
+        right, wrong = (rekeyed, keys) if _opens(recipe, path, new_key) else (keys, rekeyed)
+        assert _names(recipe, path, right) == ["Ana Test"], path.name
+        if content:  # the other generation's case key opens nothing in that file
+            with pytest.raises(InvalidTag):
+                _names(recipe, path, {**wrong, "database": right["database"]})
+
+    for name, secret in (("legal", STAFF_PASS), ("", recovery_key)):
+        out = _run_program(folder, name, secret, monkeypatch, capsys)
+        assert f"Note: a re-key is under way (section 3.10, {state})" in out
+        assert ("Note: cases.db is already under the re-key's new keys" in out) is renamed
+        assert re.search(r"^Audit chain intact: \d+ events$", out, flags=re.MULTILINE)
+        assert "Survivor names: 1 open with these keys, 0 cannot (no key)" in out
+        assert "WARNING" not in out
+    assert recipe["load_keyslots"](folder) == keyslots  # the reader changed nothing
+
+    with signed_in(folder, "legal", STAFF_PASS):  # the next sign-in, of any account
+        pass
+    after = recipe["load_keyslots"](folder)
+    assert "rekey" not in after and not list(folder.rglob("*.rekey"))
+    finished = state == "copied"
+    assert after["epochs"] == {**keyslots["epochs"], **dict.fromkeys(
+        ["database", *content] if finished else [], 2)}
+    legal_keys, _roles = recipe["open_slot"](after, recipe["find_slot"](after, "legal"),
+                                             STAFF_PASS)
+    assert legal_keys == (rekeyed if finished else keys)
+    key = new_key if finished else first_key
+    for path in _database_files(folder):
+        assert _opens(recipe, path, key), path.name
+        assert _names(recipe, path, legal_keys) == ["Ana Test"], path.name
+    out = _run_program(folder, "legal", STAFF_PASS, monkeypatch, capsys)
+    assert "Note" not in out and "WARNING" not in out
+    conn = recipe["open_database"](folder / "cases.db", key)
+    try:
+        details = [json.loads(d) for (d,) in conn.execute(
+            "SELECT details FROM audit_events WHERE action = 'key.rekeyed'").fetchall()]
+    finally:
+        conn.close()
+    assert details == ([{"version": 2, "reason": "sign_in"}] if finished else [])
+
+
+def _example_with_record(record: Any, without: str | None = None) -> str:
+    """Section 3's file with *record* as its re-key record, and *without* that key."""
+    body = json.loads(_example_text())
+    for field in ("epochs", "checks"):
+        body[field].pop(without, None)
+    body = {**{k: v for k, v in body.items() if k != "slots"}, "rekey": record,
+            "slots": body["slots"]}
+    return json.dumps(body, indent=2) + "\n"
+
+
+GOOD_RECORD = {"state": "copied", "epoch": 2, "check": "cSBnfoRquaxH52h6mvWKAA==",
+               "grants": {}}
+GOOD_ENTRY = {"epoch": 2, "check": "q4KyrbkCQQxn+m7Lfd63pw==", "grants": {}}
+GOOD_CONTENT = {**GOOD_RECORD, "content": {"case": GOOD_ENTRY, "legal": GOOD_ENTRY}}
+MALFORMED_RECORDS = {
+    "not an object": ["copied"],
+    "unknown state": {**GOOD_RECORD, "state": "done"},
+    "epoch 1": {**GOOD_RECORD, "epoch": 1},
+    "epoch as text": {**GOOD_RECORD, "epoch": "2"},
+    "grants not an object": {**GOOD_RECORD, "grants": []},
+    "no check": {k: v for k, v in GOOD_RECORD.items() if k != "check"},
+    "check not base64": {**GOOD_RECORD, "check": "not base64!"},
+    "check of 15 bytes": {**GOOD_RECORD, "check": "cSBnfoRquaxH52h6mvWK"},
+    "epoch skips one": {**GOOD_RECORD, "epoch": 3},
+    "content not an object": {**GOOD_RECORD, "content": ["case"]},
+    "content null": {**GOOD_RECORD, "content": None},
+    "content of another key": {**GOOD_RECORD, "content": {"integrity": GOOD_ENTRY}},
+    "content entry not an object": {**GOOD_RECORD, "content": {"case": "new"}},
+    "content epoch 1": {**GOOD_RECORD, "content": {"case": {**GOOD_ENTRY, "epoch": 1}}},
+    "content check of 15 bytes": {**GOOD_RECORD, "content": {"case": {
+        **GOOD_ENTRY, "check": "q4KyrbkCQQxn+m7Lfd63"}}},
+    "content grants not objects": {**GOOD_RECORD, "content": {"case": {
+        **GOOD_ENTRY, "grants": {"recovery": "a grant"}}}},
+}
+
+
+@pytest.mark.parametrize("problem", sorted(MALFORMED_RECORDS))
+def test_a_malformed_rekey_record_is_refused(recipe: dict[str, Any], tmp_path: Path,
+                                             problem: str) -> None:
+    """Section 3.1: Shelter App refuses a key file whose re-key record is malformed, and so
+    does the document's code; a well-formed one is read and written back where it stood."""
+    path = tmp_path / "keyslots.json"
+    for good in (GOOD_RECORD, GOOD_CONTENT):
+        path.write_text(_example_with_record(good), encoding="ascii")
+        assert recipe["load_keyslots"](tmp_path)["rekey"] == good
+        slots = KeyslotFile.load(path)
+        assert slots.rekey == good
+        assert json.dumps(slots.to_json(), indent=2) + "\n" == path.read_text(encoding="ascii")
+    path.write_text(_example_with_record(MALFORMED_RECORDS[problem]), encoding="ascii")
+    with pytest.raises(VaultDamaged):
+        KeyslotFile.load(path)
+    with pytest.raises(ValueError, match="re-key record"):
+        recipe["load_keyslots"](tmp_path)
+
+
+def test_a_rekey_record_changes_only_keys_the_vault_has(recipe: dict[str, Any],
+                                                       tmp_path: Path) -> None:
+    """Section 3.1: a content entry for a key that ``epochs`` does not name is refused."""
+    path = tmp_path / "keyslots.json"
+    path.write_text(_example_with_record(GOOD_CONTENT, without="health"), encoding="ascii")
+    assert KeyslotFile.load(path).rekey == GOOD_CONTENT  # health is not changed: accepted
+    assert recipe["load_keyslots"](tmp_path)["rekey"] == GOOD_CONTENT
+    path.write_text(_example_with_record(GOOD_CONTENT, without="legal"), encoding="ascii")
+    with pytest.raises(VaultDamaged):
+        KeyslotFile.load(path)
+    with pytest.raises(ValueError, match="re-key record"):
+        recipe["load_keyslots"](tmp_path)
 
 
 # -- backups -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from shelter_app.i18n import (
 from shelter_app.i18n.formatting import fill
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
+from shelter_app.services.vault_admin import rekey_lines
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
 
@@ -108,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                                              "folder, or a whole copy of the vault elsewhere"))
     backup.add_argument("--to", type=Path, metavar="DIR", help=_(
         "make a complete copy of the vault folder inside DIR (a drive kept elsewhere)"))
+    sub.add_parser("rekey", help=_(
+        "change the vault's keys: the database and every backup are encrypted again, and "
+        "earlier copies of the key file open nothing (after disabling an account, say); run "
+        "by a coordinator, the content keys change too"))
     sheet = sub.add_parser("recovery-sheet",
                            help=_("make a new recovery key and save its sheet as PDF"))
     sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
@@ -159,7 +164,7 @@ class Cli:
         handlers: dict[str, Callable[[Services], int]] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "fingerprint": self.fingerprint,
-            "backup": self.backup, "recovery-sheet": self.recovery_sheet,
+            "backup": self.backup, "recovery-sheet": self.recovery_sheet, "rekey": self.rekey,
             **{name: functools.partial(records.run, name, self.args)
                for name in ("export", "import", "partners", "tasks")},
             **{name: functools.partial(packets.run, name, self.args)
@@ -297,6 +302,21 @@ class Cli:
             return 0
         path = s.vault_admin.backup()
         _out(_("Backup written and verified: {path}").format(path=path))
+        return 0
+
+    def rekey(self, s: Services) -> int:
+        shown = [-1]
+
+        def progress(done: int, total: int) -> None:
+            tenth = 10 * done // max(total, 1)
+            if tenth > shown[0]:
+                shown[0] = tenth
+                print(_("Encrypting under the new key: {percent} %").format(
+                    percent=10 * tenth), file=sys.stderr)
+
+        report = s.vault_admin.rekey(progress)
+        for line in rekey_lines(report):
+            _out(line)
         return 0
 
     def recovery_sheet(self, s: Services) -> int:

@@ -19,6 +19,9 @@ class KeyName(StrEnum):
     CASE = "case"  # identity, contact, situation, services, referrals, appointments
     HEALTH = "health"  # health needs, psychosocial and medical notes
     LEGAL = "legal"  # legal matters, evidence, proceedings, claims
+    # The vault's first database key, kept from its first re-key on: the audit chain and
+    # its anchors stay under the key they began with.  Every account holds it.
+    INTEGRITY = "integrity"
 
 
 CONTENT_KEYS: tuple[KeyName, ...] = (KeyName.CASE, KeyName.HEALTH, KeyName.LEGAL)
@@ -39,8 +42,9 @@ GRANTING_ROLES = frozenset({Role.COORDINATOR})
 
 
 def keys_for(roles: Iterable[Role | str]) -> frozenset[KeyName]:
-    """The keys an account with *roles* holds; every account holds the database key."""
-    held: set[KeyName] = {KeyName.DATABASE}
+    """The keys an account with *roles* holds; every account holds the database key and,
+    once a re-key made it, the integrity key."""
+    held: set[KeyName] = {KeyName.DATABASE, KeyName.INTEGRITY}
     for role in roles:
         held |= ROLE_KEYS[Role(role)]
     return frozenset(held)

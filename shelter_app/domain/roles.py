@@ -39,6 +39,7 @@ class Action(StrEnum):
     CHANGE_SETTINGS = "settings.change"
     BACKUP = "vault.backup"
     VERIFY = "vault.verify"
+    REKEY = "vault.rekey"
     PRINT_RECOVERY_SHEET = "vault.recovery_sheet"
     # survivor content (scoped to a case)
     READ_CASE = "case.read"

@@ -251,6 +251,12 @@ def _code_sql(target_type: str, tables: set[str]) -> str | None:
             " WHERE r.id IN ({ids})")
 
 
+# The vault's keys by name (domain/key_classes.py), as the audit log names them.
+KEY_LABELS = {"database": N_("database"), "administration": N_("administration"),
+              "integrity": N_("integrity"), "case": N_("case"), "health": N_("health"),
+              "legal": N_("legal")}
+
+
 def describe_details(details: dict[str, Any], names: dict[str, str]) -> str:
     """An event's details in words: fields, sections, counts… (never content: the chain
     holds none)."""
@@ -274,9 +280,13 @@ def describe_details(details: dict[str, Any], names: dict[str, str]) -> str:
         name = names.get(details["user"], "?")
         parts.append(fill({"added": _("Added: {name}"), "removed": _("Removed: {name}")}.get(
             str(details.get("change")), _("Account: {name}")), name=name))
+    if details.get("keys"):
+        parts.append(_("Keys: {keys}").format(keys=join(
+            [_(KEY_LABELS[str(k)]) if str(k) in KEY_LABELS else str(k)
+             for k in details["keys"]])))
     worded = {"count": N_("Count: {value}"), "format": N_("Format: {value}"),
               "action": N_("Action: {value}"), "setting": N_("Setting: {value}"),
-              "reason": N_("Reason: {value}")}
+              "reason": N_("Reason: {value}"), "version": N_("Version: {value}")}
     for key in ("format", "count", "action", "setting", "reason", "version", "from_version",
                 "to_version", "occurred_at", "first_bad_seq", "scope"):
         if key in details and details[key] not in (None, ""):

@@ -20,7 +20,7 @@ from shelter_app.domain.key_classes import KeyName
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store import cases as store
 from shelter_app.store.db import Database
-from shelter_app.vault import blind_index
+from shelter_app.vault import blind_index, fields
 
 SURVIVOR_CASE = ("legal_name", "preferred_name", "aliases", "birth_date", "gender",
                  "citizenship", "languages", "interpreter_language", "contact", "safe_contact",
@@ -135,28 +135,52 @@ def key_the_index(ctx: ServiceContext) -> int:
         return 0
     if not ctx.vault.keyring.holds(KeyName.CASE):
         return 0
-    key = index_key(ctx)
+    case_key = ctx.vault.keyring.key(KeyName.CASE)
+    assert case_key is not None
+    with db.transaction():
+        count = rebuild_index(db, case_key)
+        db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
+                   " DO UPDATE SET value = excluded.value", {"k": INDEX_DONE, "v": INDEX_LEVEL})
+    return count
+
+
+def rebuild_index(db: Database, case_key: bytes) -> int:
+    """The name index, dates of birth and exploitation types as tags under the index key of
+    *case_key*, from the sealed columns (section 7.2).  Inside the caller's transaction."""
+    key = blind_index.index_key(case_key)
+
+    def text(table: str, row_id: str, column: str, value: object) -> str:
+        if value is None:
+            return ""
+        try:
+            return str(fields.open_value(case_key, table, row_id, column, str(value)))
+        except fields.FieldDamaged:
+            return ""
+
     rows = db.all("SELECT c.id AS case_id, c.search_id, c.code, c.exploitation_types,"
                   " s.id, s.legal_name, s.preferred_name, s.aliases, s.birth_date"
                   " FROM cases c JOIN survivors s ON s.id = c.survivor_id")
-    with db.transaction():
-        db.execute("DELETE FROM case_search")
-        db.execute("DELETE FROM case_keys")
-        for row in rows:
-            survivor = open_columns(ctx, "survivors", row)
-            index_case(ctx, db, row["search_id"], row["code"], survivor, new=True)
-            db.execute("UPDATE survivors SET birth_key = :b WHERE id = :id",
-                       {"b": blind_index.birth_tag(key, survivor.get("birth_date")),
-                        "id": row["id"]})
-            kinds = ctx.unseal(KeyName.CASE, "cases", row["case_id"], "exploitation_types",
-                               row["exploitation_types"])
-            db.execute("UPDATE cases SET situation_tags = :t WHERE id = :id",
-                       {"t": blind_index.situation_tags(key, store.json_list(kinds)),
-                        "id": row["case_id"]})
-        # Merge the index's pages, so no page still holds a plain word of before (with
-        # secure_delete, the pages freed are overwritten).
-        db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
-        db.execute("INSERT INTO case_keys (case_keys) VALUES ('optimize')")
-        db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
-                   " DO UPDATE SET value = excluded.value", {"k": INDEX_DONE, "v": INDEX_LEVEL})
+    db.execute("DELETE FROM case_search")
+    db.execute("DELETE FROM case_keys")
+    for row in rows:
+        legal, preferred = (text("survivors", row["id"], c, row[c])
+                            for c in ("legal_name", "preferred_name"))
+        aliases = [str(a) for a in store.json_list(
+            text("survivors", row["id"], "aliases", row["aliases"]) or None)]
+        params = {"r": row["search_id"],
+                  "t": blind_index.name_terms(key, legal, preferred, aliases, row["code"]),
+                  "k": blind_index.skeleton_terms(key, legal, preferred, aliases)}
+        db.execute("INSERT INTO case_search (rowid, terms) VALUES (:r, :t)", params)
+        db.execute("INSERT INTO case_keys (rowid, keys) VALUES (:r, :k)", params)
+        birth = text("survivors", row["id"], "birth_date", row["birth_date"]) or None
+        db.execute("UPDATE survivors SET birth_key = :b WHERE id = :id",
+                   {"b": blind_index.birth_tag(key, birth), "id": row["id"]})
+        kinds = text("cases", row["case_id"], "exploitation_types", row["exploitation_types"])
+        db.execute("UPDATE cases SET situation_tags = :t WHERE id = :id",
+                   {"t": blind_index.situation_tags(key, store.json_list(kinds or None)),
+                    "id": row["case_id"]})
+    # No page keeps a tag of the old key (secure_delete overwrites the pages freed).
+    db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
+    db.execute("INSERT INTO case_keys (case_keys) VALUES ('optimize')")
     return len(rows)
+

@@ -21,6 +21,7 @@ _ADMIN: dict[Action, frozenset[Scope]] = {
     A.CHANGE_SETTINGS: _ORG,
     A.BACKUP: _ORG,
     A.VERIFY: _ORG,
+    A.REKEY: _ORG,
     A.PRINT_RECOVERY_SHEET: _ORG,
     A.VIEW_AUDIT: _ORG,  # the audit log, which mostly records administrators' own work
 }
@@ -39,6 +40,7 @@ _COORDINATOR: dict[Action, frozenset[Scope]] = {
     A.READ_PARTNERS: _ORG,
     A.MANAGE_CATALOGUE: _ORG,
     A.VERIFY: _ORG,
+    A.REKEY: _ORG,  # with the content keys, which only a coordinator's session gives
 }
 
 _ASSIGNED_ONLY = frozenset({S.ASSIGNED})

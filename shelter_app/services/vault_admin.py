@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,9 @@ from pathlib import Path
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.roles import Action
 from shelter_app.errors import EnvironmentFailure, ShelterError, StorageFailure, ValidationError
-from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime, isolated
+from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill, format_datetime, format_number, isolated
+from shelter_app.services import key_rotation
 from shelter_app.services.account_check import account_problems
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
@@ -34,7 +36,8 @@ from shelter_app.vault.backup import (
 )
 from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
-from shelter_app.vault.keyslots import KeyslotFile
+from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
+from shelter_app.vault.rekey import Progress, RekeyReport, change_keys
 
 log = logging.getLogger(__name__)
 
@@ -120,11 +123,40 @@ def _missing(source: str, seq: int) -> AnchorCheck:
     ).format(source=source, seq=seq), False)
 
 
+def rekey_lines(report: RekeyReport) -> list[str]:
+    """What a re-key did, in sentences for the person who ran it."""
+    copies = report.files - 1
+    lines = [ngettext(
+        "The vault's keys were changed: the database and {n} backup are now encrypted under "
+        "a new key.",
+        "The vault's keys were changed: the database and {n} backups are now encrypted under "
+        "a new key.", copies).format(n=format_number(copies))]
+    if report.content:
+        lines.append(_("The content keys were changed too: every sealed field is sealed again, "
+                       "and only the accounts whose roles allow them received the new keys."))
+    else:
+        lines.append(_("The content keys were not changed: a coordinator changes them the "
+                       "same way."))
+    if report.left:
+        lines.append(ngettext(
+            "{n} sealed value did not open under its old key (it was changed outside the "
+            "application) and was left as it was.",
+            "{n} sealed values did not open under their old key (they were changed outside "
+            "the application) and were left as they were.", report.left).format(
+                n=format_number(report.left)))
+    lines.append(_("Everyone signs in as before; earlier copies of the key file open nothing "
+                   "of this vault now."))
+    return lines
+
+
 class VaultAdminService:
     def __init__(self, ctx: ServiceContext, settings: SettingsService) -> None:
         self._ctx = ctx
         self._settings = settings
         self._cancel = BackupCancel()
+        # One of backup, copy, check and re-key at a time: each reads the database file
+        # through a connection the re-key replaces.
+        self._busy = threading.Lock()
 
     def cancel_backups(self) -> None:
         """Stop a backup running on another thread (the session is ending); any thread."""
@@ -136,7 +168,8 @@ class VaultAdminService:
         written down: ``#812 7K3D-QW9X-M2ZT-8HJR``)."""
         self._ctx.require(Action.VERIFY)
         parsed = [self._parse_fingerprint(text) for text in fingerprints]
-        problems = integrity_problems(self._ctx.db.raw)
+        with self._busy, self._ctx.db.held() as conn:
+            problems = integrity_problems(conn)
         try:
             chain = self._ctx.audit.verify()
             anchors = self._check_anchors(parsed)
@@ -289,7 +322,8 @@ class VaultAdminService:
         the copy too, as they stand today."""
         self._ctx.require(Action.BACKUP)
         opened = self._ctx.vault
-        path = opened.copy_to(parent, self._cancel)
+        with self._busy:
+            path = opened.copy_to(parent, self._cancel)
         self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,
                          details={"reason": "copy"})
         return path
@@ -317,14 +351,63 @@ class VaultAdminService:
 
     def _backup(self, reason: str) -> Path:
         opened = self._ctx.vault
-        path = opened.backup(self._cancel)
-        try:
-            prune(opened.vault.folder, int(self._settings.get("backups_kept")))
-        except StorageFailure:  # the new copy is made; old ones are tried again next time
-            log.warning("old backups could not all be deleted", exc_info=True)
+        with self._busy:
+            path = opened.backup(self._cancel)
+            try:
+                prune(opened.vault.folder, int(self._settings.get("backups_kept")))
+            except StorageFailure:  # the new copy is made; old ones are tried next time
+                log.warning("old backups could not all be deleted", exc_info=True)
         self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,
                          details={"reason": reason})
         return path
+
+    def rekey(self, progress: Progress | None = None) -> RekeyReport:
+        """A new database key: cases.db and every backup copy re-encrypted under it, sealed
+        to every active account and the recovery slot.  Earlier copies of keyslots.json
+        open nothing of the vault afterwards.  A coordinator's re-key changes the content
+        keys too, sealing every field again and keying the name index again, and gives each
+        new key only to the accounts whose signed roles entitle them to it.  *progress*
+        gets (pages copied, pages in all) from the worker thread."""
+        self._ctx.require(Action.REKEY)
+        self._refuse_unfinished_slots()
+        if not self._busy.acquire(blocking=False):
+            raise StorageFailure(_("A backup or a check of the vault is running. Change the "
+                                   "keys when it has finished."))
+        try:
+            report = change_keys(self._ctx.vault, progress, key_rotation.reseal)
+        finally:
+            self._busy.release()
+        self._ctx.record(Event.REKEYED, target_type="vault", target_id=self._ctx.vault.vault_id,
+                         details={"version": report.epoch, "count": report.files - 1,
+                                  "keys": ["database", *report.content]})
+        self._ctx.vault.write_anchor(force=True)
+        return report
+
+    def _refuse_unfinished_slots(self) -> None:
+        """A slot not yet finished since the key file's upgrade keeps its private key under
+        the vault's first database key, which earlier key files hold: new keys sealed to it
+        would be open to them.  Its owner signs in once first (or gets a temporary
+        passphrase); the recovery slot, a new recovery key."""
+        opened = self._ctx.vault
+        opened.refresh_slots()
+        waiting = [s.user_id for s in opened.slots.slots
+                   if s.status == "active" and s.has_pair and s.private_wrapped_by != "passphrase"]
+        if not waiting:
+            return
+        names = sorted(str(r["username"]) for r in self._ctx.db.all(
+            "SELECT id, username FROM users") if r["id"] in waiting)
+        parts = []
+        if names:
+            parts.append(fill(_(
+                "These accounts have not signed in since the key file's upgrade: {names}. Each "
+                "signs in once first, or gets a temporary passphrase."), names=", ".join(names)))
+        if RECOVERY_ID in waiting:
+            parts.append(_("The recovery key was not used since the key file's upgrade: make a "
+                           "new recovery key first (a new recovery sheet)."))
+        raise ValidationError(" ".join([_(
+            "The keys cannot be changed yet: some keys in the key file are still protected the "
+            "way an earlier version kept them, which copies of the key file made before could "
+            "open."), *parts]), "rekey")
 
     def new_recovery_key(self, deliver: Callable[[str], object] | None = None) -> str:
         """Replace the recovery keyslot; the previous recovery key stops working.

@@ -151,6 +151,21 @@ class Database:
     def in_transaction(self) -> bool:
         return self._depth > 0
 
+    @contextmanager
+    def held(self) -> Iterator[sqlcipher.Connection]:
+        """The connection for this thread alone until the block ends: other threads of the
+        session wait (a re-key copies the database and swaps the file meanwhile)."""
+        with self._lock:
+            yield self._conn
+
+    def replace_connection(self, connection: sqlcipher.Connection) -> None:
+        """Go on with *connection* (the same file under a new key); the old one is closed."""
+        with self._lock:
+            with contextlib.suppress(sqlcipher.Error):
+                self._conn.close()
+            connection.row_factory = sqlcipher.Row
+            self._conn = connection
+
     def close(self) -> None:
         with self._lock:
             with contextlib.suppress(sqlcipher.Error):

@@ -76,7 +76,7 @@ class BackupCancel:
             conn.set_progress_handler(None, 0)
 
 
-def _write_copy(conn: sqlcipher.Connection, data_key: bytes, target: Path,
+def write_copy(conn: sqlcipher.Connection, data_key: bytes, target: Path,
                 cancel: BackupCancel) -> None:
     """The live database into a new SQLCipher file at *target*, keyed the same way."""
     dest = sqlcipher.connect(str(target), isolation_level=None)
@@ -111,7 +111,7 @@ def make_backup(conn: sqlcipher.Connection, data_key: bytes, folder: Path, keysl
     target = target_dir / f"cases-{_stamp()}-v{version}.db"
     try:
         target_dir.mkdir(mode=0o700, exist_ok=True)
-        _write_copy(conn, data_key, target, cancel)
+        write_copy(conn, data_key, target, cancel)
         mirror_keyslots(keyslots, folder)
         fsync_dir(target_dir)
     except BaseException as exc:
@@ -145,7 +145,7 @@ def copy_vault(conn: sqlcipher.Connection, data_key: bytes, keyslots: Path, pare
             raise StorageFailure(_("That folder does not exist or is not a folder."))
         target.mkdir(mode=0o700)
         (target / BACKUP_DIR).mkdir(mode=0o700)
-        _write_copy(conn, data_key, target / "cases.db", cancel)
+        write_copy(conn, data_key, target / "cases.db", cancel)
         atomic_write(target / "keyslots.json", keyslots.read_bytes())
         fsync_dir(target)
         fsync_dir(parent)

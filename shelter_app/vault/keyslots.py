@@ -232,6 +232,9 @@ class KeyslotFile:
     epochs: dict[str, int] = field(default_factory=dict)
     checks: dict[str, bytes] = field(default_factory=dict)
     verify_key: bytes = b""  # the administration key's public half, as last written
+    # A re-key under way (vault/rekey.py): its state, the new database key's generation,
+    # check value and grants, and the same for each content key it changes.
+    rekey: dict[str, Any] | None = None
 
     # -- reading and writing -------------------------------------------------------
     @classmethod
@@ -282,6 +285,7 @@ class KeyslotFile:
                              epochs={str(k): int(e) for k, e in epochs.items()},
                              checks={str(k): _unb64(v) for k, v in checks.items()},
                              verify_key=_unb64(body["verify_key"]))
+                result.rekey = _rekey_record(body.get("rekey"), result.epochs)
                 if "database" not in result.checks or any(
                         s.status == "active" and not s.has_pair for s in slots):
                     raise ValueError("a version 2 file without key pairs")
@@ -302,6 +306,8 @@ class KeyslotFile:
             body["epochs"] = dict(sorted(self.epochs.items()))
             body["checks"] = {k: _b64(v) for k, v in sorted(self.checks.items())}
             body["verify_key"] = _b64(self.verify_key)
+            if self.rekey is not None:
+                body["rekey"] = self.rekey
         body["slots"] = [s.to_json() for s in self.slots]
         if self.audit_anchor is not None:
             body["audit_anchor"] = self.audit_anchor
@@ -376,14 +382,45 @@ class KeyslotFile:
             )
         except InvalidTag as exc:
             raise damaged_keyslots() from exc
-        expected = (self.key_check if self.version == 1 else
-                    self.checks.get("database", b""))
+        # A version 1 wrap holds the vault's first database key, which a re-key keeps
+        # as the integrity key (section 3.10).
+        first = "integrity" if "integrity" in self.checks else "database"
+        expected = (self.key_check if self.version == 1 else self.checks.get(first, b""))
         actual = (crypto.key_check(data_key, self.vault_id) if self.version == 1 else
-                  sealing.key_check(data_key, self.vault_id, "database",
-                                    self.epoch_of("database")))
+                  sealing.key_check(data_key, self.vault_id, first, self.epoch_of(first)))
         if not hmac.compare_digest(actual, expected):
             raise damaged_keyslots()
         return data_key
+
+
+REKEY_STATES = ("prepared", "copied")
+
+
+def _rekey_record(record: Any, epochs: dict[str, int]) -> dict[str, Any] | None:
+    """The re-key record as stored, after checking its shape (section 3.10): the next
+    generation of the database key and of each content key it changes, each with its
+    16-byte check value and its grants as objects."""
+    if record is None:
+        return None
+    if not isinstance(record, dict) or record.get("state") not in REKEY_STATES:
+        raise ValueError("a malformed re-key record")
+    _next_generation(record, epochs.get("database", 1))
+    content = record.get("content", {})
+    if not isinstance(content, dict) or not set(content) <= {"case", "health", "legal"}:
+        raise ValueError("a malformed re-key record")
+    for name, entry in content.items():
+        if not isinstance(entry, dict) or name not in epochs:
+            raise ValueError("a malformed re-key record")
+        _next_generation(entry, epochs[name])
+    return record
+
+
+def _next_generation(entry: dict[str, Any], current_epoch: int) -> None:
+    if (type(entry.get("epoch")) is not int or entry["epoch"] != current_epoch + 1
+            or not isinstance(entry.get("grants"), dict)
+            or len(_unb64(entry["check"])) != 16
+            or not all(isinstance(g, dict) for g in entry["grants"].values())):
+        raise ValueError("a malformed re-key record")
 
 
 def damaged_keyslots() -> VaultDamaged:

@@ -25,6 +25,7 @@ from shelter_app.domain.accounts import (
     validate_username,
 )
 from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Role, stored_roles
 from shelter_app.errors import (
     AccountDisabled,
@@ -37,7 +38,7 @@ from shelter_app.errors import (
 from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
-from shelter_app.vault import crypto
+from shelter_app.vault import crypto, rekey
 from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
@@ -273,6 +274,9 @@ class Vault:
         opened: OpenVault | None = None
         reported: list[str] = []  # whose failed attempts move into the audit chain
         try:
+            # A re-key a crash interrupted is finished or undone first (vault/rekey.py).
+            resumed = rekey.resume(self.db_path, self.keyslots_path, slots, keys.keyring)
+            data_key = keys.keyring.data_key
             conn = connect(self.db_path, data_key)
             load_schema(conn)
             applied = migrate(
@@ -310,6 +314,12 @@ class Vault:
                     opened.refuse_recovery()
             settle_keys(opened, keys, stored_roles(user["roles"]),
                         recovering=recover_username is not None)
+            if resumed:
+                with db.transaction():
+                    opened.audit.append(Event.REKEYED, actor_id=user_id, target_type="vault",
+                                        target_id=slots.vault_id,
+                                        details={"version": slots.epoch_of("database"),
+                                                 "reason": "sign_in"})
             failures = opened.record_sign_in(applied, [user_id, *reported])
         except BaseException:
             if keyring is not None:
@@ -335,11 +345,13 @@ class OpenVault(KeyslotOperations):
         self.keyring = keyring
         self._slots = slots
         self.user_id = user_id
-        data_key = keyring.data_key
-        self.audit = AuditLog(db, crypto.subkey(data_key, "audit chain v1"))
+        # The audit chain and its anchors stay under the vault's first database key, which
+        # a re-key keeps as the integrity key (vault/rekey.py).
+        integrity = keyring.key(KeyName.INTEGRITY) or keyring.data_key
+        self.audit = AuditLog(db, crypto.subkey(integrity, "audit chain v1"))
         self.closed = False
         self.integrity_warning: str | None = None
-        self._anchor = KeyFileAnchor(anchor_key(data_key), slots.vault_id,
+        self._anchor = KeyFileAnchor(anchor_key(integrity), slots.vault_id,
                                      vault.keyslots_path, vault.folder, db, self.audit)
         self._anchored_at = -math.inf  # time.monotonic() of the last anchor written
 

@@ -115,3 +115,9 @@ def test_people_include_disabled_accounts(org: Org) -> None:
     people = dict(org.coordinator.audit_log.people())
     assert people[org.ids["other_legal"]] == "other_legal"
     assert people[org.ids["admin"]] == "admin"
+
+
+def test_key_events_name_the_keys_and_their_generation() -> None:
+    text = audit_log.describe_details({"version": 2, "count": 1,
+                                       "keys": ["database", "case", "health"]}, {})
+    assert text == "Keys: database, case, and health; Count: 1; Version: 2"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.errors import KeysNotGiven
@@ -57,12 +59,20 @@ def _canary_case(org: Org) -> dict[str, str]:
 def _cells(org: Org) -> list[tuple[str, str, str, Any]]:
     """(table, row id, column, value) of every cell of every table, read with the database
     key alone."""
-    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    return cells_of(org.folder / "cases.db", unwrap_data_key(org.folder))
+
+
+def cells_of(path: Path, data_key: bytes) -> list[tuple[str, str, str, Any]]:
+    """Every cell of the database at *path* (a backup too), and every token of its name
+    index, read through fts5vocab tables made on a private connection."""
+    conn = sqlcipher.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " AND name NOT LIKE '%_data' AND name NOT LIKE '%_idx' AND name NOT LIKE '%_docsize'"
-            " AND name NOT LIKE '%_config' AND name NOT LIKE '%_content'")]
+            " AND name NOT LIKE '%_config' AND name NOT LIKE '%_content'"
+            " AND name NOT LIKE '%_vocab'")]
         cells = []
         for table in tables:
             cur = conn.execute(f"SELECT * FROM {table}")  # noqa: S608
@@ -70,10 +80,11 @@ def _cells(org: Org) -> list[tuple[str, str, str, Any]]:
             for row in cur.fetchall():
                 row_id = row[names.index("id")] if "id" in names else ""
                 cells += [(table, str(row_id), c, v) for c, v in zip(names, row, strict=True)]
-        # the full-text indexes' own pages: every token they hold
         for index in ("case_search", "case_keys"):
+            conn.execute(f"CREATE VIRTUAL TABLE temp.{index}_v USING fts5vocab(main, {index},"
+                         " 'row')")
             cells += [(index, "", "term", r[0]) for r in conn.execute(
-                f"SELECT term FROM {index}_vocab")]  # noqa: S608
+                f"SELECT term FROM temp.{index}_v")]  # noqa: S608
     finally:
         conn.close()
     return cells

@@ -55,12 +55,16 @@ def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, b
     assert rows["legal"][AccountsModel.KEYS] == "All its roles allow"
     assert rows["admin"][AccountsModel.LAST] == "Never"  # made the vault, never signed in
     assert rows["legal"][AccountsModel.LAST] != "Never"
-    assert may_see_admin(org.admin)
-    assert not any(may_see_admin(s) for s in (org.coordinator, org.caseworker, org.legal))
+    assert may_see_admin(org.admin) and may_see_admin(org.coordinator)
+    assert not any(may_see_admin(s) for s in (org.caseworker, org.legal))
     page = AdminPage(org.admin, background)
     qtbot.addWidget(page)
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
         "&Accounts", "&Settings", "&Vault"]
+    coordinators = AdminPage(org.coordinator, background)
+    qtbot.addWidget(coordinators)
+    assert [coordinators.tabs.tabText(i) for i in range(coordinators.tabs.count())] == [
+        "&Vault"], "a coordinator checks the vault and changes its keys; nothing else here"
     assert unnamed(tab) == []
     select(tab, "admin")
     assert not tab.disable_button.isEnabled(), "nobody disables their own account"

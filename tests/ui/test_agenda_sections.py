@@ -41,7 +41,7 @@ def my_keys(window: MainWindow) -> list[str]:
 def test_sections_follow_the_roles(qtbot, org: Org, background):
     expected = {
         "admin": ["admin", "audit"],
-        "coordinator": ["appointments", "deadlines", "referrals", "partners", "audit"],
+        "coordinator": ["appointments", "deadlines", "referrals", "partners", "admin", "audit"],
         "caseworker": ["appointments", "deadlines", "referrals", "partners"],
         "legal": ["appointments", "deadlines", "partners"],
     }
@@ -60,7 +60,7 @@ def test_ending_the_session_empties_every_page_and_deleting_the_window_frees_the
     org.caseworker.appointments.schedule(case.id, "medical", "2030-01-01 10:00",
                                          "2030-01-01 11:00")
     window = MainWindow(org.coordinator, background)
-    pages = [window.page(key) for key in my_keys(window)]
+    pages = [window.page(key) for key in my_keys(window) if key != "admin"]  # no list
     models = [page.model for page in pages]
     window.page("appointments").go_to(__import__("datetime").date(2030, 1, 1))
     assert models[0].rowCount() == 1

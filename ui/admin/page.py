@@ -1,8 +1,9 @@
 """The Administration page: tabs for accounts, settings and vault care.
 
-Present only for accounts that may manage users (``may_see_admin``); each tab also
-appears only when its action is allowed, and each service refuses anyway.  An
-administrator alone sees no survivor content here: accounts, settings and the vault.
+Present for administrators, and for coordinators with the Vault tab alone (its check and
+changing the keys) (``may_see_admin``); each tab appears only when its action is allowed,
+and each service refuses anyway.  Nobody sees survivor content here: accounts, settings
+and the vault.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from .vault_tab import VaultTab
 
 
 def may_see_admin(services: Services) -> bool:
-    return services.ctx.allowed(Action.MANAGE_USERS)
+    """Administrators, and coordinators for the Vault tab: the check, and changing the
+    content keys with the database key."""
+    return any(services.ctx.allowed(a) for a in (Action.MANAGE_USERS, Action.VERIFY,
+                                                 Action.REKEY))
 
 
 class AdminPage(QWidget):
@@ -42,7 +46,7 @@ class AdminPage(QWidget):
         if ctx.allowed(Action.CHANGE_SETTINGS):
             self.settings = SettingsTab(services, choose_file=choose_file)
             self.tabs.addTab(self.settings, _("&Settings"))
-        if ctx.allowed(Action.VERIFY) or ctx.allowed(Action.BACKUP):
+        if any(ctx.allowed(a) for a in (Action.VERIFY, Action.BACKUP, Action.REKEY)):
             self.vault = VaultTab(services, background)
             self.tabs.addTab(self.vault, _("&Vault"))
         layout = QVBoxLayout(self)

@@ -218,7 +218,8 @@ class AccountsTab(QWidget):
         box = QMessageBox(QMessageBox.Icon.Warning, _("Disable account"), fill(_(
             "Disable the account {user}? They can no longer sign in; their passphrase stops "
             "working at once. Their records stay. You can re-enable the account later with "
-            "a temporary passphrase."), user=username),
+            "a temporary passphrase. A copy of the key file made before still opens the vault "
+            "until its keys are changed (Vault tab)."), user=username),
             QMessageBox.StandardButton.Cancel, self)
         confirm = box.addButton(_("&Disable account"), QMessageBox.ButtonRole.DestructiveRole)
         named(confirm, _("Disable account"))
@@ -239,7 +240,10 @@ class AccountsTab(QWidget):
             self.error.show_message(exc.message)
 
         self._background.run(lambda: self._services.accounts.disable(username),
-                             lambda _r: self._done(_("Account {user} disabled."))(username),
+                             lambda _r: self._done(_(
+                                 "Account {user} disabled. Change the vault's keys in the "
+                                 "Vault tab, so that copies of the key file made before stop "
+                                 "opening the vault."))(username),
                              failed, context=self)
 
     def end_session(self) -> None:

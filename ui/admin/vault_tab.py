@@ -1,5 +1,5 @@
-"""The vault tab: check the database and the audit chain, make a backup now, or copy the
-whole vault to another drive.
+"""The vault tab: check the database and the audit chain, make a backup now, copy the
+whole vault to another drive, or change the vault's keys.
 
 Both read the whole database and can take a while on a large vault, so they run off the
 GUI thread (``Background``) with a busy bar; the window stays responsive and the buttons
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,8 +27,9 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_datetime, isolated
 from shelter_app.services.registry import Services
-from shelter_app.services.vault_admin import VerifyReport
+from shelter_app.services.vault_admin import VerifyReport, rekey_lines
 from shelter_app.vault.anchors import EXAMPLE
+from shelter_app.vault.rekey import RekeyReport
 
 from ..agenda.common import button, flow
 from ..background import Background
@@ -44,6 +46,12 @@ def system_folder_dialog(parent: QWidget) -> Path | None:
     return Path(name) if name else None
 
 
+class _Progress(QObject):
+    """Carries (done, total) from the worker thread to the progress bar."""
+
+    moved = Signal(int, int)
+
+
 class VaultTab(QWidget):
     def __init__(self, services: Services, background: Background,
                  parent: QWidget | None = None, *,
@@ -54,6 +62,7 @@ class VaultTab(QWidget):
         self._services = services
         self._background = background
         self.report: VerifyReport | None = None
+        self.rekey_box: QMessageBox | None = None
         self.verify_button = button(_("&Check the vault"), _(
             "Check every page of the database and the audit chain"), self.verify)
         self.backup_button = button(_("Make a &backup now"), _(
@@ -62,6 +71,12 @@ class VaultTab(QWidget):
         self.copy_button = button(_("Cop&y the vault to another drive…"), _(
             "A complete, checked copy of the vault folder, for a drive kept in another place"),
             self.copy_elsewhere)
+        self.rekey_button = button(_("Change the vault's &keys…"), _(
+            "A new database key: copies of the key file made before open nothing afterwards"),
+            self.rekey)
+        self.rekey_button.setVisible(services.ctx.allowed(Action.REKEY))
+        self._progress = _Progress(self)
+        self._progress.moved.connect(self._moved)
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
         self.fingerprints = QLineEdit()
         self.fingerprints.setObjectName("fingerprints")
@@ -100,7 +115,8 @@ class VaultTab(QWidget):
         self.last_backup = paragraph("")
         layout.addWidget(self.last_backup)
         layout.addWidget(fingerprint_row)
-        layout.addWidget(flow(self.verify_button, self.backup_button, self.copy_button))
+        layout.addWidget(flow(self.verify_button, self.backup_button, self.copy_button,
+                              self.rekey_button))
         layout.addWidget(self.busy)
         layout.addWidget(self.result)
         layout.addWidget(self.error)
@@ -128,12 +144,16 @@ class VaultTab(QWidget):
         self.error.clear_message()
         self.busy.show()
         self.accept_button.hide()
-        for widget in (self.verify_button, self.backup_button, self.copy_button):
+        for widget in self._buttons():
             widget.setEnabled(False)
+
+    def _buttons(self) -> tuple[QWidget, ...]:
+        return (self.verify_button, self.backup_button, self.copy_button, self.rekey_button)
 
     def _finish(self) -> None:
         self.busy.hide()
-        for widget in (self.verify_button, self.backup_button, self.copy_button):
+        self.busy.setRange(0, 0)
+        for widget in self._buttons():
             widget.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
@@ -206,6 +226,46 @@ class VaultTab(QWidget):
             "A complete copy of the vault, checked, is in {path}. The passphrases and the "
             "recovery key that open this vault open the copy too: keep the drive locked "
             "away."), path=path))
+
+    def rekey(self) -> QMessageBox:
+        """Asks first (Cancel is the default), then changes the keys off the GUI thread."""
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Change the vault's keys"), _(
+            "Do this after an account was disabled or lost a role, or when a copy of the "
+            "vault folder may have been taken. The database and every backup are encrypted "
+            "again under a new key; everyone signs in as before with their own passphrase. "
+            "Copies of the key file made before open nothing afterwards. A coordinator's "
+            "change replaces the content keys too and seals every field again; an "
+            "administrator's replaces the database key. Copies of the vault on other drives "
+            "keep the old keys: make a new copy and destroy the old ones. The vault cannot be "
+            "used while this runs."),
+            QMessageBox.StandardButton.Cancel, self)
+        confirm = box.addButton(_("&Change the keys"), QMessageBox.ButtonRole.DestructiveRole)
+        named(confirm, _("Change the keys"))
+        named(box, _("Change the vault's keys"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self._rekey() if b is confirm else None)
+        self.rekey_box = box
+        box.open()
+        return box
+
+    def _rekey(self) -> None:
+        self._start()
+        self.busy.setRange(0, 100)
+        self.busy.setValue(0)
+        moved = self._progress.moved
+        self._background.run(
+            lambda: self._services.vault_admin.rekey(lambda done, total: moved.emit(done,
+                                                                                  total)),
+            self._rekeyed, self._failed, context=self)
+
+    def _moved(self, done: int, total: int) -> None:
+        self.busy.setValue(round(100 * done / max(total, 1)))
+
+    def _rekeyed(self, report: RekeyReport) -> None:
+        self._finish()
+        self.show_last_backup()
+        self.result.show_message(" ".join(rekey_lines(report)))
 
     def end_session(self) -> None:
         self.report = None

@@ -3,10 +3,11 @@ log and administration: ``(key, label, factory, visible)`` tuples that ``ui/page
 ``PageSpec`` entries at the end of ``PAGES``.
 
 Visibility asks the same permission table the services enforce: a section appears only
-for roles that may do its work in some scope (an administrator alone sees Administration
-and nothing with survivor content; a legal volunteer sees Appointments and Deadlines of
-shared cases, and the partner directory, but not Referrals).  Pages are imported when
-first built, so starting the application does not load them all.
+for roles that may do its work in some scope (an administrator sees Administration and
+nothing with survivor content, a coordinator its Vault tab; a legal volunteer sees
+Appointments and Deadlines of shared cases, and the partner directory, but not
+Referrals).  Pages are imported when first built, so starting the application does not
+load them all.
 
 Pages with ``open_case`` (Appointments, Deadlines, Referrals) emit it with a case id when
 the person asks to open a row's case; the main window connects it to the case workspace.
