@@ -19,7 +19,7 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
 from shelter_app.domain.roles import Action
-from shelter_app.services import case_fields
+from shelter_app.services import case_fields, row_seals
 from shelter_app.services.registry import Services
 from shelter_app.services.tasks import seal_what
 from shelter_app.store import cases as store
@@ -219,6 +219,10 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                     rows.clear()
                 if progress:
                     progress(n + 1, survivors)
+        # written in bulk above: every survivor and case row sealed at once
+        case_key = ctx.vault.keyring.key(KeyName.CASE)
+        if case_key is not None:
+            row_seals.stamp_all(db, case_key)
     for table in ("survivors", "deadlines", "case_shares"):
         counts.pop(table, None)
     return counts

@@ -52,7 +52,7 @@ from shelter_app.errors import (
     WrongPassphrase,
 )
 from shelter_app.services import drafts as draft_service
-from shelter_app.services import field_sealing
+from shelter_app.services import field_sealing, row_seals, vault_admin
 from shelter_app.services import search as search_service
 from shelter_app.services.registry import build_services
 from shelter_app.services.search import CaseFilter
@@ -843,6 +843,54 @@ def test_keyed_tag_test_vectors(recipe: dict[str, Any]) -> None:
     assert blind_index.birth_tag(index_key, "1990-04-03") == by_text[("birth", "1990-04-03")]
     assert blind_index.situation_tags(index_key, ["forced_labour"]) == by_text[
         ("exploitation", "forced_labour")]
+
+
+def test_row_seal_test_vector(recipe: dict[str, Any]) -> None:
+    """Section 15's row seal: from section 7.3's words with stock libraries, with the
+    document's row_seal_key and row_seal, and with the application's own row_seals.py; the
+    row is one the application could have stored: its sealed values open as section 15 says
+    and its situation_tags is the tag section 15 gives."""
+    values, keys = _table("seal key"), _vector_keys()
+    case_key = keys["case"]
+    seal_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"shelter-app row seal v1").derive(case_key)
+    assert seal_key.hex() == values["seal key"]
+    assert recipe["row_seal_key"]({"case": case_key}) == seal_key
+    assert recipe["row_seal_key"]({"database": keys["database"]}) is None
+    assert row_seals.seal_key(case_key) == seal_key == crypto.subkey(case_key, "row seal v1")
+    labels = list(values)
+    table, columns = values["table"], labels[labels.index("table") + 1:labels.index("content")]
+    assert table == "cases" and columns == list(row_seals.COLUMNS[table])
+    assert list(recipe["SEALED_ROW_COLUMNS"][table]) == columns
+    row = {column: json.loads(values[column]) for column in columns}
+    content = json.dumps([table, *row.values()], ensure_ascii=False, separators=(",", ":"))
+    assert content == values["content"]
+    seal = hmac.new(seal_key, content.encode("utf-8"), hashlib.sha256).hexdigest()
+    assert seal == values["row_seal"] and re.fullmatch(r"[0-9a-f]{64}", seal)
+    assert recipe["row_seal"](seal_key, table, list(row.values())) == seal
+    assert row_seals.row_seal(seal_key, table, row) == seal
+
+    # the row: sealed values of section 7.1 under the same key, with the nonces named
+    sealed = {column: row[column] for column in recipe["SEALED_UNDER"][table]
+              if row[column] is not None}
+    assert {column: recipe["open_field"]({"case": case_key}, "case", table, row["id"],
+                                         column, value)
+            for column, value in sealed.items()} == {
+        "referral_source": "", "exploitation_types": '["forced_labour"]',
+        "means_of_control": "[]", "safety_plan": ""}
+    assert [b64(value[4:])[:12] for value in sealed.values()] == [
+        bytes([n]) * 12 for n in (0xD1, 0xD2, 0xD3, 0xD4)]
+    tags = {(kind, text): tag for kind, text, _message, tag in _tag_rows()}
+    assert row["situation_tags"] == tags[("exploitation", "forced_labour")]
+    assert UUID4.match(row["id"]) and UUID4.match(row["survivor_id"])
+    assert isinstance(row["search_id"], int) and row["is_draft"] == 0
+
+    # any one value changed (a text for an integer too), or another key: another seal
+    for column in columns:
+        changed = {**row, column: "changed" if row[column] != "changed" else "other"}
+        assert row_seals.row_seal(seal_key, table, changed) != seal, column
+    assert row_seals.row_seal(seal_key, table, {**row, "search_id": "1"}) != seal
+    assert row_seals.row_seal(row_seals.seal_key(keys["health"]), table, row) != seal
 
 
 def _section(start: str, end: str) -> str:
@@ -2746,6 +2794,363 @@ def test_consent_and_timeline_texts_without_the_case_key(made: Made, recipe: dic
 
 
 # -- the pages, without SQLCipher (section 14) -------------------------------------------
+# -- row seals (section 7.3) -------------------------------------------------------------
+def _row_seal_report_lines() -> list[str]:
+    """The example failure report section 7.3 shows, as vault_admin.row_lines writes it."""
+    problems = [row_seals.RowProblem("SH-2026-0002", "cases", False),
+                row_seals.RowProblem("SH-2026-0003", "survivors", False),
+                row_seals.RowProblem("SH-2026-0005", "cases", True)]
+    return [without_marks(line)
+            for line in vault_admin.row_lines(vault_admin.RowCheck(10, problems))]
+
+
+def test_the_row_seals_are_documented_as_the_application_makes_them(made: Made,
+                                                                     recipe: dict[str, Any]
+                                                                     ) -> None:
+    """Section 7.3's table of the columns of a seal is row_seals.COLUMNS and the document's
+    SEALED_ROW_COLUMNS, and every column of the two tables but row_seal, in the schema's
+    order; the INTEGER columns it names are the tables' INTEGER columns; its label, its meta
+    row, its migration and the report lines it quotes are the application's."""
+    section = _section("### 7.3 Row seals", "## 8. The audit chain")
+    words = " ".join(section.split())
+    documented = {table: re.findall(r"`(\w+)`", cells) for table, cells in re.findall(
+        r"^\| `(survivors|cases)` \| (.*) \|$", section, flags=re.MULTILINE)}
+    assert documented == {table: list(c) for table, c in row_seals.COLUMNS.items()}
+    assert documented == {table: list(c) for table, c in recipe["SEALED_ROW_COLUMNS"].items()}
+    conn = recipe["open_database"](made.folder / "cases.db", _data_key(made, recipe))
+    try:
+        info = {table: [(row[1], row[2]) for row in conn.execute(f"PRAGMA table_info({table})")]
+                for table in documented}
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        sealed_events = conn.execute("SELECT count(*) FROM audit_events"
+                                     " WHERE action = 'key.rows_sealed'").fetchone()[0]
+    finally:
+        conn.close()
+    integers = set()
+    for table, columns in documented.items():
+        assert [name for name, _type in info[table] if name != "row_seal"] == columns, table
+        assert info[table][-1] == ("row_seal", "TEXT"), "added last, by schema version 7"
+        assert {kind for _name, kind in info[table]} == {"TEXT", "INTEGER"}, table
+        integers |= {name for name, kind in info[table] if kind == "INTEGER"}
+    named = words[words.index("an INTEGER column ("):words.index(") as a JSON integer")]
+    assert set(re.findall(r"`(\w+)`", named)) == integers
+
+    # the key's label (sections 2 and 7.3), the meta row (section 7), the migration (11)
+    text = DOC.read_text(encoding="utf-8")
+    assert row_seals.PURPOSE == "row seal v1"
+    assert 'info = "shelter-app row seal v1"' in words
+    assert "| `shelter-app row seal v1` | HKDF info of the key of the row seals" in text
+    assert (row_seals.DONE, row_seals.LEVEL) == ("row_seals", "1")
+    assert "| `row_seals` | `1` once every survivor and case row carries its seal" in text
+    assert meta["row_seals"] == "1" and sealed_events == 0, "a new vault: marked at once"
+    migration = (MIGRATIONS / "0007_row_seals.sql").read_text(encoding="utf-8")
+    for table in documented:
+        assert f"ALTER TABLE {table} ADD COLUMN row_seal TEXT;" in migration
+    assert ("INSERT INTO meta (key, value) SELECT 'row_seals', '1'"
+            " WHERE NOT EXISTS (SELECT 1 FROM cases);") in migration
+    assert "| 7 | `0007_row_seals.sql` | `survivors.row_seal` and `cases.row_seal`" in text
+
+    # the report's lines are vault_admin.row_lines'
+    assert "\n".join(_row_seal_report_lines()) + "\n" == _text_block("Survivor and case rows:")
+    for rows in (vault_admin.RowCheck(6, []), None, vault_admin.RowCheck(0, [], sealed=False)):
+        [line] = vault_admin.row_lines(rows)
+        assert f'"{line}"' in words, line
+    [_header, missing] = vault_admin.row_lines(vault_admin.RowCheck(
+        1, [row_seals.RowProblem("?", "survivors", True)]))
+    assert without_marks(missing) == "  Case ?: the survivor's row has no seal."
+    assert '("the survivor\'s row has no seal" likewise' in words
+
+
+def _row_states(made: Made, recipe: dict[str, Any], keys: dict[str, bytes]
+                ) -> dict[tuple[str, str], bool]:
+    """{(table, row id): whether the row carries its seal} by the document's row_seal_holds."""
+    conn = recipe["open_database"](made.folder / "cases.db", keys["database"])
+    try:
+        return {(table, row_id): recipe["row_seal_holds"](conn, keys, table, row_id)
+                for table in ("survivors", "cases")
+                for (row_id,) in conn.execute(f"SELECT id FROM {table}").fetchall()}  # noqa: S608
+    finally:
+        conn.close()
+
+
+def _seals_line(out: str) -> str:
+    found = re.findall(r"^(?:WARNING, )?[Ss]urvivor and case rows: .*$", out, flags=re.MULTILINE)
+    assert len(found) == 1, out
+    return str(found[0])
+
+
+def test_every_row_the_application_writes_carries_its_seal(made: Made, recipe: dict[str, Any],
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    """Section 7.3 against a vault the application wrote: after intake, an import, saves of
+    either part, a status, a closure and an assignment, every survivor and case row checks
+    out with the document's row_seal_holds (and by section 7.3's words); rows changed
+    outside the application do not, and the document's program and the application's vault
+    check find the same rows; an account without the case key checks nothing."""
+    entries = _with_service_notes(made)
+    sheet = tmp_path / "import.csv"
+    sheet.write_text("legal_name\nDora Import\n", encoding="utf-8")
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        made_here = [coordinator.cases.create(SurvivorInput(legal_name=name, birth_date=birth),
+                                              CaseInput(exploitation_types=kinds))
+                     for name, birth, kinds in (("Bea Test", None, []),
+                                                ("Cleo Test", BIRTH_DATE, ["sexual"]),
+                                                ("Dina Test", None, ["forced_labour"]),
+                                                ("Eva Test", None, []))]
+        assert coordinator.exchange.import_file(sheet).imported == 1
+        bea, cleo, dina, eva = made_here
+        coordinator.cases.update(bea.id, survivor=SurvivorInput(
+            legal_name="Bea Test", preferred_name="Bea"), versions=bea.row_versions)
+        coordinator.cases.update(cleo.id, case=CaseInput(
+            exploitation_types=["sexual"], risk_level="high"), versions=cleo.row_versions)
+        coordinator.cases.set_status(cleo.id, "assessment")
+        coordinator.cases.assign(cleo.id, entries["carl"])
+        coordinator.cases.set_status(entries["case_id"], "closed", closure_reason="other")
+    cora = _keys_of(made, recipe, "cora", CORA_PASS)
+    states = _row_states(made, recipe, cora)
+    assert len(states) == 2 * 6 and all(states.values())
+
+    # one row by section 7.3's words, with stock libraries only
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        cursor = conn.execute("SELECT * FROM survivors WHERE id = ?", (cleo.survivor_id,))
+        row = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+        assert recipe["count_row_seals"](conn, cora) == (12, 0)
+        assert recipe["count_row_seals"](conn, {"database": cora["database"]}) is None
+        with pytest.raises(PermissionError, match="case key"):
+            recipe["row_seal_holds"](conn, {"database": cora["database"]}, "cases", cleo.id)
+    finally:
+        conn.close()
+    seal_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"shelter-app row seal v1").derive(cora["case"])
+    content = json.dumps(["survivors", *[row[c] for c in row if c != "row_seal"]],
+                         ensure_ascii=False, separators=(",", ":"))
+    assert row["row_seal"] == hmac.new(seal_key, content.encode("utf-8"),
+                                       hashlib.sha256).hexdigest()
+    assert row["birth_key"] and fields.is_sealed(row["legal_name"])
+
+    out = _run_program(made.folder, "carl", CARL_PASS, monkeypatch, capsys)
+    assert _seals_line(out) == "Survivor and case rows: 12 carry their seal"
+    out = _run_program(made.folder, "admin", ADMIN_PASS, monkeypatch, capsys)
+    assert _seals_line(out) == ("Survivor and case rows: not checked (no case key, or not"
+                                " sealed yet)")
+
+    # outside the application: a risk level rewritten, a sealed name moved from another row,
+    # a seal copied from another row, a seal removed; Eva's rows stay as they were
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        conn.execute("UPDATE cases SET risk_level = 'low' WHERE id = ?", (bea.id,))
+        conn.execute("UPDATE survivors SET legal_name = (SELECT legal_name FROM survivors"
+                     " WHERE id = ?) WHERE id = ?", (bea.survivor_id, cleo.survivor_id))
+        conn.execute("UPDATE cases SET row_seal = (SELECT row_seal FROM cases WHERE id = ?)"
+                     " WHERE id = ?", (eva.id, dina.id))
+        conn.execute("UPDATE survivors SET row_seal = NULL WHERE id = ?", (dina.survivor_id,))
+        conn.commit()
+    finally:
+        conn.close()
+    states = _row_states(made, recipe, cora)
+    assert sorted(key for key, holds in states.items() if not holds) == sorted([
+        ("cases", bea.id), ("survivors", cleo.survivor_id), ("cases", dina.id),
+        ("survivors", dina.survivor_id)])
+    out = _run_program(made.folder, "lena", LENA_PASS, monkeypatch, capsys)
+    assert _seals_line(out) == ("WARNING, survivor and case rows: 4 of 12 do not carry their"
+                                " seal (changed outside the application)")
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        report = coordinator.vault_admin.verify()
+        lines = [without_marks(line) for line in report.lines()]
+        failure = coordinator.ctx.db.one("SELECT details FROM audit_events WHERE action ="
+                                         " 'vault.integrity_failure' ORDER BY seq DESC")
+    assert not report.ok and report.rows is not None and report.rows.checked == 12
+    start = next(i for i, line in enumerate(lines) if line.startswith("Survivor and case"))
+    assert lines[start:] == [
+        "Survivor and case rows: 12 checked; 4 changed outside the application.",
+        f"  Case {bea.code}: the case's row does not match its seal.",
+        f"  Case {cleo.code}: the survivor's row does not match its seal.",
+        f"  Case {dina.code}: the case's row does not match its seal.",
+        f"  Case {dina.code}: the survivor's row has no seal."]
+    assert json.loads(failure["details"])["count"] == 4
+    with signed_in(made.folder) as administrator:
+        report = administrator.vault_admin.verify()
+    assert report.rows is None and without_marks(report.lines()[-1]) == (
+        "Survivor and case rows: not checked, as this account holds no case key; a"
+        " coordinator's check covers them.")
+
+
+def _as_schema_6(folder: Path, recipe: dict[str, Any], data_key: bytes) -> None:
+    """cases.db as schema version 6 left it: no seal column, no row_seals in meta."""
+    conn = recipe["open_database"](folder / "cases.db", data_key)
+    try:
+        for table in ("survivors", "cases"):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN row_seal")
+        conn.execute("DELETE FROM meta WHERE key = 'row_seals'")
+        conn.execute("PRAGMA user_version = 6")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_the_rows_of_before_are_sealed_once(made: Made, recipe: dict[str, Any],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Section 7.3's first sealing and section 11's schema version 7, on a vault with cases
+    that schema version 6 wrote: the migration adds the columns, NULL, and no meta row; the
+    backup made before it has no seal column; an administrator's sign-in seals nothing and
+    its check checks nothing; the first session holding the case key seals every row,
+    marks meta row_seals 1 and records key.rows_sealed once, with the count."""
+    entries = _with_service_notes(made)
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        coordinator.cases.create(SurvivorInput(legal_name="Bea Test"), CaseInput())
+    cora = _keys_of(made, recipe, "cora", CORA_PASS)
+    _as_schema_6(made.folder, recipe, cora["database"])
+    with signed_in(made.folder) as administrator:  # migrates; holds no case key
+        assert administrator.vault_admin.verify().rows is None
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'row_seals'").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM survivors WHERE row_seal IS NULL").fetchone(
+            ) == conn.execute("SELECT count(*) FROM survivors").fetchone() == (2,)
+        assert recipe["count_row_seals"](conn, cora) is None, "not sealed yet"
+        assert recipe["row_seal_holds"](conn, cora, "cases", entries["case_id"]) is False
+    finally:
+        conn.close()
+    [before] = [p for p in (made.folder / "backups").glob("cases-*-v6.db")]
+    conn = recipe["open_database"](before, cora["database"])
+    try:
+        assert recipe["count_row_seals"](conn, cora) is None, "no seal column"
+    finally:
+        conn.close()
+
+    with signed_in(made.folder, "lena", LENA_PASS) as legal_volunteer:  # holds the case key
+        lena_id = legal_volunteer.ctx.session.user_id
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        report = coordinator.vault_admin.verify()
+        assert report.ok and report.rows is not None and report.rows.checked == 4
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        assert recipe["count_row_seals"](conn, cora) == (4, 0)
+        events = conn.execute("SELECT actor_id, target_type, target_id, details"
+                              " FROM audit_events WHERE action = 'key.rows_sealed'").fetchall()
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
+    assert meta["row_seals"] == "1"
+    assert events == [(lena_id, "vault", meta["vault_id"], '{"count":4}')]
+    out = _run_program(made.folder, "carl", CARL_PASS, monkeypatch, capsys)
+    assert _seals_line(out) == "Survivor and case rows: 4 carry their seal"
+
+    # a coordinator's re-key seals the rows again under the new case key; the copy of
+    # schema version 6 gets no seal column
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        coordinator.vault_admin.rekey()
+    now = _keys_of(made, recipe, "cora", CORA_PASS)
+    assert now["case"] != cora["case"]
+    conn = recipe["open_database"](made.folder / "cases.db", now["database"])
+    try:
+        assert recipe["count_row_seals"](conn, now) == (4, 0)
+        assert recipe["count_row_seals"](conn, {**now, "case": cora["case"]}) == (0, 4)
+    finally:
+        conn.close()
+    conn = recipe["open_database"](before, now["database"])
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(cases)")}
+        assert "row_seal" not in columns and recipe["count_row_seals"](conn, now) is None
+    finally:
+        conn.close()
+
+
+def test_what_the_row_seals_do_not_find(made: Made, recipe: dict[str, Any]) -> None:
+    """Section 7.3's list of what the seals do not find, each as the document says: a row
+    put back as an older copy of itself, a row deleted whole, a change sealed again with the
+    case key; and the writes that seal every row again as it stands: the first sealing once
+    meta row_seals is deleted (a further key.rows_sealed event), the rebuild once meta
+    name_index is deleted (no event), the pass of section 7.1 once a plain value is written
+    and meta fields_sealed deleted (a key.fields_sealed event), and a coordinator's re-key."""
+    entries = _with_service_notes(made)
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        older = coordinator.cases.create(SurvivorInput(legal_name="Bea Test"), CaseInput())
+        gone = coordinator.cases.create(SurvivorInput(legal_name="Cleo Test"), CaseInput())
+    cora = _keys_of(made, recipe, "cora", CORA_PASS)
+
+    def sql(statement: str, *params: Any) -> None:
+        conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+        try:
+            conn.execute(statement, params)
+            conn.commit()
+        finally:
+            conn.close()
+
+    def problems() -> list[tuple[str, str]]:
+        with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+            rows = coordinator.vault_admin.verify().rows
+        assert rows is not None and rows.sealed
+        return [(p.code, p.table) for p in rows.problems]
+
+    def events(action: str) -> int:
+        conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+        try:
+            return int(conn.execute("SELECT count(*) FROM audit_events WHERE action = ?",
+                                    (action,)).fetchone()[0])
+        finally:
+            conn.close()
+
+    # a row put back as an older copy of itself, with its older seal
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        cursor = conn.execute("SELECT * FROM cases WHERE id = ?", (older.id,))
+        copy = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+    finally:
+        conn.close()
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        coordinator.cases.set_status(older.id, "assessment")
+    assert problems() == []
+    sql(f"UPDATE cases SET {', '.join(f'{c} = ?' for c in copy)} WHERE id = ?",  # noqa: S608
+        *copy.values(), older.id)
+    # a row deleted whole: a case and its survivor
+    sql("DELETE FROM cases WHERE id = ?", gone.id)
+    sql("DELETE FROM survivors WHERE id = ?", gone.survivor_id)
+    # a change sealed again with the case key, by this page's words
+    conn = recipe["open_database"](made.folder / "cases.db", cora["database"])
+    try:
+        case_id = entries["case_id"]
+        conn.execute("UPDATE cases SET risk_level = 'low' WHERE id = ?", (case_id,))
+        columns = ", ".join(recipe["SEALED_ROW_COLUMNS"]["cases"])
+        values = conn.execute(f"SELECT {columns} FROM cases WHERE id = ?",  # noqa: S608
+                              (case_id,)).fetchone()
+        conn.execute("UPDATE cases SET row_seal = ? WHERE id = ?", (recipe["row_seal"](
+            recipe["row_seal_key"](cora), "cases", list(values)), case_id))
+        conn.commit()
+        assert recipe["count_row_seals"](conn, cora) == (4, 0)
+    finally:
+        conn.close()
+    assert problems() == [] and older.code != gone.code
+
+    # writes that seal every row again as it stands, whether its seal matched or not
+    before = {action: events(action) for action in ("key.rows_sealed", "key.fields_sealed")}
+    assert before == {"key.rows_sealed": 0, "key.fields_sealed": 0}, "a new vault's"
+    for level, undo, who, secret, event in (
+            ("high", "row_seals", "carl", CARL_PASS, "key.rows_sealed"),
+            ("medium", "name_index", "carl", CARL_PASS, None),
+            ("low", "fields_sealed", "lena", LENA_PASS, "key.fields_sealed")):
+        sql("UPDATE cases SET risk_level = ? WHERE id = ?", level, older.id)
+        assert problems() == [(older.code, "cases")]
+        sql("DELETE FROM meta WHERE key = ?", undo)
+        if undo == "fields_sealed":  # and a plain value in a sealed column of the row
+            sql("UPDATE cases SET safety_plan = 'written plain' WHERE id = ?", older.id)
+        with signed_in(made.folder, who, secret):
+            pass
+        assert problems() == [], undo
+        if event is not None:
+            before[event] += 1
+        assert {action: events(action) for action in before} == before, undo
+    sql("UPDATE cases SET risk_level = 'high' WHERE id = ?", older.id)
+    assert problems() == [(older.code, "cases")]
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        assert coordinator.vault_admin.rekey().content == tuple(CONTENT_KEYS)
+    assert problems() == []
+
+
 @pytest.mark.skipif(sqlite3.sqlite_version_info < (3, 37, 0), reason="STRICT tables")
 def test_pages_decrypt_without_sqlcipher(made: Made, recipe: dict[str, Any],
                                          page_reader: dict[str, Any], tmp_path: Path) -> None:
@@ -2981,6 +3386,12 @@ def test_recipe_reads_a_coordinators_rekey(recipe: dict[str, Any], tmp_path: Pat
             assert _canaries(_recipe_readable(recipe, path, old)) == set(), (name, path.name)
         conn = recipe["open_database"](path, new_key)
         try:
+            # the rows are sealed under the new case key (section 7.3), not the old one
+            rows = sum(conn.execute("SELECT (SELECT count(*) FROM survivors)"
+                                    " + (SELECT count(*) FROM cases)").fetchone())
+            assert rows >= 2 and recipe["count_row_seals"](conn, now["coordinator"]) == (rows, 0)
+            assert recipe["count_row_seals"](conn, {**before["coordinator"],
+                                                    "database": new_key}) == (0, rows)
             code = conn.execute("SELECT code FROM cases WHERE id = ?", (ids["case"],)).fetchone()
             assert recipe["find_cases"](conn, now["legal"], "amara") == [(ids["case"], code[0])]
             assert recipe["find_cases"](conn, {**before["legal"], "database": new_key},

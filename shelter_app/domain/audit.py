@@ -46,6 +46,7 @@ class Event(StrEnum):
     KEYS_GRANTED = "key.granted"  # keys sealed to an account its signed roles entitle
     KEYS_MADE = "key.content_keys_made"  # a coordinator's first session made them
     REKEYED = "key.rekeyed"  # a new database key; the files re-encrypted under it
+    ROWS_SEALED = "key.rows_sealed"  # survivor and case rows of before, sealed once
     FIELDS_SEALED = "key.fields_sealed"  # fields an earlier version wrote plain, now sealed
     PERMISSION_DENIED = "access.denied"
 
@@ -95,6 +96,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.KEYS_GRANTED: N_("Keys given to an account"),
     Event.KEYS_MADE: N_("Content keys made"),
     Event.REKEYED: N_("Vault keys changed"),
+    Event.ROWS_SEALED: N_("Survivor and case rows sealed"),
     Event.FIELDS_SEALED: N_("Earlier records sealed under content keys"),
     Event.PERMISSION_DENIED: N_("Action refused"),
 }

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shelter_app.domain.key_classes import KeyName
+from shelter_app.services import row_seals
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store import cases as store
 from shelter_app.store.db import Database
@@ -139,6 +140,7 @@ def key_the_index(ctx: ServiceContext) -> int:
     assert case_key is not None
     with db.transaction():
         count = rebuild_index(db, case_key)
+        row_seals.stamp_all(db, case_key)  # their tags changed
         db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
                    " DO UPDATE SET value = excluded.value", {"k": INDEX_DONE, "v": INDEX_LEVEL})
     return count

@@ -22,7 +22,7 @@ from shelter_app.domain.roles import Action, Role, Scope
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
-from shelter_app.services import case_fields
+from shelter_app.services import case_fields, row_seals
 from shelter_app.services.case_access import CaseAccess, no_such_case
 from shelter_app.services.context import ServiceContext, keys_not_given, require_case_key
 from shelter_app.store import cases as store
@@ -109,6 +109,7 @@ class CaseService:
             **case_fields.seal_columns(self._ctx, "cases", case_id, store.to_columns(
                 c_values, store.CASE_JSON, store.CASE_BOOL))})
         case_fields.index_case(self._ctx, db, search_id, code, s_values, new=True)
+        row_seals.stamp_case(self._ctx, db, case_id)
         self._ctx.audit.append(
             Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
             target_id=case_id,
@@ -244,6 +245,7 @@ class CaseService:
                             c_values, store.CASE_JSON, store.CASE_BOOL)), **meta}, c_version):
                 raise concurrent_change()
             case_fields.reindex(self._ctx, db, case_id)
+            row_seals.stamp_case(self._ctx, db, case_id)
         return self._load(case_id, scope)
 
     def set_status(self, case_id: str, status: str, *, closure_reason: str | None = None
@@ -272,6 +274,7 @@ class CaseService:
                        " WHERE id = :id",
                        {"s": status, "r": reason, "closed": now_utc() if reason else None,
                         "now": now_utc(), "me": self._ctx.session.user_id, "id": case_id})
+            row_seals.stamp_case(self._ctx, db, case_id)
 
     def assign(self, case_id: str, user_id: str) -> None:
         scope = self.access.require(case_id, Action.ASSIGN_CASE)
@@ -286,6 +289,7 @@ class CaseService:
                        " row_version = row_version + 1 WHERE id = :id",
                        {"u": assignee, "now": now_utc(), "me": self._ctx.session.user_id,
                         "id": case_id})
+            row_seals.stamp_case(self._ctx, db, case_id)
 
     def share(self, case_id: str, user_id: str, *, shared: bool = True) -> None:
         """Share a case with a legal volunteer (or stop sharing it)."""

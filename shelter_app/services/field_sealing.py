@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.services import case_fields, consent, legal, referrals
+from shelter_app.services import case_fields, consent, legal, referrals, row_seals
 from shelter_app.services.context import ServiceContext
 from shelter_app.vault import fields
 
@@ -84,6 +84,8 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
     if not any(keys.holds(k) for k in (KeyName.CASE, KeyName.HEALTH, KeyName.LEGAL)):
         return 0
     present = set(db.column("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    case_key = keys.key(KeyName.CASE)
+    seal_rows = case_key is not None and row_seals.present(db)
     sealed = left = 0
     with db.transaction():
         for spec in (spec for spec in SEALED if spec.table in present):
@@ -102,6 +104,9 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
                 assignments = ", ".join(f"{c} = :{c}" for c in spec.columns)
                 db.execute(f"UPDATE {spec.table} SET {assignments} WHERE id = :id",  # noqa: S608
                            {**values, "id": row["id"]})
+                if seal_rows and spec.table in row_seals.COLUMNS:
+                    assert case_key is not None
+                    row_seals.stamp(db, row_seals.seal_key(case_key), spec.table, row["id"])
                 sealed += 1
         if not left:
             db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.services import case_fields
+from shelter_app.services import case_fields, row_seals
 from shelter_app.services.field_sealing import SEALED, SealedColumns
 from shelter_app.store.db import Database
 from shelter_app.vault import fields
@@ -71,4 +71,6 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
                 "SELECT value FROM meta WHERE key = :k",
                 {"k": case_fields.INDEX_DONE}) == case_fields.INDEX_LEVEL:
             case_fields.rebuild_index(db, new[KeyName.CASE])
+        if KeyName.CASE in new:
+            row_seals.stamp_all(db, new[KeyName.CASE])  # sealed again under the new key
     return left

@@ -25,6 +25,7 @@ from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.referrals import ReferralService
+from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
 from shelter_app.services.tasks import TaskService
@@ -112,6 +113,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
     with contextlib.suppress(StorageFailure):  # a full disk: sealed at a later sign-in
         seal_plain_fields(ctx)
         key_the_index(ctx)
+        seal_earlier_rows(ctx)
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
     cases = CaseService(ctx)

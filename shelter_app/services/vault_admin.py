@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.errors import EnvironmentFailure, ShelterError, StorageFailure, ValidationError
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill, format_datetime, format_number, isolated
-from shelter_app.services import key_rotation
+from shelter_app.services import key_rotation, row_seals
 from shelter_app.services.account_check import account_problems
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
@@ -82,11 +83,15 @@ class VerifyReport:
     anchors: list[AnchorCheck] = field(default_factory=list)
     accounts: int = 0
     account_problems: list[str] = field(default_factory=list)
+    # Survivor and case rows checked against their seals; None when this session holds no
+    # case key (an administrator's), or the rows are not sealed yet.
+    rows: RowCheck | None = None
 
     @property
     def ok(self) -> bool:
         return (not self.database_problems and self.chain.ok
-                and all(a.ok for a in self.anchors) and not self.account_problems)
+                and all(a.ok for a in self.anchors) and not self.account_problems
+                and (self.rows is None or not self.rows.problems))
 
     @property
     def anchors_ok(self) -> bool:
@@ -113,7 +118,38 @@ class VerifyReport:
         else:
             out.append(_("Accounts: {n} checked; every role is signed by an administrator.")
                        .format(n=self.accounts))
+        out += row_lines(self.rows)
         return out
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    checked: int
+    problems: list[row_seals.RowProblem]
+    sealed: bool = True  # False: the rows of before are not sealed yet
+
+
+def row_lines(rows: RowCheck | None) -> list[str]:
+    if rows is None:
+        return [_("Survivor and case rows: not checked, as this account holds no case key; a "
+                  "coordinator's check covers them.")]
+    if not rows.sealed:
+        return [_("Survivor and case rows: not checked yet; they are sealed at the next sign-in "
+                  "of an account holding the case key.")]
+    if not rows.problems:
+        return [_("Survivor and case rows: {n} checked; each carries its seal.").format(
+            n=rows.checked)]
+    out = [_("Survivor and case rows: {n} checked; {problems} changed outside the "
+             "application.").format(n=rows.checked, problems=len(rows.problems))]
+    for problem in rows.problems:
+        code = isolated(problem.code)
+        out.append("  " + ({
+            ("cases", False): _("Case {code}: the case's row does not match its seal."),
+            ("cases", True): _("Case {code}: the case's row has no seal."),
+            ("survivors", False): _("Case {code}: the survivor's row does not match its seal."),
+            ("survivors", True): _("Case {code}: the survivor's row has no seal."),
+        }[(problem.table, problem.missing)]).format(code=code))
+    return out
 
 
 def _missing(source: str, seq: int) -> AnchorCheck:
@@ -177,7 +213,8 @@ class VaultAdminService:
             chain = ChainReport(False, 0, None, str(exc))
             anchors = []
         accounts, account_issues = account_problems(self._ctx.vault, self._ctx.db)
-        report = VerifyReport(problems, chain, anchors, accounts, account_issues)
+        report = VerifyReport(problems, chain, anchors, accounts, account_issues,
+                              self._check_rows())
         try:
             if report.ok:
                 self._ctx.record(Event.VERIFY, target_type="vault",
@@ -189,12 +226,27 @@ class VaultAdminService:
                                  details={"problems": len(problems),
                                           "first_bad_seq": chain.first_bad_seq,
                                           "count": sum(not a.ok for a in anchors)
-                                          + len(account_issues)})
+                                          + len(account_issues)
+                                          + len(report.rows.problems if report.rows else [])})
         except EnvironmentFailure:
             if report.ok:
                 raise
             # A damaged database may refuse any write; the report is what the user needs.
         return report
+
+    def _check_rows(self) -> RowCheck | None:
+        case_key = self._ctx.vault.keyring.key(KeyName.CASE)
+        if case_key is None:
+            return None
+        db = self._ctx.db
+        if db.scalar("SELECT value FROM meta WHERE key = :k",
+                     {"k": row_seals.DONE}) != row_seals.LEVEL:
+            return RowCheck(0, [], sealed=False)
+        try:
+            checked, problems = row_seals.check(db, case_key)
+        except EnvironmentFailure:
+            return RowCheck(0, [])  # the database problems above say why
+        return RowCheck(checked, problems)
 
     # -- anchors of the audit chain -------------------------------------------------------
     @staticmethod

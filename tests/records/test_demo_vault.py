@@ -24,6 +24,10 @@ def test_every_role_signs_in_and_sees_its_part(tmp_path: Path) -> None:
     with signed_in(folder, "coordinator", PASSES["coordinator"]) as coordinator:
         everything = coordinator.search.count()
         assert everything == 24
+        # every row the demo wrote in bulk carries its seal (docs/VAULT_FORMAT.md 7.3)
+        report = coordinator.vault_admin.verify()
+        assert report.ok and report.rows is not None and report.rows.checked == 48, \
+            report.lines()
         today = dt.date.today()
         start = dt.datetime.combine(today, dt.time()).astimezone(dt.UTC)
         todays = coordinator.appointments.between(start, start + dt.timedelta(days=1))

@@ -121,3 +121,23 @@ def test_the_sign_in_warning_is_shown_in_the_main_window(qtbot, org: Org):
     qtbot.addWidget(plain)
     plain.show()
     assert not plain.integrity_banner.isVisible()
+
+
+def test_rows_changed_outside_the_application_are_named_in_the_vault_tab(qtbot, org: Org,
+                                                                         background):
+    from tests.conftest import raw_connect, unwrap_data_key
+
+    case = org.new_case("Hana Tampered")
+    conn = raw_connect(org.folder, unwrap_data_key(org.folder))
+    conn.execute("UPDATE cases SET assigned_to = NULL WHERE id = ?", (case.id,))
+    conn.close()
+    tab = VaultTab(org.coordinator, background)
+    qtbot.addWidget(tab)
+    tab.show()
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        tab.verify_button.click()
+    assert tab.report is not None and not tab.report.ok
+    assert "were changed outside the application" in tab.error.text()
+    assert f"Case {case.code}: the case's row does not match its seal." in plain(
+        tab.lines.toPlainText())
+    assert not tab.accept_button.isVisible()

@@ -177,13 +177,19 @@ class VaultTab(QWidget):
         self.lines.show()
         if report.ok:
             self.result.show_message(_("The vault is intact."))
-        elif not report.database_problems and report.chain.ok:
+        elif not report.database_problems and report.chain.ok and not report.anchors_ok:
             self.error.show_message(_(
                 "The database and its audit chain are whole, but they do not reach what the "
                 "anchors below recorded: audit events were deleted, or an older copy of the "
                 "database was put back. If an administrator restored a backup on purpose, "
                 "accept it; otherwise restore the newest backup."))
             self.accept_button.setVisible(self._services.ctx.allowed(Action.BACKUP))
+        elif not report.database_problems and report.chain.ok and report.rows is not None \
+                and report.rows.problems:
+            self.error.show_message(_(
+                "Records of the cases named below were changed outside the application. "
+                "Compare them with the newest backup and restore it if they are wrong; tell "
+                "your administrator."))
         else:
             self.error.show_message(_("The check found problems. Stop using this copy and "
                                       "restore the newest backup."))
