@@ -204,8 +204,8 @@ class VaultAdminService:
         written down: ``#812 7K3D-QW9X-M2ZT-8HJR``)."""
         self._ctx.require(Action.VERIFY)
         parsed = [self._parse_fingerprint(text) for text in fingerprints]
-        with self._busy, self._ctx.db.held() as conn:
-            problems = integrity_problems(conn)
+        with self._busy:  # not the session's lock: the window keeps reading meanwhile
+            problems = integrity_problems(self._ctx.db.raw)
         try:
             chain = self._ctx.audit.verify()
             anchors = self._check_anchors(parsed)
