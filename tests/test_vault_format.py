@@ -3063,10 +3063,10 @@ def test_the_rows_of_before_are_sealed_once(made: Made, recipe: dict[str, Any],
 def test_what_the_row_seals_do_not_find(made: Made, recipe: dict[str, Any]) -> None:
     """Section 7.3's list of what the seals do not find, each as the document says: a row
     put back as an older copy of itself, a row deleted whole, a change sealed again with the
-    case key; and the writes that seal every row again as it stands: the first sealing once
-    meta row_seals is deleted (a further key.rows_sealed event), the rebuild once meta
-    name_index is deleted (no event), the pass of section 7.1 once a plain value is written
-    and meta fields_sealed deleted (a key.fields_sealed event), and a coordinator's re-key."""
+    case key, a change a user's later save covers; and the passes that do not cover one:
+    the first sealing once meta row_seals is deleted, the rebuild once meta name_index is
+    deleted, the pass of section 7.1 once a plain value is written and meta fields_sealed
+    deleted (which seals the value, not the row), and a coordinator's re-key."""
     entries = _with_service_notes(made)
     with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
         older = coordinator.cases.create(SurvivorInput(legal_name="Bea Test"), CaseInput())
@@ -3126,28 +3126,30 @@ def test_what_the_row_seals_do_not_find(made: Made, recipe: dict[str, Any]) -> N
         conn.close()
     assert problems() == [] and older.code != gone.code
 
-    # writes that seal every row again as it stands, whether its seal matched or not
+    # the passes that write rows with no user's edit seal again only rows whose seal held:
+    # removing their markers, or a re-key, leaves the changed row named
     before = {action: events(action) for action in ("key.rows_sealed", "key.fields_sealed")}
     assert before == {"key.rows_sealed": 0, "key.fields_sealed": 0}, "a new vault's"
-    for level, undo, who, secret, event in (
-            ("high", "row_seals", "carl", CARL_PASS, "key.rows_sealed"),
-            ("medium", "name_index", "carl", CARL_PASS, None),
-            ("low", "fields_sealed", "lena", LENA_PASS, "key.fields_sealed")):
-        sql("UPDATE cases SET risk_level = ? WHERE id = ?", level, older.id)
-        assert problems() == [(older.code, "cases")]
+    sql("UPDATE cases SET risk_level = 'high' WHERE id = ?", older.id)
+    for undo, who, secret, event in (
+            ("row_seals", "carl", CARL_PASS, None),
+            ("name_index", "carl", CARL_PASS, None),
+            ("fields_sealed", "lena", LENA_PASS, "key.fields_sealed")):
         sql("DELETE FROM meta WHERE key = ?", undo)
         if undo == "fields_sealed":  # and a plain value in a sealed column of the row
             sql("UPDATE cases SET safety_plan = 'written plain' WHERE id = ?", older.id)
         with signed_in(made.folder, who, secret):
             pass
-        assert problems() == [], undo
-        if event is not None:
+        assert problems() == [(older.code, "cases")], undo
+        if event is not None:  # the plain value was sealed; the row was not
             before[event] += 1
         assert {action: events(action) for action in before} == before, undo
-    sql("UPDATE cases SET risk_level = 'high' WHERE id = ?", older.id)
-    assert problems() == [(older.code, "cases")]
     with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
         assert coordinator.vault_admin.rekey().content == tuple(CONTENT_KEYS)
+    assert problems() == [(older.code, "cases")]
+    # a user's save seals the row as it then stands, the change made outside with it
+    with signed_in(made.folder, "cora", CORA_PASS) as coordinator:
+        coordinator.cases.set_status(older.id, "assessment")
     assert problems() == []
 
 

@@ -169,10 +169,14 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
     wanted = set(names)
     vault, opened, s = _open_vault(folder)
     background = Background()
+    # The week _populate books: its Wednesday is in it whatever day the week starts on in
+    # the language rendered (Saturday, Sunday or Monday) and whatever day today is.
+    today = dt.date.today()
+    midweek = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=2)
     written: list[Path] = []
     try:
         def agenda() -> QWidget:
-            page = AgendaPage(s["sam"], background)
+            page = AgendaPage(s["sam"], background, today=midweek)
             page.set_mode("week")
             select_row(page.view, 0)
             return page
@@ -188,7 +192,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
 
         def conflict() -> QWidget:
             """Booking the interview room while it is taken: the warning and Save anyway."""
-            page = AgendaPage(s["sam"], background)
+            page = AgendaPage(s["sam"], background, today=midweek)
             page.set_mode("week")
             select_row(page.view, 2)
             dialog = page.edit_selected()

@@ -138,9 +138,10 @@ def key_the_index(ctx: ServiceContext) -> int:
         return 0
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     assert case_key is not None
+    held = row_seals.holding(db, case_key)
     with db.transaction():
         count = rebuild_index(db, case_key)
-        row_seals.stamp_all(db, case_key)  # their tags changed
+        row_seals.carry(db, case_key, held)  # their tags changed
         db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
                    " DO UPDATE SET value = excluded.value", {"k": INDEX_DONE, "v": INDEX_LEVEL})
     return count

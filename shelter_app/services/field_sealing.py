@@ -85,7 +85,11 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
         return 0
     present = set(db.column("SELECT name FROM sqlite_master WHERE type = 'table'"))
     case_key = keys.key(KeyName.CASE)
-    seal_rows = case_key is not None and row_seals.present(db)
+    # Before seals are in place the first session with the case key seals every row once;
+    # after, a row is sealed again only if its seal held (plain values there were put in
+    # outside the application, and the check goes on naming the row).
+    seal_key = (row_seals.seal_key(case_key) if case_key is not None
+                and row_seals.present(db) and row_seals.in_place(db) else None)
     sealed = left = 0
     with db.transaction():
         for spec in (spec for spec in SEALED if spec.table in present):
@@ -97,6 +101,8 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
                 if not keys.holds(row["key"]):
                     left += 1
                     continue
+                resign = (seal_key is not None and spec.table in row_seals.COLUMNS
+                          and row_seals.holds(db, seal_key, spec.table, row["id"]))
                 values = {c: row[c] if _settled(row[c]) else
                           ctx.seal(row["key"], spec.table, row["id"], c, row[c])
                           for c in spec.columns}
@@ -104,9 +110,9 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
                 assignments = ", ".join(f"{c} = :{c}" for c in spec.columns)
                 db.execute(f"UPDATE {spec.table} SET {assignments} WHERE id = :id",  # noqa: S608
                            {**values, "id": row["id"]})
-                if seal_rows and spec.table in row_seals.COLUMNS:
-                    assert case_key is not None
-                    row_seals.stamp(db, row_seals.seal_key(case_key), spec.table, row["id"])
+                if resign:
+                    assert seal_key is not None
+                    row_seals.stamp(db, seal_key, spec.table, row["id"])
                 sealed += 1
         if not left:
             db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"

@@ -43,6 +43,7 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
     keyed name index if the case key changes.  Returns the values left as they were
     because they did not open."""
     left = 0
+    held = row_seals.holding(db, old[KeyName.CASE]) if KeyName.CASE in new else None
     with db.transaction():
         for spec in _specs(db):
             for row in db.all(spec.rows_sql):
@@ -71,6 +72,6 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
                 "SELECT value FROM meta WHERE key = :k",
                 {"k": case_fields.INDEX_DONE}) == case_fields.INDEX_LEVEL:
             case_fields.rebuild_index(db, new[KeyName.CASE])
-        if KeyName.CASE in new:
-            row_seals.stamp_all(db, new[KeyName.CASE])  # sealed again under the new key
+        if KeyName.CASE in new:  # what was sealed is sealed again under the new key
+            row_seals.carry(db, new[KeyName.CASE], held)
     return left

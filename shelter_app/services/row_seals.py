@@ -86,6 +86,49 @@ def stamp_all(db: Database, case_key: bytes) -> int:
     return count
 
 
+def in_place(db: Database) -> bool:
+    """Whether every row has been sealed once (the marker seal_earlier_rows leaves)."""
+    return bool(db.scalar("SELECT value FROM meta WHERE key = :k", {"k": DONE}) == LEVEL)
+
+
+def _holds(key: bytes, table: str, row: Mapping[str, Any]) -> bool:
+    stored = row["row_seal"]
+    return stored is not None and hmac.compare_digest(str(stored), row_seal(key, table, row))
+
+
+def holds(db: Database, key: bytes, table: str, row_id: str) -> bool:
+    """Whether one row's seal holds under the seal *key*."""
+    row = db.one(_select(table) + " WHERE id = :id", {"id": row_id})
+    return row is not None and _holds(key, table, row)
+
+
+def holding(db: Database, case_key: bytes) -> dict[str, set[str]] | None:
+    """The ids of the rows whose seal holds under *case_key*, by table; None while the
+    rows of before are not yet sealed (an upgrade the first session with the case key
+    finishes).  Taken before a pass that changes stored values, so that only what was
+    sealed is sealed again after it."""
+    if not present(db) or not in_place(db):
+        return None
+    key = seal_key(case_key)
+    return {table: {row["id"] for row in db.all(_select(table)) if _holds(key, table, row)}
+            for table in COLUMNS}
+
+
+def carry(db: Database, case_key: bytes, held: dict[str, set[str]] | None) -> int:
+    """Seal again, under *case_key*, the rows *held* names (inside the caller's
+    transaction).  A row whose seal did not hold keeps what it had, so the check goes on
+    naming it: no pass of the application turns an edit made outside it into a sealed
+    row.  With no seals in place yet (None), nothing: the first session with the case key
+    seals every row once."""
+    if held is None:
+        return 0
+    key = seal_key(case_key)
+    for table, ids in held.items():
+        for row_id in ids:
+            stamp(db, key, table, row_id)
+    return sum(len(ids) for ids in held.values())
+
+
 def session_key(ctx: ServiceContext) -> bytes:
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
@@ -106,12 +149,24 @@ def seal_earlier_rows(ctx: ServiceContext) -> int:
     """Once, by the first session holding the case key after the upgrade to seals: every
     row as it stands is sealed, and the audit log records how many."""
     db = ctx.db
-    if db.scalar("SELECT value FROM meta WHERE key = :k", {"k": DONE}) == LEVEL:
+    if not present(db) or in_place(db):
         return 0
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
         return 0
     with db.transaction():
+        # Rows of before have no seal, and the log has never recorded this pass.  A marker
+        # removed afterwards (outside the application) is put back without sealing
+        # anything: what was edited meanwhile stays named by the check.
+        earlier = db.scalar(
+            "SELECT 1 FROM audit_events WHERE action = :a LIMIT 1",
+            {"a": Event.ROWS_SEALED.value}) or any(db.scalar(
+                f"SELECT 1 FROM {table} WHERE row_seal IS NOT NULL LIMIT 1")  # noqa: S608
+                for table in COLUMNS)
+        if earlier:
+            db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
+                       " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})
+            return 0
         count = stamp_all(db, case_key)
         db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
                    " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})
@@ -140,10 +195,9 @@ def check(db: Database, case_key: bytes) -> tuple[int, list[RowProblem]]:
         names = codes if table == "cases" else survivor_codes
         for row in db.all(_select(table)):
             checked += 1
-            stored = row["row_seal"]
-            if stored is not None and hmac.compare_digest(
-                    str(stored), row_seal(key, table, row)):
+            if _holds(key, table, row):
                 continue
-            problems.append(RowProblem(names.get(row["id"], "?"), table, stored is None))
+            problems.append(RowProblem(names.get(row["id"], "?"), table,
+                                       row["row_seal"] is None))
     problems.sort(key=lambda p: (p.code, p.table))
     return checked, problems

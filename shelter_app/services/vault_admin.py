@@ -127,12 +127,15 @@ class RowCheck:
     checked: int
     problems: list[row_seals.RowProblem]
     sealed: bool = True  # False: the rows of before are not sealed yet
+    read: bool = True  # False: the database refused the reading (its problems say why)
 
 
 def row_lines(rows: RowCheck | None) -> list[str]:
     if rows is None:
         return [_("Survivor and case rows: not checked, as this account holds no case key; a "
                   "coordinator's check covers them.")]
+    if not rows.read:
+        return [_("Survivor and case rows: not checked, as the database could not be read.")]
     if not rows.sealed:
         return [_("Survivor and case rows: not checked yet; they are sealed at the next sign-in "
                   "of an account holding the case key.")]
@@ -239,13 +242,12 @@ class VaultAdminService:
         if case_key is None:
             return None
         db = self._ctx.db
-        if db.scalar("SELECT value FROM meta WHERE key = :k",
-                     {"k": row_seals.DONE}) != row_seals.LEVEL:
-            return RowCheck(0, [], sealed=False)
         try:
+            if not row_seals.in_place(db):
+                return RowCheck(0, [], sealed=False)
             checked, problems = row_seals.check(db, case_key)
         except EnvironmentFailure:
-            return RowCheck(0, [])  # the database problems above say why
+            return RowCheck(0, [], read=False)  # the database problems above say why
         return RowCheck(checked, problems)
 
     # -- anchors of the audit chain -------------------------------------------------------

@@ -8,8 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from shelter_app.domain.records import CaseInput, SurvivorInput
+from shelter_app.errors import VaultDamaged
 from shelter_app.services import row_seals
+from shelter_app.services.vault_admin import row_lines
 from tests.bidi import plain
 from tests.conftest import raw_connect, signed_in, unwrap_data_key
 from tests.records.conftest import STAFF_PASS, Org, organisation
@@ -105,3 +109,64 @@ def test_a_seal_covers_every_column_the_application_writes(org: Org) -> None:
     for table, covered in row_seals.COLUMNS.items():
         columns = [r["name"] for r in db.all(f"PRAGMA table_info({table})")]
         assert [c for c in columns if c != "row_seal"] == list(covered), table
+
+
+def test_no_pass_of_the_application_seals_an_edit_made_outside_it(tmp_path: Path) -> None:
+    """The passes that write rows without a user's edit — sealing plain values, keying the
+    name index, sealing the rows of before, a coordinator's re-key — seal again only rows
+    whose seal held: removing their markers, or waiting for a re-key, does not launder an
+    edit."""
+    with organisation(tmp_path) as org:
+        risk = org.new_case("Hana Risk")
+        planted = org.new_case("Ines Planted")
+        unsealed = org.new_case("Jo Unsealed")
+        untouched = org.new_case("Kim Untouched")
+        folder = org.folder
+    conn = raw_connect(folder, unwrap_data_key(folder))
+    try:
+        conn.execute("UPDATE cases SET risk_level = 'low' WHERE id = ?", (risk.id,))
+        # a plain value put into a sealed column, a seal removed, every pass's marker gone
+        conn.execute("UPDATE cases SET safety_plan = 'plain plan' WHERE id = ?", (planted.id,))
+        conn.execute("UPDATE survivors SET row_seal = NULL WHERE id = ?",
+                     (unsealed.survivor_id,))
+        conn.execute("DELETE FROM meta WHERE key IN ('row_seals', 'name_index', 'fields_sealed')")
+    finally:
+        conn.close()
+    expected = sorted([
+        "Survivor and case rows: 8 checked; 3 changed outside the application.",
+        f"  Case {risk.code}: the case's row does not match its seal.",
+        f"  Case {planted.code}: the case's row does not match its seal.",
+        f"  Case {unsealed.code}: the survivor's row has no seal.",
+    ], key=lambda line: (not line.startswith("Survivor"), line))
+    with signed_in(folder, "coordinator", STAFF_PASS) as coordinator:
+        db = coordinator.ctx.db
+        # every pass ran again: the plain value is sealed, each marker is back …
+        assert db.scalar("SELECT count(*) FROM meta WHERE key IN"
+                         " ('row_seals', 'name_index', 'fields_sealed')") == 3
+        assert not str(db.scalar("SELECT safety_plan FROM cases WHERE id = :id",
+                                 {"id": planted.id})).startswith("plain")
+        # … and no row was sealed as it now stands
+        assert db.scalar("SELECT count(*) FROM audit_events"
+                         " WHERE action = 'key.rows_sealed'") == 0
+        assert _rows_line(coordinator.vault_admin.verify().lines()) == expected
+        coordinator.vault_admin.rekey()
+        after = coordinator.vault_admin.verify()
+        assert _rows_line(after.lines()) == expected
+        assert untouched.code not in "\n".join(after.lines())
+        # what the application writes afterwards is sealed as usual
+        coordinator.cases.set_status(risk.id, "assessment")
+        assert f"Case {risk.code}" not in "\n".join(coordinator.vault_admin.verify().lines())
+
+
+def test_rows_the_database_refuses_to_give_are_not_called_checked(
+        org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    org.new_case("Lia Unread")
+
+    def refuse(*_args: object) -> None:
+        raise VaultDamaged("database disk image is malformed")
+
+    monkeypatch.setattr(row_seals, "check", refuse)
+    rows = org.coordinator.vault_admin.verify().rows
+    assert rows is not None and not rows.read
+    assert row_lines(rows) == [
+        "Survivor and case rows: not checked, as the database could not be read."]

@@ -286,7 +286,9 @@ def test_a_session_closed_while_the_day_is_read_ends_quietly(qtbot, vault_dir, d
     background.wait()  # they fail on the closed vault: nothing is raised, nothing shown
     qtbot.wait(100)
     page = window.pages["my_day"]
-    assert page.message.text() == "" and page.model.rowCount() == 0
+    # No error is shown. (On a busy machine the read may finish before the session
+    # closes; then the day is shown as read, which is as quiet.)
+    assert page.message.text() == ""
     window.counts.recount()
     assert not background.busy
 
