@@ -166,7 +166,8 @@ class Cli:
             "fingerprint": self.fingerprint,
             "backup": self.backup, "recovery-sheet": self.recovery_sheet, "rekey": self.rekey,
             **{name: functools.partial(records.run, name, self.args)
-               for name in ("export", "import", "partners", "tasks")},
+               for name in ("export", "import", "partners", "tasks", "matters",
+                            "evidence")},
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
         }

@@ -1,4 +1,5 @@
-"""shelter-admin commands for case data: demo, export, import, partners, tasks."""
+"""shelter-admin commands for case data: demo, export, import, partners, tasks, matters,
+evidence."""
 
 from __future__ import annotations
 
@@ -54,6 +55,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     tasks.add_argument("--overdue", action="store_true", help=_("only tasks past their due date"))
     tasks.add_argument("--show-text", action="store_true",
                        help=_("add what each task says (survivor content: not for logs)"))
+    matters = sub.add_parser("matters", help=_(
+        "list a case's legal matters: id, type, jurisdiction, status, open deadlines"))
+    matters.add_argument("--case", required=True, metavar="CODE")
+    evidence = sub.add_parser("evidence", help=_(
+        "list a legal matter's evidence checklist: id, required or optional, state, label"))
+    evidence.add_argument("--matter", required=True, metavar="ID")
 
 
 def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPolicy) -> int:
@@ -102,6 +109,26 @@ def list_tasks(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def list_matters(case_code: str, services: Services) -> int:
+    """One line per matter, oldest first: its id, type and status (as codes, for scripts),
+    jurisdiction (or -), and its open deadlines as kind=date, soonest first (or -)."""
+    legal = services.legal
+    for matter in legal.list(services.cases.id_for_code(case_code)):
+        due = ",".join(f"{d.kind}={d.due_on.isoformat()}" for d in legal.open_deadlines(matter.id))
+        print("\t".join([matter.id, matter.matter_type, matter.jurisdiction or "-",
+                         matter.status, due or "-"]))
+    return 0
+
+
+def list_evidence(matter_id: str, services: Services) -> int:
+    """One line per checklist item: its id, "required" or "optional", "linked" (to an
+    attachment) or "missing", and its label."""
+    for item in services.legal.evidence(matter_id.strip()):
+        print("\t".join([item.id, "required" if item.required else "optional",
+                         "linked" if item.attachment_id else "missing", item.label]))
+    return 0
+
+
 def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "partners":
         for partner in services.partners.list(include_inactive=True):
@@ -110,6 +137,10 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         return 0
     if command == "tasks":
         return list_tasks(args, services)
+    if command == "matters":
+        return list_matters(args.case, services)
+    if command == "evidence":
+        return list_evidence(args.matter, services)
     if command == "export":
         out: Path = args.out
         count = services.exchange.export_cases(out)

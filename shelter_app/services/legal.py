@@ -165,6 +165,15 @@ class LegalService:
         return [self._matter(r) for r in self._ctx.db.all(
             "SELECT * FROM legal_matters WHERE case_id = :c ORDER BY created_at", {"c": case_id})]
 
+    def open_deadlines(self, matter_id: str) -> builtins.list[Deadline]:
+        """The matter's deadlines still to meet, the soonest first."""
+        self.get(matter_id)
+        return [Deadline(r["case_id"], r["code"], r["kind"], dt.date.fromisoformat(r["due_on"]),
+                         r["source"], r["source_id"]) for r in self._ctx.db.all(
+            "SELECT d.case_id, c.code, d.kind, d.due_on, d.source, d.source_id FROM deadlines d"
+            " JOIN cases c ON c.id = d.case_id WHERE d.done = 0 AND d.source = 'legal_matter'"
+            " AND d.source_id = :m ORDER BY d.due_on, d.kind", {"m": matter_id})]
+
     def _sealed(self, matter_id: str, values: dict[str, object]) -> dict[str, object]:
         return {**values, **{column: self._ctx.seal(KeyName.LEGAL, "legal_matters", matter_id,
                                                     column, str(values[column]))

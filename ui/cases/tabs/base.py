@@ -86,7 +86,7 @@ class ListTab(QWidget):
         # Everything scrolls together, so a long form never makes the window grow (200 %).
         inner = QWidget()
         self.layout_ = QVBoxLayout(inner)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)

@@ -1,23 +1,30 @@
 """The Legal matters tab: residence permits, T visas, reflection periods… and their dates.
 
 The dates that are deadlines (reflection period end, filing due, permit expiry) feed the
-organisation's deadline list through the core; this tab only records them.
+organisation's deadline list through the core; this tab only records them.  A matter is
+changed in place (``row_edit``): its status as the case moves on — filed, pending,
+granted, refused, under appeal, closed, and back again — its reference, dates and notes;
+the deadlines follow at once.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from shelter_app.domain import vocab
+from shelter_app.domain.history import isolate
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _
+from shelter_app.i18n import N_, _
 from shelter_app.services.registry import Services
 
 from ...background import Background
 from ...widgets import named
 from .. import form as f
 from .base import ListTab, day_text
+from .row_edit import Loaded, RowEditor
 
 DATES = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
          "permit_expiry")
@@ -55,6 +62,9 @@ class LegalTab(ListTab):
             self.open_button.clicked.connect(self.open_matter)
             self.submit = self.open_matter
             layout.addRow("", self.open_button)
+            self.editor: MatterEditor | None = MatterEditor(self, layout, self.open_button, box)
+        else:
+            self.editor = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -82,3 +92,34 @@ class LegalTab(ListTab):
                 _("The legal matter was opened.")):
             self.form.put({k: "" for k in (*DATES, "notes", "authority_ref")})
             self.mark_clean()
+
+    def forget(self) -> None:
+        if self.editor is not None:
+            self.editor.forget()
+        super().forget()
+
+
+class MatterEditor(RowEditor):
+    edit_text = N_("E&dit selected matter")
+    edit_tip = N_("Load the selected legal matter into the form to change its status, "
+                  "reference, dates or notes (or double-click the row, or press Enter on it)")
+    editing_title = N_("Change a legal matter")
+    select_first = N_("Select the legal matter to change first.")
+    saved = N_("The legal matter was changed.")
+
+    def load(self, row_id: str) -> Loaded:
+        matter = self.tab.services.legal.get(row_id)
+        values = {"matter_type": matter.matter_type, "status": matter.status,
+                  "jurisdiction": matter.jurisdiction, "authority_ref": matter.authority_ref,
+                  "notes": matter.notes,
+                  **{k: (d.isoformat() if (d := matter.dates.get(k)) else "") for k in DATES}}
+        return Loaded(matter.id, matter.row_version, values, _(
+            "Changing the matter “{matter}”. Save changes or cancel.").format(
+                matter=isolate(vocab.LEGAL_MATTER_TYPE.label(matter.matter_type))), "status")
+
+    def store(self, row: Loaded, values: dict[str, Any]) -> object:
+        return self.tab.services.legal.update(
+            row.row_id, matter_type=values["matter_type"], status=values["status"],
+            jurisdiction=values["jurisdiction"], authority_ref=values["authority_ref"],
+            notes=values["notes"], dates={k: values[k] or None for k in DATES},
+            version=row.version)
