@@ -104,9 +104,10 @@ EVENT_LABELS: dict[Event, str] = {
 # Keys that may appear in an event's details. Anything else is refused at append time,
 # so no caller can slip a name, a note or a search term into the chain.  ``user`` is a
 # staff account's id (whom a case was assigned to or shared with), ``change`` "added" or
-# "removed".
+# "removed", ``status`` a legal matter's status before and after a change (two codes of
+# its vocabulary, plain in the row as well).
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope", "user", "change", "keys"}
+     "scope", "user", "change", "keys", "status"}
 )

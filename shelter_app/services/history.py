@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.history import (
     CASE_FIELD_SECTIONS,
@@ -178,6 +179,16 @@ class HistoryService:
             return [(kind.section, _("Recorded that a consent was withdrawn"), labels)]
         if target == "task" and set(fields) == {"done_at", "done_by"}:
             return [(kind.section, _("Changed whether a task is done"), labels)]
+        moved = details.get("status")
+        if target == "legal_matter" and isinstance(moved, list) and len(moved) == 2:
+            before, after = (isolate(vocab.LEGAL_MATTER_STATUS.label(str(s))) for s in moved)
+            text = _("Changed a legal matter's status from {before} to {after}").format(
+                before=before, after=after)
+            rest = [f for f in fields if f != "status"]
+            if rest:
+                text = _("{change}; also changed: {fields}").format(
+                    change=text, fields=join([field_label(f) for f in rest]))
+            return [(kind.section, text, labels)]
         return [(kind.section, _(kind.changed).format(fields=join(list(labels))), labels)]
 
     def _case_change(self, fields: list[str], details: dict[str, Any]

@@ -140,9 +140,26 @@ class LegalService:
         current = self.get(matter_id)
         scope = self._access.require(current.case_id, Action.EDIT_LEGAL)
         values = self._clean(matter_type, status, jurisdiction, authority_ref, notes, dates or {})
+        was = {"matter_type": current.matter_type, "status": current.status,
+               "jurisdiction": current.jurisdiction, "authority_ref": current.authority_ref,
+               "notes": current.notes,
+               **{k: (d.isoformat() if (d := current.dates.get(k)) else None)
+                  for k in DATE_FIELDS}}
+        # The history names what changed (never the content); a save that changes nothing
+        # writes nothing.
+        changed = sorted(k for k, x in values.items() if was[k] != x)
+        if version is not None and version != current.row_version:
+            from shelter_app.services.cases import concurrent_change
+
+            raise concurrent_change()
+        if not changed:
+            return current
+        details: dict[str, object] = {"fields": changed}
+        if "status" in changed:  # plain in the row too: kept as the matter's status history
+            details["status"] = [current.status, values["status"]]
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_UPDATED, scope=scope,
                              target_type="legal_matter", target_id=matter_id,
-                             details={"fields": sorted(values)}) as db:
+                             details=details) as db:
             if not versioned_update(db, "legal_matters", matter_id, {
                     **self._sealed(matter_id, values), "updated_at": now_utc(),
                     "updated_by": self._ctx.session.user_id}, version):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from ui.cases.tabs.legal import LegalTab
 
 from .case_helpers import Office, new_case
-from .test_case_history import open_workspace
+from .test_case_history import history_lines, open_workspace
 
 TODAY = dt.date.today()
 DUE = TODAY + dt.timedelta(days=10)
@@ -78,6 +78,24 @@ def test_a_matter_is_filed_decided_closed_and_reopened_from_the_tab(qtbot, offic
     editor.save()
     assert _kinds(office) == {"permit_expiry"}
     assert tab.table.item(0, 1).text() == "Under appeal"
+    # a save that changes nothing writes nothing
+    assert editor.edit_selected()
+    editor.save()
+    assert office.legal.legal.get(matter.id).row_version == 4
+
+    # the History tab keeps the matter's status changes, and names the other fields changed
+    workspace = tab.parent()
+    while not hasattr(workspace, "show_tab"):
+        workspace = workspace.parent()
+    history = workspace.show_tab("history")
+    lines = [what for _who, _section, what in history_lines(history)]
+    assert lines[:4] == [
+        "Changed a legal matter's status from Closed to Under appeal",
+        "Changed a legal matter's status from Filed to Closed",
+        "Changed a legal matter's status from Preparing to Filed; also changed: "
+        "Authority's reference, Filed on, and Permit expires",
+        "Opened a legal matter",
+    ]
 
 
 def test_a_colleagues_change_meanwhile_is_refused(qtbot, office):
