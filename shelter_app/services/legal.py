@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from shelter_app.documents import templates
 from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event
@@ -242,6 +243,31 @@ class LegalService:
                                                 "label", v.text(label, "label", required=True)),
                         "req": int(required), "now": now, "me": me})
         return next(i for i in self.evidence(matter_id) if i.id == item_id)
+
+    def checklist_templates(self, matter_id: str) -> builtins.list[tuple[str, str]]:
+        """(id, name) of the residence templates whose checklist fits the matter's type."""
+        matter = self.get(matter_id)
+        return [(t.id, t.name) for t in templates.available()
+                if matter.matter_type in t.matter_types]
+
+    def add_checklist(self, matter_id: str, template_id: str) -> int:
+        """Add to the matter's checklist, in the template's order, each evidence
+        requirement of the template that no item on it meets yet (required or optional as
+        the template says).  Returns how many were added."""
+        matter = self.get(matter_id)
+        self._access.require(matter.case_id, Action.EDIT_LEGAL)
+        template = templates.load(template_id)
+        if matter.matter_type not in template.matter_types:
+            raise ValidationError(_("That template is not for this kind of legal matter."),
+                                  "template")
+        met = {r.id for item in self.evidence(matter_id)
+               if (r := template.requirement_for(item.label)) is not None}
+        added = 0
+        for requirement in template.requirements:
+            if requirement.id not in met:
+                self.add_evidence(matter_id, requirement.label, required=requirement.required)
+                added += 1
+        return added
 
     def link_evidence(self, item_id: str, attachment_id: str | None) -> None:
         row = self._ctx.db.one("SELECT e.matter_id, m.case_id FROM evidence_items e JOIN"

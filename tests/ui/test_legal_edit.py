@@ -103,6 +103,9 @@ def test_a_colleagues_change_meanwhile_is_refused(qtbot, office):
     tab = _legal_tab(qtbot, office)
     editor = tab.editor
     assert editor is not None
+    assert tab.selected_id() == matter.id  # the first matter is selected on opening
+    tab.table.clearSelection()
+    tab.table.setCurrentCell(-1, -1)
     qtbot.mouseClick(editor.edit_button, Qt.MouseButton.LeftButton)
     assert "Select the legal matter" in tab.message.text() and not editor.editing
     tab.table.selectRow(0)

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -43,6 +44,14 @@ from ...widgets import MessageLabel, named
 from ..form import Form
 
 DONE_STYLE = "font-weight: 600;"
+
+
+def select_row(table: QTableWidget, row: int) -> None:
+    """Make *row* the table's current and only selected row.  (``selectRow`` and
+    ``setCurrentCell`` select nothing in a right-to-left layout; the selection model does.)"""
+    flags = QItemSelectionModel.SelectionFlag
+    table.selectionModel().setCurrentIndex(table.model().index(row, 0),
+                                           flags.ClearAndSelect | flags.Rows)
 
 
 def day_text(value: dt.date | str | None) -> str:

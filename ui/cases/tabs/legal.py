@@ -23,7 +23,8 @@ from shelter_app.services.registry import Services
 from ...background import Background
 from ...widgets import named
 from .. import form as f
-from .base import ListTab, day_text
+from .base import ListTab, day_text, select_row
+from .evidence import EvidencePanel
 from .row_edit import Loaded, RowEditor
 
 DATES = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
@@ -39,7 +40,12 @@ class LegalTab(ListTab):
                          [_("Matter"), _("Status"), _("Jurisdiction"), _("Reference"),
                           _("Filing due"), _("Reflection period ends"), _("Permit expires")],
                          _("Legal matters"), parent)
-        if services.ctx.allowed(Action.EDIT_LEGAL, scope):
+        may_edit = services.ctx.allowed(Action.EDIT_LEGAL, scope)
+        self.evidence = EvidencePanel(services, case_id, may_edit)
+        self.layout_.addWidget(self.evidence)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_args: self.evidence.show_matter(self.selected_id()))
+        if may_edit:
             box = self.group(_("Open a legal matter"))
             layout = QFormLayout(box)
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -73,6 +79,7 @@ class LegalTab(ListTab):
             matters = self.services.legal.list(self.case_id)
         except ShelterError as exc:  # the legal key not given yet: said, not shown empty
             self.fill([])
+            self.evidence.show_matter(None)
             self.message.show_message(exc.message)
             return
         for m in matters:
@@ -81,7 +88,11 @@ class LegalTab(ListTab):
                                 m.authority_ref, day_text(m.dates.get("filing_due")),
                                 day_text(m.dates.get("reflection_end")),
                                 day_text(m.dates.get("permit_expiry"))]))
+        chosen = self.selected_id() or (rows[0][0] if rows else None)
         self.fill(rows)
+        if chosen in self.ids:  # the checklist shown is always the selected matter's
+            select_row(self.table, self.ids.index(chosen))
+        self.evidence.show_matter(self.selected_id())
 
     def open_matter(self) -> None:
         v = self.form.values()

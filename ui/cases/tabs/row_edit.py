@@ -27,7 +27,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 
 from ...widgets import named
-from .base import ListTab
+from .base import ListTab, select_row
 
 
 def _button(text: str) -> QPushButton:
@@ -171,7 +171,7 @@ class RowEditor:
     def select(self, row_id: str) -> None:
         """Back on the row, in view: the table is where the change shows."""
         if row_id in self.tab.ids:
-            self.tab.table.selectRow(self.tab.ids.index(row_id))
+            select_row(self.tab.table, self.tab.ids.index(row_id))
         self.tab.scroll.ensureWidgetVisible(self.tab.table, 0, 0)
         self.tab.table.setFocus()
 

@@ -1,0 +1,220 @@
+"""The evidence checklist of the legal matter selected in the Legal matters tab.
+
+Each item says whether it is required and which of the case's attachments documents it.
+An account that may change legal matters adds items one by one or a residence template's
+whole checklist in one step (only what no item meets yet), and links the selected item to
+an attachment or unlinks it.  The packet's pre-flight reads this same checklist, so what it
+calls missing is fixed here.  Everything is inline, reachable with Tab and Alt letters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shelter_app.domain.history import isolate
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _, ngettext
+from shelter_app.services.registry import Services
+
+from ...widgets import MessageLabel, named
+from .base import DONE_STYLE, select_row
+
+
+def _button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    named(button, text.replace("&", ""))
+    button.setAutoDefault(False)
+    return button
+
+
+class EvidencePanel(QGroupBox):
+    def __init__(self, services: Services, case_id: str, may_edit: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Evidence checklist of the selected matter"), parent)
+        self.services = services
+        self.case_id = case_id
+        self.matter_id: str | None = None
+        self.ids: list[str] = []
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([_("Evidence"), _("Needed"), _("Document")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 7)
+        named(self.table, _("Evidence checklist"))
+        layout.addWidget(self.table)
+        self.done = MessageLabel(DONE_STYLE)
+        self.message = MessageLabel()
+        layout.addWidget(self.done)
+        layout.addWidget(self.message)
+        self.editing: QWidget | None = None
+        if may_edit:
+            self.editing = QWidget()
+            rows = QVBoxLayout(self.editing)
+            rows.setContentsMargins(0, 0, 0, 0)
+            self.label_edit = QLineEdit()
+            self.label_edit.setMaxLength(200)
+            self.label_edit.setPlaceholderText(_("for example: Statement of the applicant"))
+            named(self.label_edit, _("Evidence item"))
+            self.required = QCheckBox(_("Re&quired"))
+            self.required.setChecked(True)
+            self.add_button = _button(_("Add to the c&hecklist"))
+            self.add_button.clicked.connect(self.add_item)
+            self.label_edit.returnPressed.connect(self.add_item)
+            self.templates = QComboBox()
+            named(self.templates, _("Template"))
+            self.template_button = _button(_("Add the &template's checklist"))
+            self.template_button.clicked.connect(self.add_template)
+            self.attachments = QComboBox()
+            named(self.attachments, _("Attachment"))
+            self.link_button = _button(_("&Link to the selected item"))
+            self.link_button.clicked.connect(self.link)
+            self.unlink_button = _button(_("&Unlink"))
+            self.unlink_button.clicked.connect(self.unlink)
+            label = QLabel(_("E&vidence item:"))
+            label.setBuddy(self.label_edit)
+            template_label = QLabel(_("Te&mplate:"))
+            template_label.setBuddy(self.templates)
+            attachment_label = QLabel(_("&Attachment:"))
+            attachment_label.setBuddy(self.attachments)
+            for widgets in ((label, self.label_edit, self.required, self.add_button),
+                            (template_label, self.templates, self.template_button),
+                            (attachment_label, self.attachments, self.link_button,
+                             self.unlink_button)):
+                row = QHBoxLayout()
+                for widget in widgets:
+                    row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QComboBox) else 0)
+                rows.addLayout(row)
+            layout.addWidget(self.editing)
+        self.show_matter(None)
+
+    def show_matter(self, matter_id: str | None) -> None:
+        if matter_id != self.matter_id:
+            self.done.clear_message()
+            self.message.clear_message()
+        self.matter_id = matter_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        items: list[Any] = []
+        if self.matter_id is None:
+            self.message.show_message(_("Select a legal matter to see its evidence."))
+        else:
+            try:
+                items = self.services.legal.evidence(self.matter_id)
+            except ShelterError as exc:
+                self.message.show_message(exc.message)
+        names = self._attachment_names()
+        self.ids = [item.id for item in items]
+        self.table.setRowCount(len(items))
+        for r, item in enumerate(items):
+            cells = [item.label, _("Required") if item.required else _("Optional"),
+                     names.get(item.attachment_id, _("(not available)"))
+                     if item.attachment_id else _("Missing")]
+            for c, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.table.setItem(r, c, cell)
+        if self.editing is not None:
+            self.editing.setEnabled(self.matter_id is not None)
+            self._fill_choices(names)
+
+    def _attachment_names(self) -> dict[str | None, str]:
+        try:
+            found = self.services.attachments.list(self.case_id)
+        except ShelterError:
+            return {}
+        return {a.id: f"{a.label} · {a.file_name}" if a.label else a.file_name for a in found}
+
+    def _fill_choices(self, names: dict[str | None, str]) -> None:
+        self.attachments.clear()
+        for attachment_id, name in names.items():
+            self.attachments.addItem(name, attachment_id)
+        self.templates.clear()
+        if self.matter_id is None:
+            return
+        try:
+            for template_id, name in self.services.legal.checklist_templates(self.matter_id):
+                self.templates.addItem(name, template_id)
+        except ShelterError as exc:
+            self.message.show_message(exc.message)
+        self.template_button.setEnabled(self.templates.count() > 0)
+        self.link_button.setEnabled(self.attachments.count() > 0)
+
+    def selected_item(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else -1
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def _attempt(self, action: Callable[[], Any], done: Callable[[Any], str],
+                 select: str | None = None) -> bool:
+        self.message.clear_message()
+        self.done.clear_message()
+        try:
+            result = action()
+        except ShelterError as exc:
+            self.message.show_message(exc.message)
+            return False
+        self.refresh()
+        self.done.show_message(done(result))
+        if select in self.ids:
+            select_row(self.table, self.ids.index(select))
+        return True
+
+    def add_item(self) -> None:
+        matter_id, label = self.matter_id, self.label_edit.text()
+        if matter_id is None:
+            return
+        if self._attempt(lambda: self.services.legal.add_evidence(
+                matter_id, label, required=self.required.isChecked()),
+                lambda item: _("Added to the checklist: {label}.").format(
+                    label=isolate(item.label))):
+            self.label_edit.clear()
+
+    def add_template(self) -> None:
+        matter_id, template_id = self.matter_id, self.templates.currentData()
+        if matter_id is None or template_id is None:
+            return
+        self._attempt(lambda: self.services.legal.add_checklist(matter_id, template_id),
+                      lambda n: ngettext("{n} item of the template added to the checklist.",
+                                         "{n} items of the template added to the checklist.",
+                                         n).format(n=n) if n else
+                      _("Every item of the template is on the checklist already."))
+
+    def _linked(self, attachment_id: str | None) -> None:
+        item_id = self.selected_item()
+        if item_id is None:
+            self.message.show_message(_("Select the evidence item first."))
+            self.table.setFocus()
+            return
+        self._attempt(lambda: self.services.legal.link_evidence(item_id, attachment_id),
+                      lambda _none: _("The document was linked to the item.") if attachment_id
+                      else _("The item no longer has a document."), select=item_id)
+
+    def link(self) -> None:
+        attachment_id = self.attachments.currentData()
+        if attachment_id is not None:
+            self._linked(str(attachment_id))
+
+    def unlink(self) -> None:
+        self._linked(None)
