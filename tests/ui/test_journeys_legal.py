@@ -1,9 +1,10 @@
 """Journey 4, a legal volunteer's matter to a residence packet: the case is shared with her;
 she sees only her tabs (no Services, no Referrals, nothing of health), opens a T visa matter,
 watches the documents dialog's pre-flight list follow the template, the legal matter and
-the recipient, and produces the residence-status packet as a DRAFT: the application has no
-screen for evidence items yet (a later issue), so the required evidence can only be listed
-as missing, and a draft is the packet she can make today.  She saves it; it is read back.
+the recipient, and produces the residence-status packet as a DRAFT: the matter's evidence
+checklist is on screen below it, but she has no documents to attach yet, so the required
+evidence is listed as missing, and a draft is the packet she can make today.  She saves it;
+it is read back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 
 from shelter_app.documents.templates import available, load
 from shelter_app.domain.history import Section, section_label
@@ -94,13 +94,6 @@ def missing(dialog: DocumentDialog) -> list[str]:
     return items
 
 
-def evidence_controls(window: QWidget) -> list[str]:
-    """Controls that mention evidence (none today: see the module's docstring)."""
-    word = tr("evidence").casefold()
-    return [w.accessibleName() for w in window.findChildren(QWidget)
-            if w.isVisible() and word in (w.accessibleName() + w.toolTip()).casefold()]
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, office, own_home,
                                           tmp_path, language):
@@ -147,7 +140,8 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         assert legal.done.text() == tr("The legal matter was opened.")
         assert legal.table.rowCount() == 1
         assert legal.table.item(0, 0).text() == tr("T visa")
-        assert evidence_controls(window) == []  # no screen for evidence items yet
+        assert legal.evidence.isVisible() and legal.evidence.matter_id is not None
+        assert legal.evidence.table.accessibleName() == tr("Evidence checklist")
 
         # The pre-flight now lists the evidence, and follows the recipient.
         dialog = new_residence_dialog(qtbot, workspace, background)

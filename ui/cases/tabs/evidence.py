@@ -78,6 +78,7 @@ class EvidencePanel(QGroupBox):
             named(self.label_edit, _("Evidence item"))
             self.required = QCheckBox(_("Re&quired"))
             self.required.setChecked(True)
+            named(self.required, _("Required"))
             self.add_button = _button(_("Add to the c&hecklist"))
             self.add_button.clicked.connect(self.add_item)
             self.label_edit.returnPressed.connect(self.add_item)
