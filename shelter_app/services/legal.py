@@ -149,9 +149,9 @@ class LegalService:
         # The history names what changed (never the content); a save that changes nothing
         # writes nothing.
         changed = sorted(k for k, x in values.items() if was[k] != x)
-        if version is not None and version != current.row_version:
-            from shelter_app.services.cases import concurrent_change
+        from shelter_app.services.cases import concurrent_change
 
+        if version is not None and version != current.row_version:
             raise concurrent_change()
         if not changed:
             return current
@@ -164,8 +164,6 @@ class LegalService:
             if not versioned_update(db, "legal_matters", matter_id, {
                     **self._sealed(matter_id, values), "updated_at": now_utc(),
                     "updated_by": self._ctx.session.user_id}, version):
-                from shelter_app.services.cases import concurrent_change
-
                 raise concurrent_change()
             deadlines.sync(db, case_id=current.case_id, source="legal_matter",
                            source_id=matter_id, dates=_open_deadlines(values))
@@ -186,11 +184,15 @@ class LegalService:
     def open_deadlines(self, matter_id: str) -> builtins.list[Deadline]:
         """The matter's deadlines still to meet, the soonest first."""
         self.get(matter_id)
+        return self._deadlines("d.source = 'legal_matter' AND d.source_id = :m"
+                               " ORDER BY d.due_on, d.kind", {"m": matter_id})
+
+    def _deadlines(self, where: str, params: dict[str, object]) -> builtins.list[Deadline]:
+        """The open deadlines *where* selects (with its ORDER BY and LIMIT)."""
         return [Deadline(r["case_id"], r["code"], r["kind"], dt.date.fromisoformat(r["due_on"]),
                          r["source"], r["source_id"]) for r in self._ctx.db.all(
-            "SELECT d.case_id, c.code, d.kind, d.due_on, d.source, d.source_id FROM deadlines d"
-            " JOIN cases c ON c.id = d.case_id WHERE d.done = 0 AND d.source = 'legal_matter'"
-            " AND d.source_id = :m ORDER BY d.due_on, d.kind", {"m": matter_id})]
+            "SELECT d.case_id, c.code, d.kind, d.due_on, d.source, d.source_id FROM deadlines d"  # noqa: S608
+            f" JOIN cases c ON c.id = d.case_id WHERE d.done = 0 AND {where}", params)]
 
     def _sealed(self, matter_id: str, values: dict[str, object]) -> dict[str, object]:
         return {**values, **{column: self._ctx.seal(KeyName.LEGAL, "legal_matters", matter_id,
@@ -217,16 +219,12 @@ class LegalService:
         today = today or dt.date.today()
         visible_legal, p1 = self._access.visible_sql("c", Action.READ_LEGAL)
         visible_ref, p2 = self._access.visible_sql("c", Action.MANAGE_REFERRALS)
-        rows = self._ctx.db.all(
-            "SELECT d.case_id, c.code, d.kind, d.due_on, d.source, d.source_id FROM deadlines d"  # noqa: S608
-            " JOIN cases c ON c.id = d.case_id WHERE d.done = 0 AND d.due_on <= :until"
-            + ("" if include_overdue else " AND d.due_on >= :today")
+        return self._deadlines(
+            "d.due_on <= :until" + ("" if include_overdue else " AND d.due_on >= :today")
             + f" AND ((d.source = 'legal_matter' AND {visible_legal})"
             f" OR (d.source = 'referral' AND {visible_ref})) ORDER BY d.due_on LIMIT :limit",
             {"until": (today + dt.timedelta(days=within_days)).isoformat(),
              "today": today.isoformat(), "limit": limit, **p1, **p2})
-        return [Deadline(r["case_id"], r["code"], r["kind"], dt.date.fromisoformat(r["due_on"]),
-                         r["source"], r["source_id"]) for r in rows]
 
     # -- evidence checklist ----------------------------------------------------------
     def add_evidence(self, matter_id: str, label: str, *, required: bool = True) -> EvidenceItem:

@@ -91,6 +91,11 @@ def in_place(db: Database) -> bool:
     return bool(db.scalar("SELECT value FROM meta WHERE key = :k", {"k": DONE}) == LEVEL)
 
 
+def _mark_in_place(db: Database) -> None:
+    db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
+               " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})
+
+
 def _holds(key: bytes, table: str, row: Mapping[str, Any]) -> bool:
     stored = row["row_seal"]
     return stored is not None and hmac.compare_digest(str(stored), row_seal(key, table, row))
@@ -164,12 +169,10 @@ def seal_earlier_rows(ctx: ServiceContext) -> int:
                 f"SELECT 1 FROM {table} WHERE row_seal IS NOT NULL LIMIT 1")  # noqa: S608
                 for table in COLUMNS)
         if earlier:
-            db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
-                       " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})
+            _mark_in_place(db)
             return 0
         count = stamp_all(db, case_key)
-        db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key)"
-                   " DO UPDATE SET value = excluded.value", {"k": DONE, "v": LEVEL})
+        _mark_in_place(db)
         ctx.audit.append(Event.ROWS_SEALED, actor_id=ctx.session.user_id,
                          target_type="vault", target_id=ctx.vault.vault_id,
                          details={"count": count})

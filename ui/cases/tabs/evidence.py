@@ -50,7 +50,8 @@ class EvidencePanel(QGroupBox):
         super().__init__(_("Evidence checklist of the selected matter"), parent)
         self.services = services
         self.case_id = case_id
-        self.matter_id: str | None = None
+        # "" until shown: the first show_matter, below, counts as a change of matter
+        self.matter_id: str | None = ""
         self.ids: list[str] = []
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 3)
@@ -113,7 +114,8 @@ class EvidencePanel(QGroupBox):
         if matter_id != self.matter_id:
             self.done.clear_message()
             self.message.clear_message()
-        self.matter_id = matter_id
+            self.matter_id = matter_id
+            self._fill_templates()  # they follow the matter's type, read from disk once
         self.refresh()
 
     def refresh(self) -> None:
@@ -138,7 +140,10 @@ class EvidencePanel(QGroupBox):
                 self.table.setItem(r, c, cell)
         if self.editing is not None:
             self.editing.setEnabled(self.matter_id is not None)
-            self._fill_choices(names)
+            self.attachments.clear()
+            for attachment_id, name in names.items():
+                self.attachments.addItem(name, attachment_id)
+            self.link_button.setEnabled(self.attachments.count() > 0)
 
     def _attachment_names(self) -> dict[str | None, str]:
         try:
@@ -147,20 +152,18 @@ class EvidencePanel(QGroupBox):
             return {}
         return {a.id: f"{a.label} · {a.file_name}" if a.label else a.file_name for a in found}
 
-    def _fill_choices(self, names: dict[str | None, str]) -> None:
-        self.attachments.clear()
-        for attachment_id, name in names.items():
-            self.attachments.addItem(name, attachment_id)
-        self.templates.clear()
-        if self.matter_id is None:
+    def _fill_templates(self) -> None:
+        if self.editing is None:
             return
-        try:
-            for template_id, name in self.services.legal.checklist_templates(self.matter_id):
-                self.templates.addItem(name, template_id)
-        except ShelterError as exc:
-            self.message.show_message(exc.message)
+        self.templates.clear()
+        if self.matter_id is not None:
+            try:
+                for template_id, name in self.services.legal.checklist_templates(
+                        self.matter_id):
+                    self.templates.addItem(name, template_id)
+            except ShelterError as exc:
+                self.message.show_message(exc.message)
         self.template_button.setEnabled(self.templates.count() > 0)
-        self.link_button.setEnabled(self.attachments.count() > 0)
 
     def selected_item(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

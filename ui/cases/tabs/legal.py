@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from shelter_app.domain import vocab
@@ -89,9 +90,10 @@ class LegalTab(ListTab):
                                 day_text(m.dates.get("reflection_end")),
                                 day_text(m.dates.get("permit_expiry"))]))
         chosen = self.selected_id() or (rows[0][0] if rows else None)
-        self.fill(rows)
-        if chosen in self.ids:  # the checklist shown is always the selected matter's
-            select_row(self.table, self.ids.index(chosen))
+        with QSignalBlocker(self.table.selectionModel()):  # one reading of the checklist
+            self.fill(rows)
+            if chosen in self.ids:  # the checklist shown is always the selected matter's
+                select_row(self.table, self.ids.index(chosen))
         self.evidence.show_matter(self.selected_id())
 
     def open_matter(self) -> None:
