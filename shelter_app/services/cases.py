@@ -99,17 +99,22 @@ class CaseService:
             code = self.next_code(db)
         if search_id is None:
             search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
-        store.insert(db, "survivors", {"id": survivor_id, **meta, **case_fields.seal_columns(
+        # each row is written with its seal (row_seals.seal_new): one INSERT a row
+        key = row_seals.session_key(self._ctx)
+        survivor = {"id": survivor_id, **meta, **case_fields.seal_columns(
             self._ctx, "survivors", survivor_id,
-            store.to_columns(s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL))})
-        store.insert(db, "cases", {
+            store.to_columns(s_values, store.SURVIVOR_JSON, store.SURVIVOR_BOOL))}
+        store.insert(db, "survivors", {
+            **survivor, "row_seal": row_seals.seal_new(db, key, "survivors", survivor)})
+        case = {
             "id": case_id, **meta, "code": code, "search_id": search_id,
             "survivor_id": survivor_id, "status": status, "closure_reason": closure_reason,
             "closed_at": closed_at, "assigned_to": assigned_to,
             **case_fields.seal_columns(self._ctx, "cases", case_id, store.to_columns(
-                c_values, store.CASE_JSON, store.CASE_BOOL))})
+                c_values, store.CASE_JSON, store.CASE_BOOL))}
+        store.insert(db, "cases", {**case, "row_seal": row_seals.seal_new(db, key, "cases",
+                                                                           case)})
         case_fields.index_case(self._ctx, db, search_id, code, s_values, new=True)
-        row_seals.stamp_case(self._ctx, db, case_id)
         self._ctx.audit.append(
             Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
             target_id=case_id,

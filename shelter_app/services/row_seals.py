@@ -54,6 +54,30 @@ def row_seal(key: bytes, table: str, row: Mapping[str, Any]) -> str:
     return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
+def _defaults(db: Database, table: str) -> dict[str, Any]:
+    """The value each column of *table* takes when an INSERT leaves it out (NULL, a quoted
+    text or a whole number: the only defaults the schema uses), read once a connection."""
+    found = db.schema_cache.get(f"defaults:{table}")
+    if found is None:
+        found = {}
+        for column in db.all(f"PRAGMA table_info({table})"):
+            text = column["dflt_value"]
+            found[column["name"]] = (None if text is None or text.upper() == "NULL" else
+                                     text[1:-1].replace("''", "'") if text.startswith("'")
+                                     else int(text))
+        db.schema_cache[f"defaults:{table}"] = found
+    return found
+
+
+def seal_new(db: Database, key: bytes, table: str, values: Mapping[str, Any]) -> str:
+    """The seal of a row about to be inserted with *values* (the other columns taking their
+    defaults), so that the INSERT carries its seal: no reading back, no second write.
+    Booleans are stored, and so sealed, as 0 and 1."""
+    row = {**_defaults(db, table), **values}
+    return row_seal(key, table, {c: int(v) if isinstance(v, bool) else v
+                                 for c, v in row.items()})
+
+
 def _select(table: str) -> str:
     return f"SELECT {', '.join(COLUMNS[table])}, row_seal FROM {table}"  # noqa: S608
 

@@ -76,6 +76,8 @@ class Database:
         self._conn.row_factory = sqlcipher.Row
         self._lock = threading.RLock()
         self._depth = 0
+        # what callers derive from this database's schema, read once (row_seals' defaults)
+        self.schema_cache: dict[str, Any] = {}
 
     @property
     def raw(self) -> sqlcipher.Connection:
@@ -165,6 +167,7 @@ class Database:
                 self._conn.close()
             connection.row_factory = sqlcipher.Row
             self._conn = connection
+            self.schema_cache.clear()
 
     def close(self) -> None:
         with self._lock:
