@@ -20,6 +20,7 @@ from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput, clean_case, clean_survivor
 from shelter_app.domain.roles import Action
 from shelter_app.services import case_fields, row_seals
+from shelter_app.services.legal import SEALED as LEGAL_SEALED
 from shelter_app.services.registry import Services
 from shelter_app.services.tasks import seal_what
 from shelter_app.store import cases as store
@@ -191,7 +192,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 batch["legal_matters"].append({
                     "id": mid, **meta, "case_id": cid,
                     **{column: ctx.seal(KeyName.LEGAL, "legal_matters", mid, column, "")
-                       for column in ("authority_ref", "notes")},
+                       for column in LEGAL_SEALED},
                     "matter_type": rng.choice(["residence_permit", "t_visa", "reflection_period",
                                                "nrm", "asylum"]),
                     "jurisdiction": rng.choice(["US", "GB", "IT", "CA", "EU"]),

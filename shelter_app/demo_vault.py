@@ -7,8 +7,12 @@ the caller chose) and adds what a newcomer needs to see a working week rather th
 history: appointments today and over the next working days, for the caseworker and for the
 legal volunteer on the cases ``populate`` shared with her.
 
+Legal casework comes last (``demo_casework``): for every residence template meant to be
+filed, a case whose packet passes pre-flight, with its timeline and evidence.
+
 Time: one key derivation per account and one for the recovery key, one sign-in as the
-coordinator, then two bulk transactions (``populate`` and ``this_week``).
+coordinator, then two bulk transactions (``populate`` and ``this_week``) and the casework
+through the services (a few hundred small writes).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shelter_app.demo import populate
+from shelter_app.demo_casework import casework
 from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
@@ -50,7 +55,8 @@ WEEK: tuple[tuple[int, dt.time, str, str], ...] = (
     (3, dt.time(15, 0), "other", "caseworker"),
     (4, dt.time(10, 30), "legal_consultation", "legal"),
 )
-STEPS = len(DEMO_ACCOUNTS) + 3  # the vault, each further account, signing in, cases, week
+# the vault, each further account, signing in, cases, week, casework
+STEPS = len(DEMO_ACCOUNTS) + 4
 
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 
@@ -103,6 +109,8 @@ def create_demo_vault(folder: Path, passphrases: Mapping[str, str], *, kdf: KdfP
             counts = populate(coordinator, survivors=survivors, progress=cases_progress)
             step()
             counts.update(this_week(coordinator))
+            step()
+            counts.update(casework(coordinator))
             step()
         finally:
             coordinator.lock()

@@ -31,6 +31,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     residence = kinds.add_parser("residence", help=_("a residence-status application packet"))
     residence.add_argument("--template", required=True, metavar="NAME",
                            help=_("template id (see: shelter-admin templates)"))
+    residence.add_argument("--matter", metavar="ID",
+                           help=_("the legal matter to build it from (see: shelter-admin matters "
+                                  "--case CODE; default: the open matter prepared with the "
+                                  "template, else the last open one of its type)"))
     residence.add_argument("--to", metavar="PARTNER",
                            help=_("recipient in the partner directory (default: the partner "
                                   "named like the template's authority)"))
@@ -102,9 +106,10 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         return 0
     recipient = services.partners.find(args.to).id if args.to else None
     translations = _translations(args.translated)
+    matter = args.matter.strip() if args.matter else None
     if args.preflight:
         missing = docs.residence_preflight(case_id, args.template, recipient_id=recipient,
-                                           translations=translations)
+                                           matter_id=matter, translations=translations)
         for item in missing:
             print(item)
         if any(getattr(item, "field", "") == "recipient" for item in missing):
@@ -117,7 +122,8 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         raise ValidationError(_("Say where to save the packet: --out FILE.pdf"), "out")
     try:
         produced = docs.residence_packet(case_id, args.template, recipient_id=recipient,
-                                         language=args.language, translations=translations,
+                                         matter_id=matter, language=args.language,
+                                         translations=translations,
                                          encrypt=args.encrypt, watermark=args.watermark,
                                          bates_prefix=args.bates_prefix, draft=args.draft,
                                          preview=False)

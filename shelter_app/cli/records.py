@@ -56,10 +56,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     tasks.add_argument("--show-text", action="store_true",
                        help=_("add what each task says (survivor content: not for logs)"))
     matters = sub.add_parser("matters", help=_(
-        "list a case's legal matters: id, type, jurisdiction, status, open deadlines"))
+        "list a case's legal matters: id, type, jurisdiction, status, open deadlines, "
+        "template"))
     matters.add_argument("--case", required=True, metavar="CODE")
     evidence = sub.add_parser("evidence", help=_(
-        "list a legal matter's evidence checklist: id, required or optional, state, label"))
+        "list a legal matter's evidence checklist: id, required or optional, state, documents "
+        "linked or missing, label"))
     evidence.add_argument("--matter", required=True, metavar="ID")
 
 
@@ -111,21 +113,24 @@ def list_tasks(args: argparse.Namespace, services: Services) -> int:
 
 def list_matters(case_code: str, services: Services) -> int:
     """One line per matter, oldest first: its id, type and status (as codes, for scripts),
-    jurisdiction (or -), and its open deadlines as kind=date, soonest first (or -)."""
+    jurisdiction (or -), its open deadlines as kind=date, soonest first (or -), and the
+    template it is prepared with (or -)."""
     legal = services.legal
     for matter in legal.list(services.cases.id_for_code(case_code)):
         due = ",".join(f"{d.kind}={d.due_on.isoformat()}" for d in legal.open_deadlines(matter.id))
         print("\t".join([matter.id, matter.matter_type, matter.jurisdiction or "-",
-                         matter.status, due or "-"]))
+                         matter.status, due or "-", matter.template_id or "-"]))
     return 0
 
 
 def list_evidence(matter_id: str, services: Services) -> int:
-    """One line per checklist item: its id, "required" or "optional", "linked" (to an
-    attachment) or "missing", and its label."""
+    """One line per checklist item: its id, "required" or "optional", its state (needed,
+    requested, obtained, not_applicable), "missing" when pre-flight counts it missing or
+    else how many documents are linked, and its label."""
     for item in services.legal.evidence(matter_id.strip()):
-        print("\t".join([item.id, "required" if item.required else "optional",
-                         "linked" if item.attachment_id else "missing", item.label]))
+        print("\t".join([item.id, "required" if item.required else "optional", item.state,
+                         "missing" if item.missing else str(len(item.attachment_ids)),
+                         item.label]))
     return 0
 
 

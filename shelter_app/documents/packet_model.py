@@ -50,6 +50,7 @@ class Event:
     date_from: dt.date | None
     date_to: dt.date | None
     description: str
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,13 @@ class Words:
 
     def date(self, day: dt.date | None) -> str:
         return format_date(day, length="long", language=self.language) if day else ""
+
+    def when(self, event: Event) -> str:
+        """An event's dates, "about …" when they are approximate."""
+        _ = self._
+        dates = " – ".join(x for x in (self.date(event.date_from), self.date(event.date_to))
+                           if x)
+        return _("about {dates}").format(dates=dates) if dates and event.approximate else dates
 
     def country(self, code: str | None) -> str:
         return (country_name(code, language=self.language) or code) if code else ""

@@ -135,8 +135,7 @@ def _situation(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:
         ], st),
     ]
     if s.events:
-        rows = [[w.term(vocab.TIMELINE_STAGE, e.stage),
-                 " – ".join(x for x in (w.date(e.date_from), w.date(e.date_to)) if x),
+        rows = [[w.term(vocab.TIMELINE_STAGE, e.stage), w.when(e),
                  w.join((e.place, w.country(e.country))), e.description]
                 for e in s.events]
         story.append(b.grid([_("Stage"), _("When"), _("Where"), _("What happened")], rows, st,

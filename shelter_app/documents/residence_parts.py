@@ -220,7 +220,7 @@ def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowabl
         story.append(b.p(part.heading, st.heading))
         events = [e for e in packet.events if e.stage in part.stages]
         for e in events:
-            when = " – ".join(x for x in (w.date(e.date_from), w.date(e.date_to)) if x)
+            when = w.when(e)
             where = w.join((e.place, w.country(e.country)))
             lead = "; ".join(x for x in (when, where) if x)
             story.append(para((f"<b>{text(lead)}.</b> " if lead else "") + text(

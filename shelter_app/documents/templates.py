@@ -101,6 +101,10 @@ class Template:
     translation_target: str
     translation_rule: str
     path: Path
+    # days before a granted permit expires that its renewal is due (services/legal.py)
+    renewal_notice_days: int = 90
+    # days from a refusal within which it can be appealed or reviewed; 0: none is given
+    appeal_days: int = 0
 
     @property
     def pagesize(self) -> tuple[float, float]:
@@ -136,6 +140,14 @@ def _tables(raw: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ValidationError(_("Template {file}: '{key}' must be a list of tables ([[{key}]]).")
                               .format(file=where, key=key), "template")
+    return value
+
+
+def _days(raw: dict[str, Any], key: str, default: int, where: str) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3660:
+        raise ValidationError(_("Template {file}: '{key}' must be a number of days from 0 to "
+                                "3660.").format(file=where, key=key), "template")
     return value
 
 
@@ -184,7 +196,8 @@ def parse(path: Path) -> Template:
                         for d in _tables(raw, "deadlines", where)),
         translation_target=_text(raw, "translation_target", where),
         translation_rule=_text(raw, "translation_rule", where, required=False),
-        path=path)
+        path=path, renewal_notice_days=_days(raw, "renewal_notice_days", 90, where),
+        appeal_days=_days(raw, "appeal_days", 0, where))
     problems = []
     if not _ID.match(template.id):
         problems.append(_("the id must be lower-case letters, digits and dashes"))

@@ -49,6 +49,7 @@ class Action(StrEnum):
     EDIT_HEALTH = "case.edit_health"
     READ_LEGAL = "case.read_legal"
     EDIT_LEGAL = "case.edit_legal"
+    EDIT_TIMELINE = "case.timeline"  # the case's timeline, from which statements are drafted
     MANAGE_CONSENT = "case.consent"
     RECORD_SERVICE = "case.service"
     MANAGE_REFERRALS = "case.referral"

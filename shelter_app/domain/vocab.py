@@ -137,8 +137,20 @@ IDENTIFIED_BY = _v("identified_by", N_("Identification decided by"),
 
 TIMELINE_STAGE = _v("stage", N_("Stage"),
                     ("recruitment", N_("Recruitment")),
-                    ("transit", N_("Transit")),
-                    ("exploitation", N_("Exploitation")))
+                    ("transit", N_("Travel")),
+                    ("exploitation", N_("Exploitation")),
+                    ("escape", N_("Escape")),
+                    ("identification", N_("Identification as a victim")),
+                    ("police_report", N_("Report to the police")),
+                    ("other", N_("Other event")))
+
+# Where the account of a timeline event comes from.
+TIMELINE_SOURCE = _v("source", N_("Source"),
+                     ("survivor", N_("The survivor's own account")),
+                     ("document", N_("A document")),
+                     ("authority", N_("Police or another authority")),
+                     ("witness", N_("A witness")),
+                     ("organisation", N_("Our own or a partner's records")))
 
 RISK_LEVEL = _v("risk_level", N_("Risk level"),
                 ("low", N_("Low")), ("medium", N_("Medium")), ("high", N_("High")),
@@ -215,6 +227,10 @@ LEGAL_MATTER_STATUS = _v("matter_status", N_("Legal matter status"),
                          ("pending", N_("Pending decision")), ("granted", N_("Granted")),
                          ("refused", N_("Refused")), ("appeal", N_("Under appeal")),
                          ("closed", N_("Closed")))
+
+EVIDENCE_STATE = _v("evidence_state", N_("Evidence state"),
+                    ("needed", N_("Still needed")), ("requested", N_("Requested")),
+                    ("obtained", N_("Obtained")), ("not_applicable", N_("Not applicable")))
 
 PARTNER_TYPE = _v("partner_type", N_("Partner type"),
                   ("shelter", N_("Shelter")), ("health", N_("Health service")),

@@ -1,7 +1,8 @@
 """The exchange columns: one row per case, survivor and case fields side by side.
 
 Lists are joined with " | " (names) or ";" (codes); yes/no fields are "yes"/"no"; identity
-documents are "type:status:withheld by" items joined with ";".  ``export cases`` writes
+documents are "type:status:withheld by" items joined with ";"; the timeline is a JSON list
+of events (``services/timeline.py``).  ``export cases`` writes
 exactly these columns and ``import`` reads them back unchanged.
 """
 
@@ -33,7 +34,7 @@ COLUMNS = [
     "identified_by", "reasonable_grounds_date", "conclusive_grounds_date",
     "exploitation_types", "means_of_control", "recruitment_method", "recruiter_relationship",
     "risk_level", "safety_plan", "status", "closure_reason", "closed_on", "opened_on",
-    "assigned_to",
+    "assigned_to", "timeline",
 ]
 HEALTH_COLUMNS = frozenset({"access_needs"})
 
@@ -56,7 +57,7 @@ def _flag(value: str, column: str) -> bool:
 
 
 def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: str,
-           *, include_health: bool) -> dict[str, str]:
+           *, include_health: bool, timeline: str = "") -> dict[str, str]:
     contact, safe, guardian = survivor["contact"], survivor["safe_contact"], survivor["guardian"]
     docs = CODE_SEP.join(
         ":".join(x for x in (d["type"], d["status"], d.get("withheld_by", "")) if x)
@@ -97,6 +98,7 @@ def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: st
         "closed_on": (parse_utc(case["closed_at"]).astimezone().date().isoformat()
                       if case["closed_at"] else ""),
         "opened_on": case["opened_on"], "assigned_to": assigned_username,
+        "timeline": timeline,
     }
     return row
 
@@ -143,5 +145,5 @@ def from_row(row: dict[str, str]) -> tuple[SurvivorInput, CaseInput, dict[str, s
     )
     extra = {"case_code": g["case_code"], "status": g["status"] or "open",
              "closure_reason": g["closure_reason"], "closed_on": g["closed_on"],
-             "assigned_to": g["assigned_to"]}
+             "assigned_to": g["assigned_to"], "timeline": row.get("timeline") or ""}
     return survivor, case, extra

@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[Action, bool]] = {
     "referral_form": (Action.MANAGE_REFERRALS, True),
     "appointment_form": (Action.MANAGE_APPOINTMENTS, True),
     "legal_form": (Action.EDIT_LEGAL, True),
+    "timeline_form": (Action.EDIT_TIMELINE, True),
     "task_form": (Action.MANAGE_TASKS, True),
 }
 MAX_CONTENT = 1_000_000  # characters of JSON; a full intake form is a few thousand

@@ -25,7 +25,7 @@ from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill
-from shelter_app.services import case_fields
+from shelter_app.services import case_fields, timeline
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext, require_case_key
@@ -69,6 +69,7 @@ class ExchangeService:
         visible, params = self._access.visible_sql("c")
         users = {r["id"]: r["username"] for r in self._ctx.db.all("SELECT id, username FROM users")}
         rows_out = []
+        events = timeline.TimelineService(self._ctx)
         for c_row in self._ctx.db.all(
                 f"SELECT c.* FROM cases c WHERE {visible} ORDER BY c.code", params):  # noqa: S608
             s_row = self._ctx.db.one("SELECT * FROM survivors WHERE id = :id",
@@ -82,7 +83,8 @@ class ExchangeService:
             rows_out.append(cols.to_row(survivor, case, users.get(case["assigned_to"] or "", ""),
                                         include_health=self._ctx.allowed(Action.READ_HEALTH,
                                                                          scope)
-                                        and "access_needs" in survivor))
+                                        and "access_needs" in survivor,
+                                        timeline=timeline.to_exchange(events.list(case["id"]))))
         count = tables.write_csv(path, cols.COLUMNS, rows_out)
         self._ctx.record(Event.EXPORT, target_type="cases", details={"count": count,
                                                                       "format": "csv"})
@@ -131,11 +133,11 @@ class ExchangeService:
                                                           {"c": code}):
                         code = _bump(code)
                     next_code = _bump(code)
-                self._cases.insert_clean(db, s_values, c_values, code=code,
-                                         assigned_to=extra["assigned_to"], status=extra["status"],
-                                         closure_reason=extra["closure_reason"],
-                                         closed_at=extra["closed_at"],
-                                         code_checked=True, search_id=search_id)
+                case_id = self._cases.insert_clean(
+                    db, s_values, c_values, code=code, assigned_to=extra["assigned_to"],
+                    status=extra["status"], closure_reason=extra["closure_reason"],
+                    closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
+                timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
                 search_id += 1
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
                                    target_type="cases", details={"count": len(checked)})
@@ -188,6 +190,7 @@ class ExchangeService:
                     user=extra["assigned_to"]), "assigned_to")
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
                                     "closed_at": closed_at, "assigned_to": assigned,
+                                    "timeline": timeline.from_exchange(extra["timeline"]),
                                     "undated_closure": status == "closed" and closed_on is None}
 
 

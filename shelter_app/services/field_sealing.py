@@ -12,8 +12,17 @@ from dataclasses import dataclass
 
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.services import case_fields, consent, legal, referrals, row_seals
+from shelter_app.services import (
+    case_fields,
+    consent,
+    evidence,
+    legal,
+    referrals,
+    row_seals,
+    timeline,
+)
 from shelter_app.services.context import ServiceContext
+from shelter_app.store.db import Database
 from shelter_app.vault import fields
 
 DONE = "fields_sealed"
@@ -39,7 +48,8 @@ SEALED: tuple[SealedColumns, ...] = (
                   " ELSE 'case' END AS key FROM service_entries e"
                   " JOIN service_types t ON t.id = e.service_type_id"),
     SealedColumns("legal_matters", legal.SEALED,
-                  "SELECT id, authority_ref, notes, 'legal' AS key FROM legal_matters"),
+                  f"SELECT id, {', '.join(legal.SEALED)}, 'legal' AS key"  # noqa: S608
+                  " FROM legal_matters"),
     SealedColumns("appointments", ("notes",),
                   "SELECT id, notes, 'case' AS key FROM appointments"),
     SealedColumns("referrals", referrals.SEALED,
@@ -48,7 +58,7 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("consents", consent.SEALED,
                   "SELECT id, purpose, guardian_name, withdrawal_note, 'case' AS key"
                   " FROM consents"),
-    SealedColumns("timeline_events", ("place", "description"),
+    SealedColumns("timeline_events", timeline.SEALED,
                   "SELECT id, place, description, 'case' AS key FROM timeline_events"),
     SealedColumns("survivors", case_fields.SURVIVOR_CASE,
                   f"SELECT id, {', '.join(case_fields.SURVIVOR_CASE)}, 'case' AS key"  # noqa: S608
@@ -62,12 +72,18 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("attachments", ("label", "file_name", "sha256", "content"),
                   "SELECT id, label, file_name, sha256, content, 'case' AS key"
                   " FROM attachments"),
-    SealedColumns("evidence_items", ("label",),
-                  "SELECT id, label, 'legal' AS key FROM evidence_items"),
+    SealedColumns("evidence_items", evidence.SEALED,
+                  "SELECT id, label, reason, holder, 'legal' AS key FROM evidence_items"),
     SealedColumns("cases", case_fields.CASE_CASE,
                   f"SELECT id, {', '.join(case_fields.CASE_CASE)}, 'case' AS key"  # noqa: S608
                   " FROM cases"),
 )
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    """The columns *table* has (a vault opened by a test at an earlier schema version lacks
+    those added later)."""
+    return {str(r["name"]) for r in db.all(f"PRAGMA table_info({table})")}
 
 
 def _settled(value: object) -> bool:
@@ -92,7 +108,8 @@ def seal_plain_fields(ctx: ServiceContext) -> int:
                 and row_seals.present(db) and row_seals.in_place(db) else None)
     sealed = left = 0
     with db.transaction():
-        for spec in (spec for spec in SEALED if spec.table in present):
+        for spec in (spec for spec in SEALED if spec.table in present
+                     and set(spec.columns) <= _columns(db, spec.table)):
             # Every row, once: which values are sealed is decided by fields.is_sealed, the
             # rule readers use, not by a prefix a plain note could happen to start with.
             for row in db.all(spec.rows_sql):

@@ -19,20 +19,30 @@ from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.context import ServiceContext, keys_not_given
+from shelter_app.services.evidence import EvidenceChecklist
 from shelter_app.store import deadlines
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
 
 DATE_FIELDS = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
-               "permit_expiry")
-DEADLINE_FIELDS = ("reflection_end", "filing_due", "permit_expiry")
+               "permit_from", "permit_expiry", "renewal_due")
 DEADLINE_LABELS = {
     "reflection_end": N_("Reflection period ends"),
     "filing_due": N_("Filing due"),
     "permit_expiry": N_("Permit expires"),
+    "renewal_due": N_("Renewal due"),
+    "appeal_due": N_("Appeal or review due"),
     "follow_up": N_("Referral follow-up due"),
 }
+MATTER_DEADLINES = ("reflection_end", "filing_due", "permit_expiry", "renewal_due",
+                    "appeal_due")
+# A renewal is due this many days before the permit expires, unless the matter's template
+# says otherwise or the volunteer enters its own date.
+RENEWAL_NOTICE_DAYS = 90
+# The texts of a matter besides its type and status, and their longest lengths.
+TEXTS = {"jurisdiction": 100, "authority": 200, "authority_ref": 100, "representative": 200,
+         "decision": 2000, "template_id": 60, "notes": 0}
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,13 @@ class LegalMatter:
     dates: dict[str, dt.date | None]
     notes: str
     row_version: int
+    authority: str = ""
+    representative: str = ""
+    decision: str = ""
+    template_id: str = ""
+
+    def texts(self) -> dict[str, str]:
+        return {k: str(getattr(self, k)) for k in TEXTS}
 
 
 @dataclass(frozen=True)
@@ -65,59 +82,94 @@ class Deadline:
         return self.due_on < (today or dt.date.today())
 
 
-@dataclass(frozen=True)
-class EvidenceItem:
-    id: str
-    matter_id: str
-    label: str
-    required: bool
-    attachment_id: str | None
+# under the legal key (docs/VAULT_FORMAT.md, 7.1)
+SEALED = ("authority_ref", "notes", "authority", "representative", "decision")
 
 
-SEALED = ("authority_ref", "notes")  # under the legal key (docs/VAULT_FORMAT.md, 7.1)
+def _template(template_id: object) -> templates.Template | None:
+    if not template_id:
+        return None
+    try:
+        return templates.load(str(template_id))
+    except (NotFound, ValidationError):  # removed or broken since: the defaults then
+        return None
 
 
 def _open_deadlines(values: dict[str, object]) -> dict[str, str | None]:
-    """The deadlines still to meet: none once the matter is closed, and no filing deadline
-    once the application was filed."""
+    """The deadlines still to meet: none once the matter is closed; no filing deadline once
+    the application was filed; the renewal as entered, or the template's notice period
+    (else RENEWAL_NOTICE_DAYS) before the permit expires; and, after a refusal, the
+    template's window for an appeal or review from the decision, while no appeal is
+    under way."""
+    due: dict[str, str | None] = dict.fromkeys(MATTER_DEADLINES)
     if values["status"] == "closed":
-        return dict.fromkeys(DEADLINE_FIELDS)
-    dates = {k: (str(values[k]) if values[k] else None) for k in DEADLINE_FIELDS}
+        return due
+    for kind in ("reflection_end", "filing_due", "permit_expiry"):
+        due[kind] = str(values[kind]) if values[kind] else None
     if values["filed_on"]:
-        dates["filing_due"] = None
-    return dates
+        due["filing_due"] = None
+    template = _template(values.get("template_id"))
+    if values["renewal_due"]:
+        due["renewal_due"] = str(values["renewal_due"])
+    elif values["permit_expiry"] and values["status"] == "granted":
+        notice = template.renewal_notice_days if template else RENEWAL_NOTICE_DAYS
+        due["renewal_due"] = (dt.date.fromisoformat(str(values["permit_expiry"]))
+                              - dt.timedelta(days=notice)).isoformat()
+    if (values["status"] == "refused" and values["decision_on"] and template is not None
+            and template.appeal_days):
+        due["appeal_due"] = (dt.date.fromisoformat(str(values["decision_on"]))
+                             + dt.timedelta(days=template.appeal_days)).isoformat()
+    return due
 
 
-class LegalService:
+class LegalService(EvidenceChecklist):
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._access = CaseAccess(ctx)
 
-    def _clean(self, matter_type: str, status: str, jurisdiction: str, authority_ref: str,
-               notes: str, dates: dict[str, dt.date | str | None]) -> dict[str, object]:
+    def _clean(self, matter_type: str, status: str, texts: dict[str, str],
+               dates: dict[str, dt.date | str | None]) -> dict[str, object]:
         unknown = set(dates) - set(DATE_FIELDS)
         if unknown:
             raise ValidationError(fill(_("Unknown date field: {f}."),
                 f=", ".join(sorted(unknown))))
+        unknown = set(texts) - set(TEXTS)
+        if unknown:
+            raise ValidationError(fill(_("Unknown field: {f}."), f=", ".join(sorted(unknown))))
         parsed = {k: v.date(dates.get(k), k) for k in DATE_FIELDS}
         v.order(parsed["reflection_start"], parsed["reflection_end"], "reflection_end",
                 _("The reflection period cannot end before it starts."))
         v.order(parsed["filed_on"], parsed["decision_on"], "decision_on",
                 _("A decision cannot come before the filing."))
+        v.order(parsed["permit_from"], parsed["permit_expiry"], "permit_expiry",
+                _("A permit cannot expire before it starts."))
+        matter_type = vocab.LEGAL_MATTER_TYPE.check(matter_type, "matter_type")
+        cleaned = {k: (v.note(texts.get(k, ""), k) if not limit
+                       else v.text(texts.get(k, ""), k, limit=limit))
+                   for k, limit in TEXTS.items()}
+        if cleaned["template_id"]:
+            template = templates.load(str(cleaned["template_id"]))
+            if matter_type not in template.matter_types:
+                raise ValidationError(_("That template is not for this kind of legal "
+                                        "matter."), "template_id")
+            cleaned["template_id"] = template.id
+            # the template says where and to whom, unless the volunteer wrote otherwise
+            cleaned["jurisdiction"] = cleaned["jurisdiction"] or template.jurisdiction
+            cleaned["authority"] = cleaned["authority"] or template.authority
         return {
-            "matter_type": vocab.LEGAL_MATTER_TYPE.check(matter_type, "matter_type"),
+            "matter_type": matter_type,
             "status": vocab.LEGAL_MATTER_STATUS.check(status, "status"),
-            "jurisdiction": v.text(jurisdiction, "jurisdiction", limit=100),
-            "authority_ref": v.text(authority_ref, "authority_ref", limit=100),
-            "notes": v.note(notes, "notes"),
+            **cleaned,
             **{k: v.iso(d) for k, d in parsed.items()},
         }
 
     def open(self, case_id: str, matter_type: str, *, status: str = "preparing",
-             jurisdiction: str = "", authority_ref: str = "", notes: str = "",
-             dates: dict[str, dt.date | str | None] | None = None) -> LegalMatter:
+             dates: dict[str, dt.date | str | None] | None = None,
+             **texts: str) -> LegalMatter:
+        """Open a matter.  *texts* are any of TEXTS: jurisdiction, authority and its
+        reference, representative, decision, template (its id) and notes."""
         scope = self._access.require(case_id, Action.EDIT_LEGAL)
-        values = self._clean(matter_type, status, jurisdiction, authority_ref, notes, dates or {})
+        values = self._clean(matter_type, status, texts, dates or {})
         matter_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         cols = list(values)
         filled = sorted(k for k, x in values.items() if x)
@@ -134,16 +186,16 @@ class LegalService:
                            dates=_open_deadlines(values))
         return self.get(matter_id)
 
-    def update(self, matter_id: str, *, matter_type: str, status: str, jurisdiction: str = "",
-               authority_ref: str = "", notes: str = "",
+    def update(self, matter_id: str, *, matter_type: str, status: str,
                dates: dict[str, dt.date | str | None] | None = None,
-               version: int | None = None) -> LegalMatter:
+               version: int | None = None, **texts: str) -> LegalMatter:
+        """Replace the matter's fields with those given (a text or date not given is
+        emptied), refused if it changed since *version* was read."""
         current = self.get(matter_id)
         scope = self._access.require(current.case_id, Action.EDIT_LEGAL)
-        values = self._clean(matter_type, status, jurisdiction, authority_ref, notes, dates or {})
+        values = self._clean(matter_type, status, texts, dates or {})
         was = {"matter_type": current.matter_type, "status": current.status,
-               "jurisdiction": current.jurisdiction, "authority_ref": current.authority_ref,
-               "notes": current.notes,
+               **current.texts(),
                **{k: (d.isoformat() if (d := current.dates.get(k)) else None)
                   for k in DATE_FIELDS}}
         # The history names what changed (never the content); a save that changes nothing
@@ -187,6 +239,12 @@ class LegalService:
         return self._deadlines("d.source = 'legal_matter' AND d.source_id = :m"
                                " ORDER BY d.due_on, d.kind", {"m": matter_id})
 
+    def case_deadlines(self, case_id: str) -> builtins.list[Deadline]:
+        """The open deadlines of the case's legal matters, the soonest first."""
+        self._access.require(case_id, Action.READ_LEGAL)
+        return self._deadlines("d.source = 'legal_matter' AND d.case_id = :c"
+                               " ORDER BY d.due_on, d.kind", {"c": case_id})
+
     def _deadlines(self, where: str, params: dict[str, object]) -> builtins.list[Deadline]:
         """The open deadlines *where* selects (with its ORDER BY and LIMIT)."""
         return [Deadline(r["case_id"], r["code"], r["kind"], dt.date.fromisoformat(r["due_on"]),
@@ -209,7 +267,10 @@ class LegalService:
         dates = {k: (dt.date.fromisoformat(r[k]) if r[k] else None) for k in DATE_FIELDS}
         return LegalMatter(r["id"], r["case_id"], r["matter_type"], r["jurisdiction"],
                            str(opened["authority_ref"]), r["status"], dates,
-                           str(opened["notes"]), r["row_version"])
+                           str(opened["notes"]), r["row_version"],
+                           authority=str(opened["authority"]),
+                           representative=str(opened["representative"]),
+                           decision=str(opened["decision"]), template_id=r["template_id"])
 
     # -- deadlines across cases ----------------------------------------------------
     def due(self, *, within_days: int = 30, today: dt.date | None = None,
@@ -225,74 +286,3 @@ class LegalService:
             f" OR (d.source = 'referral' AND {visible_ref})) ORDER BY d.due_on LIMIT :limit",
             {"until": (today + dt.timedelta(days=within_days)).isoformat(),
              "today": today.isoformat(), "limit": limit, **p1, **p2})
-
-    # -- evidence checklist ----------------------------------------------------------
-    def add_evidence(self, matter_id: str, label: str, *, required: bool = True) -> EvidenceItem:
-        matter = self.get(matter_id)
-        scope = self._access.require(matter.case_id, Action.EDIT_LEGAL)
-        item_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
-        with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_CREATED, scope=scope,
-                             target_type="evidence_item", target_id=item_id) as db:
-            db.execute("INSERT INTO evidence_items (id, matter_id, label, required, created_at,"
-                       " updated_at, created_by, updated_by) VALUES (:id, :m, :label, :req, :now,"
-                       " :now, :me, :me)",
-                       {"id": item_id, "m": matter_id,
-                        "label": self._ctx.seal(KeyName.LEGAL, "evidence_items", item_id,
-                                                "label", v.text(label, "label", required=True)),
-                        "req": int(required), "now": now, "me": me})
-        return next(i for i in self.evidence(matter_id) if i.id == item_id)
-
-    def checklist_templates(self, matter_id: str) -> builtins.list[tuple[str, str]]:
-        """(id, name) of the residence templates whose checklist fits the matter's type."""
-        matter = self.get(matter_id)
-        return [(t.id, t.name) for t in templates.available()
-                if matter.matter_type in t.matter_types]
-
-    def add_checklist(self, matter_id: str, template_id: str) -> int:
-        """Add to the matter's checklist, in the template's order, each evidence
-        requirement of the template that no item on it meets yet (required or optional as
-        the template says).  Returns how many were added."""
-        matter = self.get(matter_id)
-        self._access.require(matter.case_id, Action.EDIT_LEGAL)
-        template = templates.load(template_id)
-        if matter.matter_type not in template.matter_types:
-            raise ValidationError(_("That template is not for this kind of legal matter."),
-                                  "template")
-        met = {r.id for item in self.evidence(matter_id)
-               if (r := template.requirement_for(item.label)) is not None}
-        added = 0
-        for requirement in template.requirements:
-            if requirement.id not in met:
-                self.add_evidence(matter_id, requirement.label, required=requirement.required)
-                added += 1
-        return added
-
-    def link_evidence(self, item_id: str, attachment_id: str | None) -> None:
-        row = self._ctx.db.one("SELECT e.matter_id, m.case_id FROM evidence_items e JOIN"
-                               " legal_matters m ON m.id = e.matter_id WHERE e.id = :id",
-                               {"id": item_id})
-        if row is None:
-            raise NotFound(_("No such evidence item."))
-        scope = self._access.require(row["case_id"], Action.EDIT_LEGAL)
-        if attachment_id and self._ctx.db.scalar(
-                "SELECT case_id FROM attachments WHERE id = :a", {"a": attachment_id}
-        ) != row["case_id"]:
-            raise ValidationError(_("That attachment belongs to another case."), "attachment")
-        with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_UPDATED, scope=scope,
-                             target_type="evidence_item", target_id=item_id,
-                             details={"fields": ["attachment_id"]}) as db:
-            db.execute("UPDATE evidence_items SET attachment_id = :a, updated_at = :now,"
-                       " updated_by = :me, row_version = row_version + 1 WHERE id = :id",
-                       {"a": attachment_id, "now": now_utc(), "me": self._ctx.session.user_id,
-                        "id": item_id})
-
-    def evidence(self, matter_id: str) -> builtins.list[EvidenceItem]:
-        self.get(matter_id)
-        return [EvidenceItem(r["id"], r["matter_id"], self._ctx.unseal(
-            KeyName.LEGAL, "evidence_items", r["id"], "label", r["label"]) or "",
-            bool(r["required"]), r["attachment_id"]) for r in self._ctx.db.all(
-            "SELECT * FROM evidence_items WHERE matter_id = :m ORDER BY created_at",
-            {"m": matter_id})]
-
-    def missing_evidence(self, matter_id: str) -> builtins.list[EvidenceItem]:
-        return [i for i in self.evidence(matter_id) if i.required and not i.attachment_id]

@@ -137,7 +137,8 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
             means_of_control=tuple(c.get("means_of_control") or ()),
             risk_level=c.get("risk_level"),
             events=tuple(m.Event(e.stage, clean(e.place), e.country, e.date_from, e.date_to,
-                                 clean(e.description)) for e in timeline.list(record.id)))
+                                 clean(e.description), e.approximate)
+                         for e in timeline.list(record.id)))
     entries = care.list(record.id) if shared & {"health", "services"} else []
     health_codes = {code for code, (_label, health) in labels.items() if health}
     if "health" in shared and any(e.waiting_for_key and e.service_code in health_codes

@@ -125,14 +125,15 @@ class ResidenceMaker:
         packet = ResidencePacket(
             packet_id=packet_id, template=template, language=lang, today=today,
             organisation=organisation, organisation_contact=contact,
-            representative=self._ctx.session.display_name or self._ctx.session.username,
+            representative=(matter.representative if matter and matter.representative
+                            else self._ctx.session.display_name or self._ctx.session.username),
             applicant=s["legal_name"],
             birth_date=dt.date.fromisoformat(s["birth_date"]) if s.get("birth_date") else None,
             estimated_age=s.get("estimated_age"), citizenship=tuple(s.get("citizenship") or ()),
             reference=matter.authority_ref if matter else "",
             matter_type=matter.matter_type if matter else template.matter_types[0],
             matter_status=matter.status if matter else "preparing",
-            dates=matter_dates(matter), events=events(self._s.timeline, case_id),
+            dates=matter_dates(matter, self._s.legal), events=events(self._s.timeline, case_id),
             exhibits=usable, missing=tuple(missing), draft=bool(missing),
             watermark=watermark or (translator(lang)(DRAFT) if missing else None),
             bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,

@@ -14,41 +14,67 @@ from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
 from shelter_app.i18n import N_, _
 from shelter_app.services.attachments import AttachmentService
-from shelter_app.services.legal import DEADLINE_LABELS, EvidenceItem, LegalMatter, LegalService
+from shelter_app.services.evidence import EvidenceItem
+from shelter_app.services.legal import DEADLINE_LABELS, LegalMatter, LegalService
 from shelter_app.services.timeline import TimelineService
 
 DATE_LABELS = {**DEADLINE_LABELS, "reflection_start": N_("Reflection period starts"),
-               "filed_on": N_("Filed on"), "decision_on": N_("Decision on")}
+               "filed_on": N_("Filed on"), "decision_on": N_("Decision on"),
+               "permit_from": N_("Permit granted from")}
 
 
 class Missing(str):
     """One missing item, worded for any user of the application (no command-line syntax);
     ``field`` names the choice it concerns when there is one (``recipient``, ``consent``), so
-    a front end can add its own hint, as the command line adds ``--to``."""
+    a front end can add its own hint, as the command line adds ``--to``; for the evidence,
+    ``field`` is ``evidence`` (``ref``: the checklist item to complete) or ``checklist``
+    (``ref``: the matter whose checklist lacks it), so a front end can open it."""
 
     field: str
+    ref: str
 
-    def __new__(cls, text: str, field: str = "") -> Missing:
+    def __new__(cls, text: str, field: str = "", ref: str = "") -> Missing:
         item = super().__new__(cls, text)
         item.field = field
+        item.ref = ref
         return item
 
 
 @dataclass(frozen=True)
 class Gathered:
     matter: LegalMatter | None
-    items: tuple[tuple[EvidenceItem, str | None], ...]  # (item, requirement id), packet order
+    # (item, requirement id, attachment id): one per document, in packet order
+    items: tuple[tuple[EvidenceItem, str | None, str], ...]
     missing: tuple[str, ...]
 
 
 def choose_matter(legal: LegalService, case_id: str, template: Template,
-                  matter_id: str | None) -> LegalMatter | None:
-    matters = [x for x in legal.list(case_id) if x.matter_type in template.matter_types]
+                  matter_id: str | None) -> tuple[LegalMatter | None, str]:
+    """The matter a packet is built from, and what is wrong with the choice ("" if nothing).
+
+    The one the volunteer chose (*matter_id*), if it fits the template; otherwise the open
+    matter prepared with this template, or else the last open one of the template's types
+    that names no template.  A matter prepared with another template is never taken: a UK
+    packet is not filled with the Italian matter's evidence."""
+    matters = legal.list(case_id)
     if matter_id:
-        return next((x for x in matters if x.id == matter_id), None)
-    open_ones = [x for x in matters if x.status != "closed"]
-    chosen = open_ones or matters
-    return chosen[-1] if chosen else None
+        chosen = next((x for x in matters if x.id == matter_id), None)
+        if chosen is None:
+            return None, _("The chosen legal matter is not one of this case's.")
+        if chosen.matter_type not in template.matter_types:
+            return None, _("The chosen legal matter is a {kind}, not one this template is "
+                           "for.").format(kind=vocab.LEGAL_MATTER_TYPE.label(chosen.matter_type))
+        if chosen.template_id and chosen.template_id != template.id:
+            return None, _("The chosen legal matter is prepared with another template "
+                           "({template}).").format(template=chosen.template_id)
+        return chosen, ""
+    fitting = [x for x in matters if x.matter_type in template.matter_types
+               and x.template_id in ("", template.id)]
+    for group in ([x for x in fitting if x.template_id == template.id and x.status != "closed"],
+                  [x for x in fitting if x.status != "closed"], fitting):
+        if group:
+            return group[-1], ""
+    return None, ""
 
 
 def gather(*, legal: LegalService, attachments: AttachmentService, record: CaseRecord,
@@ -61,31 +87,38 @@ def gather(*, legal: LegalService, attachments: AttachmentService, record: CaseR
         missing.append(_("Date of birth or age of the applicant"))
     if not survivor.get("citizenship"):
         missing.append(_("Citizenship of the applicant"))
-    matter = choose_matter(legal, record.id, template, matter_id)
+    matter, wrong = choose_matter(legal, record.id, template, matter_id)
     if matter is None:
-        missing.append(_("A legal matter of type {types} in this case").format(
+        missing.append(wrong or _("A legal matter of type {types} in this case").format(
             types=" / ".join(vocab.LEGAL_MATTER_TYPE.label(t) for t in template.matter_types)))
         return Gathered(None, (), tuple(missing))
     checklist = legal.evidence(matter.id)
     assigned = [(item, template.requirement_for(item.label)) for item in checklist]
+    covered: set[str] = set()
     for requirement in template.requirements:
         mine = [item for item, r in assigned if r is not None and r.id == requirement.id]
         if not requirement.required:
             continue
+        covered.update(item.id for item in mine)
         if not mine:
-            missing.append(_("Not on the evidence checklist: {label}").format(
-                label=requirement.label))
-        elif not any(item.attachment_id for item in mine):
-            missing.append(_("No document attached: {label}").format(label=requirement.label))
-    for item in legal.missing_evidence(matter.id):
-        line = _("No document attached: {label}").format(label=item.label)
-        best = template.requirement_for(item.label)
-        covered = best is not None and best.required
-        if line not in missing and not covered:
-            missing.append(line)
+            missing.append(Missing(_("Not on the evidence checklist: {label}").format(
+                label=requirement.label), "checklist", matter.id))
+        elif all(item.missing for item in mine):
+            asked = next((item for item in mine if item.state == "requested"), mine[0])
+            missing.append(Missing((_("Requested, not yet received: {label}")
+                                    if asked.state == "requested" else
+                                    _("No document attached: {label}")).format(
+                label=requirement.label), "evidence", asked.id))
+    for item in checklist:
+        if item.missing and item.id not in covered:
+            missing.append(Missing((_("Requested, not yet received: {label}")
+                                    if item.state == "requested" else
+                                    _("No document attached: {label}")).format(
+                label=item.label), "evidence", item.id))
     order = {r.id: n for n, r in enumerate(template.requirements)}
-    ranked = sorted(((item, r.id if r else None) for item, r in assigned if item.attachment_id),
-                    key=lambda pair: order.get(pair[1] or "", len(order)))
+    ranked = sorted(((item, r.id if r else None, attachment) for item, r in assigned
+                     for attachment in item.attachment_ids),
+                    key=lambda entry: order.get(entry[1] or "", len(order)))
     return Gathered(matter, tuple(ranked), tuple(missing))
 
 
@@ -94,9 +127,8 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
     """The exhibits (content read from the vault) and the attachments that cannot be used."""
     out: list[Exhibit] = []
     problems: list[str] = []
-    for n, (item, requirement) in enumerate(gathered.items):
-        assert item.attachment_id is not None
-        info, data = attachments.content(item.attachment_id)
+    for n, (item, requirement, attachment) in enumerate(gathered.items):
+        info, data = attachments.content(attachment)
         trouble = problem(info.media_type, data)
         if trouble:
             problems.append(_("Exhibit {letter} ({label}) cannot be used: {problem}").format(
@@ -106,12 +138,20 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
     return tuple(out), problems
 
 
-def matter_dates(matter: LegalMatter | None) -> tuple[tuple[str, dt.date], ...]:
+def matter_dates(matter: LegalMatter | None, legal: LegalService | None = None
+                 ) -> tuple[tuple[str, dt.date], ...]:
+    """The matter's dates, and the deadlines computed from them (the renewal before the
+    permit expires, the appeal window after a refusal) when *legal* is given."""
     if matter is None:
         return ()
-    return tuple((DATE_LABELS[k], d) for k, d in matter.dates.items() if d and k in DATE_LABELS)
+    dates = [(DATE_LABELS[k], d) for k, d in matter.dates.items() if d and k in DATE_LABELS]
+    if legal is not None:
+        entered = {(DATE_LABELS[k], d) for k, d in matter.dates.items() if d}
+        dates += [(DATE_LABELS[x.kind], x.due_on) for x in legal.open_deadlines(matter.id)
+                  if x.kind in DATE_LABELS and (DATE_LABELS[x.kind], x.due_on) not in entered]
+    return tuple(dates)
 
 
 def events(timeline: TimelineService, case_id: str) -> tuple[m.Event, ...]:
-    return tuple(m.Event(e.stage, e.place, e.country, e.date_from, e.date_to, e.description)
-                 for e in timeline.list(case_id))
+    return tuple(m.Event(e.stage, e.place, e.country, e.date_from, e.date_to, e.description,
+                         e.approximate) for e in timeline.list(case_id))

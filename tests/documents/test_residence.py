@@ -178,6 +178,25 @@ def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path:
         "sections": ["identity", "situation", "legal"], "format": "residence.print"}
 
 
+def test_the_deadlines_summary_has_the_computed_deadlines(residence: Residence,
+                                                          tmp_path: Path) -> None:
+    """A refused T visa matter prepared with its template: the packet's deadlines summary
+    names the appeal window the template gives (30 days from the decision)."""
+    s = residence.scenario
+    c = s.org.coordinator
+    matter = c.legal.get(residence.matter_id)
+    decided = today() - dt.timedelta(days=2)
+    c.legal.update(matter.id, matter_type="t_visa", status="refused", template_id="us-t-visa",
+                   jurisdiction=matter.jurisdiction, authority_ref=matter.authority_ref,
+                   dates={"filed_on": today() - dt.timedelta(days=90), "decision_on": decided})
+    produced = c.documents.residence_packet(s.case_id, "us-t-visa", matter_id=matter.id)
+    summary = next(p for p in read_pdf(produced.pdf, tmp_path).poppler_pages
+                   if "Deadlines summary" in p)
+    flat = " ".join(summary.split())
+    assert "Appeal or review due" in flat and "Decision on" in flat
+    assert (decided + dt.timedelta(days=30)).strftime("%B %-d, %Y") in flat
+
+
 def test_draft_packet_says_what_is_missing(residence: Residence, tmp_path: Path) -> None:
     s = residence.scenario
     c = s.org.coordinator

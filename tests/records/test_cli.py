@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from shelter_app.cli.main import main
+from shelter_app.demo import PARTNERS
+from shelter_app.demo_casework import PLANS
+from shelter_app.documents import templates
 from shelter_app.services.registry import build_services
 from shelter_app.vault.vault import Vault
 from tests.bidi import plain
@@ -64,8 +67,13 @@ def test_demo_vault_with_one_passphrase_for_every_account(demo: Path) -> None:
             assert not report.must_change_passphrase
             assert {r.value for r in services.session.roles} == {user}
             if user != "admin":
-                assert all("fictional" in p.name or "ficti" in p.name
-                           for p in services.partners.list())
+                # fictional partners, and the authorities the residence templates name,
+                # whose entries say they are demo entries with no real contact
+                authorities = {t.authority for t in templates.available()}
+                for partner in services.partners.list():
+                    assert ("fictional" in partner.name or "ficti" in partner.name
+                            or (partner.name in authorities
+                                and "demo" in partner.address.casefold())), partner.name
             services.lock()
     assert cases_in(demo, "caseworker") == codes  # the demo's one caseworker holds them all
 
@@ -101,7 +109,8 @@ def test_partners_lists_id_and_name(demo: Path, monkeypatch: pytest.MonkeyPatch,
                           "--as", "caseworker", "partners")
     assert code == 0
     lines = [line.split("\t") for line in out.splitlines()]
-    assert len(lines) == 6 and all(len(parts) == 2 for parts in lines)
+    # the demo's partners, and the authority of each residence template it prepared
+    assert len(lines) == len(PARTNERS) + len(PLANS) and all(len(p) == 2 for p in lines)
     assert all(re.fullmatch(r"[0-9a-f-]{36}", pid) for pid, _name in lines)
     assert "Casa Segura (ficticia)" in {name for _pid, name in lines}
     code, _out, err = run(monkeypatch, capsys, "--vault", str(demo), "--passphrase-stdin",

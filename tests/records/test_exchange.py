@@ -66,7 +66,7 @@ def fresh(tmp_path: Path) -> Iterator[Services]:
 
 
 def rich_cases(org: Org) -> None:
-    org.new_case(
+    first = org.new_case(
         "María José García", preferred_name="Majo", aliases=["Mari", "Мария", "ماريا"],
         birth_date="1990-02-03", gender="woman", citizenship=["HN", "ES"],
         languages=["es", "en"], interpreter_needed=True, interpreter_language="es",
@@ -83,6 +83,12 @@ def rich_cases(org: Org) -> None:
                        recruitment_method="job_offer", recruiter_relationship="employer",
                        risk_level="high", safety_plan="-Change route\n@night: call 112",
                        opened_on="2025-01-01"))
+    org.coordinator.timeline.add(first.id, "recruitment", place="San Pedro Sula",
+                                 country="HN", date_from="2024-03-01", approximate=True,
+                                 source="survivor", description='Offered a job;\n"cleaning"')
+    org.coordinator.timeline.add(first.id, "police_report", place="Sevilla", country="ES",
+                                 date_from="2025-01-02", source="authority",
+                                 description="ذهبت إلى الشرطة")
     minor = org.new_case("Nguyễn Thị Lan", preferred_name="Lan", estimated_age=16,
                          is_minor=True, guardian=Guardian("Aunt Test", "aunt", "+1 555"))
     org.coordinator.cases.set_status(minor.id, "closed", closure_reason="moved_away")
@@ -488,3 +494,36 @@ def test_a_closing_date_reads_the_same_in_another_time_zone(
         monkeypatch.undo()
         time.tzset()
     assert read_csv(tmp_path / "out.csv")[0]["closed_on"] == "2024-06-30"
+
+
+def test_the_timeline_travels_with_the_case(org: Org, fresh: Services, tmp_path: Path) -> None:
+    rich_cases(org)
+    first = tmp_path / "first.csv"
+    org.coordinator.exchange.export_cases(first)
+    cells = {row["legal_name"]: row["timeline"] for row in read_csv(first)}
+    events = json.loads(cells["María José García"])
+    assert [(e["stage"], e["approximate"], e["source"]) for e in events] == [
+        ("recruitment", True, "survivor"), ("police_report", False, "authority")]
+    assert cells["Nguyễn Thị Lan"] == ""
+    assert fresh.exchange.import_file(first).imported == 4
+    code = read_csv(first)[0]["case_code"]
+    imported = fresh.timeline.list(fresh.cases.id_for_code(code))
+    assert [(e.place, e.description, e.approximate) for e in imported] == [
+        ("San Pedro Sula", 'Offered a job;\n"cleaning"', True),
+        ("Sevilla", "ذهبت إلى الشرطة", False)]
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("not json", "JSON list of events"),
+    ('[{"stage": "holiday"}]', "Timeline event 1: "),
+    ('[{"stage": "escape"}, {"stage": "escape", "approximate": true}]',
+     "Timeline event 2: An approximate date needs a date"),
+    ('[{"stage": "escape", "when": "2020"}]', "Timeline event 1: unknown keys: when"),
+])
+def test_a_bad_timeline_rejects_its_row(org: Org, tmp_path: Path, cell: str,
+                                        message: str) -> None:
+    source = write_csv(tmp_path / "t.csv", ["legal_name", "timeline"], [["Ana Test", cell]])
+    report = org.coordinator.exchange.import_file(source)
+    assert [(p.row, p.field) for p in report.problems] == [(2, "timeline")]
+    assert message in plain(report.problems[0].message)
+    assert org.count("cases") == 0 and org.count("timeline_events") == 0

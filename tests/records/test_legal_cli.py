@@ -65,16 +65,16 @@ def test_a_legal_volunteer_lists_a_shared_cases_matters_and_checklist(
     assert (code, err) == (0, "")
     assert lines(out) == [
         [known["permit"], "residence_permit", "IT", "preparing",
-         f"filing_due={FILING.isoformat()},permit_expiry={EXPIRY.isoformat()}"],
-        [known["closed"], "asylum", "-", "closed", "-"],  # closed: no deadline left
+         f"filing_due={FILING.isoformat()},permit_expiry={EXPIRY.isoformat()}", "-"],
+        [known["closed"], "asylum", "-", "closed", "-", "-"],  # closed: no deadline left
     ]
     assert "Lina" not in out
     code, out, err = _admin(monkeypatch, capsys, folder, "legal", "evidence", "--matter",
                             known["permit"])
     assert (code, err) == (0, "")
     assert lines(out) == [
-        [known["statement"], "required", "linked", "Statement of the applicant"],
-        [known["report"], "optional", "missing", "Medical report"],
+        [known["statement"], "required", "obtained", "1", "Statement of the applicant"],
+        [known["report"], "optional", "needed", "0", "Medical report"],
     ]
 
 

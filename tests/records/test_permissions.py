@@ -59,7 +59,7 @@ OPS: dict[str, Op] = {
 OK, NF, DENIED = "ok", "not found", "denied"
 NEVER_CASEWORKER = {"open_legal_matter": DENIED, "assign": DENIED, "share": DENIED}
 NEVER_LEGAL = {k: DENIED for k in (
-    "edit", "status", "timeline", "consent", "service", "health_service", "list_services",
+    "edit", "status", "consent", "service", "health_service", "list_services",
     "referral", "assign", "share")}
 EXPECTED: dict[str, dict[str, str]] = {
     "coordinator": dict.fromkeys(OPS, OK),

@@ -17,6 +17,7 @@ from shelter_app.services.vault_admin import row_lines
 from tests.bidi import plain
 from tests.conftest import raw_connect, signed_in, unwrap_data_key
 from tests.records.conftest import STAFF_PASS, Org, organisation
+from tests.schema_undo import undo_schema_8
 
 
 def _rows_line(lines: list[str]) -> list[str]:
@@ -80,6 +81,7 @@ def test_rows_written_before_seals_are_sealed_once(tmp_path: Path) -> None:
     # the vault as schema version 6 left it: no seal column, no marker
     conn = raw_connect(folder, unwrap_data_key(folder))
     try:
+        undo_schema_8(conn)
         for table in ("survivors", "cases"):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN row_seal")
         conn.execute("DELETE FROM meta WHERE key = 'row_seals'")

@@ -1,0 +1,138 @@
+"""Legal casework in a demo vault: for each residence template that is meant to be filed
+(every one but ``blank``), one open demo case shared with the legal volunteer carries a
+matter prepared with that template whose packet passes pre-flight — a timeline the
+statement is drafted from, the template's evidence checklist with a fictional document
+for each required item, the authority in the partner directory and the survivor's consent
+to share with it.
+
+Written through the services as the coordinator, so every record is sealed, checked and
+in the audit chain exactly as if typed in the application.  Every document says it is
+fictional demo data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from shelter_app.documents import templates
+from shelter_app.errors import NotFound
+from shelter_app.services.registry import Services
+
+# template id → (matter type, country of exploitation, town, first status of the matter)
+PLANS: dict[str, tuple[str, str, str, str]] = {
+    "us-t-visa": ("t_visa", "US", "Houston", "preparing"),
+    "ca-trp-vtip": ("residence_permit", "CA", "Winnipeg", "preparing"),
+    "coe-eu-reflection-residence": ("reflection_period", "BE", "Antwerp", "preparing"),
+    "it-art18": ("residence_permit", "IT", "Latina", "preparing"),
+    "uk-nrm-vts": ("nrm", "GB", "Boston, Lincolnshire", "preparing"),
+}
+# (stage, days before today the event began, how long it lasted, place or "" for the
+# destination town, in the survivor's country (True) or the destination (False), text)
+STORY: tuple[tuple[str, int, int, str, bool, str], ...] = (
+    ("recruitment", 720, 0, "Home town", True,
+     "An acquaintance offered well-paid work abroad and lent the money for the journey "
+     "(fictional demo story)."),
+    ("transit", 690, 6, "By coach and car", True,
+     "Travelled with two other recruits; the recruiter kept everyone's passports "
+     "\"for the border\"."),
+    ("exploitation", 680, 560, "", False,
+     "Worked twelve to fourteen hours a day without pay to repay a growing debt; "
+     "the passport was never returned."),
+    ("escape", 115, 0, "", False,
+     "Left during a night shift with the help of a co-worker's cousin."),
+    ("identification", 100, 0, "", False,
+     "Identified as a possible victim of trafficking by the shelter's outreach team."),
+    ("police_report", 90, 0, "", False,
+     "Reported the recruiter and the employer to the police, with an interpreter."),
+)
+
+
+def demo_pdf(title: str) -> bytes:
+    """A one-page PDF that says it is a fictional demo document."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setTitle(title)
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, A4[1] - 100, "Fictional demo document")
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, A4[1] - 130, title[:90])
+    canvas.drawString(72, A4[1] - 160, "Made by Shelter App's demo. It describes no one.")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def casework(services: Services, *, today: dt.date | None = None) -> dict[str, int]:
+    """Add the ``PLANS`` matters to open demo cases with a date of birth and a citizenship
+    (one case each, those already shared with a legal volunteer first), shared with every
+    legal volunteer.  Returns how many matters, timeline events and evidence documents
+    were written."""
+    today = today or dt.date.today()
+    db = services.ctx.db
+    cases = [r["id"] for r in db.all(
+        "SELECT c.id FROM cases c WHERE c.code LIKE 'DEMO-%' AND c.status != 'closed'"
+        " ORDER BY NOT EXISTS (SELECT 1 FROM case_shares h WHERE h.case_id = c.id), c.code")]
+    volunteers = [r["id"] for r in db.all(
+        "SELECT id FROM users WHERE status = 'active' AND roles LIKE '%\"legal\"%'")]
+    ready = []
+    for case_id in cases:
+        survivor = services.cases.get(case_id).survivor
+        if survivor.get("birth_date") and survivor.get("citizenship"):
+            ready.append(case_id)
+        if len(ready) == len(PLANS):
+            break
+    for case_id in ready:  # the legal volunteers work on them
+        for user_id in volunteers:
+            services.cases.share(case_id, user_id)
+    counts = {"legal_matters_ready": 0, "timeline_events": 0, "evidence_documents": 0}
+    authorities: dict[str, str] = {}
+    for case_id, (template_id, plan) in zip(ready, PLANS.items(), strict=False):
+        try:
+            template = templates.load(template_id)
+        except NotFound:  # an organisation's template folder replaced it by another id
+            continue
+        matter_type, country, town, status = plan
+        home = (services.cases.get(case_id).survivor.get("citizenship") or [country])[0]
+        for stage, ago, lasted, place, at_home, text in STORY:
+            start = today - dt.timedelta(days=ago)
+            services.timeline.add(
+                case_id, stage, place=place or town, country=home if at_home else country,
+                date_from=start, date_to=start + dt.timedelta(days=lasted) if lasted else None,
+                approximate=stage in ("recruitment", "transit"),
+                source="authority" if stage == "police_report" else "survivor",
+                description=text)
+            counts["timeline_events"] += 1
+        partner = authorities.get(template.authority)
+        if partner is None:
+            try:
+                partner = services.partners.find(template.authority).id
+            except NotFound:
+                partner = services.partners.add(
+                    template.authority, "government", document_language=template.language,
+                    address="Demo entry: not a real contact. Use the authority's current "
+                            "address before filing.").id
+            authorities[template.authority] = partner
+        services.consent.record(
+            case_id, sections=list(template.sections), given_by="survivor",
+            purpose=f"{template.name} (demo)", method="written",
+            given_on=today - dt.timedelta(days=7), expires_on=today + dt.timedelta(days=180),
+            partner_id=partner)
+        matter = services.legal.open(
+            case_id, matter_type, status=status, template_id=template.id,
+            representative="Demo legal volunteer (fictional)",
+            notes="Demo matter: every required document is on file.",
+            dates={"filing_due": today + dt.timedelta(days=21)})
+        services.legal.add_checklist(matter.id, template.id)
+        for item in services.legal.evidence(matter.id):
+            if not item.required:
+                continue
+            attachment = services.attachments.add(
+                case_id, "demo-document.pdf", demo_pdf(item.label), label=item.label)
+            services.legal.link_evidence(item.id, attachment.id)
+            counts["evidence_documents"] += 1
+        counts["legal_matters_ready"] += 1
+    return counts

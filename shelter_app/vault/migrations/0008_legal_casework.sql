@@ -1,0 +1,31 @@
+-- Schema version 8: legal casework (docs/VAULT_FORMAT.md, section 7).  Timeline events say
+-- whether their dates are approximate and where the account of them comes from; legal
+-- matters name the authority, the representative, the decision, the template the
+-- application is prepared with, and the permit's first day and renewal date; evidence
+-- items have a state, the reason one is not applicable and who holds the original, and
+-- any number of linked attachments.  Rows of before keep their values; the new texts
+-- start empty and the new dates NULL; an item with an attachment is obtained, and its
+-- attachment its first link.
+ALTER TABLE timeline_events ADD COLUMN approximate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE timeline_events ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE legal_matters ADD COLUMN authority TEXT NOT NULL DEFAULT '';
+ALTER TABLE legal_matters ADD COLUMN representative TEXT NOT NULL DEFAULT '';
+ALTER TABLE legal_matters ADD COLUMN decision TEXT NOT NULL DEFAULT '';
+ALTER TABLE legal_matters ADD COLUMN template_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE legal_matters ADD COLUMN permit_from TEXT;
+ALTER TABLE legal_matters ADD COLUMN renewal_due TEXT;
+ALTER TABLE evidence_items ADD COLUMN state TEXT NOT NULL DEFAULT 'needed';
+ALTER TABLE evidence_items ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE evidence_items ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+CREATE TABLE evidence_links (
+    item_id       TEXT NOT NULL REFERENCES evidence_items (id),
+    attachment_id TEXT NOT NULL REFERENCES attachments (id),
+    created_at    TEXT NOT NULL,
+    created_by    TEXT,
+    PRIMARY KEY (item_id, attachment_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX evidence_links_attachment ON evidence_links (attachment_id);
+INSERT INTO evidence_links (item_id, attachment_id, created_at, created_by)
+    SELECT id, attachment_id, updated_at, updated_by FROM evidence_items
+    WHERE attachment_id IS NOT NULL;
+UPDATE evidence_items SET state = 'obtained' WHERE attachment_id IS NOT NULL;

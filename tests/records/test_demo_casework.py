@@ -1,0 +1,73 @@
+"""The demo's legal casework: for every residence template meant to be filed, a case a legal
+volunteer can produce a packet for from the command line, from the matter she names, with
+nothing missing; the packet's statement is drafted from the case's timeline."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from shelter_app.demo_casework import PLANS
+from shelter_app.services.registry import build_services
+from shelter_app.vault.vault import Vault
+from tests.conftest import FAST_KDF
+from tests.records.test_cli import PASS, run
+from tests.records.test_tasks_cli import lines
+
+
+def test_every_template_passes_preflight_for_a_demo_case(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "demo"
+    code, out, err = run(monkeypatch, capsys, "--vault", str(folder), "--passphrase-stdin",
+                         "demo", "--survivors", "24")
+    assert (code, err) == (0, ""), out
+    assert "legal_matters_ready 5" in out
+    with Vault.open(folder, kdf=FAST_KDF) as vault:
+        services = build_services(vault.unlock("legal", PASS)[0])
+        try:
+            prepared = {}
+            for case_id in services.search.list_ids():
+                for matter in services.legal.list(case_id):
+                    if matter.template_id:
+                        prepared[matter.template_id] = (services.cases.get(case_id).code,
+                                                        matter.id)
+        finally:
+            services.lock()
+    assert sorted(prepared) == sorted(PLANS)
+
+    def admin(*argv: str) -> tuple[int, str, str]:
+        return run(monkeypatch, capsys, "--vault", str(folder), "--as", "legal",
+                   "--passphrase-stdin", *argv)
+
+    for template, (case_code, matter_id) in sorted(prepared.items()):
+        code, out, err = admin("matters", "--case", case_code)
+        assert code == 0 and [matter_id, template] in [[r[0], r[-1]] for r in lines(out)]
+        code, out, err = admin("packet", "residence", "--case", case_code, "--template",
+                               template, "--matter", matter_id, "--preflight")
+        assert (code, err) == (0, ""), (template, out)
+        assert out.strip() == "Nothing is missing."
+        # another template's matter is never taken for this one
+        other = next(m for t, (_c, m) in prepared.items() if t != template)
+        code, out, err = admin("packet", "residence", "--case", case_code, "--template",
+                               template, "--matter", other, "--preflight")
+        assert code == 1
+
+    case_code, matter_id = prepared["uk-nrm-vts"]
+    target = tmp_path / "out" / "uk.pdf"
+    target.parent.mkdir()
+    code, out, err = admin("packet", "residence", "--case", case_code, "--template",
+                           "uk-nrm-vts", "--matter", matter_id, "--out", str(target))
+    assert (code, err) == (0, ""), out
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    flat = " ".join(unicodedata.normalize("NFKC", text).split())  # ligatures as letters
+    assert "Personal statement" in flat and "DRAFT" not in flat
+    # the statement is the timeline's: approximate dates said so, the escape in its part
+    assert "An acquaintance offered well-paid work abroad" in flat
+    assert "How I got away, and what happened since" in flat
+    assert "Left during a night shift" in flat and "about " in flat
+    assert "Demo legal volunteer (fictional)" in flat  # the matter's representative

@@ -1,0 +1,19 @@
+"""Turning a vault back into what an earlier schema version left, to test its migration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What schema version 8 (0008_legal_casework.sql) added to existing tables.
+SCHEMA_8_COLUMNS = (
+    *(("timeline_events", c) for c in ("approximate", "source")),
+    *(("legal_matters", c) for c in ("authority", "representative", "decision", "template_id",
+                                     "permit_from", "renewal_due")),
+    *(("evidence_items", c) for c in ("state", "reason", "holder")))
+
+
+def undo_schema_8(conn: Any) -> None:
+    """Drop what schema version 8 added (the caller sets ``user_version``)."""
+    conn.execute("DROP TABLE evidence_links")
+    for table, column in SCHEMA_8_COLUMNS:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
