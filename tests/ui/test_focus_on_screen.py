@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.cases.workspace import TABS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -30,4 +32,5 @@ def test_switching_tabs_never_puts_the_focus_on_quick_exit(tmp_path: Path) -> No
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "RESULT quick-exit-focused=0 quits=0 state=main" in done.stdout, done.stdout
-    assert done.stdout.count("focus tab") == 20  # every tab, twice: the walk went all the way
+    # every tab (the profile and TABS), twice: the walk went all the way
+    assert done.stdout.count("focus tab") == 2 * (1 + len(TABS))

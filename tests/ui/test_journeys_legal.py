@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 
 from shelter_app.documents.templates import available, load
 from shelter_app.domain.history import Section, section_label
@@ -89,7 +90,9 @@ def new_residence_dialog(qtbot, workspace: CaseWorkspace, background) -> Documen
 
 def missing(dialog: DocumentDialog) -> list[str]:
     items = dialog.missing.items
-    assert dialog.missing.text() == "\n".join(f"• {i}" for i in items)  # shown whole
+    # shown whole (the label holds rich text: a line about the checklist is a link)
+    shown = QTextDocumentFragment.fromHtml(dialog.missing.text()).toPlainText()
+    assert shown == "\n".join(f"• {i}" for i in items)
     assert not any("--" in i for i in items), items  # no command-line syntax
     return items
 
@@ -117,8 +120,8 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         assert workspace.code == code and section.tabText(section.currentIndex()) == code
 
         # Her tabs only: nothing of services, referrals or health.
-        assert workspace.keys == ["profile", "consent", "appointments", "legal", "documents",
-                                  "attachments", "history", "tasks"]
+        assert workspace.keys == ["profile", "consent", "appointments", "timeline", "legal",
+                                  "documents", "attachments", "history", "tasks"]
         profile = workspace.profile
         assert "access_needs" not in profile.form and "Asthma" not in profile.form.values()
         assert not profile.edit_button.isVisible()

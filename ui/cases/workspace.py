@@ -7,6 +7,7 @@
 | Services | record services (legal volunteers: never) |
 | Referrals | manage referrals |
 | Appointments | manage appointments |
+| Timeline | read the case (adding and changing events needs ``case.timeline``) |
 | Legal matters | read legal matters |
 | Documents | produce packets |
 | Attachments | manage documents |
@@ -53,15 +54,16 @@ from ..widgets import MessageLabel, heading, named
 from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
-from .tabs.base import DONE_STYLE, ListTab
+from .tabs.base import DONE_STYLE, ListTab, day_text
 from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
 from .tabs.history import HistoryTab
-from .tabs.legal import LegalTab
+from .tabs.legal import LegalTab, open_missing
 from .tabs.profile import ProfileTab
 from .tabs.referrals import ReferralsTab
 from .tabs.services import ServicesTab
 from .tabs.tasks import TasksTab
+from .tabs.timeline import TimelineTab
 
 TabMaker = Callable[["CaseWorkspace"], QWidget]
 # key, label, the action that shows it, maker
@@ -74,10 +76,13 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
      lambda w: ReferralsTab(w.services, w.background, w.case_id, w.scope)),
     ("appointments", lambda: _("Appoint&ments"), Action.MANAGE_APPOINTMENTS,
      lambda w: AppointmentsTab(w.services, w.background, w.case_id, w.scope)),
+    ("timeline", lambda: _("Tim&eline"), Action.READ_CASE,
+     lambda w: TimelineTab(w.services, w.background, w.case_id, w.scope)),
     ("legal", lambda: _("Le&gal matters"), Action.READ_LEGAL,
-     lambda w: LegalTab(w.services, w.background, w.case_id, w.scope)),
+     lambda w: LegalTab(w.services, w.background, w.case_id, w.scope,
+                        changed=w.show_deadline)),
     ("documents", lambda: _("Doc&uments"), Action.PRODUCE_PACKET,
-     lambda w: DocumentsTab(w.services, w.background, w.case_id)),
+     lambda w: DocumentsTab(w.services, w.background, w.case_id, opener=w.open_missing)),
     ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,
      lambda w: AttachmentsTab(w.services, w.background, w.case_id, w.scope, code=w.code,
                               name_tokens=w.name_tokens)),
@@ -109,6 +114,10 @@ class CaseWorkspace(QWidget):
         self.team = QLabel()
         self.team.setWordWrap(True)
         named(self.team, _("Who works on this case"))
+        self.deadline = QLabel()
+        self.deadline.setWordWrap(True)
+        named(self.deadline, _("Next legal deadline"))
+        self.deadline.setVisible(ctx.allowed(Action.READ_LEGAL, scope))
         self.error = MessageLabel()
         self.notice = MessageLabel(DONE_STYLE)
         self.notice.setAccessibleName(_("Done"))
@@ -149,6 +158,7 @@ class CaseWorkspace(QWidget):
         lines = QVBoxLayout()
         lines.addWidget(self.state)
         lines.addWidget(self.team)
+        lines.addWidget(self.deadline)
         header.addLayout(lines, 1)
         for button in (self.status_button, self.assign_button, self.share_button):
             header.addWidget(button)
@@ -169,6 +179,25 @@ class CaseWorkspace(QWidget):
             parts.append(_("Intake not finished (draft)"))
         self.state.setText(" · ".join(parts))
         self._show_team()
+        self.show_deadline()
+
+    def show_deadline(self) -> None:
+        """The soonest open deadline of the case's legal matters, in the header."""
+        if self.deadline.isHidden():
+            return
+        try:
+            ahead = self.services.legal.case_deadlines(self.case_id)
+        except ShelterError:
+            ahead = []
+        if not ahead:
+            self.deadline.setText(_("No open legal deadline"))
+            return
+        soonest = ahead[0]
+        text = fill(_("Next legal deadline: {what}, {day}") if not soonest.overdue()
+                    else _("Overdue legal deadline: {what}, {day}"),
+                    what=soonest.label, day=isolate(day_text(soonest.due_on)))
+        self.deadline.setText(text)
+        self.deadline.setStyleSheet(DONE_STYLE if soonest.overdue() else "")  # bold
 
     def _show_team(self) -> None:
         """Who the case is assigned to and whom it is shared with, by name."""
@@ -285,6 +314,11 @@ class CaseWorkspace(QWidget):
             self.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
         old.deleteLater()
         return widget
+
+    def open_missing(self, field: str, ref: str) -> None:
+        """A line of a packet's "Still missing" list, opened (``tabs.legal.open_missing``)."""
+        if "legal" in self.keys:
+            open_missing(self, field, ref)
 
     def start_control(self) -> QWidget:
         """Where the keyboard starts in this case (``MainWindow.focus_content``): its tab

@@ -4,10 +4,11 @@ the wrapper that brings a worker's outcome back as plain values."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from shelter_app.domain.roles import Action
@@ -80,21 +81,43 @@ class Choices(QComboBox):
 
 class MissingList(QLabel):
     """What a residence packet still misses, one item a line, wrapped and never clipped: the
-    label grows with its lines (the dialog's form scrolls when they are many)."""
+    label grows with its lines (the dialog's form scrolls when they are many).  A line about
+    the evidence checklist is a link (mouse, or Tab and Enter): ``opened`` says what to open
+    in the case (``evidence`` and the item's id, or ``checklist`` and the matter's id)."""
+
+    opened = Signal(str, str)
 
     def __init__(self) -> None:
         super().__init__()
         named(self, _("Missing items"))
         self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        flags = Qt.TextInteractionFlag
+        self.setTextInteractionFlags(flags.TextSelectableByMouse | flags.LinksAccessibleByMouse
+                                     | flags.LinksAccessibleByKeyboard)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.linkActivated.connect(self._activated)
         self.items: list[str] = []
 
     def show_items(self, items: list[str]) -> None:
-        self.items = list(items)
-        self.setText("\n".join(f"• {item}" for item in items))
-        self.setAccessibleDescription("\n".join(items))
+        self.items = [str(item) for item in items]
+        lines = []
+        for item in items:
+            text = html.escape(str(item))
+            field, ref = getattr(item, "field", ""), getattr(item, "ref", "")
+            if ref and field in ("evidence", "checklist"):
+                text = f'<a href="{field}:{html.escape(ref)}">{text}</a>'
+            lines.append(f"• {text}")
+        self.setText("<br>".join(lines))
+        self.setAccessibleDescription("\n".join(self.items))
+        linked = any(getattr(item, "ref", "") for item in items)
+        self.setToolTip(_("Open a line to complete it in the case's Legal matters tab (this "
+                          "window closes; make the document again when it is done).")
+                        if linked else "")
+
+    def _activated(self, link: str) -> None:
+        field, _sep, ref = link.partition(":")
+        self.opened.emit(field, ref)
 
 
 class VerticalScroll(QScrollArea):

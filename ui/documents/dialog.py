@@ -253,7 +253,7 @@ class DocumentDialog(QDialog):
         if not ok:
             self.missing.show_items([str(value)])
             return
-        self.missing.show_items([str(item) for item in value] or [_("Nothing is missing.")])
+        self.missing.show_items(list(value) or [_("Nothing is missing.")])
 
     def _invalidate(self, *_args: Any) -> None:
         """A choice changed: what the preview shows is no longer what would be made."""

@@ -1,12 +1,18 @@
 """What left the vault from a case: a list for the case's Documents tab.
 
-``DocumentsPanel(services, background, case_id, parent)`` lists the generated-document
-records — documents saved or printed, never a preview only, and never the documents
-themselves, which are not kept — and opens ``DocumentDialog`` for a new one.
+``DocumentsPanel(services, background, case_id, parent, opener=…)`` lists the
+generated-document records — documents saved or printed, never a preview only, and never
+the documents themselves, which are not kept — and opens ``DocumentDialog`` for a new one.
+
+A line of the dialog's "Still missing" list that names the evidence checklist closes the
+dialog (it stays above the case window, which would hide the item) and is handed to
+*opener*: the case workspace opens the item in its Legal matters tab.  "New document…"
+then checks again, so what was fixed is gone from the list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -36,8 +42,10 @@ from .dialog import DocumentDialog
 
 class DocumentsPanel(QWidget):
     def __init__(self, services: Services, background: Background, case_id: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 opener: Callable[[str, str], object] | None = None) -> None:
         super().__init__(parent)
+        self._opener = opener
         self._s = services
         self._background = background
         self._case_id = case_id
@@ -114,6 +122,13 @@ class DocumentsPanel(QWidget):
         dialog = DocumentDialog(self._s, self._background, self._case_id, self)
         dialog.produced.connect(lambda _document: self.refresh())
         dialog.finished.connect(lambda _result: self._closed(dialog))
+        if self._opener is not None:
+            dialog.missing.opened.connect(lambda field, ref: self._open(dialog, field, ref))
         self.dialog = dialog
         dialog.show()
         return dialog
+
+    def _open(self, dialog: DocumentDialog, field: str, ref: str) -> None:
+        dialog.close()
+        if self._opener is not None:
+            self._opener(field, ref)

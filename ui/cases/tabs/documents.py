@@ -8,6 +8,8 @@ shows goes through the documents service, so consent and permissions are checked
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -20,7 +22,8 @@ from ...widgets import paragraph
 
 class DocumentsTab(QWidget):
     def __init__(self, services: Services, background: Background, case_id: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 opener: Callable[[str, str], object] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documents_tab")
         self.explanation = paragraph(_(
@@ -32,7 +35,7 @@ class DocumentsTab(QWidget):
         # needs, so the main window opens without them
         from ...documents.panel import DocumentsPanel
 
-        self.panel = DocumentsPanel(services, background, case_id, self)
+        self.panel = DocumentsPanel(services, background, case_id, self, opener=opener)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
         layout.addWidget(self.panel, 1)

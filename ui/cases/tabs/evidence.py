@@ -1,10 +1,13 @@
 """The evidence checklist of the legal matter selected in the Legal matters tab.
 
-Each item says whether it is required and which of the case's attachments documents it.
-An account that may change legal matters adds items one by one or a residence template's
-whole checklist in one step (only what no item meets yet), and links the selected item to
-an attachment or unlinks it.  The packet's pre-flight reads this same checklist, so what it
-calls missing is fixed here.  Everything is inline, reachable with Tab and Alt letters.
+Each item says whether it is required, which of the case's attachments document it (any
+number: each is an exhibit of the packet), its state (still needed, requested, obtained,
+not applicable with the reason) and who holds the original.  An account that may change
+legal matters adds items one by one or a residence template's whole checklist in one step
+(only what no item meets yet), links the selected item to an attachment or unlinks one,
+and records its state.  The packet's pre-flight reads this same checklist, so what it
+calls missing is fixed here (each of its lines opens the item, ``show_item``).
+Everything is inline, reachable with Tab and Alt letters.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shelter_app.domain import vocab
 from shelter_app.domain.history import isolate
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
+from shelter_app.services.evidence import EvidenceItem
 from shelter_app.services.registry import Services
 
 from ...widgets import MessageLabel, named
@@ -53,13 +58,18 @@ class EvidencePanel(QGroupBox):
         # "" until shown: the first show_matter, below, counts as a change of matter
         self.matter_id: str | None = ""
         self.ids: list[str] = []
+        self.items: dict[str, EvidenceItem] = {}
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([_("Evidence"), _("Needed"), _("Document")])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([_("Evidence"), _("Needed"), _("Documents"),
+                                              _("State"), _("Original held by")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (0, 2):  # what the evidence is, and its documents, get the room
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(self.fontMetrics().height() * 7)
         named(self.table, _("Evidence checklist"))
@@ -93,6 +103,24 @@ class EvidencePanel(QGroupBox):
             self.link_button.clicked.connect(self.link)
             self.unlink_button = _button(_("&Unlink"))
             self.unlink_button.clicked.connect(self.unlink)
+            self.state = QComboBox()
+            for code, text in vocab.EVIDENCE_STATE.choices():
+                self.state.addItem(text, code)
+            named(self.state, _("State"))
+            self.reason = QLineEdit()
+            self.reason.setMaxLength(500)
+            self.reason.setPlaceholderText(_("why it is not applicable"))
+            named(self.reason, _("Reason"))
+            self.holder = QLineEdit()
+            self.holder.setMaxLength(200)
+            self.holder.setPlaceholderText(_("who holds the original"))
+            named(self.holder, _("Original held by"))
+            self.state_button = _button(_("&Save the item's state"))
+            self.state_button.clicked.connect(self.save_state)
+            state_label = QLabel(_("Stat&e:"))
+            state_label.setBuddy(self.state)
+            self.table.selectionModel().selectionChanged.connect(
+                lambda *_args: self._show_state())
             label = QLabel(_("E&vidence item:"))
             label.setBuddy(self.label_edit)
             template_label = QLabel(_("Te&mplate:"))
@@ -102,7 +130,9 @@ class EvidencePanel(QGroupBox):
             for widgets in ((label, self.label_edit, self.required, self.add_button),
                             (template_label, self.templates, self.template_button),
                             (attachment_label, self.attachments, self.link_button,
-                             self.unlink_button)):
+                             self.unlink_button),
+                            (state_label, self.state, self.reason, self.holder,
+                             self.state_button)):
                 row = QHBoxLayout()
                 for widget in widgets:
                     row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QComboBox) else 0)
@@ -128,12 +158,18 @@ class EvidencePanel(QGroupBox):
             except ShelterError as exc:
                 self.message.show_message(exc.message)
         names = self._attachment_names()
+        selected = self.selected_item()
+        self.items = {item.id: item for item in items}
         self.ids = [item.id for item in items]
         self.table.setRowCount(len(items))
         for r, item in enumerate(items):
+            documents = "; ".join(names.get(a, _("(not available)"))
+                                  for a in item.attachment_ids)
             cells = [item.label, _("Required") if item.required else _("Optional"),
-                     names.get(item.attachment_id, _("(not available)"))
-                     if item.attachment_id else _("Missing")]
+                     documents or (_("Missing") if item.missing else "—"),
+                     vocab.EVIDENCE_STATE.label(item.state)
+                     + (f": {item.reason}" if item.state == "not_applicable" else ""),
+                     item.holder]
             for c, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
@@ -144,6 +180,9 @@ class EvidencePanel(QGroupBox):
             for attachment_id, name in names.items():
                 self.attachments.addItem(name, attachment_id)
             self.link_button.setEnabled(self.attachments.count() > 0)
+        if selected in self.ids:
+            select_row(self.table, self.ids.index(selected))
+        self._show_state()
 
     def _attachment_names(self) -> dict[str | None, str]:
         try:
@@ -205,20 +244,65 @@ class EvidencePanel(QGroupBox):
                                          n).format(n=n) if n else
                       _("Every item of the template is on the checklist already."))
 
-    def _linked(self, attachment_id: str | None) -> None:
+    def _item_first(self) -> str | None:
         item_id = self.selected_item()
         if item_id is None:
             self.message.show_message(_("Select the evidence item first."))
             self.table.setFocus()
-            return
-        self._attempt(lambda: self.services.legal.link_evidence(item_id, attachment_id),
-                      lambda _none: _("The document was linked to the item.") if attachment_id
-                      else _("The item no longer has a document."), select=item_id)
+        return item_id
 
     def link(self) -> None:
-        attachment_id = self.attachments.currentData()
-        if attachment_id is not None:
-            self._linked(str(attachment_id))
+        item_id, attachment_id = self._item_first(), self.attachments.currentData()
+        if item_id is None or attachment_id is None:
+            return
+        self._attempt(lambda: self.services.legal.link_evidence(item_id, str(attachment_id)),
+                      lambda _none: _("The document was linked to the item."), select=item_id)
 
     def unlink(self) -> None:
-        self._linked(None)
+        """Unlink the attachment chosen in the list from the selected item."""
+        item_id, attachment_id = self._item_first(), self.attachments.currentData()
+        if item_id is None or attachment_id is None:
+            return
+        if attachment_id not in self.items[item_id].attachment_ids:
+            self.message.show_message(_("That document is not linked to the selected "
+                                        "item."))
+            return
+        self._attempt(lambda: self.services.legal.unlink_evidence(item_id, str(attachment_id)),
+                      lambda _none: _("The document was unlinked from the item."),
+                      select=item_id)
+
+    def _show_state(self) -> None:
+        """The selected item's state, reason and holder, ready to change."""
+        if self.editing is None:
+            return
+        item = self.items.get(self.selected_item() or "")
+        for widget in (self.state, self.reason, self.holder, self.state_button):
+            widget.setEnabled(item is not None)
+        self.state.setCurrentIndex(max(self.state.findData(item.state if item else ""), 0))
+        self.reason.setText(item.reason if item else "")
+        self.holder.setText(item.holder if item else "")
+
+    def save_state(self) -> None:
+        item_id = self._item_first()
+        if item_id is None:
+            return
+        version = self.items[item_id].row_version
+        state, reason, holder = self.state.currentData(), self.reason.text(), self.holder.text()
+        self._attempt(lambda: self.services.legal.set_evidence_state(
+            item_id, state, reason=reason, holder=holder, version=version),
+            lambda item: _("Saved: {label} is {state}.").format(
+                label=isolate(item.label), state=vocab.EVIDENCE_STATE.label(item.state)),
+            select=item_id)
+
+    def show_item(self, item_id: str) -> bool:
+        """Select *item_id* (an item of the matter shown) and put the focus where it is
+        completed: the attachment list, or the state when there is nothing to link."""
+        if item_id not in self.ids:
+            return False
+        select_row(self.table, self.ids.index(item_id))
+        self.table.scrollToItem(self.table.item(self.ids.index(item_id), 0))
+        if self.editing is None:
+            self.table.setFocus()
+        else:
+            (self.attachments if self.attachments.count() else self.state).setFocus()
+        return True
