@@ -1,7 +1,8 @@
 """Legal casework in a demo vault: for each residence template that is meant to be filed
 (every one but ``blank``), one open demo case shared with the legal volunteer carries a
 matter prepared with that template whose packet passes pre-flight — a timeline the
-statement is drafted from, the template's evidence checklist with a fictional document
+statement is drafted from, the prosecution that followed her report (one has just reached
+trial and she is still to be told), the template's evidence checklist with a fictional document
 for each required item, the authority in the partner directory and the survivor's consent
 to share with it.
 
@@ -88,7 +89,8 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
     for case_id in ready:  # the legal volunteers work on them
         for user_id in volunteers:
             services.cases.share(case_id, user_id)
-    counts = {"legal_matters_ready": 0, "timeline_events": 0, "evidence_documents": 0}
+    counts = {"legal_matters_ready": 0, "timeline_events": 0, "evidence_documents": 0,
+              "proceedings": 0}
     authorities: dict[str, str] = {}
     for case_id, (template_id, plan) in zip(ready, PLANS.items(), strict=False):
         try:
@@ -106,6 +108,20 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
                 source="authority" if stage == "police_report" else "survivor",
                 description=text)
             counts["timeline_events"] += 1
+        # the report to the police became a prosecution; in the first case it has just
+        # reached trial and she is still to be told (the reminder a newcomer sees)
+        first = counts["legal_matters_ready"] == 0
+        services.proceedings.open(
+            case_id, authority_kind="prosecutor", role="injured_party",
+            stage="trial" if first else "investigation",
+            authority=f"Public prosecutor's office, {town}",
+            reference=f"DEMO-{template.bates_prefix.strip('-') or 'PR'}-{100 + len(authorities)}",
+            requested=["video_testimony", "screens"],
+            granted=["video_testimony"] if first else [],
+            stage_on=today - dt.timedelta(days=3 if first else 60),
+            next_hearing=today + dt.timedelta(days=12 if first else 45),
+            survivor_told=not first)
+        counts["proceedings"] += 1
         partner = authorities.get(template.authority)
         if partner is None:
             try:

@@ -14,6 +14,7 @@ SCHEMA_8_COLUMNS = (
 
 def undo_schema_8(conn: Any) -> None:
     """Drop what schema version 8 added (the caller sets ``user_version``)."""
-    conn.execute("DROP TABLE evidence_links")
+    for table in ("evidence_links", "proceeding_updates", "proceedings"):
+        conn.execute(f"DROP TABLE {table}")
     for table, column in SCHEMA_8_COLUMNS:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -82,7 +82,7 @@ class DeadlinesModel(RowsModel):
 
 
 class DeadlinesPage(QWidget):
-    open_case = Signal(str)
+    open_case = Signal(str, str, str)
 
     def __init__(self, services: Services, background: Background | None = None,
                  parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
@@ -171,7 +171,7 @@ class DeadlinesPage(QWidget):
     def open_selected(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self.open_case.emit(chosen.case_id)
+            self.open_case.emit(chosen.case_id, chosen.tab, chosen.source_id)
 
     def showEvent(self, event: object) -> None:
         """Coming back to the page reads the deadlines again: days pass, cases change."""

@@ -228,6 +228,33 @@ LEGAL_MATTER_STATUS = _v("matter_status", N_("Legal matter status"),
                          ("refused", N_("Refused")), ("appeal", N_("Under appeal")),
                          ("closed", N_("Closed")))
 
+PROCEEDING_AUTHORITY = _v("authority_kind", N_("Run by"),
+                          ("police", N_("Police")), ("prosecutor", N_("Prosecutor")),
+                          ("court", N_("Court")), ("other", N_("Other authority")))
+
+PROCEEDING_ROLE = _v("role", N_("Her role"),
+                     ("witness", N_("Witness")), ("injured_party", N_("Injured party")),
+                     ("civil_party", N_("Civil party")), ("other", N_("Other role")))
+
+PROCEEDING_STAGE = _v("stage", N_("Stage"),
+                      ("report", N_("Report")), ("investigation", N_("Investigation")),
+                      ("charge", N_("Charge")), ("trial", N_("Trial")),
+                      ("judgment", N_("Judgment")), ("appeal", N_("Appeal")),
+                      ("closed", N_("Closed")))
+
+PROTECTION_MEASURE = _v("measure", N_("Protection and special measures"),
+                        ("screens", N_("Screens in the courtroom")),
+                        ("video_testimony", N_("Testimony by video link")),
+                        ("anonymity", N_("Anonymity")), ("escort", N_("Escort")),
+                        ("relocation", N_("Relocation")),
+                        ("closed_hearing", N_("Hearing in private")),
+                        ("other", N_("Other measure")))
+
+INFORM_METHOD = _v("method", N_("How she was told"),
+                   ("in_person", N_("In person")), ("phone", N_("By phone")),
+                   ("letter", N_("By letter")), ("through_lawyer", N_("Through her lawyer")),
+                   ("message", N_("By message")))
+
 EVIDENCE_STATE = _v("evidence_state", N_("Evidence state"),
                     ("needed", N_("Still needed")), ("requested", N_("Requested")),
                     ("obtained", N_("Obtained")), ("not_applicable", N_("Not applicable")))

@@ -36,6 +36,7 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.services.day_queries import DEADLINE_DAYS, FEW_CASES, Arm, arms
 from shelter_app.services.tasks import open_what
 from shelter_app.store.db import Row
+from shelter_app.store.deadlines import LEGAL_SOURCES
 
 # Counts stop at COUNT_CAP ("99+") and at most LIMIT lines of a group are read: nobody
 # acts on a hundred lines of one kind in a day, and counting a 100,000-case organisation's
@@ -211,7 +212,7 @@ class DayService:
         return int(self._ctx.db.scalar(
             "SELECT count(*) FROM (SELECT 1 FROM deadlines d JOIN cases c"  # noqa: S608
             " ON c.id = d.case_id WHERE d.done = 0 AND d.due_on <= :until"
-            f" AND ((d.source = 'legal_matter' AND {visible_legal})"
+            f" AND ((d.source IN {LEGAL_SOURCES} AND {visible_legal})"
             f" OR (d.source = 'referral' AND {visible_ref})) LIMIT :cap_)",
             {"until": (today + dt.timedelta(days=DEADLINE_DAYS)).isoformat(),
              "cap_": COUNT_CAP, **p1, **p2}))

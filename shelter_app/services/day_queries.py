@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shelter_app.domain import validate as v
+from shelter_app.store.deadlines import LEGAL_SOURCES
 
 DEADLINE_DAYS = 7
 CONSENT_DAYS = 30
@@ -111,7 +112,7 @@ def _source(key: str, today: dt.date, params: dict[str, Any]) -> _Source:
         return _Source(
             "d.source_id, d.case_id, c.code, d.kind, d.due_on", "deadlines d",
             " JOIN cases c ON c.id = d.case_id",
-            "d.done = 0 AND d.due_on <= :until AND d.source = 'legal_matter'",
+            f"d.done = 0 AND d.due_on <= :until AND d.source IN {LEGAL_SOURCES}",
             "d.due_on", "deadlines_due", "deadlines_case", "d.case_id")
     if key == "referrals":
         return _Source(

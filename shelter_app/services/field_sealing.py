@@ -74,6 +74,10 @@ SEALED: tuple[SealedColumns, ...] = (
                   " FROM attachments"),
     SealedColumns("evidence_items", evidence.SEALED,
                   "SELECT id, label, reason, holder, 'legal' AS key FROM evidence_items"),
+    SealedColumns("proceedings", ("details",),
+                  "SELECT id, details, 'legal' AS key FROM proceedings"),
+    SealedColumns("proceeding_updates", ("details",),
+                  "SELECT id, details, 'legal' AS key FROM proceeding_updates"),
     SealedColumns("cases", case_fields.CASE_CASE,
                   f"SELECT id, {', '.join(case_fields.CASE_CASE)}, 'case' AS key"  # noqa: S608
                   " FROM cases"),

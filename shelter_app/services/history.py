@@ -179,6 +179,9 @@ class HistoryService:
             return [(kind.section, _("Recorded that a consent was withdrawn"), labels)]
         if target == "task" and set(fields) == {"done_at", "done_by"}:
             return [(kind.section, _("Changed whether a task is done"), labels)]
+        if target == "proceeding" and fields == ["survivor_informed"]:
+            return [(kind.section, _("Recorded that the survivor was told of the proceedings"),
+                     labels)]
         moved = details.get("status")
         if target == "legal_matter" and isinstance(moved, list) and len(moved) == 2:
             before, after = (isolate(vocab.LEGAL_MATTER_STATUS.label(str(s))) for s in moved)

@@ -24,6 +24,7 @@ from shelter_app.store import deadlines
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
+from shelter_app.store.deadlines import LEGAL_SOURCES
 
 DATE_FIELDS = ("reflection_start", "reflection_end", "filing_due", "filed_on", "decision_on",
                "permit_from", "permit_expiry", "renewal_due")
@@ -33,8 +34,11 @@ DEADLINE_LABELS = {
     "permit_expiry": N_("Permit expires"),
     "renewal_due": N_("Renewal due"),
     "appeal_due": N_("Appeal or review due"),
+    "hearing": N_("Next hearing"),
+    "inform_survivor": N_("Tell the survivor of the new stage"),
     "follow_up": N_("Referral follow-up due"),
 }
+PROCEEDING_KINDS = frozenset({"hearing", "inform_survivor"})  # services/proceedings.py
 MATTER_DEADLINES = ("reflection_end", "filing_due", "permit_expiry", "renewal_due",
                     "appeal_due")
 # A renewal is due this many days before the permit expires, unless the matter's template
@@ -80,6 +84,17 @@ class Deadline:
 
     def overdue(self, today: dt.date | None = None) -> bool:
         return self.due_on < (today or dt.date.today())
+
+    @property
+    def tab(self) -> str:
+        """The case workspace's tab where this deadline is met (ui/cases/workspace.py)."""
+        return tab_for(self.kind)
+
+
+def tab_for(kind: str) -> str:
+    """The workspace tab of a deadline of *kind*."""
+    return ("proceedings" if kind in PROCEEDING_KINDS else "referrals" if kind == "follow_up"
+            else "legal")
 
 
 # under the legal key (docs/VAULT_FORMAT.md, 7.1)
@@ -242,7 +257,7 @@ class LegalService(EvidenceChecklist):
     def case_deadlines(self, case_id: str) -> builtins.list[Deadline]:
         """The open deadlines of the case's legal matters, the soonest first."""
         self._access.require(case_id, Action.READ_LEGAL)
-        return self._deadlines("d.source = 'legal_matter' AND d.case_id = :c"
+        return self._deadlines(f"d.source IN {LEGAL_SOURCES} AND d.case_id = :c"
                                " ORDER BY d.due_on, d.kind", {"c": case_id})
 
     def _deadlines(self, where: str, params: dict[str, object]) -> builtins.list[Deadline]:
@@ -282,7 +297,7 @@ class LegalService(EvidenceChecklist):
         visible_ref, p2 = self._access.visible_sql("c", Action.MANAGE_REFERRALS)
         return self._deadlines(
             "d.due_on <= :until" + ("" if include_overdue else " AND d.due_on >= :today")
-            + f" AND ((d.source = 'legal_matter' AND {visible_legal})"
+            + f" AND ((d.source IN {LEGAL_SOURCES} AND {visible_legal})"
             f" OR (d.source = 'referral' AND {visible_ref})) ORDER BY d.due_on LIMIT :limit",
             {"until": (today + dt.timedelta(days=within_days)).isoformat(),
              "today": today.isoformat(), "limit": limit, **p1, **p2})

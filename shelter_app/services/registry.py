@@ -24,6 +24,7 @@ from shelter_app.services.field_sealing import seal_plain_fields
 from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
 from shelter_app.services.partners import PartnerService
+from shelter_app.services.proceedings import ProceedingsService
 from shelter_app.services.referrals import ReferralService
 from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
@@ -53,6 +54,7 @@ class Services:
     referrals: ReferralService
     appointments: AppointmentService
     legal: LegalService
+    proceedings: ProceedingsService
     attachments: AttachmentService
     exchange: ExchangeService
     drafts: DraftService
@@ -123,7 +125,8 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
-        attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
+        proceedings=ProceedingsService(ctx), attachments=AttachmentService(ctx, settings),
+        exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
         tasks=TaskService(ctx), day=DayService(ctx), document_process=document_process,
     )

@@ -50,6 +50,9 @@ OPS: dict[str, Op] = {
     "appointment": _appointment,
     "open_legal_matter": lambda s, o, c: s.legal.open(c["id"], "residence_permit"),
     "read_legal": lambda s, o, c: s.legal.list(c["id"]),
+    "open_proceeding": lambda s, o, c: s.proceedings.open(
+        c["id"], authority_kind="police", role="witness", stage="report"),
+    "read_proceedings": lambda s, o, c: s.proceedings.list(c["id"]),
     "attach": lambda s, o, c: s.attachments.add(c["id"], "scan.pdf", PDF),
     "list_attachments": lambda s, o, c: s.attachments.list(c["id"]),
     "assign": lambda s, o, c: s.cases.assign(c["id"], o.ids["coordinator"]),
@@ -57,7 +60,8 @@ OPS: dict[str, Op] = {
 }
 
 OK, NF, DENIED = "ok", "not found", "denied"
-NEVER_CASEWORKER = {"open_legal_matter": DENIED, "assign": DENIED, "share": DENIED}
+NEVER_CASEWORKER = {"open_legal_matter": DENIED, "open_proceeding": DENIED, "assign": DENIED,
+                    "share": DENIED}
 NEVER_LEGAL = {k: DENIED for k in (
     "edit", "status", "consent", "service", "health_service", "list_services",
     "referral", "assign", "share")}

@@ -84,7 +84,10 @@ def test_open_case_and_end_of_session(qtbot, org: Org, setup):
     assert page.open_button.isEnabled()
     with qtbot.waitSignal(page.open_case) as opened:
         page.open_button.click()
-    assert opened.args == [setup["case"]]
+    # at the tab where the deadline is met, its record selected (the matter's filing)
+    assert opened.args[:2] == [setup["case"], "legal"]
+    matters = org.caseworker.legal.list(setup["case"])
+    assert opened.args[2] == matters[0].id
     assert unnamed(page) == []
     page.end_session()
     assert page.model.rowCount() == 0 and page.summary.text() == ""

@@ -121,7 +121,8 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
 
         # Her tabs only: nothing of services, referrals or health.
         assert workspace.keys == ["profile", "consent", "appointments", "timeline", "legal",
-                                  "documents", "attachments", "history", "tasks"]
+                                  "proceedings", "documents", "attachments", "history",
+                                  "tasks"]
         profile = workspace.profile
         assert "access_needs" not in profile.form and "Asthma" not in profile.form.values()
         assert not profile.edit_button.isVisible()

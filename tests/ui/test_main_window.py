@@ -236,7 +236,8 @@ def test_a_row_in_another_section_opens_its_case(qtbot, make_controller, staffed
     window = controller.window
     deadlines = window.show_page("deadlines")
     with qtbot.waitSignal(deadlines.open_case, timeout=WAIT_MS):
-        deadlines.open_case.emit(record.id)  # as the "Open case" button does
+        # as the "Open case" button does: the case, the tab, the record there
+        deadlines.open_case.emit(record.id, "legal", "")
     assert window.current_key() == "cases"
     opened = [w for w in window.findChildren(QWidget) if getattr(w, "case_id", None) == record.id]
     assert opened and all(w.isVisibleTo(window) for w in opened)

@@ -9,6 +9,7 @@
 | Appointments | manage appointments |
 | Timeline | read the case (adding and changing events needs ``case.timeline``) |
 | Legal matters | read legal matters |
+| Proceedings | read legal matters (criminal proceedings and when she was told) |
 | Documents | produce packets |
 | Attachments | manage documents |
 | History | read the case (each sees the changes to the sections they may read) |
@@ -59,6 +60,7 @@ from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
 from .tabs.history import HistoryTab
 from .tabs.legal import LegalTab, open_missing
+from .tabs.proceedings import ProceedingsTab
 from .tabs.profile import ProfileTab
 from .tabs.referrals import ReferralsTab
 from .tabs.services import ServicesTab
@@ -81,6 +83,9 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
     ("legal", lambda: _("Le&gal matters"), Action.READ_LEGAL,
      lambda w: LegalTab(w.services, w.background, w.case_id, w.scope,
                         changed=w.show_deadline)),
+    ("proceedings", lambda: _("Pr&oceedings"), Action.READ_LEGAL,
+     lambda w: ProceedingsTab(w.services, w.background, w.case_id, w.scope,
+                              changed=w.show_deadline)),
     ("documents", lambda: _("Doc&uments"), Action.PRODUCE_PACKET,
      lambda w: DocumentsTab(w.services, w.background, w.case_id, opener=w.open_missing)),
     ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,

@@ -36,6 +36,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import format_date
 from shelter_app.services.day import COUNT_CAP, Day, DayItem
+from shelter_app.services.legal import tab_for
 from shelter_app.services.registry import Services
 
 from ..agenda.common import button, flow, tab_order
@@ -212,7 +213,8 @@ class MyDayPage(QWidget):
     def open_index(self, index: QModelIndex) -> None:
         item = self.model.item_at(index)
         if item is not None:
-            self.open_case.emit(item.case_id, TABS[item.group], item.record_id)
+            tab = tab_for(item.kind) if item.group == "deadlines" else TABS[item.group]
+            self.open_case.emit(item.case_id, tab, item.record_id)
             return
         group = index.siblingAtColumn(0)
         if self.model.rowCount(group):  # Enter on a group folds or unfolds it

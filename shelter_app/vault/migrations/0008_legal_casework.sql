@@ -5,7 +5,8 @@
 -- items have a state, the reason one is not applicable and who holds the original, and
 -- any number of linked attachments.  Rows of before keep their values; the new texts
 -- start empty and the new dates NULL; an item with an attachment is obtained, and its
--- attachment its first link.
+-- attachment its first link.  Criminal proceedings, and the log of when the survivor was
+-- told of each stage, are new: all but their dates sealed under the legal key.
 ALTER TABLE timeline_events ADD COLUMN approximate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE timeline_events ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE legal_matters ADD COLUMN authority TEXT NOT NULL DEFAULT '';
@@ -29,3 +30,26 @@ INSERT INTO evidence_links (item_id, attachment_id, created_at, created_by)
     SELECT id, attachment_id, updated_at, updated_by FROM evidence_items
     WHERE attachment_id IS NOT NULL;
 UPDATE evidence_items SET state = 'obtained' WHERE attachment_id IS NOT NULL;
+CREATE TABLE proceedings (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases (id),
+    details      TEXT NOT NULL,
+    stage_on     TEXT,
+    next_hearing TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    created_by   TEXT,
+    updated_by   TEXT,
+    row_version  INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX proceedings_case ON proceedings (case_id);
+CREATE TABLE proceeding_updates (
+    id            TEXT PRIMARY KEY,
+    proceeding_id TEXT NOT NULL REFERENCES proceedings (id),
+    details       TEXT NOT NULL,
+    informed_on   TEXT NOT NULL,
+    informed_by   TEXT,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT
+) STRICT;
+CREATE INDEX proceeding_updates_proceeding ON proceeding_updates (proceeding_id, informed_on);

@@ -1,0 +1,83 @@
+"""The case's Proceedings tab, through the real widgets: a legal volunteer records a
+prosecution, moves it to a new stage (the reminder to tell the survivor appears, in the
+table and the case header), records that she was told (the reminder goes), and ticks the
+measures granted; a caseworker reads it without a form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ui.cases.tabs.base import select_row
+from ui.cases.tabs.proceedings import ProceedingsTab
+
+from .case_helpers import Office, new_case
+from .test_case_history import open_workspace, plain
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def office(qapp, vault_dir):
+    office = Office(vault_dir)
+    office.record = new_case(office.coordinator, office.ids)
+    yield office
+    office.close()
+
+
+def _cells(tab: ProceedingsTab, row: int = 0) -> list[str]:
+    return [tab.table.item(row, c).text() for c in range(tab.table.columnCount())]
+
+
+def test_a_prosecution_is_recorded_moved_on_and_she_is_told(qtbot, office):
+    workspace = open_workspace(qtbot, office, "legal")
+    tab = workspace.show_tab("proceedings")
+    assert isinstance(tab, ProceedingsTab) and tab.editor is not None
+    tab.form.put({"authority_kind": "prosecutor", "authority": "District prosecutor",
+                  "reference": "PR-2026-77", "role": "injured_party", "stage": "investigation",
+                  "requested": ["video_testimony", "screens"],
+                  "next_hearing": (TODAY + dt.timedelta(days=30)).isoformat()})
+    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    assert tab.done.text() == "The proceedings were recorded.", tab.message.text()
+    assert _cells(tab)[:4] == ["Prosecutor · District prosecutor", "PR-2026-77",
+                               "Injured party", "Investigation"]
+    assert _cells(tab)[6] == "Yes"  # she knew of the stage it was recorded at
+    assert plain(workspace.deadline.text()).startswith("Next legal deadline: Next hearing")
+
+    # moved on to the charge: the reminder to tell her
+    editor = tab.editor
+    tab.table.setFocus()
+    select_row(tab.table, 0)
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    assert editor.editing and not tab.form["survivor_told"].widget.isVisibleTo(tab)
+    tab.form.put({"stage": "charge", "granted": ["video_testimony"]})
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert not editor.editing, tab.message.text()
+    assert _cells(tab)[3] == "Charge" and _cells(tab)[6] == "Not yet"
+    assert "Tell the survivor of the new stage" in workspace.deadline.text()
+
+    panel = tab.informed
+    assert panel.proceeding_id == tab.ids[0] and panel.stage.currentData() == "charge"
+    panel.method.setCurrentIndex(panel.method.findData("in_person"))
+    qtbot.keyClicks(panel.note, "Explained what a charge means, with the interpreter.")
+    qtbot.mouseClick(panel.inform_button, Qt.MouseButton.LeftButton)
+    assert "she was told of the stage" in plain(panel.done.text()), panel.message.text()
+    assert _cells(tab)[6] == "Yes"
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 1).text() == "Charge"
+    assert panel.table.item(0, 2).text() == "In person"
+    assert "Tell the survivor" not in workspace.deadline.text()
+    p = office.legal.proceedings.get(tab.ids[0])
+    assert p.granted == ("video_testimony",) and p.requested == ("screens", "video_testimony")
+
+
+def test_a_reader_who_may_not_record_sees_no_form(qtbot, office):
+    office.coordinator.proceedings.open(office.record.id, authority_kind="police",
+                                        role="witness", stage="report")
+    workspace = open_workspace(qtbot, office, "caseworker")
+    tab = workspace.show_tab("proceedings")
+    assert isinstance(tab, ProceedingsTab)
+    assert tab.editor is None and tab.informed.editing is None
+    assert _cells(tab)[2:4] == ["Witness", "Report"]
