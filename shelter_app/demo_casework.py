@@ -2,9 +2,10 @@
 (every one but ``blank``), one open demo case shared with the legal volunteer carries a
 matter prepared with that template whose packet passes pre-flight — a timeline the
 statement is drafted from, the prosecution that followed her report (one has just reached
-trial and she is still to be told), the template's evidence checklist with a fictional document
-for each required item, the authority in the partner directory and the survivor's consent
-to share with it.
+trial and she is still to be told), a claim for unpaid wages being prepared, a child at
+risk included in the application, the template's evidence checklist with a fictional
+document for each required item, the authority in the partner directory and the
+survivor's consent to share with it.
 
 Written through the services as the coordinator, so every record is sealed, checked and
 in the audit chain exactly as if typed in the application.  Every document says it is
@@ -31,6 +32,7 @@ PLANS: dict[str, tuple[str, str, str, str]] = {
     "it-art18": ("residence_permit", "IT", "Latina", "preparing"),
     "uk-nrm-vts": ("nrm", "GB", "Boston, Lincolnshire", "preparing"),
 }
+CURRENCIES = {"US": "USD", "CA": "CAD", "GB": "GBP"}  # elsewhere EUR
 # (stage, days before today the event began, how long it lasted, place or "" for the
 # destination town, in the survivor's country (True) or the destination (False), text)
 STORY: tuple[tuple[str, int, int, str, bool, str], ...] = (
@@ -90,7 +92,7 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
         for user_id in volunteers:
             services.cases.share(case_id, user_id)
     counts = {"legal_matters_ready": 0, "timeline_events": 0, "evidence_documents": 0,
-              "proceedings": 0}
+              "proceedings": 0, "claims": 0}
     authorities: dict[str, str] = {}
     for case_id, (template_id, plan) in zip(ready, PLANS.items(), strict=False):
         try:
@@ -122,6 +124,16 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
             next_hearing=today + dt.timedelta(days=12 if first else 45),
             survivor_told=not first)
         counts["proceedings"] += 1
+        services.claims.open(
+            case_id, route="labour_tribunal", currency=CURRENCIES.get(country, "EUR"),
+            against="The employer (fictional)", claimed=f"{9000 + 750 * len(authorities)}",
+            filing_due=today + dt.timedelta(days=25 + len(authorities)),
+            notes="Unpaid wages for the months of exploitation (demo).")
+        counts["claims"] += 1
+        services.family.add(case_id, "Demo child (fictional)", "child",
+                            birth_date=today - dt.timedelta(days=365 * 9), country=home,
+                            place="With her grandmother", at_risk=True, included=True,
+                            reason="Unmarried child under 21, at risk of retaliation")
         partner = authorities.get(template.authority)
         if partner is None:
             try:

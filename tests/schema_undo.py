@@ -14,7 +14,8 @@ SCHEMA_8_COLUMNS = (
 
 def undo_schema_8(conn: Any) -> None:
     """Drop what schema version 8 added (the caller sets ``user_version``)."""
-    for table in ("evidence_links", "proceeding_updates", "proceedings"):
+    for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
+                  "family_members"):
         conn.execute(f"DROP TABLE {table}")
     for table, column in SCHEMA_8_COLUMNS:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -38,13 +38,15 @@ EXPECTED: dict[Role, dict[Action, frozenset[Scope]]] = {
     Role.CASEWORKER: {
         **{a: frozenset({S.ASSIGNED}) for a in (
             A.READ_CASE, A.EDIT_CASE, A.READ_HEALTH, A.EDIT_HEALTH, A.READ_LEGAL,
-            A.MANAGE_CONSENT, A.EDIT_TIMELINE, A.RECORD_SERVICE, A.MANAGE_REFERRALS,
+            A.MANAGE_CONSENT, A.EDIT_TIMELINE, A.EDIT_FAMILY, A.RECORD_SERVICE,
+            A.MANAGE_REFERRALS,
             A.MANAGE_APPOINTMENTS, A.MANAGE_DOCUMENTS, A.PRODUCE_PACKET, A.MANAGE_TASKS)},
         **{a: frozenset({S.NONE}) for a in (A.CREATE_CASE, A.READ_PARTNERS, A.EXPORT_CASES)},
     },
     Role.LEGAL: {
         **{a: frozenset({S.SHARED}) for a in (
-            A.READ_CASE, A.READ_LEGAL, A.EDIT_LEGAL, A.EDIT_TIMELINE, A.MANAGE_APPOINTMENTS,
+            A.READ_CASE, A.READ_LEGAL, A.EDIT_LEGAL, A.EDIT_TIMELINE, A.EDIT_FAMILY,
+            A.MANAGE_APPOINTMENTS,
             A.MANAGE_DOCUMENTS, A.PRODUCE_PACKET, A.MANAGE_TASKS)},
         **{a: frozenset({S.NONE}) for a in (A.READ_PARTNERS, A.EXPORT_CASES)},
     },

@@ -54,6 +54,21 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Relative:
+    """A family member listed on a packet's worksheet (services/family.py)."""
+
+    name: str
+    relationship: str
+    birth_date: dt.date | None
+    place: str
+    country: str | None
+    at_risk: bool
+    included: bool
+    reason: str
+    notes: str
+
+
+@dataclass(frozen=True)
 class Situation:
     identification_status: str
     exploitation_types: tuple[str, ...]

@@ -67,6 +67,7 @@ class ResidencePacket:
     watermark: str | None = None
     bates_prefix: str = ""
     recipient: str = ""  # the authority's office as in the partner directory (else the template's)
+    family: tuple[m.Relative, ...] = ()  # those included in the application
 
     @property
     def authority(self) -> str:

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable
 
 from shelter_app.documents import blocks as b
 from shelter_app.documents.layout import DocumentSpec, Styles, para, styles, text
-from shelter_app.documents.packet_model import Words
+from shelter_app.documents.packet_model import Relative, Words
 from shelter_app.domain import vocab
 
 if TYPE_CHECKING:
@@ -124,10 +124,25 @@ def elements_checklist(packet: ResidencePacket, letters: list[str], spec: Docume
     return story
 
 
+def _relative_cell(w: Words, relative: Relative, name: str) -> str:
+    """One cell of a family worksheet, in the packet's language."""
+    value = getattr(relative, name)
+    if name == "relationship":
+        return w.term(vocab.FAMILY_RELATIONSHIP, value)
+    if name == "birth_date":
+        return w.date(value)
+    if name == "country":
+        return w.country(value)
+    if isinstance(value, bool):
+        return w.yes_no(value)
+    return str(value or "")
+
+
 def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
                ) -> list[Flowable]:
     st = styles(packet.language)
-    _ = Words(packet.language)._
+    w = Words(packet.language)
+    _ = w._
     story: list[Flowable] = []
     for sheet in packet.template.worksheets:
         story += [b.p(sheet.title, st.heading), *_letter_paragraphs(sheet.text, st)]
@@ -138,7 +153,10 @@ def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
             story.append(b.boxed([b.p(status, st.body)], width=_width(spec)))
         if sheet.columns:
             width = _width(spec)
-            story.append(b.grid(list(sheet.columns), [[""] * len(sheet.columns)] * sheet.rows,
+            rows = [[_relative_cell(w, r, name) for name in sheet.family]
+                    for r in packet.family] if sheet.family else []
+            story.append(b.grid(list(sheet.columns),
+                                rows or [[""] * len(sheet.columns)] * sheet.rows,
                                 st, widths=[width / len(sheet.columns)] * len(sheet.columns),
                                 small=True))
         story.append(b.gap(6))

@@ -21,6 +21,9 @@ from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.resources import resource
 
+# What a worksheet's family_fields may name (services/family.py keeps the same fields).
+FAMILY_FIELDS = ("name", "relationship", "birth_date", "place", "country", "at_risk",
+                 "included", "reason", "notes")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 
 
@@ -58,6 +61,9 @@ class Worksheet:
     columns: tuple[str, ...]
     rows: int
     status_of: str  # a requirement id: the sheet says whether its evidence is enclosed
+    # with one field of services/family.py DETAILS per column: the table lists the case's
+    # family members included in the application
+    family: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,8 @@ def parse(path: Path) -> Template:
     worksheets = tuple(
         Worksheet(_text(w, "id", where), _text(w, "title", where), _text(w, "text", where),
                   _texts(w, "columns", where), int(w.get("rows", 0)),
-                  _text(w, "status_of", where, required=False))
+                  _text(w, "status_of", where, required=False),
+                  _texts(w, "family_fields", where))
         for w in _tables(raw, "worksheets", where))
     template = Template(
         id=_text(raw, "id", where), version=_text(raw, "version", where),
@@ -214,6 +221,10 @@ def parse(path: Path) -> Template:
     problems += [_("worksheet '{sheet}' names an unknown requirement '{code}'").format(
         sheet=w.id, code=w.status_of) for w in template.worksheets
         if w.status_of and w.status_of not in known]
+    problems += [_("worksheet '{sheet}': family_fields names one field per column, from: "
+                   "{fields}").format(sheet=w.id, fields=", ".join(FAMILY_FIELDS))
+                 for w in template.worksheets if w.family and (
+                     len(w.family) != len(w.columns) or set(w.family) - set(FAMILY_FIELDS))]
     if len(known) != len(requirements):
         problems.append(_("two requirements have the same id"))
     problems += [_("unknown timeline stage '{code}'").format(code=stage)

@@ -50,6 +50,7 @@ class Action(StrEnum):
     READ_LEGAL = "case.read_legal"
     EDIT_LEGAL = "case.edit_legal"
     EDIT_TIMELINE = "case.timeline"  # the case's timeline, from which statements are drafted
+    EDIT_FAMILY = "case.family"  # the survivor's family members and dependants
     MANAGE_CONSENT = "case.consent"
     RECORD_SERVICE = "case.service"
     MANAGE_REFERRALS = "case.referral"

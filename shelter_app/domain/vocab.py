@@ -255,6 +255,21 @@ INFORM_METHOD = _v("method", N_("How she was told"),
                    ("letter", N_("By letter")), ("through_lawyer", N_("Through her lawyer")),
                    ("message", N_("By message")))
 
+FAMILY_RELATIONSHIP = _v("relationship", N_("Relationship"),
+                         ("spouse", N_("Spouse or partner")), ("child", N_("Child")),
+                         ("parent", N_("Parent")), ("sibling", N_("Brother or sister")),
+                         ("other", N_("Other relative or dependant")))
+
+CLAIM_ROUTE = _v("route", N_("Route"),
+                 ("criminal_court", N_("Criminal court")), ("civil_court", N_("Civil court")),
+                 ("state_fund", N_("State compensation fund")),
+                 ("labour_tribunal", N_("Labour tribunal")), ("other", N_("Other route")))
+
+CLAIM_STATUS = _v("claim_status", N_("Claim status"),
+                  ("preparing", N_("Preparing")), ("filed", N_("Filed")),
+                  ("awarded", N_("Awarded")), ("refused", N_("Refused")),
+                  ("paid", N_("Paid in full")), ("withdrawn", N_("Withdrawn")))
+
 EVIDENCE_STATE = _v("evidence_state", N_("Evidence state"),
                     ("needed", N_("Still needed")), ("requested", N_("Requested")),
                     ("obtained", N_("Obtained")), ("not_applicable", N_("Not applicable")))

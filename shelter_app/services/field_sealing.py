@@ -78,6 +78,9 @@ SEALED: tuple[SealedColumns, ...] = (
                   "SELECT id, details, 'legal' AS key FROM proceedings"),
     SealedColumns("proceeding_updates", ("details",),
                   "SELECT id, details, 'legal' AS key FROM proceeding_updates"),
+    SealedColumns("claims", ("details",), "SELECT id, details, 'legal' AS key FROM claims"),
+    SealedColumns("family_members", ("details",),
+                  "SELECT id, details, 'case' AS key FROM family_members"),
     SealedColumns("cases", case_fields.CASE_CASE,
                   f"SELECT id, {', '.join(case_fields.CASE_CASE)}, 'case' AS key"  # noqa: S608
                   " FROM cases"),

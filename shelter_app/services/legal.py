@@ -36,6 +36,7 @@ DEADLINE_LABELS = {
     "appeal_due": N_("Appeal or review due"),
     "hearing": N_("Next hearing"),
     "inform_survivor": N_("Tell the survivor of the new stage"),
+    "claim_filing": N_("Compensation claim due"),
     "follow_up": N_("Referral follow-up due"),
 }
 PROCEEDING_KINDS = frozenset({"hearing", "inform_survivor"})  # services/proceedings.py
@@ -93,8 +94,8 @@ class Deadline:
 
 def tab_for(kind: str) -> str:
     """The workspace tab of a deadline of *kind*."""
-    return ("proceedings" if kind in PROCEEDING_KINDS else "referrals" if kind == "follow_up"
-            else "legal")
+    return ("proceedings" if kind in PROCEEDING_KINDS else "claims" if kind == "claim_filing"
+            else "referrals" if kind == "follow_up" else "legal")
 
 
 # under the legal key (docs/VAULT_FORMAT.md, 7.1)

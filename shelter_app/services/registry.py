@@ -15,11 +15,13 @@ from shelter_app.services.audit_log import AuditLogService
 from shelter_app.services.care import CareService
 from shelter_app.services.case_fields import key_the_index
 from shelter_app.services.cases import CaseService
+from shelter_app.services.claims import ClaimsService
 from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, Session
 from shelter_app.services.day import DayService
 from shelter_app.services.drafts import DraftService
 from shelter_app.services.exchange import ExchangeService
+from shelter_app.services.family import FamilyService
 from shelter_app.services.field_sealing import seal_plain_fields
 from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
@@ -55,6 +57,8 @@ class Services:
     appointments: AppointmentService
     legal: LegalService
     proceedings: ProceedingsService
+    claims: ClaimsService
+    family: FamilyService
     attachments: AttachmentService
     exchange: ExchangeService
     drafts: DraftService
@@ -125,8 +129,9 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
-        proceedings=ProceedingsService(ctx), attachments=AttachmentService(ctx, settings),
-        exchange=ExchangeService(ctx, cases),
+        proceedings=ProceedingsService(ctx), claims=ClaimsService(ctx),
+        family=FamilyService(ctx),
+        attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
         tasks=TaskService(ctx), day=DayService(ctx), document_process=document_process,
     )

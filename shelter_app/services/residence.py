@@ -26,6 +26,7 @@ from shelter_app.services.residence_data import (
     exhibits,
     gather,
     matter_dates,
+    relatives,
 )
 
 if TYPE_CHECKING:
@@ -137,7 +138,8 @@ class ResidenceMaker:
             exhibits=usable, missing=tuple(missing), draft=bool(missing),
             watermark=watermark or (translator(lang)(DRAFT) if missing else None),
             bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,
-            recipient=partner.name)
+            recipient=partner.name,
+            family=tuple(relatives(self._s.family, case_id)))
         return self._docs.produce_pdf(
             case_id=case_id, scope=scope, kind="residence", model=packet, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,

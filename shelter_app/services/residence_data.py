@@ -15,6 +15,7 @@ from shelter_app.domain.records import CaseRecord
 from shelter_app.i18n import N_, _
 from shelter_app.services.attachments import AttachmentService
 from shelter_app.services.evidence import EvidenceItem
+from shelter_app.services.family import FamilyService
 from shelter_app.services.legal import DEADLINE_LABELS, LegalMatter, LegalService
 from shelter_app.services.timeline import TimelineService
 
@@ -155,3 +156,10 @@ def matter_dates(matter: LegalMatter | None, legal: LegalService | None = None
 def events(timeline: TimelineService, case_id: str) -> tuple[m.Event, ...]:
     return tuple(m.Event(e.stage, e.place, e.country, e.date_from, e.date_to, e.description,
                          e.approximate) for e in timeline.list(case_id))
+
+
+def relatives(family: FamilyService, case_id: str) -> list[m.Relative]:
+    """The case's family members included in an application, for the worksheets."""
+    return [m.Relative(r.name, r.relationship, r.birth_date, r.place, r.country, r.at_risk,
+                       r.included, r.reason, r.notes)
+            for r in family.list(case_id) if r.included]

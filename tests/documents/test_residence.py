@@ -197,6 +197,22 @@ def test_the_deadlines_summary_has_the_computed_deadlines(residence: Residence,
     assert (decided + dt.timedelta(days=30)).strftime("%B %-d, %Y") in flat
 
 
+def test_the_family_worksheet_lists_those_included(residence: Residence,
+                                                  tmp_path: Path) -> None:
+    s = residence.scenario
+    c = s.org.coordinator
+    c.family.add(s.case_id, "Lucía Test", "child", birth_date="2016-05-01", country="HN",
+                 included=True, reason="Unmarried child under 21")
+    c.family.add(s.case_id, "Tío Test", "other", country="HN")  # not in the application
+    produced = c.documents.residence_packet(s.case_id, "us-t-visa")
+    sheet = next(p for p in read_pdf(produced.pdf, tmp_path).poppler_pages
+                 if "Supplement A: eligible family members" in p)
+    flat = " ".join(sheet.split())
+    assert "Lucía Test" in flat and "Child" in flat and "Honduras" in flat
+    assert "May 1, 2016" in flat and "Unmarried child under 21" in flat
+    assert "Tío Test" not in flat
+
+
 def test_draft_packet_says_what_is_missing(residence: Residence, tmp_path: Path) -> None:
     s = residence.scenario
     c = s.org.coordinator

@@ -53,6 +53,10 @@ OPS: dict[str, Op] = {
     "open_proceeding": lambda s, o, c: s.proceedings.open(
         c["id"], authority_kind="police", role="witness", stage="report"),
     "read_proceedings": lambda s, o, c: s.proceedings.list(c["id"]),
+    "open_claim": lambda s, o, c: s.claims.open(c["id"], route="state_fund", currency="EUR"),
+    "read_claims": lambda s, o, c: s.claims.list(c["id"]),
+    "add_family": lambda s, o, c: s.family.add(c["id"], "Mira", "child"),
+    "read_family": lambda s, o, c: s.family.list(c["id"]),
     "attach": lambda s, o, c: s.attachments.add(c["id"], "scan.pdf", PDF),
     "list_attachments": lambda s, o, c: s.attachments.list(c["id"]),
     "assign": lambda s, o, c: s.cases.assign(c["id"], o.ids["coordinator"]),
@@ -60,8 +64,8 @@ OPS: dict[str, Op] = {
 }
 
 OK, NF, DENIED = "ok", "not found", "denied"
-NEVER_CASEWORKER = {"open_legal_matter": DENIED, "open_proceeding": DENIED, "assign": DENIED,
-                    "share": DENIED}
+NEVER_CASEWORKER = {"open_legal_matter": DENIED, "open_proceeding": DENIED,
+                    "open_claim": DENIED, "assign": DENIED, "share": DENIED}
 NEVER_LEGAL = {k: DENIED for k in (
     "edit", "status", "consent", "service", "health_service", "list_services",
     "referral", "assign", "share")}

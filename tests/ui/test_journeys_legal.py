@@ -120,9 +120,9 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         assert workspace.code == code and section.tabText(section.currentIndex()) == code
 
         # Her tabs only: nothing of services, referrals or health.
-        assert workspace.keys == ["profile", "consent", "appointments", "timeline", "legal",
-                                  "proceedings", "documents", "attachments", "history",
-                                  "tasks"]
+        assert workspace.keys == ["profile", "consent", "appointments", "timeline", "family",
+                                  "legal", "proceedings", "claims", "documents",
+                                  "attachments", "history", "tasks"]
         profile = workspace.profile
         assert "access_needs" not in profile.form and "Asthma" not in profile.form.values()
         assert not profile.edit_button.isVisible()

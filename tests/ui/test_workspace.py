@@ -12,8 +12,8 @@ from ui.cases.workspace import CaseWorkspace
 
 from .case_helpers import CANARY, Office, keep, new_case, unnamed_controls
 
-ALL_TABS = ["profile", "consent", "services", "referrals", "appointments", "timeline", "legal",
-            "proceedings", "documents", "attachments", "history", "tasks"]
+ALL_TABS = ["profile", "consent", "services", "referrals", "appointments", "timeline", "family",
+            "legal", "proceedings", "claims", "documents", "attachments", "history", "tasks"]
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def open_workspace(office, who: str = "coordinator") -> CaseWorkspace:
 @pytest.mark.parametrize(("who", "tabs"), [
     ("coordinator", ALL_TABS),
     ("caseworker", ALL_TABS),
-    ("legal", ["profile", "consent", "appointments", "timeline", "legal", "proceedings",
-               "documents", "attachments", "history", "tasks"]),
+    ("legal", ["profile", "consent", "appointments", "timeline", "family", "legal",
+               "proceedings", "claims", "documents", "attachments", "history", "tasks"]),
 ])
 def test_tabs_a_user_may_not_see_are_absent(office, who, tabs):
     workspace = open_workspace(office, who)

@@ -5,13 +5,11 @@
 | Profile | read the case (always, or it would not open) |
 | Consent | read the case (recording needs ``case.consent``) |
 | Services | record services (legal volunteers: never) |
-| Referrals | manage referrals |
-| Appointments | manage appointments |
-| Timeline | read the case (adding and changing events needs ``case.timeline``) |
+| Referrals, Appointments | manage referrals; manage appointments |
+| Timeline, Family | read the case (recording needs ``case.timeline``, ``case.family``) |
 | Legal matters | read legal matters |
-| Proceedings | read legal matters (criminal proceedings and when she was told) |
-| Documents | produce packets |
-| Attachments | manage documents |
+| Proceedings, Compensation | read legal matters (criminal proceedings; claims) |
+| Documents, Attachments | produce packets; manage documents |
 | History | read the case (each sees the changes to the sections they may read) |
 | Tasks | manage the case's tasks |
 
@@ -56,8 +54,10 @@ from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDia
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
 from .tabs.base import DONE_STYLE, ListTab, day_text
+from .tabs.claims import ClaimsTab
 from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
+from .tabs.family import FamilyTab
 from .tabs.history import HistoryTab
 from .tabs.legal import LegalTab, open_missing
 from .tabs.proceedings import ProceedingsTab
@@ -68,33 +68,37 @@ from .tabs.tasks import TasksTab
 from .tabs.timeline import TimelineTab
 
 TabMaker = Callable[["CaseWorkspace"], QWidget]
+
+
+def _tab(cls: Callable[..., QWidget], *, legal: bool = False) -> TabMaker:
+    """The maker of one of the case's list tabs; a *legal* one tells the header's next
+    deadline after each reading."""
+    if legal:
+        return lambda w: cls(w.services, w.background, w.case_id, w.scope,
+                             changed=w.show_deadline)
+    return lambda w: cls(w.services, w.background, w.case_id, w.scope)
+
+
 # key, label, the action that shows it, maker
 TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
-    ("consent", lambda: _("Co&nsent"), Action.READ_CASE,
-     lambda w: ConsentTab(w.services, w.background, w.case_id, w.scope)),
-    ("services", lambda: _("Ser&vices"), Action.RECORD_SERVICE,
-     lambda w: ServicesTab(w.services, w.background, w.case_id, w.scope)),
-    ("referrals", lambda: _("Re&ferrals"), Action.MANAGE_REFERRALS,
-     lambda w: ReferralsTab(w.services, w.background, w.case_id, w.scope)),
+    ("consent", lambda: _("Co&nsent"), Action.READ_CASE, _tab(ConsentTab)),
+    ("services", lambda: _("Ser&vices"), Action.RECORD_SERVICE, _tab(ServicesTab)),
+    ("referrals", lambda: _("Re&ferrals"), Action.MANAGE_REFERRALS, _tab(ReferralsTab)),
     ("appointments", lambda: _("Appoint&ments"), Action.MANAGE_APPOINTMENTS,
-     lambda w: AppointmentsTab(w.services, w.background, w.case_id, w.scope)),
-    ("timeline", lambda: _("Tim&eline"), Action.READ_CASE,
-     lambda w: TimelineTab(w.services, w.background, w.case_id, w.scope)),
-    ("legal", lambda: _("Le&gal matters"), Action.READ_LEGAL,
-     lambda w: LegalTab(w.services, w.background, w.case_id, w.scope,
-                        changed=w.show_deadline)),
+     _tab(AppointmentsTab)),
+    ("timeline", lambda: _("Tim&eline"), Action.READ_CASE, _tab(TimelineTab)),
+    ("family", lambda: _("Fa&mily"), Action.READ_CASE, _tab(FamilyTab)),
+    ("legal", lambda: _("Le&gal matters"), Action.READ_LEGAL, _tab(LegalTab, legal=True)),
     ("proceedings", lambda: _("Pr&oceedings"), Action.READ_LEGAL,
-     lambda w: ProceedingsTab(w.services, w.background, w.case_id, w.scope,
-                              changed=w.show_deadline)),
+     _tab(ProceedingsTab, legal=True)),
+    ("claims", lambda: _("Compen&sation"), Action.READ_LEGAL, _tab(ClaimsTab, legal=True)),
     ("documents", lambda: _("Doc&uments"), Action.PRODUCE_PACKET,
      lambda w: DocumentsTab(w.services, w.background, w.case_id, opener=w.open_missing)),
     ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,
      lambda w: AttachmentsTab(w.services, w.background, w.case_id, w.scope, code=w.code,
                               name_tokens=w.name_tokens)),
-    ("history", lambda: _("Histor&y"), Action.READ_CASE,
-     lambda w: HistoryTab(w.services, w.background, w.case_id, w.scope)),
-    ("tasks", lambda: _("Tas&ks"), Action.MANAGE_TASKS,
-     lambda w: TasksTab(w.services, w.background, w.case_id, w.scope)),
+    ("history", lambda: _("Histor&y"), Action.READ_CASE, _tab(HistoryTab)),
+    ("tasks", lambda: _("Tas&ks"), Action.MANAGE_TASKS, _tab(TasksTab)),
 ]
 
 

@@ -6,7 +6,8 @@
 -- any number of linked attachments.  Rows of before keep their values; the new texts
 -- start empty and the new dates NULL; an item with an attachment is obtained, and its
 -- attachment its first link.  Criminal proceedings, and the log of when the survivor was
--- told of each stage, are new: all but their dates sealed under the legal key.
+-- told of each stage, are new, and compensation claims: all but their dates sealed under
+-- the legal key; and the survivor's family members, sealed under the case key.
 ALTER TABLE timeline_events ADD COLUMN approximate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE timeline_events ADD COLUMN source TEXT NOT NULL DEFAULT '';
 ALTER TABLE legal_matters ADD COLUMN authority TEXT NOT NULL DEFAULT '';
@@ -53,3 +54,26 @@ CREATE TABLE proceeding_updates (
     created_by    TEXT
 ) STRICT;
 CREATE INDEX proceeding_updates_proceeding ON proceeding_updates (proceeding_id, informed_on);
+CREATE TABLE claims (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    details     TEXT NOT NULL,
+    filing_due  TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    created_by  TEXT,
+    updated_by  TEXT,
+    row_version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX claims_case ON claims (case_id);
+CREATE TABLE family_members (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases (id),
+    details     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    created_by  TEXT,
+    updated_by  TEXT,
+    row_version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX family_members_case ON family_members (case_id);
