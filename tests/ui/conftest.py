@@ -47,6 +47,19 @@ class QuitRecorder:
 
 
 @pytest.fixture
+def office(qapp: QApplication, vault_dir: Path) -> Iterator[Any]:
+    """A staffed vault with one case (``office.record``) assigned to the caseworker and
+    shared with the legal volunteer, a session per account (a test module may define its
+    own ``office``)."""
+    from .case_helpers import Office, new_case
+
+    office = Office(vault_dir)
+    office.record = new_case(office.coordinator, office.ids)
+    yield office
+    office.close()
+
+
+@pytest.fixture
 def existing_vault(vault_dir: Path) -> Path:
     """A vault with the administrator 'admin' (display name 'Ana Admin'), not held open."""
     vault, opened, _key = Vault.create(vault_dir, organisation=ORG, admin_username="admin",

@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 
 from ui.cases.tabs.base import select_row
 from ui.cases.tabs.claims import ClaimsTab
 
-from .case_helpers import Office, new_case
 from .test_case_history import open_workspace, plain
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def test_a_claim_is_recorded_paid_and_changed(qtbot, office):

@@ -3,22 +3,12 @@ in the application and corrects where she is; a reader without the right sees no
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from ui.cases.tabs.base import select_row
 from ui.cases.tabs.family import FamilyTab
 
-from .case_helpers import Office, new_case
 from .test_case_history import open_workspace
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def test_a_family_member_is_added_and_corrected(qtbot, office):

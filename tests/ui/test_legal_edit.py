@@ -6,25 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ui.cases.tabs.legal import LegalTab
 
-from .case_helpers import Office, new_case
 from .test_case_history import history_lines, open_workspace
 
 TODAY = dt.date.today()
 DUE = TODAY + dt.timedelta(days=10)
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def _legal_tab(qtbot, office) -> LegalTab:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from shelter_app.documents import templates
 from ui.cases.tabs.base import select_row
 
-from .test_legal_edit import _legal_tab, office  # noqa: F401  (the fixture)
+from .test_legal_edit import _legal_tab
 
 
 def _cells(panel) -> list[list[str]]:
@@ -17,7 +17,7 @@ def _cells(panel) -> list[list[str]]:
             for r in range(panel.table.rowCount())]
 
 
-def test_a_volunteer_completes_a_checklist_in_the_tab(qtbot, office):  # noqa: F811
+def test_a_volunteer_completes_a_checklist_in_the_tab(qtbot, office):
     record = office.record
     permit = office.coordinator.legal.open(record.id, "residence_permit", jurisdiction="CA")
     asylum = office.coordinator.legal.open(record.id, "asylum")
@@ -60,7 +60,7 @@ def test_a_volunteer_completes_a_checklist_in_the_tab(qtbot, office):  # noqa: F
     assert not panel.template_button.isEnabled()
 
 
-def test_right_to_left_the_matter_and_the_item_stay_selected(qtbot, office):  # noqa: F811
+def test_right_to_left_the_matter_and_the_item_stay_selected(qtbot, office):
     """In a right-to-left layout Qt's selectRow selects nothing: the tab selects through
     the selection model, so the checklist shown is still the first matter's."""
     from PySide6.QtWidgets import QApplication

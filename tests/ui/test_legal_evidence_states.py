@@ -14,7 +14,7 @@ from ui.cases.tabs.base import select_row
 from ui.documents.choices import MissingList
 
 from .test_case_history import open_workspace, plain
-from .test_legal_edit import _legal_tab, office  # noqa: F401  (the fixture)
+from .test_legal_edit import _legal_tab
 
 PDF = b"%PDF-1.4 demo"
 
@@ -23,7 +23,7 @@ def _row(panel, r: int) -> list[str]:
     return [panel.table.item(r, c).text() for c in range(panel.table.columnCount())]
 
 
-def test_states_reasons_holders_and_several_documents(qtbot, office):  # noqa: F811
+def test_states_reasons_holders_and_several_documents(qtbot, office):
     record = office.record
     matter = office.coordinator.legal.open(record.id, "residence_permit")
     photos = office.coordinator.legal.add_evidence(matter.id, "Passport photographs")
@@ -65,7 +65,7 @@ def test_states_reasons_holders_and_several_documents(qtbot, office):  # noqa: F
     assert office.legal.legal.evidence_item(photos.id).state == "not_applicable"
 
 
-def test_a_missing_line_opens_the_item_in_the_legal_tab(qtbot, office):  # noqa: F811
+def test_a_missing_line_opens_the_item_in_the_legal_tab(qtbot, office):
     record = office.record
     office.coordinator.legal.open(record.id, "asylum")
     matter = office.coordinator.legal.open(record.id, "t_visa",
@@ -102,7 +102,7 @@ def test_a_missing_line_opens_the_item_in_the_legal_tab(qtbot, office):  # noqa:
     assert workspace.deadline.text() == "No open legal deadline"
 
 
-def test_opening_a_missing_line_closes_the_document_window(qtbot, office):  # noqa: F811
+def test_opening_a_missing_line_closes_the_document_window(qtbot, office):
     from ui.documents.panel import DocumentsPanel
 
     from .case_helpers import keep

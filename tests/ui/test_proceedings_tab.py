@@ -7,24 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 
 from ui.cases.tabs.base import select_row
 from ui.cases.tabs.proceedings import ProceedingsTab
 
-from .case_helpers import Office, new_case
 from .test_case_history import open_workspace, plain
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def _cells(tab: ProceedingsTab, row: int = 0) -> list[str]:

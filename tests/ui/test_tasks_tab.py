@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from tests.bidi import plain
@@ -12,17 +11,9 @@ from ui.cases.section import CasesSection
 from ui.cases.tabs.tasks import DONE, DUE, WHAT, WHO, TasksTab
 from ui.cases.workspace import CaseWorkspace
 
-from .case_helpers import CANARY, Office, keep, new_case, unnamed_controls
+from .case_helpers import CANARY, keep, unnamed_controls
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def tasks_tab(qtbot, office, who: str = "caseworker") -> TasksTab:

@@ -7,23 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 
 from ui.cases.tabs.timeline import TimelineTab
 
-from .case_helpers import Office, new_case
 from .test_case_history import open_workspace
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
 
 
 def _tab(qtbot, office, who: str = "legal") -> TimelineTab:

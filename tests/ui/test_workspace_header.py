@@ -9,15 +9,7 @@ from ui.cases.case_actions import AssignDialog, ShareDialog, StatusDialog, next_
 from ui.cases.section import CasesSection
 from ui.cases.workspace import CaseWorkspace
 
-from .case_helpers import CANARY, Office, keep, new_case
-
-
-@pytest.fixture
-def office(qapp, vault_dir):
-    office = Office(vault_dir)
-    office.record = new_case(office.coordinator, office.ids)
-    yield office
-    office.close()
+from .case_helpers import CANARY, keep
 
 
 def open_workspace(office, who: str = "coordinator") -> tuple[CasesSection, CaseWorkspace]:

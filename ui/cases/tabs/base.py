@@ -54,6 +54,36 @@ def select_row(table: QTableWidget, row: int) -> None:
                                            flags.ClearAndSelect | flags.Rows)
 
 
+def record_table(headers: Sequence[str], name: str, lines: int,
+                 stretch: Sequence[int] = ()) -> QTableWidget:
+    """A read-only table of records, one selected at a time, at least *lines* high; its
+    columns fit their content, and those in *stretch* (else the last) take the room."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(not stretch)
+    table.setMinimumHeight(table.fontMetrics().height() * lines)
+    named(table, name)
+    return table
+
+
+def put_cells(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    """Show *rows* of texts, each cell's whole text in its tooltip."""
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+
+
 def day_text(value: dt.date | str | None) -> str:
     if not value:
         return ""
@@ -75,17 +105,8 @@ class ListTab(QWidget):
         self.background = background
         self.case_id = case_id
         self.ids: list[str] = []
-        self.table = QTableWidget(0, len(headers))
-        self.table.setHorizontalHeaderLabels(list(headers))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = record_table(headers, name, 9)
         self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        named(self.table, name)
         self.message = MessageLabel()
         self.done = MessageLabel(DONE_STYLE)
         self.done.setAccessibleName(_("Saved"))
@@ -102,7 +123,6 @@ class ListTab(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 9)
         self.layout_.addWidget(self.table, 1)
         self.layout_.addWidget(self.done)
         self.layout_.addWidget(self.message)
@@ -115,12 +135,7 @@ class ListTab(QWidget):
     def fill(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         """Show *rows* as (record id, cells)."""
         self.ids = [row_id for row_id, _cells in rows]
-        self.table.setRowCount(len(rows))
-        for r, (_row_id, cells) in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
+        put_cells(self.table, [cells for _row_id, cells in rows])
 
     def selected_id(self) -> str | None:
         selected = self.table.selectionModel().selectedRows()

@@ -16,17 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +35,7 @@ from shelter_app.services.evidence import EvidenceItem
 from shelter_app.services.registry import Services
 
 from ...widgets import MessageLabel, named
-from .base import DONE_STYLE, select_row
+from .base import DONE_STYLE, put_cells, record_table, select_row
 
 
 def _button(text: str) -> QPushButton:
@@ -60,19 +56,10 @@ class EvidencePanel(QGroupBox):
         self.ids: list[str] = []
         self.items: dict[str, EvidenceItem] = {}
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([_("Evidence"), _("Needed"), _("Documents"),
-                                              _("State"), _("Original held by")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in (0, 2):  # what the evidence is, and its documents, get the room
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 7)
-        named(self.table, _("Evidence checklist"))
+        # what the evidence is, and its documents, get the room
+        self.table = record_table([_("Evidence"), _("Needed"), _("Documents"), _("State"),
+                                   _("Original held by")], _("Evidence checklist"), 7,
+                                  stretch=(0, 2))
         layout.addWidget(self.table)
         self.done = MessageLabel(DONE_STYLE)
         self.message = MessageLabel()
@@ -161,19 +148,13 @@ class EvidencePanel(QGroupBox):
         selected = self.selected_item()
         self.items = {item.id: item for item in items}
         self.ids = [item.id for item in items]
-        self.table.setRowCount(len(items))
-        for r, item in enumerate(items):
-            documents = "; ".join(names.get(a, _("(not available)"))
-                                  for a in item.attachment_ids)
-            cells = [item.label, _("Required") if item.required else _("Optional"),
-                     documents or (_("Missing") if item.missing else "—"),
-                     vocab.EVIDENCE_STATE.label(item.state)
-                     + (f": {item.reason}" if item.state == "not_applicable" else ""),
-                     item.holder]
-            for c, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
-                self.table.setItem(r, c, cell)
+        put_cells(self.table, [
+            [item.label, _("Required") if item.required else _("Optional"),
+             "; ".join(names.get(a, _("(not available)")) for a in item.attachment_ids)
+             or (_("Missing") if item.missing else "—"),
+             vocab.EVIDENCE_STATE.label(item.state)
+             + (f": {item.reason}" if item.state == "not_applicable" else ""), item.holder]
+            for item in items])
         if self.editing is not None:
             self.editing.setEnabled(self.matter_id is not None)
             self.attachments.clear()

@@ -18,16 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +40,7 @@ from ...background import Background
 from ...widgets import MessageLabel, named
 from .. import form as f
 from ..pickers import language_options
-from .base import DONE_STYLE, ListTab, day_text, select_row
+from .base import DONE_STYLE, ListTab, day_text, put_cells, record_table, select_row
 from .row_edit import Loaded, RowEditor
 
 TEXTS = ("authority_kind", "authority", "reference", "role", "stage", "requested", "granted",
@@ -183,17 +179,8 @@ class InformedPanel(QGroupBox):
         self.services = services
         self.proceeding_id: str | None = None
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([_("Told on"), _("Of the stage"), _("How"),
-                                              _("Language"), _("By"), _("Note")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 6)
-        named(self.table, _("When she was told"))
+        self.table = record_table([_("Told on"), _("Of the stage"), _("How"), _("Language"),
+                                   _("By"), _("Note")], _("When she was told"), 6)
         layout.addWidget(self.table)
         self.done = MessageLabel(DONE_STYLE)
         self.message = MessageLabel()
@@ -246,16 +233,11 @@ class InformedPanel(QGroupBox):
         except ShelterError as exc:
             self.message.show_message(exc.message)
             return
-        self.table.setRowCount(len(entries))
-        for r, e in enumerate(entries):
-            cells = [day_text(e.informed_on), vocab.PROCEEDING_STAGE.label(e.stage),
-                     vocab.INFORM_METHOD.label(e.method),
-                     (language_name(e.language) or e.language) if e.language else "",
-                     e.informed_by or "", e.note]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
+        put_cells(self.table, [
+            [day_text(e.informed_on), vocab.PROCEEDING_STAGE.label(e.stage),
+             vocab.INFORM_METHOD.label(e.method),
+             (language_name(e.language) or e.language) if e.language else "",
+             e.informed_by or "", e.note] for e in entries])
         if self.editing is not None:
             self.stage.setCurrentIndex(max(self.stage.findData(current.stage), 0))
             self.on.put(dt.date.today().isoformat())
