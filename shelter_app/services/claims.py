@@ -39,6 +39,8 @@ from shelter_app.store.cases import update as versioned_update
 from shelter_app.store.db import Row
 
 DETAILS = ("route", "against", "status", "currency", "claimed", "awarded", "payments", "notes")
+# What the creation's audit event names: every field, whatever is filled in.
+CREATED_FIELDS = sorted({*DETAILS, "filing_due"} - {"payments"})
 OPEN_STATUSES = frozenset({"preparing"})  # the filing deadline stands while preparing
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
@@ -115,9 +117,7 @@ class ClaimsService:
         claim_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_CREATED, scope=scope,
                              target_type="claim", target_id=claim_id,
-                             details={"fields": sorted(k for k, x in {**details,
-                                                                      "filing_due": due}
-                                                       .items() if x)}) as db:
+                             details={"fields": CREATED_FIELDS}) as db:
             db.execute("INSERT INTO claims (id, case_id, details, filing_due, created_at,"
                        " updated_at, created_by, updated_by) VALUES (:id, :case, :details,"
                        " :due, :now, :now, :me, :me)",
@@ -167,13 +167,18 @@ class ClaimsService:
             raise ValidationError(_("A payment must be more than zero."), "amount")
         details = _details(current)
         details["payments"] = [*details["payments"], {"on": day.isoformat(), "amount": value}]
+        from shelter_app.services.cases import concurrent_change
+
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_UPDATED, scope=scope,
                              target_type="claim", target_id=claim_id,
                              details={"fields": ["payments"]}) as db:
-            db.execute("UPDATE claims SET details = :d, updated_at = :now, updated_by = :me,"
-                       " row_version = row_version + 1 WHERE id = :id",
-                       {"d": self._seal(claim_id, details), "now": now_utc(),
-                        "me": self._ctx.session.user_id, "id": claim_id})
+            done = db.execute(
+                "UPDATE claims SET details = :d, updated_at = :now, updated_by = :me,"
+                " row_version = row_version + 1 WHERE id = :id AND row_version = :v",
+                {"d": self._seal(claim_id, details), "now": now_utc(),
+                 "me": self._ctx.session.user_id, "id": claim_id, "v": current.row_version})
+            if not done.rowcount:  # changed meanwhile: nothing of it is overwritten
+                raise concurrent_change()
         return self.get(claim_id)
 
     def _sync(self, db: Any, case_id: str, claim_id: str, details: dict[str, Any],

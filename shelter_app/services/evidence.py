@@ -128,7 +128,8 @@ class EvidenceChecklist:
             raise ValidationError(_("That attachment belongs to another case."), "attachment")
         if attachment_id in self._links(self._ctx.db, item_id):
             return
-        changed = ["attachments"] + (["state"] if row["state"] != "obtained" else [])
+        changed = ["attachments"] + (["state"] if row["state"] not in ("obtained",
+                                                                       "not_applicable") else [])
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_UPDATED, scope=scope,
                              target_type="evidence_item", target_id=item_id,
                              details={"fields": changed}) as db:

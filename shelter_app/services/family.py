@@ -6,7 +6,8 @@ Supplement A, say), and notes.  A residence template's worksheet that names
 ``family_fields`` lists those included in the application instead of blank rows.
 
 Everything about them is sealed under the case key in one JSON column (``details``;
-docs/VAULT_FORMAT.md, 7.1): they are as exposed to traffickers as she is.  Reading follows
+docs/VAULT_FORMAT.md, 7.1): they are as exposed to traffickers as she is.  Their creation
+is audited naming every field, so the log does not say who is at risk.  Reading follows
 the case; recording needs ``case.family`` (coordinators, the caseworker of the case, a
 legal volunteer it is shared with).
 """
@@ -87,8 +88,7 @@ class FamilyService:
         member_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
         with self._ctx.write(Action.EDIT_FAMILY, Event.RECORD_CREATED, scope=scope,
                              target_type="family_member", target_id=member_id,
-                             details={"fields": sorted(k for k, x in details.items() if x)}
-                             ) as db:
+                             details={"fields": sorted(DETAILS)}) as db:
             db.execute("INSERT INTO family_members (id, case_id, details, created_at,"
                        " updated_at, created_by, updated_by) VALUES (:id, :case, :details,"
                        " :now, :now, :me, :me)",

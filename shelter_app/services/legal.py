@@ -144,7 +144,11 @@ class LegalService(EvidenceChecklist):
         self._access = CaseAccess(ctx)
 
     def _clean(self, matter_type: str, status: str, texts: dict[str, str],
-               dates: dict[str, dt.date | str | None]) -> dict[str, object]:
+               dates: dict[str, dt.date | str | None], *, was_template: str | None = None
+               ) -> dict[str, object]:
+        """The matter's columns, checked.  A template newly named (*was_template* is the
+        one before) must fit the matter's type and fills in an empty jurisdiction and
+        authority; one kept as it was is not read again (it may have been removed)."""
         unknown = set(dates) - set(DATE_FIELDS)
         if unknown:
             raise ValidationError(fill(_("Unknown date field: {f}."),
@@ -163,7 +167,7 @@ class LegalService(EvidenceChecklist):
         cleaned = {k: (v.note(texts.get(k, ""), k) if not limit
                        else v.text(texts.get(k, ""), k, limit=limit))
                    for k, limit in TEXTS.items()}
-        if cleaned["template_id"]:
+        if cleaned["template_id"] and cleaned["template_id"] != was_template:
             template = templates.load(str(cleaned["template_id"]))
             if matter_type not in template.matter_types:
                 raise ValidationError(_("That template is not for this kind of legal "
@@ -209,7 +213,8 @@ class LegalService(EvidenceChecklist):
         emptied), refused if it changed since *version* was read."""
         current = self.get(matter_id)
         scope = self._access.require(current.case_id, Action.EDIT_LEGAL)
-        values = self._clean(matter_type, status, texts, dates or {})
+        values = self._clean(matter_type, status, texts, dates or {},
+                             was_template=current.template_id)
         was = {"matter_type": current.matter_type, "status": current.status,
                **current.texts(),
                **{k: (d.isoformat() if (d := current.dates.get(k)) else None)

@@ -43,8 +43,12 @@ from shelter_app.store.people import display_names
 
 TELL_WITHIN_DAYS = 7  # the reminder to tell her of a new stage falls due after a week
 # What details holds (sealed), and the plain columns beside it.
-DETAILS = ("authority_kind", "authority", "reference", "role", "stage", "told_stage",
-           "requested", "granted", "notes")
+DETAILS = ("authority_kind", "authority", "reference", "role", "stage", "stage_recorded",
+           "told_stage", "requested", "granted", "notes")
+# What the creation's audit event names: every field, whatever is filled in (which ones are
+# would tell, with the database key alone, that a measure was granted, say).
+CREATED_FIELDS = sorted({*DETAILS, "stage_on", "next_hearing"} - {"stage_recorded",
+                                                                  "told_stage"})
 DATES = ("stage_on", "next_hearing")
 
 
@@ -64,6 +68,7 @@ class Proceeding:
     notes: str
     told_stage: str
     row_version: int
+    stage_recorded: dt.date | None = None  # the day the current stage was recorded
 
     @property
     def survivor_told(self) -> bool:
@@ -129,11 +134,10 @@ class ProceedingsService:
                                      next_hearing=next_hearing)
         details["told_stage"] = details["stage"] if survivor_told else ""
         pid, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
+        details["stage_recorded"] = now[:10]
         with self._ctx.write(Action.EDIT_LEGAL, Event.RECORD_CREATED, scope=scope,
                              target_type="proceeding", target_id=pid,
-                             details={"fields": sorted(k for k, x in {**details, **dates}
-                                                       .items() if x and k != "told_stage")}
-                             ) as db:
+                             details={"fields": CREATED_FIELDS}) as db:
             db.execute("INSERT INTO proceedings (id, case_id, details, stage_on, next_hearing,"
                        " created_at, updated_at, created_by, updated_by) VALUES (:id, :case,"
                        " :details, :stage_on, :next_hearing, :now, :now, :me, :me)",
@@ -157,9 +161,15 @@ class ProceedingsService:
                                      granted=granted or [], notes=notes, stage_on=stage_on,
                                      next_hearing=next_hearing)
         details["told_stage"] = current.told_stage
+        details["stage_recorded"] = v.iso(current.stage_recorded)
+        if details["stage"] != current.stage:
+            details["stage_recorded"] = now_utc()[:10]
+            if dates["stage_on"] and dates["stage_on"] == v.iso(current.stage_on):
+                dates["stage_on"] = None  # the date was the stage before's
         was = {**self._details(current), "stage_on": v.iso(current.stage_on),
                "next_hearing": v.iso(current.next_hearing)}
-        changed = sorted(k for k, x in {**details, **dates}.items() if was[k] != x)
+        changed = sorted(k for k, x in {**details, **dates}.items()
+                         if was[k] != x and k != "stage_recorded")
         from shelter_app.services.cases import concurrent_change
 
         if version is not None and version != current.row_version:
@@ -205,11 +215,16 @@ class ProceedingsService:
                                                   entry_id, "details", json.dumps(details)),
                         "day": day.isoformat(), "me": me, "now": now})
             if told == current.stage:
+                from shelter_app.services.cases import concurrent_change
+
                 kept = {**self._details(current), "told_stage": told}
-                db.execute("UPDATE proceedings SET details = :d, updated_at = :now,"
-                           " updated_by = :me, row_version = row_version + 1 WHERE id = :id",
-                           {"d": self._seal(proceeding_id, kept), "now": now, "me": me,
-                            "id": proceeding_id})
+                done = db.execute(
+                    "UPDATE proceedings SET details = :d, updated_at = :now, updated_by = :me,"
+                    " row_version = row_version + 1 WHERE id = :id AND row_version = :v",
+                    {"d": self._seal(proceeding_id, kept), "now": now, "me": me,
+                     "id": proceeding_id, "v": current.row_version})
+                if not done.rowcount:  # moved on meanwhile: told of a stage no longer current
+                    raise concurrent_change()
                 self._sync(db, current.case_id, proceeding_id, kept,
                            {"stage_on": v.iso(current.stage_on),
                             "next_hearing": v.iso(current.next_hearing)}, now)
@@ -221,8 +236,8 @@ class ProceedingsService:
         reminder to tell her of a stage she has not been told of."""
         closed = details["stage"] == "closed"
         told = details["told_stage"] == details["stage"]
-        since = (dt.date.fromisoformat(dates["stage_on"]) if dates["stage_on"]
-                 else dt.date.fromisoformat(now[:10]))
+        since = dt.date.fromisoformat(dates["stage_on"] or details["stage_recorded"]
+                                      or now[:10])
         deadlines.sync(db, case_id=case_id, source="proceeding", source_id=proceeding_id,
                        dates={"hearing": None if closed else dates["next_hearing"],
                               "inform_survivor": None if told else
@@ -270,7 +285,8 @@ class ProceedingsService:
     def _details(p: Proceeding) -> dict[str, Any]:
         return {"authority_kind": p.authority_kind, "authority": p.authority,
                 "reference": p.reference, "role": p.role, "stage": p.stage,
-                "told_stage": p.told_stage, "requested": list(p.requested),
+                "stage_recorded": v.iso(p.stage_recorded), "told_stage": p.told_stage,
+                "requested": list(p.requested),
                 "granted": list(p.granted), "notes": p.notes}
 
     def _proceeding(self, r: Row) -> Proceeding:
@@ -286,5 +302,6 @@ class ProceedingsService:
         return Proceeding(r["id"], r["case_id"], d["authority_kind"], d["authority"],
                           d["reference"], d["role"], d["stage"], day(r["stage_on"]),
                           day(r["next_hearing"]), tuple(d["requested"]), tuple(d["granted"]),
-                          d["notes"], d["told_stage"], r["row_version"])
+                          d["notes"], d["told_stage"], r["row_version"],
+                          day(d.get("stage_recorded")))
 

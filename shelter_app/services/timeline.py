@@ -3,14 +3,14 @@ travel, exploitation, escape, identification, the report to the police.
 
 Each event has a stage, a place and a country, a first (and optionally a last) date with a
 flag saying the dates are approximate (a survivor often remembers "the spring of 2023"),
-the source of the account, and a description.  Events are ordered by their first date;
+the source of the account (a code), and a description.  Events are ordered by their first date;
 undated ones come last, in the order they were added.  The personal-statement draft of a
 residence packet is built from them.
 
 Reading follows the case (the situation section: every role that reads the case);
 recording and changing an event needs ``case.timeline``, which legal volunteers hold on
-the cases shared with them, because the statement is theirs to prepare.  Place, source
-notes and description are sealed under the case key (docs/VAULT_FORMAT.md, 7.1).  Events
+the cases shared with them, because the statement is theirs to prepare.  Place and
+description are sealed under the case key (docs/VAULT_FORMAT.md, 7.1).  Events
 are changed in place with the row-version check, never deleted: a wrong event is
 corrected, and its history stays in the audit chain.
 """

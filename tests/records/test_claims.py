@@ -66,3 +66,17 @@ def test_a_payment_must_be_something(org: Org) -> None:
     with pytest.raises(ValidationError):
         org.legal.claims.add_payment(claim.id, on=days(3), paid="10")
     assert org.legal.claims.get(claim.id).payments == ()
+
+
+def test_a_payment_on_a_claim_changed_meanwhile_is_refused(org: Org) -> None:
+    from unittest import mock
+
+    claim = org.legal.claims.open(org.new_case("Ana Legal").id, route="state_fund",
+                                  currency="EUR")
+    stale = org.legal.claims.get(claim.id)
+    org.coordinator.claims.update(claim.id, route="state_fund", currency="EUR",
+                                  status="filed")
+    with mock.patch.object(type(org.legal.claims), "get", lambda self, _id: stale), \
+            pytest.raises(ValidationError, match="Someone else changed"):
+        org.legal.claims.add_payment(claim.id, on=days(0), paid="10")
+    assert org.legal.claims.get(claim.id).status == "filed"

@@ -101,3 +101,17 @@ def test_only_those_who_may_edit_legal_matters_change_the_new_fields(org: Org) -
     with pytest.raises(PermissionDenied):
         org.admin.legal.get(matter.id)
     assert org.coordinator.legal.get(matter.id).representative == "Counsel"
+
+
+def test_a_matter_whose_template_was_removed_still_saves_and_keeps_it(
+        org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelter_app.documents import templates
+
+    case_id = org.new_case("Ana Legal").id
+    matter = org.legal.legal.open(case_id, "t_visa", template_id="us-t-visa")
+    monkeypatch.setattr(templates, "available", lambda: [])  # the file was removed
+    saved = org.legal.legal.update(matter.id, matter_type="t_visa", status="filed",
+                                   template_id="us-t-visa", jurisdiction=matter.jurisdiction,
+                                   authority="")
+    assert saved.template_id == "us-t-visa" and saved.status == "filed"
+    assert saved.authority == ""  # cleared by hand: not filled in again

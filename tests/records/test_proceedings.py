@@ -111,3 +111,38 @@ def test_a_colleagues_change_meanwhile_is_refused(org: Org) -> None:
         proceedings.update(p.id, authority_kind="police", role="civil_party", stage="report",
                            version=p.row_version)
     assert proceedings.get(p.id).role == "witness"
+
+
+def test_a_new_stage_keeps_no_date_of_the_stage_before_and_its_reminder_stays_put(
+        org: Org) -> None:
+    case_id = org.new_case("Ana Legal").id
+    proceedings = org.legal.proceedings
+    p = proceedings.open(case_id, authority_kind="court", role="witness", stage="charge",
+                         stage_on=days(-40))
+    moved = proceedings.update(p.id, authority_kind="court", role="witness", stage="trial",
+                               stage_on=days(-40))  # the form's date, left as it was
+    assert moved.stage_on is None and moved.stage_recorded == days(0)
+    assert _deadlines(org, case_id) == {"inform_survivor": days(7)}
+    # a later edit of something else does not push the reminder on
+    proceedings.update(p.id, authority_kind="court", role="witness", stage="trial",
+                       notes="Hearing moved to the afternoon")
+    assert _deadlines(org, case_id) == {"inform_survivor": days(7)}
+    events = org.audit("record.created")
+    assert events[-1]["details"]["fields"] == sorted(
+        ["authority", "authority_kind", "granted", "next_hearing", "notes", "reference",
+         "requested", "role", "stage", "stage_on"])  # every field, whatever is filled
+
+
+def test_telling_her_of_a_stage_that_moved_on_meanwhile_is_refused(org: Org) -> None:
+    case_id = org.new_case("Ana Legal").id
+    p = org.legal.proceedings.open(case_id, authority_kind="court", role="witness",
+                                   stage="trial", survivor_told=False)
+    stale = org.legal.proceedings.get(p.id)
+    org.coordinator.proceedings.update(p.id, authority_kind="court", role="witness",
+                                       stage="judgment")
+    # the service reads the proceeding afresh, so she is recorded as told of the trial,
+    # and the judgment she has not been told of keeps its reminder
+    org.legal.proceedings.inform(stale.id, informed_on=days(0), method="phone",
+                                 stage="trial")
+    assert not org.legal.proceedings.get(p.id).survivor_told
+    assert "inform_survivor" in _deadlines(org, case_id)

@@ -117,3 +117,16 @@ def test_opening_a_missing_line_closes_the_document_window(qtbot, office):
     assert opened == [("evidence", "item-1")]
     assert not dialog.isVisible() and panel.dialog is None
     office.background.wait()
+
+
+def test_what_is_typed_for_an_item_survives_linking_a_document(qtbot, office):
+    record = office.record
+    matter = office.coordinator.legal.open(record.id, "residence_permit")
+    office.coordinator.legal.add_evidence(matter.id, "Police letter")
+    scan = office.coordinator.attachments.add(record.id, "scan.pdf", PDF, label="Scan")
+    panel = _legal_tab(qtbot, office).evidence
+    select_row(panel.table, 0)
+    qtbot.keyClicks(panel.holder, "Police station")
+    panel.attachments.setCurrentIndex(panel.attachments.findData(scan.id))
+    qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
+    assert _row(panel, 0)[3] == "Obtained" and panel.holder.text() == "Police station"

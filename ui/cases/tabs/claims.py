@@ -139,8 +139,14 @@ class ClaimsTab(ListTab):
             self.message.show_message(problem)
             return
         paid, on = self.paid.text(), self.paid_on.get()
-        claim = self.attempt(lambda: self.services.claims.add_payment(claim_id, on=on,
-                                                                      paid=paid))
+        self.message.clear_message()
+        self.done.clear_message()
+        try:  # not through attempt: the claim form below has nothing to do with it
+            claim = self.services.claims.add_payment(claim_id, on=on, paid=paid)
+        except ShelterError as exc:
+            self.message.show_message(exc.message)
+            return
+        self.refresh()
         if claim:
             self.paid.clear()
             self.done.show_message(_("Payment recorded: {amount} received so far.").format(

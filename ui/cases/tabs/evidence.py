@@ -55,6 +55,7 @@ class EvidencePanel(QGroupBox):
         self.matter_id: str | None = ""
         self.ids: list[str] = []
         self.items: dict[str, EvidenceItem] = {}
+        self._state_of: str | None = ""  # the item whose state the fields show
         layout = QVBoxLayout(self)
         # what the evidence is, and its documents, get the room
         self.table = record_table([_("Evidence"), _("Needed"), _("Documents"), _("State"),
@@ -132,6 +133,7 @@ class EvidencePanel(QGroupBox):
             self.done.clear_message()
             self.message.clear_message()
             self.matter_id = matter_id
+            self._state_of = ""  # another matter: the fields are read afresh
             self._fill_templates()  # they follow the matter's type, read from disk once
         self.refresh()
 
@@ -163,7 +165,7 @@ class EvidencePanel(QGroupBox):
             self.link_button.setEnabled(self.attachments.count() > 0)
         if selected in self.ids:
             select_row(self.table, self.ids.index(selected))
-        self._show_state()
+        self._show_state(again=selected not in self.ids)
 
     def _attachment_names(self) -> dict[str | None, str]:
         try:
@@ -252,11 +254,17 @@ class EvidencePanel(QGroupBox):
                       lambda _none: _("The document was unlinked from the item."),
                       select=item_id)
 
-    def _show_state(self) -> None:
-        """The selected item's state, reason and holder, ready to change."""
+    def _show_state(self, *, again: bool = False) -> None:
+        """The selected item's state, reason and holder, ready to change: read when the
+        selection moves to another item (or *again*), so what is typed there survives a
+        link or an unlink on the same item."""
         if self.editing is None:
             return
-        item = self.items.get(self.selected_item() or "")
+        selected = self.selected_item()
+        if selected == self._state_of and not again:
+            return
+        self._state_of = selected
+        item = self.items.get(selected or "")
         for widget in (self.state, self.reason, self.holder, self.state_button):
             widget.setEnabled(item is not None)
         self.state.setCurrentIndex(max(self.state.findData(item.state if item else ""), 0))
@@ -269,11 +277,12 @@ class EvidencePanel(QGroupBox):
             return
         version = self.items[item_id].row_version
         state, reason, holder = self.state.currentData(), self.reason.text(), self.holder.text()
-        self._attempt(lambda: self.services.legal.set_evidence_state(
-            item_id, state, reason=reason, holder=holder, version=version),
-            lambda item: _("Saved: {label} is {state}.").format(
-                label=isolate(item.label), state=vocab.EVIDENCE_STATE.label(item.state)),
-            select=item_id)
+        if self._attempt(lambda: self.services.legal.set_evidence_state(
+                item_id, state, reason=reason, holder=holder, version=version),
+                lambda item: _("Saved: {label} is {state}.").format(
+                    label=isolate(item.label), state=vocab.EVIDENCE_STATE.label(item.state)),
+                select=item_id):
+            self._show_state(again=True)  # as saved (refused: what was typed stays)
 
     def show_item(self, item_id: str) -> bool:
         """Select *item_id* (an item of the matter shown) and put the focus where it is

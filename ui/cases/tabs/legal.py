@@ -150,6 +150,10 @@ class MatterEditor(RowEditor):
 
     def load(self, row_id: str) -> Loaded:
         matter = self.tab.services.legal.get(row_id)
+        combo = self.tab.form["template_id"].widget
+        if matter.template_id and combo.findData(matter.template_id) < 0:
+            # a template removed since, or one that cannot be read now: kept, not dropped
+            combo.addItem(matter.template_id, matter.template_id)
         values = {"matter_type": matter.matter_type, "status": matter.status,
                   **matter.texts(),
                   **{k: (d.isoformat() if (d := matter.dates.get(k)) else "") for k in DATES}}
@@ -180,8 +184,10 @@ def open_missing(workspace: Any, field: str, ref: str) -> None:
     window.raise_()
     window.activateWindow()
     panel = tab.evidence
+    panel.refresh()  # attachments added since the tab was built can be linked
     if field == "evidence":
-        panel.show_item(ref)
+        if not panel.show_item(ref):
+            panel.message.show_message(_("That evidence item is no longer on the checklist."))
     elif panel.editing is not None:
         panel.templates.setFocus()
     else:
