@@ -34,6 +34,7 @@ from .agenda.common import (
     table,
 )
 from .background import Background
+from .day.lines import tab_for
 from .widgets import MessageLabel, heading, named, paragraph
 
 WINDOWS = (7, 30, 90)
@@ -171,7 +172,7 @@ class DeadlinesPage(QWidget):
     def open_selected(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self.open_case.emit(chosen.case_id, chosen.tab, chosen.source_id)
+            self.open_case.emit(chosen.case_id, tab_for(chosen.kind), chosen.source_id)
 
     def showEvent(self, event: object) -> None:
         """Coming back to the page reads the deadlines again: days pass, cases change."""

@@ -53,11 +53,6 @@ class FamilyMember:
     notes: str
     row_version: int
 
-    def field(self, name: str) -> str:
-        """One of DETAILS as a worksheet cell writes it (dates and yes/no: see the
-        packet's Words); the raw value for the others."""
-        return str(getattr(self, name) or "")
-
 
 def clean(name: str, relationship: str, *, birth_date: dt.date | str | None, place: str,
           country: str | None, at_risk: bool, included: bool, reason: str,

@@ -39,7 +39,6 @@ DEADLINE_LABELS = {
     "claim_filing": N_("Compensation claim due"),
     "follow_up": N_("Referral follow-up due"),
 }
-PROCEEDING_KINDS = frozenset({"hearing", "inform_survivor"})  # services/proceedings.py
 MATTER_DEADLINES = ("reflection_end", "filing_due", "permit_expiry", "renewal_due",
                     "appeal_due")
 # A renewal is due this many days before the permit expires, unless the matter's template
@@ -86,16 +85,6 @@ class Deadline:
     def overdue(self, today: dt.date | None = None) -> bool:
         return self.due_on < (today or dt.date.today())
 
-    @property
-    def tab(self) -> str:
-        """The case workspace's tab where this deadline is met (ui/cases/workspace.py)."""
-        return tab_for(self.kind)
-
-
-def tab_for(kind: str) -> str:
-    """The workspace tab of a deadline of *kind*."""
-    return ("proceedings" if kind in PROCEEDING_KINDS else "claims" if kind == "claim_filing"
-            else "referrals" if kind == "follow_up" else "legal")
 
 
 # under the legal key (docs/VAULT_FORMAT.md, 7.1)
@@ -124,15 +113,18 @@ def _open_deadlines(values: dict[str, object]) -> dict[str, str | None]:
         due[kind] = str(values[kind]) if values[kind] else None
     if values["filed_on"]:
         due["filing_due"] = None
-    template = _template(values.get("template_id"))
+    # the template files are read only when a date is to be computed from them
+    renewal = not values["renewal_due"] and values["permit_expiry"] and \
+        values["status"] == "granted"
+    refused = values["status"] == "refused" and values["decision_on"]
+    template = _template(values.get("template_id")) if renewal or refused else None
     if values["renewal_due"]:
         due["renewal_due"] = str(values["renewal_due"])
-    elif values["permit_expiry"] and values["status"] == "granted":
+    elif renewal:
         notice = template.renewal_notice_days if template else RENEWAL_NOTICE_DAYS
         due["renewal_due"] = (dt.date.fromisoformat(str(values["permit_expiry"]))
                               - dt.timedelta(days=notice)).isoformat()
-    if (values["status"] == "refused" and values["decision_on"] and template is not None
-            and template.appeal_days):
+    if refused and template is not None and template.appeal_days:
         due["appeal_due"] = (dt.date.fromisoformat(str(values["decision_on"]))
                              + dt.timedelta(days=template.appeal_days)).isoformat()
     return due

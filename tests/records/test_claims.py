@@ -7,6 +7,7 @@ import pytest
 
 from shelter_app.errors import ValidationError
 from tests.records.conftest import Org, days
+from ui.day.lines import tab_for
 
 
 def _due(org: Org, case_id: str) -> dict[str, object]:
@@ -21,7 +22,7 @@ def test_a_claim_from_filing_to_payment(org: Org) -> None:
                         filing_due=days(20))
     assert (claim.currency, claim.claimed, claim.awarded) == ("EUR", "14250.50", "")
     assert _due(org, case_id) == {"claim_filing": days(20)}
-    assert {d.tab for d in org.legal.legal.case_deadlines(case_id)} == {"claims"}
+    assert {tab_for(d.kind) for d in org.legal.legal.case_deadlines(case_id)} == {"claims"}
 
     filed = claims.update(claim.id, route="labour_tribunal", currency="EUR",
                           status="awarded", against=claim.against, claimed=claim.claimed,

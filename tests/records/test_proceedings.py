@@ -8,6 +8,7 @@ import pytest
 
 from shelter_app.errors import NotFound, PermissionDenied, ValidationError
 from tests.records.conftest import Org, days
+from ui.day.lines import tab_for
 
 
 def _deadlines(org: Org, case_id: str) -> dict[str, object]:
@@ -35,7 +36,8 @@ def test_a_stage_she_has_not_been_told_of_is_a_reminder_until_she_is(org: Org) -
     # on everyone's list of what is due, for those who read legal matters
     assert any(d.kind == "inform_survivor" for d in org.coordinator.legal.due(within_days=10))
     assert not any(d.kind == "inform_survivor" for d in org.other_legal.legal.due())
-    assert {d.tab for d in org.coordinator.legal.case_deadlines(case_id)} == {"proceedings"}
+    ahead = org.coordinator.legal.case_deadlines(case_id)
+    assert {tab_for(d.kind) for d in ahead} == {"proceedings"}
 
     entry = proceedings.inform(p.id, informed_on=days(-1), method="in_person", language="ro",
                                note="Explained with the interpreter what a charge means.")

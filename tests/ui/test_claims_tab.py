@@ -29,6 +29,8 @@ def test_a_claim_is_recorded_paid_and_changed(qtbot, office):
     assert cells[:4] == ["Labour tribunal", "Agrifarm (fictional)", "Preparing", "€14,250.50"]
     assert "Compensation claim due" in plain(workspace.deadline.text())
 
+    tab.table.clearSelection()  # the recorded claim is selected: with none, it is said
+    tab.table.setCurrentCell(-1, -1)
     qtbot.mouseClick(tab.pay_button, Qt.MouseButton.LeftButton)
     assert tab.message.text() == "Select the claim the payment is for first."
     select_row(tab.table, 0)

@@ -70,13 +70,13 @@ from .tabs.timeline import TimelineTab
 TabMaker = Callable[["CaseWorkspace"], QWidget]
 
 
-def _tab(cls: Callable[..., QWidget], *, legal: bool = False) -> TabMaker:
-    """The maker of one of the case's list tabs; a *legal* one tells the header's next
-    deadline after each reading."""
-    if legal:
-        return lambda w: cls(w.services, w.background, w.case_id, w.scope,
-                             changed=w.show_deadline)
-    return lambda w: cls(w.services, w.background, w.case_id, w.scope)
+def _tab(cls: Callable[..., ListTab], *, legal: bool = False) -> TabMaker:
+    """The maker of a list tab of the case (a *legal* one keeps the header's deadline)."""
+    def make(w: CaseWorkspace) -> QWidget:
+        tab = cls(w.services, w.background, w.case_id, w.scope)
+        tab.changed = w.show_deadline if legal else None
+        return tab
+    return make
 
 
 # key, label, the action that shows it, maker

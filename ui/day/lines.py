@@ -18,6 +18,16 @@ from shelter_app.services.legal import DEADLINE_LABELS
 TABS = {"today": "appointments", "tomorrow": "appointments", "deadlines": "legal",
         "referrals": "referrals", "consents": "consent", "tasks": "tasks"}
 
+# deadline kind → the workspace tab where it is met (else the Legal matters tab)
+DEADLINE_TABS = {"hearing": "proceedings", "inform_survivor": "proceedings",
+                 "claim_filing": "claims", "follow_up": "referrals"}
+
+
+def tab_for(kind: str) -> str:
+    """The workspace tab where a deadline of *kind* is met."""
+    return DEADLINE_TABS.get(kind, "legal")
+
+
 TITLES = {
     "today": N_("Appointments today"),
     "tomorrow": N_("Appointments tomorrow"),

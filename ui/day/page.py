@@ -36,13 +36,12 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import format_date
 from shelter_app.services.day import COUNT_CAP, Day, DayItem
-from shelter_app.services.legal import tab_for
 from shelter_app.services.registry import Services
 
 from ..agenda.common import button, flow, tab_order
 from ..background import Background
 from ..widgets import BusyBar, MessageLabel, heading, named, paragraph
-from .lines import TABS
+from .lines import TABS, tab_for
 from .model import DayModel
 
 

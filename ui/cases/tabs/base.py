@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -136,6 +136,22 @@ class ListTab(QWidget):
         """Show *rows* as (record id, cells)."""
         self.ids = [row_id for row_id, _cells in rows]
         put_cells(self.table, [cells for _row_id, cells in rows])
+
+    # told after each reading by fill_keeping (the workspace sets it on its legal tabs: the
+    # header's next deadline follows)
+    changed: Callable[[], object] | None = None
+
+    def fill_keeping(self, rows: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+        """Show *rows* with the record that was selected (else the first) selected again,
+        in one selection change, and tell ``changed``.  Returns the selected id."""
+        chosen = self.selected_id() or (rows[0][0] if rows else None)
+        with QSignalBlocker(self.table.selectionModel()):
+            self.fill(rows)
+            if chosen in self.ids:
+                select_row(self.table, self.ids.index(chosen))
+        if self.changed is not None:
+            self.changed()
+        return self.selected_id()
 
     def selected_id(self) -> str | None:
         selected = self.table.selectionModel().selectedRows()

@@ -11,7 +11,6 @@ change it in place (``row_edit``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +29,7 @@ from shelter_app.services.registry import Services
 from ...background import Background
 from ...widgets import named
 from .. import form as f
-from .base import ListTab, day_text, select_row
+from .base import ListTab, day_text
 from .row_edit import Loaded, RowEditor
 
 FIELDS = ("route", "against", "status", "currency", "claimed", "awarded", "filing_due", "notes")
@@ -56,9 +55,7 @@ def _arguments(values: dict[str, Any]) -> dict[str, Any]:
 class ClaimsTab(ListTab):
 
     def __init__(self, services: Services, background: Background, case_id: str,
-                 scope: Scope, parent: QWidget | None = None, *,
-                 changed: Callable[[], object] | None = None) -> None:
-        self.changed = changed  # told after each reading (the case header's deadline)
+                 scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,
                          [_("Route"), _("Against"), _("Status"), _("Claimed"), _("Awarded"),
                           _("Received"), _("Filing due")], _("Compensation claims"), parent)
@@ -110,9 +107,7 @@ class ClaimsTab(ListTab):
             self.fill([])
             self.message.show_message(exc.message)
             return
-        self.fill([(c.id, self._cells(c)) for c in found])
-        if self.changed is not None:
-            self.changed()
+        self.fill_keeping([(c.id, self._cells(c)) for c in found])
 
     @staticmethod
     def _cells(c: Claim) -> list[str]:
@@ -151,8 +146,6 @@ class ClaimsTab(ListTab):
             self.paid.clear()
             self.done.show_message(_("Payment recorded: {amount} received so far.").format(
                 amount=isolate(money(claim.received, claim.currency))))
-            if claim_id in self.ids:
-                select_row(self.table, self.ids.index(claim_id))
 
     def forget(self) -> None:
         if self.editor is not None:

@@ -11,10 +11,8 @@ refusal opens the template's appeal window.  A matter is changed in place (``row
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFormLayout, QPushButton, QWidget
 
 from shelter_app.documents.templates import available as available_templates
@@ -28,7 +26,7 @@ from shelter_app.services.registry import Services
 from ...background import Background
 from ...widgets import named
 from .. import form as f
-from .base import ListTab, day_text, select_row
+from .base import ListTab, day_text
 from .evidence import EvidencePanel
 from .row_edit import Loaded, RowEditor
 
@@ -51,9 +49,7 @@ class LegalTab(ListTab):
 
     draft_kind = "legal_form"
     def __init__(self, services: Services, background: Background, case_id: str,
-                 scope: Scope, parent: QWidget | None = None, *,
-                 changed: Callable[[], object] | None = None) -> None:
-        self.changed = changed  # told after each reading (the case header's deadline)
+                 scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,
                          [_("Matter"), _("Status"), _("Jurisdiction"), _("Reference"),
                           _("Next deadline"), _("Permit until"), _("Template")],
@@ -115,14 +111,8 @@ class LegalTab(ListTab):
                                     what=ahead[0].label, day=day_text(ahead[0].due_on))
                                 if ahead else "",
                                 day_text(m.dates.get("permit_expiry")), m.template_id]))
-        chosen = self.selected_id() or (rows[0][0] if rows else None)
-        with QSignalBlocker(self.table.selectionModel()):  # one reading of the checklist
-            self.fill(rows)
-            if chosen in self.ids:  # the checklist shown is always the selected matter's
-                select_row(self.table, self.ids.index(chosen))
-        self.evidence.show_matter(self.selected_id())
-        if self.changed is not None:
-            self.changed()
+        # one reading of the checklist, always the selected matter's
+        self.evidence.show_matter(self.fill_keeping(rows))
 
     def open_matter(self) -> None:
         v = self.form.values()

@@ -40,7 +40,7 @@ from ...background import Background
 from ...widgets import MessageLabel, named
 from .. import form as f
 from ..pickers import language_options
-from .base import DONE_STYLE, ListTab, day_text, put_cells, record_table, select_row
+from .base import DONE_STYLE, ListTab, day_text, put_cells, record_table
 from .row_edit import Loaded, RowEditor
 
 TEXTS = ("authority_kind", "authority", "reference", "role", "stage", "requested", "granted",
@@ -59,15 +59,13 @@ def _arguments(values: dict[str, Any]) -> dict[str, Any]:
 class ProceedingsTab(ListTab):
 
     def __init__(self, services: Services, background: Background, case_id: str,
-                 scope: Scope, parent: QWidget | None = None, *,
-                 changed: Callable[[], object] | None = None) -> None:
-        self.changed = changed  # told after each reading (the case header's deadline)
+                 scope: Scope, parent: QWidget | None = None) -> None:
         super().__init__(services, background, case_id,
                          [_("Run by"), _("Reference"), _("Her role"), _("Stage"), _("Since"),
                           _("Next hearing"), _("Survivor told")],
                          _("Criminal proceedings"), parent)
         may_edit = services.ctx.allowed(Action.EDIT_LEGAL, scope)
-        self.informed = InformedPanel(services, may_edit)
+        self.informed = InformedPanel(services, may_edit, told=self.refresh)
         self.layout_.addWidget(self.informed)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self.informed.show_proceeding(self.selected_id()))
@@ -117,13 +115,7 @@ class ProceedingsTab(ListTab):
                         day_text(p.next_hearing) if p.stage != "closed" else "",
                         _("Yes") if p.survivor_told else _("Not yet")])
                 for p in found]
-        chosen = self.selected_id() or (rows[0][0] if rows else None)
-        self.fill(rows)
-        if chosen in self.ids:
-            select_row(self.table, self.ids.index(chosen))
-        self.informed.show_proceeding(self.selected_id())
-        if self.changed is not None:
-            self.changed()
+        self.informed.show_proceeding(self.fill_keeping(rows))
 
     def open_proceeding(self) -> None:
         values = self.form.values()
@@ -173,10 +165,11 @@ class ProceedingEditor(RowEditor):
 class InformedPanel(QGroupBox):
     """The informed log of the selected proceeding, and recording a new entry."""
 
-    def __init__(self, services: Services, may_edit: bool,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(_("When she was told (selected proceedings)"), parent)
+    def __init__(self, services: Services, may_edit: bool, *,
+                 told: Callable[[], object]) -> None:
+        super().__init__(_("When she was told (selected proceedings)"))
         self.services = services
+        self.told = told  # the proceedings are read again: "Survivor told", the reminder
         self.proceeding_id: str | None = None
         layout = QVBoxLayout(self)
         self.table = record_table([_("Told on"), _("Of the stage"), _("How"), _("Language"),
@@ -260,12 +253,6 @@ class InformedPanel(QGroupBox):
             self.message.show_message(exc.message)
             return
         self.note.clear()
-        tab = self.parent()
-        while tab is not None and not isinstance(tab, ProceedingsTab):
-            tab = tab.parent()
-        if tab is not None:
-            tab.refresh()  # "Survivor told" and the reminder follow
-        else:
-            self.show_proceeding(proceeding_id)
+        self.told()
         self.done.show_message(_("Recorded: she was told of the stage “{stage}”.").format(
             stage=isolate(vocab.PROCEEDING_STAGE.label(entry.stage))))
