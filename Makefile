@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
+# the suite runs on every processor (pytest-xdist); PYTEST_ARGS= runs it in one process
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run demo test lint typecheck pytest translations extract bench screenshots clean \
         system-deps-run system-deps-test

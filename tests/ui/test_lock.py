@@ -27,10 +27,13 @@ def audit_events(vault_dir) -> list[str]:
         vault.close()
 
 
-def signed_in(qtbot, make_controller, **kwargs):
+def signed_in(qtbot, make_controller, *, locks_soon: bool = False, **kwargs):
+    """A controller signed in as the administrator.  With *locks_soon* (an auto-lock of a
+    few hundred milliseconds) the main window may already have locked on a busy machine, so
+    it is not looked for: the test checks the lock itself."""
     controller = make_controller(**kwargs)
     sign_in(qtbot, controller, "admin", ADMIN_PASS)
-    assert isinstance(controller.window, MainWindow)
+    assert locks_soon or isinstance(controller.window, MainWindow)
     return controller
 
 
@@ -122,10 +125,9 @@ def test_a_failed_automatic_backup_is_reported_in_the_window(qtbot, make_control
 
 
 def test_auto_lock_after_idle_time(qtbot, make_controller, existing_vault):
-    controller = signed_in(qtbot, make_controller, auto_lock_ms=200)
-    services = controller.services
+    controller = signed_in(qtbot, make_controller, locks_soon=True, auto_lock_ms=200)
     qtbot.waitUntil(lambda: controller.state == "sign_in", timeout=WAIT_MS)
-    assert services.ctx.vault.closed
+    assert controller.services is None
     assert "Locked after 5 minutes without activity." in controller.window.notice.text()
     controller.shutdown()
     assert Event.AUTO_LOCK in audit_events(existing_vault)
