@@ -182,10 +182,12 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     QSettings.setPath(*scope, str(before))
 
 
-def answer_file_dialog(qtbot, path: Path, seen: list[str] | None = None) -> None:
+def answer_file_dialog(qtbot, path: Path, seen: list[str] | None = None, *,
+                       suggested: bool = True) -> None:
     """When the application's file dialog (``ui/file_dialogs.py``, modal: it blocks) opens,
-    type *path* in its file name field and press Enter, as a person does.  The folder the
-    dialog opened in is appended to *seen*.
+    type *path* in its file name field (in place of the name suggested, when *suggested*)
+    and press Enter, as a person does.  The folder the dialog opened in is appended to
+    *seen*.
 
     The dialog is made the active window first, as the desktop does when it opens: on the
     offscreen test platform it may not be, and Qt's file dialog then reads each folder of
@@ -206,7 +208,8 @@ def answer_file_dialog(qtbot, path: Path, seen: list[str] | None = None) -> None
             if seen is not None:
                 seen.append(dialog.directory().absolutePath())
             field = dialog.findChild(QLineEdit, "fileNameEdit")
-            assert field.hasFocus() and field.text(), "the suggested name, to be replaced"
+            assert field.hasFocus(), "the file name field waits for the name"
+            assert field.text() or not suggested, "the suggested name, to be replaced"
             field.selectAll()
             type_text(field, str(path))
             QTest.keyClick(field, Qt.Key.Key_Return)

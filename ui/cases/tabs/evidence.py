@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -136,6 +137,13 @@ class EvidencePanel(QGroupBox):
             self._state_of = ""  # another matter: the fields are read afresh
             self._fill_templates()  # they follow the matter's type, read from disk once
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again (the Legal matters tab chosen): files added in the Attachments tab
+        meanwhile are offered for linking, and their names are read again."""
+        super().showEvent(event)
+        if self.matter_id is not None and not event.spontaneous():
+            self.refresh()
 
     def refresh(self) -> None:
         items: list[Any] = []
