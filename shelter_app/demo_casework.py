@@ -92,7 +92,7 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
         for user_id in volunteers:
             services.cases.share(case_id, user_id)
     counts = {"legal_matters_ready": 0, "timeline_events": 0, "evidence_documents": 0,
-              "proceedings": 0, "claims": 0}
+              "proceedings": 0, "claims": 0, "non_punishment": 0}
     authorities: dict[str, str] = {}
     for case_id, (template_id, plan) in zip(ready, PLANS.items(), strict=False):
         try:
@@ -130,6 +130,25 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
             filing_due=today + dt.timedelta(days=25 + len(authorities)),
             notes="Unpaid wages for the months of exploitation (demo).")
         counts["claims"] += 1
+        # she was charged for the false passport she was made to carry; the prosecutor's
+        # office may receive the non-punishment letter (her consent covers it)
+        prosecutor = services.partners.add(
+            f"Public prosecutor's office, {town} (fictional)", "law_enforcement",
+            document_language=template.language,
+            address="Demo entry: not a real contact.").id
+        services.consent.record(
+            case_id, sections=["identity", "legal"], given_by="survivor",
+            purpose="Non-punishment letter (demo)", method="written",
+            given_on=today - dt.timedelta(days=7), expires_on=today + dt.timedelta(days=180),
+            partner_id=prosecutor)
+        services.non_punishment.add(
+            case_id, measure="charge", offence="Use of a false identity document",
+            authority=f"Magistrates' court, {town}", reference=f"DEMO-NP-{200 + len(authorities)}",
+            measure_on=today - dt.timedelta(days=80),
+            link="The passport was forged and handed to her by the recruiter, who kept her own. "
+                 "She was made to show it whenever the police checked the workers.",
+            act_by=today + dt.timedelta(days=10 + len(authorities)))
+        counts["non_punishment"] += 1
         services.family.add(case_id, "Demo child (fictional)", "child",
                             birth_date=today - dt.timedelta(days=365 * 9), country=home,
                             place="With her grandmother", at_risk=True, included=True,

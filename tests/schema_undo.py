@@ -12,8 +12,14 @@ SCHEMA_8_COLUMNS = (
     *(("evidence_items", c) for c in ("state", "reason", "holder")))
 
 
+def undo_schema_9(conn: Any) -> None:
+    """Drop what schema version 9 added (the caller sets ``user_version``)."""
+    conn.execute("DROP TABLE non_punishment")
+
+
 def undo_schema_8(conn: Any) -> None:
-    """Drop what schema version 8 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 9 and 8 added (the caller sets ``user_version``)."""
+    undo_schema_9(conn)
     for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
                   "family_members"):
         conn.execute(f"DROP TABLE {table}")

@@ -167,7 +167,7 @@ class Cli:
             "backup": self.backup, "recovery-sheet": self.recovery_sheet, "rekey": self.rekey,
             **{name: functools.partial(records.run, name, self.args)
                for name in ("export", "import", "partners", "tasks", "matters",
-                            "evidence")},
+                            "evidence", "measures")},
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
         }

@@ -20,7 +20,8 @@ TO_HINT = N_("Name the recipient with --to PARTNER (see: shelter-admin partners)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    packet = sub.add_parser("packet", help=_("produce a referral or residence-status packet"))
+    packet = sub.add_parser("packet", help=_(
+        "produce a referral or residence-status packet, or a non-punishment letter"))
     kinds = packet.add_subparsers(dest="packet_kind", metavar="KIND",
                                   parser_class=type(packet))
     referral = kinds.add_parser("referral", help=_("a referral packet for a partner"))
@@ -45,10 +46,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                            help=_("produce even with items missing, marked DRAFT"))
     residence.add_argument("--preflight", action="store_true",
                            help=_("list what is missing and stop"))
-    for kind in (referral, residence):
+    letter = kinds.add_parser("non-punishment", help=_(
+        "a non-punishment letter about a measure taken against the survivor"))
+    letter.add_argument("--record", required=True, metavar="ID",
+                        help=_("the measure (see: shelter-admin measures --case CODE)"))
+    letter.add_argument("--to", required=True, metavar="PARTNER",
+                        help=_("partner id or name (see: shelter-admin partners)"))
+    for kind in (referral, residence, letter):
         kind.add_argument("--case", required=True, metavar="CODE")
         kind.add_argument("--out", type=Path, metavar="FILE.pdf",
-                          required=kind is referral)
+                          required=kind is not residence)
         kind.add_argument("--language", metavar="CODE",
                           help=_("document language (en, es, fr, ar, ru, uk, ro, vi)"))
         kind.add_argument("--encrypt", action="store_true",
@@ -95,13 +102,23 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     case_id = services.cases.id_for_code(args.case)
     out: Path | None = args.out
     if out is not None:
-        docs.check_target(case_id, out)
+        docs.check_target(case_id, out, kind=args.packet_kind.replace("-", "_"))
     if args.packet_kind == "referral":
         assert out is not None
         partner = services.partners.find(args.to)
         produced = docs.referral_packet(case_id, partner.id, sections=_sections(args.sections),
                                         language=args.language, encrypt=args.encrypt,
                                         watermark=args.watermark, preview=False)
+        _report(services, produced, out)
+        return 0
+    if args.packet_kind == "non-punishment":
+        assert out is not None
+        record = services.non_punishment.get(args.record.strip())
+        if record.case_id != case_id:
+            raise ValidationError(_("That record belongs to another case."), "record")
+        produced = docs.non_punishment_letter(
+            record.id, services.partners.find(args.to).id, language=args.language,
+            encrypt=args.encrypt, watermark=args.watermark, preview=False)
         _report(services, produced, out)
         return 0
     recipient = services.partners.find(args.to).id if args.to else None

@@ -63,6 +63,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "list a legal matter's evidence checklist: id, required or optional, state, documents "
         "linked or missing, label"))
     evidence.add_argument("--matter", required=True, metavar="ID")
+    measures = sub.add_parser("measures", help=_(
+        "list the measures taken against the survivor of a case (non-punishment): id, measure, "
+        "status, date to act by"))
+    measures.add_argument("--case", required=True, metavar="CODE")
+    measures.add_argument("--show-text", action="store_true",
+                          help=_("add the offence (survivor content: not for logs)"))
 
 
 def run_demo(folder: Path, survivors: int, reader: PassphraseReader, kdf: KdfPolicy) -> int:
@@ -134,6 +140,15 @@ def list_evidence(matter_id: str, services: Services) -> int:
     return 0
 
 
+def list_measures(args: argparse.Namespace, services: Services) -> int:
+    """One line per measure against her, oldest first: its id, measure and status (as codes,
+    for scripts), the date to act by (or -), and with --show-text the offence."""
+    for r in services.non_punishment.list(services.cases.id_for_code(args.case)):
+        fields = [r.id, r.measure, r.status, r.act_by.isoformat() if r.act_by else "-"]
+        print("\t".join([*fields, r.offence] if args.show_text else fields))
+    return 0
+
+
 def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "partners":
         for partner in services.partners.list(include_inactive=True):
@@ -146,6 +161,8 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         return list_matters(args.case, services)
     if command == "evidence":
         return list_evidence(args.matter, services)
+    if command == "measures":
+        return list_measures(args, services)
     if command == "export":
         out: Path = args.out
         count = services.exchange.export_cases(out)

@@ -88,11 +88,14 @@ def write_lines(count: int, *, width: float = 170 * mm) -> Flowable:
     return table
 
 
-def signature(labels: Sequence[str], st: Styles, *, width: float = 170 * mm) -> Flowable:
-    """Signature and date lines, side by side, each with its label under the line."""
+def signature(labels: Sequence[str], st: Styles, *, width: float = 170 * mm,
+              at_start: bool = False) -> Flowable:
+    """Signature and date lines, side by side, each with its label under the line; centred,
+    or *at_start* of the line (left, or right in a right-to-left document)."""
     cell = width / len(labels)
     data = [[""] * len(labels), _row([p(label, st.small) for label in labels], st)]
-    table = Table(data, colWidths=[cell] * len(labels), rowHeights=[12 * mm, None])
+    table = Table(data, colWidths=[cell] * len(labels), rowHeights=[12 * mm, None],
+                  hAlign=("RIGHT" if st.rtl else "LEFT") if at_start else "CENTER")
     table.setStyle(TableStyle([
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 10),

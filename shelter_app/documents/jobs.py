@@ -1,10 +1,10 @@
 """One document to make, as plain values, and the function that makes it.
 
 A ``Job`` holds the packet model the documents service gathered (a referral packet, a
-residence-status packet or an appointment card: dataclasses of plain values, limited to what
-may be shared) and, when the document is to be encrypted, its passphrase.  ``build`` lays it
-out, counts its pages and encrypts it, all in memory, and keeps the unencrypted bytes beside
-the encrypted ones for a preview.
+residence-status packet, an appointment card or a non-punishment letter: dataclasses of
+plain values, limited to what may be shared) and, when the document is to be encrypted,
+its passphrase.  ``build`` lays it out, counts its pages and encrypts it, all in memory, and
+keeps the unencrypted bytes beside the encrypted ones for a preview.
 
 The same function runs in the process that asks (the command line, the tests) and in the
 document builder process of the desktop application (``services/document_builder.py``), which
@@ -21,11 +21,15 @@ from pypdf import PdfReader
 from shelter_app.documents import encryption
 from shelter_app.documents.appointment_card import AppointmentCard, build_appointment_card
 from shelter_app.documents.layout import DocumentSpec, new_packet_id, paragraphs, render, styles
+from shelter_app.documents.non_punishment import (
+    NonPunishmentLetter,
+    build_non_punishment_letter,
+)
 from shelter_app.documents.packet_model import ReferralPacket
 from shelter_app.documents.referral import build_referral
 from shelter_app.documents.residence import ResidencePacket, build_residence
 
-Model = ReferralPacket | ResidencePacket | AppointmentCard
+Model = ReferralPacket | ResidencePacket | AppointmentCard | NonPunishmentLetter
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ def build(job: Job) -> Built:
         pdf = build_residence(model).pdf
     elif isinstance(model, AppointmentCard):
         pdf = build_appointment_card(model)
+    elif isinstance(model, NonPunishmentLetter):
+        pdf = build_non_punishment_letter(model)
     else:
         raise TypeError(f"no document is made from {type(model).__name__}")
     pages = len(PdfReader(io.BytesIO(pdf)).pages)

@@ -270,6 +270,18 @@ CLAIM_STATUS = _v("claim_status", N_("Claim status"),
                   ("awarded", N_("Awarded")), ("refused", N_("Refused")),
                   ("paid", N_("Paid in full")), ("withdrawn", N_("Withdrawn")))
 
+NP_MEASURE = _v("np_measure", N_("Measure against her"),
+                ("investigation", N_("Investigation or arrest")),
+                ("charge", N_("Charge or prosecution")), ("conviction", N_("Conviction")),
+                ("fine", N_("Fine or penalty")), ("detention", N_("Immigration detention")),
+                ("removal_order", N_("Removal or deportation order")),
+                ("entry_ban", N_("Entry ban")), ("other", N_("Other measure against her")))
+
+NP_STATUS = _v("np_status", N_("Non-punishment status"),
+               ("open", N_("Not raised yet")), ("raised", N_("Raised with the authority")),
+               ("accepted", N_("Accepted: not punished")), ("refused", N_("Refused")),
+               ("closed", N_("Closed")))
+
 EVIDENCE_STATE = _v("evidence_state", N_("Evidence state"),
                     ("needed", N_("Still needed")), ("requested", N_("Requested")),
                     ("obtained", N_("Obtained")), ("not_applicable", N_("Not applicable")))

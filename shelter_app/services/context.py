@@ -155,7 +155,8 @@ class ServiceContext:
             yield db
             self.audit.append(event, actor_id=self.session.user_id, target_type=target_type,
                               target_id=target_id, details=details)
-        self.vault.anchor_if_due()
+        if not self.db.in_transaction:  # joined an outer one: its changes are not kept yet
+            self.vault.anchor_if_due()
 
     def record(self, event: Event, *, target_type: str | None = None,
                target_id: str | None = None, details: dict[str, Any] | None = None,

@@ -1,5 +1,5 @@
-"""Producing documents from a case: referral packets, residence-status packets and
-appointment cards.
+"""Producing documents from a case: referral packets, residence-status packets,
+appointment cards and non-punishment letters.
 
 One path for every document (``produce_pdf``): the permission (``Action.PRODUCE_PACKET`` on
 the case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
@@ -59,7 +59,7 @@ SECTION_READ = {"identity": Action.READ_CASE, "contact": Action.READ_CASE,
                 "situation": Action.READ_CASE, "health": Action.READ_HEALTH,
                 "legal": Action.READ_LEGAL, "services": Action.RECORD_SERVICE}
 KIND_PREFIX = {"referral": "referral", "residence": "residence",
-               "appointment_card": "appointment"}
+               "appointment_card": "appointment", "non_punishment": "letter"}
 
 
 class PreflightFailed(ShelterError):
@@ -272,6 +272,19 @@ class DocumentService:
             partner_id=None, template="appointment-card", template_version=CARD_LAYOUT,
             encrypt=encrypt, preview=preview)
 
+
+    # -- non-punishment letter ---------------------------------------------------------
+    def non_punishment_letter(self, record_id: str, partner_id: str, *,
+                              language: str | None = None, encrypt: bool = False,
+                              watermark: str | None = None, on: dt.date | None = None,
+                              preview: bool = True) -> Produced:
+        """The non-punishment letter for the measure *record_id*, to *partner_id*
+        (``services/letters.py``)."""
+        from shelter_app.services.letters import non_punishment_letter
+
+        return non_punishment_letter(self, self._ctx, self._s, record_id, partner_id,
+                                     language=language, encrypt=encrypt,
+                                     watermark=watermark, on=on, preview=preview)
 
     # -- residence-status packet ------------------------------------------------------
     @property

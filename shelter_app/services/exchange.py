@@ -25,7 +25,7 @@ from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill
-from shelter_app.services import case_fields, timeline
+from shelter_app.services import case_fields, legal_exchange, timeline
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext, require_case_key
@@ -80,11 +80,15 @@ class ExchangeService:
             case = store.from_row(case_fields.open_columns(self._ctx, "cases", c_row),
                                   store.CASE_JSON, store.CASE_BOOL)
             scope = self._access.scope(case["id"]) or Scope.OTHER
+            legal = (legal_exchange.legal_to_exchange(self._ctx, case["id"])
+                     if self._ctx.allowed(Action.READ_LEGAL, scope) else "")
             rows_out.append(cols.to_row(survivor, case, users.get(case["assigned_to"] or "", ""),
                                         include_health=self._ctx.allowed(Action.READ_HEALTH,
                                                                          scope)
                                         and "access_needs" in survivor,
-                                        timeline=timeline.to_exchange(events.list(case["id"]))))
+                                        timeline=timeline.to_exchange(events.list(case["id"])),
+                                        legal=legal, family=legal_exchange.family_to_exchange(
+                                            self._ctx, case["id"])))
         count = tables.write_csv(path, cols.COLUMNS, rows_out)
         self._ctx.record(Event.EXPORT, target_type="cases", details={"count": count,
                                                                       "format": "csv"})
@@ -138,6 +142,7 @@ class ExchangeService:
                     status=extra["status"], closure_reason=extra["closure_reason"],
                     closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
                 timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
+                legal_exchange.insert(self._ctx, case_id, extra["casework"])
                 search_id += 1
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
                                    target_type="cases", details={"count": len(checked)})
@@ -191,6 +196,8 @@ class ExchangeService:
         return s_values, c_values, {"code": code, "status": status, "closure_reason": reason,
                                     "closed_at": closed_at, "assigned_to": assigned,
                                     "timeline": timeline.from_exchange(extra["timeline"]),
+                                    "casework": legal_exchange.from_exchange(extra["legal"],
+                                                                             extra["family"]),
                                     "undated_closure": status == "closed" and closed_on is None}
 
 

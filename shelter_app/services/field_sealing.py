@@ -79,6 +79,8 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("proceeding_updates", ("details",),
                   "SELECT id, details, 'legal' AS key FROM proceeding_updates"),
     SealedColumns("claims", ("details",), "SELECT id, details, 'legal' AS key FROM claims"),
+    SealedColumns("non_punishment", ("details",),
+                  "SELECT id, details, 'legal' AS key FROM non_punishment"),
     SealedColumns("family_members", ("details",),
                   "SELECT id, details, 'case' AS key FROM family_members"),
     SealedColumns("cases", case_fields.CASE_CASE,

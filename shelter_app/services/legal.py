@@ -37,6 +37,7 @@ DEADLINE_LABELS = {
     "hearing": N_("Next hearing"),
     "inform_survivor": N_("Tell the survivor of the new stage"),
     "claim_filing": N_("Compensation claim due"),
+    "non_punishment": N_("Raise non-punishment by"),
     "follow_up": N_("Referral follow-up due"),
 }
 MATTER_DEADLINES = ("reflection_end", "filing_due", "permit_expiry", "renewal_due",

@@ -25,6 +25,7 @@ from shelter_app.services.family import FamilyService
 from shelter_app.services.field_sealing import seal_plain_fields
 from shelter_app.services.history import HistoryService
 from shelter_app.services.legal import LegalService
+from shelter_app.services.non_punishment import NonPunishmentService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.proceedings import ProceedingsService
 from shelter_app.services.referrals import ReferralService
@@ -58,6 +59,7 @@ class Services:
     legal: LegalService
     proceedings: ProceedingsService
     claims: ClaimsService
+    non_punishment: NonPunishmentService
     family: FamilyService
     attachments: AttachmentService
     exchange: ExchangeService
@@ -130,7 +132,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),
         appointments=AppointmentService(ctx), legal=LegalService(ctx),
         proceedings=ProceedingsService(ctx), claims=ClaimsService(ctx),
-        family=FamilyService(ctx),
+        non_punishment=NonPunishmentService(ctx), family=FamilyService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
         tasks=TaskService(ctx), day=DayService(ctx), document_process=document_process,

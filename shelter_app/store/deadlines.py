@@ -7,8 +7,8 @@ import uuid
 from shelter_app.store.db import Database
 
 # The sources of the deadlines read with the legal matters (``case.read_legal``): a legal
-# matter's, a criminal proceeding's and a compensation claim's.
-LEGAL_SOURCES = "('legal_matter', 'proceeding', 'claim')"
+# matter's, a criminal proceeding's, a compensation claim's and a non-punishment record's.
+LEGAL_SOURCES = "('legal_matter', 'proceeding', 'claim', 'non_punishment')"
 
 
 def sync(db: Database, *, case_id: str, source: str, source_id: str,

@@ -109,8 +109,9 @@ def test_partners_lists_id_and_name(demo: Path, monkeypatch: pytest.MonkeyPatch,
                           "--as", "caseworker", "partners")
     assert code == 0
     lines = [line.split("\t") for line in out.splitlines()]
-    # the demo's partners, and the authority of each residence template it prepared
-    assert len(lines) == len(PARTNERS) + len(PLANS) and all(len(p) == 2 for p in lines)
+    # the demo's partners, and the authority of each residence template it prepared and
+    # the prosecutor's office of each prepared case (for the non-punishment letter)
+    assert len(lines) == len(PARTNERS) + 2 * len(PLANS) and all(len(p) == 2 for p in lines)
     assert all(re.fullmatch(r"[0-9a-f-]{36}", pid) for pid, _name in lines)
     assert "Casa Segura (ficticia)" in {name for _pid, name in lines}
     code, _out, err = run(monkeypatch, capsys, "--vault", str(demo), "--passphrase-stdin",

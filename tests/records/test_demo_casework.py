@@ -71,3 +71,15 @@ def test_every_template_passes_preflight_for_a_demo_case(
     assert "How I got away, and what happened since" in flat
     assert "Left during a night shift" in flat and "about " in flat
     assert "Demo legal volunteer (fictional)" in flat  # the matter's representative
+    # the charge against her: the letter goes to the prosecutor her consent covers
+    code, out, err = admin("measures", "--case", case_code)
+    [[record_id, measure, status, act_by]] = lines(out)
+    assert (measure, status, act_by != "-") == ("charge", "open", True)
+    code, out, err = admin("partners")
+    town = PLANS["uk-nrm-vts"][2]
+    prosecutor = next(r[0] for r in lines(out)
+                      if r[1].startswith(f"Public prosecutor's office, {town}"))
+    letter = tmp_path / "out" / "letter.pdf"
+    code, out, err = admin("packet", "non-punishment", "--case", case_code, "--record",
+                           record_id, "--to", prosecutor, "--out", str(letter))
+    assert (code, err) == (0, ""), err

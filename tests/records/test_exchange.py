@@ -527,3 +527,76 @@ def test_a_bad_timeline_rejects_its_row(org: Org, tmp_path: Path, cell: str,
     assert [(p.row, p.field) for p in report.problems] == [(2, "timeline")]
     assert message in plain(report.problems[0].message)
     assert org.count("cases") == 0 and org.count("timeline_events") == 0
+
+
+def test_the_legal_casework_and_family_travel_with_the_case(org: Org, fresh: Services,
+                                                            tmp_path: Path) -> None:
+    rich_cases(org)
+    c = org.coordinator
+    case_id = c.cases.id_for_code(read_csv_codes(org, tmp_path)[0])
+    matter = c.legal.open(case_id, "t_visa", status="filed", jurisdiction="United States",
+                          authority_ref="EAC-26-001", notes="Filed by courier",
+                          dates={"filed_on": "2026-01-10", "filing_due": "2026-02-01"})
+    item = c.legal.add_evidence(matter.id, "Statement of the applicant")
+    c.legal.set_evidence_state(item.id, "requested", holder="Law centre")
+    c.proceedings.open(case_id, authority_kind="prosecutor", role="injured_party",
+                       stage="trial", reference="PR-77", requested=["screens"],
+                       next_hearing=dt.date.today() + dt.timedelta(days=30),
+                       survivor_told=False)
+    claim = c.claims.open(case_id, route="labour_tribunal", currency="EUR", claimed="9000",
+                          status="awarded", awarded="5000")
+    c.claims.add_payment(claim.id, on=dt.date.today(), paid="1250.50")
+    c.non_punishment.add(case_id, measure="charge", offence="False document",
+                         link="Handed to her by the recruiter", act_by="2027-01-15")
+    c.family.add(case_id, "Mira", "child", birth_date="2017-04-01", country="HN",
+                 at_risk=True, included=True, reason="At risk")
+    first = tmp_path / "first.csv"
+    c.exchange.export_cases(first)
+    row = next(r for r in read_csv(first) if r["legal"])
+    legal = json.loads(row["legal"])
+    assert sorted(legal) == ["claims", "matters", "non_punishment", "proceedings"]
+    assert legal["matters"][0]["evidence"] == [{"label": "Statement of the applicant",
+                                                "required": True, "state": "requested",
+                                                "reason": "", "holder": "Law centre"}]
+    assert json.loads(row["family"])[0]["name"] == "Mira"
+
+    report = fresh.exchange.import_file(first)
+    assert report.problems == [] and report.imported == 4
+    new_id = fresh.cases.id_for_code(row["case_code"])
+    [m] = fresh.legal.list(new_id)
+    assert (m.matter_type, m.status, m.authority_ref, m.dates["filed_on"]) == (
+        "t_visa", "filed", "EAC-26-001", dt.date(2026, 1, 10))
+    [p] = fresh.proceedings.list(new_id)
+    assert not p.survivor_told and p.requested == ("screens",)
+    kinds = {d.kind for d in fresh.legal.case_deadlines(new_id)}
+    assert {"hearing", "inform_survivor", "non_punishment"} <= kinds
+    [cl] = fresh.claims.list(new_id)
+    assert cl.received == "1250.50"
+    second = tmp_path / "second.csv"
+    fresh.exchange.export_cases(second)
+    again = next(r for r in read_csv(second) if r["case_code"] == row["case_code"])
+    assert (again["legal"], again["family"]) == (row["legal"], row["family"])
+
+
+def read_csv_codes(org: Org, tmp_path: Path) -> list[str]:
+    path = tmp_path / "codes.csv"
+    org.coordinator.exchange.export_cases(path)
+    return [r["case_code"] for r in read_csv(path)]
+
+
+@pytest.mark.parametrize(("column", "cell", "message"), [
+    ("legal", "[]", "JSON object"),
+    ("legal", '{"matters": [{"type": "lottery"}]}', "matters, item 1: "),
+    ("legal", '{"claims": [{"route": "civil_court", "currency": "EUR", "claimed": "1.234"}]}',
+     "claims, item 1: "),
+    ("legal", '{"non_punishment": [{"measure": "fine"}]}', "non_punishment, item 1: "),
+    ("legal", '{"appeals": []}', "unknown keys: appeals"),
+    ("family", '[{"name": "Mira", "relationship": "cousin"}]', "family, item 1: "),
+])
+def test_bad_casework_rejects_its_row(org: Org, tmp_path: Path, column: str, cell: str,
+                                      message: str) -> None:
+    source = write_csv(tmp_path / "t.csv", ["legal_name", column], [["Ana Test", cell]])
+    report = org.coordinator.exchange.import_file(source)
+    assert [(p.row, p.field) for p in report.problems] == [(2, column)]
+    assert message in plain(report.problems[0].message)
+    assert org.count("cases") == 0 and org.count("legal_matters") == 0

@@ -55,6 +55,9 @@ OPS: dict[str, Op] = {
     "read_proceedings": lambda s, o, c: s.proceedings.list(c["id"]),
     "open_claim": lambda s, o, c: s.claims.open(c["id"], route="state_fund", currency="EUR"),
     "read_claims": lambda s, o, c: s.claims.list(c["id"]),
+    "record_measure": lambda s, o, c: s.non_punishment.add(c["id"], measure="fine",
+                                                           offence="Street selling"),
+    "read_measures": lambda s, o, c: s.non_punishment.list(c["id"]),
     "add_family": lambda s, o, c: s.family.add(c["id"], "Mira", "child"),
     "read_family": lambda s, o, c: s.family.list(c["id"]),
     "attach": lambda s, o, c: s.attachments.add(c["id"], "scan.pdf", PDF),
@@ -65,7 +68,8 @@ OPS: dict[str, Op] = {
 
 OK, NF, DENIED = "ok", "not found", "denied"
 NEVER_CASEWORKER = {"open_legal_matter": DENIED, "open_proceeding": DENIED,
-                    "open_claim": DENIED, "assign": DENIED, "share": DENIED}
+                    "open_claim": DENIED, "record_measure": DENIED, "assign": DENIED,
+                    "share": DENIED}
 NEVER_LEGAL = {k: DENIED for k in (
     "edit", "status", "consent", "service", "health_service", "list_services",
     "referral", "assign", "share")}

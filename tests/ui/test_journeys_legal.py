@@ -76,7 +76,7 @@ def new_residence_dialog(qtbot, workspace: CaseWorkspace, background) -> Documen
     dialog = shown(DocumentDialog, qtbot=qtbot)
     # Only what she may make is offered, and nothing is refused before she asks for it.
     assert [dialog.kind.itemText(i) for i in range(dialog.kind.count())] == [
-        tr("Residence-status packet"), tr("Appointment card")]
+        tr("Residence-status packet"), tr("Appointment card"), tr("Non-punishment letter")]
     assert dialog.message.text() == ""
     choose(qtbot, dialog.kind, tr("Residence-status packet"))
     assert dialog.template.isVisible() and dialog.missing.isVisible()
@@ -121,7 +121,8 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
 
         # Her tabs only: nothing of services, referrals or health.
         assert workspace.keys == ["profile", "consent", "appointments", "timeline", "family",
-                                  "legal", "proceedings", "claims", "documents",
+                                  "legal", "proceedings", "claims", "non_punishment",
+                                  "documents",
                                   "attachments", "history", "tasks"]
         profile = workspace.profile
         assert "access_needs" not in profile.form and "Asthma" not in profile.form.values()

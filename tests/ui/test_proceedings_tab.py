@@ -71,3 +71,34 @@ def test_a_reader_who_may_not_record_sees_no_form(qtbot, office):
     assert isinstance(tab, ProceedingsTab)
     assert tab.editor is None and tab.informed.editing is None
     assert _cells(tab)[2:4] == ["Witness", "Report"]
+
+
+def test_the_next_hearing_is_booked_as_an_appointment(qtbot, office):
+    proceedings = office.legal.proceedings
+    without = proceedings.open(office.record.id, authority_kind="police", role="witness",
+                               stage="report")
+    hearing = TODAY + dt.timedelta(days=20)
+    proceedings.open(office.record.id, authority_kind="court", role="injured_party",
+                     stage="trial", next_hearing=hearing)
+    workspace = open_workspace(qtbot, office, "legal")
+    tab = workspace.show_tab("proceedings")
+    assert isinstance(tab, ProceedingsTab) and tab.book_button.isVisible()
+    select_row(tab.table, tab.ids.index(without.id))
+    qtbot.mouseClick(tab.book_button, Qt.MouseButton.LeftButton)
+    assert "No next hearing is recorded" in tab.message.text()
+    select_row(tab.table, 1 - tab.ids.index(without.id))
+    qtbot.mouseClick(tab.book_button, Qt.MouseButton.LeftButton)
+    appointments = workspace.tabs.currentWidget()
+    assert appointments is workspace.tab("appointments")
+    assert appointments.form["appointment_type"].get() == "court_hearing"
+    assert appointments.starts.date.value() == hearing
+    assert appointments.starts.value() is None, "no time is made up"
+    assert appointments.starts.time.edit.hasFocus()
+    qtbot.keyClicks(appointments.starts.time.edit, "10:30 AM")
+    qtbot.mouseClick(appointments.book_button, Qt.MouseButton.LeftButton)
+    assert appointments.done.text() == "The appointment was booked.", \
+        appointments.form["starts_at"].message.text()
+    [booked] = office.legal.appointments.list_for_case(office.record.id)
+    assert booked.appointment_type == "court_hearing"
+    assert booked.starts_at.astimezone().replace(tzinfo=None) == dt.datetime.combine(
+        hearing, dt.time(10, 30))

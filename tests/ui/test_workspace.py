@@ -13,7 +13,8 @@ from ui.cases.workspace import CaseWorkspace
 from .case_helpers import CANARY, Office, keep, new_case, unnamed_controls
 
 ALL_TABS = ["profile", "consent", "services", "referrals", "appointments", "timeline", "family",
-            "legal", "proceedings", "claims", "documents", "attachments", "history", "tasks"]
+            "legal", "proceedings", "claims", "non_punishment", "documents", "attachments",
+            "history", "tasks"]
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def open_workspace(office, who: str = "coordinator") -> CaseWorkspace:
     ("coordinator", ALL_TABS),
     ("caseworker", ALL_TABS),
     ("legal", ["profile", "consent", "appointments", "timeline", "family", "legal",
-               "proceedings", "claims", "documents", "attachments", "history", "tasks"]),
+               "proceedings", "claims", "non_punishment", "documents", "attachments", "history",
+               "tasks"]),
 ])
 def test_tabs_a_user_may_not_see_are_absent(office, who, tabs):
     workspace = open_workspace(office, who)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from shelter_app.domain import vocab
+from shelter_app.domain.history import isolate, join
 from shelter_app.domain.records import CaseRecord
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
@@ -189,3 +190,34 @@ class ShareDialog(CaseActionDialog):
                 cases.share(self._case_id, user_id, shared=False)
 
         self.attempt(share)
+
+
+Team = tuple[str | None, list[str]]  # who the case is assigned to, whom it is shared with
+
+
+def confirmation(code: str, record: CaseRecord | None, status: str, before: Team,
+                 after: Team) -> str:
+    """What a status, assignment or sharing dialog just changed in case *code*, and how to
+    change it back (*status*, *before*: as they were; *after*: the team now)."""
+    assigned = isolate(after[0]) if after[0] else after[0]
+    shared = [isolate(n) for n in after[1]]
+    was = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
+    said = []
+    if record is not None and record.case["status"] != status:
+        said.append(fill(_("Case {code} is now {status}."),
+            code=code, status=vocab.CASE_STATUS.label(record.case["status"])))
+    if assigned != was[0] and assigned:
+        said.append(fill(_("Case {code} is now assigned to {name}. To assign it to someone "
+                      "else, use Assign… again."), code=code, name=assigned))
+    added = [n for n in shared if n not in was[1]]
+    removed = [n for n in was[1] if n not in shared]
+    if added:
+        said.append(fill(_("Case {code} is now shared with {names}."),
+            code=code, names=join(added)))
+    if removed:
+        said.append(fill(_("Case {code} is no longer shared with {names}."),
+            code=code, names=join(removed)))
+    if added or removed:
+        said.append(_("To change whom it is shared with, use Share with legal "
+                      "volunteer… again."))
+    return " ".join(said) or _("Nothing was changed.")

@@ -8,7 +8,7 @@
 | Referrals, Appointments | manage referrals; manage appointments |
 | Timeline, Family | read the case (recording needs ``case.timeline``, ``case.family``) |
 | Legal matters | read legal matters |
-| Proceedings, Compensation | read legal matters (criminal proceedings; claims) |
+| Proceedings, Compensation, Non-punishment | read legal matters |
 | Documents, Attachments | produce packets; manage documents |
 | History | read the case (each sees the changes to the sections they may read) |
 | Tasks | manage the case's tasks |
@@ -26,6 +26,7 @@ it back; a refusal stays in the dialog.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -50,7 +51,13 @@ from shelter_app.services.registry import Services
 from ..agenda.common import select_row
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
-from .case_actions import AssignDialog, CaseActionDialog, ShareDialog, StatusDialog
+from .case_actions import (
+    AssignDialog,
+    CaseActionDialog,
+    ShareDialog,
+    StatusDialog,
+    confirmation,
+)
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
 from .tabs.base import DONE_STYLE, ListTab, day_text
@@ -60,6 +67,7 @@ from .tabs.documents import DocumentsTab
 from .tabs.family import FamilyTab
 from .tabs.history import HistoryTab
 from .tabs.legal import LegalTab, open_missing
+from .tabs.non_punishment import NonPunishmentTab
 from .tabs.proceedings import ProceedingsTab
 from .tabs.profile import ProfileTab
 from .tabs.referrals import ReferralsTab
@@ -75,6 +83,10 @@ def _tab(cls: Callable[..., ListTab], *, legal: bool = False) -> TabMaker:
     def make(w: CaseWorkspace) -> QWidget:
         tab = cls(w.services, w.background, w.case_id, w.scope)
         tab.changed = w.show_deadline if legal else None
+        if isinstance(tab, NonPunishmentTab):
+            tab.letter = w.open_letter
+        if isinstance(tab, ProceedingsTab):
+            tab.book = w.book_hearing
         return tab
     return make
 
@@ -92,6 +104,8 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
     ("proceedings", lambda: _("Pr&oceedings"), Action.READ_LEGAL,
      _tab(ProceedingsTab, legal=True)),
     ("claims", lambda: _("Compen&sation"), Action.READ_LEGAL, _tab(ClaimsTab, legal=True)),
+    ("non_punishment", lambda: _("Non-&punishment"), Action.READ_LEGAL,
+     _tab(NonPunishmentTab, legal=True)),
     ("documents", lambda: _("Doc&uments"), Action.PRODUCE_PACKET,
      lambda w: DocumentsTab(w.services, w.background, w.case_id, opener=w.open_missing)),
     ("attachments", lambda: _("Attac&hments"), Action.MANAGE_DOCUMENTS,
@@ -223,33 +237,6 @@ class CaseWorkspace(QWidget):
         self.team.setText(" · ".join(parts))
         self.team.setAccessibleDescription(self.team.text())
 
-    def _confirm(self, before: tuple[str | None, list[str]], status: str) -> None:
-        """Say what the dialog just changed, and how to change it back."""
-        record = self.profile.record
-        assigned, shared = self._team
-        assigned = isolate(assigned) if assigned else assigned
-        shared = [isolate(n) for n in shared]
-        before = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
-        said = []
-        if record is not None and record.case["status"] != status:
-            said.append(fill(_("Case {code} is now {status}."),
-                code=self.code, status=vocab.CASE_STATUS.label(record.case["status"])))
-        if assigned != before[0] and assigned:
-            said.append(fill(_("Case {code} is now assigned to {name}. To assign it to someone "
-                          "else, use Assign… again."), code=self.code, name=assigned))
-        added = [n for n in shared if n not in before[1]]
-        removed = [n for n in before[1] if n not in shared]
-        if added:
-            said.append(fill(_("Case {code} is now shared with {names}."),
-                code=self.code, names=join(added)))
-        if removed:
-            said.append(fill(_("Case {code} is no longer shared with {names}."),
-                code=self.code, names=join(removed)))
-        if added or removed:
-            said.append(_("To change whom it is shared with, use Share with legal "
-                          "volunteer… again."))
-        self.notice.show_message(" ".join(said) or _("Nothing was changed."))
-
     def open_action(self, kind: type[CaseActionDialog]) -> CaseActionDialog | None:
         """Open the status, assignment or sharing dialog (None, reason shown, if refused)."""
         record = self.profile.record
@@ -282,7 +269,8 @@ class CaseWorkspace(QWidget):
         else:
             self.profile.load(record)
         self._show_state(record)
-        self._confirm(before, status)
+        self.notice.show_message(confirmation(self.code, self.profile.record, status,
+                                              before, self._team))
         self.changed.emit(self.case_id)
 
     def _saved(self, record: CaseRecord) -> None:
@@ -328,6 +316,18 @@ class CaseWorkspace(QWidget):
         """A line of a packet's "Still missing" list, opened (``tabs.legal.open_missing``)."""
         if "legal" in self.keys:
             open_missing(self, field, ref)
+
+    def open_letter(self, record_id: str) -> None:
+        """The Documents tab's window, with the non-punishment letter about *record_id*."""
+        tab = self.show_tab("documents") if "documents" in self.keys else None
+        if isinstance(tab, DocumentsTab):
+            tab.panel.open_dialog().choose("non_punishment", record_id)
+
+    def book_hearing(self, day: dt.date) -> None:
+        """The Appointments tab, its form set for a court hearing on *day*."""
+        tab = self.show_tab("appointments") if "appointments" in self.keys else None
+        if isinstance(tab, AppointmentsTab):
+            tab.prefill_hearing(day)
 
     def start_control(self) -> QWidget:
         """Where the keyboard starts in this case (``MainWindow.focus_content``): its tab

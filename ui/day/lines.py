@@ -20,7 +20,8 @@ TABS = {"today": "appointments", "tomorrow": "appointments", "deadlines": "legal
 
 # deadline kind → the workspace tab where it is met (else the Legal matters tab)
 DEADLINE_TABS = {"hearing": "proceedings", "inform_survivor": "proceedings",
-                 "claim_filing": "claims", "follow_up": "referrals"}
+                 "claim_filing": "claims", "non_punishment": "non_punishment",
+                 "follow_up": "referrals"}
 
 
 def tab_for(kind: str) -> str:

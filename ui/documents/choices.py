@@ -11,10 +11,11 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
+from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import N_, _
-from shelter_app.i18n.formatting import fill
+from shelter_app.i18n.formatting import fill, format_datetime
 from shelter_app.services.registry import Services
 
 from ..widgets import named
@@ -36,15 +37,52 @@ class Kinds(tuple[tuple[str, str], ...]):
 
     def offered(self, services: Services, case_id: str) -> list[tuple[str, str]]:
         """A referral packet needs the right to manage the case's referrals (a legal
-        volunteer has not): it is not offered where making it could only be refused."""
+        volunteer has not), a non-punishment letter the right to read legal matters (a
+        caseworker may not): neither is offered where making it could only be refused."""
         scope = services.cases.access.scope(case_id)
-        referrals = scope is not None and services.ctx.allowed(Action.MANAGE_REFERRALS, scope)
-        return [(code, label) for code, label in self if code != "referral" or referrals]
+        needs = {"referral": Action.MANAGE_REFERRALS, "non_punishment": Action.READ_LEGAL}
+        return [(code, label) for code, label in self if code not in needs
+                or (scope is not None and services.ctx.allowed(needs[code], scope))]
 
 
 KINDS = Kinds((("referral", N_("Referral packet")),
                ("residence", N_("Residence-status packet")),
-               ("appointment_card", N_("Appointment card"))))
+               ("appointment_card", N_("Appointment card")),
+               ("non_punishment", N_("Non-punishment letter"))))
+
+
+def fill_targets(services: Services, case_id: str, kind: str, recipient: Choices,
+                 record: Choices) -> str:
+    """Fill the recipients (and, for a non-punishment letter, the records) *kind* can be
+    made for; what to tell the user when there is none ("" when there are)."""
+    recipient.clear()
+    record.clear()
+    if kind == "referral":
+        open_ones = {r.partner_id for r in services.referrals.list(case_id)
+                     if r.status in ("draft", "sent", "accepted")}
+        for partner in services.partners.list(include_inactive=True):
+            if partner.id in open_ones:  # an inactive one is listed; producing says why not
+                recipient.add(partner.label, partner.id)
+        return "" if recipient.count() else _(
+            "There is no open referral in this case. Record the referral first.")
+    if kind in ("residence", "non_punishment"):
+        if kind == "residence":
+            recipient.add(_("The authority named in the template"), None)
+        for partner in services.partners.list():
+            recipient.add(partner.name, partner.id)
+        if kind == "residence":
+            return ""
+        for r in services.non_punishment.list(case_id):
+            record.add(f"{vocab.NP_MEASURE.label(r.measure)}: {r.offence}", r.id)
+        if not record.count():
+            return _("There is no measure against her in this case. Record it in the "
+                     "Non-punishment tab first.")
+        return "" if recipient.count() else _(
+            "The partner directory is empty. Add the authority the letter is for first.")
+    for a in services.appointments.list_for_case(case_id):
+        if a.status in ("scheduled", "confirmed"):
+            recipient.add(format_datetime(a.starts_at), a.id)
+    return "" if recipient.count() else _("There is no upcoming appointment in this case.")
 
 
 class Choices(QComboBox):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import fill, format_datetime, language_name
+from shelter_app.i18n.formatting import fill, language_name
 from shelter_app.services.documents import Produced
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
@@ -46,7 +46,8 @@ from .. import printing
 from ..background import Background
 from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
-from .choices import KINDS, Choices, MissingList, VerticalScroll, contained, templates_in_order
+from . import choices as pick
+from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
 
@@ -82,7 +83,8 @@ class DocumentDialog(QDialog):
             self.kind.add(_(label), code)
         self.recipient = Choices(_("Recipient"))
         self.template = Choices(_("Template"))
-        for template in templates_in_order(services, case_id):
+        self.record = Choices(_("Non-punishment record"))
+        for template in pick.templates_in_order(services, case_id):
             self.template.add(template.name, template.id)
         self.language = Choices(_("Language"))
         self.language.add(_("The reader's language"), None)
@@ -109,6 +111,7 @@ class DocumentDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow(_("&Document:"), self.kind)
         self.form.addRow(_("&Template:"), self.template)
+        self.form.addRow(_("Rec&ord:"), self.record)
         self.form.addRow(_("&Recipient:"), self.recipient)
         self.form.addRow(_("&Language:"), self.language)
         self.form.addRow(_("Sections:"), section_box)
@@ -154,6 +157,7 @@ class DocumentDialog(QDialog):
         layout.addLayout(row)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.record.currentIndexChanged.connect(self._invalidate)
         self.recipient.currentIndexChanged.connect(self._recipient_changed)
         self.template.currentIndexChanged.connect(self._template_changed)
         self.language.currentIndexChanged.connect(self._invalidate)
@@ -169,27 +173,17 @@ class DocumentDialog(QDialog):
     def _kind_changed(self) -> None:
         self._invalidate()
         kind = self.kind.value()
-        self.recipient.blockSignals(True)  # refilled below; the change is handled once, after
-        self.recipient.clear()
-        empty = ""
+        for combo in (self.recipient, self.record):  # refilled below; handled once, after
+            combo.blockSignals(True)
         try:
-            if kind == "referral":
-                empty = self._fill_partners()
-            elif kind == "residence":
-                self.recipient.add(_("The authority named in the template"), None)
-                for partner in self._s.partners.list():
-                    self.recipient.add(partner.name, partner.id)
-            else:
-                for a in self._s.appointments.list_for_case(self._case_id):
-                    if a.status in ("scheduled", "confirmed"):
-                        self.recipient.add(format_datetime(a.starts_at), a.id)
-                if not self.recipient.count():
-                    empty = _("There is no upcoming appointment in this case.")
+            empty = pick.fill_targets(self._s, self._case_id, kind, self.recipient, self.record)
         except ShelterError as exc:
             empty = str(exc)
         finally:
-            self.recipient.blockSignals(False)
+            for combo in (self.recipient, self.record):
+                combo.blockSignals(False)
         for widget, shown in ((self.template, kind == "residence"),
+                              (self.record, kind == "non_punishment"),
                               (self._section_row, kind == "referral"),
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence")):
@@ -197,15 +191,11 @@ class DocumentDialog(QDialog):
         self._recipient_changed()
         self.message.show_message(empty)
 
-    def _fill_partners(self) -> str:
-        open_ones = {r.partner_id for r in self._s.referrals.list(self._case_id)
-                     if r.status in ("draft", "sent", "accepted")}
-        for partner in self._s.partners.list(include_inactive=True):
-            if partner.id in open_ones:  # an inactive one is listed; producing says why not
-                self.recipient.add(partner.label, partner.id)
-        if self.recipient.count():
-            return ""
-        return _("There is no open referral in this case. Record the referral first.")
+    def choose(self, kind: str, record_id: str | None = None) -> None:
+        """Choose the document *kind* (and the non-punishment record *record_id*)."""
+        self.kind.select(kind)
+        if record_id is not None:
+            self.record.select(record_id)
 
     def _recipient_changed(self) -> None:
         self._invalidate()
@@ -282,11 +272,17 @@ class DocumentDialog(QDialog):
             template, draft = self.template.value(), self.draft.isChecked()
             return lambda: docs.residence_packet(case, template, recipient_id=target,
                                                  draft=draft, **options)
+        if kind == "non_punishment":
+            record = self.record.value()
+            return lambda: docs.non_punishment_letter(record, target, **options)
         return lambda: docs.appointment_card(target, **options)
 
     def make(self) -> None:
         if self.kind.value() != "residence" and self.recipient.value() is None:
             self.message.show_message(_("Choose the recipient first."))
+            return
+        if self.kind.value() == "non_punishment" and self.record.value() is None:
+            self.message.show_message(_("Choose the record the letter is about first."))
             return
         self._invalidate()
         generation = self._generation

@@ -89,6 +89,16 @@ class AppointmentsTab(ListTab):
         self._check_hours()
         self.refresh()
 
+    def prefill_hearing(self, day: dt.date) -> None:
+        """The form set for a court hearing on *day*; its time, which nobody recorded, is
+        left for the user to enter (the focus waits in it)."""
+        self.form.put({"appointment_type": "court_hearing"})
+        self.starts.date.set_value(day)
+        self.starts.time.edit.clear()
+        self.done.show_message(_("Enter the time of the hearing and where it is, then book "
+                                 "the appointment."))
+        self.starts.time.edit.setFocus()
+
     def refresh(self) -> None:
         rows = []
         for a in self.services.appointments.list_for_case(self.case_id):

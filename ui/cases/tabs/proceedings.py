@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -69,6 +70,17 @@ class ProceedingsTab(ListTab):
         self.layout_.addWidget(self.informed)
         self.table.selectionModel().selectionChanged.connect(
             lambda *_args: self.informed.show_proceeding(self.selected_id()))
+        self.book: Callable[[dt.date], object] | None = None  # set by the workspace
+        self.book_button = QPushButton(_("&Book the next hearing as an appointment…"))
+        named(self.book_button, _("Book the next hearing as an appointment"), _(
+            "Open the Appointments tab with a court hearing on the selected proceeding's "
+            "next hearing day, to choose the time and book it"))
+        self.book_button.clicked.connect(self.book_hearing)
+        self.book_button.setVisible(services.ctx.allowed(Action.MANAGE_APPOINTMENTS, scope))
+        row = QHBoxLayout()
+        row.addWidget(self.book_button)
+        row.addStretch(1)
+        self.layout_.insertLayout(self.layout_.indexOf(self.table) + 1, row)
         self.editor: ProceedingEditor | None = None
         if may_edit:
             box = self.group(_("Record criminal proceedings"))
@@ -116,6 +128,25 @@ class ProceedingsTab(ListTab):
                         _("Yes") if p.survivor_told else _("Not yet")])
                 for p in found]
         self.informed.show_proceeding(self.fill_keeping(rows))
+
+    def book_hearing(self) -> None:
+        proceeding_id = self.selected_id()
+        if proceeding_id is None:
+            self.message.show_message(_("Select the proceeding whose hearing to book first."))
+            self.table.setFocus()
+            return
+        try:
+            hearing = self.services.proceedings.get(proceeding_id)
+        except ShelterError as exc:
+            self.message.show_message(exc.message)
+            return
+        if hearing.next_hearing is None or hearing.stage == "closed":
+            self.message.show_message(_("No next hearing is recorded for these proceedings. "
+                                        "Edit them to record its day first."))
+            return
+        self.message.clear_message()
+        if self.book is not None:
+            self.book(hearing.next_hearing)
 
     def open_proceeding(self) -> None:
         values = self.form.values()
