@@ -190,6 +190,29 @@ def _split_trailing(group: list[tuple[Any, str]]) -> list[list[tuple[Any, str]]]
     return [head, [(frag, text[cut:])]]
 
 
+_OPENING, _CLOSING = "([{<«", ")]}>»"
+_BRACKET = "bracket"  # a bracket peeled off a word: the algorithm places and mirrors it
+
+
+def _peel(pieces: list[tuple[Any, str]]) -> list[tuple[str, list[tuple[Any, str]]]]:
+    """A right-to-left word's or a number's opening brackets, the word, its closing
+    brackets, each a unit of its own: "(وهمية)" and "2025)" keep their brackets on the right
+    side and the right way round in a right-to-left line (rule L4 mirrors a bracket only
+    where it resolves right to left)."""
+    head: list[tuple[str, list[tuple[Any, str]]]] = []
+    tail: list[tuple[str, list[tuple[Any, str]]]] = []
+    pieces = [p for p in pieces if p[1]]
+    while pieces and pieces[0][1][0] in _OPENING and len("".join(t for _f, t in pieces)) > 1:
+        frag, text = pieces[0]
+        head.append((_BRACKET, [(frag, text[0])]))
+        pieces = [(frag, text[1:]), *pieces[1:]] if len(text) > 1 else pieces[1:]
+    while pieces and pieces[-1][1][-1] in _CLOSING and len("".join(t for _f, t in pieces)) > 1:
+        frag, text = pieces[-1]
+        tail.insert(0, (_BRACKET, [(frag, text[-1])]))
+        pieces = [*pieces[:-1], (frag, text[:-1])] if len(text) > 1 else pieces[:-1]
+    return [*head, ("", pieces), *tail] if pieces else [*head, *tail]
+
+
 def reorder_line(words: list[Any], direction: str = "RTL") -> list[Any]:
     """The frags of one laid-out line, split into words and put in visual order.
 
@@ -218,16 +241,27 @@ def reorder_line(words: list[Any], direction: str = "RTL") -> list[Any]:
         if is_space:
             units.append((" ", pieces))
             continue
-        for part in _split_trailing(pieces) if _word_class(pieces) != bidi.RTL else [pieces]:
-            units.append((_word_class(part), part))
+        # a left-to-right word keeps its brackets: "(b)" stays whole (the algorithm here
+        # has no bracket pairs, rule N0, to keep them with its letters)
+        peeled = _peel(pieces) if _word_class(pieces) in (bidi.RTL, bidi.NUMBER) \
+            else [("", pieces)]
+        for kind, core in peeled:
+            if kind == _BRACKET:
+                units.append((_BRACKET, core))
+                continue
+            for part in _split_trailing(core) if _word_class(core) != bidi.RTL else [core]:
+                units.append((_word_class(part), part))
     if bidi.RTL not in (kind for kind, _p in units):
         return words  # a line with no right-to-left word reads left to right, as typed
-    proxy = "".join(" " if kind == " " else bidi.PROXY[bidi.LTR if kind == _ISLAND else kind]
-                    for kind, _p in units)
-    _display, v2l = bidi.visual(proxy, direction)
+    proxy = "".join(" " if kind == " " else pieces[0][1] if kind == _BRACKET
+                    else bidi.PROXY[bidi.LTR if kind == _ISLAND else kind]
+                    for kind, pieces in units)
+    display, v2l = bidi.visual(proxy, direction)
     result = []
-    for index in v2l:
+    for position, index in enumerate(v2l):
         kind, pieces = units[index]
+        if kind == _BRACKET:  # as placed, and mirrored where it reads right to left
+            pieces = [(pieces[0][0], display[position])]
         # the pieces of a right-to-left word (Arabic letters, then a full stop in another
         # font) are drawn from its left end: the last piece first
         for frag, text in (pieces[::-1] if kind == bidi.RTL else pieces):

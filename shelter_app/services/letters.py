@@ -28,8 +28,11 @@ if TYPE_CHECKING:
 
 LETTER_LAYOUT = "non-punishment-letter/1"
 SECTIONS = ["identity", "legal"]
-# The legal matters that tell an authority how she has been recognised as a victim.
+# The legal matters that tell an authority how she has been recognised as a victim, once
+# they have reached it (an application still being prepared, refused or closed says nothing
+# the letter should).
 RECOGNITION = ("nrm", "reflection_period", "t_visa", "residence_permit", "criminal_witness")
+RECOGNISED = ("filed", "pending", "granted", "appeal")
 
 
 def non_punishment_letter(docs: DocumentService, ctx: ServiceContext, services: Any,
@@ -65,7 +68,7 @@ def non_punishment_letter(docs: DocumentService, ctx: ServiceContext, services: 
         legal_basis=record.legal_basis,
         recognition=tuple(Recognition(m.matter_type, m.status, m.dates.get("decision_on"))
                           for m in services.legal.list(case_id)
-                          if m.matter_type in RECOGNITION),
+                          if m.matter_type in RECOGNITION and m.status in RECOGNISED),
         watermark=watermark)
     return docs.produce_pdf(
         case_id=case_id, scope=scope, kind="non_punishment", model=letter,

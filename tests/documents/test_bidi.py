@@ -96,3 +96,25 @@ def test_arabic_page_is_laid_out_from_the_right(tmp_path: Path) -> None:
 
 def test_pdftotext_is_available() -> None:
     assert subprocess.run(["pdftotext", "-v"], capture_output=True).returncode == 0
+
+
+def test_brackets_beside_arabic_are_placed_and_mirrored() -> None:
+    """A bracket beside Arabic or a number in a right-to-left line is placed and mirrored
+    as the algorithm says (rule L4): the words of a line, drawn left to right, have the
+    brackets the right way round; a left-to-right word keeps its own brackets."""
+    from types import SimpleNamespace
+
+    from shelter_app.documents.shaping import reorder_line
+
+    def drawn(*pieces: tuple[str, str]) -> list[str]:
+        frags = [SimpleNamespace(text=text, fontName=font) for text, font in pieces]
+        return [f.text for f in reorder_line(frags)]
+
+    sans, arabic = fonts.SANS, fonts.ARABIC
+    # "دار (وهمية)": the bracket that opens it is drawn at its right end, mirrored
+    assert drawn(("دار", arabic), (" (", sans), ("وهمية", arabic), (")", sans)) == [
+        "(", "وهمية", ")", " ", "دار"]
+    # "القرار 2025)": the closing bracket goes to the left end of the line, mirrored
+    assert drawn(("القرار", arabic), (" 2025)", sans)) == ["(", "2025", " ", "القرار"]
+    # "القانون: s. 5 (b)": the left-to-right words keep their order and brackets
+    assert "".join(drawn(("القانون", arabic), (": s. 5 (b)", sans))) == "s. 5 (b) :القانون"

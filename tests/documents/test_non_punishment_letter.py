@@ -36,6 +36,7 @@ def _record(scenario: Scenario, link: str = LINK) -> str:
     legal = scenario.org.legal
     legal.legal.open(scenario.case_id, "nrm", status="granted", jurisdiction="ES",
                      dates={"decision_on": "2025-03-04"})
+    legal.legal.open(scenario.case_id, "t_visa")  # being prepared: recognises nothing yet
     return legal.non_punishment.add(
         scenario.case_id, measure="charge", offence="Use of a false identity document",
         authority="Juzgado de Instrucción n.º 3 de Sevilla", reference="DP 1234/2025",
@@ -59,6 +60,7 @@ def test_the_letter_says_what_the_authority_must_weigh(scenario: Scenario,
                    "CETS No. 197", "Article 26", "Directive 2011/36/EU",
                    "In domestic law: Código Penal, art. 177 bis.11", "Yours faithfully"):
         assert has_phrase(text, phrase), phrase
+    assert "T visa" not in text
     path = scenario.org.legal.documents.save(produced, tmp_path / produced.file_name)
     assert path.name.startswith("letter-PK-")
     [kept] = scenario.org.legal.documents.history(scenario.case_id)

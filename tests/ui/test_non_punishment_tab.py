@@ -62,7 +62,7 @@ def test_a_measure_is_recorded_changed_and_its_letter_prepared(qtbot, office):
     assert dialog.kind.value() == "non_punishment"
     assert dialog.record.value() == tab.ids[0] and dialog.record.isVisible()
     assert not dialog.template.isVisible()
-    dialog.recipient.select(prosecutor.id)
+    assert dialog.recipient.value() == prosecutor.id, "her consent covers it: offered first"
     dialog.encrypt.setChecked(False)
     with qtbot.waitSignal(office.background.idle, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)

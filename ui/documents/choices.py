@@ -66,9 +66,14 @@ def fill_targets(services: Services, case_id: str, kind: str, recipient: Choices
         return "" if recipient.count() else _(
             "There is no open referral in this case. Record the referral first.")
     if kind in ("residence", "non_punishment"):
+        partners = services.partners.list()
         if kind == "residence":
             recipient.add(_("The authority named in the template"), None)
-        for partner in services.partners.list():
+        else:  # those her consent covers for the letter first, then the others
+            consented = {p.id for p in partners if {"identity", "legal"} <= set(
+                services.documents.consented_sections(case_id, p.id))}
+            partners.sort(key=lambda p: p.id not in consented)
+        for partner in partners:
             recipient.add(partner.name, partner.id)
         if kind == "residence":
             return ""
