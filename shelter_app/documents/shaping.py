@@ -190,27 +190,80 @@ def _split_trailing(group: list[tuple[Any, str]]) -> list[list[tuple[Any, str]]]
     return [head, [(frag, text[cut:])]]
 
 
-_OPENING, _CLOSING = "([{<«", ")]}>»"
-_BRACKET = "bracket"  # a bracket peeled off a word: the algorithm places and mirrors it
+_PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "«": "»"}
+_BRACKET = "bracket"  # a bracket of a pair around right-to-left text: placed and mirrored
+_PUNCT = frozenset(".,:;!?،؛")
+Pieces = list[tuple[Any, str]]
 
 
-def _peel(pieces: list[tuple[Any, str]]) -> list[tuple[str, list[tuple[Any, str]]]]:
-    """A right-to-left word's or a number's opening brackets, the word, its closing
-    brackets, each a unit of its own: "(وهمية)" and "2025)" keep their brackets on the right
-    side and the right way round in a right-to-left line (rule L4 mirrors a bracket only
-    where it resolves right to left)."""
-    head: list[tuple[str, list[tuple[Any, str]]]] = []
-    tail: list[tuple[str, list[tuple[Any, str]]]] = []
+def _atoms(pieces: Pieces) -> list[tuple[str, Pieces]]:
+    """A word as its leading opening brackets ("open"), its core ("word"), its closing
+    brackets ("close") and the punctuation after them ("punct"), each apart."""
     pieces = [p for p in pieces if p[1]]
-    while pieces and pieces[0][1][0] in _OPENING and len("".join(t for _f, t in pieces)) > 1:
+    head: list[tuple[str, Pieces]] = []
+    tail: list[tuple[str, Pieces]] = []
+
+    def total() -> int:
+        return sum(len(t) for _f, t in pieces)
+
+    while pieces and total() > 1 and pieces[0][1][0] in _PAIRS:
         frag, text = pieces[0]
-        head.append((_BRACKET, [(frag, text[0])]))
+        head.append(("open", [(frag, text[0])]))
         pieces = [(frag, text[1:]), *pieces[1:]] if len(text) > 1 else pieces[1:]
-    while pieces and pieces[-1][1][-1] in _CLOSING and len("".join(t for _f, t in pieces)) > 1:
+    cut = 0  # trailing punctuation is split only when a closing bracket comes before it
+    flat = "".join(t for _f, t in pieces)
+    while cut < len(flat) - 1 and flat[len(flat) - 1 - cut] in _PUNCT:
+        cut += 1
+    if cut and flat[len(flat) - 1 - cut] in _PAIRS.values():
         frag, text = pieces[-1]
-        tail.insert(0, (_BRACKET, [(frag, text[-1])]))
+        if len(text) >= cut:  # the punctuation is in the last piece
+            tail.append(("punct", [(frag, text[-cut:])]))
+            pieces = [*pieces[:-1], *([(frag, text[:-cut])] if len(text) > cut else [])]
+    while pieces and total() > 1 and pieces[-1][1][-1] in _PAIRS.values():
+        frag, text = pieces[-1]
+        tail.insert(0, ("close", [(frag, text[-1])]))
         pieces = [*pieces[:-1], (frag, text[:-1])] if len(text) > 1 else pieces[:-1]
-    return [*head, ("", pieces), *tail] if pieces else [*head, *tail]
+    return [*head, *([("word", pieces)] if pieces else []), *tail]
+
+
+def _pair_brackets(items: list[tuple[str, Pieces]]) -> list[tuple[str, Pieces]]:
+    """The brackets of a pair around right-to-left text or numbers become ``_BRACKET``
+    units, which the algorithm places and mirrors (rule N0 resolves such a pair right to
+    left); any other bracket, and the brackets around left-to-right words ("(s. 5)",
+    "(b)"), go back onto the word beside them, as typed.  *items* are a line's atoms
+    (``_atoms``), spaces (" ") and left-to-right islands."""
+    keep: set[int] = set()
+    stack: list[int] = []
+    for i, (kind, pieces) in enumerate(items):
+        if kind == "open":
+            stack.append(i)
+        elif kind == "close" and stack and \
+                _PAIRS[items[stack[-1]][1][0][1]] == pieces[0][1]:
+            start = stack.pop()
+            inside = [bidi.LTR if k == _ISLAND else _word_class(p)
+                      for k, p in items[start + 1:i] if k in ("word", _ISLAND)]
+            if bidi.RTL in inside or bidi.LTR not in inside:
+                keep.update((start, i))
+    out: list[tuple[str, Pieces]] = []
+    pending: Pieces = []  # opening brackets not kept: they go onto the next word
+    for i, (kind, pieces) in enumerate(items):
+        if i in keep:
+            out.append((_BRACKET, pieces))
+        elif kind == "open":
+            pending += pieces
+        elif kind == "word":
+            out.append(("word", [*pending, *pieces]))
+            pending = []
+        elif kind in ("close", "punct") and out and out[-1][0] == "word":
+            out[-1] = ("word", [*out[-1][1], *pieces])
+        else:
+            if pending:
+                out.append(("word", pending))
+                pending = []
+            out.append(("word" if kind == "close" else kind, pieces))
+    if pending:
+        out.append(("word", pending))
+    return out
 
 
 def reorder_line(words: list[Any], direction: str = "RTL") -> list[Any]:
@@ -230,26 +283,26 @@ def reorder_line(words: list[Any], direction: str = "RTL") -> list[Any]:
             tokens.append((is_space, [(frag, text)]))
     from shelter_app.documents.fonts import LTR_FONTS
 
-    units: list[tuple[str, list[tuple[Any, str]]]] = []  # (proxy class or " ", pieces)
+    items: list[tuple[str, Pieces]] = []  # atoms of words, spaces and islands
     for is_space, pieces in tokens:
         if all(f.fontName in LTR_FONTS for f, _t in pieces):
-            if units and units[-1][0] == _ISLAND:  # one left-to-right island, spaces and all
-                units[-1][1].extend(pieces)
+            if items and items[-1][0] == _ISLAND:  # one left-to-right island, spaces and all
+                items[-1][1].extend(pieces)
             else:
-                units.append((_ISLAND, list(pieces)))
-            continue
-        if is_space:
-            units.append((" ", pieces))
-            continue
-        # a left-to-right word keeps its brackets: "(b)" stays whole (the algorithm here
-        # has no bracket pairs, rule N0, to keep them with its letters)
-        peeled = _peel(pieces) if _word_class(pieces) in (bidi.RTL, bidi.NUMBER) \
-            else [("", pieces)]
-        for kind, core in peeled:
-            if kind == _BRACKET:
-                units.append((_BRACKET, core))
-                continue
-            for part in _split_trailing(core) if _word_class(core) != bidi.RTL else [core]:
+                items.append((_ISLAND, list(pieces)))
+        elif is_space:
+            items.append((" ", pieces))
+        else:
+            items.extend(_atoms(pieces))
+    units: list[tuple[str, Pieces]] = []  # (proxy class, " ", _ISLAND or _BRACKET; pieces)
+    for kind, pieces in _pair_brackets(items):
+        if kind in (" ", _ISLAND, _BRACKET):
+            units.append((kind, pieces))
+        elif kind == "punct":
+            units.append((bidi.NEUTRAL, pieces))
+        else:
+            for part in _split_trailing(pieces) if _word_class(pieces) != bidi.RTL \
+                    else [pieces]:
                 units.append((_word_class(part), part))
     if bidi.RTL not in (kind for kind, _p in units):
         return words  # a line with no right-to-left word reads left to right, as typed

@@ -20,7 +20,7 @@ from shelter_app.domain.accounts import username_key
 from shelter_app.domain.audit import Event
 from shelter_app.domain.records import clean_case, clean_survivor
 from shelter_app.domain.roles import Action, Scope
-from shelter_app.errors import ValidationError
+from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.exchange import columns as cols
 from shelter_app.exchange import tables
 from shelter_app.i18n import _, ngettext
@@ -142,10 +142,16 @@ class ExchangeService:
                     status=extra["status"], closure_reason=extra["closure_reason"],
                     closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
                 timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
-                legal_exchange.insert(self._ctx, case_id, extra["casework"])
+                try:  # checked with the row; a refusal now undoes the whole import
+                    legal_exchange.insert(self._ctx, case_id, extra["casework"])
+                except ShelterError as exc:
+                    raise ValidationError(_("Row {row}, {field}: {message}").format(
+                        row=extra["row"], field="legal", message=exc.message),
+                        "legal") from None
                 search_id += 1
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
                                    target_type="cases", details={"count": len(checked)})
+        self._ctx.vault.anchor_if_due()  # what was imported is in the audit chain's anchor
         report.imported = len(checked)
         return report
 
@@ -198,7 +204,8 @@ class ExchangeService:
                                     "timeline": timeline.from_exchange(extra["timeline"]),
                                     "casework": legal_exchange.from_exchange(extra["legal"],
                                                                              extra["family"]),
-                                    "undated_closure": status == "closed" and closed_on is None}
+                                    "undated_closure": status == "closed" and closed_on is None,
+                                    "row": number}
 
 
 def _bump(code: str) -> str:

@@ -136,7 +136,8 @@ class LegalService(EvidenceChecklist):
         self._ctx = ctx
         self._access = CaseAccess(ctx)
 
-    def _clean(self, matter_type: str, status: str, texts: dict[str, str],
+    @staticmethod
+    def _clean(matter_type: str, status: str, texts: dict[str, str],
                dates: dict[str, dt.date | str | None], *, was_template: str | None = None
                ) -> dict[str, object]:
         """The matter's columns, checked.  A template newly named (*was_template* is the

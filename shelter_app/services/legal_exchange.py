@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from shelter_app.domain import validate as v
 from shelter_app.domain import vocab
-from shelter_app.errors import ValidationError
+from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services import family, non_punishment
@@ -148,26 +150,44 @@ def _checked(name: str, n: int, item: Any, keys: set[str], column: str) -> dict[
             raise ValidationError(fill(_("unknown keys: {keys}"),
                                        keys=", ".join(sorted(unknown))))
         CHECKS[name](item)
-    except ValidationError as exc:
+    except ShelterError as exc:  # a template this vault has not is NotFound
         raise ValidationError(fill(_("{list}, item {n}: {problem}"), list=name, n=n,
                                    problem=exc.message), column) from None
     return item
 
 
 def _check_matter(m: dict[str, Any]) -> None:
-    vocab.LEGAL_MATTER_TYPE.check(str(m.get("type") or ""), "type")
-    vocab.LEGAL_MATTER_STATUS.check(m.get("status") or "preparing", "status")
     dates = m.get("dates") or {}
     if not isinstance(dates, dict) or set(dates) - set(DATE_FIELDS):
         raise ValidationError(fill(_("dates: the keys are {keys}"),
                                    keys=", ".join(DATE_FIELDS)))
+    # the service's own checks: the dates and their order, the texts, and the template,
+    # which must be one this vault has
+    LegalService._clean(str(m.get("type") or ""), str(m.get("status") or "preparing"),
+                        {k: str(m.get(k) or "") for k in TEXTS}, dict(dates))
+    _flags(m.get("evidence") or [], "required")
     for e in m.get("evidence") or []:
         if not isinstance(e, dict) or set(e) - EVIDENCE_KEYS or not str(e.get("label") or ""):
             raise ValidationError(_("evidence: each item has a label"))
-        vocab.EVIDENCE_STATE.check(e.get("state") or "needed", "state")
+        v.text(e.get("label"), "label", limit=500, required=True)
+        state = vocab.EVIDENCE_STATE.check(str(e.get("state") or "needed"), "state")
+        reason = v.text(e.get("reason"), "reason", limit=500)
+        v.text(e.get("holder"), "holder", limit=200)
+        if state == "not_applicable" and not reason:
+            raise ValidationError(_("Say why this evidence is not applicable."), "reason")
+
+
+def _flags(items: list[Any], *names: str) -> None:
+    """The yes/no keys of *items* are JSON booleans (``true``, ``false``) when present: the
+    text "false" is not taken for yes."""
+    for item in items:
+        if isinstance(item, dict) and any(
+                k in item and not isinstance(item[k], bool) for k in names):
+            raise ValidationError(fill(_("{keys} are true or false"), keys=", ".join(names)))
 
 
 def _check_proceeding(p: dict[str, Any]) -> None:
+    _flags([p], "survivor_told")
     ProceedingsService._clean(  # the service's own checks: they need no vault
         str(p.get("authority_kind") or ""), str(p.get("role") or ""),
         str(p.get("stage") or ""), authority=str(p.get("authority") or ""),
@@ -185,7 +205,9 @@ def _check_claim(c: dict[str, Any]) -> None:
     for p in c.get("payments") or []:
         if not isinstance(p, dict) or not p.get("on"):
             raise ValidationError(_("payments: each has a date (on) and an amount"))
-        amount(p.get("amount"), "amount", required=True)
+        v.date(p.get("on"), "on", required=True, not_future=True)
+        if Decimal(amount(p.get("amount"), "amount", required=True)) <= 0:
+            raise ValidationError(_("A payment must be more than zero."), "amount")
 
 
 def _check_measure(r: dict[str, Any]) -> None:
@@ -193,6 +215,7 @@ def _check_measure(r: dict[str, Any]) -> None:
 
 
 def _check_member(m: dict[str, Any]) -> None:
+    _flags([m], "at_risk", "included")
     family.clean(**_member_arguments(m))
 
 

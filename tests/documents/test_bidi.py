@@ -98,23 +98,30 @@ def test_pdftotext_is_available() -> None:
     assert subprocess.run(["pdftotext", "-v"], capture_output=True).returncode == 0
 
 
-def test_brackets_beside_arabic_are_placed_and_mirrored() -> None:
-    """A bracket beside Arabic or a number in a right-to-left line is placed and mirrored
-    as the algorithm says (rule L4): the words of a line, drawn left to right, have the
-    brackets the right way round; a left-to-right word keeps its own brackets."""
+@pytest.mark.parametrize(("pieces", "shown"), [
+    # a pair around Arabic is drawn the right way round, its full stop to its left
+    ((("دار", "A"), (" (", "S"), ("وهمية", "A"), (")", "S")), "(وهمية) دار"),
+    ((("دار", "A"), (" (", "S"), ("وهمية", "A"), (").", "S")), ".(وهمية) دار"),
+    # numbers between brackets, with the punctuation after them
+    ((("القرار", "A"), (" (2025).", "S")), ".(2025) القرار"),
+    ((("القرار", "A"), (" (5)", "S"), ("،", "A")), "،(5) القرار"),
+    # a pair across words, around Arabic and numbers
+    ((("صدر", "A"), (" (", "S"), ("في", "A"), (" 4 ", "S"), ("مارس", "A"), (" 2025)", "S")),
+     "(2025 مارس 4 في) صدر"),
+    # left-to-right words keep their brackets, as typed
+    ((("القانون", "A"), (" (s. 5)", "S")), "(s. 5) القانون"),
+    ((("القانون", "A"), (" (CETS 197)", "S")), "(CETS 197) القانون"),
+    ((("القانون", "A"), (": s. 5 (b)", "S")), "s. 5 (b) :القانون"),
+])
+def test_brackets_in_a_right_to_left_line(pieces: tuple[tuple[str, str], ...],
+                                          shown: str) -> None:
+    """Brackets beside Arabic or numbers in a right-to-left line are placed and mirrored as
+    the algorithm says (rules N0 and L4); the words of the line, drawn left to right, read
+    *shown*."""
     from types import SimpleNamespace
 
     from shelter_app.documents.shaping import reorder_line
 
-    def drawn(*pieces: tuple[str, str]) -> list[str]:
-        frags = [SimpleNamespace(text=text, fontName=font) for text, font in pieces]
-        return [f.text for f in reorder_line(frags)]
-
-    sans, arabic = fonts.SANS, fonts.ARABIC
-    # "دار (وهمية)": the bracket that opens it is drawn at its right end, mirrored
-    assert drawn(("دار", arabic), (" (", sans), ("وهمية", arabic), (")", sans)) == [
-        "(", "وهمية", ")", " ", "دار"]
-    # "القرار 2025)": the closing bracket goes to the left end of the line, mirrored
-    assert drawn(("القرار", arabic), (" 2025)", sans)) == ["(", "2025", " ", "القرار"]
-    # "القانون: s. 5 (b)": the left-to-right words keep their order and brackets
-    assert "".join(drawn(("القانون", arabic), (": s. 5 (b)", sans))) == "s. 5 (b) :القانون"
+    font = {"A": fonts.ARABIC, "S": fonts.SANS}
+    frags = [SimpleNamespace(text=text, fontName=font[f]) for text, f in pieces]
+    assert "".join(f.text for f in reorder_line(frags)) == shown

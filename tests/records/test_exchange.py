@@ -592,10 +592,28 @@ def read_csv_codes(org: Org, tmp_path: Path) -> list[str]:
     ("legal", '{"non_punishment": [{"measure": "fine"}]}', "non_punishment, item 1: "),
     ("legal", '{"appeals": []}', "unknown keys: appeals"),
     ("family", '[{"name": "Mira", "relationship": "cousin"}]', "family, item 1: "),
+    ("family", '[{"name": "Mira", "relationship": "child", "at_risk": "false"}]',
+     "at_risk, included are true or false"),
+    ("legal", '{"matters": [{"type": "t_visa", "dates": {"filed_on": "soon"}}]}',
+     "matters, item 1: "),
+    ("legal", '{"matters": [{"type": "t_visa", "dates": {"filed_on": "2026-02-01",'
+              ' "decision_on": "2026-01-01"}}]}', "before the filing"),
+    ("legal", '{"matters": [{"type": "t_visa", "template_id": "nowhere"}]}',
+     "matters, item 1: "),
+    ("legal", '{"matters": [{"type": "t_visa", "evidence": [{"label": "Photos",'
+              ' "state": "not_applicable"}]}]}', "not applicable"),
+    ("legal", '{"claims": [{"route": "civil_court", "currency": "EUR",'
+              ' "payments": [{"on": "yesterday", "amount": "5"}]}]}', "claims, item 1: "),
+    ("legal", '{"claims": [{"route": "civil_court", "currency": "EUR",'
+              ' "payments": [{"on": "2026-01-01", "amount": "0"}]}]}', "more than zero"),
+    ("legal", '{"proceedings": [{"authority_kind": "police", "role": "witness",'
+              ' "stage": "report", "survivor_told": "false"}]}', "are true or false"),
 ])
 def test_bad_casework_rejects_its_row(org: Org, tmp_path: Path, column: str, cell: str,
                                       message: str) -> None:
     source = write_csv(tmp_path / "t.csv", ["legal_name", column], [["Ana Test", cell]])
+    assert [(p.row, p.field) for p in org.coordinator.exchange.import_file(
+        source, dry_run=True).problems] == [(2, column)], "a dry run finds it too"
     report = org.coordinator.exchange.import_file(source)
     assert [(p.row, p.field) for p in report.problems] == [(2, column)]
     assert message in plain(report.problems[0].message)

@@ -130,3 +130,21 @@ def test_what_is_typed_for_an_item_survives_linking_a_document(qtbot, office):
     panel.attachments.setCurrentIndex(panel.attachments.findData(scan.id))
     qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
     assert _row(panel, 0)[3] == "Obtained" and panel.holder.text() == "Police station"
+
+
+def test_a_state_changed_elsewhere_is_not_overwritten_after_a_refresh(qtbot, office):
+    """The checklist is read again when its tab is shown; what is typed then is saved
+    against the version it was typed over, so another session's change is refused, not
+    overwritten."""
+    matter = office.coordinator.legal.open(office.record.id, "residence_permit")
+    item = office.coordinator.legal.add_evidence(matter.id, "Police letter")
+    panel = _legal_tab(qtbot, office).evidence
+    select_row(panel.table, 0)
+    panel.holder.setText("Law centre")
+    office.coordinator.legal.set_evidence_state(item.id, "requested", holder="Police")
+    panel.hide()
+    panel.show()  # the tab shown again: the checklist is read afresh
+    assert panel.holder.text() == "Law centre", "what was typed stays"
+    qtbot.mouseClick(panel.state_button, Qt.MouseButton.LeftButton)
+    assert "changed this record" in panel.message.text()
+    assert office.coordinator.legal.evidence_item(item.id).holder == "Police"

@@ -37,8 +37,8 @@ class Kinds(tuple[tuple[str, str], ...]):
 
     def offered(self, services: Services, case_id: str) -> list[tuple[str, str]]:
         """A referral packet needs the right to manage the case's referrals (a legal
-        volunteer has not), a non-punishment letter the right to read legal matters (a
-        caseworker may not): neither is offered where making it could only be refused."""
+        volunteer has not), a non-punishment letter the right to read the case's legal
+        matters: neither is offered where making it could only be refused."""
         scope = services.cases.access.scope(case_id)
         needs = {"referral": Action.MANAGE_REFERRALS, "non_punishment": Action.READ_LEGAL}
         return [(code, label) for code, label in self if code not in needs

@@ -196,6 +196,9 @@ class DocumentDialog(QDialog):
         self.kind.select(kind)
         if record_id is not None:
             self.record.select(record_id)
+            if self.record.value() != record_id:  # gone meanwhile: never another one
+                self.record.setCurrentIndex(-1)
+                self.message.show_message(_("Choose the record the letter is about first."))
 
     def _recipient_changed(self) -> None:
         self._invalidate()

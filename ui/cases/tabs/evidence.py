@@ -57,6 +57,7 @@ class EvidencePanel(QGroupBox):
         self.ids: list[str] = []
         self.items: dict[str, EvidenceItem] = {}
         self._state_of: str | None = ""  # the item whose state the fields show
+        self._state_version: int | None = None  # the row version the fields were read at
         layout = QVBoxLayout(self)
         # what the evidence is, and its documents, get the room
         self.table = record_table([_("Evidence"), _("Needed"), _("Documents"), _("State"),
@@ -278,12 +279,16 @@ class EvidencePanel(QGroupBox):
         self.state.setCurrentIndex(max(self.state.findData(item.state if item else ""), 0))
         self.reason.setText(item.reason if item else "")
         self.holder.setText(item.holder if item else "")
+        # the version the fields were read at: a refresh meanwhile (the tab shown again, a
+        # link) must not make a save overwrite another session's change unseen
+        self._state_version = item.row_version if item else None
 
     def save_state(self) -> None:
         item_id = self._item_first()
         if item_id is None:
             return
-        version = self.items[item_id].row_version
+        version = self._state_version if item_id == self._state_of else \
+            self.items[item_id].row_version
         state, reason, holder = self.state.currentData(), self.reason.text(), self.holder.text()
         if self._attempt(lambda: self.services.legal.set_evidence_state(
                 item_id, state, reason=reason, holder=holder, version=version),
