@@ -1,9 +1,9 @@
 """A legal volunteer, in the application alone, from an empty matter to a packet she can
-file: she opens a Canadian matter prepared with its template, adds the template's checklist
-in one step, adds the two documents it requires through the file dialog and links each to
-its item, records the timeline, and produces the residence-status packet, which passes
-pre-flight (no DRAFT) and is read back with poppler: the statement drafted from her
-timeline, the exhibits, the matter's jurisdiction."""
+file, for every residence template meant to be filed: she opens a matter prepared with the
+template, adds its checklist in one step, adds each document it requires through the file
+dialog and links it to its item, records the timeline, and produces the residence-status
+packet, which passes pre-flight (no DRAFT) and is read back with poppler: the statement
+drafted from her timeline and the exhibits."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from shelter_app.documents.templates import load
+from shelter_app.documents.templates import available, load
+from shelter_app.domain import vocab
 from tests.bidi import plain
 from ui.cases.tabs.attachments import AttachmentsTab
 from ui.cases.tabs.legal import LegalTab
@@ -28,17 +29,18 @@ from .journeys import answer_file_dialog, choose, click, own_home, retype, shown
 from .test_case_history import open_workspace
 
 __all__ = ["own_home"]  # a fixture
-TEMPLATE = "ca-trp-vtip"
+TEMPLATES = [t.id for t in available() if t.id != "blank"]  # blank is never filed
 
 
-@pytest.fixture
-def office(qapp, vault_dir):
+@pytest.fixture(params=TEMPLATES)
+def office(qapp, vault_dir, request):
     """A case shared with the legal volunteer, with her date of birth and citizenship, and
     her consent to share with the authority the template names."""
     office = Office(vault_dir)
+    office.template = request.param
     office.record = new_case(office.coordinator, office.ids, birth_date="1995-08-14",
                              citizenship=["PH"])
-    authority = office.coordinator.partners.add(load(TEMPLATE).authority, "government")
+    authority = office.coordinator.partners.add(load(request.param).authority, "government")
     office.coordinator.consent.record(
         office.record.id, sections=["identity", "situation", "legal"], given_by="survivor",
         purpose="Temporary resident permit", method="written", given_on=dt.date.today(),
@@ -57,16 +59,17 @@ def _pdf(path: Path, pages: int = 1) -> Path:
 
 
 def test_from_an_empty_matter_to_a_packet_she_can_file(qtbot, office, own_home, tmp_path):
-    template = load(TEMPLATE)
+    template = load(office.template)
     workspace = open_workspace(qtbot, office, "legal")
     background = office.background
 
     legal = workspace.show_tab("legal")
     assert isinstance(legal, LegalTab) and legal.table.rowCount() == 0
-    choose(qtbot, legal.form["matter_type"].focus, "Residence permit")
+    choose(qtbot, legal.form["matter_type"].focus,
+           vocab.LEGAL_MATTER_TYPE.label(template.matter_types[0]))
     choose(qtbot, legal.form["status"].focus, "Preparing")
     choose(qtbot, legal.form["template_id"].focus, template.name)
-    retype(qtbot, legal.form["jurisdiction"].focus, "Canada")
+    retype(qtbot, legal.form["jurisdiction"].focus, template.jurisdiction or "Canada")
     click(qtbot, legal.open_button)
     assert legal.done.text() == "The legal matter was opened.", legal.message.text()
     panel = legal.evidence
