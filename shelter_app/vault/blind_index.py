@@ -15,7 +15,6 @@ share a word, a prefix of one, or a date of birth, but never the words or dates 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
@@ -37,9 +36,20 @@ def index_key(case_key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(case_key)
 
 
+# base32 (RFC 4648, lower case) two letters at a time: a tag's 80 bits are eight 10-bit
+# groups.  The same text as base64.b32encode(...).lower() in a fifth less time per tag
+# (an import writes some forty tags a case).
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+_PAIRS = [a + b for a in _B32 for b in _B32]
+
+
 def tag(key: bytes, kind: str, text: str) -> str:
     digest = hmac.digest(key, kind.encode() + b"\0" + text.encode("utf-8"), hashlib.sha256)
-    return base64.b32encode(digest[:10]).decode("ascii").lower()
+    n = int.from_bytes(digest[:10], "big")
+    pairs = _PAIRS
+    return (pairs[n >> 70] + pairs[(n >> 60) & 1023] + pairs[(n >> 50) & 1023]
+            + pairs[(n >> 40) & 1023] + pairs[(n >> 30) & 1023] + pairs[(n >> 20) & 1023]
+            + pairs[(n >> 10) & 1023] + pairs[n & 1023])
 
 
 def _words(texts: Iterable[str]) -> list[str]:
