@@ -45,6 +45,8 @@ def strip_invisible(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case-, accent- and invisible-insensitive form: "Nguyễn" → "nguyen", "María" → "maria"."""
+    if text.isascii() and text.isprintable():  # no control, accent or letter to decompose
+        return text.lower()
     text = strip_invisible(text).casefold().translate(_EXTRA_FOLD)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -56,6 +58,8 @@ def tokens(text: str) -> list[str]:
 
 def latin(text: str) -> str:
     """A rough Latin transliteration of Cyrillic and Arabic, for matching only."""
+    if text.isascii() and text.isprintable():
+        return text.lower()
     return fold(text).translate(_TRANSLIT)
 
 

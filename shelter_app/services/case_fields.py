@@ -38,13 +38,14 @@ SEALED_KEY: dict[str, dict[str, str]] = {
 }
 
 
-def index_key(ctx: ServiceContext) -> bytes:
-    """The key of the name index; refused for a session without the case key."""
+def index_key(ctx: ServiceContext) -> blind_index.Tagger:
+    """The name index's key, as the session's tagger; refused for a session without the
+    case key."""
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
         raise keys_not_given(reading=True)
     if ctx.index_key is None or ctx.index_key[0] != case_key:
-        ctx.index_key = (case_key, blind_index.index_key(case_key))
+        ctx.index_key = (case_key, blind_index.Tagger(blind_index.index_key(case_key)))
     return ctx.index_key[1]
 
 
@@ -150,7 +151,7 @@ def key_the_index(ctx: ServiceContext) -> int:
 def rebuild_index(db: Database, case_key: bytes) -> int:
     """The name index, dates of birth and exploitation types as tags under the index key of
     *case_key*, from the sealed columns (section 7.2).  Inside the caller's transaction."""
-    key = blind_index.index_key(case_key)
+    key = blind_index.Tagger(blind_index.index_key(case_key))
 
     def text(table: str, row_id: str, column: str, value: object) -> str:
         if value is None:
@@ -165,23 +166,25 @@ def rebuild_index(db: Database, case_key: bytes) -> int:
                   " FROM cases c JOIN survivors s ON s.id = c.survivor_id")
     db.execute("DELETE FROM case_search")
     db.execute("DELETE FROM case_keys")
-    for row in rows:
-        legal, preferred = (text("survivors", row["id"], c, row[c])
-                            for c in ("legal_name", "preferred_name"))
-        aliases = [str(a) for a in store.json_list(
-            text("survivors", row["id"], "aliases", row["aliases"]) or None)]
-        params = {"r": row["search_id"],
-                  "t": blind_index.name_terms(key, legal, preferred, aliases, row["code"]),
-                  "k": blind_index.skeleton_terms(key, legal, preferred, aliases)}
-        db.execute("INSERT INTO case_search (rowid, terms) VALUES (:r, :t)", params)
-        db.execute("INSERT INTO case_keys (rowid, keys) VALUES (:r, :k)", params)
-        birth = text("survivors", row["id"], "birth_date", row["birth_date"]) or None
-        db.execute("UPDATE survivors SET birth_key = :b WHERE id = :id",
-                   {"b": blind_index.birth_tag(key, birth), "id": row["id"]})
-        kinds = text("cases", row["case_id"], "exploitation_types", row["exploitation_types"])
-        db.execute("UPDATE cases SET situation_tags = :t WHERE id = :id",
-                   {"t": blind_index.situation_tags(key, store.json_list(kinds or None)),
-                    "id": row["case_id"]})
+    with key.remembering():
+        for row in rows:
+            legal, preferred = (text("survivors", row["id"], c, row[c])
+                                for c in ("legal_name", "preferred_name"))
+            aliases = [str(a) for a in store.json_list(
+                text("survivors", row["id"], "aliases", row["aliases"]) or None)]
+            params = {"r": row["search_id"],
+                      "t": blind_index.name_terms(key, legal, preferred, aliases, row["code"]),
+                      "k": blind_index.skeleton_terms(key, legal, preferred, aliases)}
+            db.execute("INSERT INTO case_search (rowid, terms) VALUES (:r, :t)", params)
+            db.execute("INSERT INTO case_keys (rowid, keys) VALUES (:r, :k)", params)
+            birth = text("survivors", row["id"], "birth_date", row["birth_date"]) or None
+            db.execute("UPDATE survivors SET birth_key = :b WHERE id = :id",
+                       {"b": blind_index.birth_tag(key, birth), "id": row["id"]})
+            kinds = text("cases", row["case_id"], "exploitation_types",
+                         row["exploitation_types"])
+            db.execute("UPDATE cases SET situation_tags = :t WHERE id = :id",
+                       {"t": blind_index.situation_tags(key, store.json_list(kinds or None)),
+                        "id": row["case_id"]})
     # No page keeps a tag of the old key (secure_delete overwrites the pages freed).
     db.execute("INSERT INTO case_search (case_search) VALUES ('optimize')")
     db.execute("INSERT INTO case_keys (case_keys) VALUES ('optimize')")

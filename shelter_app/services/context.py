@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, overload
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import ROLE_LABELS, Action, Role, Scope
@@ -17,6 +19,7 @@ from shelter_app.services.permissions import decide
 from shelter_app.store.audit import AuditLog
 from shelter_app.store.db import Database
 from shelter_app.vault import fields
+from shelter_app.vault.blind_index import Tagger
 from shelter_app.vault.vault import OpenVault
 
 
@@ -65,7 +68,9 @@ class ServiceContext:
         self.audit: AuditLog = opened.audit
         self.session = self._load_session(opened)
         # (case key, the name index's key derived from it: services/case_fields.py)
-        self.index_key: tuple[bytes, bytes] | None = None
+        self.index_key: tuple[bytes, Tagger] | None = None
+        self.row_seal_key: tuple[bytes, bytes] | None = None  # (case key, row seals' key)
+        self._ciphers: dict[str, tuple[bytes, AESGCM]] = {}  # content key's name → cipher
 
     def _load_session(self, opened: OpenVault) -> Session:
         row = self.db.one("SELECT username, display_name, roles, must_change_passphrase"
@@ -106,6 +111,11 @@ class ServiceContext:
               "if you need it.")
         )
 
+    def forget_keys(self) -> None:
+        """Drop what the session derived from its content keys (at lock)."""
+        self.index_key = self.row_seal_key = None
+        self._ciphers.clear()
+
     # -- sealed fields (vault/fields.py) -------------------------------------------
     @overload
     def seal(self, key_name: str, table: str, row_id: str, column: str, value: str) -> str: ...
@@ -119,7 +129,10 @@ class ServiceContext:
         key = self.vault.keyring.key(key_name)
         if key is None:
             raise keys_not_given(reading=False)
-        return fields.seal(key, table, row_id, column, value)
+        held = self._ciphers.get(key_name)
+        if held is None or held[0] != key:  # the key schedule is made once a key
+            held = self._ciphers[key_name] = (key, AESGCM(key))
+        return fields.seal(held[1], table, row_id, column, value)
 
     @overload
     def unseal(self, key_name: str, table: str, row_id: str, column: str,

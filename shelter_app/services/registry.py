@@ -110,6 +110,7 @@ class Services:
         try:
             self.ctx.record(event, target_type="user", target_id=self.ctx.session.user_id)
         finally:
+            self.ctx.forget_keys()
             self.ctx.vault.close()
 
 

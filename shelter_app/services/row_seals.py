@@ -159,10 +159,13 @@ def carry(db: Database, case_key: bytes, held: dict[str, set[str]] | None) -> in
 
 
 def session_key(ctx: ServiceContext) -> bytes:
+    """The row seals' key, derived once a session (and again after a re-key)."""
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
         raise keys_not_given(reading=False)
-    return seal_key(case_key)
+    if ctx.row_seal_key is None or ctx.row_seal_key[0] != case_key:
+        ctx.row_seal_key = (case_key, seal_key(case_key))
+    return ctx.row_seal_key[1]
 
 
 def stamp_case(ctx: ServiceContext, db: Database, case_id: str) -> None:

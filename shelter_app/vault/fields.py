@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 PREFIX = "sf1:"
 LABEL = b"shelter-app field v1"
 _NONCE = 12
+Key = bytes | AESGCM
 
 
 class FieldDamaged(ValueError):
@@ -51,20 +52,25 @@ def is_sealed(value: object) -> bool:
 
 
 @overload
-def seal(key: bytes, table: str, row_id: str, column: str, value: str) -> str: ...
+def seal(key: Key, table: str, row_id: str, column: str, value: str) -> str: ...
 @overload
-def seal(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
-def seal(key: bytes, table: str, row_id: str, column: str, value: str | bytes) -> str | bytes:
-    """*value* sealed for one column: text as text, a BLOB (a file) as bytes."""
+def seal(key: Key, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
+def seal(key: Key, table: str, row_id: str, column: str, value: str | bytes) -> str | bytes:
+    """*value* sealed for one column: text as text, a BLOB (a file) as bytes.  *key* is the
+    content key, or a cipher made from it (kept by a session that seals many)."""
     if isinstance(value, bytes):
         return seal_blob(key, table, row_id, column, value)
     return _seal_text(key, table, row_id, column, value)
 
 
-def _seal_text(key: bytes, table: str, row_id: str, column: str, text: str) -> str:
+def _cipher(key: Key) -> AESGCM:
+    return key if isinstance(key, AESGCM) else AESGCM(key)
+
+
+def _seal_text(key: Key, table: str, row_id: str, column: str, text: str) -> str:
     nonce = secrets.token_bytes(_NONCE)
-    sealed = AESGCM(key).encrypt(nonce, text.encode("utf-8"), aad(table, row_id, column))
-    return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+    sealed = _cipher(key).encrypt(nonce, text.encode("utf-8"), aad(table, row_id, column))
+    return PREFIX + binascii.b2a_base64(nonce + sealed, newline=False).decode("ascii")
 
 
 @overload
@@ -97,9 +103,9 @@ def is_sealed_blob(value: object) -> bool:
         and len(value) >= len(BLOB_PREFIX) + _NONCE + 16
 
 
-def seal_blob(key: bytes, table: str, row_id: str, column: str, data: bytes) -> bytes:
+def seal_blob(key: Key, table: str, row_id: str, column: str, data: bytes) -> bytes:
     nonce = secrets.token_bytes(_NONCE)
-    return BLOB_PREFIX + nonce + AESGCM(key).encrypt(nonce, bytes(data),
+    return BLOB_PREFIX + nonce + _cipher(key).encrypt(nonce, bytes(data),
                                                      aad(table, row_id, column))
 
 
