@@ -222,3 +222,28 @@ def test_shelter_admin_verify(vault_dir: Path, run_cli: Any, tamper: Tamper,
     assert warning == ([] if seq < events else [
         line for line in err.splitlines() if line.startswith("This vault's audit record")])
     assert "broken" in out
+
+
+def test_events_appended_in_one_transaction_chain_and_move_the_head_once(admin: Services
+                                                                         ) -> None:
+    audit, db = admin.ctx.audit, admin.ctx.db
+    actor = admin.session.user_id
+    start = audit.events(limit=1)[0].seq
+    with db.transaction():
+        seqs = [audit.append(Event.SEARCH, actor_id=actor, details={"count": n})
+                for n in range(5)]
+        # the head still names the event before the transaction until it commits
+        assert db.scalar("SELECT value FROM meta WHERE key = 'audit_head'").startswith(
+            f"{start}:")
+    assert seqs == list(range(start + 1, start + 6))
+    newest = db.one("SELECT seq, hmac FROM audit_events ORDER BY seq DESC LIMIT 1")
+    assert db.scalar("SELECT value FROM meta WHERE key = 'audit_head'") == (
+        f"{newest['seq']}:{bytes(newest['hmac']).hex()}")
+    assert audit.verify().ok
+
+    # events of a transaction that rolled back are not followed by the next one
+    with pytest.raises(RuntimeError), db.transaction():
+        audit.append(Event.SEARCH, actor_id=actor, details={"count": 9})
+        raise RuntimeError("stop")
+    assert audit.append(Event.SEARCH, actor_id=actor, details={"count": 1}) == start + 6
+    assert audit.verify().ok and admin.vault_admin.verify().ok

@@ -123,3 +123,50 @@ def test_bad_settings_are_refused(admin: Services, key: str, value: Any) -> None
     with pytest.raises(ValidationError):
         admin.settings.set(key, value)
     assert admin.settings.all() == before
+
+
+def test_work_before_commit_runs_once_last_and_only_if_it_commits(admin: Services) -> None:
+    db = admin.ctx.db
+    assert db.transaction_id is None
+    done: list[str] = []
+
+    def note(value: str) -> None:
+        done.append(value)
+        db.execute("INSERT INTO meta (key, value) VALUES ('last', :v)"
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value", {"v": value})
+
+    with db.transaction():
+        first = db.transaction_id
+        for value in ("1", "2", "3"):
+            with db.transaction():  # nested: the same transaction
+                assert db.transaction_id == first
+                db.before_commit("last", lambda v=value: note(v))  # type: ignore[misc]
+        db.before_commit("other", lambda: done.append("other"))
+        assert done == []
+    assert done == ["3", "other"]  # replaced per key, in the order first asked
+    assert db.scalar("SELECT value FROM meta WHERE key = 'last'") == "3"
+    assert db.transaction_id is None
+
+    with pytest.raises(RuntimeError), db.transaction():
+        assert db.transaction_id not in (None, first)
+        db.before_commit("last", lambda: note("rolled back"))
+        raise RuntimeError("stop")
+    with db.transaction():
+        pass  # nothing left over from the transaction that rolled back
+    assert done == ["3", "other"]
+    assert db.scalar("SELECT value FROM meta WHERE key = 'last'") == "3"
+
+
+def test_a_failure_in_work_before_commit_rolls_everything_back(admin: Services) -> None:
+    db = admin.ctx.db
+
+    def fail() -> None:
+        raise OSError(errno.ENOSPC, "full")
+
+    with pytest.raises(OSError), db.transaction():
+        db.execute("INSERT INTO meta (key, value) VALUES ('kept', 'no')")
+        db.before_commit("x", fail)
+    assert db.scalar("SELECT count(*) FROM meta WHERE key = 'kept'") == 0
+    assert not db.in_transaction and not db.raw.in_transaction
+    with pytest.raises(AssertionError):
+        db.before_commit("outside", lambda: None)

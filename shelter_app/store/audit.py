@@ -2,7 +2,8 @@
 
 hmac_n = HMAC-SHA256(K_audit, hmac_{n-1} || canonical(content_n)), hmac_0 = 32 zero bytes,
 K_audit = HKDF-SHA256(data key, info "shelter-app audit chain v1").  The head (last seq
-and hmac) is kept in ``meta`` in the same transaction, so losing the newest events shows.
+and hmac) is kept in ``meta`` in the same transaction (written once, as it commits), so
+losing the newest events shows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def _canonical(seq: int, event_id: str, occurred_at: str, actor_id: str | None, 
     content = [seq, event_id, occurred_at, actor_id, action, target_type, target_id, outcome,
                details]
     return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _write_head(db: Database, seq: int, mac: bytes) -> None:
+    db.execute("INSERT INTO meta (key, value) VALUES (:k, :v)"
+               " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               {"k": HEAD_KEY, "v": f"{seq}:{mac.hex()}"})
 
 
 def now_utc() -> str:
@@ -59,6 +66,9 @@ class AuditLog:
     def __init__(self, db: Database, key: bytes) -> None:
         self._db = db
         self._key = key
+        # (transaction, seq, hmac) of the event appended last: the next one in the same
+        # transaction follows it without reading it back (an import appends one a case)
+        self._last: tuple[int | None, int, bytes] | None = None
 
     def _mac(self, prev: bytes, content: bytes) -> bytes:
         return hmac.new(self._key, prev + content, hashlib.sha256).digest()
@@ -82,7 +92,11 @@ class AuditLog:
         details_text = json.dumps(details, ensure_ascii=False, sort_keys=True,
                                   separators=(",", ":"))
         with self._db.transaction() as db:
-            seq, prev = self._next_link(db)
+            last, self._last = self._last, None
+            if last is not None and last[0] == db.transaction_id:
+                seq, prev = last[1] + 1, last[2]
+            else:
+                seq, prev = self._next_link(db)
             event_id = str(uuid.uuid4())
             at = occurred_at or now_utc()
             content = _canonical(seq, event_id, at, actor_id, str(action), target_type, target_id,
@@ -96,11 +110,9 @@ class AuditLog:
                  "ttype": target_type, "tid": target_id, "outcome": str(outcome),
                  "details": details_text, "prev": prev, "mac": mac},
             )
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (:k, :v)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                {"k": HEAD_KEY, "v": f"{seq}:{mac.hex()}"},
-            )
+            # the head is written once, as the transaction commits: the newest event's
+            db.before_commit(HEAD_KEY, lambda: _write_head(db, seq, mac))
+            self._last = (db.transaction_id, seq, mac)
         return seq
 
     def _next_link(self, db: Database) -> tuple[int, bytes]:

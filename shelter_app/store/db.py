@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -21,7 +21,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from shelter_app.errors import StorageFailure, VaultDamaged
 from shelter_app.i18n import _
 
-Params: TypeAlias = Mapping[str, Any]
+Params: TypeAlias = Mapping[str, Any] | tuple[Any, ...]
 Row: TypeAlias = Any  # sqlcipher3.Row: indexable by column name; the driver has no type hints
 
 _ENVIRONMENT_MARKERS = {
@@ -76,6 +76,9 @@ class Database:
         self._conn.row_factory = sqlcipher.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self._serial = 0  # counts the transactions begun on this connection
+        # keyed work to do last in the transaction under way (the audit head, once)
+        self._before_commit: dict[str, Callable[[], None]] = {}
         # what callers derive from this database's schema, read once (row_seals' defaults)
         self.schema_cache: dict[str, Any] = {}
 
@@ -134,11 +137,21 @@ class Database:
                     self._depth -= 1
                 return
             self._run("BEGIN IMMEDIATE", {})
+            self._serial += 1
             self._depth = 1
             try:
                 yield self
             except BaseException:
                 self._depth = 0
+                self._before_commit.clear()
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                while self._before_commit:
+                    self._before_commit.pop(next(iter(self._before_commit)))()
+            except BaseException:
+                self._depth = 0
+                self._before_commit.clear()
                 self._conn.execute("ROLLBACK")
                 raise
             self._depth = 0
@@ -152,6 +165,18 @@ class Database:
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0
+
+    def before_commit(self, key: str, work: Callable[[], None]) -> None:
+        """Run *work* inside the transaction under way, just before it commits; a later
+        call with the same *key* replaces it.  Nothing runs if it rolls back."""
+        assert self._depth, "before_commit outside a transaction"
+        self._before_commit[key] = work
+
+    @property
+    def transaction_id(self) -> int | None:
+        """A number of the transaction under way, never given to another one on this
+        connection; None outside a transaction."""
+        return self._serial if self._depth else None
 
     @contextmanager
     def held(self) -> Iterator[sqlcipher.Connection]:
