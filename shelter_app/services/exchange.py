@@ -126,7 +126,8 @@ class ExchangeService:
                 report.problems.append(RowProblem(number, exc.field, exc.message))
         if dry_run or (report.problems and not skip_invalid):
             return report
-        with self._ctx.db.transaction() as db:
+        # the index tags of the names' prefixes and codes' words are made once an import
+        with self._ctx.db.transaction() as db, case_fields.index_key(self._ctx).remembering():
             search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
             next_code = self._cases.next_code(db)
             for s_values, c_values, extra in checked:

@@ -182,6 +182,11 @@ class LegalService(EvidenceChecklist):
              **texts: str) -> LegalMatter:
         """Open a matter.  *texts* are any of TEXTS: jurisdiction, authority and its
         reference, representative, decision, template (its id) and notes."""
+        return self.get(self.create(case_id, matter_type, status=status, dates=dates, **texts))
+
+    def create(self, case_id: str, matter_type: str, *, status: str = "preparing",
+               dates: dict[str, dt.date | str | None] | None = None, **texts: str) -> str:
+        """``open``, returning the new matter's id alone (an import opens thousands)."""
         scope = self._access.require(case_id, Action.EDIT_LEGAL)
         values = self._clean(matter_type, status, texts, dates or {})
         matter_id, now, me = str(uuid.uuid4()), now_utc(), self._ctx.session.user_id
@@ -197,8 +202,8 @@ class LegalService(EvidenceChecklist):
                 f" {', '.join(':' + c for c in cols)}, :now, :now, :me, :me)",
                 {"id": matter_id, "case": case_id, **sealed, "now": now, "me": me})
             deadlines.sync(db, case_id=case_id, source="legal_matter", source_id=matter_id,
-                           dates=_open_deadlines(values))
-        return self.get(matter_id)
+                           dates=_open_deadlines(values), new=True)
+        return matter_id
 
     def update(self, matter_id: str, *, matter_type: str, status: str,
                dates: dict[str, dt.date | str | None] | None = None,

@@ -245,11 +245,11 @@ def insert(ctx: ServiceContext, case_id: str, work: Casework) -> None:
     legal = LegalService(ctx)
     for m in work.legal.get("matters", []):
         texts = {k: str(m.get(k) or "") for k in TEXTS}
-        matter = legal.open(case_id, str(m["type"]), status=str(m.get("status") or
-                                                                 "preparing"),
-                            dates=dict(m.get("dates") or {}), **texts)
+        matter_id = legal.create(case_id, str(m["type"]),
+                                 status=str(m.get("status") or "preparing"),
+                                 dates=dict(m.get("dates") or {}), **texts)
         for e in m.get("evidence") or []:
-            item = legal.add_evidence(matter.id, str(e["label"]),
+            item = legal.add_evidence(matter_id, str(e["label"]),
                                       required=e.get("required") is not False)
             if (e.get("state") or "needed") != "needed" or e.get("holder"):
                 legal.set_evidence_state(item.id, str(e.get("state") or "needed"),

@@ -42,10 +42,10 @@ def from_row(row: Row, json_fields: tuple[str, ...], bool_fields: tuple[str, ...
 
 
 def insert(db: Database, table: str, values: dict[str, Any]) -> None:
-    cols = list(values)
+    # positional parameters: SQLite binds them without looking up each name
     db.execute(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})",  # noqa: S608
-        values,
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608
+        tuple(values.values()),
     )
 
 

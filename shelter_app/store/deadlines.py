@@ -12,9 +12,12 @@ LEGAL_SOURCES = "('legal_matter', 'proceeding', 'claim', 'non_punishment')"
 
 
 def sync(db: Database, *, case_id: str, source: str, source_id: str,
-         dates: dict[str, str | None]) -> None:
-    """Make the deadlines of *source_id* exactly *dates* (kind → ISO date, None = none)."""
+         dates: dict[str, str | None], new: bool = False) -> None:
+    """Make the deadlines of *source_id* exactly *dates* (kind → ISO date, None = none);
+    for a *new* source, the dated ones alone are written (it has none to remove)."""
     for kind, due in dates.items():
+        if new and not due:
+            continue
         if due:
             db.execute(
                 "INSERT INTO deadlines (id, case_id, source, source_id, kind, due_on, done)"
