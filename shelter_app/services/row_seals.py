@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "closed_at", "assigned_to", "is_draft", "opened_on", "created_at", "updated_at",
         "created_by", "updated_by", "row_version", "situation_tags"),
 }
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 DONE, LEVEL = "row_seals", "1"  # meta: the rows written before seals existed are sealed
 
 
@@ -50,7 +51,7 @@ def seal_key(case_key: bytes) -> bytes:
 def row_seal(key: bytes, table: str, row: Mapping[str, Any]) -> str:
     """The seal of *row* (its COLUMNS as stored), as 64 hex digits."""
     content = [table, *(row[c] for c in COLUMNS[table])]
-    data = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = _COMPACT(content).encode("utf-8")
     return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 

@@ -21,6 +21,9 @@ from shelter_app.i18n import _
 from shelter_app.store.db import Database
 
 GENESIS = bytes(32)
+# made once: json.dumps with these options builds an encoder at every call
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_DETAILS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 HEAD_KEY = "audit_head"
 
 
@@ -28,7 +31,7 @@ def _canonical(seq: int, event_id: str, occurred_at: str, actor_id: str | None, 
                target_type: str | None, target_id: str | None, outcome: str, details: str) -> bytes:
     content = [seq, event_id, occurred_at, actor_id, action, target_type, target_id, outcome,
                details]
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _COMPACT(content).encode("utf-8")
 
 
 def _write_head(db: Database, seq: int, mac: bytes) -> None:
@@ -89,8 +92,7 @@ class AuditLog:
         unknown = set(details) - ALLOWED_DETAIL_KEYS
         if unknown:
             raise ValueError(f"audit details may not carry {sorted(unknown)}")
-        details_text = json.dumps(details, ensure_ascii=False, sort_keys=True,
-                                  separators=(",", ":"))
+        details_text = _DETAILS(details)
         with self._db.transaction() as db:
             last, self._last = self._last, None
             if last is not None and last[0] == db.transaction_id:

@@ -15,12 +15,15 @@ CASE_BOOL = ("is_draft",)
 META = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version")
 
 
+_STORED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # made once
+
+
 def to_columns(values: dict[str, Any], json_fields: tuple[str, ...],
                bool_fields: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key in json_fields:
-            out[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            out[key] = _STORED(value)
         elif key in bool_fields:
             out[key] = int(bool(value))
         else:
