@@ -129,10 +129,13 @@ class ServiceContext:
         key = self.vault.keyring.key(key_name)
         if key is None:
             raise keys_not_given(reading=False)
+        return fields.seal(self._cipher(key_name, key), table, row_id, column, value)
+
+    def _cipher(self, key_name: str, key: bytes) -> AESGCM:
         held = self._ciphers.get(key_name)
         if held is None or held[0] != key:  # the key schedule is made once a key
             held = self._ciphers[key_name] = (key, AESGCM(key))
-        return fields.seal(held[1], table, row_id, column, value)
+        return held[1]
 
     @overload
     def unseal(self, key_name: str, table: str, row_id: str, column: str,
@@ -150,7 +153,10 @@ class ServiceContext:
         if key is None:
             return None
         try:
-            return fields.open_value(key, table, row_id, column, value)
+            cipher = self._cipher(key_name, key)
+            if isinstance(value, str):
+                return fields.open_sealed(cipher, table, row_id, column, value)
+            return fields.open_value(cipher, table, row_id, column, value)
         except fields.FieldDamaged as exc:
             raise VaultDamaged(_(
                 "A sealed field of this record does not open: the database was edited "

@@ -12,7 +12,6 @@ as it is and sealed the next time the row is written.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 import secrets
@@ -74,19 +73,24 @@ def _seal_text(key: Key, table: str, row_id: str, column: str, text: str) -> str
 
 
 @overload
-def open_value(key: bytes, table: str, row_id: str, column: str, value: str) -> str: ...
+def open_value(key: Key, table: str, row_id: str, column: str, value: str) -> str: ...
 @overload
-def open_value(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
-def open_value(key: bytes, table: str, row_id: str, column: str, value: str | bytes
+def open_value(key: Key, table: str, row_id: str, column: str, value: bytes) -> bytes: ...
+def open_value(key: Key, table: str, row_id: str, column: str, value: str | bytes
                ) -> str | bytes:
     """The text (or the bytes of a BLOB) of a sealed *value*; a plain one as it is."""
     if isinstance(value, bytes):
         return open_blob(key, table, row_id, column, value)
     if not is_sealed(value):
         return value
+    return open_sealed(key, table, row_id, column, value)
+
+
+def open_sealed(key: Key, table: str, row_id: str, column: str, value: str) -> str:
+    """The text of a *value* already known to have the sealed form (``is_sealed``)."""
     try:
-        raw = base64.b64decode(value[len(PREFIX):].encode("ascii"), validate=True)
-        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
+        raw = binascii.a2b_base64(value[len(PREFIX):], strict_mode=True)
+        plain = _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
         return plain.decode("utf-8")
     except (binascii.Error, InvalidTag, UnicodeDecodeError, ValueError) as exc:
         raise FieldDamaged(f"{table}.{column} of one row does not open") from exc
@@ -109,12 +113,12 @@ def seal_blob(key: Key, table: str, row_id: str, column: str, data: bytes) -> by
                                                      aad(table, row_id, column))
 
 
-def open_blob(key: bytes, table: str, row_id: str, column: str, value: bytes) -> bytes:
+def open_blob(key: Key, table: str, row_id: str, column: str, value: bytes) -> bytes:
     """The bytes of a sealed BLOB; a plain one is returned as it is."""
     if not is_sealed_blob(value):
         return bytes(value)
     raw = bytes(value)[len(BLOB_PREFIX):]
     try:
-        return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
+        return _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad(table, row_id, column))
     except (InvalidTag, ValueError) as exc:
         raise FieldDamaged(f"{table}.{column} of one row does not open") from exc
