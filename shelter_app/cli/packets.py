@@ -8,15 +8,20 @@ of a residence packet.  A refusal is one line on standard error and exit status 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import N_, _
-from shelter_app.services.documents import Produced
+from shelter_app.services.documents import PreflightFailed, Produced
 from shelter_app.services.registry import Services
+from shelter_app.services.residence_data import describe
 
 # The core words a missing recipient for anyone; the command line adds how to name one here.
 TO_HINT = N_("Name the recipient with --to PARTNER (see: shelter-admin partners).")
+MATTER_HINT = N_("Name the legal matter with --matter ID; those that fit the template:")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,8 +39,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                            help=_("template id (see: shelter-admin templates)"))
     residence.add_argument("--matter", metavar="ID",
                            help=_("the legal matter to build it from (see: shelter-admin matters "
-                                  "--case CODE; default: the open matter prepared with the "
-                                  "template, else the last open one of its type)"))
+                                  "--case CODE; default: the only one that fits the template's "
+                                  "type and jurisdiction, refused when several do)"))
     residence.add_argument("--to", metavar="PARTNER",
                            help=_("recipient in the partner directory (default: the partner "
                                   "named like the template's authority)"))
@@ -79,6 +84,18 @@ def _translations(values: list[str]) -> dict[str, str]:
                                   "translated")
         out[exhibit.strip().upper()] = language.strip()
     return out
+
+
+def _hints(services: Services, case_id: str, template_id: str, missing: Sequence[str],
+           file: TextIO | None = None) -> None:
+    """How to name what the missing items ask for on the command line."""
+    fields = {getattr(item, "field", "") for item in missing}
+    if "recipient" in fields:
+        print(_(TO_HINT), file=file)
+    if "matter" in fields:
+        print(_(MATTER_HINT), file=file)
+        for matter in services.documents.residence_matters(case_id, template_id):
+            print(f"    {matter.id}  {describe(matter)}", file=file)
 
 
 def _report(services: Services, produced: Produced, out: Path) -> None:
@@ -125,14 +142,18 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     translations = _translations(args.translated)
     matter = args.matter.strip() if args.matter else None
     if args.preflight:
-        missing = docs.residence_preflight(case_id, args.template, recipient_id=recipient,
-                                           matter_id=matter, translations=translations)
-        for item in missing:
+        check = docs.residence_check(case_id, args.template, recipient_id=recipient,
+                                     matter_id=matter, translations=translations)
+        if check.matter is not None:
+            print(_("Legal matter: {matter} ({id})").format(matter=describe(check.matter),
+                                                           id=check.matter.id))
+        for letter, label in check.exhibits:
+            print(_("Exhibit {letter}: {label}").format(letter=letter, label=label))
+        for item in check.missing:
             print(item)
-        if any(getattr(item, "field", "") == "recipient" for item in missing):
-            print(_(TO_HINT))
-        if missing:
-            raise ShelterError(_("{n} items missing.").format(n=len(missing)))
+        _hints(services, case_id, args.template, check.missing)
+        if check.missing:
+            raise ShelterError(_("{n} items missing.").format(n=len(check.missing)))
         print(_("Nothing is missing."))
         return 0
     if out is None:
@@ -148,5 +169,8 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         if exc.field != "recipient":
             raise
         raise ValidationError(f"{exc} {_(TO_HINT)}", "recipient") from None
+    except PreflightFailed as exc:
+        _hints(services, case_id, args.template, exc.items, file=sys.stderr)
+        raise
     _report(services, produced, out)
     return 0

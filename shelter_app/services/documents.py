@@ -50,7 +50,8 @@ from shelter_app.store.documents import GeneratedDocument
 from shelter_app.vault.fileio import write_new_file
 
 if TYPE_CHECKING:
-    from shelter_app.services.residence import ResidenceMaker
+    from shelter_app.services.legal import LegalMatter
+    from shelter_app.services.residence import Preflight, ResidenceMaker
 
 REFERRAL_LAYOUT = "referral/1"
 CARD_LAYOUT = "appointment-card/1"
@@ -304,6 +305,24 @@ class DocumentService:
         return self.residence.preflight(case_id, template_id, matter_id=matter_id,
                                         recipient_id=recipient_id, translations=translations,
                                         on=on)
+
+    def residence_check(self, case_id: str, template_id: str, *,
+                        matter_id: str | None = None, recipient_id: str | None = None,
+                        translations: dict[str, str] | None = None,
+                        on: dt.date | None = None) -> Preflight:
+        """The pre-flight check with the matter chosen and the exhibits by letter."""
+        return self.residence.check(case_id, template_id, matter_id=matter_id,
+                                    recipient_id=recipient_id, translations=translations,
+                                    on=on)
+
+    def residence_offers(self, case_id: str
+                         ) -> list[tuple[templates.Template, list[LegalMatter]]]:
+        """The residence templates this case's legal matters fit, each with its matters."""
+        return self.residence.offers(case_id)
+
+    def residence_matters(self, case_id: str, template_id: str) -> list[LegalMatter]:
+        """The case's legal matters a packet from *template_id* may be built from."""
+        return self.residence.matters(case_id, template_id)
 
     def residence_packet(self, case_id: str, template_id: str, *,
                          matter_id: str | None = None, recipient_id: str | None = None,

@@ -4,6 +4,7 @@ service's one path (permission, consent, build, encryption, record, audit)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shelter_app.documents import templates
@@ -14,11 +15,12 @@ from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
 from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import N_, _, translator
-from shelter_app.i18n.formatting import fill
+from shelter_app.i18n.formatting import fill, language_name
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import ConsentMissing
 from shelter_app.services.context import ServiceContext
-from shelter_app.services.packet_data import chosen_language
+from shelter_app.services.legal import LegalMatter
+from shelter_app.services.packet_data import chosen_language, document_language
 from shelter_app.services.residence_data import (
     Gathered,
     Missing,
@@ -26,6 +28,7 @@ from shelter_app.services.residence_data import (
     exhibits,
     gather,
     matter_dates,
+    matters_for,
     relatives,
 )
 
@@ -33,6 +36,15 @@ if TYPE_CHECKING:
     from shelter_app.services.documents import DocumentService, Produced
 
 DRAFT = N_("DRAFT")
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What a residence packet would be built from, and what is still missing."""
+
+    matter: LegalMatter | None
+    exhibits: tuple[tuple[str, str], ...]  # (letter, the evidence item's label), in order
+    missing: tuple[str, ...]
 
 
 class ResidenceMaker:
@@ -88,15 +100,59 @@ class ResidenceMaker:
         usable = tuple(x for x in found if not problems or problem(x.media_type, x.data) is None)
         return record, gathered, usable, missing
 
+    @staticmethod
+    def language(template: templates.Template, asked: str | None) -> str:
+        """The packet's language: the one its template's texts are written in.  Any other
+        is refused rather than mixed (headings in one language, the letter in another), as
+        is one whose catalogue is not installed."""
+        lang = template.language
+        if asked and chosen_language(asked) != document_language(lang, lang):
+            raise ValidationError(fill(_(
+                "The texts of the template {template} are written in {language} only, so "
+                "its packet is produced in that language."),
+                template=template.name, language=language_name(lang) or lang), "language")
+        translator(lang)  # refuses a language whose catalogue is not installed
+        return lang
+
+    def matters(self, case_id: str, template_id: str) -> list[LegalMatter]:
+        """The case's legal matters a packet from *template_id* may be built from (of its
+        types and jurisdiction), open ones first."""
+        self._access.require(case_id, Action.PRODUCE_PACKET)
+        return matters_for(self._s.legal, case_id, templates.load(template_id))
+
+    def offers(self, case_id: str) -> list[tuple[templates.Template, list[LegalMatter]]]:
+        """The templates a packet of this case may be made from, each with the matters
+        that fit it: those prepared with a template first, the blank one last."""
+        self._access.require(case_id, Action.PRODUCE_PACKET)
+        matters = self._s.legal.list(case_id)
+        found = [(t, matters_for(self._s.legal, case_id, t, matters))
+                 for t in templates.available()]
+        return sorted(((t, m) for t, m in found if m), key=lambda offer: (
+            offer[0].id == "blank", not any(x.template_id == offer[0].id for x in offer[1]),
+            offer[0].name))
+
+    def check(self, case_id: str, template_id: str, *, matter_id: str | None = None,
+              recipient_id: str | None = None, translations: dict[str, str] | None = None,
+              on: dt.date | None = None) -> Preflight:
+        """The pre-flight check: the matter chosen, the exhibits by letter, and every item
+        missing, in words for the user (none: ready)."""
+        self._access.require(case_id, Action.PRODUCE_PACKET)
+        _record, gathered, _usable, missing = self._collect(
+            case_id, templates.load(template_id), matter_id=matter_id,
+            recipient_id=recipient_id, translations=self._translations(translations),
+            on=on or dt.date.today())
+        return Preflight(gathered.matter,
+                         tuple((letter(n), item.label)
+                               for n, (item, _r, _a) in enumerate(gathered.items)),
+                         tuple(missing))
+
     def preflight(self, case_id: str, template_id: str, *, matter_id: str | None = None,
                   recipient_id: str | None = None, translations: dict[str, str] | None = None,
                   on: dt.date | None = None) -> list[str]:
         """Every item missing for this packet, in words for the user (empty: ready)."""
-        self._access.require(case_id, Action.PRODUCE_PACKET)
-        return self._collect(case_id, templates.load(template_id), matter_id=matter_id,
-                             recipient_id=recipient_id,
-                             translations=self._translations(translations),
-                             on=on or dt.date.today())[3]
+        return list(self.check(case_id, template_id, matter_id=matter_id,
+                               recipient_id=recipient_id, translations=translations,
+                               on=on).missing)
 
     def produce(self, case_id: str, template_id: str, *, matter_id: str | None = None,
                 recipient_id: str | None = None, language: str | None = None,
@@ -109,6 +165,7 @@ class ResidenceMaker:
         today = on or dt.date.today()
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
         template = templates.load(template_id)
+        lang = self.language(template, language)  # before anything is read
         sections = list(template.sections)
         self._docs.require_readable(case_id, scope, sections)
         record, gathered, usable, missing = self._collect(
@@ -119,7 +176,6 @@ class ResidenceMaker:
         if missing and not draft:
             raise PreflightFailed(missing)
         s = record.survivor
-        lang = chosen_language(language) if language else template.language
         organisation, contact = self._docs.organisation()
         matter = gathered.matter
         packet_id = new_packet_id()

@@ -49,14 +49,48 @@ class Gathered:
     missing: tuple[str, ...]
 
 
+def _place(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def fits(matter: LegalMatter, template: Template) -> bool:
+    """Whether a packet from *template* may be built from *matter*: one of its types,
+    prepared with it or with no template, and recorded for its jurisdiction (or for none).
+    A matter prepared with the template fits whatever jurisdiction it names."""
+    if matter.matter_type not in template.matter_types:
+        return False
+    if matter.template_id:
+        return matter.template_id == template.id
+    return not matter.jurisdiction.strip() or _place(matter.jurisdiction) == _place(
+        template.jurisdiction)
+
+
+def matters_for(legal: LegalService, case_id: str, template: Template,
+                matters: list[LegalMatter] | None = None) -> list[LegalMatter]:
+    """The case's matters (*matters* if read already) a packet from *template* may be
+    built from, open ones first."""
+    found = [x for x in (legal.list(case_id) if matters is None else matters)
+             if fits(x, template)]
+    return [x for x in found if x.status != "closed"] + [x for x in found
+                                                         if x.status == "closed"]
+
+
+def describe(matter: LegalMatter) -> str:
+    """One line naming a matter for a person choosing it (never the survivor's name)."""
+    parts = [vocab.LEGAL_MATTER_TYPE.label(matter.matter_type), matter.jurisdiction.strip(),
+             matter.authority_ref.strip(), vocab.LEGAL_MATTER_STATUS.label(matter.status)]
+    return ", ".join(p for p in parts if p)
+
+
 def choose_matter(legal: LegalService, case_id: str, template: Template,
                   matter_id: str | None) -> tuple[LegalMatter | None, str]:
     """The matter a packet is built from, and what is wrong with the choice ("" if nothing).
 
-    The one the volunteer chose (*matter_id*), if it fits the template; otherwise the open
-    matter prepared with this template, or else the last open one of the template's types
-    that names no template.  A matter prepared with another template is never taken: a UK
-    packet is not filled with the Italian matter's evidence."""
+    The one the volunteer chose (*matter_id*), if it fits the template (``fits``);
+    otherwise the only open matter prepared with this template, or else the only open one
+    that fits, or else the only closed one.  Where two or more are equally likely the choice
+    is refused with the candidates named (``field`` ``matter``): a UK packet is never filled
+    with the Italian matter's evidence, nor with the wrong one of two UK matters."""
     matters = legal.list(case_id)
     if matter_id:
         chosen = next((x for x in matters if x.id == matter_id), None)
@@ -68,13 +102,24 @@ def choose_matter(legal: LegalService, case_id: str, template: Template,
         if chosen.template_id and chosen.template_id != template.id:
             return None, _("The chosen legal matter is prepared with another template "
                            "({template}).").format(template=chosen.template_id)
+        if not fits(chosen, template):
+            return None, Missing(_(
+                "The chosen legal matter is recorded for {place}; this template is for "
+                "{jurisdiction}. Choose the template for the matter in its Legal matters tab "
+                "if it applies there.").format(place=chosen.jurisdiction.strip(),
+                                               jurisdiction=template.jurisdiction),
+                "matter", chosen.id)
         return chosen, ""
-    fitting = [x for x in matters if x.matter_type in template.matter_types
-               and x.template_id in ("", template.id)]
-    for group in ([x for x in fitting if x.template_id == template.id and x.status != "closed"],
-                  [x for x in fitting if x.status != "closed"], fitting):
+    fitting = matters_for(legal, case_id, template)
+    open_ = [x for x in fitting if x.status != "closed"]
+    for group in ([x for x in open_ if x.template_id == template.id], open_, fitting):
+        if len(group) == 1:
+            return group[0], ""
         if group:
-            return group[-1], ""
+            return None, Missing(_(
+                "More than one legal matter fits this template; choose one: {matters}."
+            ).format(matters="; ".join(describe(x) for x in group)), "matter",
+                ",".join(x.id for x in group))
     return None, ""
 
 

@@ -89,8 +89,12 @@ def test_residence_packet_preflight_and_templates(residence: Residence, tmp_path
         "blank"}
     code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
                             s.code, "--template", "us-t-visa", "--preflight", user="legal")
-    assert code == 1 and stdout == "No document attached: Hardship evidence (doctor)\n"
-    assert "1 items missing" in err
+    assert code == 1 and "1 items missing" in err
+    lines = stdout.splitlines()
+    assert lines[0] == (f"Legal matter: T visa, United States, EAC-26-001-50001, Preparing"
+                        f" ({residence.matter_id})")
+    assert lines[-1] == "No document attached: Hardship evidence (doctor)"
+    assert all(re.fullmatch(r"Exhibit [A-Z]: .+", line) for line in lines[1:-1])
     out = tmp_path / "residence.pdf"
     code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
                             s.code, "--template", "us-t-visa", "--out", str(out), user="legal")

@@ -49,7 +49,9 @@ def test_every_template_passes_preflight_for_a_demo_case(
         code, out, err = admin("packet", "residence", "--case", case_code, "--template",
                                template, "--matter", matter_id, "--preflight")
         assert (code, err) == (0, ""), (template, out)
-        assert out.strip() == "Nothing is missing."
+        assert out.splitlines()[0].startswith("Legal matter: ")
+        assert out.splitlines()[0].endswith(f"({matter_id})")
+        assert out.splitlines()[-1] == "Nothing is missing."
         # another template's matter is never taken for this one
         other = next(m for t, (_c, m) in prepared.items() if t != template)
         code, out, err = admin("packet", "residence", "--case", case_code, "--template",

@@ -69,10 +69,11 @@ def test_preview_save_with_the_builder_process(qtbot, apart: Services,
     assert len(reader.pages) == document.pages
 
     dialog.kind.select("residence")  # refused before anything is sent to the builder
+    dialog.message.clear_message()
     qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not background.busy and dialog.message.text() != "",
                     timeout=20_000)
-    assert "Choose the recipient" in dialog.message.text() and dialog.document is None
+    assert "No residence template fits" in dialog.message.text() and dialog.document is None
     assert dialog.preview.pages == 0 and not dialog.save_button.isEnabled()
 
 

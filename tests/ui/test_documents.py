@@ -141,9 +141,30 @@ def test_residence_preflight_and_plain_card(qtbot, scenario: Scenario,  # noqa: 
                                             background: Background, keep) -> None:
     dialog = keep(DocumentDialog(scenario.org.legal, background, scenario.case_id))
     dialog.kind.select("residence")
+    assert dialog.template.count() == 0 and "No residence template fits" in \
+        dialog.message.text()
+    dialog.close()
+    c = scenario.org.coordinator
+    first = c.legal.open(scenario.case_id, "t_visa", jurisdiction="United States")
+    second = c.legal.open(scenario.case_id, "t_visa", authority_ref="EAC-2")
+    c.legal.open(scenario.case_id, "residence_permit", jurisdiction="Italia")
+    dialog = keep(DocumentDialog(scenario.org.legal, background, scenario.case_id))
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.kind.select("residence")
+    # only the templates the matters fit: the T visa's and the Italian one
+    offered = {dialog.template.itemText(i) for i in range(dialog.template.count())}
+    assert len(offered) == 2 and any("T nonimmigrant" in t for t in offered), offered
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         dialog.template.select("us-t-visa")
-    assert "A legal matter of type T visa in this case" in dialog.missing.items
+    assert [dialog.matter.itemText(i) for i in range(dialog.matter.count())] == [
+        "T visa, United States, Preparing", "T visa, EAC-2, Preparing"]
+    assert dialog.matter.value() is None  # two fit: she chooses
+    assert any("More than one legal matter fits" in i for i in dialog.missing.items)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.matter.select(second.id)
+    assert not any("More than one legal matter" in i for i in dialog.missing.items)
+    assert dialog.residence.request() == {"template_id": "us-t-visa", "matter_id": second.id}
+    assert first.id != second.id
     made(qtbot, dialog, background)
     assert dialog.document is None
     assert "add U.S. Citizenship and Immigration Services" in plain(dialog.message.text())

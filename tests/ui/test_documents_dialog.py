@@ -194,6 +194,8 @@ def test_residence_preflight_follows_template_and_recipient(
     c = scenario.org.coordinator
     authority = c.partners.add("U.S. Citizenship and Immigration Services (USCIS)",
                                "government")
+    c.legal.open(scenario.case_id, "t_visa", jurisdiction="United States")
+    c.legal.open(scenario.case_id, "nrm")
     dialog = keep(DocumentDialog(scenario.org.legal, background, scenario.case_id))
     dialog.resize(760, 560)
     dialog.show()

@@ -70,17 +70,21 @@ def office(vault_dir: Path) -> dict[str, str]:
     return ids
 
 
-def new_residence_dialog(qtbot, workspace: CaseWorkspace, background) -> DocumentDialog:
+def new_residence_dialog(qtbot, workspace: CaseWorkspace, background, *,
+                         fitting: bool = True) -> DocumentDialog:
     documents = open_tab(qtbot, workspace, "documents")
     click(qtbot, documents.panel.new_button)
     dialog = shown(DocumentDialog, qtbot=qtbot)
     # Only what she may make is offered, and nothing is refused before she asks for it.
     assert [dialog.kind.itemText(i) for i in range(dialog.kind.count())] == [
         tr("Residence-status packet"), tr("Appointment card"), tr("Non-punishment letter")]
-    assert dialog.message.text() == ""
+    assert (dialog.message.text() == "") is fitting  # or why no template is offered
     choose(qtbot, dialog.kind, tr("Residence-status packet"))
-    assert dialog.template.isVisible() and dialog.missing.isVisible()
+    assert dialog.template.isVisible() and dialog.matter.isVisible()
     assert not dialog.sections["identity"].isVisible()  # the template decides the sections
+    assert not dialog.language.isEnabled()  # the template's texts decide the language
+    if not fitting:
+        return dialog
     name = next(t.name for t in available() if t.id == TEMPLATE)
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         choose(qtbot, dialog.template, name)
@@ -129,10 +133,12 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         assert not profile.edit_button.isVisible()
         assert not workspace.assign_button.isVisible() and not workspace.share_button.isVisible()
 
-        # Before any legal matter, the pre-flight says that is what is missing.
-        dialog = new_residence_dialog(qtbot, workspace, background)
-        before = missing(dialog)
-        assert any(tr("T visa") in item for item in before), before
+        # Before any legal matter, no template is offered, and she is told why.
+        dialog = new_residence_dialog(qtbot, workspace, background, fitting=False)
+        assert dialog.template.count() == 0 and dialog.matter.count() == 0
+        assert plain(dialog.message.text()) == plain(tr(
+            "No residence template fits this case's legal matters. In the Legal matters tab, "
+            "open the matter, and record its jurisdiction or choose its template."))
         dialog.close()
 
         legal = open_tab(qtbot, workspace, "legal")
@@ -151,7 +157,8 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
         # The pre-flight now lists the evidence, and follows the recipient.
         dialog = new_residence_dialog(qtbot, workspace, background)
         with_matter = missing(dialog)
-        assert with_matter != before
+        assert dialog.matter.count() == 1 and dialog.matter.value() is not None
+        assert dialog.matter.currentText().startswith(tr("T visa"))
         assert not any(tr("T visa") in item and "/" in item for item in with_matter)
         assert dialog.recipient.value() is None  # the authority named in the template
         with qtbot.waitSignal(background.idle, timeout=WAIT_MS):

@@ -108,6 +108,7 @@ def test_opening_a_missing_line_closes_the_document_window(qtbot, office):
     from .case_helpers import keep
 
     opened: list[tuple[str, str]] = []
+    office.coordinator.legal.open(office.record.id, "residence_permit")
     panel = keep(DocumentsPanel(office.legal, office.background, office.record.id,
                                 opener=lambda field, ref: opened.append((field, ref))))
     dialog = panel.open_dialog()

@@ -21,17 +21,6 @@ from shelter_app.services.registry import Services
 from ..widgets import named
 
 
-def templates_in_order(services: Any, case_id: str) -> list[Any]:
-    """The residence templates for this case's legal matters first, the blank one (a
-    starting point for another jurisdiction, never filed) last."""
-    try:
-        matters = {m.matter_type for m in services.legal.list(case_id)}
-    except ShelterError:
-        matters = set()
-    return sorted(services.documents.templates(), key=lambda t: (
-        t.id == "blank", not matters & set(t.matter_types), t.name))
-
-
 class Kinds(tuple[tuple[str, str], ...]):
     """The kinds of document, (code, label to translate), and those a user may make."""
 

@@ -47,9 +47,10 @@ from ..background import Background
 from ..file_dialogs import Kind, save_file
 from ..widgets import NOTICE_STYLE, SUCCESS_STYLE, MessageLabel, named
 from . import choices as pick
-from .choices import KINDS, Choices, MissingList, VerticalScroll, contained
+from .choices import KINDS, Choices, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
+from .residence_form import ResidenceForm
 
 
 class DocumentDialog(QDialog):
@@ -66,7 +67,6 @@ class DocumentDialog(QDialog):
         self._case_id = case_id
         self.document: Produced | None = None
         self._generation = 0  # counts changes of choice: a late result of an older one is dropped
-        self._asked = 0  # pre-flight checks asked for
         self._print_run: PrintRun | None = None
         self._focus: QWidget | None = None  # where the focus was before a busy spell
         # The printing seams (tests pass a printer that writes a PDF they read back):
@@ -82,10 +82,10 @@ class DocumentDialog(QDialog):
         for code, label in KINDS.offered(services, case_id):
             self.kind.add(_(label), code)
         self.recipient = Choices(_("Recipient"))
-        self.template = Choices(_("Template"))
         self.record = Choices(_("Non-punishment record"))
-        for template in pick.templates_in_order(services, case_id):
-            self.template.add(template.name, template.id)
+        self.residence = ResidenceForm(services, background, case_id,
+                                       lambda: self.recipient.value(), self)
+        self.template, self.matter = self.residence.template, self.residence.matter
         self.language = Choices(_("Language"))
         self.language.add(_("The reader's language"), None)
         for code in DOCUMENT_LANGUAGES:
@@ -106,11 +106,12 @@ class DocumentDialog(QDialog):
                            _("Draft"))
         self.watermark = named(QLineEdit(), _("Watermark"))
         self.watermark.setPlaceholderText(_("optional, e.g. COPY"))
-        self.missing = MissingList()
+        self.missing = self.residence.missing
 
         self.form = QFormLayout()
         self.form.addRow(_("&Document:"), self.kind)
         self.form.addRow(_("&Template:"), self.template)
+        self.form.addRow(_("Legal &matter:"), self.matter)
         self.form.addRow(_("Rec&ord:"), self.record)
         self.form.addRow(_("&Recipient:"), self.recipient)
         self.form.addRow(_("&Language:"), self.language)
@@ -159,7 +160,7 @@ class DocumentDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.record.currentIndexChanged.connect(self._invalidate)
         self.recipient.currentIndexChanged.connect(self._recipient_changed)
-        self.template.currentIndexChanged.connect(self._template_changed)
+        self.residence.changed.connect(self._invalidate)
         self.language.currentIndexChanged.connect(self._invalidate)
         for box in (self.encrypt, self.draft, *self.sections.values()):
             box.toggled.connect(self._invalidate)
@@ -177,17 +178,24 @@ class DocumentDialog(QDialog):
             combo.blockSignals(True)
         try:
             empty = pick.fill_targets(self._s, self._case_id, kind, self.recipient, self.record)
+            if kind == "residence":
+                empty = self.residence.fill()
         except ShelterError as exc:
             empty = str(exc)
         finally:
             for combo in (self.recipient, self.record):
                 combo.blockSignals(False)
         for widget, shown in ((self.template, kind == "residence"),
+                              (self.matter, kind == "residence"),
                               (self.record, kind == "non_punishment"),
                               (self._section_row, kind == "referral"),
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence")):
             self.form.setRowVisible(widget, shown)
+        # a residence packet is written in the language of its template's texts
+        self.language.setEnabled(kind != "residence")
+        if kind == "residence":
+            self.language.setCurrentIndex(0)
         self._recipient_changed()
         self.message.show_message(empty)
 
@@ -204,7 +212,7 @@ class DocumentDialog(QDialog):
         self._invalidate()
         kind = self.kind.value()
         if kind == "residence":
-            self._check_residence()
+            self.residence.check()
         if kind != "referral" or self.recipient.value() is None:
             return
         docs = self._s.documents
@@ -220,33 +228,6 @@ class DocumentDialog(QDialog):
             box.setEnabled(code in readable)
             box.setChecked(code in consented)
             box.blockSignals(False)
-
-    def _template_changed(self) -> None:
-        self._invalidate()
-        self._check_residence()
-
-    def _check_residence(self) -> None:
-        """Run the pre-flight check for the chosen template and recipient, off the GUI
-        thread; only the answer to the latest question is shown."""
-        if self.kind.value() != "residence" or self.template.value() is None:
-            return
-        template, recipient = self.template.value(), self.recipient.value()
-        self._asked += 1
-        asked = self._asked
-        self.missing.show_items([_("Checking…")])
-        self._background.run(
-            contained(lambda: self._s.documents.residence_preflight(
-                self._case_id, template, recipient_id=recipient)),
-            lambda outcome: self._show_missing(asked, outcome), self._crashed, context=self)
-
-    def _show_missing(self, asked: int, outcome: tuple[bool, Any]) -> None:
-        if asked != self._asked:
-            return  # a newer check is on its way
-        ok, value = outcome
-        if not ok:
-            self.missing.show_items([str(value)])
-            return
-        self.missing.show_items(list(value) or [_("Nothing is missing.")])
 
     def _invalidate(self, *_args: Any) -> None:
         """A choice changed: what the preview shows is no longer what would be made."""
@@ -272,9 +253,9 @@ class DocumentDialog(QDialog):
             sections = [c for c, box in self.sections.items() if box.isChecked()]
             return lambda: docs.referral_packet(case, target, sections=sections, **options)
         if kind == "residence":
-            template, draft = self.template.value(), self.draft.isChecked()
-            return lambda: docs.residence_packet(case, template, recipient_id=target,
-                                                 draft=draft, **options)
+            chosen, draft = self.residence.request(), self.draft.isChecked()
+            return lambda: docs.residence_packet(case, recipient_id=target, draft=draft,
+                                                 **chosen, **options)
         if kind == "non_punishment":
             record = self.record.value()
             return lambda: docs.non_punishment_letter(record, target, **options)
@@ -283,6 +264,9 @@ class DocumentDialog(QDialog):
     def make(self) -> None:
         if self.kind.value() != "residence" and self.recipient.value() is None:
             self.message.show_message(_("Choose the recipient first."))
+            return
+        if self.kind.value() == "residence" and self.template.value() is None:
+            self.message.show_message(self.residence.none_fits)
             return
         if self.kind.value() == "non_punishment" and self.record.value() is None:
             self.message.show_message(_("Choose the record the letter is about first."))
@@ -302,7 +286,7 @@ class DocumentDialog(QDialog):
         if not ok:
             self.message.show_message(str(produced))
             if self.kind.value() == "residence":
-                self._check_residence()
+                self.residence.check()
             return
         self.document = produced
         # its pages before encryption, quick to open; Save and Print take produced.pdf

@@ -1,0 +1,124 @@
+"""The residence packet's own choices in the documents dialog: the template (only those a
+legal matter of the case fits, by type and jurisdiction), the matter it is built from, and
+the pre-flight list of what is still missing.
+
+A template with one matter that fits takes it; with several, the one the core would take
+unasked (the only one prepared with the template) is chosen, else none until the volunteer
+chooses, and the pre-flight says why.  Every change asks the core again, off the GUI
+thread; only the answer to the latest question is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from shelter_app.i18n import _
+from shelter_app.services.registry import Services
+from shelter_app.services.residence_data import describe
+
+from ..background import Background
+from .choices import Choices, MissingList, contained
+
+
+class ResidenceForm(QObject):
+    """``template``, ``matter`` and ``missing`` are the dialog's rows; ``changed`` is
+    emitted when a choice changes (the dialog drops what it showed)."""
+
+    changed = Signal()
+
+    def __init__(self, services: Services, background: Background, case_id: str,
+                 recipient: Callable[[], str | None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._s = services
+        self._background = background
+        self._case_id = case_id
+        self._recipient = recipient
+        self._asked = 0  # pre-flight checks asked for
+        self._matters: dict[str, list[Any]] = {}
+        self.template = Choices(_("Template"))
+        self.matter = Choices(_("Legal matter"))
+        self.matter.setPlaceholderText(_("Choose the legal matter"))
+        self.missing = MissingList()
+        self.template.currentIndexChanged.connect(self._template_changed)
+        self.matter.currentIndexChanged.connect(self._matter_changed)
+
+    def fill(self) -> str:
+        """List the templates the case's matters fit; what to tell the user when none do
+        ("" when some do)."""
+        self.template.blockSignals(True)
+        try:
+            self.template.clear()
+            self._matters.clear()
+            for template, matters in self._s.documents.residence_offers(self._case_id):
+                self.template.add(template.name, template.id)
+                self._matters[template.id] = matters
+        finally:
+            self.template.blockSignals(False)
+        self._fill_matters()
+        if self.template.count():
+            return ""
+        self.missing.show_items([])
+        return self.none_fits
+
+    @property
+    def none_fits(self) -> str:
+        return _("No residence template fits this case's legal matters. In the Legal matters "
+                 "tab, open the matter, and record its jurisdiction or choose its template.")
+
+    def _fill_matters(self) -> None:
+        self.matter.blockSignals(True)
+        try:
+            self.matter.clear()
+            matters = self._matters.get(self.template.value() or "", [])
+            for matter in matters:
+                self.matter.add(describe(matter), matter.id)
+            self.matter.setCurrentIndex(0 if len(matters) == 1 else -1)
+        finally:
+            self.matter.blockSignals(False)
+
+    def _template_changed(self) -> None:
+        self._fill_matters()
+        self.changed.emit()
+        self.check()
+
+    def _matter_changed(self) -> None:
+        self.changed.emit()
+        self.check()
+
+    def request(self) -> dict[str, Any]:
+        """The template and matter chosen, as the core's arguments."""
+        return {"template_id": self.template.value(), "matter_id": self.matter.value()}
+
+    def check(self) -> None:
+        """Run the pre-flight check for the choices as they now are."""
+        template = self.template.value()
+        if template is None:
+            return
+        matter, recipient = self.matter.value(), self._recipient()
+        self._asked += 1
+        asked = self._asked
+        self.missing.show_items([_("Checking…")])
+        self._background.run(
+            contained(lambda: self._s.documents.residence_check(
+                self._case_id, template, matter_id=matter, recipient_id=recipient)),
+            lambda outcome: self._checked(asked, outcome), self._crashed, context=self)
+
+    def _checked(self, asked: int, outcome: tuple[bool, Any]) -> None:
+        if asked != self._asked:
+            return  # a newer check is on its way
+        ok, value = outcome
+        if not ok:
+            self.missing.show_items([str(value)])
+            return
+        if value.matter is not None and self.matter.value() is None:
+            self.matter.blockSignals(True)  # the one the core takes unasked: shown as chosen
+            self.matter.select(value.matter.id)
+            self.matter.blockSignals(False)
+        self.missing.show_items(list(value.missing) or [_("Nothing is missing.")])
+
+    @staticmethod
+    def _crashed(exc: BaseException) -> None:  # only a BaseException gets this far
+        raise exc
