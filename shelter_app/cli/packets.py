@@ -15,7 +15,7 @@ from typing import TextIO
 
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import N_, _
-from shelter_app.services.documents import PreflightFailed, Produced
+from shelter_app.services.documents import PreflightFailed, Produced, working_path
 from shelter_app.services.registry import Services
 from shelter_app.services.residence_data import describe
 
@@ -60,7 +60,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     for kind in (referral, residence, letter):
         kind.add_argument("--case", required=True, metavar="CODE")
         kind.add_argument("--out", type=Path, metavar="FILE.pdf",
-                          required=kind is not residence)
+                          required=kind is not residence,
+                          help=_("where to save it (a residence packet's working papers go "
+                                 "beside it, as FILE-working.pdf)")
+                          if kind is residence else None)
         kind.add_argument("--language", metavar="CODE",
                           help=_("document language (en, es, fr, ar, ru, uk, ro, vi)"))
         kind.add_argument("--encrypt", action="store_true",
@@ -102,6 +105,9 @@ def _report(services: Services, produced: Produced, out: Path) -> None:
     saved = services.documents.save(produced, out)
     print(_("Saved {path}: {pages} pages, packet {packet}.").format(
         path=saved, pages=produced.pages, packet=produced.packet_id))
+    if produced.working is not None:
+        print(_("Working papers, not for filing: {path}, {pages} pages.").format(
+            path=working_path(saved), pages=produced.working_pages))
     if produced.sections:
         print(_("Sections shared: {sections}").format(sections=", ".join(produced.sections)))
     if produced.passphrase:

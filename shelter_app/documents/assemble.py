@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from shelter_app.documents import fonts
 from shelter_app.documents.encryption import finish
 from shelter_app.documents.layout import DocumentSpec, PageInfo, neutral_comments, overlay
 from shelter_app.i18n import _
@@ -123,8 +124,10 @@ def _jpeg(frame: Image.Image) -> tuple[bytes, int, int]:
 
 
 def _images_pdf(data: bytes, pagesize: tuple[float, float]) -> bytes:
+    fonts.register()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=pagesize, invariant=1, pageCompression=1,
+                    initialFontName=fonts.SANS)
     canvas.setProducer("")
     canvas.setCreator("")
     width, height = pagesize

@@ -11,7 +11,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from shelter_app.documents import fonts
 from shelter_app.documents.layout import Styles, para, text, value
+
+
+def table_style(commands: list[tuple[object, ...]]) -> TableStyle:
+    """A table's style over an embedded font: a table's cells start in reportlab's
+    Helvetica, which every page would then name without embedding it."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.SANS), *commands])
+
 
 GRID = colors.HexColor("#999999")
 SHADE = colors.HexColor("#EEEEEE")
@@ -44,7 +52,7 @@ def fields(rows: Sequence[tuple[str, object]], st: Styles, *, width: float = 170
     if not data:
         return Spacer(1, 0)
     table = Table(data, colWidths=_widths([label_w, width - label_w], st), hAlign="CENTER")
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -62,7 +70,7 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[object]], st: Styles, *,
              for row in rows]
     table = Table(data, colWidths=_widths(widths, st), repeatRows=1 if repeat else 0,
                   hAlign="CENTER")
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -84,7 +92,7 @@ def choices(options: Sequence[str], st: Styles, *, chosen: str | None = None) ->
 def write_lines(count: int, *, width: float = 170 * mm) -> Flowable:
     """Ruled lines to write on."""
     table = Table([[""] for _i in range(count)], colWidths=[width], rowHeights=[8 * mm] * count)
-    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID)]))
+    table.setStyle(table_style([("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID)]))
     return table
 
 
@@ -96,7 +104,7 @@ def signature(labels: Sequence[str], st: Styles, *, width: float = 170 * mm,
     data = [[""] * len(labels), _row([p(label, st.small) for label in labels], st)]
     table = Table(data, colWidths=[cell] * len(labels), rowHeights=[12 * mm, None],
                   hAlign=("RIGHT" if st.rtl else "LEFT") if at_start else "CENTER")
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
     ]))
@@ -106,7 +114,7 @@ def signature(labels: Sequence[str], st: Styles, *, width: float = 170 * mm,
 def boxed(flowables: list[Flowable], *, width: float = 170 * mm) -> Flowable:
     """Flowables inside a ruled box (a notice the reader must not miss)."""
     table = Table([[flowables]], colWidths=[width])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F6F6F6")),
         ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),

@@ -49,15 +49,26 @@ class Built:
     pdf: bytes = field(repr=False)
     pages: int
     plain: bytes | None = field(default=None, repr=False)
+    # a residence packet's working papers, a PDF of their own (encrypted likewise)
+    working: bytes | None = field(default=None, repr=False)
+    working_pages: int = 0
+    working_plain: bytes | None = field(default=None, repr=False)
 
 
 def build(job: Job) -> Built:
     """Lay out *job*'s document, count its pages, and encrypt it when it has a passphrase."""
     model = job.model
+    if isinstance(model, ResidencePacket):
+        result = build_residence(model)
+        if job.passphrase:
+            return Built(encryption.encrypt(result.pdf, job.passphrase), result.pages,
+                         plain=result.pdf, working_pages=result.working_pages,
+                         working=encryption.encrypt(result.working, job.passphrase),
+                         working_plain=result.working)
+        return Built(result.pdf, result.pages, working=result.working,
+                     working_pages=result.working_pages)
     if isinstance(model, ReferralPacket):
         pdf = build_referral(model)
-    elif isinstance(model, ResidencePacket):
-        pdf = build_residence(model).pdf
     elif isinstance(model, AppointmentCard):
         pdf = build_appointment_card(model)
     elif isinstance(model, NonPunishmentLetter):

@@ -56,7 +56,8 @@ class DocumentSpec:
     language: str = "en"
     watermark: str | None = None
     pagesize: tuple[float, float] = A4
-    header: str = ""  # continuation-sheet header, from page 2 on
+    header: str = ""  # continuation-sheet header, from page *header_from* on
+    header_from: int = 2
     bates_prefix: str = ""  # a Bates number on every page when set
     bates_start: int = 1
     margin: float = MARGIN
@@ -204,7 +205,7 @@ def decorate(canvas: Canvas, spec: DocumentSpec, number: int, total: int, *,
         canvas.drawCentredString(0, 0, spec.watermark, shaping=1,
                                  direction="RTL" if fonts.has_arabic(spec.watermark) else None)
         canvas.restoreState()
-    if spec.header and number > 1 and not plain:
+    if spec.header and number >= spec.header_from and not plain:
         _band(canvas, spec.header, margin, width, height - HEADER_Y, rtl, rule_below=True)
     footer = _("Confidential: for {recipient} only. Do not copy or pass on.").format(
         recipient=recipient or spec.recipient)
@@ -311,7 +312,7 @@ def render(spec: DocumentSpec, story: Sequence[Flowable], *, decorated: bool = T
         buffer, pagesize=spec.pagesize, leftMargin=margin, rightMargin=margin,
         topMargin=margin + (4 * mm if spec.header else 0), bottomMargin=margin + 8 * mm,
         title="", author="", subject="", creator="", producer="", keywords="", invariant=1,
-        lang=spec.language.replace("_", "-"),
+        lang=spec.language.replace("_", "-"), initialFontName=fonts.SANS,
     )
 
     def maker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
@@ -330,7 +331,10 @@ def overlay(spec: DocumentSpec, pages: Sequence[PageInfo]) -> bytes:
     """The decoration of every page of an assembled packet, alone, one page each."""
     fonts.register()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=spec.pagesize, invariant=1, pageCompression=1)
+    # every canvas starts in an embedded font: the default (Helvetica) would be named in
+    # each page without being embedded
+    canvas = Canvas(buffer, pagesize=spec.pagesize, invariant=1, pageCompression=1,
+                    initialFontName=fonts.SANS)
     canvas.setProducer("")
     canvas.setCreator("")
     total = len(pages)

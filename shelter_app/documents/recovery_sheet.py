@@ -7,8 +7,9 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
+from shelter_app.documents.blocks import table_style
 from shelter_app.documents.layout import DocumentSpec, new_packet_id, para, render, styles, text
 from shelter_app.i18n import current_language, translator
 from shelter_app.i18n.formatting import format_date
@@ -25,7 +26,7 @@ def build_recovery_sheet(*, organisation: str, vault_id: str, recovery_key: str,
     spec = DocumentSpec(recipient=_("the vault's administrators"), packet_id=new_packet_id(),
                         language=language, watermark=_("RECOVERY KEY"))
     key_box = Table([[para(recovery_key, st.mono)]], colWidths=[170 * mm])
-    key_box.setStyle(TableStyle([
+    key_box.setStyle(table_style([
         ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F3F3F3")),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),

@@ -1,20 +1,22 @@
 """The residence-status packet, assembled from a jurisdiction template (``templates``):
 
-cover letter · exhibit index · elements checklist · worksheets · for each exhibit a cover
-sheet, its pages and (when translated) a translator's certificate · then, for the legal
-representative and to be removed before filing, a personal-statement draft made from the case
-timeline and a deadlines summary.
+the filing bundle — cover letter · exhibit index · elements checklist · worksheets · for
+each exhibit a cover sheet, its pages and (when translated) a translator's certificate —
+and, as a separate PDF never sent to the authority, the working papers for the legal
+representative: what is still missing, a personal-statement draft made from the case
+timeline, and a deadlines summary, marked "not for filing" on every page.
 
-Every page is stamped after assembly with the footer, the continuation-sheet header (the
-applicant's name and the authority's reference) and a Bates number continuous across the
-packet.  The exhibit index gives the page each exhibit starts on; as the index's own length
-moves those pages, it is laid out again until its page count settles.
+Every page of the bundle is stamped after assembly with the footer, the continuation-sheet
+header (the applicant's name and the authority's reference) and a Bates number continuous
+across the bundle; the working papers have their own page numbers and no Bates numbers.
+The exhibit index gives the page each exhibit starts on; as the index's own length moves
+those pages, it is laid out again until its page count settles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shelter_app.documents import packet_model as m
@@ -26,12 +28,13 @@ from shelter_app.documents.residence_parts import (
     elements_checklist,
     exhibit_cover,
     exhibit_index,
-    representative_divider,
     statement_draft,
     translator_certificate,
+    working_notes,
     worksheets,
 )
 from shelter_app.documents.templates import Template
+from shelter_app.i18n import translator
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,11 @@ class Placed:
 
 @dataclass(frozen=True)
 class ResidenceResult:
-    pdf: bytes
+    pdf: bytes  # the filing bundle
     pages: int
     exhibits: tuple[Placed, ...] = field(default=())
+    working: bytes = field(default=b"", repr=False)  # the working papers, never filed
+    working_pages: int = 0
 
 
 def letter(index: int) -> str:
@@ -112,6 +117,17 @@ def spec_for(packet: ResidencePacket) -> DocumentSpec:
         bates_prefix=packet.bates_prefix)
 
 
+def working_spec(packet: ResidencePacket) -> DocumentSpec:
+    """The working papers' pages: for the representative's eyes, marked on every page as
+    not for filing, numbered on their own, without Bates numbers."""
+    _ = translator(packet.language)
+    spec = spec_for(packet)
+    marker = _("Working papers, not for filing")
+    return replace(spec, recipient=packet.representative or packet.organisation,
+                   watermark=_("NOT FOR FILING"), bates_prefix="", header_from=1,
+                   header=f"{marker}  ·  {spec.header}")
+
+
 def build_residence(packet: ResidencePacket) -> ResidenceResult:
     spec = spec_for(packet)
     lang, recipient = packet.language, packet.authority
@@ -129,8 +145,10 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
     certificates: list[Part | None] = [
         part(translator_certificate(packet, x, letters[i], spec)) if x.translated_from else None
         for i, x in enumerate(packet.exhibits)]
-    back = [part(representative_divider(packet, spec)), part(statement_draft(packet, spec)),
-            part(deadlines_summary(packet, spec))]
+    working = working_spec(packet)
+    back = [Part(render(working, story, decorated=False), lang, working.recipient)
+            for story in (working_notes(packet, letters, working),
+                          statement_draft(packet, working), deadlines_summary(packet, working))]
 
     placed: list[Placed] = []
     covers: list[Part] = []
@@ -159,6 +177,5 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
     for i in range(len(packet.exhibits)):
         certificate = certificates[i]
         parts += [covers[i], bodies[i], *([certificate] if certificate else [])]
-    parts += back
-    pdf = assemble(spec, parts)
-    return ResidenceResult(pdf, sum(p.pages for p in parts), tuple(placed))
+    return ResidenceResult(assemble(spec, parts), sum(p.pages for p in parts), tuple(placed),
+                           assemble(working, back), sum(p.pages for p in back))

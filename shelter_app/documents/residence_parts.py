@@ -212,14 +212,38 @@ def translator_certificate(packet: ResidencePacket, exhibit: Exhibit, exhibit_le
     return story
 
 
-def representative_divider(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
+def working_notes(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
+                  ) -> list[Flowable]:
+    """The first page of the working papers: what they are, the matter and template the
+    bundle was made from, its exhibits, and what is still missing for filing."""
     st = styles(packet.language)
-    _ = Words(packet.language)._
-    return [b.gap(70), b.boxed([
-        b.p(_("For the legal representative"), st.title),
-        b.p(_("Remove the following pages before filing: the personal statement draft and "
-              "the deadlines summary are working documents."), st.body)],
-        width=_width(spec))]
+    w = Words(packet.language)
+    _ = w._
+    t = packet.template
+    width = _width(spec)
+    story: list[Flowable] = [
+        b.p(_("Working papers for the legal representative"), st.title),
+        b.boxed([b.p(_("Not for filing. These pages are kept apart from the filing bundle: "
+                       "they are not part of it and carry no Bates numbers. The personal "
+                       "statement is a draft for the applicant to correct in her own words."),
+                     st.body)], width=width),
+        b.gap(),
+        b.fields([(_("Matter"), w.term(vocab.LEGAL_MATTER_TYPE, packet.matter_type)),
+                  (_("Status"), w.term(vocab.LEGAL_MATTER_STATUS, packet.matter_status)),
+                  (_("Template"), f"{t.name} ({t.version})"),
+                  (_("Recipient"), packet.authority),
+                  (_("Packet"), packet.packet_id),
+                  (_("As of"), w.date(packet.today))], st, width=width),
+        b.gap(),
+        b.p(_("Exhibits in the filing bundle"), st.heading),
+    ]
+    story += [b.p(f"{x}: {e.label}", st.body) for x, e in zip(letters, packet.exhibits,
+                                                              strict=True)] or [
+        b.p(_("None."), st.body)]
+    story.append(b.p(_("Still missing for filing"), st.heading))
+    story += [b.p(f"• {x}", st.body) for x in packet.missing] or [
+        b.p(_("Nothing is missing."), st.body)]
+    return story
 
 
 def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
@@ -275,7 +299,4 @@ def deadlines_summary(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowa
         story += [b.p(_("Time limits in this jurisdiction"), st.heading),
                   b.fields([(d.label, d.note) for d in packet.template.deadlines], st,
                            width=width)]
-    if packet.missing:
-        story += [b.p(_("Still missing"), st.heading), *[b.p(f"• {x}", st.body)
-                                                          for x in packet.missing]]
     return story

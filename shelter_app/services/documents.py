@@ -96,10 +96,20 @@ class Produced:
     # The same document before encryption, for a preview only: never saved, printed or
     # recorded (None when not encrypted).
     plain: bytes | None = field(default=None, repr=False)
+    # a residence packet's working papers: a second file, saved beside the filing bundle
+    # and never part of it (None for other documents)
+    working: bytes | None = field(default=None, repr=False)
+    working_pages: int = 0
+    working_plain: bytes | None = field(default=None, repr=False)
 
     @property
     def file_name(self) -> str:
         return suggested_name(self.kind, self.packet_id)
+
+    @property
+    def working_preview(self) -> bytes | None:
+        """The working papers' pages for a preview (``preview_pdf``'s rule)."""
+        return self.working_plain if self.working_plain is not None else self.working
 
     @property
     def preview_pdf(self) -> bytes:
@@ -183,7 +193,9 @@ class DocumentService:
         produced = Produced(str(uuid.uuid4()), packet_id, kind, out, passphrase,
                             tuple(sections), built.pages, hashlib.sha256(out).hexdigest(),
                             recipient, case_id, language, partner_id, template,
-                            template_version, tuple(c.id for c in consents), plain=built.plain)
+                            template_version, tuple(c.id for c in consents), plain=built.plain,
+                            working=built.working, working_pages=built.working_pages,
+                            working_plain=built.working_plain)
         if preview:
             with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
                                  target_type="case", target_id=case_id,
@@ -389,9 +401,10 @@ class DocumentService:
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             raise ValidationError(_("Save the document as a .pdf file."), "path")
-        if path.exists():
-            raise ValidationError(fill(_("{name} already exists. Choose another file name."),
-                name=path.name), "path")
+        for taken in (path, *([working_path(path)] if kind == "residence" else [])):
+            if taken.exists():
+                raise ValidationError(fill(_("{name} already exists. Choose another file "
+                                             "name."), name=taken.name), "path")
         words = Redactor(self._s.cases.get(case_id), active=True).words
         if any(token in words for token in names.tokens(path.stem)) or \
                 re.search(r"[\x00-\x1f]", path.name):
@@ -405,9 +418,26 @@ class DocumentService:
         path = Path(path)
         self.check_target(produced.case_id, path, kind=produced.kind)
         scope = self.check_release(produced)
-        self._leave(produced, scope, Event.EXPORT, "pdf",
-                    lambda: write_new_file(path, produced.pdf))
+        self._leave(produced, scope, Event.EXPORT, "pdf", lambda: _write(path, produced))
         return path
+
+
+def working_path(path: Path) -> Path:
+    """Where a residence packet's working papers go: beside the bundle, FILE-working.pdf."""
+    return path.with_name(f"{path.stem}-working{path.suffix}")
+
+
+def _write(path: Path, produced: Produced) -> None:
+    """The document, and its working papers beside it; neither is left alone when the
+    other cannot be written."""
+    write_new_file(path, produced.pdf)
+    if produced.working is None:
+        return
+    try:
+        write_new_file(working_path(path), produced.working)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _format(produced: Produced, how: str) -> str:

@@ -160,12 +160,31 @@ def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path:
     assert "Exhibit E" in read.poppler_pages[certificate]
     assert "Spanish" in read.poppler_pages[certificate]
     assert certificate + 1 == first["E"] + 9 + 1, "the certificate closes exhibit E"
-    text = read.text
+    text = " ".join(read.text.split())
     for expected in ("Elements checklist", "Supplement A: eligible family members",
-                     "Enclosed: Exhibit D.", "Personal statement: draft for review",
-                     "was offered work in a restaurant", "Deadlines summary", "Filing due",
-                     "8 CFR 214.202"):
-        assert expected in " ".join(text.split()), expected
+                     "Enclosed: Exhibit D.", "8 CFR 214.202"):
+        assert expected in text, expected
+    # the working papers are a file of their own: none of their pages is in the bundle
+    for working_only in ("Personal statement: draft for review", "Deadlines summary",
+                         "Working papers", "not for filing", "was offered work in a "
+                         "restaurant", "Remove the following pages"):
+        assert working_only not in text, working_only
+    assert produced.working is not None and produced.working_pages >= 3
+    working = read_pdf(produced.working, tmp_path)
+    assert working.pages == produced.working_pages
+    for number in range(1, working.pages + 1):
+        for page in working.both(number):
+            flat = " ".join(page.split())
+            assert "Working papers, not for filing · Applicant: " in flat, number
+            assert f"Page {number} of {working.pages}" in flat and "TV-0" not in flat
+            assert produced.packet_id in flat
+    flat = " ".join(working.text.split())
+    for expected in ("Working papers for the legal representative", "Not for filing.",
+                     "E: Police report and cooperation letter", "Nothing is missing.",
+                     "Personal statement: draft for review", "was offered work in a restaurant",
+                     "Deadlines summary", "Filing due"):
+        assert expected in flat, expected
+    assert SECRET_PLACE.encode() not in produced.working
     assert SECRET_PLACE.encode() not in produced.pdf, "attachment metadata and EXIF dropped"
     info = pypdf.PdfReader(io.BytesIO(produced.pdf)).metadata
     assert not info or not any(info.get(k) for k in ("/Producer", "/Author", "/Creator"))
@@ -190,7 +209,8 @@ def test_the_deadlines_summary_has_the_computed_deadlines(residence: Residence,
                    jurisdiction=matter.jurisdiction, authority_ref=matter.authority_ref,
                    dates={"filed_on": today() - dt.timedelta(days=90), "decision_on": decided})
     produced = c.documents.residence_packet(s.case_id, "us-t-visa", matter_id=matter.id)
-    summary = next(p for p in read_pdf(produced.pdf, tmp_path).poppler_pages
+    assert produced.working is not None
+    summary = next(p for p in read_pdf(produced.working, tmp_path).poppler_pages
                    if "Deadlines summary" in p)
     flat = " ".join(summary.split())
     assert "Appeal or review due" in flat and "Decision on" in flat
@@ -306,8 +326,12 @@ def test_italian_packet_speaks_italian_throughout(scenario: Scenario, tmp_path: 
     text = " ".join(read.text.split())
     for expected in ("Oggetto: richiesta di rilascio del permesso di soggiorno",
                      "Indice degli allegati", "Tabella degli elementi", "BOZZA",
-                     f"Pagina 1 di {read.pages}", "Riepilogo delle scadenze",
-                     "Dichiarazione personale: bozza da rivedere",
+                     f"Pagina 1 di {read.pages}",
                      "Riservato: solo per Questura di Siracusa"):
         assert expected in text, expected
+    assert produced.working is not None
+    working = " ".join(read_pdf(produced.working, tmp_path).text.split())
+    for expected in ("Riepilogo delle scadenze", "Dichiarazione personale: bozza da rivedere",
+                     f"Pagina 1 di {produced.working_pages}"):
+        assert expected in working, expected
     assert "______" not in read.poppler_pages[1], "the office named, not the template's blank"

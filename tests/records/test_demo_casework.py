@@ -64,10 +64,17 @@ def test_every_template_passes_preflight_for_a_demo_case(
     code, out, err = admin("packet", "residence", "--case", case_code, "--template",
                            "uk-nrm-vts", "--matter", matter_id, "--out", str(target))
     assert (code, err) == (0, ""), out
-    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    flat = " ".join(unicodedata.normalize("NFKC", text).split())  # ligatures as letters
-    assert "Personal statement" in flat and "DRAFT" not in flat
+    working = target.with_name("uk-working.pdf")
+    assert f"Working papers, not for filing: {working}, " in out
+
+    def read(path: Path) -> str:
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        return " ".join(unicodedata.normalize("NFKC", text).split())  # ligatures as letters
+
+    bundle, flat = read(target), read(working)
+    assert "DRAFT" not in bundle and "Personal statement: draft" not in bundle
+    assert "Personal statement" in flat and "Working papers, not for filing" in flat
     # the statement is the timeline's: approximate dates said so, the escape in its part
     assert "An acquaintance offered well-paid work abroad" in flat
     assert "How I got away, and what happened since" in flat

@@ -132,14 +132,22 @@ def test_from_an_empty_matter_to_a_packet_she_can_file(qtbot, office, own_home, 
     click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: bool(dialog.notice.text() or dialog.message.text()),
                     timeout=WAIT_MS)
-    assert plain(dialog.notice.text()) == f"Saved as {target.name}.", dialog.message.text()
+    working = target.with_name(f"{target.stem}-working.pdf")
+    assert plain(dialog.notice.text()) == (
+        f"Saved as {target.name}, and its working papers as {working.name}."), \
+        dialog.message.text()
     dialog.close()
 
-    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    flat = " ".join(unicodedata.normalize("NFKC", text).split())
+    def read(path: Path) -> str:
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+    flat, papers = read(target), read(working)
     assert "DRAFT" not in flat
-    assert "A cousin's friend offered work in a hotel." in flat  # the statement's draft
-    assert "She left while the others were asleep." in flat
     assert all(label in flat for label in required)  # the exhibit index
+    # the statement's draft is in the working papers, never in the filing
+    assert "A cousin's friend offered work in a hotel." in papers
+    assert "She left while the others were asleep." in papers
+    assert "A cousin's friend offered work" not in flat
     assert pypdf.PdfReader(target).pages  # a whole PDF, read back

@@ -180,14 +180,26 @@ def test_legal_matter_to_residence_packet(qtbot, make_controller, vault_dir, off
             click(qtbot, dialog.preview_button)
         assert dialog.message.text() == "" and dialog.save_button.isEnabled()
         passphrase, packet = dialog.passphrase.text(), dialog.document.packet_id
+        # the bundle is shown; the working papers are a click away, and back
+        bundle_pages = dialog.preview.pages
+        assert dialog.working.isVisible() and not dialog.working.isChecked()
+        click(qtbot, dialog.working)
+        qtbot.waitUntil(lambda: dialog.preview.pages == dialog.document.working_pages,
+                        timeout=WAIT_MS)
+        click(qtbot, dialog.working)
+        qtbot.waitUntil(lambda: dialog.preview.pages == bundle_pages, timeout=WAIT_MS)
         target = tmp_path / dialog.document.file_name
         answer_file_dialog(qtbot, target)
         click(qtbot, dialog.save_button)
         qtbot.waitUntil(lambda: bool(dialog.notice.text() or dialog.message.text()),
                         timeout=WAIT_MS)
-        assert plain(dialog.notice.text()) == tr("Saved as {name}.").format(name=target.name), \
-            dialog.message.text()
+        working = target.with_name(f"{target.stem}-working.pdf")
+        assert plain(dialog.notice.text()) == tr(
+            "Saved as {name}, and its working papers as {working}.").format(
+            name=target.name, working=working.name), dialog.message.text()
         dialog.close()
+        _encrypted, papers = pdf_text(working, passphrase)
+        assert tr("Working papers for the legal representative") in papers
 
         encrypted, text = pdf_text(target, passphrase)
         assert encrypted and packet in text and "DRAFT" in text

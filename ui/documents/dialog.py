@@ -38,7 +38,7 @@ from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, language_name
-from shelter_app.services.documents import Produced
+from shelter_app.services.documents import Produced, working_path
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
 
@@ -129,6 +129,8 @@ class DocumentDialog(QDialog):
         self.passphrase.hide()
         self.passphrase_note = MessageLabel(NOTICE_STYLE)
         self.preview = PdfPreview()
+        self.working = self.residence.working
+        self.working.toggled.connect(self._show_document)
         self.preview_button = named(QPushButton(_("&Preview")), _("Preview"))
         self.save_button = named(QPushButton(_("&Save…")), _("Save"))
         self.print_button = named(QPushButton(_("Pr&int…")), _("Print"))
@@ -138,6 +140,7 @@ class DocumentDialog(QDialog):
         row = QHBoxLayout()
         for button in (self.preview_button, self.save_button, self.print_button):
             row.addWidget(button)
+        row.addWidget(self.working)
         row.addStretch(1)
         row.addWidget(buttons)
 
@@ -241,6 +244,7 @@ class DocumentDialog(QDialog):
         self.notice.clear_message()
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(False)
+        self.working.setVisible(False)
 
     # -- making -------------------------------------------------------------------------
     def _request(self) -> Callable[[], Produced]:
@@ -289,9 +293,8 @@ class DocumentDialog(QDialog):
                 self.residence.check()
             return
         self.document = produced
-        # its pages before encryption, quick to open; Save and Print take produced.pdf
-        if not self.preview.show_pdf(produced.preview_pdf, produced.passphrase):
-            self.message.show_message(_("The document was made but cannot be shown."))
+        self.working.setVisible(produced.working is not None)
+        self._show_document()
         if produced.passphrase:
             self.passphrase.setText(produced.passphrase)
             self.passphrase.show()
@@ -300,6 +303,17 @@ class DocumentDialog(QDialog):
                 "give it to the recipient another way (by phone), never with the file."))
         self.save_button.setEnabled(True)
         self.print_button.setEnabled(True)
+
+    def _show_document(self) -> None:
+        """The bundle, or its working papers: their pages before encryption, quick to open
+        (Save and Print take the encrypted files)."""
+        produced = self.document
+        if produced is None:
+            return
+        working = self.working.isChecked() and produced.working_preview is not None
+        pdf = produced.working_preview if working else produced.preview_pdf
+        if pdf is None or not self.preview.show_pdf(pdf, produced.passphrase):
+            self.message.show_message(_("The document was made but cannot be shown."))
 
     def _crashed(self, exc: BaseException) -> None:  # only a BaseException gets this far
         self._busy(False)
@@ -345,7 +359,10 @@ class DocumentDialog(QDialog):
         if not ok:
             self.message.show_message(str(value))
             return
-        self.notice.show_message(fill(_("Saved as {name}."), name=value.name))
+        self.notice.show_message(fill(_("Saved as {name}, and its working papers as {working}.")
+                                      if document.working is not None else
+                                      _("Saved as {name}."), name=value.name,
+                                      working=working_path(value).name))
         self.produced.emit(document)
 
     def print_(self) -> None:
@@ -362,9 +379,9 @@ class DocumentDialog(QDialog):
         printer = self.new_printer()
         if not self.ask_printer(printer, self) or self.document is not document:
             return
-        docs = self._s.documents
-        run = PrintRun(self._background, document.pdf, document.passphrase, printer, self,
-                       release=lambda: docs.record_printed(document))  # before any page
+        docs, shown = self._s.documents, self.working.isChecked() and document.working
+        run = PrintRun(self._background, shown or document.pdf, document.passphrase, printer,
+                       self, release=lambda: docs.record_printed(document))  # before any page
         run.finished.connect(lambda outcome: self._printed(document, outcome))
         self._print_run = run
 

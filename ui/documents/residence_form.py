@@ -14,17 +14,20 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QCheckBox
 
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 from shelter_app.services.residence_data import describe
 
 from ..background import Background
+from ..widgets import named
 from .choices import Choices, MissingList, contained
 
 
 class ResidenceForm(QObject):
-    """``template``, ``matter`` and ``missing`` are the dialog's rows; ``changed`` is
+    """``template``, ``matter`` and ``missing`` are the dialog's rows, ``working`` the
+    switch between the bundle and its working papers in the preview; ``changed`` is
     emitted when a choice changes (the dialog drops what it showed)."""
 
     changed = Signal()
@@ -42,6 +45,12 @@ class ResidenceForm(QObject):
         self.matter = Choices(_("Legal matter"))
         self.matter.setPlaceholderText(_("Choose the legal matter"))
         self.missing = MissingList()
+        # beside the preview: the packet is two files, and either can be looked at
+        self.working = named(QCheckBox(_("Show the wor&king papers (not for filing)")),
+                             _("Show the working papers"))
+        self.working.setToolTip(_("A residence packet is saved as two files: the filing "
+                                  "bundle, and its working papers beside it."))
+        self.working.hide()
         self.template.currentIndexChanged.connect(self._template_changed)
         self.matter.currentIndexChanged.connect(self._matter_changed)
 
