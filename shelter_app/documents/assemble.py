@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
+from pypdf.generic import NameObject, TextStringObject
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -41,6 +42,7 @@ class Part:
     language: str
     recipient: str
     fit: bool = False  # attachment pages: scaled into the content area of a new page
+    title: str = ""  # the bookmark that opens the part in a reader's outline ("": none)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -144,7 +146,9 @@ def _images_pdf(data: bytes, pagesize: tuple[float, float]) -> bytes:
 def _place_fitted(writer: PdfWriter, page: PageObject, spec: DocumentSpec
                   ) -> tuple[PageObject, tuple[float, float, float, float]]:
     """Add a new page of the packet's size to *writer* with *page* on it, upright (its
-    /Rotate applied), scaled (never enlarged) into the content area and centred."""
+    /Rotate applied), scaled (never enlarged) into the content area and centred.  A page
+    wider than high on a page higher than wide is turned a quarter (to read from the
+    bottom up, as a bound landscape page does) rather than shrunk."""
     box = page.cropbox
     x0, y0 = float(box.left), float(box.bottom)
     w, h = float(box.width), float(box.height)
@@ -157,6 +161,10 @@ def _place_fitted(writer: PdfWriter, page: PageObject, spec: DocumentSpec
     width, height = spec.pagesize
     room_w = width - 2 * spec.margin
     room_h = height - BAND_TOP - BAND_BOTTOM
+    if w > h and room_h > room_w and min(room_h / w, room_w / h) > min(room_w / w,
+                                                                       room_h / h):
+        upright = upright.rotate(90).translate(h, 0)
+        w, h = h, w
     scale = min(room_w / w, room_h / h, 1.0)
     tx = spec.margin + (room_w - w * scale) / 2
     ty = BAND_BOTTOM + (room_h - h * scale) / 2
@@ -169,7 +177,10 @@ def assemble(spec: DocumentSpec, parts: Sequence[Part]) -> bytes:
     """One PDF of *parts* in order, every page decorated, metadata neutral."""
     writer = PdfWriter()
     pages: list[PageInfo] = []
+    marks: list[tuple[str, int]] = []
     for part in parts:
+        if part.title:
+            marks.append((part.title, len(pages)))
         for page in PdfReader(io.BytesIO(part.pdf)).pages:
             frame = None
             if part.fit:
@@ -182,5 +193,9 @@ def assemble(spec: DocumentSpec, parts: Sequence[Part]) -> bytes:
     stamps = PdfReader(io.BytesIO(overlay(spec, pages)))
     for page, stamp in zip(writer.pages, stamps.pages, strict=True):
         page.merge_page(stamp)
+    for title, first in marks:  # the reader's outline: a bookmark a part
+        writer.add_outline_item(title=title, page_number=first)
+    # the language of the document as a whole, for screen readers and archiving
+    writer._root_object[NameObject("/Lang")] = TextStringObject(spec.language.replace("_", "-"))
     writer.compress_identical_objects()
     return finish(writer)

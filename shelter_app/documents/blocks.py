@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from shelter_app.documents import fonts
@@ -61,15 +62,42 @@ def fields(rows: Sequence[tuple[str, object]], st: Styles, *, width: float = 170
     return table
 
 
+def fitted(widths: Sequence[float], cells: Sequence[Sequence[str]], font: str,
+           size: float, padding: float = 8) -> list[float]:
+    """*widths* changed so that each column is at least as wide as the longest word in it
+    (a word too long for its column would be broken in the middle), taking the room from
+    the columns that have some to spare; as given when the words cannot all fit."""
+    need = [max((stringWidth(word, font, size) for row in cells for word in
+                 str(row[i]).split()), default=0.0) + padding for i in range(len(widths))]
+    total = sum(widths)
+    if sum(need) >= total:
+        return list(widths)
+    short = {i for i, w in enumerate(widths) if w < need[i]}
+    if not short:
+        return list(widths)
+    missing = sum(need[i] - widths[i] for i in short)
+    spare = {i: widths[i] - need[i] for i in range(len(widths)) if i not in short}
+    room = sum(spare.values())
+    return [need[i] if i in short else widths[i] - missing * spare[i] / room
+            for i in range(len(widths))]
+
+
 def grid(header: Sequence[str], rows: Sequence[Sequence[object]], st: Styles, *,
-         widths: Sequence[float], small: bool = False, repeat: bool = True) -> Flowable:
-    """A table with a shaded header row, repeated on every page it runs onto."""
+         widths: Sequence[float], small: bool = False, repeat: bool = True,
+         fill_height: float | None = None) -> Flowable:
+    """A table with a shaded header row, repeated on every page it runs onto; columns are
+    never narrower than their longest word.  *fill_height*: the height of each row, for
+    rows left blank to be written on by hand."""
     style = st.small if small else st.body
+    texts = [list(header), *[[str(c) for c in row] for row in rows
+                             if not any(isinstance(c, Flowable) for c in row)]]
+    widths = fitted(widths, texts, fonts.SANS_BOLD, style.fontSize)
     data = [_row([para("<b>" + text(h) + "</b>", style) for h in header], st)]
     data += [_row([c if isinstance(c, Flowable) else p(c, style) for c in row], st)
              for row in rows]
     table = Table(data, colWidths=_widths(widths, st), repeatRows=1 if repeat else 0,
-                  hAlign="CENTER")
+                  hAlign="CENTER",
+                  rowHeights=[None] + [fill_height] * len(rows) if fill_height else None)
     table.setStyle(table_style([
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
@@ -79,14 +107,17 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[object]], st: Styles, *,
 
 
 def checkbox(checked: bool | None) -> str:
-    """A box to tick on paper, or ticked: [x], [ ]."""
-    return "[x]" if checked else "[  ]"
+    """Markup of a box to tick on paper (□), or ticked (■): one glyph (from the monospaced
+    font, which has them), so no bracket can be mirrored in a right-to-left line."""
+    return f'<font name="{fonts.MONO}">{"■" if checked else "□"}</font>'
 
 
 def choices(options: Sequence[str], st: Styles, *, chosen: str | None = None) -> Flowable:
-    """Boxes to tick, on one line: [ ] Accepted   [ ] Declined."""
-    marked = "    ".join(f"{checkbox(o == chosen)} {o}" for o in options)
-    return p(marked, st.body)
+    """Boxes to tick, on one line: □ Accepted   □ Declined."""
+    rtl = bool(getattr(st.body, "rtl", False))
+    marked = "&nbsp;&nbsp;&nbsp; ".join(f"{checkbox(o == chosen)} {value(o, rtl=rtl)}"
+                                       for o in options)
+    return para(marked, st.body)
 
 
 def write_lines(count: int, *, width: float = 170 * mm) -> Flowable:

@@ -104,9 +104,11 @@ def styles(language: str = "en", *, scale: float = 1.0) -> Styles:
     bold = {**common, "fontName": base + "-Bold"}
     s = scale
     return Styles(
-        title=ParagraphStyle("title", fontSize=18 * s, leading=24 * s, spaceAfter=8 * s, **bold),
+        # a heading is never left alone at the foot of a page: it goes with what follows
+        title=ParagraphStyle("title", fontSize=18 * s, leading=24 * s, spaceAfter=8 * s,
+                             keepWithNext=1, **bold),
         heading=ParagraphStyle("heading", fontSize=12.5 * s, leading=17 * s, spaceBefore=10 * s,
-                               spaceAfter=4 * s, **bold),
+                               spaceAfter=4 * s, keepWithNext=1, **bold),
         body=ParagraphStyle("body", fontSize=10.5 * s, leading=15 * s, spaceAfter=5 * s,
                             **common),
         small=ParagraphStyle("small", fontSize=8.5 * s, leading=11 * s,
@@ -152,9 +154,18 @@ def rich(template: str, style: ParagraphStyle, **values: object) -> Paragraph:
 
     rtl = bool(getattr(style, "rtl", False))
     pieces = re.split(r"\{(\w+)\}", template)
+    for i in range(1, len(pieces), 2):  # a value that ends a sentence with its own full stop
+        if pieces[i + 1].startswith(".") and str(values[pieces[i]]).endswith("."):
+            pieces[i + 1] = pieces[i + 1][1:]  # ("… 2026 г." in Russian): not two
     markup = "".join(text(piece) if i % 2 == 0 else value(values[piece], rtl=rtl)
                      for i, piece in enumerate(pieces))
     return para(markup, style)
+
+
+def sentence(words: str) -> str:
+    """*words* ended with a full stop, unless they end with one already (a Russian or
+    Ukrainian long date does: "6 декабря 2026 г.")."""
+    return words if words.endswith(".") else words + "."
 
 
 def para(markup: str, style: ParagraphStyle) -> Paragraph:

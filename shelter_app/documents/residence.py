@@ -131,30 +131,34 @@ def working_spec(packet: ResidencePacket) -> DocumentSpec:
 def build_residence(packet: ResidencePacket) -> ResidenceResult:
     spec = spec_for(packet)
     lang, recipient = packet.language, packet.authority
+    _ = translator(lang)
 
-    def part(story: list[Any]) -> Part:
-        return Part(render(spec, story, decorated=False), lang, recipient)
+    def part(story: list[Any], title: str = "") -> Part:
+        return Part(render(spec, story, decorated=False), lang, recipient, title=title)
 
     letters = [letter(i) for i in range(len(packet.exhibits))]
-    cover = part(cover_letter(packet, spec))
-    after_index = [part(elements_checklist(packet, letters, spec)),
-                   *([part(worksheets(packet, letters, spec))] if packet.template.worksheets
-                     else [])]
+    cover = part(cover_letter(packet, spec), _("Cover letter"))
+    after_index = [part(elements_checklist(packet, letters, spec), _("Elements checklist")),
+                   *([part(worksheets(packet, letters, spec), _("Worksheets"))]
+                     if packet.template.worksheets else [])]
     bodies = [Part(attachment_pdf(x.media_type, x.data, spec.pagesize), lang, recipient,
                    fit=True) for x in packet.exhibits]
     certificates: list[Part | None] = [
-        part(translator_certificate(packet, x, letters[i], spec)) if x.translated_from else None
-        for i, x in enumerate(packet.exhibits)]
+        part(translator_certificate(packet, x, letters[i], spec),
+             _("Translator's certificate, exhibit {letter}").format(letter=letters[i]))
+        if x.translated_from else None for i, x in enumerate(packet.exhibits)]
     working = working_spec(packet)
-    back = [Part(render(working, story, decorated=False), lang, working.recipient)
-            for story in (working_notes(packet, letters, working),
-                          statement_draft(packet, working), deadlines_summary(packet, working))]
+    back = [Part(render(working, story, decorated=False), lang, working.recipient, title=title)
+            for story, title in (
+                (working_notes(packet, letters, working), _("Still missing for filing")),
+                (statement_draft(packet, working), _("Personal statement: draft for review")),
+                (deadlines_summary(packet, working), _("Deadlines summary")))]
 
     placed: list[Placed] = []
     covers: list[Part] = []
     settled: tuple[int, ...] = ()
     for _attempt in range(5):  # the index's length moves the pages it lists (and so on)
-        index = part(exhibit_index(packet, letters, placed, spec))
+        index = part(exhibit_index(packet, letters, placed, spec), _("Exhibit index"))
         lengths = (index.pages, *(c.pages for c in covers))
         if placed and lengths == settled:
             break
@@ -168,7 +172,9 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
             placed.append(Placed(letters[i], exhibit.label, page, page + length - 1,
                                  exhibit.translated_from))
             page += length
-        covers = [part(exhibit_cover(packet, p, spec)) for p in placed]
+        covers = [part(exhibit_cover(packet, p, spec),
+                       _("Exhibit {letter}: {label}").format(letter=p.letter, label=p.label))
+                  for p in placed]
         if not placed:
             break
     else:

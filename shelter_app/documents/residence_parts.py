@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from shelter_app.documents import blocks as b
-from shelter_app.documents.layout import DocumentSpec, Styles, para, styles, text
+from shelter_app.documents.layout import DocumentSpec, Styles, para, sentence, styles, text
 from shelter_app.documents.packet_model import Relative, Words
 from shelter_app.domain import vocab
 
@@ -158,7 +158,7 @@ def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
             story.append(b.grid(list(sheet.columns),
                                 rows or [[""] * len(sheet.columns)] * sheet.rows,
                                 st, widths=[width / len(sheet.columns)] * len(sheet.columns),
-                                small=True))
+                                small=True, fill_height=None if rows else 9 * mm))
         story.append(b.gap(6))
     return story
 
@@ -265,7 +265,7 @@ def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowabl
             when = w.when(e)
             where = w.join((e.place, w.country(e.country)))
             lead = "; ".join(x for x in (when, where) if x)
-            story.append(para((f"<b>{text(lead)}.</b> " if lead else "") + text(
+            story.append(para((f"<b>{text(sentence(lead))}</b> " if lead else "") + text(
                 e.description or "[…]"), st.body))
         if not events:
             story.append(b.p(f"[{part.prompt}]", st.body))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -10,9 +11,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from shelter_app.documents.layout import rich, sentence, styles
 from shelter_app.errors import StorageFailure, ValidationError
 from shelter_app.i18n import translator
-from shelter_app.i18n.formatting import format_number
+from shelter_app.i18n.formatting import format_date, format_number
 from shelter_app.services.consent import ConsentMissing
 from tests.documents.conftest import NAME, Scenario, has_phrase, read_pdf
 
@@ -232,3 +234,24 @@ def test_no_packet_for_an_inactive_partner(scenario: Scenario) -> None:
     assert scenario.org.count("generated_documents") == 0
     c.partners.set_active(scenario.partner_id, True)
     assert c.documents.referral_packet(scenario.case_id, scenario.partner_id).pages > 0
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_feedback_slips_boxes_are_boxes_in_either_direction(
+        scenario: Scenario, tmp_path: Path, language: str) -> None:
+    produced = scenario.org.coordinator.documents.referral_packet(
+        scenario.case_id, scenario.partner_id, language=language)
+    read = read_pdf(produced.pdf, tmp_path)
+    _ = translator(language)
+    [line] = [x for p in read.poppler_pages for x in p.splitlines() if "□" in x]
+    assert line.count("□") == 3 and has_phrase(line, _("Accepted")), line  # a box a choice
+    assert "[" not in line and "]" not in line, line
+
+
+@pytest.mark.parametrize("language", ["ru", "uk", "en"])
+def test_a_date_that_ends_a_sentence_keeps_one_full_stop(language: str) -> None:
+    day = format_date(dt.date(2026, 12, 6), length="long", language=language)
+    assert day.endswith(".") is (language != "en")  # "6 декабря 2026 г.", "6 грудня 2026 р."
+    said = rich("We expect an answer by {date}.", styles(language).body, date=day)
+    assert said.getPlainText().split() == f"We expect an answer by {day.rstrip('.')}.".split()
+    assert sentence(day) == day.rstrip(".") + "."
