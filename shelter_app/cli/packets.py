@@ -44,8 +44,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     residence.add_argument("--to", metavar="PARTNER",
                            help=_("recipient in the partner directory (default: the partner "
                                   "named like the template's authority)"))
-    residence.add_argument("--translated", action="append", default=[], metavar="EXHIBIT:LANG",
-                           help=_("an exhibit translated from a language, e.g. C:es (repeat)"))
+    residence.add_argument("--translated", action="append", default=[],
+                           metavar="ITEM:LANG[:ATTACHMENT]",
+                           help=_("an evidence item's documents translated from a language, "
+                                  "and the attachment holding the translation (ids from "
+                                  "'evidence --matter ID --documents'; repeat)"))
     residence.add_argument("--bates-prefix", metavar="TEXT")
     residence.add_argument("--draft", action="store_true",
                            help=_("produce even with items missing, marked DRAFT"))
@@ -81,11 +84,12 @@ def _sections(value: str | None) -> list[str] | None:
 def _translations(values: list[str]) -> dict[str, str]:
     out = {}
     for value in values:
-        exhibit, sep, language = value.partition(":")
-        if not sep or not exhibit.strip() or not language.strip():
-            raise ValidationError(_("Write a translated exhibit as LETTER:LANGUAGE, e.g. C:es."),
-                                  "translated")
-        out[exhibit.strip().upper()] = language.strip()
+        item, sep, rest = value.partition(":")
+        if not sep or not item.strip() or not rest.strip():
+            raise ValidationError(_("Write a translated document as ITEM:LANGUAGE or "
+                                    "ITEM:LANGUAGE:ATTACHMENT (the evidence item's id from "
+                                    "'evidence --matter ID', e.g. 5f0c…:es)."), "translated")
+        out[item.strip()] = rest.strip()
     return out
 
 
@@ -153,8 +157,9 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         if check.matter is not None:
             print(_("Legal matter: {matter} ({id})").format(matter=describe(check.matter),
                                                            id=check.matter.id))
-        for letter, label in check.exhibits:
-            print(_("Exhibit {letter}: {label}").format(letter=letter, label=label))
+        for letter, label, item in check.exhibits:
+            print(_("Exhibit {letter}: {label} (item {id})").format(letter=letter, label=label,
+                                                                 id=item))
         for item in check.missing:
             print(item)
         _hints(services, case_id, args.template, check.missing)

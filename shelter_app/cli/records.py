@@ -63,6 +63,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "list a legal matter's evidence checklist: id, required or optional, state, documents "
         "linked or missing, label"))
     evidence.add_argument("--matter", required=True, metavar="ID")
+    evidence.add_argument("--documents", action="store_true", help=_(
+        "also the ids of the documents linked to each item (before the label)"))
     measures = sub.add_parser("measures", help=_(
         "list the measures taken against the survivor of a case (non-punishment): id, measure, "
         "status, date to act by"))
@@ -129,14 +131,16 @@ def list_matters(case_code: str, services: Services) -> int:
     return 0
 
 
-def list_evidence(matter_id: str, services: Services) -> int:
+def list_evidence(matter_id: str, services: Services, documents: bool = False) -> int:
     """One line per checklist item: its id, "required" or "optional", its state (needed,
     requested, obtained, not_applicable), "missing" when pre-flight counts it missing or
-    else how many documents are linked, and its label."""
+    else how many documents are linked, with *documents* their ids (comma-separated, or -),
+    and its label."""
     for item in services.legal.evidence(matter_id.strip()):
+        linked = [",".join(item.attachment_ids) or "-"] if documents else []
         print("\t".join([item.id, "required" if item.required else "optional", item.state,
                          "missing" if item.missing else str(len(item.attachment_ids)),
-                         item.label]))
+                         *linked, item.label]))
     return 0
 
 
@@ -160,7 +164,7 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "matters":
         return list_matters(args.case, services)
     if command == "evidence":
-        return list_evidence(args.matter, services)
+        return list_evidence(args.matter, services, args.documents)
     if command == "measures":
         return list_measures(args, services)
     if command == "export":

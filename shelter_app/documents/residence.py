@@ -29,6 +29,7 @@ from shelter_app.documents.residence_parts import (
     exhibit_cover,
     exhibit_index,
     statement_draft,
+    translation_placeholder,
     translator_certificate,
     working_notes,
     worksheets,
@@ -43,7 +44,9 @@ class Exhibit:
     media_type: str
     data: bytes
     requirement: str | None = None  # the template requirement it meets
-    translated_from: str | None = None  # a language code: a certificate follows
+    translated_from: str | None = None  # a language code: its translation and a certificate follow
+    # the translation itself (an attachment); None: a page saying where it goes (a draft)
+    translation: tuple[str, str, bytes] | None = None  # (its label, media type, content)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,14 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
                      if packet.template.worksheets else [])]
     bodies = [Part(attachment_pdf(x.media_type, x.data, spec.pagesize), lang, recipient,
                    fit=True) for x in packet.exhibits]
+    translations: list[Part | None] = [
+        None if not x.translated_from else
+        Part(attachment_pdf(x.translation[1], x.translation[2], spec.pagesize), lang,
+             recipient, fit=True, title=_("Translation of exhibit {letter}").format(
+                 letter=letters[i])) if x.translation else
+        part(translation_placeholder(packet, x, letters[i], spec),
+             _("Translation of exhibit {letter}").format(letter=letters[i]))
+        for i, x in enumerate(packet.exhibits)]
     certificates: list[Part | None] = [
         part(translator_certificate(packet, x, letters[i], spec),
              _("Translator's certificate, exhibit {letter}").format(letter=letters[i]))
@@ -166,9 +177,10 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
         page = 1 + cover.pages + index.pages + sum(p.pages for p in after_index)
         placed = []
         for i, exhibit in enumerate(packet.exhibits):
-            certificate = certificates[i]
+            certificate, translation = certificates[i], translations[i]
             length = (covers[i].pages if covers else 1) + bodies[i].pages + (
-                certificate.pages if certificate else 0)
+                certificate.pages if certificate else 0) + (
+                translation.pages if translation else 0)
             placed.append(Placed(letters[i], exhibit.label, page, page + length - 1,
                                  exhibit.translated_from))
             page += length
@@ -180,8 +192,7 @@ def build_residence(packet: ResidencePacket) -> ResidenceResult:
     else:
         raise RuntimeError("the exhibit index did not settle")
     parts = [cover, index, *after_index]
-    for i in range(len(packet.exhibits)):
-        certificate = certificates[i]
-        parts += [covers[i], bodies[i], *([certificate] if certificate else [])]
+    for i in range(len(packet.exhibits)):  # each exhibit, its translation, the certificate
+        parts += [covers[i], bodies[i], *(x for x in (translations[i], certificates[i]) if x)]
     return ResidenceResult(assemble(spec, parts), sum(p.pages for p in parts), tuple(placed),
                            assemble(working, back), sum(p.pages for p in back))

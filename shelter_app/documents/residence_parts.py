@@ -194,6 +194,8 @@ def translator_certificate(packet: ResidencePacket, exhibit: Exhibit, exhibit_le
     story: list[Flowable] = [
         b.p(_("Translator's certificate"), st.title),
         b.fields([(_("Exhibit"), exhibit_letter), (_("Document"), exhibit.label),
+                  (_("Translation"), exhibit.translation[0] if exhibit.translation else
+                   _("to be inserted before this certificate")),
                   (_("Translated from"), source),
                   (_("Translated into"), packet.template.translation_target)],
                  st, width=_width(spec)),
@@ -210,6 +212,20 @@ def translator_certificate(packet: ResidencePacket, exhibit: Exhibit, exhibit_le
     if packet.template.translation_rule:
         story += [b.gap(6), b.p(packet.template.translation_rule, st.small)]
     return story
+
+
+def translation_placeholder(packet: ResidencePacket, exhibit: Exhibit, exhibit_letter: str,
+                            spec: DocumentSpec) -> list[Flowable]:
+    """In a draft, where an exhibit's translation is still to go."""
+    st = styles(packet.language)
+    _ = Words(packet.language)._
+    return [b.gap(60), b.boxed([
+        b.p(_("Translation of exhibit {letter}").format(letter=exhibit_letter), st.title),
+        b.p(_("The translation of \u201c{label}\u201d into {target} goes here, before the "
+              "translator's certificate. Attach it to the evidence item and name it when the "
+              "packet is made.").format(label=exhibit.label,
+                                        target=packet.template.translation_target),
+            st.body)], width=_width(spec))]
 
 
 def working_notes(packet: ResidencePacket, letters: list[str], spec: DocumentSpec

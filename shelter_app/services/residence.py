@@ -30,6 +30,7 @@ from shelter_app.services.residence_data import (
     matter_dates,
     matters_for,
     relatives,
+    translation_problems,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ class Preflight:
     """What a residence packet would be built from, and what is still missing."""
 
     matter: LegalMatter | None
-    exhibits: tuple[tuple[str, str], ...]  # (letter, the evidence item's label), in order
+    # (letter, the evidence item's label, its id), in order
+    exhibits: tuple[tuple[str, str, str], ...]
     missing: tuple[str, ...]
 
 
@@ -67,29 +69,36 @@ class ResidenceMaker:
                 "the survivor's consent to share with it."),
                 authority=template.authority), "recipient") from None
 
-    def _translations(self, translations: dict[str, str] | None) -> dict[str, str]:
-        clean = {}
-        for exhibit, language in (translations or {}).items():
-            label = exhibit.strip().upper()
-            if not label.isalpha():
-                raise ValidationError(_("Name a translated exhibit by its letter, e.g. C:es."),
-                                      "translations")
-            clean[label] = v.language(language, "translations")
+    def _translations(self, translations: dict[str, str] | None
+                      ) -> dict[str, tuple[str, str | None]]:
+        """evidence item id → (the language its documents were translated from, the
+        attachment holding the translation or None), from ``{item: "LANG[:ATTACHMENT]"}``."""
+        clean: dict[str, tuple[str, str | None]] = {}
+        for item, said in (translations or {}).items():
+            key = item.strip()
+            if not key or (key.isalpha() and len(key) <= 3):
+                raise ValidationError(_(
+                    "Name a translated document by its evidence item (its id in the matter's "
+                    "checklist), not by an exhibit letter: letters move as evidence is added."),
+                    "translations")
+            language, _sep, attachment = said.partition(":")
+            clean[key] = (v.language(language.strip(), "translations"),
+                          attachment.strip() or None)
         return clean
 
     def _collect(self, case_id: str, template: templates.Template, *, matter_id: str | None,
-                 recipient_id: str | None, translations: dict[str, str], on: dt.date
+                 recipient_id: str | None, translations: dict[str, tuple[str, str | None]],
+                 on: dt.date, draft: bool = False
                  ) -> tuple[Any, Gathered, tuple[Exhibit, ...], list[str]]:
         """The case, its evidence and exhibits, and everything missing (recipient and consent
         included), read once."""
         record = self._s.cases.get(case_id)
         gathered = gather(legal=self._s.legal, attachments=self._s.attachments, record=record,
-                          template=template, matter_id=matter_id)
+                          template=template, matter_id=matter_id,
+                          aside={a for _l, a in translations.values() if a})
         found, problems = exhibits(self._s.attachments, gathered, translations)
-        missing = [*gathered.missing, *problems]
-        letters = {letter(i) for i in range(len(gathered.items))}
-        missing += [_("There is no exhibit {letter} to mark as translated.").format(letter=x)
-                    for x in translations if x not in letters]
+        missing = [*gathered.missing, *problems, *translation_problems(
+            gathered, translations, template, draft)]
         try:
             partner = self.recipient(template, recipient_id)
             self._s.consent.check(case_id, partner.id, list(template.sections), on=on)
@@ -142,7 +151,7 @@ class ResidenceMaker:
             recipient_id=recipient_id, translations=self._translations(translations),
             on=on or dt.date.today())
         return Preflight(gathered.matter,
-                         tuple((letter(n), item.label)
+                         tuple((letter(n), item.label, item.id)
                                for n, (item, _r, _a) in enumerate(gathered.items)),
                          tuple(missing))
 
@@ -170,7 +179,7 @@ class ResidenceMaker:
         self._docs.require_readable(case_id, scope, sections)
         record, gathered, usable, missing = self._collect(
             case_id, template, matter_id=matter_id, recipient_id=recipient_id,
-            translations=self._translations(translations), on=today)
+            translations=self._translations(translations), on=today, draft=draft)
         partner = self.recipient(template, recipient_id)
         consents = self._docs.check_consent(case_id, partner.id, sections, today)
         if missing and not draft:

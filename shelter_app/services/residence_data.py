@@ -12,6 +12,7 @@ from shelter_app.documents.residence import Exhibit, letter
 from shelter_app.documents.templates import Template
 from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
+from shelter_app.errors import NotFound
 from shelter_app.i18n import N_, _
 from shelter_app.services.attachments import AttachmentService
 from shelter_app.services.evidence import EvidenceItem
@@ -124,9 +125,11 @@ def choose_matter(legal: LegalService, case_id: str, template: Template,
 
 
 def gather(*, legal: LegalService, attachments: AttachmentService, record: CaseRecord,
-           template: Template, matter_id: str | None) -> Gathered:
+           template: Template, matter_id: str | None, aside: set[str] | None = None
+           ) -> Gathered:
     """The evidence in packet order (the template's requirements first, in the template's
-    order, then the other items of the checklist) and every missing item."""
+    order, then the other items of the checklist) and every missing item.  Attachments
+    *aside* (translations, placed after what they translate) are no exhibits of their own."""
     missing: list[str] = []
     survivor = record.survivor
     if not survivor.get("birth_date") and survivor.get("estimated_age") is None:
@@ -163,14 +166,17 @@ def gather(*, legal: LegalService, attachments: AttachmentService, record: CaseR
                 label=item.label), "evidence", item.id))
     order = {r.id: n for n, r in enumerate(template.requirements)}
     ranked = sorted(((item, r.id if r else None, attachment) for item, r in assigned
-                     for attachment in item.attachment_ids),
+                     for attachment in item.attachment_ids
+                     if attachment not in (aside or set())),
                     key=lambda entry: order.get(entry[1] or "", len(order)))
     return Gathered(matter, tuple(ranked), tuple(missing))
 
 
 def exhibits(attachments: AttachmentService, gathered: Gathered,
-             translations: dict[str, str]) -> tuple[tuple[Exhibit, ...], list[str]]:
-    """The exhibits (content read from the vault) and the attachments that cannot be used."""
+             translations: dict[str, tuple[str, str | None]]
+             ) -> tuple[tuple[Exhibit, ...], list[str]]:
+    """The exhibits (content read from the vault, with the translations named for their
+    evidence items) and the attachments that cannot be used."""
     out: list[Exhibit] = []
     problems: list[str] = []
     for n, (item, requirement, attachment) in enumerate(gathered.items):
@@ -179,9 +185,53 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
         if trouble:
             problems.append(_("Exhibit {letter} ({label}) cannot be used: {problem}").format(
                 letter=letter(n), label=item.label, problem=trouble))
-        out.append(Exhibit(item.label, info.media_type, data, requirement,
-                           translations.get(letter(n))))
+        language, translated = translations.get(item.id, (None, None))
+        translation = None
+        if translated:
+            try:
+                t_info, t_data = attachments.content(translated)
+            except NotFound:
+                t_info = None
+            if t_info is None or t_info.case_id != item_case(gathered):
+                problems.append(_("The translation named for {label} is not a document of "
+                                  "this case.").format(label=item.label))
+            else:
+                trouble = problem(t_info.media_type, t_data)
+                if trouble:
+                    problems.append(_("The translation of exhibit {letter} cannot be used: "
+                                      "{problem}").format(letter=letter(n), problem=trouble))
+                translation = (t_info.label or t_info.file_name, t_info.media_type, t_data)
+        out.append(Exhibit(item.label, info.media_type, data, requirement, language,
+                           translation))
     return tuple(out), problems
+
+
+def item_case(gathered: Gathered) -> str | None:
+    return gathered.matter.case_id if gathered.matter else None
+
+
+def translation_problems(gathered: Gathered, translations: dict[str, tuple[str, str | None]],
+                         template: Template, draft: bool) -> list[str]:
+    """What is wrong with the documents marked as translated: one not in the matter's
+    evidence, one "translated" from the packet's own language (no certificate is wanted),
+    and, unless a draft, one whose translation is not attached."""
+    items = {item.id: item for item, _r, _a in gathered.items}
+    out: list[str] = []
+    for key, (language, attachment) in translations.items():
+        item = items.get(key)
+        if item is None:
+            out.append(_("The document marked as translated is not in this matter's evidence "
+                         "(item {id}).").format(id=key))
+        elif language.split("-")[0].split("_")[0] == template.language:
+            out.append(Missing(_(
+                "{label} is marked as translated from the packet's own language: no "
+                "translator's certificate is wanted for it.").format(label=item.label),
+                "evidence", item.id))
+        elif attachment is None and not draft:
+            out.append(Missing(_("The translation of {label} is not named: add it to the "
+                                 "case's documents and name it as the translation, or make a "
+                                 "draft.").format(label=item.label), "evidence", item.id))
+    return out
 
 
 def matter_dates(matter: LegalMatter | None, legal: LegalService | None = None

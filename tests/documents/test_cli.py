@@ -94,14 +94,16 @@ def test_residence_packet_preflight_and_templates(residence: Residence, tmp_path
     assert lines[0] == (f"Legal matter: T visa, United States, EAC-26-001-50001, Preparing"
                         f" ({residence.matter_id})")
     assert lines[-1] == "No document attached: Hardship evidence (doctor)"
-    assert all(re.fullmatch(r"Exhibit [A-Z]: .+", line) for line in lines[1:-1])
+    assert all(re.fullmatch(r"Exhibit [A-Z]: .+ \(item [0-9a-f-]{36}\)", line)
+               for line in lines[1:-1])
     out = tmp_path / "residence.pdf"
     code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
                             s.code, "--template", "us-t-visa", "--out", str(out), user="legal")
     assert code == 1 and "Hardship evidence" in err and not out.exists()
     code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "residence", "--case",
                             s.code, "--template", "us-t-visa", "--out", str(out), "--draft",
-                            "--translated", "E:es", "--bates-prefix", "LOPEZ-", user="legal")
+                            "--translated", f"{residence.items['police']}:es", "--bates-prefix",
+                            "LOPEZ-", user="legal")
     assert (code, err) == (0, ""), err
     read = read_pdf(out.read_bytes(), tmp_path)
     assert f"LOPEZ-{read.pages:06d}" in read.poppler_pages[-1]

@@ -34,10 +34,10 @@ def test_every_document_embeds_every_font_it_names(residence: Residence,  # noqa
     # unembedded): this packet's only exhibit is a photo, so every font is the packet's own
     matter = s.org.coordinator.legal.open(s.case_id, "t_visa", jurisdiction="United States",
                                           authority_ref="EAC-26-001-77777")
-    _attach(s, matter.id, "Passport (copy)", "passport.jpg", photo())
+    item = _attach(s, matter.id, "Passport (copy)", "passport.jpg", photo())
     packet = s.org.legal.documents.residence_packet(s.case_id, "us-t-visa", draft=True,
                                                     matter_id=matter.id,
-                                                    translations={"A": "es"})
+                                                    translations={item: "es"})
     referral = s.org.coordinator.documents.referral_packet(s.case_id, s.partner_id)
     assert packet.working is not None
     documents = {"bundle": packet.pdf, "working": packet.working, "referral": referral.pdf,

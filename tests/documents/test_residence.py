@@ -128,8 +128,8 @@ def test_consent_gates_residence_packets_too(residence: Residence) -> None:
 
 def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path: Path) -> None:
     s = residence.scenario
-    produced = s.org.legal.documents.residence_packet(s.case_id, "us-t-visa",
-                                                      translations={"E": "es"})
+    produced = s.org.legal.documents.residence_packet(
+        s.case_id, "us-t-visa", translations={residence.items["police"]: "es"}, draft=True)
     read = read_pdf(produced.pdf, tmp_path)
     assert read.pages == produced.pages
     sizes = {tuple(round(float(x)) for x in p.mediabox[2:]) for p in
@@ -159,7 +159,11 @@ def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path:
                        in p)
     assert "Exhibit E" in read.poppler_pages[certificate]
     assert "Spanish" in read.poppler_pages[certificate]
-    assert certificate + 1 == first["E"] + 9 + 1, "the certificate closes exhibit E"
+    # exhibit E: its cover, its nine pages, the place of its translation (a draft), then
+    # the certificate naming both
+    assert "Translation of exhibit E" in read.poppler_pages[first["E"] + 9]
+    assert certificate + 1 == first["E"] + 9 + 2, "the certificate closes exhibit E"
+    assert "to be inserted before this certificate" in read.poppler_pages[certificate]
     text = " ".join(read.text.split())
     for expected in ("Elements checklist", "Supplement A: eligible family members",
                      "Enclosed: Exhibit D.", "8 CFR 214.202"):

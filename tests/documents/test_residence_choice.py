@@ -37,7 +37,7 @@ def test_two_matters_that_fit_are_never_guessed_between(
     # the chosen one is built from, and the check says which it is
     check = docs.residence_check(s.case_id, "us-t-visa", matter_id=residence.matter_id)
     assert check.matter is not None and check.matter.id == residence.matter_id
-    assert [letter for letter, _label in check.exhibits] == list("ABCDE")
+    assert [letter for letter, _label, _item in check.exhibits] == list("ABCDE")
     assert not _matter_lines(list(check.missing))
     # a matter prepared with the template is the one meant, even beside another
     c.legal.update(second.id, matter_type="t_visa", status="preparing",

@@ -25,14 +25,15 @@ def _outline(pdf: bytes, password: str | None = None) -> list[tuple[str, int]]:
 def test_bookmarks_open_every_part_and_exhibit(residence: Residence,  # noqa: F811
                                                tmp_path: Path) -> None:
     s = residence.scenario
-    produced = s.org.legal.documents.residence_packet(s.case_id, "us-t-visa",
-                                                      translations={"E": "es"}, encrypt=True)
+    produced = s.org.legal.documents.residence_packet(
+        s.case_id, "us-t-visa", translations={residence.items["police"]: "es"}, encrypt=True,
+        draft=True)
     outline = _outline(produced.pdf, produced.passphrase)
     titles = [title for title, _page in outline]
     assert titles[:4] == ["Cover letter", "Exhibit index", "Elements checklist", "Worksheets"]
     exhibits = [t for t in titles if t.startswith("Exhibit ") and ":" in t]
     assert [t.split(":")[0] for t in exhibits] == [f"Exhibit {x}" for x in "ABCDE"]
-    assert titles[-1] == "Translator's certificate, exhibit E"
+    assert titles[-2:] == ["Translation of exhibit E", "Translator's certificate, exhibit E"]
     read = read_pdf(produced.pdf, tmp_path, password=produced.passphrase)
     for title, page in outline:  # each opens the page it names
         if title.startswith("Exhibit ") and ":" in title:

@@ -76,6 +76,12 @@ def test_a_legal_volunteer_lists_a_shared_cases_matters_and_checklist(
         [known["statement"], "required", "obtained", "1", "Statement of the applicant"],
         [known["report"], "optional", "needed", "0", "Medical report"],
     ]
+    code, out, err = _admin(monkeypatch, capsys, folder, "legal", "evidence", "--matter",
+                            known["permit"], "--documents")
+    assert (code, err) == (0, "")
+    [statement, report] = lines(out)
+    assert statement[4] != "-" and len(statement[4]) == 36 and statement[5].startswith("Stat")
+    assert report[4:] == ["-", "Medical report"]
 
 
 def test_what_the_account_may_not_read_is_refused_clearly(office, monkeypatch, capsys) -> None:
