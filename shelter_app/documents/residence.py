@@ -50,6 +50,18 @@ class Exhibit:
 
 
 @dataclass(frozen=True)
+class EvidenceLine:
+    """One item of the matter's evidence checklist, as the letter and the elements checklist
+    need it: the requirement it meets, and whether it is enclosed, still missing or not
+    applicable (with the reason)."""
+
+    requirement: str | None
+    label: str
+    status: str  # enclosed, missing, not_applicable, pending (optional, nothing yet)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class ResidencePacket:
     packet_id: str
     template: Template
@@ -74,6 +86,8 @@ class ResidencePacket:
     bates_prefix: str = ""
     recipient: str = ""  # the authority's office as in the partner directory (else the template's)
     family: tuple[m.Relative, ...] = ()  # those included in the application
+    evidence: tuple[EvidenceLine, ...] = ()  # the checklist, item by item
+    minor: bool = False  # the applicant is under 18 (date of birth, or estimated age)
 
     @property
     def authority(self) -> str:

@@ -43,7 +43,40 @@ def fill(packet: ResidencePacket, template_text: str) -> str:
         exhibit_count=str(len(packet.exhibits)), representative=packet.representative,
         organisation=packet.organisation, contact=packet.organisation_contact,
         jurisdiction=t.jurisdiction)
+    if "{paragraphs}" in template_text:
+        values["paragraphs"] = "\n\n".join(fill(packet, x) for x in paragraphs(packet))
+    # labels may hold commas of their own: a list of them is kept apart by semicolons
+    addressed = [e.label for e in t.elements if _enclosed(packet, e.requirements)]
+    values["elements_enclosed"] = "; ".join(addressed) or "—"
+    values["elements_missing"] = "; ".join(e.label for e in t.elements
+                                           if e.label not in addressed) or "—"
     return template_text.format_map(values)
+
+
+def _enclosed(packet: ResidencePacket, requirements: Any) -> bool:
+    return any(x.requirement in set(requirements) for x in packet.exhibits)
+
+
+def paragraphs(packet: ResidencePacket) -> list[str]:
+    """The template's conditional paragraphs the evidence supports, in the template's
+    order: a claim is made only for what is enclosed."""
+    t = packet.template
+    everything = bool(t.elements) and all(_enclosed(packet, e.requirements)
+                                          for e in t.elements)
+    out = []
+    for x in t.paragraphs:
+        kind, _sep, requirement = x.when.partition(":")
+        reasons = [e.reason for e in packet.evidence
+                   if e.requirement == requirement and e.status == "not_applicable"]
+        if (x.when == "all_elements" and everything) or (
+                x.when == "some_elements" and not everything) or (
+                x.when == "minor" and packet.minor) or (x.when == "adult" and not packet.minor) \
+                or (kind == "enclosed" and _enclosed(packet, [requirement])):
+            out.append(x.text)
+        elif kind == "not_applicable" and reasons:
+            said = "; ".join(r for r in reasons if r) or "—"  # typed text: no placeholders
+            out.append(x.text.replace("{reason}", said.replace("{", "{{").replace("}", "}}")))
+    return out
 
 
 def _letter_paragraphs(value: str, st: Styles) -> list[Flowable]:
@@ -103,6 +136,27 @@ def _exhibits_for(packet: ResidencePacket, letters: list[str], requirement_ids: 
             set(requirement_ids)]
 
 
+def element_evidence(packet: ResidencePacket, letters: list[str], requirements: Any
+                     ) -> list[str]:
+    """What the evidence says of one element: the exhibits enclosed, the items still
+    missing, those not applicable and why; never "none" for an element that does not apply."""
+    _ = Words(packet.language)._
+    wanted = set(requirements)
+    lines = []
+    found = _exhibits_for(packet, letters, wanted)
+    if found:
+        lines.append(_("Enclosed: Exhibit {letters}.").format(letters=", ".join(found)))
+    missing = [e.label for e in packet.evidence if e.requirement in wanted
+               and e.status == "missing"]
+    if missing:
+        lines.append(_("Still missing: {items}.").format(items="; ".join(missing)))
+    lines += [_("Not applicable: {item} ({reason}).").format(item=e.label,
+                                                             reason=e.reason or "—")
+              for e in packet.evidence if e.requirement in wanted
+              and e.status == "not_applicable"]
+    return lines or [_("Nothing on the evidence checklist yet.")]
+
+
 def elements_checklist(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
                        ) -> list[Flowable]:
     st = styles(packet.language)
@@ -110,15 +164,15 @@ def elements_checklist(packet: ResidencePacket, letters: list[str], spec: Docume
     t = packet.template
     rows = []
     for element in t.elements:
-        found = _exhibits_for(packet, letters, element.requirements)
-        evidence = ", ".join(found) if found else _("None enclosed")
-        rows.append([element.label, element.basis, evidence, element.note])
+        said = element_evidence(packet, letters, element.requirements)
+        rows.append([element.label, element.basis,
+                     para("<br/>".join(text(x) for x in said), st.small), element.note])
     width = _width(spec)
     story: list[Flowable] = [b.p(_("Elements checklist"), st.title),
                              b.p(t.name, st.body)]
     if rows:
-        story.append(b.grid([_("Element"), _("Legal basis"), _("Exhibits"), _("Notes")], rows,
-                            st, widths=[50 * mm, 40 * mm, 20 * mm, width - 110 * mm],
+        story.append(b.grid([_("Element"), _("Legal basis"), _("Evidence"), _("Notes")], rows,
+                            st, widths=[46 * mm, 36 * mm, 44 * mm, width - 126 * mm],
                             small=True))
     story += [b.p(_("Legal basis"), st.heading), *[b.p(x, st.small) for x in t.legal_basis]]
     return story

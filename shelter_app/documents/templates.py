@@ -54,6 +54,20 @@ class Element:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the cover letter printed only when the evidence supports it (``when``,
+    one of WHEN, ``enclosed:<requirement>`` or ``not_applicable:<requirement>``)."""
+
+    when: str
+    text: str
+
+
+# what a conditional paragraph may depend on: every element has enclosed evidence, not every
+# one has, the applicant is under 18 (her date of birth or estimated age)
+WHEN = ("all_elements", "some_elements", "minor", "adult")
+
+
+@dataclass(frozen=True)
 class Worksheet:
     id: str
     title: str
@@ -107,6 +121,7 @@ class Template:
     translation_target: str
     translation_rule: str
     path: Path
+    paragraphs: tuple[Paragraph, ...] = ()  # printed at {paragraphs} in the cover letter
     # days before a granted permit expires that its renewal is due (services/legal.py)
     renewal_notice_days: int = 90
     # days from a refusal within which it can be appealed or reviewed; 0: none is given
@@ -204,7 +219,9 @@ def parse(path: Path) -> Template:
         translation_target=_text(raw, "translation_target", where),
         translation_rule=_text(raw, "translation_rule", where, required=False),
         path=path, renewal_notice_days=_days(raw, "renewal_notice_days", 90, where),
-        appeal_days=_days(raw, "appeal_days", 0, where))
+        appeal_days=_days(raw, "appeal_days", 0, where),
+        paragraphs=tuple(Paragraph(_text(x, "when", where), _text(x, "text", where))
+                         for x in _tables(raw, "paragraphs", where)))
     problems = []
     if not _ID.match(template.id):
         problems.append(_("the id must be lower-case letters, digits and dashes"))
@@ -225,6 +242,15 @@ def parse(path: Path) -> Template:
                    "{fields}").format(sheet=w.id, fields=", ".join(FAMILY_FIELDS))
                  for w in template.worksheets if w.family and (
                      len(w.family) != len(w.columns) or set(w.family) - set(FAMILY_FIELDS))]
+    for paragraph in template.paragraphs:
+        kind, _sep, requirement = paragraph.when.partition(":")
+        if not (paragraph.when in WHEN or (kind in ("enclosed", "not_applicable")
+                                           and requirement in known)):
+            problems.append(_("a paragraph's 'when' must be one of {kinds}, or enclosed: or "
+                              "not_applicable: and a requirement's id, not '{when}'").format(
+                kinds=", ".join(WHEN), when=paragraph.when))
+    if template.paragraphs and "{paragraphs}" not in template.cover_letter:
+        problems.append(_("the cover letter must say where its paragraphs go: {paragraphs}"))
     if len(known) != len(requirements):
         problems.append(_("two requirements have the same id"))
     problems += [_("unknown timeline stage '{code}'").format(code=stage)

@@ -25,8 +25,10 @@ from shelter_app.services.residence_data import (
     Gathered,
     Missing,
     events,
+    evidence_lines,
     exhibits,
     gather,
+    is_minor,
     matter_dates,
     matters_for,
     relatives,
@@ -204,7 +206,9 @@ class ResidenceMaker:
             watermark=watermark or (translator(lang)(DRAFT) if missing else None),
             bates_prefix=template.bates_prefix if bates_prefix is None else bates_prefix,
             recipient=partner.name,
-            family=tuple(relatives(self._s.family, case_id)))
+            family=tuple(relatives(self._s.family, case_id)),
+            evidence=evidence_lines(gathered),
+            minor=is_minor(s.get("birth_date"), s.get("estimated_age"), today))
         return self._docs.produce_pdf(
             case_id=case_id, scope=scope, kind="residence", model=packet, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from shelter_app.documents import packet_model as m
 from shelter_app.documents.assemble import problem
-from shelter_app.documents.residence import Exhibit, letter
+from shelter_app.documents.residence import EvidenceLine, Exhibit, letter
 from shelter_app.documents.templates import Template
 from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
@@ -48,6 +48,8 @@ class Gathered:
     # (item, requirement id, attachment id): one per document, in packet order
     items: tuple[tuple[EvidenceItem, str | None, str], ...]
     missing: tuple[str, ...]
+    # every item of the checklist with the requirement it meets (for the letter's claims)
+    checklist: tuple[tuple[EvidenceItem, str | None], ...] = ()
 
 
 def _place(text: str) -> str:
@@ -169,7 +171,8 @@ def gather(*, legal: LegalService, attachments: AttachmentService, record: CaseR
                      for attachment in item.attachment_ids
                      if attachment not in (aside or set())),
                     key=lambda entry: order.get(entry[1] or "", len(order)))
-    return Gathered(matter, tuple(ranked), tuple(missing))
+    return Gathered(matter, tuple(ranked), tuple(missing),
+                    tuple((item, r.id if r else None) for item, r in assigned))
 
 
 def exhibits(attachments: AttachmentService, gathered: Gathered,
@@ -204,6 +207,26 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
         out.append(Exhibit(item.label, info.media_type, data, requirement, language,
                            translation))
     return tuple(out), problems
+
+
+def evidence_lines(gathered: Gathered) -> tuple[EvidenceLine, ...]:
+    """The checklist as the letter and the elements checklist read it."""
+    def status(item: EvidenceItem) -> str:
+        if item.attachment_ids:
+            return "enclosed"
+        if item.state == "not_applicable":
+            return "not_applicable"
+        return "missing" if item.missing else "pending"
+    return tuple(EvidenceLine(requirement, item.label, status(item), item.reason)
+                 for item, requirement in gathered.checklist)
+
+
+def is_minor(birth_date: str | None, estimated_age: int | None, on: dt.date) -> bool:
+    """Under 18 on *on*, by the date of birth, else by the estimated age."""
+    if birth_date:
+        born = dt.date.fromisoformat(birth_date)
+        return (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) < 18
+    return estimated_age is not None and estimated_age < 18
 
 
 def item_case(gathered: Gathered) -> str | None:

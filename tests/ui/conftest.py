@@ -36,6 +36,25 @@ def text_direction(qapp: QApplication) -> None:
     install_text_direction(qapp)
 
 
+@pytest.fixture(scope="session")
+def _first_locale(qapp: QApplication) -> str:
+    from PySide6.QtCore import QLocale
+
+    return QLocale().name()
+
+
+@pytest.fixture(autouse=True)
+def _left_to_right(qapp: QApplication, _first_locale: str) -> Iterator[None]:
+    """Every test starts as the application does in English: left to right, in the
+    locale the run began with.  A test that mirrors the layout (Arabic, the pseudo-locale)
+    cannot leave it mirrored for the tests after it on the same worker."""
+    from PySide6.QtCore import QLocale
+
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    QLocale.setDefault(QLocale(_first_locale))
+    yield
+
+
 class QuitRecorder:
     """Stands in for QApplication.quit: counts calls instead of ending the test run."""
 
