@@ -13,7 +13,8 @@ from shelter_app.documents.templates import Template
 from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
 from shelter_app.errors import NotFound
-from shelter_app.i18n import N_, _
+from shelter_app.i18n import N_, _, current_language
+from shelter_app.i18n.formatting import isolated
 from shelter_app.services.attachments import AttachmentService
 from shelter_app.services.evidence import EvidenceItem
 from shelter_app.services.family import FamilyService
@@ -82,6 +83,8 @@ def describe(matter: LegalMatter) -> str:
     """One line naming a matter for a person choosing it (never the survivor's name)."""
     parts = [vocab.LEGAL_MATTER_TYPE.label(matter.matter_type), matter.jurisdiction.strip(),
              matter.authority_ref.strip(), vocab.LEGAL_MATTER_STATUS.label(matter.status)]
+    if current_language().split("_")[0] in ("ar", "fa", "ur"):  # its own comma; each part
+        return "، ".join(isolated(p) for p in parts if p)  # kept whole beside Latin ones
     return ", ".join(p for p in parts if p)
 
 
