@@ -15,7 +15,8 @@ from typing import TextIO
 
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import N_, _
-from shelter_app.services.documents import PreflightFailed, Produced, working_path
+from shelter_app.services.document_files import editable_path, working_path
+from shelter_app.services.documents import PreflightFailed, Produced
 from shelter_app.services.registry import Services
 from shelter_app.services.residence_data import describe
 
@@ -52,6 +53,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     residence.add_argument("--bates-prefix", metavar="TEXT")
     residence.add_argument("--draft", action="store_true",
                            help=_("produce even with items missing, marked DRAFT"))
+    residence.add_argument("--docx", action="store_true",
+                           help=_("also the cover letter and the statement draft as editable "
+                                  "Word files, FILE-letter.docx and FILE-statement.docx (not "
+                                  "with --encrypt)"))
     residence.add_argument("--preflight", action="store_true",
                            help=_("list what is missing and stop"))
     letter = kinds.add_parser("non-punishment", help=_(
@@ -112,6 +117,8 @@ def _report(services: Services, produced: Produced, out: Path) -> None:
     if produced.working is not None:
         print(_("Working papers, not for filing: {path}, {pages} pages.").format(
             path=working_path(saved), pages=produced.working_pages))
+    for name, _data in produced.editable:
+        print(_("Editable copy: {path}").format(path=editable_path(saved, name)))
     if produced.sections:
         print(_("Sections shared: {sections}").format(sections=", ".join(produced.sections)))
     if produced.passphrase:
@@ -129,7 +136,9 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     case_id = services.cases.id_for_code(args.case)
     out: Path | None = args.out
     if out is not None:
-        docs.check_target(case_id, out, kind=args.packet_kind.replace("-", "_"))
+        docs.check_target(case_id, out, kind=args.packet_kind.replace("-", "_"),
+                          editable=("letter", "statement") if getattr(args, "docx", False)
+                          else ())
     if args.packet_kind == "referral":
         assert out is not None
         partner = services.partners.find(args.to)
@@ -175,7 +184,7 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
                                          translations=translations,
                                          encrypt=args.encrypt, watermark=args.watermark,
                                          bates_prefix=args.bates_prefix, draft=args.draft,
-                                         preview=False)
+                                         preview=False, editable=args.docx)
     except ValidationError as exc:
         if exc.field != "recipient":
             raise

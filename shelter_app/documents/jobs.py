@@ -28,6 +28,7 @@ from shelter_app.documents.non_punishment import (
 from shelter_app.documents.packet_model import ReferralPacket
 from shelter_app.documents.referral import build_referral
 from shelter_app.documents.residence import ResidencePacket, build_residence
+from shelter_app.documents.residence_docx import letter_docx, statement_docx
 
 Model = ReferralPacket | ResidencePacket | AppointmentCard | NonPunishmentLetter
 
@@ -53,6 +54,8 @@ class Built:
     working: bytes | None = field(default=None, repr=False)
     working_pages: int = 0
     working_plain: bytes | None = field(default=None, repr=False)
+    # editable copies of a residence packet's letter and statement: (name, .docx bytes)
+    editable: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
 
 def build(job: Job) -> Built:
@@ -65,8 +68,10 @@ def build(job: Job) -> Built:
                          plain=result.pdf, working_pages=result.working_pages,
                          working=encryption.encrypt(result.working, job.passphrase),
                          working_plain=result.working)
+        editable = ((("letter", letter_docx(model)), ("statement", statement_docx(model)))
+                    if model.editable else ())
         return Built(result.pdf, result.pages, working=result.working,
-                     working_pages=result.working_pages)
+                     working_pages=result.working_pages, editable=editable)
     if isinstance(model, ReferralPacket):
         pdf = build_referral(model)
     elif isinstance(model, AppointmentCard):

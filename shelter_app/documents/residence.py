@@ -88,6 +88,7 @@ class ResidencePacket:
     family: tuple[m.Relative, ...] = ()  # those included in the application
     evidence: tuple[EvidenceLine, ...] = ()  # the checklist, item by item
     minor: bool = False  # the applicant is under 18 (date of birth, or estimated age)
+    editable: bool = False  # also the letter and the statement draft as Word documents
 
     @property
     def authority(self) -> str:

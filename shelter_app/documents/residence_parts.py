@@ -13,6 +13,7 @@ from shelter_app.documents import blocks as b
 from shelter_app.documents.layout import DocumentSpec, Styles, para, sentence, styles, text
 from shelter_app.documents.packet_model import Relative, Words
 from shelter_app.domain import vocab
+from shelter_app.i18n import N_
 
 if TYPE_CHECKING:
     from shelter_app.documents.residence import Exhibit, Placed, ResidencePacket
@@ -316,6 +317,27 @@ def working_notes(packet: ResidencePacket, letters: list[str], spec: DocumentSpe
     return story
 
 
+def statement_parts(packet: ResidencePacket) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The statement draft's parts: each heading with its lines, (lead, text) — the dates
+    and place of a timeline event and what happened, or no lead and the part's prompt in
+    brackets when the timeline has nothing for it.  The PDF and the editable copy share it."""
+    w = Words(packet.language)
+    parts = []
+    for part in packet.template.statement:
+        lines = []
+        for e in (e for e in packet.events if e.stage in part.stages):
+            lead = "; ".join(x for x in (w.when(e), w.join((e.place, w.country(e.country))))
+                             if x)
+            lines.append((sentence(lead) if lead else "", e.description or "[…]"))
+        parts.append((part.heading, lines or [("", f"[{part.prompt}]")]))
+    return parts
+
+
+STATEMENT_NOTE = N_("Prepared from the case timeline for the applicant and their "
+                    "representative to check, correct and complete in the applicant's own "
+                    "words. Not for filing as it is.")
+
+
 def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
     w = Words(packet.language)
@@ -323,22 +345,13 @@ def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowabl
     t = packet.template
     story: list[Flowable] = [
         b.p(_("Personal statement: draft for review"), st.title),
-        b.boxed([b.p(_("Prepared from the case timeline for the applicant and their "
-                       "representative to check, correct and complete in the applicant's own "
-                       "words. Not for filing as it is."), st.small)], width=_width(spec)),
+        b.boxed([b.p(_(STATEMENT_NOTE), st.small)], width=_width(spec)),
         b.gap(), b.p(fill(packet, t.statement_intro), st.body),
     ]
-    for part in t.statement:
-        story.append(b.p(part.heading, st.heading))
-        events = [e for e in packet.events if e.stage in part.stages]
-        for e in events:
-            when = w.when(e)
-            where = w.join((e.place, w.country(e.country)))
-            lead = "; ".join(x for x in (when, where) if x)
-            story.append(para((f"<b>{text(sentence(lead))}</b> " if lead else "") + text(
-                e.description or "[…]"), st.body))
-        if not events:
-            story.append(b.p(f"[{part.prompt}]", st.body))
+    for heading, lines in statement_parts(packet):
+        story.append(b.p(heading, st.heading))
+        story += [para((f"<b>{text(lead)}</b> " if lead else "") + text(said), st.body)
+                  for lead, said in lines]
     if t.statement_closing:
         story += [b.gap(), b.p(fill(packet, t.statement_closing), st.body)]
     return story

@@ -38,6 +38,7 @@ from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.document_files import beside, write_all
 from shelter_app.services.packet_data import (
     Redactor,
     chosen_language,
@@ -47,7 +48,6 @@ from shelter_app.services.packet_data import (
 from shelter_app.store import directory
 from shelter_app.store import documents as records
 from shelter_app.store.documents import GeneratedDocument
-from shelter_app.vault.fileio import write_new_file
 
 if TYPE_CHECKING:
     from shelter_app.services.legal import LegalMatter
@@ -101,6 +101,8 @@ class Produced:
     working: bytes | None = field(default=None, repr=False)
     working_pages: int = 0
     working_plain: bytes | None = field(default=None, repr=False)
+    # editable copies (a residence packet's letter and statement): (name, .docx bytes)
+    editable: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
     @property
     def file_name(self) -> str:
@@ -195,7 +197,7 @@ class DocumentService:
                             recipient, case_id, language, partner_id, template,
                             template_version, tuple(c.id for c in consents), plain=built.plain,
                             working=built.working, working_pages=built.working_pages,
-                            working_plain=built.working_plain)
+                            working_plain=built.working_plain, editable=built.editable)
         if preview:
             with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
                                  target_type="case", target_id=case_id,
@@ -342,14 +344,15 @@ class DocumentService:
                          translations: dict[str, str] | None = None, encrypt: bool = False,
                          watermark: str | None = None, bates_prefix: str | None = None,
                          draft: bool = False, on: dt.date | None = None,
-                         preview: bool = True) -> Produced:
+                         preview: bool = True, editable: bool = False) -> Produced:
         """The residence-status packet; refused (PreflightFailed) while anything is missing,
-        unless *draft*, which prints the missing items and a DRAFT watermark."""
+        unless *draft*, which prints the missing items and a DRAFT watermark.  *editable*:
+        also the letter and the statement draft as Word documents (never encrypted)."""
         return self.residence.produce(
             case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
             language=language, translations=translations, encrypt=encrypt,
             watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on,
-            preview=preview)
+            preview=preview, editable=editable)
 
     def templates(self) -> list[templates.Template]:
         """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
@@ -395,13 +398,14 @@ class DocumentService:
             if then is not None:
                 then()
 
-    def check_target(self, case_id: str, path: Path, *, kind: str = "document") -> None:
-        """Refuse a file name that is not a new .pdf or that names the survivor, before
-        anything is produced."""
+    def check_target(self, case_id: str, path: Path, *, kind: str = "document",
+                     editable: tuple[str, ...] = ()) -> None:
+        """Refuse a file name that is not a new .pdf (nor are the files that go beside it)
+        or that names the survivor, before anything is produced."""
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             raise ValidationError(_("Save the document as a .pdf file."), "path")
-        for taken in (path, *([working_path(path)] if kind == "residence" else [])):
+        for taken in beside(path, working=kind == "residence", editable=editable):
             if taken.exists():
                 raise ValidationError(fill(_("{name} already exists. Choose another file "
                                              "name."), name=taken.name), "path")
@@ -416,31 +420,16 @@ class DocumentService:
         """Write *produced* to *path*: a new .pdf file (never over an existing one) whose name
         does not name the survivor; recorded as exported in the same transaction."""
         path = Path(path)
-        self.check_target(produced.case_id, path, kind=produced.kind)
+        self.check_target(produced.case_id, path, kind=produced.kind,
+                          editable=tuple(name for name, _data in produced.editable))
         scope = self.check_release(produced)
-        self._leave(produced, scope, Event.EXPORT, "pdf", lambda: _write(path, produced))
+        self._leave(produced, scope, Event.EXPORT, "pdf", lambda: write_all(path, produced))
         return path
 
 
-def working_path(path: Path) -> Path:
-    """Where a residence packet's working papers go: beside the bundle, FILE-working.pdf."""
-    return path.with_name(f"{path.stem}-working{path.suffix}")
-
-
-def _write(path: Path, produced: Produced) -> None:
-    """The document, and its working papers beside it; neither is left alone when the
-    other cannot be written."""
-    write_new_file(path, produced.pdf)
-    if produced.working is None:
-        return
-    try:
-        write_new_file(working_path(path), produced.working)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-
-
 def _format(produced: Produced, how: str) -> str:
-    """The audit's ``format``: the kind, how it left (pdf, print) and whether encrypted."""
+    """The audit's ``format``: the kind, how it left (pdf, print), whether encrypted, and
+    whether editable copies went with it."""
     encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
-    return f"{produced.kind}.{how}{encrypted}"
+    editable = "+docx" if produced.editable and how == "pdf" else ""
+    return f"{produced.kind}.{how}{encrypted}{editable}"

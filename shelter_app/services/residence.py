@@ -169,10 +169,14 @@ class ResidenceMaker:
                 recipient_id: str | None = None, language: str | None = None,
                 translations: dict[str, str] | None = None, encrypt: bool = False,
                 watermark: str | None = None, bates_prefix: str | None = None,
-                draft: bool = False, on: dt.date | None = None, preview: bool = True
-                ) -> Produced:
+                draft: bool = False, on: dt.date | None = None, preview: bool = True,
+                editable: bool = False) -> Produced:
         from shelter_app.services.documents import PreflightFailed
 
+        if editable and encrypt:  # a Word document cannot carry the passphrase
+            raise ValidationError(_(
+                "Editable Word copies cannot be encrypted. Make the packet without "
+                "encryption to have them, or without them to encrypt it."), "editable")
         today = on or dt.date.today()
         scope = self._access.require(case_id, Action.PRODUCE_PACKET)
         template = templates.load(template_id)
@@ -208,7 +212,8 @@ class ResidenceMaker:
             recipient=partner.name,
             family=tuple(relatives(self._s.family, case_id)),
             evidence=evidence_lines(gathered),
-            minor=is_minor(s.get("birth_date"), s.get("estimated_age"), today))
+            minor=is_minor(s.get("birth_date"), s.get("estimated_age"), today),
+            editable=editable)
         return self._docs.produce_pdf(
             case_id=case_id, scope=scope, kind="residence", model=packet, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,

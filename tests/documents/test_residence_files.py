@@ -10,8 +10,8 @@ import pypdf
 import pytest
 
 from shelter_app.errors import StorageFailure, ValidationError
-from shelter_app.services import documents as documents_module
-from shelter_app.services.documents import working_path
+from shelter_app.services import document_files
+from shelter_app.services.document_files import working_path
 from tests.documents.test_residence import Residence, residence  # noqa: F401
 
 TAKEN = re.escape("filing-working.pdf\u2069 already exists")
@@ -60,7 +60,7 @@ def test_when_the_working_papers_cannot_be_written_neither_file_is_left(
     s = residence.scenario
     docs = s.org.legal.documents
     produced = docs.residence_packet(s.case_id, "us-t-visa")
-    real = documents_module.write_new_file
+    real = document_files.write_new_file
     out = tmp_path / "out"
     out.mkdir()
 
@@ -69,7 +69,7 @@ def test_when_the_working_papers_cannot_be_written_neither_file_is_left(
             raise StorageFailure("The disk is full.")
         real(path, data)
 
-    monkeypatch.setattr(documents_module, "write_new_file", full_disk)
+    monkeypatch.setattr(document_files, "write_new_file", full_disk)
     with pytest.raises(StorageFailure):
         docs.save(produced, out / "filing.pdf")
     assert list(out.iterdir()) == []

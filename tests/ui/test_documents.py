@@ -163,7 +163,12 @@ def test_residence_preflight_and_plain_card(qtbot, scenario: Scenario,  # noqa: 
     with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
         dialog.matter.select(second.id)
     assert not any("More than one legal matter" in i for i in dialog.missing.items)
-    assert dialog.residence.request() == {"template_id": "us-t-visa", "matter_id": second.id}
+    assert dialog.residence.request() == {"template_id": "us-t-visa", "matter_id": second.id,
+                                          "editable": False}
+    assert dialog.form.isRowVisible(dialog.residence.editable)
+    dialog.residence.editable.setChecked(True)
+    assert dialog.residence.request()["editable"] is True
+    dialog.residence.editable.setChecked(False)
     assert first.id != second.id
     made(qtbot, dialog, background)
     assert dialog.document is None
@@ -196,3 +201,17 @@ def test_panel_lists_what_left_the_vault(qtbot, scenario: Scenario,  # noqa: F81
     dialog.close()
     flush_deletes()
     assert panel.dialog is None, "a closed dialog is forgotten, not closed again at lock"
+
+
+def test_the_saved_notice_names_every_file() -> None:
+    from types import SimpleNamespace
+
+    from ui.documents.residence_form import saved_notice
+
+    path = Path("/tmp/out/filing.pdf")
+    assert saved_notice(SimpleNamespace(working=None, editable=()), path) == \
+        "Saved as \u2068filing.pdf\u2069."
+    both = saved_notice(SimpleNamespace(working=b"%PDF", editable=()), path)
+    assert "filing-working.pdf" in both and "docx" not in both
+    every = saved_notice(SimpleNamespace(working=b"%PDF", editable=(("letter", b""),)), path)
+    assert "filing-letter.docx" in every and "filing-statement.docx" in every

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import fill, language_name
-from shelter_app.services.documents import Produced, working_path
+from shelter_app.i18n.formatting import language_name
+from shelter_app.services.documents import Produced
 from shelter_app.services.packet_data import DOCUMENT_LANGUAGES
 from shelter_app.services.registry import Services
 
@@ -50,7 +50,7 @@ from . import choices as pick
 from .choices import KINDS, Choices, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
-from .residence_form import ResidenceForm
+from .residence_form import ResidenceForm, saved_notice
 
 
 class DocumentDialog(QDialog):
@@ -119,6 +119,7 @@ class DocumentDialog(QDialog):
         self.form.addRow(_("&Watermark:"), self.watermark)
         self.form.addRow("", self.encrypt)
         self.form.addRow("", self.draft)
+        self.form.addRow("", self.residence.editable)
         self.form.addRow(_("Still missing:"), self.missing)
         self._section_row = section_box
 
@@ -193,7 +194,8 @@ class DocumentDialog(QDialog):
                               (self.record, kind == "non_punishment"),
                               (self._section_row, kind == "referral"),
                               (self.missing, kind == "residence"),
-                              (self.draft, kind == "residence")):
+                              (self.draft, kind == "residence"),
+                              (self.residence.editable, kind == "residence")):
             self.form.setRowVisible(widget, shown)
         # a residence packet is written in the language of its template's texts
         self.language.setEnabled(kind != "residence")
@@ -359,10 +361,7 @@ class DocumentDialog(QDialog):
         if not ok:
             self.message.show_message(str(value))
             return
-        self.notice.show_message(fill(_("Saved as {name}, and its working papers as {working}.")
-                                      if document.working is not None else
-                                      _("Saved as {name}."), name=value.name,
-                                      working=working_path(value).name))
+        self.notice.show_message(saved_notice(document, value))
         self.produced.emit(document)
 
     def print_(self) -> None:

@@ -11,18 +11,36 @@ thread; only the answer to the latest question is shown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QCheckBox
 
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
+from shelter_app.services.document_files import editable_path, working_path
 from shelter_app.services.registry import Services
 from shelter_app.services.residence_data import describe
 
 from ..background import Background
 from ..widgets import named
 from .choices import Choices, MissingList, contained
+
+
+def saved_notice(document: Any, path: Path) -> str:
+    """What the dialog says once a document is saved: where, and where the files that go
+    beside a residence packet went."""
+    if document.working is None:
+        return fill(_("Saved as {name}."), name=path.name)
+    if document.editable:
+        return fill(_("Saved as {name}, its working papers as {working} and editable copies as "
+                      "{letter} and {statement}."), name=path.name,
+                    working=working_path(path).name,
+                    letter=editable_path(path, "letter").name,
+                    statement=editable_path(path, "statement").name)
+    return fill(_("Saved as {name}, and its working papers as {working}."), name=path.name,
+                working=working_path(path).name)
 
 
 class ResidenceForm(QObject):
@@ -51,6 +69,10 @@ class ResidenceForm(QObject):
         self.working.setToolTip(_("A residence packet is saved as two files: the filing "
                                   "bundle, and its working papers beside it."))
         self.working.hide()
+        self.editable = named(QCheckBox(_("Also the letter and the statement as editable Word "
+                                          "&files (not encrypted)")),
+                              _("Editable Word files"))
+        self.editable.toggled.connect(lambda _on: self.changed.emit())
         self.template.currentIndexChanged.connect(self._template_changed)
         self.matter.currentIndexChanged.connect(self._matter_changed)
 
@@ -99,7 +121,8 @@ class ResidenceForm(QObject):
 
     def request(self) -> dict[str, Any]:
         """The template and matter chosen, as the core's arguments."""
-        return {"template_id": self.template.value(), "matter_id": self.matter.value()}
+        return {"template_id": self.template.value(), "matter_id": self.matter.value(),
+                "editable": self.editable.isChecked()}
 
     def check(self) -> None:
         """Run the pre-flight check for the choices as they now are."""
