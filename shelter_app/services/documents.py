@@ -43,9 +43,7 @@ from shelter_app.services.packet_data import (
     Redactor,
     chosen_language,
     document_language,
-    referral_model,
 )
-from shelter_app.store import directory
 from shelter_app.store import documents as records
 from shelter_app.store.documents import GeneratedDocument
 
@@ -53,7 +51,6 @@ if TYPE_CHECKING:
     from shelter_app.services.legal import LegalMatter
     from shelter_app.services.residence import Preflight, ResidenceMaker
 
-REFERRAL_LAYOUT = "referral/1"
 CARD_LAYOUT = "appointment-card/1"
 # Sections a referral packet may hold, and the action a user needs to read each one.
 SECTION_READ = {"identity": Action.READ_CASE, "contact": Action.READ_CASE,
@@ -212,48 +209,15 @@ class DocumentService:
                         encrypt: bool = False, watermark: str | None = None,
                         referral_id: str | None = None, on: dt.date | None = None,
                         preview: bool = True) -> Produced:
-        """The referral packet for *partner_id*.  *preview*: record that it was made to be
-        looked at (the command line, which saves at once, passes False; saving records it)."""
-        today = on or dt.date.today()
-        scope = self._access.require(case_id, Action.PRODUCE_PACKET)
-        self._access.require(case_id, Action.MANAGE_REFERRALS)
-        partner = self._s.partners.get(partner_id)
-        directory.require_partner(self._ctx.db, partner.id)  # no packet for an inactive one
-        chosen = vocab.SECTIONS.check_many(
-            sections if sections is not None else self.consented_sections(
-                case_id, partner_id, on=today), "sections")
-        self.require_readable(case_id, scope, chosen)
-        consents = self.check_consent(case_id, partner_id, chosen, today)
-        referral = self._referral(case_id, partner_id, referral_id)
-        record = self._s.cases.get(case_id)
-        lang = chosen_language(language) if language else document_language(
-            partner.document_language,
-            document_language(self._s.settings.get("document_language")))
-        organisation, contact = self.organisation()
-        packet_id = new_packet_id()
-        model = referral_model(
-            self._ctx, record=record, referral=referral, partner=partner, sections=chosen,
-            consents=consents, care=self._s.care, legal=self._s.legal,
-            timeline=self._s.timeline, language=lang, packet_id=packet_id, today=today,
-            organisation=organisation, organisation_contact=contact, watermark=watermark)
-        return self.produce_pdf(
-            case_id=case_id, scope=scope, kind="referral", model=model,
-            packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
-            consents=consents, partner_id=partner_id, template="referral",
-            template_version=REFERRAL_LAYOUT, encrypt=encrypt, preview=preview)
+        """The referral packet for *partner_id* (``services/referral_packets.py``).
+        *preview*: record that it was made to be looked at (the command line, which saves
+        at once, passes False; saving records it)."""
+        from shelter_app.services.referral_packets import referral_packet
 
-    def _referral(self, case_id: str, partner_id: str, referral_id: str | None) -> Any:
-        candidates = [r for r in self._s.referrals.list(case_id) if r.partner_id == partner_id]
-        if referral_id:
-            found = next((r for r in candidates if r.id == referral_id), None)
-        else:
-            found = next((r for r in candidates if r.status in ("draft", "sent", "accepted")),
-                         None)
-        if found is None:
-            raise ValidationError(_("There is no open referral to this partner in this case. "
-                                    "Record the referral (services and reasons) first."),
-                                  "referral")
-        return found
+        return referral_packet(self, self._ctx, self._s, case_id, partner_id,
+                               sections=sections, language=language, encrypt=encrypt,
+                               watermark=watermark, referral_id=referral_id, on=on,
+                               preview=preview)
 
     # -- appointment card -------------------------------------------------------------
     def appointment_card(self, appointment_id: str, *, language: str | None = None,
