@@ -164,8 +164,9 @@ class Words:
 
     def join(self, items: Iterable[str]) -> str:
         """A list as the language writes it (Arabic has its own comma)."""
-        return ("، " if self.language.split("_")[0] in ("ar", "fa", "ur") else ", ").join(
-            x for x in items if x)
+        from shelter_app.i18n.formatting import join_list
+
+        return join_list(items, language=self.language)
 
     def terms(self, vocabulary: vocab.Vocabulary, codes: tuple[str, ...] | list[str]) -> str:
         return self.join(self.term(vocabulary, c) for c in codes)

@@ -9,6 +9,7 @@ not) and never show seconds.  Reading what people type is ``i18n/parsing.py``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
@@ -81,6 +82,13 @@ def weekend_days(language: str | None = None) -> frozenset[int]:
     start, end = locale.weekend_start, locale.weekend_end
     return frozenset(range(start, end + 1) if start <= end else
                      [*range(start, 7), *range(end + 1)])
+
+
+def join_list(items: Iterable[str], *, language: str | None = None) -> str:
+    """The non-empty *items* as a list the language writes (Arabic script has its own
+    comma)."""
+    arabic_script = (language or current_language()).split("_")[0] in ("ar", "fa", "ur")
+    return ("، " if arabic_script else ", ").join(x for x in items if x)
 
 
 def isolated(text: str) -> str:

@@ -12,9 +12,8 @@ from shelter_app.documents.residence import EvidenceLine, Exhibit, letter
 from shelter_app.documents.templates import Template
 from shelter_app.domain import vocab
 from shelter_app.domain.records import CaseRecord
-from shelter_app.errors import NotFound
-from shelter_app.i18n import N_, _, current_language
-from shelter_app.i18n.formatting import isolated
+from shelter_app.i18n import N_, _, current_language, is_rtl
+from shelter_app.i18n.formatting import isolated, join_list
 from shelter_app.services.attachments import AttachmentService
 from shelter_app.services.evidence import EvidenceItem
 from shelter_app.services.family import FamilyService
@@ -83,9 +82,9 @@ def describe(matter: LegalMatter) -> str:
     """One line naming a matter for a person choosing it (never the survivor's name)."""
     parts = [vocab.LEGAL_MATTER_TYPE.label(matter.matter_type), matter.jurisdiction.strip(),
              matter.authority_ref.strip(), vocab.LEGAL_MATTER_STATUS.label(matter.status)]
-    if current_language().split("_")[0] in ("ar", "fa", "ur"):  # its own comma; each part
-        return "، ".join(isolated(p) for p in parts if p)  # kept whole beside Latin ones
-    return ", ".join(p for p in parts if p)
+    if is_rtl(current_language()):  # each part kept whole beside Latin ones
+        parts = [isolated(p) if p else p for p in parts]
+    return join_list(parts)
 
 
 def choose_matter(legal: LegalService, case_id: str, template: Template,
@@ -185,6 +184,8 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
     evidence items) and the attachments that cannot be used."""
     out: list[Exhibit] = []
     problems: list[str] = []
+    item_case = gathered.matter.case_id if gathered.matter else ""
+    case_documents: set[str] | None = None
     for n, (item, requirement, attachment) in enumerate(gathered.items):
         info, data = attachments.content(attachment)
         trouble = problem(info.media_type, data)
@@ -194,14 +195,13 @@ def exhibits(attachments: AttachmentService, gathered: Gathered,
         language, translated = translations.get(item.id, (None, None))
         translation = None
         if translated:
-            try:
-                t_info, t_data = attachments.content(translated)
-            except NotFound:
-                t_info = None
-            if t_info is None or t_info.case_id != item_case(gathered):
+            if case_documents is None:  # read once, and only when a translation is named
+                case_documents = {a.id for a in attachments.list(item_case)}
+            if translated not in case_documents:  # never read another case's document
                 problems.append(_("The translation named for {label} is not a document of "
                                   "this case.").format(label=item.label))
             else:
+                t_info, t_data = attachments.content(translated)
                 trouble = problem(t_info.media_type, t_data)
                 if trouble:
                     problems.append(_("The translation of exhibit {letter} cannot be used: "
@@ -230,10 +230,6 @@ def is_minor(birth_date: str | None, estimated_age: int | None, on: dt.date) -> 
         born = dt.date.fromisoformat(birth_date)
         return (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) < 18
     return estimated_age is not None and estimated_age < 18
-
-
-def item_case(gathered: Gathered) -> str | None:
-    return gathered.matter.case_id if gathered.matter else None
 
 
 def translation_problems(gathered: Gathered, translations: dict[str, tuple[str, str | None]],
