@@ -164,3 +164,31 @@ def test_a_backup_is_kept_when_old_copies_cannot_be_deleted(
     assert path.exists()
     assert [e.details for e in admin.ctx.audit.events() if e.action == "vault.backup"] == [
         {"reason": "manual"}]
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_a_copy_written_wrong_is_found_by_its_check_and_deleted(
+        closed_vault: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """The check of a fresh copy (quick_check alone) reads every page in use, each one
+    authenticated as it is read: one bit changed on the way to the disk, in the schema's
+    page, a table's or the last page, and the copy is refused, deleted, nothing changed."""
+    real_write = backup_module.write_copy
+
+    def write_then_damage(conn: object, key: bytes, target: Path, cancel: BackupCancel
+                          ) -> None:
+        real_write(conn, key, target, cancel)  # type: ignore[arg-type]
+        data = bytearray(target.read_bytes())
+        pages = len(data) // 4096
+        page = {"first": 0, "middle": pages // 2, "last": pages - 1}[where]
+        data[page * 4096 + 2000] ^= 0x10
+        target.write_bytes(bytes(data))
+
+    with signed_in(closed_vault) as admin:
+        before = copies(closed_vault)
+        monkeypatch.setattr(backup_module, "write_copy", write_then_damage)
+        with pytest.raises(StorageFailure, match=r"could not be read back|integrity check"):
+            admin.ctx.vault.backup()
+        assert copies(closed_vault) == before, "the damaged copy is deleted"
+        monkeypatch.undo()
+        made = admin.ctx.vault.backup()
+        assert made.exists(), "an undamaged copy passes the same check"

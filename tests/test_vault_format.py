@@ -706,8 +706,9 @@ def test_sealed_field_test_vector(recipe: dict[str, Any],
 
 def test_shortest_sealed_field_test_vector(recipe: dict[str, Any],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """Section 15's empty legal reference under the legal key: recomputed with stock
-    libraries, opened by open_field, and made by fields.py with its nonce fixed."""
+    """Section 15's empty legal reference under the legal key, as earlier releases sealed
+    it: recomputed with stock libraries and opened by open_field and by fields.py, which
+    now stores an empty text as it is, whatever the nonce."""
     values, keys = _table("legal key"), _vector_keys()
     key, nonce = bytes.fromhex(values["legal key"]), bytes.fromhex(values["nonce"])
     assert key == keys["legal"]
@@ -733,7 +734,9 @@ def test_shortest_sealed_field_test_vector(recipe: dict[str, Any],
             return nonce
 
     monkeypatch.setattr(fields, "secrets", FixedNonce)
-    assert fields.seal(key, table, row_id, column, "") == stored
+    assert fields.open_value(key, table, row_id, column, stored) == ""
+    assert fields.seal(key, table, row_id, column, "") == ""
+    assert fields.seal(key, table, row_id, column, " ") != " "
 
 
 def test_which_values_have_the_sealed_form(recipe: dict[str, Any]) -> None:
@@ -1791,9 +1794,8 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
     finally:
         conn.close()
     health_note, shelter_note = stored[entries["health"]][1], stored[entries["case"]][1]
-    for outcome, notes in stored.values():  # sealed, the empty outcome too (44 characters)
-        assert recipe["is_sealed"](notes) and recipe["is_sealed"](outcome)
-        assert len(outcome) == 44
+    for outcome, notes in stored.values():  # sealed; the empty outcome stays empty
+        assert recipe["is_sealed"](notes) and outcome == ""
     assert HEALTH_NOTE not in health_note and SHELTER_NOTE not in shelter_note
     legal_ref, legal_note = matter
     assert recipe["is_sealed"](legal_ref) and recipe["is_sealed"](legal_note)
@@ -1844,16 +1846,16 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         [booked] = legal_volunteer.appointments.list_for_case(entries["case_id"])
         assert booked.notes == APPOINTMENT_NOTE
 
-    # the referral's reason, declined reason and outcome, under the case key: all three
-    # sealed at its making, the two later ones as empty text (44 characters); the legal
-    # volunteer's case key opens them with this page, the administrator's keys do not
+    # the referral's reason, declined reason and outcome, under the case key: the reason
+    # sealed at its making, the two later ones empty text, stored empty; the legal
+    # volunteer's case key opens the reason with this page, the administrator's keys do not
     assert referral_id == entries["referral"]
     reason, declined, outcome = referral_texts
-    assert all(recipe["is_sealed"](value) for value in referral_texts)
-    assert REFERRAL_REASON not in reason and len(declined) == len(outcome) == 44
+    assert recipe["is_sealed"](reason) and (declined, outcome) == ("", "")
+    assert REFERRAL_REASON not in reason
     columns = ("reason", "declined_reason", "outcome")
     for name, keys in (("lena", lena), ("carl", carl), ("cora", cora), ("admin", admin)):
-        texts = (REFERRAL_REASON, "", "") if name != "admin" else (None, None, None)
+        texts = (REFERRAL_REASON, "", "") if name != "admin" else (None, "", "")
         assert tuple(opened(keys, "case", referral_id, value, "referrals", column)
                      for value, column in zip(referral_texts, columns, strict=True)
                      ) == texts, name
@@ -1906,19 +1908,19 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
         assert not isinstance(refused.value, KeysNotGiven)
 
     # the consent's purpose, guardian's name and withdrawal note, under the case key: all
-    # three sealed when it is recorded, the two empty ones as empty text (44 characters);
+    # three written when it is recorded, the purpose sealed, the two empty ones empty;
     # its sections, recipient, who gave it, method, interpreter and dates stay plain.  The
     # caseworker, the coordinator and the legal volunteer (the case key) open the texts
     # with this page; the administrator's keys do not
     assert consent_id == entries["consent"]
     purpose, guardian, withdrawal = consent_texts
-    assert all(recipe["is_sealed"](value) for value in consent_texts)
-    assert CONSENT_PURPOSE not in purpose and len(guardian) == len(withdrawal) == 44
+    assert recipe["is_sealed"](purpose) and (guardian, withdrawal) == ("", "")
+    assert CONSENT_PURPOSE not in purpose
     assert consent_plain == ('["identity"]', entries["partner"], 0, "survivor", "written", 0,
                              dt.date.today().isoformat(), None, None)
     consent_columns = ("purpose", "guardian_name", "withdrawal_note")
     for name, keys in (("carl", carl), ("cora", cora), ("lena", lena), ("admin", admin)):
-        texts = (CONSENT_PURPOSE, "", "") if name != "admin" else (None, None, None)
+        texts = (CONSENT_PURPOSE, "", "") if name != "admin" else (None, "", "")
         assert tuple(opened(keys, "case", consent_id, value, "consents", column)
                      for value, column in zip(consent_texts, consent_columns, strict=True)
                      ) == texts, name
@@ -1990,12 +1992,12 @@ def test_recipe_opens_the_notes_its_keys_allow(made: Made, recipe: dict[str, Any
                      (legal_ref, entries["legal"]))
         conn.execute("UPDATE appointments SET notes = ? WHERE id = ?",
                      (shelter_note, entries["appointment"]))
-        conn.execute("UPDATE referrals SET reason = ? WHERE id = ?", (outcome, referral_id))
+        conn.execute("UPDATE referrals SET reason = ? WHERE id = ?", (health_note, referral_id))
         conn.execute("UPDATE tasks SET what = ? WHERE id = ?", (reason, task_id))
         conn.execute("UPDATE consents SET purpose = ? WHERE id = ?", (task_what, consent_id))
         conn.execute("UPDATE timeline_events SET description = ? WHERE id = ?",
                      (place, event_id))
-        conn.execute("UPDATE survivors SET legal_name = preferred_name, access_needs = guardian")
+        conn.execute("UPDATE survivors SET legal_name = contact, access_needs = safe_contact")
         conn.execute("UPDATE cases SET exploitation_types = safety_plan")
         conn.execute("UPDATE evidence_items SET label = ?", (legal_note,))
         conn.execute("UPDATE drafts SET content = (SELECT d.content FROM drafts d"
@@ -2153,14 +2155,14 @@ def test_plain_notes_from_before_are_sealed_once(made: Made, recipe: dict[str, A
     assert open_field(keys, "case", "referrals", entries["referral"], "reason",
                       notes[entries["referral"]]) == "plain referral reason"
     for column, value in (("declined_reason", declined), ("outcome", outcome)):
-        assert recipe["is_sealed"](value), "the empty texts beside it are sealed too"
+        assert value == "", "the empty texts beside it are stored empty"
         assert open_field(keys, "case", "referrals", entries["referral"], column, value) == ""
     assert open_field(keys, "case", "tasks", entries["task"], "what",
                       notes[entries["task"]]) == "plain task"
     assert open_field(keys, "case", "consents", entries["consent"], "purpose",
                       notes[entries["consent"]]) == "plain consent purpose"
     for column, value in (("guardian_name", guardian), ("withdrawal_note", withdrawal)):
-        assert recipe["is_sealed"](value), "the empty texts beside it are sealed too"
+        assert value == "", "the empty texts beside it are stored empty"
         assert open_field(keys, "case", "consents", entries["consent"], column, value) == ""
     assert open_field(keys, "case", "timeline_events", entries["timeline"], "description",
                       notes[entries["timeline"]]) == "plain timeline description"
@@ -2309,7 +2311,7 @@ def test_a_vault_of_an_earlier_level_seals_what_it_left_plain(made: Made,
         for column in columns:
             if table in raw:
                 value = raw[table][column]
-                assert value is None or recipe["is_sealed"](value) or recipe[
+                assert value in (None, "") or recipe["is_sealed"](value) or recipe[
                     "is_sealed_blob"](value), f"{table}.{column}"
     assert raw["survivors"]["interpreter_language"] is None, "a NULL stays NULL"
     assert (survivor["legal_name"], survivor["birth_date"], survivor["access_needs"]) == (
@@ -2393,7 +2395,9 @@ def test_recipe_opens_a_survivor_only_with_the_case_key(made: Made, recipe: dict
             assert got["evidence"]["label"] == EVIDENCE_LABEL
             assert got["index key"] is not None
         else:
-            assert [survivor[c] for c in survivor_case] == [None] * len(survivor_case)
+            # nothing opens; an empty text (never sealed) reads as empty
+            assert all(survivor[c] in (None, "") for c in survivor_case)
+            assert survivor["legal_name"] is None and survivor["birth_date"] is None
             assert case["exploitation_types"] is None and case["safety_plan"] is None
             assert (got["attachment"]["label"], got["attachment"]["file_name"],
                     got["attachment"]["sha256"], got["attachment"]["content"]) == (

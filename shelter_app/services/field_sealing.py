@@ -96,8 +96,9 @@ def _columns(db: Database, table: str) -> set[str]:
 
 
 def _settled(value: object) -> bool:
-    """Nothing left to seal: sealed already, or NULL (a date not known stays NULL)."""
-    return value is None or fields.is_sealed(value)
+    """Nothing left to seal: sealed already, NULL (a date not known stays NULL) or an empty
+    text (never sealed: ``fields.seal``)."""
+    return value is None or value == "" or fields.is_sealed(value)
 
 
 def seal_plain_fields(ctx: ServiceContext) -> int:
