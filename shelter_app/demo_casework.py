@@ -33,6 +33,9 @@ PLANS: dict[str, tuple[str, str, str, str]] = {
     "uk-nrm-vts": ("nrm", "GB", "Boston, Lincolnshire", "preparing"),
 }
 CURRENCIES = {"US": "USD", "CA": "CAD", "GB": "GBP"}  # elsewhere EUR
+# The office that decides, where the template can only describe it (the Questura of the
+# place where she lives): recorded as the matter's authority and put in the directory.
+AUTHORITIES = {"it-art18": "Questura di Latina, Ufficio Immigrazione"}
 # (stage, days before today the event began, how long it lasted, place or "" for the
 # destination town, in the survivor's country (True) or the destination (False), text)
 STORY: tuple[tuple[str, int, int, str, bool, str], ...] = (
@@ -153,23 +156,24 @@ def casework(services: Services, *, today: dt.date | None = None) -> dict[str, i
                             birth_date=today - dt.timedelta(days=365 * 9), country=home,
                             place="With her grandmother", at_risk=True, included=True,
                             reason="Unmarried child under 21, at risk of retaliation")
-        partner = authorities.get(template.authority)
+        authority = AUTHORITIES.get(template.id, template.authority)
+        partner = authorities.get(authority)
         if partner is None:
             try:
-                partner = services.partners.find(template.authority).id
+                partner = services.partners.find(authority).id
             except NotFound:
                 partner = services.partners.add(
-                    template.authority, "government", document_language=template.language,
+                    authority, "government", document_language=template.language,
                     address="Demo entry: not a real contact. Use the authority's current "
                             "address before filing.").id
-            authorities[template.authority] = partner
+            authorities[authority] = partner
         services.consent.record(
             case_id, sections=list(template.sections), given_by="survivor",
             purpose=f"{template.name} (demo)", method="written",
             given_on=today - dt.timedelta(days=7), expires_on=today + dt.timedelta(days=180),
             partner_id=partner)
         matter = services.legal.open(
-            case_id, matter_type, status=status, template_id=template.id,
+            case_id, matter_type, status=status, template_id=template.id, authority=authority,
             representative="Demo legal volunteer (fictional)",
             notes="Demo matter: every required document is on file.",
             dates={"filing_due": today + dt.timedelta(days=21)})

@@ -61,6 +61,9 @@ class DocumentSpec:
     bates_prefix: str = ""  # a Bates number on every page when set
     bates_start: int = 1
     margin: float = MARGIN
+    # the confidentiality line of every page, already in the document's language, with
+    # {recipient} where the recipient goes; empty: the standard line
+    footer: str = ""
 
     def bates(self, number: int) -> str:
         return f"{self.bates_prefix}{self.bates_start + number - 1:06d}" if self.bates_prefix \
@@ -218,8 +221,8 @@ def decorate(canvas: Canvas, spec: DocumentSpec, number: int, total: int, *,
         canvas.restoreState()
     if spec.header and number >= spec.header_from and not plain:
         _band(canvas, spec.header, margin, width, height - HEADER_Y, rtl, rule_below=True)
-    footer = _("Confidential: for {recipient} only. Do not copy or pass on.").format(
-        recipient=recipient or spec.recipient)
+    footer = (spec.footer or _("Confidential: for {recipient} only. Do not copy or pass on.")
+              ).replace("{recipient}", recipient or spec.recipient)
     page = _("Page {x} of {y}").format(x=format_number(number, language=language),
                                        y=format_number(total, language=language))
     canvas.setFillColor(colors.HexColor("#333333"))

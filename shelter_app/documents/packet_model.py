@@ -142,12 +142,14 @@ class ReferralPacket:
 
 
 class Words:
-    """Labels, names and dates in one document language."""
+    """Labels, names and dates in one document language; dates as *formats* writes them
+    when given (a CLDR locale of that language: "en_GB" writes "6 December 2026")."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, formats: str | None = None) -> None:
         from shelter_app.i18n import translator
 
         self.language = language
+        self.formats = formats or language
         self._ = translator(language)
 
     def term(self, vocabulary: vocab.Vocabulary, code: str | None) -> str:
@@ -172,7 +174,7 @@ class Words:
         return self.join(self.term(vocabulary, c) for c in codes)
 
     def date(self, day: dt.date | None) -> str:
-        return format_date(day, length="long", language=self.language) if day else ""
+        return format_date(day, length="long", language=self.formats) if day else ""
 
     def when(self, event: Event) -> str:
         """An event's dates, "about …" when they are approximate."""

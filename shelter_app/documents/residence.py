@@ -132,7 +132,7 @@ def spec_for(packet: ResidencePacket) -> DocumentSpec:
         recipient=packet.authority, packet_id=packet.packet_id, language=packet.language,
         watermark=packet.watermark, pagesize=t.pagesize,
         header=f"{t.applicant_label}: {packet.applicant}  ·  {t.reference_label}: {reference}",
-        bates_prefix=packet.bates_prefix)
+        bates_prefix=packet.bates_prefix, footer=t.footer)
 
 
 def working_spec(packet: ResidencePacket) -> DocumentSpec:

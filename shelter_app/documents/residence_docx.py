@@ -70,7 +70,7 @@ def letter_docx(packet: ResidencePacket) -> bytes:
 def statement_docx(packet: ResidencePacket) -> bytes:
     """The personal-statement draft, for the applicant and her representative to rewrite in
     her own words."""
-    _ = Words(packet.language)._
+    _ = Words(packet.language, packet.template.formats)._
     t = packet.template
     document = _new(packet)
     document.add_heading(_("Personal statement: draft for review"), level=1)

@@ -24,13 +24,18 @@ class _Blank(dict[str, str]):
         return "{" + key + "}"
 
 
+def _words(packet: ResidencePacket) -> Words:
+    """The packet's words: its template's language, dates as its locale writes them."""
+    return Words(packet.language, packet.template.formats)
+
+
 def _width(spec: DocumentSpec) -> float:
     return float(spec.pagesize[0] - 2 * spec.margin)
 
 
 def fill(packet: ResidencePacket, template_text: str) -> str:
     """A template text with its placeholders filled in."""
-    w = Words(packet.language)
+    w = _words(packet)
     t = packet.template
     born = w.date(packet.birth_date) if packet.birth_date else (
         w._("age about {n}").format(n=packet.estimated_age)
@@ -47,9 +52,9 @@ def fill(packet: ResidencePacket, template_text: str) -> str:
     if "{paragraphs}" in template_text:
         values["paragraphs"] = "\n\n".join(fill(packet, x) for x in paragraphs(packet))
     # labels may hold commas of their own: a list of them is kept apart by semicolons
-    addressed = [e.label for e in t.elements if _enclosed(packet, e.requirements)]
+    addressed = [e.label for e in t.evidenced if _enclosed(packet, e.requirements)]
     values["elements_enclosed"] = "; ".join(addressed) or "—"
-    values["elements_missing"] = "; ".join(e.label for e in t.elements
+    values["elements_missing"] = "; ".join(e.label for e in t.evidenced
                                            if e.label not in addressed) or "—"
     return template_text.format_map(values)
 
@@ -62,8 +67,8 @@ def paragraphs(packet: ResidencePacket) -> list[str]:
     """The template's conditional paragraphs the evidence supports, in the template's
     order: a claim is made only for what is enclosed."""
     t = packet.template
-    everything = bool(t.elements) and all(_enclosed(packet, e.requirements)
-                                          for e in t.elements)
+    everything = bool(t.evidenced) and all(_enclosed(packet, e.requirements)
+                                           for e in t.evidenced)
     out = []
     for x in t.paragraphs:
         kind, _sep, requirement = x.when.partition(":")
@@ -88,7 +93,7 @@ def _letter_paragraphs(value: str, st: Styles) -> list[Flowable]:
 
 def cover_letter(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
-    _ = Words(packet.language)._
+    _ = _words(packet)._
     story: list[Flowable] = []
     if packet.draft:
         story.append(b.boxed([
@@ -107,7 +112,7 @@ def _pages(w: Words, first: int, last: int) -> str:
 def exhibit_index(packet: ResidencePacket, letters: list[str], placed: list[Placed],
                   spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     rows = []
     for i, exhibit in enumerate(packet.exhibits):
@@ -141,8 +146,10 @@ def element_evidence(packet: ResidencePacket, letters: list[str], requirements: 
                      ) -> list[str]:
     """What the evidence says of one element: the exhibits enclosed, the items still
     missing, those not applicable and why; never "none" for an element that does not apply."""
-    _ = Words(packet.language)._
+    _ = _words(packet)._
     wanted = set(requirements)
+    if not wanted:
+        return [_("No document shows this: it is argued in the letter, from the facts.")]
     lines = []
     found = _exhibits_for(packet, letters, wanted)
     if found:
@@ -161,7 +168,7 @@ def element_evidence(packet: ResidencePacket, letters: list[str], requirements: 
 def elements_checklist(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
                        ) -> list[Flowable]:
     st = styles(packet.language)
-    _ = Words(packet.language)._
+    _ = _words(packet)._
     t = packet.template
     rows = []
     for element in t.elements:
@@ -196,7 +203,7 @@ def _relative_cell(w: Words, relative: Relative, name: str) -> str:
 def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
                ) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     story: list[Flowable] = []
     for sheet in packet.template.worksheets:
@@ -221,7 +228,7 @@ def worksheets(packet: ResidencePacket, letters: list[str], spec: DocumentSpec
 def exhibit_cover(packet: ResidencePacket, where: Placed, spec: DocumentSpec
                   ) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     exhibit = next(x for x in packet.exhibits if x.label == where.label)
     story: list[Flowable] = [b.gap(60), b.p(_("Exhibit {letter}").format(letter=where.letter),
@@ -243,7 +250,7 @@ def exhibit_cover(packet: ResidencePacket, where: Placed, spec: DocumentSpec
 def translator_certificate(packet: ResidencePacket, exhibit: Exhibit, exhibit_letter: str,
                            spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     source = w.languages([exhibit.translated_from or ""])
     story: list[Flowable] = [
@@ -273,7 +280,7 @@ def translation_placeholder(packet: ResidencePacket, exhibit: Exhibit, exhibit_l
                             spec: DocumentSpec) -> list[Flowable]:
     """In a draft, where an exhibit's translation is still to go."""
     st = styles(packet.language)
-    _ = Words(packet.language)._
+    _ = _words(packet)._
     return [b.gap(60), b.boxed([
         b.p(_("Translation of exhibit {letter}").format(letter=exhibit_letter), st.title),
         b.p(_("The translation of \u201c{label}\u201d into {target} goes here, before the "
@@ -288,7 +295,7 @@ def working_notes(packet: ResidencePacket, letters: list[str], spec: DocumentSpe
     """The first page of the working papers: what they are, the matter and template the
     bundle was made from, its exhibits, and what is still missing for filing."""
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     t = packet.template
     width = _width(spec)
@@ -314,6 +321,12 @@ def working_notes(packet: ResidencePacket, letters: list[str], spec: DocumentSpe
     story.append(b.p(_("Still missing for filing"), st.heading))
     story += [b.p(f"• {x}", st.body) for x in packet.missing] or [
         b.p(_("Nothing is missing."), st.body)]
+    story.append(b.p(_("The template's sources"), st.heading))
+    story.append(b.p(_("Its texts were checked against these on {date}: check them again "
+                       "for changes since.").format(date=w.date(t.checked)) if t.checked
+                     else _("The template does not say when its texts were checked: check "
+                            "them against these before filing."), st.body))
+    story += [b.p(x, st.small) for x in t.sources]
     return story
 
 
@@ -321,7 +334,7 @@ def statement_parts(packet: ResidencePacket) -> list[tuple[str, list[tuple[str, 
     """The statement draft's parts: each heading with its lines, (lead, text) — the dates
     and place of a timeline event and what happened, or no lead and the part's prompt in
     brackets when the timeline has nothing for it.  The PDF and the editable copy share it."""
-    w = Words(packet.language)
+    w = _words(packet)
     parts = []
     for part in packet.template.statement:
         lines = []
@@ -340,7 +353,7 @@ STATEMENT_NOTE = N_("Prepared from the case timeline for the applicant and their
 
 def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     t = packet.template
     story: list[Flowable] = [
@@ -359,7 +372,7 @@ def statement_draft(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowabl
 
 def deadlines_summary(packet: ResidencePacket, spec: DocumentSpec) -> list[Flowable]:
     st = styles(packet.language)
-    w = Words(packet.language)
+    w = _words(packet)
     _ = w._
     rows = []
     for label, day in sorted(packet.dates, key=lambda x: x[1]):

@@ -7,6 +7,7 @@ without touching code; ``blank.toml`` documents every key.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -126,6 +127,21 @@ class Template:
     renewal_notice_days: int = 90
     # days from a refusal within which it can be appealed or reviewed; 0: none is given
     appeal_days: int = 0
+    # how dates and numbers are written (CLDR: "en_GB", "en_CA"); the texts' language else
+    locale: str = ""
+    checked: dt.date | None = None  # the day the texts were last checked against sources
+    # every page's confidentiality line, in the template's language; {recipient} is filled
+    footer: str = ""
+
+    @property
+    def formats(self) -> str:
+        return self.locale or self.language
+
+    @property
+    def evidenced(self) -> tuple[Element, ...]:
+        """The elements shown by documents: one with no requirement (a child's best
+        interests, no disqualification) is argued, never "missing"."""
+        return tuple(e for e in self.elements if e.requirements)
 
     @property
     def pagesize(self) -> tuple[float, float]:
@@ -170,6 +186,31 @@ def _days(raw: dict[str, Any], key: str, default: int, where: str) -> int:
         raise ValidationError(_("Template {file}: '{key}' must be a number of days from 0 to "
                                 "3660.").format(file=where, key=key), "template")
     return value
+
+
+def _checked(raw: dict[str, Any], where: str) -> dt.date | None:
+    value = raw.get("checked")
+    if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+        raise ValidationError(_("Template {file}: 'checked' must be a date (2026-12-06), the "
+                                "day its texts were checked against their sources.").format(
+            file=where), "template")
+    return value
+
+
+def _locale_problem(template: Template) -> str | None:
+    """Why *template*'s locale cannot format its dates, if it cannot: unknown to CLDR, or
+    of another language than its texts."""
+    if not template.locale:
+        return None
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        same = Locale.parse(template.locale).language == Locale.parse(template.language).language
+    except (UnknownLocaleError, ValueError):
+        same = False
+    return None if same else _("locale must be a CLDR locale of the template's language, such "
+                               "as en_GB for English, not '{locale}'").format(
+        locale=template.locale)
 
 
 def parse(path: Path) -> Template:
@@ -220,9 +261,13 @@ def parse(path: Path) -> Template:
         translation_rule=_text(raw, "translation_rule", where, required=False),
         path=path, renewal_notice_days=_days(raw, "renewal_notice_days", 90, where),
         appeal_days=_days(raw, "appeal_days", 0, where),
+        locale=_text(raw, "locale", where, required=False), checked=_checked(raw, where),
+        footer=_text(raw, "footer", where, required=False),
         paragraphs=tuple(Paragraph(_text(x, "when", where), _text(x, "text", where))
                          for x in _tables(raw, "paragraphs", where)))
-    problems = []
+    problems = [x for x in (_locale_problem(template),) if x]
+    if template.footer and set(re.findall(r"{(\w*)}", template.footer)) - {"recipient"}:
+        problems.append(_("the footer may hold one placeholder only: {recipient}"))
     if not _ID.match(template.id):
         problems.append(_("the id must be lower-case letters, digits and dashes"))
     if template.page_size not in PAGE_SIZES:

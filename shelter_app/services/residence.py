@@ -58,18 +58,23 @@ class ResidenceMaker:
         self._docs = documents
         self._access = CaseAccess(ctx)
 
-    def recipient(self, template: templates.Template, recipient_id: str | None) -> Any:
-        """The partner the packet goes to: the one named, or the directory entry with the
-        template's authority as its name."""
+    def recipient(self, template: templates.Template, recipient_id: str | None,
+                  matter: LegalMatter | None = None) -> Any:
+        """The partner the packet goes to: the one named; else the directory entry named
+        as the matter's authority (the office that decides: "Questura di Latina, Ufficio
+        Immigrazione"), or as the template's."""
         if recipient_id:
             return self._s.partners.find(recipient_id)
-        try:
-            return self._s.partners.find(template.authority)
-        except NotFound:
-            raise ValidationError(fill(_(
-                "Choose the recipient, or add {authority} to the partner directory and record "
-                "the survivor's consent to share with it."),
-                authority=template.authority), "recipient") from None
+        names = [x for x in ((matter.authority if matter else ""), template.authority) if x]
+        for name in dict.fromkeys(names):
+            try:
+                return self._s.partners.find(name)
+            except NotFound:
+                continue
+        raise ValidationError(fill(_(
+            "Choose the recipient, or add {authority} to the partner directory and record "
+            "the survivor's consent to share with it."),
+            authority=names[0]), "recipient")
 
     def _translations(self, translations: dict[str, str] | None
                       ) -> dict[str, tuple[str, str | None]]:
@@ -102,7 +107,7 @@ class ResidenceMaker:
         missing = [*gathered.missing, *problems, *translation_problems(
             gathered, translations, template, draft)]
         try:
-            partner = self.recipient(template, recipient_id)
+            partner = self.recipient(template, recipient_id, gathered.matter)
             self._s.consent.check(case_id, partner.id, list(template.sections), on=on)
         except ValidationError as exc:
             missing.append(Missing(str(exc), exc.field or "recipient"))
@@ -186,7 +191,7 @@ class ResidenceMaker:
         record, gathered, usable, missing = self._collect(
             case_id, template, matter_id=matter_id, recipient_id=recipient_id,
             translations=self._translations(translations), on=today, draft=draft)
-        partner = self.recipient(template, recipient_id)
+        partner = self.recipient(template, recipient_id, gathered.matter)
         consents = self._docs.check_consent(case_id, partner.id, sections, today)
         if missing and not draft:
             raise PreflightFailed(missing)

@@ -13,7 +13,7 @@ import pytest
 
 from shelter_app.cli.main import main
 from shelter_app.demo import PARTNERS
-from shelter_app.demo_casework import PLANS
+from shelter_app.demo_casework import AUTHORITIES, PLANS
 from shelter_app.documents import templates
 from shelter_app.services.registry import build_services
 from shelter_app.vault.vault import Vault
@@ -69,7 +69,8 @@ def test_demo_vault_with_one_passphrase_for_every_account(demo: Path) -> None:
             if user != "admin":
                 # fictional partners, and the authorities the residence templates name,
                 # whose entries say they are demo entries with no real contact
-                authorities = {t.authority for t in templates.available()}
+                authorities = {t.authority for t in templates.available()} | set(
+                    AUTHORITIES.values())
                 for partner in services.partners.list():
                     assert ("fictional" in partner.name or "ficti" in partner.name
                             or (partner.name in authorities

@@ -4,6 +4,7 @@ nothing missing; the packet's statement is drafted from the case's timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -11,11 +12,30 @@ from pathlib import Path
 import pytest
 
 from shelter_app.demo_casework import PLANS
+from shelter_app.documents import templates
+from shelter_app.documents.packet_model import Words
 from shelter_app.services.registry import build_services
 from shelter_app.vault.vault import Vault
 from tests.conftest import FAST_KDF
 from tests.records.test_cli import PASS, run
 from tests.records.test_tasks_cli import lines
+
+# template → words its filed packet prints (letter, checklist, footers), per the review
+LAW = {
+    "us-t-visa": ("Essex Junction, VT 05479-0001", "8 CFR 214.205"),
+    "uk-nrm-vts": ("without making an application", "s. 63"),
+    "it-art18": ("presupposto del rilascio",),
+    "ca-trp-vtip": ("without valid temporary resident status", "two steps of the assessment"),
+    "coe-eu-reflection-residence": ("Article 14(5)", "Art. 13(3)", "Art. 6(4)"),
+}
+
+
+def pages_of(path: Path) -> list[str]:
+    """Each page's text, pdftotext's, with ligatures as letters and spaces made single."""
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return [" ".join(unicodedata.normalize("NFKC", page).split())
+            for page in text.split("\f") if page.strip()]
 
 
 def test_every_template_passes_preflight_for_a_demo_case(
@@ -58,9 +78,34 @@ def test_every_template_passes_preflight_for_a_demo_case(
                                template, "--matter", other, "--preflight")
         assert code == 1
 
+    # every filed packet, read back: what the templates' legal review asked for is printed
+    (tmp_path / "out").mkdir()
+    today = dt.date.today()
+    for template, said in LAW.items():
+        case_code, matter_id = prepared[template]
+        target = tmp_path / "out" / f"{template}.pdf"
+        code, out, err = admin("packet", "residence", "--case", case_code, "--template",
+                               template, "--matter", matter_id, "--out", str(target))
+        assert (code, err) == (0, ""), (template, out)
+        pages = pages_of(target)
+        letter = pages[0]
+        formats = templates.load(template).formats
+        assert Words("en", formats).date(today) in letter or template == "it-art18"
+        for words in said:
+            assert words in " ".join(pages), (template, words)
+        assert "___" not in " ".join(pages)
+        working = pages_of(target.with_name(f"{template}-working.pdf"))
+        assert f"checked against these on {Words('en', formats).date(dt.date(2026, 12, 6))}" \
+            in " ".join(working) or template == "it-art18"
+        if template == "us-t-visa":  # the § 1367 marking on every page, not "do not copy"
+            assert all("8 U.S.C. § 1367 prohibits disclosing it" in p for p in pages)
+            assert not any("Do not copy" in p for p in pages)
+        if template == "it-art18":  # to the Questura the matter names, in every footer
+            assert all("Questura di Latina, Ufficio Immigrazione" in p for p in pages)
+            assert Words("it", formats).date(today) in letter
+
     case_code, matter_id = prepared["uk-nrm-vts"]
     target = tmp_path / "out" / "uk.pdf"
-    target.parent.mkdir()
     code, out, err = admin("packet", "residence", "--case", case_code, "--template",
                            "uk-nrm-vts", "--matter", matter_id, "--out", str(target))
     assert (code, err) == (0, ""), out
