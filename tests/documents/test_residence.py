@@ -196,7 +196,7 @@ def test_packet_pages_exhibits_bates_and_headers(residence: Residence, tmp_path:
     s.org.legal.documents.record_printed(produced)
     [record] = s.org.legal.documents.history(s.case_id)
     assert (record.kind, record.template, record.template_version, record.recipient) == (
-        "residence", "us-t-visa", "2026.1", USCIS)
+        "residence", "us-t-visa", "2026.2", USCIS)
     assert s.org.audit("data.print")[-1]["details"] == {
         "sections": ["identity", "situation", "legal"], "format": "residence.print"}
 
