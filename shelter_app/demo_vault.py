@@ -100,6 +100,11 @@ def create_demo_vault(folder: Path, passphrases: Mapping[str, str], *, kdf: KdfP
                 admin.accounts.add(username, [role.value], passphrases[username],
                                    temporary=False, display_name=display_name(role))
                 step()
+            # how partners reach the demo shelter: a referral packet needs both
+            admin.settings.set("organisation_contact",
+                               "Front desk (fictional): +00 0000 000000, 9:00-17:00")
+            admin.settings.set("referral_return",
+                               "Secure e-mail to referrals@demo.invalid (fictional)")
         finally:
             admin.lock()
         coordinator_vault, _report = vault.unlock("coordinator", passphrases["coordinator"])

@@ -90,6 +90,13 @@ def reopen(vault_dir: Path, username: str = "admin", passphrase: str = ADMIN_PAS
 
 
 # -- helpers for the core tests ------------------------------------------------------
+def reachable(admin: Services) -> None:
+    """How partners reach the organisation and return feedback slips: a referral packet
+    needs both (set as the administrator)."""
+    admin.settings.set("organisation_contact", "Intake desk, +00 0000 000000")
+    admin.settings.set("referral_return", "Secure e-mail to referrals@example.org")
+
+
 TEMP_PASS = "temporary passphrase 0042"
 
 

@@ -98,7 +98,8 @@ def test_lock_file_is_released(tmp_path: Path) -> None:
 # -- settings --------------------------------------------------------------------------
 def test_settings_defaults_and_changes(admin: Services) -> None:
     assert admin.settings.all() == {
-        "organisation": "Harbour House", "organisation_contact": "", "auto_lock_minutes": 5,
+        "organisation": "Harbour House", "organisation_contact": "", "referral_return": "",
+        "auto_lock_minutes": 5,
         "window_title": "Shelter App",
         "show_case_codes": False, "document_language": "en", "attachment_limit_mb": 25,
         "organisation_logo": "", "backup_every_days": 1, "backups_kept": 10,

@@ -35,6 +35,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                           help=_("partner id or name (see: shelter-admin partners)"))
     referral.add_argument("--sections", metavar="LIST",
                           help=_("comma-separated sections (default: all the consent covers)"))
+    referral.add_argument("--own-copy", action="store_true",
+                          help=_("also the person's own copy, in her language, when she wants "
+                                 "one: a separate file beside it, FILE-own-copy.pdf"))
     residence = kinds.add_parser("residence", help=_("a residence-status application packet"))
     residence.add_argument("--template", required=True, metavar="NAME",
                            help=_("template id (see: shelter-admin templates)"))
@@ -114,7 +117,10 @@ def _report(services: Services, produced: Produced, out: Path) -> None:
     saved = services.documents.save(produced, out)
     print(_("Saved {path}: {pages} pages, packet {packet}.").format(
         path=saved, pages=produced.pages, packet=produced.packet_id))
-    if produced.working is not None:
+    if produced.working is not None and produced.kind == "referral":
+        print(_("The person's own copy: {path}, {pages} pages.").format(
+            path=working_path(saved, produced.kind), pages=produced.working_pages))
+    elif produced.working is not None:
         print(_("Working papers, not for filing: {path}, {pages} pages.").format(
             path=working_path(saved), pages=produced.working_pages))
     for name, _data in produced.editable:
@@ -138,13 +144,14 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if out is not None:
         docs.check_target(case_id, out, kind=args.packet_kind.replace("-", "_"),
                           editable=("letter", "statement") if getattr(args, "docx", False)
-                          else ())
+                          else (), second=True if getattr(args, "own_copy", False) else None)
     if args.packet_kind == "referral":
         assert out is not None
         partner = services.partners.find(args.to)
         produced = docs.referral_packet(case_id, partner.id, sections=_sections(args.sections),
                                         language=args.language, encrypt=args.encrypt,
-                                        watermark=args.watermark, preview=False)
+                                        watermark=args.watermark, preview=False,
+                                        own_copy=args.own_copy)
         _report(services, produced, out)
         return 0
     if args.packet_kind == "non-punishment":

@@ -26,7 +26,7 @@ from shelter_app.documents.non_punishment import (
     build_non_punishment_letter,
 )
 from shelter_app.documents.packet_model import ReferralPacket
-from shelter_app.documents.referral import build_referral
+from shelter_app.documents.referral import build_referral, build_survivor_copy
 from shelter_app.documents.residence import ResidencePacket, build_residence
 from shelter_app.documents.residence_docx import letter_docx, statement_docx
 
@@ -50,7 +50,8 @@ class Built:
     pdf: bytes = field(repr=False)
     pages: int
     plain: bytes | None = field(default=None, repr=False)
-    # a residence packet's working papers, a PDF of their own (encrypted likewise)
+    # a second document (encrypted likewise): a residence packet's working papers, a
+    # referral's copy for the person
     working: bytes | None = field(default=None, repr=False)
     working_pages: int = 0
     working_plain: bytes | None = field(default=None, repr=False)
@@ -72,6 +73,15 @@ def build(job: Job) -> Built:
                     if model.editable else ())
         return Built(result.pdf, result.pages, working=result.working,
                      working_pages=result.working_pages, editable=editable)
+    if isinstance(model, ReferralPacket) and model.survivor_copy:
+        pdf, own = build_referral(model), build_survivor_copy(model)
+        own_pages = len(PdfReader(io.BytesIO(own)).pages)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if job.passphrase:
+            return Built(encryption.encrypt(pdf, job.passphrase), pages, plain=pdf,
+                         working=encryption.encrypt(own, job.passphrase),
+                         working_pages=own_pages, working_plain=own)
+        return Built(pdf, pages, working=own, working_pages=own_pages)
     if isinstance(model, ReferralPacket):
         pdf = build_referral(model)
     elif isinstance(model, AppointmentCard):

@@ -137,7 +137,9 @@ class ReferralPacket:
     legal: tuple[Matter, ...] | None = None
     services_received: tuple[Entry, ...] | None = None
     watermark: str | None = None
-    survivor_copy: bool = True
+    # the person's own copy, a document of its own in her language, made when she wants it
+    survivor_copy: bool = False
+    return_channel: str = ""  # how the partner returns the feedback slip
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -1,6 +1,7 @@
 """The referral packet: cover letter, referral form and consent summary in the partner's
-document language, a feedback slip for the partner to return, and the survivor's own copy
-in the survivor's language.  One PDF, one footer numbering across every page.
+document language and a feedback slip for the partner to return, in one PDF with one footer
+numbering; and, only when she wants it, the survivor's own copy in her language: a document
+of its own, numbered on its own, never part of what the partner receives.
 
 The builder prints only what the packet model holds: sections not shared are absent from
 it (``packet_model``).  When identity is not shared the case code stands for the person.
@@ -28,11 +29,15 @@ def build_referral(packet: ReferralPacket) -> bytes:
     story += [PageBreak(), *referral_form(packet, st)]
     story += [PageBreak(), *consent_summary(packet, st)]
     story += [PageBreak(), *feedback_slip(packet, st)]
-    if packet.survivor_copy:
-        _ = translator(packet.survivor_language)
-        story += [PageBreak(), Mark(packet.survivor_language, _("the person referred")),
-                  *survivor_copy(packet, styles(packet.survivor_language))]
     return render(spec, story)
+
+
+def build_survivor_copy(packet: ReferralPacket) -> bytes:
+    """The person's own copy: in her language, addressed to her, its own pages."""
+    _ = translator(packet.survivor_language)
+    spec = DocumentSpec(recipient=_("the person referred"), packet_id=packet.packet_id,
+                        language=packet.survivor_language, watermark=packet.watermark)
+    return render(spec, survivor_copy(packet, styles(packet.survivor_language)))
 
 
 def section_names(w: Words, codes: tuple[str, ...]) -> str:
@@ -71,6 +76,9 @@ def cover_letter(packet: ReferralPacket, st: Styles) -> list[Flowable]:
     else:
         story.append(b.p(_("Please return the feedback slip, so that we know the person was "
                            "received."), st.body))
+    if packet.return_channel:
+        story.append(rich(_("How to return it: {channel}"), st.body,
+                          channel=packet.return_channel))
     story += [b.gap(6), b.p(_("Yours sincerely,"), st.body), b.gap(8),
               b.p(packet.referrer, st.body), b.p(packet.organisation, st.body)]
     if packet.organisation_contact:
@@ -139,9 +147,27 @@ def feedback_slip(packet: ReferralPacket, st: Styles) -> list[Flowable]:
         b.boxed([rich(_("Return to: {referrer}, {organisation}"), st.body,
                       referrer=packet.referrer, organisation=packet.organisation),
                  b.p(packet.organisation_contact, st.body),
+                 *([rich(_("How to return it: {channel}"), st.body,
+                         channel=packet.return_channel)] if packet.return_channel else []),
                  b.p(_("Do not write the person's name on this slip: the reference is "
                        "enough."), st.small)]),
     ]
+
+
+def _when(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:
+    """When she will hear: from them only if they were given a way to reach her."""
+    _ = w._
+    if "contact" in packet.sections:
+        said = _("They may contact you in the ways you agreed to, or your contact person will "
+                 "tell you the day and time.")
+    else:
+        said = _("They do not have your address or telephone number: your contact person "
+                 "will tell you the day and time.")
+    story = [b.p(said, st.body)]
+    if packet.reply_by:
+        story.append(rich(_("We expect their answer by {date}."), st.body,
+                          date=w.date(packet.reply_by)))
+    return story
 
 
 def survivor_copy(packet: ReferralPacket, st: Styles) -> list[Flowable]:
@@ -158,10 +184,7 @@ def survivor_copy(packet: ReferralPacket, st: Styles) -> list[Flowable]:
         b.p(packet.partner_name, st.body),
         *[b.p(line, st.body) for line in packet.partner_address.splitlines() if line.strip()],
         b.p(_("When"), st.heading),
-        rich(_("They will contact you, or your contact person will tell you the day and time. "
-               "We expect an answer by {date}."), st.body, date=w.date(packet.reply_by))
-        if packet.reply_by else
-        b.p(_("Your contact person will tell you the day and time."), st.body),
+        *_when(packet, w, st),
         b.p(_("Who to contact"), st.heading),
         b.p(packet.referrer, st.body), b.p(packet.organisation, st.body),
     ]
@@ -172,6 +195,12 @@ def survivor_copy(packet: ReferralPacket, st: Styles) -> list[Flowable]:
         b.p(_("With your agreement we gave them: {sections}. Nothing else.").format(
             sections=section_names(w, packet.sections)), st.body),
     ]
+    if "identity" not in packet.sections:
+        story.append(b.p(_("They do not know your name: show them the reference above."),
+                         st.body))
+    if "health" in packet.sections:
+        story.append(b.p(_("They know about your health needs, as you agreed, so that they "
+                           "can help with them."), st.body))
     if used:
         story.append(rich(_("You agreed on {given}; your agreement lasts until {until}."),
                           st.body, given=w.date(min(c.given_on for c in used)),

@@ -93,8 +93,8 @@ class Produced:
     # The same document before encryption, for a preview only: never saved, printed or
     # recorded (None when not encrypted).
     plain: bytes | None = field(default=None, repr=False)
-    # a residence packet's working papers: a second file, saved beside the filing bundle
-    # and never part of it (None for other documents)
+    # a second file saved beside the document and never part of it: a residence packet's
+    # working papers, a referral packet's copy for the person (None for other documents)
     working: bytes | None = field(default=None, repr=False)
     working_pages: int = 0
     working_plain: bytes | None = field(default=None, repr=False)
@@ -208,8 +208,9 @@ class DocumentService:
                         sections: list[str] | None = None, language: str | None = None,
                         encrypt: bool = False, watermark: str | None = None,
                         referral_id: str | None = None, on: dt.date | None = None,
-                        preview: bool = True) -> Produced:
-        """The referral packet for *partner_id* (``services/referral_packets.py``).
+                        preview: bool = True, own_copy: bool = False) -> Produced:
+        """The referral packet for *partner_id* (``services/referral_packets.py``), and with
+        *own_copy* the person's own copy as a second document (``Produced.working``).
         *preview*: record that it was made to be looked at (the command line, which saves
         at once, passes False; saving records it)."""
         from shelter_app.services.referral_packets import referral_packet
@@ -217,7 +218,7 @@ class DocumentService:
         return referral_packet(self, self._ctx, self._s, case_id, partner_id,
                                sections=sections, language=language, encrypt=encrypt,
                                watermark=watermark, referral_id=referral_id, on=on,
-                               preview=preview)
+                               preview=preview, own_copy=own_copy)
 
     # -- appointment card -------------------------------------------------------------
     def appointment_card(self, appointment_id: str, *, language: str | None = None,
@@ -363,13 +364,13 @@ class DocumentService:
                 then()
 
     def check_target(self, case_id: str, path: Path, *, kind: str = "document",
-                     editable: tuple[str, ...] = ()) -> None:
+                     editable: tuple[str, ...] = (), second: bool | None = None) -> None:
         """Refuse a file name that is not a new .pdf (nor are the files that go beside it)
         or that names the survivor, before anything is produced."""
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             raise ValidationError(_("Save the document as a .pdf file."), "path")
-        for taken in beside(path, working=kind == "residence", editable=editable):
+        for taken in beside(path, kind=kind, second=second, editable=editable):
             if taken.exists():
                 raise ValidationError(fill(_("{name} already exists. Choose another file "
                                              "name."), name=taken.name), "path")
@@ -385,7 +386,8 @@ class DocumentService:
         does not name the survivor; recorded as exported in the same transaction."""
         path = Path(path)
         self.check_target(produced.case_id, path, kind=produced.kind,
-                          editable=tuple(name for name, _data in produced.editable))
+                          editable=tuple(name for name, _data in produced.editable),
+                          second=produced.working is not None)
         scope = self.check_release(produced)
         self._leave(produced, scope, Event.EXPORT, "pdf", lambda: write_all(path, produced))
         return path

@@ -94,7 +94,8 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
                    partner: Any, sections: list[str], consents: Iterable[Consent],
                    care: CareService, legal: LegalService, timeline: TimelineService,
                    language: str, packet_id: str, today: dt.date, organisation: str,
-                   organisation_contact: str, watermark: str | None) -> m.ReferralPacket:
+                   organisation_contact: str, watermark: str | None,
+                   return_channel: str = "", survivor_copy: bool = False) -> m.ReferralPacket:
     if not ctx.vault.keyring.holds(KeyName.CASE):  # the referral's reason would be empty
         raise keys_not_given(reading=True)
     s, c = record.survivor, record.case
@@ -184,4 +185,4 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
         sections=tuple(sections), is_minor=bool(s.get("is_minor")), consents=used,
         identity=identity, contact=contact, situation=situation, access_needs=access_needs,
         health=health, legal=matters, services_received=services_received,
-        watermark=watermark)
+        watermark=watermark, return_channel=return_channel, survivor_copy=survivor_copy)

@@ -26,7 +26,7 @@ REFERRAL_LAYOUT = "referral/1"
 def referral_packet(docs: DocumentService, ctx: ServiceContext, services: Any, case_id: str,
                     partner_id: str, *, sections: list[str] | None, language: str | None,
                     encrypt: bool, watermark: str | None, referral_id: str | None,
-                    on: dt.date | None, preview: bool) -> Produced:
+                    on: dt.date | None, preview: bool, own_copy: bool = False) -> Produced:
     today = on or dt.date.today()
     access = CaseAccess(ctx)
     scope = access.require(case_id, Action.PRODUCE_PACKET)
@@ -44,12 +44,19 @@ def referral_packet(docs: DocumentService, ctx: ServiceContext, services: Any, c
         partner.document_language,
         document_language(services.settings.get("document_language")))
     organisation, contact = docs.organisation()
+    reply = str(services.settings.get("referral_return")).strip()
     packet_id = new_packet_id()
     model = referral_model(
         ctx, record=record, referral=referral, partner=partner, sections=chosen,
         consents=consents, care=services.care, legal=services.legal,
         timeline=services.timeline, language=lang, packet_id=packet_id, today=today,
-        organisation=organisation, organisation_contact=contact, watermark=watermark)
+        organisation=organisation, organisation_contact=contact, watermark=watermark,
+        return_channel=reply, survivor_copy=own_copy)
+    if not contact.strip() or not reply:  # (after the model: a missing key is said first)
+        raise ValidationError(_(
+            "A referral packet needs the organisation's contact and how partners return the "
+            "feedback slip, so that the partner can answer. An administrator sets both in "
+            "Administration, Settings."), "organisation_contact")
     return docs.produce_pdf(
         case_id=case_id, scope=scope, kind="referral", model=model,
         packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,

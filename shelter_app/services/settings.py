@@ -119,6 +119,8 @@ SETTINGS: dict[str, Setting] = {
                 _text("organisation", 200, required=True)),
         Setting("organisation_contact", N_("Contact printed on documents"), "",
                 _text("organisation_contact", 300, required=False)),
+        Setting("referral_return", N_("How partners return feedback slips"), "",
+                _text("referral_return", 300, required=False)),
         Setting("auto_lock_minutes", N_("Lock after idle minutes"), 5, _minutes),
         Setting("window_title", N_("Window title"), "Shelter App",
                 _text("window_title", 60, required=True)),

@@ -136,4 +136,5 @@ def scenario(org: Org) -> Scenario:  # noqa: F811
                                   reason="Ana needs a medical check after months of work "
                                          "without rest.")
     org.admin.settings.set("organisation_contact", "+34 955 000 000 (9:00–17:00)")
+    org.admin.settings.set("referral_return", "Secure e-mail to referrals@example.org")
     return Scenario(org, record.id, record.code, partner.id, referral.id, consent.id)

@@ -13,7 +13,7 @@ import pytest
 from shelter_app.cli.main import main
 from tests.bidi import plain
 from tests.conftest import FAST_KDF
-from tests.documents.conftest import Scenario, read_pdf
+from tests.documents.conftest import NAME, Scenario, read_pdf
 from tests.documents.test_residence import Residence, residence  # noqa: F401
 from tests.records.conftest import STAFF_PASS
 
@@ -54,6 +54,27 @@ def test_referral_packet_from_the_command_line(scenario: Scenario, tmp_path: Pat
     code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
                             scenario.code, "--to", "Centro Esperanza", "--out", str(out))
     assert code == 1 and "already exists" in err and err.count("\n") == 1
+    # her own copy, when she wants one: a file of its own beside it, encrypted likewise
+    out = tmp_path / "referral-2.pdf"
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
+                            scenario.code, "--to", "Centro Esperanza", "--out", str(out),
+                            "--own-copy", "--encrypt")
+    assert (code, err) == (0, ""), err
+    own = tmp_path / "referral-2-own-copy.pdf"
+    assert re.search(rf"^The person's own copy: {re.escape(str(own))}, \d+ pages\.$", stdout,
+                     re.M), stdout
+    passphrase = re.search(r"^\s+([2-9A-Z]{5}(?:-[2-9A-Z]{5}){4})$", stdout, re.M)
+    assert passphrase is not None and pypdf.PdfReader(own).is_encrypted
+    read = read_pdf(own.read_bytes(), tmp_path, password=passphrase.group(1))
+    assert scenario.code in read.text and "Centro Esperanza" in read.text
+    assert NAME not in read.text
+    # an existing copy's name is refused before anything is made
+    own.rename(tmp_path / "referral-3-own-copy.pdf")
+    code, stdout, err = cli(monkeypatch, capsys, folder, "packet", "referral", "--case",
+                            scenario.code, "--to", "Centro Esperanza", "--out",
+                            str(tmp_path / "referral-3.pdf"), "--own-copy")
+    assert code == 1 and "referral-3-own-copy.pdf\u2069 already exists" in err
+    assert not (tmp_path / "referral-3.pdf").exists()
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -83,7 +104,7 @@ def test_residence_packet_preflight_and_templates(residence: Residence, tmp_path
     s.org.coordinator.legal.add_evidence(residence.matter_id, "Hardship evidence (doctor)")
     folder = close(s)
     code, stdout, _err = cli(monkeypatch, capsys, folder, "templates", user="legal")
-    assert code == 0 and re.search(r"^us-t-visa\t2026\.1\tUnited States", stdout, re.M)
+    assert code == 0 and re.search(r"^us-t-visa\t2026\.2\tUnited States", stdout, re.M)
     assert {line.split("\t")[0] for line in stdout.splitlines()} >= {
         "us-t-visa", "coe-eu-reflection-residence", "uk-nrm-vts", "it-art18", "ca-trp-vtip",
         "blank"}

@@ -24,34 +24,65 @@ def page_label(language: str, x: int, y: int) -> str:
         x=format_number(x, language=language), y=format_number(y, language=language))
 
 
-def test_packet_in_the_partners_language_with_the_survivor_copy_in_hers(
+def test_packet_in_the_partners_language_and_her_own_copy_apart_in_hers(
         scenario: Scenario, tmp_path: Path) -> None:
-    produced = scenario.org.coordinator.documents.referral_packet(scenario.case_id,
-                                                                  scenario.partner_id)
-    read = read_pdf(produced.pdf, tmp_path)
+    docs = scenario.org.coordinator.documents
     es, ar = translator("es"), translator("ar")
     assert es("Referral form") != "Referral form", "the Spanish catalogue is compiled"
     assert ar("Your referral") != "Your referral", "the Arabic catalogue is compiled"
-    assert read.pages == produced.pages >= 5
+    alone = docs.referral_packet(scenario.case_id, scenario.partner_id)
+    assert alone.working is None, "her copy is made only when she wants it"
+    produced = docs.referral_packet(scenario.case_id, scenario.partner_id, own_copy=True)
+    read = read_pdf(produced.pdf, tmp_path)
+    assert read.pages == produced.pages == alone.pages >= 4
     for number in range(1, read.pages + 1):
         pypdf_text, poppler = read.both(number)
-        language = "ar" if ar("Your referral") in poppler else "es"
         for text in (pypdf_text, poppler):
             assert produced.packet_id in text
-        assert has_phrase(poppler, page_label(language, number, read.pages)), poppler
+        assert has_phrase(poppler, page_label("es", number, read.pages)), poppler
     everything = read.text
     for expected in (es("Referral form"), es("Consent summary"), es("Feedback slip"),
                      es("Safe contact: read before contacting the person"), "Centro Esperanza",
-                     scenario.code, NAME, "Say you are calling from the dentist."):
+                     scenario.code, NAME, "Say you are calling from the dentist.",
+                     "Secure e-mail to referrals@example.org"):
         assert expected in everything, expected
-    survivor = read.poppler_pages[-1]
+    assert not has_phrase(everything, ar("Your referral")), "her copy is not the partner's"
+    assert produced.working is not None
+    own = read_pdf(produced.working, tmp_path)
+    assert own.pages == produced.working_pages
+    survivor = " ".join(own.poppler_pages)
+    assert has_phrase(own.poppler_pages[0], page_label("ar", 1, own.pages)), "its own pages"
     for expected in (ar("Your referral"), ar("How to withdraw your consent"),
                      ar("Keep this page in a safe place."),
                      ar("With your agreement we gave them: {sections}. Nothing else.").split(
                          ":")[0]):
         assert has_phrase(survivor, expected), expected  # Arabic back in logical order
+    # what she reads fits what was shared: her name and contact went, her health did not
+    assert not has_phrase(survivor, ar("They do not know your name: show them the reference "
+                                       "above.").split(":")[0])
+    assert not has_phrase(survivor, ar("They know about your health needs, as you agreed, "
+                                       "so that they can help with them.").split(",")[0])
     assert NAME not in survivor, "the survivor's copy never names her"
     assert "Needs a ground-floor room" not in everything, "health was not shared"
+    narrow = docs.referral_packet(scenario.case_id, scenario.partner_id,
+                                  sections=["situation"], own_copy=True)
+    assert narrow.working is not None
+    told = " ".join(read_pdf(narrow.working, tmp_path).poppler_pages)
+    assert has_phrase(told, ar("They do not know your name: show them the reference "
+                               "above.").split(":")[0])
+    assert has_phrase(told, ar("They do not have your address or telephone number: your "
+                               "contact person will tell you the day and time.").split(":")[0])
+
+
+def test_no_packet_without_a_way_for_the_partner_to_answer(scenario: Scenario) -> None:
+    docs = scenario.org.coordinator.documents
+    for key in ("referral_return", "organisation_contact"):
+        kept = scenario.org.admin.settings.get(key)
+        scenario.org.admin.settings.set(key, "")
+        with pytest.raises(ValidationError, match="how partners return the feedback slip"):
+            docs.referral_packet(scenario.case_id, scenario.partner_id)
+        scenario.org.admin.settings.set(key, kept)
+    assert docs.referral_packet(scenario.case_id, scenario.partner_id).pages >= 4
 
 
 def test_only_consented_sections_and_the_refusal_names_what_is_missing(

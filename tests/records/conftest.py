@@ -20,7 +20,7 @@ import pytest
 from shelter_app.domain.records import CaseInput, CaseRecord, SurvivorInput
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.vault import OpenVault, Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, reachable
 
 STAFF_PASS = "plain orchard lantern 42"
 ACCOUNTS = {
@@ -87,6 +87,7 @@ def organisation(tmp_path: Path) -> Iterator[Org]:
     ids = {"admin": admin_opened.user_id}
     for name, roles in ACCOUNTS.items():
         ids[name] = admin.accounts.add(name, roles, STAFF_PASS, temporary=False).id
+    reachable(admin)
     for name in ACCOUNTS:
         one, _report = vault.unlock(name, STAFF_PASS)
         opened.append(one)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.records import CaseInput, CaseRecord, SurvivorInput
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.vault import Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, signed_in
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, reachable, signed_in
 
 STAFF_PASS = "plain orchard lantern 42"
 CANARY = "Zenobia Quillfeather"
@@ -45,6 +45,7 @@ def staffed_vault(folder: Path) -> dict[str, str]:
         for name, roles, display in STAFF:
             ids[name] = admin.accounts.add(name, roles, STAFF_PASS, display_name=display,
                                            temporary=False).id
+        reachable(admin)
     finally:
         admin.lock()
         vault.close()

@@ -41,6 +41,7 @@ def image_file(path: Path, fmt: str, *, text: str = "") -> Path:
 
 
 def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
+    before = len(org.audit("settings.changed"))  # the fixture's own
     assert tab.organisation.text() == "Harbour House"
     assert tab.auto_lock.value() == 5 and not tab.show_codes.isChecked()
     assert tab.document_language.value() == "en"
@@ -55,6 +56,8 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
     tab.document_language.set_value("fr")
     tab.attachment_limit.setValue(40)
     tab.contact.setText("Intake desk, +44 20 7946 0000")
+    assert tab.referral_return.text() == "Secure e-mail to referrals@example.org"
+    tab.referral_return.setText("By post to PO Box 12, or hand it to the person")
     assert tab.backup_every.value() == 1 and tab.backups_kept.value() == 10
     tab.backup_every.setValue(0)
     assert tab.backup_every.text() == "Never"
@@ -65,12 +68,13 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
         "auto_lock_minutes": 12, "show_case_codes": True, "document_language": "fr",
         "attachment_limit_mb": 40, "organisation_logo": "",
         "organisation_contact": "Intake desk, +44 20 7946 0000", "backup_every_days": 0,
-        "backups_kept": 30}
+        "backups_kept": 30, "referral_return": "By post to PO Box 12, or hand it to the person"}
     assert "next sign-in" in tab.notice.text()
-    changed = [e["details"]["setting"] for e in org.audit("settings.changed")]
+    changed = [e["details"]["setting"] for e in org.audit("settings.changed")][before:]
     assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "backup_every_days",
                                "backups_kept", "document_language", "organisation",
-                               "organisation_contact", "show_case_codes", "window_title"]
+                               "organisation_contact", "referral_return", "show_case_codes",
+                               "window_title"]
 
     tab.organisation.setText("   ")
     assert not tab.save()

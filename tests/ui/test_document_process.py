@@ -57,7 +57,7 @@ def test_preview_save_with_the_builder_process(qtbot, apart: Services,
         assert document is not None and document.passphrase and document.plain is not None
         shown = dialog.preview.document
         assert shown is not None and shown.status() == QPdfDocument.Status.Ready
-        assert dialog.preview.pages == document.pages == 6
+        assert dialog.preview.pages == document.pages == 5  # her own copy only when asked
         assert dialog.passphrase.text() == document.passphrase
     target = tmp_path / document.file_name
     monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))

@@ -126,6 +126,27 @@ def test_referral_preview_save_and_print(qtbot, scenario: Scenario,  # noqa: F81
     assert not dialog.save_button.isEnabled() and dialog.passphrase.isHidden()
     assert dialog.notice.isHidden()
 
+    # she wants her own copy: a second document, shown on request, saved beside the packet
+    assert not dialog.referral.own_copy.isHidden()
+    assert not dialog.referral.own_copy.isChecked()
+    assert dialog.working.isHidden(), "no copy of hers unless she wants one"
+    qtbot.mouseClick(dialog.referral.own_copy, Qt.MouseButton.LeftButton)
+    made(qtbot, dialog, background)
+    document = dialog.document
+    assert document is not None and document.working is not None
+    assert not dialog.working.isHidden() and dialog.working.text() == "Show h&er own copy"
+    partner_pages = dialog.preview.pages
+    qtbot.mouseClick(dialog.working, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.preview.pages == document.working_pages, timeout=WAIT_MS)
+    assert partner_pages == document.pages != document.working_pages
+    target = tmp_path / "out" / "referral-copy.pdf"
+    monkeypatch.setattr(dialog, "ask_save_path", lambda suggested: str(target))
+    saved(qtbot, dialog, background)
+    own = tmp_path / "out" / "referral-copy-own-copy.pdf"
+    assert target.read_bytes() == document.pdf and own.read_bytes() == document.working
+    assert plain(dialog.notice.text()) == (
+        "Saved as referral-copy.pdf, and her own copy as referral-copy-own-copy.pdf.")
+
 
 def test_a_refusal_is_shown_in_the_core_words(qtbot, scenario: Scenario,  # noqa: F811
                                               background: Background, keep) -> None:
@@ -209,9 +230,12 @@ def test_the_saved_notice_names_every_file() -> None:
     from ui.documents.residence_form import saved_notice
 
     path = Path("/tmp/out/filing.pdf")
-    assert saved_notice(SimpleNamespace(working=None, editable=()), path) == \
+    assert saved_notice(SimpleNamespace(kind="referral", working=None, editable=()), path) == \
         "Saved as \u2068filing.pdf\u2069."
-    both = saved_notice(SimpleNamespace(working=b"%PDF", editable=()), path)
+    both = saved_notice(SimpleNamespace(kind="residence", working=b"%PDF", editable=()), path)
     assert "filing-working.pdf" in both and "docx" not in both
-    every = saved_notice(SimpleNamespace(working=b"%PDF", editable=(("letter", b""),)), path)
+    every = saved_notice(SimpleNamespace(kind="residence", working=b"%PDF",
+                                         editable=(("letter", b""),)), path)
     assert "filing-letter.docx" in every and "filing-statement.docx" in every
+    hers = saved_notice(SimpleNamespace(kind="referral", working=b"%PDF", editable=()), path)
+    assert "her own copy as \u2068filing-own-copy.pdf\u2069" in hers

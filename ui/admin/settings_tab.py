@@ -62,6 +62,7 @@ class SettingsTab(QWidget):
 
         self.organisation = QLineEdit()
         self.contact = QLineEdit()
+        self.referral_return = QLineEdit()
         self.window_title = QLineEdit()
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 240)
@@ -82,6 +83,7 @@ class SettingsTab(QWidget):
                                                               "logo"), self.remove_logo)
         self.fields: dict[str, QWidget] = {
             "organisation": self.organisation, "organisation_contact": self.contact,
+            "referral_return": self.referral_return,
             "window_title": self.window_title, "auto_lock_minutes": self.auto_lock,
             "show_case_codes": self.show_codes,
             "document_language": self.document_language,
@@ -98,6 +100,9 @@ class SettingsTab(QWidget):
             "auto_lock_minutes": _("Applies from the next sign-in."),
             "organisation_contact": _("How partners reach you about a referral: printed on "
                                       "packets and feedback slips."),
+            "referral_return": _("Printed on every feedback slip, for example a secure "
+                                 "e-mail address or a postal address. Referral packets need "
+                                 "it and the contact above."),
             "backup_every_days": _("Made in the background at sign-in, into the vault's "
                                    "backups folder. Also copy the whole vault folder to a "
                                    "drive kept elsewhere."),
@@ -115,7 +120,7 @@ class SettingsTab(QWidget):
                 below.append(flow(self.choose_logo_button, self.remove_logo_button))
             field = field_with(widget, *below, self.messages[key],
                                grow=key in ("organisation", "organisation_contact",
-                                            "window_title"))
+                                            "referral_return", "window_title"))
             form.addRow(_("Case lists:") if key == "show_case_codes" else label(key) + ":",
                         field)
         self.error = MessageLabel()
@@ -141,6 +146,7 @@ class SettingsTab(QWidget):
         values = self.saved()
         self.organisation.setText(str(values["organisation"]))
         self.contact.setText(str(values["organisation_contact"]))
+        self.referral_return.setText(str(values["referral_return"]))
         self.window_title.setText(str(values["window_title"]))
         self.auto_lock.setValue(int(values["auto_lock_minutes"]))
         self.show_codes.setChecked(bool(values["show_case_codes"]))
@@ -155,6 +161,7 @@ class SettingsTab(QWidget):
     def values(self) -> dict[str, Any]:
         return {"organisation": self.organisation.text(),
                 "organisation_contact": self.contact.text(),
+                "referral_return": self.referral_return.text(),
                 "window_title": self.window_title.text(),
                 "auto_lock_minutes": self.auto_lock.value(),
                 "show_case_codes": self.show_codes.isChecked(),

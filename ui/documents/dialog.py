@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shelter_app.domain import vocab
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import language_name
@@ -50,6 +48,7 @@ from . import choices as pick
 from .choices import KINDS, Choices, VerticalScroll, contained
 from .preview import PdfPreview
 from .printing import PrintOutcome, PrintRun
+from .referral_form import ReferralForm
 from .residence_form import ResidenceForm, saved_notice
 
 
@@ -91,14 +90,8 @@ class DocumentDialog(QDialog):
         for code in DOCUMENT_LANGUAGES:
             native = language_name(code, language=code) or code
             self.language.add(f"{native} ({code})", code)
-        self.sections: dict[str, QCheckBox] = {}
-        section_box = QWidget()
-        grid = QGridLayout(section_box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for n, (code, label) in enumerate(vocab.SECTIONS.choices()):
-            box = named(QCheckBox(label), label)
-            self.sections[code] = box
-            grid.addWidget(box, n // 3, n % 3)
+        self.referral = ReferralForm(services, case_id, self)
+        self.sections, section_box = self.referral.sections, self.referral.sections_box
         self.encrypt = named(QCheckBox(_("Encrypt with a passphrase (AES-256)")),
                              _("Encrypt with a passphrase (AES-256)"))
         self.encrypt.setChecked(True)
@@ -116,6 +109,7 @@ class DocumentDialog(QDialog):
         self.form.addRow(_("&Recipient:"), self.recipient)
         self.form.addRow(_("&Language:"), self.language)
         self.form.addRow(_("Sections:"), section_box)
+        self.form.addRow("", self.referral.own_copy)
         self.form.addRow(_("&Watermark:"), self.watermark)
         self.form.addRow("", self.encrypt)
         self.form.addRow("", self.draft)
@@ -165,8 +159,9 @@ class DocumentDialog(QDialog):
         self.record.currentIndexChanged.connect(self._invalidate)
         self.recipient.currentIndexChanged.connect(self._recipient_changed)
         self.residence.changed.connect(self._invalidate)
+        self.referral.changed.connect(self._invalidate)
         self.language.currentIndexChanged.connect(self._invalidate)
-        for box in (self.encrypt, self.draft, *self.sections.values()):
+        for box in (self.encrypt, self.draft):
             box.toggled.connect(self._invalidate)
         self.watermark.textChanged.connect(self._invalidate)
         self.preview_button.clicked.connect(self.make)
@@ -193,10 +188,15 @@ class DocumentDialog(QDialog):
                               (self.matter, kind == "residence"),
                               (self.record, kind == "non_punishment"),
                               (self._section_row, kind == "referral"),
+                              (self.referral.own_copy, kind == "referral"),
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence"),
                               (self.residence.editable, kind == "residence")):
             self.form.setRowVisible(widget, shown)
+        shown = (self.referral.shown_label() if kind == "referral"
+                 else self.residence.shown_label())
+        self.working.setText(shown)
+        self.working.setAccessibleName(shown.replace("&", ""))
         # a residence packet is written in the language of its template's texts
         self.language.setEnabled(kind != "residence")
         if kind == "residence":
@@ -218,21 +218,8 @@ class DocumentDialog(QDialog):
         kind = self.kind.value()
         if kind == "residence":
             self.residence.check()
-        if kind != "referral" or self.recipient.value() is None:
-            return
-        docs = self._s.documents
-        try:
-            readable = set(docs.readable_sections(self._case_id))
-            consented = set(docs.consented_sections(self._case_id,
-                                                    self.recipient.value()))
-        except ShelterError as exc:
-            self.message.show_message(str(exc))
-            return
-        for code, box in self.sections.items():
-            box.blockSignals(True)
-            box.setEnabled(code in readable)
-            box.setChecked(code in consented)
-            box.blockSignals(False)
+        if kind == "referral" and self.recipient.value() is not None:
+            self.message.show_message(self.referral.fill(self.recipient.value()))
 
     def _invalidate(self, *_args: Any) -> None:
         """A choice changed: what the preview shows is no longer what would be made."""
@@ -256,8 +243,8 @@ class DocumentDialog(QDialog):
                                    "encrypt": self.encrypt.isChecked(),
                                    "watermark": self.watermark.text().strip() or None}
         if kind == "referral":
-            sections = [c for c, box in self.sections.items() if box.isChecked()]
-            return lambda: docs.referral_packet(case, target, sections=sections, **options)
+            chosen = self.referral.request()
+            return lambda: docs.referral_packet(case, target, **chosen, **options)
         if kind == "residence":
             chosen, draft = self.residence.request(), self.draft.isChecked()
             return lambda: docs.residence_packet(case, recipient_id=target, draft=draft,

@@ -33,6 +33,9 @@ def saved_notice(document: Any, path: Path) -> str:
     beside a residence packet went."""
     if document.working is None:
         return fill(_("Saved as {name}."), name=path.name)
+    if document.kind == "referral":
+        return fill(_("Saved as {name}, and her own copy as {copy}."), name=path.name,
+                    copy=working_path(path, "referral").name)
     if document.editable:
         return fill(_("Saved as {name}, its working papers as {working} and editable copies as "
                       "{letter} and {statement}."), name=path.name,
@@ -64,10 +67,7 @@ class ResidenceForm(QObject):
         self.matter.setPlaceholderText(_("Choose the legal matter"))
         self.missing = MissingList()
         # beside the preview: the packet is two files, and either can be looked at
-        self.working = named(QCheckBox(_("Show the wor&king papers (not for filing)")),
-                             _("Show the working papers"))
-        self.working.setToolTip(_("A residence packet is saved as two files: the filing "
-                                  "bundle, and its working papers beside it."))
+        self.working = QCheckBox(self.shown_label())  # its name follows the kind (dialog)
         self.working.hide()
         self.editable = named(QCheckBox(_("Also the letter and the statement as editable Word "
                                           "&files (not encrypted)")),
@@ -75,6 +75,11 @@ class ResidenceForm(QObject):
         self.editable.toggled.connect(lambda _on: self.changed.emit())
         self.template.currentIndexChanged.connect(self._template_changed)
         self.matter.currentIndexChanged.connect(self._matter_changed)
+
+    @staticmethod
+    def shown_label() -> str:
+        """The preview's switch to the working papers."""
+        return _("Show the wor&king papers (not for filing)")
 
     def fill(self) -> str:
         """List the templates the case's matters fit; what to tell the user when none do
