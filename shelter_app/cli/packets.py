@@ -79,6 +79,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                           help=_("document language (en, es, fr, ar, ru, uk, ro, vi)"))
         kind.add_argument("--encrypt", action="store_true",
                           help=_("encrypt with AES-256; the passphrase is printed once"))
+        if kind is not letter:
+            kind.add_argument("--pdfa", action="store_true",
+                              help=_("an archival copy: PDF/A-2b files (not with --encrypt)"))
         kind.add_argument("--watermark", metavar="TEXT")
     sub.add_parser("templates", help=_("list residence-status templates"))
 
@@ -151,7 +154,7 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         produced = docs.referral_packet(case_id, partner.id, sections=_sections(args.sections),
                                         language=args.language, encrypt=args.encrypt,
                                         watermark=args.watermark, preview=False,
-                                        own_copy=args.own_copy)
+                                        own_copy=args.own_copy, archival=args.pdfa)
         _report(services, produced, out)
         return 0
     if args.packet_kind == "non-punishment":
@@ -191,7 +194,8 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
                                          translations=translations,
                                          encrypt=args.encrypt, watermark=args.watermark,
                                          bates_prefix=args.bates_prefix, draft=args.draft,
-                                         preview=False, editable=args.docx)
+                                         preview=False, editable=args.docx,
+                                         archival=args.pdfa)
     except ValidationError as exc:
         if exc.field != "recipient":
             raise

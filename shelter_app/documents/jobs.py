@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from shelter_app.documents import encryption
 from shelter_app.documents.appointment_card import AppointmentCard, build_appointment_card
+from shelter_app.documents.archival import to_pdfa
 from shelter_app.documents.layout import DocumentSpec, new_packet_id, paragraphs, render, styles
 from shelter_app.documents.non_punishment import (
     NonPunishmentLetter,
@@ -39,6 +40,7 @@ class Job:
 
     model: Model
     passphrase: str | None = field(default=None, repr=False)
+    archival: bool = False  # PDF/A-2b (documents/archival.py); never with a passphrase
 
 
 @dataclass(frozen=True)
@@ -60,40 +62,41 @@ class Built:
 
 
 def build(job: Job) -> Built:
-    """Lay out *job*'s document, count its pages, and encrypt it when it has a passphrase."""
+    """Lay out *job*'s document (and its second one, if it has one), count their pages,
+    make them archival copies (PDF/A-2b) when asked, and encrypt them when the job has a
+    passphrase."""
     model = job.model
+    second: bytes | None = None
+    second_pages = 0
+    editable: tuple[tuple[str, bytes], ...] = ()
     if isinstance(model, ResidencePacket):
         result = build_residence(model)
-        if job.passphrase:
-            return Built(encryption.encrypt(result.pdf, job.passphrase), result.pages,
-                         plain=result.pdf, working_pages=result.working_pages,
-                         working=encryption.encrypt(result.working, job.passphrase),
-                         working_plain=result.working)
-        editable = ((("letter", letter_docx(model)), ("statement", statement_docx(model)))
-                    if model.editable else ())
-        return Built(result.pdf, result.pages, working=result.working,
-                     working_pages=result.working_pages, editable=editable)
-    if isinstance(model, ReferralPacket) and model.survivor_copy:
-        pdf, own = build_referral(model), build_survivor_copy(model)
-        own_pages = len(PdfReader(io.BytesIO(own)).pages)
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        if job.passphrase:
-            return Built(encryption.encrypt(pdf, job.passphrase), pages, plain=pdf,
-                         working=encryption.encrypt(own, job.passphrase),
-                         working_pages=own_pages, working_plain=own)
-        return Built(pdf, pages, working=own, working_pages=own_pages)
-    if isinstance(model, ReferralPacket):
-        pdf = build_referral(model)
-    elif isinstance(model, AppointmentCard):
-        pdf = build_appointment_card(model)
-    elif isinstance(model, NonPunishmentLetter):
-        pdf = build_non_punishment_letter(model)
+        pdf, pages = result.pdf, result.pages
+        second, second_pages = result.working, result.working_pages
+        if model.editable and not job.passphrase:
+            editable = (("letter", letter_docx(model)), ("statement", statement_docx(model)))
     else:
-        raise TypeError(f"no document is made from {type(model).__name__}")
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if isinstance(model, ReferralPacket):
+            pdf = build_referral(model)
+            if model.survivor_copy:
+                second = build_survivor_copy(model)
+                second_pages = len(PdfReader(io.BytesIO(second)).pages)
+        elif isinstance(model, AppointmentCard):
+            pdf = build_appointment_card(model)
+        elif isinstance(model, NonPunishmentLetter):
+            pdf = build_non_punishment_letter(model)
+        else:
+            raise TypeError(f"no document is made from {type(model).__name__}")
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    if job.archival:
+        pdf = to_pdfa(pdf)
+        second = to_pdfa(second) if second is not None else None
     if job.passphrase:
-        return Built(encryption.encrypt(pdf, job.passphrase), pages, plain=pdf)
-    return Built(pdf, pages)
+        return Built(encryption.encrypt(pdf, job.passphrase), pages, plain=pdf,
+                     working=encryption.encrypt(second, job.passphrase)
+                     if second is not None else None,
+                     working_pages=second_pages, working_plain=second)
+    return Built(pdf, pages, working=second, working_pages=second_pages, editable=editable)
 
 
 def warm_up() -> None:

@@ -140,6 +140,7 @@ class ReferralPacket:
     # the person's own copy, a document of its own in her language, made when she wants it
     survivor_copy: bool = False
     return_channel: str = ""  # how the partner returns the feedback slip
+    partner_type: str = "other"  # what kind of answer the partner gives (vocab.PARTNER_TYPE)
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -15,9 +15,9 @@ from reportlab.platypus import Flowable, PageBreak
 from shelter_app.documents import blocks as b
 from shelter_app.documents.layout import DocumentSpec, Mark, Styles, render, rich, styles
 from shelter_app.documents.packet_model import ReferralPacket, Words
-from shelter_app.documents.referral_form import referral_form
+from shelter_app.documents.referral_form import partner_kind, referral_form
 from shelter_app.domain import vocab
-from shelter_app.i18n import translator
+from shelter_app.i18n import N_, translator
 
 
 def build_referral(packet: ReferralPacket) -> bytes:
@@ -126,9 +126,22 @@ def consent_summary(packet: ReferralPacket, st: Styles) -> list[Flowable]:
     return story
 
 
+# what each kind of partner can answer (referral_form.partner_kind), and what it says next
+OUTCOMES: dict[str, tuple[tuple[str, ...], str]] = {
+    "health": ((N_("Appointment given"), N_("Declined")), N_("First appointment")),
+    "legal": ((N_("Case taken on"), N_("Advice given, case not taken on"), N_("Declined")),
+              N_("Lawyer or adviser")),
+    "labour": ((N_("Inspection or complaint opened"), N_("Not within our remit")),
+               N_("Inspection reference")),
+    "shelter": ((N_("Place offered"), N_("No place available")), N_("Date of arrival")),
+    "other": ((N_("Accepted"), N_("Declined")), N_("First appointment")),
+}
+
+
 def feedback_slip(packet: ReferralPacket, st: Styles) -> list[Flowable]:
     w = Words(packet.language)
     _ = w._
+    outcomes, first = OUTCOMES[partner_kind(packet.partner_type)]
     return [
         b.p(_("Feedback slip"), st.title),
         rich(_("Please fill in and return to {organisation}."), st.body,
@@ -137,9 +150,9 @@ def feedback_slip(packet: ReferralPacket, st: Styles) -> list[Flowable]:
                   (_("From"), packet.partner_name)], st),
         b.gap(),
         b.p(_("Outcome"), st.heading),
-        b.choices([_("Accepted"), _("Declined"), _("Could not reach the person")], st),
+        b.choices([*[_(x) for x in outcomes], _("Could not reach the person")], st),
         b.gap(2),
-        b.fields([(_("Received on"), ""), (_("First appointment"), ""),
+        b.fields([(_("Received on"), ""), (_(first), ""),
                   (_("Contact person"), ""), (_("If declined, why"), "")], st),
         b.write_lines(3),
         b.signature([_("Signature"), _("Date")], st),

@@ -26,6 +26,7 @@ def referral_form(packet: ReferralPacket, st: Styles) -> list[Flowable]:
             (_("Answer expected by"), w.date(packet.reply_by)),
         ], st),
     ]
+    story += needs(packet, w, st)
     story += _person(packet, w, st)
     if packet.contact is not None:
         story += _contact(packet, w, st)
@@ -60,6 +61,81 @@ def referral_form(packet: ReferralPacket, st: Styles) -> list[Flowable]:
                   (_("Contact"), packet.organisation_contact)], st),
     ]
     return story
+
+
+# What each kind of partner needs first, from what the person agreed to share.
+KINDS = {"health": "health", "legal": "legal", "labour_inspection": "labour",
+         "shelter": "shelter"}
+
+
+def partner_kind(partner_type: str) -> str:
+    """The kind of answer a partner gives: health, legal, labour, shelter or other."""
+    return KINDS.get(partner_type, "other")
+
+
+def needs(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:
+    """The few facts this kind of partner needs first, each from a shared section; one from
+    a section not shared says so, so that the partner knows to ask the person."""
+    _ = w._
+    kind = partner_kind(packet.partner_type)
+    if kind == "other":
+        return []
+    not_shared = _("Not shared ({section})")
+
+    def shared(section: str, value: str) -> str:
+        if section in packet.sections:
+            return value or _("not recorded")
+        return not_shared.format(section=w.term(vocab.SECTIONS, section))
+
+    person, contact, situation = packet.identity, packet.contact, packet.situation
+    interpreter = shared("contact", (_("Yes: {language}").format(
+        language=w.languages([contact.interpreter_language])) if contact.interpreter_needed
+        else _("No")) if contact else "")
+    minor = w.yes_no(packet.is_minor)
+    rows: list[tuple[str, str]]
+    if kind == "health":
+        rows = [(_("Interpreter needed"), interpreter),
+                (_("Access needs"), shared("health", packet.access_needs or "")),
+                (_("Minor"), minor),
+                (_("Guardian"), shared("identity", w.join(
+                    (person.guardian_name, person.guardian_relationship)) if person else ""))]
+        title = _("For the health service")
+    elif kind == "legal":
+        matters = "; ".join(f"{w.term(vocab.LEGAL_MATTER_TYPE, m.matter_type)}: "
+                            f"{w.term(vocab.LEGAL_MATTER_STATUS, m.status)}"
+                            for m in packet.legal or ())
+        deadlines = "; ".join(f"{_(k)}: {w.date(d)}" for m in packet.legal or ()
+                              for k, d in m.deadlines)
+        rows = [(_("Legal matters"), shared("legal", matters)),
+                (_("Next deadlines"), shared("legal", deadlines)),
+                (_("Identity documents"), shared("identity", "; ".join(
+                    f"{w.term(vocab.DOCUMENT_TYPE, t)}: {w.term(vocab.DOCUMENT_STATUS, s)}"
+                    for t, s in person.documents) if person else "")),
+                (_("Identification"), shared("situation", w.recorded(
+                    vocab.IDENTIFICATION_STATUS, situation.identification_status)
+                    if situation else ""))]
+        title = _("For the legal service")
+    elif kind == "labour":
+        worked = [e for e in (situation.events if situation else ()) if e.stage == "exploitation"]
+        rows = [(_("Exploitation"), shared("situation", w.terms(
+                    vocab.EXPLOITATION, situation.exploitation_types) if situation else "")),
+                (_("Means of control"), shared("situation", w.terms(
+                    vocab.MEANS_OF_CONTROL, situation.means_of_control) if situation else "")),
+                (_("Where and when"), shared("situation", "; ".join(
+                    f"{w.join((e.place, w.country(e.country)))} ({w.when(e)})"
+                    for e in worked))),
+                (_("Interpreter needed"), interpreter)]
+        title = _("For the labour inspection")
+    else:
+        rows = [(_("Risk level"), shared("situation", w.recorded(
+                    vocab.RISK_LEVEL, situation.risk_level) if situation else "")),
+                (_("Gender"), shared("identity", w.recorded(vocab.GENDER, person.gender)
+                                     if person else "")),
+                (_("Minor"), minor),
+                (_("Access needs"), shared("health", packet.access_needs or "")),
+                (_("Interpreter needed"), interpreter)]
+        title = _("For the shelter")
+    return [b.heading(title, st), b.fields(rows, st)]
 
 
 def _person(packet: ReferralPacket, w: Words, st: Styles) -> list[Flowable]:

@@ -290,5 +290,6 @@ PARTNER_TYPE = _v("partner_type", N_("Partner type"),
                   ("shelter", N_("Shelter")), ("health", N_("Health service")),
                   ("legal", N_("Legal service")), ("government", N_("Government agency")),
                   ("law_enforcement", N_("Law enforcement")),
+                  ("labour_inspection", N_("Labour inspection")),
                   ("ngo", N_("Non-governmental organisation")),
                   ("international", N_("International organisation")), ("other", N_("Other")))

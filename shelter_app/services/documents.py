@@ -100,6 +100,7 @@ class Produced:
     working_plain: bytes | None = field(default=None, repr=False)
     # editable copies (a residence packet's letter and statement): (name, .docx bytes)
     editable: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    archival: bool = False  # PDF/A-2b files
 
     @property
     def file_name(self) -> str:
@@ -182,19 +183,26 @@ class DocumentService:
     def produce_pdf(self, *, case_id: str, scope: Scope, kind: str, model: jobs.Model,
                     packet_id: str, recipient: str, language: str, sections: list[str],
                     consents: list[Consent], partner_id: str | None, template: str,
-                    template_version: str, encrypt: bool, preview: bool) -> Produced:
+                    template_version: str, encrypt: bool, preview: bool,
+                    archival: bool = False) -> Produced:
         """Build *model* (the plain values gathered after the checks), encrypted if asked,
         and, for a preview, record that it was made to be looked at: the end of every
         document's path.  Nothing is recorded as produced until it is saved or printed."""
+        if archival and encrypt:
+            raise ValidationError(_(
+                "An archival copy (PDF/A) cannot be encrypted: an archive must open without a "
+                "passphrase. Make it without encryption, or without the archival option."),
+                "archival")
         passphrase = encryption.new_passphrase() if encrypt else None
-        built = self._build(jobs.Job(model, passphrase))
+        built = self._build(jobs.Job(model, passphrase, archival))
         out = built.pdf
         produced = Produced(str(uuid.uuid4()), packet_id, kind, out, passphrase,
                             tuple(sections), built.pages, hashlib.sha256(out).hexdigest(),
                             recipient, case_id, language, partner_id, template,
                             template_version, tuple(c.id for c in consents), plain=built.plain,
                             working=built.working, working_pages=built.working_pages,
-                            working_plain=built.working_plain, editable=built.editable)
+                            working_plain=built.working_plain, editable=built.editable,
+                            archival=archival)
         if preview:
             with self._ctx.write(Action.PRODUCE_PACKET, Event.DOCUMENT_PREVIEWED, scope=scope,
                                  target_type="case", target_id=case_id,
@@ -208,7 +216,8 @@ class DocumentService:
                         sections: list[str] | None = None, language: str | None = None,
                         encrypt: bool = False, watermark: str | None = None,
                         referral_id: str | None = None, on: dt.date | None = None,
-                        preview: bool = True, own_copy: bool = False) -> Produced:
+                        preview: bool = True, own_copy: bool = False,
+                        archival: bool = False) -> Produced:
         """The referral packet for *partner_id* (``services/referral_packets.py``), and with
         *own_copy* the person's own copy as a second document (``Produced.working``).
         *preview*: record that it was made to be looked at (the command line, which saves
@@ -218,7 +227,7 @@ class DocumentService:
         return referral_packet(self, self._ctx, self._s, case_id, partner_id,
                                sections=sections, language=language, encrypt=encrypt,
                                watermark=watermark, referral_id=referral_id, on=on,
-                               preview=preview, own_copy=own_copy)
+                               preview=preview, own_copy=own_copy, archival=archival)
 
     # -- appointment card -------------------------------------------------------------
     def appointment_card(self, appointment_id: str, *, language: str | None = None,
@@ -309,15 +318,17 @@ class DocumentService:
                          translations: dict[str, str] | None = None, encrypt: bool = False,
                          watermark: str | None = None, bates_prefix: str | None = None,
                          draft: bool = False, on: dt.date | None = None,
-                         preview: bool = True, editable: bool = False) -> Produced:
+                         preview: bool = True, editable: bool = False,
+                         archival: bool = False) -> Produced:
         """The residence-status packet; refused (PreflightFailed) while anything is missing,
         unless *draft*, which prints the missing items and a DRAFT watermark.  *editable*:
-        also the letter and the statement draft as Word documents (never encrypted)."""
+        also the letter and the statement draft as Word documents (never encrypted);
+        *archival*: PDF/A-2b files (never encrypted)."""
         return self.residence.produce(
             case_id, template_id, matter_id=matter_id, recipient_id=recipient_id,
             language=language, translations=translations, encrypt=encrypt,
             watermark=watermark, bates_prefix=bates_prefix, draft=draft, on=on,
-            preview=preview, editable=editable)
+            preview=preview, editable=editable, archival=archival)
 
     def templates(self) -> list[templates.Template]:
         """The residence-status templates (resources/templates and $SHELTER_TEMPLATES)."""
@@ -397,5 +408,6 @@ def _format(produced: Produced, how: str) -> str:
     """The audit's ``format``: the kind, how it left (pdf, print), whether encrypted, and
     whether editable copies went with it."""
     encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
+    archival = "-pdfa" if produced.archival and how == "pdf" else ""
     editable = "+docx" if produced.editable and how == "pdf" else ""
-    return f"{produced.kind}.{how}{encrypted}{editable}"
+    return f"{produced.kind}.{how}{encrypted}{archival}{editable}"

@@ -185,4 +185,5 @@ def referral_model(ctx: ServiceContext, *, record: CaseRecord, referral: Referra
         sections=tuple(sections), is_minor=bool(s.get("is_minor")), consents=used,
         identity=identity, contact=contact, situation=situation, access_needs=access_needs,
         health=health, legal=matters, services_received=services_received,
-        watermark=watermark, return_channel=return_channel, survivor_copy=survivor_copy)
+        watermark=watermark, return_channel=return_channel, survivor_copy=survivor_copy,
+        partner_type=partner.partner_type)

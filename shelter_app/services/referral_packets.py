@@ -26,7 +26,8 @@ REFERRAL_LAYOUT = "referral/1"
 def referral_packet(docs: DocumentService, ctx: ServiceContext, services: Any, case_id: str,
                     partner_id: str, *, sections: list[str] | None, language: str | None,
                     encrypt: bool, watermark: str | None, referral_id: str | None,
-                    on: dt.date | None, preview: bool, own_copy: bool = False) -> Produced:
+                    on: dt.date | None, preview: bool, own_copy: bool = False,
+                    archival: bool = False) -> Produced:
     today = on or dt.date.today()
     access = CaseAccess(ctx)
     scope = access.require(case_id, Action.PRODUCE_PACKET)
@@ -61,7 +62,8 @@ def referral_packet(docs: DocumentService, ctx: ServiceContext, services: Any, c
         case_id=case_id, scope=scope, kind="referral", model=model,
         packet_id=packet_id, recipient=partner.name, language=lang, sections=chosen,
         consents=consents, partner_id=partner_id, template="referral",
-        template_version=REFERRAL_LAYOUT, encrypt=encrypt, preview=preview)
+        template_version=REFERRAL_LAYOUT, encrypt=encrypt, preview=preview,
+        archival=archival)
 
 
 def _referral(services: Any, case_id: str, partner_id: str, referral_id: str | None) -> Any:

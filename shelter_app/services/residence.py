@@ -175,7 +175,7 @@ class ResidenceMaker:
                 translations: dict[str, str] | None = None, encrypt: bool = False,
                 watermark: str | None = None, bates_prefix: str | None = None,
                 draft: bool = False, on: dt.date | None = None, preview: bool = True,
-                editable: bool = False) -> Produced:
+                editable: bool = False, archival: bool = False) -> Produced:
         from shelter_app.services.documents import PreflightFailed
 
         if editable and encrypt:  # a Word document cannot carry the passphrase
@@ -223,5 +223,5 @@ class ResidenceMaker:
             case_id=case_id, scope=scope, kind="residence", model=packet, packet_id=packet_id,
             recipient=partner.name, language=lang, sections=sections, consents=consents,
             partner_id=partner.id, template=template.id, template_version=template.version,
-            encrypt=encrypt, preview=preview)
+            encrypt=encrypt, preview=preview, archival=archival)
 

@@ -16,7 +16,7 @@ from shelter_app.errors import StorageFailure, ValidationError
 from shelter_app.i18n import translator
 from shelter_app.i18n.formatting import format_date, format_number
 from shelter_app.services.consent import ConsentMissing
-from tests.documents.conftest import NAME, Scenario, has_phrase, read_pdf
+from tests.documents.conftest import NAME, Scenario, has_phrase, read_pdf, today
 
 
 def page_label(language: str, x: int, y: int) -> str:
@@ -275,7 +275,7 @@ def test_the_feedback_slips_boxes_are_boxes_in_either_direction(
     read = read_pdf(produced.pdf, tmp_path)
     _ = translator(language)
     [line] = [x for p in read.poppler_pages for x in p.splitlines() if "□" in x]
-    assert line.count("□") == 3 and has_phrase(line, _("Accepted")), line  # a box a choice
+    assert line.count("□") == 3 and has_phrase(line, _("Appointment given")), line  # a box each
     assert "[" not in line and "]" not in line, line
 
 
@@ -286,3 +286,49 @@ def test_a_date_that_ends_a_sentence_keeps_one_full_stop(language: str) -> None:
     said = rich("We expect an answer by {date}.", styles(language).body, date=day)
     assert said.getPlainText().split() == f"We expect an answer by {day.rstrip('.')}.".split()
     assert sentence(day) == day.rstrip(".") + "."
+
+
+@pytest.mark.parametrize(("partner_type", "heading", "facts", "answers"), [
+    ("health", "For the health service",
+     ["Interpreter needed Yes: Arabic", "Access needs Not shared (Health)"],
+     ["Appointment given", "First appointment"]),
+    ("legal", "For the legal service",
+     ["Legal matters Not shared (Legal)", "Identity documents Passport: Withheld",
+      "Identification Identified"],
+     ["Case taken on", "Advice given, case not taken on", "Lawyer or adviser"]),
+    ("labour_inspection", "For the labour inspection",
+     ["Exploitation Forced labour", "Means of control Debt bondage",
+      "Where and when Sevilla, Spain"],
+     ["Inspection or complaint opened", "Not within our remit", "Inspection reference"]),
+    ("shelter", "For the shelter",
+     ["Risk level High", "Gender Woman", "Access needs Not shared (Health)"],
+     ["Place offered", "No place available", "Date of arrival"]),
+    ("ngo", None, [], ["Accepted", "First appointment"]),
+])
+def test_each_kind_of_partner_gets_what_it_needs_and_can_answer(
+        scenario: Scenario, tmp_path: Path, partner_type: str, heading: str | None,
+        facts: list[str], answers: list[str]) -> None:
+    """Per kind of partner: the facts it needs first, each from a section she agreed to
+    share (else said to be not shared), and a feedback slip with the answers it gives."""
+    c = scenario.org.coordinator
+    partner = c.partners.add(f"Partner of kind {partner_type}", partner_type,
+                             document_language="en")
+    c.consent.record(scenario.case_id, sections=["identity", "contact", "situation"],
+                     purpose="Referral", given_by="survivor", method="written",
+                     given_on=today() - dt.timedelta(days=1), partner_id=partner.id)
+    c.referrals.create(scenario.case_id, partner.id, priority="normal", services=["medical"],
+                       reason="A check-up.")
+    produced = c.documents.referral_packet(scenario.case_id, partner.id)
+    read = read_pdf(produced.pdf, tmp_path)
+    form = " ".join(next(p for p in read.poppler_pages if "Referral form" in p).split())
+    slip = " ".join(next(p for p in read.poppler_pages if "Feedback slip" in p).split())
+    kinds = ("For the health service", "For the legal service", "For the labour inspection",
+             "For the shelter")
+    assert [k for k in kinds if k in form] == ([heading] if heading else [])
+    block = form[form.index(heading):form.index("The person")] if heading else ""
+    for fact in facts:  # in the block, before the sections that hold them
+        assert fact in block, (fact, block)
+    for answer in answers:
+        assert answer in slip, (answer, slip)
+    assert "Could not reach the person" in slip
+    assert "Secure e-mail to referrals@example.org" in slip

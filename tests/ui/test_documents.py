@@ -239,3 +239,19 @@ def test_the_saved_notice_names_every_file() -> None:
     assert "filing-letter.docx" in every and "filing-statement.docx" in every
     hers = saved_notice(SimpleNamespace(kind="referral", working=b"%PDF", editable=()), path)
     assert "her own copy as \u2068filing-own-copy.pdf\u2069" in hers
+
+
+def test_an_archival_copy_is_asked_for_in_the_dialog(qtbot, scenario: Scenario,  # noqa: F811
+                                                     background: Background, keep) -> None:
+    dialog = keep(DocumentDialog(scenario.org.coordinator, background, scenario.case_id))
+    assert not dialog.archival.isHidden() and not dialog.archival.isChecked()
+    qtbot.mouseClick(dialog.archival, Qt.MouseButton.LeftButton)
+    made(qtbot, dialog, background)  # encrypted as well (the default): refused, said so
+    assert dialog.document is None
+    assert "cannot be encrypted" in plain(dialog.message.text())
+    qtbot.mouseClick(dialog.encrypt, Qt.MouseButton.LeftButton)
+    made(qtbot, dialog, background)
+    assert dialog.document is not None and dialog.document.archival
+    assert dialog.document.passphrase is None
+    dialog.choose("appointment_card")
+    assert dialog.archival.isHidden() or not dialog.form.isRowVisible(dialog.archival)

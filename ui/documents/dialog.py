@@ -97,6 +97,8 @@ class DocumentDialog(QDialog):
         self.encrypt.setChecked(True)
         self.draft = named(QCheckBox(_("Draft: produce even with items missing, marked DRAFT")),
                            _("Draft"))
+        self.archival = named(QCheckBox(_("Archival copy (PDF/A-2b, not encrypted)")),
+                              _("Archival copy"))
         self.watermark = named(QLineEdit(), _("Watermark"))
         self.watermark.setPlaceholderText(_("optional, e.g. COPY"))
         self.missing = self.residence.missing
@@ -113,6 +115,7 @@ class DocumentDialog(QDialog):
         self.form.addRow(_("&Watermark:"), self.watermark)
         self.form.addRow("", self.encrypt)
         self.form.addRow("", self.draft)
+        self.form.addRow("", self.archival)
         self.form.addRow("", self.residence.editable)
         self.form.addRow(_("Still missing:"), self.missing)
         self._section_row = section_box
@@ -161,7 +164,7 @@ class DocumentDialog(QDialog):
         self.residence.changed.connect(self._invalidate)
         self.referral.changed.connect(self._invalidate)
         self.language.currentIndexChanged.connect(self._invalidate)
-        for box in (self.encrypt, self.draft):
+        for box in (self.encrypt, self.draft, self.archival):
             box.toggled.connect(self._invalidate)
         self.watermark.textChanged.connect(self._invalidate)
         self.preview_button.clicked.connect(self.make)
@@ -191,6 +194,7 @@ class DocumentDialog(QDialog):
                               (self.referral.own_copy, kind == "referral"),
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence"),
+                              (self.archival, kind in ("referral", "residence")),
                               (self.residence.editable, kind == "residence")):
             self.form.setRowVisible(widget, shown)
         shown = (self.referral.shown_label() if kind == "referral"
@@ -241,6 +245,8 @@ class DocumentDialog(QDialog):
         kind, target = self.kind.value(), self.recipient.value()
         options: dict[str, Any] = {"language": self.language.value(),
                                    "encrypt": self.encrypt.isChecked(),
+                                   **({"archival": True} if self.archival.isChecked()
+                                      and kind in ("referral", "residence") else {}),
                                    "watermark": self.watermark.text().strip() or None}
         if kind == "referral":
             chosen = self.referral.request()
