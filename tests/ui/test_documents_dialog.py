@@ -11,8 +11,10 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from reportlab.lib.pagesizes import LETTER
 
-from tests.documents.conftest import Scenario, org, scenario  # noqa: F401 - fixtures
+from tests.documents.conftest import Scenario, org, read_pdf, scenario  # noqa: F401 - fixtures
+from tests.documents.test_residence import Residence, pdf_pages, residence  # noqa: F401
 from tests.ui.test_documents import (  # noqa: F401 - background and keep are fixtures
     WAIT_MS,
     background,
@@ -228,3 +230,49 @@ def test_residence_preflight_follows_template_and_recipient(
     assert missing.wordWrap() and missing.isVisible()
     assert missing.height() >= missing.heightForWidth(missing.width()) - 1
     assert missing.width() <= dialog.choices.width()
+
+
+def test_a_translated_exhibit_is_chosen_in_the_dialog(
+        qtbot, residence: Residence, background: Background, keep,  # noqa: F811
+        tmp_path: Path) -> None:
+    """The exhibits pre-flight placed are listed; choosing the language an item's documents
+    were translated from, and the attachment holding the translation, checks it again and
+    makes the packet with the translation after its exhibit and the certificate."""
+    s = residence.scenario
+    c = s.org.coordinator
+    police = residence.items["police"]
+    translation = c.attachments.add(s.case_id, "police-en.pdf",
+                                    pdf_pages(2, LETTER, "English translation"),
+                                    label="Police report, English translation")
+    c.legal.link_evidence(police, translation.id)
+    dialog = keep(DocumentDialog(s.org.legal, background, s.case_id))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        dialog.kind.select("residence")
+    table = dialog.residence.translations
+    qtbot.waitUntil(lambda: table.count() > 0, timeout=WAIT_MS)
+    assert table.isVisible() and dialog.form.isRowVisible(table)
+    [row] = [r for r in table.rows if r.item == police]
+    assert "Police report" in row.exhibit.text()
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        row.language.set_value("es")
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        row.translation.select(translation.id)
+    assert table.chosen() == {police: f"es:{translation.id}"}
+    # the translation is no exhibit of its own now: the rows were made again, the choice kept
+    [row] = [r for r in table.rows if r.item == police]
+    assert (row.language.value(), row.translation.value()) == ("es", translation.id)
+    assert dialog.residence.request()["translations"] == {police: f"es:{translation.id}"}
+    # the narrow form never scrolls sideways: each row fits its width
+    qtbot.wait(50)
+    assert table.width() <= dialog.choices.width()
+    assert row.translation.geometry().right() <= table.width()
+    dialog.encrypt.setChecked(False)
+    with qtbot.waitSignal(background.idle, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.document is not None, timeout=WAIT_MS)
+    pages = read_pdf(dialog.document.pdf, tmp_path).poppler_pages
+    certificate = next(p for p in pages if "Translator's certificate" in p)
+    assert "Spanish" in certificate and "Police report, English translation" in " ".join(
+        certificate.split())

@@ -118,6 +118,9 @@ class DocumentDialog(QDialog):
         self.form.addRow("", self.archival)
         self.form.addRow("", self.residence.editable)
         self.form.addRow(_("Still missing:"), self.missing)
+        self.form.addRow(_("Translations:"), self.residence.translations)
+        self.residence.translations.shown.connect(lambda on: self.form.setRowVisible(
+            self.residence.translations, on and self.kind.value() == "residence"))
         self._section_row = section_box
 
         self.message = MessageLabel()  # refusals and errors
@@ -195,7 +198,9 @@ class DocumentDialog(QDialog):
                               (self.missing, kind == "residence"),
                               (self.draft, kind == "residence"),
                               (self.archival, kind in ("referral", "residence")),
-                              (self.residence.editable, kind == "residence")):
+                              (self.residence.editable, kind == "residence"),
+                              (self.residence.translations, kind == "residence"
+                               and self.residence.translations.count() > 0)):
             self.form.setRowVisible(widget, shown)
         shown = (self.referral.shown_label() if kind == "referral"
                  else self.residence.shown_label())

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QCheckBox
 
+from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.document_files import editable_path, working_path
@@ -26,6 +27,7 @@ from shelter_app.services.residence_data import describe
 from ..background import Background
 from ..widgets import named
 from .choices import Choices, MissingList, contained
+from .translations import TranslationsList
 
 
 def saved_notice(document: Any, path: Path) -> str:
@@ -62,6 +64,7 @@ class ResidenceForm(QObject):
         self._recipient = recipient
         self._asked = 0  # pre-flight checks asked for
         self._matters: dict[str, list[Any]] = {}
+        self._exhibits: tuple[tuple[str, str, str], ...] = ()  # as the table shows them
         self.template = Choices(_("Template"))
         self.matter = Choices(_("Legal matter"))
         self.matter.setPlaceholderText(_("Choose the legal matter"))
@@ -73,6 +76,8 @@ class ResidenceForm(QObject):
                                           "&files (not encrypted)")),
                               _("Editable Word files"))
         self.editable.toggled.connect(lambda _on: self.changed.emit())
+        self.translations = TranslationsList()
+        self.translations.changed.connect(self._matter_changed)
         self.template.currentIndexChanged.connect(self._template_changed)
         self.matter.currentIndexChanged.connect(self._matter_changed)
 
@@ -127,7 +132,8 @@ class ResidenceForm(QObject):
     def request(self) -> dict[str, Any]:
         """The template and matter chosen, as the core's arguments."""
         return {"template_id": self.template.value(), "matter_id": self.matter.value(),
-                "editable": self.editable.isChecked()}
+                "editable": self.editable.isChecked(),
+                **({"translations": chosen} if (chosen := self.translations.chosen()) else {})}
 
     def check(self) -> None:
         """Run the pre-flight check for the choices as they now are."""
@@ -135,12 +141,14 @@ class ResidenceForm(QObject):
         if template is None:
             return
         matter, recipient = self.matter.value(), self._recipient()
+        translated = self.translations.chosen()
         self._asked += 1
         asked = self._asked
         self.missing.show_items([_("Checking…")])
         self._background.run(
             contained(lambda: self._s.documents.residence_check(
-                self._case_id, template, matter_id=matter, recipient_id=recipient)),
+                self._case_id, template, matter_id=matter, recipient_id=recipient,
+                translations=translated)),
             lambda outcome: self._checked(asked, outcome), self._crashed, context=self)
 
     def _checked(self, asked: int, outcome: tuple[bool, Any]) -> None:
@@ -155,6 +163,17 @@ class ResidenceForm(QObject):
             self.matter.select(value.matter.id)
             self.matter.blockSignals(False)
         self.missing.show_items(list(value.missing) or [_("Nothing is missing.")])
+        if value.exhibits != self._exhibits:  # rebuilt only when the exhibits change
+            self._exhibits = value.exhibits
+            self.translations.show_exhibits(value.exhibits, self._attachments())
+
+    def _attachments(self) -> list[tuple[str, str]]:
+        """The case's attachments a translation can be chosen from."""
+        try:
+            return [(a.id, a.label or a.file_name)
+                    for a in self._s.attachments.list(self._case_id)]
+        except ShelterError:
+            return []
 
     @staticmethod
     def _crashed(exc: BaseException) -> None:  # only a BaseException gets this far
