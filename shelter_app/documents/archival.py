@@ -3,7 +3,8 @@
 What this adds to a document the layout made: an sRGB output intent (the ICC profile
 LittleCMS builds for sRGB, through Pillow), XMP metadata naming the part and level, with a
 document information dictionary that says the same (the producer and the dates, never a
-title: a title could name someone), and a file identifier.  What the layout already gives:
+title, no producer: a title could name someone, a producer would say where the file came
+from), and a file identifier.  What the layout already gives:
 every font embedded (``fonts``), no encryption (refused with it), no JavaScript, no external
 content.  An exhibit whose own fonts are not embedded cannot be archived this way and is
 refused, named by its page.
@@ -33,7 +34,6 @@ from pypdf.generic import (
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 
-PRODUCER = "Shelter App"
 SRGB = "sRGB IEC61966-2.1"
 _EMBEDDED = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -62,20 +62,18 @@ def unembedded_fonts(reader: PdfReader) -> list[tuple[int, str]]:
     return found
 
 
-def _xmp(created: str, producer: str) -> bytes:
+def _xmp(created: str) -> bytes:
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         '<rdf:Description rdf:about=""\n'
         '  xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
-        '  xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
-        '  xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n'
+        '  xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
         "  <pdfaid:part>2</pdfaid:part>\n"
         "  <pdfaid:conformance>B</pdfaid:conformance>\n"
         f"  <xmp:CreateDate>{created}</xmp:CreateDate>\n"
         f"  <xmp:ModifyDate>{created}</xmp:ModifyDate>\n"
-        f"  <pdf:Producer>{producer}</pdf:Producer>\n"
         "</rdf:Description>\n"
         "</rdf:RDF>\n"
         "</x:xmpmeta>\n"
@@ -101,12 +99,11 @@ def to_pdfa(pdf: bytes, *, now: dt.datetime | None = None) -> bytes:
     pdf_date = when.strftime("D:%Y%m%d%H%M%S+00'00'")
     xmp_date = when.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     info = DictionaryObject({
-        NameObject("/Producer"): TextStringObject(PRODUCER),
         NameObject("/CreationDate"): TextStringObject(pdf_date),
         NameObject("/ModDate"): TextStringObject(pdf_date)})
     writer._info = writer._add_object(info)
     metadata = DecodedStreamObject()
-    metadata.set_data(_xmp(xmp_date, PRODUCER))
+    metadata.set_data(_xmp(xmp_date))
     metadata.update({NameObject("/Type"): NameObject("/Metadata"),
                      NameObject("/Subtype"): NameObject("/XML")})
     profile = DecodedStreamObject()

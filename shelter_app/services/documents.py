@@ -38,7 +38,7 @@ from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.consent import Consent, ConsentMissing
 from shelter_app.services.context import ServiceContext
-from shelter_app.services.document_files import beside, write_all
+from shelter_app.services.document_files import SECOND, beside, write_all
 from shelter_app.services.packet_data import (
     Redactor,
     chosen_language,
@@ -349,11 +349,14 @@ class DocumentService:
                                dt.date.today())
         return scope
 
-    def record_printed(self, produced: Produced) -> None:
-        """Release *produced* to a printer: call it when the job starts, before any page is
-        sent.  The consent is checked again and the print recorded, so no page leaves without
-        a record, even when the job is stopped half-way or the session ends during it."""
-        self._leave(produced, self.check_release(produced), Event.PRINT, "print")
+    def record_printed(self, produced: Produced, *, second: bool = False) -> None:
+        """Release *produced* (with *second*, its second document: the working papers, her
+        own copy) to a printer: call it when the job starts, before any page is sent.  The
+        consent is checked again and the print recorded, so no page leaves without a record,
+        even when the job is stopped half-way or the session ends during it."""
+        self._leave(produced, self.check_release(produced), Event.PRINT,
+                    f"print+{SECOND[produced.kind]}" if second and produced.kind in SECOND
+                    else "print")
 
     def _leave(self, produced: Produced, scope: Scope, event: Event, how: str,
                then: Callable[[], object] | None = None) -> None:
@@ -410,4 +413,6 @@ def _format(produced: Produced, how: str) -> str:
     encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
     archival = "-pdfa" if produced.archival and how == "pdf" else ""
     editable = "+docx" if produced.editable and how == "pdf" else ""
+    if how == "pdf" and produced.working is not None and produced.kind == "referral":
+        editable = "+own-copy"  # her own copy went with it (a residence packet's always does)
     return f"{produced.kind}.{how}{encrypted}{archival}{editable}"

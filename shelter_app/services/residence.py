@@ -65,16 +65,16 @@ class ResidenceMaker:
         Immigrazione"), or as the template's."""
         if recipient_id:
             return self._s.partners.find(recipient_id)
-        names = [x for x in ((matter.authority if matter else ""), template.authority) if x]
-        for name in dict.fromkeys(names):
-            try:
-                return self._s.partners.find(name)
-            except NotFound:
-                continue
+        # the matter's office when it names one, never another in its place
+        name = (matter.authority if matter else "") or template.authority
+        try:
+            return self._s.partners.find(name)
+        except NotFound:
+            pass
         raise ValidationError(fill(_(
             "Choose the recipient, or add {authority} to the partner directory and record "
             "the survivor's consent to share with it."),
-            authority=names[0]), "recipient")
+            authority=name), "recipient")
 
     def _translations(self, translations: dict[str, str] | None
                       ) -> dict[str, tuple[str, str | None]]:

@@ -149,7 +149,7 @@ def copy_vault(conn: sqlcipher.Connection, data_key: bytes, keyslots: Path, pare
         atomic_write(target / "keyslots.json", keyslots.read_bytes())
         fsync_dir(target)
         fsync_dir(parent)
-        verify_backup(target / "cases.db", data_key, version, cancel)
+        verify_backup(target / "cases.db", data_key, version, cancel, every_page=True)
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
         if isinstance(exc, OSError):
@@ -161,13 +161,17 @@ def copy_vault(conn: sqlcipher.Connection, data_key: bytes, keyslots: Path, pare
 
 
 def verify_backup(path: Path, data_key: bytes, version: int,
-                  cancel: BackupCancel | None = None) -> None:
+                  cancel: BackupCancel | None = None, *, every_page: bool = False) -> None:
+    """Refuse (and delete) a copy that does not open whole.  *every_page*: a copy that
+    becomes a live vault (a re-key's, a vault folder copied elsewhere) has every page's
+    code checked too, free pages included; a backup, which is only ever read back, does not
+    need it (``integrity_problems``)."""
     cancel = cancel or BackupCancel()
     try:
         copy = connect(path, data_key)
         try:
             with cancel.watching(copy):
-                problems = integrity_problems(copy, quick=True)
+                problems = integrity_problems(copy, quick=not every_page)
                 same_version = schema_version(copy) == version
         finally:
             copy.close()

@@ -320,7 +320,7 @@ def _copy(conn: sqlcipher.Connection, new_key: bytes, target: Path, pages: _Page
     except sqlcipher.Error as exc:
         raise StorageFailure(_("A copy under the new key could not be written ({reason}). "
                                "Nothing was changed.").format(reason=str(exc))) from exc
-    verify_backup(target, new_key, version)
+    verify_backup(target, new_key, version, every_page=True)
     return left
 
 

@@ -50,6 +50,7 @@ def test_every_filed_template_says_when_it_was_checked_and_has_no_blanks(
 def test_us_t_visa_representation_fees_work_and_adjustment() -> None:
     t = templates.load("us-t-visa")
     assert "Essex Junction, VT 05479-0001" in t.authority_address
+    assert "uscis.gov/i-914" in {d.label: d.note for d in t.deadlines}["Filing address"]
     assert "8 U.S.C. § 1367" in t.footer and "{recipient}" in t.footer
     assert "Do not copy" not in t.footer
     # notices go to the representative only with a G-28, which the letter then says
@@ -93,10 +94,10 @@ def test_us_letter_asks_for_notices_and_work_only_with_their_forms(
 def test_uk_public_order_asylum_support_and_no_statement_required() -> None:
     t = templates.load("uk-nrm-vts")
     assert not t.requirement("statement").required
-    public_order = next(e for e in t.elements if e.id == "public_order")
-    assert "s. 63" in public_order.basis and public_order.requirements == ()
-    assert public_order not in t.evidenced, "argued, never listed as missing evidence"
     deadlines = {d.label: d.note for d in t.deadlines}
+    # for the representative, in the working papers: never raised with the authority
+    assert "s. 63" in deadlines["Public order disqualification (s. 63)"]
+    assert not any("disqualif" in e.label.casefold() for e in t.elements)
     assert "45 days" in deadlines["Support"] and "conclusive grounds" in deadlines["Support"]
     assert "asylum" in deadlines["Asylum claim"].casefold()
     assert "without making an application" in t.cover_letter
@@ -120,7 +121,10 @@ def test_canada_out_of_status_two_steps_and_permanent_residence() -> None:
     t = templates.load("ca-trp-vtip")
     ids = [e.id for e in t.elements]
     assert ids[:2] == ["out_of_status", "reasonable_grounds"]
-    assert "without valid temporary resident status" in t.cover_letter
+    # said only with the immigration history enclosed
+    assert "without valid temporary resident status" not in t.cover_letter
+    status = next(p for p in t.paragraphs if p.when == "enclosed:status_evidence")
+    assert "without valid temporary resident status" in status.text
     assert "two steps" in t.cover_letter
     assert any("Step two" in e.label for e in t.elements)
     permanent = {d.label: d.note for d in t.deadlines}["Permanent residence"]
@@ -134,7 +138,8 @@ def test_council_of_europe_and_directive_limits_are_stated() -> None:
     for cited in ("Art. 13(3)", "Art. 6(4)", "Art. 8(2)", "Article 14(5)"):
         assert cited in said, cited
     assert "right to seek and enjoy asylum" in t.cover_letter
-    assert [e.id for e in t.elements if e not in t.evidenced] == ["child"]
+    assert "is issued when" not in said, "Art. 8(1): conditions considered, not a right"
+    assert t.evidenced == t.elements, "every element is shown by documents"
 
 
 def _write(tmp_path: Path, **fields: str) -> Path:
@@ -159,3 +164,20 @@ def test_a_template_with_a_wrong_locale_date_or_footer_is_refused(
                                   footer='"Private: for {recipient}."'))
     assert (good.formats, good.checked, good.footer) == (
         "en_IE", dt.date(2026, 11, 30), "Private: for {recipient}.")
+
+
+def test_an_element_no_document_shows_is_never_missing(tmp_path: Path) -> None:
+    """An organisation's template may name an element argued from the facts alone (no
+    requirement): it is not among the elements evidence is missing for."""
+    base = templates.load("blank").path.read_text(encoding="utf-8")
+    path = tmp_path / "argued.toml"
+    path.write_text(base + '''
+[[elements]]
+id = "argued"
+label = "Argued from the facts"
+basis = "Somewhere"
+requirements = []
+''', encoding="utf-8")
+    t = templates.parse(path)
+    argued = next(e for e in t.elements if e.id == "argued")
+    assert argued in t.elements and argued not in t.evidenced

@@ -25,7 +25,7 @@ LAW = {
     "us-t-visa": ("Essex Junction, VT 05479-0001", "8 CFR 214.205"),
     "uk-nrm-vts": ("without making an application", "s. 63"),
     "it-art18": ("presupposto del rilascio",),
-    "ca-trp-vtip": ("without valid temporary resident status", "two steps of the assessment"),
+    "ca-trp-vtip": ("two steps of the assessment", "s. 25(1)"),
     "coe-eu-reflection-residence": ("Article 14(5)", "Art. 13(3)", "Art. 6(4)"),
 }
 

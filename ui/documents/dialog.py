@@ -378,7 +378,7 @@ class DocumentDialog(QDialog):
             return
         docs, shown = self._s.documents, self.working.isChecked() and document.working
         run = PrintRun(self._background, shown or document.pdf, document.passphrase, printer,
-                       self, release=lambda: docs.record_printed(document))  # before any page
+                       self, release=lambda: docs.record_printed(document, second=bool(shown)))
         run.finished.connect(lambda outcome: self._printed(document, outcome))
         self._print_run = run
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 
+from ..agenda.common import name_combo_parts
 from ..cases.pickers import CodeCombo, language_options
 from ..widgets import named
 from .choices import Choices
@@ -68,9 +69,11 @@ class TranslationsList(QWidget):
             exhibit = QLabel(fill(_("Exhibit {letters}: {label}"),
                                   letters=", ".join(letters[item]), label=labels[item]))
             exhibit.setWordWrap(True)
-            language = CodeCombo(language_options(), _("Translated from"))
+            which = ", ".join(letters[item])  # each row's fields say which exhibit
+            language = CodeCombo(language_options(), f"{_('Translated from')} ({which})")
+            name_combo_parts(language, f"{_('Translated from')} ({which})")
             language.lineEdit().setPlaceholderText(_("Not translated"))
-            translation = Choices(_("Translation"))
+            translation = Choices(f"{_('Translation')} ({which})")
             translation.add(_("Not attached yet"), None)
             for attachment_id, name in attachments:
                 translation.add(name, attachment_id)
