@@ -408,11 +408,14 @@ class DocumentService:
 
 
 def _format(produced: Produced, how: str) -> str:
-    """The audit's ``format``: the kind, how it left (pdf, print), whether encrypted, and
-    whether editable copies went with it."""
-    encrypted = "-aes256" if produced.passphrase and how == "pdf" else ""
-    archival = "-pdfa" if produced.archival and how == "pdf" else ""
-    editable = "+docx" if produced.editable and how == "pdf" else ""
-    if how == "pdf" and produced.working is not None and produced.kind == "referral":
-        editable = "+own-copy"  # her own copy went with it (a residence packet's always does)
-    return f"{produced.kind}.{how}{encrypted}{archival}{editable}"
+    """The audit's ``format``: the kind, how it left (pdf, print), whether encrypted or
+    archival, and what went with it: editable copies, her own copy (a residence packet's
+    working papers always go with it, so they are not named)."""
+    if how != "pdf":
+        return f"{produced.kind}.{how}"
+    encrypted = "-aes256" if produced.passphrase else ""
+    archival = "-pdfa" if produced.archival else ""
+    extra = "+docx" if produced.editable else ""
+    if produced.working is not None and produced.kind == "referral":
+        extra += "+own-copy"
+    return f"{produced.kind}.{how}{encrypted}{archival}{extra}"

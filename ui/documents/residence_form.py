@@ -146,18 +146,19 @@ class ResidenceForm(QObject):
         asked = self._asked
         self.missing.show_items([_("Checking…")])
         self._background.run(
-            contained(lambda: self._s.documents.residence_check(
+            contained(lambda: (self._s.documents.residence_check(
                 self._case_id, template, matter_id=matter, recipient_id=recipient,
-                translations=translated)),
+                translations=translated), self._attachments())),
             lambda outcome: self._checked(asked, outcome), self._crashed, context=self)
 
     def _checked(self, asked: int, outcome: tuple[bool, Any]) -> None:
         if asked != self._asked:
             return  # a newer check is on its way
-        ok, value = outcome
+        ok, answer = outcome
         if not ok:
-            self.missing.show_items([str(value)])
+            self.missing.show_items([str(answer)])
             return
+        value, attachments = answer
         if value.matter is not None and self.matter.value() is None:
             self.matter.blockSignals(True)  # the one the core takes unasked: shown as chosen
             self.matter.select(value.matter.id)
@@ -165,10 +166,11 @@ class ResidenceForm(QObject):
         self.missing.show_items(list(value.missing) or [_("Nothing is missing.")])
         if value.exhibits != self._exhibits:  # rebuilt only when the exhibits change
             self._exhibits = value.exhibits
-            self.translations.show_exhibits(value.exhibits, self._attachments())
+            self.translations.show_exhibits(value.exhibits, attachments)
 
     def _attachments(self) -> list[tuple[str, str]]:
-        """The case's attachments a translation can be chosen from."""
+        """The case's attachments a translation can be chosen from (read with the check,
+        off the GUI thread)."""
         try:
             return [(a.id, a.label or a.file_name)
                     for a in self._s.attachments.list(self._case_id)]

@@ -54,7 +54,7 @@ class TranslationsList(QWidget):
         """A row for each evidence item of *exhibits* ((letter, label, item id), in order),
         keeping what was chosen for an item still there; *attachments* are the case's
         (id, name) a translation can be chosen from."""
-        kept = self.chosen()
+        kept = {r.item: (r.language.value(), r.translation.value()) for r in self.rows}
         letters: dict[str, list[str]] = {}
         labels: dict[str, str] = {}
         for letter, label, item in exhibits:
@@ -77,9 +77,9 @@ class TranslationsList(QWidget):
             translation.add(_("Not attached yet"), None)
             for attachment_id, name in attachments:
                 translation.add(name, attachment_id)
-            code, _sep, attached = kept.get(item, "").partition(":")
+            code, attached = kept.get(item, ("", None))
             language.set_value(code)
-            translation.select(attached or None)
+            translation.select(attached)
             language.changed.connect(self.changed)
             translation.currentIndexChanged.connect(lambda _i: self.changed.emit())
             self._grid.addWidget(exhibit, 2 * n, 0, 1, 2)
