@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,8 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SHELTER_LANG", "en")
+# The interface language chosen in the application is kept here, never in the home folder.
+os.environ.setdefault("SHELTER_CONFIG", tempfile.mkdtemp(prefix="shelter-config-"))
 
 from shelter_app.cli.main import main as cli_main
 from shelter_app.i18n import set_language

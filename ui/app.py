@@ -3,7 +3,8 @@
     shelter-app                     the vault in $SHELTER_VAULT or the user data folder
     shelter-app --vault DIR         another vault folder
     shelter-app --demo              a throwaway demo vault: every role's account, shown
-    shelter-app --lang ar           the interface language (default: from the environment)
+    shelter-app --lang ar           the interface language (default: the one last chosen
+                                    in the application, else the system's)
     shelter-app --smoke-test        start, show the first screen, exit 0 (for CI under Xvfb)
 
 Exit status: 0 normally, 1 when the window cannot be opened (a message says why).
@@ -18,20 +19,24 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import (
     _,
     catalogue_notice,
-    is_rtl,
     language_from_environment,
     set_language,
 )
+from shelter_app.i18n.preference import saved_language
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.resources import resource
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 
 from .platform_check import platform_problem
+
+if TYPE_CHECKING:
+    from .language import QtLanguage
 
 SMOKE_TEST_MS = 5000
 BUNDLED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
@@ -46,44 +51,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true",
                    help=_("open a throwaway demo vault in a temporary folder, deleted at exit"))
     p.add_argument("--lang", metavar="CODE",
-                   help=_("interface language, e.g. en, ar (default: from the environment)"))
+                   help=_("interface language, e.g. en, ar (default: the one last chosen, else "
+                          "the system's)"))
     p.add_argument("--smoke-test", action="store_true",
                    help=_("show the first screen, then exit (to check the installation)"))
     return p
 
 
 @contextmanager
-def qt_language(app: object, language: str) -> Iterator[None]:
-    """Qt's own translations (standard dialogs), layout direction, bundled fonts."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+def qt_language(app: object, language: str) -> Iterator[QtLanguage]:
+    """Qt's own translations (standard dialogs), layout direction, bundled fonts; what was
+    in force before comes back at the end.  Yields what a language switch applies again."""
     from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication
 
+    from .language import QtLanguage
+
     assert isinstance(app, QApplication)
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    installed = False
-    for name in (language, language.split("_")[0]):
-        if translator.load(f"qtbase_{name}", folder):
-            installed = app.installTranslator(translator)
-            break
-    previous_direction = app.layoutDirection()
-    previous_locale = QLocale()
-    if language != "en_XA":
-        QLocale.setDefault(QLocale(language))
-    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(language)
-                           else Qt.LayoutDirection.LeftToRight)
+    qt = QtLanguage(app)
+    qt.apply(language)
     for font in BUNDLED_FONTS:
         path = resource("fonts", font)
         if path.is_file():
             QFontDatabase.addApplicationFont(str(path))
     try:
-        yield
+        yield qt
     finally:
-        if installed:
-            app.removeTranslator(translator)
-        app.setLayoutDirection(previous_direction)
-        QLocale.setDefault(previous_locale)
+        qt.restore()
+
+
+def starting_language(asked: str | None) -> str:
+    """``--lang``, else ``$SHELTER_LANG``, else the language chosen on this computer
+    (``shelter_app/i18n/preference.py``), else the system's."""
+    chosen = asked or os.environ.get("SHELTER_LANG") or saved_language()
+    return (chosen or language_from_environment()).replace("-", "_")
 
 
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
     args = build_parser().parse_args(argv)
     # Qt's translations and the layout direction follow the language asked for, even while
     # our own catalogue for it is missing (its strings then stay in English).
-    language = (args.lang or language_from_environment()).replace("-", "_")
+    language = starting_language(args.lang)
     set_language(language)
     # A missing catalogue is said, on stderr and on the first screen, not hidden.
     notice = catalogue_notice(language, asked=bool(args.lang or os.environ.get("SHELTER_LANG")))
@@ -117,13 +118,14 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
     from .controller import AppController
     from .demo import new_demo_vault
 
-    with qt_language(app, language):
+    with qt_language(app, language) as qt:
         demo = None
         try:
             if args.demo:  # made in the background once the sign-in screen shows
                 demo = new_demo_vault()
             folder = demo.folder if demo else chosen_vault_dir(args.vault)
-            controller = AppController(folder, kdf=kdf, demo=demo, language_notice=notice)
+            controller = AppController(folder, kdf=kdf, demo=demo, language_notice=notice,
+                                       qt_language=qt)
             # What is loaded by now (~34,000 objects) lives as long as the program: Python's
             # full garbage collections, which hold the lock the window needs, need not walk
             # it again (in a session, 15-41 ms each before, 2-21 ms now).  Frozen before any

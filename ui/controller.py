@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QWidget
 from shelter_app.domain.audit import Event
 from shelter_app.errors import ShelterError, TooManyAttempts, VaultExists
 from shelter_app.i18n import _, ngettext
-from shelter_app.vault.backup import BackupCancelled
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.process import core_dumps
 from shelter_app.vault.vault import OpenVault, Vault
@@ -37,6 +36,7 @@ from .background import Background
 from .demo import DemoVault, make_demo_vault
 from .file_dialogs import forget as forget_file_dialogs
 from .idle import IdleWatcher, auto_lock_minutes
+from .language_switch import LanguageSwitch
 from .session_end import clear_clipboard, close_quietly, discard, unexpected
 from .shortcuts import AppShortcuts, hide_all_windows
 from .sign_in import SignInWindow
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from shelter_app.services.registry import Services
 
     from .first_run import FirstRunWindow
+    from .language import QtLanguage
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class AppController(QObject):
     def __init__(self, folder: Path, *, kdf: KdfPolicy = PRODUCTION_KDF,
                  demo: DemoVault | None = None, auto_lock_ms: int | None = None,
                  quit_app: Callable[[], None] | None = None, language_notice: str = "",
-                 parent: QObject | None = None) -> None:
+                 qt_language: QtLanguage | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
         self.language_notice = language_notice  # why English is shown (catalogue missing)
@@ -89,6 +90,8 @@ class AppController(QObject):
         self.keys = AppShortcuts(self)
         self.keys.quick_exit.connect(self.quick_exit)
         self.keys.lock.connect(self.lock)
+        self.languages = LanguageSwitch(self, qt_language)  # ui/language_switch.py
+        self.main_banners: tuple[int, str | None] = (0, None)  # shown again after a switch
 
     # -- starting ------------------------------------------------------------------
     def start(self) -> None:
@@ -142,6 +145,7 @@ class AppController(QObject):
         window = SignInWindow(self.title, notice="\n\n".join(filter(None, (
             notice, self.language_notice))), **demo)  # type: ignore[arg-type]
         window.submitted.connect(self._sign_in)
+        window.language_chosen.connect(self.switch_language)
         window.forgot_requested.connect(lambda: self._forgot(window))
         self._show(window, "sign_in")
         QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
@@ -272,30 +276,25 @@ class AppController(QObject):
         dialog.rejected.connect(lambda: self.lock(Event.SIGN_OUT))
         self._show(dialog, "must_change")
 
-    def _show_main(self, failed_attempts: int, integrity_warning: str | None = None) -> None:
+    def _show_main(self, failed_attempts: int, integrity_warning: str | None = None, *,
+                   backup: bool = True) -> MainWindow | None:
         from .main_window import MainWindow
 
         if self.services is None:
-            return
+            return None
+        self.main_banners = (failed_attempts, integrity_warning)
         window = MainWindow(self.services, self.background, failed_attempts=failed_attempts, integrity_warning=integrity_warning)  # noqa: E501
         window.lock_requested.connect(self.lock)
+        window.language_chosen.connect(self.switch_language)
         self._show(window, "main")
-        self._backup_if_due(self.services, window)
+        if backup:
+            window.backup_if_due()
+        return window
 
-    def _backup_if_due(self, services: Services, window: MainWindow) -> None:
-        """The automatic backup, in the background; a lock stops it (``_end_session``)."""
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, BackupCancelled):
-                return
-            if not isinstance(exc, ShelterError):
-                raise exc
-            window.backup_problem.show_message(_(
-                "The automatic backup could not be made: {reason} Your records are safe in "
-                "the vault. Tell your administrator.").format(reason=exc.message))
-
-        self.background.run(services.vault_admin.backup_if_due, lambda _path: None, failed,
-                            context=window)
+    def switch_language(self, language: str) -> None:
+        """Show the interface in *language* from now on (ui/language_switch.py); called
+        once the menu or list that asked has closed."""
+        QTimer.singleShot(0, self, lambda: self.languages.switch(language))
 
     # -- ending a session ------------------------------------------------------------
     def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
@@ -384,6 +383,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """Called once when the application ends: sign out, release the folder."""
         self.keys.remove()
+        self.languages.restore()
         self.idle.stop()
         self._epoch += 1
         self.background.wait()

@@ -33,18 +33,23 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from shelter_app.i18n import _, ngettext
+from shelter_app.errors import ShelterError
+from shelter_app.i18n import _, current_language, ngettext
 from shelter_app.i18n.formatting import fill, isolated
 from shelter_app.services.registry import Services
+from shelter_app.vault.backup import BackupCancelled
 
 from .about import AboutDialog, show_about
 from .background import Background
+from .cases.carried import CarriedEdits
 from .change_passphrase import ChangePassphraseDialog
 from .day.nav_counts import NavCounts
+from .language import language_menu, own_name
 from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
 from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quick_exit_button
@@ -82,6 +87,7 @@ def failed_attempts_text(n: int) -> str:
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     quick_exit_requested = Signal()
+    language_chosen = Signal(str)  # a language code, from the Language menu
 
     def __init__(self, services: Services, background: Background, *,
                  failed_attempts: int = 0, pages: list[PageSpec] | None = None,
@@ -190,6 +196,11 @@ class MainWindow(QMainWindow):
         self.about_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
         self.about_action.setToolTip(_("The version and the interface language (F1)"))
         self.about_action.triggered.connect(self.show_about)
+        # "Language: Español", and the languages each in its own words (ui/language.py)
+        self.language_action = QAction(fill(_("Lan&guage: {language}"),
+                                            language=own_name(current_language())), self)
+        self.language_action.setToolTip(_("The language of the screens on this computer"))
+        self.language_action.setMenu(language_menu(self, self.language_chosen))
         self.quick_exit = quick_exit_button()
         self.quick_exit.clicked.connect(self.quick_exit_requested)
         toolbar = QToolBar(_("Session"))
@@ -199,12 +210,17 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.lock_action)
         toolbar.addAction(self.password_action)
         toolbar.addAction(self.about_action)
+        toolbar.addAction(self.language_action)
+        language = toolbar.widgetForAction(self.language_action)
+        if isinstance(language, QToolButton):
+            language.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.quick_exit)
         named(toolbar, _("Session"))
-        for action in (self.lock_action, self.password_action, self.about_action):
+        for action in (self.lock_action, self.password_action, self.about_action,
+                       self.language_action):
             button = toolbar.widgetForAction(action)
             named(button, action.text().replace("&", ""), action.toolTip())
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
@@ -311,6 +327,38 @@ class MainWindow(QMainWindow):
 
     def keep_drafts(self) -> None:
         self._call("keep_drafts")
+
+    def backup_if_due(self) -> None:
+        """The automatic backup, in the background; a lock stops it."""
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, BackupCancelled):
+                return
+            if not isinstance(exc, ShelterError):
+                raise exc
+            self.backup_problem.show_message(_(
+                "The automatic backup could not be made: {reason} Your records are safe in "
+                "the vault. Tell your administrator.").format(reason=exc.message))
+
+        self._background.run(self._services.vault_admin.backup_if_due, lambda _path: None,
+                             failed, context=self)
+
+    # -- built again in another language (ui/language_switch.py) -------------------------
+    def carry(self, drafts: CarriedEdits) -> dict[str, object]:
+        """Where the window is (section, open cases), its unsaved edits kept in *drafts*."""
+        cases = self.pages.get("cases")
+        return {"section": self.current_key(),
+                "cases": cases.carry(drafts) if cases is not None else None}  # type: ignore[attr-defined]
+
+    def return_to(self, where: dict[str, object], drafts: CarriedEdits) -> None:
+        if where.get("cases") and "cases" in self.section_keys():
+            self.page("cases").return_to(where["cases"], drafts)  # type: ignore[attr-defined]
+        if where.get("section") in self.section_keys():
+            self.show_page(str(where["section"]))
+
+    def language_button(self) -> QWidget:
+        return self.findChild(QToolBar, "session_toolbar").widgetForAction(  # type: ignore[union-attr]
+            self.language_action)
 
     def end_session(self) -> None:
         """Make every page drop what it holds; the window is deleted right after."""

@@ -2,6 +2,7 @@
 
 "Forgot passphrase?" opens the recovery with the recovery key (``ui/recovery_dialog.py``);
 "About Shelter App…" (or F1) the version and the interface language (``ui/about.py``);
+"Language" switches the interface language (``ui/language_switch.py``);
 with a demo vault, its accounts are listed under the form (``ui/demo_box.py``).
 
 The window only collects what was typed and shows outcomes; the controller unlocks the
@@ -19,6 +20,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from shelter_app.i18n.formatting import fill
 
 from .about import AboutDialog, show_about
 from .demo_box import DemoAccountsBox
+from .language import LanguageChooser
 from .widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, quick_exit_button
 
 
@@ -45,6 +48,7 @@ class SignInWindow(QWidget):
     submitted = Signal(str, str)
     quick_exit_requested = Signal()
     forgot_requested = Signal()
+    language_chosen = Signal(str)  # a language code, from the list at the top
 
     def __init__(self, title: str, *, demo_note: str = "",
                  demo_accounts: Sequence[tuple[str, str, str]] = (),
@@ -62,8 +66,15 @@ class SignInWindow(QWidget):
         self.heading = heading(_("Sign in"))
         self.quick_exit = quick_exit_button(self)
         self.quick_exit.clicked.connect(self.quick_exit_requested)
+        # The languages each in its own words: found by someone who cannot read this one.
+        self.language = LanguageChooser()
+        self.language.chosen.connect(self.language_chosen)
+        language_label = QLabel(_("&Language:"))
+        language_label.setBuddy(self.language)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(language_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.language, 0, Qt.AlignmentFlag.AlignVCenter)
         top.addWidget(self.quick_exit, 0, Qt.AlignmentFlag.AlignTop)
 
         self.demo_box = DemoAccountsBox(demo_note, demo_accounts)
@@ -127,7 +138,7 @@ class SignInWindow(QWidget):
         # What is seen, top to bottom; Quick exit last, so that no key lands on it by chance.
         for first, second in pairwise((self.username, self.passphrase, self.sign_in_button,
                                        self.forgot_button, self.about_button,
-                                       *self.demo_box.buttons,
+                                       self.language, *self.demo_box.buttons,
                                        self.quick_exit)):
             self.setTabOrder(first, second)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
@@ -164,11 +175,17 @@ class SignInWindow(QWidget):
         self.demo_box.set_progress(done, total)
         self.sign_in_button.setEnabled(False)
         self.forgot_button.setEnabled(False)
+        self.language.setEnabled(False)
 
     def set_prepared(self) -> None:
         self.demo_box.set_ready()
         self.sign_in_button.setEnabled(not self._wait_timer.isActive())
         self.forgot_button.setEnabled(True)
+        self.language.setEnabled(True)
+
+    def waiting(self) -> float:
+        """Seconds left before the next attempt (after too many failed ones), or 0."""
+        return self._wait_left if self._wait_timer.isActive() else 0.0
 
     # -- what the user does --------------------------------------------------------
     def _username_entered(self) -> None:
@@ -208,7 +225,7 @@ class SignInWindow(QWidget):
         self.busy.setVisible(busy)
         for field in (self.username, self.passphrase):
             field.setReadOnly(busy)
-        for button in (self.forgot_button, *self.demo_box.buttons):
+        for button in (self.forgot_button, self.language, *self.demo_box.buttons):
             button.setEnabled(not busy)
 
     def show_error(self, message: str, *, retry_after: float | None = None) -> None:

@@ -83,7 +83,7 @@ def test_demo_vault_offers_every_role_and_one_click_and_enter_signs_in(qtbot, ma
                 qtbot.mouseClick(box.buttons[n], Qt.MouseButton.LeftButton)
             else:  # by keyboard: Tab to the role's button, Enter
                 window.sign_in_button.setFocus()
-                for _step in range(n + 3):  # Forgot, About, then the roles
+                for _step in range(n + 4):  # Forgot, About, Language, then the roles
                     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
                 assert window.focusWidget() is box.buttons[n]
                 qtbot.keyClick(box.buttons[n], Qt.Key.Key_Return)

@@ -98,7 +98,7 @@ def test_sign_in_makes_the_automatic_backup_and_lock_stops_a_long_one(
     controller.services.settings.set("backup_every_days", 1)
     for _made, _version, path in copies(existing_vault):  # make the copy look years old
         path.rename(path.with_name(path.name.replace("cases-2", "cases-1")))
-    controller._backup_if_due(controller.services, controller.window)
+    controller.window.backup_if_due()
     assert started.wait(10)
     began = time.monotonic()
     controller.lock()

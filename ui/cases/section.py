@@ -21,6 +21,7 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import named
+from .carried import CarriedEdits, carry_in, carry_out
 from .intake import IntakeDialog
 from .list_page import CaseListPage
 from .workspace import CaseWorkspace
@@ -183,6 +184,29 @@ class CasesSection(QTabWidget):
                 workspace.keep_draft()
         if self.intake is not None:
             self.intake.keep_draft()
+
+    # -- carried to a window built again (a language switch) -----------------------------
+    def carry(self, drafts: CarriedEdits) -> dict[str, object]:
+        """Where this section is (the cases open, each at its tab, the one in front, what
+        the list was searched for), with every unsaved edit kept in *drafts*."""
+        for workspace in self.workspaces():
+            carry_out(workspace, drafts)
+        current = self.currentWidget()
+        return {"cases": [(w.case_id, w.keys[max(0, w.tabs.currentIndex())])
+                          for w in self.workspaces()],
+                "front": current.case_id if isinstance(current, CaseWorkspace) else None,
+                "search": self.list_page.search.text()}
+
+    def return_to(self, where: dict[str, object], drafts: CarriedEdits) -> None:
+        """Open again what ``carry`` noted, with the edits it kept."""
+        self.list_page.search.setText(str(where.get("search") or ""))
+        for case_id, tab in where.get("cases") or []:  # type: ignore[attr-defined]
+            workspace = self.open_case(case_id, tab)
+            if workspace is not None:
+                carry_in(workspace, drafts)
+                self._show_tab(workspace, tab, None)
+        front = self.workspace(str(where.get("front"))) if where.get("front") else None
+        self.setCurrentWidget(front or self.list_page)
 
     def end_session(self) -> None:
         """Drop every case id, row, field and text (the session is ending)."""

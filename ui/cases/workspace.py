@@ -51,6 +51,7 @@ from shelter_app.services.registry import Services
 from ..agenda.common import select_row
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
+from .carried import CarriedEdits
 from .case_actions import (
     AssignDialog,
     CaseActionDialog,
@@ -352,10 +353,8 @@ class CaseWorkspace(QWidget):
         return {names.latin(t) for text in texts for t in names.tokens(text)}
 
     # -- unsaved work and the end of the session ---------------------------------------
-    # The profile's edits, and anything typed in a record tab's add form (consent,
-    # services, referrals, appointments, legal matters) and not yet recorded.  At auto-lock
-    # and quick exit the profile's edits are kept as a draft in the vault; the add forms
-    # are discarded (``forget``), never written anywhere.
+    # The profile's edits, and anything typed in a record tab's add form and not recorded;
+    # at auto-lock and quick exit both are kept as drafts in the vault, nowhere else.
     def _forms(self) -> list[ListTab]:
         return [w for w in self.built.values() if isinstance(w, ListTab)]
 
@@ -377,11 +376,11 @@ class CaseWorkspace(QWidget):
         for tab in self._forms():
             tab.discard_form()
 
-    def keep_draft(self) -> None:
-        """Keep the profile's edits and every half-typed add form as drafts in the vault."""
-        self.profile.keep_draft()
+    def keep_draft(self, drafts: CarriedEdits | None = None) -> None:
+        """Keep the profile's edits and the add forms' as drafts in the vault (or *drafts*)."""
+        self.profile.keep_draft(drafts)
         for tab in self._forms():
-            tab.keep_draft()
+            tab.keep_draft(drafts)
 
     def forget(self) -> None:
         """Drop every record this workspace shows (the session is ending)."""

@@ -38,6 +38,7 @@ from shelter_app.services.registry import Services
 
 from ...widgets import NOTICE_STYLE, MessageLabel, named
 from .. import form as f
+from ..carried import CarriedEdits
 from ..record_fields import (
     SECTION_TITLES,
     build_section,
@@ -177,27 +178,32 @@ class ProfileTab(QWidget):
         self.load(self.record)
 
     # -- drafts --------------------------------------------------------------------
-    def keep_draft(self) -> None:
-        """Keep the unsaved edits inside the vault (auto-lock, quick exit)."""
+    def keep_draft(self, drafts: CarriedEdits | None = None) -> None:
+        """Keep the unsaved edits inside the vault (auto-lock, quick exit), or in *drafts*
+        (carried to the next window: ``ui/cases/carried.py``)."""
         if self.record is not None and self.has_unsaved():
-            self._services.drafts.save(DRAFT_KIND, self.form.changes(), case_id=self.record.id,
-                                       base_versions=self.record.row_versions)
+            (drafts or self._services.drafts).save(
+                DRAFT_KIND, self.form.changes(), case_id=self.record.id,
+                base_versions=self.record.row_versions)
 
     def _discard_draft(self) -> None:
         if self.record is not None and self.may_edit:
             with contextlib.suppress(ShelterError):  # nothing kept, or no longer allowed
                 self._services.drafts.discard(DRAFT_KIND, case_id=self.record.id)
 
-    def restore_draft(self) -> bool:
-        """Apply the edits kept at the last auto-lock or quick exit, if there are any."""
+    def restore_draft(self, drafts: CarriedEdits | None = None) -> bool:
+        """Apply the edits kept at the last auto-lock or quick exit, if there are any (or
+        those carried in *drafts*, without a word: they never left the screen)."""
         if self.record is None or not self.may_edit:
             return False
-        draft = self._services.drafts.get(DRAFT_KIND, case_id=self.record.id)
+        draft = (drafts or self._services.drafts).get(DRAFT_KIND, case_id=self.record.id)
         if draft is None or not draft.changes:
             return False
         merged, conflicts = merge_changes(self.form.loaded(), draft.changes)
         self._set_editing(True)
         self.form.put(merged)
+        if drafts is not None:
+            return True
         text = _("Your unsaved changes from {when} were kept when the vault locked, and are "
                  "shown again. Save them, or Cancel to discard them.").format(
             when=format_datetime(draft.updated_at))

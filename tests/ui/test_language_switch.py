@@ -1,0 +1,207 @@
+"""Switching the interface language while the program runs: on the sign-in screen (what
+was typed stays) and from the main window's Language menu (the open cases, their tabs and
+every unsaved edit come back in the new window, nothing written to the vault); the choice
+is kept for the next start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMenu, QToolButton
+
+from shelter_app.domain.records import CaseInput, SurvivorInput
+from shelter_app.i18n import _, current_language, set_language
+from shelter_app.i18n.preference import FILE_NAME, config_dir, saved_language
+from tests.bidi import plain
+from tests.conftest import ADMIN_PASS
+from ui import app as app_module
+from ui.cases.workspace import CaseWorkspace
+from ui.language import offered
+from ui.main_window import MainWindow
+from ui.sign_in import SignInWindow
+
+from .case_helpers import STAFF_PASS, session, staffed_vault
+from .conftest import WAIT_MS, sign_in
+from .journeys import click, key, open_tab, retype, type_text
+
+SURVIVOR = "Nadia Haddad"
+NEW_PHONE = "+1 555 0199"
+SERVICE_NOTE = "Interpreter booked for Thursday"
+
+
+@pytest.fixture(autouse=True)
+def english_again(qapp) -> Iterator[None]:
+    """Each test starts in English and leaves the interface in English."""
+    set_language("en")
+    yield
+    set_language("en")
+    (config_dir() / FILE_NAME).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def office(vault_dir: Path) -> dict[str, str]:
+    ids = staffed_vault(vault_dir)
+    with session(vault_dir, "coordinator") as coordinator:
+        record = coordinator.cases.create(SurvivorInput(legal_name=SURVIVOR),
+                                          CaseInput(assigned_to=ids["caseworker"]))
+        ids["case"], ids["code"] = record.id, record.code
+    return ids
+
+
+def marked(text: str) -> bool:
+    """Passed through the pseudo-locale's catalogue (long, accented, in ⟦ ⟧)."""
+    return text.startswith("⟦") and text.endswith("⟧")
+
+
+def choose_in_menu(qtbot, window: MainWindow, name: str) -> None:
+    """Open the Language menu with its key and pick *name* with the arrow keys and Enter,
+    as a person does (the menu runs its own event loop while it is open)."""
+    picked: list[str] = []
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(50, pick)
+            return
+        for _n in range(len(menu.actions()) + 1):
+            if menu.activeAction() is not None and menu.activeAction().text() == name:
+                break
+            qtbot.keyClick(menu, Qt.Key.Key_Down)
+        picked.append(menu.activeAction().text())
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, pick)
+    button = window.language_button()
+    assert isinstance(button, QToolButton) and button.isVisible()
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert picked == [name]
+
+
+def test_the_languages_are_offered_each_in_its_own_words():
+    names = dict(offered())
+    assert names["en"] == "English" and names["es"] == "Español"
+    assert names["ar"] == "العربية" and names["uk"] == "Українська"
+    assert set(names) == {"en", "ar", "es", "fr", "it", "ro", "ru", "uk", "vi"}
+
+
+def test_sign_in_screen_switches_language_keeping_what_was_typed(
+        qtbot, qapp, make_controller, existing_vault):
+    controller = make_controller()
+    window = controller.window
+    assert isinstance(window, SignInWindow)
+    window.username.setText("admin")
+    window.passphrase.setText("half a passphrase")
+    with qtbot.waitActive(window):
+        window.activateWindow()
+
+    # The list, reached with its key, picks Spanish by typing its first letters.
+    key(qtbot, window.username, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert window.focusWidget() is window.language
+    type_text(window.language, "Esp")
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    spanish = controller.window
+    assert isinstance(spanish, SignInWindow) and spanish.isVisible()
+    assert current_language() == "es" and saved_language() == "es"
+    assert spanish.sign_in_button.text() == _("Sign in") != "Sign in"
+    assert spanish.username.text() == "admin"
+    assert spanish.passphrase.text() == "half a passphrase"
+    assert spanish.focusWidget() is spanish.language
+    assert spanish.language.currentText() == "Español"
+    assert qapp.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+    # Arabic mirrors the screen and brings Qt's own strings in Arabic.
+    type_text(spanish.language, "ال")
+    qtbot.waitUntil(lambda: controller.window is not spanish, timeout=WAIT_MS)
+    arabic = controller.window
+    assert current_language() == "ar" and saved_language() == "ar"
+    assert qapp.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert arabic.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert QApplication.translate("QPlatformTheme", "Cancel") != "Cancel"
+    assert arabic.username.text() == "admin"
+
+    # Signing in from there opens the main window in Arabic.
+    sign_in(qtbot, controller, "admin", ADMIN_PASS)
+    assert isinstance(controller.window, MainWindow)
+    assert controller.window.lock_action.text() == _("&Lock") != "&Lock"
+    controller.shutdown()
+    assert qapp.layoutDirection() == Qt.LayoutDirection.LeftToRight  # put back at the end
+    assert QApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_the_chosen_language_is_the_next_start(tmp_path, monkeypatch):
+    monkeypatch.delenv("SHELTER_LANG", raising=False)
+    assert app_module.starting_language(None) == "en"
+    from shelter_app.i18n.preference import save_language
+
+    assert save_language("uk")
+    assert app_module.starting_language(None) == "uk"
+    assert app_module.starting_language("fr") == "fr"  # --lang is asked for by name
+    monkeypatch.setenv("SHELTER_LANG", "ro")
+    assert app_module.starting_language(None) == "ro"
+
+
+def test_a_damaged_or_unwritable_choice_is_no_choice(tmp_path):
+    (tmp_path / FILE_NAME).write_text("{not json")
+    assert saved_language(tmp_path) is None
+    (tmp_path / FILE_NAME).write_text('{"language": "../../etc"}')
+    assert saved_language(tmp_path) is None
+    from shelter_app.i18n.preference import save_language
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert save_language("es", blocked / "sub") is False  # a file where the folder goes
+    with pytest.raises(ValueError):
+        save_language("es/../x", tmp_path)
+
+
+def test_main_window_switch_keeps_open_cases_and_unsaved_edits(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    assert isinstance(window, MainWindow)
+    assert plain(window.language_action.text()) == "Lan&guage: English"
+
+    # An open case: the profile edited and not saved, a service half typed.
+    section = window.show_page("cases")
+    workspace = section.open_case(office["case"])
+    versions = controller.services.cases.get(office["case"]).row_versions
+    assert isinstance(workspace, CaseWorkspace)
+    click(qtbot, workspace.profile.edit_button)
+    retype(qtbot, workspace.profile.form["phone"].focus, NEW_PHONE)
+    services_tab = open_tab(qtbot, workspace, "services")
+    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+    assert workspace.has_unsaved()
+
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    spanish = controller.window
+    assert isinstance(spanish, MainWindow) and spanish.isVisible()
+    assert controller.state == "main" and current_language() == "es"
+    assert spanish.lock_action.text() == _("&Lock") != "&Lock"
+    assert plain(spanish.language_action.text()).endswith("Español")
+
+    # The same case, at the same tab, with both edits, in edit mode.
+    assert spanish.current_key() == "cases"
+    section = spanish.page("cases")
+    again = section.currentWidget()
+    assert isinstance(again, CaseWorkspace) and again.case_id == office["case"]
+    assert again.keys[again.tabs.currentIndex()] == "services"
+    assert again.profile.editing and again.profile.form["phone"].get() == NEW_PHONE
+    assert again.tab("services").form["notes"].get() == SERVICE_NOTE
+    assert not again.profile.notice.isVisible()  # nothing was locked: nothing to explain
+    assert again.has_unsaved()
+
+    # Nothing was written: no draft in the vault, and the record is as it was.
+    services = controller.services
+    assert services.drafts.get("case_profile", case_id=office["case"]) is None
+    assert services.cases.get(office["case"]).row_versions == versions
+
+    # Saving in the new language saves what was typed in the old one.
+    assert again.profile.save()
+    assert services.cases.get(office["case"]).row_versions != versions
+    assert again.profile.form.loaded()["phone"] == NEW_PHONE

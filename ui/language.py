@@ -1,0 +1,126 @@
+"""The interface language inside the running application.
+
+``QtLanguage`` puts Qt's side of a language in force: Qt's own translations (standard
+buttons, file and print dialogs, context menus: ``qtbase_<lang>.qm``), the default locale
+(calendar, first day of the week) and the layout direction.  ``shelter-app`` applies it at
+start-up (``ui/app.py``); a switch applies it again (``AppController.switch_language``).
+
+``offered`` lists the languages a person can choose: English and every shipped language
+whose catalogue is installed, each written in its own language and script ("Español",
+"العربية"), so that someone who cannot read the language on screen still finds their own.
+``LanguageChooser`` is that list as a drop-down (sign-in screen); ``language_menu`` as the
+main window's menu.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
+
+from shelter_app.i18n import (
+    PSEUDO_LOCALE,
+    SHIPPED_LANGUAGES,
+    _,
+    current_language,
+    has_catalogue,
+    is_rtl,
+)
+from shelter_app.i18n.formatting import language_name
+
+from .widgets import named
+
+
+class QtLanguage:
+    """Qt's translations, default locale and layout direction for one language at a time;
+    ``restore`` puts back what was in force before the first ``apply``."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.translator: QTranslator | None = None
+        self._before = (app.layoutDirection(), QLocale())
+
+    def apply(self, language: str) -> bool:
+        """Put *language* in force; True when Qt has translations for it."""
+        if self.translator is not None:
+            self.app.removeTranslator(self.translator)
+            self.translator = None
+        translator = QTranslator(self.app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        for name in (language, language.split("_")[0]):
+            if translator.load(f"qtbase_{name}", folder) and self.app.installTranslator(
+                    translator):
+                self.translator = translator
+                break
+        if language != PSEUDO_LOCALE:
+            QLocale.setDefault(QLocale(language))
+        self.app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(language)
+                                    else Qt.LayoutDirection.LeftToRight)
+        return self.translator is not None
+
+    def restore(self) -> None:
+        if self.translator is not None:
+            self.app.removeTranslator(self.translator)
+            self.translator = None
+        direction, locale = self._before
+        self.app.setLayoutDirection(direction)
+        QLocale.setDefault(locale)
+
+
+def own_name(code: str) -> str:
+    """*code*'s language in its own words, capitalised as a list item ("Español")."""
+    if code == PSEUDO_LOCALE:
+        return code
+    name = language_name(code, language=code) or language_name(code.split("_")[0],
+                                                                language=code) or code
+    return name[:1].upper() + name[1:]
+
+
+def offered() -> list[tuple[str, str]]:
+    """(code, own name) of every language the interface can be switched to; the language
+    in force is among them even when it is not offered otherwise (``en_XA``, ``es_MX``)."""
+    codes = ["en", *(c for c in SHIPPED_LANGUAGES if has_catalogue(c))]
+    if current_language() not in codes:
+        codes.append(current_language())
+    return sorted(((code, own_name(code)) for code in codes), key=lambda c: c[1].casefold())
+
+
+class LanguageChooser(QComboBox):
+    """The languages as a drop-down; ``chosen(code)`` when a person picks another one."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        for code, name in offered():
+            self.addItem(name, code)
+            # each name is read out in its own language by a screen reader that can
+            self.setItemData(self.count() - 1, code, Qt.ItemDataRole.AccessibleDescriptionRole)
+        self.setCurrentIndex(max(0, self.findData(current_language())))
+        self.view().setAccessibleName(_("Interface language"))
+        named(self, _("Interface language"), _(
+            "The language of the screens on this computer; the choice is kept for next time"))
+        self.activated.connect(self._activated)
+
+    def _activated(self, index: int) -> None:
+        code = str(self.itemData(index))
+        if code != current_language():
+            self.chosen.emit(code)
+
+
+def language_menu(parent: QWidget, chosen: QObject) -> QMenu:
+    """A menu of the offered languages, the one in force checked; picking another emits
+    ``chosen.emit(code)`` (a Signal(str) bound on *chosen*'s owner)."""
+    menu = QMenu(parent)
+    named(menu, _("Interface language"))
+    group = QActionGroup(menu)
+    for code, name in offered():
+        action = QAction(name, menu)
+        action.setCheckable(True)
+        action.setChecked(code == current_language())
+        action.setData(code)
+        group.addAction(action)
+        menu.addAction(action)
+    group.triggered.connect(lambda action: chosen.emit(str(action.data()))  # type: ignore[attr-defined]
+                            if action.data() != current_language() else None)
+    return menu
