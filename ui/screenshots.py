@@ -4,10 +4,10 @@
 
 Every vault here is a throwaway one in a temporary folder, with invented names; it is
 deleted at the end.  Screens: the first-run pages, the recovery key, the demo sign-in
-screen (also with an error), the main window, and the sign-in screen in Arabic (mirrored)
-and in the pseudo-locale ``en_XA`` (longer strings, mirrored); then, on a vault filled
+screen (also with an error), the main window, and the sign-in screen in Arabic (mirrored),
+Spanish and the pseudo-locale ``en_XA`` (longer strings, mirrored); then, on a vault filled
 with ``shelter_app.demo.populate`` and seen by a coordinator: the case list, the five
-intake steps and a case's Profile tab, in English, Arabic layout and ``en_XA``; and the
+intake steps and a case's Profile tab, in English, Arabic, Spanish and ``en_XA``; and the
 other sections' pages (``ui/screenshots_pages.py``).
 
 ``QT_SCALE_FACTOR=2 python -m ui.screenshots OUTDIR`` renders the same at 200 %.
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         demo = create_demo_vault_now()
         try:
-            for language, suffix in (("en", ""), ("ar", "-ar"), ("en_XA", "-en_XA")):
+            for language, suffix in (("en", ""), ("ar", "-ar"), ("es", "-es"),
+                                     ("en_XA", "-en_XA")):
                 set_language(language)
                 with qt_language(app, language):
                     first_run_screens(out, root / language, suffix)

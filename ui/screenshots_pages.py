@@ -254,6 +254,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
 # (language, file-name suffix, pages): English in full, the mirrored layouts where they
 # differ most.
 RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week", "my-day")),
+        ("es", "-es", ("agenda-week", "my-day")),
         ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
 
 

@@ -9,9 +9,11 @@ button still makes the key ambiguous).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -20,11 +22,22 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabBar,
+    QTabWidget,
     QWidget,
 )
 from shiboken6 import isValid
+
+from shelter_app.domain.records import CaseInput, SurvivorInput
+from tests.conftest import ADMIN_PASS
+from ui.cases.intake import IntakeDialog
+from ui.cases.workspace import CaseWorkspace
+from ui.main_window import MainWindow
+
+from .case_helpers import CANARY, STAFF_PASS, new_case, session, staffed_vault
+from .conftest import WAIT_MS, sign_in
 
 
 def _key(text: str) -> str:
@@ -81,7 +94,7 @@ def dialog_buttons(page: QWidget) -> list[QPushButton]:
     """The visible, enabled buttons of *page* that open a window ("…" by convention)."""
     return [b for b in page.findChildren(QPushButton)
             if b.isVisibleTo(page.window()) and b.isEnabled()
-            and b.text().rstrip().endswith(("…", "..."))]
+            and b.text().rstrip(" ~⟧\u2069").endswith(("…", "..."))]  # also in en_XA
 
 
 def select_first_rows(page: QWidget) -> None:
@@ -119,3 +132,102 @@ def open_each(walk: Walk, where: str, page: QWidget, settle: Callable[[], None])
             button.click()
             settle()
             walk.check(f"{where} → {text}")
+
+
+def make_walked_vault(vault_dir: Path) -> Path:
+    """A staffed vault with two cases, a legal matter, a partner and a consent."""
+    ids = staffed_vault(vault_dir)
+    with session(vault_dir, "coordinator") as coordinator:
+        record = new_case(coordinator, ids, CANARY, birth_date="1990-05-01")
+        coordinator.legal.open(record.id, "residence_permit", jurisdiction="IT")
+        partner = coordinator.partners.add("Riverside Clinic (fictional)", "health").id
+        coordinator.consent.record(record.id, sections=["identity", "contact"],
+                                   partner_id=partner, purpose="Referral",
+                                   given_by="survivor", method="written",
+                                   given_on="2026-01-05")
+        coordinator.cases.create(SurvivorInput(legal_name="Olena Kovalenko"),
+                                 CaseInput(assigned_to=ids["caseworker"]))
+    return vault_dir
+
+
+def walk_roles(qtbot, walk: Walk, controller, roles: Sequence[str],
+               settle: Callable[[], None]) -> None:
+    """Sign in as each of *roles* and check every section, every tab of each case, every
+    "…" window, the intake's steps and the passphrase change; lock after each."""
+    for username in roles:
+        sign_in(qtbot, controller, username, ADMIN_PASS if username == "admin" else STAFF_PASS)
+        window = controller.window
+        assert isinstance(window, MainWindow), username
+        for key in window.section_keys():
+            page = window.go_to(key)
+            settle()
+            where = f"{username}: {key}"
+            if key == "cases":
+                _walk_cases(qtbot, walk, where, page, settle)
+                continue
+            for sub in _tabs_of(page):
+                settle()
+                walk.check(f"{where}: {sub}")
+                select_first_rows(page)
+                open_each(walk, f"{where}: {sub}", page, settle)
+        with opened_windows(settle):
+            window.change_passphrase()
+            walk.check(f"{username}: change passphrase")
+        controller.lock()
+        settle()
+
+
+def _tabs_of(page):
+    """Each tab of the page's tab widgets in turn (the page itself when it has none)."""
+    tabs = [t for t in page.findChildren(QTabWidget) if t.isVisibleTo(page.window())]
+    if not tabs:
+        yield "page"
+        return
+    for tab_widget in tabs:
+        for index in range(tab_widget.count()):
+            if tab_widget.isTabVisible(index):
+                tab_widget.setCurrentIndex(index)
+                yield tab_widget.tabText(index).replace("&", "")
+
+
+def _walk_cases(qtbot, walk: Walk, where: str, section, settle) -> None:
+    page = section.list_page
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=WAIT_MS)
+    walk.check(f"{where}: list")
+    for row in range(page.model.rowCount()):
+        section.open_case(page.model.case_id(row))
+    settle()
+    for workspace in section.workspaces():
+        section.setCurrentWidget(workspace)
+        assert isinstance(workspace, CaseWorkspace)
+        tabs = workspace.findChild(QTabWidget)
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
+            settle()
+            tab = tabs.tabText(index).replace("&", "")
+            walk.check(f"{where}: case {workspace.code}: {tab}")
+            select_first_rows(workspace)
+            open_each(walk, f"{where}: case {workspace.code}: {tab}", workspace, settle)
+    section.setCurrentIndex(0)
+    if page.new_button.isVisibleTo(page):
+        _walk_intake(qtbot, walk, where, section, settle)
+
+
+def _walk_intake(qtbot, walk: Walk, where: str, section, settle) -> None:
+    dialog = section.new_case()
+    assert isinstance(dialog, IntakeDialog)
+    for step in range(dialog.pages.count()):
+        dialog.show_step(step)
+        walk.check(f"{where}: intake step {step + 1}")
+    dialog.show_step(0)
+    dialog.form["legal_name"].put(CANARY)
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert dialog.duplicates.isVisibleTo(dialog)
+    walk.check(f"{where}: intake with the duplicate warning")
+    dialog.reject()
+    box = dialog.confirm_box
+    assert isinstance(box, QMessageBox)
+    walk.check(f"{where}: discard the intake?")
+    box.button(QMessageBox.StandardButton.Discard).click()
+    settle()

@@ -207,6 +207,9 @@ def documents(name: str, label: str) -> Field:
                  editor.set_read_only, editor.changed, _message())
 
 
+LABEL_EMS = 18  # the widest a field's label grows before it wraps
+
+
 class Form(QObject):
     """Named fields: values in and out, messages beside them, changes noticed."""
 
@@ -227,6 +230,8 @@ class Form(QObject):
             label = QLabel(field.label)
             label.setBuddy(field.focus)
             label.setWordWrap(True)
+            # a long label (a long translation) wraps rather than narrowing every field
+            label.setMaximumWidth(label.fontMetrics().horizontalAdvance("M") * LABEL_EMS)
             layout.addRow(label, field.widget)
         layout.addRow("", field.message)
         field.message.setAccessibleName(_("Problem with {field}").format(field=plain(field.label)))
