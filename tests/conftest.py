@@ -19,7 +19,8 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SHELTER_LANG", "en")
-# The interface language chosen in the application is kept here, never in the home folder.
+# The interface language chosen in the application is never kept in the home folder (and
+# each test has a folder of its own: ``_english``).
 os.environ.setdefault("SHELTER_CONFIG", tempfile.mkdtemp(prefix="shelter-config-"))
 
 from shelter_app.cli.main import main as cli_main
@@ -37,7 +38,11 @@ ORG = "Harbour House"
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
+def _english(tmp_path_factory: pytest.TempPathFactory,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts in English, with a configuration folder of its own: a language
+    chosen in one test (kept in ``interface.json``) is never seen by another."""
+    monkeypatch.setenv("SHELTER_CONFIG", str(tmp_path_factory.mktemp("config")))
     set_language("en")
     yield
     set_language("en")

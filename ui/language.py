@@ -14,8 +14,8 @@ main window's menu.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
 from shelter_app.i18n import (
@@ -52,8 +52,8 @@ class QtLanguage:
                     translator):
                 self.translator = translator
                 break
-        if language != PSEUDO_LOCALE:
-            QLocale.setDefault(QLocale(language))
+        # the pseudo-locale is English underneath (dates, numbers, the calendar)
+        QLocale.setDefault(QLocale("en_US" if language == PSEUDO_LOCALE else language))
         self.app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(language)
                                     else Qt.LayoutDirection.LeftToRight)
         return self.translator is not None
@@ -86,7 +86,11 @@ def offered() -> list[tuple[str, str]]:
 
 
 class LanguageChooser(QComboBox):
-    """The languages as a drop-down; ``chosen(code)`` when a person picks another one."""
+    """The languages as a drop-down; ``chosen(code)`` when a person picks another one.
+
+    Picked in the open list (mouse, arrows and Enter), the language is chosen at once.
+    Typed into the closed list ("Esp…") or stepped through with the arrow keys, it is
+    chosen once the typing pauses, so that the screen is not rebuilt under every key."""
 
     chosen = Signal(str)
 
@@ -100,10 +104,27 @@ class LanguageChooser(QComboBox):
         self.view().setAccessibleName(_("Interface language"))
         named(self, _("Interface language"), _(
             "The language of the screens on this computer; the choice is kept for next time"))
+        self._typed = False
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(QApplication.keyboardInputInterval() + 300)
+        self._pause.timeout.connect(self._settled)
         self.activated.connect(self._activated)
 
-    def _activated(self, index: int) -> None:
-        code = str(self.itemData(index))
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._typed = True  # into the closed list: the open list's keys go to its view
+        super().keyPressEvent(event)
+        self._typed = False
+
+    def _activated(self, _index: int) -> None:
+        if self._typed:
+            self._pause.start()
+        else:
+            self._pause.stop()
+            self._settled()
+
+    def _settled(self) -> None:
+        code = str(self.currentData())
         if code != current_language():
             self.chosen.emit(code)
 

@@ -293,10 +293,12 @@ class MainWindow(QMainWindow):
     def unsaved_titles(self) -> list[str]:
         return [t for titles in self._call("unsaved_titles") for t in titles]  # type: ignore[attr-defined]
 
-    def ask_before_lock(self, proceed: Callable[[], None]) -> QMessageBox:
-        """Ask "Save / Discard / Cancel" (without blocking); call *proceed* to lock."""
-        box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(),
-                          _("Save your changes before locking?"),
+    def ask_before_lock(self, proceed: Callable[[], None], question: str = "",
+                        refused: str = "") -> QMessageBox:
+        """Ask "Save / Discard / Cancel" (without blocking); call *proceed* to lock (or do
+        what *question* asks about; *refused* says why it was not done)."""
+        question = question or _("Save your changes before locking?")
+        box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(), question,
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
         box.setInformativeText(fill(_("Unsaved changes in: {cases}"),
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         box.setEscapeButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        named(box, _("Save your changes before locking?"))
+        named(box, question)
 
         def answered(button: object) -> None:
             choice = box.standardButton(button)  # type: ignore[arg-type]
@@ -313,7 +315,7 @@ class MainWindow(QMainWindow):
                 if all(self._call("save_all")):
                     proceed()
                 else:
-                    self.statusBar().showMessage(_(
+                    self.statusBar().showMessage(refused or _(
                         "Not locked: some changes could not be saved. The reason is shown in "
                         "the case."), 15_000)
             elif choice == QMessageBox.StandardButton.Discard:
@@ -344,17 +346,25 @@ class MainWindow(QMainWindow):
                              failed, context=self)
 
     # -- built again in another language (ui/language_switch.py) -------------------------
+    def forms_unsaved(self) -> bool:
+        """Unsaved work a language switch asks about (all but a profile's edits)."""
+        cases = self.pages.get("cases")
+        return bool(cases is not None and cases.forms_unsaved())  # type: ignore[attr-defined]
+
     def carry(self, drafts: CarriedEdits) -> dict[str, object]:
-        """Where the window is (section, open cases), its unsaved edits kept in *drafts*."""
+        """Where the window is (section, open cases), the profiles' unsaved edits kept in
+        *drafts*, and the automatic backup's problem if one is shown."""
         cases = self.pages.get("cases")
         return {"section": self.current_key(),
-                "cases": cases.carry(drafts) if cases is not None else None}  # type: ignore[attr-defined]
+                "cases": cases.carry(drafts) if cases is not None else None,  # type: ignore[attr-defined]
+                "backup_problem": self.backup_problem.text()}
 
     def return_to(self, where: dict[str, object], drafts: CarriedEdits) -> None:
         if where.get("cases") and "cases" in self.section_keys():
             self.page("cases").return_to(where["cases"], drafts)  # type: ignore[attr-defined]
         if where.get("section") in self.section_keys():
             self.show_page(str(where["section"]))
+        self.backup_problem.show_message(str(where.get("backup_problem") or ""))
 
     def language_button(self) -> QWidget:
         return self.findChild(QToolBar, "session_toolbar").widgetForAction(  # type: ignore[union-attr]

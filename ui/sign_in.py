@@ -183,6 +183,10 @@ class SignInWindow(QWidget):
         self.forgot_button.setEnabled(True)
         self.language.setEnabled(True)
 
+    def busy_now(self) -> bool:
+        """A passphrase is being checked, or the demo vault is still being made."""
+        return self._busy or not self.language.isEnabled()
+
     def waiting(self) -> float:
         """Seconds left before the next attempt (after too many failed ones), or 0."""
         return self._wait_left if self._wait_timer.isActive() else 0.0

@@ -26,14 +26,20 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGroupBox,
+    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QWidget,
 )
 
@@ -107,7 +113,7 @@ class TextWalk(Walk):
         for window in visible_windows():
             # Qt's own buttons come from Qt's translations, which have no pseudo-locale.
             qt_own = qt_standard_buttons(window) if self.language == PSEUDO_LOCALE else set()
-            for text in {plain(t) for t in texts(window)} - self.seen - qt_own - USER_NAMES:
+            for text in shown_texts(window) - self.seen - qt_own - USER_NAMES:
                 self.seen.add(text)
                 if text and self.english.says(text):
                     self.problems.append(f"{where}: English {text!r}")
@@ -115,6 +121,27 @@ class TextWalk(Walk):
                 window.resize(*SCREEN)
                 QApplication.processEvents()
             self.problems += [f"{where}: clipped {t!r}" for t in narrow(window)]
+
+
+def shown_texts(window: QWidget) -> set[str]:
+    """``texts`` (labels, buttons, cells, items, names, tooltips, titles) and what it leaves
+    out: group box titles, placeholders, column and row headers, actions in menus and
+    toolbars."""
+    found = set(texts(window))
+    for widget in [window, *window.findChildren(QWidget)]:
+        if isinstance(widget, QGroupBox):
+            found.add(widget.title())
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            found.add(widget.placeholderText())
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            columns = (1 if isinstance(model, QAbstractListModel)
+                       else model.columnCount(QModelIndex()))
+            found |= {str(model.headerData(i, Qt.Orientation.Horizontal) or "")
+                      for i in range(columns)}
+    for action in window.findChildren(QAction):
+        found |= {action.text(), action.toolTip()}
+    return {plain(t) for t in found}
 
 
 def qt_standard_buttons(window: QWidget) -> set[str]:

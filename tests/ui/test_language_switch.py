@@ -1,44 +1,36 @@
 """Switching the interface language while the program runs: on the sign-in screen (what
-was typed stays) and from the main window's Language menu (the open cases, their tabs and
-every unsaved edit come back in the new window, nothing written to the vault); the choice
-is kept for the next start."""
+was typed and the notice stay) and from the main window's Language menu (the open cases,
+their tabs and a profile being edited come back in the new window, nothing written to the
+vault; a half-typed add form is asked about first); the choice is kept for the next
+start."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu, QToolButton
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolButton
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.i18n import _, current_language, set_language
-from shelter_app.i18n.preference import FILE_NAME, config_dir, saved_language
+from shelter_app.i18n.preference import FILE_NAME, saved_language
 from tests.bidi import plain
 from tests.conftest import ADMIN_PASS
 from ui import app as app_module
 from ui.cases.workspace import CaseWorkspace
-from ui.language import offered
+from ui.language import LanguageChooser, offered
 from ui.main_window import MainWindow
 from ui.sign_in import SignInWindow
 
 from .case_helpers import STAFF_PASS, session, staffed_vault
 from .conftest import WAIT_MS, sign_in
-from .journeys import click, key, open_tab, retype, type_text
+from .journeys import box_button, click, key, open_tab, retype, type_text
 
 SURVIVOR = "Nadia Haddad"
 NEW_PHONE = "+1 555 0199"
 SERVICE_NOTE = "Interpreter booked for Thursday"
-
-
-@pytest.fixture(autouse=True)
-def english_again(qapp) -> Iterator[None]:
-    """Each test starts in English and leaves the interface in English."""
-    set_language("en")
-    yield
-    set_language("en")
-    (config_dir() / FILE_NAME).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -95,6 +87,7 @@ def test_sign_in_screen_switches_language_keeping_what_was_typed(
     assert isinstance(window, SignInWindow)
     window.username.setText("admin")
     window.passphrase.setText("half a passphrase")
+    window.notice.show_message("Locked after 5 minutes without activity.")
     with qtbot.waitActive(window):
         window.activateWindow()
 
@@ -109,6 +102,7 @@ def test_sign_in_screen_switches_language_keeping_what_was_typed(
     assert spanish.sign_in_button.text() == _("Sign in") != "Sign in"
     assert spanish.username.text() == "admin"
     assert spanish.passphrase.text() == "half a passphrase"
+    assert spanish.notice.text() == "Locked after 5 minutes without activity."
     assert spanish.focusWidget() is spanish.language
     assert spanish.language.currentText() == "Español"
     assert qapp.layoutDirection() == Qt.LayoutDirection.LeftToRight
@@ -133,7 +127,8 @@ def test_sign_in_screen_switches_language_keeping_what_was_typed(
 
 
 def test_the_chosen_language_is_the_next_start(tmp_path, monkeypatch):
-    monkeypatch.delenv("SHELTER_LANG", raising=False)
+    for name in ("SHELTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
     assert app_module.starting_language(None) == "en"
     from shelter_app.i18n.preference import save_language
 
@@ -158,7 +153,7 @@ def test_a_damaged_or_unwritable_choice_is_no_choice(tmp_path):
         save_language("es/../x", tmp_path)
 
 
-def test_main_window_switch_keeps_open_cases_and_unsaved_edits(
+def test_main_window_switch_keeps_open_cases_and_a_profile_being_edited(
         qtbot, qapp, make_controller, vault_dir, office):
     controller = make_controller()
     sign_in(qtbot, controller, "caseworker", STAFF_PASS)
@@ -166,15 +161,16 @@ def test_main_window_switch_keeps_open_cases_and_unsaved_edits(
     assert isinstance(window, MainWindow)
     assert plain(window.language_action.text()) == "Lan&guage: English"
 
-    # An open case: the profile edited and not saved, a service half typed.
+    # An open case, its profile edited (a typed field and a choice) and not saved, the
+    # Services tab in front.
     section = window.show_page("cases")
     workspace = section.open_case(office["case"])
-    versions = controller.services.cases.get(office["case"]).row_versions
     assert isinstance(workspace, CaseWorkspace)
+    versions = controller.services.cases.get(office["case"]).row_versions
     click(qtbot, workspace.profile.edit_button)
     retype(qtbot, workspace.profile.form["phone"].focus, NEW_PHONE)
-    services_tab = open_tab(qtbot, workspace, "services")
-    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+    workspace.profile.form["gender"].put("woman")
+    open_tab(qtbot, workspace, "services")
     assert workspace.has_unsaved()
 
     choose_in_menu(qtbot, window, "Español")
@@ -182,18 +178,19 @@ def test_main_window_switch_keeps_open_cases_and_unsaved_edits(
     spanish = controller.window
     assert isinstance(spanish, MainWindow) and spanish.isVisible()
     assert controller.state == "main" and current_language() == "es"
+    assert saved_language() == "es"
     assert spanish.lock_action.text() == _("&Lock") != "&Lock"
     assert plain(spanish.language_action.text()).endswith("Español")
 
-    # The same case, at the same tab, with both edits, in edit mode.
+    # The same case, at the same tab, with every edit, in edit mode, and no word of a lock.
     assert spanish.current_key() == "cases"
-    section = spanish.page("cases")
-    again = section.currentWidget()
+    again = spanish.page("cases").currentWidget()
     assert isinstance(again, CaseWorkspace) and again.case_id == office["case"]
     assert again.keys[again.tabs.currentIndex()] == "services"
-    assert again.profile.editing and again.profile.form["phone"].get() == NEW_PHONE
-    assert again.tab("services").form["notes"].get() == SERVICE_NOTE
-    assert not again.profile.notice.isVisible()  # nothing was locked: nothing to explain
+    profile = again.profile
+    assert profile.editing and profile.form["phone"].get() == NEW_PHONE
+    assert profile.form["gender"].get() == "woman"
+    assert profile.notice.text() == ""
     assert again.has_unsaved()
 
     # Nothing was written: no draft in the vault, and the record is as it was.
@@ -202,6 +199,79 @@ def test_main_window_switch_keeps_open_cases_and_unsaved_edits(
     assert services.cases.get(office["case"]).row_versions == versions
 
     # Saving in the new language saves what was typed in the old one.
-    assert again.profile.save()
+    assert profile.save()
     assert services.cases.get(office["case"]).row_versions != versions
-    assert again.profile.form.loaded()["phone"] == NEW_PHONE
+    assert profile.form.loaded()["phone"] == NEW_PHONE
+
+
+def test_a_half_typed_add_form_is_asked_about_before_the_switch(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    workspace = window.show_page("cases").open_case(office["case"])
+    services_tab = open_tab(qtbot, workspace, "services")
+    services_tab.form["service"].put(next(iter(services_tab._types)))
+    services_tab.form["provider_kind"].put("internal")
+    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+
+    # Cancel: nothing changes, the text stays, the language too.
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: window.unsaved_box is not None, timeout=WAIT_MS)
+    box = window.unsaved_box
+    assert box.text() == "Save your changes before the language changes?"
+    click(qtbot, box_button(box, QMessageBox.StandardButton.Cancel))
+    assert controller.window is window and current_language() == "en"
+    assert services_tab.form["notes"].get() == SERVICE_NOTE
+    assert saved_language() is None
+
+    # Save: the service is recorded, then the window comes back in Spanish.
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: window.unsaved_box is not None, timeout=WAIT_MS)
+    click(qtbot, box_button(window.unsaved_box, QMessageBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    assert current_language() == "es"
+    notes = [entry.notes for entry in controller.services.care.list(office["case"])]
+    assert SERVICE_NOTE in notes
+
+
+def test_the_switch_waits_for_work_running_in_the_background(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    started, release = threading.Event(), threading.Event()
+    delivered: list[object] = []
+
+    def long_work() -> str:
+        started.set()
+        release.wait(10)
+        return "done"
+
+    controller.background.run(long_work, delivered.append, lambda _e: None, context=window)
+    assert started.wait(10)
+    try:
+        choose_in_menu(qtbot, window, "Español")
+        qtbot.wait(50)
+        assert controller.window is window and current_language() == "en"
+        assert "background" in window.statusBar().currentMessage()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    assert delivered == ["done"]  # the result reached the window that asked for it
+    assert current_language() == "es" and isinstance(controller.window, MainWindow)
+
+
+def test_typing_in_the_list_chooses_once_the_typing_pauses(qtbot):
+    set_language("fr")
+    chooser = LanguageChooser()
+    qtbot.addWidget(chooser)
+    chosen: list[str] = []
+    chooser.chosen.connect(chosen.append)
+    chooser.setFocus()
+    type_text(chooser, "E")  # "English" for a moment, on the way to "Español"
+    qtbot.wait(50)
+    assert chosen == [] and chooser.currentText() == "English"
+    type_text(chooser, "sp")
+    qtbot.waitUntil(lambda: chosen != [], timeout=WAIT_MS)
+    assert chosen == ["es"]

@@ -207,9 +207,6 @@ def documents(name: str, label: str) -> Field:
                  editor.set_read_only, editor.changed, _message())
 
 
-LABEL_EMS = 18  # the widest a field's label grows before it wraps
-
-
 class Form(QObject):
     """Named fields: values in and out, messages beside them, changes noticed."""
 
@@ -224,14 +221,15 @@ class Form(QObject):
     def add(self, layout: QFormLayout, field: Field) -> Field:
         """Put *field* in *layout*: its label (the buddy for the mnemonic), then its message."""
         self.fields[field.name] = field
+        # A field that no longer fits beside the widest label (a long translation, a
+        # narrow window) goes under its label instead of being cut.
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         if field.in_label:
             layout.addRow("", field.widget)
         else:
             label = QLabel(field.label)
             label.setBuddy(field.focus)
             label.setWordWrap(True)
-            # a long label (a long translation) wraps rather than narrowing every field
-            label.setMaximumWidth(label.fontMetrics().horizontalAdvance("M") * LABEL_EMS)
             layout.addRow(label, field.widget)
         layout.addRow("", field.message)
         field.message.setAccessibleName(_("Problem with {field}").format(field=plain(field.label)))

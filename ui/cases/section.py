@@ -21,9 +21,10 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import named
-from .carried import CarriedEdits, carry_in, carry_out
+from .carried import CarriedEdits
 from .intake import IntakeDialog
 from .list_page import CaseListPage
+from .tabs.base import ListTab
 from .workspace import CaseWorkspace
 
 
@@ -165,6 +166,12 @@ class CasesSection(QTabWidget):
     def unsaved_titles(self) -> list[str]:
         return [w.code for w in self.workspaces() if w.has_unsaved()]
 
+    def forms_unsaved(self) -> bool:
+        """Something typed in a tab's add form, or a row being changed, not yet recorded
+        (a language switch asks about these; a profile's edits it carries)."""
+        return any(isinstance(tab, ListTab) and tab.has_unsaved()
+                   for w in self.workspaces() for tab in w.built.values())
+
     def save_all(self) -> bool:
         ok = True
         for workspace in self.workspaces():
@@ -188,9 +195,9 @@ class CasesSection(QTabWidget):
     # -- carried to a window built again (a language switch) -----------------------------
     def carry(self, drafts: CarriedEdits) -> dict[str, object]:
         """Where this section is (the cases open, each at its tab, the one in front, what
-        the list was searched for), with every unsaved edit kept in *drafts*."""
+        the list was searched for), with each profile's unsaved edits kept in *drafts*."""
         for workspace in self.workspaces():
-            carry_out(workspace, drafts)
+            workspace.profile.keep_draft(drafts)
         current = self.currentWidget()
         return {"cases": [(w.case_id, w.keys[max(0, w.tabs.currentIndex())])
                           for w in self.workspaces()],
@@ -198,12 +205,13 @@ class CasesSection(QTabWidget):
                 "search": self.list_page.search.text()}
 
     def return_to(self, where: dict[str, object], drafts: CarriedEdits) -> None:
-        """Open again what ``carry`` noted, with the edits it kept."""
+        """Open again what ``carry`` noted (each opening recorded in the audit chain, as any
+        opening of a case is), with the edits it kept."""
         self.list_page.search.setText(str(where.get("search") or ""))
         for case_id, tab in where.get("cases") or []:  # type: ignore[attr-defined]
             workspace = self.open_case(case_id, tab)
             if workspace is not None:
-                carry_in(workspace, drafts)
+                workspace.profile.restore_draft(drafts)
                 self._show_tab(workspace, tab, None)
         front = self.workspace(str(where.get("front"))) if where.get("front") else None
         self.setCurrentWidget(front or self.list_page)

@@ -51,7 +51,6 @@ from shelter_app.services.registry import Services
 from ..agenda.common import select_row
 from ..background import Background
 from ..widgets import MessageLabel, heading, named
-from .carried import CarriedEdits
 from .case_actions import (
     AssignDialog,
     CaseActionDialog,
@@ -376,11 +375,11 @@ class CaseWorkspace(QWidget):
         for tab in self._forms():
             tab.discard_form()
 
-    def keep_draft(self, drafts: CarriedEdits | None = None) -> None:
-        """Keep the profile's edits and the add forms' as drafts in the vault (or *drafts*)."""
-        self.profile.keep_draft(drafts)
+    def keep_draft(self) -> None:
+        """Keep the profile's edits and every half-typed add form as drafts in the vault."""
+        self.profile.keep_draft()
         for tab in self._forms():
-            tab.keep_draft(drafts)
+            tab.keep_draft()
 
     def forget(self) -> None:
         """Drop every record this workspace shows (the session is ending)."""

@@ -41,7 +41,6 @@ from shelter_app.services.registry import Services
 
 from ...background import Background
 from ...widgets import MessageLabel, named
-from ..carried import CarriedEdits
 from ..form import Form
 
 DONE_STYLE = "font-weight: 600;"
@@ -219,26 +218,23 @@ class ListTab(QWidget):
     # -- kept inside the vault when a session ends without asking ------------------------
     draft_kind: str | None = None  # the drafts service's kind for this tab's add form
 
-    def keep_draft(self, drafts: CarriedEdits | None = None) -> None:
+    def keep_draft(self) -> None:
         """At auto-lock or quick exit: keep what was typed as a draft in the vault (never
-        anywhere else), to be offered again when this case is next opened; or in *drafts*,
-        carried to the next window (``ui/cases/carried.py``)."""
+        anywhere else), to be offered again when this case is next opened."""
         if self.draft_kind is None or not self.has_unsaved():
             return
         changes = {name: {"from": self._clean.get(name, ""), "to": self.form[name].get()}
                    for name in self._typed_fields()
                    if self.form[name].get() != self._clean.get(name, "")}
         with contextlib.suppress(ShelterError):  # the session is ending: never block it
-            (drafts or self.services.drafts).save(self.draft_kind, changes,
-                                                  case_id=self.case_id)
+            self.services.drafts.save(self.draft_kind, changes, case_id=self.case_id)
 
-    def restore_draft(self, drafts: CarriedEdits | None = None) -> None:
-        """Put back what was typed before the last lock, if anything was kept (or what
-        *drafts* carried, without a word)."""
+    def restore_draft(self) -> None:
+        """Put back what was typed before the last lock, if anything was kept."""
         if self.draft_kind is None or self.submit is None:
             return
         try:
-            draft = (drafts or self.services.drafts).get(self.draft_kind, case_id=self.case_id)
+            draft = self.services.drafts.get(self.draft_kind, case_id=self.case_id)
         except ShelterError:
             return
         if draft is None:
@@ -247,9 +243,8 @@ class ListTab(QWidget):
         self.form.put({name: change.get("to", "") for name, change in draft.changes.items()
                        if name in typed})
         self._draft_restored = True
-        if drafts is None:
-            self.done.show_message(_("What you had typed here before the lock is back. "
-                                     "Record it or clear it."))
+        self.done.show_message(_("What you had typed here before the lock is back. Record it "
+                                 "or clear it."))
 
     def _drop_draft(self) -> None:
         if self.draft_kind is not None:

@@ -182,7 +182,7 @@ class ProfileTab(QWidget):
         """Keep the unsaved edits inside the vault (auto-lock, quick exit), or in *drafts*
         (carried to the next window: ``ui/cases/carried.py``)."""
         if self.record is not None and self.has_unsaved():
-            (drafts or self._services.drafts).save(
+            (self._services.drafts if drafts is None else drafts).save(
                 DRAFT_KIND, self.form.changes(), case_id=self.record.id,
                 base_versions=self.record.row_versions)
 
@@ -196,13 +196,15 @@ class ProfileTab(QWidget):
         those carried in *drafts*, without a word: they never left the screen)."""
         if self.record is None or not self.may_edit:
             return False
-        draft = (drafts or self._services.drafts).get(DRAFT_KIND, case_id=self.record.id)
+        draft = (self._services.drafts if drafts is None else drafts).get(
+            DRAFT_KIND, case_id=self.record.id)
         if draft is None or not draft.changes:
             return False
         merged, conflicts = merge_changes(self.form.loaded(), draft.changes)
         self._set_editing(True)
         self.form.put(merged)
-        if drafts is not None:
+        if drafts is not None:  # never left the screen: nothing to explain
+            self.notice.clear_message()
             return True
         text = _("Your unsaved changes from {when} were kept when the vault locked, and are "
                  "shown again. Save them, or Cancel to discard them.").format(

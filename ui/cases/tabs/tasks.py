@@ -40,7 +40,6 @@ from ...agenda.common import select_row
 from ...background import Background
 from ...widgets import named
 from .. import form as f
-from ..carried import CarriedEdits
 from .base import ListTab, day_text
 
 DONE, WHAT, WHO, DUE, DONE_BY = range(5)
@@ -273,21 +272,20 @@ class TasksTab(ListTab):
             self.form["what"].focus.setFocus()
 
     # -- kept across a lock (auto-lock, quick exit) -----------------------------------------
-    def keep_draft(self, drafts: CarriedEdits | None = None) -> None:
+    def keep_draft(self) -> None:
         """As every add form; a change in progress also notes which task it was."""
         if self.editing is None or not self.has_unsaved():
-            super().keep_draft(drafts)
+            super().keep_draft()
             return
         changes = {name: {"from": self._clean.get(name, ""), "to": self.form[name].get()}
                    for name in self._typed_fields()}
         changes[EDITING] = {"from": self.editing.row_version, "to": self.editing.id}
         with contextlib.suppress(ShelterError):  # the session is ending: never block it
-            (drafts or self.services.drafts).save(self.draft_kind, changes,
-                                                  case_id=self.case_id)
+            self.services.drafts.save(self.draft_kind, changes, case_id=self.case_id)
 
-    def restore_draft(self, drafts: CarriedEdits | None = None) -> None:
+    def restore_draft(self) -> None:
         try:
-            draft = (drafts or self.services.drafts).get(self.draft_kind, case_id=self.case_id)
+            draft = self.services.drafts.get(self.draft_kind, case_id=self.case_id)
         except ShelterError:
             return
         if draft is None:
@@ -303,9 +301,8 @@ class TasksTab(ListTab):
         self.form.put({name: change.get("to", "") for name, change in draft.changes.items()
                        if name in typed})
         self._draft_restored = True
-        if drafts is None:
-            self.done.show_message(_("What you had typed here before the lock is back. "
-                                     "Record it or clear it."))
+        self.done.show_message(_("What you had typed here before the lock is back. Record it "
+                                 "or clear it."))
 
     def forget(self) -> None:
         self.tasks = {}
