@@ -16,6 +16,9 @@ Figures, each with its target and a baseline measured in the same run:
   three runs, the worst shown beside it); baseline: the same typing into a plain QLineEdit.
 - resident memory with that vault open and the list shown (target 350 MB); baseline:
   the process before the vault was opened.
+- a language switch with a case open: from the choice to the window built again in
+  Spanish, at the case's tab, its list shown (what ``ui/language_switch.py`` does; target
+  1 s); baseline: the first build of the window in English, My day and the list shown.
 
 The vault: ``/tmp/bench100k`` if present (accounts admin/coordinator/…, passphrase
 "benchmark passphrase 2026", ``benchmarks.records.BENCH_KDF``), copied first — opening it
@@ -122,10 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 
     from benchmarks.records import BENCH_KDF
+    from shelter_app.i18n import set_language
     from shelter_app.services.registry import build_services
     from shelter_app.vault.vault import Vault
     from ui.background import Background
+    from ui.cases.carried import CarriedEdits
     from ui.cases.section import CasesSection
+    from ui.language import QtLanguage
     from ui.main_window import MainWindow
 
     rows: list[tuple[str, str, str, str]] = []
@@ -225,6 +231,29 @@ def main(argv: list[str] | None = None) -> int:
                      f"{base_gap * 1000:.0f} ms; {found} results shown"))
         rows.append(("resident memory, list shown", f"{rss_mb():.0f} MB", "≤ 350 MB",
                      f"before opening the vault {base_rss:.0f} MB"))
+
+        section.open_case(ids[0], "services")
+        until(lambda: not background.busy)
+        qt = QtLanguage(app)
+        started = time.perf_counter()
+        carried = CarriedEdits()
+        where = window.carry(carried)
+        set_language("es")
+        qt.apply("es")
+        again = MainWindow(services, background)
+        again.resize(1200, 800)
+        again.show()
+        again.return_to(where, carried)
+        window.end_session()
+        window.close()
+        window = again
+        page = again.page("cases").list_page
+        until(lambda: not background.busy and not page.loading)
+        switched = time.perf_counter() - started
+        rows.append(("language switch, a case open", f"{switched * 1000:.0f} ms", "≤ 1000 ms",
+                     f"first build in English {(day_shown + visible) * 1000:.0f} ms"))
+        set_language("en")
+        qt.restore()
         window.end_session()
         window.close()
     finally:
