@@ -12,7 +12,7 @@ again in the new language, in the same state:
   front again in front), the case list's search, a profile being edited (every field, in
   memory: ``ui/cases/carried.py``) and the automatic backup's problem, if one is shown,
   come back in the new window.  Anything else not saved (an add form, a row being
-  changed) is asked about first, as a lock by hand asks: Save, Discard or Cancel.  While
+  changed, a setting) is asked about first, as a lock by hand asks: Save, Discard or Cancel.  While
   work runs in the background (a backup, a check, a document) the language changes once
   it has finished, as the status bar says: its result goes to the window that asked for
   it.  Cases opened

@@ -348,8 +348,9 @@ class MainWindow(QMainWindow):
     # -- built again in another language (ui/language_switch.py) -------------------------
     def forms_unsaved(self) -> bool:
         """Unsaved work a language switch asks about (all but a profile's edits)."""
-        cases = self.pages.get("cases")
-        return bool(cases is not None and cases.forms_unsaved())  # type: ignore[attr-defined]
+        return any(page.forms_unsaved() if key == "cases" else page.has_unsaved()  # type: ignore[attr-defined]
+                   for key, page in self.pages.items()
+                   if callable(getattr(page, "has_unsaved", None)))
 
     def carry(self, drafts: CarriedEdits) -> dict[str, object]:
         """Where the window is (section, open cases), the profiles' unsaved edits kept in

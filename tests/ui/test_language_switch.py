@@ -275,3 +275,29 @@ def test_typing_in_the_list_chooses_once_the_typing_pauses(qtbot):
     type_text(chooser, "sp")
     qtbot.waitUntil(lambda: chosen != [], timeout=WAIT_MS)
     assert chosen == ["es"]
+
+
+def test_a_setting_changed_and_not_saved_is_asked_about(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "admin", ADMIN_PASS)
+    window = controller.window
+    page = window.show_page("admin")
+    settings = page.settings
+    page.tabs.setCurrentWidget(settings)
+    retype(qtbot, settings.organisation, "Renamed House")
+    assert window.has_unsaved()
+
+    # A lock by hand asks about it now, as about a case.
+    controller.lock()
+    assert window.unsaved_box is not None
+    click(qtbot, box_button(window.unsaved_box, QMessageBox.StandardButton.Cancel))
+
+    # So does a switch; Discard puts the saved setting back, then the language changes.
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: window.unsaved_box is not None, timeout=WAIT_MS)
+    click(qtbot, box_button(window.unsaved_box, QMessageBox.StandardButton.Discard))
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    assert current_language() == "es"
+    assert controller.services.settings.get("organisation") != "Renamed House"
+    assert controller.window.current_key() == "admin"

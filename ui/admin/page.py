@@ -53,6 +53,20 @@ class AdminPage(QWidget):
         layout.addWidget(heading(_("Administration")))
         layout.addWidget(self.tabs, 1)
 
+    # -- the main window's questions (ui/pages.py) ---------------------------------------
+    def has_unsaved(self) -> bool:
+        return self.settings is not None and self.settings.has_unsaved()
+
+    def unsaved_titles(self) -> list[str]:
+        return [_("Settings")] if self.has_unsaved() else []
+
+    def save_all(self) -> bool:
+        return self.settings is None or not self.settings.has_unsaved() or self.settings.save()
+
+    def discard_all(self) -> None:
+        if self.settings is not None:
+            self.settings.load()
+
     def end_session(self) -> None:
         for tab in (self.accounts, self.settings, self.vault):
             if tab is not None:

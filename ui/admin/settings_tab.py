@@ -157,6 +157,7 @@ class SettingsTab(QWidget):
         self._set_logo(self._services.settings.logo())
         for message in (*self.messages.values(), self.error):
             message.clear_message()
+        self._shown = self.values()
 
     def values(self) -> dict[str, Any]:
         return {"organisation": self.organisation.text(),
@@ -211,6 +212,11 @@ class SettingsTab(QWidget):
         self._set_logo(b"")
 
     # -- saving ----------------------------------------------------------------------
+    def has_unsaved(self) -> bool:
+        """A setting changed on screen since it was shown and not saved (a lock by hand
+        and a language switch ask about it)."""
+        return bool(self._shown) and self.values() != self._shown
+
     def save(self) -> bool:
         for message in (*self.messages.values(), self.error):
             message.clear_message()
@@ -237,6 +243,7 @@ class SettingsTab(QWidget):
         return True
 
     def end_session(self) -> None:
+        self._shown = {}
         self._logo = b""
         self.logo_preview.clear()
         for field in (self.organisation, self.contact, self.window_title):
