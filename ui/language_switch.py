@@ -12,12 +12,12 @@ again in the new language, in the same state:
   front again in front), the case list's search, a profile being edited (every field, in
   memory: ``ui/cases/carried.py``) and the automatic backup's problem, if one is shown,
   come back in the new window.  Anything else not saved (an add form, a row being
-  changed, a setting) is asked about first, as a lock by hand asks: Save, Discard or Cancel.  While
-  work runs in the background (a backup, a check, a document) the language changes once
-  it has finished, as the status bar says: its result goes to the window that asked for
-  it.  Cases opened
-  again are recorded in the audit chain as opened, as every opening is.  A dialog open
-  over the window (an intake, a document) keeps the menu out of reach until it is closed.
+  changed, a setting) is asked about first, as a lock by hand asks: Save, Discard or
+  Cancel.  While work runs in the background (a backup, a check, a document) the language
+  changes once it has finished, as the status bar says: its result goes to the window
+  that asked for it.  Cases opened again are recorded in the audit chain as opened, as
+  every opening is.  A dialog open over the window (an intake, a document) keeps the menu
+  out of reach until it is closed.
 - Elsewhere (first run, required passphrase change) the language changes for the screens
   that come next.
 
