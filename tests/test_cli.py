@@ -332,3 +332,19 @@ def test_real_entry_point_failure_and_usage(real_vault: Path) -> None:
     assert done.stderr == "shelter-admin: The passphrase is not correct.\n"
     done = _real("user", stdin="", vault=real_vault)
     assert done.returncode == 2
+
+
+def test_the_language_chosen_in_the_application_is_the_command_line_s(
+        run_cli: Any, vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelter_app.i18n import translator
+    from shelter_app.i18n.preference import save_language
+
+    for name in ("SHELTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    english = _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n"))
+    assert "no vault" in english
+    assert save_language("es")
+    spanish = _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n"))
+    assert spanish == translator("es")(english) != english
+    monkeypatch.setenv("SHELTER_LANG", "en")  # asked for by name: comes first
+    assert _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n")) == english

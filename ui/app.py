@@ -28,7 +28,7 @@ from shelter_app.i18n import (
     language_from_environment,
     set_language,
 )
-from shelter_app.i18n.preference import saved_language
+from shelter_app.i18n.preference import chosen_language
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.resources import resource
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
@@ -83,8 +83,7 @@ def qt_language(app: object, language: str) -> Iterator[QtLanguage]:
 def starting_language(asked: str | None) -> str:
     """``--lang``, else ``$SHELTER_LANG``, else the language chosen on this computer
     (``shelter_app/i18n/preference.py``), else the system's."""
-    chosen = asked or os.environ.get("SHELTER_LANG") or saved_language()
-    return (chosen or language_from_environment()).replace("-", "_")
+    return chosen_language(asked)
 
 
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:

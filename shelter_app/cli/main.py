@@ -19,11 +19,11 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import (
     _,
     catalogue_notice,
-    language_from_environment,
     ngettext,
     set_language,
 )
 from shelter_app.i18n.formatting import fill
+from shelter_app.i18n.preference import chosen_language
 from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.services.vault_admin import rekey_lines
@@ -350,7 +350,7 @@ class Cli:
 
 
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
-    language = language_from_environment()
+    language = chosen_language()  # $SHELTER_LANG, the application's choice, the system's
     set_language(language)
     # A missing catalogue is said, not hidden: the output would be in English without reason.
     notice = catalogue_notice(language, asked=bool(os.environ.get("SHELTER_LANG")))

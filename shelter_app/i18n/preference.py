@@ -61,3 +61,13 @@ def save_language(language: str, folder: Path | None = None) -> bool:
             part.unlink(missing_ok=True)
         return False
     return True
+
+
+def chosen_language(asked: str | None = None) -> str:
+    """The language to work in: *asked* (``--lang``), else ``$SHELTER_LANG``, else the
+    choice kept on this computer, else the system's (``shelter-app`` and
+    ``shelter-admin`` alike)."""
+    from shelter_app.i18n import language_from_environment
+
+    chosen = asked or os.environ.get("SHELTER_LANG") or saved_language()
+    return (chosen or language_from_environment()).replace("-", "_")
