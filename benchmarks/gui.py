@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.cases.carried import CarriedEdits
     from ui.cases.section import CasesSection
     from ui.language import QtLanguage
+    from ui.language_switch import carry, return_to
     from ui.main_window import MainWindow
 
     rows: list[tuple[str, str, str, str]] = []
@@ -237,13 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         qt = QtLanguage(app)
         started = time.perf_counter()
         carried = CarriedEdits()
-        where = window.carry(carried)
+        where = carry(window, carried)
         set_language("es")
         qt.apply("es")
         again = MainWindow(services, background)
         again.resize(1200, 800)
         again.show()
-        again.return_to(where, carried)
+        return_to(again, where, carried)
         window.end_session()
         window.close()
         window = again

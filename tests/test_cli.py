@@ -346,5 +346,8 @@ def test_the_language_chosen_in_the_application_is_the_command_line_s(
     assert save_language("es")
     spanish = _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n"))
     assert spanish == translator("es")(english) != english
+    monkeypatch.setenv("LC_ALL", "C")  # a script's own locale comes first: English
+    assert _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n")) == english
+    monkeypatch.delenv("LC_ALL")
     monkeypatch.setenv("SHELTER_LANG", "en")  # asked for by name: comes first
     assert _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n")) == english

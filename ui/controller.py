@@ -306,8 +306,8 @@ class AppController(QObject):
             return
         window = self._main()
         if event == Event.LOCK and window is not None:
-            if window.unsaved_box is not None:
-                return  # already asking; the answer decides
+            if window.unsaved_box is not None and not window.drop_language_question():
+                return  # already asking before a lock; the answer decides
             if window.has_unsaved():
                 epoch = self._epoch
                 window.ask_before_lock(

@@ -15,7 +15,7 @@ main window's menu.
 from __future__ import annotations
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
 from shelter_app.i18n import (
@@ -89,8 +89,8 @@ class LanguageChooser(QComboBox):
     """The languages as a drop-down; ``chosen(code)`` when a person picks another one.
 
     Picked in the open list (mouse, arrows and Enter), the language is chosen at once.
-    Typed into the closed list ("Esp…") or stepped through with the arrow keys, it is
-    chosen once the typing pauses, so that the screen is not rebuilt under every key."""
+    Typed into the closed list ("Esp…"), or stepped through with the arrow keys or the
+    wheel, it is chosen once that pauses, so that the screen is not rebuilt at every step."""
 
     chosen = Signal(str)
 
@@ -114,6 +114,11 @@ class LanguageChooser(QComboBox):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         self._typed = True  # into the closed list: the open list's keys go to its view
         super().keyPressEvent(event)
+        self._typed = False
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self._typed = True  # a wheel steps through the closed list as the arrow keys do
+        super().wheelEvent(event)
         self._typed = False
 
     def _activated(self, _index: int) -> None:
@@ -142,6 +147,11 @@ def language_menu(parent: QWidget, chosen: QObject) -> QMenu:
         action.setData(code)
         group.addAction(action)
         menu.addAction(action)
-    group.triggered.connect(lambda action: chosen.emit(str(action.data()))  # type: ignore[attr-defined]
-                            if action.data() != current_language() else None)
+    group.triggered.connect(lambda action: chosen.emit(str(action.data())))  # type: ignore[attr-defined]
+
+    def checked() -> None:  # the language in force, also after a switch that waited
+        for action in group.actions():
+            action.setChecked(action.data() == current_language())
+
+    menu.aboutToShow.connect(checked)
     return menu

@@ -13,11 +13,13 @@ again in the new language, in the same state:
   memory: ``ui/cases/carried.py``) and the automatic backup's problem, if one is shown,
   come back in the new window.  Anything else not saved (an add form, a row being
   changed, a setting) is asked about first, as a lock by hand asks: Save, Discard or
-  Cancel.  While work runs in the background (a backup, a check, a document) the language
-  changes once it has finished, as the status bar says: its result goes to the window
-  that asked for it.  Cases opened again are recorded in the audit chain as opened, as
-  every opening is.  A dialog open over the window (an intake, a document) keeps the menu
-  out of reach until it is closed.
+  Cancel (a lock asked for meanwhile takes the question over).  While work runs in the
+  background (a backup, a check, a document) the language changes once it has finished,
+  as the status bar says: its result goes to the window that asked for it; choosing the
+  language in force meanwhile takes the switch back.  While another window is open (a
+  document, an attachment, any dialog) the language is not changed, and the status bar
+  says so.  Cases opened again are recorded in the audit chain as opened, as every
+  opening is.
 - Elsewhere (first run, required passphrase change) the language changes for the screens
   that come next.
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from shelter_app.i18n import _, catalogue_notice, current_language, set_language
 from shelter_app.i18n.preference import save_language
@@ -50,13 +52,21 @@ class LanguageSwitch:
         self.controller = controller
         self._qt = qt
         self.made_here = qt is None  # then put back when the controller shuts down
-        self._waiting: str | None = None  # asked for while work ran in the background
+        # asked for while work ran in the background: the language, and the window asked in
+        self._waiting: tuple[str, QWidget] | None = None
 
     def _idle(self) -> None:
-        self.controller.background.idle.disconnect(self._idle)
-        language, self._waiting = self._waiting, None
-        if language is not None and self.controller.state == "main":
-            self.switch(language)
+        """The background work has finished: make the switch that waited for it, if the
+        window that asked is still the one in front (no lock, no new session since)."""
+        waiting = self._stop_waiting()
+        if waiting is not None and self.controller.window is waiting[1]:
+            self.switch(waiting[0])
+
+    def _stop_waiting(self) -> tuple[str, QWidget] | None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self.controller.background.idle.disconnect(self._idle)
+        return waiting
 
     @property
     def qt(self) -> QtLanguage:
@@ -69,6 +79,8 @@ class LanguageSwitch:
     def switch(self, language: str) -> None:
         language = language.replace("-", "_")
         if language == current_language():
+            if self._stop_waiting() is not None:  # taken back before the work finished
+                self._say(_("The language stays as it is."))
             return
         state = self.controller.state
         if state == "sign_in":
@@ -95,6 +107,8 @@ class LanguageSwitch:
             return  # a passphrase being checked, or no vault to sign in to yet
         username, passphrase = old.username.text(), old.passphrase.text()
         notice = old.notice.text() if old.notice.isVisibleTo(old) else ""
+        if self.controller.language_notice:  # said again in the new language, if need be
+            notice = notice.replace(self.controller.language_notice, "").strip()
         error = old.error.text() if old.error.isVisibleTo(old) else ""
         wait, place = old.waiting(), _place(old)
         self._apply(language)
@@ -118,28 +132,37 @@ class LanguageSwitch:
         if background.busy:  # its results go to the window that asked for them
             if self._waiting is None:
                 background.idle.connect(self._idle)
-                old.statusBar().showMessage(_(
-                    "The language changes once the work running in the background has "
-                    "finished."))
-            self._waiting = language
+            self._waiting = (language, old)
+            self._say(_("The language changes once the work running in the background has "
+                        "finished."), keep=True)
             return
-        if old.unsaved_box is not None:
-            return  # already asking (about a lock or a switch); the answer decides
-        if old.forms_unsaved():
+        if old.unsaved_box is not None or open_windows(old):
+            # a question or a window of its own is open (a document, an attachment): what
+            # it holds would go with the window
+            self._say(_("The language was not changed while another window is open. Close "
+                        "it, then choose the language again."))
+            return
+        if forms_unsaved(old):
             old.ask_before_lock(
                 lambda: self._rebuild_main(old, language),
                 _("Save your changes before the language changes?"),
                 _("The language was not changed: some changes could not be saved. The "
-                  "reason is shown in the case."))
+                  "reason is shown where they were made."))
+            old.unsaved_about = "language"
             return
         self._rebuild_main(old, language)
+
+    def _say(self, message: str, *, keep: bool = False) -> None:
+        window = self.controller.window
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(message, 0 if keep else 15_000)
 
     def _rebuild_main(self, old: MainWindow, language: str) -> None:
         controller = self.controller
         if controller.window is not old or controller.services is None:
             return  # locked meanwhile
         carried = CarriedEdits()
-        where, place, before = old.carry(carried), _place(old), current_language()
+        where, place, before = carry(old, carried), _place(old), current_language()
         self._apply(language)
         try:
             window = controller._show_main(*controller.main_banners, backup=False)
@@ -149,7 +172,7 @@ class LanguageSwitch:
         old.end_session()  # the old window is deleted by _show; it drops its data first
         if window is not None:
             _put(window, place)
-            window.return_to(where, carried)
+            return_to(window, where, carried)
             window.language_button().setFocus(Qt.FocusReason.OtherFocusReason)
         carried.clear()
 
@@ -170,3 +193,35 @@ def _put(window: QWidget, place: tuple[bool, QRect]) -> None:
         window.showMaximized()
     else:
         window.setGeometry(geometry)
+
+
+def open_windows(main: QWidget) -> list[QWidget]:
+    """The windows and dialogs shown besides *main* (menus, tooltips and pop-ups aside)."""
+    return [w for w in QApplication.topLevelWidgets()
+            if w is not main and w.isVisible()
+            and w.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog)]
+
+
+# -- what the main window carries to the one built again ---------------------------------
+def forms_unsaved(window: MainWindow) -> bool:
+    """Unsaved work a switch asks about: all but a profile's edits (those are carried)."""
+    return any(page.forms_unsaved() if key == "cases" else page.has_unsaved()  # type: ignore[attr-defined]
+               for key, page in window.pages.items()
+               if callable(getattr(page, "has_unsaved", None)))
+
+
+def carry(window: MainWindow, drafts: CarriedEdits) -> dict[str, object]:
+    """Where *window* is (section, open cases), the profiles' unsaved edits kept in
+    *drafts*, and the automatic backup's problem if one is shown."""
+    cases = window.pages.get("cases")
+    return {"section": window.current_key(),
+            "cases": cases.carry(drafts) if cases is not None else None,  # type: ignore[attr-defined]
+            "backup_problem": window.backup_problem.text()}
+
+
+def return_to(window: MainWindow, where: dict[str, object], drafts: CarriedEdits) -> None:
+    if where.get("cases") and "cases" in window.section_keys():
+        window.page("cases").return_to(where["cases"], drafts)  # type: ignore[attr-defined]
+    if where.get("section") in window.section_keys():
+        window.show_page(str(where["section"]))
+    window.backup_problem.show_message(str(where.get("backup_problem") or ""))

@@ -46,7 +46,6 @@ from shelter_app.vault.backup import BackupCancelled
 
 from .about import AboutDialog, show_about
 from .background import Background
-from .cases.carried import CarriedEdits
 from .change_passphrase import ChangePassphraseDialog
 from .day.nav_counts import NavCounts
 from .language import language_menu, own_name
@@ -98,6 +97,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setWindowTitle(str(services.settings.get("window_title")))
         self.unsaved_box: QMessageBox | None = None
+        self.unsaved_about = "lock"  # what the open box asks before: "lock" or "language"
         self._build_toolbar()
 
         session = services.session
@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         """Ask "Save / Discard / Cancel" (without blocking); call *proceed* to lock (or do
         what *question* asks about; *refused* says why it was not done)."""
         question = question or _("Save your changes before locking?")
+        self.unsaved_about = "lock"
         box = QMessageBox(QMessageBox.Icon.Warning, self.windowTitle(), question,
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
@@ -330,6 +331,17 @@ class MainWindow(QMainWindow):
     def keep_drafts(self) -> None:
         self._call("keep_drafts")
 
+    def drop_language_question(self) -> bool:
+        """Close the box asking before a language switch (a lock takes over); True if it
+        was that box."""
+        box = self.unsaved_box
+        if box is None or self.unsaved_about != "language":
+            return False
+        self.unsaved_box = None
+        box.hide()
+        box.deleteLater()
+        return True
+
     def backup_if_due(self) -> None:
         """The automatic backup, in the background; a lock stops it."""
 
@@ -346,27 +358,6 @@ class MainWindow(QMainWindow):
                              failed, context=self)
 
     # -- built again in another language (ui/language_switch.py) -------------------------
-    def forms_unsaved(self) -> bool:
-        """Unsaved work a language switch asks about (all but a profile's edits)."""
-        return any(page.forms_unsaved() if key == "cases" else page.has_unsaved()  # type: ignore[attr-defined]
-                   for key, page in self.pages.items()
-                   if callable(getattr(page, "has_unsaved", None)))
-
-    def carry(self, drafts: CarriedEdits) -> dict[str, object]:
-        """Where the window is (section, open cases), the profiles' unsaved edits kept in
-        *drafts*, and the automatic backup's problem if one is shown."""
-        cases = self.pages.get("cases")
-        return {"section": self.current_key(),
-                "cases": cases.carry(drafts) if cases is not None else None,  # type: ignore[attr-defined]
-                "backup_problem": self.backup_problem.text()}
-
-    def return_to(self, where: dict[str, object], drafts: CarriedEdits) -> None:
-        if where.get("cases") and "cases" in self.section_keys():
-            self.page("cases").return_to(where["cases"], drafts)  # type: ignore[attr-defined]
-        if where.get("section") in self.section_keys():
-            self.show_page(str(where["section"]))
-        self.backup_problem.show_message(str(where.get("backup_problem") or ""))
-
     def language_button(self) -> QWidget:
         return self.findChild(QToolBar, "session_toolbar").widgetForAction(  # type: ignore[union-attr]
             self.language_action)

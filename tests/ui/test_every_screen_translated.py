@@ -125,7 +125,7 @@ class TextWalk(Walk):
 
 def shown_texts(window: QWidget) -> set[str]:
     """``texts`` (labels, buttons, cells, items, names, tooltips, titles) and what it leaves
-    out: group box titles, placeholders, column and row headers, actions in menus and
+    out: group box titles, placeholders, column headers, actions in menus and
     toolbars."""
     found = set(texts(window))
     for widget in [window, *window.findChildren(QWidget)]:

@@ -10,8 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolButton
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolButton, QWidget
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.i18n import _, current_language, set_language
@@ -262,9 +263,12 @@ def test_the_switch_waits_for_work_running_in_the_background(
     assert current_language() == "es" and isinstance(controller.window, MainWindow)
 
 
-def test_typing_in_the_list_chooses_once_the_typing_pauses(qtbot):
+def test_typing_in_the_list_chooses_once_the_typing_pauses(qtbot, qapp, monkeypatch):
+    interval = qapp.keyboardInputInterval()
+    qapp.setKeyboardInputInterval(3000)  # a busy test machine types slowly
     set_language("fr")
     chooser = LanguageChooser()
+    qapp.setKeyboardInputInterval(interval)
     qtbot.addWidget(chooser)
     chosen: list[str] = []
     chooser.chosen.connect(chosen.append)
@@ -301,3 +305,102 @@ def test_a_setting_changed_and_not_saved_is_asked_about(
     assert current_language() == "es"
     assert controller.services.settings.get("organisation") != "Renamed House"
     assert controller.window.current_key() == "admin"
+
+
+
+def test_the_wheel_over_the_list_chooses_once_it_stops(qtbot):
+    chooser = LanguageChooser()
+    qtbot.addWidget(chooser)
+    chosen: list[str] = []
+    chooser.chosen.connect(chosen.append)
+    with qtbot.waitActive(chooser):
+        chooser.show()
+        chooser.activateWindow()
+    chooser.setFocus()
+    start = chooser.currentIndex()
+    for _notch in range(3):
+        event = QWheelEvent(QPointF(5, 5), chooser.mapToGlobal(QPointF(5, 5)), QPoint(0, 0),
+                            QPoint(0, -120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(chooser, event)
+    assert chooser.currentIndex() == start + 3
+    assert chosen == []  # not one rebuild per notch
+    qtbot.waitUntil(lambda: chosen != [], timeout=WAIT_MS)
+    assert chosen == [chooser.currentData()] and len(chosen) == 1
+
+
+def test_an_open_window_keeps_the_language_and_says_why(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    viewer = QWidget()  # a window of its own (an attachment, a document), not modal
+    qtbot.addWidget(viewer)
+    viewer.setWindowFlag(Qt.WindowType.Window)
+    viewer.show()
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.wait(50)
+    assert controller.window is window and current_language() == "en"
+    assert "another window" in window.statusBar().currentMessage()
+    viewer.close()
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    assert current_language() == "es"
+
+
+def test_a_lock_takes_over_the_question_before_a_switch(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    workspace = window.show_page("cases").open_case(office["case"])
+    services_tab = open_tab(qtbot, workspace, "services")
+    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: window.unsaved_box is not None, timeout=WAIT_MS)
+    assert window.unsaved_box.text() == "Save your changes before the language changes?"
+    key(qtbot, services_tab.form["notes"].focus, Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier)  # Ctrl+L, someone walks in
+    box = window.unsaved_box
+    assert box is not None and box.text() == "Save your changes before locking?"
+    click(qtbot, box_button(box, QMessageBox.StandardButton.Discard))
+    assert controller.state == "sign_in" and current_language() == "en"
+
+
+def test_a_waiting_switch_is_taken_back_by_choosing_the_language_in_force(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    started, release = threading.Event(), threading.Event()
+
+    def long_work() -> None:
+        started.set()
+        release.wait(10)
+
+    controller.background.run(long_work, lambda _r: None, lambda _e: None, context=window)
+    assert started.wait(10)
+    try:
+        choose_in_menu(qtbot, window, "Español")
+        qtbot.wait(50)
+        choose_in_menu(qtbot, window, "English")  # the menu shows English still in force
+        qtbot.wait(50)
+        assert window.statusBar().currentMessage() == "The language stays as it is."
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not controller.background.busy, timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert controller.window is window and current_language() == "en"
+
+
+def test_the_sign_in_screen_does_not_carry_the_old_language_s_notice(
+        qtbot, qapp, make_controller, existing_vault):
+    controller = make_controller(language_notice="The catalogue for Ukrainian is missing.")
+    window = controller.window
+    assert "Ukrainian" in window.notice.text()
+    window.notice.show_message("Locked after 5 minutes without activity.\n\n"
+                               + controller.language_notice)
+    controller.switch_language("es")
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    assert controller.window.notice.text() == "Locked after 5 minutes without activity."
