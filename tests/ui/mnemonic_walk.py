@@ -15,11 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
     QDialog,
+    QFileDialog,
     QGroupBox,
     QLabel,
     QMessageBox,
@@ -65,6 +67,17 @@ def mnemonics(window: QWidget) -> dict[str, list[str]]:
             if key:
                 found.setdefault(key, []).append(text)
     return found
+
+
+def answer_system_dialogs(monkeypatch) -> None:
+    """File and print dialogs answer "cancel" at once instead of waiting for a person."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    monkeypatch.setattr(QFileDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda *a, **k: QMessageBox.StandardButton.Ok)  # "no printer"
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
 
 
 def visible_windows() -> list[QWidget]:

@@ -28,17 +28,13 @@ import pytest
 from babel.messages.pofile import read_po
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
-    QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGroupBox,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -54,7 +50,13 @@ from ui.main_window import MainWindow
 
 from .case_helpers import STAFF_PASS, texts
 from .conftest import WAIT_MS, sign_in
-from .mnemonic_walk import Walk, make_walked_vault, visible_windows, walk_roles
+from .mnemonic_walk import (
+    Walk,
+    answer_system_dialogs,
+    make_walked_vault,
+    visible_windows,
+    walk_roles,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
@@ -163,13 +165,7 @@ def narrow(window: QWidget) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _no_system_dialogs(monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
-    monkeypatch.setattr(QFileDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
-    monkeypatch.setattr(QMessageBox, "information",
-                        lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    answer_system_dialogs(monkeypatch)
 
 
 def test_the_check_finds_english_and_passes_translations():

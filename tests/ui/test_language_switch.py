@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
@@ -205,16 +206,22 @@ def test_main_window_switch_keeps_open_cases_and_a_profile_being_edited(
     assert profile.form.loaded()["phone"] == NEW_PHONE
 
 
-def test_a_half_typed_add_form_is_asked_about_before_the_switch(
-        qtbot, qapp, make_controller, vault_dir, office):
+def with_a_service_typed(qtbot, make_controller, office) -> tuple[Any, MainWindow, Any]:
+    """The caseworker's window, with a service's note typed in the case and not recorded."""
     controller = make_controller()
     sign_in(qtbot, controller, "caseworker", STAFF_PASS)
     window = controller.window
     workspace = window.show_page("cases").open_case(office["case"])
     services_tab = open_tab(qtbot, workspace, "services")
+    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+    return controller, window, services_tab
+
+
+def test_a_half_typed_add_form_is_asked_about_before_the_switch(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller, window, services_tab = with_a_service_typed(qtbot, make_controller, office)
     services_tab.form["service"].put(next(iter(services_tab._types)))
     services_tab.form["provider_kind"].put("internal")
-    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
 
     # Cancel: nothing changes, the text stays, the language too.
     choose_in_menu(qtbot, window, "Español")
@@ -236,21 +243,29 @@ def test_a_half_typed_add_form_is_asked_about_before_the_switch(
     assert SERVICE_NOTE in notes
 
 
-def test_the_switch_waits_for_work_running_in_the_background(
-        qtbot, qapp, make_controller, vault_dir, office):
-    controller = make_controller()
-    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
-    window = controller.window
+def work_held(controller: Any, delivered: list[object]) -> threading.Event:
+    """Work running in the background until the returned event is set; its result goes to
+    *delivered* through the window in front."""
     started, release = threading.Event(), threading.Event()
-    delivered: list[object] = []
 
     def long_work() -> str:
         started.set()
         release.wait(10)
         return "done"
 
-    controller.background.run(long_work, delivered.append, lambda _e: None, context=window)
+    controller.background.run(long_work, delivered.append, lambda _e: None,
+                              context=controller.window)
     assert started.wait(10)
+    return release
+
+
+def test_the_switch_waits_for_work_running_in_the_background(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    delivered: list[object] = []
+    release = work_held(controller, delivered)
     try:
         choose_in_menu(qtbot, window, "Español")
         qtbot.wait(50)
@@ -351,12 +366,7 @@ def test_an_open_window_keeps_the_language_and_says_why(
 
 def test_a_lock_takes_over_the_question_before_a_switch(
         qtbot, qapp, make_controller, vault_dir, office):
-    controller = make_controller()
-    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
-    window = controller.window
-    workspace = window.show_page("cases").open_case(office["case"])
-    services_tab = open_tab(qtbot, workspace, "services")
-    retype(qtbot, services_tab.form["notes"].focus, SERVICE_NOTE)
+    controller, window, services_tab = with_a_service_typed(qtbot, make_controller, office)
     choose_in_menu(qtbot, window, "Español")
     qtbot.waitUntil(lambda: window.unsaved_box is not None, timeout=WAIT_MS)
     assert window.unsaved_box.text() == "Save your changes before the language changes?"
@@ -373,14 +383,7 @@ def test_a_waiting_switch_is_taken_back_by_choosing_the_language_in_force(
     controller = make_controller()
     sign_in(qtbot, controller, "caseworker", STAFF_PASS)
     window = controller.window
-    started, release = threading.Event(), threading.Event()
-
-    def long_work() -> None:
-        started.set()
-        release.wait(10)
-
-    controller.background.run(long_work, lambda _r: None, lambda _e: None, context=window)
-    assert started.wait(10)
+    release = work_held(controller, [])
     try:
         choose_in_menu(qtbot, window, "Español")
         qtbot.wait(50)

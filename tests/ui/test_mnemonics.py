@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,21 +26,20 @@ from ui.sign_in import SignInWindow
 
 from .case_helpers import keep
 from .conftest import WAIT_MS
-from .mnemonic_walk import Walk, make_walked_vault, opened_windows, walk_roles
+from .mnemonic_walk import (
+    Walk,
+    answer_system_dialogs,
+    make_walked_vault,
+    opened_windows,
+    walk_roles,
+)
 
 ROLES = ("coordinator", "caseworker", "legal", "admin")
 
 
 @pytest.fixture(autouse=True)
 def _no_system_dialogs(monkeypatch):
-    """File and print dialogs answer "cancel" at once instead of waiting for a person."""
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
-    monkeypatch.setattr(QFileDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
-    monkeypatch.setattr(QMessageBox, "information",
-                        lambda *a, **k: QMessageBox.StandardButton.Ok)  # "no printer"
-    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    answer_system_dialogs(monkeypatch)
 
 
 @pytest.fixture
