@@ -128,6 +128,13 @@ class LanguageChooser(QComboBox):
             self._pause.stop()
             self._settled()
 
+    def cancel_pending(self) -> None:
+        """Forget a choice still waiting for the typing to pause, and show the language in
+        force again (sign-in has begun: the screen is not rebuilt now)."""
+        if self._pause.isActive():
+            self._pause.stop()
+            self.setCurrentIndex(max(0, self.findData(current_language())))
+
     def _settled(self) -> None:
         code = str(self.currentData())
         if code != current_language():

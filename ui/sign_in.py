@@ -226,6 +226,8 @@ class SignInWindow(QWidget):
         """While the passphrase is checked the fields are read-only, not disabled: a
         disabled field would hand the keyboard focus on, as far as Quick exit."""
         self._busy = busy
+        if busy:
+            self.language.cancel_pending()
         self.busy.setVisible(busy)
         for field in (self.username, self.passphrase):
             field.setReadOnly(busy)

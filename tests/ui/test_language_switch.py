@@ -407,3 +407,19 @@ def test_the_sign_in_screen_does_not_carry_the_old_language_s_notice(
     controller.switch_language("es")
     qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
     assert controller.window.notice.text() == "Locked after 5 minutes without activity."
+
+
+def test_a_choice_still_pausing_when_sign_in_begins_is_forgotten(
+        qtbot, make_controller, existing_vault):
+    controller = make_controller()
+    window = controller.window
+    window.language.setFocus()
+    type_text(window.language, "Esp")  # typed, not yet chosen: the typing has not paused
+    assert window.language.currentText() == "Español"
+    window.username.setText("admin")
+    window.passphrase.setText(ADMIN_PASS)
+    window.set_busy(True)  # Enter pressed: the passphrase is being checked
+    assert window.language.currentText() == "English"  # what is in force, shown again
+    qtbot.wait(QApplication.keyboardInputInterval() + 500)
+    assert controller.window is window and current_language() == "en"
+    window.set_busy(False)
