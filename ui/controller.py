@@ -1,18 +1,17 @@
 """The GUI's composition root: holds the vault folder, signs in, builds the services, locks.
 
-One ``AppController`` per application.  It holds the ``Vault`` (the folder lock) from
-start to shutdown; on sign-in it builds ``Services`` once with ``build_services`` and hands
-them to the windows that need them.  Nothing is global: tests make as many as they like.
+One ``AppController`` per application.  It holds the ``Vault`` (the folder lock) from start to
+shutdown; on sign-in it builds ``Services`` once with ``build_services`` and hands them to the
+windows that need them.  Nothing is global: tests make as many as they like.
 
-Screens, one visible at a time: first run → (recovery key) → main window, or
-sign-in → (required change of passphrase) → main window, or the "cannot open" screen.
+Screens, one visible at a time: first run → (recovery key) → main window, or sign-in →
+(required change of passphrase) → main window, or the "cannot open" screen.
 
-Ending a session (lock, auto-lock, quick exit) hides and deletes every window that showed
-vault data, clears the clipboard, records why in the audit chain, closes the database and
-forgets the key (``Services.lock``), and drops the services.  Quick exit hides every window
-first, then ends the session and **quits the application**: nothing is left on the screen.
+Ending a session (lock, auto-lock, quick exit) hides and deletes every window that showed vault
+data, clears the clipboard, records why in the audit chain, closes the database and forgets
+the key (``Services.lock``), and drops the services.  Quick exit hides every window first,
+then ends the session and **quits the application**: nothing is left on the screen.
 """
-
 from __future__ import annotations
 
 import functools
@@ -36,7 +35,6 @@ from .background import Background
 from .demo import DemoVault, make_demo_vault
 from .file_dialogs import forget as forget_file_dialogs
 from .idle import IdleWatcher, auto_lock_minutes
-from .language_switch import LanguageSwitch
 from .session_end import clear_clipboard, close_quietly, discard, unexpected
 from .shortcuts import AppShortcuts, hide_all_windows
 from .sign_in import SignInWindow
@@ -47,6 +45,7 @@ if TYPE_CHECKING:
 
     from .first_run import FirstRunWindow
     from .language import QtLanguage
+    from .language_switch import LanguageSwitch
     from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,8 @@ class AppController(QObject):
         self.keys = AppShortcuts(self)
         self.keys.quick_exit.connect(self.quick_exit)
         self.keys.lock.connect(self.lock)
-        self.languages = LanguageSwitch(self, qt_language)  # ui/language_switch.py
+        self.qt_language = qt_language
+        self.languages: LanguageSwitch | None = None  # made at the first switch
         self.main_banners: tuple[int, str | None] = (0, None)  # shown again after a switch
 
     # -- starting ------------------------------------------------------------------
@@ -104,7 +104,6 @@ class AppController(QObject):
             self._hold_vault()
         else:
             from .first_run import FirstRunWindow
-
             window = FirstRunWindow(self.title, self.background, notice=self.language_notice)
             window.create_requested.connect(self._create)
             window.finished.connect(lambda: self._show_main(0))
@@ -112,8 +111,7 @@ class AppController(QObject):
             self._show(window, "first_run")
 
     def _hold_vault(self, ready: SignInWindow | None = None) -> None:
-        """Hold the vault folder, then sign in (on *ready*, the screen shown while the demo
-        vault was made, if it still is)."""
+        """Hold the vault folder, then sign in (*ready*: the screen shown while a demo is made)."""
         try:
             self.vault = Vault.open(self.folder, kdf=self.kdf)
         except ShelterError as exc:
@@ -160,7 +158,6 @@ class AppController(QObject):
 
     def _forgot(self, window: SignInWindow) -> None:
         from .recovery_dialog import open_recovery  # only when asked: it is seldom needed
-
         open_recovery(window, self.vault, self.background)
 
     def _first_run(self) -> FirstRunWindow | None:
@@ -292,9 +289,11 @@ class AppController(QObject):
         return window
 
     def switch_language(self, language: str) -> None:
-        """Show the interface in *language* from now on (ui/language_switch.py); called
-        once the menu or list that asked has closed."""
-        QTimer.singleShot(0, self, lambda: self.languages.switch(language))
+        """Show the interface in *language* (ui/language_switch.py), once the menu closed."""
+        if self.languages is None:  # its code is loaded then, not at start-up
+            from .language_switch import LanguageSwitch
+            self.languages = LanguageSwitch(self, self.qt_language)
+        QTimer.singleShot(0, self, functools.partial(self.languages.switch, language))
 
     # -- ending a session ------------------------------------------------------------
     def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
@@ -383,7 +382,8 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """Called once when the application ends: sign out, release the folder."""
         self.keys.remove()
-        self.languages.restore()
+        if self.languages is not None:
+            self.languages.restore()
         self.idle.stop()
         self._epoch += 1
         self.background.wait()

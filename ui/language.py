@@ -14,19 +14,21 @@ main window's menu.
 
 from __future__ import annotations
 
+import gettext
+
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QWheelEvent
+from PySide6.QtGui import QAction, QActionGroup, QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
 from shelter_app.i18n import (
+    DOMAIN,
+    LOCALE_DIR,
     PSEUDO_LOCALE,
     SHIPPED_LANGUAGES,
     _,
     current_language,
-    has_catalogue,
     is_rtl,
 )
-from shelter_app.i18n.formatting import language_name
 
 from .widgets import named
 
@@ -67,19 +69,38 @@ class QtLanguage:
         QLocale.setDefault(locale)
 
 
+FILL_AFTER_MS = 100  # after the screen is shown: see LanguageChooser
+
+# Each offered language in its own words, as CLDR writes it (babel's ``language_name`` with
+# the first letter capitalised for a list; tests/ui/test_language_switch.py checks the two
+# agree).  Written out because reading nine locales' data at start-up took 70 ms.
+OWN_NAMES = {"ar": "العربية", "en": "English", "es": "Español", "fr": "Français",
+             "it": "Italiano", "ro": "Română", "ru": "Русский", "uk": "Українська",
+             "vi": "Tiếng Việt"}
+
+
 def own_name(code: str) -> str:
     """*code*'s language in its own words, capitalised as a list item ("Español")."""
     if code == PSEUDO_LOCALE:
         return code
+    if code in OWN_NAMES:
+        return OWN_NAMES[code]
+    from shelter_app.i18n.formatting import language_name  # babel's data: only when needed
+
     name = language_name(code, language=code) or language_name(code.split("_")[0],
                                                                 language=code) or code
     return name[:1].upper() + name[1:]
 
 
+def _installed(code: str) -> bool:
+    """Whether *code*'s compiled catalogue is there (without reading it: start-up)."""
+    return gettext.find(DOMAIN, str(LOCALE_DIR), [code]) is not None
+
+
 def offered() -> list[tuple[str, str]]:
     """(code, own name) of every language the interface can be switched to; the language
     in force is among them even when it is not offered otherwise (``en_XA``, ``es_MX``)."""
-    codes = ["en", *(c for c in SHIPPED_LANGUAGES if has_catalogue(c))]
+    codes = ["en", *(c for c in SHIPPED_LANGUAGES if _installed(c))]
     if current_language() not in codes:
         codes.append(current_language())
     return sorted(((code, own_name(code)) for code in codes), key=lambda c: c[1].casefold())
@@ -96,11 +117,12 @@ class LanguageChooser(QComboBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        for code, name in offered():
-            self.addItem(name, code)
-            # each name is read out in its own language by a screen reader that can
-            self.setItemData(self.count() - 1, code, Qt.ItemDataRole.AccessibleDescriptionRole)
-        self.setCurrentIndex(max(0, self.findData(current_language())))
+        # The list is filled once the screen is up (or when it is first used): the first
+        # items of a drop-down cost the program's start-up some 30 ms.
+        self.setMinimumContentsLength(max(len(name) for _code, name in offered()))
+        self.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        QTimer.singleShot(FILL_AFTER_MS, self, self.fill)
         self.view().setAccessibleName(_("Interface language"))
         named(self, _("Interface language"), _(
             "The language of the screens on this computer; the choice is kept for next time"))
@@ -111,12 +133,31 @@ class LanguageChooser(QComboBox):
         self._pause.timeout.connect(self._settled)
         self.activated.connect(self._activated)
 
+    def fill(self) -> None:
+        if self.count():
+            return
+        for code, name in offered():
+            self.addItem(name, code)
+            # each name is read out in its own language by a screen reader that can
+            self.setItemData(self.count() - 1, code, Qt.ItemDataRole.AccessibleDescriptionRole)
+        self.setCurrentIndex(max(0, self.findData(current_language())))
+
+    def showPopup(self) -> None:
+        self.fill()
+        super().showPopup()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.fill()
+        super().focusInEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.fill()
         self._typed = True  # into the closed list: the open list's keys go to its view
         super().keyPressEvent(event)
         self._typed = False
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self.fill()
         self._typed = True  # a wheel steps through the closed list as the arrow keys do
         super().wheelEvent(event)
         self._typed = False
@@ -136,8 +177,8 @@ class LanguageChooser(QComboBox):
             self.setCurrentIndex(max(0, self.findData(current_language())))
 
     def _settled(self) -> None:
-        code = str(self.currentData())
-        if code != current_language():
+        code = self.currentData()
+        if code is not None and code != current_language():
             self.chosen.emit(code)
 
 

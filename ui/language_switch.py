@@ -33,16 +33,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from shelter_app.i18n import _, catalogue_notice, current_language, set_language
 from shelter_app.i18n.preference import save_language
 
-from .cases.carried import CarriedEdits
 from .language import QtLanguage
 from .sign_in import SignInWindow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the rest is imported at a switch, not at start-up)
+    from .cases.carried import CarriedEdits
     from .controller import AppController
     from .main_window import MainWindow
 
@@ -153,14 +153,16 @@ class LanguageSwitch:
         self._rebuild_main(old, language)
 
     def _say(self, message: str, *, keep: bool = False) -> None:
-        window = self.controller.window
-        if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(message, 0 if keep else 15_000)
+        status_bar = getattr(self.controller.window, "statusBar", None)  # the main window's
+        if callable(status_bar):
+            status_bar().showMessage(message, 0 if keep else 15_000)
 
     def _rebuild_main(self, old: MainWindow, language: str) -> None:
         controller = self.controller
         if controller.window is not old or controller.services is None:
             return  # locked meanwhile
+        from .cases.carried import CarriedEdits
+
         carried = CarriedEdits()
         where, place, before = carry(old, carried), _place(old), current_language()
         self._apply(language)

@@ -76,6 +76,12 @@ def choose_in_menu(qtbot, window: MainWindow, name: str) -> None:
 
 
 def test_the_languages_are_offered_each_in_its_own_words():
+    from shelter_app.i18n.formatting import language_name
+    from ui.language import OWN_NAMES
+
+    for code, name in OWN_NAMES.items():  # as CLDR writes them, capitalised for a list
+        cldr = language_name(code, language=code)
+        assert cldr is not None and name == cldr[:1].upper() + cldr[1:], code
     names = dict(offered())
     assert names["en"] == "English" and names["es"] == "Español"
     assert names["ar"] == "العربية" and names["uk"] == "Українська"
