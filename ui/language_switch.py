@@ -193,8 +193,9 @@ def _put(window: QWidget, place: tuple[bool, QRect]) -> None:
     maximised, geometry = place
     if maximised:
         window.showMaximized()
-    else:
-        window.setGeometry(geometry)
+    else:  # at least as large as the new language needs (a longer one is wider)
+        window.setGeometry(QRect(geometry.topLeft(),
+                                 geometry.size().expandedTo(window.sizeHint())))
 
 
 def open_windows(main: QWidget) -> list[QWidget]:

@@ -429,3 +429,14 @@ def test_a_choice_still_pausing_when_sign_in_begins_is_forgotten(
     qtbot.wait(QApplication.keyboardInputInterval() + 500)
     assert controller.window is window and current_language() == "en"
     window.set_busy(False)
+
+
+def test_the_new_window_is_as_wide_as_its_language_needs(qtbot, make_controller,
+                                                          existing_vault):
+    controller = make_controller()
+    window = controller.window
+    window.resize(window.minimumWidth(), window.height())  # as narrow as English allows
+    controller.switch_language("en_XA")  # every string longer
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    longer = controller.window
+    assert longer.width() >= longer.sizeHint().width() > window.width()
