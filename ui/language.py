@@ -15,8 +15,9 @@ main window's menu.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 
@@ -182,9 +183,9 @@ class LanguageChooser(QComboBox):
             self.chosen.emit(code)
 
 
-def language_menu(parent: QWidget, chosen: QObject) -> QMenu:
-    """A menu of the offered languages, the one in force checked; picking another emits
-    ``chosen.emit(code)`` (a Signal(str) bound on *chosen*'s owner)."""
+def language_menu(parent: QWidget, chosen: Callable[[str], object]) -> QMenu:
+    """A menu of the offered languages, the one in force checked; picking one calls
+    ``chosen(code)``."""
     menu = QMenu(parent)
     named(menu, _("Interface language"))
     group = QActionGroup(menu)
@@ -195,7 +196,7 @@ def language_menu(parent: QWidget, chosen: QObject) -> QMenu:
         action.setData(code)
         group.addAction(action)
         menu.addAction(action)
-    group.triggered.connect(lambda action: chosen.emit(str(action.data())))  # type: ignore[attr-defined]
+    group.triggered.connect(lambda action: chosen(str(action.data())))
 
     def checked() -> None:  # the language in force, also after a switch that waited
         for action in group.actions():

@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.language_action = QAction(fill(_("Lan&guage: {language}"),
                                             language=own_name(current_language())), self)
         self.language_action.setToolTip(_("The language of the screens on this computer"))
-        self.language_action.setMenu(language_menu(self, self.language_chosen))
+        self.language_action.setMenu(language_menu(self, self.language_chosen.emit))
         self.quick_exit = quick_exit_button()
         self.quick_exit.clicked.connect(self.quick_exit_requested)
         toolbar = QToolBar(_("Session"))

@@ -349,20 +349,8 @@ class Cli:
         return 0
 
 
-def _script_locale() -> str | None:
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        value = os.environ.get(name, "")
-        if value:
-            return "en" if value in ("C", "POSIX") or value.startswith("C.") else (
-                value.split(".")[0].split("@")[0])
-    return None
-
-
 def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) -> int:
-    # $SHELTER_LANG; a locale a script set for this run ($LC_ALL, $LC_MESSAGES; "C" is
-    # English); the language chosen in the application; the system's ($LANG)
-    language = (os.environ.get("SHELTER_LANG") or _script_locale() or chosen_language())
-    language = language.replace("-", "_")
+    language = chosen_language(command_line=True)  # shelter_app/i18n/preference.py
     set_language(language)
     # A missing catalogue is said, not hidden: the output would be in English without reason.
     notice = catalogue_notice(language, asked=bool(os.environ.get("SHELTER_LANG")))

@@ -165,9 +165,29 @@ def is_rtl(language: str | None = None) -> bool:
     return lang in RTL_LANGUAGES or (language or _language) == "en_XA"
 
 
+def _plain_locale(value: str) -> bool:
+    return value in ("C", "POSIX") or value.startswith("C.")
+
+
+def _language_of(value: str) -> str:
+    """``vi_VN.UTF-8@x`` → ``vi_VN``."""
+    return value.split(".")[0].split("@")[0]
+
+
 def language_from_environment() -> str:
+    """The system's language; a plain "C" locale says nothing about it (a container's)."""
     for var in ("SHELTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return value.split(".")[0].split("@")[0]
+        if value and not _plain_locale(value):
+            return _language_of(value)
     return "en"
+
+
+def script_language() -> str | None:
+    """The language a script set for one run of a command ($LC_ALL, $LC_MESSAGES), where
+    "C" is English; None when it set none."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        value = os.environ.get(var, "")
+        if value:
+            return "en" if _plain_locale(value) else _language_of(value)
+    return None

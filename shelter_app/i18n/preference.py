@@ -9,7 +9,8 @@ switch working for the session).
 
 Which language the application starts in: ``--lang``, then ``$SHELTER_LANG`` (both asked
 for by name), then the choice kept here, then the system's language (``$LC_ALL``,
-``$LC_MESSAGES``, ``$LANG``), then English.
+``$LC_MESSAGES``, ``$LANG``), then English.  ``shelter-admin`` puts a locale a script set
+for its run (``$LC_ALL``, ``$LC_MESSAGES``; "C" is English) before the choice kept here.
 """
 
 from __future__ import annotations
@@ -63,11 +64,12 @@ def save_language(language: str, folder: Path | None = None) -> bool:
     return True
 
 
-def chosen_language(asked: str | None = None) -> str:
-    """The language to work in: *asked* (``--lang``), else ``$SHELTER_LANG``, else the
-    choice kept on this computer, else the system's (``shelter-app`` and
-    ``shelter-admin`` alike)."""
-    from shelter_app.i18n import language_from_environment
+def chosen_language(asked: str | None = None, *, command_line: bool = False) -> str:
+    """The language to work in: *asked* (``--lang``), else ``$SHELTER_LANG``, else (for
+    ``shelter-admin``, *command_line*) a locale a script set for its run, else the choice
+    kept on this computer, else the system's."""
+    from shelter_app.i18n import language_from_environment, script_language
 
-    chosen = asked or os.environ.get("SHELTER_LANG") or saved_language()
+    chosen = (asked or os.environ.get("SHELTER_LANG")
+              or (script_language() if command_line else None) or saved_language())
     return (chosen or language_from_environment()).replace("-", "_")
