@@ -440,3 +440,16 @@ def test_the_new_window_is_as_wide_as_its_language_needs(qtbot, make_controller,
     qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
     longer = controller.window
     assert longer.width() >= longer.sizeHint().width() > window.width()
+
+
+def test_a_profile_opened_for_editing_stays_open_for_editing(
+        qtbot, qapp, make_controller, vault_dir, office):
+    controller = make_controller()
+    sign_in(qtbot, controller, "caseworker", STAFF_PASS)
+    window = controller.window
+    workspace = window.show_page("cases").open_case(office["case"])
+    click(qtbot, workspace.profile.edit_button)  # Edit, nothing typed yet
+    choose_in_menu(qtbot, window, "Español")
+    qtbot.waitUntil(lambda: controller.window is not window, timeout=WAIT_MS)
+    again = controller.window.page("cases").currentWidget()
+    assert again.profile.editing and again.profile.save_button.isVisible()

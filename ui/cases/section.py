@@ -201,6 +201,7 @@ class CasesSection(QTabWidget):
         current = self.currentWidget()
         return {"cases": [(w.case_id, w.keys[max(0, w.tabs.currentIndex())])
                           for w in self.workspaces()],
+                "editing": [w.case_id for w in self.workspaces() if w.profile.editing],
                 "front": current.case_id if isinstance(current, CaseWorkspace) else None,
                 "search": self.list_page.search.text()}
 
@@ -211,7 +212,9 @@ class CasesSection(QTabWidget):
         for case_id, tab in where.get("cases") or []:  # type: ignore[attr-defined]
             workspace = self.open_case(case_id, tab)
             if workspace is not None:
-                workspace.profile.restore_draft(drafts)
+                restored = workspace.profile.restore_draft(drafts)
+                if not restored and case_id in (where.get("editing") or []):  # type: ignore[operator]
+                    workspace.profile.edit()  # in edit mode, nothing changed yet
                 self._show_tab(workspace, tab, None)
         front = self.workspace(str(where.get("front"))) if where.get("front") else None
         self.setCurrentWidget(front or self.list_page)
