@@ -99,6 +99,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                coordinators=[r["id"] for r in people if "coordinator" in r["roles"]],
                legal=[r["id"] for r in people if '"legal"' in r["roles"]],
                seal=lambda task_id, what: seal_what(ctx, task_id, what))
+    facts = random.Random(seed + 2)  # noqa: S311 - demo data; draws of its own (statistics)
     counts = {"cases": 0, "service_entries": 0, "appointments": 0, "consents": 0,
               "referrals": 0, "legal_matters": 0, "partners": 0, "tasks": 0}
     with ctx.write(Action.IMPORT_CASES, Event.IMPORT, target_type="demo",
@@ -118,7 +119,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
         start_search = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
         batch: dict[str, list[dict[str, Any]]] = {k: [] for k in (
             "survivors", "cases", "service_entries", "appointments", "consents", "referrals",
-            "legal_matters", "deadlines", "tasks", "case_shares")}
+            "legal_matters", "deadlines", "tasks", "case_shares", "reporting_consent",
+            "timeline_events")}
         today = dt.date.today()
         for n in range(survivors):
             survivor, _lang = _person(rng)
@@ -130,7 +132,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 means_of_control=rng.sample(MEANS, rng.randint(1, 3)),
                 risk_level=rng.choice(["low", "medium", "high"]),
                 identification_status=rng.choice(["possible", "actual"]),
-                referral_source="Demo data (fictional)", opened_on=opened)),
+                referral_source="Demo data (fictional)", opened_on=opened,
+                **_situation(facts))),
                 store.CASE_JSON, store.CASE_BOOL)
             sid, cid = str(uuid.uuid4()), str(uuid.uuid4())
             status = rng.choice(["open", "assessment", "case_plan", "services", "services",
@@ -144,7 +147,11 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 "code": code,
                 "search_id": start_search + n, "survivor_id": sid, "status": status,
                 "closure_reason": "goals_met" if status == "closed" else None,
+                "closed_at": _closed_at(opened, today, n) if status == "closed" else None,
                 "assigned_to": rng.choice(staff) if staff else None})
+            _statistics_rows(batch, facts, cid, opened, meta, n,
+                             seal=lambda table, row_id, column: ctx.seal(
+                                 KeyName.CASE, table, row_id, column, ""))
             consent_partner = rng.choice(partner_ids)
             consent_id = str(uuid.uuid4())
             batch["consents"].append({
@@ -208,7 +215,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                     **{column: ctx.seal(KeyName.CASE, "referrals", rid, column, text)
                        for column, text in (("reason", "Health check (demo)"),
                                             ("declined_reason", ""), ("outcome", ""))},
-                    "status": "draft", "consent_id": None, "sent_on": None,
+                    "status": "draft", "consent_id": None, "sent_on": None, "answered_on": None,
                     "follow_up_due": None})
             if status != "closed":
                 day.add(batch, cid, batch["cases"][-1]["assigned_to"],
@@ -224,9 +231,49 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
         case_key = ctx.vault.keyring.key(KeyName.CASE)
         if case_key is not None:
             row_seals.stamp_all(db, case_key)
-    for table in ("survivors", "deadlines", "case_shares"):
+    for table in ("survivors", "deadlines", "case_shares", "reporting_consent",
+                  "timeline_events"):
         counts.pop(table, None)
     return counts
+
+
+RECRUITMENT = ["job_offer", "job_offer", "romance", "family", "online", "education_offer",
+               "unknown"]
+RECRUITERS = ["employer", "stranger", "friend", "intimate_partner", "family", "unknown"]
+IDENTIFIERS = ["police", "ngo", "ngo", "other_authority", "court"]
+EXPLOITED_IN = ["IT", "ES", "DE", "GB", "FR", "RO", "PL", "NL"]
+
+
+def _situation(facts: random.Random) -> dict[str, Any]:
+    """How a fictional survivor was recruited and who identified her, for the statistics;
+    left unrecorded now and then, as in real files."""
+    return {"recruitment_method": facts.choice(RECRUITMENT) if facts.random() < 0.8 else "",
+            "recruiter_relationship": facts.choice(RECRUITERS) if facts.random() < 0.7 else "",
+            "identified_by": facts.choice(IDENTIFIERS) if facts.random() < 0.6 else ""}
+
+
+def _closed_at(opened: dt.date, today: dt.date, n: int) -> str:
+    closed = min(today, opened + dt.timedelta(days=30 + n * 37 % 400))
+    return f"{closed.isoformat()}T12:00:00Z"
+
+
+def _statistics_rows(batch: dict[str, list[dict[str, Any]]], facts: random.Random, cid: str,
+                     opened: dt.date, meta: dict[str, Any], n: int, *,
+                     seal: Callable[[str, str, str], str]) -> None:
+    """The survivor's answer about anonymised statistics (most agreed, some refused, a few
+    were never asked), and where and when her exploitation began."""
+    answer = "no" if n % 12 == 0 else None if n % 12 == 1 else "yes"
+    if answer is not None:
+        batch["reporting_consent"].append({
+            "case_id": cid, **meta, "answer": answer, "answered_on": opened.isoformat()})
+    if facts.random() < 0.75:
+        event_id = str(uuid.uuid4())
+        began = opened - dt.timedelta(days=facts.randrange(60, 3000))
+        batch["timeline_events"].append({
+            "id": event_id, **meta, "case_id": cid, "stage": "exploitation",
+            "country": facts.choice(EXPLOITED_IN), "date_from": began.isoformat(),
+            "place": seal("timeline_events", event_id, "place"),
+            "description": seal("timeline_events", event_id, "description")})
 
 
 class _Day:
@@ -268,6 +315,11 @@ class _Day:
             due = sent + dt.timedelta(days=14)
             referral.update(status="sent", consent_id=consent_id, sent_on=sent.isoformat(),
                             follow_up_due=due.isoformat())
+            answer = int(referral["id"][:8], 16) % 4  # the partner answered some already
+            if answer < 2 and sent < today - dt.timedelta(days=1):
+                referral.update(status=("accepted", "declined")[answer],
+                                answered_on=min(today, sent + dt.timedelta(
+                                    days=1 + int(referral["id"][9:13], 16) % 12)).isoformat())
             batch["deadlines"].append({"id": str(uuid.uuid4()), "case_id": cid,
                                        "source": "referral", "source_id": referral["id"],
                                        "kind": "follow_up", "due_on": due.isoformat()})

@@ -26,6 +26,7 @@ class Event(StrEnum):
     EXPORT = "data.export"
     IMPORT = "data.import"
     PRINT = "data.print"
+    STATISTICS = "data.statistics"  # anonymised statistics produced: how many, the threshold
     DOCUMENT_PREVIEWED = "document.previewed"  # made and shown; nothing left the vault
     USER_ADDED = "user.added"
     USER_DISABLED = "user.disabled"
@@ -76,6 +77,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.EXPORT: N_("Data exported"),
     Event.IMPORT: N_("Data imported"),
     Event.PRINT: N_("Document printed or saved"),
+    Event.STATISTICS: N_("Statistics produced"),
     Event.DOCUMENT_PREVIEWED: N_("Document previewed"),
     Event.USER_ADDED: N_("Account added"),
     Event.USER_DISABLED: N_("Account disabled"),
@@ -109,5 +111,5 @@ EVENT_LABELS: dict[Event, str] = {
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope", "user", "change", "keys", "status"}
+     "scope", "user", "change", "keys", "status", "threshold"}
 )

@@ -192,6 +192,12 @@ SECTIONS = _v("sections", N_("Sections"),
 CONSENT_GIVEN_BY = _v("given_by", N_("Consent given by"),
                       ("survivor", N_("Survivor")), ("guardian", N_("Guardian")))
 
+# Whether the survivor may be counted in anonymised statistics (the statistics count only
+# "yes"; a case never asked has no answer recorded and reads as "not_asked").
+REPORTING_CONSENT = _v("reporting_consent", N_("May be counted in anonymised statistics"),
+                       ("yes", N_("Yes")), ("no", N_("No")),
+                       ("not_asked", N_("Not asked yet")))
+
 CONSENT_METHOD = _v("method", N_("How consent was given"),
                     ("written", N_("Written")), ("verbal", N_("Verbal")))
 

@@ -60,6 +60,16 @@ class Consent:
         return self.any_referral or self.partner_id == partner_id
 
 
+@dataclass(frozen=True)
+class ReportingConsent:
+    """Whether the survivor may be counted in anonymised statistics: ``yes``, ``no`` or
+    ``not_asked``, and the day she answered (None while not asked)."""
+
+    case_id: str
+    answer: str
+    answered_on: dt.date | None
+
+
 SEALED = ("purpose", "guardian_name", "withdrawal_note")  # case key (VAULT_FORMAT 7.1)
 
 
@@ -207,3 +217,39 @@ class ConsentService:
                     sections=", ".join(vocab.SECTIONS.label(s) for s in missing)),
                 missing)
         return [c for c in usable if set(c.sections) & set(wanted)]
+
+    # -- counting in anonymised statistics --------------------------------------------
+    def reporting(self, case_id: str) -> ReportingConsent:
+        """The survivor's answer about anonymised statistics (``not_asked`` when none is
+        recorded)."""
+        self._access.require(case_id, Action.READ_CASE)
+        row = self._ctx.db.one("SELECT answer, answered_on FROM reporting_consent"
+                               " WHERE case_id = :c", {"c": case_id})
+        if row is None:
+            return ReportingConsent(case_id, "not_asked", None)
+        answered = row["answered_on"]
+        return ReportingConsent(case_id, row["answer"],
+                                dt.date.fromisoformat(answered) if answered else None)
+
+    def set_reporting(self, case_id: str, answer: str, *,
+                      on: dt.date | str | None = None) -> ReportingConsent:
+        """Record whether she may be counted in anonymised statistics, answered *on* (today
+        by default); ``not_asked`` takes a recorded answer back.  Audited like every consent,
+        with the answer and never anything about her."""
+        scope = self._access.require(case_id, Action.MANAGE_CONSENT)
+        choice = vocab.REPORTING_CONSENT.check(answer, "reporting_consent")
+        day = None if choice == "not_asked" else (
+            v.date(on, "answered_on", not_future=True) or dt.date.today())
+        now, me = now_utc(), self._ctx.session.user_id
+        with self._ctx.write(Action.MANAGE_CONSENT, Event.RECORD_UPDATED, scope=scope,
+                             target_type="reporting_consent", target_id=case_id,
+                             details={"status": choice}) as db:
+            db.execute(
+                "INSERT INTO reporting_consent (case_id, answer, answered_on, created_at,"
+                " updated_at, created_by, updated_by) VALUES (:c, :a, :d, :now, :now, :me, :me)"
+                " ON CONFLICT (case_id) DO UPDATE SET answer = excluded.answer,"
+                " answered_on = excluded.answered_on, updated_at = excluded.updated_at,"
+                " updated_by = excluded.updated_by,"
+                " row_version = reporting_consent.row_version + 1",
+                {"c": case_id, "a": choice, "d": v.iso(day), "now": now, "me": me})
+        return self.reporting(case_id)

@@ -165,6 +165,8 @@ class ReferralService:
             if not row["follow_up_due"]:
                 days = FOLLOW_UP_DAYS[row["priority"]]
                 changes["follow_up_due"] = (today + dt.timedelta(days=days)).isoformat()
+        if row["status"] == "sent" and status in ("accepted", "declined"):
+            changes["answered_on"] = today.isoformat()  # the partner's answer: statistics
         if status == "declined":
             if not reason.strip():
                 raise ValidationError(_("Record the reason the partner gave for declining."),

@@ -40,6 +40,7 @@ from shelter_app.vault.vault import OpenVault
 if TYPE_CHECKING:
     from shelter_app.services.document_builder import DocumentBuilder
     from shelter_app.services.documents import DocumentService
+    from shelter_app.services.statistics import StatisticsService
 
 
 @dataclass
@@ -71,6 +72,16 @@ class Services:
     document_process: bool = False  # make documents in a child process (the desktop app)
     _documents: DocumentService | None = field(default=None, init=False, repr=False)
     _builder: DocumentBuilder | None = field(default=None, init=False, repr=False)
+    _statistics: StatisticsService | None = field(default=None, init=False, repr=False)
+
+    @property
+    def statistics(self) -> StatisticsService:
+        """Built on first use, as only a coordinator's dashboard or report asks for it."""
+        if self._statistics is None:
+            from shelter_app.services.statistics import StatisticsService
+
+            self._statistics = StatisticsService(self.ctx)
+        return self._statistics
 
     @property
     def documents(self) -> DocumentService:

@@ -131,6 +131,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("backup_every_days", N_("Automatic backup every (days)"), 1,
                 _whole("backup_every_days", 0, 30,
                        N_("Between {low} (never) and {high} days."))),
+        Setting("statistics_threshold", N_("Smallest count shown in statistics"), 11,
+                _whole("statistics_threshold", 5, 100,
+                       N_("Between {low} and {high}: smaller counts are shown as fewer "
+                          "than this."))),
         Setting("backups_kept", N_("Backups kept"), 10,
                 _whole("backups_kept", 2, 100, N_("Keep between {low} and {high} backups."))),
     )

@@ -171,6 +171,24 @@ def test_create_with_consent_in_sensible_order(qtbot, desk):
     assert record.case["is_draft"] is False
     [consent] = services.consent.list(created[0])
     assert consent.partner_id == partner and consent.sections == ("identity", "contact")
+    # nobody asked about statistics: nothing is guessed
+    assert services.consent.reporting(created[0]).answer == "not_asked"
+
+
+def test_the_answer_about_statistics_is_recorded_with_the_case(qtbot, desk):
+    services, background, _existing, _partner = desk
+    dialog = open_intake(qtbot, services, background)
+    created: list[str] = []
+    dialog.created.connect(created.append)
+    fill_identity(dialog)
+    dialog.show_step(4)
+    field = dialog.consent["reporting_consent"]
+    assert field.get() == "not_asked" and field.widget.isVisibleTo(dialog)
+    field.put("yes")  # without consent to share: the two are separate
+    press(qtbot, dialog, dialog.create_button)
+    assert len(created) == 1 and services.consent.list(created[0]) == []
+    answer = services.consent.reporting(created[0])
+    assert answer.answer == "yes" and answer.answered_on is not None
 
 
 def test_a_refused_consent_leaves_the_case_and_says_so(qtbot, desk):

@@ -62,6 +62,20 @@ def test_consent_is_recorded_and_withdrawn(qtbot, office):
     assert tab.table.item(0, 0).text() == "Withdrawn"
 
 
+def test_the_answer_about_statistics_is_shown_and_changed_in_the_consent_tab(qtbot, office):
+    tab = workspace_of(office).show_tab("consent")
+    field = tab.reporting["reporting_consent"]
+    assert field.get() == "not_asked" and "not counted" in tab.reporting_state.text()
+    field.put("no")
+    click(qtbot, tab.reporting_button)
+    assert office.coordinator.consent.reporting(office.record.id).answer == "no"
+    assert "recorded" in tab.done.text() and "Answered on" in tab.reporting_state.text()
+    legal = workspace_of(office, "legal").show_tab("consent")  # may read it, not change it
+    assert legal.reporting["reporting_consent"].get() == "no"
+    assert not legal.reporting["reporting_consent"].widget.isEnabled()
+    assert not hasattr(legal, "reporting_button")
+
+
 def test_a_service_is_recorded_and_health_notes_stay_hidden_from_legal(qtbot, office):
     tab = workspace_of(office).show_tab("services")
     tab.form["service"].put("medical")

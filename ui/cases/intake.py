@@ -47,6 +47,7 @@ from ..background import Background
 from ..widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, paragraph
 from . import form as f
 from .duplicates import DuplicatesPanel
+from .intake_consent import consent_page
 from .record_fields import (
     SECTION_TITLES,
     build_section,
@@ -64,6 +65,8 @@ IDENTITY_KEYS = ("legal_name", "preferred_name", "aliases", "birth_date", "citiz
 class IntakeDialog(QDialog):
     created = Signal(str)  # case id
     open_requested = Signal(str)  # a possible duplicate the user chose to open
+    record_consent: QCheckBox  # the last step's (intake_consent.py)
+    consent_form: ConsentForm
 
     def __init__(self, services: Services, background: Background,
                  parent: QWidget | None = None) -> None:
@@ -104,7 +107,7 @@ class IntakeDialog(QDialog):
                 self.page_of[field.name] = number
             column.addStretch(1)
             self.pages.addWidget(self._scrolled(body))
-        self.pages.addWidget(self._scrolled(self._consent_page()))
+        self.pages.addWidget(self._scrolled(consent_page(self)))
 
         self.cancel_button = QPushButton(_("Cancel"))
         named(self.cancel_button, _("Cancel"), _("Close without creating the case (Escape)"))
@@ -153,24 +156,6 @@ class IntakeDialog(QDialog):
         scroll.setWidget(body)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         return scroll
-
-    def _consent_page(self) -> QWidget:
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.addWidget(heading(_("Consent"), scale=1.2))
-        column.addWidget(paragraph(_(
-            "Nothing about the survivor leaves the vault without consent that covers the "
-            "recipient and every section shared. Record it now if it was given; it can also "
-            "be recorded later in the case.")))
-        self.record_consent = QCheckBox(_("R&ecord the survivor's consent now"))
-        named(self.record_consent, _("Record the survivor's consent now"))
-        column.addWidget(self.record_consent)
-        self.consent_form = ConsentForm(self._services, self.consent)
-        self.consent_form.setEnabled(False)
-        self.record_consent.toggled.connect(self.consent_form.setEnabled)
-        column.addWidget(self.consent_form)
-        column.addStretch(1)
-        return body
 
     # -- moving between steps ----------------------------------------------------------
     @property
@@ -298,6 +283,13 @@ class IntakeDialog(QDialog):
 
     def _record_consent(self) -> None:
         case = self.case
+        answer = self.consent.values().get("reporting_consent", "not_asked")
+        try:  # once: pressing Record consent again does not record it again
+            if self._services.consent.reporting(case.id).answer != answer:
+                self._services.consent.set_reporting(case.id, answer)
+        except ShelterError as exc:
+            self.error.show_message(exc.message)
+            return
         if self.record_consent.isChecked():
             self.consent.clear_errors()
             try:

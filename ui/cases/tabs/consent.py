@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shelter_app.domain import vocab
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ...background import Background
@@ -97,6 +105,14 @@ def consent_state(consent: Any, today: dt.date) -> str:
     return _("Active") if consent.given_on <= today else _("Not yet in force")
 
 
+def reporting_field() -> f.Field:
+    """Whether the survivor may be counted in anonymised statistics: "not asked yet" first
+    (a form never guesses an answer), then yes and no."""
+    choices = vocab.REPORTING_CONSENT.choices()
+    return f.options("reporting_consent", _("Counted in anonymised &statistics:"),
+                     sorted(choices, key=lambda c: c[0] != "not_asked"))
+
+
 class ConsentTab(ListTab):
 
     draft_kind = "consent_form"
@@ -106,6 +122,7 @@ class ConsentTab(ListTab):
                          [_("State"), _("Sections"), _("With whom"), _("Purpose"),
                           _("Given by"), _("Given on"), _("Expires")], _("Consents"), parent)
         self._partners = partner_names(services)
+        self._reporting_box(services.ctx.allowed(Action.MANAGE_CONSENT, scope))
         if services.ctx.allowed(Action.MANAGE_CONSENT, scope):
             self.withdraw_button = QPushButton(_("&Withdraw selected consent"))
             named(self.withdraw_button, _("Withdraw selected consent"),
@@ -123,7 +140,40 @@ class ConsentTab(ListTab):
             inner.addWidget(self.record_button)
         self.refresh()
 
+    def _reporting_box(self, may_change: bool) -> None:
+        """Above the list: her answer about anonymised statistics, and a button to record a
+        new one (the statistics count only those who said yes)."""
+        box = QGroupBox(_("Anonymised statistics"))
+        self.layout_.insertWidget(0, box)
+        layout = QFormLayout(box)
+        self.reporting = f.Form(self)
+        self.reporting.add(layout, reporting_field())
+        self.reporting_state = QLabel()
+        self.reporting_state.setWordWrap(True)
+        layout.addRow(self.reporting_state)
+        self.reporting.set_read_only(not may_change)
+        if may_change:
+            self.reporting_button = QPushButton(_("Record this &answer"))
+            named(self.reporting_button, _("Record this answer"),
+                  _("Record whether the survivor may be counted in anonymised statistics"))
+            self.reporting_button.clicked.connect(self.record_reporting)
+            layout.addRow(self.reporting_button)
+
+    def _show_reporting(self) -> None:
+        answer = self.services.consent.reporting(self.case_id)
+        self.reporting.load({"reporting_consent": answer.answer})
+        self.reporting_state.setText(
+            _("Not asked yet: this case is not counted in the statistics.")
+            if answer.answered_on is None else
+            fill(_("Answered on {day}."), day=day_text(answer.answered_on)))
+
+    def record_reporting(self) -> None:
+        answer = self.reporting.values()["reporting_consent"]
+        self.attempt(lambda: self.services.consent.set_reporting(self.case_id, answer),
+                     _("The answer about anonymised statistics was recorded."))
+
     def refresh(self) -> None:
+        self._show_reporting()
         today = dt.date.today()
         rows = []
         for c in self.services.consent.list(self.case_id):

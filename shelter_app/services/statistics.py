@@ -1,0 +1,400 @@
+"""Anonymised statistics for a period: the dashboard, the monitoring report and the CLI.
+
+Only cases whose survivor agreed to be counted (``reporting_consent.answer`` = ``yes``)
+are counted; how many were left out, and why, is part of every result.  A case is *in the
+period* when it was open on at least one of its days: opened on or before the last day,
+and not closed before the first.  Drafts are never counted.
+
+Every count goes through ``domain.suppression.protect`` with the organisation's threshold
+before it leaves this module: a ``Statistics`` holds only what may be published, and
+never an id, a code, a name or a date of anyone.  Coordinators alone may produce it
+(``Action.VIEW_STATISTICS``), and each one produced is an audit event with the number of
+cases counted and the threshold, never a figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+from shelter_app.domain import suppression, vocab
+from shelter_app.domain.audit import Event
+from shelter_app.domain.key_classes import KeyName
+from shelter_app.domain.roles import Action
+from shelter_app.domain.suppression import Protected
+from shelter_app.errors import ValidationError
+from shelter_app.i18n import N_, _
+from shelter_app.i18n.formatting import country_name
+from shelter_app.services.context import ServiceContext, keys_not_given
+
+NOT_RECORDED = "not_recorded"
+# Age bands: (code, label, lowest age, highest age)
+AGE_BANDS = (("0-17", N_("Under 18"), 0, 17), ("18-24", N_("18 to 24"), 18, 24),
+             ("25-34", N_("25 to 34"), 25, 34), ("35-44", N_("35 to 44"), 35, 44),
+             ("45-59", N_("45 to 59"), 45, 59), ("60+", N_("60 or over"), 60, 200))
+EXPLOITED_AGE = (("minor", N_("Under 18")), ("adult", N_("18 or over")))
+INTERNAL = "internal"
+OTHER_COUNTRIES = "other"
+
+# The counted cases of a period (plain columns only; :start and :end are ISO dates), kept
+# in a temporary table, in memory, while the statistics are made: the statements below
+# name it ``counted``.
+_COUNT = ("INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c INDEXED BY cases_period"
+          " CROSS JOIN reporting_consent rc ON rc.case_id = c.id"
+          " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end"
+          " AND (c.closed_at IS NULL OR c.closed_at >= :start)")
+
+
+def counted(sql: str) -> str:
+    return sql.replace(" counted", " temp.stat_counted")
+
+
+@dataclass(frozen=True)
+class StatTable:
+    """One published table: its rows' codes and labels, and the protected counts."""
+
+    key: str
+    title: str
+    unit: str
+    labels: tuple[tuple[str, str], ...]
+    counts: Protected
+
+    def rows(self) -> list[tuple[str, suppression.Cell]]:
+        """(label, cell) in the table's order."""
+        return [(label, self.counts.cell(code)) for code, label in self.labels]
+
+
+@dataclass(frozen=True)
+class Statistics:
+    start: dt.date
+    end: dt.date
+    threshold: int
+    counted: Protected  # one cell, "counted"
+    left_out: Protected  # "no" and "not_asked"
+    tables: tuple[StatTable, ...]
+    answer_days: float | None  # median days partners took to answer, when enough answered
+
+    @property
+    def counted_cases(self) -> int | None:
+        return self.counted.cell("counted").shown
+
+    def table(self, key: str) -> StatTable:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return NOT_RECORDED
+    return next(code for code, _label, low, high in AGE_BANDS if low <= age <= high)
+
+
+class StatisticsService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def threshold(self) -> int:
+        raw = self._ctx.db.scalar("SELECT value FROM settings WHERE key = 'statistics_threshold'")
+        return int(json.loads(raw)) if raw is not None else suppression.DEFAULT_THRESHOLD
+
+    def produce(self, start: dt.date | str, end: dt.date | str, *,
+                purpose: str = "dashboard") -> Statistics:
+        """The statistics of the days from *start* to *end* (both included)."""
+        self._ctx.require(Action.VIEW_STATISTICS)
+        first, last = _period(start, end)
+        for key in (KeyName.CASE, KeyName.LEGAL):
+            if not self._ctx.vault.keyring.holds(key):
+                raise keys_not_given(reading=True)
+        t = self.threshold()
+        params = {"start": first.isoformat(), "end": last.isoformat()}
+        db = self._ctx.db
+        left = Counter({"no": 0, "not_asked": 0})
+        for row in db.all(
+                "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n FROM cases c"
+                " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
+                " WHERE coalesce(rc.answer, 'not_asked') <> 'yes' AND c.is_draft = 0"
+                " AND c.opened_on <= :end"
+                " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
+                " GROUP BY 1", params):
+            left[row["answer"]] += row["n"]
+        with db.held() as conn:  # one thread, one snapshot: the period's cases, once
+            conn.execute("BEGIN")
+            try:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
+                             " (id TEXT PRIMARY KEY) WITHOUT ROWID")
+                conn.execute("DELETE FROM temp.stat_counted")
+                conn.execute(_COUNT, params)
+                people = _People(self._ctx, first, last, params)
+                tables = [*people.tables(t), *_activity_tables(self._ctx, params, t)]
+                answered = [row["days"] for row in db.all(counted(
+                    "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
+                    " FROM referrals r WHERE r.case_id IN counted"
+                    " AND r.answered_on BETWEEN :start AND :end AND r.sent_on IS NOT NULL"),
+                    params)]
+            finally:
+                conn.execute("DELETE FROM temp.stat_counted")
+                conn.execute("COMMIT")
+        result = Statistics(
+            first, last, t,
+            suppression.protect({"counted": people.total}, t, additive=False),
+            suppression.protect(dict(left), t, additive=False), tuple(tables),
+            median(answered) if len(answered) >= t else None)
+        self._ctx.record(Event.STATISTICS, target_type="statistics",
+                         details={"count": people.total, "threshold": t, "format": purpose})
+        return result
+
+
+def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
+    from shelter_app.domain import validate as v
+
+    first = v.date(start, "start", required=True)
+    last = v.date(end, "end", required=True)
+    assert first is not None and last is not None
+    if last < first:
+        raise ValidationError(_("The period cannot end before it starts."), "end")
+    return first, last
+
+
+def _table(key: str, title: str, unit: str, labels: Iterable[tuple[str, str]],
+           counts: Mapping[str, int], t: int, *, additive: bool) -> StatTable:
+    ordered = tuple(labels)
+    known = {code for code, _label in ordered}
+    extra = [code for code in counts if code not in known]
+    ordered += tuple((code, code) for code in sorted(extra))
+    return StatTable(key, title, unit, ordered,
+                     suppression.protect({code: counts.get(code, 0) for code, _l in ordered},
+                                         t, additive=additive))
+
+
+def _choices(vocabulary: vocab.Vocabulary, *, not_recorded: bool = True
+             ) -> list[tuple[str, str]]:
+    out = vocabulary.choices()
+    return [*out, (NOT_RECORDED, _("Not recorded"))] if not_recorded else out
+
+
+class _People:
+    """What the counted cases say about the survivors: one pass over their rows, opening
+    the sealed columns the tables need."""
+
+    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date,
+                 params: dict[str, str]) -> None:
+        self._ctx = ctx
+        self.first, self.last = first, last
+        self.counts: dict[str, Counter[str]] = {}
+        self.total = 0
+        exploited = {row["case_id"]: row["on"] for row in ctx.db.all(counted(
+            "SELECT case_id, min(date_from) AS \"on\" FROM timeline_events"
+            " WHERE stage = 'exploitation' AND date_from IS NOT NULL"
+            " AND case_id IN counted GROUP BY case_id"), params)}
+        countries: dict[str, set[str]] = {}
+        for row in ctx.db.all(counted(
+                "SELECT DISTINCT case_id, country FROM timeline_events"
+                " WHERE stage = 'exploitation' AND country IS NOT NULL AND country <> ''"
+                " AND case_id IN counted"), params):
+            countries.setdefault(row["case_id"], set()).add(row["country"])
+        rows = ctx.db.all(counted(
+            "SELECT c.id, c.opened_on, c.closed_at, c.identification_status,"
+            " c.identified_by, c.exploitation_types, c.means_of_control,"
+            " c.recruitment_method, c.recruiter_relationship,"
+            " s.id AS survivor_id, s.birth_date, s.estimated_age, s.gender, s.citizenship"
+            " FROM cases c JOIN survivors s ON s.id = c.survivor_id WHERE c.id IN counted"),
+            params)
+        keyring = ctx.vault.keyring
+        case_key = keyring.key(KeyName.CASE)
+        if case_key is None:
+            raise keys_not_given(reading=True)
+        count = self._count
+        for row in rows:
+            self.total += 1
+            case = _Opened(ctx, "cases", row["id"], row)
+            survivor = _Opened(ctx, "survivors", row["survivor_id"], row)
+            opened = dt.date.fromisoformat(row["opened_on"])
+            closed = row["closed_at"][:10] if row["closed_at"] else None
+            count("new", "new" if opened >= first else "before")
+            count("closed", "closed" if closed and closed <= last.isoformat() else "open")
+            count("identification", row["identification_status"] or NOT_RECORDED)
+            count("identified_by", case.text("identified_by") or NOT_RECORDED)
+            for code in case.codes("exploitation_types"):
+                count("exploitation", code)
+            for code in case.codes("means_of_control"):
+                count("means", code)
+            count("recruitment", case.text("recruitment_method") or NOT_RECORDED)
+            count("recruiter", case.text("recruiter_relationship") or NOT_RECORDED)
+            count("gender", survivor.text("gender") or "unknown")
+            for code in survivor.codes("citizenship"):
+                count("citizenship", code)
+            for code in countries.get(row["id"], ()):
+                count("exploitation_country", code)
+            birth_text = survivor.text("birth_date")
+            birth = dt.date.fromisoformat(birth_text) if birth_text else None
+            estimated = row["estimated_age"]
+            age = age_on(birth, opened) if birth else estimated
+            count("age", age_band(age))
+            count("exploited_age", _exploited_age(birth, estimated, opened,
+                                                  exploited.get(row["id"])))
+
+    def _count(self, table: str, code: str) -> None:
+        self.counts.setdefault(table, Counter())[code] += 1
+
+    def tables(self, t: int) -> list[StatTable]:
+        people = _("survivors")
+        c = self.counts
+
+        def one(key: str, title: str, labels: Iterable[tuple[str, str]], *,
+                additive: bool = True) -> StatTable:
+            return _table(key, title, people, labels, c.get(key, Counter()), t,
+                          additive=additive)
+
+        def by_country(key: str, title: str) -> StatTable:
+            """Countries counted less than the threshold are one row, "other countries":
+            a row of its own would say that someone from there is in the shelter."""
+            found = c.get(key, Counter())
+            named = sorted((code for code, n in found.items() if n >= t),
+                           key=lambda code: country_name(code) or code)
+            merged = Counter({code: found[code] for code in named})
+            merged[OTHER_COUNTRIES] = sum(n for code, n in found.items() if n < t)
+            return _table(key, title, people, [*((code, country_name(code) or code)
+                                                 for code in named),
+                                               (OTHER_COUNTRIES, _("Other countries"))],
+                          merged, t, additive=False)
+
+        return [
+            one("new", _("Cases in the period"), [("new", _("Opened in the period")),
+                                                 ("before", _("Opened before it"))]),
+            one("closed", _("At the end of the period"), [("closed", _("Closed in the period")),
+                                                          ("open", _("Still open"))]),
+            one("identification", _("Identification status"),
+                _choices(vocab.IDENTIFICATION_STATUS)),
+            one("identified_by", _("Identification decided by"), _choices(vocab.IDENTIFIED_BY)),
+            one("exploitation", _("Exploitation types"), vocab.EXPLOITATION.choices(),
+                additive=False),
+            one("means", _("Means of control"), vocab.MEANS_OF_CONTROL.choices(),
+                additive=False),
+            one("age", _("Age at intake"), [*((code, _(label)) for code, label, _l, _h
+                                              in AGE_BANDS), (NOT_RECORDED, _("Not known"))]),
+            one("exploited_age", _("Age when exploitation began"),
+                [*((code, _(label)) for code, label in EXPLOITED_AGE),
+                 (NOT_RECORDED, _("Not known"))]),
+            one("gender", _("Gender"), vocab.GENDER.choices()),
+            by_country("citizenship", _("Citizenship")),
+            by_country("exploitation_country", _("Country of exploitation")),
+            one("recruitment", _("Recruitment method"), _choices(vocab.RECRUITMENT)),
+            one("recruiter", _("Relationship to recruiter"), _choices(vocab.RECRUITER_RELATION)),
+        ]
+
+
+def _exploited_age(birth: dt.date | None, estimated: int | None, opened: dt.date,
+                   began: str | None) -> str:
+    if began is None:
+        return NOT_RECORDED
+    start = dt.date.fromisoformat(began)
+    if birth is not None:
+        age = age_on(birth, start)
+    elif estimated is not None:
+        age = estimated - (opened.year - start.year)
+    else:
+        return NOT_RECORDED
+    return "minor" if age < 18 else "adult"
+
+
+class _Opened:
+    """The sealed columns of one row, opened when asked for."""
+
+    def __init__(self, ctx: ServiceContext, table: str, row_id: str, row: Any) -> None:
+        self._ctx, self._table, self._id, self._row = ctx, table, row_id, row
+
+    def text(self, column: str) -> str:
+        value = self._row[column]
+        if value is None or value == "":
+            return ""
+        return self._ctx.unseal(KeyName.CASE, self._table, self._id, column, value) or ""
+
+    def codes(self, column: str) -> list[str]:
+        text = self.text(column)
+        return list(json.loads(text)) if text else []
+
+
+def _activity_tables(ctx: ServiceContext, params: dict[str, str], t: int) -> list[StatTable]:
+    """Services, referrals, appointments and legal work of the counted cases."""
+    db = ctx.db
+
+    def grouped(sql: str) -> Counter[str]:
+        return Counter({str(r[0]) if r[0] is not None else NOT_RECORDED: int(r[1])
+                        for r in db.all(counted(sql), params)})
+
+    types = {r["code"]: _(r["label"]) for r in db.all("SELECT code, label FROM service_types")}
+    served = grouped(
+        "SELECT st.code, count(DISTINCT se.case_id) FROM service_entries se"
+        " JOIN service_types st ON st.id = se.service_type_id"
+        " WHERE se.provided_on BETWEEN :start AND :end AND se.case_id IN counted"
+        " GROUP BY st.code")
+    partners = {r["id"]: r["name"] for r in db.all("SELECT id, name FROM partners")}
+    by_partner = grouped(
+        "SELECT CASE WHEN se.provider_kind = 'partner' THEN se.partner_id ELSE 'internal' END,"
+        " count(DISTINCT se.case_id) FROM service_entries se"
+        " WHERE se.provided_on BETWEEN :start AND :end AND se.case_id IN counted"
+        " GROUP BY 1")
+    referrals = grouped(
+        "SELECT status, count(*) FROM referrals"
+        " WHERE coalesce(sent_on, substr(created_at, 1, 10)) BETWEEN :start AND :end"
+        " AND case_id IN counted GROUP BY status")
+    appointments = grouped(
+        "SELECT status, count(*) FROM appointments"
+        " WHERE substr(starts_at, 1, 10) BETWEEN :start AND :end"
+        " AND case_id IN counted GROUP BY status")
+    matters = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
+    by_type = grouped("SELECT matter_type, count(*)" + matters + " GROUP BY 1")
+    by_status = grouped("SELECT status, count(*)" + matters + " GROUP BY 1")
+    deadlines = grouped(
+        "SELECT CASE WHEN due_on < :start THEN 'overdue' ELSE 'due' END, count(*)"
+        " FROM deadlines WHERE done = 0 AND due_on <= :end AND case_id IN counted"
+        " GROUP BY 1")
+    stages: Counter[str] = Counter()
+    informed: Counter[str] = Counter()
+    for row in db.all(counted("SELECT id, details FROM proceedings"
+                              " WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"),
+                      params):
+        text = ctx.unseal(KeyName.LEGAL, "proceedings", row["id"], "details", row["details"])
+        details = json.loads(text) if text else {}
+        stage = details.get("stage") or NOT_RECORDED
+        stages[stage] += 1
+        informed["told" if stage != NOT_RECORDED and details.get("told_stage") == stage
+                 else "not_told"] += 1
+    entries, events = _("survivors served"), _("records")
+    table = _table
+    return [
+        table("services", _("Services delivered, by type"), entries, sorted(types.items()),
+              served, t, additive=False),
+        table("service_partners", _("Services delivered, by provider"), entries,
+              [(INTERNAL, _("This organisation")),
+               *sorted(((k, partners.get(k, k)) for k in by_partner if k != INTERNAL),
+                       key=lambda kv: kv[1])], by_partner, t, additive=False),
+        table("referrals", _("Referrals, by outcome"), _("referrals"),
+              vocab.REFERRAL_STATUS.choices(), referrals, t, additive=True),
+        table("appointments", _("Appointments kept and missed"), _("appointments"),
+              vocab.APPOINTMENT_STATUS.choices(), appointments, t, additive=True),
+        table("legal_types", _("Legal matters, by type"), _("legal matters"),
+              vocab.LEGAL_MATTER_TYPE.choices(), by_type, t, additive=True),
+        table("legal_status", _("Legal matters, by outcome"), _("legal matters"),
+              vocab.LEGAL_MATTER_STATUS.choices(), by_status, t, additive=True),
+        table("deadlines", _("Open deadlines"), events,
+              [("overdue", _("Overdue before the period")), ("due", _("Due in the period"))],
+              deadlines, t, additive=False),
+        table("proceedings", _("Criminal proceedings, by stage"), _("proceedings"),
+              _choices(vocab.PROCEEDING_STAGE), stages, t, additive=True),
+        table("informed", _("Survivors told of the current stage"), _("proceedings"),
+              [("told", _("Told")), ("not_told", _("Not yet told"))], informed, t,
+              additive=True),
+    ]
+
