@@ -30,7 +30,7 @@ from shelter_app.services.vault_admin import rekey_lines
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
 
-from . import packets, records
+from . import packets, records, statistics
 from .prompts import PassphraseReader
 
 
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument("name")
     records.add_parsers(sub)
     packets.add_parsers(sub)
+    statistics.add_parsers(sub)
     return p
 
 
@@ -170,6 +171,7 @@ class Cli:
                             "evidence", "measures")},
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
+            "stats": functools.partial(statistics.run, self.args),
         }
         handler = handlers[command]
         acting = _acting(self.args)

@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
 
 from shelter_app.domain import suppression, vocab
 from shelter_app.domain.audit import Event
@@ -30,6 +29,7 @@ from shelter_app.domain.suppression import Protected
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import country_name
+from shelter_app.services.case_facts import age_at_intake, age_when_exploited, read_facts
 from shelter_app.services.context import ServiceContext, keys_not_given
 
 NOT_RECORDED = "not_recorded"
@@ -90,10 +90,6 @@ class Statistics:
         raise KeyError(key)
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def age_band(age: int | None) -> str:
     if age is None:
         return NOT_RECORDED
@@ -135,7 +131,7 @@ class StatisticsService:
                              " (id TEXT PRIMARY KEY) WITHOUT ROWID")
                 conn.execute("DELETE FROM temp.stat_counted")
                 conn.execute(_COUNT, params)
-                people = _People(self._ctx, first, last, params)
+                people = _People(self._ctx, first, last)
                 tables = [*people.tables(t), *_activity_tables(self._ctx, params, t)]
                 answered = [row["days"] for row in db.all(counted(
                     "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
@@ -184,71 +180,37 @@ def _choices(vocabulary: vocab.Vocabulary, *, not_recorded: bool = True
 
 
 class _People:
-    """What the counted cases say about the survivors: one pass over their rows, opening
-    the sealed columns the tables need."""
+    """What the counted cases say about the survivors, counted from their facts."""
 
-    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date,
-                 params: dict[str, str]) -> None:
-        self._ctx = ctx
-        self.first, self.last = first, last
+    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date) -> None:
         self.counts: dict[str, Counter[str]] = {}
-        self.total = 0
-        exploited = {row["case_id"]: row["on"] for row in ctx.db.all(counted(
-            "SELECT case_id, min(date_from) AS \"on\" FROM timeline_events"
-            " WHERE stage = 'exploitation' AND date_from IS NOT NULL"
-            " AND case_id IN counted GROUP BY case_id"), params)}
-        countries: dict[str, set[str]] = {}
-        for row in ctx.db.all(counted(
-                "SELECT DISTINCT case_id, country FROM timeline_events"
-                " WHERE stage = 'exploitation' AND country IS NOT NULL AND country <> ''"
-                " AND case_id IN counted"), params):
-            countries.setdefault(row["case_id"], set()).add(row["country"])
-        rows = ctx.db.all(counted(
-            "SELECT c.id, c.opened_on, c.closed_at, c.identification_status,"
-            " c.identified_by, c.exploitation_types, c.means_of_control,"
-            " c.recruitment_method, c.recruiter_relationship,"
-            " s.id AS survivor_id, s.birth_date, s.estimated_age, s.gender, s.citizenship"
-            " FROM cases c JOIN survivors s ON s.id = c.survivor_id WHERE c.id IN counted"),
-            params)
-        keyring = ctx.vault.keyring
-        case_key = keyring.key(KeyName.CASE)
-        if case_key is None:
-            raise keys_not_given(reading=True)
-        count = self._count
-        for row in rows:
-            self.total += 1
-            case = _Opened(ctx, "cases", row["id"], row)
-            survivor = _Opened(ctx, "survivors", row["survivor_id"], row)
-            opened = dt.date.fromisoformat(row["opened_on"])
-            closed = row["closed_at"][:10] if row["closed_at"] else None
-            count("new", "new" if opened >= first else "before")
-            count("closed", "closed" if closed and closed <= last.isoformat() else "open")
-            count("identification", row["identification_status"] or NOT_RECORDED)
-            count("identified_by", case.text("identified_by") or NOT_RECORDED)
-            for code in case.codes("exploitation_types"):
-                count("exploitation", code)
-            for code in case.codes("means_of_control"):
-                count("means", code)
-            count("recruitment", case.text("recruitment_method") or NOT_RECORDED)
-            count("recruiter", case.text("recruiter_relationship") or NOT_RECORDED)
-            count("gender", survivor.text("gender") or "unknown")
-            for code in survivor.codes("citizenship"):
-                count("citizenship", code)
-            for code in countries.get(row["id"], ()):
-                count("exploitation_country", code)
-            birth_text = survivor.text("birth_date")
-            birth = dt.date.fromisoformat(birth_text) if birth_text else None
-            estimated = row["estimated_age"]
-            age = age_on(birth, opened) if birth else estimated
-            count("age", age_band(age))
-            count("exploited_age", _exploited_age(birth, estimated, opened,
-                                                  exploited.get(row["id"])))
-
-    def _count(self, table: str, code: str) -> None:
-        self.counts.setdefault(table, Counter())[code] += 1
+        facts = read_facts(ctx)
+        self.total = len(facts)
+        tally = {key: Counter[str]() for key in (
+            "new", "closed", "identification", "identified_by", "exploitation", "means",
+            "recruitment", "recruiter", "gender", "citizenship", "exploitation_country", "age",
+            "exploited_age")}
+        self.counts = dict(tally)
+        last_day = last.isoformat()
+        for one in facts:
+            tally["new"]["new" if one.opened >= first else "before"] += 1
+            tally["closed"]["closed" if one.closed and one.closed <= last_day else "open"] += 1
+            tally["identification"][one.identification or NOT_RECORDED] += 1
+            tally["identified_by"][one.identified_by or NOT_RECORDED] += 1
+            tally["exploitation"].update(one.exploitation)
+            tally["means"].update(one.means)
+            tally["recruitment"][one.recruitment or NOT_RECORDED] += 1
+            tally["recruiter"][one.recruiter or NOT_RECORDED] += 1
+            tally["gender"][one.gender] += 1
+            tally["citizenship"].update(one.citizenship)
+            tally["exploitation_country"].update(one.countries)
+            tally["age"][age_band(age_at_intake(one))] += 1
+            when = age_when_exploited(one)
+            tally["exploited_age"][NOT_RECORDED if when is None else
+                                   "minor" if when < 18 else "adult"] += 1
 
     def tables(self, t: int) -> list[StatTable]:
-        people = _("survivors")
+        people = _("Survivors")
         c = self.counts
 
         def one(key: str, title: str, labels: Iterable[tuple[str, str]], *,
@@ -294,64 +256,37 @@ class _People:
         ]
 
 
-def _exploited_age(birth: dt.date | None, estimated: int | None, opened: dt.date,
-                   began: str | None) -> str:
-    if began is None:
-        return NOT_RECORDED
-    start = dt.date.fromisoformat(began)
-    if birth is not None:
-        age = age_on(birth, start)
-    elif estimated is not None:
-        age = estimated - (opened.year - start.year)
-    else:
-        return NOT_RECORDED
-    return "minor" if age < 18 else "adult"
-
-
-class _Opened:
-    """The sealed columns of one row, opened when asked for."""
-
-    def __init__(self, ctx: ServiceContext, table: str, row_id: str, row: Any) -> None:
-        self._ctx, self._table, self._id, self._row = ctx, table, row_id, row
-
-    def text(self, column: str) -> str:
-        value = self._row[column]
-        if value is None or value == "":
-            return ""
-        return self._ctx.unseal(KeyName.CASE, self._table, self._id, column, value) or ""
-
-    def codes(self, column: str) -> list[str]:
-        text = self.text(column)
-        return list(json.loads(text)) if text else []
-
-
-def _activity_tables(ctx: ServiceContext, params: dict[str, str], t: int) -> list[StatTable]:
+def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int) -> list[StatTable]:
     """Services, referrals, appointments and legal work of the counted cases."""
     db = ctx.db
+    after = dt.date.fromisoformat(period["end"]) + dt.timedelta(days=1)
+    params = {**period, "after": after.isoformat()}
 
     def grouped(sql: str) -> Counter[str]:
         return Counter({str(r[0]) if r[0] is not None else NOT_RECORDED: int(r[1])
                         for r in db.all(counted(sql), params)})
 
-    types = {r["code"]: _(r["label"]) for r in db.all("SELECT code, label FROM service_types")}
-    served = grouped(
-        "SELECT st.code, count(DISTINCT se.case_id) FROM service_entries se"
-        " JOIN service_types st ON st.id = se.service_type_id"
-        " WHERE se.provided_on BETWEEN :start AND :end AND se.case_id IN counted"
-        " GROUP BY st.code")
+    types = {r["id"]: (r["code"], _(r["label"]))
+             for r in db.all("SELECT id, code, label FROM service_types")}
     partners = {r["id"]: r["name"] for r in db.all("SELECT id, name FROM partners")}
-    by_partner = grouped(
-        "SELECT CASE WHEN se.provider_kind = 'partner' THEN se.partner_id ELSE 'internal' END,"
-        " count(DISTINCT se.case_id) FROM service_entries se"
-        " WHERE se.provided_on BETWEEN :start AND :end AND se.case_id IN counted"
-        " GROUP BY 1")
+    # one pass over the period's entries, case by case (the index by case and day)
+    got_type: set[tuple[str, str]] = set()
+    got_from: set[tuple[str, str]] = set()
+    for row in db.all(
+            "SELECT se.case_id, se.service_type_id, se.provider_kind, se.partner_id"
+            " FROM temp.stat_counted k CROSS JOIN service_entries se"
+            " ON se.case_id = k.id AND se.provided_on BETWEEN :start AND :end", params):
+        got_type.add((row[0], types[row[1]][0] if row[1] in types else row[1]))
+        got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
+    served = Counter(code for _case, code in got_type)
+    by_partner = Counter(who for _case, who in got_from)
     referrals = grouped(
         "SELECT status, count(*) FROM referrals"
         " WHERE coalesce(sent_on, substr(created_at, 1, 10)) BETWEEN :start AND :end"
         " AND case_id IN counted GROUP BY status")
     appointments = grouped(
         "SELECT status, count(*) FROM appointments"
-        " WHERE substr(starts_at, 1, 10) BETWEEN :start AND :end"
+        " WHERE starts_at >= :start AND starts_at < :after"
         " AND case_id IN counted GROUP BY status")
     matters = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
     by_type = grouped("SELECT matter_type, count(*)" + matters + " GROUP BY 1")
@@ -371,29 +306,30 @@ def _activity_tables(ctx: ServiceContext, params: dict[str, str], t: int) -> lis
         stages[stage] += 1
         informed["told" if stage != NOT_RECORDED and details.get("told_stage") == stage
                  else "not_told"] += 1
-    entries, events = _("survivors served"), _("records")
+    entries, events = _("Survivors served"), _("Deadlines")
     table = _table
     return [
-        table("services", _("Services delivered, by type"), entries, sorted(types.items()),
+        table("services", _("Services delivered, by type"), entries,
+              sorted(types.values(), key=lambda pair: pair[1]),
               served, t, additive=False),
         table("service_partners", _("Services delivered, by provider"), entries,
               [(INTERNAL, _("This organisation")),
                *sorted(((k, partners.get(k, k)) for k in by_partner if k != INTERNAL),
                        key=lambda kv: kv[1])], by_partner, t, additive=False),
-        table("referrals", _("Referrals, by outcome"), _("referrals"),
+        table("referrals", _("Referrals, by outcome"), _("Referrals"),
               vocab.REFERRAL_STATUS.choices(), referrals, t, additive=True),
-        table("appointments", _("Appointments kept and missed"), _("appointments"),
+        table("appointments", _("Appointments kept and missed"), _("Appointments"),
               vocab.APPOINTMENT_STATUS.choices(), appointments, t, additive=True),
-        table("legal_types", _("Legal matters, by type"), _("legal matters"),
+        table("legal_types", _("Legal matters, by type"), _("Legal matters"),
               vocab.LEGAL_MATTER_TYPE.choices(), by_type, t, additive=True),
-        table("legal_status", _("Legal matters, by outcome"), _("legal matters"),
+        table("legal_status", _("Legal matters, by outcome"), _("Legal matters"),
               vocab.LEGAL_MATTER_STATUS.choices(), by_status, t, additive=True),
         table("deadlines", _("Open deadlines"), events,
               [("overdue", _("Overdue before the period")), ("due", _("Due in the period"))],
               deadlines, t, additive=False),
-        table("proceedings", _("Criminal proceedings, by stage"), _("proceedings"),
+        table("proceedings", _("Criminal proceedings, by stage"), _("Proceedings"),
               _choices(vocab.PROCEEDING_STAGE), stages, t, additive=True),
-        table("informed", _("Survivors told of the current stage"), _("proceedings"),
+        table("informed", _("Survivors told of the current stage"), _("Proceedings"),
               [("told", _("Told")), ("not_told", _("Not yet told"))], informed, t,
               additive=True),
     ]

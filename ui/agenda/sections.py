@@ -87,6 +87,18 @@ def _audit_visible(services: Services) -> bool:
     return may_see_audit(services)
 
 
+def _statistics(services: Services, background: Background, parent: QWidget) -> QWidget:
+    from ..statistics.page import StatisticsPage
+
+    return StatisticsPage(services, background, parent)
+
+
+def _statistics_visible(services: Services) -> bool:
+    from ..statistics.page import may_see_statistics
+
+    return may_see_statistics(services)
+
+
 def _admin(services: Services, background: Background, parent: QWidget) -> QWidget:
     from ..admin.page import AdminPage
 
@@ -104,6 +116,7 @@ SECTIONS: list[tuple[str, Callable[[], str], Factory, Callable[[Services], bool]
     ("deadlines", lambda: _("Deadlines"), _deadlines, _deadlines_visible),
     ("referrals", lambda: _("Referrals"), _referrals, _referrals_visible),
     ("partners", lambda: _("Partners"), _partners, _partners_visible),
+    ("statistics", lambda: _("Statistics"), _statistics, _statistics_visible),
     ("admin", lambda: _("Administration"), _admin, _admin_visible),
     # after Administration, so that an administrator starts there, not on the log
     ("audit", lambda: _("Audit log"), _audit, _audit_visible),

@@ -1,0 +1,1 @@
+"""The Statistics section: anonymised counts for a period (coordinators)."""
