@@ -156,7 +156,9 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
             consent_id = str(uuid.uuid4())
             batch["consents"].append({
                 "id": consent_id, **meta, "case_id": cid,
-                "sections": json.dumps(["identity", "contact", "services"]),
+                # a third of them also agreed to share their situation (an HTCDS export)
+                "sections": json.dumps(["identity", "contact", "situation", "services"]
+                                       if n % 3 == 0 else ["identity", "contact", "services"]),
                 "partner_id": consent_partner, "any_referral": 0,
                 **{column: ctx.seal(KeyName.CASE, "consents", consent_id, column, text)
                    for column, text in (("purpose", "Referral for support"),

@@ -38,6 +38,7 @@ class Kind(StrEnum):
     ATTACHMENT_COPY = "attachment_copy"  # a copy of an attachment saved out of the vault
     LOGO = "logo"
     VAULT_COPY = "vault_copy"  # the drive a copy of the whole vault goes to
+    STATISTICS = "statistics"  # monitoring reports and anonymised tables
 
 
 _remembered: dict[Kind, Path] = {}

@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     records.add_parsers(sub)
     packets.add_parsers(sub)
     statistics.add_parsers(sub)
+    statistics.add_report_parser(sub)
     return p
 
 
@@ -172,6 +173,7 @@ class Cli:
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
             "stats": functools.partial(statistics.run, self.args),
+            "report": functools.partial(statistics.run_report, self.args),
         }
         handler = handlers[command]
         acting = _acting(self.args)

@@ -32,8 +32,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     demo = sub.add_parser("demo", help=_("create a new vault filled with fictional cases"))
     demo.add_argument("--survivors", type=int, default=50, metavar="N")
     export = sub.add_parser("export", help=_("export data you may see"))
-    export.add_argument("what", choices=["cases"])
+    export.add_argument("what", choices=["cases", "htcds", "ctdc"], help=_(
+        "cases: every field of the cases you may see; htcds: the cases shared with a partner, "
+        "as HTCDS 2.0 columns with a data dictionary; ctdc: an anonymised, k-anonymous table "
+        "of the survivors who agreed to be counted (coordinators)"))
     export.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    export.add_argument("--partner", metavar="ID", help=_(
+        "htcds: the partner it is for (shelter-admin partners lists them); only cases with "
+        "consent to share identity and situation with it are written"))
+    export.add_argument("--identifying", action="store_true", help=_(
+        "htcds: include the date of birth"))
+    export.add_argument("--k", type=int, default=11, metavar="N", help=_(
+        "ctdc: every combination of values is shared by at least N survivors (default 11, "
+        "at least 5)"))
     imp = sub.add_parser("import", help=_("import cases from CSV or XLSX"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true",
@@ -153,6 +164,34 @@ def list_measures(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def _statistical_export(args: argparse.Namespace, services: Services) -> int:
+    from shelter_app.i18n.formatting import fill
+
+    out: Path = args.out
+    if args.what == "htcds":
+        from shelter_app.services.htcds_export import HtcdsExporter
+
+        if not args.partner:
+            raise ShelterError(_("export htcds needs --partner ID: the partner it is for."))
+        done = HtcdsExporter(services.ctx, services.consent).write(
+            out, args.partner.strip(), identifying=args.identifying)
+        print(fill(_("Wrote {n} cases to {path} and the data dictionary beside it; {m} "
+                     "cases were left out: no active consent covers this partner for "
+                     "identity and situation."), n=done.written, path=out,
+                   m=done.without_consent))
+        return 0
+    from shelter_app.services.anonymised_export import AnonymisedExport, report_text
+
+    if not 5 <= args.k <= 100:
+        raise ShelterError(_("--k must be between 5 and 100."))
+    made = AnonymisedExport(services.ctx).write(out, args.k)
+    print(fill(_("Wrote {n} rows to {path}, and what was suppressed to {report}."),
+               n=made.report.rows_out, path=out, report=out.stem + "-report.txt"))
+    for line in report_text(made)[:3]:
+        print(line)
+    return 0
+
+
 def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "partners":
         for partner in services.partners.list(include_inactive=True):
@@ -167,6 +206,8 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
         return list_evidence(args.matter, services, args.documents)
     if command == "measures":
         return list_measures(args, services)
+    if command == "export" and args.what != "cases":
+        return _statistical_export(args, services)
     if command == "export":
         out: Path = args.out
         count = services.exchange.export_cases(out)

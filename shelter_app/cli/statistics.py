@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 from shelter_app.domain import validate as v
+from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_date, format_number
 from shelter_app.services.registry import Services
@@ -21,6 +23,45 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "last day, YYYY-MM-DD (default: today)"))
 
 
+def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = sub.add_parser("report", help=_(
+        "make the monitoring report of a period as a PDF (coordinators)"))
+    report.add_argument("kind", choices=["monitoring"])
+    report.add_argument("--from", dest="start", metavar="DATE", help=_(
+        "first day, YYYY-MM-DD (default: a year before --to)"))
+    report.add_argument("--to", dest="end", metavar="DATE", help=_(
+        "last day, YYYY-MM-DD (default: today)"))
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    report.add_argument("--language", metavar="CODE", help=_(
+        "the report's language (default: the organisation's document language)"))
+    report.add_argument("--recipient", metavar="TEXT", default="", help=_(
+        "who it is for, printed on every page"))
+    report.add_argument("--encrypt", action="store_true",
+                        help=_("encrypt with AES-256; the passphrase is printed once"))
+
+
+def run_report(args: argparse.Namespace, services: Services) -> int:
+    from shelter_app.cli.records import generated_passphrase
+    from shelter_app.vault.fileio import write_new_file
+
+    start, end = period(args)
+    out: Path = args.out
+    if out.exists():
+        raise ValidationError(fill(_("{name} already exists. Choose another file name."),
+                                   name=out.name), "out")
+    passphrase = generated_passphrase() if args.encrypt else None
+    made = services.statistics.monitoring_report(start, end, language=args.language,
+                                                 recipient=args.recipient,
+                                                 passphrase=passphrase)
+    write_new_file(out, made.pdf)
+    print(fill(_("Saved the monitoring report from {start} to {end} to {path}."),
+               start=format_date(start), end=format_date(end), path=out))
+    if passphrase:
+        print(fill(_("It opens with this passphrase, shown only now: {passphrase}"),
+                   passphrase=passphrase))
+    return 0
+
+
 def period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
     end = v.date(args.end, "to") or dt.date.today()
     start = v.date(args.start, "from") or end.replace(year=end.year - 1) + dt.timedelta(days=1)
@@ -28,7 +69,7 @@ def period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
 
 
 def run(args: argparse.Namespace, services: Services) -> int:
-    from shelter_app.services.statistics_text import (
+    from shelter_app.domain.statistics import (
         cell_text,
         counted_text,
         method_text,
@@ -49,10 +90,6 @@ def run(args: argparse.Namespace, services: Services) -> int:
         total = total_text(table.counts)
         if total:
             print(f"  {_('Total')}\t{total}")
-    if stats.answer_days is not None:
-        print()
-        print(fill(_("Partners answered referrals in {days} days (median)."),
-                   days=format_number(round(stats.answer_days, 1))))
     print()
     for line in method_text(stats):
         print(line)

@@ -44,6 +44,11 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, str]]) ->
     return count
 
 
+def write_new_text(path: Path, text: str) -> None:
+    """Write a new UTF-8 text file (refusing to overwrite one)."""
+    write_new_file(path, text.encode("utf-8"))
+
+
 def read_table(path: Path, *, encoding: str | None = None,
                mapping: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, str]]]:
     """(header, rows) from a CSV or XLSX file; headers renamed through *mapping*'s

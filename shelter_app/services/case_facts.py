@@ -90,6 +90,12 @@ def _codes(text: str) -> tuple[str, ...]:
 
 def read_facts(ctx: ServiceContext) -> list[Facts]:
     """The facts of every case in ``temp.stat_counted``."""
+    return list(facts_by_case(ctx).values())
+
+
+def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
+    """The facts of every case in ``temp.stat_counted``, by case id (kept in memory, for
+    the caller's own use: never published)."""
     case_key = ctx.vault.keyring.key(KeyName.CASE)
     if case_key is None:
         raise keys_not_given(reading=True)
@@ -107,7 +113,7 @@ def read_facts(ctx: ServiceContext) -> list[Facts]:
             found = countries.setdefault(row["case_id"], [])
             if row["country"] not in found:
                 found.append(row["country"])
-    out = []
+    out: dict[str, Facts] = {}
     for row in db.all(
             "SELECT c.id, c.opened_on, c.closed_at, c.identification_status,"
             " c.identified_by, c.exploitation_types, c.means_of_control,"
@@ -118,7 +124,7 @@ def read_facts(ctx: ServiceContext) -> list[Facts]:
         cid, sid = row["id"], row["survivor_id"]
         birth = survivor(sid, "birth_date", row["birth_date"])
         exploited = began.get(cid)
-        out.append(Facts(
+        out[cid] = Facts(
             opened=dt.date.fromisoformat(row["opened_on"]),
             closed=row["closed_at"][:10] if row["closed_at"] else None,
             identification=row["identification_status"] or "",
@@ -132,5 +138,5 @@ def read_facts(ctx: ServiceContext) -> list[Facts]:
             countries=tuple(countries.get(cid, ())),
             birth=dt.date.fromisoformat(birth) if birth else None,
             estimated_age=row["estimated_age"],
-            exploited_on=dt.date.fromisoformat(exploited) if exploited else None))
+            exploited_on=dt.date.fromisoformat(exploited) if exploited else None)
     return out

@@ -17,22 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from statistics import median
 
 from shelter_app.domain import suppression, vocab
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
-from shelter_app.domain.suppression import Protected
+from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.errors import ValidationError
-from shelter_app.i18n import N_, _
+from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import country_name
 from shelter_app.services.case_facts import age_at_intake, age_when_exploited, read_facts
 from shelter_app.services.context import ServiceContext, keys_not_given
 
 NOT_RECORDED = "not_recorded"
+Translate = Callable[[str], str]
 # Age bands: (code, label, lowest age, highest age)
 AGE_BANDS = (("0-17", N_("Under 18"), 0, 17), ("18-24", N_("18 to 24"), 18, 24),
              ("25-34", N_("25 to 34"), 25, 34), ("35-44", N_("35 to 44"), 35, 44),
@@ -54,42 +54,6 @@ def counted(sql: str) -> str:
     return sql.replace(" counted", " temp.stat_counted")
 
 
-@dataclass(frozen=True)
-class StatTable:
-    """One published table: its rows' codes and labels, and the protected counts."""
-
-    key: str
-    title: str
-    unit: str
-    labels: tuple[tuple[str, str], ...]
-    counts: Protected
-
-    def rows(self) -> list[tuple[str, suppression.Cell]]:
-        """(label, cell) in the table's order."""
-        return [(label, self.counts.cell(code)) for code, label in self.labels]
-
-
-@dataclass(frozen=True)
-class Statistics:
-    start: dt.date
-    end: dt.date
-    threshold: int
-    counted: Protected  # one cell, "counted"
-    left_out: Protected  # "no" and "not_asked"
-    tables: tuple[StatTable, ...]
-    answer_days: float | None  # median days partners took to answer, when enough answered
-
-    @property
-    def counted_cases(self) -> int | None:
-        return self.counted.cell("counted").shown
-
-    def table(self, key: str) -> StatTable:
-        for table in self.tables:
-            if table.key == key:
-                return table
-        raise KeyError(key)
-
-
 def age_band(age: int | None) -> str:
     if age is None:
         return NOT_RECORDED
@@ -100,13 +64,26 @@ class StatisticsService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @property
+    def ctx(self) -> ServiceContext:
+        return self._ctx
+
+    def monitoring_report(self, start: dt.date | str, end: dt.date | str, *,
+                          language: str | None = None, recipient: str = "",
+                          passphrase: str | None = None) -> MonitoringReport:
+        """See ``monitoring_report``."""
+        return monitoring_report(self, start, end, language=language, recipient=recipient,
+                                 passphrase=passphrase)
+
     def threshold(self) -> int:
         raw = self._ctx.db.scalar("SELECT value FROM settings WHERE key = 'statistics_threshold'")
         return int(json.loads(raw)) if raw is not None else suppression.DEFAULT_THRESHOLD
 
     def produce(self, start: dt.date | str, end: dt.date | str, *,
-                purpose: str = "dashboard") -> Statistics:
-        """The statistics of the days from *start* to *end* (both included)."""
+                purpose: str = "dashboard", language: str | None = None) -> Statistics:
+        """The statistics of the days from *start* to *end* (both included), their titles
+        and labels in *language* (the interface's by default: a report may be in
+        another)."""
         self._ctx.require(Action.VIEW_STATISTICS)
         first, last = _period(start, end)
         for key in (KeyName.CASE, KeyName.LEGAL):
@@ -132,7 +109,9 @@ class StatisticsService:
                 conn.execute("DELETE FROM temp.stat_counted")
                 conn.execute(_COUNT, params)
                 people = _People(self._ctx, first, last)
-                tables = [*people.tables(t), *_activity_tables(self._ctx, params, t)]
+                tr = translator(language)
+                tables = [*people.tables(t, tr, language or current_language()),
+                          *_activity_tables(self._ctx, params, t, tr)]
                 answered = [row["days"] for row in db.all(counted(
                     "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
                     " FROM referrals r WHERE r.case_id IN counted"
@@ -149,6 +128,36 @@ class StatisticsService:
         self._ctx.record(Event.STATISTICS, target_type="statistics",
                          details={"count": people.total, "threshold": t, "format": purpose})
         return result
+
+
+class MonitoringReport:
+    """A made report: its figures (the same as the dashboard's) and the PDF."""
+
+    def __init__(self, stats: Statistics, pdf: bytes) -> None:
+        self.stats, self.pdf = stats, pdf
+
+
+def monitoring_report(service: StatisticsService, start: dt.date | str, end: dt.date | str, *,
+                      language: str | None = None, recipient: str = "",
+                      passphrase: str | None = None) -> MonitoringReport:
+    """The monitoring report of a period as a PDF, in *language* (the organisation's
+    document language by default), encrypted under *passphrase* when one is given."""
+    from shelter_app.documents.monitoring import build_monitoring_report
+
+    ctx = service.ctx
+    raw = ctx.db.scalar("SELECT value FROM settings WHERE key = 'document_language'")
+    language = language or (json.loads(raw) if raw else "en")
+    tr = translator(language)  # refused before anything is counted when not shipped
+    stats = service.produce(start, end, purpose="monitoring", language=language)
+    organisation = ctx.db.scalar("SELECT value FROM settings WHERE key = 'organisation'")
+    pdf = build_monitoring_report(
+        stats, organisation=json.loads(organisation) if organisation else "",
+        recipient=recipient or tr("the report's readers"), language=language)
+    if passphrase:
+        from shelter_app.documents.encryption import encrypt
+
+        pdf = encrypt(pdf, passphrase)
+    return MonitoringReport(stats, pdf)
 
 
 def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
@@ -173,10 +182,14 @@ def _table(key: str, title: str, unit: str, labels: Iterable[tuple[str, str]],
                                          t, additive=additive))
 
 
-def _choices(vocabulary: vocab.Vocabulary, *, not_recorded: bool = True
+def _terms(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]:
+    return [(term.code, tr(term.label)) for term in vocabulary.terms.values()]
+
+
+def _choices(vocabulary: vocab.Vocabulary, tr: Translate, *, not_recorded: bool = True
              ) -> list[tuple[str, str]]:
-    out = vocabulary.choices()
-    return [*out, (NOT_RECORDED, _("Not recorded"))] if not_recorded else out
+    out = _terms(vocabulary, tr)
+    return [*out, (NOT_RECORDED, tr("Not recorded"))] if not_recorded else out
 
 
 class _People:
@@ -209,7 +222,8 @@ class _People:
             tally["exploited_age"][NOT_RECORDED if when is None else
                                    "minor" if when < 18 else "adult"] += 1
 
-    def tables(self, t: int) -> list[StatTable]:
+    def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
+        _ = tr
         people = _("Survivors")
         c = self.counts
 
@@ -222,12 +236,11 @@ class _People:
             """Countries counted less than the threshold are one row, "other countries":
             a row of its own would say that someone from there is in the shelter."""
             found = c.get(key, Counter())
-            named = sorted((code for code, n in found.items() if n >= t),
-                           key=lambda code: country_name(code) or code)
+            names = {code: country_name(code, language=language) or code for code in found}
+            named = sorted((code for code, n in found.items() if n >= t), key=names.__getitem__)
             merged = Counter({code: found[code] for code in named})
             merged[OTHER_COUNTRIES] = sum(n for code, n in found.items() if n < t)
-            return _table(key, title, people, [*((code, country_name(code) or code)
-                                                 for code in named),
+            return _table(key, title, people, [*((code, names[code]) for code in named),
                                                (OTHER_COUNTRIES, _("Other countries"))],
                           merged, t, additive=False)
 
@@ -237,27 +250,30 @@ class _People:
             one("closed", _("At the end of the period"), [("closed", _("Closed in the period")),
                                                           ("open", _("Still open"))]),
             one("identification", _("Identification status"),
-                _choices(vocab.IDENTIFICATION_STATUS)),
-            one("identified_by", _("Identification decided by"), _choices(vocab.IDENTIFIED_BY)),
-            one("exploitation", _("Exploitation types"), vocab.EXPLOITATION.choices(),
+                _choices(vocab.IDENTIFICATION_STATUS, tr)),
+            one("identified_by", _("Identification decided by"), _choices(vocab.IDENTIFIED_BY, tr)),
+            one("exploitation", _("Exploitation types"), _terms(vocab.EXPLOITATION, tr),
                 additive=False),
-            one("means", _("Means of control"), vocab.MEANS_OF_CONTROL.choices(),
+            one("means", _("Means of control"), _terms(vocab.MEANS_OF_CONTROL, tr),
                 additive=False),
             one("age", _("Age at intake"), [*((code, _(label)) for code, label, _l, _h
                                               in AGE_BANDS), (NOT_RECORDED, _("Not known"))]),
             one("exploited_age", _("Age when exploitation began"),
                 [*((code, _(label)) for code, label in EXPLOITED_AGE),
                  (NOT_RECORDED, _("Not known"))]),
-            one("gender", _("Gender"), vocab.GENDER.choices()),
+            one("gender", _("Gender"), _terms(vocab.GENDER, tr)),
             by_country("citizenship", _("Citizenship")),
             by_country("exploitation_country", _("Country of exploitation")),
-            one("recruitment", _("Recruitment method"), _choices(vocab.RECRUITMENT)),
-            one("recruiter", _("Relationship to recruiter"), _choices(vocab.RECRUITER_RELATION)),
+            one("recruitment", _("Recruitment method"), _choices(vocab.RECRUITMENT, tr)),
+            one("recruiter", _("Relationship to recruiter"),
+                _choices(vocab.RECRUITER_RELATION, tr)),
         ]
 
 
-def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int) -> list[StatTable]:
+def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Translate
+                     ) -> list[StatTable]:
     """Services, referrals, appointments and legal work of the counted cases."""
+    _ = tr
     db = ctx.db
     after = dt.date.fromisoformat(period["end"]) + dt.timedelta(days=1)
     params = {**period, "after": after.isoformat()}
@@ -317,18 +333,18 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int) -> lis
                *sorted(((k, partners.get(k, k)) for k in by_partner if k != INTERNAL),
                        key=lambda kv: kv[1])], by_partner, t, additive=False),
         table("referrals", _("Referrals, by outcome"), _("Referrals"),
-              vocab.REFERRAL_STATUS.choices(), referrals, t, additive=True),
+              _terms(vocab.REFERRAL_STATUS, tr), referrals, t, additive=True),
         table("appointments", _("Appointments kept and missed"), _("Appointments"),
-              vocab.APPOINTMENT_STATUS.choices(), appointments, t, additive=True),
+              _terms(vocab.APPOINTMENT_STATUS, tr), appointments, t, additive=True),
         table("legal_types", _("Legal matters, by type"), _("Legal matters"),
-              vocab.LEGAL_MATTER_TYPE.choices(), by_type, t, additive=True),
+              _terms(vocab.LEGAL_MATTER_TYPE, tr), by_type, t, additive=True),
         table("legal_status", _("Legal matters, by outcome"), _("Legal matters"),
-              vocab.LEGAL_MATTER_STATUS.choices(), by_status, t, additive=True),
+              _terms(vocab.LEGAL_MATTER_STATUS, tr), by_status, t, additive=True),
         table("deadlines", _("Open deadlines"), events,
               [("overdue", _("Overdue before the period")), ("due", _("Due in the period"))],
               deadlines, t, additive=False),
         table("proceedings", _("Criminal proceedings, by stage"), _("Proceedings"),
-              _choices(vocab.PROCEEDING_STAGE), stages, t, additive=True),
+              _choices(vocab.PROCEEDING_STAGE, tr), stages, t, additive=True),
         table("informed", _("Survivors told of the current stage"), _("Proceedings"),
               [("told", _("Told")), ("not_told", _("Not yet told"))], informed, t,
               additive=True),

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from shelter_app.domain.records import CaseInput
+from shelter_app.domain.statistics import Statistics
 from shelter_app.domain.suppression import Mark
 from shelter_app.errors import NotFound, PermissionDenied, ValidationError
-from shelter_app.services.statistics import Statistics
 from tests.records.conftest import Org, organisation
 from tests.statistics import checker
 from tests.statistics.test_suppression import published

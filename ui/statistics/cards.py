@@ -33,11 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shelter_app.domain.statistics import StatTable, cell_text, total_text
 from shelter_app.domain.suppression import Mark
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill
-from shelter_app.services.statistics import StatTable
-from shelter_app.services.statistics_text import cell_text, total_text
 
 from ..widgets import named
 

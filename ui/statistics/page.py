@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
+from shelter_app.domain.statistics import Statistics
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import fill, format_number
 from shelter_app.services.registry import Services
-from shelter_app.services.statistics import Statistics
 
 from ..agenda.common import button, flow, tab_order
 from ..background import Background
@@ -112,12 +111,18 @@ class StatisticsPage(QWidget):
             "to plan services. Only cases whose survivor agreed to be counted are "
             "included; small counts are never shown.")))
         layout.addWidget(flow(holder, self.dates, self.show_button))
+        from .exports import Outputs
+
+        self.outputs = Outputs(services, background, self._period_or_none, self)
+        layout.addWidget(self.outputs)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
         layout.addWidget(self.counted)
         layout.addWidget(self.method)
         layout.addWidget(scroll, 1)
-        tab_order(self.period, self.since.focus, self.until.focus, self.show_button)
+        tab_order(self.period, self.since.focus, self.until.focus, self.show_button,
+                  self.outputs.language, self.outputs.report_button, self.outputs.ctdc_button,
+                  self.outputs.partner, self.outputs.htcds_button)
         self.period.currentIndexChanged.connect(self._period_changed)
         self._period_changed(first=True)
 
@@ -146,9 +151,20 @@ class StatisticsPage(QWidget):
         v.order(since, until, "until", _("The end of the period is before its start."))
         return since, until
 
+    def _period_or_none(self) -> tuple[dt.date, dt.date] | None:
+        """The chosen period for a report; None after saying what is wrong with it."""
+        try:
+            return self.chosen()
+        except ValidationError as exc:
+            field = self.since if exc.field == "since" else self.until
+            field.message.show_message(exc.message)
+            field.focus.setFocus()
+            return None
+
     # -- counting ----------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.outputs.fill_partners()  # the directory may have changed meanwhile
         if self._stale and not self._background_busy():
             self.apply()
 
@@ -166,13 +182,10 @@ class StatisticsPage(QWidget):
         self.error.clear_message()
         for field in (self.since, self.until):
             field.message.clear_message()
-        try:
-            start, end = self.chosen()
-        except ValidationError as exc:
-            field = self.since if exc.field == "since" else self.until
-            field.message.show_message(exc.message)
-            field.focus.setFocus()
+        chosen = self._period_or_none()
+        if chosen is None:
             return
+        start, end = chosen
         self._stale = False
         self.busy.show()
         self.show_button.setEnabled(False)
@@ -192,18 +205,14 @@ class StatisticsPage(QWidget):
         self.error.show_message(exc.message)
 
     def _shown(self, stats: Statistics) -> None:
-        from shelter_app.services.statistics_text import counted_text, method_text
+        from shelter_app.domain.statistics import counted_text, method_text
 
         from .cards import Card
 
         self._settle()
         self.result = stats
         self.counted.setText(counted_text(stats))
-        lines = method_text(stats)
-        if stats.answer_days is not None:
-            lines.append(fill(_("Partners answered referrals in {days} days (median)."),
-                              days=format_number(round(stats.answer_days, 1))))
-        self.method.setText("\n".join(lines))
+        self.method.setText("\n".join(method_text(stats)))
         self._clear_cards()
         for table in stats.tables:
             self.cards_layout.insertWidget(self.cards_layout.count() - 1,
@@ -223,3 +232,6 @@ class StatisticsPage(QWidget):
         self._clear_cards()
         self.counted.clear()
         self.method.clear()
+        self.outputs.done.clear_message()
+        self.outputs.error.clear_message()
+        self.outputs.partner.clear()

@@ -1,0 +1,174 @@
+"""The CTDC-style anonymised table: one row per counted survivor, k-anonymous.
+
+Columns follow the Counter Trafficking Data Collaborative's global dataset (year of
+registration, gender, broad age band, citizenship, country of exploitation, and 0/1 flags
+for the kinds of exploitation, the means of control and the relationship to the
+recruiter).  No name, date, free text, code or id is in it.  Only cases whose survivor
+agreed to be counted are in it; a survivor with several citizenships or countries of
+exploitation is listed under the first recorded.
+
+Age is tried in CTDC's broad bands and in coarser ones; the table that blanks fewer
+values is written (``domain/anonymise.py`` does the suppression), with a report of what
+was generalised, blanked and left out.  Written as CSV (an empty cell: not known or
+suppressed, never told apart) beside a text file with the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from shelter_app.domain import vocab
+from shelter_app.domain.anonymise import Report, anonymise
+from shelter_app.domain.audit import Event
+from shelter_app.domain.roles import Action
+from shelter_app.errors import ValidationError
+from shelter_app.exchange import tables
+from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill, format_number
+from shelter_app.services.case_facts import Facts, age_at_intake, read_facts
+from shelter_app.services.context import ServiceContext
+
+DEFAULT_K = 11
+# (label, lowest, highest): CTDC's broad bands, then coarser ones
+FINE_AGES = (("0--8", 0, 8), ("9--17", 9, 17), ("18--20", 18, 20), ("21--23", 21, 23),
+             ("24--26", 24, 26), ("27--29", 27, 29), ("30--38", 30, 38), ("39--47", 39, 47),
+             ("48+", 48, 200))
+COARSE_AGES = (("0--17", 0, 17), ("18--29", 18, 29), ("30--47", 30, 47), ("48+", 48, 200))
+GENDER = {t.code: t.ctdc or "" for t in vocab.GENDER.terms.values()}
+GENDER["unknown"] = ""  # not known: a blank, as a suppressed value is
+EXPLOITATION_FLAGS = sorted({t.ctdc for t in vocab.EXPLOITATION.terms.values() if t.ctdc})
+MEANS_FLAGS = sorted({t.ctdc for t in vocab.MEANS_OF_CONTROL.terms.values() if t.ctdc})
+RECRUITER_FLAGS = sorted({t.ctdc for t in vocab.RECRUITER_RELATION.terms.values() if t.ctdc})
+PERSON = ["yearOfRegistration", "gender", "ageBroad", "majorityStatus", "citizenship",
+          "CountryOfExploitation"]
+COLUMNS = [*PERSON, *EXPLOITATION_FLAGS, *MEANS_FLAGS, *RECRUITER_FLAGS]
+# blanked for the rows that need it, least useful first
+GROUPS = [MEANS_FLAGS, RECRUITER_FLAGS, ["CountryOfExploitation"], ["citizenship"],
+          ["ageBroad"], ["majorityStatus"], EXPLOITATION_FLAGS, ["gender"],
+          ["yearOfRegistration"]]
+
+
+@dataclass(frozen=True)
+class Anonymised:
+    rows: list[list[str]]
+    report: Report
+    left_out: int  # cases whose survivor did not agree, or was not asked
+
+
+def _band(age: int | None, bands: Sequence[tuple[str, int, int]]) -> str:
+    if age is None:
+        return ""
+    return next(label for label, low, high in bands if low <= age <= high)
+
+
+def _flags(codes: Sequence[str], terms: vocab.Vocabulary, names: Sequence[str]) -> list[str]:
+    """1 for each CTDC flag a code feeds, 0 for the others; all blank when nothing was
+    recorded (CTDC's missing, not "none of these")."""
+    if not codes:
+        return [""] * len(names)
+    on = {terms.terms[c].ctdc for c in codes if c in terms.terms}
+    return ["1" if name in on else "0" for name in names]
+
+
+def _row(facts: Facts, bands: Sequence[tuple[str, int, int]]) -> list[str]:
+    age = age_at_intake(facts)
+    return [str(facts.opened.year), GENDER.get(facts.gender, ""), _band(age, bands),
+            "" if age is None else "Minor" if age < 18 else "Adult",
+            facts.citizenship[0] if facts.citizenship else "",
+            facts.countries[0] if facts.countries else "",
+            *_flags(facts.exploitation, vocab.EXPLOITATION, EXPLOITATION_FLAGS),
+            *_flags(facts.means, vocab.MEANS_OF_CONTROL, MEANS_FLAGS),
+            *_flags([facts.recruiter] if facts.recruiter else [], vocab.RECRUITER_RELATION,
+                    RECRUITER_FLAGS)]
+
+
+def build(facts: Sequence[Facts], k: int, left_out: int = 0) -> Anonymised:
+    """The k-anonymous table of *facts*: with CTDC's age bands, or coarser ones when they
+    keep more of the table."""
+    best: Anonymised | None = None
+    for bands, name in ((FINE_AGES, "fine"), (COARSE_AGES, "coarse")):
+        rows, report = anonymise([_row(f, bands) for f in facts], COLUMNS, GROUPS, k)
+        rows.sort()  # the order of registration would say more than the rows
+        if name == "coarse":
+            report.generalised.append("ageBroad: 0--17, 18--29, 30--47, 48+")
+        made = Anonymised(rows, report, left_out)
+        if best is None or (report.cells_suppressed + report.rows_dropped * len(COLUMNS)
+                            < best.report.cells_suppressed
+                            + best.report.rows_dropped * len(COLUMNS)):
+            best = made
+    assert best is not None
+    return best
+
+
+def report_text(made: Anonymised) -> list[str]:
+    """What was done to the table, for the file written beside it."""
+    r = made.report
+    lines = [
+        fill(_("Anonymised table of {rows} survivors (of {counted} counted), each sharing "
+               "every combination of its values with at least {k} (k-anonymity)."),
+             rows=format_number(r.rows_out), counted=format_number(r.rows_in),
+             k=format_number(r.k)),
+        fill(_("Left out: {n} cases whose survivor did not agree to be counted or was not "
+               "asked."), n=format_number(made.left_out)),
+        fill(_("Left out to keep the others anonymous: {n} rows."),
+             n=format_number(r.rows_dropped)),
+        _("An empty cell is not known or suppressed; the two are not told apart."),
+    ]
+    for text in r.generalised:
+        lines.append(fill(_("Generalised: {what}."), what=text))
+    for column, n in sorted((r.globally_suppressed + r.locally_suppressed).items()):
+        lines.append(fill(_("Suppressed in {column}: {n} values."), column=column,
+                          n=format_number(n)))
+    return lines
+
+
+class AnonymisedExport:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def make(self, k: int = DEFAULT_K, *, until: dt.date | None = None) -> Anonymised:
+        """Every counted case registered up to *until* (today), anonymised."""
+        self._ctx.require(Action.VIEW_STATISTICS)
+        if not 2 <= k <= 100:
+            raise ValueError(f"k = {k}")
+        last = (until or dt.date.today()).isoformat()
+        db = self._ctx.db
+        with db.held() as conn:
+            conn.execute("BEGIN")
+            try:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
+                             " (id TEXT PRIMARY KEY) WITHOUT ROWID")
+                conn.execute("DELETE FROM temp.stat_counted")
+                conn.execute("INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c"
+                             " JOIN reporting_consent rc ON rc.case_id = c.id"
+                             " WHERE rc.answer = 'yes' AND c.is_draft = 0"
+                             " AND c.opened_on <= :end", {"end": last})
+                facts = read_facts(self._ctx)
+                left_out = db.scalar(
+                    "SELECT count(*) FROM cases c LEFT JOIN reporting_consent rc"
+                    " ON rc.case_id = c.id WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
+                    " AND c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
+            finally:
+                conn.execute("DELETE FROM temp.stat_counted")
+                conn.execute("COMMIT")
+        return build(facts, k, int(left_out or 0))
+
+    def write(self, path: Path, k: int = DEFAULT_K) -> Anonymised:
+        """The table as CSV at *path*, its report beside it (``*-report.txt``); audited
+        with the number of rows and k."""
+        report_path = path.with_name(path.stem + "-report.txt")
+        for target in (path, report_path):  # both are new, or nothing is written
+            if target.exists():
+                raise ValidationError(fill(_("{name} already exists. Choose another file "
+                                             "name."), name=target.name), "path")
+        made = self.make(k)
+        tables.write_csv(path, COLUMNS, (dict(zip(COLUMNS, row, strict=True))
+                                         for row in made.rows))
+        tables.write_new_text(report_path, "\n".join(report_text(made)) + "\n")
+        self._ctx.record(Event.EXPORT, target_type="statistics",
+                         details={"count": made.report.rows_out, "threshold": k,
+                                  "format": "ctdc"})
+        return made
