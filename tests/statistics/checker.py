@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 BELOW, WITHHELD, HIDDEN = "below", "withheld", "hidden"
 Published = int | str  # a shown count, or one of the marks
@@ -74,17 +73,21 @@ def problems(cells: Sequence[Published], total: int | None, t: int, *,
 
 
 def k_anonymity_problems(rows: Sequence[Sequence[str]], k: int) -> list[str]:
-    """Every combination of quasi-identifier values — over every subset of the columns —
-    shared by fewer than *k* rows.  A suppressed value ("*" or empty) matches nothing but
-    itself, as a reader cannot assume more."""
+    """Every combination of all the quasi-identifier values shared by fewer than *k* rows,
+    and every single value (in its column) shared by fewer than *k*.  (Any other subset of
+    the columns groups whole combinations, so it cannot do worse than the first check; the
+    second is counted again all the same, by a loop of its own.)  A blank matches only
+    other blanks: a reader cannot assume more."""
     found: list[str] = []
+    combos: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        combos[tuple(row)] = combos.get(tuple(row), 0) + 1
+    found += [f"{key}: {n} rows" for key, n in combos.items() if n < k]
     width = len(rows[0]) if rows else 0
-    for size in range(1, width + 1):
-        for columns in combinations(range(width), size):
-            groups: dict[tuple[str, ...], int] = {}
-            for row in rows:
-                key = tuple(row[c] for c in columns)
-                groups[key] = groups.get(key, 0) + 1
-            found += [f"columns {columns} = {key}: {n} rows" for key, n in groups.items()
-                      if n < k]
+    for column in range(width):
+        seen: dict[str, int] = {}
+        for row in rows:
+            seen[row[column]] = seen.get(row[column], 0) + 1
+        found += [f"column {column} = {value!r}: {n} rows" for value, n in seen.items()
+                  if n < k and value != ""]
     return found

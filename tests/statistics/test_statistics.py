@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,7 @@ from shelter_app.domain.records import CaseInput
 from shelter_app.domain.statistics import Statistics
 from shelter_app.domain.suppression import Mark
 from shelter_app.errors import NotFound, PermissionDenied, ValidationError
-from tests.records.conftest import Org, organisation
+from tests.records.conftest import Org
 from tests.statistics import checker
 from tests.statistics.test_suppression import published
 
@@ -22,18 +20,11 @@ TODAY = dt.date.today()
 YEAR_AGO = TODAY - dt.timedelta(days=365)
 
 
-@pytest.fixture
-def org(tmp_path: Path) -> Iterator[Org]:
-    with organisation(tmp_path) as made:
-        made.admin.settings.set("statistics_threshold", 5)
-        yield made
-
-
 def cases(org: Org, answer: str | None, n: int, **case: object) -> list[str]:
     made = []
     for i in range(n):
         record = org.new_case(f"Stat Person {answer} {i}", share=False, gender="woman",
-                              case=CaseInput(exploitation_types=["sexual"], **case))  # type: ignore[arg-type]
+                              case=CaseInput(**{"exploitation_types": ["sexual"], **case}))  # type: ignore[arg-type]
         if answer is not None:
             org.coordinator.consent.set_reporting(record.id, answer)
         made.append(record.id)

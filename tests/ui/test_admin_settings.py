@@ -62,19 +62,22 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
     tab.backup_every.setValue(0)
     assert tab.backup_every.text() == "Never"
     tab.backups_kept.setValue(30)
+    assert tab.threshold.value() == 11 and tab.threshold.minimum() == 5  # never below 5
+    tab.threshold.setValue(15)
     assert tab.save()
     assert org.admin.settings.all() | {"organisation_logo": ""} == {
         "organisation": "Harbour House Legal Clinic", "window_title": "Office notes",
         "auto_lock_minutes": 12, "show_case_codes": True, "document_language": "fr",
         "attachment_limit_mb": 40, "organisation_logo": "",
         "organisation_contact": "Intake desk, +44 20 7946 0000", "backup_every_days": 0,
-        "backups_kept": 30, "referral_return": "By post to PO Box 12, or hand it to the person"}
+        "backups_kept": 30, "referral_return": "By post to PO Box 12, or hand it to the person",
+        "statistics_threshold": 15}
     assert "next sign-in" in tab.notice.text()
     changed = [e["details"]["setting"] for e in org.audit("settings.changed")][before:]
     assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "backup_every_days",
                                "backups_kept", "document_language", "organisation",
                                "organisation_contact", "referral_return", "show_case_codes",
-                               "window_title"]
+                               "statistics_threshold", "window_title"]
 
     tab.organisation.setText("   ")
     assert not tab.save()

@@ -76,6 +76,8 @@ class SettingsTab(QWidget):
         self.backup_every.setSpecialValueText(_("Never"))
         self.backups_kept = QSpinBox()
         self.backups_kept.setRange(2, 100)
+        self.threshold = QSpinBox()
+        self.threshold.setRange(5, 100)
         self.logo_preview = QLabel()
         self.choose_logo_button = button(_("C&hoose logo…"), _("A PNG or JPEG file of at most "
                                                                "256 KB"), self.choose_logo)
@@ -89,7 +91,8 @@ class SettingsTab(QWidget):
             "document_language": self.document_language,
             "attachment_limit_mb": self.attachment_limit,
             "organisation_logo": self.logo_preview,
-            "backup_every_days": self.backup_every, "backups_kept": self.backups_kept}
+            "backup_every_days": self.backup_every, "backups_kept": self.backups_kept,
+            "statistics_threshold": self.threshold}
         for key, widget in self.fields.items():
             named(widget, label(key))
         self.messages = {key: MessageLabel() for key in self.fields}
@@ -108,6 +111,10 @@ class SettingsTab(QWidget):
                                    "drive kept elsewhere."),
             "backups_kept": _("Older copies are deleted, except the last one before each "
                               "upgrade."),
+            "statistics_threshold": _("Statistics, reports and anonymised tables show a "
+                                      "smaller count as \u201cfewer than\u201d this number, "
+                                      "and the anonymised table groups at least this many "
+                                      "people. 11 is usual; never below 5."),
         }
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -154,6 +161,7 @@ class SettingsTab(QWidget):
         self.attachment_limit.setValue(int(values["attachment_limit_mb"]))
         self.backup_every.setValue(int(values["backup_every_days"]))
         self.backups_kept.setValue(int(values["backups_kept"]))
+        self.threshold.setValue(int(values["statistics_threshold"]))
         self._set_logo(self._services.settings.logo())
         for message in (*self.messages.values(), self.error):
             message.clear_message()
@@ -170,7 +178,8 @@ class SettingsTab(QWidget):
                 "attachment_limit_mb": self.attachment_limit.value(),
                 "organisation_logo": self._logo,
                 "backup_every_days": self.backup_every.value(),
-                "backups_kept": self.backups_kept.value()}
+                "backups_kept": self.backups_kept.value(),
+                "statistics_threshold": self.threshold.value()}
 
     def _set_logo(self, data: bytes) -> None:
         self._logo = data
