@@ -34,7 +34,7 @@ COLUMNS = [
     "identified_by", "reasonable_grounds_date", "conclusive_grounds_date",
     "exploitation_types", "means_of_control", "recruitment_method", "recruiter_relationship",
     "risk_level", "safety_plan", "status", "closure_reason", "closed_on", "opened_on",
-    "assigned_to", "timeline", "legal", "family",
+    "assigned_to", "reporting_consent", "timeline", "legal", "family",
 ]
 HEALTH_COLUMNS = frozenset({"access_needs"})
 
@@ -58,7 +58,7 @@ def _flag(value: str, column: str) -> bool:
 
 def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: str,
            *, include_health: bool, timeline: str = "", legal: str = "",
-           family: str = "") -> dict[str, str]:
+           family: str = "", reporting: str = "not_asked") -> dict[str, str]:
     contact, safe, guardian = survivor["contact"], survivor["safe_contact"], survivor["guardian"]
     docs = CODE_SEP.join(
         ":".join(x for x in (d["type"], d["status"], d.get("withheld_by", "")) if x)
@@ -99,7 +99,7 @@ def to_row(survivor: dict[str, Any], case: dict[str, Any], assigned_username: st
         "closed_on": (parse_utc(case["closed_at"]).astimezone().date().isoformat()
                       if case["closed_at"] else ""),
         "opened_on": case["opened_on"], "assigned_to": assigned_username,
-        "timeline": timeline, "legal": legal, "family": family,
+        "reporting_consent": reporting, "timeline": timeline, "legal": legal, "family": family,
     }
     return row
 
@@ -146,6 +146,8 @@ def from_row(row: dict[str, str]) -> tuple[SurvivorInput, CaseInput, dict[str, s
     )
     extra = {"case_code": g["case_code"], "status": g["status"] or "open",
              "closure_reason": g["closure_reason"], "closed_on": g["closed_on"],
-             "assigned_to": g["assigned_to"], "timeline": row.get("timeline") or "",
+             "assigned_to": g["assigned_to"],
+             "reporting_consent": g["reporting_consent"] or "not_asked",
+             "timeline": row.get("timeline") or "",
              "legal": row.get("legal") or "", "family": row.get("family") or ""}
     return survivor, case, extra

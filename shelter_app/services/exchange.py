@@ -68,6 +68,8 @@ class ExchangeService:
         require_case_key(self._ctx)
         visible, params = self._access.visible_sql("c")
         users = {r["id"]: r["username"] for r in self._ctx.db.all("SELECT id, username FROM users")}
+        answers = {r["case_id"]: r["answer"] for r in self._ctx.db.all(
+            "SELECT case_id, answer FROM reporting_consent")}
         rows_out = []
         events = timeline.TimelineService(self._ctx)
         for c_row in self._ctx.db.all(
@@ -88,7 +90,8 @@ class ExchangeService:
                                         and "access_needs" in survivor,
                                         timeline=timeline.to_exchange(events.list(case["id"])),
                                         legal=legal, family=legal_exchange.family_to_exchange(
-                                            self._ctx, case["id"])))
+                                            self._ctx, case["id"]),
+                                        reporting=answers.get(case["id"], "not_asked")))
         count = tables.write_csv(path, cols.COLUMNS, rows_out)
         self._ctx.record(Event.EXPORT, target_type="cases", details={"count": count,
                                                                       "format": "csv"})
@@ -130,6 +133,7 @@ class ExchangeService:
         with self._ctx.db.transaction() as db, case_fields.index_key(self._ctx).remembering():
             search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
             next_code = self._cases.next_code(db)
+            today = dt.date.today().isoformat()
             for s_values, c_values, extra in checked:
                 code = extra["code"]
                 if code is None:  # number new cases on from the vault's last code
@@ -143,6 +147,12 @@ class ExchangeService:
                     status=extra["status"], closure_reason=extra["closure_reason"],
                     closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
                 timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
+                if extra["reporting"] != "not_asked":  # recorded as of the import
+                    db.execute("INSERT INTO reporting_consent (case_id, answer, answered_on,"
+                               " created_at, updated_at, created_by, updated_by) VALUES (:c, :a,"
+                               " :d, :now, :now, :me, :me)",
+                               {"c": case_id, "a": extra["reporting"], "d": today,
+                                "now": now_utc(), "me": self._ctx.session.user_id})
                 try:  # checked with the row; a refusal now undoes the whole import
                     legal_exchange.insert(self._ctx, case_id, extra["casework"])
                 except ShelterError as exc:
@@ -206,6 +216,8 @@ class ExchangeService:
                                     "casework": legal_exchange.from_exchange(extra["legal"],
                                                                              extra["family"]),
                                     "undated_closure": status == "closed" and closed_on is None,
+                                    "reporting": vocab.REPORTING_CONSENT.check(
+                                        extra["reporting_consent"], "reporting_consent"),
                                     "row": number}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,31 @@ def test_nothing_published_names_anyone(org: Org) -> None:
     text = json.dumps([[t.key, t.title, t.labels, [c.shown for c in t.counts.cells]]
                        for t in stats.tables], ensure_ascii=False)
     assert "Stat Person" not in text and not any(i in text for i in ids)
+
+
+def test_the_answer_travels_with_an_export_and_an_import(org: Org, tmp_path: Path) -> None:
+    import csv
+
+    [case_id] = cases(org, "no", 1)
+    path = tmp_path / "cases.csv"
+    org.coordinator.exchange.export_cases(path)
+    [row] = list(csv.DictReader(path.read_text("utf-8-sig").splitlines()))
+    assert row["reporting_consent"] == "no"
+    row.update(case_code="", legal_name="Stat Person Imported", reporting_consent="yes")
+    again = tmp_path / "again.csv"
+    with again.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    assert org.coordinator.exchange.import_file(again).imported == 1
+    imported = org.coordinator.ctx.db.scalar(
+        "SELECT answer FROM reporting_consent WHERE case_id <> :c", {"c": case_id})
+    assert imported == "yes"
+    row.update(reporting_consent="perhaps")
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    report = org.coordinator.exchange.import_file(bad, dry_run=True)
+    assert [(p.row, p.field) for p in report.problems] == [(2, "reporting_consent")]
