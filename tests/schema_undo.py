@@ -16,6 +16,7 @@ def undo_schema_10(conn: Any) -> None:
     """Drop what schema version 10 added (the caller sets ``user_version``)."""
     conn.execute("DROP TABLE reporting_consent")
     conn.execute("ALTER TABLE referrals DROP COLUMN answered_on")
+    conn.execute("DROP INDEX cases_period")
 
 
 def undo_schema_9(conn: Any) -> None:

@@ -103,6 +103,7 @@ def test_settings_defaults_and_changes(admin: Services) -> None:
         "window_title": "Shelter App",
         "show_case_codes": False, "document_language": "en", "attachment_limit_mb": 25,
         "organisation_logo": "", "backup_every_days": 1, "backups_kept": 10,
+        "statistics_threshold": 11,
     }
     assert admin.settings.set("auto_lock_minutes", "15") == 15
     assert admin.settings.set("show_case_codes", "yes") is True

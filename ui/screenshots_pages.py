@@ -34,7 +34,7 @@ THROWAWAY_KDF = KdfPolicy(default=KdfParams(8192, 1, 1), minimum=KdfParams(8192,
 PASS = "lantern orchard seven rivers"  # noqa: S105 - a throwaway vault
 SIZE = (1100, 680)
 ALL = ("agenda-week", "appointment-conflict", "deadlines", "referrals", "partners",
-       "admin-users", "admin-settings", "admin-vault", "my-day")
+       "admin-users", "admin-settings", "admin-vault", "my-day", "statistics")
 
 
 def _populate(admin: Services, staff: dict[str, Services], ids: dict[str, str]) -> None:
@@ -221,6 +221,23 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
                 QApplication.processEvents()
             return page
 
+        def statistics() -> QWidget:
+            """The Statistics section on a vault of its own, with enough fictional cases
+            for figures to show (the shared one has four)."""
+            from shelter_app.demo import populate
+
+            from .statistics.page import StatisticsPage
+
+            populate(s["ines"], survivors=160, services_per_case=3)
+            page = StatisticsPage(s["ines"], background)
+            page.resize(*SIZE)
+            page.show()
+            background.wait()
+            for _i in range(5):
+                QApplication.processEvents()
+            page.scroll.verticalScrollBar().setValue(0)
+            return page
+
         def partners() -> QWidget:
             page = PartnersPage(s["ines"], background)
             page.show_inactive.setChecked(True)
@@ -233,7 +250,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
             "partners": partners,
             "appointment-conflict": conflict,
             "admin-users": admin(0), "admin-settings": admin(1), "admin-vault": admin(2),
-            "my-day": my_day,
+            "my-day": my_day, "statistics": statistics,
         }
         for name in ALL:
             if name in wanted:
@@ -253,7 +270,7 @@ def page_screens(out: Path, folder: Path, *, suffix: str = "",
 
 # (language, file-name suffix, pages): English in full, the mirrored layouts where they
 # differ most.
-RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week", "my-day")),
+RUNS = (("en", "", ALL), ("ar", "-ar", ("agenda-week", "my-day", "statistics")),
         ("es", "-es", ("agenda-week", "my-day")),
         ("en_XA", "-en_XA", ("agenda-week", "admin-settings", "admin-vault")))
 

@@ -28,7 +28,7 @@ from shelter_app.errors import ValidationError
 from shelter_app.exchange import tables
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_number
-from shelter_app.services.case_facts import Facts, age_at_intake, read_facts
+from shelter_app.services.case_facts import Facts, age_at_intake, counting, read_facts
 from shelter_app.services.context import ServiceContext
 
 DEFAULT_K = 11
@@ -136,24 +136,16 @@ class AnonymisedExport:
             raise ValueError(f"k = {k}")
         last = (until or dt.date.today()).isoformat()
         db = self._ctx.db
-        with db.held() as conn:
-            conn.execute("BEGIN")
-            try:
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
-                             " (id TEXT PRIMARY KEY) WITHOUT ROWID")
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.execute("INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c"
-                             " JOIN reporting_consent rc ON rc.case_id = c.id"
-                             " WHERE rc.answer = 'yes' AND c.is_draft = 0"
-                             " AND c.opened_on <= :end", {"end": last})
-                facts = read_facts(self._ctx)
-                left_out = db.scalar(
-                    "SELECT count(*) FROM cases c LEFT JOIN reporting_consent rc"
-                    " ON rc.case_id = c.id WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
-                    " AND c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
-            finally:
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.execute("COMMIT")
+        with counting(self._ctx, lambda conn: conn.execute(
+                "INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c"
+                " JOIN reporting_consent rc ON rc.case_id = c.id"
+                " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end",
+                {"end": last})):
+            facts = read_facts(self._ctx)
+            left_out = db.scalar(
+                "SELECT count(*) FROM cases c LEFT JOIN reporting_consent rc"
+                " ON rc.case_id = c.id WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
+                " AND c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
         return build(facts, k, int(left_out or 0))
 
     def write(self, path: Path, k: int = DEFAULT_K) -> Anonymised:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import sqlcipher3.dbapi2 as sqlcipher
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -82,6 +85,25 @@ class _Opener:
                 "A sealed field of this record does not open: the database was edited "
                 "outside the application. Ask your administrator to run the vault check and "
                 "restore the newest backup.")) from exc
+
+
+@contextmanager
+def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
+             ) -> Iterator[None]:
+    """A read snapshot in which ``temp.stat_counted`` holds the cases *fill* puts there (an
+    INSERT into it); the table is emptied again, in memory, when the block ends.  Other
+    threads of the session wait meanwhile (``Database.held``)."""
+    with ctx.db.held() as conn:
+        conn.execute("BEGIN")
+        try:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
+                         " (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            conn.execute("DELETE FROM temp.stat_counted")
+            fill(conn)
+            yield
+        finally:
+            conn.execute("DELETE FROM temp.stat_counted")
+            conn.execute("COMMIT")
 
 
 def _codes(text: str) -> tuple[str, ...]:

@@ -22,7 +22,12 @@ from shelter_app.exchange import tables
 from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.case_facts import Facts, age_when_exploited, facts_by_case
+from shelter_app.services.case_facts import (
+    Facts,
+    age_when_exploited,
+    counting,
+    facts_by_case,
+)
 from shelter_app.services.consent import ConsentMissing, ConsentService
 from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.store import directory
@@ -155,29 +160,20 @@ class HtcdsExporter:
             except ConsentMissing:
                 refused += 1
         rows = []
-        with db.held() as conn:
-            conn.execute("BEGIN")
-            try:
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
-                             " (id TEXT PRIMARY KEY) WITHOUT ROWID")
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.executemany("INSERT INTO temp.stat_counted (id) VALUES (?)",
-                                 [(i,) for i in shared])
-                extra = {r["id"]: (r["status"], r["survivor_id"], r["languages"]) for r in db.all(
-                    "SELECT c.id, c.status, s.id AS survivor_id, s.languages"
-                    " FROM temp.stat_counted k CROSS JOIN cases c ON c.id = k.id"
-                    " JOIN survivors s ON s.id = c.survivor_id")}
-                facts_of = facts_by_case(self._ctx)
-                for case_id in shared:
-                    facts = facts_of[case_id]
-                    status, survivor_id, languages = extra[case_id]
-                    spoken = self._ctx.unseal(KeyName.CASE, "survivors", survivor_id,
-                                              "languages", languages) or ""
-                    rows.append(_row(facts, status, list(json.loads(spoken)) if spoken else [],
-                                     identifying=identifying))
-            finally:
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.execute("COMMIT")
+        with counting(self._ctx, lambda conn: conn.executemany(
+                "INSERT INTO temp.stat_counted (id) VALUES (?)", [(i,) for i in shared])):
+            extra = {r["id"]: (r["status"], r["survivor_id"], r["languages"]) for r in db.all(
+                "SELECT c.id, c.status, s.id AS survivor_id, s.languages"
+                " FROM temp.stat_counted k CROSS JOIN cases c ON c.id = k.id"
+                " JOIN survivors s ON s.id = c.survivor_id")}
+            facts_of = facts_by_case(self._ctx)
+        for case_id in shared:
+            status, survivor_id, languages = extra[case_id]
+            spoken = self._ctx.unseal(KeyName.CASE, "survivors", survivor_id, "languages",
+                                      languages) or ""
+            rows.append(_row(facts_of[case_id], status,
+                             list(json.loads(spoken)) if spoken else [],
+                             identifying=identifying))
         tables.write_csv(path, COLUMNS, rows)
         tables.write_csv(dictionary, ["field", "meaning"],
                          [{"field": name, "meaning": _(meaning)} for name, meaning in DICTIONARY])

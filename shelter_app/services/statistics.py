@@ -28,7 +28,12 @@ from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import country_name
-from shelter_app.services.case_facts import age_at_intake, age_when_exploited, read_facts
+from shelter_app.services.case_facts import (
+    age_at_intake,
+    age_when_exploited,
+    counting,
+    read_facts,
+)
 from shelter_app.services.context import ServiceContext, keys_not_given
 
 NOT_RECORDED = "not_recorded"
@@ -101,25 +106,17 @@ class StatisticsService:
                 " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
                 " GROUP BY 1", params):
             left[row["answer"]] += row["n"]
-        with db.held() as conn:  # one thread, one snapshot: the period's cases, once
-            conn.execute("BEGIN")
-            try:
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
-                             " (id TEXT PRIMARY KEY) WITHOUT ROWID")
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.execute(_COUNT, params)
-                people = _People(self._ctx, first, last)
-                tr = translator(language)
-                tables = [*people.tables(t, tr, language or current_language()),
-                          *_activity_tables(self._ctx, params, t, tr)]
-                answered = [row["days"] for row in db.all(counted(
-                    "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
-                    " FROM referrals r WHERE r.case_id IN counted"
-                    " AND r.answered_on BETWEEN :start AND :end AND r.sent_on IS NOT NULL"),
-                    params)]
-            finally:
-                conn.execute("DELETE FROM temp.stat_counted")
-                conn.execute("COMMIT")
+        # one thread, one snapshot: the period's cases, once
+        with counting(self._ctx, lambda conn: conn.execute(_COUNT, params)):
+            people = _People(self._ctx, first, last)
+            tr = translator(language)
+            tables = [*people.tables(t, tr, language or current_language()),
+                      *_activity_tables(self._ctx, params, t, tr)]
+            answered = [row["days"] for row in db.all(counted(
+                "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
+                " FROM referrals r WHERE r.case_id IN counted"
+                " AND r.answered_on BETWEEN :start AND :end AND r.sent_on IS NOT NULL"),
+                params)]
         result = Statistics(
             first, last, t,
             suppression.protect({"counted": people.total}, t, additive=False),

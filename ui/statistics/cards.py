@@ -4,7 +4,7 @@ chart of the counts that are shown.
 The table is the record: every row with its published value ("< 11", "withheld" and
 "hidden" in words).  The chart beside it draws only shown counts and says how many rows
 it leaves out, so a bar never stands for a hidden number.  Charts follow the layout
-direction (bars grow from the right in Arabic) and use the interface's number format.
+direction (bars grow from the right in Arabic) and write numbers with the table's digits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QLocale, QMargins, Qt
+from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -107,8 +107,7 @@ def counts_chart(table: StatTable) -> tuple[QChartView | None, str]:
     series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart = QChart()
     chart.addSeries(series)
-    chart.setLocalizeNumbers(True)
-    chart.setLocale(QLocale())
+    chart.setLocalizeNumbers(False)  # the digits of the table beside it (CLDR's, by babel)
     chart.legend().hide()
     chart.setBackgroundVisible(False)
     chart.setMargins(QMargins(0, 0, 0, 0))

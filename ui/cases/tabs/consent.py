@@ -109,7 +109,7 @@ def reporting_field() -> f.Field:
     """Whether the survivor may be counted in anonymised statistics: "not asked yet" first
     (a form never guesses an answer), then yes and no."""
     choices = vocab.REPORTING_CONSENT.choices()
-    return f.options("reporting_consent", _("Counted in anonymised &statistics:"),
+    return f.options("reporting_consent", _("Co&unted in anonymised statistics:"),
                      sorted(choices, key=lambda c: c[0] != "not_asked"))
 
 
