@@ -144,12 +144,12 @@ def monitoring_report(service: StatisticsService, start: dt.date | str, end: dt.
     ctx = service.ctx
     raw = ctx.db.scalar("SELECT value FROM settings WHERE key = 'document_language'")
     language = language or (json.loads(raw) if raw else "en")
-    tr = translator(language)  # refused before anything is counted when not shipped
+    _ = translator(language)  # refused before anything is counted when not shipped
     stats = service.produce(start, end, purpose="monitoring", language=language)
     organisation = ctx.db.scalar("SELECT value FROM settings WHERE key = 'organisation'")
     pdf = build_monitoring_report(
         stats, organisation=json.loads(organisation) if organisation else "",
-        recipient=recipient or tr("the report's readers"), language=language)
+        recipient=recipient or _("the report's readers"), language=language)
     if passphrase:
         from shelter_app.documents.encryption import encrypt
 
@@ -185,8 +185,9 @@ def _terms(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]
 
 def _choices(vocabulary: vocab.Vocabulary, tr: Translate, *, not_recorded: bool = True
              ) -> list[tuple[str, str]]:
+    _ = tr
     out = _terms(vocabulary, tr)
-    return [*out, (NOT_RECORDED, tr("Not recorded"))] if not_recorded else out
+    return [*out, (NOT_RECORDED, _("Not recorded"))] if not_recorded else out
 
 
 class _People:
