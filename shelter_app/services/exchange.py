@@ -133,7 +133,8 @@ class ExchangeService:
         with self._ctx.db.transaction() as db, case_fields.index_key(self._ctx).remembering():
             search_id = (db.scalar("SELECT max(search_id) FROM cases") or 0) + 1
             next_code = self._cases.next_code(db)
-            today = dt.date.today().isoformat()
+            today, now = dt.date.today().isoformat(), now_utc()
+            answers: list[dict[str, str | None]] = []
             for s_values, c_values, extra in checked:
                 code = extra["code"]
                 if code is None:  # number new cases on from the vault's last code
@@ -147,12 +148,9 @@ class ExchangeService:
                     status=extra["status"], closure_reason=extra["closure_reason"],
                     closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
                 timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
-                if extra["reporting"] != "not_asked":  # recorded as of the import
-                    db.execute("INSERT INTO reporting_consent (case_id, answer, answered_on,"
-                               " created_at, updated_at, created_by, updated_by) VALUES (:c, :a,"
-                               " :d, :now, :now, :me, :me)",
-                               {"c": case_id, "a": extra["reporting"], "d": today,
-                                "now": now_utc(), "me": self._ctx.session.user_id})
+                if extra["reporting"] != "not_asked":  # recorded as of the import, below
+                    answers.append({"c": case_id, "a": extra["reporting"], "d": today,
+                                    "now": now, "me": self._ctx.session.user_id})
                 try:  # checked with the row; a refusal now undoes the whole import
                     legal_exchange.insert(self._ctx, case_id, extra["casework"])
                 except ShelterError as exc:
@@ -160,6 +158,10 @@ class ExchangeService:
                         row=extra["row"], field="legal", message=exc.message),
                         "legal") from None
                 search_id += 1
+            db.execute_many(
+                "INSERT INTO reporting_consent (case_id, answer, answered_on, created_at,"
+                " updated_at, created_by, updated_by) VALUES (:c, :a, :d, :now, :now, :me, :me)",
+                answers)
             self._ctx.audit.append(Event.IMPORT, actor_id=self._ctx.session.user_id,
                                    target_type="cases", details={"count": len(checked)})
         self._ctx.vault.anchor_if_due()  # what was imported is in the audit chain's anchor

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -90,15 +90,27 @@ class Database:
         try:
             return self._conn.execute(sql, params)
         except sqlcipher.Error as exc:
-            failure = environment_failure(exc)
-            if (isinstance(failure, StorageFailure) and "readonly" in str(exc).lower()
-                    and _writable(self._conn)):
-                # SQLCipher refuses writes this way after a page failed its authentication:
-                # the folder is fine, the file is damaged.
-                failure = environment_failure(sqlcipher.DatabaseError("file is not a database"))
-            if failure is not None:
-                raise failure from exc
+            self._raise_failure(exc)
             raise
+
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """*sql* once per row of *rows* (one statement prepared once: a bulk insert)."""
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlcipher.Error as exc:
+            self._raise_failure(exc)
+            raise
+
+    def _raise_failure(self, exc: sqlcipher.Error) -> None:
+        """The environment's failure behind *exc* (a full disk, a damaged file), if any."""
+        failure = environment_failure(exc)
+        if (isinstance(failure, StorageFailure) and "readonly" in str(exc).lower()
+                and _writable(self._conn)):
+            # SQLCipher refuses writes this way after a page failed its authentication:
+            # the folder is fine, the file is damaged.
+            failure = environment_failure(sqlcipher.DatabaseError("file is not a database"))
+        if failure is not None:
+            raise failure from exc
 
     def execute(self, sql: str, params: Params | None = None) -> sqlcipher.Cursor:
         with self._lock:
