@@ -42,9 +42,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "consent to share identity and situation with it are written"))
     export.add_argument("--identifying", action="store_true", help=_(
         "htcds: include the date of birth"))
-    export.add_argument("--k", type=int, default=11, metavar="N", help=_(
-        "ctdc: every combination of values is shared by at least N survivors (default 11, "
-        "at least 5)"))
+    export.add_argument("--k", type=int, metavar="N", help=_(
+        "ctdc: every combination of values is shared by at least N survivors (default: the "
+        "organisation's smallest count shown, 11 unless changed; never below it)"))
     imp = sub.add_parser("import", help=_("import cases from CSV or XLSX"))
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true",
@@ -182,9 +182,12 @@ def _statistical_export(args: argparse.Namespace, services: Services) -> int:
         return 0
     from shelter_app.services.anonymised_export import AnonymisedExport, report_text
 
-    if not 5 <= args.k <= 100:
-        raise ShelterError(_("--k must be between 5 and 100."))
-    made = AnonymisedExport(services.ctx).write(out, args.k)
+    least = services.statistics.threshold()
+    k = least if args.k is None else args.k
+    if not least <= k <= 100:
+        raise ShelterError(fill(_("--k must be between {low} and 100: the organisation "
+                                  "shows no count smaller than {low}."), low=least))
+    made = AnonymisedExport(services.ctx).write(out, k)
     print(fill(_("Wrote {n} rows to {path}, and what was suppressed to {report}."),
                n=made.report.rows_out, path=out, report=out.stem + "-report.txt"))
     for line in report_text(made)[:3]:

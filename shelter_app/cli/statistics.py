@@ -64,7 +64,7 @@ def run_report(args: argparse.Namespace, services: Services) -> int:
 
 def period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
     end = v.date(args.end, "to") or dt.date.today()
-    start = v.date(args.start, "from") or end.replace(year=end.year - 1) + dt.timedelta(days=1)
+    start = v.date(args.start, "from") or end - dt.timedelta(days=364)  # 365 days to --to
     return start, end
 
 

@@ -113,6 +113,9 @@ def method_parts(stats: Statistics, language: str | None = None) -> list[Sentenc
         (_("A survivor can be counted under several exploitation types, means of control, "
            "citizenships, countries, services and providers: those tables have no total."),
          {}),
+        (_("Referrals, appointments, legal matters, proceedings and deadlines are counted as "
+           "records, one survivor's often several; legal matters, proceedings and deadlines "
+           "as they stand today."), {}),
     ]
     if stats.answer_days is not None:
         lines.append((_("Partners answered referrals in {days} days (median)."),

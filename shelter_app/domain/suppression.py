@@ -5,7 +5,8 @@ forty residents, "one woman from Eritrea, 17" is a name.  Such a count is *suppr
 (published as "< t").  That is not enough when the table shows its total: a single
 suppressed cell is the total less the others.  So more cells are withheld
 (*complementary suppression*) until the published figures leave every suppressed count
-free to be anything from 0 to t - 1.
+free to be anything from 0 to t - 1.  Which cells are withheld follows the table's order
+of rows, never their size, so that knowing the rule tells a reader nothing more.
 
 What a reader of the published table knows, and what this module protects against:
 
@@ -112,20 +113,17 @@ def protect(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD, *,
     if not small:
         return table({}, total, False)
     primary = [counts[k] for k in small]
-    candidates = sorted((n, k) for k, n in counts.items() if k not in small)
-    withheld: list[tuple[int, str]] = []
+    # The cells withheld are taken in the table's own order, never by size: a reader who
+    # knows this rule learns nothing from which ones were taken that the figures do not
+    # already say (chosen by size, "the smallest that was enough" pinned the small ones).
+    withheld: list[str] = []
     if not _safe(primary, [], t):
-        # the smallest single cell that is enough, else the smallest ones together
-        single = next(((n, k) for n, k in candidates if _safe(primary, [n], t)), None)
-        if single is not None:
-            withheld = [single]
+        for key in (k for k in counts if k not in small):
+            withheld.append(key)
+            if _safe(primary, [counts[k] for k in withheld], t):
+                break
         else:
-            for candidate in candidates:
-                withheld.append(candidate)
-                if _safe(primary, [n for n, _k in withheld], t):
-                    break
-            else:
-                return table(dict.fromkeys(counts, Mark.HIDDEN), total, False)
+            return table(dict.fromkeys(counts, Mark.HIDDEN), total, False)
     marks = {**dict.fromkeys(small, Mark.SUPPRESSED),
-             **{k: Mark.WITHHELD for _n, k in withheld}}
+             **dict.fromkeys(withheld, Mark.WITHHELD)}
     return table(marks, total, False)

@@ -24,6 +24,7 @@ from shelter_app.domain import vocab
 from shelter_app.domain.anonymise import Report, anonymise
 from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
+from shelter_app.domain.statistics import below
 from shelter_app.errors import ValidationError
 from shelter_app.exchange import tables
 from shelter_app.i18n import _
@@ -59,7 +60,7 @@ class Anonymised:
 
 
 def _band(age: int | None, bands: Sequence[tuple[str, int, int]]) -> str:
-    if age is None:
+    if age is None or not 0 <= age <= 130:  # a typing error in a date: not known
         return ""
     return next(label for label, low, high in bands if low <= age <= high)
 
@@ -76,7 +77,7 @@ def _flags(codes: Sequence[str], terms: vocab.Vocabulary, names: Sequence[str]) 
 def _row(facts: Facts, bands: Sequence[tuple[str, int, int]]) -> list[str]:
     age = age_at_intake(facts)
     return [str(facts.opened.year), GENDER.get(facts.gender, ""), _band(age, bands),
-            "" if age is None else "Minor" if age < 18 else "Adult",
+            "" if age is None or not 0 <= age <= 130 else "Minor" if age < 18 else "Adult",
             facts.citizenship[0] if facts.citizenship else "",
             facts.countries[0] if facts.countries else "",
             *_flags(facts.exploitation, vocab.EXPLOITATION, EXPLOITATION_FLAGS),
@@ -104,25 +105,28 @@ def build(facts: Sequence[Facts], k: int, left_out: int = 0) -> Anonymised:
 
 
 def report_text(made: Anonymised) -> list[str]:
-    """What was done to the table, for the file written beside it."""
+    """What was done to the table, for the file written beside it.  A figure below k reads
+    "< k" like every published count: "1 value suppressed in gender" beside a table with
+    no one of that gender would say who she is."""
     r = made.report
+
+    def n(count: int) -> str:
+        return below(r.k) if count < r.k else format_number(count)
+
     lines = [
         fill(_("Anonymised table of {rows} survivors (of {counted} counted), each sharing "
                "every combination of its values with at least {k} (k-anonymity)."),
-             rows=format_number(r.rows_out), counted=format_number(r.rows_in),
-             k=format_number(r.k)),
+             rows=n(r.rows_out), counted=n(r.rows_in), k=format_number(r.k)),
         fill(_("Left out: {n} cases whose survivor did not agree to be counted or was not "
-               "asked."), n=format_number(made.left_out)),
-        fill(_("Left out to keep the others anonymous: {n} rows."),
-             n=format_number(r.rows_dropped)),
+               "asked."), n=n(made.left_out)),
+        fill(_("Left out to keep the others anonymous: {n} rows."), n=n(r.rows_dropped)),
         _("An empty cell is not known or suppressed; the two are not told apart."),
     ]
     for text in r.generalised:
         lines.append(fill(_("Generalised: {what}."), what=text))
-    for column, n in sorted((r.globally_suppressed + r.locally_suppressed).items()):
-        lines.append(fill(_("Suppressed in {column}: {n} values."), column=column,
-                          n=format_number(n)))
-    return lines
+    for column, count in sorted((r.globally_suppressed + r.locally_suppressed).items()):
+        lines.append(fill(_("Suppressed in {column}: {n} values."), column=column, n=n(count)))
+    return [line.replace("\u2068", "").replace("\u2069", "") for line in lines]  # plain text
 
 
 class AnonymisedExport:
@@ -157,9 +161,13 @@ class AnonymisedExport:
                 raise ValidationError(fill(_("{name} already exists. Choose another file "
                                              "name."), name=target.name), "path")
         made = self.make(k)
-        tables.write_csv(path, COLUMNS, (dict(zip(COLUMNS, row, strict=True))
-                                         for row in made.rows))
         tables.write_new_text(report_path, "\n".join(report_text(made)) + "\n")
+        try:
+            tables.write_csv(path, COLUMNS, (dict(zip(COLUMNS, row, strict=True))
+                                             for row in made.rows))
+        except BaseException:
+            report_path.unlink(missing_ok=True)  # the two go together, or neither
+            raise
         self._ctx.record(Event.EXPORT, target_type="statistics",
                          details={"count": made.report.rows_out, "threshold": k,
                                   "format": "ctdc"})

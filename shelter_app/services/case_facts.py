@@ -91,19 +91,21 @@ class _Opener:
 def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
              ) -> Iterator[None]:
     """A read snapshot in which ``temp.stat_counted`` holds the cases *fill* puts there (an
-    INSERT into it); the table is emptied again, in memory, when the block ends.  Other
-    threads of the session wait meanwhile (``Database.held``)."""
+    INSERT into it).  The snapshot is a transaction that only reads; it is rolled back when
+    the block ends, whatever happens, and the temporary table's rows (in memory) go with
+    it.  Other threads of the session wait meanwhile (``Database.held``)."""
     with ctx.db.held() as conn:
+        if conn.in_transaction:
+            raise RuntimeError("statistics are counted outside any other transaction")
         conn.execute("BEGIN")
         try:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
                          " (id TEXT PRIMARY KEY) WITHOUT ROWID")
-            conn.execute("DELETE FROM temp.stat_counted")
             fill(conn)
             yield
         finally:
-            conn.execute("DELETE FROM temp.stat_counted")
-            conn.execute("COMMIT")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
 
 def _codes(text: str) -> tuple[str, ...]:

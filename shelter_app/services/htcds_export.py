@@ -10,6 +10,7 @@ written only when asked for.  No name, contact, free text or code is ever in the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from shelter_app.services.case_facts import (
     counting,
     facts_by_case,
 )
-from shelter_app.services.consent import ConsentMissing, ConsentService
+from shelter_app.services.consent import ConsentService
 from shelter_app.services.context import ServiceContext, require_case_key
 from shelter_app.store import directory
 
@@ -152,12 +153,17 @@ class HtcdsExporter:
         visible, params = self._access.visible_sql("c")
         shared: list[str] = []
         refused = 0
+        today = dt.date.today()
         for row in db.all(f"SELECT c.id FROM cases c WHERE {visible} AND c.is_draft = 0"  # noqa: S608
                           " ORDER BY c.opened_on, c.id", params):
-            try:
-                self._consent.check(row["id"], partner_id, SECTIONS)
+            # a consent naming this partner: one given "for any referral" is for referrals,
+            # not for a dataset
+            covered = {section for c in self._consent.list(row["id"])
+                       if c.partner_id == partner_id and c.active_on(today)
+                       for section in c.sections}
+            if covered.issuperset(SECTIONS):
                 shared.append(row["id"])
-            except ConsentMissing:
+            else:
                 refused += 1
         rows = []
         with counting(self._ctx, lambda conn: conn.executemany(
@@ -174,9 +180,13 @@ class HtcdsExporter:
             rows.append(_row(facts_of[case_id], status,
                              list(json.loads(spoken)) if spoken else [],
                              identifying=identifying))
-        tables.write_csv(path, COLUMNS, rows)
         tables.write_csv(dictionary, ["field", "meaning"],
                          [{"field": name, "meaning": _(meaning)} for name, meaning in DICTIONARY])
+        try:  # the cases last: a failure leaves no case data written and unaudited
+            tables.write_csv(path, COLUMNS, rows)
+        except BaseException:
+            dictionary.unlink(missing_ok=True)
+            raise
         self._ctx.record(Event.EXPORT, target_type="partner", target_id=partner_id,
                          details={"count": len(rows), "format": "htcds",
                                   "fields": ["prs_Birthdate"] if identifying else []})

@@ -78,7 +78,8 @@ MATRIX: dict[Role, dict[Action, frozenset[Scope]]] = {
 
 # Actions that show survivor content: the admin role alone never gets these.
 SURVIVOR_CONTENT = frozenset(
-    a for a in Action if a.value.startswith("case.") or a in (A.EXPORT_CASES, A.IMPORT_CASES)
+    a for a in Action if a.value.startswith("case.")
+    or a in (A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS)
 )
 
 

@@ -45,6 +45,7 @@ AGE_BANDS = (("0-17", N_("Under 18"), 0, 17), ("18-24", N_("18 to 24"), 18, 24),
 EXPLOITED_AGE = (("minor", N_("Under 18")), ("adult", N_("18 or over")))
 INTERNAL = "internal"
 OTHER_COUNTRIES = "other"
+OTHER_PROVIDERS = "other_partners"
 
 # The counted cases of a period (plain columns only; :start and :end are ISO dates), kept
 # in a temporary table, in memory, while the statistics are made: the statements below
@@ -60,7 +61,7 @@ def counted(sql: str) -> str:
 
 
 def age_band(age: int | None) -> str:
-    if age is None:
+    if age is None or not 0 <= age <= 130:  # a typing error in a date: not known
         return NOT_RECORDED
     return next(code for code, _label, low, high in AGE_BANDS if low <= age <= high)
 
@@ -172,11 +173,14 @@ def _table(key: str, title: str, unit: str, labels: Iterable[tuple[str, str]],
            counts: Mapping[str, int], t: int, *, additive: bool) -> StatTable:
     ordered = tuple(labels)
     known = {code for code, _label in ordered}
-    extra = [code for code in counts if code not in known]
-    ordered += tuple((code, code) for code in sorted(extra))
+    values = {code: counts.get(code, 0) for code, _l in ordered}
+    # a code no longer in the vocabulary (an edited database) counts as not recorded, never
+    # as a row of its own: its presence would be a count of its own
+    stray = sum(n for code, n in counts.items() if code not in known)
+    if stray and NOT_RECORDED in values:
+        values[NOT_RECORDED] += stray
     return StatTable(key, title, unit, ordered,
-                     suppression.protect({code: counts.get(code, 0) for code, _l in ordered},
-                                         t, additive=additive))
+                     suppression.protect(values, t, additive=additive))
 
 
 def _terms(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]:
@@ -217,7 +221,7 @@ class _People:
             tally["exploitation_country"].update(one.countries)
             tally["age"][age_band(age_at_intake(one))] += 1
             when = age_when_exploited(one)
-            tally["exploited_age"][NOT_RECORDED if when is None else
+            tally["exploited_age"][NOT_RECORDED if when is None or not 0 <= when <= 130 else
                                    "minor" if when < 18 else "adult"] += 1
 
     def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
@@ -294,6 +298,13 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
         got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
     served = Counter(code for _case, code in got_type)
     by_partner = Counter(who for _case, who in got_from)
+    # a partner that served fewer than the threshold joins "other partners": a row of its
+    # own, even "< 11", would say that someone was sent there
+    named = [k for k, n in by_partner.items() if k != INTERNAL and k in partners and n >= t]
+    providers = Counter({k: by_partner[k] for k in named})
+    providers[INTERNAL] = by_partner[INTERNAL]
+    providers[OTHER_PROVIDERS] = sum(n for k, n in by_partner.items()
+                                     if k != INTERNAL and k not in named)
     referrals = grouped(
         "SELECT status, count(*) FROM referrals"
         " WHERE coalesce(sent_on, substr(created_at, 1, 10)) BETWEEN :start AND :end"
@@ -328,8 +339,8 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
               served, t, additive=False),
         table("service_partners", _("Services delivered, by provider"), entries,
               [(INTERNAL, _("This organisation")),
-               *sorted(((k, partners.get(k, k)) for k in by_partner if k != INTERNAL),
-                       key=lambda kv: kv[1])], by_partner, t, additive=False),
+               *sorted(((k, partners[k]) for k in named), key=lambda kv: kv[1]),
+               (OTHER_PROVIDERS, _("Other partners"))], providers, t, additive=False),
         table("referrals", _("Referrals, by outcome"), _("Referrals"),
               _terms(vocab.REFERRAL_STATUS, tr), referrals, t, additive=True),
         table("appointments", _("Appointments kept and missed"), _("Appointments"),

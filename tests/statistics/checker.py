@@ -10,7 +10,7 @@ which values each hidden cell can still take.  Nothing here is imported from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 BELOW, WITHHELD, HIDDEN = "below", "withheld", "hidden"
@@ -69,6 +69,31 @@ def problems(cells: Sequence[Published], total: int | None, t: int, *,
             found.append(f"cell {i} (< {t}) narrowed to {sorted(values)[:3]}…{max(values)}")
         elif len(values) < 2:
             found.append(f"cell {i} ({cells[i]}) recomputed as {sorted(values)}")
+    return found
+
+
+def rule_aware_values(publish: Callable[[dict[str, int]], list[Published]], keys: list[str],
+                      seen: Sequence[Published], total: int) -> dict[int, set[int]]:
+    """For each cell not shown in *seen*, every value it takes in some table of *keys*
+    adding up to *total* that *publish* (the rule, known to the reader) publishes exactly
+    as *seen*.  Every such table is tried."""
+    hidden = [i for i, c in enumerate(seen) if not isinstance(c, int)]
+    found: dict[int, set[int]] = {i: set() for i in hidden}
+
+    def tables(n: int, left: int) -> Iterator[list[int]]:
+        if n == 1:
+            yield [left]
+            return
+        for first in range(left + 1):
+            for rest in tables(n - 1, left - first):
+                yield [first, *rest]
+
+    for trial in tables(len(keys), total):
+        if any(isinstance(c, int) and c != v for c, v in zip(seen, trial, strict=True)):
+            continue
+        if publish(dict(zip(keys, trial, strict=True))) == list(seen):
+            for i in hidden:
+                found[i].add(trial[i])
     return found
 
 

@@ -144,7 +144,8 @@ class Outputs(QWidget):
         from shelter_app.services.anonymised_export import AnonymisedExport
 
         exporter = AnonymisedExport(self._services.ctx)
-        self._run(lambda: exporter.write(path), lambda made: fill(_(
+        k = self._services.statistics.threshold()  # the organisation's smallest group
+        self._run(lambda: exporter.write(path, k), lambda made: fill(_(
             "{rows} rows were saved in {name}, and what was suppressed in {report}."),
             rows=made.report.rows_out, name=path.name, report=path.stem + "-report.txt"))
 

@@ -46,8 +46,8 @@ def may_see_statistics(services: Services) -> bool:
 
 def period_of(key: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     """The first and last day of a named period; None for typed dates."""
-    if key == "year":
-        return today.replace(year=today.year - 1) + dt.timedelta(days=1), today
+    if key == "year":  # 365 days to today (no 29 February a year back to fail on)
+        return today - dt.timedelta(days=364), today
     if key == "this_year":
         return dt.date(today.year, 1, 1), today
     if key == "last_year":
