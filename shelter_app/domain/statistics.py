@@ -111,8 +111,8 @@ def method_parts(stats: Statistics, language: str | None = None) -> list[Sentenc
            "Countries counted fewer than {t} times are counted together as \u201cother "
            "countries\u201d."), {"t": t}),
         (_("A survivor can be counted under several exploitation types, means of control, "
-           "citizenships, countries, services and providers: those tables have no total."),
-         {}),
+           "services and providers: those tables have no total. Citizenship and country of "
+           "exploitation count the first recorded."), {}),
         (_("Referrals, appointments, legal matters, proceedings and deadlines are counted as "
            "records, one survivor's often several; legal matters, proceedings and deadlines "
            "as they stand today."), {}),

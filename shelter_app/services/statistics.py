@@ -217,8 +217,11 @@ class _People:
             tally["recruitment"][one.recruitment or NOT_RECORDED] += 1
             tally["recruiter"][one.recruiter or NOT_RECORDED] += 1
             tally["gender"][one.gender] += 1
-            tally["citizenship"].update(one.citizenship)
-            tally["exploitation_country"].update(one.countries)
+            # the first recorded, so that each survivor is counted once and the table adds up
+            # (and is protected as a table that adds up)
+            tally["citizenship"][one.citizenship[0] if one.citizenship else NOT_RECORDED] += 1
+            tally["exploitation_country"][one.countries[0] if one.countries
+                                          else NOT_RECORDED] += 1
             tally["age"][age_band(age_at_intake(one))] += 1
             when = age_when_exploited(one)
             tally["exploited_age"][NOT_RECORDED if when is None or not 0 <= when <= 130 else
@@ -239,12 +242,16 @@ class _People:
             a row of its own would say that someone from there is in the shelter."""
             found = c.get(key, Counter())
             names = {code: country_name(code, language=language) or code for code in found}
-            named = sorted((code for code, n in found.items() if n >= t), key=names.__getitem__)
+            named = sorted((code for code, n in found.items()
+                            if n >= t and code != NOT_RECORDED), key=names.__getitem__)
             merged = Counter({code: found[code] for code in named})
-            merged[OTHER_COUNTRIES] = sum(n for code, n in found.items() if n < t)
+            merged[OTHER_COUNTRIES] = sum(n for code, n in found.items()
+                                          if code not in named and code != NOT_RECORDED)
+            merged[NOT_RECORDED] = found[NOT_RECORDED]
             return _table(key, title, people, [*((code, names[code]) for code in named),
-                                               (OTHER_COUNTRIES, _("Other countries"))],
-                          merged, t, additive=False)
+                                               (OTHER_COUNTRIES, _("Other countries")),
+                                               (NOT_RECORDED, _("Not recorded"))],
+                          merged, t, additive=True)
 
         return [
             one("new", _("Cases in the period"), [("new", _("Opened in the period")),

@@ -52,6 +52,8 @@ def test_only_cases_whose_survivor_agreed_are_counted(org: Org) -> None:
     # 7 women and zeros: withholding 7 would leave the zeros at most 2, so all are hidden
     assert gender.total == 7 and gender.cell("woman").mark is Mark.HIDDEN
     assert stats.table("exploitation").counts.cell("sexual").shown == 7
+    # each survivor once (the first citizenship recorded): the table adds up to the counted
+    assert stats.table("citizenship").counts.total == 7 == stats.counted_cases
     all_safe(stats)
 
 
