@@ -41,7 +41,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run_report(args: argparse.Namespace, services: Services) -> int:
-    from shelter_app.cli.records import generated_passphrase
+    from shelter_app.documents.encryption import new_passphrase
     from shelter_app.vault.fileio import write_new_file
 
     start, end = period(args)
@@ -49,7 +49,7 @@ def run_report(args: argparse.Namespace, services: Services) -> int:
     if out.exists():
         raise ValidationError(fill(_("{name} already exists. Choose another file name."),
                                    name=out.name), "out")
-    passphrase = generated_passphrase() if args.encrypt else None
+    passphrase = new_passphrase() if args.encrypt else None
     made = services.statistics.monitoring_report(start, end, language=args.language,
                                                  recipient=args.recipient,
                                                  passphrase=passphrase)

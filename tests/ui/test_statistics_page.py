@@ -89,13 +89,28 @@ def test_the_report_and_the_anonymised_table_are_saved(qtbot, org: Org, tmp_path
     outputs = page.outputs
     qtbot.mouseClick(outputs.report_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(outputs.done.text()), timeout=WAIT_MS * 4)
-    assert "report.pdf" in outputs.done.text()
+    assert "report.pdf" in outputs.done.text() and "shown only now" in outputs.done.text()
     pdf = PdfReader(io.BytesIO((tmp_path / "report.pdf").read_bytes()))
+    assert pdf.is_encrypted  # by default, as every document
+    assert pdf.decrypt(outputs.passphrase.text())
     assert "Monitoring report" in pdf.pages[0].extract_text()
     qtbot.mouseClick(outputs.ctdc_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "table.csv" in outputs.done.text(), timeout=WAIT_MS * 4)
+    assert not outputs.passphrase.isVisibleTo(page)  # the report's was dropped
     assert (tmp_path / "table-report.txt").exists()
     monkeypatch.setattr(exports, "save_file", lambda *a, **k: str(tmp_path / "table.csv"))
     qtbot.mouseClick(outputs.ctdc_button, Qt.MouseButton.LeftButton)  # the same name again
     qtbot.waitUntil(lambda: bool(outputs.error.text()), timeout=WAIT_MS * 4)
     assert "already exists" in outputs.error.text() and not outputs.done.text()
+
+
+def test_a_lock_forgets_the_figures_and_the_passphrase(qtbot, org: Org, tmp_path: Path,
+                                                      monkeypatch):
+    fill(org)
+    _window, page = statistics_page(qtbot, org.coordinator)
+    monkeypatch.setattr(exports, "save_file", lambda *a, **k: str(tmp_path / "r.pdf"))
+    qtbot.mouseClick(page.outputs.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(page.outputs.passphrase.text()), timeout=WAIT_MS * 4)
+    page.end_session()
+    assert page.result is None and not page.cards.findChildren(Card)
+    assert page.outputs.passphrase.text() == "" and page.counted.text() == ""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
@@ -25,7 +25,7 @@ from ..agenda.common import button, flow
 from ..background import Background
 from ..documents.choices import Choices
 from ..file_dialogs import Kind, save_file
-from ..widgets import BusyBar, MessageLabel
+from ..widgets import BusyBar, MessageLabel, named
 
 
 class Outputs(QWidget):
@@ -57,16 +57,23 @@ class Outputs(QWidget):
             "The cases whose consent covers this partner for identity and situation, in the "
             "columns of the Human Trafficking Case Data Standard, with a data dictionary"),
             self.export_htcds)
+        self.encrypt = named(QCheckBox(_("Encrypt with a passphrase (AES-256)")),
+                             _("Encrypt with a passphrase (AES-256)"))
+        self.encrypt.setChecked(True)  # documents leave encrypted unless asked otherwise
+        self.passphrase = named(QLineEdit(), _("Passphrase of the document"))
+        self.passphrase.setReadOnly(True)
+        self.passphrase.hide()
         self.busy = BusyBar(_("Saving…"))
         self.done = MessageLabel("font-weight: 600;")
         self.error = MessageLabel()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(flow(language_label, self.language, self.report_button,
-                              self.ctdc_button, partner_label, self.partner,
-                              self.htcds_button))
+        column.addWidget(flow(language_label, self.language, self.encrypt,
+                              self.report_button, self.ctdc_button, partner_label,
+                              self.partner, self.htcds_button))
         column.addWidget(self.busy)
         column.addWidget(self.done)
+        column.addWidget(self.passphrase)
         column.addWidget(self.error)
         self.fill_partners()
 
@@ -85,9 +92,15 @@ class Outputs(QWidget):
                            confirm_overwrite=False)
         return Path(chosen) if chosen else None
 
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], str]) -> None:
+    def forget(self) -> None:
+        """Drop what the last save said, its passphrase first."""
+        self.passphrase.clear()
+        self.passphrase.hide()
         self.done.clear_message()
         self.error.clear_message()
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], str]) -> None:
+        self.forget()
         self._buttons(False)
         self.busy.show()
 
@@ -122,18 +135,31 @@ class Outputs(QWidget):
                          _("PDF documents (*.pdf)"))
         if path is None:
             return
+        from shelter_app.documents.encryption import new_passphrase
+
         language = self.language.value()
         statistics = self._services.statistics
+        passphrase = new_passphrase() if self.encrypt.isChecked() else None
 
         def work() -> Path:
             from shelter_app.vault.fileio import write_new_file
 
-            made = statistics.monitoring_report(start, end, language=language)
+            made = statistics.monitoring_report(start, end, language=language,
+                                                passphrase=passphrase)
             write_new_file(path, made.pdf)
             return path
 
-        self._run(work, lambda saved: fill(_("The monitoring report was saved as {name}."),
-                                           name=saved.name))
+        def saved(where: Path) -> str:
+            if passphrase:
+                self.passphrase.setText(passphrase)
+                self.passphrase.show()
+                return " ".join((fill(_("The monitoring report was saved as {name}."),
+                                      name=where.name), _(
+                    "This passphrase opens the document. It is shown only now and is not kept: "
+                    "give it to the recipient another way (by phone), never with the file.")))
+            return fill(_("The monitoring report was saved as {name}."), name=where.name)
+
+        self._run(work, saved)
 
     def export_ctdc(self) -> None:
         path = self._ask(_("Export anonymised table"),

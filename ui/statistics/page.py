@@ -121,7 +121,8 @@ class StatisticsPage(QWidget):
         layout.addWidget(self.method)
         layout.addWidget(scroll, 1)
         tab_order(self.period, self.since.focus, self.until.focus, self.show_button,
-                  self.outputs.language, self.outputs.report_button, self.outputs.ctdc_button,
+                  self.outputs.language, self.outputs.encrypt, self.outputs.report_button,
+                  self.outputs.ctdc_button,
                   self.outputs.partner, self.outputs.htcds_button)
         self.period.currentIndexChanged.connect(self._period_changed)
         self._period_changed(first=True)
@@ -222,7 +223,9 @@ class StatisticsPage(QWidget):
         while self.cards_layout.count() > 1:
             item = self.cards_layout.takeAt(0)
             widget = item.widget() if item is not None else None
-            if widget is not None:
+            if widget is not None:  # gone from the page at once, deleted soon after
+                widget.hide()
+                widget.setParent(None)  # type: ignore[call-overload]
                 widget.deleteLater()
 
     # -- the end of the session --------------------------------------------------------
@@ -232,6 +235,5 @@ class StatisticsPage(QWidget):
         self._clear_cards()
         self.counted.clear()
         self.method.clear()
-        self.outputs.done.clear_message()
-        self.outputs.error.clear_message()
+        self.outputs.forget()
         self.outputs.partner.clear()
