@@ -17,6 +17,7 @@ from typing import Any
 
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.vault.fileio import write_new_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -66,6 +67,12 @@ def read_table(path: Path, *, encoding: str | None = None,
         header, rows = _read_csv(data, encoding, path.name)
     renames = (mapping or {}).get("columns", {})
     header = [renames.get(h, h) for h in header]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # which of the two would be read is a guess: neither is
+        raise ValidationError(fill(_("The file has the column {columns} more than once (after "
+                                     "the mapping, if one was given). Nothing was imported: "
+                                     "keep one column of each name."),
+                                   columns=", ".join(twice)), "header")
     out = []
     for raw in rows:
         cells = [restore(c) for c in raw] + [""] * (len(header) - len(raw))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +28,9 @@ from shelter_app.documents import encryption, jobs, templates
 from shelter_app.documents.appointment_card import AppointmentCard
 from shelter_app.documents.appointment_card import recipient as card_recipient
 from shelter_app.documents.layout import new_packet_id
-from shelter_app.domain import names, vocab
+from shelter_app.domain import vocab
 from shelter_app.domain.audit import Event, Outcome
+from shelter_app.domain.file_names import hidden_characters, names_someone
 from shelter_app.domain.roles import Action, Scope
 from shelter_app.errors import PermissionDenied, ShelterError, ValidationError
 from shelter_app.i18n import _
@@ -388,9 +388,14 @@ class DocumentService:
             if taken.exists():
                 raise ValidationError(fill(_("{name} already exists. Choose another file "
                                              "name."), name=taken.name), "path")
-        words = Redactor(self._s.cases.get(case_id), active=True).words
-        if any(token in words for token in names.tokens(path.stem)) or \
-                re.search(r"[\x00-\x1f]", path.name):
+        hidden = hidden_characters(path.name) + hidden_characters(path.parent.name)
+        if hidden:
+            raise ValidationError(fill(_(
+                "The file name holds characters that are invisible or change the direction "
+                "of the text ({characters}), which can hide what a file is. Type the name "
+                "again."), characters=", ".join(hidden)), "path")
+        # word by word, in the file's name and its folder's: "Ana_Lopez", "forAna", "Ana 2"
+        if names_someone(path, Redactor(self._s.cases.get(case_id), active=True).words):
             raise ValidationError(fill(_("Choose a neutral file name that does not name the "
                                     "person, for example {name}."),
                 name=suggested_name(kind, "PK-XXXXXXXX")), "path")

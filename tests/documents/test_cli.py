@@ -81,6 +81,12 @@ def test_referral_packet_from_the_command_line(scenario: Scenario, tmp_path: Pat
     (["--sections", "identity,health"], "does not cover: Health"),
     (["--to", "Nobody Partners"], "No partner with that id or name"),
     (["--out", "Lucero-referral.pdf"], "neutral file name"),
+    # word by word, whatever joins the words, and the folder too
+    (["--out", "Lucero_referral.pdf"], "neutral file name"),
+    (["--out", "forLucero.pdf"], "neutral file name"),
+    (["--out", "lucero2.pdf"], "neutral file name"),
+    (["--out", "Lucero files/referral.pdf"], "neutral file name"),
+    (["--out", "referral\u202efdp.pdf"], "invisible or change the direction"),
     (["--language", "de"], "Documents can be written in: en, es, fr, it, ar"),
 ])
 def test_refusals_are_one_line(scenario: Scenario, tmp_path: Path, argv: list[str],

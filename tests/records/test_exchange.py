@@ -618,3 +618,12 @@ def test_bad_casework_rejects_its_row(org: Org, tmp_path: Path, column: str, cel
     assert [(p.row, p.field) for p in report.problems] == [(2, column)]
     assert message in plain(report.problems[0].message)
     assert org.count("cases") == 0 and org.count("legal_matters") == 0
+
+
+def test_a_column_given_twice_is_refused_by_name(org: Org, tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("legal_name,gender,gender\nStat Person Twice,woman,man\n", "utf-8")
+    with pytest.raises(ValidationError, match=r"the column .*gender.* more than once") as refused:
+        org.coordinator.exchange.import_file(path, dry_run=True)
+    assert "Nothing was imported" in str(refused.value)
+    assert org.count("cases") == 0

@@ -186,3 +186,4 @@ def test_the_answer_travels_with_an_export_and_an_import(org: Org, tmp_path: Pat
         writer.writerow(row)
     report = org.coordinator.exchange.import_file(bad, dry_run=True)
     assert [(p.row, p.field) for p in report.problems] == [(2, "reporting_consent")]
+
