@@ -364,3 +364,19 @@ def tab_order(*widgets: QWidget) -> None:
     """Tab moves through *widgets* in the order given (the order they are seen in)."""
     for first, second in pairwise(widgets):
         QWidget.setTabOrder(first, second)
+
+
+def date_range(fields: Sequence[Any], on_return: Callable[[], object]) -> QWidget:
+    """A From / To pair of date fields (``cases.form.date``), each with its message under
+    it; Return in either runs *on_return*."""
+    holder = QWidget()
+    form = QFormLayout(holder)
+    form.setContentsMargins(0, 0, 0, 0)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    for field in fields:
+        label = QLabel(field.label)
+        label.setBuddy(field.focus)
+        form.addRow(label, field.widget)
+        form.addRow("", field.message)
+        field.focus.returnPressed.connect(on_return)
+    return holder

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -31,7 +30,7 @@ from shelter_app.i18n.formatting import format_date, format_datetime, isolated
 from shelter_app.services.audit_log import OUTCOME_LABELS, AuditQuery
 from shelter_app.services.registry import Services
 
-from ..agenda.common import button, flow, tab_order, table
+from ..agenda.common import button, date_range, flow, tab_order, table
 from ..background import Background
 from ..cases import form as f
 from ..widgets import MessageLabel, heading, named, paragraph
@@ -100,17 +99,7 @@ class AuditLogPage(QWidget):
             "A short code for the audit log as it stands now, to write down or file; the "
             "vault check tells later whether the log still matches it"), self.fingerprint)
 
-        dates = QWidget()
-        dates_form = QFormLayout(dates)
-        dates_form.setContentsMargins(0, 0, 0, 0)
-        dates_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        for field in (self.since, self.until):
-            label = QLabel(field.label)
-            label.setBuddy(field.focus)
-            dates_form.addRow(label, field.widget)
-            dates_form.addRow("", field.message)
-            field.focus.returnPressed.connect(self.apply)  # type: ignore[attr-defined]
-        self.dates = dates
+        self.dates = date_range((self.since, self.until), self.apply)
         filters = flow(_labelled(_("&Period:"), self.period), self.dates,
                        _labelled(_("Pe&rson:"), self.person),
                        _labelled(_("&Kind:"), self.kind),

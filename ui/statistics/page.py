@@ -15,7 +15,6 @@ import datetime as dt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -30,7 +29,7 @@ from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.services.registry import Services
 
-from ..agenda.common import button, flow, tab_order
+from ..agenda.common import button, date_range, flow, tab_order
 from ..background import Background
 from ..cases import form as f
 from ..widgets import BusyBar, MessageLabel, heading, named, paragraph
@@ -74,16 +73,7 @@ class StatisticsPage(QWidget):
         self.show_button = button(_("&Show figures"), _(
             "Count the cases of the period whose survivor agreed to be counted"), self.apply)
         self.busy = BusyBar(_("Counting…"))
-        dates = QWidget()
-        dates_form = QFormLayout(dates)
-        dates_form.setContentsMargins(0, 0, 0, 0)
-        for field in (self.since, self.until):
-            label = QLabel(field.label)
-            label.setBuddy(field.focus)
-            dates_form.addRow(label, field.widget)
-            dates_form.addRow("", field.message)
-            field.focus.returnPressed.connect(self.apply)  # type: ignore[attr-defined]
-        self.dates = dates
+        self.dates = date_range((self.since, self.until), self.apply)
         period_label = QLabel(_("&Period:"))
         period_label.setBuddy(self.period)
         holder = QWidget()
