@@ -104,7 +104,8 @@ class ExchangeService:
         self._ctx.require(Action.IMPORT_CASES)
         require_case_key(self._ctx)
         mapping = tables.load_mapping(mapping_path) if mapping_path else {}
-        header, rows = tables.read_table(path, encoding=encoding, mapping=mapping)
+        header, rows = tables.read_table(path, encoding=encoding, mapping=mapping,
+                                         keep=set(cols.COLUMNS))
         if "legal_name" not in header:
             raise ValidationError(_("The file has no legal_name column. Use the columns that "
                                     "'export cases' writes, or a mapping file."))
