@@ -238,6 +238,9 @@ class ConsentService:
         with the answer and never anything about her."""
         scope = self._access.require(case_id, Action.MANAGE_CONSENT)
         choice = vocab.REPORTING_CONSENT.check(answer, "reporting_consent")
+        current = self.reporting(case_id)
+        if current.answer == choice and on is None:  # the same answer: its day stays
+            return current
         day = None if choice == "not_asked" else (
             v.date(on, "answered_on", not_future=True) or dt.date.today())
         now, me = now_utc(), self._ctx.session.user_id

@@ -123,6 +123,10 @@ def test_reporting_consent_is_recorded_audited_and_checked(org: Org) -> None:
     answer = org.caseworker.consent.set_reporting(case_id, "yes",
                                                   on=TODAY - dt.timedelta(days=2))
     assert (answer.answer, answer.answered_on) == ("yes", TODAY - dt.timedelta(days=2))
+    events = len(org.audit("record.updated"))
+    again = org.caseworker.consent.set_reporting(case_id, "yes")  # the same answer again
+    assert again.answered_on == TODAY - dt.timedelta(days=2)  # its day is kept
+    assert len(org.audit("record.updated")) == events
     event = org.audit("record.updated")[-1]
     assert (event["target_type"], event["target_id"], event["details"]) == (
         "reporting_consent", case_id, {"status": "yes"})
