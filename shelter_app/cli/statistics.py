@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from shelter_app.domain import validate as v
-from shelter_app.errors import ValidationError
+from shelter_app.exchange import tables
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_date, format_number
 from shelter_app.services.registry import Services
@@ -46,9 +46,7 @@ def run_report(args: argparse.Namespace, services: Services) -> int:
 
     start, end = period(args)
     out: Path = args.out
-    if out.exists():
-        raise ValidationError(fill(_("{name} already exists. Choose another file name."),
-                                   name=out.name), "out")
+    tables.require_new(out)
     passphrase = new_passphrase() if args.encrypt else None
     made = services.statistics.monitoring_report(start, end, language=args.language,
                                                  recipient=args.recipient,

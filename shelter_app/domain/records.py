@@ -119,7 +119,7 @@ def clean_survivor(s: SurvivorInput) -> dict[str, Any]:
     guardian = {"name": v.text(s.guardian.name, "guardian_name"),
                 "relationship": v.text(s.guardian.relationship, "guardian_relationship"),
                 "contact": v.text(s.guardian.contact, "guardian_contact")}
-    age_now = _age_on(birth, dt.date.today()) if birth is not None else age
+    age_now = age_on(birth, dt.date.today()) if birth is not None else age
     is_minor = bool(s.is_minor) or (age_now is not None and age_now < 18)
     if s.interpreter_needed and not s.interpreter_language:
         raise ValidationError(_("Say which language the interpreter should speak."),
@@ -154,7 +154,7 @@ def clean_survivor(s: SurvivorInput) -> dict[str, Any]:
     }
 
 
-def _age_on(birth: dt.date, day: dt.date) -> int:
+def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 

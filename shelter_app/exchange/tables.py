@@ -56,6 +56,16 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, str]]) ->
     return count
 
 
+def require_new(*paths: Path) -> None:
+    """Refuse before any work when one of *paths* exists: files that go together are all
+    new, or none is written (each is then written by ``write_new_file``, which refuses
+    again)."""
+    for path in paths:
+        if path.exists():
+            raise ValidationError(fill(_("{name} already exists. Choose another file name."),
+                                       name=path.name), "path")
+
+
 def write_new_text(path: Path, text: str) -> None:
     """Write a new UTF-8 text file (refusing to overwrite one)."""
     write_new_file(path, text.encode("utf-8"))

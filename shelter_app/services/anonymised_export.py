@@ -25,7 +25,6 @@ from shelter_app.domain.anonymise import Report, anonymise
 from shelter_app.domain.audit import Event
 from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import below
-from shelter_app.errors import ValidationError
 from shelter_app.exchange import tables
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_number
@@ -60,7 +59,7 @@ class Anonymised:
 
 
 def _band(age: int | None, bands: Sequence[tuple[str, int, int]]) -> str:
-    if age is None or not 0 <= age <= 130:  # a typing error in a date: not known
+    if age is None:
         return ""
     return next(label for label, low, high in bands if low <= age <= high)
 
@@ -77,7 +76,7 @@ def _flags(codes: Sequence[str], terms: vocab.Vocabulary, names: Sequence[str]) 
 def _row(facts: Facts, bands: Sequence[tuple[str, int, int]]) -> list[str]:
     age = age_at_intake(facts)
     return [str(facts.opened.year), GENDER.get(facts.gender, ""), _band(age, bands),
-            "" if age is None or not 0 <= age <= 130 else "Minor" if age < 18 else "Adult",
+            "" if age is None else "Minor" if age < 18 else "Adult",
             facts.citizenship[0] if facts.citizenship else "",
             facts.countries[0] if facts.countries else "",
             *_flags(facts.exploitation, vocab.EXPLOITATION, EXPLOITATION_FLAGS),
@@ -156,10 +155,7 @@ class AnonymisedExport:
         """The table as CSV at *path*, its report beside it (``*-report.txt``); audited
         with the number of rows and k."""
         report_path = path.with_name(path.stem + "-report.txt")
-        for target in (path, report_path):  # both are new, or nothing is written
-            if target.exists():
-                raise ValidationError(fill(_("{name} already exists. Choose another file "
-                                             "name."), name=target.name), "path")
+        tables.require_new(path, report_path)  # both are new, or nothing is written
         made = self.make(k)
         tables.write_new_text(report_path, "\n".join(report_text(made)) + "\n")
         try:

@@ -3,13 +3,13 @@ dates, opened from the sealed columns once, and never a name, a text or an id th
 this process.
 
 The cases are those in the temporary table ``temp.stat_counted`` (filled by the caller
-inside one read transaction).  Sealed values are opened here with the session's case key
-directly (``vault/fields.py``'s format), as thousands of rows are read at once.
+inside one read transaction).  Sealed values are opened as everywhere, through the
+session (``ServiceContext.unseal``); an age no one can have (a date typed wrong) reads as
+not known.
 """
 
 from __future__ import annotations
 
-import binascii
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -17,14 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlcipher3.dbapi2 as sqlcipher
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.errors import VaultDamaged
-from shelter_app.i18n import _
+from shelter_app.domain.records import age_on
 from shelter_app.services.context import ServiceContext, keys_not_given
-from shelter_app.vault import fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +41,14 @@ class Facts:
     exploited_on: dt.date | None  # the first day of exploitation the timeline records
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+def _plausible(age: int | None) -> int | None:
+    """*age*, or None when it cannot be one (a typing error in a date: not known)."""
+    return age if age is not None and 0 <= age <= 130 else None
 
 
 def age_at_intake(facts: Facts) -> int | None:
-    return age_on(facts.birth, facts.opened) if facts.birth else facts.estimated_age
+    return _plausible(age_on(facts.birth, facts.opened) if facts.birth
+                      else facts.estimated_age)
 
 
 def age_when_exploited(facts: Facts) -> int | None:
@@ -58,33 +56,10 @@ def age_when_exploited(facts: Facts) -> int | None:
     if began is None:
         return None
     if facts.birth is not None:
-        return age_on(facts.birth, began)
+        return _plausible(age_on(facts.birth, began))
     if facts.estimated_age is not None:
-        return facts.estimated_age - (facts.opened.year - began.year)
+        return _plausible(facts.estimated_age - (facts.opened.year - began.year))
     return None
-
-
-class _Opener:
-    """Opens sealed values of one table under the case key."""
-
-    def __init__(self, cipher: AESGCM, table: str) -> None:
-        self._decrypt = cipher.decrypt
-        self._head = b"\0".join((fields.LABEL, table.encode())) + b"\0"
-
-    def __call__(self, row_id: str, column: str, value: str | None) -> str:
-        if not value:
-            return ""
-        if not value.startswith(fields.PREFIX):
-            return value  # written before its class was sealed
-        try:
-            raw = binascii.a2b_base64(value[4:], strict_mode=True)
-            return self._decrypt(raw[:12], raw[12:], self._head + row_id.encode() + b"\0"
-                                 + column.encode()).decode("utf-8")
-        except (binascii.Error, InvalidTag, UnicodeDecodeError, ValueError) as exc:
-            raise VaultDamaged(_(
-                "A sealed field of this record does not open: the database was edited "
-                "outside the application. Ask your administrator to run the vault check and "
-                "restore the newest backup.")) from exc
 
 
 @contextmanager
@@ -120,11 +95,14 @@ def read_facts(ctx: ServiceContext) -> list[Facts]:
 def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
     """The facts of every case in ``temp.stat_counted``, by case id (kept in memory, for
     the caller's own use: never published)."""
-    case_key = ctx.vault.keyring.key(KeyName.CASE)
-    if case_key is None:
+    if not ctx.vault.keyring.holds(KeyName.CASE):
         raise keys_not_given(reading=True)
-    cipher = AESGCM(case_key)
-    case, survivor = _Opener(cipher, "cases"), _Opener(cipher, "survivors")
+
+    def case(row_id: str, column: str, value: str | None) -> str:
+        return ctx.unseal(KeyName.CASE, "cases", row_id, column, value or "") or ""
+
+    def survivor(row_id: str, column: str, value: str | None) -> str:
+        return ctx.unseal(KeyName.CASE, "survivors", row_id, column, value or "") or ""
     db = ctx.db
     began: dict[str, str] = {}
     countries: dict[str, list[str]] = {}

@@ -18,10 +18,8 @@ from pathlib import Path
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
-from shelter_app.errors import ValidationError
 from shelter_app.exchange import tables
 from shelter_app.i18n import N_, _
-from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.case_facts import (
     Facts,
@@ -145,10 +143,7 @@ class HtcdsExporter:
         require_case_key(self._ctx)
         directory.require_partner(self._ctx.db, partner_id)
         dictionary = path.with_name(path.stem + "-dictionary.csv")
-        for target in (path, dictionary):
-            if target.exists():
-                raise ValidationError(fill(_("{name} already exists. Choose another file "
-                                             "name."), name=target.name), "path")
+        tables.require_new(path, dictionary)  # both are new, or nothing is written
         db = self._ctx.db
         visible, params = self._access.visible_sql("c")
         shared: list[str] = []

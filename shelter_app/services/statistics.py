@@ -18,14 +18,15 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from statistics import median
 
 from shelter_app.domain import suppression, vocab
+from shelter_app.domain import validate as v
 from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import Statistics, StatTable
-from shelter_app.errors import ValidationError
 from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import country_name
 from shelter_app.services.case_facts import (
@@ -35,6 +36,7 @@ from shelter_app.services.case_facts import (
     read_facts,
 )
 from shelter_app.services.context import ServiceContext, keys_not_given
+from shelter_app.services.settings import SettingsService
 
 NOT_RECORDED = "not_recorded"
 Translate = Callable[[str], str]
@@ -61,7 +63,7 @@ def counted(sql: str) -> str:
 
 
 def age_band(age: int | None) -> str:
-    if age is None or not 0 <= age <= 130:  # a typing error in a date: not known
+    if age is None:
         return NOT_RECORDED
     return next(code for code, _label, low, high in AGE_BANDS if low <= age <= high)
 
@@ -70,20 +72,29 @@ class StatisticsService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    @property
-    def ctx(self) -> ServiceContext:
-        return self._ctx
-
     def monitoring_report(self, start: dt.date | str, end: dt.date | str, *,
                           language: str | None = None, recipient: str = "",
                           passphrase: str | None = None) -> MonitoringReport:
-        """See ``monitoring_report``."""
-        return monitoring_report(self, start, end, language=language, recipient=recipient,
-                                 passphrase=passphrase)
+        """The monitoring report of a period as a PDF, in *language* (the organisation's
+        document language by default), encrypted under *passphrase* when one is given."""
+        from shelter_app.documents.monitoring import build_monitoring_report
+
+        settings = SettingsService(self._ctx)
+        language = language or str(settings.get("document_language"))
+        _ = translator(language)  # refused before anything is counted when not shipped
+        stats = self.produce(start, end, purpose="monitoring", language=language)
+        pdf = build_monitoring_report(
+            stats, organisation=str(settings.get("organisation")),
+            recipient=recipient or _("the report's readers"), language=language)
+        if passphrase:
+            from shelter_app.documents.encryption import encrypt
+
+            pdf = encrypt(pdf, passphrase)
+        return MonitoringReport(stats, pdf)
 
     def threshold(self) -> int:
-        raw = self._ctx.db.scalar("SELECT value FROM settings WHERE key = 'statistics_threshold'")
-        return int(json.loads(raw)) if raw is not None else suppression.DEFAULT_THRESHOLD
+        """The smallest count published (an organisation setting)."""
+        return int(SettingsService(self._ctx).get("statistics_threshold"))
 
     def produce(self, start: dt.date | str, end: dt.date | str, *,
                 purpose: str = "dashboard", language: str | None = None) -> Statistics:
@@ -98,17 +109,17 @@ class StatisticsService:
         t = self.threshold()
         params = {"start": first.isoformat(), "end": last.isoformat()}
         db = self._ctx.db
-        left = Counter({"no": 0, "not_asked": 0})
-        for row in db.all(
-                "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n FROM cases c"
-                " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
-                " WHERE coalesce(rc.answer, 'not_asked') <> 'yes' AND c.is_draft = 0"
-                " AND c.opened_on <= :end"
-                " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
-                " GROUP BY 1", params):
-            left[row["answer"]] += row["n"]
-        # one thread, one snapshot: the period's cases, once
+        # one thread, one snapshot: the period's cases and those left out, once
         with counting(self._ctx, lambda conn: conn.execute(_COUNT, params)):
+            left = Counter({"no": 0, "not_asked": 0})
+            for row in db.all(
+                    "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n FROM cases c"
+                    " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
+                    " WHERE coalesce(rc.answer, 'not_asked') <> 'yes' AND c.is_draft = 0"
+                    " AND c.opened_on <= :end"
+                    " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
+                    " GROUP BY 1", params):
+                left[row["answer"]] += row["n"]
             people = _People(self._ctx, first, last)
             tr = translator(language)
             tables = [*people.tables(t, tr, language or current_language()),
@@ -128,44 +139,19 @@ class StatisticsService:
         return result
 
 
+@dataclass(frozen=True)
 class MonitoringReport:
     """A made report: its figures (the same as the dashboard's) and the PDF."""
 
-    def __init__(self, stats: Statistics, pdf: bytes) -> None:
-        self.stats, self.pdf = stats, pdf
-
-
-def monitoring_report(service: StatisticsService, start: dt.date | str, end: dt.date | str, *,
-                      language: str | None = None, recipient: str = "",
-                      passphrase: str | None = None) -> MonitoringReport:
-    """The monitoring report of a period as a PDF, in *language* (the organisation's
-    document language by default), encrypted under *passphrase* when one is given."""
-    from shelter_app.documents.monitoring import build_monitoring_report
-
-    ctx = service.ctx
-    raw = ctx.db.scalar("SELECT value FROM settings WHERE key = 'document_language'")
-    language = language or (json.loads(raw) if raw else "en")
-    _ = translator(language)  # refused before anything is counted when not shipped
-    stats = service.produce(start, end, purpose="monitoring", language=language)
-    organisation = ctx.db.scalar("SELECT value FROM settings WHERE key = 'organisation'")
-    pdf = build_monitoring_report(
-        stats, organisation=json.loads(organisation) if organisation else "",
-        recipient=recipient or _("the report's readers"), language=language)
-    if passphrase:
-        from shelter_app.documents.encryption import encrypt
-
-        pdf = encrypt(pdf, passphrase)
-    return MonitoringReport(stats, pdf)
+    stats: Statistics
+    pdf: bytes
 
 
 def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
-    from shelter_app.domain import validate as v
-
     first = v.date(start, "start", required=True)
     last = v.date(end, "end", required=True)
     assert first is not None and last is not None
-    if last < first:
-        raise ValidationError(_("The period cannot end before it starts."), "end")
+    v.order(first, last, "end", _("The period cannot end before it starts."))
     return first, last
 
 
@@ -187,25 +173,23 @@ def _terms(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]
     return [(term.code, tr(term.label)) for term in vocabulary.terms.values()]
 
 
-def _choices(vocabulary: vocab.Vocabulary, tr: Translate, *, not_recorded: bool = True
-             ) -> list[tuple[str, str]]:
+def _choices(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]:
+    """The vocabulary's terms and "not recorded" after them."""
     _ = tr
-    out = _terms(vocabulary, tr)
-    return [*out, (NOT_RECORDED, _("Not recorded"))] if not_recorded else out
+    return [*_terms(vocabulary, tr), (NOT_RECORDED, _("Not recorded"))]
 
 
 class _People:
     """What the counted cases say about the survivors, counted from their facts."""
 
     def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date) -> None:
-        self.counts: dict[str, Counter[str]] = {}
         facts = read_facts(ctx)
         self.total = len(facts)
         tally = {key: Counter[str]() for key in (
             "new", "closed", "identification", "identified_by", "exploitation", "means",
             "recruitment", "recruiter", "gender", "citizenship", "exploitation_country", "age",
             "exploited_age")}
-        self.counts = dict(tally)
+        self.counts = tally
         last_day = last.isoformat()
         for one in facts:
             tally["new"]["new" if one.opened >= first else "before"] += 1
@@ -224,7 +208,7 @@ class _People:
                                           else NOT_RECORDED] += 1
             tally["age"][age_band(age_at_intake(one))] += 1
             when = age_when_exploited(one)
-            tally["exploited_age"][NOT_RECORDED if when is None or not 0 <= when <= 130 else
+            tally["exploited_age"][NOT_RECORDED if when is None else
                                    "minor" if when < 18 else "adult"] += 1
 
     def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
@@ -339,7 +323,7 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
         informed["told" if stage != NOT_RECORDED and details.get("told_stage") == stage
                  else "not_told"] += 1
     entries, events = _("Survivors served"), _("Deadlines")
-    table = _table
+    table = _table  # (short, for the list below)
     return [
         table("services", _("Services delivered, by type"), entries,
               sorted(types.values(), key=lambda pair: pair[1]),

@@ -142,8 +142,10 @@ class Outputs(QWidget):
         passphrase = new_passphrase() if self.encrypt.isChecked() else None
 
         def work() -> Path:
+            from shelter_app.exchange.tables import require_new
             from shelter_app.vault.fileio import write_new_file
 
+            require_new(path)  # before the counting, not after it
             made = statistics.monitoring_report(start, end, language=language,
                                                 passphrase=passphrase)
             write_new_file(path, made.pdf)
