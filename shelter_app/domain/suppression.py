@@ -76,10 +76,6 @@ class Protected:
                 return cell
         raise KeyError(key)
 
-    @property
-    def suppressed(self) -> int:
-        return sum(c.mark is not Mark.SHOWN for c in self.cells)
-
 
 def _safe(suppressed: list[int], withheld: list[int], t: int) -> bool:
     rest = sum(suppressed) + sum(withheld)
