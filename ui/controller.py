@@ -1,17 +1,14 @@
 """The GUI's composition root: holds the vault folder, signs in, builds the services, locks.
 
-One ``AppController`` per application.  It holds the ``Vault`` (the folder lock) from start to
-shutdown; on sign-in it builds ``Services`` once with ``build_services`` and hands them to the
-windows that need them.  Nothing is global: tests make as many as they like.
-
-Screens, one visible at a time: first run → (recovery key) → main window, or sign-in →
-(required change of passphrase) → main window, or the "cannot open" screen.
+One ``AppController`` per application holds the ``Vault`` (the folder lock) from start to
+shutdown, builds ``Services`` at sign-in and hands them to the windows; nothing is global.
+Screens, one at a time: first run → (recovery key) → main window, or sign-in → (required
+change of passphrase) → main window, or "cannot open"; a restore runs on the sign-in screen.
 
 Ending a session (lock, auto-lock, quick exit) hides and deletes every window that showed vault
 data, clears the clipboard, records why in the audit chain, closes the database and forgets
-the key (``Services.lock``), and drops the services.  Quick exit hides every window first,
-then ends the session and **quits the application**: nothing is left on the screen.
-"""
+the key (``Services.lock``).  Quick exit hides every window first, then ends the session and
+**quits the application**: nothing is left on the screen."""
 from __future__ import annotations
 
 import functools
@@ -31,6 +28,7 @@ from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.process import core_dumps
 from shelter_app.vault.vault import OpenVault, Vault
 
+from . import restore_flow
 from .background import Background
 from .demo import DemoVault, make_demo_vault
 from .file_dialogs import forget as forget_file_dialogs
@@ -145,6 +143,7 @@ class AppController(QObject):
         window.submitted.connect(self._sign_in)
         window.language_chosen.connect(self.switch_language)
         window.forgot_requested.connect(lambda: self._forgot(window))
+        window.restore_requested.connect(functools.partial(restore_flow.start, self))
         self._show(window, "sign_in")
         QTimer.singleShot(PRELOAD_AFTER_MS, self, self._preload)
         return window
@@ -248,6 +247,7 @@ class AppController(QObject):
                 window.show_error(exc.message, retry_after=exc.retry_after)
             elif isinstance(exc, ShelterError):
                 window.show_error(exc.message)
+                restore_flow.offer(self, window, exc)
             else:
                 window.show_error(unexpected(exc))
                 raise exc
@@ -283,6 +283,8 @@ class AppController(QObject):
         window = MainWindow(self.services, self.background, failed_attempts=failed_attempts, integrity_warning=integrity_warning)  # noqa: E501
         window.lock_requested.connect(self.lock)
         window.language_chosen.connect(self.switch_language)
+        window.restore_requested.connect(functools.partial(restore_flow.start, self,
+                                                           self.services.session.username))
         self._show(window, "main")
         if backup:
             window.backup_if_due()
@@ -297,10 +299,9 @@ class AppController(QObject):
 
     # -- ending a session ------------------------------------------------------------
     def lock(self, event: Event = Event.LOCK, *, notice: str = "") -> None:
-        """End the session and show the sign-in screen (no-op when nothing is open).
-
-        A lock the user asked for (Ctrl+L, the Lock button) first asks about unsaved
-        edits: Save, Discard or Cancel.  Nothing else asks: see ``auto_lock``."""
+        """End the session and show the sign-in screen (no-op when nothing is open).  A lock
+        the user asked for (Ctrl+L, the Lock button) first asks about unsaved edits: Save,
+        Discard or Cancel.  Nothing else asks: see ``auto_lock``."""
         if self.services is None:
             return
         window = self._main()
@@ -386,8 +387,7 @@ class AppController(QObject):
             self.languages.restore()
         self.idle.stop()
         self._epoch += 1
-        self.background.wait()
-        # Deliver finished results now, so that a late unlock is closed, not leaked.
+        self.background.wait()  # then deliver finished results: a late unlock is closed
         QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
         if self.services is not None:
             self._end_session(Event.SIGN_OUT)

@@ -85,6 +85,7 @@ def failed_attempts_text(n: int) -> str:
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
+    restore_requested = Signal(str, object)  # passphrase, backup file: Administration → Vault
     quick_exit_requested = Signal()
     language_chosen = Signal(str)  # a language code, from the Language menu
 
@@ -239,6 +240,9 @@ class MainWindow(QMainWindow):
             opener = getattr(widget, "open_case", None)
             if key != "cases" and hasattr(opener, "connect"):
                 opener.connect(self.open_case)  # Appointments, Deadlines, Referrals
+            restore = getattr(widget, "restore_requested", None)  # Administration
+            if restore is not None:
+                restore.connect(self.restore_requested)
         return self.pages[key]
 
     def open_case(self, case_id: str, tab: str | None = None,

@@ -49,6 +49,7 @@ class SignInWindow(QWidget):
     quick_exit_requested = Signal()
     forgot_requested = Signal()
     language_chosen = Signal(str)  # a language code, from the list at the top
+    restore_requested = Signal(str, str)  # an administrator's name and passphrase
 
     def __init__(self, title: str, *, demo_note: str = "",
                  demo_accounts: Sequence[tuple[str, str, str]] = (),
@@ -99,7 +100,17 @@ class SignInWindow(QWidget):
 
         self.error = MessageLabel()
         self.error.setAccessibleName(_("Sign-in problem"))
+        # Offered when the database is damaged or missing and a backup exists (``offer_restore``)
+        self.restore_note = MessageLabel(NOTICE_STYLE)
+        self.restore_note.setAccessibleName(_("Backup"))
+        self.restore_button = QPushButton(_("&Restore the newest backup"))
+        named(self.restore_button, _("Restore the newest backup"), _(
+            "An administrator's user name and passphrase: the newest backup that passes its "
+            "check replaces the damaged database, which is kept aside"))
+        self.restore_button.clicked.connect(self._restore)
+        self.restore_button.hide()
         self.busy = BusyBar(_("Checking the passphrase…"))
+        self.step = MessageLabel(NOTICE_STYLE)  # what a restore is doing now
         self.sign_in_button = QPushButton(_("Sign in"))
         self.sign_in_button.setDefault(True)
         named(self.sign_in_button, _("Sign in"))
@@ -127,7 +138,10 @@ class SignInWindow(QWidget):
         layout.addWidget(self.notice)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.restore_note)
+        layout.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeading)
         layout.addWidget(self.busy)
+        layout.addWidget(self.step)
         layout.addLayout(buttons)
         layout.addWidget(self.demo_box)
         layout.addStretch(1)  # room left over goes under everything, not between
@@ -137,7 +151,7 @@ class SignInWindow(QWidget):
         self.username.textEdited.connect(self._name_changed)
         # What is seen, top to bottom; Quick exit last, so that no key lands on it by chance.
         for first, second in pairwise((self.username, self.passphrase, self.sign_in_button,
-                                       self.forgot_button, self.about_button,
+                                       self.restore_button, self.forgot_button, self.about_button,
                                        self.language, *self.demo_box.buttons,
                                        self.quick_exit)):
             self.setTabOrder(first, second)
@@ -213,6 +227,36 @@ class SignInWindow(QWidget):
         self.error.clear_message()
         self.notice.clear_message()
         self.submitted.emit(name, self.passphrase.text())
+
+    def _restore(self) -> None:
+        if self._busy:
+            return
+        if not self.username.text().strip() or not self.passphrase.text():
+            self.show_error(_("Type an administrator's user name and passphrase, then choose "
+                              "Restore the newest backup."))
+            return
+        self.error.clear_message()
+        self.restore_requested.emit(self.username.text().strip(), self.passphrase.text())
+
+    def offer_restore(self, newest: str) -> None:
+        """The database cannot be opened and the vault has a backup, the newest made at
+        *newest* (a date and time as shown to people)."""
+        self.restore_note.show_message(fill(_(
+            "The newest backup was made on {when}. An administrator can put it back: type "
+            "your user name and passphrase above, then choose Restore the newest backup. It "
+            "is checked first, and the damaged database is kept aside. Records entered after "
+            "the backup was made will not be in it."), when=newest))
+        self.restore_button.show()
+
+    def set_restoring(self, step: str) -> None:
+        """A restore is running: *step* says what it does now ("" when it is over)."""
+        self.set_busy(bool(step))
+        self.restore_button.setEnabled(not step)
+        self.sign_in_button.setEnabled(not step)
+        if step:
+            self.step.show_message(step)
+        else:
+            self.step.clear_message()
 
     def _name_changed(self) -> None:
         # The wait applies to one account; another person may sign in meanwhile.

@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
                                              "folder, or a whole copy of the vault elsewhere"))
     backup.add_argument("--to", type=Path, metavar="DIR", help=_(
         "make a complete copy of the vault folder inside DIR (a drive kept elsewhere)"))
+    restore = sub.add_parser("restore", help=_(
+        "put a backup back: it is checked in a new folder first, then swapped in, and the "
+        "database it replaces is kept aside (administrators)"))
+    restore.add_argument("backup", nargs="?", type=Path, metavar="BACKUP", help=_(
+        "the backup file (default: the newest backup that passes its check)"))
+    restore.add_argument("--into", type=Path, metavar="DIR", help=_(
+        "make the restored vault in the new folder DIR and leave the vault in use as it is"))
+    restore.add_argument("--list", action="store_true", help=_(
+        "list the vault's backups and change nothing"))
     sub.add_parser("rekey", help=_(
         "change the vault's keys: the database and every backup are encrypted again, and "
         "earlier copies of the key file open nothing (after disabling an account, say); run "
@@ -156,6 +165,8 @@ class Cli:
             return self.init()
         if command == "recover":
             return self.recover()
+        if command == "restore":
+            return self.restore()
         if command == "demo":
             return records.run_demo(self.folder, self.args.survivors, self.reader, self.kdf)
         if command == "user" and self.args.user_command is None:
@@ -224,6 +235,31 @@ class Cli:
             opened, _report = vault.recover(key, self.args.name, new)
             build_services(opened).lock()
         _out(fill(_("New passphrase set for {user}."), user=self.args.name))
+        return 0
+
+    def restore(self) -> int:
+        from shelter_app.i18n.formatting import format_datetime
+        from shelter_app.vault import restore
+        from shelter_app.vault.backup import copies
+
+        if self.args.list:
+            found = copies(self.folder)
+            if not found:
+                _out(_("This vault has no backups."))
+            for made, version, path in reversed(found):
+                size = path.stat().st_size / 1e6
+                _out(f"{format_datetime(made)}\t" + _("version {v}").format(v=version)
+                     + "\t" + _("{mb:.1f} MB").format(mb=size) + f"\t{path}")
+            return 0
+        acting = _acting(self.args)
+        passphrase = self.reader.current()
+        with Vault.open(self.folder, kdf=self.kdf) as vault:
+            report = restore.restore(
+                vault.folder, acting, passphrase, self.args.backup, into=self.args.into,
+                minimum=self.kdf.minimum, attempts=vault.attempts,
+                step=lambda text: print(text, file=sys.stderr))
+        for line in restore.report_lines(report):
+            _out(line)
         return 0
 
     def user(self, s: Services) -> int:

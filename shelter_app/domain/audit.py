@@ -43,6 +43,7 @@ class Event(StrEnum):
     INTEGRITY_FAILURE = "vault.integrity_failure"
     AUDIT_FINGERPRINT = "vault.audit_fingerprint"
     ANCHOR_RESET = "vault.anchor_reset"  # a backup restored on purpose was accepted
+    RESTORED = "vault.restored"  # a backup put back (recorded in the restored chain)
     KEYS_MIGRATED = "key.file_migrated"  # the key file moved to key pairs and grants
     KEYS_GRANTED = "key.granted"  # keys sealed to an account its signed roles entitle
     KEYS_MADE = "key.content_keys_made"  # a coordinator's first session made them
@@ -94,6 +95,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.INTEGRITY_FAILURE: N_("Integrity check failed"),
     Event.AUDIT_FINGERPRINT: N_("Audit fingerprint issued"),
     Event.ANCHOR_RESET: N_("Restored backup accepted"),
+    Event.RESTORED: N_("Backup restored"),
     Event.KEYS_MIGRATED: N_("Key file upgraded"),
     Event.KEYS_GRANTED: N_("Keys given to an account"),
     Event.KEYS_MADE: N_("Content keys made"),

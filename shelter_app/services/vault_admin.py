@@ -13,7 +13,13 @@ from pathlib import Path
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
-from shelter_app.errors import EnvironmentFailure, ShelterError, StorageFailure, ValidationError
+from shelter_app.errors import (
+    EnvironmentFailure,
+    ShelterError,
+    StorageFailure,
+    ValidationError,
+    WrongPassphrase,
+)
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill, format_datetime, format_number, isolated
 from shelter_app.services import key_rotation, row_seals
@@ -39,6 +45,7 @@ from shelter_app.vault.backup import copies as backup_copies
 from shelter_app.vault.connection import integrity_problems
 from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
 from shelter_app.vault.rekey import Progress, RekeyReport, change_keys
+from shelter_app.vault.restore import administrator_keys
 
 log = logging.getLogger(__name__)
 
@@ -402,6 +409,26 @@ class VaultAdminService:
         self._ctx.require(Action.BACKUP)
         found = backup_copies(self._ctx.vault.vault.folder)
         return found[-1][0] if found else None
+
+    def backups(self) -> list[tuple[dt.datetime, int, Path]]:
+        """The copies in backups/, newest first: (made at, schema version, path)."""
+        self._ctx.require(Action.BACKUP)
+        return list(reversed(backup_copies(self._ctx.vault.vault.folder)))
+
+    def check_restorer(self, passphrase: str) -> None:
+        """Before a restore ends this session: the signed-in administrator's passphrase
+        opens her key slot (WrongPassphrase otherwise, counted like a failed sign-in)."""
+        self._ctx.require(Action.BACKUP)
+        opened = self._ctx.vault
+        slots = KeyslotFile.load(opened.vault.keyslots_path)
+        user_id = slots.find_user(self._ctx.session.username).user_id
+        opened.vault.attempts.check(user_id)
+        try:
+            administrator_keys(slots, self._ctx.session.username, passphrase,
+                               opened.vault.kdf.minimum).wipe()
+        except WrongPassphrase:
+            opened.vault.attempts.failed(user_id)
+            raise
 
     def _backup(self, reason: str) -> Path:
         opened = self._ctx.vault

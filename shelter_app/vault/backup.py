@@ -210,16 +210,22 @@ def newest_audit_event(path: Path, data_key: bytes) -> tuple[int, bytes] | None:
 _COPY_NAME = re.compile(r"^cases-(\d{8}T\d{12}Z)-v(\d+)\.db$")
 
 
+def copy_made_at(name: str) -> dt.datetime | None:
+    """When the copy named *name* (``cases-20261207T101500123456Z-v10.db``) was made."""
+    match = _COPY_NAME.match(name)
+    if match is None:
+        return None
+    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+
+
 def copies(folder: Path) -> list[tuple[dt.datetime, int, Path]]:
     """The database copies in ``backups/``, oldest first: (made at, schema version, path)."""
     found = []
     with contextlib.suppress(FileNotFoundError):
         for path in (folder / BACKUP_DIR).iterdir():
-            match = _COPY_NAME.match(path.name)
-            if match:
-                made = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S%fZ").replace(
-                    tzinfo=dt.UTC)
-                found.append((made, int(match.group(2)), path))
+            made = copy_made_at(path.name)
+            if made is not None:
+                found.append((made, int(path.name.rsplit("-v", 1)[1][:-3]), path))
     return sorted(found)
 
 

@@ -38,7 +38,7 @@ from shelter_app.errors import (
 from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
-from shelter_app.vault import crypto, rekey
+from shelter_app.vault import crypto, rekey, restore
 from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
@@ -110,6 +110,11 @@ class Vault:
                   "created.")
             )
         vault._lock.acquire()
+        try:
+            restore.finish_interrupted(vault.folder)  # a restore a crash stopped mid-swap
+        except BaseException:
+            vault.close()
+            raise
         return vault
 
     def _hold(self) -> None:

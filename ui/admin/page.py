@@ -8,6 +8,7 @@ and the vault.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from shelter_app.domain.roles import Action
@@ -29,6 +30,8 @@ def may_see_admin(services: Services) -> bool:
 
 
 class AdminPage(QWidget):
+    restore_requested = Signal(str, object)  # passphrase, backup file (VaultTab)
+
     def __init__(self, services: Services, background: Background,
                  parent: QWidget | None = None, *,
                  choose_file: ChooseFile = system_file_dialog) -> None:
@@ -48,6 +51,7 @@ class AdminPage(QWidget):
             self.tabs.addTab(self.settings, _("&Settings"))
         if any(ctx.allowed(a) for a in (Action.VERIFY, Action.BACKUP, Action.REKEY)):
             self.vault = VaultTab(services, background)
+            self.vault.restore_requested.connect(self.restore_requested)
             self.tabs.addTab(self.vault, _("&Vault"))
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Administration")))

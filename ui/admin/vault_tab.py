@@ -35,6 +35,7 @@ from ..agenda.common import button, flow
 from ..background import Background
 from ..file_dialogs import Kind, choose_folder
 from ..widgets import NOTICE_STYLE, BusyBar, MessageLabel, heading, named, paragraph
+from .restore_dialog import RestoreDialog
 
 # (parent) → the chosen folder, or None; the default asks with the system folder dialog.
 ChooseFolder = Callable[[QWidget], Path | None]
@@ -53,6 +54,8 @@ class _Progress(QObject):
 
 
 class VaultTab(QWidget):
+    restore_requested = Signal(str, object)  # the passphrase, the backup file
+
     def __init__(self, services: Services, background: Background,
                  parent: QWidget | None = None, *,
                  choose_folder: ChooseFolder = system_folder_dialog) -> None:
@@ -75,6 +78,10 @@ class VaultTab(QWidget):
             "A new database key: copies of the key file made before open nothing afterwards"),
             self.rekey)
         self.rekey_button.setVisible(services.ctx.allowed(Action.REKEY))
+        self.restore_button = button(_("&Restore a backup…"), _(
+            "Put a backup back: it is checked first, and the database in use is kept aside"),
+            self.restore)
+        self.restore_dialog: RestoreDialog | None = None
         self._progress = _Progress(self)
         self._progress.moved.connect(self._moved)
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
@@ -97,7 +104,7 @@ class VaultTab(QWidget):
             "After a backup was put back on purpose: take its audit record as the new anchor"),
             self.accept_restored)
         self.accept_button.hide()
-        for widget in (self.backup_button, self.copy_button):
+        for widget in (self.backup_button, self.copy_button, self.restore_button):
             widget.setVisible(services.ctx.allowed(Action.BACKUP))
         self.busy = BusyBar(_("Working…"))
         self.result = MessageLabel(NOTICE_STYLE)
@@ -116,7 +123,7 @@ class VaultTab(QWidget):
         layout.addWidget(self.last_backup)
         layout.addWidget(fingerprint_row)
         layout.addWidget(flow(self.verify_button, self.backup_button, self.copy_button,
-                              self.rekey_button))
+                              self.restore_button, self.rekey_button))
         layout.addWidget(self.busy)
         layout.addWidget(self.result)
         layout.addWidget(self.error)
@@ -148,7 +155,8 @@ class VaultTab(QWidget):
             widget.setEnabled(False)
 
     def _buttons(self) -> tuple[QWidget, ...]:
-        return (self.verify_button, self.backup_button, self.copy_button, self.rekey_button)
+        return (self.verify_button, self.backup_button, self.copy_button, self.restore_button,
+                self.rekey_button)
 
     def _finish(self) -> None:
         self.busy.hide()
@@ -232,6 +240,15 @@ class VaultTab(QWidget):
             "A complete copy of the vault, checked, is in {path}. The passphrases and the "
             "recovery key that open this vault open the copy too: keep the drive locked "
             "away."), path=path))
+
+    def restore(self) -> RestoreDialog:
+        """The backups to choose from and the passphrase (ui/admin/restore_dialog.py)."""
+        dialog = RestoreDialog(self._services, self._background, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.restore_requested)
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
 
     def rekey(self) -> QMessageBox:
         """Asks first (Cancel is the default), then changes the keys off the GUI thread."""
