@@ -49,7 +49,7 @@ from shelter_app.errors import (
     WrongPassphrase,
 )
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import format_datetime, format_number
+from shelter_app.i18n.formatting import format_datetime, format_number, isolated
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
@@ -172,7 +172,9 @@ def check_copy(copy: Path, backup: Path, keyring: Keyring, vault_id: str,
         step(_("Checking every page…"))
         problems = integrity_problems(conn)
         if problems:
-            raise _refused(backup, _("{n} of its pages are damaged.").format(n=len(problems)))
+            raise _refused(backup, ngettext("{n} of its pages is damaged.",
+                                            "{n} of its pages are damaged.",
+                                            len(problems)).format(n=len(problems)))
         db = Database(conn)
         try:
             stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
@@ -467,19 +469,19 @@ def set_aside(folder: Path) -> list[Path]:
 def report_lines(report: RestoreReport) -> list[str]:
     """What a restore did, in sentences for the administrator who ran it."""
     if report.made_at is not None:
-        lines = [_("The backup of {when} was restored: every page and its audit chain of {n} "
-                   "events were checked.").format(when=format_datetime(report.made_at),
-                                                  n=format_number(report.events))]
+        lines = [_("The backup of {when} was restored; every page and its audit chain were "
+                   "checked (audit events: {n}).").format(when=format_datetime(report.made_at),
+                                                          n=format_number(report.events))]
     else:
-        lines = [_("The backup {name} was restored: every page and its audit chain of {n} "
-                   "events were checked.").format(name=report.backup.name,
-                                                  n=format_number(report.events))]
+        lines = [_("The backup {name} was restored; every page and its audit chain were "
+                   "checked (audit events: {n}).").format(name=isolated(report.backup.name),
+                                                          n=format_number(report.events))]
     if report.replaced is None:
         lines.append(_("The restored vault is in {folder}; the vault in use was not changed.")
-                     .format(folder=report.folder))
+                     .format(folder=isolated(str(report.folder))))
     else:
         lines.append(_("The database it replaced and its key file are kept in {folder}.")
-                     .format(folder=report.replaced))
+                     .format(folder=isolated(str(report.replaced))))
         if report.set_aside:
             lines.append(ngettext(
                 "{n} backup made after the restored one was moved there too.",
