@@ -102,6 +102,31 @@ def test_bad_user_names_are_refused(admin: Services, name: str) -> None:
     assert len(admin.accounts.list()) == 1
 
 
+@pytest.mark.parametrize(("name", "expect"), [
+    ("\u0430dmin", "different alphabets"),  # Cyrillic а, then Latin
+    ("p\u0430ss", "different alphabets"),
+    ("ADM\u0399N", "different alphabets"),  # Greek capital iota among Latin letters
+    ("\u0430\u0501min", "different alphabets"),
+    ("casey1", "looks like the existing account"),  # "l" and "1" are confusable
+    ("casey\uff4c", "looks like the existing account"),  # fullwidth l: one script, same look
+])
+def test_user_names_that_look_like_another_are_refused(admin: Services, vault_dir: Path,
+                                                        name: str, expect: str) -> None:
+    add_user(admin, "caseyl", "caseworker")
+    before = (vault_dir / "keyslots.json").read_bytes()
+    with pytest.raises(ValidationError) as info:
+        add_user(admin, name, "legal")
+    assert expect in info.value.message and info.value.field == "username"
+    assert (vault_dir / "keyslots.json").read_bytes() == before
+    assert len(admin.accounts.list()) == 2
+
+
+@pytest.mark.parametrize("name", ["мария", "محمد", "ana.lopez-2", "maría", "nguyễn"])
+def test_names_in_one_alphabet_are_accepted(admin: Services, name: str) -> None:
+    add_user(admin, name, "legal")
+    assert name in {a.username for a in admin.accounts.list()}
+
+
 def test_roles_must_be_known_and_at_least_one(admin: Services) -> None:
     with pytest.raises(ValidationError) as info:
         admin.accounts.add("erin", [], TEMP_PASS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from shelter_app.domain.confusables import scripts
 from shelter_app.domain.roles import Role
 from shelter_app.errors import PassphraseRejected, ValidationError
 from shelter_app.i18n import _, ngettext
@@ -48,6 +49,11 @@ def validate_username(username: str) -> str:
                 _("A user name cannot contain spaces, slashes or invisible characters."),
                 "username",
             )
+    if len(scripts(name)) > 1:
+        raise ValidationError(_(
+            "A user name cannot mix letters of different alphabets (such as Latin and "
+            "Cyrillic): it could be taken for another name. Type it in one alphabet."),
+            "username")
     return name
 
 

@@ -17,9 +17,11 @@ from shelter_app.domain.accounts import (
     validate_username,
 )
 from shelter_app.domain.audit import Event
+from shelter_app.domain.confusables import skeleton
 from shelter_app.domain.roles import Action, Role
 from shelter_app.errors import NotFound, ValidationError, WrongPassphrase
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import isolated
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Row
@@ -65,6 +67,16 @@ class AccountService:
         return sum(1 for r in rows if Role.ADMIN.value in json.loads(r["roles"]))
 
     # -- changing ------------------------------------------------------------------
+    def _refuse_look_alike(self, username: str) -> None:
+        """A new name may not look like an existing account's (TR39 skeletons,
+        domain/confusables.py): ``аdmin`` beside ``admin``, ``anal`` beside ``ana1``."""
+        wanted = skeleton(username)
+        for (existing,) in self._ctx.db.execute("SELECT username FROM users"):
+            if skeleton(existing) == wanted:
+                raise ValidationError(_(
+                    "That user name looks like the existing account {user}: choose one that "
+                    "cannot be taken for it.").format(user=isolated(existing)), "username")
+
     def add(self, username: str, roles: Iterable[str], temporary_passphrase: str, *,
             display_name: str = "", temporary: bool = True) -> Account:
         """A new account that must choose its own passphrase at first sign-in (unless
@@ -76,6 +88,7 @@ class AccountService:
         if self._ctx.db.scalar("SELECT 1 FROM users WHERE username_key = :k",
                                {"k": username_key(username)}):
             raise ValidationError(_("An account with that user name already exists."), "username")
+        self._refuse_look_alike(username)
         user_id = str(uuid.uuid4())
         now = now_utc()
         actor = self._ctx.session.user_id

@@ -219,8 +219,9 @@ class VaultAdminService:
         try:
             chain = self._ctx.audit.verify()
             anchors = self._check_anchors(parsed)
-        except EnvironmentFailure as exc:  # a damaged page under the audit table
-            chain = ChainReport(False, 0, None, str(exc))
+        except EnvironmentFailure:  # a damaged page under the audit table
+            chain = ChainReport(False, 0, None, _(
+                "The audit events cannot be read: pages that hold them are damaged."))
             anchors = []
         accounts, account_issues = account_problems(self._ctx.vault, self._ctx.db)
         report = VerifyReport(problems, chain, anchors, accounts, account_issues,

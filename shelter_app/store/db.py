@@ -52,7 +52,7 @@ def environment_failure(exc: sqlcipher.Error) -> Exception | None:
         return VaultDamaged(
             _(
                 "The database file is damaged. Stop using this copy and restore the newest "
-                "backup; run 'shelter-admin verify' for details."
+                "backup (Administration, Vault tab, or shelter-admin restore)."
             )
         )
     return None
