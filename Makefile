@@ -51,6 +51,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks.records
 	$(BIN)/python -m benchmarks.documents
 	$(BIN)/python -m benchmarks.history
+	$(BIN)/python -m benchmarks.restore
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.gui
 
 ## screenshots: render the main screens into docs/screenshots/

@@ -158,6 +158,30 @@ def test_zero_length_database_is_refused_and_left_alone(closed_vault: Path) -> N
     assert (closed_vault / "cases.db").stat().st_size == 0
 
 
+def test_a_folder_named_cases_db_is_called_a_folder(closed_vault: Path) -> None:
+    (closed_vault / "cases.db").rename(closed_vault / "kept.db")
+    (closed_vault / "cases.db").mkdir()
+    with pytest.raises(VaultDamaged) as info:
+        _unlock(closed_vault)
+    assert "is a folder, not the database file" in str(info.value)
+    assert (closed_vault / "cases.db").is_dir() and not any((closed_vault / "cases.db").iterdir())
+
+
+def test_an_unencrypted_sqlite_file_is_called_what_it_is(closed_vault: Path) -> None:
+    import sqlite3
+
+    (closed_vault / "cases.db").unlink()
+    plain = sqlite3.connect(closed_vault / "cases.db")
+    plain.execute("CREATE TABLE t (x)")
+    plain.commit()
+    plain.close()
+    before = (closed_vault / "cases.db").read_bytes()
+    with pytest.raises(VaultDamaged) as info:
+        _unlock(closed_vault)
+    assert "unencrypted SQLite database" in str(info.value)
+    assert (closed_vault / "cases.db").read_bytes() == before
+
+
 def test_folder_without_a_vault(tmp_path: Path) -> None:
     with pytest.raises(VaultMissing):
         Vault.open(tmp_path / "does-not-exist", kdf=FAST_KDF)

@@ -46,6 +46,25 @@ def damaged_database() -> VaultDamaged:
     )
 
 
+PLAIN_SQLITE = b"SQLite format 3\x00"
+
+
+def _not_this_database(path: Path) -> VaultDamaged | None:
+    """A file that is plainly not a vault's database, said for what it is: an unencrypted
+    SQLite database (an encrypted one begins with random bytes, its salt)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(len(PLAIN_SQLITE))
+    except OSError:
+        return None
+    if start == PLAIN_SQLITE:
+        return VaultDamaged(_(
+            "cases.db is an unencrypted SQLite database, not this vault's encrypted database: "
+            "it was put there by another program or copied over by mistake. Nothing was "
+            "changed. Restore the newest backup."))
+    return None
+
+
 def too_new(found: int, known: int) -> VaultTooNew:
     return VaultTooNew(
         _(
@@ -62,6 +81,10 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
     SQLCipher would silently make a new empty database at a missing or empty path, which
     would look to the user like every record had vanished, so that is checked first.
     """
+    if path.is_dir():
+        raise VaultDamaged(_(
+            "cases.db in this vault folder is a folder, not the database file. Nothing was "
+            "changed. Move it out of the vault folder, then restore the newest backup."))
     if not create:
         try:
             size = path.stat().st_size
@@ -93,7 +116,7 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
             # (a wrong key or a damaged page fails here) without parsing the schema.
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlcipher.DatabaseError as exc:
-            raise damaged_database() from exc
+            raise _not_this_database(path) or damaged_database() from exc
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
         else:

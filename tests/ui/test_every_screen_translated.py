@@ -178,7 +178,7 @@ def test_the_check_finds_english_and_passes_translations():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("language", ["en_XA", "ar", "es"])
+@pytest.mark.parametrize("language", ["en_XA", "ar"])  # ar: a real catalogue, right to left
 def test_every_screen_after_a_switch_is_in_the_new_language(
         qtbot, make_controller, vault_dir, language):
     make_walked_vault(vault_dir)
