@@ -24,7 +24,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from benchmarks.records import BENCH_KDF, PASS, build, ms, p95, timed
+from benchmarks.records import BENCH_KDF, PASS, build, ms, p95, print_table, timed
 from shelter_app.domain.audit import Event
 from shelter_app.services.audit_log import AuditQuery
 from shelter_app.services.registry import Services, build_services
@@ -155,10 +155,7 @@ def main() -> None:
                      f"{found[-1]} rows on the page"))
     s.lock()
     vault.close()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'value':>10}  {'target':>8}  baseline")
-    for name, value, target_text, base in rows:
-        print(f"{name:<{width}}  {value:>10}  {target_text:>8}  {base}")
+    print_table(rows)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -54,6 +54,11 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    """The figures as a table: name, value, target, same-run baseline."""
+    print_table(rows)
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
@@ -277,10 +282,7 @@ def main() -> None:
     coordinator.lock()
     vault.close()
     plain.close()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'value':>10}  {'target':>8}  baseline")
-    for name, value, target_text, baseline in rows:
-        print(f"{name:<{width}}  {value:>10}  {target_text:>8}  {baseline}")
+    print_table(rows)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.records import BENCH_KDF, PASS, build
+from benchmarks.records import BENCH_KDF, PASS, build, print_table
 from shelter_app.services.registry import build_services
 from shelter_app.vault.restore import restore, set_aside
 from shelter_app.vault.vault import Vault
@@ -56,10 +56,7 @@ def main() -> None:
                  f"{report.events:,} audit events checked"))
     for aside in set_aside(folder):
         shutil.rmtree(aside, ignore_errors=True)  # the replaced copy: only the bench made it
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'value':>10}  {'target':>8}  baseline")
-    for name, value, target_text, baseline in rows:
-        print(f"{name:<{width}}  {value:>10}  {target_text:>8}  {baseline}")
+    print_table(rows)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
