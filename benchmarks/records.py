@@ -56,7 +56,10 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 def print_table(rows: list[tuple[str, str, str, str]]) -> None:
     """The figures as a table: name, value, target, same-run baseline."""
-    print_table(rows)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  {'target':>8}  baseline")
+    for name, value, target_text, baseline in rows:
+        print(f"{name:<{width}}  {value:>10}  {target_text:>8}  {baseline}")
 
 
 def p95(values: list[float]) -> float:
