@@ -39,9 +39,12 @@ class _Steps(QObject):
 
 def offer(controller: AppController, window: SignInWindow, exc: BaseException) -> None:
     """After a failed sign-in: offer the newest backup if the database is what failed."""
-    if not isinstance(exc, VaultDamaged | VaultMissing):
-        return
-    found = copies(controller.folder)
+    if isinstance(exc, VaultDamaged | VaultMissing):
+        _offer_newest(controller, window)
+
+
+def _offer_newest(controller: AppController, window: SignInWindow) -> None:
+    found = copies(controller.folder)  # a listing of backups/: no file is opened
     if found:
         window.offer_restore(format_datetime(found[-1][0]))
 
@@ -54,6 +57,9 @@ def start(controller: AppController, username: str, passphrase: str,
         return
     offered = controller.services is None  # from the sign-in screen's offer
     if controller.services is not None:
+        # Unsaved edits become drafts first: if the backup is refused, they are still
+        # in the vault, which nothing then changes.
+        controller._keep_drafts()
         controller._end_session(Event.SIGN_OUT)
     window = controller._show_sign_in()
     window.username.setText(username)
@@ -79,8 +85,8 @@ def start(controller: AppController, username: str, passphrase: str,
             return
         window.set_restoring("")
         window.show_error(exc.message if isinstance(exc, ShelterError) else unexpected(exc))
-        if offered:
-            offer(controller, window, VaultDamaged(""))
+        if offered:  # the database still cannot be opened: another backup may do
+            _offer_newest(controller, window)
         if not isinstance(exc, ShelterError):
             raise exc
 

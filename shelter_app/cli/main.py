@@ -238,7 +238,7 @@ class Cli:
         return 0
 
     def restore(self) -> int:
-        from shelter_app.i18n.formatting import format_datetime, format_number
+        from shelter_app.i18n.formatting import format_datetime, format_megabytes
         from shelter_app.vault import restore
         from shelter_app.vault.backup import copies
 
@@ -247,9 +247,8 @@ class Cli:
             if not found:
                 _out(_("This vault has no backups."))
             for made, version, path in reversed(found):
-                size = format_number(round(path.stat().st_size / 1e6, 1))
                 _out(f"{format_datetime(made)}\t" + _("database version {version}").format(
-                    version=version) + "\t" + _("{size} MB").format(size=size) + f"\t{path}")
+                    version=version) + f"\t{format_megabytes(path.stat().st_size)}\t{path}")
             return 0
         acting = _acting(self.args)
         passphrase = self.reader.current()

@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from shelter_app.i18n import current_language
+from shelter_app.i18n import _, current_language
 
 # Region codes CLDR names that are not countries or territories: unknown, pseudo-locales,
 # the EU, the eurozone, the UN, "outlying Oceania".
@@ -140,6 +140,11 @@ def _isolated_value(value: object) -> object:
 
 def format_number(value: int | float, *, language: str | None = None) -> str:
     return str(babel_numbers.format_decimal(value, locale=locale_for(language)))
+
+
+def format_megabytes(size: int) -> str:
+    """A file's size in megabytes, one decimal, as the interface language writes numbers."""
+    return _("{size} MB").format(size=format_number(round(size / 1e6, 1)))
 
 
 def country_name(code: str, *, language: str | None = None) -> str | None:

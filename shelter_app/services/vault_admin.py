@@ -18,7 +18,6 @@ from shelter_app.errors import (
     ShelterError,
     StorageFailure,
     ValidationError,
-    WrongPassphrase,
 )
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill, format_datetime, format_number, isolated
@@ -420,16 +419,9 @@ class VaultAdminService:
         """Before a restore ends this session: the signed-in administrator's passphrase
         opens her key slot (WrongPassphrase otherwise, counted like a failed sign-in)."""
         self._ctx.require(Action.BACKUP)
-        opened = self._ctx.vault
-        slots = KeyslotFile.load(opened.vault.keyslots_path)
-        user_id = slots.find_user(self._ctx.session.username).user_id
-        opened.vault.attempts.check(user_id)
-        try:
-            administrator_keys(slots, self._ctx.session.username, passphrase,
-                               opened.vault.kdf.minimum).wipe()
-        except WrongPassphrase:
-            opened.vault.attempts.failed(user_id)
-            raise
+        vault = self._ctx.vault.vault
+        administrator_keys(KeyslotFile.load(vault.keyslots_path), self._ctx.session.username,
+                           passphrase, vault.kdf.minimum, vault.attempts).wipe()
 
     def _backup(self, reason: str) -> Path:
         opened = self._ctx.vault

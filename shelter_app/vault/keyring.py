@@ -61,6 +61,12 @@ class Keyring:
     def data_key(self) -> bytes:
         return bytes(self.keys[KeyName.DATABASE])
 
+    @property
+    def integrity_key(self) -> bytes:
+        """The key of the audit chain and its anchors: the vault's first database key,
+        which a re-key keeps as the integrity key (vault/rekey.py)."""
+        return self.key(KeyName.INTEGRITY) or self.data_key
+
     def may_grant(self, name: str) -> bool:
         """Whether this session gives *name* to accounts entitled to it."""
         if not self.holds(name):

@@ -31,14 +31,13 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.domain.audit import Event
-from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Role, stored_roles
 from shelter_app.errors import (
     EnvironmentFailure,
@@ -53,7 +52,7 @@ from shelter_app.i18n.formatting import format_datetime, format_number, isolated
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
-from shelter_app.vault.anchors import anchor_key
+from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
     BACKUP_DIR,
@@ -63,17 +62,21 @@ from shelter_app.vault.backup import (
     mirror_keyslots,
     newest_audit_event,
 )
-from shelter_app.vault.connection import connect, integrity_problems, load_schema
+from shelter_app.vault.connection import (
+    connect,
+    integrity_problems,
+    load_schema,
+    schema_version,
+)
 from shelter_app.vault.fileio import atomic_write, fsync_dir, storage_error
-from shelter_app.vault.key_file_anchor import KeyFileAnchor
+from shelter_app.vault.key_file_anchor import anchor_now
 from shelter_app.vault.keyring import Keyring, open_account, statement_roles
 from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
+from shelter_app.vault.vault import DB_NAME, KEYSLOTS_NAME
 
 JOURNAL = "restore.json"
 STAGING_PREFIX = "restoring-"
 REPLACED_PREFIX = "replaced-"
-DB_NAME = "cases.db"
-KEYSLOTS_NAME = "keyslots.json"
 
 Step = Callable[[str], None]
 
@@ -103,11 +106,6 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def made_at(path: Path) -> dt.datetime | None:
-    """When a copy was made, from its name (``cases-…-v10.db``); None for any other file."""
-    return copy_made_at(path.name)
-
-
 # -- who may restore ----------------------------------------------------------------------
 def _key_file(folder: Path) -> KeyslotFile:
     """The live key file, or its mirror in backups/ when the live one cannot be read."""
@@ -121,11 +119,19 @@ def _key_file(folder: Path) -> KeyslotFile:
 
 
 def administrator_keys(slots: KeyslotFile, username: str, passphrase: str,
-                       minimum: crypto.KdfParams) -> Keyring:
-    """The keys of *username*'s slot, refused unless an administrator's signed roles."""
+                       minimum: crypto.KdfParams, attempts: AttemptCounter | None = None
+                       ) -> Keyring:
+    """The keys of *username*'s slot, refused unless an administrator's signed roles.  With
+    *attempts*, a wrong passphrase counts (and waits) like a failed sign-in."""
     slot = slots.find_user(username)
-    opened = open_account(slots, slot, passphrase, minimum)
-    keyring = opened.keyring
+    if attempts is not None:
+        attempts.check(slot.user_id)
+    try:
+        keyring = open_account(slots, slot, passphrase, minimum).keyring
+    except WrongPassphrase:
+        if attempts is not None:
+            attempts.failed(slot.user_id)
+        raise
     if keyring.signed_roles is None or Role.ADMIN.value not in keyring.signed_roles:
         keyring.wipe()
         raise PermissionDenied(_("Only an administrator can restore a backup."))
@@ -162,13 +168,9 @@ def check_copy(copy: Path, backup: Path, keyring: Keyring, vault_id: str,
     """(schema version, audit events) of the database at *copy*, after checking that it
     belongs to this vault, has every page whole and an unbroken audit chain; else
     ``BackupRefused`` naming *backup*."""
-    from shelter_app.vault.migrate import latest_version
-
-    conn = _open_copy(copy, backup, keyring.data_key)
+    conn = _open_copy(copy, backup, keyring.data_key)  # refuses a newer version's too
     try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > latest_version():
-            raise _refused(backup, _("it was written by a newer version of Shelter App."))
+        version = schema_version(conn)
         step(_("Checking every page…"))
         problems = integrity_problems(conn)
         if problems:
@@ -193,8 +195,7 @@ def check_copy(copy: Path, backup: Path, keyring: Keyring, vault_id: str,
 
 
 def _audit(db: Database, keyring: Keyring) -> AuditLog:
-    integrity = keyring.key(KeyName.INTEGRITY) or keyring.data_key
-    return AuditLog(db, crypto.subkey(integrity, "audit chain v1"))
+    return AuditLog(db, crypto.subkey(keyring.integrity_key, "audit chain v1"))
 
 
 # -- making the copy agree with the key file ------------------------------------------------
@@ -252,16 +253,17 @@ def _later_branch(folder: Path, audit: AuditLog, key: bytes) -> list[str]:
     return names
 
 
-def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, actor_id: str,
-            made: dt.datetime | None, version: int, keyslots_out: Path, folder: Path
-            ) -> tuple[_Agreement, list[str]]:
-    """Agree with the key file, record the restore, anchor the key file at that event and
-    fold the log into the database file (the copy becomes a live vault on its own).  Also
-    returns the backups of *folder* that the restored chain does not hold."""
+def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, made: dt.datetime | None,
+            version: int, keyslots_out: Path) -> tuple[_Agreement, AuditLog, Database]:
+    """Agree with the key file, record the restore, anchor the key file written to
+    *keyslots_out* at that event, and fold the log into the database file (the copy
+    becomes a live vault on its own).  Returns the open chain and database, for the
+    caller to look at the backups with, then close."""
     conn = connect(copy, keyring.data_key)
     try:
         load_schema(conn)
         db = Database(conn)
+        actor_id = keyring.user_id
         if db.scalar("SELECT 1 FROM users WHERE id = :id", {"id": actor_id}) is None:
             raise BackupRefused(_(
                 "Your account was made after this backup, so the backup does not know it. An "
@@ -276,17 +278,16 @@ def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, actor_id: str,
                                   + len(done.removed),
                                   "occurred_at": made.strftime("%Y-%m-%dT%H:%M:%SZ")
                                   if made else None})
+        newest = audit.newest()
+        assert newest is not None  # the event just appended
+        slots.audit_anchor = Anchor(newest[0], newest[1], anchor_now()).to_json(
+            anchor_key(keyring.integrity_key), slots.vault_id)
         slots.save(keyslots_out)
-        integrity = keyring.key(KeyName.INTEGRITY) or keyring.data_key
-        anchor = KeyFileAnchor(anchor_key(integrity), slots.vault_id, keyslots_out,
-                               keyslots_out.parent, db, audit)
-        if anchor.write(force=True) is None:
-            raise StorageFailure(_("The key file could not be written. Nothing was changed."))
-        later = _later_branch(folder, audit, keyring.data_key)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
+    except BaseException:
         conn.close()
-    return done, later
+        raise
+    return done, audit, db
 
 
 def _copy_file(source: Path, target: Path) -> None:
@@ -380,31 +381,21 @@ def restore(folder: Path, username: str, passphrase: str, backup: Path | None = 
     into the vault *folder*, or into the new folder *into*.  The caller holds the vault
     (``Vault.open``) and has no connection of its own open on it."""
     step = step or (lambda _text: None)
-    finish_interrupted(folder)
     slots = _key_file(folder)
-    user_id = slots.find_user(username).user_id
-    if attempts is not None:
-        attempts.check(user_id)
+    keyring = administrator_keys(slots, username, passphrase, minimum, attempts)
     try:
-        keyring = administrator_keys(slots, username, passphrase, minimum)
-    except WrongPassphrase:
-        if attempts is not None:
-            attempts.failed(user_id)
-        raise
-    try:
-        candidates = ([backup] if backup is not None
-                      else [path for _made, _v, path in reversed(copies(folder))])
+        if backup is not None:
+            return _restore_one(folder, slots, keyring, backup, into, step, [])
+        candidates = [path for _made, _v, path in reversed(copies(folder))]
         if not candidates:
             raise BackupRefused(_("This vault has no backups to restore."))
         skipped: list[Path] = []
-        for candidate in candidates:
+        for candidate in candidates[:-1]:
             try:
                 return _restore_one(folder, slots, keyring, candidate, into, step, skipped)
             except BackupRefused:
-                if backup is not None or candidate == candidates[-1]:
-                    raise
                 skipped.append(candidate)
-        raise AssertionError("unreachable")
+        return _restore_one(folder, slots, keyring, candidates[-1], into, step, skipped)
     finally:
         keyring.wipe()
 
@@ -415,7 +406,7 @@ def _restore_one(folder: Path, slots: KeyslotFile, keyring: Keyring, backup: Pat
         raise BackupRefused(_("There is no file {name}.").format(name=backup.name))
     if not backup.is_file():
         raise BackupRefused(_("{name} is a folder, not a backup.").format(name=backup.name))
-    made = made_at(backup)
+    made = copy_made_at(backup.name)  # None for a file from elsewhere
     target = _into_folder(into) if into is not None else folder
     staged = target if into is not None else folder / f"{STAGING_PREFIX}{_stamp()}"
     created = not staged.exists()
@@ -425,10 +416,14 @@ def _restore_one(folder: Path, slots: KeyslotFile, keyring: Keyring, backup: Pat
         _copy_file(backup, staged / DB_NAME)
         version, events = check_copy(staged / DB_NAME, backup, keyring, slots.vault_id, step)
         step(_("Putting it in place…"))
+        own, audit, db = _settle(staged / DB_NAME, slots, keyring, made, version,
+                                 staged / KEYSLOTS_NAME)
+        try:
+            later = [] if into is not None else _later_branch(folder, audit, keyring.data_key)
+        finally:
+            db.close()
         if into is not None:
-            (staged / BACKUP_DIR).mkdir(mode=0o700, exist_ok=True)
-        own, later = _settle(staged / DB_NAME, slots, keyring, keyring.user_id, made, version,
-                             staged / KEYSLOTS_NAME, folder)
+            mirror_keyslots(staged / KEYSLOTS_NAME, staged)  # creates backups/ too
     except BaseException as exc:
         if created:
             shutil.rmtree(staged, ignore_errors=True)
@@ -445,17 +440,14 @@ def _restore_one(folder: Path, slots: KeyslotFile, keyring: Keyring, backup: Pat
                            disabled=own.disabled, removed=len(own.removed), roles=own.roles)
     if into is not None:
         return report
-    newer = later
     replaced = folder / f"{REPLACED_PREFIX}{_stamp()}"
-    journal: dict[str, Any] = {"staged": staged.name, "replaced": replaced.name, "newer": newer}
+    journal: dict[str, Any] = {"staged": staged.name, "replaced": replaced.name, "newer": later}
     try:
         atomic_write(folder / JOURNAL, json.dumps(journal).encode("utf-8"))
-        _swap(folder, journal)
     except OSError as exc:
         raise storage_error(exc, DB_NAME) from exc
-    finish_interrupted(folder)
-    return RestoreReport(backup, made, version, events, folder, replaced, len(newer), skipped,
-                         own.disabled, len(own.removed), own.roles)
+    finish_interrupted(folder)  # the swap, as a restart after a crash would do it
+    return replace(report, replaced=replaced, set_aside=len(later))
 
 
 def set_aside(folder: Path) -> list[Path]:

@@ -25,7 +25,6 @@ from shelter_app.domain.accounts import (
     validate_username,
 )
 from shelter_app.domain.audit import Event, Outcome
-from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Role, stored_roles
 from shelter_app.errors import (
     AccountDisabled,
@@ -38,7 +37,7 @@ from shelter_app.errors import (
 from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
-from shelter_app.vault import crypto, rekey, restore
+from shelter_app.vault import crypto, rekey
 from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
@@ -110,8 +109,10 @@ class Vault:
                   "created.")
             )
         vault._lock.acquire()
+        from shelter_app.vault.restore import finish_interrupted  # it builds on this module
+
         try:
-            restore.finish_interrupted(vault.folder)  # a restore a crash stopped mid-swap
+            finish_interrupted(vault.folder)  # a restore a crash stopped mid-swap
         except BaseException:
             vault.close()
             raise
@@ -350,9 +351,7 @@ class OpenVault(KeyslotOperations):
         self.keyring = keyring
         self._slots = slots
         self.user_id = user_id
-        # The audit chain and its anchors stay under the vault's first database key, which
-        # a re-key keeps as the integrity key (vault/rekey.py).
-        integrity = keyring.key(KeyName.INTEGRITY) or keyring.data_key
+        integrity = keyring.integrity_key
         self.audit = AuditLog(db, crypto.subkey(integrity, "audit chain v1"))
         self.closed = False
         self.integrity_warning: str | None = None

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
-from shelter_app.i18n.formatting import format_datetime, format_number
+from shelter_app.i18n.formatting import format_datetime, format_megabytes
 from shelter_app.services.registry import Services
 
 from ..background import Background
@@ -49,7 +49,7 @@ def system_backup_dialog(parent: QWidget) -> Path | None:
 
 def _size(path: Path) -> str:
     try:
-        return _("{size} MB").format(size=format_number(round(path.stat().st_size / 1e6, 1)))
+        return format_megabytes(path.stat().st_size)
     except OSError:
         return _("cannot be read")
 

@@ -81,7 +81,6 @@ class VaultTab(QWidget):
         self.restore_button = button(_("&Restore a backup…"), _(
             "Put a backup back: it is checked first, and the database in use is kept aside"),
             self.restore)
-        self.restore_dialog: RestoreDialog | None = None
         self._progress = _Progress(self)
         self._progress.moved.connect(self._moved)
         self.verify_button.setVisible(services.ctx.allowed(Action.VERIFY))
@@ -246,7 +245,6 @@ class VaultTab(QWidget):
         dialog = RestoreDialog(self._services, self._background, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(self.restore_requested)
-        self.restore_dialog = dialog
         dialog.open()
         return dialog
 
