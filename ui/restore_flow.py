@@ -23,12 +23,12 @@ from shelter_app.vault.backup import copies
 from shelter_app.vault.restore import report_lines, restore
 
 from .session_end import unexpected
+from .sign_in import SignInWindow
 
 if TYPE_CHECKING:
     from shelter_app.vault.restore import RestoreReport
 
     from .controller import AppController
-    from .sign_in import SignInWindow
 
 
 class _Steps(QObject):
@@ -61,7 +61,9 @@ def start(controller: AppController, username: str, passphrase: str,
         # in the vault, which nothing then changes.
         controller._keep_drafts()
         controller._end_session(Event.SIGN_OUT)
-    window = controller._show_sign_in()
+    current = controller.window
+    # The sign-in screen that offered it stays where it is on the screen.
+    window = current if isinstance(current, SignInWindow) else controller._show_sign_in()
     window.username.setText(username)
     steps = _Steps(window)
     steps.step.connect(window.set_restoring)
@@ -76,6 +78,7 @@ def start(controller: AppController, username: str, passphrase: str,
         if window is not controller.window:
             return
         window.set_restoring("")
+        window.restore_done()
         window.notice.show_message("\n".join(
             [*report_lines(report), _("Sign in to the restored vault.")]))
         window.passphrase.setFocus()

@@ -248,6 +248,14 @@ class SignInWindow(QWidget):
             "the backup was made will not be in it."), when=newest))
         self.restore_button.show()
 
+    def restore_done(self) -> None:
+        """The backup is back: the offer and the problem that led to it are gone, and the
+        passphrase is typed again to sign in, as after any other wait."""
+        self.passphrase.clear()
+        self.error.clear_message()
+        self.restore_note.clear_message()
+        self.restore_button.hide()
+
     def set_restoring(self, step: str) -> None:
         """A restore is running: *step* says what it does now ("" when it is over)."""
         self.set_busy(bool(step))

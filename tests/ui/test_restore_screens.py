@@ -59,8 +59,8 @@ def test_a_damaged_database_at_sign_in_offers_the_newest_backup(qtbot, make_cont
     window.passphrase.setText(ADMIN_PASS)
     with qtbot.waitSignal(controller.background.idle, timeout=WAIT_MS):
         qtbot.mouseClick(window.restore_button, Qt.MouseButton.LeftButton)
-    window = controller.window
-    assert isinstance(window, SignInWindow)
+    assert controller.window is window, "the screen that offered it stays in place"
+    assert not window.restore_button.isVisible() and window.error.text() == ""
     assert "was restored" in window.notice.text() and "kept in" in window.notice.text()
     assert not window.step.isVisible() and not window.busy.isVisible()
     assert window.username.text() == "admin" and window.passphrase.hasFocus()
@@ -85,6 +85,9 @@ def test_an_administrator_restores_from_the_vault_tab(qtbot, make_controller,
     assert dialog.focusWidget() is dialog.passphrase
     qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     assert dialog.isVisible(), "Enter never starts a restore"
+    assert dialog.passphrase.nextInFocusChain() is dialog.restore_button, "as the eye reads"
+    qtbot.keyClick(dialog.restore_button, Qt.Key.Key_Space)
+    assert dialog.error.text() == "Enter your passphrase." and dialog.isVisible()
 
     dialog.passphrase.setText("not the passphrase")
     with qtbot.waitSignal(controller.background.idle, timeout=WAIT_MS):

@@ -12,6 +12,7 @@ and closes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -90,7 +91,8 @@ class RestoreDialog(QDialog):
             _("&Restore"), QDialogButtonBox.ButtonRole.DestructiveRole)
         named(self.restore_button, _("Restore"))
         self.restore_button.setAutoDefault(False)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
         self.restore_button.clicked.connect(self._restore)
         self.buttons.rejected.connect(self.reject)
 
@@ -109,6 +111,11 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
+        # The keyboard goes the way the eye does: the buttons after the passphrase, Restore
+        # (shown first) before Cancel.
+        for first, second in pairwise((self.backups, self.other, self.passphrase,
+                                       self.restore_button, cancel)):
+            self.setTabOrder(first, second)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
         (self.passphrase if self.backups.count() else self.other).setFocus()
 
