@@ -12,21 +12,27 @@ SCHEMA_8_COLUMNS = (
     *(("evidence_items", c) for c in ("state", "reason", "holder")))
 
 
+def undo_schema_11(conn: Any) -> None:
+    """Drop what schema version 11 added (the caller sets ``user_version``)."""
+    conn.execute("DROP TABLE erasure_requests")
+
+
 def undo_schema_10(conn: Any) -> None:
-    """Drop what schema version 10 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 11 and 10 added (the caller sets ``user_version``)."""
+    undo_schema_11(conn)
     conn.execute("DROP TABLE reporting_consent")
     conn.execute("ALTER TABLE referrals DROP COLUMN answered_on")
     conn.execute("DROP INDEX cases_period")
 
 
 def undo_schema_9(conn: Any) -> None:
-    """Drop what schema versions 10 and 9 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 11, 10 and 9 added (the caller sets ``user_version``)."""
     undo_schema_10(conn)
     conn.execute("DROP TABLE non_punishment")
 
 
 def undo_schema_8(conn: Any) -> None:
-    """Drop what schema versions 10, 9 and 8 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 11 to 8 added (the caller sets ``user_version``)."""
     undo_schema_9(conn)
     for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
                   "family_members"):

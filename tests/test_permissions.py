@@ -32,8 +32,8 @@ EXPECTED: dict[Role, dict[Action, frozenset[Scope]]] = {
     Role.COORDINATOR: {
         **{a: ALL_SCOPES for a in CASE_ACTIONS | {A.VIEW_AUDIT}},
         **{a: frozenset({S.NONE}) for a in (
-            A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS, A.MANAGE_PARTNERS,
-            A.READ_PARTNERS, A.MANAGE_CATALOGUE, A.VERIFY, A.REKEY)},
+            A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS, A.PURGE_RECORDS,
+            A.MANAGE_PARTNERS, A.READ_PARTNERS, A.MANAGE_CATALOGUE, A.VERIFY, A.REKEY)},
     },
     Role.CASEWORKER: {
         **{a: frozenset({S.ASSIGNED}) for a in (

@@ -240,6 +240,9 @@ class MainWindow(QMainWindow):
             opener = getattr(widget, "open_case", None)
             if key != "cases" and hasattr(opener, "connect"):
                 opener.connect(self.open_case)  # Appointments, Deadlines, Referrals
+            removed = getattr(widget, "records_removed", None)  # Retention
+            if removed is not None:
+                removed.connect(lambda: self._call("forget_removed"))
             restore = getattr(widget, "restore_requested", None)  # Administration
             if restore is not None:
                 restore.connect(self.restore_requested)

@@ -30,7 +30,7 @@ from shelter_app.services.vault_admin import rekey_lines
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
 from shelter_app.vault.vault import Vault
 
-from . import packets, records, statistics
+from . import packets, records, retention, statistics
 from .prompts import PassphraseReader
 
 
@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     packets.add_parsers(sub)
     statistics.add_parsers(sub)
     statistics.add_report_parser(sub)
+    retention.add_parsers(sub)
     return p
 
 
@@ -174,6 +175,8 @@ class Cli:
                                "give-keys"))
         if command == "packet" and self.args.packet_kind is None:
             raise UsageError(_("packet needs a kind: referral or residence"))
+        if command == "retention" and self.args.retention_command is None:
+            raise UsageError(_("retention needs an action: review or purge"))
         handlers: dict[str, Callable[[Services], int]] = {
             "user": self.user, "passphrase": self.passphrase, "verify": self.verify,
             "fingerprint": self.fingerprint,
@@ -185,6 +188,8 @@ class Cli:
                for name in ("packet", "templates")},
             "stats": functools.partial(statistics.run, self.args),
             "report": functools.partial(statistics.run_report, self.args),
+            "retention": functools.partial(retention.run_retention, self.args),
+            "erase": functools.partial(retention.run_erase, self.args),
         }
         handler = handlers[command]
         acting = _acting(self.args)

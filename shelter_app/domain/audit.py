@@ -50,6 +50,11 @@ class Event(StrEnum):
     REKEYED = "key.rekeyed"  # a new database key; the files re-encrypted under it
     ROWS_SEALED = "key.rows_sealed"  # survivor and case rows of before, sealed once
     FIELDS_SEALED = "key.fields_sealed"  # fields an earlier version wrote plain, now sealed
+    RETENTION_REVIEWED = "retention.reviewed"  # a purge list shown: how many items
+    RECORDS_PURGED = "retention.purged"  # what the retention periods reached: counts only
+    ERASURE_REQUESTED = "retention.erasure_requested"  # waits for a second coordinator
+    ERASURE_WITHDRAWN = "retention.erasure_withdrawn"
+    CASE_ERASED = "retention.case_erased"  # one survivor's records, on request: counts, why
     PERMISSION_DENIED = "access.denied"
 
 
@@ -102,6 +107,11 @@ EVENT_LABELS: dict[Event, str] = {
     Event.REKEYED: N_("Vault keys changed"),
     Event.ROWS_SEALED: N_("Survivor and case rows sealed"),
     Event.FIELDS_SEALED: N_("Earlier records sealed under content keys"),
+    Event.RETENTION_REVIEWED: N_("Purge list reviewed"),
+    Event.RECORDS_PURGED: N_("Records purged after their retention period"),
+    Event.ERASURE_REQUESTED: N_("Erasure asked for"),
+    Event.ERASURE_WITHDRAWN: N_("Erasure request withdrawn"),
+    Event.CASE_ERASED: N_("Survivor's records erased"),
     Event.PERMISSION_DENIED: N_("Action refused"),
 }
 
@@ -113,5 +123,5 @@ EVENT_LABELS: dict[Event, str] = {
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope", "user", "change", "keys", "status", "threshold"}
+     "scope", "user", "change", "keys", "status", "threshold", "list", "purged"}
 )

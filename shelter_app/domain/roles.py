@@ -63,6 +63,7 @@ class Action(StrEnum):
     EXPORT_CASES = "cases.export"
     IMPORT_CASES = "cases.import"
     VIEW_STATISTICS = "cases.statistics"
+    PURGE_RECORDS = "cases.purge"  # retention purges and erasure on request
     VIEW_AUDIT = "audit.view"
     BREAK_GLASS = "case.break_glass"
     MANAGE_PARTNERS = "partners.manage"

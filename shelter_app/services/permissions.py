@@ -36,6 +36,7 @@ _COORDINATOR: dict[Action, frozenset[Scope]] = {
     A.EXPORT_CASES: _ORG,
     A.IMPORT_CASES: _ORG,
     A.VIEW_STATISTICS: _ORG,
+    A.PURGE_RECORDS: _ORG,
     A.MANAGE_PARTNERS: _ORG,
     A.READ_PARTNERS: _ORG,
     A.MANAGE_CATALOGUE: _ORG,
@@ -79,7 +80,7 @@ MATRIX: dict[Role, dict[Action, frozenset[Scope]]] = {
 # Actions that show survivor content: the admin role alone never gets these.
 SURVIVOR_CONTENT = frozenset(
     a for a in Action if a.value.startswith("case.")
-    or a in (A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS)
+    or a in (A.EXPORT_CASES, A.IMPORT_CASES, A.VIEW_STATISTICS, A.PURGE_RECORDS)
 )
 
 

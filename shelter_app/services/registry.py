@@ -29,6 +29,7 @@ from shelter_app.services.non_punishment import NonPunishmentService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.proceedings import ProceedingsService
 from shelter_app.services.referrals import ReferralService
+from shelter_app.services.retention import RetentionService
 from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
@@ -69,6 +70,7 @@ class Services:
     audit_log: AuditLogService
     tasks: TaskService
     day: DayService
+    retention: RetentionService
     document_process: bool = False  # make documents in a child process (the desktop app)
     _documents: DocumentService | None = field(default=None, init=False, repr=False)
     _builder: DocumentBuilder | None = field(default=None, init=False, repr=False)
@@ -147,6 +149,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
         non_punishment=NonPunishmentService(ctx), family=FamilyService(ctx),
         attachments=AttachmentService(ctx, settings), exchange=ExchangeService(ctx, cases),
         drafts=DraftService(ctx), history=HistoryService(ctx), audit_log=AuditLogService(ctx),
-        tasks=TaskService(ctx), day=DayService(ctx), document_process=document_process,
+        tasks=TaskService(ctx), day=DayService(ctx),
+        retention=RetentionService(ctx, settings), document_process=document_process,
     )
     return services

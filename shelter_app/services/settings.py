@@ -112,6 +112,8 @@ def _logo(value: Any) -> str:
     return base64.b64encode(clean_logo(bytes(value))).decode("ascii")
 
 
+_YEARS = N_("Between {low} and {high} years.")
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
@@ -137,6 +139,17 @@ SETTINGS: dict[str, Setting] = {
                           "than this."))),
         Setting("backups_kept", N_("Backups kept"), 10,
                 _whole("backups_kept", 2, 100, N_("Keep between {low} and {high} backups."))),
+        Setting("retention_closed_years", N_("Closed cases kept for (years)"), 5,
+                _whole("retention_closed_years", 1, 50, _YEARS)),
+        Setting("retention_attachment_years", N_("Attachments of closed cases kept for "
+                                                 "(years)"), 2,
+                _whole("retention_attachment_years", 1, 50, _YEARS)),
+        Setting("retention_document_years", N_("Records of documents produced kept for "
+                                               "(years)"), 5,
+                _whole("retention_document_years", 1, 50, _YEARS)),
+        Setting("retention_draft_days", N_("Unsaved changes kept for (days)"), 90,
+                _whole("retention_draft_days", 7, 3650,
+                       N_("Between {low} and {high} days."))),
     )
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
+from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import (
     EnvironmentFailure,
     ShelterError,
@@ -24,6 +25,7 @@ from shelter_app.i18n.formatting import fill, format_datetime, format_number, is
 from shelter_app.services import key_rotation, row_seals
 from shelter_app.services.account_check import account_problems
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.retention import LAST_PURGE_KEY
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
@@ -80,6 +82,16 @@ class Fingerprint:
     @property
     def text(self) -> str:
         return format_fingerprint(self.seq, self.code)
+
+
+@dataclass(frozen=True)
+class PurgedCopies:
+    """Backups made before the last purge or erasure (``VaultAdminService.purged_copies``)."""
+
+    purged_at: dt.datetime
+    holding: int  # copies that still hold the purged records
+    more_backups: int  # backups to be made before rotation has deleted the last of them
+    about: dt.date | None  # when, at the automatic backups' pace (None: they are off)
 
 
 @dataclass(frozen=True)
@@ -415,6 +427,30 @@ class VaultAdminService:
         self._ctx.require(Action.BACKUP)
         return list(reversed(backup_copies(self._ctx.vault.vault.folder)))
 
+    def _last_purge(self) -> dt.datetime | None:
+        text = self._ctx.db.scalar("SELECT value FROM meta WHERE key = :k",
+                                   {"k": LAST_PURGE_KEY})
+        return parse_utc(text) if text else None
+
+    def purged_copies(self) -> PurgedCopies | None:
+        """The backups still holding records purged or erased since they were made, and
+        how many more backups rotation needs to delete the last of them; None when nothing
+        was ever purged."""
+        self._ctx.require(Action.BACKUP)
+        purged_at = self._last_purge()
+        if purged_at is None:
+            return None
+        found = backup_copies(self._ctx.vault.vault.folder)
+        holding = [made for made, _version, _path in found if made < purged_at]
+        newer = sum(1 for made, _version, _path in found if made >= purged_at)
+        keep = int(self._settings.get("backups_kept"))
+        every = int(self._settings.get("backup_every_days"))
+        more = max(keep - newer, 1) if holding else 0
+        newest = found[-1][0] if found else dt.datetime.now(dt.UTC)
+        return PurgedCopies(purged_at, len(holding), more,
+                            (newest + dt.timedelta(days=every * more)).date()
+                            if holding and every else None)
+
     def check_restorer(self, passphrase: str) -> None:
         """Before a restore ends this session: the signed-in administrator's passphrase
         opens her key slot (WrongPassphrase otherwise, counted like a failed sign-in)."""
@@ -428,7 +464,8 @@ class VaultAdminService:
         with self._busy:
             path = opened.backup(self._cancel)
             try:
-                prune(opened.vault.folder, int(self._settings.get("backups_kept")))
+                prune(opened.vault.folder, int(self._settings.get("backups_kept")),
+                      self._last_purge())
             except StorageFailure:  # the new copy is made; old ones are tried next time
                 log.warning("old backups could not all be deleted", exc_info=True)
         self._ctx.record(Event.BACKUP, target_type="vault", target_id=opened.vault_id,

@@ -229,19 +229,21 @@ def copies(folder: Path) -> list[tuple[dt.datetime, int, Path]]:
     return sorted(found)
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
+def prune(folder: Path, keep: int, purged_at: dt.datetime | None = None) -> list[Path]:
     """Delete all but the newest *keep* copies, and returns what was deleted.
 
     The newest copy of each older schema version stays too: it is the state just before a
-    migration, the one to go back to if an upgrade went wrong.  The copies are encrypted,
-    so deleting is enough.
+    migration, the one to go back to if an upgrade went wrong; but not when it was made
+    before *purged_at* (the last purge or erasure), so that records purged expire from every
+    copy by rotation.  The copies are encrypted, so deleting is enough.
     """
     found = copies(folder)
     kept = {path for _made, _version, path in found[-max(keep, 1):]}
-    newest_of_version: dict[int, Path] = {}
-    for _made, version, path in found:
-        newest_of_version[version] = path
-    kept |= set(newest_of_version.values())
+    newest_of_version: dict[int, tuple[dt.datetime, Path]] = {}
+    for made, version, path in found:
+        newest_of_version[version] = (made, path)
+    kept |= {path for made, path in newest_of_version.values()
+             if purged_at is None or made >= purged_at}
     deleted = []
     for _made, _version, path in found:
         if path not in kept:

@@ -1,6 +1,6 @@
 """The settings tab: organisation name, neutral window title, auto-lock, case codes, default
-document language, attachment limit, the organisation's logo, and how often an automatic
-backup is made and how many are kept.
+document language, attachment limit, the organisation's logo, how often an automatic
+backup is made and how many are kept, and the retention periods.
 
 Each value is saved with ``SettingsService.set``, which checks it and records the change;
 a refusal is shown under its field.  Only changed values are saved.  The logo is read from
@@ -36,6 +36,12 @@ from ..agenda.common import button, field_with, flow, name_combo_lists, name_com
 from ..cases.pickers import CodeCombo, language_options
 from ..file_dialogs import Kind, open_file
 from ..widgets import NOTICE_STYLE, MessageLabel, named, paragraph
+
+# The retention periods, lowest and highest (the unit is in each label).
+RETENTION: dict[str, tuple[int, int]] = {
+    "retention_closed_years": (1, 50), "retention_attachment_years": (1, 50),
+    "retention_document_years": (1, 50), "retention_draft_days": (7, 3650),
+}
 
 # (parent) → a chosen file, or None; the default asks with the system file dialog.
 ChooseFile = Callable[[QWidget], Path | None]
@@ -78,6 +84,9 @@ class SettingsTab(QWidget):
         self.backups_kept.setRange(2, 100)
         self.threshold = QSpinBox()
         self.threshold.setRange(5, 100)
+        self.retention = {key: QSpinBox() for key in RETENTION}
+        for key, (low, high) in RETENTION.items():
+            self.retention[key].setRange(low, high)
         self.logo_preview = QLabel()
         self.choose_logo_button = button(_("C&hoose logo…"), _("A PNG or JPEG file of at most "
                                                                "256 KB"), self.choose_logo)
@@ -92,7 +101,7 @@ class SettingsTab(QWidget):
             "attachment_limit_mb": self.attachment_limit,
             "organisation_logo": self.logo_preview,
             "backup_every_days": self.backup_every, "backups_kept": self.backups_kept,
-            "statistics_threshold": self.threshold}
+            "statistics_threshold": self.threshold, **self.retention}
         for key, widget in self.fields.items():
             named(widget, label(key))
         self.messages = {key: MessageLabel() for key in self.fields}
@@ -115,6 +124,13 @@ class SettingsTab(QWidget):
                                       "smaller count as \u201cfewer than\u201d this number, "
                                       "and the anonymised table groups at least this many "
                                       "people. 11 is usual; never below 5."),
+            "retention_closed_years": _("When a closed case's period ends, it appears on the "
+                                        "purge list, and goes once a coordinator approves "
+                                        "the list (the Retention section)."),
+            "retention_attachment_years": _("Scans and files of a closed case can go before "
+                                            "the case itself."),
+            "retention_document_years": _("The record of each packet or letter produced: "
+                                          "for whom, under which consent."),
         }
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -162,6 +178,8 @@ class SettingsTab(QWidget):
         self.backup_every.setValue(int(values["backup_every_days"]))
         self.backups_kept.setValue(int(values["backups_kept"]))
         self.threshold.setValue(int(values["statistics_threshold"]))
+        for key, box in self.retention.items():
+            box.setValue(int(values[key]))
         self._set_logo(self._services.settings.logo())
         for message in (*self.messages.values(), self.error):
             message.clear_message()
@@ -179,7 +197,8 @@ class SettingsTab(QWidget):
                 "organisation_logo": self._logo,
                 "backup_every_days": self.backup_every.value(),
                 "backups_kept": self.backups_kept.value(),
-                "statistics_threshold": self.threshold.value()}
+                "statistics_threshold": self.threshold.value(),
+                **{key: box.value() for key, box in self.retention.items()}}
 
     def _set_logo(self, data: bytes) -> None:
         self._logo = data

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _
-from shelter_app.i18n.formatting import fill, format_datetime, isolated
+from shelter_app.i18n import _, ngettext
+from shelter_app.i18n.formatting import fill, format_date, format_datetime, format_number, isolated
 from shelter_app.services.registry import Services
-from shelter_app.services.vault_admin import VerifyReport, rekey_lines
+from shelter_app.services.vault_admin import PurgedCopies, VerifyReport, rekey_lines
 from shelter_app.vault.anchors import EXAMPLE
 from shelter_app.vault.rekey import RekeyReport
 
@@ -39,6 +39,29 @@ from .restore_dialog import RestoreDialog
 
 # (parent) → the chosen folder, or None; the default asks with the system folder dialog.
 ChooseFolder = Callable[[QWidget], Path | None]
+
+
+def purged_copies_text(purged: PurgedCopies) -> str:
+    """Which backups still hold what the last purge or erasure removed, and until when."""
+    when = format_datetime(purged.purged_at)
+    if not purged.holding:
+        return fill(_("No backup holds the records purged on {when}."), when=when)
+    held = fill(ngettext(
+        "{n} backup made before the purge of {when} still holds the purged records.",
+        "{n} backups made before the purge of {when} still hold the purged records.",
+        purged.holding), n=format_number(purged.holding), when=when)
+    if purged.about is None:
+        gone = fill(ngettext(
+            "The last of them is deleted after {n} more backup (automatic backups are off).",
+            "The last of them is deleted after {n} more backups (automatic backups are off).",
+            purged.more_backups), n=format_number(purged.more_backups))
+    else:
+        gone = fill(ngettext(
+            "The last of them is deleted after {n} more backup, about {day}.",
+            "The last of them is deleted after {n} more backups, about {day}.",
+            purged.more_backups), n=format_number(purged.more_backups),
+            day=format_date(purged.about))
+    return f"{held} {gone}"
 
 
 def system_folder_dialog(parent: QWidget) -> Path | None:
@@ -141,9 +164,12 @@ class VaultTab(QWidget):
         except ShelterError as exc:
             self.last_backup.setText(exc.message)
             return
-        self.last_backup.setText(
-            _("Newest backup: {when}.").format(when=format_datetime(made))
-            if made is not None else _("There is no backup yet."))
+        lines = [_("Newest backup: {when}.").format(when=format_datetime(made))
+                 if made is not None else _("There is no backup yet.")]
+        purged = self._services.vault_admin.purged_copies()
+        if purged is not None:
+            lines.append(purged_copies_text(purged))
+        self.last_backup.setText("\n".join(lines))
 
     def _start(self) -> None:
         self.result.clear_message()

@@ -99,6 +99,18 @@ def _statistics_visible(services: Services) -> bool:
     return may_see_statistics(services)
 
 
+def _retention(services: Services, background: Background, parent: QWidget) -> QWidget:
+    from ..retention.page import RetentionPage
+
+    return RetentionPage(services, background, parent)
+
+
+def _retention_visible(services: Services) -> bool:
+    from ..retention.page import may_see_retention
+
+    return may_see_retention(services)
+
+
 def _admin(services: Services, background: Background, parent: QWidget) -> QWidget:
     from ..admin.page import AdminPage
 
@@ -117,6 +129,7 @@ SECTIONS: list[tuple[str, Callable[[], str], Factory, Callable[[Services], bool]
     ("referrals", lambda: _("Referrals"), _referrals, _referrals_visible),
     ("partners", lambda: _("Partners"), _partners, _partners_visible),
     ("statistics", lambda: _("Statistics"), _statistics, _statistics_visible),
+    ("retention", lambda: _("Retention"), _retention, _retention_visible),
     ("admin", lambda: _("Administration"), _admin, _admin_visible),
     # after Administration, so that an administrator starts there, not on the log
     ("audit", lambda: _("Audit log"), _audit, _audit_visible),

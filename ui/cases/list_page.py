@@ -37,7 +37,7 @@ from shelter_app.services.registry import Services
 from shelter_app.services.search import CaseFilter
 
 from ..background import Background
-from ..widgets import BusyBar, MessageLabel, named
+from ..widgets import NOTICE_STYLE, BusyBar, MessageLabel, named
 from .list_model import CaseListModel
 from .pickers import collator
 
@@ -170,6 +170,8 @@ class CaseListPage(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         self.error = MessageLabel()
+        self.notice = MessageLabel(NOTICE_STYLE)  # what an erasure removed
+        self.notice.setAccessibleName(_("Done"))
         self.busy = BusyBar(_("Loading cases…"))
         # Its room is kept while hidden: showing it must not re-lay out (and repaint) the
         # whole table at every search, which would stall typing.
@@ -182,6 +184,7 @@ class CaseListPage(QWidget):
         layout.addLayout(filters)
         layout.addLayout(top)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addWidget(self.busy)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)

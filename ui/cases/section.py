@@ -79,6 +79,7 @@ class CasesSection(QTabWidget):
         workspace = CaseWorkspace(services, self._background, record, scope)
         workspace.saved.connect(lambda _id: self.list_page.model.refresh_rows())
         workspace.changed.connect(lambda _id: self._case_changed())
+        workspace.erased.connect(self._erased)
         index = self.addTab(workspace, record.code)
         self.setTabToolTip(index, fill(_("Case {code}"), code=record.code))
         self.setCurrentIndex(index)
@@ -97,6 +98,25 @@ class CasesSection(QTabWidget):
         """A case's status, assignment or sharing changed: list the cases again."""
         self.list_page.model.refresh_rows()
         self.list_page.reload()
+
+    def _erased(self, case_id: str, summary: str) -> None:
+        """A case's records were erased from its workspace: close it, unsaved edits and
+        all (they belong to records that no longer exist), and list the cases again."""
+        workspace = self.workspace(case_id)
+        if workspace is not None:
+            self._remove(workspace)
+        self.setCurrentIndex(0)
+        self._case_changed()
+        self.list_page.notice.show_message(summary)
+
+    def forget_removed(self) -> None:
+        """Records were purged or erased elsewhere (the Retention section): close the
+        workspaces of cases that are gone and list the cases again."""
+        db = self._services.ctx.db
+        for workspace in self.workspaces():
+            if db.scalar("SELECT 1 FROM cases WHERE id = :c", {"c": workspace.case_id}) is None:
+                self._remove(workspace)
+        self._case_changed()
 
     def close_case_at(self, index: int) -> None:
         workspace = self.widget(index)

@@ -119,6 +119,7 @@ TABS: list[tuple[str, Callable[[], str], Action | None, TabMaker]] = [
 class CaseWorkspace(QWidget):
     saved = Signal(str)  # case id, after the profile was saved
     changed = Signal(str)  # case id, after its status, assignment or sharing changed
+    erased = Signal(str, str)  # case id and what was removed, once its records are gone
 
     def __init__(self, services: Services, background: Background, record: CaseRecord,
                  scope: Scope, parent: QWidget | None = None) -> None:
@@ -151,6 +152,11 @@ class CaseWorkspace(QWidget):
         self.share_button = QPushButton(_("Share with legal &volunteer…"))
         named(self.share_button, _("Share with legal volunteer"),
               _("Choose the legal volunteers who may see this case"))
+        self.erase_button = QPushButton(_("&Erase records…"))
+        named(self.erase_button, _("Erase records"),
+              _("Erase this survivor's records on request"))
+        self.erase_button.setVisible(ctx.allowed(Action.PURGE_RECORDS))
+        self.erase_button.clicked.connect(self.open_erase)
         self.status_button.setVisible(ctx.allowed(Action.EDIT_CASE, scope))
         self.assign_button.setVisible(ctx.allowed(Action.ASSIGN_CASE, scope))
         self.share_button.setVisible(ctx.allowed(Action.SHARE_CASE, scope))
@@ -183,7 +189,8 @@ class CaseWorkspace(QWidget):
         lines.addWidget(self.team)
         lines.addWidget(self.deadline)
         header.addLayout(lines, 1)
-        for button in (self.status_button, self.assign_button, self.share_button):
+        for button in (self.status_button, self.assign_button, self.share_button,
+                       self.erase_button):
             header.addWidget(button)
         layout.addLayout(header)
         layout.addWidget(self.notice)
@@ -250,6 +257,25 @@ class CaseWorkspace(QWidget):
             self.error.show_message(exc.message)
             return None
         dialog.accepted.connect(self._action_done)
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_erase(self) -> QWidget | None:
+        """The erasure dialog (ui/retention/erase_dialog.py)."""
+        from ..retention.erase_dialog import EraseDialog
+
+        record = self.profile.record
+        if record is None:
+            return None
+        self.error.clear_message()
+        self.notice.clear_message()
+        dialog = EraseDialog(self.services, record, self.background, self)
+        dialog.erased.connect(self.erased)
+        dialog.requested.connect(lambda _id: self.notice.show_message(_(
+            "Erasure asked for. Another coordinator must confirm it in the Retention "
+            "section.")))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
