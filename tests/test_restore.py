@@ -225,3 +225,24 @@ def test_a_restore_stopped_mid_swap_is_finished_at_the_next_opening(
     assert _codes(folder) == {kept}, "the next opening finishes the swap"
     assert not (folder / "restore.json").exists() and not list(folder.glob("restoring-*"))
     _verified_by_coordinator(folder)
+
+
+def test_a_case_erased_after_the_backup_is_erased_again_by_its_restore(
+        staffed: tuple[Path, dict[str, str], str, str]) -> None:
+    """Restoring a copy made before an erasure must not bring the survivor's records
+    back: the key file keeps the erased case's id, and the restore erases it again."""
+    folder, _ids, kept, later = staffed
+    with session(folder, "coordinator") as s:
+        case_id = s.cases.id_for_code(kept)
+        assert s.retention.erase(case_id, "survivor_request").erased
+    assert _codes(folder) == {later}
+    report = _run(folder, copies(folder)[0][2])
+    assert report.erased == 1
+    assert any("erased from it again" in line for line in restore_module.report_lines(report))
+    assert _codes(folder) == set()  # the later case is not in the backup; the kept one erased
+    with session(folder, "coordinator") as s:
+        assert s.ctx.db.scalar("SELECT count(*) FROM survivors") == 0
+        verified = s.vault_admin.verify()
+        assert verified.ok, verified.lines()
+        [event] = [e for e in s.ctx.audit.events() if e.action == "vault.restored"]
+        assert event.details["purged"]["cases"] == 1

@@ -10,7 +10,13 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill, format_date, format_number
 from shelter_app.services.registry import Services
-from shelter_app.services.retention import KIND_LABELS, REASON_LABELS, Reason
+from shelter_app.services.retention import (
+    KIND_LABELS,
+    REASON_LABELS,
+    Reason,
+    count_text,
+    summary,
+)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,28 +55,28 @@ def run_retention(args: argparse.Namespace, services: Services) -> int:
     if args.retention_command == "review":
         found = retention.review()
         policy = retention.policy()
-        print(fill(_("Retention: closed cases {cases} years after closing, their attachments "
-                     "{attachments} years, records of documents {documents} years, drafts "
-                     "{drafts} days."), cases=policy.closed_case_years,
-                   attachments=policy.attachment_years, documents=policy.document_years,
-                   drafts=policy.draft_days))
+        print(fill(_("Kept: closed cases {cases} after closing, their attachments "
+                     "{attachments}, records of documents produced {documents}, unsaved "
+                     "changes {drafts}."), **policy.periods()))
         if not found.items:
             print(_("Nothing has reached its retention period."))
             return 0
         for item in found.items:
             fields = [item.case_code or "-", _(KIND_LABELS[item.kind]),
-                      format_number(item.count), format_date(item.due_since)]
+                      count_text(item.kind, item.count), format_date(item.due_since)]
             if item.held:
                 fields.append(fill(_("kept: {why}"), why=item.held))
             print("\t".join(fields))
-        print(fill(ngettext("{n} item may be purged. List {fingerprint}: approve it with "
-                            "shelter-admin retention purge --list {fingerprint}",
-                            "{n} items may be purged. List {fingerprint}: approve it with "
-                            "shelter-admin retention purge --list {fingerprint}",
-                            len(found.due)), n=len(found.due), fingerprint=found.fingerprint))
+        # Not through fill(): the fingerprint is copied into the next command as it is.
+        print(ngettext("{n} item may be purged. List {fingerprint}: approve it with "
+                       "shelter-admin retention purge --list {fingerprint}",
+                       "{n} items may be purged. List {fingerprint}: approve it with "
+                       "shelter-admin retention purge --list {fingerprint}",
+                       len(found.due)).format(n=format_number(len(found.due)),
+                                              fingerprint=found.fingerprint))
         return 0
     if args.retention_command == "purge":
-        print(retention.purge(args.list, keep=args.keep, progress=_progress).summary())
+        print(summary(retention.purge(args.list, keep=args.keep, progress=_progress)))
         return 0
     raise ShelterError(_("retention needs an action: review or purge"))
 
@@ -86,7 +92,7 @@ def run_erase(args: argparse.Namespace, services: Services) -> int:
         raise ShelterError(_("erase needs --case CODE (or --pending)"))
     case_id = services.cases.id_for_code(args.case)
     if args.confirm:
-        print(retention.confirm_erasure(case_id, progress=_progress).summary())
+        print(summary(retention.confirm_erasure(case_id, progress=_progress)))
         return 0
     if args.withdraw:
         retention.withdraw_erasure(case_id)
@@ -96,7 +102,7 @@ def run_erase(args: argparse.Namespace, services: Services) -> int:
         raise ShelterError(_("erase needs --reason, --confirm or --withdraw"))
     outcome = retention.erase(case_id, args.reason)
     if outcome.erased:
-        print(outcome.purged.summary())
+        print(summary(outcome.purged))
         return 0
     print(fill(_("Erasure asked for ({reason}). Another coordinator must confirm it: "
                  "shelter-admin --as NAME erase --case {code} --confirm"),

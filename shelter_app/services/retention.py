@@ -12,12 +12,13 @@ Erasing one survivor's records (``erase``) needs a reason from a fixed list and,
 organisation has another active coordinator, that coordinator's confirmation
 (``confirm_erasure``): a request waits in ``erasure_requests`` until then.
 
-Both remove every row of the case (``CASE_TABLES`` and what hangs from them), its name
+Both remove every row of the case (store/erasure.py), its name
 index entries and its survivor when no other case is hers; then the name index is merged,
 the log checkpointed and the file vacuumed, with ``secure_delete`` on, so nothing of them is
 left in the file.  The audit keeps that it happened, how many records and why, never what.
 Backups made before keep the data until rotation deletes them: ``purged_copies`` says how
-many and when (docs/VAULT_FORMAT.md, section 12.4).
+many and when.  An erased case's id goes into the key file, so that restoring a copy made
+before erases it again (docs/VAULT_FORMAT.md, section 12.4).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,37 +45,23 @@ from shelter_app.errors import (
 )
 from shelter_app.i18n import N_, _, ngettext
 from shelter_app.i18n.formatting import format_number, join_list
+from shelter_app.services.case_access import no_such_case
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
+from shelter_app.store.erasure import (
+    Purged,
+    compact,
+    delete_ids,
+    erase_cases,
+    remove_attachments,
+)
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 LAST_PURGE_KEY = "last_purge_at"
 COMPACT_KEY = "compact_due"
-
-# Every table holding a case's rows, children before parents: a case is erased in this
-# order (foreign keys are enforced).  tests/records/test_retention.py checks that every
-# table with a case_id column, and every table hanging from one, is here.
-_CHILD_TABLES: tuple[tuple[str, str], ...] = (
-    ("evidence_links", "item_id IN (SELECT id FROM evidence_items WHERE matter_id IN"
-                       " (SELECT id FROM legal_matters WHERE case_id IN (SELECT id FROM"
-                       " temp.purging)))"
-                       " OR attachment_id IN (SELECT id FROM attachments WHERE case_id IN"
-                       " (SELECT id FROM temp.purging))"),
-    ("evidence_items", "matter_id IN (SELECT id FROM legal_matters WHERE case_id IN"
-                       " (SELECT id FROM temp.purging))"),
-    ("proceeding_updates", "proceeding_id IN (SELECT id FROM proceedings WHERE case_id IN"
-                           " (SELECT id FROM temp.purging))"),
-)
-CASE_TABLES: tuple[str, ...] = (
-    "erasure_requests", "proceedings", "claims", "family_members", "non_punishment",
-    "reporting_consent", "deadlines", "tasks", "generated_documents", "drafts", "referrals",
-    "service_entries", "appointments", "legal_matters", "consents", "timeline_events",
-    "attachments", "case_shares",
-)
-HANGING_TABLES = tuple(table for table, _where in _CHILD_TABLES)
-
 
 class Reason(StrEnum):
     SURVIVOR_REQUEST = "survivor_request"
@@ -113,6 +102,17 @@ class Policy:
     document_years: int
     draft_days: int
 
+    def periods(self) -> dict[str, str]:
+        """Each period in words ("5 years", "90 days"), by the name of its setting's part."""
+        def years(n: int) -> str:
+            return ngettext("{n} year", "{n} years", n).format(n=format_number(n))
+
+        return {"cases": years(self.closed_case_years),
+                "attachments": years(self.attachment_years),
+                "documents": years(self.document_years),
+                "drafts": ngettext("{n} day", "{n} days", self.draft_days).format(
+                    n=format_number(self.draft_days))}
+
     @classmethod
     def of(cls, settings: SettingsService) -> Policy:
         return cls(int(settings.get("retention_closed_years")),
@@ -147,31 +147,6 @@ class PurgeList:
     @property
     def due(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if not item.held)
-
-
-@dataclass
-class Purged:
-    cases: int = 0
-    survivors: int = 0
-    attachments: int = 0
-    documents: int = 0
-    drafts: int = 0
-    rows: int = 0  # every row removed, the cases' own included
-
-    def summary(self) -> str:
-        """What was removed, in words, for the person who asked (command line and screen)."""
-        what = describe({Kind.CASE: self.cases, Kind.ATTACHMENTS: self.attachments,
-                         Kind.DOCUMENTS: self.documents, Kind.DRAFTS: self.drafts})
-        if not what:
-            return _("Nothing was removed.")
-        return ngettext("Removed {what}: {n} record in all.",
-                        "Removed {what}: {n} records in all.", self.rows).format(
-            what=what, n=format_number(self.rows))
-
-    def as_details(self) -> dict[str, int]:
-        return {"cases": self.cases, "survivors": self.survivors,
-                "attachments": self.attachments, "documents": self.documents,
-                "drafts": self.drafts, "rows": self.rows}
 
 
 @dataclass(frozen=True)
@@ -314,7 +289,8 @@ class RetentionService:
         are in *keep*; refused if the list is not the one approved."""
         self._ctx.require(Action.PURGE_RECORDS)
         found = self._list(today or dt.date.today())
-        if fingerprint.strip().upper() != found.fingerprint:
+        # as typed or pasted: any case, and without what a terminal may copy around it
+        if re.sub(r"[^0-9A-Za-z-]", "", fingerprint).upper() != found.fingerprint:
             raise ShelterError(_(
                 "The purge list has changed since it was reviewed (it is now {now}). Review it "
                 "again before approving it.").format(now=found.fingerprint))
@@ -334,14 +310,14 @@ class RetentionService:
         details: dict[str, object] = {"reason": "retention", "list": found.fingerprint}
         with self._ctx.write(Action.PURGE_RECORDS, Event.RECORDS_PURGED,
                              details=details) as db:
-            self._erase_cases(db, [i.case_id for i in going if i.kind is Kind.CASE and i.case_id],
+            erase_cases(db, [i.case_id for i in going if i.kind is Kind.CASE and i.case_id],
                               purged)
-            self._remove_attachments(
+            remove_attachments(
                 db, [x for i in going if i.kind is Kind.ATTACHMENTS for x in i.ids], purged)
             ids = [x for i in going if i.kind is Kind.DOCUMENTS for x in i.ids]
-            purged.documents += _delete_ids(db, "generated_documents", ids)
+            purged.documents += delete_ids(db, "generated_documents", ids)
             ids = [x for i in going if i.kind is Kind.DRAFTS for x in i.ids]
-            purged.drafts += _delete_ids(db, "drafts", ids)
+            purged.drafts += delete_ids(db, "drafts", ids)
             purged.rows += purged.documents + purged.drafts
             _mark_purge(db)
             details["purged"] = purged.as_details()  # recorded as the block ends
@@ -415,7 +391,7 @@ class RetentionService:
     def _case_code(self, case_id: str) -> str:
         code = self._ctx.db.scalar("SELECT code FROM cases WHERE id = :c", {"c": case_id})
         if code is None:
-            raise NotFound(_("No such case."))
+            raise no_such_case()
         return str(code)
 
     def _erase_now(self, case_id: str, reason: Reason, *, requested_by: str | None,
@@ -428,80 +404,24 @@ class RetentionService:
             details["user"] = requested_by  # who asked; the actor confirmed
         with self._ctx.write(Action.PURGE_RECORDS, Event.CASE_ERASED, target_type="case",
                              target_id=case_id, details=details) as db:
-            self._erase_cases(db, [case_id], purged)
+            erase_cases(db, [case_id], purged)
             _mark_purge(db)
             details["purged"] = purged.as_details()
+        try:  # a restore of a copy made before erases it again (vault/restore.py)
+            self._ctx.vault.note_erased([case_id])
+        except ShelterError:
+            log.warning("the erased case could not be added to the key file", exc_info=True)
         self._compact(progress)
         return purged
 
-    # -- removing rows ---------------------------------------------------------------
-    def _erase_cases(self, db: Database, case_ids: list[str], purged: Purged) -> None:
-        if not case_ids:
-            return
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS purging (id TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM temp.purging")
-        db.execute_many("INSERT INTO temp.purging (id) VALUES (:id)",
-                        [{"id": case_id} for case_id in case_ids])
-        survivors = db.column("SELECT DISTINCT survivor_id FROM cases WHERE id IN"
-                              " (SELECT id FROM temp.purging)")
-        for table, where in _CHILD_TABLES:
-            purged.rows += db.execute(f"DELETE FROM {table} WHERE {where}").rowcount  # noqa: S608
-        for table in CASE_TABLES:
-            removed = db.execute(f"DELETE FROM {table} WHERE case_id IN"  # noqa: S608
-                                 " (SELECT id FROM temp.purging)").rowcount
-            purged.rows += removed
-            if table == "attachments":
-                purged.attachments += removed
-            elif table == "generated_documents":
-                purged.documents += removed
-            elif table == "drafts":
-                purged.drafts += removed
-        for index in ("case_search", "case_keys"):
-            db.execute(f"DELETE FROM {index} WHERE rowid IN (SELECT search_id FROM cases"  # noqa: S608
-                       " WHERE id IN (SELECT id FROM temp.purging))")
-        purged.cases += db.execute("DELETE FROM cases WHERE id IN (SELECT id FROM"
-                                   " temp.purging)").rowcount
-        gone = 0
-        for survivor_id in survivors:
-            gone += db.execute("DELETE FROM survivors WHERE id = :s AND NOT EXISTS (SELECT 1"
-                               " FROM cases WHERE survivor_id = :s)", {"s": survivor_id}
-                               ).rowcount
-        purged.survivors += gone
-        purged.rows += purged.cases + gone
-        db.execute("DELETE FROM temp.purging")
-
-    def _remove_attachments(self, db: Database, ids: list[str], purged: Purged) -> None:
-        if not ids:
-            return
-        for chunk in _chunks(ids):
-            marks = ", ".join(f":a{n}" for n in range(len(chunk)))
-            params = {f"a{n}": value for n, value in enumerate(chunk)}
-            purged.rows += db.execute(f"DELETE FROM evidence_links WHERE attachment_id IN"  # noqa: S608
-                                      f" ({marks})", params).rowcount
-            db.execute(f"UPDATE evidence_items SET attachment_id = NULL WHERE attachment_id"  # noqa: S608
-                       f" IN ({marks})", params)
-        removed = _delete_ids(db, "attachments", ids)
-        purged.attachments += removed
-        purged.rows += removed
-
     def _compact(self, progress: Progress | None) -> None:
-        """Merge the name index (its old segments still hold the removed entries), then
-        checkpoint and vacuum: with secure_delete on, no freed page keeps what was there.
-
-        Until this has run, ``meta.compact_due`` says so, and the next purge or erasure
-        runs it again (a full disk can stop the vacuum after the rows are gone)."""
+        """``compact`` (store/erasure.py); until it has run, ``meta.compact_due`` says so,
+        and the next purge or erasure runs it again (a full disk can stop the vacuum after
+        the rows are gone)."""
         if progress:
             progress(_("Clearing the freed space…"))
-        db = self._ctx.db
         try:
-            with db.transaction():
-                for index in ("case_search", "case_keys"):
-                    db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")  # noqa: S608
-            with db.held() as conn:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                conn.execute("VACUUM")
-                conn.execute("DELETE FROM meta WHERE key = :k", {"k": COMPACT_KEY})
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            compact(self._ctx.db, COMPACT_KEY)
         except (sqlcipher.Error, StorageFailure) as exc:
             raise StorageFailure(_(
                 "The records were removed, but the space they took could not be cleared "
@@ -512,23 +432,19 @@ class RetentionService:
         return self._ctx.db.scalar("SELECT 1 FROM meta WHERE key = :k",
                                    {"k": COMPACT_KEY}) is not None
 
+def summary(purged: Purged) -> str:
+    """What was removed, in words, for the person who asked (command line and screen)."""
+    what = describe({Kind.CASE: purged.cases, Kind.ATTACHMENTS: purged.attachments,
+                     Kind.DOCUMENTS: purged.documents, Kind.DRAFTS: purged.drafts})
+    if not what:
+        return _("Nothing was removed.")
+    return ngettext("Removed {what}: {n} record in all.",
+                    "Removed {what}: {n} records in all.", purged.rows).format(
+        what=what, n=format_number(purged.rows))
+
 
 def _years_after(day: dt.date, years: int) -> dt.date:
     return _years_before(day, -years)
-
-
-def _chunks(ids: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
-def _delete_ids(db: Database, table: str, ids: list[str]) -> int:
-    removed = 0
-    for chunk in _chunks(ids):
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        removed += db.execute(f"DELETE FROM {table} WHERE id IN ({marks})",  # noqa: S608
-                              {f"i{n}": value for n, value in enumerate(chunk)}).rowcount
-    return removed
 
 
 def _mark_purge(db: Database) -> None:

@@ -235,6 +235,9 @@ class KeyslotFile:
     # A re-key under way (vault/rekey.py): its state, the new database key's generation,
     # check value and grants, and the same for each content key it changes.
     rekey: dict[str, Any] | None = None
+    # The ids of cases erased on request (services/retention.py): a restore of a copy made
+    # before erases them again (vault/restore.py).  Ids only, which name nobody.
+    erased: list[str] = field(default_factory=list)
 
     # -- reading and writing -------------------------------------------------------
     @classmethod
@@ -286,6 +289,10 @@ class KeyslotFile:
                              checks={str(k): _unb64(v) for k, v in checks.items()},
                              verify_key=_unb64(body["verify_key"]))
                 result.rekey = _rekey_record(body.get("rekey"), result.epochs)
+                erased = body.get("erased", [])
+                if not isinstance(erased, list) or not all(isinstance(e, str) for e in erased):
+                    raise ValueError("erased is not a list of ids")
+                result.erased = list(erased)
                 if "database" not in result.checks or any(
                         s.status == "active" and not s.has_pair for s in slots):
                     raise ValueError("a version 2 file without key pairs")
@@ -309,6 +316,8 @@ class KeyslotFile:
             if self.rekey is not None:
                 body["rekey"] = self.rekey
         body["slots"] = [s.to_json() for s in self.slots]
+        if self.erased:
+            body["erased"] = list(self.erased)
         if self.audit_anchor is not None:
             body["audit_anchor"] = self.audit_anchor
         return body

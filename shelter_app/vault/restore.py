@@ -51,6 +51,7 @@ from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import format_datetime, format_number, isolated
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
+from shelter_app.store.erasure import Purged, compact, erase_cases
 from shelter_app.vault import crypto
 from shelter_app.vault.anchors import Anchor, anchor_key
 from shelter_app.vault.attempts import AttemptCounter
@@ -100,6 +101,7 @@ class RestoreReport:
     disabled: int = 0  # accounts disabled since the backup, disabled in it too
     removed: int = 0  # key slots of accounts made since the backup, removed
     roles: int = 0  # accounts whose roles were set to the signed ones
+    erased: int = 0  # cases erased since the backup was made, erased from it again
 
 
 def _stamp() -> str:
@@ -205,6 +207,7 @@ class _Agreement:
     enabled: int = 0
     roles: int = 0
     removed: list[str] = field(default_factory=list)  # user ids of slots removed
+    erased: Purged = field(default_factory=Purged)  # cases erased since, erased again
 
 
 def _agree(db: Database, slots: KeyslotFile, keyring: Keyring) -> _Agreement:
@@ -271,13 +274,19 @@ def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, made: dt.datetime 
         audit = _audit(db, keyring)
         with db.transaction():
             done = _agree(db, slots, keyring)
+            # Cases erased since the copy was made are erased from it again.
+            erase_cases(db, [case_id for case_id in slots.erased if db.scalar(
+                "SELECT 1 FROM cases WHERE id = :c", {"c": case_id})], done.erased)
+            details: dict[str, Any] = {
+                "version": version,
+                "count": done.disabled + done.enabled + done.roles + len(done.removed),
+                "occurred_at": made.strftime("%Y-%m-%dT%H:%M:%SZ") if made else None}
+            if done.erased.cases:
+                details["purged"] = done.erased.as_details()
             audit.append(Event.RESTORED, actor_id=actor_id, target_type="vault",
-                         target_id=slots.vault_id,
-                         details={"version": version,
-                                  "count": done.disabled + done.enabled + done.roles
-                                  + len(done.removed),
-                                  "occurred_at": made.strftime("%Y-%m-%dT%H:%M:%SZ")
-                                  if made else None})
+                         target_id=slots.vault_id, details=details)
+        if done.erased.cases:
+            compact(db)
         newest = audit.newest()
         assert newest is not None  # the event just appended
         slots.audit_anchor = Anchor(newest[0], newest[1], anchor_now()).to_json(
@@ -437,7 +446,8 @@ def _restore_one(folder: Path, slots: KeyslotFile, keyring: Keyring, backup: Pat
             raise storage_error(exc, backup.name) from exc
         raise
     report = RestoreReport(backup, made, version, events, target, skipped=skipped,
-                           disabled=own.disabled, removed=len(own.removed), roles=own.roles)
+                           disabled=own.disabled, removed=len(own.removed), roles=own.roles,
+                           erased=own.erased.cases)
     if into is not None:
         return report
     replaced = folder / f"{REPLACED_PREFIX}{_stamp()}"
@@ -495,6 +505,11 @@ def report_lines(report: RestoreReport) -> list[str]:
             "it again.",
             "{n} accounts made since the backup are not in it: their key slots were removed. "
             "Add them again.", report.removed).format(n=format_number(report.removed)))
+    if report.erased:
+        lines.append(ngettext(
+            "{n} case erased since the backup was made was erased from it again.",
+            "{n} cases erased since the backup was made were erased from it again.",
+            report.erased).format(n=format_number(report.erased)))
     if report.roles:
         lines.append(ngettext(
             "{n} account has the roles an administrator signed since the backup.",

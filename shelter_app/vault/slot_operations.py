@@ -106,6 +106,17 @@ class KeyslotOperations:
             self._slots.slots = previous
             raise
 
+    def note_erased(self, case_ids: list[str]) -> None:
+        """Add erased cases' ids to the key file, which a restore reads (vault/restore.py)."""
+        self.refresh_slots()
+        before = list(self._slots.erased)
+        self._slots.erased.extend(i for i in case_ids if i not in set(before))
+        try:
+            self.save_slots()
+        except BaseException:
+            self._slots.erased = before
+            raise
+
     def put_slot(self, slot: Keyslot) -> None:
         """Replace one keyslot (same user id) and write the file; no other slot changes."""
         self._change_slots(lambda: self._slots.put(slot))

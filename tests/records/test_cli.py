@@ -270,3 +270,43 @@ def test_import_and_export_need_an_account(empty_vault: Path, tmp_path: Path,
                           "--passphrase-stdin", "import", str(source))
     assert code == 2 and "--as USER" in err
     assert cases_in(empty_vault) == []
+
+
+def test_retention_review_purge_and_erase_from_the_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "demo"
+    assert run(monkeypatch, capsys, "--vault", str(folder), "--passphrase-stdin", "demo",
+               "--survivors", "60")[0] == 0
+    with Vault.open(folder, kdf=FAST_KDF) as vault:
+        opened, _report = vault.unlock("admin", PASS)
+        admin = build_services(opened)
+        admin.settings.set("retention_closed_years", 1)
+        admin.lock()
+    coordinator = ("--vault", str(folder), "--as", "coordinator", "--passphrase-stdin")
+    code, out, err = run(monkeypatch, capsys, *coordinator, "retention", "review")
+    assert code == 0, err
+    assert "closed cases 1 year after closing" in plain(out)
+    found = re.search(r"--list ([0-9A-F]{4}-[0-9A-F]{4})", out)
+    assert found is not None, out
+    listed = re.findall(r"^(DEMO-\d{4}-\d{6})\t", out, re.M)
+    held = re.findall(r"^(DEMO-\d{4}-\d{6})\t.*kept: ", out, re.M)
+    assert listed and all(code in cases_in(folder) for code in listed)
+    code, _out, err = run(monkeypatch, capsys, *coordinator, "retention", "purge", "--list",
+                          "0000-0000")
+    assert code == 1 and "changed since it was reviewed" in err
+    code, out, err = run(monkeypatch, capsys, *coordinator, "retention", "purge", "--list",
+                         found.group(1))
+    assert code == 0, err
+    assert "Removed" in out and "Clearing the freed space" in err
+    remaining = cases_in(folder)
+    assert [c for c in listed if c in remaining] == held
+    victim = remaining[0]
+    code, _out, err = run(monkeypatch, capsys, "--vault", str(folder), "--as", "caseworker",
+                          "--passphrase-stdin", "erase", "--case", victim, "--reason",
+                          "survivor_request")
+    assert code == 1 and victim in cases_in(folder)
+    code, out, err = run(monkeypatch, capsys, *coordinator, "erase", "--case", victim,
+                         "--reason", "survivor_request")
+    assert code == 0, err
+    assert "1 case" in plain(out) and victim not in cases_in(folder)

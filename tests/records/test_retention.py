@@ -17,8 +17,9 @@ from shelter_app.demo_vault import DEMO_ACCOUNTS, create_demo_vault
 from shelter_app.domain.records import CaseInput
 from shelter_app.errors import NotFound, PermissionDenied, ShelterError, ValidationError
 from shelter_app.services.registry import Services, build_services
-from shelter_app.services.retention import CASE_TABLES, HANGING_TABLES, Kind
+from shelter_app.services.retention import Kind
 from shelter_app.store.audit import now_utc
+from shelter_app.store.erasure import CASE_TABLES, HANGING_TABLES
 from shelter_app.vault import fields
 from shelter_app.vault.vault import Vault
 from tests.conftest import FAST_KDF, unwrap_data_key
@@ -72,8 +73,9 @@ def _fullest_case(services: Services) -> str:
     with db.transaction():
         db.execute("INSERT INTO generated_documents (id, case_id, packet_id, kind, recipient,"
                    " language, pages, size, sha256, created_at, updated_at) VALUES (:id, :c,"
-                   " :p, 'referral', 'Clinic', 'en', 2, 100, '00', :now, :now)", {"id": str(uuid.uuid4()), "c": case_id, "p": "PK-T35T0001",
-                              "now": now_utc()})
+                   " :p, 'referral', 'Clinic', 'en', 2, 100, '00', :now, :now)",
+                   {"id": str(uuid.uuid4()), "c": case_id, "p": "PK-T35T0001",
+                    "now": now_utc()})
     return case_id
 
 

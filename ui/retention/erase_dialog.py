@@ -18,7 +18,7 @@ from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
-from shelter_app.services.retention import REASON_LABELS, ErasureOutcome
+from shelter_app.services.retention import REASON_LABELS, ErasureOutcome, summary
 
 from ..background import Background
 from ..cases.case_actions import CaseActionDialog
@@ -113,7 +113,7 @@ class EraseDialog(CaseActionDialog):
     def _finished(self, outcome: ErasureOutcome) -> None:
         self.busy.hide()
         if outcome.erased:
-            self.erased.emit(self._case_id, outcome.purged.summary())
+            self.erased.emit(self._case_id, summary(outcome.purged))
         else:
             self.requested.emit(self._case_id)
         self.accept()

@@ -40,12 +40,13 @@ from shelter_app.services.retention import (
     REASON_LABELS,
     Kind,
     Policy,
-    Purged,
     PurgeList,
     Request,
     count_text,
     describe,
+    summary,
 )
+from shelter_app.store.erasure import Purged
 
 from ..agenda.common import button, flow, tab_order
 from ..background import Background
@@ -58,18 +59,11 @@ def may_see_retention(services: Services) -> bool:
 
 
 def policy_text(policy: Policy) -> str:
-    def years(n: int) -> str:
-        return ngettext("{n} year", "{n} years", n).format(n=format_number(n))
-
     return fill(_(
         "Closed cases are kept {cases} after closing, and their attachments {attachments}; "
         "records of documents produced {documents}; unsaved changes kept as drafts {drafts}. "
         "An administrator sets these periods in Administration, Settings. Nothing goes "
-        "until a coordinator approves the list below."),
-        cases=years(policy.closed_case_years), attachments=years(policy.attachment_years),
-        documents=years(policy.document_years), drafts=ngettext(
-            "{n} day", "{n} days", policy.draft_days).format(
-            n=format_number(policy.draft_days)))
+        "until a coordinator approves the list below."), **policy.periods())
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -413,7 +407,7 @@ class RetentionPage(QWidget):
         self._idle()
         self.records_removed.emit()
         self.refresh()
-        self.notice.show_message(purged.summary())
+        self.notice.show_message(summary(purged))
 
     def _failed(self, exc: BaseException) -> None:
         self._idle()
