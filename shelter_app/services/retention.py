@@ -325,7 +325,8 @@ class RetentionService:
         return purged
 
     # -- erasure of one survivor's records -----------------------------------------
-    def erase(self, case_id: str, reason: str) -> ErasureOutcome:
+    def erase(self, case_id: str, reason: str,
+              progress: Progress | None = None) -> ErasureOutcome:
         """Erase the case's records now when no other coordinator could confirm it;
         otherwise record the request for one to confirm."""
         why = _reason(reason)
@@ -335,7 +336,8 @@ class RetentionService:
             raise ShelterError(_("An erasure of this case is already waiting for a second "
                                  "coordinator's confirmation."))
         if not self._other_coordinators():
-            return ErasureOutcome(True, self._erase_now(case_id, why, requested_by=None))
+            return ErasureOutcome(True, self._erase_now(case_id, why, requested_by=None,
+                                                        progress=progress))
         with self._ctx.write(Action.PURGE_RECORDS, Event.ERASURE_REQUESTED, target_type="case",
                              target_id=case_id, details={"reason": str(why)}) as db:
             db.execute("INSERT INTO erasure_requests (case_id, reason, requested_by,"

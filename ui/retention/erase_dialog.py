@@ -11,7 +11,7 @@ once a request waits.  Refusals are shown in the dialog and nothing changes.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from shelter_app.domain.records import CaseRecord
 from shelter_app.errors import ShelterError
@@ -70,10 +70,17 @@ class EraseDialog(CaseActionDialog):
         self.form.addRow(typed_label, self.typed)
         self.busy = BusyBar(_("Erasing…"))
         self.step = QLabel()
-        self.form.addRow(self.step)
-        self.form.addRow(self.busy)
+        self.step.hide()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.indexOf(self.buttons), self.step)
+        layout.insertWidget(layout.indexOf(self.buttons), self.busy)
         self.steps = Steps(self)
-        self.steps.step.connect(self.step.setText)
+        self.steps.step.connect(self._show_step)
+
+    def _show_step(self, text: str) -> None:
+        self.step.setText(text)
+        self.step.setVisible(bool(text))
 
     def apply(self) -> None:
         self.error.clear_message()
@@ -98,15 +105,15 @@ class EraseDialog(CaseActionDialog):
         self._finished(outcome)
 
     def _erase_now(self, reason: str) -> None:
-        retention = self._services.retention
+        retention, steps = self._services.retention, self.steps
         self.buttons.setEnabled(False)
         self.reason.setEnabled(False)
         self.typed.setEnabled(False)
         self.busy.show()
-        self.step.setText(_("Removing the records…"))
+        self._show_step(_("Removing the records…"))
 
         def work() -> ErasureOutcome:
-            return retention.erase(self._case_id, reason)
+            return retention.erase(self._case_id, reason, progress=steps.step.emit)
 
         self._background.run(work, self._finished, self._failed, context=self)
 
@@ -120,7 +127,7 @@ class EraseDialog(CaseActionDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy.hide()
-        self.step.clear()
+        self._show_step("")
         self.buttons.setEnabled(True)
         self.reason.setEnabled(True)
         self.typed.setEnabled(True)
