@@ -103,7 +103,9 @@ def test_settings_defaults_and_changes(admin: Services) -> None:
         "window_title": "Shelter App",
         "show_case_codes": False, "document_language": "en", "attachment_limit_mb": 25,
         "organisation_logo": "", "backup_every_days": 1, "backups_kept": 10,
-        "statistics_threshold": 11,
+        "statistics_threshold": 11, "retention_closed_years": 5,
+        "retention_attachment_years": 2, "retention_document_years": 5,
+        "retention_draft_days": 90,
     }
     assert admin.settings.set("auto_lock_minutes", "15") == 15
     assert admin.settings.set("show_case_codes", "yes") is True

@@ -148,9 +148,9 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(spec.label())
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
-            if number <= 9:
+            if number <= 10:  # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth
                 go = QAction(spec.label(), self)
-                go.setShortcut(QKeySequence(f"Ctrl+{number}"))
+                go.setShortcut(QKeySequence(f"Ctrl+{number % 10}"))
                 go.triggered.connect(lambda _c=False, key=spec.key: self.go_to(key))
                 self.addAction(go)
         em = self.fontMetrics().horizontalAdvance("M")

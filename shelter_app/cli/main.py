@@ -174,7 +174,8 @@ class Cli:
             raise UsageError(_("user needs an action: add, list, disable, enable, reset, roles, "
                                "give-keys"))
         if command == "packet" and self.args.packet_kind is None:
-            raise UsageError(_("packet needs a kind: referral or residence"))
+            raise UsageError(_("packet needs a kind: referral, residence, non-punishment or "
+                               "own-copy"))
         if command == "retention" and self.args.retention_command is None:
             raise UsageError(_("retention needs an action: review or purge"))
         handlers: dict[str, Callable[[Services], int]] = {

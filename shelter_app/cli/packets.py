@@ -1,4 +1,5 @@
-"""shelter-admin commands for documents: packet referral, packet residence, templates.
+"""shelter-admin commands for documents: packet referral, packet residence, packet
+non-punishment, packet own-copy, templates.
 
 The same service call as the desktop application, so the same rules and refusals: the
 permission on the case, the consent for the recipient and every section, the pre-flight check
@@ -68,7 +69,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                         help=_("the measure (see: shelter-admin measures --case CODE)"))
     letter.add_argument("--to", required=True, metavar="PARTNER",
                         help=_("partner id or name (see: shelter-admin partners)"))
-    for kind in (referral, residence, letter):
+    own = kinds.add_parser("own-copy", help=_(
+        "the survivor's own copy of everything held about her, in her language, with what was "
+        "shared with whom under which consent (her caseworker or a coordinator); encrypted "
+        "unless --plain"))
+    own.add_argument("--plain", action="store_true", help=_(
+        "not encrypted (when she will read it on paper at once)"))
+    for kind in (referral, residence, letter, own):
         kind.add_argument("--case", required=True, metavar="CODE")
         kind.add_argument("--out", type=Path, metavar="FILE.pdf",
                           required=kind is not residence,
@@ -78,8 +85,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         kind.add_argument("--language", metavar="CODE",
                           help=_("document language (en, es, fr, ar, ru, uk, ro, vi)"))
         kind.add_argument("--encrypt", action="store_true",
-                          help=_("encrypt with AES-256; the passphrase is printed once"))
-        if kind is not letter:
+                          help=_("encrypt with AES-256; the passphrase is printed once")
+                          if kind is not own else _("encrypt with AES-256 (the default); "
+                                                    "the passphrase is printed once"))
+        if kind not in (letter, own):
             kind.add_argument("--pdfa", action="store_true",
                               help=_("an archival copy: PDF/A-2b files (not with --encrypt)"))
         kind.add_argument("--watermark", metavar="TEXT")
@@ -128,7 +137,7 @@ def _report(services: Services, produced: Produced, out: Path) -> None:
             path=working_path(saved), pages=produced.working_pages))
     for name, _data in produced.editable:
         print(_("Editable copy: {path}").format(path=editable_path(saved, name)))
-    if produced.sections:
+    if produced.sections and produced.kind != "own_copy":
         print(_("Sections shared: {sections}").format(sections=", ".join(produced.sections)))
     if produced.passphrase:
         print(_("Passphrase to open it (shown once; give it to the recipient another way, "
@@ -155,6 +164,14 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
                                         language=args.language, encrypt=args.encrypt,
                                         watermark=args.watermark, preview=False,
                                         own_copy=args.own_copy, archival=args.pdfa)
+        _report(services, produced, out)
+        return 0
+    if args.packet_kind == "own-copy":
+        assert out is not None
+        if args.plain and args.encrypt:
+            raise ValidationError(_("Choose --encrypt or --plain, not both."), "plain")
+        produced = docs.own_copy(case_id, language=args.language, encrypt=not args.plain,
+                                 watermark=args.watermark, preview=False)
         _report(services, produced, out)
         return 0
     if args.packet_kind == "non-punishment":

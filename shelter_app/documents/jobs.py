@@ -1,7 +1,8 @@
 """One document to make, as plain values, and the function that makes it.
 
 A ``Job`` holds the packet model the documents service gathered (a referral packet, a
-residence-status packet, an appointment card or a non-punishment letter: dataclasses of
+residence-status packet, an appointment card, a non-punishment letter or the survivor's own
+copy of her records: dataclasses of
 plain values, limited to what may be shared) and, when the document is to be encrypted,
 its passphrase.  ``build`` lays it out, counts its pages and encrypts it, all in memory, and
 keeps the unencrypted bytes beside the encrypted ones for a preview.
@@ -26,12 +27,13 @@ from shelter_app.documents.non_punishment import (
     NonPunishmentLetter,
     build_non_punishment_letter,
 )
+from shelter_app.documents.own_copy import OwnCopy, build_own_copy
 from shelter_app.documents.packet_model import ReferralPacket
 from shelter_app.documents.referral import build_referral, build_survivor_copy
 from shelter_app.documents.residence import ResidencePacket, build_residence
 from shelter_app.documents.residence_docx import letter_docx, statement_docx
 
-Model = ReferralPacket | ResidencePacket | AppointmentCard | NonPunishmentLetter
+Model = ReferralPacket | ResidencePacket | AppointmentCard | NonPunishmentLetter | OwnCopy
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def build(job: Job) -> Built:
             pdf = build_appointment_card(model)
         elif isinstance(model, NonPunishmentLetter):
             pdf = build_non_punishment_letter(model)
+        elif isinstance(model, OwnCopy):
+            pdf = build_own_copy(model)
         else:
             raise TypeError(f"no document is made from {type(model).__name__}")
         pages = len(PdfReader(io.BytesIO(pdf)).pages)

@@ -1,5 +1,5 @@
 """Producing documents from a case: referral packets, residence-status packets,
-appointment cards and non-punishment letters.
+appointment cards, non-punishment letters and the survivor's own copy of her records.
 
 One path for every document (``produce_pdf``): the permission (``Action.PRODUCE_PACKET`` on
 the case, through CaseAccess), the consent check (``ConsentService.check``, the one gate for
@@ -57,7 +57,8 @@ SECTION_READ = {"identity": Action.READ_CASE, "contact": Action.READ_CASE,
                 "situation": Action.READ_CASE, "health": Action.READ_HEALTH,
                 "legal": Action.READ_LEGAL, "services": Action.RECORD_SERVICE}
 KIND_PREFIX = {"referral": "referral", "residence": "residence",
-               "appointment_card": "appointment", "non_punishment": "letter"}
+               "appointment_card": "appointment", "non_punishment": "letter",
+               "own_copy": "copy"}
 
 
 class PreflightFailed(ShelterError):
@@ -274,6 +275,15 @@ class DocumentService:
         return non_punishment_letter(self, self._ctx, self._s, record_id, partner_id,
                                      language=language, encrypt=encrypt,
                                      watermark=watermark, on=on, preview=preview)
+
+    # -- the survivor's own copy of her records ----------------------------------------
+    def own_copy(self, case_id: str, *, language: str | None = None, encrypt: bool = True,
+                 watermark: str | None = None, preview: bool = True) -> Produced:
+        """Everything held about her, in her language (``services/own_copy.py``)."""
+        from shelter_app.services.own_copy import own_copy
+
+        return own_copy(self, self._ctx, self._s, case_id, language=language,
+                        encrypt=encrypt, watermark=watermark, preview=preview)
 
     # -- residence-status packet ------------------------------------------------------
     @property

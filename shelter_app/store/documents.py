@@ -48,6 +48,7 @@ class GeneratedDocument:
     sha256: str
     created_at: str
     created_by: str
+    consent_ids: tuple[str, ...] = ()  # the consents it was released under
 
 
 def exists(db: Database, document_id: str) -> bool:
@@ -80,4 +81,4 @@ def history(db: Database, case_id: str) -> list[GeneratedDocument]:
         r["id"], r["case_id"], r["packet_id"], r["kind"], r["recipient"], r["language"],
         tuple(json.loads(r["sections"])), r["template"], r["template_version"],
         bool(r["encrypted"]), r["pages"], r["size"], r["sha256"], r["created_at"],
-        r["who"]) for r in rows]
+        r["who"], tuple(json.loads(r["consent_ids"] or "[]"))) for r in rows]

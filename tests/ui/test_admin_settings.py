@@ -71,7 +71,9 @@ def test_settings_are_shown_saved_and_checked(qtbot, org: Org, tab):
         "attachment_limit_mb": 40, "organisation_logo": "",
         "organisation_contact": "Intake desk, +44 20 7946 0000", "backup_every_days": 0,
         "backups_kept": 30, "referral_return": "By post to PO Box 12, or hand it to the person",
-        "statistics_threshold": 15}
+        "statistics_threshold": 15, "retention_closed_years": 5,
+        "retention_attachment_years": 2, "retention_document_years": 5,
+        "retention_draft_days": 90}
     assert "next sign-in" in tab.notice.text()
     changed = [e["details"]["setting"] for e in org.audit("settings.changed")][before:]
     assert sorted(changed) == ["attachment_limit_mb", "auto_lock_minutes", "backup_every_days",

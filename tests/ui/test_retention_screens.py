@@ -18,7 +18,7 @@ from ui.admin.vault_tab import purged_copies_text
 from ui.background import Background
 from ui.cases.section import CasesSection
 from ui.main_window import MainWindow
-from ui.retention.erase_dialog import EraseDialog
+from ui.retention.erase_dialog import EraseDialog, open_erase
 from ui.retention.page import RetentionPage
 
 from .conftest import WAIT_MS
@@ -142,7 +142,7 @@ def test_a_second_coordinator_confirms_on_the_retention_page(qtbot, org: Org):
     second = build_services(opened)
     window = _window(qtbot, org.coordinator)
     workspace = window.show_page("cases").open_case(record.id)  # type: ignore[attr-defined]
-    dialog = workspace.open_erase()
+    dialog = open_erase(workspace)
     assert isinstance(dialog, EraseDialog) and dialog.ok_button.text() == "&Ask for erasure"
     dialog.reason.setCurrentIndex(dialog.reason.findData("legal_order"))
     dialog.typed.setText(record.code)

@@ -112,9 +112,9 @@ class CasesSection(QTabWidget):
     def forget_removed(self) -> None:
         """Records were purged or erased elsewhere (the Retention section): close the
         workspaces of cases that are gone and list the cases again."""
-        db = self._services.ctx.db
+        access = self._services.cases.access
         for workspace in self.workspaces():
-            if db.scalar("SELECT 1 FROM cases WHERE id = :c", {"c": workspace.case_id}) is None:
+            if access.scope(workspace.case_id) is None:  # no such case any more
                 self._remove(workspace)
         self._case_changed()
 

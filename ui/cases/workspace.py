@@ -16,12 +16,11 @@
 Tabs other than Profile are built the first time they are shown, so opening a case reads
 only what is looked at.  The workspace's title (the tab in the case area) is the case code.
 
-The header under the title shows the status and risk, and who the case is assigned to and
-whom it is shared with (by name), with "Change status…" (edit the case), "Assign…" (assign
-cases) and "Share with legal volunteer…" (share cases) beside it, each present only when
-the roles allow it on this case.  After a change the header, the profile and the case list
-are refreshed (``changed``) and a line under the header says what changed and how to change
-it back; a refusal stays in the dialog.
+The header shows the status and risk, who the case is assigned to and whom it is shared
+with, and "Change status…", "Assign…", "Share with legal volunteer…" and "Erase records…"
+(``erased``: ui/retention/erase_dialog.py), each only when the roles allow it.  After a
+change the header, the profile and the case list are refreshed (``changed``) and a line
+under the header says what changed and how to change it back.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from shelter_app.services.registry import Services
 
 from ..agenda.common import select_row
 from ..background import Background
+from ..retention.erase_dialog import erase_button
 from ..widgets import MessageLabel, heading, named
 from .case_actions import (
     AssignDialog,
@@ -152,11 +152,7 @@ class CaseWorkspace(QWidget):
         self.share_button = QPushButton(_("Share with legal &volunteer…"))
         named(self.share_button, _("Share with legal volunteer"),
               _("Choose the legal volunteers who may see this case"))
-        self.erase_button = QPushButton(_("&Erase records…"))
-        named(self.erase_button, _("Erase records"),
-              _("Erase this survivor's records on request"))
-        self.erase_button.setVisible(ctx.allowed(Action.PURGE_RECORDS))
-        self.erase_button.clicked.connect(self.open_erase)
+        self.erase_button = erase_button(self)  # coordinators (ui/retention/erase_dialog.py)
         self.status_button.setVisible(ctx.allowed(Action.EDIT_CASE, scope))
         self.assign_button.setVisible(ctx.allowed(Action.ASSIGN_CASE, scope))
         self.share_button.setVisible(ctx.allowed(Action.SHARE_CASE, scope))
@@ -189,9 +185,8 @@ class CaseWorkspace(QWidget):
         lines.addWidget(self.team)
         lines.addWidget(self.deadline)
         header.addLayout(lines, 1)
-        for button in (self.status_button, self.assign_button, self.share_button,
-                       self.erase_button):
-            header.addWidget(button)
+        for each in (self.status_button, self.assign_button, self.share_button, self.erase_button):
+            header.addWidget(each)
         layout.addLayout(header)
         layout.addWidget(self.notice)
         layout.addWidget(self.error)
@@ -257,25 +252,6 @@ class CaseWorkspace(QWidget):
             self.error.show_message(exc.message)
             return None
         dialog.accepted.connect(self._action_done)
-        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def open_erase(self) -> QWidget | None:
-        """The erasure dialog (ui/retention/erase_dialog.py)."""
-        from ..retention.erase_dialog import EraseDialog
-
-        record = self.profile.record
-        if record is None:
-            return None
-        self.error.clear_message()
-        self.notice.clear_message()
-        dialog = EraseDialog(self.services, record, self.background, self)
-        dialog.erased.connect(self.erased)
-        dialog.requested.connect(lambda _id: self.notice.show_message(_(
-            "Erasure asked for. Another coordinator must confirm it in the Retention "
-            "section.")))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()

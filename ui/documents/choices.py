@@ -27,17 +27,21 @@ class Kinds(tuple[tuple[str, str], ...]):
     def offered(self, services: Services, case_id: str) -> list[tuple[str, str]]:
         """A referral packet needs the right to manage the case's referrals (a legal
         volunteer has not), a non-punishment letter the right to read the case's legal
-        matters: neither is offered where making it could only be refused."""
+        matters, her own copy the right to read its health and legal records too: none is
+        offered where making it could only be refused."""
         scope = services.cases.access.scope(case_id)
-        needs = {"referral": Action.MANAGE_REFERRALS, "non_punishment": Action.READ_LEGAL}
+        needs = {"referral": (Action.MANAGE_REFERRALS,), "non_punishment": (Action.READ_LEGAL,),
+                 "own_copy": (Action.READ_HEALTH, Action.READ_LEGAL)}
         return [(code, label) for code, label in self if code not in needs
-                or (scope is not None and services.ctx.allowed(needs[code], scope))]
+                or (scope is not None and all(services.ctx.allowed(a, scope)
+                                              for a in needs[code]))]
 
 
 KINDS = Kinds((("referral", N_("Referral packet")),
                ("residence", N_("Residence-status packet")),
                ("appointment_card", N_("Appointment card")),
-               ("non_punishment", N_("Non-punishment letter"))))
+               ("non_punishment", N_("Non-punishment letter")),
+               ("own_copy", N_("Her own copy of her records"))))
 
 
 def fill_targets(services: Services, case_id: str, kind: str, recipient: Choices,
@@ -46,6 +50,9 @@ def fill_targets(services: Services, case_id: str, kind: str, recipient: Choices
     made for; what to tell the user when there is none ("" when there are)."""
     recipient.clear()
     record.clear()
+    if kind == "own_copy":
+        recipient.add(_("The person herself"), "self")
+        return ""
     if kind == "referral":
         open_ones = {r.partner_id for r in services.referrals.list(case_id)
                      if r.status in ("draft", "sent", "accepted")}

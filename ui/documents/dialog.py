@@ -263,6 +263,8 @@ class DocumentDialog(QDialog):
         if kind == "non_punishment":
             record = self.record.value()
             return lambda: docs.non_punishment_letter(record, target, **options)
+        if kind == "own_copy":
+            return lambda: docs.own_copy(case, **options)
         return lambda: docs.appointment_card(target, **options)
 
     def make(self) -> None:

@@ -10,10 +10,13 @@ once a request waits.  Refusals are shown in the dialog and nothing changes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from shelter_app.domain.records import CaseRecord
+from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
@@ -23,6 +26,9 @@ from shelter_app.services.retention import REASON_LABELS, ErasureOutcome, summar
 from ..background import Background
 from ..cases.case_actions import CaseActionDialog
 from ..widgets import BusyBar, named, paragraph
+
+if TYPE_CHECKING:
+    from ..cases.workspace import CaseWorkspace
 
 
 class Steps(QObject):
@@ -140,3 +146,30 @@ class EraseDialog(CaseActionDialog):
         erased: the dialog reports the outcome."""
         if self.buttons.isEnabled():
             super().reject()
+
+
+def erase_button(workspace: CaseWorkspace) -> QPushButton:
+    """The case header's "Erase records…", shown to those who may erase (coordinators)."""
+    button = QPushButton(_("&Erase records…"))
+    named(button, _("Erase records"), _("Erase this survivor's records on request"))
+    button.setVisible(workspace.services.ctx.allowed(Action.PURGE_RECORDS))
+    button.clicked.connect(lambda _checked=False: open_erase(workspace))
+    return button
+
+
+def open_erase(workspace: CaseWorkspace) -> EraseDialog | None:
+    """The erasure dialog for the workspace's case; its outcome goes to the workspace:
+    ``erased`` when the records are gone, a notice when a request waits."""
+    record = workspace.profile.record
+    if record is None:
+        return None
+    workspace.error.clear_message()
+    workspace.notice.clear_message()
+    dialog = EraseDialog(workspace.services, record, workspace.background, workspace)
+    dialog.erased.connect(workspace.erased)
+    dialog.requested.connect(lambda _id: workspace.notice.show_message(_(
+        "Erasure asked for. Another coordinator must confirm it in the Retention section.")))
+    dialog.finished.connect(lambda _r: setattr(workspace, "dialog", None))
+    workspace.dialog = dialog
+    dialog.open()
+    return dialog
