@@ -52,6 +52,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m benchmarks.documents
 	$(BIN)/python -m benchmarks.history
 	$(BIN)/python -m benchmarks.restore
+	$(BIN)/python -m benchmarks.retention
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.gui
 
 ## screenshots: render the main screens into docs/screenshots/
