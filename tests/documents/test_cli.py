@@ -139,7 +139,7 @@ def test_residence_packet_preflight_and_templates(residence: Residence, tmp_path
 def test_packet_needs_a_kind(scenario: Scenario, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = cli(monkeypatch, capsys, close(scenario), "packet")
-    assert code == 2 and "referral or residence" in err
+    assert code == 2 and "referral, residence, non-punishment or own-copy" in err
 
 
 def test_a_missing_recipient_gets_the_command_lines_own_hint(
