@@ -310,17 +310,23 @@ class RetentionPage(QWidget):
         counts = dict.fromkeys(Kind, 0)
         for row in rows:
             counts[found.items[row].kind] += found.items[row].count
-        box = QMessageBox(QMessageBox.Icon.Warning, self.window().windowTitle(), fill(_(
+        return self._ask(fill(_(
             "Remove {what} for good? A case goes with everything recorded in it. This cannot "
             "be undone; backups made before today keep them until they are rotated out."),
-            what=describe(counts)), QMessageBox.StandardButton.NoButton, self)
-        purge = box.addButton(_("&Purge"), QMessageBox.ButtonRole.DestructiveRole)
+            what=describe(counts)), _("&Purge"), self.purge)
+
+    def _ask(self, text: str, yes: str, then: Callable[[], None]) -> QMessageBox:
+        """A warning with *yes* and Cancel, Cancel the default (Enter removes nothing);
+        *then* runs when *yes* is chosen."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.window().windowTitle(), text,
+                          QMessageBox.StandardButton.NoButton, self)
+        chosen = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
         cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(cancel)
         box.setEscapeButton(cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         named(box, box.text())
-        box.buttonClicked.connect(lambda clicked: self.purge() if clicked is purge else None)
+        box.buttonClicked.connect(lambda clicked: then() if clicked is chosen else None)
         box.finished.connect(lambda _r: setattr(self, "box", None))
         self.box = box
         box.open()
@@ -351,22 +357,10 @@ class RetentionPage(QWidget):
         request = self.selected_request()
         if request is None:
             return None
-        box = QMessageBox(QMessageBox.Icon.Warning, self.window().windowTitle(), fill(_(
+        return self._ask(fill(_(
             "Erase every record of case {code} for good? {reason}. It cannot be undone."),
-            code=request.case_code, reason=_(REASON_LABELS[request.reason])),
-            QMessageBox.StandardButton.NoButton, self)
-        erase = box.addButton(_("&Erase"), QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        named(box, box.text())
-        box.buttonClicked.connect(
-            lambda clicked: self.confirm(request) if clicked is erase else None)
-        box.finished.connect(lambda _r: setattr(self, "box", None))
-        self.box = box
-        box.open()
-        return box
+            code=request.case_code, reason=_(REASON_LABELS[request.reason])), _("&Erase"),
+            lambda: self.confirm(request))
 
     def confirm(self, request: Request) -> None:
         retention, steps = self._services.retention, self.steps
