@@ -107,6 +107,8 @@ class _Parts:
         guardian = v.get("guardian") or {}
         documents = [f"{w.term(vocab.DOCUMENT_TYPE, d.get('type'))}: "
                      f"{w.term(vocab.DOCUMENT_STATUS, d.get('status'))}"
+                     + (" (" + _("withheld by {who}").format(who=d["withheld_by"]) + ")"
+                        if d.get("withheld_by") else "")
                      for d in v.get("identity_documents") or ()]
         rows = [(_("Name"), v.get("legal_name") or ""),
                 (_("Preferred name"), v.get("preferred_name") or ""),
@@ -148,9 +150,14 @@ class _Parts:
                 (_("Opened on"), w.date(_day(c.get("opened_on")))),
                 (_("Status"), w.term(vocab.CASE_STATUS, c.get("status"))),
                 (_("Closed on"), w.date(_day(c.get("closed_at")))),
+                (_("Closure reason"), w.term(vocab.CLOSURE_REASON, c.get("closure_reason"))),
                 (_("Identification"), w.term(vocab.IDENTIFICATION_STATUS,
                                              c.get("identification_status"))),
                 (_("Decided by"), w.term(vocab.IDENTIFIED_BY, c.get("identified_by"))),
+                (_("Reasonable-grounds decision"),
+                 w.date(_day(c.get("reasonable_grounds_date")))),
+                (_("Conclusive-grounds decision"),
+                 w.date(_day(c.get("conclusive_grounds_date")))),
                 (_("Exploitation"), w.terms(vocab.EXPLOITATION,
                                             c.get("exploitation_types") or ())),
                 (_("Means of control"), w.terms(vocab.MEANS_OF_CONTROL,
@@ -202,7 +209,9 @@ class _Parts:
         for doc in self.s.documents.history(self.record.id):
             consents = [given[i] for i in doc.consent_ids if i in given]
             under = w.join(_("consent of {day}").format(day=w.date(c.given_on))
-                           for c in consents) or _("none needed")
+                           for c in consents)
+            if not under:
+                under = _("consent no longer recorded") if doc.consent_ids else _("none needed")
             rows.append((w.date(_day(doc.created_at)), doc.recipient,
                          w.terms(vocab.SECTIONS, doc.sections), under, doc.packet_id))
         return self._table(_("What left our records about you, and for whom"),

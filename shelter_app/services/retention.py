@@ -61,6 +61,7 @@ from shelter_app.store.erasure import (
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 LAST_PURGE_KEY = "last_purge_at"
+LEDGER_KEY = "erased_to_note"  # erased cases not yet named in the key file
 COMPACT_KEY = "compact_due"
 
 class Reason(StrEnum):
@@ -258,20 +259,24 @@ class RetentionService:
             "SELECT g.id, g.case_id, c.code, g.created_at AS since FROM generated_documents g"
             " JOIN cases c ON c.id = g.case_id WHERE g.created_at < :cut"
             " ORDER BY c.code, g.created_at",
-            _years_before(today, policy.document_years), policy.document_years * 365)
+            _years_before(today, policy.document_years),
+            lambda since: _years_after(since, policy.document_years))
         items += self._per_case(
             Kind.DRAFTS, whole,
             "SELECT d.id, d.case_id, COALESCE(c.code, '') AS code, d.updated_at AS since"
             " FROM drafts d LEFT JOIN cases c ON c.id = d.case_id WHERE d.updated_at < :cut"
             " ORDER BY c.code, d.updated_at",
-            today - dt.timedelta(days=policy.draft_days), policy.draft_days)
+            today - dt.timedelta(days=policy.draft_days),
+            lambda since: since + dt.timedelta(days=policy.draft_days))
         return PurgeList(today, tuple(items), _fingerprint(i for i in items if not i.held))
 
     def _per_case(self, kind: Kind, whole: set[str], sql: str, cut: dt.date,
-                  days: int) -> list[Item]:
+                  due: Callable[[dt.date], dt.date]) -> list[Item]:
+        """Rows of *kind* whose period ended on *cut* or before (that day included), by case;
+        *due* gives the day a row's period ends from the day it counts from."""
         grouped: dict[str | None, list[str]] = {}
         first: dict[str | None, tuple[str, str]] = {}
-        for row in self._ctx.db.all(sql, {"cut": cut.isoformat()}):
+        for row in self._ctx.db.all(sql, {"cut": (cut + dt.timedelta(days=1)).isoformat()}):
             if row["case_id"] in whole:
                 continue
             grouped.setdefault(row["case_id"], []).append(row["id"])
@@ -279,8 +284,8 @@ class RetentionService:
         items = []
         for case_id, ids in grouped.items():
             code, since = first[case_id]
-            due = dt.date.fromisoformat(since[:10]) + dt.timedelta(days=days)
-            items.append(Item(kind, case_id, code, tuple(ids), due))
+            items.append(Item(kind, case_id, code, tuple(ids),
+                              due(dt.date.fromisoformat(since[:10]))))
         return items
 
     def purge(self, fingerprint: str, *, keep: Collection[str] = (),
@@ -288,28 +293,22 @@ class RetentionService:
         """Remove what the purge list with *fingerprint* names, except the cases whose codes
         are in *keep*; refused if the list is not the one approved."""
         self._ctx.require(Action.PURGE_RECORDS)
-        found = self._list(today or dt.date.today())
-        # as typed or pasted: any case, and without what a terminal may copy around it
-        if re.sub(r"[^0-9A-Za-z-]", "", fingerprint).upper() != found.fingerprint:
-            raise ShelterError(_(
-                "The purge list has changed since it was reviewed (it is now {now}). Review it "
-                "again before approving it.").format(now=found.fingerprint))
-        kept = {code.strip().upper() for code in keep}
-        unknown = kept - {item.case_code for item in found.items}
-        if unknown:
-            raise ValidationError(_("Not on the purge list: {codes}.").format(
-                codes=", ".join(sorted(unknown))), "keep")
-        going = [item for item in found.due if item.case_code not in kept or not item.case_code]
+        day = today or dt.date.today()
         purged = Purged()
-        if not going:
+        if not self._approved(self._list(day), fingerprint, keep):  # refused before any lock
             if self.compaction_due():
                 self._compact(progress)
             return purged
         if progress:
             progress(_("Removing the records…"))
-        details: dict[str, object] = {"reason": "retention", "list": found.fingerprint}
+        details: dict[str, object] = {"reason": "retention"}
         with self._ctx.write(Action.PURGE_RECORDS, Event.RECORDS_PURGED,
                              details=details) as db:
+            # made again inside the transaction: nothing can change it between the check
+            # and the removal (a case reopened at another desk meanwhile)
+            found = self._list(day)
+            going = self._approved(found, fingerprint, keep)
+            details["list"] = found.fingerprint
             erase_cases(db, [i.case_id for i in going if i.kind is Kind.CASE and i.case_id],
                               purged)
             remove_attachments(
@@ -319,10 +318,27 @@ class RetentionService:
             ids = [x for i in going if i.kind is Kind.DRAFTS for x in i.ids]
             purged.drafts += delete_ids(db, "drafts", ids)
             purged.rows += purged.documents + purged.drafts
-            _mark_purge(db)
+            if going:
+                _mark_purge(db)
             details["purged"] = purged.as_details()  # recorded as the block ends
-        self._compact(progress)
+        if going or self.compaction_due():
+            self._compact(progress)
         return purged
+
+    @staticmethod
+    def _approved(found: PurgeList, fingerprint: str, keep: Collection[str]) -> list[Item]:
+        """The lines of *found* to remove: refused unless it is the list approved (as typed
+        or pasted: any case, without what a terminal may copy around it)."""
+        if re.sub(r"[^0-9A-Za-z-]", "", fingerprint).upper() != found.fingerprint:
+            raise ShelterError(_(
+                "The purge list has changed since it was reviewed (it is now {now}). Review it "
+                "again before approving it.").format(now=found.fingerprint))
+        kept = {code.strip().upper() for code in keep}
+        unknown = kept - {item.case_code for item in found.items}
+        if unknown:
+            raise ValidationError(_("Not on the purge list: {codes}.").format(
+                codes=", ".join(sorted(unknown))), "keep")
+        return [item for item in found.due if item.case_code not in kept or not item.case_code]
 
     # -- erasure of one survivor's records -----------------------------------------
     def erase(self, case_id: str, reason: str,
@@ -408,11 +424,11 @@ class RetentionService:
                              target_id=case_id, details=details) as db:
             erase_cases(db, [case_id], purged)
             _mark_purge(db)
+            db.execute("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO"
+                       " UPDATE SET value = meta.value || ',' || excluded.value",
+                       {"k": LEDGER_KEY, "v": case_id})
             details["purged"] = purged.as_details()
-        try:  # a restore of a copy made before erases it again (vault/restore.py)
-            self._ctx.vault.note_erased([case_id])
-        except ShelterError:
-            log.warning("the erased case could not be added to the key file", exc_info=True)
+        note_erased(self._ctx)
         self._compact(progress)
         return purged
 
@@ -433,6 +449,21 @@ class RetentionService:
     def compaction_due(self) -> bool:
         return self._ctx.db.scalar("SELECT 1 FROM meta WHERE key = :k",
                                    {"k": COMPACT_KEY}) is not None
+
+def note_erased(ctx: ServiceContext) -> None:
+    """Name the cases erased in the key file (``meta.erased_to_note`` until then), so that a
+    restore of a copy made before erases them again (vault/restore.py).  Run after each
+    erasure, and at sign-in for one a crash or a full disk left out."""
+    pending = ctx.db.scalar("SELECT value FROM meta WHERE key = :k", {"k": LEDGER_KEY})
+    if not pending:
+        return
+    try:
+        ctx.vault.note_erased([i for i in str(pending).split(",") if i])
+        with ctx.db.transaction() as db:
+            db.execute("DELETE FROM meta WHERE key = :k", {"k": LEDGER_KEY})
+    except ShelterError:  # tried again at the next sign-in
+        log.warning("erased cases could not be named in the key file yet", exc_info=True)
+
 
 def summary(purged: Purged) -> str:
     """What was removed, in words, for the person who asked (command line and screen)."""

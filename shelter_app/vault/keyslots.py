@@ -289,13 +289,13 @@ class KeyslotFile:
                              checks={str(k): _unb64(v) for k, v in checks.items()},
                              verify_key=_unb64(body["verify_key"]))
                 result.rekey = _rekey_record(body.get("rekey"), result.epochs)
-                erased = body.get("erased", [])
-                if not isinstance(erased, list) or not all(isinstance(e, str) for e in erased):
-                    raise ValueError("erased is not a list of ids")
-                result.erased = list(erased)
                 if "database" not in result.checks or any(
                         s.status == "active" and not s.has_pair for s in slots):
                     raise ValueError("a version 2 file without key pairs")
+            erased = body.get("erased", [])
+            if not isinstance(erased, list) or not all(isinstance(e, str) for e in erased):
+                raise ValueError("erased is not a list of ids")
+            result.erased = list(erased)
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise damaged_keyslots() from exc
         ids = [s.user_id for s in slots]

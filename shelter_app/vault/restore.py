@@ -283,6 +283,10 @@ def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, made: dt.datetime 
                 "occurred_at": made.strftime("%Y-%m-%dT%H:%M:%SZ") if made else None}
             if done.erased.cases:
                 details["purged"] = done.erased.as_details()
+                # backups made before are older than this erasure (services/retention.py)
+                db.execute("INSERT INTO meta (key, value) VALUES ('last_purge_at', :v)"
+                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           {"v": now_utc()})
             audit.append(Event.RESTORED, actor_id=actor_id, target_type="vault",
                          target_id=slots.vault_id, details=details)
         if done.erased.cases:

@@ -261,3 +261,40 @@ def test_erasure_needs_a_listed_reason_and_a_coordinator(org: Org) -> None:
         with pytest.raises(PermissionDenied):
             services.retention.review()
     assert org.count("cases") == 1
+
+
+def test_an_erasure_the_key_file_missed_is_named_there_at_the_next_sign_in(
+        org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelter_app.errors import StorageFailure
+    from shelter_app.vault.keyslots import KeyslotFile
+
+    case_id = _org_case(org, "Ana Test")
+
+    def full(_ids: list[str]) -> None:
+        raise StorageFailure("The disk is full.")
+
+    monkeypatch.setattr(org.coordinator.ctx.vault, "note_erased", full)
+    assert org.coordinator.retention.erase(case_id, "survivor_request").erased
+    keyslots = org.folder / "keyslots.json"
+    assert case_id not in KeyslotFile.load(keyslots).erased
+    assert org.coordinator.ctx.db.scalar("SELECT value FROM meta WHERE key ="
+                                         " 'erased_to_note'") == case_id
+    opened, _report = org.vault.unlock("coordinator", STAFF_PASS)
+    org.opened.append(opened)
+    build_services(opened)  # signing in names it
+    assert KeyslotFile.load(keyslots).erased == [case_id]
+    assert org.coordinator.ctx.db.scalar("SELECT value FROM meta WHERE key ="
+                                         " 'erased_to_note'") is None
+
+
+def test_a_draft_goes_on_the_last_day_of_its_period_not_a_day_later(org: Org) -> None:
+    case_id = _org_case(org, "Ana Test")
+    org.caseworker.drafts.save("case_profile", {"survivor": {"access_needs": "x"}},
+                               case_id=case_id)
+    saved = dt.date.fromisoformat(org.coordinator.ctx.db.scalar(
+        "SELECT updated_at FROM drafts")[:10])
+    days = org.coordinator.retention.policy().draft_days
+    on_time = saved + dt.timedelta(days=days)
+    assert [i.kind for i in org.coordinator.retention.review(on_time).items] == [Kind.DRAFTS]
+    assert org.coordinator.retention.review(on_time).items[0].due_since == on_time
+    assert org.coordinator.retention.review(on_time - dt.timedelta(days=1)).items == ()

@@ -405,6 +405,7 @@ class RetentionPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._idle()
+        self.records_removed.emit()  # the rows may be gone though clearing the space failed
         if not isinstance(exc, ShelterError):
             raise exc
         self.error.show_message(exc.message)
