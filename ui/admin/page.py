@@ -17,7 +17,7 @@ from shelter_app.services.registry import Services
 
 from ..background import Background
 from ..widgets import heading, named
-from .settings_tab import ChooseFile, SettingsTab, system_file_dialog
+from .settings_tab import ChooseFile, SettingsTab, scrolled, system_file_dialog
 from .users import AccountsTab
 from .vault_tab import VaultTab
 
@@ -48,7 +48,7 @@ class AdminPage(QWidget):
             self.tabs.addTab(self.accounts, _("&Accounts"))
         if ctx.allowed(Action.CHANGE_SETTINGS):
             self.settings = SettingsTab(services, choose_file=choose_file)
-            self.tabs.addTab(self.settings, _("&Settings"))
+            self.tabs.addTab(scrolled(self.settings), _("&Settings"))  # taller than a laptop
         if any(ctx.allowed(a) for a in (Action.VERIFY, Action.BACKUP, Action.REKEY)):
             self.vault = VaultTab(services, background)
             self.vault.restore_requested.connect(self.restore_requested)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,15 @@ RETENTION: dict[str, tuple[int, int]] = {
 # (parent) → a chosen file, or None; the default asks with the system file dialog.
 ChooseFile = Callable[[QWidget], Path | None]
 LOGO_PREVIEW_EM = 4
+
+
+def scrolled(tab: QWidget) -> QScrollArea:
+    """*tab* in a frameless area that scrolls when the window is shorter than the form."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(tab)
+    return area
 
 
 def system_file_dialog(parent: QWidget) -> Path | None:
