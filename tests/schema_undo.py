@@ -15,6 +15,8 @@ SCHEMA_8_COLUMNS = (
 def undo_schema_11(conn: Any) -> None:
     """Drop what schema version 11 added (the caller sets ``user_version``)."""
     conn.execute("DROP TABLE erasure_requests")
+    for index in ("deadlines_case_all", "referrals_consent", "evidence_items_attachment"):
+        conn.execute(f"DROP INDEX {index}")
 
 
 def undo_schema_10(conn: Any) -> None:

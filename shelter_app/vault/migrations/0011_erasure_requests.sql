@@ -9,3 +9,10 @@ CREATE TABLE erasure_requests (
     requested_by TEXT NOT NULL REFERENCES users (id),
     requested_at TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+-- Indexes on the foreign keys that had none usable, so that removing a case's rows (a purge,
+-- an erasure) does not scan these tables once for every row removed: deadlines by case (the
+-- earlier index holds open ones only), referrals by consent, evidence items by attachment.
+CREATE INDEX deadlines_case_all ON deadlines (case_id);
+CREATE INDEX referrals_consent ON referrals (consent_id);
+CREATE INDEX evidence_items_attachment ON evidence_items (attachment_id);
