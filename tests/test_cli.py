@@ -351,3 +351,23 @@ def test_the_language_chosen_in_the_application_is_the_command_line_s(
     monkeypatch.delenv("LC_ALL")
     monkeypatch.setenv("SHELTER_LANG", "en")  # asked for by name: comes first
     assert _failed(*run_cli(*AS_ADMIN, "verify", stdin=ADMIN_PASS + "\n")) == english
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(
+        created: Any, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`shelter-admin … | head`: the pipe closes; no "Unexpected error" line follows."""
+    import builtins
+
+    real_print = builtins.print
+
+    def closed(*args: Any, **kwargs: Any) -> None:
+        if kwargs.get("file") is None:
+            raise BrokenPipeError(32, "Broken pipe")
+        real_print(*args, **kwargs)
+
+    created[1].close()
+    created[0].close()
+    monkeypatch.setattr(builtins, "print", closed)
+    code, _out, err = run_cli("--as", "admin", "user", "list", stdin=ADMIN_PASS + "\n")
+    assert code == 1 and "Unexpected error" not in err

@@ -6,6 +6,7 @@ Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import re
@@ -424,6 +425,10 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfPolicy = PRODUCTION_KDF) 
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail(_("Cancelled; nothing was changed."))
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # our bug: still one line, and no values that could be data
         return fail(_("Unexpected error ({kind}). Please report it; run 'shelter-admin "
                       "verify' to check the vault.").format(kind=type(exc).__name__))
