@@ -159,14 +159,16 @@ class VaultTab(QWidget):
         if not self._services.ctx.allowed(Action.BACKUP):
             self.last_backup.hide()
             return
+        if self._services.ctx.vault.closed:
+            return  # the session ended while a backup or a re-key was finishing
         try:
             made = self._services.vault_admin.last_backup()
+            purged = self._services.vault_admin.purged_copies()
         except ShelterError as exc:
             self.last_backup.setText(exc.message)
             return
         lines = [_("Newest backup: {when}.").format(when=format_datetime(made))
                  if made is not None else _("There is no backup yet.")]
-        purged = self._services.vault_admin.purged_copies()
         if purged is not None:
             lines.append(purged_copies_text(purged))
         self.last_backup.setText("\n".join(lines))
