@@ -6,13 +6,17 @@ the "parameters lowered below the minimum" case can still be tested against it.
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import sqlcipher3.dbapi2 as sqlcipher
@@ -95,6 +99,27 @@ def reopen(vault_dir: Path, username: str = "admin", passphrase: str = ADMIN_PAS
     vault = Vault.open(vault_dir, kdf=FAST_KDF)
     opened, _report = vault.unlock(username, passphrase)
     return vault, build_services(opened)
+
+
+# -- vaults made once per test process ------------------------------------------------
+T = TypeVar("T")
+_TEMPLATES: dict[str, tuple[Path, Any]] = {}
+
+
+def from_template(name: str, folder: Path, make: Callable[[Path], T]) -> T:
+    """The vault *make* builds in a folder, built once per test process under *name* and
+    copied to *folder* at each call; returns what *make* returned.
+
+    Making a vault writes its schema's objects through SQLCipher, a fifth of a second;
+    hundreds of tests start from the same staffed vault, and a copy of its closed folder is
+    the same vault for each of them (the tests of making a vault make their own)."""
+    if name not in _TEMPLATES:
+        base = Path(tempfile.mkdtemp(prefix="shelter-template-"))
+        atexit.register(shutil.rmtree, base, True)
+        _TEMPLATES[name] = (base / "vault", make(base / "vault"))
+    source, made = _TEMPLATES[name]
+    shutil.copytree(source, folder, dirs_exist_ok=True)
+    return made  # type: ignore[no-any-return]
 
 
 # -- helpers for the core tests ------------------------------------------------------
@@ -182,3 +207,50 @@ def _no_vault_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "ui" not in Path(str(request.path)).parts:
         assert core_dumps._depth == before, "a test left an unlocked vault open"
+
+
+# -- a disk that cannot be written (tests/test_read_only_vault.py) -------------------------
+def _mount(point: Path, *options: str) -> bool:
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(("size=48m", *options)),
+                           "tmpfs", str(point)], capture_output=True).returncode == 0
+
+
+def remount(point: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(point)], check=True,
+                   capture_output=True)
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    point = tmp_path / "disk"
+    point.mkdir()
+    if not _mount(point):
+        pytest.skip("this machine does not let the test mount a file system")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], capture_output=True)
+
+
+@pytest.fixture
+def read_only_vault(disk: Path) -> Iterator[tuple[Path, set[str], int]]:
+    """A vault with two cases on *disk*, then the disk made read-only: (folder, codes,
+    number of audit events)."""
+    from tests.ui.case_helpers import new_case, session, staffed_vault  # it builds on this
+
+    folder = disk / "vault"
+    ids = staffed_vault(folder)
+    with session(folder, "coordinator") as s:
+        codes = {new_case(s, ids, name).code for name in ("Ottilie Marchbank", "Rosa Delgado")}
+    events = audit_count(folder)
+    remount(disk, "ro")
+    yield folder, codes, events
+    remount(disk, "rw")
+
+
+def audit_count(folder: Path) -> int:
+    conn = raw_connect(folder, unwrap_data_key(folder))
+    try:
+        return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
+    finally:
+        conn.close()

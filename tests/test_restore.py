@@ -119,7 +119,7 @@ def test_backups_that_cannot_be_restored_leave_the_live_vault_untouched(
     folder, _ids, kept, later = staffed
     [(_made, _v, good)] = copies(folder)
     other = tmp_path / "other"
-    staffed_vault(other)
+    staffed_vault(other, fresh=True)
     _refused(folder, _backup(other), "does not open with this vault's key")
 
     key = unwrap_data_key(folder)

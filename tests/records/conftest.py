@@ -20,7 +20,7 @@ import pytest
 from shelter_app.domain.records import CaseInput, CaseRecord, SurvivorInput
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.vault import OpenVault, Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, reachable
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, from_template, reachable
 
 STAFF_PASS = "plain orchard lantern 42"
 ACCOUNTS = {
@@ -74,20 +74,34 @@ class Org:
         return int(self.coordinator.ctx.db.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608
 
 
-@contextmanager
-def organisation(tmp_path: Path) -> Iterator[Org]:
-    """A vault with one unlocked session per account (shared by the ui tests' fixture)."""
-    folder = tmp_path / "vault"
+def _make_organisation(folder: Path) -> tuple[dict[str, str], str]:
+    """The vault and its accounts: (their ids, the recovery key)."""
     vault, admin_opened, recovery_key = Vault.create(
         folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
         kdf=FAST_KDF)
     admin = build_services(admin_opened)
+    try:
+        ids = {"admin": admin_opened.user_id}
+        for name, roles in ACCOUNTS.items():
+            ids[name] = admin.accounts.add(name, roles, STAFF_PASS, temporary=False).id
+        reachable(admin)
+    finally:
+        admin.lock()
+        vault.close()
+    return ids, recovery_key
+
+
+@contextmanager
+def organisation(tmp_path: Path) -> Iterator[Org]:
+    """A vault with one unlocked session per account (shared by the ui tests' fixture)."""
+    folder = tmp_path / "vault"
+    made_ids, recovery_key = from_template("organisation", folder, _make_organisation)
+    ids = dict(made_ids)
+    vault = Vault.open(folder, kdf=FAST_KDF)
+    admin_opened, _report = vault.unlock("admin", ADMIN_PASS)
+    admin = build_services(admin_opened)
     opened = [admin_opened]
     services: dict[str, Services] = {}
-    ids = {"admin": admin_opened.user_id}
-    for name, roles in ACCOUNTS.items():
-        ids[name] = admin.accounts.add(name, roles, STAFF_PASS, temporary=False).id
-    reachable(admin)
     for name in ACCOUNTS:
         one, _report = vault.unlock(name, STAFF_PASS)
         opened.append(one)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from shelter_app.domain.records import CaseInput, CaseRecord, SurvivorInput
 from shelter_app.services.registry import Services, build_services
 from shelter_app.vault.vault import Vault
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, reachable, signed_in
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, from_template, reachable, signed_in
 
 STAFF_PASS = "plain orchard lantern 42"
 CANARY = "Zenobia Quillfeather"
@@ -34,8 +34,16 @@ STAFF = (("coordinator", ["coordinator"], "Cora Coordinator"),
          ("legal", ["legal"], "Lee Legal"))
 
 
-def staffed_vault(folder: Path) -> dict[str, str]:
-    """A vault with admin, coordinator, caseworker and legal accounts; returns their ids."""
+def staffed_vault(folder: Path, *, fresh: bool = False) -> dict[str, str]:
+    """A vault with admin, coordinator, caseworker and legal accounts; returns their ids.
+    Copied from one made once per test process unless *fresh*: a vault with its own id and
+    keys, for a test that needs two vaults apart."""
+    if fresh:
+        return _make_staffed(folder)
+    return dict(from_template("staffed", folder, _make_staffed))
+
+
+def _make_staffed(folder: Path) -> dict[str, str]:
     vault, opened, _key = Vault.create(folder, organisation=ORG, admin_username="admin",
                                        admin_passphrase=ADMIN_PASS,
                                        admin_display_name="Ana Admin", kdf=FAST_KDF)

@@ -53,8 +53,11 @@ def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, b
     assert rows["legal"][AccountsModel.ROLES] == "Legal volunteer"
     assert rows["legal"][AccountsModel.STATUS] == "Active"
     assert rows["legal"][AccountsModel.KEYS] == "All its roles allow"
-    assert rows["admin"][AccountsModel.LAST] == "Never"  # made the vault, never signed in
     assert rows["legal"][AccountsModel.LAST] != "Never"
+    org.admin.accounts.add("newcomer", ["caseworker"], STAFF_PASS, temporary=False)
+    tab.refresh()
+    rows = {r[AccountsModel.USERNAME]: r for r in texts(tab.model)}
+    assert rows["newcomer"][AccountsModel.LAST] == "Never"  # made, never signed in
     assert may_see_admin(org.admin) and may_see_admin(org.coordinator)
     assert not any(may_see_admin(s) for s in (org.caseworker, org.legal))
     page = AdminPage(org.admin, background)
