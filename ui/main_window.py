@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -43,6 +42,7 @@ from shelter_app.i18n import _, current_language, ngettext
 from shelter_app.i18n.formatting import fill, isolated
 from shelter_app.services.registry import Services
 from shelter_app.vault.backup import BackupCancelled
+from shelter_app.vault.vault import read_only_text
 
 from .about import AboutDialog, show_about
 from .background import Background
@@ -51,7 +51,7 @@ from .day.nav_counts import NavCounts
 from .language import language_menu, own_name
 from .pages import PAGES, PageSpec
 from .shortcuts import LOCK_KEYS
-from .widgets import NOTICE_STYLE, MessageLabel, heading, named, paragraph, quick_exit_button
+from .widgets import heading, named, notice, paragraph, quick_exit_button
 
 
 def first_control(page: QWidget) -> QWidget | None:
@@ -108,30 +108,23 @@ class MainWindow(QMainWindow):
         self.organisation = paragraph(fill(_("Organisation: {name}"),
             name=services.settings.get("organisation")))
         self.organisation.setWordWrap(False)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(NOTICE_STYLE)
-        named(self.banner, _("Failed sign-in attempts"))
-        self.banner.setVisible(failed_attempts > 0)
-        if failed_attempts:
-            self.banner.setText(failed_attempts_text(failed_attempts))
-            self.banner.setAccessibleDescription(self.banner.text())
+        self.banner = notice("failed_attempts_banner", failed_attempts_text(failed_attempts)
+                             if failed_attempts else None)
+        self.banner.setAccessibleName(_("Failed sign-in attempts"))
 
         # The key file's audit anchor was not in the chain at sign-in (OpenVault.sign_in_check).
-        self.integrity_banner = MessageLabel(NOTICE_STYLE)
-        self.integrity_banner.setObjectName("integrity_banner")
-        if integrity_warning:
-            self.integrity_banner.show_message(integrity_warning)
+        self.integrity_banner = notice("integrity_banner", integrity_warning)
         # An account whose roles allow survivor records it has no key to yet: said once
         # here, instead of leaving each empty note and task to puzzle over.
-        self.keys_banner = MessageLabel(NOTICE_STYLE)
-        self.keys_banner.setObjectName("keys_banner")
-        if services.accounts.current().keys == "waiting":
-            self.keys_banner.show_message(_(
-                "Your account has not received the keys to survivor records yet. A "
-                "coordinator's next sign-in gives them; until then their notes and tasks show "
-                "empty here and cannot be written from this account."))
-        self.backup_problem = MessageLabel(NOTICE_STYLE)
+        self.keys_banner = notice("keys_banner", _(
+            "Your account has not received the keys to survivor records yet. A "
+            "coordinator's next sign-in gives them; until then their notes and tasks show "
+            "empty here and cannot be written from this account.")
+            if services.accounts.current().keys == "waiting" else None)
+        self.backup_problem = notice("backup_problem", None)
+        # A vault on a disk that cannot be written opens for reading only (Vault.read_only).
+        self.read_only_banner = notice("read_only_banner", read_only_text()
+                                       if services.ctx.vault.read_only else None)
 
         self.specs = [spec for spec in (PAGES if pages is None else pages)
                       if spec.visible(services)]
@@ -172,6 +165,7 @@ class MainWindow(QMainWindow):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(header)
+        layout.addWidget(self.read_only_banner)
         layout.addWidget(self.banner)
         layout.addWidget(self.integrity_banner)
         layout.addWidget(self.keys_banner)
@@ -350,7 +344,10 @@ class MainWindow(QMainWindow):
         return True
 
     def backup_if_due(self) -> None:
-        """The automatic backup, in the background; a lock stops it."""
+        """The automatic backup, in the background; a lock stops it.  None is made of a
+        read-only vault: there is nowhere to put it, and nothing changes to need one."""
+        if self._services.ctx.vault.read_only:
+            return
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, BackupCancelled):

@@ -88,6 +88,15 @@ class MessageLabel(QLabel):
         self.show_message("")
 
 
+def notice(name: str, text: str | None) -> MessageLabel:
+    """A notice in the window (``NOTICE_STYLE``), named *name*, showing *text* if given."""
+    label = MessageLabel(NOTICE_STYLE)
+    label.setObjectName(name)
+    if text:
+        label.show_message(text)
+    return label
+
+
 class BusyBar(QProgressBar):
     """An indeterminate progress bar shown while slow work runs off the GUI thread."""
 

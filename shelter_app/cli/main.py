@@ -29,7 +29,7 @@ from shelter_app.paths import chosen_vault_dir
 from shelter_app.services.registry import Services, build_services
 from shelter_app.services.vault_admin import rekey_lines
 from shelter_app.vault.crypto import PRODUCTION_KDF, KdfPolicy
-from shelter_app.vault.vault import Vault
+from shelter_app.vault.vault import Vault, read_only_text
 
 from . import packets, records, retention, statistics
 from .prompts import PassphraseReader
@@ -206,6 +206,8 @@ class Cli:
                         "{n} failed sign-in attempts on this account since its last sign-in.",
                         report.failed_attempts,
                     ).format(n=report.failed_attempts)
+                if opened.read_only:
+                    print(read_only_text(), file=sys.stderr)
                 if report.integrity_warning:
                     print(report.integrity_warning, file=sys.stderr)
                 if report.must_change_passphrase and command != "passphrase":

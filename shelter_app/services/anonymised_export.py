@@ -154,6 +154,7 @@ class AnonymisedExport:
     def write(self, path: Path, k: int = DEFAULT_K) -> Anonymised:
         """The table as CSV at *path*, its report beside it (``*-report.txt``); audited
         with the number of rows and k."""
+        self._ctx.refuse_if_read_only()
         report_path = path.with_name(path.stem + "-report.txt")
         tables.require_new(path, report_path)  # both are new, or nothing is written
         made = self.make(k)

@@ -292,6 +292,7 @@ class AppointmentService:
         Only what a front desk needs: time, case code, type, place, interpreter; never a
         name.  Cancelled appointments are left off.  The printing is recorded."""
         self._require_some_scope()
+        self._ctx.refuse_if_read_only()
         start = dt.datetime.combine(day, dt.time()).astimezone()
         lines = [SheetLine(a.starts_at, a.ends_at, a.case_code, a.appointment_type, a.location,
                            a.room, a.interpreter, a.interpreter_language, a.status)

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from shelter_app.domain.audit import Event, Outcome
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import ROLE_LABELS, Action, Role, Scope
-from shelter_app.errors import KeysNotGiven, PermissionDenied, VaultDamaged
+from shelter_app.errors import KeysNotGiven, PermissionDenied, StorageFailure, VaultDamaged
 from shelter_app.i18n import _
 from shelter_app.services.permissions import decide
 from shelter_app.store.audit import AuditLog
@@ -59,6 +59,24 @@ def require_case_key(ctx: ServiceContext) -> None:
         raise keys_not_given(reading=False)
 
 
+# What a session on a read-only vault may do without its audit record: read, search, look
+# at counts or a purge list, check the vault, copy it elsewhere, and end.  Anything else
+# that would be recorded (an export, a printed list, a fingerprint) is refused before it
+# starts (``ServiceContext.refuse_if_read_only``), because it could not be.
+UNRECORDED_WHEN_READ_ONLY = frozenset({
+    Event.RECORD_OPENED, Event.SECTION_OPENED, Event.SEARCH, Event.STATISTICS, Event.VERIFY,
+    Event.RETENTION_REVIEWED, Event.BACKUP, Event.LOCK, Event.UNLOCK, Event.AUTO_LOCK,
+    Event.SIGN_OUT, Event.QUICK_EXIT,
+})
+
+
+def read_only_refusal() -> StorageFailure:
+    return StorageFailure(_(
+        "This vault is open read-only: its disk cannot be written to, so this could not be "
+        "recorded and was not done. To work in it, copy the vault folder to a disk that can "
+        "be written to."))
+
+
 class ServiceContext:
     """Shared by the services of one session; holds no global state."""
 
@@ -100,9 +118,10 @@ class ServiceContext:
         """Raise PermissionDenied (and record the refusal) unless the session may act."""
         if self.allowed(action, scope):
             return
-        self.audit.append(Event.PERMISSION_DENIED, actor_id=self.session.user_id,
-                          target_type=target_type, target_id=target_id,
-                          outcome=Outcome.DENIED, details={"action": str(action)})
+        if not self.vault.read_only:
+            self.audit.append(Event.PERMISSION_DENIED, actor_id=self.session.user_id,
+                              target_type=target_type, target_id=target_id,
+                              outcome=Outcome.DENIED, details={"action": str(action)})
         if self.session.must_change_passphrase:
             raise PermissionDenied(_("This account still has a temporary passphrase. Choose "
                                      "your own passphrase first."))
@@ -177,10 +196,23 @@ class ServiceContext:
         if not self.db.in_transaction:  # joined an outer one: its changes are not kept yet
             self.vault.anchor_if_due()
 
+    def refuse_if_read_only(self) -> None:
+        """Before something that leaves the vault and must be recorded (an export, a
+        printed list): refused at once on a read-only vault, before any file is written."""
+        if self.vault.read_only:
+            raise read_only_refusal()
+
     def record(self, event: Event, *, target_type: str | None = None,
                target_id: str | None = None, details: dict[str, Any] | None = None,
                outcome: Outcome = Outcome.OK) -> None:
-        """Record a read or session event (opened, searched, locked) in its own transaction."""
+        """Record a read or session event (opened, searched, locked) in its own transaction.
+
+        A vault opened from a disk that cannot be written records nothing: the person was
+        told so when she signed in (``OpenVault.read_only``)."""
+        if self.vault.read_only:
+            if event in UNRECORDED_WHEN_READ_ONLY:
+                return
+            raise read_only_refusal()
         self.audit.append(event, actor_id=self.session.user_id, target_type=target_type,
                           target_id=target_id, details=details, outcome=outcome)
         self.vault.anchor_if_due()

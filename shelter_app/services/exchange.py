@@ -65,6 +65,7 @@ class ExchangeService:
     # -- export --------------------------------------------------------------------
     def export_cases(self, path: Path) -> int:
         self._ctx.require(Action.EXPORT_CASES)
+        self._ctx.refuse_if_read_only()
         require_case_key(self._ctx)
         visible, params = self._access.visible_sql("c")
         users = {r["id"]: r["username"] for r in self._ctx.db.all("SELECT id, username FROM users")}

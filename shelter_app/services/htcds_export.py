@@ -140,6 +140,7 @@ class HtcdsExporter:
         """The cases shared with *partner_id* as HTCDS columns at *path*, and the data
         dictionary beside it (``*-dictionary.csv``)."""
         self._ctx.require(Action.EXPORT_CASES)
+        self._ctx.refuse_if_read_only()
         require_case_key(self._ctx)
         directory.require_partner(self._ctx.db, partner_id)
         dictionary = path.with_name(path.stem + "-dictionary.csv")

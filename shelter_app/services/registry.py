@@ -29,7 +29,7 @@ from shelter_app.services.non_punishment import NonPunishmentService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.proceedings import ProceedingsService
 from shelter_app.services.referrals import ReferralService
-from shelter_app.services.retention import RetentionService, note_erased
+from shelter_app.services.retention import RetentionService, compact_if_due, note_erased
 from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
@@ -137,6 +137,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
         key_the_index(ctx)
         seal_earlier_rows(ctx)
         note_erased(ctx)
+        compact_if_due(ctx)
     consent = ConsentService(ctx)
     settings = SettingsService(ctx)
     cases = CaseService(ctx)

@@ -63,6 +63,9 @@ Progress = Callable[[str], None]
 LAST_PURGE_KEY = "last_purge_at"
 LEDGER_KEY = "erased_to_note"  # erased cases not yet named in the key file
 COMPACT_KEY = "compact_due"
+# An account that disabled a coordinator, or took the role away, in this many days still
+# needs a second coordinator's confirmation to erase (``_other_coordinators``).
+RECENT_REMOVAL_DAYS = 30
 
 class Reason(StrEnum):
     SURVIVOR_REQUEST = "survivor_request"
@@ -402,9 +405,31 @@ class RetentionService:
         return self._other_coordinators() > 0
 
     def _other_coordinators(self) -> int:
-        return sum(1 for row in self._ctx.db.all(
-            "SELECT roles FROM users WHERE status = 'active' AND id != :me",
-            {"me": self._ctx.session.user_id}) if Role.COORDINATOR in json.loads(row["roles"]))
+        """Who else could confirm an erasure: the other active coordinators, and every
+        coordinator this account disabled or took the role from in the last 30 days, so
+        that an administrator who is also a coordinator cannot clear the way to erase
+        alone."""
+        db, me = self._ctx.db, self._ctx.session.user_id
+        others = {row["id"] for row in db.all(
+            "SELECT id, roles FROM users WHERE status = 'active' AND id != :me", {"me": me})
+            if Role.COORDINATOR in json.loads(row["roles"])}
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=RECENT_REMOVAL_DAYS)).isoformat(
+            timespec="microseconds").replace("+00:00", "Z")
+        for event in db.all(
+                "SELECT seq, target_id FROM audit_events WHERE actor_id = :me"
+                " AND action IN (:disabled, :changed) AND target_type = 'user'"
+                " AND occurred_at >= :since AND target_id != :me",
+                {"me": me, "disabled": Event.USER_DISABLED, "changed": Event.ROLES_CHANGED,
+                 "since": since}):
+            before = db.scalar(
+                "SELECT details FROM audit_events WHERE target_type = 'user'"
+                " AND target_id = :t AND action IN (:added, :changed) AND seq < :seq"
+                " ORDER BY seq DESC LIMIT 1",
+                {"t": event["target_id"], "added": Event.USER_ADDED,
+                 "changed": Event.ROLES_CHANGED, "seq": event["seq"]})
+            if before and Role.COORDINATOR in json.loads(before).get("roles", []):
+                others.add(event["target_id"])
+        return len(others)
 
     def _case_code(self, case_id: str) -> str:
         code = self._ctx.db.scalar("SELECT code FROM cases WHERE id = :c", {"c": case_id})
@@ -449,6 +474,21 @@ class RetentionService:
     def compaction_due(self) -> bool:
         return self._ctx.db.scalar("SELECT 1 FROM meta WHERE key = :k",
                                    {"k": COMPACT_KEY}) is not None
+
+
+def compact_if_due(ctx: ServiceContext) -> None:
+    """At sign-in: clear the space of records a purge or erasure removed, when a crash or a
+    full disk stopped it after the rows were gone (``meta.compact_due``).  Whoever signs in:
+    it reads nothing, and the freed pages are overwritten already (secure_delete); what is
+    left is the name index's older segments and the log."""
+    if ctx.vault.read_only or ctx.db.scalar(
+            "SELECT 1 FROM meta WHERE key = :k", {"k": COMPACT_KEY}) is None:
+        return
+    try:
+        compact(ctx.db, COMPACT_KEY)
+    except (sqlcipher.Error, ShelterError):  # tried again at the next sign-in or purge
+        log.warning("the space of removed records could not be cleared yet", exc_info=True)
+
 
 def note_erased(ctx: ServiceContext) -> None:
     """Name the cases erased in the key file (``meta.erased_to_note`` until then), so that a

@@ -387,6 +387,10 @@ class VaultAdminService:
     def backup(self) -> Path:
         """A verified copy now (administrators); the oldest beyond ``backups_kept`` go."""
         self._ctx.require(Action.BACKUP)
+        if self._ctx.vault.read_only:  # its folder cannot take one; a copy elsewhere can
+            raise StorageFailure(_(
+                "This vault is open read-only: its disk cannot be written to, so no backup can "
+                "be made in its folder. Make a copy of the vault on another disk instead."))
         return self._backup("manual")
 
     def copy_to(self, parent: Path) -> Path:
@@ -409,7 +413,7 @@ class VaultAdminService:
         only an encrypted copy into the vault's own folder, and it is recorded like any
         backup.  Failures raise as ``backup`` does, for the application to report."""
         every = int(self._settings.get("backup_every_days"))
-        if every <= 0:
+        if every <= 0 or self._ctx.vault.read_only:
             return None
         found = backup_copies(self._ctx.vault.vault.folder)
         now = now or dt.datetime.now(dt.UTC)

@@ -112,16 +112,28 @@ def delete_ids(db: Database, table: str, ids: list[str]) -> int:
     return removed
 
 
+INCREMENTAL = 2  # PRAGMA auto_vacuum
+
+
 def compact(db: Database, done_key: str | None = None) -> None:
     """Merge the name index (its older segments still hold removed entries), then
     checkpoint and vacuum: with secure_delete on, no freed page keeps what was there.
-    *done_key*: a ``meta`` key deleted once that is done, before the last checkpoint."""
+    *done_key*: a ``meta`` key deleted once that is done, before the last checkpoint.
+
+    Vaults are made with incremental auto-vacuum (vault/connection.py), so the vacuum here
+    moves the last pages of the file into the freed ones and cuts the file short, without
+    writing the whole file again.  A vault made before that is vacuumed whole once, which
+    also turns incremental auto-vacuum on for the next time."""
     with db.transaction():
         for index in ("case_search", "case_keys"):
             db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")  # noqa: S608
     with db.held() as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("VACUUM")
+        if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == INCREMENTAL:
+            conn.execute("PRAGMA incremental_vacuum")
+        else:
+            conn.execute(f"PRAGMA auto_vacuum = {INCREMENTAL}")  # takes effect in the VACUUM
+            conn.execute("VACUUM")
         if done_key is not None:
             conn.execute("DELETE FROM meta WHERE key = ?", (done_key,))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+import urllib.parse
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from shelter_app.errors import VaultDamaged, VaultMissing, VaultTooNew
+from shelter_app.errors import StorageFailure, VaultDamaged, VaultMissing, VaultTooNew
 from shelter_app.i18n import _
-from shelter_app.vault.header import HeaderUnreadable, read_header
+from shelter_app.vault.header import HeaderUnreadable, key_fits, read_header
 
 APPLICATION_ID = 0x53484C54  # "SHLT"
 
@@ -49,9 +50,18 @@ def damaged_database() -> VaultDamaged:
 PLAIN_SQLITE = b"SQLite format 3\x00"
 
 
-def _not_this_database(path: Path) -> VaultDamaged | None:
-    """A file that is plainly not a vault's database, said for what it is: an unencrypted
-    SQLite database (an encrypted one begins with random bytes, its salt)."""
+def another_database() -> VaultDamaged:
+    return VaultDamaged(_(
+        "cases.db is not this vault's database: it is encrypted with another key (another "
+        "vault's database, or a copy from before this vault's keys were changed). It is not "
+        "damaged, and nothing was changed. Put this vault's own cases.db back, or restore the "
+        "newest backup."))
+
+
+def _not_this_database(path: Path, data_key: bytes) -> VaultDamaged | None:
+    """A file that is not this vault's database, said for what it is: an unencrypted SQLite
+    database (an encrypted one begins with random bytes, its salt), or one encrypted under
+    another key (none of its pages reads with this one, see ``header.key_fits``)."""
     try:
         with path.open("rb") as f:
             start = f.read(len(PLAIN_SQLITE))
@@ -62,6 +72,8 @@ def _not_this_database(path: Path) -> VaultDamaged | None:
             "cases.db is an unencrypted SQLite database, not this vault's encrypted database: "
             "it was put there by another program or copied over by mistake. Nothing was "
             "changed. Restore the newest backup."))
+    if key_fits(path, data_key) is False:
+        return another_database()
     return None
 
 
@@ -75,11 +87,40 @@ def too_new(found: int, known: int) -> VaultTooNew:
     )
 
 
-def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.Connection:
+def read_only_unclean() -> StorageFailure:
+    return StorageFailure(_(
+        "This vault is on a disk that cannot be written to, and it was not closed properly: "
+        "cases.db-wal holds changes not yet written into cases.db. Copy the whole vault "
+        "folder to a disk that can be written to and open it there; nothing is lost."))
+
+
+def read_only_unfinished() -> StorageFailure:
+    return StorageFailure(_(
+        "This vault is on a disk that cannot be written to, and it needs a change before it "
+        "can be opened (an upgrade to this version, or a change of keys or a restore that "
+        "was interrupted). Copy the whole vault folder to a disk that can be written to and "
+        "open it there; nothing is lost."))
+
+
+def _uri(path: Path, read_only: bool) -> str:
+    if not read_only:
+        return str(path)
+    # Nothing can change a file on a read-only disk, and SQLite could not make the
+    # shared-memory file a WAL database needs there: "immutable" opens it without one.
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise read_only_unclean()
+    return "file:" + urllib.parse.quote(str(path.resolve())) + "?immutable=1"
+
+
+def connect(path: Path, data_key: bytes, *, create: bool = False,
+            read_only: bool = False) -> sqlcipher.Connection:
     """Key and check the database; refuses to create one unless *create* is set.
 
     SQLCipher would silently make a new empty database at a missing or empty path, which
     would look to the user like every record had vanished, so that is checked first.
+    *read_only*: a vault on a disk that cannot be written (``Vault.read_only``); every
+    write is then refused by SQLite itself.
     """
     if path.is_dir():
         raise VaultDamaged(_(
@@ -105,7 +146,8 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
     elif path.exists() and path.stat().st_size > 0:
         raise VaultDamaged(_("A database file already exists where a new vault was to be made."))
 
-    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = sqlcipher.connect(_uri(path, read_only), isolation_level=None,
+                             check_same_thread=False, uri=read_only)
     try:
         conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -115,9 +157,18 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
             # Reading a header value makes SQLCipher authenticate page 1 with the key
             # (a wrong key or a damaged page fails here) without parsing the schema.
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlcipher.OperationalError as exc:
+            if "unable to open" not in str(exc).lower():
+                raise _not_this_database(path, data_key) or damaged_database() from exc
+            raise StorageFailure(_(
+                "cases.db could not be opened: this program may not read or write the vault "
+                "folder, or its disk is not available. Nothing was changed.")) from exc
         except sqlcipher.DatabaseError as exc:
-            raise _not_this_database(path) or damaged_database() from exc
+            raise _not_this_database(path, data_key) or damaged_database() from exc
         if create:
+            # Before the first table: a purge then gives freed pages back to the disk
+            # without writing the whole file again (store/erasure.py, ``compact``).
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
         else:
             if app_id != APPLICATION_ID:
@@ -136,7 +187,7 @@ def connect(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher.C
     return conn
 
 
-def load_schema(conn: sqlcipher.Connection) -> None:
+def load_schema(conn: sqlcipher.Connection, *, read_only: bool = False) -> None:
     """Parse the schema, put the file in WAL mode, and give the connection a large cache.
 
     Opening leaves the parse to the first statement that needs it (vault/header.py says
@@ -147,7 +198,8 @@ def load_schema(conn: sqlcipher.Connection) -> None:
     """
     try:
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
-        conn.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA cache_size = -65536")
     except sqlcipher.DatabaseError as exc:
         raise damaged_database() from exc

@@ -52,8 +52,7 @@ def read_header(path: Path, data_key: bytes) -> Header:
     body = page[SALT_BYTES:PAGE_SIZE - RESERVE]
     iv = page[PAGE_SIZE - RESERVE:PAGE_SIZE - 64]
     tag = page[PAGE_SIZE - 64:]
-    hmac_key = hashlib.pbkdf2_hmac("sha512", data_key, bytes(b ^ HMAC_SALT_MASK for b in salt),
-                                   2, 32)
+    hmac_key = _hmac_key(data_key, salt)
     expected = hmac.new(hmac_key, body + iv + struct.pack("<I", 1), hashlib.sha512).digest()
     if not hmac.compare_digest(expected, tag):
         raise HeaderUnreadable("page 1 does not authenticate")
@@ -72,3 +71,55 @@ def read_header(path: Path, data_key: bytes) -> Header:
         application_id=struct.unpack(">I", plain[68:72])[0],
         user_version=struct.unpack(">I", plain[60:64])[0],
     )
+
+
+BTREE_PAGE_TYPES = frozenset({0x02, 0x05, 0x0A, 0x0D})
+PAGES_TRIED = 16
+
+
+def _hmac_key(data_key: bytes, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha512", data_key, bytes(b ^ HMAC_SALT_MASK for b in salt), 2, 32)
+
+
+def _reads_as_btree(page: bytes, data_key: bytes) -> bool:
+    """Whether *page* decrypts under *data_key* to a b-tree page header that holds together.
+
+    Under another key the first block decrypts to noise, which passes these checks about
+    once in a hundred million pages."""
+    iv = page[PAGE_SIZE - RESERVE:PAGE_SIZE - 64]
+    decryptor = Cipher(algorithms.AES(data_key), modes.CBC(iv)).decryptor()
+    plain = decryptor.update(page[:16]) + decryptor.finalize()
+    usable = PAGE_SIZE - RESERVE
+    freeblock, cells, content = struct.unpack(">HHH", plain[1:7])
+    header = 8 if plain[0] in (0x0A, 0x0D) else 12
+    return (plain[0] in BTREE_PAGE_TYPES and (freeblock == 0 or header <= freeblock < usable)
+            and header + 2 * cells <= usable and (content == 0 or header <= content <= usable)
+            and plain[7] <= 60)
+
+
+def key_fits(path: Path, data_key: bytes) -> bool | None:
+    """Whether *path* is encrypted under *data_key*, judged from pages 2 to 17 when page 1
+    does not open: True if any of them authenticates (with the file's salt) or decrypts to
+    a sound b-tree page; False if none does (another vault's database, or one from before a
+    re-key); None when the file is too short to tell.  A damaged page 1, salt included, still
+    leaves the file's other pages readable, so damage is never taken for another key."""
+    try:
+        with path.open("rb") as handle:
+            salt = handle.read(SALT_BYTES)
+            handle.seek(PAGE_SIZE)
+            rest = handle.read(PAGE_SIZE * PAGES_TRIED)
+    except OSError:
+        return None
+    pages = [rest[i:i + PAGE_SIZE] for i in range(0, len(rest) - PAGE_SIZE + 1, PAGE_SIZE)]
+    if not pages:
+        return None
+    hmac_key = _hmac_key(data_key, salt) if len(salt) == SALT_BYTES else None
+    for number, page in enumerate(pages, start=2):
+        body, tag = page[:PAGE_SIZE - 64], page[PAGE_SIZE - 64:]
+        if hmac_key is not None and hmac.compare_digest(
+                hmac.new(hmac_key, body + struct.pack("<I", number), hashlib.sha512).digest(),
+                tag):
+            return True
+        if _reads_as_btree(page, data_key):
+            return True
+    return False

@@ -67,6 +67,7 @@ from shelter_app.vault.connection import (
     connect,
     integrity_problems,
     load_schema,
+    read_only_unfinished,
     schema_version,
 )
 from shelter_app.vault.fileio import atomic_write, fsync_dir, storage_error
@@ -350,11 +351,17 @@ def _swap(folder: Path, journal: dict[str, Any]) -> None:
     mirror_keyslots(folder / KEYSLOTS_NAME, folder)
 
 
-def finish_interrupted(folder: Path) -> bool:
+def finish_interrupted(folder: Path, *, read_only: bool = False) -> bool:
     """A restore a crash stopped during its swap is finished; a copy left half-made before
-    the swap began is removed.  Called with the vault held, before anything opens it."""
+    the swap began is removed.  Called with the vault held, before anything opens it.
+    *read_only*: on a disk that cannot be written, a swap half done is refused (it cannot
+    be finished there) and a half-made copy is left where it is."""
     journal_path = folder / JOURNAL
     finished = False
+    if read_only:
+        if journal_path.exists():
+            raise read_only_unfinished()
+        return False
     if journal_path.exists():
         try:
             journal = json.loads(journal_path.read_text("utf-8"))

@@ -18,6 +18,7 @@ from shelter_app.domain.roles import stored_roles
 from shelter_app.i18n import _
 from shelter_app.vault import crypto, sealing
 from shelter_app.vault.backup import make_backup
+from shelter_app.vault.connection import read_only_unfinished
 from shelter_app.vault.key_migration import migrate_keyslots
 from shelter_app.vault.keyring import (
     Keyring,
@@ -62,11 +63,27 @@ def new_keyslot_file(vault_id: str, data_key: bytes, admin_id: str, admin_userna
     return slots, keyring
 
 
+def _check_signed_roles(opened: OpenVault, db_roles: list[str]) -> None:
+    signed = opened.keyring.signed_roles
+    if signed is not None and signed != frozenset(db_roles):
+        opened.integrity_failure(_(
+            "This account's roles in the database differ from the roles an administrator "
+            "signed: the database was edited outside the application. This session uses "
+            "the signed roles. Ask your administrator to run the vault check "
+            "(Administration, Vault tab)."), "user", opened.user_id, "roles")
+
+
 def settle_keys(opened: OpenVault, keys: Opened, db_roles: list[str], *,
                 recovering: bool) -> None:
     """Run at every sign-in, after the database opened and before the session starts."""
     slots = opened.slots
     changed: list[Change] = []
+    if opened.read_only:  # nothing can be granted or finished; the roles are still checked
+        if slots.version == 1:
+            raise read_only_unfinished()
+        if not recovering:
+            _check_signed_roles(opened, db_roles)
+        return
     if slots.version == 1:
         make_backup(opened.db.raw, opened.data_key_copy(), opened.vault.folder,
                     opened.vault.keyslots_path)
@@ -82,12 +99,7 @@ def settle_keys(opened: OpenVault, keys: Opened, db_roles: list[str], *,
         slots.put(finished(opened.keyring, slots, slot, keys.wrap_key))
     keyring = opened.keyring
     if not recovering:  # the recovery key sets a passphrase and does nothing else
-        if keyring.signed_roles is not None and keyring.signed_roles != frozenset(db_roles):
-            opened.integrity_failure(_(
-                "This account's roles in the database differ from the roles an administrator "
-                "signed: the database was edited outside the application. This session uses "
-                "the signed roles. Ask your administrator to run the vault check "
-                "(Administration, Vault tab)."), "user", opened.user_id, "roles")
+        _check_signed_roles(opened, db_roles)
         changed.extend(give_keys(opened))
     if changed or keys.unfinished:
         opened.save_slots()

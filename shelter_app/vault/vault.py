@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import time
 import unicodedata
 import uuid
@@ -47,7 +48,13 @@ from shelter_app.vault.backup import (
     make_backup,
     mirror_keyslots,
 )
-from shelter_app.vault.connection import connect, damaged_database, load_schema
+from shelter_app.vault.connection import (
+    another_database,
+    connect,
+    load_schema,
+    read_only_unfinished,
+    schema_version,
+)
 from shelter_app.vault.key_file_anchor import KeyFileAnchor, anchor_now
 from shelter_app.vault.keyring import (
     Keyring,
@@ -56,13 +63,22 @@ from shelter_app.vault.keyring import (
 )
 from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
 from shelter_app.vault.lock import VaultLock
-from shelter_app.vault.migrate import migrate
+from shelter_app.vault.migrate import latest_version, migrate
 from shelter_app.vault.process import core_dumps
 from shelter_app.vault.session_keys import new_keyslot_file, settle_keys
 from shelter_app.vault.slot_operations import KeyslotOperations
 
 DB_NAME = "cases.db"
 KEYSLOTS_NAME = "keyslots.json"
+
+
+def read_only_text() -> str:
+    """What a session on a read-only vault is told, in the window and on the command line."""
+    return _(
+        "Read only: this vault is on a disk that cannot be written to. You can read and "
+        "search its records, but nothing can be changed, printed or exported, and this "
+        "session is not recorded in the audit log. To work in it, copy the whole vault "
+        "folder to a disk that can be written to.")
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,14 @@ class Vault:
         self.keyslots_path = self.folder / KEYSLOTS_NAME
         self.attempts = AttemptCounter(self.folder, clock)
         self._lock = VaultLock(self.folder)
+        # On a disk that cannot be written (a read-only share, a locked USB stick, an
+        # archive disc) the vault opens for reading: nothing is written, sign-ins and reads
+        # go unrecorded, and the application says so (docs/VAULT_FORMAT.md 12.5).
+        self.read_only = False
+
+    def _writable(self) -> bool:
+        return os.access(self.folder, os.W_OK) and (
+            not self.db_path.exists() or os.access(self.db_path, os.W_OK))
 
     # -- holding the folder --------------------------------------------------------
     @staticmethod
@@ -108,11 +132,11 @@ class Vault:
                 _("This folder holds no vault (no cases.db and no keyslots.json). Nothing was "
                   "created.")
             )
-        vault._lock.acquire()
+        vault._hold()
         from shelter_app.vault.restore import finish_interrupted  # it builds on this module
 
         try:
-            finish_interrupted(vault.folder)  # a restore a crash stopped mid-swap
+            finish_interrupted(vault.folder, read_only=vault.read_only)
         except BaseException:
             vault.close()
             raise
@@ -121,7 +145,8 @@ class Vault:
     def _hold(self) -> None:
         """Take the single-instance lock if this object does not hold it yet."""
         if not self._lock.held:
-            self._lock.acquire()
+            self.read_only = not self._writable()
+            self._lock.acquire(shared=self.read_only)
 
     def close(self) -> None:
         self._lock.release()
@@ -280,18 +305,22 @@ class Vault:
         opened: OpenVault | None = None
         reported: list[str] = []  # whose failed attempts move into the audit chain
         try:
+            if self.read_only and slots.rekey is not None:
+                raise read_only_unfinished()
             # A re-key a crash interrupted is finished or undone first (vault/rekey.py).
             resumed = rekey.resume(self.db_path, self.keyslots_path, slots, keys.keyring)
             data_key = keys.keyring.data_key
-            conn = connect(self.db_path, data_key)
-            load_schema(conn)
+            conn = connect(self.db_path, data_key, read_only=self.read_only)
+            load_schema(conn, read_only=self.read_only)
+            if self.read_only and schema_version(conn) < latest_version():
+                raise read_only_unfinished()
             applied = migrate(
                 conn, backup=lambda _v: make_backup(conn, data_key, self.folder, self.keyslots_path)
             )
             db = Database(conn)
             stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
             if stored_id != slots.vault_id:
-                raise damaged_database()
+                raise another_database()
             if recover_username is not None:
                 reported.append(RECOVERY_ID)
                 user_id = db.scalar("SELECT id FROM users WHERE username_key = :k",
@@ -363,6 +392,11 @@ class OpenVault(KeyslotOperations):
     def vault_id(self) -> str:
         return self._slots.vault_id
 
+    @property
+    def read_only(self) -> bool:
+        """Opened from a disk that cannot be written (``Vault.read_only``)."""
+        return self.vault.read_only
+
     def record_sign_in(self, migrated: list[int], counted: list[str] | None = None) -> int:
         """Move failed attempts into the chain and log the sign-in; returns how many failed.
 
@@ -372,6 +406,10 @@ class OpenVault(KeyslotOperations):
         """
         counted = counted or [self.user_id]
         pending = {uid: self.vault.attempts.pending(uid) for uid in counted}
+        if self.read_only:  # nothing can be recorded; the failures stay counted in the file
+            self.sign_in_check()
+            own_times, own_untimed = pending.get(self.user_id, ([], 0))
+            return len(own_times) + own_untimed
         with self.db.transaction():
             self._failed_attempts(pending)
             for version in migrated:
@@ -400,7 +438,8 @@ class OpenVault(KeyslotOperations):
         the newest event; if not, it stays as it is for ``verify`` to name, the failure is
         recorded, and ``integrity_warning`` tells the person signing in."""
         if self._anchor.holds(self._slots):
-            self.write_anchor()
+            if not self.read_only:
+                self.write_anchor()
             return
         self.integrity_failure(_(
             "This vault's audit record is shorter than, or different from, what its key file "
@@ -415,6 +454,8 @@ class OpenVault(KeyslotOperations):
         signing in is told (one banner may carry more than one)."""
         self.integrity_warning = (warning if self.integrity_warning is None
                                   else f"{self.integrity_warning}\n\n{warning}")
+        if self.read_only:
+            return
         with self.db.transaction():
             self.audit.append(Event.INTEGRITY_FAILURE, actor_id=self.user_id,
                               target_type=target_type, target_id=target_id,
@@ -422,7 +463,7 @@ class OpenVault(KeyslotOperations):
 
     def write_anchor(self, *, force: bool = False) -> bool:
         """Record the chain's newest event in the key file (``KeyFileAnchor.write``)."""
-        if self.closed:
+        if self.closed or self.read_only:
             return False
         stored = self._anchor.write(force=force)
         if stored is None:
@@ -453,7 +494,8 @@ class OpenVault(KeyslotOperations):
 
     def copy_to(self, parent: Path, cancel: BackupCancel | None = None) -> Path:
         """A complete, checked vault folder inside *parent*, read like ``backup``."""
-        source = connect(self.vault.db_path, self.data_key_copy())
+        source = connect(self.vault.db_path, self.data_key_copy(),
+                         read_only=self.vault.read_only)
         try:
             return copy_vault(source, self.data_key_copy(), self.vault.keyslots_path, parent,
                               cancel)

@@ -139,6 +139,26 @@ def test_erasure_removes_every_row_of_the_case_and_leaves_nothing_in_the_file(
     assert coordinator.vault_admin.verify().ok
 
 
+def test_the_freed_pages_go_back_to_the_disk(demo: tuple[Path, Services]) -> None:
+    """A vault is made with incremental auto-vacuum, so an erasure cuts the file short
+    without writing it all again; one made before that is vacuumed whole once and then
+    keeps incremental auto-vacuum."""
+    folder, coordinator = demo
+    db = coordinator.ctx.db
+    assert db.scalar("PRAGMA auto_vacuum") == 2
+    size = (folder / "cases.db").stat().st_size
+    coordinator.retention.erase(_fullest_case(coordinator), "survivor_request")
+    assert db.scalar("PRAGMA freelist_count") < 8  # what the audit record freed since
+    assert (folder / "cases.db").stat().st_size < size
+    with db.held() as conn:  # as a vault of before would be
+        conn.execute("PRAGMA auto_vacuum = NONE")
+        conn.execute("VACUUM")
+    assert db.scalar("PRAGMA auto_vacuum") == 0
+    coordinator.retention.erase(_fullest_case(coordinator), "survivor_request")
+    assert db.scalar("PRAGMA auto_vacuum") == 2 and db.scalar("PRAGMA freelist_count") < 8
+    assert coordinator.vault_admin.verify().ok
+
+
 def test_audit_keeps_that_and_why_never_what(demo: tuple[Path, Services]) -> None:
     _folder, coordinator = demo
     case_id = _fullest_case(coordinator)
@@ -298,3 +318,38 @@ def test_a_draft_goes_on_the_last_day_of_its_period_not_a_day_later(org: Org) ->
     assert [i.kind for i in org.coordinator.retention.review(on_time).items] == [Kind.DRAFTS]
     assert org.coordinator.retention.review(on_time).items[0].due_since == on_time
     assert org.coordinator.retention.review(on_time - dt.timedelta(days=1)).items == ()
+
+
+def test_space_a_crash_left_is_cleared_at_the_next_sign_in(org: Org) -> None:
+    """The rows went in a commit, then the process stopped before the space was cleared:
+    whoever signs in next clears it."""
+    org.new_case("Zqxgone Person")
+    with org.coordinator.ctx.db.transaction() as db:
+        db.execute("INSERT INTO meta (key, value) VALUES ('compact_due', '1')")
+    opened, _report = org.vault.unlock("caseworker", STAFF_PASS)
+    services = build_services(opened)
+    try:
+        assert services.ctx.db.scalar("SELECT 1 FROM meta WHERE key = 'compact_due'") is None
+        assert services.ctx.db.scalar("PRAGMA auto_vacuum") == 2
+    finally:
+        services.lock()
+
+
+@pytest.mark.parametrize("how", ["disabled", "role taken away"])
+def test_removing_the_other_coordinator_does_not_clear_the_way(org: Org, how: str) -> None:
+    """An administrator who is also a coordinator takes the only other coordinator out of
+    the way: an erasure still waits for a second coordinator (for 30 days)."""
+    case_id = _org_case(org, "Ana Test")
+    org.admin.accounts.add("boss", ["admin", "coordinator"], STAFF_PASS, temporary=False)
+    boss_opened, _report = org.vault.unlock("boss", STAFF_PASS)
+    org.opened.append(boss_opened)
+    boss = build_services(boss_opened)
+    if how == "disabled":
+        boss.accounts.disable("coordinator")
+    else:
+        boss.accounts.set_roles("coordinator", ["caseworker"])
+    assert boss.retention.needs_confirmation()
+    outcome = boss.retention.erase(case_id, "survivor_request")
+    assert not outcome.erased and org.count("cases") == 1
+    with pytest.raises(PermissionDenied, match="Another coordinator"):
+        boss.retention.confirm_erasure(case_id)

@@ -128,6 +128,10 @@ class VaultTab(QWidget):
         self.accept_button.hide()
         for widget in (self.backup_button, self.copy_button, self.restore_button):
             widget.setVisible(services.ctx.allowed(Action.BACKUP))
+        if services.ctx.vault.read_only:  # the window's banner says why; a copy still works
+            for widget in (self.backup_button, self.restore_button, self.rekey_button):
+                widget.setEnabled(False)
+                widget.setToolTip(_("Not on a vault whose disk cannot be written to"))
         self.busy = BusyBar(_("Working…"))
         self.result = MessageLabel(NOTICE_STYLE)
         self.error = MessageLabel()
