@@ -78,12 +78,23 @@ def vault_dir(tmp_path: Path) -> Path:
     return tmp_path / "vault"
 
 
-@pytest.fixture
-def created(vault_dir: Path) -> Iterator[tuple[Vault, OpenVault, str]]:
+def _make_bare(folder: Path) -> str:
     vault, opened, recovery = Vault.create(
-        vault_dir, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
+        folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
         kdf=FAST_KDF,
     )
+    opened.close()
+    vault.close()
+    return recovery
+
+
+@pytest.fixture
+def created(vault_dir: Path) -> Iterator[tuple[Vault, OpenVault, str]]:
+    """A vault with its first administrator signed in (copied from one made once per
+    process, ``from_template``): (the vault, the session, the recovery key)."""
+    recovery = from_template("bare", vault_dir, _make_bare)
+    vault = Vault.open(vault_dir, kdf=FAST_KDF)
+    opened, _report = vault.unlock("admin", ADMIN_PASS)
     yield vault, opened, recovery
     opened.close()
     vault.close()
