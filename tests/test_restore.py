@@ -5,6 +5,7 @@ damaged, or asked for by someone who is not an administrator."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,53 @@ def test_a_case_erased_after_the_backup_is_erased_again_by_its_restore(
         assert event.details["purged"]["cases"] == 1
         # the backups made before now hold an erased case: rotation lets them go
         assert s.ctx.db.scalar("SELECT value FROM meta WHERE key = 'last_purge_at'")
+
+
+@pytest.mark.parametrize("change", ["an id added", "the list emptied",
+                                    "an id added, the MAC removed"])
+def test_a_list_of_erased_cases_changed_by_hand_stops_the_restore(
+        staffed: tuple[Path, dict[str, str], str, str], change: str) -> None:
+    """Someone who can write the vault folder edits the key file's list of erased cases: to
+    have a restore erase another survivor's records, or bring erased ones back.  Verify
+    names it, and the restore refuses, changing nothing."""
+    folder, _ids, kept, later = staffed
+    with session(folder, "coordinator") as s:
+        erased = s.cases.id_for_code(kept)
+        assert s.retention.erase(erased, "survivor_request").erased
+        other = s.cases.id_for_code(later)
+    path = folder / "keyslots.json"
+    body = json.loads(path.read_text("utf-8"))
+    assert body["erased"] == [erased] and body["erased_mac"]
+    if change == "the list emptied":
+        del body["erased"]
+    else:
+        body["erased"].append(other)
+    if "MAC removed" in change:  # as a list of the release before: it is not signed now
+        del body["erased_mac"]
+    path.write_text(json.dumps(body), "utf-8")
+    with session(folder, "admin") as admin:
+        verified = admin.vault_admin.verify()
+        assert not verified.ok
+        assert any("list of cases erased on request was changed" in line
+                   for line in verified.lines())
+    live = (folder / "cases.db").read_bytes()
+    _refused(folder, copies(folder)[0][2], "list of cases erased on request was changed")
+    assert (folder / "cases.db").read_bytes() == live
+    assert _codes(folder) == {later}
+
+
+def test_a_list_of_erased_cases_of_the_release_before_is_signed_at_sign_in(
+        staffed: tuple[Path, dict[str, str], str, str]) -> None:
+    """Written before lists carried a MAC: signed at the next sign-in, since the audit
+    chain records exactly those erasures; then a restore erases the case again."""
+    folder, _ids, kept, _later = staffed
+    with session(folder, "coordinator") as s:
+        assert s.retention.erase(s.cases.id_for_code(kept), "survivor_request").erased
+    path = folder / "keyslots.json"
+    body = json.loads(path.read_text("utf-8"))
+    del body["erased_mac"]
+    path.write_text(json.dumps(body), "utf-8")
+    with session(folder, "caseworker") as s:
+        assert s.ctx.vault.slots.erased_mac
+    report = _run(folder, copies(folder)[0][2])
+    assert report.erased == 1 and _codes(folder) == set()

@@ -244,8 +244,8 @@ class SignInWindow(QWidget):
         self.restore_note.show_message(fill(_(
             "The newest backup was made on {when}. An administrator can put it back: type "
             "your user name and passphrase above, then choose Restore the newest backup. It "
-            "is checked first, and the damaged database is kept aside. Records entered after "
-            "the backup was made will not be in it."), when=newest))
+            "is checked first, and the database now in place is kept aside. Records entered "
+            "after the backup was made will not be in it."), when=newest))
         self.restore_button.show()
 
     def restore_done(self) -> None:

@@ -31,6 +31,7 @@ from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
 from shelter_app.vault.anchors import (
     EXAMPLE,
+    erased_list_holds,
     fingerprint_code,
     format_fingerprint,
     parse_fingerprint,
@@ -306,6 +307,11 @@ class VaultAdminService:
         if anchor is None:
             return AnchorCheck(_("{source}: its audit anchor was changed, so it cannot be "
                                  "trusted.").format(source=source), False)
+        if not erased_list_holds(opened.anchor_key(), slots.vault_id, slots.erased,
+                                 slots.erased_mac):
+            return AnchorCheck(_(
+                "{source}: its list of cases erased on request was changed outside the "
+                "application; a restore will refuse it.").format(source=source), False)
         return self._held(source, anchor.seq, anchor.event_hmac, _(
             "{source}: event #{seq} of {when} is in the audit chain.").format(
                 source=source, seq=anchor.seq, when=_when(anchor.at)))

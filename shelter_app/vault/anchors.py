@@ -29,6 +29,7 @@ from shelter_app.vault import crypto
 PURPOSE = "audit anchor v1"
 _MAC_LABEL = b"shelter-app audit anchor v1"
 _FINGERPRINT_LABEL = b"shelter-app audit fingerprint v1"
+_ERASED_LABEL = b"shelter-app erased cases v1"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -40,6 +41,21 @@ def _mac(key: bytes, vault_id: str, seq: int, event_hmac: bytes, at: str) -> str
     message = b"\0".join((_MAC_LABEL, vault_id.encode(), str(seq).encode(),
                           event_hmac.hex().encode(), at.encode()))
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def erased_mac(key: bytes, vault_id: str, ids: list[str]) -> str:
+    """The MAC of the key file's list of cases erased on request (its order aside)."""
+    message = b"\0".join((_ERASED_LABEL, vault_id.encode(), ",".join(sorted(ids)).encode()))
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def erased_list_holds(key: bytes, vault_id: str, ids: list[str], mac: str | None) -> bool:
+    """Whether the list is as the application wrote it: empty with no MAC, or with its MAC.
+    A list with no MAC was written by the release before, and is signed at the next
+    sign-in (``OpenVault.note_erased``)."""
+    if mac is None:
+        return not ids
+    return hmac.compare_digest(mac, erased_mac(key, vault_id, ids))
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,9 @@ class KeyslotFile:
     # The ids of cases erased on request (services/retention.py): a restore of a copy made
     # before erases them again (vault/restore.py).  Ids only, which name nobody.
     erased: list[str] = field(default_factory=list)
+    # HMAC of the vault id and ``erased`` under the anchor key (vault/anchors.py,
+    # ``erased_mac``): a list added to or cut outside the application is found.
+    erased_mac: str | None = None
 
     # -- reading and writing -------------------------------------------------------
     @classmethod
@@ -296,6 +299,10 @@ class KeyslotFile:
             if not isinstance(erased, list) or not all(isinstance(e, str) for e in erased):
                 raise ValueError("erased is not a list of ids")
             result.erased = list(erased)
+            erased_mac = body.get("erased_mac")
+            if erased_mac is not None and not isinstance(erased_mac, str):
+                raise ValueError("erased_mac is not text")
+            result.erased_mac = erased_mac
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise damaged_keyslots() from exc
         ids = [s.user_id for s in slots]
@@ -318,6 +325,8 @@ class KeyslotFile:
         body["slots"] = [s.to_json() for s in self.slots]
         if self.erased:
             body["erased"] = list(self.erased)
+        if self.erased_mac is not None:
+            body["erased_mac"] = self.erased_mac
         if self.audit_anchor is not None:
             body["audit_anchor"] = self.audit_anchor
         return body

@@ -53,7 +53,7 @@ from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.store.erasure import Purged, compact, erase_cases
 from shelter_app.vault import crypto
-from shelter_app.vault.anchors import Anchor, anchor_key
+from shelter_app.vault.anchors import Anchor, anchor_key, erased_list_holds
 from shelter_app.vault.attempts import AttemptCounter
 from shelter_app.vault.backup import (
     BACKUP_DIR,
@@ -273,6 +273,13 @@ def _settle(copy: Path, slots: KeyslotFile, keyring: Keyring, made: dt.datetime 
                 "Your account was made after this backup, so the backup does not know it. An "
                 "administrator whose account it holds can restore it. Nothing was changed."))
         audit = _audit(db, keyring)
+        if not erased_list_holds(anchor_key(keyring.integrity_key), slots.vault_id,
+                                 slots.erased, slots.erased_mac):
+            raise BackupRefused(_(
+                "The key file's list of cases erased on request was changed outside the "
+                "application, so a restore could bring erased records back or erase others. "
+                "Nothing was changed. Put back keyslots.json from the copy in the vault's "
+                "backups folder, then restore again."))
         with db.transaction():
             done = _agree(db, slots, keyring)
             # Cases erased since the copy was made are erased from it again.

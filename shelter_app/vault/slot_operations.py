@@ -24,6 +24,7 @@ from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
+from shelter_app.vault.anchors import erased_mac
 from shelter_app.vault.backup import mirror_keyslots
 from shelter_app.vault.keyring import (
     Keyring,
@@ -51,6 +52,9 @@ class KeyslotOperations:
     keyring: Keyring
     user_id: str
     _slots: KeyslotFile
+
+    def anchor_key(self) -> bytes:
+        raise NotImplementedError  # OpenVault's
 
     def _failed_attempts(self, pending: dict[str, tuple[list[str], int]]) -> None:
         """Append the failed attempts *pending* (per keyslot id) to the chain; the caller
@@ -107,14 +111,17 @@ class KeyslotOperations:
             raise
 
     def note_erased(self, case_ids: list[str]) -> None:
-        """Add erased cases' ids to the key file, which a restore reads (vault/restore.py)."""
+        """Add erased cases' ids to the key file, which a restore reads (vault/restore.py),
+        with the list's MAC; with no ids, sign a list the release before wrote unsigned."""
         self.refresh_slots()
-        before = list(self._slots.erased)
+        before, before_mac = list(self._slots.erased), self._slots.erased_mac
         self._slots.erased.extend(i for i in case_ids if i not in set(before))
+        self._slots.erased_mac = erased_mac(self.anchor_key(), self._slots.vault_id,
+                                            self._slots.erased)
         try:
             self.save_slots()
         except BaseException:
-            self._slots.erased = before
+            self._slots.erased, self._slots.erased_mac = before, before_mac
             raise
 
     def put_slot(self, slot: Keyslot) -> None:
