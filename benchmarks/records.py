@@ -145,8 +145,17 @@ def _import_in_child(folder: Path, csv_path: Path | None, out: Any) -> None:
     elapsed = time.perf_counter() - started
     importer.lock()
     vault.close()
-    out.send((elapsed, imported, rejected,
-              resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    out.send((elapsed, imported, rejected, _high_water_mb()))
+
+
+def _high_water_mb() -> float:
+    """This process's peak resident memory (Linux's VmHWM: a process started by spawn
+    inherits no figure from its parent, as ru_maxrss can)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(folder: Path, csv_path: Path | None) -> tuple[float, int, int, float]:

@@ -125,14 +125,15 @@ def test_an_import_that_would_fill_the_memory_is_refused_unread(vault, tmp_path:
 
 
 @pytest.mark.parametrize("what", ["folder", "plain", "other vault", "truncated", "damaged",
-                                  "damaged salt"])
+                                  "damaged salt", "zeroed start"])
 def test_a_database_that_is_not_this_vaults_is_named_for_what_it_is(
         vault, tmp_path: Path, what: str) -> None:
     folder, _first, codes = vault
     kept, target = tmp_path / "kept.db", folder / "cases.db"
     shutil.move(target, kept)
     expected = {"folder": "folder", "plain": "unencrypted", "other vault": "another key",
-                "truncated": "damaged", "damaged": "damaged", "damaged salt": "damaged"}[what]
+                "truncated": "damaged", "damaged": "damaged", "damaged salt": "damaged",
+                "zeroed start": "damaged"}[what]
     try:
         if what == "folder":
             target.mkdir()
@@ -154,9 +155,13 @@ def test_a_database_that_is_not_this_vaults_is_named_for_what_it_is(
             data = bytearray(kept.read_bytes())
             data[4096 * 3 + 100] ^= 0xFF
             target.write_bytes(bytes(data))
-        else:  # page 1 overwritten from its start, the salt included: still this vault's
+        elif what == "damaged salt":  # page 1 overwritten from its start, salt included
             data = bytearray(kept.read_bytes())
             data[:200] = bytes(200)
+            target.write_bytes(bytes(data))
+        else:  # the first 17 pages zeroed: nothing says which key, so it is damage
+            data = bytearray(kept.read_bytes())
+            data[:4096 * 17] = bytes(4096 * 17)
             target.write_bytes(bytes(data))
         with pytest.raises(ShelterError) as refused:
             _open(folder)

@@ -101,8 +101,9 @@ def key_fits(path: Path, data_key: bytes) -> bool | None:
     """Whether *path* is encrypted under *data_key*, judged from pages 2 to 17 when page 1
     does not open: True if any of them authenticates (with the file's salt) or decrypts to
     a sound b-tree page; False if none does (another vault's database, or one from before a
-    re-key); None when the file is too short to tell.  A damaged page 1, salt included, still
-    leaves the file's other pages readable, so damage is never taken for another key."""
+    re-key); None when the file is too short to tell or those pages are all zeros.  A
+    damaged page 1, salt included, still leaves the file's other pages readable, so damage
+    is never taken for another key."""
     try:
         with path.open("rb") as handle:
             salt = handle.read(SALT_BYTES)
@@ -114,7 +115,11 @@ def key_fits(path: Path, data_key: bytes) -> bool | None:
     if not pages:
         return None
     hmac_key = _hmac_key(data_key, salt) if len(salt) == SALT_BYTES else None
+    tried = 0
     for number, page in enumerate(pages, start=2):
+        if not any(page):
+            continue  # zeroed: damage, and no sign of any key
+        tried += 1
         body, tag = page[:PAGE_SIZE - 64], page[PAGE_SIZE - 64:]
         if hmac_key is not None and hmac.compare_digest(
                 hmac.new(hmac_key, body + struct.pack("<I", number), hashlib.sha512).digest(),
@@ -122,4 +127,4 @@ def key_fits(path: Path, data_key: bytes) -> bool | None:
             return True
         if _reads_as_btree(page, data_key):
             return True
-    return False
+    return False if tried else None
