@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ARGS   ?=
-# the suite runs on every processor (pytest-xdist); PYTEST_ARGS= runs it in one process
-PYTEST_ARGS ?= -n auto
+# the suite runs on every processor (pytest-xdist; an idle process takes tests queued for a
+# busy one); PYTEST_ARGS= runs it in one process
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: run demo test lint typecheck pytest translations extract bench screenshots clean \
         system-deps-run system-deps-test

@@ -76,6 +76,8 @@ def main() -> None:
             s.retention.erase(victim, "survivor_request")
             erase_time = time.perf_counter() - started
             peak = _peak_mb()
+            s.ctx.db.raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            after = (folder / "cases.db").stat().st_size
             # The baseline last: a whole VACUUM holds a copy of the database in memory,
             # which would hide the purge's own peak.
             with s.ctx.db.held() as conn:
@@ -85,7 +87,6 @@ def main() -> None:
             vacuum_peak = _peak_mb()
         finally:
             s.lock()
-    after = (folder / "cases.db").stat().st_size
     rows.append(("database size", f"{size / 1e6:.0f} MB", "",
                  f"after the purge {after / 1e6:.0f} MB"))
     rows.append(("purge list (review)", f"{review_time:.2f} s", "",

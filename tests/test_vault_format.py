@@ -67,9 +67,9 @@ from shelter_app.vault.keyslots import (
     name_key,
 )
 from shelter_app.vault.migrate import latest_version
-from shelter_app.vault.vault import OpenVault, Vault
+from shelter_app.vault.vault import Vault
 from tests.bidi import plain as without_marks
-from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user, signed_in
+from tests.conftest import ADMIN_PASS, FAST_KDF, ORG, add_user, from_template, signed_in
 from tests.records.conftest import ACCOUNTS as STAFF_ACCOUNTS
 from tests.records.conftest import STAFF_PASS, organisation
 from tests.records.test_sealed_identity import CASE as CASE_CANARY
@@ -172,10 +172,10 @@ class Made:
     gone_id: str
 
 
-@pytest.fixture
-def made(created: tuple[Vault, OpenVault, str], vault_dir: Path) -> Made:
-    """A closed vault with three accounts (one disabled), a backup and failed sign-ins."""
-    vault, opened, recovery_key = created
+def _make_made(folder: Path) -> tuple[str, str, str, str]:
+    vault, opened, recovery_key = Vault.create(
+        folder, organisation=ORG, admin_username="admin", admin_passphrase=ADMIN_PASS,
+        kdf=FAST_KDF)
     services = build_services(opened)
     zoe = services.accounts.add(ZOE, ["caseworker"], ZOE_PASS)
     gone = services.accounts.add(GONE, ["legal"], GONE_PASS)
@@ -185,7 +185,7 @@ def made(created: tuple[Vault, OpenVault, str], vault_dir: Path) -> Made:
     services.lock()
     vault.close()
 
-    again = Vault.open(vault_dir, kdf=FAST_KDF)
+    again = Vault.open(folder, kdf=FAST_KDF)
     with pytest.raises(WrongPassphrase):
         again.unlock("admin", "not the passphrase at all")
     signed_in, _report = again.unlock("admin", ADMIN_PASS)  # moves the failure into the chain
@@ -193,7 +193,15 @@ def made(created: tuple[Vault, OpenVault, str], vault_dir: Path) -> Made:
     with pytest.raises(WrongPassphrase):
         again.unlock(ZOE, "not her passphrase either")  # stays in signin-attempts.json
     again.close()
-    return Made(vault_dir, recovery_key, admin_id, zoe.id, gone.id)
+    return recovery_key, admin_id, zoe.id, gone.id
+
+
+@pytest.fixture
+def made(vault_dir: Path) -> Made:
+    """A closed vault with three accounts (one disabled), a backup and failed sign-ins
+    (made once per test process and copied, ``from_template``)."""
+    recovery_key, admin_id, zoe, gone = from_template("format", vault_dir, _make_made)
+    return Made(vault_dir, recovery_key, admin_id, zoe, gone)
 
 
 def _keyslots(made: Made) -> dict[str, Any]:

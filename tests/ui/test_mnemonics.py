@@ -34,8 +34,6 @@ from .mnemonic_walk import (
     walk_roles,
 )
 
-ROLES = ("coordinator", "caseworker", "legal", "admin")
-
 
 @pytest.fixture(autouse=True)
 def _no_system_dialogs(monkeypatch):
@@ -47,7 +45,15 @@ def walked_vault(vault_dir):
     return make_walked_vault(vault_dir)
 
 
-def test_no_mnemonic_is_used_twice_in_any_window(qtbot, make_controller, walked_vault):
+# In two halves, which the test processes run side by side; each with the fewest windows
+# and states its walk must go through (186 and 131 when this was written).
+HALVES = {"coordinator": (("coordinator",), 150),
+          "others": (("caseworker", "legal", "admin"), 100)}
+
+
+@pytest.mark.parametrize("half", HALVES)
+def test_no_mnemonic_is_used_twice_in_any_window(qtbot, make_controller, walked_vault, half):
+    roles, at_least = HALVES[half]
     walk = Walk()
     controller = make_controller(walked_vault)
 
@@ -55,9 +61,10 @@ def test_no_mnemonic_is_used_twice_in_any_window(qtbot, make_controller, walked_
         qtbot.waitUntil(lambda: not controller.background.busy, timeout=WAIT_MS)
         qtbot.wait(5)
 
-    walk_roles(qtbot, walk, controller, ROLES, settle)
-    _walk_sign_in(qtbot, walk, controller, settle)
-    assert walk.states > 60, walk.states  # the walk really went through the application
+    walk_roles(qtbot, walk, controller, roles, settle)
+    if half == "others":
+        _walk_sign_in(qtbot, walk, controller, settle)
+    assert walk.states > at_least, walk.states  # the walk really went through the application
     assert not walk.problems, "mnemonics used twice:\n" + walk.report()
 
 
