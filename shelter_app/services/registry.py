@@ -29,7 +29,8 @@ from shelter_app.services.non_punishment import NonPunishmentService
 from shelter_app.services.partners import PartnerService
 from shelter_app.services.proceedings import ProceedingsService
 from shelter_app.services.referrals import ReferralService
-from shelter_app.services.retention import RetentionService, compact_if_due, note_erased
+from shelter_app.services.retention import RetentionService
+from shelter_app.services.retention_upkeep import compact_if_due, note_erased
 from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
