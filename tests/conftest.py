@@ -245,14 +245,16 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def read_only_vault(disk: Path) -> Iterator[tuple[Path, set[str], int]]:
-    """A vault with two cases on *disk*, then the disk made read-only: (folder, codes,
-    number of audit events)."""
+    """A vault with two cases and a backup on *disk*, then the disk made read-only:
+    (folder, codes, number of audit events)."""
     from tests.ui.case_helpers import new_case, session, staffed_vault  # it builds on this
 
     folder = disk / "vault"
     ids = staffed_vault(folder)
     with session(folder, "coordinator") as s:
         codes = {new_case(s, ids, name).code for name in ("Ottilie Marchbank", "Rosa Delgado")}
+    with session(folder, "admin") as admin:
+        admin.vault_admin.backup()
     events = audit_count(folder)
     remount(disk, "ro")
     yield folder, codes, events

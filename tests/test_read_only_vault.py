@@ -58,6 +58,9 @@ def test_nothing_leaves_it_unrecorded(read_only_vault, tmp_path: Path) -> None:
         with pytest.raises(StorageFailure, match="no backup can be made in its folder"):
             admin.vault_admin.backup()
         assert admin.vault_admin.backup_if_due() is None
+        verified = admin.vault_admin.verify()  # the backup on the read-only disk is read too
+        assert verified.ok, verified.lines()
+        assert any(line.strip().startswith("Backup of") for line in verified.lines())
 
 
 def test_a_copy_on_another_disk_is_a_whole_vault(read_only_vault, tmp_path: Path) -> None:

@@ -146,6 +146,9 @@ def connect(path: Path, data_key: bytes, *, create: bool = False,
     elif path.exists() and path.stat().st_size > 0:
         raise VaultDamaged(_("A database file already exists where a new vault was to be made."))
 
+    # A file in a folder this process cannot write (a backup on a read-only disk, say) is
+    # opened as the live vault on one is (Vault.read_only): SQLite could not make its -shm.
+    read_only = read_only or (not create and not os.access(path.parent, os.W_OK))
     conn = sqlcipher.connect(_uri(path, read_only), isolation_level=None,
                              check_same_thread=False, uri=read_only)
     try:
