@@ -23,6 +23,8 @@ def test_the_window_says_it_is_read_only(qtbot, read_only_vault, make_controller
     for key in window.section_keys():
         window.go_to(key)
     assert not window.backup_problem.isVisible()
+    new_case = window.pages["cases"].list_page.new_button
+    assert not new_case.isEnabled()  # an intake typed there could not be saved
 
 
 def test_the_vault_tab_offers_only_what_can_be_done(qtbot, read_only_vault,
