@@ -130,7 +130,7 @@ def compact(db: Database, done_key: str | None = None) -> None:
     with db.held() as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if int(conn.execute("PRAGMA auto_vacuum").fetchone()[0]) == INCREMENTAL:
-            conn.execute("PRAGMA incremental_vacuum")
+            conn.execute("PRAGMA incremental_vacuum").fetchall()  # one page per step
         else:
             conn.execute(f"PRAGMA auto_vacuum = {INCREMENTAL}")  # takes effect in the VACUUM
             conn.execute("VACUUM")
