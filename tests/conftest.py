@@ -245,14 +245,18 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def read_only_vault(disk: Path) -> Iterator[tuple[Path, set[str], int]]:
-    """A vault with two cases and a backup on *disk*, then the disk made read-only:
+    """A vault with two cases (one with an attachment) and a backup on *disk*, then the
+    disk made read-only:
     (folder, codes, number of audit events)."""
     from tests.ui.case_helpers import new_case, session, staffed_vault  # it builds on this
 
     folder = disk / "vault"
     ids = staffed_vault(folder)
     with session(folder, "coordinator") as s:
-        codes = {new_case(s, ids, name).code for name in ("Ottilie Marchbank", "Rosa Delgado")}
+        made = [new_case(s, ids, "Ottilie Marchbank"),
+                new_case(s, ids, "Rosa Delgado", share=False)]  # not the legal volunteer's
+        codes = {case.code for case in made}
+        s.attachments.add(made[0].id, "scan.png", b"\x89PNG\r\n\x1a\n" + bytes(16) + b"scan")
     with session(folder, "admin") as admin:
         admin.vault_admin.backup()
     events = audit_count(folder)

@@ -8,13 +8,14 @@ read-only (skipped where the machine does not let a test mount one).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
 from shelter_app.domain.records import CaseInput, SurvivorInput
-from shelter_app.errors import StorageFailure, WrongPassphrase
+from shelter_app.errors import NotFound, StorageFailure, WrongPassphrase
 from shelter_app.vault.vault import Vault
 from tests.conftest import FAST_KDF, audit_count, remount
 from tests.ui.case_helpers import STAFF_PASS, new_case, session, staffed_vault
@@ -53,7 +54,23 @@ def test_nothing_leaves_it_unrecorded(read_only_vault, tmp_path: Path) -> None:
             s.exchange.export_cases(out)
         with pytest.raises(StorageFailure, match="read-only"):
             s.vault_admin.fingerprint()
+        with pytest.raises(StorageFailure, match="read-only"):
+            s.statistics.monitoring_report(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        [case_id] = [c.id for c in s.search.summaries(s.search.list_ids())
+                     if s.attachments.list(c.id)]
+        [attachment] = s.attachments.list(case_id)
+        assert s.attachments.content(attachment.id)[1]  # shown in the application
+        with pytest.raises(StorageFailure, match="read-only"):  # a copy saved outside it
+            s.attachments.content(attachment.id, leaving=True)
     assert not out.exists()
+    with session(folder, "coordinator") as s:
+        unshared = next(c.id for c in s.search.summaries(s.search.list_ids()) if c.id != case_id)
+    with session(folder, "legal") as legal:  # a refusal is still the refusal it would be,
+        with pytest.raises(NotFound):  # saying no more than that (no "read-only" here)
+            legal.cases.get(unshared)
+    with session(folder, "admin") as admin:
+        with pytest.raises(StorageFailure, match="read-only"):
+            admin.vault_admin.new_recovery_key(lambda _key: pytest.fail("a sheet was made"))
     with session(folder, "admin") as admin:
         with pytest.raises(StorageFailure, match="no backup can be made in its folder"):
             admin.vault_admin.backup()

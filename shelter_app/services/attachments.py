@@ -140,9 +140,13 @@ class AttachmentService:
         return [self._opened(r) for r in self._ctx.db.all(
             f"{_INFO} WHERE case_id = :c ORDER BY created_at", {"c": case_id})]
 
-    def content(self, attachment_id: str) -> tuple[Attachment, bytes]:
+    def content(self, attachment_id: str, *, leaving: bool = False) -> tuple[Attachment, bytes]:
+        """The attachment's file.  *leaving*: it is to be saved outside the vault (a copy),
+        which a read-only vault refuses, as it could not record it."""
         info = self._info(attachment_id)
         self._access.require(info.case_id, Action.MANAGE_DOCUMENTS)
+        if leaving:
+            self._ctx.refuse_if_read_only()
         stored = self._ctx.db.scalar("SELECT content FROM attachments WHERE id = :id",
                                      {"id": attachment_id})
         data = self._ctx.unseal(KeyName.CASE, "attachments", attachment_id, "content",

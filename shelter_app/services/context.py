@@ -67,6 +67,7 @@ UNRECORDED_WHEN_READ_ONLY = frozenset({
     Event.RECORD_OPENED, Event.SECTION_OPENED, Event.SEARCH, Event.STATISTICS, Event.VERIFY,
     Event.RETENTION_REVIEWED, Event.BACKUP, Event.LOCK, Event.UNLOCK, Event.AUTO_LOCK,
     Event.SIGN_OUT, Event.QUICK_EXIT,
+    Event.PERMISSION_DENIED,  # the refusal itself is still raised, as on any vault
 })
 
 

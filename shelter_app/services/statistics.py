@@ -79,6 +79,7 @@ class StatisticsService:
         document language by default), encrypted under *passphrase* when one is given."""
         from shelter_app.documents.monitoring import build_monitoring_report
 
+        self._ctx.refuse_if_read_only()  # a report leaves the vault, recorded or not at all
         settings = SettingsService(self._ctx)
         language = language or str(settings.get("document_language"))
         _ = translator(language)  # refused before anything is counted when not shipped

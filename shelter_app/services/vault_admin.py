@@ -538,6 +538,7 @@ class VaultAdminService:
         in force without having reached the user.
         """
         self._ctx.require(Action.PRINT_RECOVERY_SHEET)
+        self._ctx.refuse_if_read_only()  # before a sheet with a key never in force is saved
         key = crypto.new_recovery_key()
         if deliver is not None:
             deliver(key)

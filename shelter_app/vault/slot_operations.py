@@ -200,10 +200,11 @@ class KeyslotOperations:
     def refuse_recovery(self) -> None:
         """The recovery key restores an administrator's access only: anyone else asks an
         administrator for a temporary passphrase.  The refusal is recorded, then raised."""
-        with self.db.transaction():
-            self.audit.append(Event.PERMISSION_DENIED, actor_id=self.user_id,
-                              target_type="keyslot", target_id=RECOVERY_ID,
-                              outcome=Outcome.DENIED, details={"action": "recover"})
+        if not self.vault.read_only:
+            with self.db.transaction():
+                self.audit.append(Event.PERMISSION_DENIED, actor_id=self.user_id,
+                                  target_type="keyslot", target_id=RECOVERY_ID,
+                                  outcome=Outcome.DENIED, details={"action": "recover"})
         raise PermissionDenied(_(
             "The recovery key sets a new passphrase for an administrator's account only. "
             "Whoever uses this account asks an administrator for a temporary passphrase."))

@@ -237,7 +237,7 @@ class AttachmentsTab(ListTab):
                 "lists and backups; use a neutral name such as {name}."), name=suggested))
             return None
         try:
-            _info, data = self.services.attachments.content(attachment_id)
+            _info, data = self.services.attachments.content(attachment_id, leaving=True)
             write_new(target, data)
         except FileExistsError:
             self.message.show_message(fill(_("{path} already exists; nothing was replaced. Choose "
