@@ -65,9 +65,9 @@ def test_nothing_leaves_it_unrecorded(read_only_vault, tmp_path: Path) -> None:
     assert not out.exists()
     with session(folder, "coordinator") as s:
         unshared = next(c.id for c in s.search.summaries(s.search.list_ids()) if c.id != case_id)
-    with session(folder, "legal") as legal:  # a refusal is still the refusal it would be,
-        with pytest.raises(NotFound):  # saying no more than that (no "read-only" here)
-            legal.cases.get(unshared)
+    # a refusal is still the refusal it would be, saying no more (no "read-only" here)
+    with session(folder, "legal") as legal, pytest.raises(NotFound):
+        legal.cases.get(unshared)
     with session(folder, "admin") as admin:
         with pytest.raises(StorageFailure, match="read-only"):
             admin.vault_admin.new_recovery_key(lambda _key: pytest.fail("a sheet was made"))
