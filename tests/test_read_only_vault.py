@@ -68,9 +68,8 @@ def test_nothing_leaves_it_unrecorded(read_only_vault, tmp_path: Path) -> None:
     # a refusal is still the refusal it would be, saying no more (no "read-only" here)
     with session(folder, "legal") as legal, pytest.raises(NotFound):
         legal.cases.get(unshared)
-    with session(folder, "admin") as admin:
-        with pytest.raises(StorageFailure, match="read-only"):
-            admin.vault_admin.new_recovery_key(lambda _key: pytest.fail("a sheet was made"))
+    with session(folder, "admin") as admin, pytest.raises(StorageFailure, match="read-only"):
+        admin.vault_admin.new_recovery_key(lambda _key: pytest.fail("a sheet was made"))
     with session(folder, "admin") as admin:
         with pytest.raises(StorageFailure, match="no backup can be made in its folder"):
             admin.vault_admin.backup()
