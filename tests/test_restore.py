@@ -284,18 +284,23 @@ def test_a_list_of_erased_cases_changed_by_hand_stops_the_restore(
     assert _codes(folder) == {later}
 
 
-def test_a_list_of_erased_cases_of_the_release_before_is_signed_at_sign_in(
+def test_a_list_changed_by_hand_is_not_signed_again_by_the_next_erasure(
         staffed: tuple[Path, dict[str, str], str, str]) -> None:
-    """Written before lists carried a MAC: signed at the next sign-in, since the audit
-    chain records exactly those erasures; then a restore erases the case again."""
-    folder, _ids, kept, _later = staffed
+    """An id slipped into the list, then a real erasure: the list keeps failing its MAC
+    (the new id waits in the database), so the id slipped in never gains a valid MAC."""
+    folder, _ids, kept, later = staffed
     with session(folder, "coordinator") as s:
-        assert s.retention.erase(s.cases.id_for_code(kept), "survivor_request").erased
+        first, second = s.cases.id_for_code(kept), s.cases.id_for_code(later)
+        assert s.retention.erase(first, "survivor_request").erased
     path = folder / "keyslots.json"
     body = json.loads(path.read_text("utf-8"))
-    del body["erased_mac"]
+    body["erased"].append("a-case-nobody-asked-to-erase")
     path.write_text(json.dumps(body), "utf-8")
-    with session(folder, "caseworker") as s:
-        assert s.ctx.vault.slots.erased_mac
-    report = _run(folder, copies(folder)[0][2])
-    assert report.erased == 1 and _codes(folder) == set()
+    with session(folder, "coordinator") as s:
+        assert s.retention.erase(second, "survivor_request").erased
+        waiting = s.ctx.db.scalar("SELECT value FROM meta WHERE key = 'erased_to_note'")
+    assert waiting == second
+    body = json.loads(path.read_text("utf-8"))
+    assert second not in body["erased"]
+    with session(folder, "admin") as admin:
+        assert not admin.vault_admin.verify().ok

@@ -9,12 +9,10 @@ purge.  docs/VAULT_FORMAT.md 12.4.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from shelter_app.domain.audit import Event
 from shelter_app.errors import ShelterError
 from shelter_app.services.context import ServiceContext
 from shelter_app.store.erasure import compact
@@ -44,20 +42,11 @@ def note_erased(ctx: ServiceContext) -> None:
     restore of a copy made before erases them again (vault/restore.py).  Run after each
     erasure, and at sign-in for one a crash or a full disk left out."""
     pending = ctx.db.scalar("SELECT value FROM meta WHERE key = :k", {"k": LEDGER_KEY})
-    slots = ctx.vault.slots
-    if not pending and not (slots.erased and slots.erased_mac is None):
-        return
-    if not pending:  # a list the release before wrote without its MAC: signed once, if
-        # it names exactly the cases whose erasure the audit chain records
-        recorded = set(ctx.db.column("SELECT target_id FROM audit_events WHERE action = :a",
-                                     {"a": Event.CASE_ERASED}))
-        if set(slots.erased) == recorded:
-            with contextlib.suppress(ShelterError):
-                ctx.vault.note_erased([])
+    if not pending:
         return
     try:
         ctx.vault.note_erased([i for i in str(pending).split(",") if i])
         with ctx.db.transaction() as db:
             db.execute("DELETE FROM meta WHERE key = :k", {"k": LEDGER_KEY})
-    except ShelterError:  # tried again at the next sign-in
+    except ShelterError:  # tried again at the next sign-in; verify names a changed list
         log.warning("erased cases could not be named in the key file yet", exc_info=True)

@@ -51,8 +51,7 @@ def erased_mac(key: bytes, vault_id: str, ids: list[str]) -> str:
 
 def erased_list_holds(key: bytes, vault_id: str, ids: list[str], mac: str | None) -> bool:
     """Whether the list is as the application wrote it: empty with no MAC, or with its MAC.
-    A list with no MAC was written by the release before, and is signed at the next
-    sign-in (``OpenVault.note_erased``)."""
+    A list with ids and no MAC is a list whose MAC was taken away."""
     if mac is None:
         return not ids
     return hmac.compare_digest(mac, erased_mac(key, vault_id, ids))

@@ -24,7 +24,7 @@ from shelter_app.i18n import _
 from shelter_app.store.audit import AuditLog, now_utc
 from shelter_app.store.db import Database
 from shelter_app.vault import crypto
-from shelter_app.vault.anchors import erased_mac
+from shelter_app.vault.anchors import erased_list_holds, erased_mac
 from shelter_app.vault.backup import mirror_keyslots
 from shelter_app.vault.keyring import (
     Keyring,
@@ -112,8 +112,15 @@ class KeyslotOperations:
 
     def note_erased(self, case_ids: list[str]) -> None:
         """Add erased cases' ids to the key file, which a restore reads (vault/restore.py),
-        with the list's MAC; with no ids, sign a list the release before wrote unsigned."""
+        with the list's MAC.  A list whose MAC fails (changed outside the application) is
+        never signed again: the ids wait in ``meta.erased_to_note`` and verify names it."""
         self.refresh_slots()
+        if not erased_list_holds(self.anchor_key(), self._slots.vault_id, self._slots.erased,
+                                 self._slots.erased_mac):
+            raise VaultDamaged(_(
+                "The key file's list of cases erased on request was changed outside the "
+                "application, so it was not signed again. Ask your administrator to run the "
+                "vault check."))
         before, before_mac = list(self._slots.erased), self._slots.erased_mac
         self._slots.erased.extend(i for i in case_ids if i not in set(before))
         self._slots.erased_mac = erased_mac(self.anchor_key(), self._slots.vault_id,
