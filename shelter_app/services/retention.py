@@ -62,8 +62,10 @@ from shelter_app.store.erasure import (
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 LAST_PURGE_KEY = "last_purge_at"
-# An account that disabled a coordinator, or took the role away, in this many days still
-# needs a second coordinator's confirmation to erase (``_other_coordinators``).
+# A coordinator disabled, or whose role was taken away, in this many days still counts as
+# one who must confirm an erasure; and an account the requester made, re-enabled, reset or
+# gave roles to in this many days may not confirm it (``_other_coordinators``,
+# ``_set_up_by``).
 RECENT_REMOVAL_DAYS = 30
 
 class Reason(StrEnum):
@@ -373,6 +375,11 @@ class RetentionService:
         if request.requested_by == self._ctx.session.user_id:
             raise PermissionDenied(_("Another coordinator must confirm an erasure you "
                                      "asked for."))
+        if self._set_up_by(request.requested_by):
+            raise PermissionDenied(_(
+                "The coordinator who asked for this erasure made, re-enabled or reset this "
+                "account, or gave it the coordinator role, in the last 30 days: another "
+                "coordinator must confirm it."))
         return self._erase_now(case_id, request.reason, requested_by=request.requested_by,
                                progress=progress)
 
@@ -405,21 +412,18 @@ class RetentionService:
 
     def _other_coordinators(self) -> int:
         """Who else could confirm an erasure: the other active coordinators, and every
-        coordinator this account disabled or took the role from in the last 30 days, so
-        that an administrator who is also a coordinator cannot clear the way to erase
-        alone."""
+        coordinator disabled or whose role was taken away in the last 30 days (by anyone:
+        an administrator who is also a coordinator could act through a second
+        administrator's account), so that no one clears the way to erase alone."""
         db, me = self._ctx.db, self._ctx.session.user_id
         others = {row["id"] for row in db.all(
             "SELECT id, roles FROM users WHERE status = 'active' AND id != :me", {"me": me})
             if Role.COORDINATOR in json.loads(row["roles"])}
-        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=RECENT_REMOVAL_DAYS)).isoformat(
-            timespec="microseconds").replace("+00:00", "Z")
         for event in db.all(
-                "SELECT seq, target_id FROM audit_events WHERE actor_id = :me"
-                " AND action IN (:disabled, :changed) AND target_type = 'user'"
-                " AND occurred_at >= :since AND target_id != :me",
+                "SELECT seq, target_id FROM audit_events WHERE action IN (:disabled, :changed)"
+                " AND target_type = 'user' AND occurred_at >= :since AND target_id != :me",
                 {"me": me, "disabled": Event.USER_DISABLED, "changed": Event.ROLES_CHANGED,
-                 "since": since}):
+                 "since": _recent()}):
             before = db.scalar(
                 "SELECT details FROM audit_events WHERE target_type = 'user'"
                 " AND target_id = :t AND action IN (:added, :changed) AND seq < :seq"
@@ -429,6 +433,18 @@ class RetentionService:
             if before and Role.COORDINATOR in json.loads(before).get("roles", []):
                 others.add(event["target_id"])
         return len(others)
+
+    def _set_up_by(self, requester: str) -> bool:
+        """Whether *requester* made, re-enabled, reset or gave roles to this account in the
+        last 30 days: an administrator who is also a coordinator could otherwise confirm her
+        own request through an account she holds the passphrase of."""
+        return self._ctx.db.scalar(
+            "SELECT 1 FROM audit_events WHERE actor_id = :r AND target_type = 'user'"
+            " AND target_id = :me AND action IN (:added, :enabled, :reset, :changed)"
+            " AND occurred_at >= :since LIMIT 1",
+            {"r": requester, "me": self._ctx.session.user_id, "added": Event.USER_ADDED,
+             "enabled": Event.USER_ENABLED, "reset": Event.USER_RESET,
+             "changed": Event.ROLES_CHANGED, "since": _recent()}) is not None
 
     def _case_code(self, case_id: str) -> str:
         code = self._ctx.db.scalar("SELECT code FROM cases WHERE id = :c", {"c": case_id})
@@ -484,6 +500,12 @@ def summary(purged: Purged) -> str:
     return ngettext("Removed {what}: {n} record in all.",
                     "Removed {what}: {n} records in all.", purged.rows).format(
         what=what, n=format_number(purged.rows))
+
+
+def _recent() -> str:
+    """The audit time ``RECENT_REMOVAL_DAYS`` ago."""
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(days=RECENT_REMOVAL_DAYS)).isoformat(
+        timespec="microseconds").replace("+00:00", "Z")
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:

@@ -52,10 +52,17 @@ PLAIN_SQLITE = b"SQLite format 3\x00"
 
 def another_database() -> VaultDamaged:
     return VaultDamaged(_(
-        "cases.db is not this vault's database: it is encrypted with another key (another "
-        "vault's database, or a copy from before this vault's keys were changed). It is not "
-        "damaged, and nothing was changed. Put this vault's own cases.db back, or restore the "
-        "newest backup."))
+        "cases.db does not open with the key in keyslots.json: it is encrypted with another "
+        "key. One of the two files is another vault's, or from before this vault's keys were "
+        "changed. Neither is damaged, and nothing was changed. Put back this vault's own "
+        "files, or restore the newest backup."))
+
+
+def mismatched_vault() -> VaultDamaged:
+    return VaultDamaged(_(
+        "cases.db and keyslots.json do not belong to the same vault (their vault ids "
+        "differ). Nothing was changed. Put back this vault's own files, or restore the newest "
+        "backup."))
 
 
 def _not_this_database(path: Path, data_key: bytes) -> VaultDamaged | None:

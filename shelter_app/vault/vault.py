@@ -49,9 +49,9 @@ from shelter_app.vault.backup import (
     mirror_keyslots,
 )
 from shelter_app.vault.connection import (
-    another_database,
     connect,
     load_schema,
+    mismatched_vault,
     read_only_unfinished,
     schema_version,
 )
@@ -320,7 +320,7 @@ class Vault:
             db = Database(conn)
             stored_id = db.scalar("SELECT value FROM meta WHERE key = 'vault_id'")
             if stored_id != slots.vault_id:
-                raise another_database()
+                raise mismatched_vault()
             if recover_username is not None:
                 reported.append(RECOVERY_ID)
                 user_id = db.scalar("SELECT id FROM users WHERE username_key = :k",

@@ -360,3 +360,31 @@ def test_removing_the_other_coordinator_does_not_clear_the_way(org: Org, how: st
     assert not outcome.erased and org.count("cases") == 1
     with pytest.raises(PermissionDenied, match="Another coordinator"):
         boss.retention.confirm_erasure(case_id)
+
+
+def test_an_account_the_requester_set_up_cannot_confirm(org: Org) -> None:
+    """An administrator who is also a coordinator resets another coordinator's passphrase
+    (or makes a coordinator account) and confirms her own request from it: refused."""
+    case_id = _org_case(org, "Ana Test")
+    org.admin.accounts.add("boss", ["admin", "coordinator"], STAFF_PASS, temporary=False)
+    boss_opened, _report = org.vault.unlock("boss", STAFF_PASS)
+    org.opened.append(boss_opened)
+    boss = build_services(boss_opened)
+    assert not boss.retention.erase(case_id, "survivor_request").erased
+    boss.accounts.add("puppet", ["coordinator"], STAFF_PASS, temporary=False)
+    puppet_opened, _report = org.vault.unlock("puppet", STAFF_PASS)
+    org.opened.append(puppet_opened)
+    puppet = build_services(puppet_opened)
+    with pytest.raises(PermissionDenied, match="made, re-enabled or reset this account"):
+        puppet.retention.confirm_erasure(case_id)
+    assert org.count("cases") == 1
+    assert org.coordinator.retention.confirm_erasure(case_id).cases == 1  # set up by no one
+
+
+def test_a_coordinator_removed_by_a_second_administrator_still_counts(org: Org) -> None:
+    org.admin.accounts.add("boss", ["coordinator"], STAFF_PASS, temporary=False)
+    boss_opened, _report = org.vault.unlock("boss", STAFF_PASS)
+    org.opened.append(boss_opened)
+    boss = build_services(boss_opened)
+    org.admin.accounts.disable("coordinator")  # another account's doing
+    assert boss.retention.needs_confirmation()
