@@ -7,6 +7,7 @@ from tests.conftest import ADMIN_PASS
 from tests.ui.case_helpers import STAFF_PASS
 from tests.ui.conftest import sign_in
 from ui.admin.vault_tab import VaultTab
+from ui.cases.tabs.attachments import AttachmentsTab
 from ui.main_window import MainWindow
 
 
@@ -23,8 +24,14 @@ def test_the_window_says_it_is_read_only(qtbot, read_only_vault, make_controller
     for key in window.section_keys():
         window.go_to(key)
     assert not window.backup_problem.isVisible()
-    new_case = window.pages["cases"].list_page.new_button
-    assert not new_case.isEnabled()  # an intake typed there could not be saved
+    cases = window.pages["cases"]
+    assert not cases.list_page.new_button.isEnabled()  # an intake could not be saved
+    services = controller.services
+    [with_file] = [i for i in services.search.list_ids() if services.attachments.list(i)]
+    assert cases.open_case(with_file, "attachments") is not None
+    tab = window.findChild(AttachmentsTab)
+    assert tab is not None
+    assert not tab.save_button.isEnabled() and not tab.add_button.isEnabled()
 
 
 def test_the_vault_tab_offers_only_what_can_be_done(qtbot, read_only_vault,

@@ -133,6 +133,10 @@ class AttachmentsTab(ListTab):
         self.save_button = QPushButton(_("Save a &copy…"))
         named(self.save_button, _("Save a copy of the selected attachment"))
         self.save_button.clicked.connect(self.save_copy)
+        if self.services.ctx.vault.read_only:  # refused there: it could not be recorded
+            for button in (self.save_button, self.add_button):
+                button.setEnabled(False)
+                button.setToolTip(_("Not on a vault whose disk cannot be written to"))
         row = QHBoxLayout()
         row.addWidget(self.label, 1)
         row.addWidget(self.add_button)
