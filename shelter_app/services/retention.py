@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -35,7 +34,7 @@ from enum import StrEnum
 import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.domain.audit import Event
-from shelter_app.domain.roles import Action, Role
+from shelter_app.domain.roles import Action
 from shelter_app.errors import (
     NotFound,
     PermissionDenied,
@@ -48,6 +47,7 @@ from shelter_app.i18n.formatting import format_number, join_list
 from shelter_app.services.case_access import no_such_case
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.retention_upkeep import COMPACT_KEY, LEDGER_KEY, note_erased
+from shelter_app.services.second_confirmation import other_coordinators, set_up_by
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
@@ -62,11 +62,6 @@ from shelter_app.store.erasure import (
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 LAST_PURGE_KEY = "last_purge_at"
-# A coordinator disabled, or whose role was taken away, in this many days still counts as
-# one who must confirm an erasure; and an account the requester made, re-enabled, reset or
-# gave roles to in this many days may not confirm it (``_other_coordinators``,
-# ``_set_up_by``).
-RECENT_REMOVAL_DAYS = 30
 
 class Reason(StrEnum):
     SURVIVOR_REQUEST = "survivor_request"
@@ -355,7 +350,7 @@ class RetentionService:
         if self.pending(case_id) is not None:
             raise ShelterError(_("An erasure of this case is already waiting for a second "
                                  "coordinator's confirmation."))
-        if not self._other_coordinators():
+        if not other_coordinators(self._ctx):
             return ErasureOutcome(True, self._erase_now(case_id, why, requested_by=None,
                                                         progress=progress))
         with self._ctx.write(Action.PURGE_RECORDS, Event.ERASURE_REQUESTED, target_type="case",
@@ -375,7 +370,7 @@ class RetentionService:
         if request.requested_by == self._ctx.session.user_id:
             raise PermissionDenied(_("Another coordinator must confirm an erasure you "
                                      "asked for."))
-        if self._set_up_by(request.requested_by):
+        if set_up_by(self._ctx, request.requested_by):
             raise PermissionDenied(_(
                 "The coordinator who asked for this erasure made, re-enabled or reset this "
                 "account, or gave it the coordinator role, in the last 30 days: another "
@@ -408,43 +403,7 @@ class RetentionService:
 
     def needs_confirmation(self) -> bool:
         """Whether an erasure asked for now would wait for another coordinator."""
-        return self._other_coordinators() > 0
-
-    def _other_coordinators(self) -> int:
-        """Who else could confirm an erasure: the other active coordinators, and every
-        coordinator disabled or whose role was taken away in the last 30 days (by anyone:
-        an administrator who is also a coordinator could act through a second
-        administrator's account), so that no one clears the way to erase alone."""
-        db, me = self._ctx.db, self._ctx.session.user_id
-        others = {row["id"] for row in db.all(
-            "SELECT id, roles FROM users WHERE status = 'active' AND id != :me", {"me": me})
-            if Role.COORDINATOR in json.loads(row["roles"])}
-        for event in db.all(
-                "SELECT seq, target_id FROM audit_events WHERE action IN (:disabled, :changed)"
-                " AND target_type = 'user' AND occurred_at >= :since AND target_id != :me",
-                {"me": me, "disabled": Event.USER_DISABLED, "changed": Event.ROLES_CHANGED,
-                 "since": _recent()}):
-            before = db.scalar(
-                "SELECT details FROM audit_events WHERE target_type = 'user'"
-                " AND target_id = :t AND action IN (:added, :changed) AND seq < :seq"
-                " ORDER BY seq DESC LIMIT 1",
-                {"t": event["target_id"], "added": Event.USER_ADDED,
-                 "changed": Event.ROLES_CHANGED, "seq": event["seq"]})
-            if before and Role.COORDINATOR in json.loads(before).get("roles", []):
-                others.add(event["target_id"])
-        return len(others)
-
-    def _set_up_by(self, requester: str) -> bool:
-        """Whether *requester* made, re-enabled, reset or gave roles to this account in the
-        last 30 days: an administrator who is also a coordinator could otherwise confirm her
-        own request through an account she holds the passphrase of."""
-        return self._ctx.db.scalar(
-            "SELECT 1 FROM audit_events WHERE actor_id = :r AND target_type = 'user'"
-            " AND target_id = :me AND action IN (:added, :enabled, :reset, :changed)"
-            " AND occurred_at >= :since LIMIT 1",
-            {"r": requester, "me": self._ctx.session.user_id, "added": Event.USER_ADDED,
-             "enabled": Event.USER_ENABLED, "reset": Event.USER_RESET,
-             "changed": Event.ROLES_CHANGED, "since": _recent()}) is not None
+        return other_coordinators(self._ctx) > 0
 
     def _case_code(self, case_id: str) -> str:
         code = self._ctx.db.scalar("SELECT code FROM cases WHERE id = :c", {"c": case_id})
@@ -500,12 +459,6 @@ def summary(purged: Purged) -> str:
     return ngettext("Removed {what}: {n} record in all.",
                     "Removed {what}: {n} records in all.", purged.rows).format(
         what=what, n=format_number(purged.rows))
-
-
-def _recent() -> str:
-    """The audit time ``RECENT_REMOVAL_DAYS`` ago."""
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(days=RECENT_REMOVAL_DAYS)).isoformat(
-        timespec="microseconds").replace("+00:00", "Z")
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
