@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -16,31 +15,25 @@ from shelter_app.domain.roles import Action
 from shelter_app.domain.validate import parse_utc
 from shelter_app.errors import (
     EnvironmentFailure,
-    ShelterError,
     StorageFailure,
     ValidationError,
 )
 from shelter_app.i18n import _, ngettext
-from shelter_app.i18n.formatting import fill, format_datetime, format_number, isolated
-from shelter_app.services import key_rotation, row_seals
+from shelter_app.i18n.formatting import fill, format_number, isolated
+from shelter_app.services import anchor_checks, key_rotation, row_seals
 from shelter_app.services.account_check import account_problems
+from shelter_app.services.anchor_checks import AnchorCheck
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.retention import LAST_PURGE_KEY
 from shelter_app.services.settings import SettingsService
 from shelter_app.store.audit import ChainReport
 from shelter_app.vault import crypto
 from shelter_app.vault.anchors import (
-    EXAMPLE,
-    erased_list_holds,
     fingerprint_code,
     format_fingerprint,
-    parse_fingerprint,
 )
 from shelter_app.vault.backup import (
-    BACKUP_DIR,
-    KEYSLOTS_MIRROR,
     BackupCancel,
-    newest_audit_event,
     prune,
 )
 from shelter_app.vault.backup import copies as backup_copies
@@ -52,24 +45,8 @@ from shelter_app.vault.restore import administrator_keys
 log = logging.getLogger(__name__)
 
 
-def _when(stamp: str) -> str:
-    """An anchor's time (``2026-12-05T10:01:00Z``) in the interface language."""
-    try:
-        moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return stamp
-    return format_datetime(moment)
-
 # A daily backup made at 9:05 is due again at a sign-in at 9:00 the next day.
 SLACK = dt.timedelta(hours=2)
-
-
-@dataclass(frozen=True)
-class AnchorCheck:
-    """One anchor of the audit chain (vault/anchors.py) and what checking it found."""
-
-    text: str
-    ok: bool
 
 
 @dataclass(frozen=True)
@@ -174,13 +151,6 @@ def row_lines(rows: RowCheck | None) -> list[str]:
     return out
 
 
-def _missing(source: str, seq: int) -> AnchorCheck:
-    return AnchorCheck(_(
-        "{source}: event #{seq} is no longer in the audit chain. The newest audit events were "
-        "deleted, or the database was replaced by an older copy."
-    ).format(source=source, seq=seq), False)
-
-
 def rekey_lines(report: RekeyReport) -> list[str]:
     """What a re-key did, in sentences for the person who ran it."""
     copies = report.files - 1
@@ -225,12 +195,12 @@ class VaultAdminService:
         file and its copy in backups/, each backup, and the *fingerprints* given (as
         written down: ``#812 7K3D-QW9X-M2ZT-8HJR``)."""
         self._ctx.require(Action.VERIFY)
-        parsed = [self._parse_fingerprint(text) for text in fingerprints]
+        parsed = [anchor_checks.parse(text) for text in fingerprints]
         with self._busy:  # not the session's lock: the window keeps reading meanwhile
             problems = integrity_problems(self._ctx.db.raw)
         try:
             chain = self._ctx.audit.verify()
-            anchors = self._check_anchors(parsed)
+            anchors = anchor_checks.check_anchors(self._ctx, parsed)
         except EnvironmentFailure:  # a damaged page under the audit table
             chain = ChainReport(False, 0, None, _(
                 "The audit events cannot be read: pages that hold them are damaged."))
@@ -269,92 +239,6 @@ class VaultAdminService:
         except EnvironmentFailure:
             return RowCheck(0, [], read=False)  # the database problems above say why
         return RowCheck(checked, problems)
-
-    # -- anchors of the audit chain -------------------------------------------------------
-    @staticmethod
-    def _parse_fingerprint(text: str) -> tuple[int, str]:
-        parsed = parse_fingerprint(text)
-        if parsed is None:
-            raise ValidationError(_(
-                "“{text}” is not an audit fingerprint. A fingerprint is an event number and "
-                "sixteen letters and digits, for example {example}."
-            ).format(text=isolated(text.strip()[:60]), example=isolated(EXAMPLE)), "fingerprint")
-        return parsed
-
-    def _held(self, source: str, seq: int, event_hmac: bytes, ok_text: str) -> AnchorCheck:
-        """Whether the chain holds event *seq* with *event_hmac*, said for *source*."""
-        found = self._ctx.audit.holds(seq, event_hmac)
-        if found is None:
-            return AnchorCheck(ok_text, True)
-        if found == "missing":
-            return _missing(source, seq)
-        return AnchorCheck(_(
-            "{source}: event #{seq} is not the event this anchor recorded. The audit events "
-            "were cut back and written anew, or the database was replaced."
-        ).format(source=source, seq=seq), False)
-
-    def _key_file_anchor(self, source: str, path: Path) -> AnchorCheck:
-        opened = self._ctx.vault
-        try:
-            slots = KeyslotFile.load(path)
-        except ShelterError:
-            return AnchorCheck(_("{source}: it cannot be read, so its anchor was not checked.")
-                               .format(source=source), False)
-        present, anchor = opened.read_anchor(slots)
-        if not present:
-            return AnchorCheck(_("{source}: it holds no audit anchor; it was removed from the "
-                                 "file.").format(source=source), False)
-        if anchor is None:
-            return AnchorCheck(_("{source}: its audit anchor was changed, so it cannot be "
-                                 "trusted.").format(source=source), False)
-        if not erased_list_holds(opened.anchor_key(), slots.vault_id, slots.erased,
-                                 slots.erased_mac):
-            return AnchorCheck(_(
-                "{source}: its list of cases erased on request was changed outside the "
-                "application; a restore will refuse it.").format(source=source), False)
-        return self._held(source, anchor.seq, anchor.event_hmac, _(
-            "{source}: event #{seq} of {when} is in the audit chain.").format(
-                source=source, seq=anchor.seq, when=_when(anchor.at)))
-
-    def _check_anchors(self, fingerprints: Sequence[tuple[int, str]]) -> list[AnchorCheck]:
-        opened = self._ctx.vault
-        folder = opened.vault.folder
-        checks = [
-            self._key_file_anchor(_("Key file"), opened.vault.keyslots_path),
-            self._key_file_anchor(_("Copy of the key file in backups"),
-                                  folder / BACKUP_DIR / KEYSLOTS_MIRROR),
-        ]
-        for made, _version, path in backup_copies(folder):
-            source = _("Backup of {when}").format(when=format_datetime(made))
-            try:
-                newest = newest_audit_event(path, opened.data_key_copy())
-            except Exception:
-                checks.append(AnchorCheck(_(
-                    "{source}: it cannot be opened with this vault's key, so it was not "
-                    "checked.").format(source=source), False))
-                continue
-            if newest is None:
-                continue  # a copy made before the first event anchors nothing
-            checks.append(self._held(source, newest[0], newest[1], _(
-                "{source}: its newest event, #{seq}, is in the audit chain.").format(
-                    source=source, seq=newest[0])))
-        key = opened.anchor_key()
-        for seq, code in fingerprints:
-            source = _("Fingerprint {fingerprint}").format(
-                fingerprint=isolated(format_fingerprint(seq, code)))
-            stored = self._ctx.audit.hmac_at(seq)
-            if stored is not None and hmac.compare_digest(
-                    fingerprint_code(key, opened.vault_id, seq, stored), code):
-                checks.append(AnchorCheck(_("{source}: matches the audit chain.").format(
-                    source=source), True))
-            elif stored is None:
-                checks.append(_missing(source, seq))
-            else:
-                checks.append(AnchorCheck(_(
-                    "{source}: does not match event #{seq}. The audit events were changed and "
-                    "written anew, the database was replaced, or the fingerprint was copied "
-                    "wrongly.").format(source=source, seq=seq), False))
-        return checks
 
     def fingerprint(self) -> Fingerprint:
         """A short code for the newest audit event, for a coordinator to write down or file
