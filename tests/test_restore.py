@@ -14,6 +14,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.errors import AccountDisabled, PermissionDenied, UnknownUser, WrongPassphrase
 from shelter_app.vault import restore as restore_module
+from shelter_app.vault import restore_swap
 from shelter_app.vault.backup import copies
 from shelter_app.vault.restore import BackupRefused, restore
 from shelter_app.vault.vault import Vault
@@ -207,7 +208,7 @@ def test_a_restore_stopped_mid_swap_is_finished_at_the_next_opening(
         staffed: tuple[Path, dict[str, str], str, str], monkeypatch: pytest.MonkeyPatch,
         at: str) -> None:
     folder, _ids, kept, _later = staffed
-    real_move = restore_module._move
+    real_move = restore_swap._move
     calls = []
 
     def crash(source: Path, target: Path) -> None:
@@ -218,10 +219,10 @@ def test_a_restore_stopped_mid_swap_is_finished_at_the_next_opening(
         if at == "between the files" and source.name == "keyslots.json":
             raise _Crash
 
-    monkeypatch.setattr(restore_module, "_move", crash)
+    monkeypatch.setattr(restore_swap, "_move", crash)
     with pytest.raises(_Crash):
         _run(folder)
-    monkeypatch.setattr(restore_module, "_move", real_move)
+    monkeypatch.setattr(restore_swap, "_move", real_move)
     assert (folder / "restore.json").exists()
     assert _codes(folder) == {kept}, "the next opening finishes the swap"
     assert not (folder / "restore.json").exists() and not list(folder.glob("restoring-*"))

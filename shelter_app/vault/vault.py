@@ -65,11 +65,9 @@ from shelter_app.vault.keyslots import RECOVERY_ID, KeyslotFile
 from shelter_app.vault.lock import VaultLock
 from shelter_app.vault.migrate import latest_version, migrate
 from shelter_app.vault.process import core_dumps
+from shelter_app.vault.restore_swap import DB_NAME, KEYSLOTS_NAME, finish_interrupted
 from shelter_app.vault.session_keys import new_keyslot_file, settle_keys
 from shelter_app.vault.slot_operations import KeyslotOperations
-
-DB_NAME = "cases.db"
-KEYSLOTS_NAME = "keyslots.json"
 
 
 def read_only_text() -> str:
@@ -133,7 +131,6 @@ class Vault:
                   "created.")
             )
         vault._hold()
-        from shelter_app.vault.restore import finish_interrupted  # it builds on this module
 
         try:
             finish_interrupted(vault.folder, read_only=vault.read_only)
