@@ -10,11 +10,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlcipher3.dbapi2 as sqlcipher
-
 from shelter_app.errors import ShelterError, StorageFailure
 from shelter_app.i18n import _
 from shelter_app.vault.connection import _key_pragma, connect, integrity_problems, schema_version
+from shelter_app.vault.engine import sqlcipher  # configured before its first connection
 from shelter_app.vault.fileio import atomic_write, fsync_dir, storage_error
 
 BACKUP_DIR = "backups"

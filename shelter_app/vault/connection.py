@@ -7,10 +7,9 @@ import os
 import urllib.parse
 from pathlib import Path
 
-import sqlcipher3.dbapi2 as sqlcipher
-
 from shelter_app.errors import StorageFailure, VaultDamaged, VaultMissing, VaultTooNew
 from shelter_app.i18n import _
+from shelter_app.vault.engine import sqlcipher  # configured before its first connection
 from shelter_app.vault.header import HeaderUnreadable, key_fits, read_header
 
 APPLICATION_ID = 0x53484C54  # "SHLT"
