@@ -12,15 +12,26 @@ SCHEMA_8_COLUMNS = (
     *(("evidence_items", c) for c in ("state", "reason", "holder")))
 
 
+def undo_schema_12(conn: Any) -> None:
+    """Drop what schema version 12 added (the caller sets ``user_version``)."""
+    for trigger in ("stat_case_added", "stat_case_changed", "stat_case_removed",
+                    "stat_survivor_changed", "stat_timeline_added", "stat_timeline_changed",
+                    "stat_timeline_removed"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    for table in ("stat_facts", "stat_stale"):
+        conn.execute(f"DROP TABLE {table}")
+
+
 def undo_schema_11(conn: Any) -> None:
-    """Drop what schema version 11 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 12 and 11 added (the caller sets ``user_version``)."""
+    undo_schema_12(conn)
     conn.execute("DROP TABLE erasure_requests")
     for index in ("deadlines_case_all", "referrals_consent", "evidence_items_attachment"):
         conn.execute(f"DROP INDEX {index}")
 
 
 def undo_schema_10(conn: Any) -> None:
-    """Drop what schema versions 11 and 10 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 12 to 10 added (the caller sets ``user_version``)."""
     undo_schema_11(conn)
     conn.execute("DROP TABLE reporting_consent")
     conn.execute("ALTER TABLE referrals DROP COLUMN answered_on")
@@ -28,13 +39,13 @@ def undo_schema_10(conn: Any) -> None:
 
 
 def undo_schema_9(conn: Any) -> None:
-    """Drop what schema versions 11, 10 and 9 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 12 to 9 added (the caller sets ``user_version``)."""
     undo_schema_10(conn)
     conn.execute("DROP TABLE non_punishment")
 
 
 def undo_schema_8(conn: Any) -> None:
-    """Drop what schema versions 11 to 8 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 12 to 8 added (the caller sets ``user_version``)."""
     undo_schema_9(conn)
     for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
                   "family_members"):

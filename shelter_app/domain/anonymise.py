@@ -60,25 +60,31 @@ def anonymise(rows: Sequence[Sequence[str]], columns: Sequence[str],
         raise ValueError("every column must be in exactly one group")
     report = Report(k, rows_in=len(rows))
     table = [list(row) for row in rows]
-    # 2. values too rare in their own column
-    for c, name in enumerate(columns):
-        seen = Counter(row[c] for row in table)
+    # 2. values too rare in their own column (a column's values, read as the earlier
+    # columns are blanked, are its own: blanking one column changes no other)
+    for c, (name, values) in enumerate(zip(columns, zip(*table, strict=True), strict=False)):
+        seen = Counter(values)
         rare = {value for value, n in seen.items() if n < k and value != BLANK}
         if rare:
             for row in table:
                 if row[c] in rare:
                     row[c] = BLANK
-                    report.globally_suppressed[name] += 1
-    # 3. whole groups of columns, for the rows whose combination is still too rare
-    sizes = Counter(tuple(row) for row in table)
+            report.globally_suppressed[name] += sum(seen[value] for value in rare)
+    # 3. whole groups of columns, for the rows whose combination is still too rare.  A
+    # combination of k rows or more never loses one (only rows of smaller ones change), so
+    # the rows to look at only ever shrink.
+    keys = [tuple(row) for row in table]
+    sizes = Counter(keys)
+    small = [i for i, key in enumerate(keys) if sizes[key] < k]
     for group in grouped:
-        small = [row for row in table if sizes[tuple(row)] < k]
+        small = [i for i in small if sizes[keys[i]] < k]
         if not small:
             break
-        for row in small:
-            before = tuple(row)
+        for i in small:
+            before = keys[i]
             if sizes[before] >= k:  # others joined it meanwhile
                 continue
+            row = table[i]
             changed = False
             for c in group:
                 if row[c] != BLANK:
@@ -87,8 +93,9 @@ def anonymise(rows: Sequence[Sequence[str]], columns: Sequence[str],
                     changed = True
             if changed:
                 sizes[before] -= 1
-                sizes[tuple(row)] += 1
+                keys[i] = tuple(row)
+                sizes[keys[i]] += 1
     # 4. what no blanking could hide
-    kept = [row for row in table if sizes[tuple(row)] >= k]
+    kept = [row for row, key in zip(table, keys, strict=True) if sizes[key] >= k]
     report.rows_out = len(kept)
     return kept, report

@@ -73,24 +73,40 @@ def _flags(codes: Sequence[str], terms: vocab.Vocabulary, names: Sequence[str]) 
     return ["1" if name in on else "0" for name in names]
 
 
-def _row(facts: Facts, bands: Sequence[tuple[str, int, int]]) -> list[str]:
+def _parts(facts: Facts, flags: dict[tuple[str, ...], list[str]]
+           ) -> tuple[int | None, list[str], list[str]]:
+    """A row but its age band: the age, the columns before the band and those after.
+    *flags* remembers the flag columns of each combination of codes met."""
     age = age_at_intake(facts)
-    return [str(facts.opened.year), GENDER.get(facts.gender, ""), _band(age, bands),
-            "" if age is None else "Minor" if age < 18 else "Adult",
-            facts.citizenship[0] if facts.citizenship else "",
-            facts.countries[0] if facts.countries else "",
+    key = (*facts.exploitation, "|", *facts.means, "|", facts.recruiter)
+    known = flags.get(key)
+    if known is None:
+        known = flags[key] = [
             *_flags(facts.exploitation, vocab.EXPLOITATION, EXPLOITATION_FLAGS),
             *_flags(facts.means, vocab.MEANS_OF_CONTROL, MEANS_FLAGS),
             *_flags([facts.recruiter] if facts.recruiter else [], vocab.RECRUITER_RELATION,
                     RECRUITER_FLAGS)]
+    return (age, [str(facts.opened.year), GENDER.get(facts.gender, "")],
+            ["" if age is None else "Minor" if age < 18 else "Adult",
+             facts.citizenship[0] if facts.citizenship else "",
+             facts.countries[0] if facts.countries else "", *known])
+
+
+def _row(facts: Facts, bands: Sequence[tuple[str, int, int]]) -> list[str]:
+    """One survivor's row, before anything is suppressed."""
+    age, head, tail = _parts(facts, {})
+    return [*head, _band(age, bands), *tail]
 
 
 def build(facts: Sequence[Facts], k: int, left_out: int = 0) -> Anonymised:
     """The k-anonymous table of *facts*: with CTDC's age bands, or coarser ones when they
     keep more of the table."""
     best: Anonymised | None = None
+    flags: dict[tuple[str, ...], list[str]] = {}
+    parts = [_parts(f, flags) for f in facts]
     for bands, name in ((FINE_AGES, "fine"), (COARSE_AGES, "coarse")):
-        rows, report = anonymise([_row(f, bands) for f in facts], COLUMNS, GROUPS, k)
+        rows, report = anonymise([[*head, _band(age, bands), *tail] for age, head, tail in parts],
+                                 COLUMNS, GROUPS, k)
         rows.sort()  # the order of registration would say more than the rows
         if name == "coarse":
             report.generalised.append("ageBroad: 0--17, 18--29, 30--47, 48+")
@@ -140,14 +156,15 @@ class AnonymisedExport:
         last = (until or dt.date.today()).isoformat()
         db = self._ctx.db
         with counting(self._ctx, lambda conn: conn.execute(
-                "INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c"
-                " JOIN reporting_consent rc ON rc.case_id = c.id"
+                "INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c INDEXED BY"
+                " cases_period CROSS JOIN reporting_consent rc ON rc.case_id = c.id"
                 " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end",
                 {"end": last})):
             facts = read_facts(self._ctx)
             left_out = db.scalar(
-                "SELECT count(*) FROM cases c LEFT JOIN reporting_consent rc"
-                " ON rc.case_id = c.id WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
+                "SELECT count(*) FROM cases c INDEXED BY cases_period LEFT JOIN"
+                " reporting_consent rc ON rc.case_id = c.id"
+                " WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
                 " AND c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
         return build(facts, k, int(left_out or 0))
 

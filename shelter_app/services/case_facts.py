@@ -3,15 +3,19 @@ dates, opened from the sealed columns once, and never a name, a text or an id th
 this process.
 
 The cases are those in the temporary table ``temp.stat_counted`` (filled by the caller
-inside one read transaction).  Sealed values are opened as everywhere, through the
-session (``ServiceContext.unseal``); an age no one can have (a date typed wrong) reads as
-not known.
+inside one read transaction).  Each case's facts are also kept together in one value
+sealed under the case key (``stat_facts``, schema version 12), so that counting a year of
+a large vault opens one value a case rather than a dozen.  That value is a copy: triggers
+mark a case stale (``stat_stale``) in the same transaction as any write its facts come
+from, a case marked or missing is read from its own rows, and ``settle`` writes the marked
+ones again.  An age no one can have (a date typed wrong) reads as not known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +24,12 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import age_on
+from shelter_app.errors import StorageFailure
 from shelter_app.services.context import ServiceContext, keys_not_given
+from shelter_app.store.db import Database
+from shelter_app.vault import fields
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +77,9 @@ def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
     """A read snapshot in which ``temp.stat_counted`` holds the cases *fill* puts there (an
     INSERT into it).  The snapshot is a transaction that only reads; it is rolled back when
     the block ends, whatever happens, and the temporary table's rows (in memory) go with
-    it.  Other threads of the session wait meanwhile (``Database.held``)."""
+    it.  Other threads of the session wait meanwhile (``Database.held``).  The stored facts
+    of cases written since they were last counted are written again first (``settle``)."""
+    settle(ctx)
     with ctx.db.held() as conn:
         if conn.in_transaction:
             raise RuntimeError("statistics are counted outside any other transaction")
@@ -92,11 +103,117 @@ def read_facts(ctx: ServiceContext) -> list[Facts]:
     return list(facts_by_case(ctx).values())
 
 
+# -- the stored facts (stat_facts, schema version 12) ------------------------------------
+TABLE, COLUMN = "stat_facts", "facts"
+FORMAT = 1  # the first item of the stored list; another is read from the case's rows
+_SETTLE_CHUNK = 2_000
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def encode(facts: Facts) -> str:
+    """*facts* as the text stat_facts seals: a JSON list (docs/VAULT_FORMAT.md, 7.1)."""
+    return json.dumps([
+        FORMAT, facts.opened.isoformat(), facts.closed, facts.identification,
+        facts.identified_by, list(facts.exploitation), list(facts.means), facts.recruitment,
+        facts.recruiter, facts.gender, list(facts.citizenship), list(facts.countries),
+        facts.birth.isoformat() if facts.birth else None, facts.estimated_age,
+        facts.exploited_on.isoformat() if facts.exploited_on else None],
+        ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> Facts | None:
+    """The facts of an ``encode``d text; None when it is of another format."""
+    items = json.loads(text)
+    if not isinstance(items, list) or len(items) != 15 or items[0] != FORMAT:
+        return None
+    (_f, opened, closed, identification, identified_by, exploitation, means, recruitment,
+     recruiter, gender, citizenship, countries, birth, estimated_age, exploited_on) = items
+    return Facts(dt.date.fromisoformat(opened), closed, identification, identified_by,
+                 tuple(exploitation), tuple(means), recruitment, recruiter, gender,
+                 tuple(citizenship), tuple(countries), _date(birth), estimated_age,
+                 _date(exploited_on))
+
+
 def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
     """The facts of every case in ``temp.stat_counted``, by case id (kept in memory, for
-    the caller's own use: never published)."""
-    if not ctx.vault.keyring.holds(KeyName.CASE):
+    the caller's own use: never published).  Stored facts are used where they are current;
+    a case whose facts are missing, marked stale, or do not open is read from its rows."""
+    cipher = ctx.cipher(KeyName.CASE)
+    if cipher is None:
         raise keys_not_given(reading=True)
+    out: dict[str, Facts] = {}
+    unread: list[str] = []
+    for case_id, stored, stale in ctx.db.raw.execute(
+            "SELECT k.id, f.facts, s.case_id IS NOT NULL FROM temp.stat_counted k"
+            " LEFT JOIN stat_facts f ON f.id = k.id"
+            " LEFT JOIN stat_stale s ON s.case_id = k.id"):
+        facts = None if stale or not stored else _opened(cipher, case_id, stored)
+        if facts is None:
+            unread.append(case_id)
+        else:
+            out[case_id] = facts
+    if unread:
+        out.update(_from_rows(ctx, unread))
+    return out
+
+
+def _opened(cipher: fields.Key, case_id: str, stored: str) -> Facts | None:
+    """Stored facts, or None when they do not open (edited outside the application: the
+    case's own rows are read instead, and the vault check names them)."""
+    try:
+        return decode(fields.open_sealed(cipher, TABLE, case_id, COLUMN, stored))
+    except (fields.FieldDamaged, ValueError, TypeError):
+        return None
+
+
+def settle(ctx: ServiceContext) -> int:
+    """Write again the facts of the cases marked stale, a few thousand a transaction;
+    returns how many were written.  Nothing on a read-only vault, nor without the case
+    key; a failure to write (a full disk) leaves the marks, and readers read the rows."""
+    if ctx.vault.read_only or not ctx.vault.keyring.holds(KeyName.CASE):
+        return 0
+    db = ctx.db
+    written = 0
+    try:
+        _mark_missing(db)
+        while True:
+            with db.transaction():
+                ids = db.column("SELECT case_id FROM stat_stale LIMIT :n",
+                                {"n": _SETTLE_CHUNK})
+                if not ids:
+                    break
+                for case_id, facts in _from_rows(ctx, ids).items():
+                    db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)"
+                               " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts",
+                               {"id": case_id, "f": ctx.seal(KeyName.CASE, TABLE, case_id,
+                                                             COLUMN, encode(facts))})
+                    written += 1
+                db.execute("DELETE FROM stat_stale WHERE case_id IN"
+                           " (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)})
+    except StorageFailure:
+        log.warning("the statistics' stored facts could not be written; read from the rows")
+    return written
+
+
+def _mark_missing(db: Database) -> None:
+    """Mark the cases that have neither stored facts nor a mark (rows removed outside the
+    application), so that they are written again: looked for only when the counts say
+    that some may be."""
+    counts = db.one("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM stat_facts),"
+                    " (SELECT count(*) FROM stat_stale)")
+    assert counts is not None
+    cases, stored, marked = counts
+    if cases > stored + marked:
+        with db.transaction():
+            db.execute("INSERT OR IGNORE INTO stat_stale (case_id) SELECT c.id FROM cases c"
+                       " WHERE NOT EXISTS (SELECT 1 FROM stat_facts f WHERE f.id = c.id)")
+
+
+def _from_rows(ctx: ServiceContext, ids: list[str]) -> dict[str, Facts]:
+    """The facts of the cases *ids*, read from their own rows (those that exist)."""
 
     def case(row_id: str, column: str, value: str | None) -> str:
         return ctx.unseal(KeyName.CASE, "cases", row_id, column, value or "") or ""
@@ -104,11 +221,13 @@ def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
     def survivor(row_id: str, column: str, value: str | None) -> str:
         return ctx.unseal(KeyName.CASE, "survivors", row_id, column, value or "") or ""
     db = ctx.db
+    wanted = {"ids": json.dumps(ids)}
     began: dict[str, str] = {}
     countries: dict[str, list[str]] = {}
     for row in db.all("SELECT t.case_id, t.date_from, t.country FROM timeline_events t"
-                      " WHERE t.stage = 'exploitation' AND t.case_id IN temp.stat_counted"
-                      " ORDER BY t.case_id, t.date_from"):
+                      " WHERE t.stage = 'exploitation'"
+                      " AND t.case_id IN (SELECT value FROM json_each(:ids))"
+                      " ORDER BY t.case_id, t.date_from", wanted):
         if row["date_from"] and row["case_id"] not in began:
             began[row["case_id"]] = row["date_from"]
         if row["country"]:
@@ -121,8 +240,8 @@ def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
             " c.identified_by, c.exploitation_types, c.means_of_control,"
             " c.recruitment_method, c.recruiter_relationship,"
             " s.id AS survivor_id, s.birth_date, s.estimated_age, s.gender, s.citizenship"
-            " FROM temp.stat_counted k CROSS JOIN cases c ON c.id = k.id"
-            " JOIN survivors s ON s.id = c.survivor_id"):
+            " FROM cases c JOIN survivors s ON s.id = c.survivor_id"
+            " WHERE c.id IN (SELECT value FROM json_each(:ids))", wanted):
         cid, sid = row["id"], row["survivor_id"]
         birth = survivor(sid, "birth_date", row["birth_date"])
         exploited = began.get(cid)

@@ -151,6 +151,12 @@ class ServiceContext:
             raise keys_not_given(reading=False)
         return fields.seal(self._cipher(key_name, key), table, row_id, column, value)
 
+    def cipher(self, key_name: str) -> AESGCM | None:
+        """The session's cipher for *key_name*, for a caller that opens many values of one
+        kind at once (``vault.fields.open_sealed``); None without the key."""
+        key = self.vault.keyring.key(key_name)
+        return None if key is None else self._cipher(key_name, key)
+
     def _cipher(self, key_name: str, key: bytes) -> AESGCM:
         held = self._ciphers.get(key_name)
         if held is None or held[0] != key:  # the key schedule is made once a key

@@ -86,6 +86,8 @@ SEALED: tuple[SealedColumns, ...] = (
     SealedColumns("cases", case_fields.CASE_CASE,
                   f"SELECT id, {', '.join(case_fields.CASE_CASE)}, 'case' AS key"  # noqa: S608
                   " FROM cases"),
+    # the statistics' copy of each case's codes and dates (services/case_facts.py)
+    SealedColumns("stat_facts", ("facts",), "SELECT id, facts, 'case' AS key FROM stat_facts"),
 )
 
 

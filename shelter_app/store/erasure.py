@@ -24,6 +24,8 @@ _HANGING: tuple[tuple[str, str], ...] = (
                        " (SELECT id FROM temp.purging))"),
     ("proceeding_updates", "proceeding_id IN (SELECT id FROM proceedings WHERE case_id IN"
                            " (SELECT id FROM temp.purging))"),
+    # the statistics' copy of a case's facts, keyed by the case's id
+    ("stat_facts", "id IN (SELECT id FROM temp.purging)"),
 )
 # Every table with a case_id column, children before parents (foreign keys are enforced).
 # tests/records/test_retention.py checks that every such table, and every table hanging
@@ -33,6 +35,7 @@ CASE_TABLES: tuple[str, ...] = (
     "reporting_consent", "deadlines", "tasks", "generated_documents", "drafts", "referrals",
     "service_entries", "appointments", "legal_matters", "consents", "timeline_events",
     "attachments", "case_shares",
+    "stat_stale",  # last: removing a timeline event above marks its case
 )
 HANGING_TABLES = tuple(table for table, _where in _HANGING)
 

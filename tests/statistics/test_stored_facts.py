@@ -1,0 +1,179 @@
+"""The statistics' stored facts (stat_facts): one sealed value a case, kept current by
+triggers, and never trusted over the case's own rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from shelter_app.domain.key_classes import KeyName
+from shelter_app.domain.records import CaseInput, SurvivorInput
+from shelter_app.domain.statistics import Statistics
+from shelter_app.services import case_facts
+from shelter_app.store import erasure
+from shelter_app.vault import fields
+from tests.records.conftest import Org
+
+TODAY = dt.date.today()
+YEAR_AGO = TODAY - dt.timedelta(days=365)
+
+
+def _case(org: Org, i: int, **survivor: object) -> str:
+    record = org.new_case(f"Facts Person {i}", share=False, **{
+        "gender": "woman", "citizenship": ["VN"], "birth_date": "1999-03-04",
+        "case": CaseInput(exploitation_types=["sexual"], means_of_control=["debt_bondage"],
+                          opened_on=TODAY - dt.timedelta(days=30)), **survivor})
+    org.coordinator.consent.set_reporting(record.id, "yes")
+    return record.id
+
+
+def _stored(org: Org) -> dict[str, case_facts.Facts | None]:
+    ctx = org.coordinator.ctx
+    cipher = ctx.cipher(KeyName.CASE)
+    assert cipher is not None
+    return {r["id"]: case_facts.decode(fields.open_sealed(cipher, "stat_facts", r["id"], "facts",
+                                                          r["facts"]))
+            for r in ctx.db.all("SELECT id, facts FROM stat_facts")}
+
+
+def _from_rows(org: Org) -> Statistics:
+    """The statistics read from the cases' own rows alone (no stored facts, none written)."""
+    db = org.coordinator.ctx.db
+    with db.transaction():
+        db.execute("DELETE FROM stat_facts")
+        db.execute("DELETE FROM stat_stale")
+    ctx = org.coordinator.ctx
+    original = case_facts.settle
+    case_facts.settle = lambda _ctx: 0  # type: ignore[assignment]
+    try:
+        return org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    finally:
+        case_facts.settle = original
+        assert ctx is org.coordinator.ctx
+
+
+def test_counting_writes_each_case_s_facts_once_and_they_equal_its_rows(org: Org) -> None:
+    ids = [_case(org, i) for i in range(6)]
+    db = org.coordinator.ctx.db
+    assert set(db.column("SELECT case_id FROM stat_stale")) >= set(ids), "new cases are marked"
+    first = org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    assert db.scalar("SELECT count(*) FROM stat_stale") == 0
+    stored = _stored(org)
+    assert set(stored) >= set(ids)
+    with db.held() as conn:
+        conn.execute("BEGIN")
+        try:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted (id TEXT PRIMARY KEY)"
+                         " WITHOUT ROWID")
+            conn.execute("DELETE FROM temp.stat_counted")
+            conn.executemany("INSERT INTO temp.stat_counted VALUES (?)", [(i,) for i in ids])
+            from_rows = case_facts._from_rows(org.coordinator.ctx, ids)
+        finally:
+            conn.execute("ROLLBACK")
+    assert {i: stored[i] for i in ids} == from_rows
+    assert from_rows[ids[0]].gender == "woman" and from_rows[ids[0]].citizenship == ("VN",)
+    # a second count writes nothing and says the same
+    before = db.scalar("SELECT count(*) FROM audit_events")
+    assert org.coordinator.statistics.produce(YEAR_AGO, TODAY) == first
+    assert db.scalar("SELECT count(*) FROM stat_stale") == 0
+    assert db.scalar("SELECT count(*) FROM audit_events") == before + 1  # its own event only
+
+
+def test_what_is_stored_is_sealed_under_the_case_key_and_bound_to_its_case(org: Org) -> None:
+    a, b = _case(org, 1), _case(org, 2, gender="man")
+    org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    db = org.coordinator.ctx.db
+    stored = {r["id"]: r["facts"] for r in db.all("SELECT id, facts FROM stat_facts")}
+    assert fields.is_sealed(stored[a]) and "woman" not in stored[a]
+    # b's value put in a's row (an edit outside the application) does not open there: a is
+    # read from its rows, and still counted as a woman
+    with db.transaction():
+        db.execute("UPDATE stat_facts SET facts = :f WHERE id = :id", {"f": stored[b], "id": a})
+    stats = org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    assert stats == _from_rows(org)
+
+
+def test_every_write_a_fact_comes_from_marks_its_case(org: Org) -> None:
+    case_id = _case(org, 1)
+    other = _case(org, 2)
+    s = org.coordinator
+    db = s.ctx.db
+    s.statistics.produce(YEAR_AGO, TODAY)
+
+    def marked() -> set[str]:
+        found = set(db.column("SELECT case_id FROM stat_stale"))
+        with db.transaction():
+            db.execute("DELETE FROM stat_stale")
+        return found
+
+    record = s.cases.get(case_id)
+    s.cases.update(case_id, survivor=SurvivorInput(legal_name="Facts Person 1", gender="man"),
+                   versions=record.row_versions)
+    assert marked() == {case_id}
+    event = s.timeline.add(case_id, "exploitation", country="TH", date_from="2020-01-01")
+    assert marked() == {case_id}
+    s.timeline.update(event.id, stage="exploitation", country="MY", date_from="2020-02-01")
+    assert marked() == {case_id}
+    s.consent.set_reporting(other, "no")  # the answer is plain, read with the cases
+    assert marked() == set()
+    # any writer, the application or not: a survivor's row alone marks each of her cases
+    with db.transaction():
+        db.execute("UPDATE survivors SET updated_at = updated_at WHERE id ="
+                   " (SELECT survivor_id FROM cases WHERE id = :id)", {"id": other})
+    assert marked() == {other}
+    with db.transaction():
+        db.execute("DELETE FROM timeline_events WHERE id = :id", {"id": event.id})
+    assert marked() == {case_id}
+
+
+def test_facts_follow_the_edits_and_always_equal_the_rows(org: Org) -> None:
+    """Random edits between counts: what the dashboard shows equals what the cases' own
+    rows say, every time."""
+    rng = random.Random(7)
+    ids = [_case(org, i, gender=rng.choice(["woman", "man"])) for i in range(12)]
+    s = org.coordinator
+    for _round in range(6):
+        for case_id in rng.sample(ids, 3):
+            record = s.cases.get(case_id)
+            choice = rng.randrange(4)
+            if choice == 0:
+                s.cases.update(case_id, survivor=SurvivorInput(
+                    legal_name="Facts Person", gender=rng.choice(["woman", "man", "unknown"]),
+                    citizenship=[rng.choice(["VN", "NG", "ER"])],
+                    birth_date=f"{rng.randint(1960, 2010)}-01-02"),
+                    versions=record.row_versions)
+            elif choice == 1:
+                s.cases.update(case_id, case=CaseInput(
+                    exploitation_types=[rng.choice(["sexual", "forced_labour"])],
+                    identification_status=rng.choice(["possible", "actual"]),
+                    opened_on=TODAY - dt.timedelta(days=30)),
+                    versions=record.row_versions)
+            elif choice == 2:
+                s.timeline.add(case_id, "exploitation", country=rng.choice(["TH", "MY"]),
+                               date_from=f"{rng.randint(2015, 2024)}-05-01")
+            else:
+                s.consent.set_reporting(case_id, rng.choice(["yes", "no"]))
+        shown = s.statistics.produce(YEAR_AGO, TODAY)
+        assert shown == _from_rows(org)
+
+
+def test_facts_lost_outside_the_application_are_written_again(org: Org) -> None:
+    ids = [_case(org, i) for i in range(3)]
+    db = org.coordinator.ctx.db
+    org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    with db.transaction():
+        db.execute("DELETE FROM stat_facts WHERE id = :id", {"id": ids[0]})
+    org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    assert ids[0] in _stored(org)
+
+
+def test_a_removed_case_takes_its_facts_with_it(org: Org) -> None:
+    case_id = _case(org, 1)
+    db = org.coordinator.ctx.db
+    org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+    assert db.scalar("SELECT count(*) FROM stat_facts WHERE id = :id", {"id": case_id}) == 1
+    with db.transaction():  # what a purge and an erasure remove
+        erasure.erase_cases(db, [case_id], erasure.Purged())
+    assert db.scalar("SELECT count(*) FROM stat_facts WHERE id = :id", {"id": case_id}) == 0
+    assert db.scalar("SELECT count(*) FROM stat_stale WHERE case_id = :id",
+                     {"id": case_id}) == 0
