@@ -59,43 +59,69 @@ def anonymise(rows: Sequence[Sequence[str]], columns: Sequence[str],
     if sorted(i for group in grouped for i in group) != list(range(len(columns))):
         raise ValueError("every column must be in exactly one group")
     report = Report(k, rows_in=len(rows))
-    table = [list(row) for row in rows]
-    # 2. values too rare in their own column (a column's values, read as the earlier
-    # columns are blanked, are its own: blanking one column changes no other)
-    for c, (name, values) in enumerate(zip(columns, zip(*table, strict=True), strict=False)):
-        seen = Counter(values)
+    if not rows:
+        return [], report
+    # 2. values too rare in their own column, a column at a time
+    values = [list(column) for column in zip(*rows, strict=True)]
+    for c, column in enumerate(values):
+        seen = Counter(column)
         rare = {value for value, n in seen.items() if n < k and value != BLANK}
         if rare:
-            for row in table:
-                if row[c] in rare:
-                    row[c] = BLANK
-            report.globally_suppressed[name] += sum(seen[value] for value in rare)
-    # 3. whole groups of columns, for the rows whose combination is still too rare.  A
-    # combination of k rows or more never loses one (only rows of smaller ones change), so
-    # the rows to look at only ever shrink.
-    keys = [tuple(row) for row in table]
-    sizes = Counter(keys)
-    small = [i for i, key in enumerate(keys) if sizes[key] < k]
+            values[c] = [BLANK if value in rare else value for value in column]
+            report.globally_suppressed[columns[c]] += sum(seen[value] for value in rare)
+    # 3. whole groups of columns, for the rows whose combination is still too rare.  All
+    # the rows of one combination go together: a combination whose group columns are not
+    # all blank only loses rows during that group's pass, and one whose group columns are
+    # all blank only gains them (and stays as it is), so taking each rare combination of
+    # the pass's start at once changes exactly the rows that taking them one by one would.
+    keys: list[tuple[str, ...]] = list(zip(*values, strict=True))
+    rows_of: dict[tuple[str, ...], list[int]] = {}  # the rows now holding a combination
+    for r, key in enumerate(keys):
+        held = rows_of.get(key)
+        if held is None:
+            rows_of[key] = [r]
+        else:
+            held.append(r)
+    # (a dict: Counter's own deletion is written in Python)
+    sizes = {key: len(held) for key, held in rows_of.items()}
+    suppressed = [0] * len(columns)
     for group in grouped:
-        small = [i for i in small if sizes[keys[i]] < k]
-        if not small:
+        rare_keys = [(key, n) for key, n in sizes.items() if n < k]
+        if not rare_keys:
             break
-        for i in small:
-            before = keys[i]
-            if sizes[before] >= k:  # others joined it meanwhile
+        first, last = min(group), max(group) + 1
+        whole = last - first == len(group)  # the group's columns side by side
+        blanks = (BLANK,) * (last - first)
+        for key, n in rare_keys:
+            blanked = [c for c in group if key[c] != BLANK]
+            if not blanked:
                 continue
-            row = table[i]
-            changed = False
-            for c in group:
-                if row[c] != BLANK:
-                    row[c] = BLANK
-                    report.locally_suppressed[columns[c]] += 1
-                    changed = True
-            if changed:
-                sizes[before] -= 1
-                keys[i] = tuple(row)
-                sizes[keys[i]] += 1
-    # 4. what no blanking could hide
-    kept = [row for row, key in zip(table, keys, strict=True) if sizes[key] >= k]
+            for c in blanked:
+                suppressed[c] += n
+            if whole:
+                new = key[:first] + blanks + key[last:]
+            else:
+                moved = list(key)
+                for c in blanked:
+                    moved[c] = BLANK
+                new = tuple(moved)
+            del sizes[key]
+            moving = rows_of.pop(key)
+            if new in sizes:
+                sizes[new] += n
+                rows_of[new].extend(moving)
+            else:
+                sizes[new] = n
+                rows_of[new] = moving
+    for c, n in enumerate(suppressed):
+        if n:
+            report.locally_suppressed[columns[c]] += n
+    # 4. what no blanking could hide; the rows in their order
+    final: list[tuple[str, ...] | None] = [None] * len(keys)
+    for key, held in rows_of.items():
+        if sizes[key] >= k:
+            for r in held:
+                final[r] = key
+    kept = [list(key) for key in final if key is not None]
     report.rows_out = len(kept)
     return kept, report

@@ -28,7 +28,13 @@ from shelter_app.domain.statistics import below
 from shelter_app.exchange import tables
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_number
-from shelter_app.services.case_facts import Facts, age_at_intake, counting, read_facts
+from shelter_app.services.case_facts import (
+    Facts,
+    age_at_intake,
+    counting,
+    cycle_collection_paused,
+    read_facts,
+)
 from shelter_app.services.context import ServiceContext
 
 DEFAULT_K = 11
@@ -107,7 +113,6 @@ def build(facts: Sequence[Facts], k: int, left_out: int = 0) -> Anonymised:
     for bands, name in ((FINE_AGES, "fine"), (COARSE_AGES, "coarse")):
         rows, report = anonymise([[*head, _band(age, bands), *tail] for age, head, tail in parts],
                                  COLUMNS, GROUPS, k)
-        rows.sort()  # the order of registration would say more than the rows
         if name == "coarse":
             report.generalised.append("ageBroad: 0--17, 18--29, 30--47, 48+")
         made = Anonymised(rows, report, left_out)
@@ -116,6 +121,7 @@ def build(facts: Sequence[Facts], k: int, left_out: int = 0) -> Anonymised:
                             + best.report.rows_dropped * len(COLUMNS)):
             best = made
     assert best is not None
+    best.rows.sort()  # the order of registration would say more than the rows
     return best
 
 
@@ -150,6 +156,10 @@ class AnonymisedExport:
 
     def make(self, k: int = DEFAULT_K, *, until: dt.date | None = None) -> Anonymised:
         """Every counted case registered up to *until* (today), anonymised."""
+        with cycle_collection_paused():
+            return self._make(k, until)
+
+    def _make(self, k: int, until: dt.date | None) -> Anonymised:
         self._ctx.require(Action.VIEW_STATISTICS)
         if not 2 <= k <= 100:
             raise ValueError(f"k = {k}")

@@ -33,6 +33,7 @@ from shelter_app.services.case_facts import (
     age_at_intake,
     age_when_exploited,
     counting,
+    cycle_collection_paused,
     read_facts,
 )
 from shelter_app.services.context import ServiceContext, keys_not_given
@@ -99,6 +100,11 @@ class StatisticsService:
 
     def produce(self, start: dt.date | str, end: dt.date | str, *,
                 purpose: str = "dashboard", language: str | None = None) -> Statistics:
+        with cycle_collection_paused():
+            return self._produce(start, end, purpose=purpose, language=language)
+
+    def _produce(self, start: dt.date | str, end: dt.date | str, *,
+                 purpose: str, language: str | None) -> Statistics:
         """The statistics of the days from *start* to *end* (both included), their titles
         and labels in *language* (the interface's by default: a report may be in
         another)."""
