@@ -14,9 +14,8 @@ SCHEMA_8_COLUMNS = (
 
 def undo_schema_12(conn: Any) -> None:
     """Drop what schema version 12 added (the caller sets ``user_version``)."""
-    for trigger in ("stat_case_added", "stat_case_changed", "stat_case_removed",
-                    "stat_survivor_changed", "stat_timeline_added", "stat_timeline_changed",
-                    "stat_timeline_removed"):
+    for trigger in ("stat_case_changed", "stat_case_removed", "stat_survivor_changed",
+                    "stat_timeline_changed", "stat_timeline_removed"):
         conn.execute(f"DROP TRIGGER {trigger}")
     for table in ("stat_facts", "stat_stale"):
         conn.execute(f"DROP TABLE {table}")

@@ -230,6 +230,12 @@ def settle(ctx: ServiceContext) -> int:
     return written
 
 
+def mark_stale(db: Database, case_id: str) -> None:
+    """Mark a case whose facts a write changed that no trigger sees (a timeline event
+    added), inside the writer's transaction."""
+    db.execute("INSERT OR IGNORE INTO stat_stale (case_id) VALUES (:id)", {"id": case_id})
+
+
 def _mark_missing(db: Database) -> None:
     """Mark the cases that have neither stored facts nor a mark (rows removed outside the
     application), so that they are written again: looked for only when the counts say

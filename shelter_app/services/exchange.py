@@ -268,6 +268,11 @@ def describe(report: ImportReport) -> list[str]:
                                                     bad=len(report.rejected_rows)))
     elif report.imported:
         lines.append(_("Imported {n} cases.").format(n=report.imported))
+    elif valid == 0 and report.rows:  # --skip-invalid would import nothing either
+        lines.append(ngettext(
+            "Nothing was imported: the row has problems. Fix it and import the file again.",
+            "Nothing was imported: all {rows} rows have problems. Fix them and import the "
+            "file again.", report.rows).format(rows=report.rows))
     else:
         lines.append(_("Nothing was imported: {bad} of {rows} rows have problems. Fix them, or "
                        "use --skip-invalid to import only the valid rows.").format(

@@ -306,6 +306,18 @@ def test_one_bad_row_means_nothing_is_imported(org: Org, tmp_path: Path) -> None
     assert org.count("cases") == 0 and org.audit("data.import") == []
 
 
+def test_a_file_without_one_good_row_does_not_suggest_skipping_the_bad_ones(
+        org: Org, tmp_path: Path) -> None:
+    bad_only = BAD_ROWS[1:3]  # a date that does not exist, a country that does not either
+    source = write_csv(tmp_path / "bad.csv", HEADER, bad_only)
+    for skip in (False, True):
+        report = org.coordinator.exchange.import_file(source, skip_invalid=skip)
+        assert report.imported == 0
+        assert describe(report)[-1] == ("Nothing was imported: all 2 rows have problems. Fix "
+                                        "them and import the file again.")
+    assert org.count("cases") == 0
+
+
 def test_skip_invalid_imports_the_valid_rows_together(org: Org, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "bad.csv", HEADER, BAD_ROWS)
     report = org.coordinator.exchange.import_file(source, skip_invalid=True)
