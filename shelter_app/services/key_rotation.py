@@ -10,6 +10,7 @@ opens under none after.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from shelter_app.domain.key_classes import KeyName
@@ -44,6 +45,11 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
     because they did not open."""
     left = 0
     held = row_seals.holding(db, old[KeyName.CASE]) if KeyName.CASE in new else None
+    # Sealing again changes no value: the statistics' stored facts stay current, and the
+    # marks the survivors' columns are given as they are rewritten come off again.
+    facts_kept = "stat_stale" in {str(t) for t in db.column(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    stale = db.column("SELECT case_id FROM stat_stale") if facts_kept else []
     with db.transaction():
         for spec in _specs(db):
             for row in db.all(spec.rows_sql):
@@ -74,4 +80,7 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
             case_fields.rebuild_index(db, new[KeyName.CASE])
         if KeyName.CASE in new:  # what was sealed is sealed again under the new key
             row_seals.carry(db, new[KeyName.CASE], held)
+        if facts_kept:
+            db.execute("DELETE FROM stat_stale WHERE case_id NOT IN"
+                       " (SELECT value FROM json_each(:kept))", {"kept": json.dumps(stale)})
     return left

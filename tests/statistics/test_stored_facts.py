@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput
@@ -12,7 +13,8 @@ from shelter_app.domain.statistics import Statistics
 from shelter_app.services import case_facts
 from shelter_app.store import erasure
 from shelter_app.vault import fields
-from tests.records.conftest import Org
+from tests.conftest import signed_in
+from tests.records.conftest import STAFF_PASS, Org, organisation
 
 TODAY = dt.date.today()
 YEAR_AGO = TODAY - dt.timedelta(days=365)
@@ -181,3 +183,28 @@ def test_a_removed_case_takes_its_facts_with_it(org: Org) -> None:
     assert db.scalar("SELECT count(*) FROM stat_facts WHERE id = :id", {"id": case_id}) == 0
     assert db.scalar("SELECT count(*) FROM stat_stale WHERE case_id = :id",
                      {"id": case_id}) == 0
+
+
+def test_a_re_key_seals_the_facts_again_and_leaves_them_current(tmp_path: Path) -> None:
+    with organisation(tmp_path) as org:
+        org.admin.settings.set("statistics_threshold", 5)
+        ids = [_case(org, i) for i in range(3)]
+        org.coordinator.statistics.produce(YEAR_AGO, TODAY)
+        stale_one = ids[0]
+        with org.coordinator.ctx.db.transaction() as db:  # marked before: stays marked
+            db.execute("INSERT INTO stat_stale (case_id) VALUES (:id)", {"id": stale_one})
+        folder = org.folder
+    with signed_in(folder, "coordinator", STAFF_PASS) as coordinator:
+        old = {r["id"]: r["facts"] for r in coordinator.ctx.db.all(
+            "SELECT id, facts FROM stat_facts")}
+        report = coordinator.vault_admin.rekey()
+        assert "case" in report.content and report.left == 0
+        db = coordinator.ctx.db
+        assert db.column("SELECT case_id FROM stat_stale") == [stale_one]
+        cipher = coordinator.ctx.cipher(KeyName.CASE)
+        assert cipher is not None
+        for row in db.all("SELECT id, facts FROM stat_facts"):
+            assert row["facts"] != old[row["id"]]  # sealed again, under the new key
+            facts = case_facts.decode(fields.open_sealed(cipher, "stat_facts", row["id"],
+                                                         "facts", row["facts"]))
+            assert facts is not None and facts.gender == "woman"
