@@ -5,7 +5,7 @@ Memory security (``PRAGMA cipher_memory_security = ON``, which every connection 
 each block SQLite takes from the system allocator an ``mlock`` and each block it gives
 back a wipe and an ``munlock``.  SQLite serves a connection's small allocations (a value
 bound to a statement, a row's cells) from the connection's *lookaside* slots first, and
-only goes to the allocator when they are all taken.  The build's default, 100 slots of
+only goes to the allocator when they are all taken.  The build's default, 40 slots of
 1,200 bytes, is used up by the statements a session keeps prepared, so an import that
 binds some thirty sealed values per row paid two system calls for nearly every one of
 them.  A thousand slots (1.2 MB per connection, itself taken once from the locked
@@ -13,6 +13,9 @@ allocator) bring those values back to the slots.
 
 What a slot held may stay there until the slot is used again; the whole buffer is wiped
 and unlocked when its connection closes, and being locked it is never written to swap.
+SQLite takes that buffer as a connection opens, before the connection's own statements
+run, so memory security is turned on for the process here, before any vault connection,
+or the first one's buffer would not be locked.
 
 The size is process-wide (``sqlite3_config(SQLITE_CONFIG_LOOKASIDE)``) and can only be set
 while the library is not initialised, so ``configure`` shuts the library down and starts
@@ -46,6 +49,7 @@ def _library() -> ctypes.CDLL | None:
 
         lib = ctypes.CDLL(extension.__file__)
         lib.sqlite3_memory_used.restype = ctypes.c_int64
+        lib.sqlite3_config.argtypes = [ctypes.c_int]  # variadic: the fixed argument only
         for name in ("sqlite3_shutdown", "sqlite3_config", "sqlite3_initialize"):
             getattr(lib, name)
     except (ImportError, OSError, AttributeError) as exc:
@@ -59,8 +63,9 @@ def configure() -> bool:
     lib = _library()
     if lib is None:
         return False
-    if lib.sqlite3_memory_used() > _IDLE_BYTES:
-        log.debug("SQLite's lookaside size left as built: memory already in use")
+    used = lib.sqlite3_memory_used()
+    if not 0 < used <= _IDLE_BYTES:  # 0: a build that does not count, so cannot tell
+        log.debug("SQLite's lookaside size left as built: memory in use unknown or taken")
         return False
     if lib.sqlite3_shutdown() != _SQLITE_OK:
         return False
@@ -71,6 +76,17 @@ def configure() -> bool:
     return done
 
 
-CONFIGURED = configure()
+def lock_memory() -> None:
+    """Turn SQLCipher's memory security on for the process (it stays on once set), so that
+    every block taken from now on, a connection's lookaside buffer included, is locked."""
+    probe = sqlcipher.connect(":memory:")
+    try:
+        probe.execute("PRAGMA cipher_memory_security = ON")
+    finally:
+        probe.close()
 
-__all__ = ["CONFIGURED", "SLOTS", "SLOT_SIZE", "configure", "sqlcipher"]
+
+CONFIGURED = configure()
+lock_memory()
+
+__all__ = ["CONFIGURED", "SLOTS", "SLOT_SIZE", "configure", "lock_memory", "sqlcipher"]
