@@ -15,10 +15,10 @@ SCHEMA_8_COLUMNS = (
 def undo_schema_12(conn: Any) -> None:
     """Drop what schema version 12 added (the caller sets ``user_version``)."""
     for trigger in ("stat_case_changed", "stat_case_removed", "stat_survivor_changed",
-                    "stat_timeline_changed", "stat_timeline_removed"):
+                    "stat_timeline_changed", "stat_timeline_removed", "stat_consent_changed",
+                    "stat_consent_removed"):
         conn.execute(f"DROP TRIGGER {trigger}")
-    for table in ("stat_facts", "stat_stale"):
-        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP TABLE stat_facts")
 
 
 def undo_schema_11(conn: Any) -> None:

@@ -3,12 +3,12 @@ dates, opened from the sealed columns once, and never a name, a text or an id th
 this process.
 
 The cases are those in the temporary table ``temp.stat_counted`` (filled by the caller
-inside one read transaction).  Each case's facts are also kept together in one value
-sealed under the case key (``stat_facts``, schema version 12), so that counting a year of
-a large vault opens one value a case rather than a dozen.  That value is a copy: triggers
-mark a case stale (``stat_stale``) in the same transaction as any write its facts come
-from, a case marked or missing is read from its own rows, and ``settle`` writes the marked
-ones again.  An age no one can have (a date typed wrong) reads as not known.
+inside one read transaction).  Each counted case's facts are also kept together in one
+value sealed under the case key (``stat_facts``, schema version 12), so that counting a
+year of a large vault opens one value a case rather than a dozen.  That value is a copy:
+triggers delete it in the same transaction as any write it comes from, a case without one
+is read from its own rows, and ``settle`` writes the missing ones before each count.  An
+age no one can have (a date typed wrong) reads as not known.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import age_on
-from shelter_app.errors import StorageFailure
+from shelter_app.errors import EnvironmentFailure, PermissionDenied, VaultDamaged
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store.db import Database
 from shelter_app.vault import fields
@@ -74,7 +74,7 @@ def age_when_exploited(facts: Facts) -> int | None:
     return None
 
 
-_paused = 0
+_paused = 0  # the counts running with the collector paused by this module
 _pause_lock = threading.Lock()
 
 
@@ -83,24 +83,22 @@ def cycle_collection_paused() -> Iterator[None]:
     """Python's cycle collector paused while a count makes and drops hundreds of thousands
     of small objects, none of them in a cycle (reference counting frees them): its passes
     over every live object took a quarter of the anonymised table's time on a large vault.
-    Process-wide, so nested and concurrent uses are counted; it runs again after the last."""
+    Process-wide, so counted: it runs again when the last count that paused it ends, and
+    is left alone if something else had turned it off."""
     global _paused
     with _pause_lock:
-        if _paused == 0 and not gc.isenabled():
-            _paused = -1  # someone else turned it off: theirs to turn on
-        elif _paused >= 0:
+        mine = _paused > 0 or gc.isenabled()
+        if mine:
             _paused += 1
             gc.disable()
     try:
         yield
     finally:
-        with _pause_lock:
-            if _paused > 0:
+        if mine:
+            with _pause_lock:
                 _paused -= 1
                 if _paused == 0:
                     gc.enable()
-            elif _paused == -1:
-                _paused = 0
 
 
 @contextmanager
@@ -110,7 +108,7 @@ def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
     INSERT into it).  The snapshot is a transaction that only reads; it is rolled back when
     the block ends, whatever happens, and the temporary table's rows (in memory) go with
     it.  Other threads of the session wait meanwhile (``Database.held``).  The stored facts
-    of cases written since they were last counted are written again first (``settle``)."""
+    of cases changed since they were last counted are written again first (``settle``)."""
     settle(ctx)
     with ctx.db.held() as conn:
         if conn.in_transaction:
@@ -171,18 +169,17 @@ def decode(text: str) -> Facts | None:
 
 def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
     """The facts of every case in ``temp.stat_counted``, by case id (kept in memory, for
-    the caller's own use: never published).  Stored facts are used where they are current;
-    a case whose facts are missing, marked stale, or do not open is read from its rows."""
+    the caller's own use: never published).  Stored facts are used where there are some
+    that open; any other case is read from its rows."""
     cipher = ctx.cipher(KeyName.CASE)
     if cipher is None:
         raise keys_not_given(reading=True)
     out: dict[str, Facts] = {}
     unread: list[str] = []
-    for case_id, stored, stale in ctx.db.raw.execute(
-            "SELECT k.id, f.facts, s.case_id IS NOT NULL FROM temp.stat_counted k"
-            " LEFT JOIN stat_facts f ON f.id = k.id"
-            " LEFT JOIN stat_stale s ON s.case_id = k.id"):
-        facts = None if stale or not stored else _opened(cipher, case_id, stored)
+    for case_id, stored in ctx.db.raw.execute(
+            "SELECT k.id, f.facts FROM temp.stat_counted k"
+            " LEFT JOIN stat_facts f ON f.id = k.id"):
+        facts = _opened(cipher, case_id, stored) if stored else None
         if facts is None:
             unread.append(case_id)
         else:
@@ -194,60 +191,75 @@ def facts_by_case(ctx: ServiceContext) -> dict[str, Facts]:
 
 def _opened(cipher: fields.Key, case_id: str, stored: str) -> Facts | None:
     """Stored facts, or None when they do not open (edited outside the application: the
-    case's own rows are read instead, and the vault check names them)."""
+    case's own rows are read instead)."""
     try:
         return decode(fields.open_sealed(cipher, TABLE, case_id, COLUMN, stored))
     except (fields.FieldDamaged, ValueError, TypeError):
         return None
 
 
+# The counted cases (not drafts, their survivor agreed), through the index that holds the
+# columns needed; the stored facts are never more than these.
+_COUNTED = ("SELECT c.id FROM cases c INDEXED BY cases_period CROSS JOIN reporting_consent rc"
+            " ON rc.case_id = c.id WHERE rc.answer = 'yes' AND c.is_draft = 0")
+_WITHOUT = " AND NOT EXISTS (SELECT 1 FROM stat_facts f WHERE f.id = c.id)"
+
+
 def settle(ctx: ServiceContext) -> int:
-    """Write again the facts of the cases marked stale, a few thousand a transaction;
-    returns how many were written.  Nothing on a read-only vault, nor without the case
-    key; a failure to write (a full disk) leaves the marks, and readers read the rows."""
+    """Write the facts of the counted cases that have none (new, changed since, or never
+    written), a few thousand a transaction; returns how many were written.  Nothing on a
+    read-only vault, nor without the case key.  A case whose rows do not read (a damaged
+    field) is left without, and read from its rows, so it fails only a count that needs it;
+    a failure to write (a full disk) leaves the others so too."""
     if ctx.vault.read_only or not ctx.vault.keyring.holds(KeyName.CASE):
         return 0
     db = ctx.db
     written = 0
     try:
-        _mark_missing(db)
-        while True:
+        if db.scalar(f"SELECT count(*) FROM ({_COUNTED})") <= db.scalar(  # noqa: S608
+                "SELECT count(*) FROM stat_facts"):
+            return 0
+        missing = db.column(_COUNTED + _WITHOUT)
+        for start in range(0, len(missing), _SETTLE_CHUNK):
+            chunk = missing[start:start + _SETTLE_CHUNK]
             with db.transaction():
-                ids = db.column("SELECT case_id FROM stat_stale LIMIT :n",
-                                {"n": _SETTLE_CHUNK})
-                if not ids:
-                    break
-                for case_id, facts in _from_rows(ctx, ids).items():
-                    db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)"
-                               " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts",
+                # still counted and still without facts, in this transaction
+                ids = db.column(_COUNTED + " AND c.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+                                + _WITHOUT, {"ids": json.dumps(chunk)})
+                for case_id, facts in _readable(ctx, ids).items():
+                    db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)",
                                {"id": case_id, "f": ctx.seal(KeyName.CASE, TABLE, case_id,
                                                              COLUMN, encode(facts))})
                     written += 1
-                db.execute("DELETE FROM stat_stale WHERE case_id IN"
-                           " (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)})
-    except StorageFailure:
-        log.warning("the statistics' stored facts could not be written; read from the rows")
+    except (EnvironmentFailure, PermissionDenied) as exc:
+        log.warning("the statistics' stored facts were not all written (%s); the cases"
+                    " without are read from their rows", type(exc).__name__)
     return written
 
 
-def mark_stale(db: Database, case_id: str) -> None:
-    """Mark a case whose facts a write changed that no trigger sees (a timeline event
-    added), inside the writer's transaction."""
-    db.execute("INSERT OR IGNORE INTO stat_stale (case_id) VALUES (:id)", {"id": case_id})
+def _readable(ctx: ServiceContext, ids: list[str]) -> dict[str, Facts]:
+    """The facts of *ids* from their rows; when one of them does not read, each alone, and
+    those that do not read are left out."""
+    try:
+        return _from_rows(ctx, ids)
+    except (VaultDamaged, ValueError, TypeError):
+        pass
+    out: dict[str, Facts] = {}
+    for case_id in ids:
+        try:
+            out.update(_from_rows(ctx, [case_id]))
+        except (VaultDamaged, ValueError, TypeError):
+            continue
+    if len(out) < len(ids):
+        log.warning("%d cases' rows do not read; their statistics' facts are not written",
+                    len(ids) - len(out))
+    return out
 
 
-def _mark_missing(db: Database) -> None:
-    """Mark the cases that have neither stored facts nor a mark (rows removed outside the
-    application), so that they are written again: looked for only when the counts say
-    that some may be."""
-    counts = db.one("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM stat_facts),"
-                    " (SELECT count(*) FROM stat_stale)")
-    assert counts is not None
-    cases, stored, marked = counts
-    if cases > stored + marked:
-        with db.transaction():
-            db.execute("INSERT OR IGNORE INTO stat_stale (case_id) SELECT c.id FROM cases c"
-                       " WHERE NOT EXISTS (SELECT 1 FROM stat_facts f WHERE f.id = c.id)")
+def forget(db: Database, case_id: str) -> None:
+    """Delete a case's stored facts after a write that changes them and that no trigger
+    sees (a timeline event added), inside the writer's transaction."""
+    db.execute("DELETE FROM stat_facts WHERE id = :id", {"id": case_id})
 
 
 def _from_rows(ctx: ServiceContext, ids: list[str]) -> dict[str, Facts]:

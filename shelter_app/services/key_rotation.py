@@ -10,7 +10,7 @@ opens under none after.
 
 from __future__ import annotations
 
-import json
+import contextlib
 from collections.abc import Mapping
 
 from shelter_app.domain.key_classes import KeyName
@@ -45,11 +45,16 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
     because they did not open."""
     left = 0
     held = row_seals.holding(db, old[KeyName.CASE]) if KeyName.CASE in new else None
-    # Sealing again changes no value: the statistics' stored facts stay current, and the
-    # marks the survivors' columns are given as they are rewritten come off again.
-    facts_kept = "stat_stale" in {str(t) for t in db.column(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    stale = db.column("SELECT case_id FROM stat_stale") if facts_kept else []
+    # Sealing again changes no value, so the statistics' stored facts stay right; but the
+    # triggers delete them as the survivors' columns are rewritten: they are opened first
+    # and put back, sealed under the new key, at the end.
+    facts: dict[str, str] = {}
+    if KeyName.CASE in new and "stat_facts" in {str(t) for t in db.column(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}:
+        for row in db.all("SELECT id, facts FROM stat_facts"):
+            with contextlib.suppress(fields.FieldDamaged):  # left out: read from its rows
+                facts[row["id"]] = fields.open_value(old[KeyName.CASE], "stat_facts",
+                                                     row["id"], "facts", row["facts"])
     with db.transaction():
         for spec in _specs(db):
             for row in db.all(spec.rows_sql):
@@ -80,7 +85,9 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
             case_fields.rebuild_index(db, new[KeyName.CASE])
         if KeyName.CASE in new:  # what was sealed is sealed again under the new key
             row_seals.carry(db, new[KeyName.CASE], held)
-        if facts_kept:
-            db.execute("DELETE FROM stat_stale WHERE case_id NOT IN"
-                       " (SELECT value FROM json_each(:kept))", {"kept": json.dumps(stale)})
+        for case_id, text in facts.items():
+            db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)"
+                       " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts",
+                       {"id": case_id, "f": fields.seal(new[KeyName.CASE], "stat_facts",
+                                                        case_id, "facts", text)})
     return left

@@ -32,7 +32,7 @@ from shelter_app.errors import NotFound, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.case_access import CaseAccess
-from shelter_app.services.case_facts import mark_stale
+from shelter_app.services.case_facts import forget
 from shelter_app.services.context import ServiceContext, keys_not_given, require_case_key
 from shelter_app.store.audit import now_utc
 from shelter_app.store.cases import update as versioned_update
@@ -137,7 +137,7 @@ def insert_events(ctx: ServiceContext, db: Database, case_id: str,
              **{c: ctx.seal(KeyName.CASE, "timeline_events", event_id, c, str(values[c]))
                 for c in SEALED}})
     if events:
-        mark_stale(db, case_id)
+        forget(db, case_id)
 
 
 class TimelineService:
@@ -165,7 +165,7 @@ class TimelineService:
                 f" {', '.join(':' + c for c in cols)}, :now, :now, :me, :me)",
                 {"id": event_id, "case": case_id, **self._sealed(event_id, values),
                  "now": now, "me": me})
-            mark_stale(db, case_id)  # its statistics' facts may name this event
+            forget(db, case_id)  # its statistics' facts may name this event
         return self.get(event_id)
 
     def update(self, event_id: str, *, stage: str, place: str = "",

@@ -35,7 +35,6 @@ CASE_TABLES: tuple[str, ...] = (
     "reporting_consent", "deadlines", "tasks", "generated_documents", "drafts", "referrals",
     "service_entries", "appointments", "legal_matters", "consents", "timeline_events",
     "attachments", "case_shares",
-    "stat_stale",  # last: removing a timeline event above marks its case
 )
 HANGING_TABLES = tuple(table for table, _where in _HANGING)
 

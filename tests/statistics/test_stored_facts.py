@@ -43,7 +43,6 @@ def _from_rows(org: Org) -> Statistics:
     db = org.coordinator.ctx.db
     with db.transaction():
         db.execute("DELETE FROM stat_facts")
-        db.execute("DELETE FROM stat_stale")
     ctx = org.coordinator.ctx
     original = case_facts.settle
     case_facts.settle = lambda _ctx: 0  # type: ignore[assignment]
@@ -54,31 +53,29 @@ def _from_rows(org: Org) -> Statistics:
         assert ctx is org.coordinator.ctx
 
 
-def test_counting_writes_each_case_s_facts_once_and_they_equal_its_rows(org: Org) -> None:
+def test_counting_writes_the_counted_cases_facts_once_and_they_equal_its_rows(
+        org: Org) -> None:
     ids = [_case(org, i) for i in range(6)]
+    declined = _case(org, 7)
+    org.coordinator.consent.set_reporting(declined, "no")
     db = org.coordinator.ctx.db
     # a new case has no facts yet (no trigger on inserts): it is read from its rows
     assert not set(db.column("SELECT id FROM stat_facts")) & set(ids)
     first = org.coordinator.statistics.produce(YEAR_AGO, TODAY)
-    assert db.scalar("SELECT count(*) FROM stat_stale") == 0
     stored = _stored(org)
-    assert set(stored) >= set(ids)
+    assert set(stored) == set(ids), "only the counted cases: not one whose survivor said no"
     with db.held() as conn:
         conn.execute("BEGIN")
         try:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted (id TEXT PRIMARY KEY)"
-                         " WITHOUT ROWID")
-            conn.execute("DELETE FROM temp.stat_counted")
-            conn.executemany("INSERT INTO temp.stat_counted VALUES (?)", [(i,) for i in ids])
             from_rows = case_facts._from_rows(org.coordinator.ctx, ids)
         finally:
             conn.execute("ROLLBACK")
-    assert {i: stored[i] for i in ids} == from_rows
+    assert stored == from_rows
     assert from_rows[ids[0]].gender == "woman" and from_rows[ids[0]].citizenship == ("VN",)
     # a second count writes nothing and says the same
     before = db.scalar("SELECT count(*) FROM audit_events")
+    assert case_facts.settle(org.coordinator.ctx) == 0
     assert org.coordinator.statistics.produce(YEAR_AGO, TODAY) == first
-    assert db.scalar("SELECT count(*) FROM stat_stale") == 0
     assert db.scalar("SELECT count(*) FROM audit_events") == before + 1  # its own event only
 
 
@@ -96,40 +93,48 @@ def test_what_is_stored_is_sealed_under_the_case_key_and_bound_to_its_case(org: 
     assert stats == _from_rows(org)
 
 
-def test_every_write_a_fact_comes_from_marks_its_case(org: Org) -> None:
+def test_every_write_a_fact_comes_from_deletes_the_stored_facts(org: Org) -> None:
     case_id = _case(org, 1)
     other = _case(org, 2)
     s = org.coordinator
     db = s.ctx.db
-    s.statistics.produce(YEAR_AGO, TODAY)
 
-    def marked() -> set[str]:
-        found = set(db.column("SELECT case_id FROM stat_stale"))
-        with db.transaction():
-            db.execute("DELETE FROM stat_stale")
-        return found
+    def kept() -> set[str]:
+        return set(db.column("SELECT id FROM stat_facts"))
 
+    def count() -> None:
+        assert case_facts.settle(s.ctx) >= 0
+        assert kept() == {case_id, other}
+
+    count()
     record = s.cases.get(case_id)
     s.cases.update(case_id, survivor=SurvivorInput(legal_name="Facts Person 1", gender="man"),
                    versions=record.row_versions)
-    assert marked() == {case_id}
+    assert kept() == {other}
+    count()
     event = s.timeline.add(case_id, "exploitation", country="TH", date_from="2020-01-01")
-    assert marked() == {case_id}
+    assert kept() == {other}
+    count()
     s.timeline.update(event.id, stage="exploitation", country="MY", date_from="2020-02-01")
-    assert marked() == {case_id}
-    s.consent.set_reporting(other, "no")  # the answer is plain, read with the cases
-    assert marked() == set()
-    # any writer, the application or not: a survivor's row alone marks each of her cases
+    assert kept() == {other}
+    count()
+    s.consent.set_reporting(other, "no")  # no longer counted: her facts go, and stay gone
+    assert kept() == {case_id}
+    assert case_facts.settle(s.ctx) == 0 and kept() == {case_id}
+    s.consent.set_reporting(other, "yes")
+    count()
+    # any writer, the application or not: a survivor's counted column marks her cases
     with db.transaction():
         db.execute("UPDATE survivors SET gender = gender WHERE id ="
                    " (SELECT survivor_id FROM cases WHERE id = :id)", {"id": other})
-    assert marked() == {other}
+    assert kept() == {case_id}
+    count()
     with db.transaction():  # a column no fact comes from: nothing to do
         db.execute("UPDATE cases SET updated_at = updated_at WHERE id = :id", {"id": other})
-    assert marked() == set()
+    assert kept() == {case_id, other}
     with db.transaction():
         db.execute("DELETE FROM timeline_events WHERE id = :id", {"id": event.id})
-    assert marked() == {case_id}
+    assert kept() == {other}
 
 
 def test_facts_follow_the_edits_and_always_equal_the_rows(org: Org) -> None:
@@ -173,6 +178,18 @@ def test_facts_lost_outside_the_application_are_written_again(org: Org) -> None:
     assert ids[0] in _stored(org)
 
 
+def test_a_case_whose_rows_do_not_read_is_left_without_and_the_others_are_written(
+        org: Org) -> None:
+    good, damaged = _case(org, 1), _case(org, 2)
+    db = org.coordinator.ctx.db
+    with db.transaction():  # its sealed gender changed outside the application
+        db.execute("UPDATE survivors SET gender = 'sf1:' || substr(gender, 5, 20) ||"
+                   " 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id ="
+                   " (SELECT survivor_id FROM cases WHERE id = :id)", {"id": damaged})
+    assert case_facts.settle(org.coordinator.ctx) == 1
+    assert set(_stored(org)) == {good}
+
+
 def test_a_removed_case_takes_its_facts_with_it(org: Org) -> None:
     case_id = _case(org, 1)
     db = org.coordinator.ctx.db
@@ -181,29 +198,26 @@ def test_a_removed_case_takes_its_facts_with_it(org: Org) -> None:
     with db.transaction():  # what a purge and an erasure remove
         erasure.erase_cases(db, [case_id], erasure.Purged())
     assert db.scalar("SELECT count(*) FROM stat_facts WHERE id = :id", {"id": case_id}) == 0
-    assert db.scalar("SELECT count(*) FROM stat_stale WHERE case_id = :id",
-                     {"id": case_id}) == 0
 
 
-def test_a_re_key_seals_the_facts_again_and_leaves_them_current(tmp_path: Path) -> None:
+def test_a_re_key_seals_the_facts_again_and_keeps_them(tmp_path: Path) -> None:
     with organisation(tmp_path) as org:
         org.admin.settings.set("statistics_threshold", 5)
         ids = [_case(org, i) for i in range(3)]
         org.coordinator.statistics.produce(YEAR_AGO, TODAY)
-        stale_one = ids[0]
-        with org.coordinator.ctx.db.transaction() as db:  # marked before: stays marked
-            db.execute("INSERT INTO stat_stale (case_id) VALUES (:id)", {"id": stale_one})
         folder = org.folder
     with signed_in(folder, "coordinator", STAFF_PASS) as coordinator:
         old = {r["id"]: r["facts"] for r in coordinator.ctx.db.all(
             "SELECT id, facts FROM stat_facts")}
+        assert set(old) == set(ids)
         report = coordinator.vault_admin.rekey()
         assert "case" in report.content and report.left == 0
         db = coordinator.ctx.db
-        assert db.column("SELECT case_id FROM stat_stale") == [stale_one]
         cipher = coordinator.ctx.cipher(KeyName.CASE)
         assert cipher is not None
-        for row in db.all("SELECT id, facts FROM stat_facts"):
+        rows = db.all("SELECT id, facts FROM stat_facts")
+        assert {r["id"] for r in rows} == set(ids), "none to write again at the next count"
+        for row in rows:
             assert row["facts"] != old[row["id"]]  # sealed again, under the new key
             facts = case_facts.decode(fields.open_sealed(cipher, "stat_facts", row["id"],
                                                          "facts", row["facts"]))
