@@ -19,6 +19,9 @@ def undo_schema_12(conn: Any) -> None:
                     "stat_consent_removed"):
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("DROP TABLE stat_facts")
+    conn.execute("DROP INDEX appointments_counted")
+    conn.execute("DROP INDEX service_entries_case")
+    conn.execute("CREATE INDEX service_entries_case ON service_entries (case_id, provided_on)")
 
 
 def undo_schema_11(conn: Any) -> None:

@@ -291,8 +291,9 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
     got_from: set[tuple[str, str]] = set()
     for row in db.all(
             "SELECT se.case_id, se.service_type_id, se.provider_kind, se.partner_id"
-            " FROM temp.stat_counted k CROSS JOIN service_entries se"
-            " ON se.case_id = k.id AND se.provided_on BETWEEN :start AND :end", params):
+            " FROM temp.stat_counted k CROSS JOIN service_entries se INDEXED BY"
+            " service_entries_case ON se.case_id = k.id AND se.provided_on BETWEEN :start"
+            " AND :end", params):
         got_type.add((row[0], types[row[1]][0] if row[1] in types else row[1]))
         got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
     served = Counter(code for _case, code in got_type)
@@ -309,7 +310,7 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
         " WHERE coalesce(sent_on, substr(created_at, 1, 10)) BETWEEN :start AND :end"
         " AND case_id IN counted GROUP BY status")
     appointments = grouped(
-        "SELECT status, count(*) FROM appointments"
+        "SELECT status, count(*) FROM appointments INDEXED BY appointments_counted"
         " WHERE starts_at >= :start AND starts_at < :after"
         " AND case_id IN counted GROUP BY status")
     matters = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
