@@ -50,6 +50,7 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = False
     undated_closures: int = 0  # closed cases without closed_on: dated the day of the import
+    blank: int = 0  # rows with nothing in any cell: skipped, neither imported nor rejected
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -123,6 +124,7 @@ class ExchangeService:
         seen_codes: dict[str, int] = {}
         for number, raw in enumerate(rows, start=2):
             if not any(v.strip() for v in raw.values()):
+                report.blank += 1
                 continue
             try:
                 checked.append(self._check_row(raw, mapping, users, seen_codes, number))
@@ -256,7 +258,8 @@ def describe(report: ImportReport) -> list[str]:
     lines = [_("Row {row}, {field}: {message}").format(row=p.row, field=p.field or "-",
                                                         message=p.message)
              for p in report.problems]
-    valid = report.rows - len(report.rejected_rows)
+    filled = report.rows - report.blank  # blank rows are no one's: not counted anywhere
+    valid = filled - len(report.rejected_rows)
     if report.undated_closures:
         lines.append(ngettext(
             "{n} closed case has no closed_on date; it is dated the day of the import.",
@@ -264,19 +267,19 @@ def describe(report: ImportReport) -> list[str]:
             report.undated_closures).format(n=report.undated_closures))
     if report.dry_run:
         lines.append(_("Dry run: {valid} of {rows} rows would be imported; {bad} rejected. "
-                       "Nothing was saved.").format(valid=valid, rows=report.rows,
+                       "Nothing was saved.").format(valid=valid, rows=filled,
                                                     bad=len(report.rejected_rows)))
     elif report.imported:
         lines.append(_("Imported {n} cases.").format(n=report.imported))
-    elif valid == 0 and report.rows:  # --skip-invalid would import nothing either
+    elif valid == 0 and filled:  # --skip-invalid would import nothing either
         lines.append(ngettext(
             "Nothing was imported: the row has problems. Fix it and import the file again.",
             "Nothing was imported: all {rows} rows have problems. Fix them and import the "
-            "file again.", report.rows).format(rows=report.rows))
+            "file again.", filled).format(rows=filled))
     else:
         lines.append(_("Nothing was imported: {bad} of {rows} rows have problems. Fix them, or "
                        "use --skip-invalid to import only the valid rows.").format(
-            bad=len(report.rejected_rows), rows=report.rows))
+            bad=len(report.rejected_rows), rows=filled))
     return lines
 
 

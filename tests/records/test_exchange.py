@@ -308,7 +308,9 @@ def test_one_bad_row_means_nothing_is_imported(org: Org, tmp_path: Path) -> None
 
 def test_a_file_without_one_good_row_does_not_suggest_skipping_the_bad_ones(
         org: Org, tmp_path: Path) -> None:
-    bad_only = BAD_ROWS[1:3]  # a date that does not exist, a country that does not either
+    # a date that does not exist, a country that does not either, and a blank row, which is
+    # no one's and counts for nothing
+    bad_only = [BAD_ROWS[1], [""] * len(BAD_ROWS[1]), BAD_ROWS[2]]
     source = write_csv(tmp_path / "bad.csv", HEADER, bad_only)
     for skip in (False, True):
         report = org.coordinator.exchange.import_file(source, skip_invalid=skip)
