@@ -29,6 +29,7 @@ from shelter_app.exchange import tables
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill, format_number
 from shelter_app.services.case_facts import (
+    COUNTED,
     Facts,
     age_at_intake,
     counting,
@@ -166,9 +167,7 @@ class AnonymisedExport:
         last = (until or dt.date.today()).isoformat()
         db = self._ctx.db
         with counting(self._ctx, lambda conn: conn.execute(
-                "INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c INDEXED BY"
-                " cases_period CROSS JOIN reporting_consent rc ON rc.case_id = c.id"
-                " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end",
+                "INSERT INTO temp.stat_counted (id) " + COUNTED + " AND c.opened_on <= :end",
                 {"end": last})):
             facts = read_facts(self._ctx)
             left_out = db.scalar(

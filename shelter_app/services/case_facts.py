@@ -144,7 +144,8 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def encode(facts: Facts) -> str:
-    """*facts* as the text stat_facts seals: a JSON list (docs/VAULT_FORMAT.md, 7.1)."""
+    """*facts* as the text stat_facts seals: a JSON list (docs/VAULT_FORMAT.md, section 7,
+    "statistics' stored facts")."""
     return json.dumps([
         FORMAT, facts.opened.isoformat(), facts.closed, facts.identification,
         facts.identified_by, list(facts.exploitation), list(facts.means), facts.recruitment,
@@ -198,9 +199,10 @@ def _opened(cipher: fields.Key, case_id: str, stored: str) -> Facts | None:
         return None
 
 
-# The counted cases (not drafts, their survivor agreed), through the index that holds the
-# columns needed; the stored facts are never more than these.
-_COUNTED = ("SELECT c.id FROM cases c INDEXED BY cases_period CROSS JOIN reporting_consent rc"
+# The cases that may be counted (not drafts, their survivor agreed), through the index that
+# holds the columns needed, ``c`` the case: a count adds its period to it.  The stored facts
+# are never of other cases.
+COUNTED = ("SELECT c.id FROM cases c INDEXED BY cases_period CROSS JOIN reporting_consent rc"
             " ON rc.case_id = c.id WHERE rc.answer = 'yes' AND c.is_draft = 0")
 _WITHOUT = " AND NOT EXISTS (SELECT 1 FROM stat_facts f WHERE f.id = c.id)"
 
@@ -216,15 +218,15 @@ def settle(ctx: ServiceContext) -> int:
     db = ctx.db
     written = 0
     try:
-        if db.scalar(f"SELECT count(*) FROM ({_COUNTED})") <= db.scalar(  # noqa: S608
+        if db.scalar(f"SELECT count(*) FROM ({COUNTED})") <= db.scalar(  # noqa: S608
                 "SELECT count(*) FROM stat_facts"):
             return 0
-        missing = db.column(_COUNTED + _WITHOUT)
+        missing = db.column(COUNTED + _WITHOUT)
         for start in range(0, len(missing), _SETTLE_CHUNK):
             chunk = missing[start:start + _SETTLE_CHUNK]
             with db.transaction():
                 # still counted and still without facts, in this transaction
-                ids = db.column(_COUNTED + " AND c.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+                ids = db.column(COUNTED + " AND c.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
                                 + _WITHOUT, {"ids": json.dumps(chunk)})
                 for case_id, facts in _readable(ctx, ids).items():
                     db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)",

@@ -30,6 +30,7 @@ from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import country_name
 from shelter_app.services.case_facts import (
+    COUNTED,
     age_at_intake,
     age_when_exploited,
     counting,
@@ -53,9 +54,7 @@ OTHER_PROVIDERS = "other_partners"
 # The counted cases of a period (plain columns only; :start and :end are ISO dates), kept
 # in a temporary table, in memory, while the statistics are made: the statements below
 # name it ``counted``.
-_COUNT = ("INSERT INTO temp.stat_counted (id) SELECT c.id FROM cases c INDEXED BY cases_period"
-          " CROSS JOIN reporting_consent rc ON rc.case_id = c.id"
-          " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end"
+_COUNT = ("INSERT INTO temp.stat_counted (id) " + COUNTED + " AND c.opened_on <= :end"
           " AND (c.closed_at IS NULL OR c.closed_at >= :start)")
 
 

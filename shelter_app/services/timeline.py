@@ -124,7 +124,8 @@ def from_exchange(text: str) -> builtins.list[dict[str, object]]:
 def insert_events(ctx: ServiceContext, db: Database, case_id: str,
                   events: builtins.list[dict[str, object]]) -> None:
     """Write checked events (``from_exchange``) of a case being imported, inside the
-    import's transaction, sealed as the service seals them."""
+    import's transaction, sealed as the service seals them.  (A new case has no stored
+    statistics' facts for them to change.)"""
     now, me = now_utc(), ctx.session.user_id
     for values in events:
         event_id = str(uuid.uuid4())
@@ -136,8 +137,6 @@ def insert_events(ctx: ServiceContext, db: Database, case_id: str,
             {"id": event_id, "case": case_id, "now": now, "me": me, **values,
              **{c: ctx.seal(KeyName.CASE, "timeline_events", event_id, c, str(values[c]))
                 for c in SEALED}})
-    if events:
-        forget(db, case_id)
 
 
 class TimelineService:
