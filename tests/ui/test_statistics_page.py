@@ -114,3 +114,18 @@ def test_a_lock_forgets_the_figures_and_the_passphrase(qtbot, org: Org, tmp_path
     page.end_session()
     assert page.result is None and not page.cards.findChildren(Card)
     assert page.outputs.passphrase.text() == "" and page.counted.text() == ""
+
+
+def test_a_count_that_fails_unexpectedly_says_so_on_the_page(qtbot, org: Org, monkeypatch):
+    """Not only on standard error: the person sees that the figures were not counted."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise sqlcipher.OperationalError("no such index: appointments_counted")
+    monkeypatch.setattr(org.coordinator.statistics, "produce", broken)
+    _window, page = statistics_page(qtbot, org.coordinator)
+    assert page.result is None
+    shown = plain(page.error.text())
+    assert "Something unexpected went wrong (OperationalError)" in shown
+    assert "appointments_counted" not in shown
+    assert page.show_button.isEnabled()

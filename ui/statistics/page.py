@@ -11,6 +11,7 @@ Producing the figures is recorded in the audit log (how many cases, the threshol
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -32,12 +33,15 @@ from shelter_app.services.registry import Services
 from ..agenda.common import button, date_range, flow, tab_order
 from ..background import Background
 from ..cases import form as f
+from ..session_end import unexpected
 from ..widgets import BusyBar, MessageLabel, heading, named, paragraph
 
 # (key, label); the dates each stands for are worked out on the day (``period_of``)
 PERIODS = [("year", lambda: _("Last 12 months")), ("this_year", lambda: _("This year")),
            ("last_year", lambda: _("Last year")), ("dates", lambda: _("Between dates…"))]
 
+
+log = logging.getLogger(__name__)
 
 def may_see_statistics(services: Services) -> bool:
     return services.ctx.allowed(Action.VIEW_STATISTICS)
@@ -191,9 +195,12 @@ class StatisticsPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._settle()
         self._stale = True
-        if not isinstance(exc, ShelterError):
-            raise exc
-        self.error.show_message(exc.message)
+        if isinstance(exc, ShelterError):
+            self.error.show_message(exc.message)
+            return
+        # said on the page, not only on standard error: the figures are not shown
+        log.error("the statistics could not be counted (%s)", type(exc).__name__)
+        self.error.show_message(unexpected(exc))
 
     def _shown(self, stats: Statistics) -> None:
         from shelter_app.domain.statistics import counted_text, method_text
