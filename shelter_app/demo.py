@@ -113,6 +113,16 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                                           "address": "1 Example Street (fictional)",
                                           "secure_contact": "", "document_language": language})
         counts["partners"] = len(partner_ids)
+        # two fictional sites, unless the organisation has its own: a case in three at the
+        # second, so that the statistics can be counted for one of them
+        site_ids = [r["id"] for r in db.all("SELECT id FROM sites WHERE retired = 0"
+                                            " ORDER BY name")]
+        if not site_ids:
+            for name in DEMO_SITES:
+                site_ids.append(str(uuid.uuid4()))
+                db.execute("INSERT INTO sites (id, name, created_at, created_by, updated_at,"
+                           " updated_by) VALUES (:id, :name, :now, :me, :now, :me)",
+                           {"id": site_ids[-1], "name": name, "now": now, "me": me})
         types = db.all("SELECT id, code, is_health FROM service_types")
         type_ids = {r["code"]: r["id"] for r in types}
         health_types = {r["code"] for r in types if r["is_health"]}
@@ -120,7 +130,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
         batch: dict[str, list[dict[str, Any]]] = {k: [] for k in (
             "survivors", "cases", "service_entries", "appointments", "consents", "referrals",
             "legal_matters", "deadlines", "tasks", "case_shares", "reporting_consent",
-            "timeline_events")}
+            "timeline_events", "case_sites")}
         today = dt.date.today()
         for n in range(survivors):
             survivor, _lang = _person(rng)
@@ -149,6 +159,8 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 "closure_reason": "goals_met" if status == "closed" else None,
                 "closed_at": _closed_at(opened, today, n) if status == "closed" else None,
                 "assigned_to": rng.choice(staff) if staff else None})
+            batch["case_sites"].append({"case_id": cid, "updated_at": now, "updated_by": me,
+                                        "site_id": site_ids[min(n % 3 // 2, len(site_ids) - 1)]})
             _statistics_rows(batch, facts, cid, opened, meta, n,
                              seal=lambda table, row_id, column: ctx.seal(
                                  KeyName.CASE, table, row_id, column, ""))
@@ -234,11 +246,12 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
         if case_key is not None:
             row_seals.stamp_all(db, case_key)
     for table in ("survivors", "deadlines", "case_shares", "reporting_consent",
-                  "timeline_events"):
+                  "timeline_events", "case_sites"):
         counts.pop(table, None)
     return counts
 
 
+DEMO_SITES = ("Harbour House (demo)", "Riverside Clinic (demo)")
 RECRUITMENT = ["job_offer", "job_offer", "romance", "family", "online", "education_offer",
                "unknown"]
 RECRUITERS = ["employer", "stranger", "friend", "intimate_partner", "family", "unknown"]

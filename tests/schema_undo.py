@@ -12,8 +12,15 @@ SCHEMA_8_COLUMNS = (
     *(("evidence_items", c) for c in ("state", "reason", "holder")))
 
 
+def undo_schema_13(conn: Any) -> None:
+    """Drop what schema version 13 added (the caller sets ``user_version``)."""
+    conn.execute("DROP TABLE case_sites")
+    conn.execute("DROP TABLE sites")
+
+
 def undo_schema_12(conn: Any) -> None:
-    """Drop what schema version 12 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 13 and 12 added (the caller sets ``user_version``)."""
+    undo_schema_13(conn)
     for trigger in ("stat_case_changed", "stat_case_removed", "stat_survivor_changed",
                     "stat_timeline_changed", "stat_timeline_removed", "stat_consent_changed",
                     "stat_consent_removed"):
@@ -25,7 +32,7 @@ def undo_schema_12(conn: Any) -> None:
 
 
 def undo_schema_11(conn: Any) -> None:
-    """Drop what schema versions 12 and 11 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 13 to 11 added (the caller sets ``user_version``)."""
     undo_schema_12(conn)
     conn.execute("DROP TABLE erasure_requests")
     for index in ("deadlines_case_all", "referrals_consent", "evidence_items_attachment"):
@@ -33,7 +40,7 @@ def undo_schema_11(conn: Any) -> None:
 
 
 def undo_schema_10(conn: Any) -> None:
-    """Drop what schema versions 12 to 10 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 13 to 10 added (the caller sets ``user_version``)."""
     undo_schema_11(conn)
     conn.execute("DROP TABLE reporting_consent")
     conn.execute("ALTER TABLE referrals DROP COLUMN answered_on")
@@ -41,13 +48,13 @@ def undo_schema_10(conn: Any) -> None:
 
 
 def undo_schema_9(conn: Any) -> None:
-    """Drop what schema versions 12 to 9 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 13 to 9 added (the caller sets ``user_version``)."""
     undo_schema_10(conn)
     conn.execute("DROP TABLE non_punishment")
 
 
 def undo_schema_8(conn: Any) -> None:
-    """Drop what schema versions 12 to 8 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 13 to 8 added (the caller sets ``user_version``)."""
     undo_schema_9(conn)
     for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
                   "family_members"):

@@ -189,6 +189,7 @@ class Cli:
             **{name: functools.partial(packets.run, name, self.args)
                for name in ("packet", "templates")},
             "stats": functools.partial(statistics.run, self.args),
+            "sites": functools.partial(statistics.run_sites, self.args),
             "report": functools.partial(statistics.run_report, self.args),
             "retention": functools.partial(retention.run_retention, self.args),
             "erase": functools.partial(retention.run_erase, self.args),

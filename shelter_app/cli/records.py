@@ -55,6 +55,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                      help=_("text encoding of a CSV that is not UTF-8 (e.g. cp1252)"))
     imp.add_argument("--mapping", type=Path, metavar="FILE.json",
                      help=_("column and value mapping for other spreadsheets"))
+    imp.add_argument("--site", metavar="NAME", help=_(
+        "the site at which the imported cases are handled (see: sites list)"))
     sub.add_parser("partners", help=_("list partner organisations (id, name)"))
     tasks = sub.add_parser("tasks", help=_(
         "list open tasks by case code: yours, another person's or everyone's"))
@@ -219,9 +221,11 @@ def run(command: str, args: argparse.Namespace, services: Services) -> int:
     if command == "import":
         from shelter_app.services.exchange import describe
 
+        site = services.sites.find(args.site).id if args.site else None
         report = services.exchange.import_file(args.file, dry_run=args.dry_run,
                                                skip_invalid=args.skip_invalid,
-                                               encoding=args.encoding, mapping_path=args.mapping)
+                                               encoding=args.encoding, mapping_path=args.mapping,
+                                               site_id=site)
         lines = describe(report)
         for line in lines[:-1]:
             print(line)

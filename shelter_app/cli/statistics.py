@@ -21,6 +21,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         "first day, YYYY-MM-DD (default: a year before --to)"))
     stats.add_argument("--to", dest="end", metavar="DATE", help=_(
         "last day, YYYY-MM-DD (default: today)"))
+    stats.add_argument("--site", metavar="NAME", help=_(
+        "count the cases of one site only (default: every site; see: sites list)"))
+    sites = sub.add_parser("sites", help=_(
+        "list the organisation's sites, or add, rename, retire or restore one "
+        "(administrators)"))
+    sites.add_argument("site_command", nargs="?", default="list",
+                       choices=["list", "add", "rename", "retire", "restore"])
+    sites.add_argument("name", nargs="?", metavar="NAME", help=_("the site's name"))
+    sites.add_argument("new_name", nargs="?", metavar="NEW_NAME",
+                       help=_("rename: the site's new name"))
 
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +48,8 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         "who it is for, printed on every page"))
     report.add_argument("--encrypt", action="store_true",
                         help=_("encrypt with AES-256; the passphrase is printed once"))
+    report.add_argument("--site", metavar="NAME", help=_(
+        "report on the cases of one site only (default: every site)"))
 
 
 def run_report(args: argparse.Namespace, services: Services) -> int:
@@ -50,13 +62,52 @@ def run_report(args: argparse.Namespace, services: Services) -> int:
     passphrase = new_passphrase() if args.encrypt else None
     made = services.statistics.monitoring_report(start, end, language=args.language,
                                                  recipient=args.recipient,
-                                                 passphrase=passphrase)
+                                                 passphrase=passphrase, site=site_of(args,
+                                                                                     services))
     write_new_file(out, made.pdf)
     print(fill(_("Saved the monitoring report from {start} to {end} to {path}."),
                start=format_date(start), end=format_date(end), path=out))
     if passphrase:
         print(fill(_("It opens with this passphrase, shown only now: {passphrase}"),
                    passphrase=passphrase))
+    return 0
+
+
+def site_of(args: argparse.Namespace, services: Services) -> str | None:
+    """The id of the site named by --site, or None for every site."""
+    return services.sites.find(args.site).id if args.site else None
+
+
+def run_sites(args: argparse.Namespace, services: Services) -> int:
+    from shelter_app.cli.main import UsageError
+
+    command = args.site_command
+    if command == "list":
+        found = services.sites.all()
+        if not found:
+            print(_("The organisation has no sites yet. An administrator adds one with: "
+                    "shelter-admin sites add NAME"))
+        for site in found:
+            print(f"{site.name}\t{_('retired') if site.retired else _('in use')}")
+        return 0
+    if not args.name:
+        raise UsageError(fill(_("sites {action} needs the site's name"), action=command))
+    if command == "add":
+        site = services.sites.add(args.name)
+        print(fill(_("Added the site \u201c{name}\u201d."), name=site.name))
+        return 0
+    site = services.sites.find(args.name)
+    if command == "rename":
+        if not args.new_name:
+            raise UsageError(_("sites rename needs the site's name and its new name"))
+        renamed = services.sites.rename(site.id, args.new_name)
+        print(fill(_("Renamed the site \u201c{old}\u201d to \u201c{name}\u201d."),
+                   old=site.name, name=renamed.name))
+        return 0
+    services.sites.retire(site.id, retired=command == "retire")
+    print(fill(_("Retired the site \u201c{name}\u201d: no new case is recorded there.")
+               if command == "retire" else
+               _("The site \u201c{name}\u201d is in use again."), name=site.name))
     return 0
 
 
@@ -75,7 +126,8 @@ def run(args: argparse.Namespace, services: Services) -> int:
     )
 
     start, end = period(args)
-    stats = services.statistics.produce(start, end, purpose="table")
+    stats = services.statistics.produce(start, end, purpose="table",
+                                        site=site_of(args, services))
     t = stats.threshold
     print(fill(_("Statistics from {start} to {end}; smallest count shown: {t}"),
                start=format_date(start), end=format_date(end), t=format_number(t)))

@@ -75,6 +75,7 @@ def build_monitoring_report(stats: Statistics, *, organisation: str, recipient: 
     story: list[Flowable] = [
         para(text(_("Monitoring report")), st.title),
         b.fields([(_("Organisation"), organisation),
+                  *([(_("Site"), stats.site)] if stats.site else []),
                   (_("Period"), _("{start} to {end}").format(
                       start=format_date(stats.start, language=language),
                       end=format_date(stats.end, language=language))),

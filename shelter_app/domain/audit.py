@@ -123,5 +123,5 @@ EVENT_LABELS: dict[Event, str] = {
 ALLOWED_DETAIL_KEYS = frozenset(
     {"fields", "count", "roles", "section", "reason", "action", "version", "from_version",
      "to_version", "occurred_at", "problems", "format", "setting", "sections", "first_bad_seq",
-     "scope", "user", "change", "keys", "status", "threshold", "list", "purged"}
+     "scope", "user", "change", "keys", "status", "threshold", "list", "purged", "site"}
 )

@@ -78,6 +78,7 @@ CASE_FIELD_SECTIONS: dict[str, Section] = {
     "access_needs": Section.HEALTH,
     **dict.fromkeys(("status", "closure_reason"), Section.STATUS),
     "assigned_to": Section.ASSIGNMENT,
+    "site": Section.SITUATION,
     "shared_with": Section.SHARING,
 }
 
@@ -167,7 +168,7 @@ FIELD_LABELS: dict[str, str] = {
     "risk_level": N_("Risk level"), "safety_plan": N_("Safety plan"),
     "access_needs": N_("Immediate needs and access needs"),
     "status": N_("Status"), "closure_reason": N_("Closure reason"),
-    "assigned_to": N_("Assigned to"), "shared_with": N_("Shared with"),
+    "assigned_to": N_("Assigned to"), "shared_with": N_("Shared with"), "site": N_("Site"),
     # records of the case
     "service": N_("Service"), "provided_on": N_("Date given"), "provider_kind": N_("Given by"),
     "partner_id": N_("Partner"), "duration_minutes": N_("Minutes"), "outcome": N_("Outcome"),

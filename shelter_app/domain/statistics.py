@@ -38,6 +38,7 @@ class Statistics:
     left_out: Protected  # "no" and "not_asked"
     tables: tuple[StatTable, ...]
     answer_days: float | None  # median days partners took to answer, when enough answered
+    site: str = ""  # the name of the one site counted; empty: every site
 
     @property
     def counted_cases(self) -> int | None:
@@ -82,10 +83,15 @@ def counted_parts(stats: Statistics, language: str | None = None) -> Sentence:
     a document sets each value as it sets values)."""
     _ = translator(language)
     t = stats.threshold
-    return _(
+    template = _(
         "Counted: {counted} cases open on at least one day from {start} to {end}, whose "
         "survivor agreed to be counted in anonymised statistics. Left out: {no} whose "
-        "survivor said no, and {not_asked} not asked yet."), {
+        "survivor said no, and {not_asked} not asked yet.") if not stats.site else _(
+        "Counted: {counted} cases handled at {site} and open on at least one day from "
+        "{start} to {end}, whose survivor agreed to be counted in anonymised statistics. "
+        "Left out: {no} whose survivor said no, and {not_asked} not asked yet.")
+    return template, {
+        **({"site": stats.site} if stats.site else {}),
         "counted": cell_text(stats.counted.cell("counted"), t, language),
         "start": format_date(stats.start, language=language),
         "end": format_date(stats.end, language=language),

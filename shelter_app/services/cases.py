@@ -25,6 +25,7 @@ from shelter_app.i18n.formatting import fill
 from shelter_app.services import case_fields, row_seals
 from shelter_app.services.case_access import CaseAccess, no_such_case
 from shelter_app.services.context import ServiceContext, keys_not_given, require_case_key
+from shelter_app.services.sites import SiteService
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 from shelter_app.store.db import Database
@@ -66,25 +67,32 @@ class CaseService:
                          " WHERE code LIKE :like", {"n": len(stem) + 1, "like": stem + "%"})
         return f"{stem}{(last or 0) + 1:04d}"
 
-    def create(self, survivor: SurvivorInput, case: CaseInput, *, code: str | None = None
-               ) -> CaseRecord:
-        """Survivor and case in one transaction, with the audit event and the search index."""
+    def create(self, survivor: SurvivorInput, case: CaseInput, *, code: str | None = None,
+               site_id: str | None = None) -> CaseRecord:
+        """Survivor and case in one transaction, with the audit event and the search index;
+        *site_id*, the site the case is handled at (an organisation's site that is not
+        retired), or none."""
         self._ctx.require(Action.CREATE_CASE)
         require_case_key(self._ctx)
         s_values = clean_survivor(survivor)
         c_values = clean_case(case)
         assigned = self._assignee(case.assigned_to)
+        sites = SiteService(self._ctx)
         with self._ctx.db.transaction() as db:
-            case_id = self.insert_clean(db, s_values, c_values, code=code, assigned_to=assigned)
+            site = sites.checked(db, site_id)
+            case_id = self.insert_clean(db, s_values, c_values, code=code, assigned_to=assigned,
+                                        site_id=site)
         return self._load(case_id, self.access.scope(case_id) or Scope.OTHER)
 
     def insert_clean(self, db: Database, s_values: dict[str, Any], c_values: dict[str, Any], *,
                      code: str | None, assigned_to: str | None, status: str = "open",
                      closure_reason: str | None = None, closed_at: str | None = None,
-                     code_checked: bool = False, search_id: int | None = None) -> str:
+                     code_checked: bool = False, search_id: int | None = None,
+                     site_id: str | None = None) -> str:
         """Insert one checked survivor + case with its audit event, inside the caller's
         transaction (used by intake and by import, which passes *code_checked* and the next
-        *search_id* itself when it has already done those look-ups).  Returns the case id."""
+        *search_id* itself when it has already done those look-ups), and *site_id* (checked
+        by the caller) when the case has a site.  Returns the case id."""
         self._ctx.require(Action.CREATE_CASE)
         case_id, survivor_id = str(uuid.uuid4()), str(uuid.uuid4())
         meta = self._meta_new()
@@ -115,11 +123,14 @@ class CaseService:
         store.insert(db, "cases", {**case, "row_seal": row_seals.seal_new(db, key, "cases",
                                                                            case)})
         case_fields.index_case(self._ctx, db, search_id, code, s_values, new=True)
+        if site_id:
+            SiteService(self._ctx).put(db, case_id, site_id)
         self._ctx.audit.append(
             Event.RECORD_CREATED, actor_id=self._ctx.session.user_id, target_type="case",
             target_id=case_id,
-            details={"fields": sorted(k for k, val in {**s_values, **c_values}.items()
-                                      if val not in (None, "", [], {}, False))})
+            details={"fields": sorted([*(k for k, val in {**s_values, **c_values}.items()
+                                         if val not in (None, "", [], {}, False)),
+                                       *(["site"] if site_id else [])])})
         return case_id
 
     def _assignee(self, user_id: str | None) -> str | None:

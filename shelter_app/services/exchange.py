@@ -29,6 +29,7 @@ from shelter_app.services import case_fields, legal_exchange, timeline
 from shelter_app.services.case_access import CaseAccess
 from shelter_app.services.cases import CODE_PATTERN, CaseService
 from shelter_app.services.context import ServiceContext, require_case_key
+from shelter_app.services.sites import SiteService
 from shelter_app.store import cases as store
 from shelter_app.store.audit import now_utc
 
@@ -101,10 +102,13 @@ class ExchangeService:
 
     # -- import --------------------------------------------------------------------
     def import_file(self, path: Path, *, dry_run: bool = False, skip_invalid: bool = False,
-                    encoding: str | None = None, mapping_path: Path | None = None
-                    ) -> ImportReport:
+                    encoding: str | None = None, mapping_path: Path | None = None,
+                    site_id: str | None = None) -> ImportReport:
+        """Import the cases of a CSV file (*site_id*: the site they are all handled at)."""
         self._ctx.require(Action.IMPORT_CASES)
         require_case_key(self._ctx)
+        if site_id:
+            SiteService(self._ctx).checked(self._ctx.db, site_id)
         mapping = tables.load_mapping(mapping_path) if mapping_path else {}
         header, rows = tables.read_table(path, encoding=encoding, mapping=mapping,
                                          keep=set(cols.COLUMNS))
@@ -150,7 +154,8 @@ class ExchangeService:
                 case_id = self._cases.insert_clean(
                     db, s_values, c_values, code=code, assigned_to=extra["assigned_to"],
                     status=extra["status"], closure_reason=extra["closure_reason"],
-                    closed_at=extra["closed_at"], code_checked=True, search_id=search_id)
+                    closed_at=extra["closed_at"], code_checked=True, search_id=search_id,
+                    site_id=site_id)
                 timeline.insert_events(self._ctx, db, case_id, extra["timeline"])
                 if extra["reporting"] != "not_asked":  # recorded as of the import, below
                     answers.append({"c": case_id, "a": extra["reporting"], "d": today,

@@ -34,6 +34,7 @@ from shelter_app.services.retention_upkeep import compact_if_due, note_erased
 from shelter_app.services.row_seals import seal_earlier_rows
 from shelter_app.services.search import SearchService
 from shelter_app.services.settings import SettingsService
+from shelter_app.services.sites import SiteService
 from shelter_app.services.tasks import TaskService
 from shelter_app.services.timeline import TimelineService
 from shelter_app.services.vault_admin import VaultAdminService
@@ -50,6 +51,7 @@ class Services:
     ctx: ServiceContext
     accounts: AccountService
     settings: SettingsService
+    sites: SiteService
     vault_admin: VaultAdminService
     cases: CaseService
     search: SearchService
@@ -143,7 +145,7 @@ def build_services(opened: OpenVault, *, document_process: bool = False) -> Serv
     settings = SettingsService(ctx)
     cases = CaseService(ctx)
     services = Services(
-        ctx=ctx, accounts=AccountService(ctx), settings=settings,
+        ctx=ctx, accounts=AccountService(ctx), settings=settings, sites=SiteService(ctx),
         vault_admin=VaultAdminService(ctx, settings), cases=cases, search=SearchService(ctx),
         timeline=TimelineService(ctx), consent=consent, care=CareService(ctx),
         partners=PartnerService(ctx), referrals=ReferralService(ctx, consent),

@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from statistics import median
+from typing import TYPE_CHECKING, Any
 
 from shelter_app.domain import suppression, vocab
 from shelter_app.domain import validate as v
@@ -31,14 +33,19 @@ from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import country_name
 from shelter_app.services.case_facts import (
     COUNTED,
+    Facts,
     age_at_intake,
     age_when_exploited,
     counting,
     cycle_collection_paused,
-    read_facts,
+    facts_by_case,
 )
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.settings import SettingsService
+from shelter_app.services.sites import SiteService
+
+if TYPE_CHECKING:
+    from shelter_app.services.statistics_breakdown import Breakdown
 
 NOT_RECORDED = "not_recorded"
 Translate = Callable[[str], str]
@@ -56,6 +63,8 @@ OTHER_PROVIDERS = "other_partners"
 # name it ``counted``.
 _COUNT = ("INSERT INTO temp.stat_counted (id) " + COUNTED + " AND c.opened_on <= :end"
           " AND (c.closed_at IS NULL OR c.closed_at >= :start)")
+# one site's cases only (:site, its id)
+_AT_SITE = " AND c.id IN (SELECT case_id FROM case_sites WHERE site_id = :site)"
 
 
 def counted(sql: str) -> str:
@@ -74,16 +83,18 @@ class StatisticsService:
 
     def monitoring_report(self, start: dt.date | str, end: dt.date | str, *,
                           language: str | None = None, recipient: str = "",
-                          passphrase: str | None = None) -> MonitoringReport:
-        """The monitoring report of a period as a PDF, in *language* (the organisation's
-        document language by default), encrypted under *passphrase* when one is given."""
+                          passphrase: str | None = None, site: str | None = None
+                          ) -> MonitoringReport:
+        """The monitoring report of a period (of one *site*, an id, or all) as a PDF, in
+        *language* (the organisation's document language by default), encrypted under
+        *passphrase* when one is given."""
         from shelter_app.documents.monitoring import build_monitoring_report
 
         self._ctx.refuse_if_read_only()  # a report leaves the vault, recorded or not at all
         settings = SettingsService(self._ctx)
         language = language or str(settings.get("document_language"))
         _ = translator(language)  # refused before anything is counted when not shipped
-        stats = self.produce(start, end, purpose="monitoring", language=language)
+        stats = self.produce(start, end, purpose="monitoring", language=language, site=site)
         pdf = build_monitoring_report(
             stats, organisation=str(settings.get("organisation")),
             recipient=recipient or _("the report's readers"), language=language)
@@ -97,34 +108,57 @@ class StatisticsService:
         """The smallest count published (an organisation setting)."""
         return int(SettingsService(self._ctx).get("statistics_threshold"))
 
-    def produce(self, start: dt.date | str, end: dt.date | str, *,
-                purpose: str = "dashboard", language: str | None = None) -> Statistics:
-        with cycle_collection_paused():
-            return self._produce(start, end, purpose=purpose, language=language)
+    @property
+    def context(self) -> ServiceContext:
+        return self._ctx
 
-    def _produce(self, start: dt.date | str, end: dt.date | str, *,
-                 purpose: str, language: str | None) -> Statistics:
-        """The statistics of the days from *start* to *end* (both included), their titles
-        and labels in *language* (the interface's by default: a report may be in
-        another)."""
+    def prepare(self, start: dt.date | str, end: dt.date | str, site: str | None) -> Period:
+        """A count's period, checked, once the session may count at all."""
         self._ctx.require(Action.VIEW_STATISTICS)
         first, last = _period(start, end)
+        where = SiteService(self._ctx).get(site) if site else None
         for key in (KeyName.CASE, KeyName.LEGAL):
             if not self._ctx.vault.keyring.holds(key):
                 raise keys_not_given(reading=True)
-        t = self.threshold()
-        params = {"start": first.isoformat(), "end": last.isoformat()}
+        params = {"start": first.isoformat(), "end": last.isoformat(), "site": site or ""}
+        return Period(first, last, self.threshold(), params, where.name if where else "",
+                      _COUNT + (_AT_SITE if site else ""))
+
+    def breakdown(self, start: dt.date | str, end: dt.date | str, *, table: str, row: str,
+                  by: str, site: str | None = None, language: str | None = None
+                  ) -> Breakdown:
+        """One figure of the period's statistics (row *row* of table *table*) broken down
+        by a survivor characteristic *by* (``statistics_breakdown.BY``), counts only."""
+        from shelter_app.services import statistics_breakdown
+
+        return statistics_breakdown.make(self, start, end, table=table, row=row, by=by,
+                                         site=site, language=language)
+
+    def produce(self, start: dt.date | str, end: dt.date | str, *,
+                purpose: str = "dashboard", language: str | None = None,
+                site: str | None = None) -> Statistics:
+        with cycle_collection_paused():
+            return self._produce(start, end, purpose=purpose, language=language, site=site)
+
+    def _produce(self, start: dt.date | str, end: dt.date | str, *,
+                 purpose: str, language: str | None, site: str | None) -> Statistics:
+        """The statistics of the days from *start* to *end* (both included), of the cases of
+        one *site* (an id) or of all, their titles and labels in *language* (the
+        interface's by default: a report may be in another)."""
+        period = self.prepare(start, end, site)
+        first, last, t, params = period.first, period.last, period.threshold, period.params
+        at_site = _AT_SITE if site else ""
         db = self._ctx.db
         # one thread, one snapshot: the period's cases and those left out, once
-        with counting(self._ctx, lambda conn: conn.execute(_COUNT, params)):
+        with counting(self._ctx, period.fill):
             left = Counter({"no": 0, "not_asked": 0})
             for row in db.all(
-                    "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"
+                    "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"  # noqa: S608
                     " FROM cases c INDEXED BY cases_period"
                     " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
                     " WHERE coalesce(rc.answer, 'not_asked') <> 'yes' AND c.is_draft = 0"
                     " AND c.opened_on <= :end"
-                    " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
+                    " AND (c.closed_at IS NULL OR c.closed_at >= :start)" + at_site +
                     " GROUP BY 1", params):
                 left[row["answer"]] += row["n"]
             people = _People(self._ctx, first, last)
@@ -140,10 +174,27 @@ class StatisticsService:
             first, last, t,
             suppression.protect({"counted": people.total}, t, additive=False),
             suppression.protect(dict(left), t, additive=False), tuple(tables),
-            median(answered) if len(answered) >= t else None)
+            median(answered) if len(answered) >= t else None, site=period.site_name)
         self._ctx.record(Event.STATISTICS, target_type="statistics",
-                         details={"count": people.total, "threshold": t, "format": purpose})
+                         details={"count": people.total, "threshold": t, "format": purpose,
+                                  **({"site": site} if site else {})})
         return result
+
+
+@dataclass(frozen=True)
+class Period:
+    """A count's period: its days, the threshold, the parameters of its statements, the
+    name of its one site (or empty), and the statement that fills the counted set."""
+
+    first: dt.date
+    last: dt.date
+    threshold: int
+    params: dict[str, str]
+    site_name: str
+    count_sql: str
+
+    def fill(self, conn: Any) -> object:
+        return conn.execute(self.count_sql, self.params)
 
 
 @dataclass(frozen=True)
@@ -186,37 +237,49 @@ def _choices(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str
     return [*_terms(vocabulary, tr), (NOT_RECORDED, _("Not recorded"))]
 
 
-class _People:
-    """What the counted cases say about the survivors, counted from their facts."""
+# The survivor tables, in the order ``case_codes`` gives a case's codes; a case counts under
+# each of its codes in the MULTI ones (a table without a total), under one in the others.
+PEOPLE_KEYS = ("new", "closed", "identification", "identified_by", "exploitation", "means",
+               "recruitment", "recruiter", "gender", "citizenship", "exploitation_country",
+               "age", "exploited_age")
+MULTI = frozenset({"exploitation", "means"})
+Codes = tuple[str | tuple[str, ...], ...]
 
-    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date) -> None:
-        facts = read_facts(ctx)
+
+def case_codes(one: Facts, first: dt.date, last_day: str) -> Codes:
+    """Where one counted case is counted in each survivor table (PEOPLE_KEYS' order), for
+    the period from *first* to *last_day* (an ISO date)."""
+    when = age_when_exploited(one)
+    return (
+        "new" if one.opened >= first else "before",
+        "closed" if one.closed and one.closed <= last_day else "open",
+        one.identification or NOT_RECORDED, one.identified_by or NOT_RECORDED,
+        one.exploitation, one.means,
+        one.recruitment or NOT_RECORDED, one.recruiter or NOT_RECORDED, one.gender,
+        # the first recorded, so that each survivor is counted once and the table adds up
+        # (and is protected as a table that adds up)
+        one.citizenship[0] if one.citizenship else NOT_RECORDED,
+        one.countries[0] if one.countries else NOT_RECORDED,
+        age_band(age_at_intake(one)),
+        NOT_RECORDED if when is None else "minor" if when < 18 else "adult")
+
+
+class _People:
+    """What the counted cases say about the survivors, counted from their facts; with
+    *keep*, each case's codes too (``by_case``, for a breakdown: never published)."""
+
+    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date, *,
+                 keep: bool = False) -> None:
+        facts = facts_by_case(ctx)
         self.total = len(facts)
-        tally = {key: Counter[str]() for key in (
-            "new", "closed", "identification", "identified_by", "exploitation", "means",
-            "recruitment", "recruiter", "gender", "citizenship", "exploitation_country", "age",
-            "exploited_age")}
-        self.counts = tally
         last_day = last.isoformat()
-        for one in facts:
-            tally["new"]["new" if one.opened >= first else "before"] += 1
-            tally["closed"]["closed" if one.closed and one.closed <= last_day else "open"] += 1
-            tally["identification"][one.identification or NOT_RECORDED] += 1
-            tally["identified_by"][one.identified_by or NOT_RECORDED] += 1
-            tally["exploitation"].update(one.exploitation)
-            tally["means"].update(one.means)
-            tally["recruitment"][one.recruitment or NOT_RECORDED] += 1
-            tally["recruiter"][one.recruiter or NOT_RECORDED] += 1
-            tally["gender"][one.gender] += 1
-            # the first recorded, so that each survivor is counted once and the table adds up
-            # (and is protected as a table that adds up)
-            tally["citizenship"][one.citizenship[0] if one.citizenship else NOT_RECORDED] += 1
-            tally["exploitation_country"][one.countries[0] if one.countries
-                                          else NOT_RECORDED] += 1
-            tally["age"][age_band(age_at_intake(one))] += 1
-            when = age_when_exploited(one)
-            tally["exploited_age"][NOT_RECORDED if when is None else
-                                   "minor" if when < 18 else "adult"] += 1
+        codes = [case_codes(one, first, last_day) for one in facts.values()]
+        self.by_case: dict[str, Codes] = dict(zip(facts, codes, strict=True)) if keep else {}
+        self.counts: dict[str, Counter[str]] = {}
+        for key, column in zip(PEOPLE_KEYS, zip(*codes, strict=True) if codes
+                               else ((),) * len(PEOPLE_KEYS), strict=True):
+            self.counts[key] = Counter(chain.from_iterable(column) if key in MULTI
+                                       else column)
 
     def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
         _ = tr
@@ -270,13 +333,73 @@ class _People:
         ]
 
 
+# Records of the counted cases, counted by one code: (the code's expression, the rows).
+_MATTERS = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
+RECORDS: dict[str, tuple[str, str]] = {
+    "referrals": ("status", " FROM referrals WHERE coalesce(sent_on, substr(created_at, 1, 10))"
+                  " BETWEEN :start AND :end AND case_id IN counted"),
+    "appointments": ("status", " FROM appointments INDEXED BY appointments_counted"
+                     " WHERE starts_at >= :start AND starts_at < :after"
+                     " AND case_id IN counted"),
+    "legal_types": ("matter_type", _MATTERS),
+    "legal_status": ("status", _MATTERS),
+    "deadlines": ("CASE WHEN due_on < :start THEN 'overdue' ELSE 'due' END",
+                  " FROM deadlines WHERE done = 0 AND due_on <= :end AND case_id IN counted"),
+}
+
+
+def record_sql(key: str, *, by_case: bool = False) -> str:
+    """The count of table *key*'s records by code (and, *by_case*, by case too: the code,
+    the case and the count)."""
+    code, rows = RECORDS[key]
+    if by_case:
+        return f"SELECT {code}, case_id, count(*){rows} GROUP BY 1, 2"
+    return f"SELECT {code}, count(*){rows} GROUP BY 1"
+
+
+def proceeding_stages(ctx: ServiceContext, params: Mapping[str, str]
+                      ) -> Iterator[tuple[str, str, str]]:
+    """Each counted proceeding's case, stage and whether the survivor was told of it
+    (``told`` or ``not_told``)."""
+    for row in ctx.db.all(counted("SELECT id, case_id, details FROM proceedings"
+                                  " WHERE substr(created_at, 1, 10) <= :end"
+                                  " AND case_id IN counted"), params):
+        text = ctx.unseal(KeyName.LEGAL, "proceedings", row["id"], "details", row["details"])
+        details = json.loads(text) if text else {}
+        stage = details.get("stage") or NOT_RECORDED
+        yield row["case_id"], stage, ("told" if stage != NOT_RECORDED
+                                      and details.get("told_stage") == stage else "not_told")
+
+
+def activity_params(period: Mapping[str, str]) -> dict[str, str]:
+    """The period's parameters with :after, the day after its end."""
+    after = dt.date.fromisoformat(period["end"]) + dt.timedelta(days=1)
+    return {**period, "after": after.isoformat()}
+
+
+def service_pairs(ctx: ServiceContext, params: Mapping[str, str], types: Mapping[str, str]
+                  ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Which counted case had which service (*types*: the code of each type's id) and from
+    whom (a partner's id, or INTERNAL) in the period, each pair once."""
+    got_type: set[tuple[str, str]] = set()
+    got_from: set[tuple[str, str]] = set()
+    # one pass over the period's entries, case by case (the index by case and day)
+    for row in ctx.db.all(
+            "SELECT se.case_id, se.service_type_id, se.provider_kind, se.partner_id"
+            " FROM temp.stat_counted k CROSS JOIN service_entries se INDEXED BY"
+            " service_entries_case ON se.case_id = k.id AND se.provided_on BETWEEN :start"
+            " AND :end", params):
+        got_type.add((row[0], types.get(row[1], row[1])))
+        got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
+    return got_type, got_from
+
+
 def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Translate
                      ) -> list[StatTable]:
     """Services, referrals, appointments and legal work of the counted cases."""
     _ = tr
     db = ctx.db
-    after = dt.date.fromisoformat(period["end"]) + dt.timedelta(days=1)
-    params = {**period, "after": after.isoformat()}
+    params = activity_params(period)
 
     def grouped(sql: str) -> Counter[str]:
         return Counter({str(r[0]) if r[0] is not None else NOT_RECORDED: int(r[1])
@@ -285,16 +408,7 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
     types = {r["id"]: (r["code"], _(r["label"]))
              for r in db.all("SELECT id, code, label FROM service_types")}
     partners = {r["id"]: r["name"] for r in db.all("SELECT id, name FROM partners")}
-    # one pass over the period's entries, case by case (the index by case and day)
-    got_type: set[tuple[str, str]] = set()
-    got_from: set[tuple[str, str]] = set()
-    for row in db.all(
-            "SELECT se.case_id, se.service_type_id, se.provider_kind, se.partner_id"
-            " FROM temp.stat_counted k CROSS JOIN service_entries se INDEXED BY"
-            " service_entries_case ON se.case_id = k.id AND se.provided_on BETWEEN :start"
-            " AND :end", params):
-        got_type.add((row[0], types[row[1]][0] if row[1] in types else row[1]))
-        got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
+    got_type, got_from = service_pairs(ctx, params, {k: code for k, (code, _l) in types.items()})
     served = Counter(code for _case, code in got_type)
     by_partner = Counter(who for _case, who in got_from)
     # a partner that served fewer than the threshold joins "other partners": a row of its
@@ -304,32 +418,16 @@ def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tr
     providers[INTERNAL] = by_partner[INTERNAL]
     providers[OTHER_PROVIDERS] = sum(n for k, n in by_partner.items()
                                      if k != INTERNAL and k not in named)
-    referrals = grouped(
-        "SELECT status, count(*) FROM referrals"
-        " WHERE coalesce(sent_on, substr(created_at, 1, 10)) BETWEEN :start AND :end"
-        " AND case_id IN counted GROUP BY status")
-    appointments = grouped(
-        "SELECT status, count(*) FROM appointments INDEXED BY appointments_counted"
-        " WHERE starts_at >= :start AND starts_at < :after"
-        " AND case_id IN counted GROUP BY status")
-    matters = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
-    by_type = grouped("SELECT matter_type, count(*)" + matters + " GROUP BY 1")
-    by_status = grouped("SELECT status, count(*)" + matters + " GROUP BY 1")
-    deadlines = grouped(
-        "SELECT CASE WHEN due_on < :start THEN 'overdue' ELSE 'due' END, count(*)"
-        " FROM deadlines WHERE done = 0 AND due_on <= :end AND case_id IN counted"
-        " GROUP BY 1")
+    referrals = grouped(record_sql("referrals"))
+    appointments = grouped(record_sql("appointments"))
+    by_type = grouped(record_sql("legal_types"))
+    by_status = grouped(record_sql("legal_status"))
+    deadlines = grouped(record_sql("deadlines"))
     stages: Counter[str] = Counter()
     informed: Counter[str] = Counter()
-    for row in db.all(counted("SELECT id, details FROM proceedings"
-                              " WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"),
-                      params):
-        text = ctx.unseal(KeyName.LEGAL, "proceedings", row["id"], "details", row["details"])
-        details = json.loads(text) if text else {}
-        stage = details.get("stage") or NOT_RECORDED
+    for _case, stage, told in proceeding_stages(ctx, params):
         stages[stage] += 1
-        informed["told" if stage != NOT_RECORDED and details.get("told_stage") == stage
-                 else "not_told"] += 1
+        informed[told] += 1
     entries, events = _("Survivors served"), _("Deadlines")
     table = _table  # (short, for the list below)
     return [

@@ -34,7 +34,7 @@ CASE_TABLES: tuple[str, ...] = (
     "erasure_requests", "proceedings", "claims", "family_members", "non_punishment",
     "reporting_consent", "deadlines", "tasks", "generated_documents", "drafts", "referrals",
     "service_entries", "appointments", "legal_matters", "consents", "timeline_events",
-    "attachments", "case_shares",
+    "attachments", "case_shares", "case_sites",
 )
 HANGING_TABLES = tuple(table for table, _where in _HANGING)
 

@@ -63,7 +63,7 @@ def test_list_and_who_sees_administration(qtbot, qtmodeltester, org: Org, tab, b
     page = AdminPage(org.admin, background)
     qtbot.addWidget(page)
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-        "&Accounts", "&Settings", "&Vault"]
+        "&Accounts", "&Settings", "Sit&es", "&Vault"]
     coordinators = AdminPage(org.coordinator, background)
     qtbot.addWidget(coordinators)
     assert [coordinators.tabs.tabText(i) for i in range(coordinators.tabs.count())] == [

@@ -1,4 +1,4 @@
-"""The Administration page: tabs for accounts, settings and vault care.
+"""The Administration page: tabs for accounts, settings, sites and vault care.
 
 Present for administrators, and for coordinators with the Vault tab alone (its check and
 changing the keys) (``may_see_admin``); each tab appears only when its action is allowed,
@@ -18,6 +18,7 @@ from shelter_app.services.registry import Services
 from ..background import Background
 from ..widgets import heading, named
 from .settings_tab import ChooseFile, SettingsTab, scrolled, system_file_dialog
+from .sites_tab import SitesTab
 from .users import AccountsTab
 from .vault_tab import VaultTab
 
@@ -43,12 +44,15 @@ class AdminPage(QWidget):
         self.accounts: AccountsTab | None = None
         self.settings: SettingsTab | None = None
         self.vault: VaultTab | None = None
+        self.sites: SitesTab | None = None
         if ctx.allowed(Action.MANAGE_USERS):
             self.accounts = AccountsTab(services, background)
             self.tabs.addTab(self.accounts, _("&Accounts"))
         if ctx.allowed(Action.CHANGE_SETTINGS):
             self.settings = SettingsTab(services, choose_file=choose_file)
             self.tabs.addTab(scrolled(self.settings), _("&Settings"))  # taller than a laptop
+            self.sites = SitesTab(services)
+            self.tabs.addTab(self.sites, _("Sit&es"))
         if any(ctx.allowed(a) for a in (Action.VERIFY, Action.BACKUP, Action.REKEY)):
             self.vault = VaultTab(services, background)
             self.vault.restore_requested.connect(self.restore_requested)
@@ -72,6 +76,6 @@ class AdminPage(QWidget):
             self.settings.load()
 
     def end_session(self) -> None:
-        for tab in (self.accounts, self.settings, self.vault):
+        for tab in (self.accounts, self.settings, self.sites, self.vault):
             if tab is not None:
                 tab.end_session()

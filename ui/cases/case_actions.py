@@ -1,4 +1,5 @@
-"""The case header's dialogs: change the status, assign the case, share it with legal.
+"""The case header's dialogs: change the status, assign the case, choose its site, share
+it with legal.
 
 Each dialog calls one ``CaseService`` method and closes only when it was accepted; a
 refusal (``ValidationError`` and the like) is shown in the dialog and nothing changes.
@@ -26,13 +27,15 @@ from PySide6.QtWidgets import (
 from shelter_app.domain import vocab
 from shelter_app.domain.history import isolate, join
 from shelter_app.domain.records import CaseRecord
+from shelter_app.domain.roles import Action
 from shelter_app.errors import ShelterError
-from shelter_app.i18n import _
+from shelter_app.i18n import N_, _
 from shelter_app.i18n.formatting import fill
 from shelter_app.services.cases import STATUS_ORDER
 from shelter_app.services.registry import Services
 
 from ..widgets import MessageLabel, named
+from .tabs.base import day_text
 
 
 def next_statuses(current: str) -> list[str]:
@@ -147,6 +150,33 @@ class AssignDialog(CaseActionDialog):
         self.attempt(lambda: self._services.cases.assign(self._case_id, user_id))
 
 
+class SiteDialog(CaseActionDialog):
+    """The site at which the case is handled: one of the organisation's sites in use, or
+    none (its present one is offered too, even when retired)."""
+
+    def __init__(self, services: Services, record: CaseRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(fill(_("Site of {code}"), code=record.code), _("&Save"), parent)
+        self._services = services
+        self._case_id = record.id
+        current = services.sites.of_case(record.id)
+        self.site = QComboBox()
+        self.site.addItem(_("(no site)"), "")
+        for site in services.sites.all():
+            if not site.retired or (current is not None and site.id == current.id):
+                self.site.addItem(fill(_("{name} (retired)"), name=site.name) if site.retired
+                                  else site.name, site.id)
+        self.site.setCurrentIndex(max(self.site.findData(current.id if current else ""), 0))
+        named(self.site, _("Site"))
+        label = QLabel(_("&Handled at:"))
+        label.setBuddy(self.site)
+        self.form.addRow(label, self.site)
+
+    def apply(self) -> None:
+        site_id = str(self.site.currentData() or "") or None
+        self.attempt(lambda: self._services.sites.move(self._case_id, site_id))
+
+
 class ShareDialog(CaseActionDialog):
     """Legal volunteers, ticked when the case is shared with them."""
 
@@ -195,14 +225,42 @@ class ShareDialog(CaseActionDialog):
 Team = tuple[str | None, list[str]]  # who the case is assigned to, whom it is shared with
 
 
+def site_name(services: Services, case_id: str) -> str | None:
+    """The name of the case's site (None when it has none, or it cannot be read)."""
+    try:
+        site = services.sites.of_case(case_id)
+    except ShelterError:
+        return None
+    return site.name if site is not None else None
+
+
+def next_deadline(services: Services, case_id: str) -> tuple[str, bool]:
+    """The case's soonest open legal deadline in words, and whether it is overdue."""
+    try:
+        ahead = services.legal.case_deadlines(case_id)
+    except ShelterError:
+        ahead = []
+    if not ahead:
+        return _("No open legal deadline"), False
+    soonest = ahead[0]
+    return fill(_("Next legal deadline: {what}, {day}") if not soonest.overdue()
+                else _("Overdue legal deadline: {what}, {day}"),
+                what=soonest.label, day=isolate(day_text(soonest.due_on))), soonest.overdue()
+
+
 def confirmation(code: str, record: CaseRecord | None, status: str, before: Team,
-                 after: Team) -> str:
-    """What a status, assignment or sharing dialog just changed in case *code*, and how to
-    change it back (*status*, *before*: as they were; *after*: the team now)."""
+                 after: Team, sites: tuple[str | None, str | None] = (None, None)) -> str:
+    """What a status, assignment, site or sharing dialog just changed in case *code*, and
+    how to change it back (*status*, *before*: as they were; *after*: the team now;
+    *sites*: the names of its site before and after)."""
     assigned = isolate(after[0]) if after[0] else after[0]
     shared = [isolate(n) for n in after[1]]
     was = (isolate(before[0]) if before[0] else before[0], [isolate(n) for n in before[1]])
     said = []
+    if sites[0] != sites[1]:
+        said.append(fill(_("Case {code} is now handled at {site}."), code=code,
+                         site=isolate(sites[1])) if sites[1] else
+                    fill(_("Case {code} no longer has a site."), code=code))
     if record is not None and record.case["status"] != status:
         said.append(fill(_("Case {code} is now {status}."),
             code=code, status=vocab.CASE_STATUS.label(record.case["status"])))
@@ -221,3 +279,17 @@ def confirmation(code: str, record: CaseRecord | None, status: str, before: Team
         said.append(_("To change whom it is shared with, use Share with legal "
                       "volunteer… again."))
     return " ".join(said) or _("Nothing was changed.")
+
+
+# The case header's buttons: text, name and description (to translate), the dialog each
+# opens and what it needs on the case to be shown.
+HEADER_ACTIONS: tuple[tuple[str, str, str, type[CaseActionDialog], Action], ...] = (
+    (N_("Change s&tatus…"), N_("Change status"), N_("Move the case on, close or reopen it"),
+     StatusDialog, Action.EDIT_CASE),
+    (N_("Ass&ign…"), N_("Assign"), N_("Choose who works on this case"), AssignDialog,
+     Action.ASSIGN_CASE),
+    (N_("&Change site…"), N_("Change site"), N_("Choose the site where the case is handled"),
+     SiteDialog, Action.EDIT_CASE),
+    (N_("Share with legal &volunteer…"), N_("Share with legal volunteer"),
+     N_("Choose the legal volunteers who may see this case"), ShareDialog, Action.SHARE_CASE),
+)

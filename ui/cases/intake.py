@@ -53,6 +53,7 @@ from .record_fields import (
     build_section,
     case_input,
     section_fields,
+    site_field,
     survivor_input,
 )
 from .tabs.consent import ConsentForm
@@ -105,6 +106,9 @@ class IntakeDialog(QDialog):
             column.addLayout(layout)
             for field in build_section(self.form, layout, section, health=health):
                 self.page_of[field.name] = number
+            if section == "risk" and (site := site_field(services.sites.all(retired=False))):
+                self.page_of["site"] = number
+                self.form.add(layout, site)
             column.addStretch(1)
             self.pages.addWidget(self._scrolled(body))
         self.pages.addWidget(self._scrolled(consent_page(self)))
@@ -267,7 +271,8 @@ class IntakeDialog(QDialog):
         values = self.form.values()
         try:
             self.case = self._services.cases.create(survivor_input(values),
-                                                    case_input(values, is_draft=is_draft))
+                                                    case_input(values, is_draft=is_draft),
+                                                    site_id=values.get("site") or None)
         except ValidationError as exc:
             page = self.page_of.get(exc.field or "")
             if page is not None:

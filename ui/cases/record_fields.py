@@ -21,6 +21,7 @@ from shelter_app.domain.records import (
     SurvivorInput,
 )
 from shelter_app.i18n import _
+from shelter_app.services.sites import Site
 
 from . import form as f
 from .pickers import country_options, language_options
@@ -225,3 +226,13 @@ def case_input(values: dict[str, Any], *, is_draft: bool = False) -> CaseInput:
 def survivor_field_names() -> frozenset[str]:
     return frozenset(section_fields("identity") + section_fields("contact")
                      + ["identity_documents", "access_needs"])
+
+
+def site_field(sites: list[Site]) -> f.Field | None:
+    """Where a new case is handled, when the organisation has sites in use: the only one
+    chosen already, else none until one is chosen."""
+    if not sites:
+        return None
+    items = [(site.id, site.name) for site in sites]
+    return f.options("site", _("&Handled at (site):"),
+                     items if len(items) == 1 else [("", _("(no site)")), *items])

@@ -52,15 +52,15 @@ from ..background import Background
 from ..retention.erase_dialog import erase_button
 from ..widgets import MessageLabel, heading, named
 from .case_actions import (
-    AssignDialog,
+    HEADER_ACTIONS,
     CaseActionDialog,
-    ShareDialog,
-    StatusDialog,
     confirmation,
+    next_deadline,
+    site_name,
 )
 from .tabs.appointments import AppointmentsTab
 from .tabs.attachments import AttachmentsTab
-from .tabs.base import DONE_STYLE, ListTab, day_text
+from .tabs.base import DONE_STYLE, ListTab
 from .tabs.claims import ClaimsTab
 from .tabs.consent import ConsentTab
 from .tabs.documents import DocumentsTab
@@ -145,22 +145,14 @@ class CaseWorkspace(QWidget):
         self.error = MessageLabel()
         self.notice = MessageLabel(DONE_STYLE)
         self.notice.setAccessibleName(_("Done"))
-        self.status_button = QPushButton(_("Change s&tatus…"))
-        named(self.status_button, _("Change status"), _("Move the case on, close or reopen it"))
-        self.assign_button = QPushButton(_("Ass&ign…"))
-        named(self.assign_button, _("Assign"), _("Choose who works on this case"))
-        self.share_button = QPushButton(_("Share with legal &volunteer…"))
-        named(self.share_button, _("Share with legal volunteer"),
-              _("Choose the legal volunteers who may see this case"))
         self.erase_button = erase_button(self)  # coordinators (ui/retention/erase_dialog.py)
-        self.status_button.setVisible(ctx.allowed(Action.EDIT_CASE, scope))
-        self.assign_button.setVisible(ctx.allowed(Action.ASSIGN_CASE, scope))
-        self.share_button.setVisible(ctx.allowed(Action.SHARE_CASE, scope))
-        self.status_button.clicked.connect(lambda: self.open_action(StatusDialog))
-        self.assign_button.clicked.connect(lambda: self.open_action(AssignDialog))
-        self.share_button.clicked.connect(lambda: self.open_action(ShareDialog))
+        self.status_button, self.assign_button, self.site_button, self.share_button = (
+            self._action_button(*each) for each in HEADER_ACTIONS)
+        if not services.sites.all():  # the organisation has none to choose from
+            self.site_button.setVisible(False)
         self.dialog: CaseActionDialog | None = None
         self._team: tuple[str | None, list[str]] = (None, [])
+        self._site: str | None = None  # the name of the case's site, as shown
         self.profile = ProfileTab(services, record, scope)
         self.profile.saved.connect(self._saved)
         self.tabs = QTabWidget()
@@ -185,7 +177,8 @@ class CaseWorkspace(QWidget):
         lines.addWidget(self.team)
         lines.addWidget(self.deadline)
         header.addLayout(lines, 1)
-        for each in (self.status_button, self.assign_button, self.share_button, self.erase_button):
+        for each in (self.status_button, self.assign_button, self.site_button, self.share_button,
+                     self.erase_button):
             header.addWidget(each)
         layout.addLayout(header)
         layout.addWidget(self.notice)
@@ -193,6 +186,15 @@ class CaseWorkspace(QWidget):
         layout.addWidget(self.tabs, 1)
         self._show_state(record)
         self.profile.restore_draft()
+
+    def _action_button(self, text: str, name: str, tip: str,
+                       dialog: type[CaseActionDialog], shown: Action) -> QPushButton:
+        """A header button opening *dialog*, shown when *shown* is allowed on the case."""
+        button = QPushButton(_(text))
+        named(button, _(name), _(tip))
+        button.setVisible(self.services.ctx.allowed(shown, self.scope))
+        button.clicked.connect(lambda: self.open_action(dialog))
+        return button
 
     def _show_state(self, record: CaseRecord) -> None:
         status = vocab.CASE_STATUS.label(record.case["status"])
@@ -208,21 +210,10 @@ class CaseWorkspace(QWidget):
 
     def show_deadline(self) -> None:
         """The soonest open deadline of the case's legal matters, in the header."""
-        if self.deadline.isHidden():
-            return
-        try:
-            ahead = self.services.legal.case_deadlines(self.case_id)
-        except ShelterError:
-            ahead = []
-        if not ahead:
-            self.deadline.setText(_("No open legal deadline"))
-            return
-        soonest = ahead[0]
-        text = fill(_("Next legal deadline: {what}, {day}") if not soonest.overdue()
-                    else _("Overdue legal deadline: {what}, {day}"),
-                    what=soonest.label, day=isolate(day_text(soonest.due_on)))
-        self.deadline.setText(text)
-        self.deadline.setStyleSheet(DONE_STYLE if soonest.overdue() else "")  # bold
+        if not self.deadline.isHidden():
+            text, overdue = next_deadline(self.services, self.case_id)
+            self.deadline.setText(text)
+            self.deadline.setStyleSheet(DONE_STYLE if overdue else "")  # bold
 
     def _show_team(self) -> None:
         """Who the case is assigned to and whom it is shared with, by name."""
@@ -236,6 +227,9 @@ class CaseWorkspace(QWidget):
                  else _("Not assigned to anyone")]
         parts.append(fill(_("Shared with {names}"), names=join([isolate(n) for n in shared]))
                      if shared else _("Not shared with a legal volunteer"))
+        self._site = site_name(self.services, self.case_id)
+        if self._site is not None:
+            parts.append(fill(_("Handled at {site}"), site=isolate(self._site)))
         self.team.setText(" · ".join(parts))
         self.team.setAccessibleDescription(self.team.text())
 
@@ -270,9 +264,10 @@ class CaseWorkspace(QWidget):
             self.profile.record = record
         else:
             self.profile.load(record)
+        site = self._site
         self._show_state(record)
         self.notice.show_message(confirmation(self.code, self.profile.record, status,
-                                              before, self._team))
+                                              before, self._team, (site, self._site)))
         self.changed.emit(self.case_id)
 
     def _saved(self, record: CaseRecord) -> None:

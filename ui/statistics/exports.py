@@ -33,11 +33,12 @@ class Outputs(QWidget):
 
     def __init__(self, services: Services, background: Background,
                  period: Callable[[], tuple[dt.date, dt.date] | None],
-                 parent: QWidget | None = None) -> None:
+                 site: Callable[[], Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services = services
         self._background = background
         self._period = period  # the page's chosen period, or None when it cannot be read
+        self._site = site  # the page's chosen site (an id), or None for every site
         self.language = Choices(_("Report language"))
         self.language.add(_("The organisation's default"), None)
         for code in DOCUMENT_LANGUAGES:
@@ -140,6 +141,7 @@ class Outputs(QWidget):
         language = self.language.value()
         statistics = self._services.statistics
         passphrase = new_passphrase() if self.encrypt.isChecked() else None
+        site = self._site() or None
 
         def work() -> Path:
             from shelter_app.exchange.tables import require_new
@@ -147,7 +149,7 @@ class Outputs(QWidget):
 
             require_new(path)  # before the counting, not after it
             made = statistics.monitoring_report(start, end, language=language,
-                                                passphrase=passphrase)
+                                                passphrase=passphrase, site=site)
             write_new_file(path, made.pdf)
             return path
 

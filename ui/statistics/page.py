@@ -28,6 +28,7 @@ from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import Statistics
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
+from shelter_app.i18n.formatting import fill
 from shelter_app.services.registry import Services
 
 from ..agenda.common import button, date_range, flow, tab_order
@@ -72,6 +73,11 @@ class StatisticsPage(QWidget):
         for key, label in PERIODS:
             self.period.addItem(label(), key)
         named(self.period, _("Period"))
+        from ..documents.choices import Choices
+
+        self.site = Choices(_("Site"))
+        self.site_label = QLabel(_("S&ite:"))
+        self.site_label.setBuddy(self.site)
         self.since = f.date("since", _("&From:"))
         self.until = f.date("until", _("&To:"))
         self.show_button = button(_("&Show figures"), _(
@@ -85,6 +91,8 @@ class StatisticsPage(QWidget):
         period_row.setContentsMargins(0, 0, 0, 0)
         period_row.addWidget(period_label)
         period_row.addWidget(self.period)
+        period_row.addWidget(self.site_label)
+        period_row.addWidget(self.site)
         self.counted = paragraph("")
         named(self.counted, _("Who is counted"))
         self.method = paragraph("")
@@ -107,19 +115,44 @@ class StatisticsPage(QWidget):
         layout.addWidget(flow(holder, self.dates, self.show_button))
         from .exports import Outputs
 
-        self.outputs = Outputs(services, background, self._period_or_none, self)
+        self.outputs = Outputs(services, background, self._period_or_none, self.site.value,
+                               self)
         layout.addWidget(self.outputs)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
         layout.addWidget(self.counted)
         layout.addWidget(self.method)
         layout.addWidget(scroll, 1)
-        tab_order(self.period, self.since.focus, self.until.focus, self.show_button,
+        tab_order(self.period, self.site, self.since.focus, self.until.focus, self.show_button,
                   self.outputs.language, self.outputs.encrypt, self.outputs.report_button,
                   self.outputs.ctdc_button,
                   self.outputs.partner, self.outputs.htcds_button)
         self.period.currentIndexChanged.connect(self._period_changed)
         self._period_changed(first=True)
+        self.fill_sites()
+        self.site.currentIndexChanged.connect(self._site_changed)
+
+    # -- the site ------------------------------------------------------------------------
+    def fill_sites(self) -> None:
+        """"All sites" and each of the organisation's sites (the retired ones too: their
+        cases are still counted), keeping the one chosen; none shown when it has none."""
+        chosen = self.site.value()
+        self.site.blockSignals(True)
+        try:
+            self.site.clear()
+            self.site.add(_("All sites"), None)
+            for one in self._services.sites.all():
+                self.site.add(fill(_("{name} (retired)"), name=one.name) if one.retired
+                              else one.name, one.id)
+            self.site.select(chosen)
+        finally:
+            self.site.blockSignals(False)
+        many = self.site.count() > 1
+        self.site.setVisible(many)
+        self.site_label.setVisible(many)
+
+    def _site_changed(self, _index: int = 0) -> None:
+        self.apply()
 
     # -- the period --------------------------------------------------------------------
     def _period_changed(self, _index: int = 0, *, first: bool = False) -> None:
@@ -160,6 +193,7 @@ class StatisticsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.outputs.fill_partners()  # the directory may have changed meanwhile
+        self.fill_sites()
         if self._stale and not self._background_busy():
             self.apply()
 
@@ -185,7 +219,8 @@ class StatisticsPage(QWidget):
         self.busy.show()
         self.show_button.setEnabled(False)
         statistics = self._services.statistics
-        self._background.run(lambda: statistics.produce(start, end), self._shown,
+        site = self.site.value()
+        self._background.run(lambda: statistics.produce(start, end, site=site), self._shown,
                              self._failed, context=self)
 
     def _settle(self) -> None:

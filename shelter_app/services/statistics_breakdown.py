@@ -1,0 +1,163 @@
+"""A breakdown of one published figure: how the survivors (or records) behind a count of the
+dashboard divide by one characteristic of the survivors, such as gender or age.
+
+A breakdown is counts only, never a list: it is protected like every table, and more, for
+a reader may put side by side the breakdowns of every row of a table and the dashboard's
+own tables.  So the whole two-way table (each row of the figure's table by each value of
+the characteristic) is protected at once (``suppression.protect_grid``), and the row asked
+for is published from it.  A figure below the threshold is not broken down.  Each
+breakdown made is an audit event, as every count is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shelter_app.domain import suppression
+from shelter_app.domain.audit import Event
+from shelter_app.domain.statistics import StatTable
+from shelter_app.domain.suppression import Mark, Protected
+from shelter_app.errors import ValidationError
+from shelter_app.i18n import N_, _, current_language, translator
+from shelter_app.i18n.formatting import fill
+from shelter_app.services import statistics as st
+from shelter_app.services.case_facts import counting, cycle_collection_paused
+from shelter_app.services.context import ServiceContext
+
+# The characteristics a figure can be broken down by: survivor tables that count each
+# survivor once (so that a breakdown adds up to its figure).
+BY: dict[str, str] = {
+    "gender": N_("Gender"), "age": N_("Age at intake"),
+    "exploited_age": N_("Age when exploitation began"), "citizenship": N_("Citizenship"),
+    "exploitation_country": N_("Country of exploitation"),
+    "identification": N_("Identification status"),
+}
+# Tables in which one survivor can be counted in several rows (so a column of the two-way
+# table does not add up to a total).
+SEVERAL_ROWS = st.MULTI | {"services", "service_partners"}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One published figure broken down: its table's and row's labels, and the counts."""
+
+    start: dt.date
+    end: dt.date
+    threshold: int
+    site: str  # the one site counted, or empty
+    table: str  # the figure's table, its title
+    row: str  # the figure's row, its label
+    by: str  # the characteristic, its title
+    unit: str
+    labels: tuple[tuple[str, str], ...]
+    counts: Protected
+
+    def rows(self) -> list[tuple[str, suppression.Cell]]:
+        return [(label, self.counts.cell(code)) for code, label in self.labels]
+
+
+def choices(table: str) -> list[tuple[str, str]]:
+    """What a figure of *table* can be broken down by (key, title): every characteristic
+    but the table's own."""
+    return [(key, _(title)) for key, title in BY.items() if key != table]
+
+
+def _mapper(table: StatTable) -> Callable[[str], str | None]:
+    """The row of *table* a code is counted in, as the dashboard counts it (a country
+    counted fewer than the threshold in "other countries", an unknown code as not
+    recorded)."""
+    codes = {code for code, _label in table.labels}
+    if table.key in ("citizenship", "exploitation_country"):
+        return lambda code: code if code in codes else st.OTHER_COUNTRIES
+    if table.key == "service_partners":
+        return lambda code: code if code in codes else st.OTHER_PROVIDERS
+    fallback = st.NOT_RECORDED if st.NOT_RECORDED in codes else None
+    return lambda code: code if code in codes else fallback
+
+
+def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, str],
+           types: dict[str, str]) -> Counter[tuple[str, str]]:
+    """What table *key* counts, by (code, case): one a survivor, or the number of records."""
+    units: Counter[tuple[str, str]] = Counter()
+    if key in st.PEOPLE_KEYS:
+        index = st.PEOPLE_KEYS.index(key)
+        for case_id, codes in people.by_case.items():
+            code = codes[index]
+            for one in (code if isinstance(code, tuple) else (code,)):
+                units[(one, case_id)] += 1
+        return units
+    if key in ("services", "service_partners"):
+        got_type, got_from = st.service_pairs(ctx, params, types)
+        for case_id, code in (got_type if key == "services" else got_from):
+            units[(code, case_id)] += 1
+        return units
+    if key in ("proceedings", "informed"):
+        for case_id, stage, told in st.proceeding_stages(ctx, params):
+            units[(stage if key == "proceedings" else told, case_id)] += 1
+        return units
+    for code, case_id, n in ctx.db.all(st.counted(st.record_sql(key, by_case=True)), params):
+        units[(st.NOT_RECORDED if code is None else str(code), case_id)] += int(n)
+    return units
+
+
+def make(service: st.StatisticsService, start: dt.date | str, end: dt.date | str, *,
+         table: str, row: str, by: str, site: str | None = None,
+         language: str | None = None) -> Breakdown:
+    with cycle_collection_paused():
+        return _make(service, start, end, table=table, row=row, by=by, site=site,
+                     language=language)
+
+
+def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | str, *,
+          table: str, row: str, by: str, site: str | None, language: str | None
+          ) -> Breakdown:
+    ctx = service.context
+    if by not in BY or by == table:
+        raise ValidationError(_("Choose what to break the figure down by."), "by")
+    period = service.prepare(start, end, site)
+    tr = translator(language)
+    with counting(ctx, period.fill):
+        people = st._People(ctx, period.first, period.last, keep=True)
+        params = st.activity_params(period.params)
+        types = {r["id"]: r["code"] for r in ctx.db.all("SELECT id, code FROM service_types")}
+        found = {one.key: one for one in (
+            *people.tables(period.threshold, tr, language or current_language()),
+            *st._activity_tables(ctx, period.params, period.threshold, tr))}
+        if table not in found:
+            raise ValidationError(_("There is no such table of figures."), "table")
+        rows_table, by_table = found[table], found[by]
+        codes = [code for code, _label in rows_table.labels]
+        if row not in codes:
+            raise ValidationError(_("There is no such figure."), "row")
+        if rows_table.counts.cell(row).mark is not Mark.SHOWN:
+            raise ValidationError(fill(_(
+                "This figure is below {t} or withheld: it is not broken down, so that no "
+                "small count can be worked out from it."), t=period.threshold), "row")
+        row_of, column_of = _mapper(rows_table), _mapper(by_table)
+        column_index = st.PEOPLE_KEYS.index(by)
+        grid: dict[str, Counter[str]] = {}
+        for (code, case_id), n in _units(ctx, table, people, params, types).items():
+            a = row_of(code)
+            b = column_of(str(people.by_case[case_id][column_index]))
+            if a is not None and b is not None:
+                grid.setdefault(a, Counter())[b] += n
+    columns = [code for code, _label in by_table.labels]
+    shown = {code for code, cell in zip(codes, rows_table.counts.cells, strict=True)
+             if cell.mark is Mark.SHOWN}
+    protected = suppression.protect_grid(
+        grid, codes, columns, period.threshold, published=shown,
+        columns_add_up=table not in SEVERAL_ROWS)
+    if all(cell.mark is Mark.HIDDEN for cell in protected[row].cells):
+        raise ValidationError(_(
+            "This figure cannot be broken down that way without letting a small count be "
+            "worked out. Choose another characteristic."), "by")
+    result = Breakdown(period.first, period.last, period.threshold, period.site_name,
+                       rows_table.title, dict(rows_table.labels)[row], by_table.title,
+                       rows_table.unit, by_table.labels, protected[row])
+    ctx.record(Event.STATISTICS, target_type="statistics",
+               details={"count": protected[row].total, "threshold": period.threshold,
+                        "format": "breakdown", **({"site": site} if site else {})})
+    return result
