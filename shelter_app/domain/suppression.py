@@ -32,7 +32,7 @@ The tests check these tables with a solver of their own (tests/statistics/checke
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 11
@@ -124,68 +124,3 @@ def protect(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD, *,
              **dict.fromkeys(withheld, Mark.WITHHELD)}
     return table(marks, total, False)
 
-
-def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
-                 columns: Sequence[str], threshold: int = DEFAULT_THRESHOLD, *,
-                 published: Collection[str], columns_add_up: bool) -> dict[str, Protected]:
-    """The rows of a two-way table (each of *rows* broken down by *columns*) marked for
-    publication.
-
-    Only the rows in *published* are ever shown, each with its total (the count it breaks
-    down, published elsewhere); the cells of the others stay hidden, and count as hidden
-    in the columns.  Each row is a table that adds up.  With *columns_add_up* (each person
-    or record is in one row) each column adds up to a total a reader may know too, so a
-    suppressed cell must not be worked out from its column either, nor from the breakdowns
-    of the other rows: cells are withheld row by row and column by column, in the table's
-    order, until every line is safe by the rule of ``protect``; a line that cannot be made
-    safe is hidden whole.  A column's total is taken as known whenever it is at least the
-    threshold, published or not.  A hidden cell counts, in the lines across it, as a
-    suppressed cell when it is small and as a withheld one when it is not: a reader knows
-    less of it than that."""
-    t = threshold
-    if not LOWEST_THRESHOLD <= t <= HIGHEST_THRESHOLD:
-        raise ValueError(f"threshold {t} outside {LOWEST_THRESHOLD}..{HIGHEST_THRESHOLD}")
-    count = {(r, c): int(grid.get(r, {}).get(c, 0)) for r in rows for c in columns}
-    if any(n < 0 for n in count.values()):
-        raise ValueError("a count below zero")
-    marks: dict[tuple[str, str], Mark] = {}
-    for (r, c), n in count.items():
-        if r not in published:
-            marks[(r, c)] = Mark.HIDDEN
-        elif n < t:
-            marks[(r, c)] = Mark.SUPPRESSED
-    lines = [[(r, c) for c in columns] for r in rows if r in published]
-    if columns_add_up:
-        # a column below the threshold has only small cells, all of them "< t", and its
-        # total is published as "< t" too: nothing in it can be worked out
-        lines += [[(r, c) for r in rows] for c in columns
-                  if sum(count[(r, c)] for r in rows) >= t]
-
-    def safe(line: list[tuple[str, str]]) -> bool:
-        if all(marks.get(key) is Mark.HIDDEN for key in line):
-            return True  # nothing of it is published but what its total may be
-        # a hidden cell is as free as a suppressed one when small, as a withheld one when not
-        small = [count[k] for k in line if k in marks and count[k] < t]
-        if not small:
-            return True
-        large = [count[k] for k in line if k in marks and count[k] >= t]
-        return _safe(small, large, t)
-
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if safe(line):
-                continue
-            changed = True
-            for key in line:
-                if key not in marks:
-                    marks[key] = Mark.WITHHELD
-                    if safe(line):
-                        break
-            else:  # as ``protect`` does with a table it cannot make safe: hidden whole
-                marks.update(dict.fromkeys(line, Mark.HIDDEN))
-    return {r: Protected(tuple(Cell(c, count[(r, c)], marks.get((r, c), Mark.SHOWN))
-                               for c in columns),
-                         sum(count[(r, c)] for c in columns), False, t, True)
-            for r in rows if r in published}

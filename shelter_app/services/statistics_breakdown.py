@@ -4,7 +4,7 @@ dashboard divide by one characteristic of the survivors, such as gender or age.
 A breakdown is counts only, never a list: it is protected like every table, and more, for
 a reader may put side by side the breakdowns of every row of a table and the dashboard's
 own tables.  So the whole two-way table (each row of the figure's table by each value of
-the characteristic) is protected at once (``suppression.protect_grid``), and the row asked
+the characteristic) is protected at once (``domain/grid_suppression.py``), and the row asked
 for is published from it.  A figure below the threshold is not broken down.  Each
 breakdown made is an audit event, as every count is.
 """
@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shelter_app.domain import suppression
+from shelter_app.domain import grid_suppression, suppression
 from shelter_app.domain.audit import Event
 from shelter_app.domain.statistics import StatTable
 from shelter_app.domain.suppression import Mark, Protected
@@ -35,9 +35,6 @@ BY: dict[str, str] = {
     "exploitation_country": N_("Country of exploitation"),
     "identification": N_("Identification status"),
 }
-# Tables in which one survivor can be counted in several rows (so a column of the two-way
-# table does not add up to a total).
-SEVERAL_ROWS = st.MULTI | {"services", "service_partners"}
 
 
 @dataclass(frozen=True)
@@ -145,12 +142,18 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
             if a is not None and b is not None:
                 grid.setdefault(a, Counter())[b] += n
     columns = [code for code, _label in by_table.labels]
-    shown = {code for code, cell in zip(codes, rows_table.counts.cells, strict=True)
-             if cell.mark is Mark.SHOWN}
-    protected = suppression.protect_grid(
-        grid, codes, columns, period.threshold, published=shown,
-        columns_add_up=table not in SEVERAL_ROWS)
-    if all(cell.mark is Mark.HIDDEN for cell in protected[row].cells):
+    try:
+        protected = grid_suppression.protect_grid(
+            grid, codes, columns, period.threshold,
+            row_marks={code: cell.mark for code, cell in
+                       zip(codes, rows_table.counts.cells, strict=True)},
+            # each survivor in one row: a column adds up to the dashboard's figure of it
+            column_marks={code: cell.mark for code, cell in
+                          zip(columns, by_table.counts.cells, strict=True)}
+            if table in st.PEOPLE_KEYS and table not in st.MULTI else None)
+    except grid_suppression.GridUnsafe:
+        protected = {}
+    if row not in protected or all(c.mark is Mark.HIDDEN for c in protected[row].cells):
         raise ValidationError(_(
             "This figure cannot be broken down that way without letting a small count be "
             "worked out. Choose another characteristic."), "by")

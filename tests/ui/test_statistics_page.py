@@ -129,3 +129,39 @@ def test_a_count_that_fails_unexpectedly_says_so_on_the_page(qtbot, org: Org, mo
     assert "Something unexpected went wrong (OperationalError)" in shown
     assert "appointments_counted" not in shown
     assert page.show_button.isEnabled()
+
+
+def test_a_figure_is_broken_down_from_its_card_by_keyboard(qtbot, org: Org):
+    from ui.statistics.breakdown import BreakdownDialog
+
+    fill(org, 28)  # 27 counted: forced labour, women
+    _window, page = statistics_page(qtbot, org.coordinator)
+    card = page.findChild(Card, "card_exploitation")
+    assert card is not None and card.break_button is not None
+    table = card.table
+    labels = [table.item(r, 0).text() for r in range(table.rowCount())]
+    table.setFocus()
+    table.setCurrentCell(labels.index("Forced labour"), 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    dialog = page.breakdown
+    assert isinstance(dialog, BreakdownDialog)
+    qtbot.waitUntil(lambda: dialog.result is not None or bool(dialog.error.text()),
+                    timeout=WAIT_MS)
+    assert dialog.result is not None and dialog.result.counts.total == 27
+    assert dialog.result.by == "Gender" and dialog.counts is not None
+    rows = {dialog.counts.item(r, 0).text(): dialog.counts.item(r, 1).text()
+            for r in range(dialog.counts.rowCount())}
+    assert plain(rows["Man / boy"]) == "< 11" and rows["Total"] == "27"
+    assert rows["Woman / girl"] in ("27", "withheld")  # the zeros beside it are small
+    shown = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "Quintessa" not in shown and "withheld" in dialog.method.text()
+    dialog.by.setCurrentIndex(dialog.by.findText("Age at intake"))
+    qtbot.waitUntil(lambda: dialog.result is not None and dialog.result.by == "Age at intake",
+                    timeout=WAIT_MS)
+    # a figure too small is not broken down, and the dialog says why
+    card.break_down(labels.index("Sexual exploitation"))
+    small = page.breakdown
+    assert isinstance(small, BreakdownDialog) and small is not dialog
+    qtbot.waitUntil(lambda: bool(small.error.text()), timeout=WAIT_MS)
+    assert "not broken down" in small.error.text() and small.counts is None
+    assert org.audit("data.statistics")[-1]["details"]["format"] == "breakdown"

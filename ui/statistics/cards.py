@@ -9,6 +9,8 @@ direction (bars grow from the right in Arabic) and write numbers with the table'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -137,12 +140,18 @@ def counts_chart(table: StatTable) -> tuple[QChartView | None, str]:
     return view, " ".join(notes)
 
 
-class Card(QGroupBox):
-    """One table of the dashboard."""
+Open = Callable[[StatTable, str], None]  # a table and one of its rows' codes
 
-    def __init__(self, table: StatTable, threshold: int, parent: QWidget | None = None) -> None:
+
+class Card(QGroupBox):
+    """One table of the dashboard; with *breakdown*, a row is broken down (Enter or a
+    double click on it, or the card's "Break down…" button for the chosen row)."""
+
+    def __init__(self, table: StatTable, threshold: int, parent: QWidget | None = None, *,
+                 breakdown: Open | None = None) -> None:
         super().__init__(table.title, parent)
         self.setObjectName(f"card_{table.key}")
+        self.data = table
         self.table = counts_table(table, threshold)
         self.chart, note = counts_chart(table)
         row = QHBoxLayout()
@@ -155,3 +164,26 @@ class Card(QGroupBox):
         self.note.setWordWrap(True)
         self.note.setVisible(bool(note))
         column.addWidget(self.note)
+        self.break_button: QPushButton | None = None
+        if breakdown is not None:
+            self._open = breakdown
+            self.break_button = QPushButton(_("Break down…"))
+            named(self.break_button, fill(_("Break down a figure of {title}"),
+                                          title=table.title),
+                  _("How the chosen row divides by gender, age or another characteristic: "
+                    "counts only"))
+            self.break_button.setAutoDefault(False)
+            self.break_button.clicked.connect(lambda: self.break_down())
+            self.table.cellActivated.connect(lambda r, _c: self.break_down(r))
+            self.table.setAccessibleDescription(_(
+                "Counts as published; small counts are not shown. Press Enter on a row to "
+                "break it down."))
+            column.addWidget(self.break_button, 0, Qt.AlignmentFlag.AlignLeading)
+
+    def break_down(self, row: int | None = None) -> None:
+        """Break down the table's row *row* (the chosen one by default; the first when
+        none is)."""
+        index = self.table.currentRow() if row is None else row
+        index = max(index, 0)
+        if index < len(self.data.labels):  # not the total
+            self._open(self.data, self.data.labels[index][0])

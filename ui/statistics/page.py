@@ -16,6 +16,7 @@ import logging
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from shelter_app.domain import validate as v
 from shelter_app.domain.roles import Action
-from shelter_app.domain.statistics import Statistics
+from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.errors import ShelterError, ValidationError
 from shelter_app.i18n import _
 from shelter_app.i18n.formatting import fill
@@ -68,6 +69,9 @@ class StatisticsPage(QWidget):
         self._background = background
         self._stale = True  # nothing shown yet, or records changed since
         self.result: Statistics | None = None
+        self._counting_site: str | None = None  # the site of the count running
+        self._shown_site: str | None = None  # the site of the figures shown
+        self.breakdown: QDialog | None = None  # the breakdown open, if one is
         self.error = MessageLabel()
         self.period = QComboBox()
         for key, label in PERIODS:
@@ -220,6 +224,7 @@ class StatisticsPage(QWidget):
         self.show_button.setEnabled(False)
         statistics = self._services.statistics
         site = self.site.value()
+        self._counting_site = site
         self._background.run(lambda: statistics.produce(start, end, site=site), self._shown,
                              self._failed, context=self)
 
@@ -244,12 +249,27 @@ class StatisticsPage(QWidget):
 
         self._settle()
         self.result = stats
+        self._shown_site = self._counting_site
         self.counted.setText(counted_text(stats))
         self.method.setText("\n".join(method_text(stats)))
         self._clear_cards()
         for table in stats.tables:
             self.cards_layout.insertWidget(self.cards_layout.count() - 1,
-                                           Card(table, stats.threshold, self.cards))
+                                           Card(table, stats.threshold, self.cards,
+                                                breakdown=self.break_down))
+
+    def break_down(self, table: StatTable, code: str) -> None:
+        """Open the breakdown of one figure, for the period and site shown."""
+        from .breakdown import BreakdownDialog
+
+        if self.result is None:
+            return
+        dialog = BreakdownDialog(self._services, self._background,
+                                 (self.result.start, self.result.end), self._shown_site,
+                                 table, code, self)
+        dialog.finished.connect(lambda _r: setattr(self, "breakdown", None))
+        self.breakdown = dialog
+        dialog.open()
 
     def _clear_cards(self) -> None:
         while self.cards_layout.count() > 1:
@@ -263,6 +283,8 @@ class StatisticsPage(QWidget):
     # -- the end of the session --------------------------------------------------------
     def end_session(self) -> None:
         """Drop every figure (nothing of them is kept once the session ends)."""
+        if self.breakdown is not None:
+            self.breakdown.reject()
         self.result = None
         self._clear_cards()
         self.counted.clear()

@@ -1,0 +1,228 @@
+"""Small-cell protection of a two-way table: a figure of the dashboard broken down by one
+characteristic of the survivors (``services/statistics_breakdown.py``).
+
+A reader may ask for the breakdown of every row of a table and put them side by side with
+the dashboard, which publishes each row's figure and, for a characteristic that counts
+each survivor once, each column's total.  So the whole table is protected at once:
+
+1. every row is first protected as ``suppression.protect`` protects a table (cells below
+   the threshold suppressed, more withheld, in the table's order, until the row's total
+   gives none of them away);
+2. then what a reader can work out from every published row and total together is
+   computed exactly: the values each hidden cell can take form an interval, whose ends
+   are found as feasible flows in a network (rows to columns, each cell an edge with the
+   bounds its mark allows; row and column sums and cell bounds make a transportation
+   problem, whose vertices are whole numbers, so the intervals are exact);
+3. while the breakdowns let a reader rule out 0 or t - 1 for a small cell, or pin a
+   withheld one, when the dashboard's own figures did not, one more cell of its row (else
+   of its column) is withheld; a row that still gives something away is hidden whole.
+
+What the reader is taken to know: each published row's total exactly, each row's and
+column's figure as the dashboard publishes it (exactly, "< t", "withheld" or not at all),
+each shown cell exactly, each suppressed cell below t and each withheld one at least t.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+
+from shelter_app.domain.suppression import (
+    HIGHEST_THRESHOLD,
+    LOWEST_THRESHOLD,
+    Cell,
+    Mark,
+    Protected,
+    _safe,
+)
+
+Key = tuple[str, str]
+
+
+class _Network:
+    """Feasibility of a circulation with lower and upper bounds on its edges."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.edges: list[tuple[int, int, int, int]] = []  # from, to, low, high
+
+    def add(self, a: int, b: int, low: int, high: int) -> None:
+        self.edges.append((a, b, low, high))
+
+    def feasible(self) -> bool:
+        n = self.size + 2
+        source, sink = self.size, self.size + 1
+        head: list[list[int]] = [[] for _ in range(n)]
+        to: list[int] = []
+        cap: list[int] = []
+
+        def arc(a: int, b: int, c: int) -> None:
+            head[a].append(len(to))
+            to.append(b)
+            cap.append(c)
+            head[b].append(len(to))
+            to.append(a)
+            cap.append(0)
+
+        excess = [0] * self.size
+        for a, b, low, high in self.edges:
+            if low > high:
+                return False
+            if high > low:
+                arc(a, b, high - low)
+            excess[b] += low
+            excess[a] -= low
+        need = 0
+        for v, e in enumerate(excess):
+            if e > 0:
+                arc(source, v, e)
+                need += e
+            elif e < 0:
+                arc(v, sink, -e)
+        flow = 0
+        while True:  # shortest augmenting paths (Edmonds and Karp)
+            parent = [-1] * n
+            parent[source] = -2
+            queue = deque([source])
+            while queue and parent[sink] == -1:
+                v = queue.popleft()
+                for i in head[v]:
+                    if cap[i] > 0 and parent[to[i]] == -1:
+                        parent[to[i]] = i
+                        queue.append(to[i])
+            if parent[sink] == -1:
+                return flow == need
+            push, v = need, sink
+            while v != source:
+                i = parent[v]
+                push = min(push, cap[i])
+                v = to[i ^ 1]
+            v = sink
+            while v != source:
+                i = parent[v]
+                cap[i] -= push
+                cap[i ^ 1] += push
+                v = to[i ^ 1]
+            flow += push
+
+
+def _bounds(mark: Mark, count: int, t: int, big: int) -> tuple[int, int]:
+    """What a reader knows of a count published with *mark*."""
+    if mark is Mark.SHOWN:
+        return count, count
+    if mark is Mark.SUPPRESSED:
+        return 0, t - 1
+    if mark is Mark.WITHHELD:
+        return t, big
+    return 0, big
+
+
+class _Reader:
+    """What every published row and total together allow a hidden cell to be."""
+
+    def __init__(self, count: Mapping[Key, int], rows: Sequence[str], columns: Sequence[str],
+                 t: int, row_marks: Mapping[str, Mark],
+                 column_marks: Mapping[str, Mark] | None) -> None:
+        self.count, self.rows, self.columns, self.t = count, rows, columns, t
+        self.row_marks, self.column_marks = row_marks, column_marks
+        self.big = sum(count.values()) + t
+        self.nothing = dict.fromkeys(count, Mark.HIDDEN)  # the dashboard alone
+
+    def allows(self, marks: Mapping[Key, Mark], key: Key, value: int) -> bool:
+        """Whether some table the reader cannot tell from the true one has *value* at
+        *key*."""
+        t, big, rows, columns = self.t, self.big, self.rows, self.columns
+        start, end = len(rows) + len(columns), len(rows) + len(columns) + 1
+        net = _Network(end + 1)
+        net.add(end, start, 0, big * 2)  # the circulation's way back
+        for i, r in enumerate(rows):
+            total = sum(self.count[(r, c)] for c in columns)
+            net.add(start, i, *_bounds(self.row_marks[r], total, t, big))
+            for j, c in enumerate(columns):
+                low, high = (value, value) if (r, c) == key else _bounds(
+                    marks.get((r, c), Mark.SHOWN), self.count[(r, c)], t, big)
+                net.add(i, len(rows) + j, low, high)
+        for j, c in enumerate(columns):
+            if self.column_marks is None:
+                net.add(len(rows) + j, end, 0, big)
+            else:
+                total = sum(self.count[(r, c)] for r in rows)
+                net.add(len(rows) + j, end, *_bounds(self.column_marks[c], total, t, big))
+        return net.feasible()
+
+    def gives_away(self, marks: Mapping[Key, Mark], key: Key) -> bool:
+        """Whether the breakdowns tell a reader more of the cell at *key* than its mark
+        says and than the dashboard's figures alone already do (what the dashboard's
+        figures of the rows and columns imply, no breakdown can hide)."""
+        n, t = self.count[key], self.t
+        if n < t:  # suppressed, or small in a hidden row: anything from 0 to t - 1
+            ends = (0, t - 1)
+            return any(not self.allows(marks, key, v) and self.allows(self.nothing, key, v)
+                       for v in ends)
+        # withheld, or large in a hidden row: never one value alone
+        near = [v for v in (n - 1, n + 1) if v >= t or marks.get(key) is not Mark.WITHHELD]
+        return not any(self.allows(marks, key, v) for v in near) and any(
+            self.allows(self.nothing, key, v) for v in near)
+
+
+def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
+                 columns: Sequence[str], threshold: int, *, row_marks: Mapping[str, Mark],
+                 column_marks: Mapping[str, Mark] | None) -> dict[str, Protected]:
+    """The rows of the two-way table *grid* (each of *rows* broken down by *columns*) that
+    may be published, each marked; *row_marks*: how each row's figure is published (only
+    a shown one is broken down), *column_marks*: how each column's total is, or None when
+    a person can be in several rows (the columns then have no total).  A row hidden whole
+    has every cell marked hidden."""
+    t = threshold
+    if not LOWEST_THRESHOLD <= t <= HIGHEST_THRESHOLD:
+        raise ValueError(f"threshold {t} outside {LOWEST_THRESHOLD}..{HIGHEST_THRESHOLD}")
+    count = {(r, c): int(grid.get(r, {}).get(c, 0)) for r in rows for c in columns}
+    if any(n < 0 for n in count.values()):
+        raise ValueError("a count below zero")
+    published = [r for r in rows if row_marks[r] is Mark.SHOWN]
+    marks: dict[Key, Mark] = {}
+    for (r, c), n in count.items():
+        if r not in published:
+            marks[(r, c)] = Mark.HIDDEN
+        elif n < t:
+            marks[(r, c)] = Mark.SUPPRESSED
+    for r in published:  # each row as a table of its own
+        line = [(r, c) for c in columns]
+        small = [count[k] for k in line if k in marks]
+        if small and not _safe(small, [], t):
+            for key in line:
+                if key not in marks:
+                    marks[key] = Mark.WITHHELD
+                    if _safe(small, [count[k] for k in line
+                                     if marks.get(k) is Mark.WITHHELD], t):
+                        break
+            else:
+                marks.update(dict.fromkeys(line, Mark.HIDDEN))
+    reader = _Reader(count, rows, columns, t, row_marks, column_marks)
+    while True:
+        exposed = next((key for key in count if key in marks
+                        and reader.gives_away(marks, key)), None)
+        if exposed is None:
+            break
+        r, c = exposed
+        spare = [(r, other) for other in columns if (r, other) not in marks] if \
+            r in published else []
+        spare = spare or [(other, c) for other in published if (other, c) not in marks]
+        if spare:
+            marks[spare[0]] = Mark.WITHHELD
+            continue
+        # nothing left to withhold: the rows through the cell are hidden whole
+        hide = [r] if r in published else [other for other in published
+                                           if marks.get((other, c)) is not Mark.HIDDEN]
+        if not hide or all(marks.get((h, x)) is Mark.HIDDEN for h in hide for x in columns):
+            raise GridUnsafe
+        for h in hide:
+            marks.update(dict.fromkeys(((h, x) for x in columns), Mark.HIDDEN))
+    return {r: Protected(tuple(Cell(c, count[(r, c)], marks.get((r, c), Mark.SHOWN))
+                               for c in columns),
+                         sum(count[(r, c)] for c in columns), False, t, True)
+            for r in published}
+
+
+class GridUnsafe(Exception):
+    """No marking of the table keeps every small count free."""
