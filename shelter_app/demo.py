@@ -113,7 +113,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                                           "address": "1 Example Street (fictional)",
                                           "secure_contact": "", "document_language": language})
         counts["partners"] = len(partner_ids)
-        # two fictional sites, unless the organisation has its own: a case in three at the
+        # two fictional sites, unless the organisation has its own: two cases in five at the
         # second, so that the statistics can be counted for one of them
         site_ids = [r["id"] for r in db.all("SELECT id FROM sites WHERE retired = 0"
                                             " ORDER BY name")]
@@ -160,7 +160,7 @@ def populate(services: Services, *, survivors: int, seed: int = 2026,
                 "closed_at": _closed_at(opened, today, n) if status == "closed" else None,
                 "assigned_to": rng.choice(staff) if staff else None})
             batch["case_sites"].append({"case_id": cid, "updated_at": now, "updated_by": me,
-                                        "site_id": site_ids[min(n % 3 // 2, len(site_ids) - 1)]})
+                                        "site_id": site_ids[min(n % 5 // 3, len(site_ids) - 1)]})
             _statistics_rows(batch, facts, cid, opened, meta, n,
                              seal=lambda table, row_id, column: ctx.seal(
                                  KeyName.CASE, table, row_id, column, ""))

@@ -71,11 +71,11 @@ class SiteService:
             raise ValidationError(_("Enter the site's name."), "name")
         if len(text) > NAME_LIMIT:
             raise ValidationError(fill(_("At most {n} characters."), n=NAME_LIMIT), "name")
-        taken = db.scalar("SELECT id FROM sites WHERE name = :n COLLATE NOCASE",
-                          {"n": text})
-        if taken and taken != site_id:
+        taken = db.one("SELECT id, name FROM sites WHERE name = :n COLLATE NOCASE",
+                       {"n": text})
+        if taken is not None and taken["id"] != site_id:
             raise ValidationError(fill(_("There is already a site called \u201c{name}\u201d."),
-                                       name=text), "name")
+                                       name=taken["name"]), "name")
         return text
 
     def add(self, name: str) -> Site:

@@ -171,6 +171,7 @@ class SiteDialog(CaseActionDialog):
         label = QLabel(_("&Handled at:"))
         label.setBuddy(self.site)
         self.form.addRow(label, self.site)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 26)
 
     def apply(self) -> None:
         site_id = str(self.site.currentData() or "") or None

@@ -91,7 +91,7 @@ class BreakdownDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.setMinimumWidth(em * 32)
+        self.setMinimumWidth(em * 36)
         self.by.currentIndexChanged.connect(self.count)
         self.count()
 
@@ -143,3 +143,4 @@ class BreakdownDialog(QDialog):
             "where they would let one be worked out from this breakdown, from the "
             "breakdowns of the table's other rows or from the dashboard's figures. Nothing "
             "here lists or names anyone."), t=t))
+        self.adjustSize()  # room for the table and the note under it
