@@ -14,6 +14,12 @@ SCHEMA_8_COLUMNS = (
 
 def undo_schema_13(conn: Any) -> None:
     """Drop what schema version 13 added (the caller sets ``user_version``)."""
+    for trigger in ("stat_bucket_stale", "stat_site_added", "stat_site_changed",
+                    "stat_site_removed"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE stat_buckets")
+    conn.execute("DROP INDEX stat_facts_bucket")
+    conn.execute("ALTER TABLE stat_facts DROP COLUMN bucket")
     conn.execute("DROP TABLE case_sites")
     conn.execute("DROP TABLE sites")
 

@@ -88,7 +88,8 @@ def run_sites(args: argparse.Namespace, services: Services) -> int:
             print(_("The organisation has no sites yet. An administrator adds one with: "
                     "shelter-admin sites add NAME"))
         for site in found:
-            print(f"{site.name}\t{_('retired') if site.retired else _('in use')}")
+            state = _("retired") if site.retired else _("in use")
+            print(site.name + "\t" + state)
         return 0
     if not args.name:
         raise UsageError(fill(_("sites {action} needs the site's name"), action=command))

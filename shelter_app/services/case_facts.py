@@ -27,6 +27,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import age_on
 from shelter_app.errors import EnvironmentFailure, PermissionDenied, VaultDamaged
+from shelter_app.i18n import N_
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.store.db import Database
 from shelter_app.vault import fields
@@ -220,6 +221,8 @@ def settle(ctx: ServiceContext) -> int:
     try:
         if db.scalar(f"SELECT count(*) FROM ({COUNTED})") <= db.scalar(  # noqa: S608
                 "SELECT count(*) FROM stat_facts"):
+            if _has_buckets(db):
+                settle_buckets(ctx)
             return 0
         missing = db.column(COUNTED + _WITHOUT)
         for start in range(0, len(missing), _SETTLE_CHUNK):
@@ -228,15 +231,170 @@ def settle(ctx: ServiceContext) -> int:
                 # still counted and still without facts, in this transaction
                 ids = db.column(COUNTED + " AND c.id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
                                 + _WITHOUT, {"ids": json.dumps(chunk)})
+                sites = _sites(db, ids)
+                stale: set[str] = set()
                 for case_id, facts in _readable(ctx, ids).items():
-                    db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)",
+                    group = bucket(sites.get(case_id), facts)
+                    db.execute("INSERT INTO stat_facts (id, facts, bucket) VALUES (:id, :f, :b)",
                                {"id": case_id, "f": ctx.seal(KeyName.CASE, TABLE, case_id,
-                                                             COLUMN, encode(facts))})
+                                                             COLUMN, encode(facts)),
+                                "b": group})
+                    stale.add(group)
                     written += 1
+                db.execute("DELETE FROM stat_buckets WHERE id IN"
+                           " (SELECT value FROM json_each(:b))", {"b": json.dumps(sorted(stale))})
+        if _has_buckets(db):
+            settle_buckets(ctx)
     except (EnvironmentFailure, PermissionDenied) as exc:
         log.warning("the statistics' stored facts were not all written (%s); the cases"
                     " without are read from their rows", type(exc).__name__)
     return written
+
+
+# -- the groups' counts (stat_buckets, schema version 13) ----------------------------------
+OPEN_MONTH = "9999-99"  # the closing month of a case still open
+BUCKETS = "stat_buckets"
+# The survivor tables whose figures do not depend on the period counted (the others, opened
+# in the period or before it and closed in it or not, follow from the group's months).
+STEADY = ("identification", "identified_by", "exploitation", "means", "recruitment",
+          "recruiter", "gender", "citizenship", "exploitation_country", "age", "exploited_age")
+_BUCKET_CHUNK = 200
+
+
+def bucket(site: str | None, facts: Facts) -> str:
+    """The group of a case: its site (or none), the month it was opened and the month it
+    was closed (OPEN_MONTH while open), as ``stat_facts.bucket`` holds it."""
+    return f"{site or ''}|{facts.opened.isoformat()[:7]}|{(facts.closed or OPEN_MONTH)[:7]}"
+
+
+def _sites(db: Database, ids: list[str]) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.all(
+        "SELECT case_id, site_id FROM case_sites WHERE case_id IN"
+        " (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)})}
+
+
+def _has_buckets(db: Database) -> bool:
+    found = db.schema_cache.get("stat_buckets")
+    if found is None:
+        found = bool(db.scalar("SELECT 1 FROM sqlite_master WHERE name = 'stat_buckets'"))
+        db.schema_cache["stat_buckets"] = found
+    return bool(found)
+
+
+NOT_RECORDED = "not_recorded"
+# Age bands: (code, label, lowest age, highest age)
+AGE_BANDS = (("0-17", N_("Under 18"), 0, 17), ("18-24", N_("18 to 24"), 18, 24),
+             ("25-34", N_("25 to 34"), 25, 34), ("35-44", N_("35 to 44"), 35, 44),
+             ("45-59", N_("45 to 59"), 45, 59), ("60+", N_("60 or over"), 60, 200))
+EXPLOITED_AGE = (("minor", N_("Under 18")), ("adult", N_("18 or over")))
+# The survivor tables, in the order ``case_codes`` gives a case's codes; a case counts under
+# each of its codes in the MULTI ones (a table without a total), under one in the others.
+PEOPLE_KEYS = ("new", "closed", *STEADY)
+MULTI = frozenset({"exploitation", "means"})
+Codes = tuple[str | tuple[str, ...], ...]
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return NOT_RECORDED
+    return next(code for code, _label, low, high in AGE_BANDS if low <= age <= high)
+
+
+def steady_codes(one: Facts) -> Codes:
+    """Where a case is counted in each STEADY table."""
+    when = age_when_exploited(one)
+    return (
+        one.identification or NOT_RECORDED, one.identified_by or NOT_RECORDED,
+        one.exploitation, one.means,
+        one.recruitment or NOT_RECORDED, one.recruiter or NOT_RECORDED, one.gender,
+        # the first recorded, so that each survivor is counted once and the table adds up
+        # (and is protected as a table that adds up)
+        one.citizenship[0] if one.citizenship else NOT_RECORDED,
+        one.countries[0] if one.countries else NOT_RECORDED,
+        age_band(age_at_intake(one)),
+        NOT_RECORDED if when is None else "minor" if when < 18 else "adult")
+
+
+def case_codes(one: Facts, first: dt.date, last_day: str) -> Codes:
+    """Where one counted case is counted in each survivor table (PEOPLE_KEYS' order), for
+    the period from *first* to *last_day* (an ISO date)."""
+    return ("new" if one.opened >= first else "before",
+            "closed" if one.closed and one.closed <= last_day else "open", *steady_codes(one))
+
+
+def tally_of(facts: list[Facts]) -> dict[str, object]:
+    """The counts of a group: how many cases, and each STEADY table's counts of them."""
+    counts: dict[str, int] = {}
+    for one in facts:
+        for key, code in zip(STEADY, steady_codes(one), strict=True):
+            for each in (code if isinstance(code, tuple) else (code,)):
+                name = f"{key}\x1f{each}"
+                counts[name] = counts.get(name, 0) + 1
+    return {"n": len(facts), "c": counts}
+
+
+def settle_buckets(ctx: ServiceContext) -> int:
+    """Write the counts of the groups that have facts and no counts (in transactions of a
+    few hundred groups); returns how many were written.  A group whose facts do not all
+    open is left without: a count of it reads its cases one by one."""
+    db = ctx.db
+    cipher = ctx.cipher(KeyName.CASE)
+    if cipher is None:
+        return 0
+    missing = db.column("SELECT DISTINCT bucket FROM stat_facts INDEXED BY stat_facts_bucket"
+                        " WHERE bucket NOT IN (SELECT id FROM stat_buckets)")
+    written = 0
+    for start in range(0, len(missing), _BUCKET_CHUNK):
+        chunk = missing[start:start + _BUCKET_CHUNK]
+        with db.transaction():
+            members: dict[str, list[Facts | None]] = {}
+            for group, case_id, stored in db.all(
+                    "SELECT bucket, id, facts FROM stat_facts WHERE bucket IN"
+                    " (SELECT value FROM json_each(:b))"
+                    " AND bucket NOT IN (SELECT id FROM stat_buckets)",
+                    {"b": json.dumps(chunk)}):
+                members.setdefault(group, []).append(_opened(cipher, case_id, stored))
+            for group, facts in members.items():
+                if any(one is None for one in facts):
+                    continue
+                text = json.dumps(tally_of([one for one in facts if one is not None]),
+                                  separators=(",", ":"), ensure_ascii=False)
+                db.execute("INSERT INTO stat_buckets (id, tally) VALUES (:id, :t)",
+                           {"id": group, "t": ctx.seal(KeyName.CASE, BUCKETS, group,
+                                                       "tally", text)})
+                written += 1
+    return written
+
+
+def read_buckets(ctx: ServiceContext) -> dict[str, dict[str, object] | None]:
+    """Every group's counts, by group (None for counts that do not open)."""
+    cipher = ctx.cipher(KeyName.CASE)
+    if cipher is None:
+        raise keys_not_given(reading=True)
+    out: dict[str, dict[str, object] | None] = {}
+    for group, sealed in ctx.db.raw.execute("SELECT id, tally FROM stat_buckets"):
+        try:
+            out[group] = json.loads(fields.open_sealed(cipher, BUCKETS, group, "tally",
+                                                       sealed))
+        except (fields.FieldDamaged, ValueError, TypeError):
+            out[group] = None
+    return out
+
+
+def facts_of_buckets(ctx: ServiceContext, groups: list[str]) -> list[Facts] | None:
+    """The facts of the cases of *groups* (None when one of them does not open)."""
+    cipher = ctx.cipher(KeyName.CASE)
+    if cipher is None:
+        raise keys_not_given(reading=True)
+    out: list[Facts] = []
+    for case_id, stored in ctx.db.all(
+            "SELECT id, facts FROM stat_facts WHERE bucket IN (SELECT value FROM json_each(:b))",
+            {"b": json.dumps(groups)}):
+        one = _opened(cipher, case_id, stored)
+        if one is None:
+            return None
+        out.append(one)
+    return out
 
 
 def _readable(ctx: ServiceContext, ids: list[str]) -> dict[str, Facts]:

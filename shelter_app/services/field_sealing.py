@@ -88,6 +88,9 @@ SEALED: tuple[SealedColumns, ...] = (
                   " FROM cases"),
     # the statistics' copy of each case's codes and dates (services/case_facts.py)
     SealedColumns("stat_facts", ("facts",), "SELECT id, facts, 'case' AS key FROM stat_facts"),
+    # and each group's counts of them (schema version 13)
+    SealedColumns("stat_buckets", ("tally",),
+                  "SELECT id, tally, 'case' AS key FROM stat_buckets"),
 )
 
 

@@ -48,13 +48,16 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
     # Sealing again changes no value, so the statistics' stored facts stay right; but the
     # triggers delete them as the survivors' columns are rewritten: they are opened first
     # and put back, sealed under the new key, at the end.
-    facts: dict[str, str] = {}
-    if KeyName.CASE in new and "stat_facts" in {str(t) for t in db.column(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}:
-        for row in db.all("SELECT id, facts FROM stat_facts"):
+    facts: dict[str, tuple[str, str]] = {}
+    tables = {str(t) for t in db.column("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    grouped = "stat_buckets" in tables  # schema version 13: each case's group
+    if KeyName.CASE in new and "stat_facts" in tables:
+        for row in db.all("SELECT id, facts, " + ("bucket" if grouped else "''")  # noqa: S608
+                          + " AS bucket FROM stat_facts"):
             with contextlib.suppress(fields.FieldDamaged):  # left out: read from its rows
-                facts[row["id"]] = fields.open_value(old[KeyName.CASE], "stat_facts",
-                                                     row["id"], "facts", row["facts"])
+                facts[row["id"]] = (fields.open_value(old[KeyName.CASE], "stat_facts",
+                                                      row["id"], "facts", row["facts"]),
+                                    row["bucket"])
     with db.transaction():
         for spec in _specs(db):
             for row in db.all(spec.rows_sql):
@@ -85,9 +88,13 @@ def reseal(db: Database, old: Mapping[str, bytes], new: Mapping[str, bytes]) -> 
             case_fields.rebuild_index(db, new[KeyName.CASE])
         if KeyName.CASE in new:  # what was sealed is sealed again under the new key
             row_seals.carry(db, new[KeyName.CASE], held)
-        for case_id, text in facts.items():
-            db.execute("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)"
-                       " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts",
-                       {"id": case_id, "f": fields.seal(new[KeyName.CASE], "stat_facts",
-                                                        case_id, "facts", text)})
+        for case_id, (text, group) in facts.items():
+            db.execute(("INSERT INTO stat_facts (id, facts, bucket) VALUES (:id, :f, :b)"
+                        " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts,"
+                        " bucket = excluded.bucket") if grouped else
+                       ("INSERT INTO stat_facts (id, facts) VALUES (:id, :f)"
+                        " ON CONFLICT (id) DO UPDATE SET facts = excluded.facts"),
+                       {"id": case_id, "b": group,
+                        "f": fields.seal(new[KeyName.CASE], "stat_facts", case_id, "facts",
+                                         text)})
     return left

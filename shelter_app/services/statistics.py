@@ -29,16 +29,23 @@ from shelter_app.domain.audit import Event
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import Statistics, StatTable
-from shelter_app.i18n import N_, _, current_language, translator
+from shelter_app.i18n import _, current_language, translator
 from shelter_app.i18n.formatting import country_name
 from shelter_app.services.case_facts import (
+    AGE_BANDS,
     COUNTED,
-    Facts,
-    age_at_intake,
-    age_when_exploited,
+    EXPLOITED_AGE,
+    MULTI,
+    NOT_RECORDED,
+    OPEN_MONTH,
+    PEOPLE_KEYS,
+    Codes,
+    case_codes,
     counting,
     cycle_collection_paused,
     facts_by_case,
+    facts_of_buckets,
+    read_buckets,
 )
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.settings import SettingsService
@@ -47,13 +54,7 @@ from shelter_app.services.sites import SiteService
 if TYPE_CHECKING:
     from shelter_app.services.statistics_breakdown import Breakdown
 
-NOT_RECORDED = "not_recorded"
 Translate = Callable[[str], str]
-# Age bands: (code, label, lowest age, highest age)
-AGE_BANDS = (("0-17", N_("Under 18"), 0, 17), ("18-24", N_("18 to 24"), 18, 24),
-             ("25-34", N_("25 to 34"), 25, 34), ("35-44", N_("35 to 44"), 35, 44),
-             ("45-59", N_("45 to 59"), 45, 59), ("60+", N_("60 or over"), 60, 200))
-EXPLOITED_AGE = (("minor", N_("Under 18")), ("adult", N_("18 or over")))
 INTERNAL = "internal"
 OTHER_COUNTRIES = "other"
 OTHER_PROVIDERS = "other_partners"
@@ -69,12 +70,6 @@ _AT_SITE = " AND c.id IN (SELECT case_id FROM case_sites WHERE site_id = :site)"
 
 def counted(sql: str) -> str:
     return sql.replace(" counted", " temp.stat_counted")
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return NOT_RECORDED
-    return next(code for code, _label, low, high in AGE_BANDS if low <= age <= high)
 
 
 class StatisticsService:
@@ -161,7 +156,8 @@ class StatisticsService:
                     " AND (c.closed_at IS NULL OR c.closed_at >= :start)" + at_site +
                     " GROUP BY 1", params):
                 left[row["answer"]] += row["n"]
-            people = _People(self._ctx, first, last)
+            people = (_People.from_groups(self._ctx, first, last, site)
+                      or _People.from_facts(self._ctx, first, last))
             tr = translator(language)
             tables = [*people.tables(t, tr, language or current_language()),
                       *_activity_tables(self._ctx, params, t, tr)]
@@ -237,49 +233,78 @@ def _choices(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str
     return [*_terms(vocabulary, tr), (NOT_RECORDED, _("Not recorded"))]
 
 
-# The survivor tables, in the order ``case_codes`` gives a case's codes; a case counts under
-# each of its codes in the MULTI ones (a table without a total), under one in the others.
-PEOPLE_KEYS = ("new", "closed", "identification", "identified_by", "exploitation", "means",
-               "recruitment", "recruiter", "gender", "citizenship", "exploitation_country",
-               "age", "exploited_age")
-MULTI = frozenset({"exploitation", "means"})
-Codes = tuple[str | tuple[str, ...], ...]
-
-
-def case_codes(one: Facts, first: dt.date, last_day: str) -> Codes:
-    """Where one counted case is counted in each survivor table (PEOPLE_KEYS' order), for
-    the period from *first* to *last_day* (an ISO date)."""
-    when = age_when_exploited(one)
-    return (
-        "new" if one.opened >= first else "before",
-        "closed" if one.closed and one.closed <= last_day else "open",
-        one.identification or NOT_RECORDED, one.identified_by or NOT_RECORDED,
-        one.exploitation, one.means,
-        one.recruitment or NOT_RECORDED, one.recruiter or NOT_RECORDED, one.gender,
-        # the first recorded, so that each survivor is counted once and the table adds up
-        # (and is protected as a table that adds up)
-        one.citizenship[0] if one.citizenship else NOT_RECORDED,
-        one.countries[0] if one.countries else NOT_RECORDED,
-        age_band(age_at_intake(one)),
-        NOT_RECORDED if when is None else "minor" if when < 18 else "adult")
-
-
 class _People:
-    """What the counted cases say about the survivors, counted from their facts; with
-    *keep*, each case's codes too (``by_case``, for a breakdown: never published)."""
+    """What the counted cases say about the survivors: how many, each survivor table's
+    counts and, for a breakdown, each case's codes (``by_case``: never published)."""
 
-    def __init__(self, ctx: ServiceContext, first: dt.date, last: dt.date, *,
-                 keep: bool = False) -> None:
+    def __init__(self, total: int, counts: dict[str, Counter[str]],
+                 by_case: dict[str, Codes] | None = None) -> None:
+        self.total = total
+        self.counts = counts
+        self.by_case = by_case or {}
+
+    @classmethod
+    def from_facts(cls, ctx: ServiceContext, first: dt.date, last: dt.date, *,
+                   keep: bool = False) -> _People:
+        """Counted case by case from their facts; with *keep*, each case's codes too."""
         facts = facts_by_case(ctx)
-        self.total = len(facts)
         last_day = last.isoformat()
         codes = [case_codes(one, first, last_day) for one in facts.values()]
-        self.by_case: dict[str, Codes] = dict(zip(facts, codes, strict=True)) if keep else {}
-        self.counts: dict[str, Counter[str]] = {}
+        counts: dict[str, Counter[str]] = {}
         for key, column in zip(PEOPLE_KEYS, zip(*codes, strict=True) if codes
                                else ((),) * len(PEOPLE_KEYS), strict=True):
-            self.counts[key] = Counter(chain.from_iterable(column) if key in MULTI
-                                       else column)
+            counts[key] = Counter(chain.from_iterable(column) if key in MULTI else column)
+        return cls(len(facts), counts,
+                   dict(zip(facts, codes, strict=True)) if keep else None)
+
+    @classmethod
+    def from_groups(cls, ctx: ServiceContext, first: dt.date, last: dt.date,
+                    site: str | None) -> _People | None:
+        """Counted from the groups' counts (``case_facts.bucket``): a group of whole months
+        of the period is added as it is, and only the cases of a group that a period
+        starting or ending within a month cuts are read one by one.  None when the groups
+        do not cover every counted case (one without facts, counts that do not open, a
+        write since they were settled): the caller counts case by case."""
+        groups = read_buckets(ctx)
+        start, end = first.isoformat()[:7], last.isoformat()[:7]
+        whole_start = first.day == 1
+        whole_end = (last + dt.timedelta(days=1)).day == 1
+        counts = {key: Counter[str]() for key in PEOPLE_KEYS}
+        total = 0
+        cut: list[str] = []
+        for group, tally in groups.items():
+            where, opened, closed = group.split("|")
+            if (site is not None and where != site) or opened > end or closed < start:
+                continue
+            # a period that starts or ends within one of the group's months cuts it
+            if (not whole_start and start in (opened, closed)) \
+                    or (not whole_end and end in (opened, closed)):
+                cut.append(group)
+                continue
+            if tally is None:
+                return None
+            n = int(tally["n"])  # type: ignore[call-overload]
+            total += n
+            counts["new"]["new" if opened >= start else "before"] += n
+            counts["closed"]["closed" if closed != OPEN_MONTH and closed <= end else "open"] += n
+            for name, value in tally["c"].items():  # type: ignore[attr-defined]
+                key, code = name.split("\x1f", 1)
+                counts[key][code] += value
+        if cut:
+            facts = facts_of_buckets(ctx, cut)
+            if facts is None:
+                return None
+            first_day, last_day = first.isoformat(), last.isoformat()
+            for one in facts:
+                if one.opened > last or (one.closed is not None and one.closed < first_day):
+                    continue
+                total += 1
+                for key, code in zip(PEOPLE_KEYS, case_codes(one, first, last_day),
+                                     strict=True):
+                    counts[key].update(code if isinstance(code, tuple) else (code,))
+        if total != ctx.db.scalar("SELECT count(*) FROM temp.stat_counted"):
+            return None
+        return cls(total, counts)
 
     def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
         _ = tr

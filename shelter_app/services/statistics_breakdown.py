@@ -23,6 +23,7 @@ from shelter_app.domain.suppression import Mark, Protected
 from shelter_app.errors import ValidationError
 from shelter_app.i18n import N_, _, current_language, translator
 from shelter_app.i18n.formatting import fill
+from shelter_app.services import case_facts as cf
 from shelter_app.services import statistics as st
 from shelter_app.services.case_facts import counting, cycle_collection_paused
 from shelter_app.services.context import ServiceContext
@@ -71,7 +72,7 @@ def _mapper(table: StatTable) -> Callable[[str], str | None]:
         return lambda code: code if code in codes else st.OTHER_COUNTRIES
     if table.key == "service_partners":
         return lambda code: code if code in codes else st.OTHER_PROVIDERS
-    fallback = st.NOT_RECORDED if st.NOT_RECORDED in codes else None
+    fallback = cf.NOT_RECORDED if cf.NOT_RECORDED in codes else None
     return lambda code: code if code in codes else fallback
 
 
@@ -79,8 +80,8 @@ def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, 
            types: dict[str, str]) -> Counter[tuple[str, str]]:
     """What table *key* counts, by (code, case): one a survivor, or the number of records."""
     units: Counter[tuple[str, str]] = Counter()
-    if key in st.PEOPLE_KEYS:
-        index = st.PEOPLE_KEYS.index(key)
+    if key in cf.PEOPLE_KEYS:
+        index = cf.PEOPLE_KEYS.index(key)
         for case_id, codes in people.by_case.items():
             code = codes[index]
             for one in (code if isinstance(code, tuple) else (code,)):
@@ -96,7 +97,7 @@ def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, 
             units[(stage if key == "proceedings" else told, case_id)] += 1
         return units
     for code, case_id, n in ctx.db.all(st.counted(st.record_sql(key, by_case=True)), params):
-        units[(st.NOT_RECORDED if code is None else str(code), case_id)] += int(n)
+        units[(cf.NOT_RECORDED if code is None else str(code), case_id)] += int(n)
     return units
 
 
@@ -117,7 +118,7 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
     period = service.prepare(start, end, site)
     tr = translator(language)
     with counting(ctx, period.fill):
-        people = st._People(ctx, period.first, period.last, keep=True)
+        people = st._People.from_facts(ctx, period.first, period.last, keep=True)
         params = st.activity_params(period.params)
         types = {r["id"]: r["code"] for r in ctx.db.all("SELECT id, code FROM service_types")}
         found = {one.key: one for one in (
@@ -134,7 +135,7 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
                 "This figure is below {t} or withheld: it is not broken down, so that no "
                 "small count can be worked out from it."), t=period.threshold), "row")
         row_of, column_of = _mapper(rows_table), _mapper(by_table)
-        column_index = st.PEOPLE_KEYS.index(by)
+        column_index = cf.PEOPLE_KEYS.index(by)
         grid: dict[str, Counter[str]] = {}
         for (code, case_id), n in _units(ctx, table, people, params, types).items():
             a = row_of(code)
@@ -150,7 +151,7 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
             # each survivor in one row: a column adds up to the dashboard's figure of it
             column_marks={code: cell.mark for code, cell in
                           zip(columns, by_table.counts.cells, strict=True)}
-            if table in st.PEOPLE_KEYS and table not in st.MULTI else None)
+            if table in cf.PEOPLE_KEYS and table not in cf.MULTI else None)
     except grid_suppression.GridUnsafe:
         protected = {}
     if row not in protected or all(c.mark is Mark.HIDDEN for c in protected[row].cells):

@@ -10,7 +10,7 @@ from pathlib import Path
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.domain.statistics import Statistics
-from shelter_app.services import case_facts
+from shelter_app.services import case_facts, row_seals
 from shelter_app.store import erasure
 from shelter_app.vault import fields
 from tests.conftest import signed_in
@@ -222,3 +222,90 @@ def test_a_re_key_seals_the_facts_again_and_keeps_them(tmp_path: Path) -> None:
             facts = case_facts.decode(fields.open_sealed(cipher, "stat_facts", row["id"],
                                                          "facts", row["facts"]))
             assert facts is not None and facts.gender == "woman"
+
+
+def _case_by_case(org: Org, first: dt.date, last: dt.date, site: str | None) -> Statistics:
+    """The statistics counted case by case, without the groups' counts."""
+    from shelter_app.services import statistics
+
+    original = statistics._People.from_groups
+    statistics._People.from_groups = classmethod(  # type: ignore[method-assign, assignment]
+        lambda cls, *a, **k: None)
+    try:
+        return org.coordinator.statistics.produce(first, last, site=site)
+    finally:
+        statistics._People.from_groups = original  # type: ignore[method-assign]
+
+
+def test_the_groups_counts_equal_counting_case_by_case(org: Org, monkeypatch) -> None:
+    """Cases opened and closed over two years, at two sites or none, edited, moved and
+    withdrawn between counts: whole months, cut months and single days give the same
+    figures from the groups' counts as case by case, and whole months open no case."""
+    from shelter_app.services import statistics
+
+    rng = random.Random(13)
+    north = org.admin.sites.add("North").id
+    south = org.admin.sites.add("South").id
+    ids = []
+    for i in range(40):
+        opened = TODAY - dt.timedelta(days=rng.randrange(0, 700))
+        record = org.coordinator.cases.create(
+            SurvivorInput(legal_name=f"Group Person {i}", gender=rng.choice(["woman", "man"]),
+                          citizenship=[rng.choice(["VN", "NG"])],
+                          birth_date=f"{rng.randint(1970, 2008)}-06-0{rng.randint(1, 9)}"),
+            CaseInput(exploitation_types=rng.sample(["sexual", "forced_labour", "other"], 2),
+                      opened_on=opened, identification_status=rng.choice(["possible", ""]),
+                      assigned_to=org.ids["caseworker"]),
+            site_id=rng.choice([north, south, None]))
+        org.coordinator.consent.set_reporting(record.id, rng.choice(["yes", "yes", "no"]))
+        if rng.random() < 0.5:  # closed on a day of its own, since it was opened
+            closed = opened + dt.timedelta(days=rng.randrange(0, (TODAY - opened).days + 1))
+            org.coordinator.cases.set_status(record.id, "closed", closure_reason="goals_met")
+            ctx = org.coordinator.ctx
+            with ctx.db.transaction() as db:
+                db.execute("UPDATE cases SET closed_at = :c WHERE id = :id",
+                           {"c": f"{closed.isoformat()}T12:00:00Z", "id": record.id})
+                row_seals.stamp_case(ctx, db, record.id)
+        ids.append(record.id)
+    used: list[bool] = []
+    real = statistics._People.from_groups.__func__  # type: ignore[attr-defined]
+
+    def spy(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made = real(cls, *args, **kwargs)
+        used.append(made is not None)
+        return made
+
+    monkeypatch.setattr(statistics._People, "from_groups", classmethod(spy))
+    month = TODAY.replace(day=1)
+
+    def months_ago(n: int) -> dt.date:
+        return dt.date(month.year + (month.month - 1 - n) // 12, (month.month - 1 - n) % 12 + 1, 1)
+
+    periods = [(months_ago(12), month - dt.timedelta(days=1)),
+               (months_ago(9), months_ago(3) - dt.timedelta(days=1)),
+               (months_ago(4), months_ago(3) - dt.timedelta(days=1)),
+               (months_ago(20), months_ago(14) + dt.timedelta(days=9)),
+               (YEAR_AGO, TODAY), (TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=3)),
+               (month, TODAY), (TODAY, TODAY)]
+    for round_ in range(4):
+        for first, last in periods:
+            for site in (None, north, south):
+                shown = org.coordinator.statistics.produce(first, last, site=site)
+                assert used[-1], (round_, first, last, site)
+                monkeypatch.setattr(statistics._People, "from_groups", classmethod(
+                    lambda cls, *a, **k: None))
+                assert shown == _case_by_case(org, first, last, site), (first, last, site)
+                monkeypatch.setattr(statistics._People, "from_groups", classmethod(spy))
+        for case_id in rng.sample(ids, 6):  # edits between counts
+            choice = rng.randrange(3)
+            if choice == 0:
+                org.caseworker.sites.move(case_id, rng.choice([north, south, None]))
+            elif choice == 1:
+                org.coordinator.consent.set_reporting(case_id, rng.choice(["yes", "no"]))
+            else:
+                record = org.coordinator.cases.get(case_id)
+                org.coordinator.cases.update(case_id, survivor=SurvivorInput(
+                    legal_name="Group Person", gender=rng.choice(["woman", "man", "unknown"])),
+                    versions=record.row_versions)
+    groups = org.coordinator.ctx.db.scalar("SELECT count(*) FROM stat_buckets")
+    assert 0 < groups < 40

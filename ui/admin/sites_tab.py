@@ -45,7 +45,7 @@ class SitesTab(QWidget):
         self.notice = MessageLabel(NOTICE_STYLE)
         self.add_button = button(_("&Add site"), _("Add a site with the name typed"),
                                  self.add)
-        self.rename_button = button(_("Re&name site"), _(
+        self.rename_button = button(_("Rena&me site"), _(
             "Give the chosen site the name typed"), self.rename)
         self.retire_button = button(_("Re&tire site"), _(
             "No new case is recorded at a retired site; its cases keep it"), self.retire)

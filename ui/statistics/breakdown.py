@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -74,7 +74,11 @@ class BreakdownDialog(QDialog):
         self.error = MessageLabel()
         self.holder = QVBoxLayout()
         self.counts: QWidget | None = None
-        self.method = paragraph("")
+        self.method = paragraph(fill(_(
+            "Counts below {t} are shown as \u201c< {t}\u201d. Other counts are withheld "
+            "where they would let one be worked out from this breakdown, from the "
+            "breakdowns of the table's other rows or from the dashboard's figures. Nothing "
+            "here lists or names anyone."), t=format_number(table.counts.threshold)))
         named(self.method, _("How small counts are protected"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -83,11 +87,11 @@ class BreakdownDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        layout.addWidget(self.method)
         layout.addLayout(row)
         layout.addWidget(self.busy)
         layout.addWidget(self.error)
         layout.addLayout(self.holder)
-        layout.addWidget(self.method)
         layout.addStretch(1)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("M")
@@ -120,7 +124,6 @@ class BreakdownDialog(QDialog):
             self.counts.setParent(None)  # type: ignore[call-overload]
             self.counts.deleteLater()
             self.counts = None
-        self.method.clear()
 
     def _failed(self, exc: BaseException) -> None:
         self._settle()
@@ -137,10 +140,9 @@ class BreakdownDialog(QDialog):
             return
         self.counts = counts_table(breakdown_table(made), made.threshold)
         self.holder.addWidget(self.counts)
-        t = format_number(made.threshold)
-        self.method.setText(fill(_(
-            "Counts below {t} are shown as \u201c< {t}\u201d. Other counts are withheld "
-            "where they would let one be worked out from this breakdown, from the "
-            "breakdowns of the table's other rows or from the dashboard's figures. Nothing "
-            "here lists or names anyone."), t=t))
-        self.adjustSize()  # room for the table and the note under it
+        QTimer.singleShot(0, self._fit)  # once the table has its size
+
+    def _fit(self) -> None:
+        """Grow to show the whole table and the button under it."""
+        hint = self.sizeHint()
+        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
