@@ -194,6 +194,8 @@ class DateField(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
         self.button.setVisible(not read_only)
+        # the example date is for typing: in a record only read, it would pass for one
+        self.edit.setPlaceholderText("" if read_only else isolated(format_date(SAMPLE)))
         self._say_reading()
 
     # -- as the person types ------------------------------------------------------------

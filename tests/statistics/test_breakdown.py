@@ -6,6 +6,7 @@ enumerating every table a reader could not tell apart on small ones)."""
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Sequence
 
@@ -173,15 +174,20 @@ def every_reading(grid: dict[str, dict[str, int]], made: dict[str, Protected],
     for r in rows:
         marks = [c.mark for c in made[r].cells] if r in made else [Mark.HIDDEN] * len(columns)
         total = sum(grid[r].values())
+        # no cell is more than what the reader knows of its row's total
+        most = total if r in made or row_marks[r] is Mark.SHOWN else \
+            t - 1 if row_marks[r] is Mark.SUPPRESSED else limit
         options[r] = [
             vector for vector in itertools.product(*(
                 range(grid[r][c], grid[r][c] + 1) if m is Mark.SHOWN else
-                range(t) if m is Mark.SUPPRESSED else range(limit + 1)
+                range(min(t - 1, most) + 1) if m is Mark.SUPPRESSED else range(most + 1)
                 for m, c in zip(marks, columns, strict=True)))
             if all(within(m, v, grid[r][c]) for m, v, c in zip(marks, vector, columns,
                                                                strict=True))
             and within(row_marks[r], sum(vector), total)
             and (r not in made or sum(vector) == total)]
+    if math.prod(len(options[r]) for r in rows) > 150_000:
+        pytest.skip("too many tables to try them all in a test")
     found: dict[tuple[str, str], set[int]] = {}
     for choice in itertools.product(*(options[r] for r in rows)):
         if column_marks is not None and not all(
@@ -194,7 +200,7 @@ def every_reading(grid: dict[str, dict[str, int]], made: dict[str, Protected],
     return found
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("seed", range(200))
 def test_small_grids_leave_every_small_count_free_read_together(seed: int) -> None:
     """All the breakdowns of a small table and the dashboard's figures read at once, by
     trying every grid that publishes the same: a small count can still be anything below

@@ -236,3 +236,12 @@ def test_closing_the_calendar_while_its_month_list_is_open_does_not_crash(qtbot)
     assert calendar.isVisible()
     calendar.clicked.emit(calendar.selectedDate().addDays(1))
     assert field.value() == dt.date.today() + dt.timedelta(days=1)
+
+
+def test_a_date_only_read_shows_no_example_that_could_pass_for_one(qtbot):
+    field = keep(DateField("Date of birth"))
+    assert field.edit.placeholderText()  # an example, while typing
+    field.set_read_only(True)
+    assert field.edit.placeholderText() == "" and field.edit.text() == ""
+    field.set_read_only(False)
+    assert field.edit.placeholderText()
