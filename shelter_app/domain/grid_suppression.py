@@ -122,9 +122,10 @@ class _Reader:
 
     def __init__(self, count: Mapping[Key, int], rows: Sequence[str], columns: Sequence[str],
                  t: int, row_marks: Mapping[str, Mark],
-                 column_marks: Mapping[str, Mark] | None) -> None:
+                 column_marks: Mapping[str, Mark] | None, total_known: bool) -> None:
         self.count, self.rows, self.columns, self.t = count, rows, columns, t
         self.row_marks, self.column_marks = row_marks, column_marks
+        self.total_known = total_known
         self.big = sum(count.values()) + t
         self.nothing = dict.fromkeys(count, Mark.HIDDEN)  # the dashboard alone
 
@@ -134,7 +135,9 @@ class _Reader:
         t, big, rows, columns = self.t, self.big, self.rows, self.columns
         start, end = len(rows) + len(columns), len(rows) + len(columns) + 1
         net = _Network(end + 1)
-        net.add(end, start, 0, big * 2)  # the circulation's way back
+        total = sum(self.count.values())
+        # the circulation's way back: the table's total, when the dashboard shows it
+        net.add(end, start, *((total, total) if self.total_known else (0, big * 2)))
         for i, r in enumerate(rows):
             total = sum(self.count[(r, c)] for c in columns)
             net.add(start, i, *_bounds(self.row_marks[r], total, t, big))
@@ -167,12 +170,14 @@ class _Reader:
 
 def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                  columns: Sequence[str], threshold: int, *, row_marks: Mapping[str, Mark],
-                 column_marks: Mapping[str, Mark] | None) -> dict[str, Protected]:
+                 column_marks: Mapping[str, Mark] | None,
+                 total_known: bool = False) -> dict[str, Protected]:
     """The rows of the two-way table *grid* (each of *rows* broken down by *columns*) that
     may be published, each marked; *row_marks*: how each row's figure is published (only
     a shown one is broken down), *column_marks*: how each column's total is, or None when
     a person can be in several rows (the columns then have no total).  A row hidden whole
-    has every cell marked hidden."""
+    has every cell marked hidden.  *total_known*: the dashboard shows the rows' table's
+    total (the sum of every cell)."""
     t = threshold
     if not LOWEST_THRESHOLD <= t <= HIGHEST_THRESHOLD:
         raise ValueError(f"threshold {t} outside {LOWEST_THRESHOLD}..{HIGHEST_THRESHOLD}")
@@ -198,7 +203,7 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                         break
             else:
                 marks.update(dict.fromkeys(line, Mark.HIDDEN))
-    reader = _Reader(count, rows, columns, t, row_marks, column_marks)
+    reader = _Reader(count, rows, columns, t, row_marks, column_marks, total_known)
     while True:
         exposed = next((key for key in count if key in marks
                         and reader.gives_away(marks, key)), None)

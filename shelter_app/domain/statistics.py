@@ -123,6 +123,9 @@ def method_parts(stats: Statistics, language: str | None = None) -> list[Sentenc
            "records, one survivor's often several; legal matters, proceedings and deadlines "
            "as they stand today."), {}),
     ]
+    if stats.site:
+        lines.append((_("These are the figures of one site: set beside the figures of all "
+                        "sites, the difference between them is not protected."), {}))
     if stats.answer_days is not None:
         lines.append((_("Partners answered referrals in {days} days (median)."),
                       {"days": format_number(round(stats.answer_days, 1), language=language)}))

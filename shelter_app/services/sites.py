@@ -8,6 +8,7 @@ the list: a site's name is the organisation's word for a place, never a survivor
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -29,6 +30,11 @@ class Site:
     id: str
     name: str
     retired: bool
+
+
+def _key(name: str) -> str:
+    """A site's name as compared: one space between words, composed, case folded."""
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
 
 
 def no_such_site() -> NotFound:
@@ -58,21 +64,23 @@ class SiteService:
     def find(self, text: str) -> Site:
         """The site whose name is *text* (case not minded), or whose id it is: for the
         command line."""
-        wanted = text.strip()
+        wanted = _key(text)
         for site in self.all():
-            if site.id == wanted or site.name.casefold() == wanted.casefold():
+            if site.id == text.strip() or _key(site.name) == wanted:
                 return site
         raise NotFound(fill(_("There is no site called \u201c{name}\u201d. The sites are "
-                              "listed by \u201cshelter-admin sites list\u201d."), name=wanted))
+                              "listed by \u201cshelter-admin sites list\u201d."),
+                            name=text.strip()))
 
     def _name(self, db: Database, name: str, site_id: str | None = None) -> str:
-        text = " ".join(str(name).split())
+        text = unicodedata.normalize("NFC", " ".join(str(name).split()))
         if not text:
             raise ValidationError(_("Enter the site's name."), "name")
         if len(text) > NAME_LIMIT:
             raise ValidationError(fill(_("At most {n} characters."), n=NAME_LIMIT), "name")
-        taken = db.one("SELECT id, name FROM sites WHERE name = :n COLLATE NOCASE",
-                       {"n": text})
+        # the same name in other letters' case, in any script ("Élan" and "élan")
+        taken = next((row for row in db.all("SELECT id, name FROM sites")
+                      if _key(row["name"]) == _key(text)), None)
         if taken is not None and taken["id"] != site_id:
             raise ValidationError(fill(_("There is already a site called \u201c{name}\u201d."),
                                        name=taken["name"]), "name")

@@ -172,7 +172,10 @@ class StatisticsService:
             suppression.protect(dict(left), t, additive=False), tuple(tables),
             median(answered) if len(answered) >= t else None, site=period.site_name)
         self._ctx.record(Event.STATISTICS, target_type="statistics",
-                         details={"count": people.total, "threshold": t, "format": purpose,
+                         # a count below the threshold is published as "< t" only: the
+                         # audit log, which administrators read, keeps no more of it
+                         details={**({"count": people.total} if people.total >= t else {}),
+                                  "threshold": t, "format": purpose,
                                   **({"site": site} if site else {})})
         return result
 
@@ -206,6 +209,8 @@ def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]
     last = v.date(end, "end", required=True)
     assert first is not None and last is not None
     v.order(first, last, "end", _("The period cannot end before it starts."))
+    if last >= dt.date.max - dt.timedelta(days=1):  # no day after it to count to
+        last = dt.date.max - dt.timedelta(days=2)
     return first, last
 
 
@@ -373,12 +378,9 @@ RECORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def record_sql(key: str, *, by_case: bool = False) -> str:
-    """The count of table *key*'s records by code (and, *by_case*, by case too: the code,
-    the case and the count)."""
+def record_sql(key: str) -> str:
+    """The count of table *key*'s records by code."""
     code, rows = RECORDS[key]
-    if by_case:
-        return f"SELECT {code}, case_id, count(*){rows} GROUP BY 1, 2"
     return f"SELECT {code}, count(*){rows} GROUP BY 1"
 
 

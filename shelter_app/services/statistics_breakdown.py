@@ -57,10 +57,21 @@ class Breakdown:
         return [(label, self.counts.cell(code)) for code, label in self.labels]
 
 
+# Tables that count records (one survivor's often several): a cell of their breakdown
+# could be one survivor's records, so they are not broken down by her characteristics.
+RECORDS = frozenset({"referrals", "appointments", "legal_types", "legal_status",
+                     "deadlines", "proceedings", "informed"})
+
+
 def choices(table: str) -> list[tuple[str, str]]:
-    """What a figure of *table* can be broken down by (key, title): every characteristic
-    but the table's own."""
-    return [(key, _(title)) for key, title in BY.items() if key != table]
+    """What a figure of *table* can be broken down by (key, title).  Two characteristics
+    make one two-way table, broken down one way only (the table earlier in BY by the later
+    one): protected each way on its own, the two ways together could give a cell away."""
+    if table in RECORDS:
+        return []
+    keys = list(BY)
+    later = keys[keys.index(table) + 1:] if table in BY else keys
+    return [(key, _(BY[key])) for key in later]
 
 
 def _mapper(table: StatTable) -> Callable[[str], str | None]:
@@ -78,7 +89,8 @@ def _mapper(table: StatTable) -> Callable[[str], str | None]:
 
 def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, str],
            types: dict[str, str]) -> Counter[tuple[str, str]]:
-    """What table *key* counts, by (code, case): one a survivor, or the number of records."""
+    """What table *key* counts, by (code, case): one a survivor (each survivor table, and
+    the services, by type or by whom they were given)."""
     units: Counter[tuple[str, str]] = Counter()
     if key in cf.PEOPLE_KEYS:
         index = cf.PEOPLE_KEYS.index(key)
@@ -87,17 +99,9 @@ def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, 
             for one in (code if isinstance(code, tuple) else (code,)):
                 units[(one, case_id)] += 1
         return units
-    if key in ("services", "service_partners"):
-        got_type, got_from = st.service_pairs(ctx, params, types)
-        for case_id, code in (got_type if key == "services" else got_from):
-            units[(code, case_id)] += 1
-        return units
-    if key in ("proceedings", "informed"):
-        for case_id, stage, told in st.proceeding_stages(ctx, params):
-            units[(stage if key == "proceedings" else told, case_id)] += 1
-        return units
-    for code, case_id, n in ctx.db.all(st.counted(st.record_sql(key, by_case=True)), params):
-        units[(cf.NOT_RECORDED if code is None else str(code), case_id)] += int(n)
+    got_type, got_from = st.service_pairs(ctx, params, types)  # services, by type or giver
+    for case_id, code in (got_type if key == "services" else got_from):
+        units[(code, case_id)] += 1
     return units
 
 
@@ -113,7 +117,7 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
           table: str, row: str, by: str, site: str | None, language: str | None
           ) -> Breakdown:
     ctx = service.context
-    if by not in BY or by == table:
+    if by not in {key for key, _title in choices(table)}:
         raise ValidationError(_("Choose what to break the figure down by."), "by")
     period = service.prepare(start, end, site)
     tr = translator(language)
@@ -151,7 +155,8 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
             # each survivor in one row: a column adds up to the dashboard's figure of it
             column_marks={code: cell.mark for code, cell in
                           zip(columns, by_table.counts.cells, strict=True)}
-            if table in cf.PEOPLE_KEYS and table not in cf.MULTI else None)
+            if table in cf.PEOPLE_KEYS and table not in cf.MULTI else None,
+            total_known=rows_table.counts.total is not None)
     except grid_suppression.GridUnsafe:
         protected = {}
     if row not in protected or all(c.mark is Mark.HIDDEN for c in protected[row].cells):

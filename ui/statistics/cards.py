@@ -165,7 +165,9 @@ class Card(QGroupBox):
         self.note.setVisible(bool(note))
         column.addWidget(self.note)
         self.break_button: QPushButton | None = None
-        if breakdown is not None:
+        from shelter_app.services.statistics_breakdown import choices
+
+        if breakdown is not None and choices(table.key):
             self._open = breakdown
             self.break_button = QPushButton(_("Break down…"))
             named(self.break_button, fill(_("Break down a figure of {title}"),
