@@ -15,9 +15,8 @@ cases counted and the threshold, never a figure.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 from statistics import median
@@ -50,14 +49,18 @@ from shelter_app.services.case_facts import (
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.settings import SettingsService
 from shelter_app.services.sites import SiteService
+from shelter_app.services.statistics_activity import activity_tables
+from shelter_app.services.statistics_tables import (
+    OTHER_COUNTRIES,
+    Translate,
+    choices,
+    counted,
+    table,
+    terms,
+)
 
 if TYPE_CHECKING:
     from shelter_app.services.statistics_breakdown import Breakdown
-
-Translate = Callable[[str], str]
-INTERNAL = "internal"
-OTHER_COUNTRIES = "other"
-OTHER_PROVIDERS = "other_partners"
 
 # The counted cases of a period (plain columns only; :start and :end are ISO dates), kept
 # in a temporary table, in memory, while the statistics are made: the statements below
@@ -66,10 +69,6 @@ _COUNT = ("INSERT INTO temp.stat_counted (id) " + COUNTED + " AND c.opened_on <=
           " AND (c.closed_at IS NULL OR c.closed_at >= :start)")
 # one site's cases only (:site, its id)
 _AT_SITE = " AND c.id IN (SELECT case_id FROM case_sites WHERE site_id = :site)"
-
-
-def counted(sql: str) -> str:
-    return sql.replace(" counted", " temp.stat_counted")
 
 
 class StatisticsService:
@@ -156,11 +155,11 @@ class StatisticsService:
                     " AND (c.closed_at IS NULL OR c.closed_at >= :start)" + at_site +
                     " GROUP BY 1", params):
                 left[row["answer"]] += row["n"]
-            people = (_People.from_groups(self._ctx, first, last, site)
-                      or _People.from_facts(self._ctx, first, last))
+            people = (People.from_groups(self._ctx, first, last, site)
+                      or People.from_facts(self._ctx, first, last))
             tr = translator(language)
             tables = [*people.tables(t, tr, language or current_language()),
-                      *_activity_tables(self._ctx, params, t, tr)]
+                      *activity_tables(self._ctx, params, t, tr)]
             answered = [row["days"] for row in db.all(counted(
                 "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
                 " FROM referrals r WHERE r.case_id IN counted"
@@ -214,31 +213,7 @@ def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]
     return first, last
 
 
-def _table(key: str, title: str, unit: str, labels: Iterable[tuple[str, str]],
-           counts: Mapping[str, int], t: int, *, additive: bool) -> StatTable:
-    ordered = tuple(labels)
-    known = {code for code, _label in ordered}
-    values = {code: counts.get(code, 0) for code, _l in ordered}
-    # a code no longer in the vocabulary (an edited database) counts as not recorded, never
-    # as a row of its own: its presence would be a count of its own
-    stray = sum(n for code, n in counts.items() if code not in known)
-    if stray and NOT_RECORDED in values:
-        values[NOT_RECORDED] += stray
-    return StatTable(key, title, unit, ordered,
-                     suppression.protect(values, t, additive=additive))
-
-
-def _terms(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]:
-    return [(term.code, tr(term.label)) for term in vocabulary.terms.values()]
-
-
-def _choices(vocabulary: vocab.Vocabulary, tr: Translate) -> list[tuple[str, str]]:
-    """The vocabulary's terms and "not recorded" after them."""
-    _ = tr
-    return [*_terms(vocabulary, tr), (NOT_RECORDED, _("Not recorded"))]
-
-
-class _People:
+class People:
     """What the counted cases say about the survivors: how many, each survivor table's
     counts and, for a breakdown, each case's codes (``by_case``: never published)."""
 
@@ -250,7 +225,7 @@ class _People:
 
     @classmethod
     def from_facts(cls, ctx: ServiceContext, first: dt.date, last: dt.date, *,
-                   keep: bool = False) -> _People:
+                   keep: bool = False) -> People:
         """Counted case by case from their facts; with *keep*, each case's codes too."""
         facts = facts_by_case(ctx)
         last_day = last.isoformat()
@@ -264,7 +239,7 @@ class _People:
 
     @classmethod
     def from_groups(cls, ctx: ServiceContext, first: dt.date, last: dt.date,
-                    site: str | None) -> _People | None:
+                    site: str | None) -> People | None:
         """Counted from the groups' counts (``case_facts.bucket``): a group of whole months
         of the period is added as it is, and only the cases of a group that a period
         starting or ending within a month cuts are read one by one.  None when the groups
@@ -318,7 +293,7 @@ class _People:
 
         def one(key: str, title: str, labels: Iterable[tuple[str, str]], *,
                 additive: bool = True) -> StatTable:
-            return _table(key, title, people, labels, c.get(key, Counter()), t,
+            return table(key, title, people, labels, c.get(key, Counter()), t,
                           additive=additive)
 
         def by_country(key: str, title: str) -> StatTable:
@@ -332,7 +307,7 @@ class _People:
             merged[OTHER_COUNTRIES] = sum(n for code, n in found.items()
                                           if code not in named and code != NOT_RECORDED)
             merged[NOT_RECORDED] = found[NOT_RECORDED]
-            return _table(key, title, people, [*((code, names[code]) for code in named),
+            return table(key, title, people, [*((code, names[code]) for code in named),
                                                (OTHER_COUNTRIES, _("Other countries")),
                                                (NOT_RECORDED, _("Not recorded"))],
                           merged, t, additive=True)
@@ -343,143 +318,21 @@ class _People:
             one("closed", _("At the end of the period"), [("closed", _("Closed in the period")),
                                                           ("open", _("Still open"))]),
             one("identification", _("Identification status"),
-                _choices(vocab.IDENTIFICATION_STATUS, tr)),
-            one("identified_by", _("Identification decided by"), _choices(vocab.IDENTIFIED_BY, tr)),
-            one("exploitation", _("Exploitation types"), _terms(vocab.EXPLOITATION, tr),
+                choices(vocab.IDENTIFICATION_STATUS, tr)),
+            one("identified_by", _("Identification decided by"), choices(vocab.IDENTIFIED_BY, tr)),
+            one("exploitation", _("Exploitation types"), terms(vocab.EXPLOITATION, tr),
                 additive=False),
-            one("means", _("Means of control"), _terms(vocab.MEANS_OF_CONTROL, tr),
+            one("means", _("Means of control"), terms(vocab.MEANS_OF_CONTROL, tr),
                 additive=False),
             one("age", _("Age at intake"), [*((code, _(label)) for code, label, _l, _h
                                               in AGE_BANDS), (NOT_RECORDED, _("Not known"))]),
             one("exploited_age", _("Age when exploitation began"),
                 [*((code, _(label)) for code, label in EXPLOITED_AGE),
                  (NOT_RECORDED, _("Not known"))]),
-            one("gender", _("Gender"), _terms(vocab.GENDER, tr)),
+            one("gender", _("Gender"), terms(vocab.GENDER, tr)),
             by_country("citizenship", _("Citizenship")),
             by_country("exploitation_country", _("Country of exploitation")),
-            one("recruitment", _("Recruitment method"), _choices(vocab.RECRUITMENT, tr)),
+            one("recruitment", _("Recruitment method"), choices(vocab.RECRUITMENT, tr)),
             one("recruiter", _("Relationship to recruiter"),
-                _choices(vocab.RECRUITER_RELATION, tr)),
+                choices(vocab.RECRUITER_RELATION, tr)),
         ]
-
-
-# Records of the counted cases, counted by one code: (the code's expression, the rows).
-_MATTERS = " FROM legal_matters WHERE substr(created_at, 1, 10) <= :end AND case_id IN counted"
-RECORDS: dict[str, tuple[str, str]] = {
-    "referrals": ("status", " FROM referrals WHERE coalesce(sent_on, substr(created_at, 1, 10))"
-                  " BETWEEN :start AND :end AND case_id IN counted"),
-    "appointments": ("status", " FROM appointments INDEXED BY appointments_counted"
-                     " WHERE starts_at >= :start AND starts_at < :after"
-                     " AND case_id IN counted"),
-    "legal_types": ("matter_type", _MATTERS),
-    "legal_status": ("status", _MATTERS),
-    "deadlines": ("CASE WHEN due_on < :start THEN 'overdue' ELSE 'due' END",
-                  " FROM deadlines WHERE done = 0 AND due_on <= :end AND case_id IN counted"),
-}
-
-
-def record_sql(key: str) -> str:
-    """The count of table *key*'s records by code."""
-    code, rows = RECORDS[key]
-    return f"SELECT {code}, count(*){rows} GROUP BY 1"
-
-
-def proceeding_stages(ctx: ServiceContext, params: Mapping[str, str]
-                      ) -> Iterator[tuple[str, str, str]]:
-    """Each counted proceeding's case, stage and whether the survivor was told of it
-    (``told`` or ``not_told``)."""
-    for row in ctx.db.all(counted("SELECT id, case_id, details FROM proceedings"
-                                  " WHERE substr(created_at, 1, 10) <= :end"
-                                  " AND case_id IN counted"), params):
-        text = ctx.unseal(KeyName.LEGAL, "proceedings", row["id"], "details", row["details"])
-        details = json.loads(text) if text else {}
-        stage = details.get("stage") or NOT_RECORDED
-        yield row["case_id"], stage, ("told" if stage != NOT_RECORDED
-                                      and details.get("told_stage") == stage else "not_told")
-
-
-def activity_params(period: Mapping[str, str]) -> dict[str, str]:
-    """The period's parameters with :after, the day after its end."""
-    after = dt.date.fromisoformat(period["end"]) + dt.timedelta(days=1)
-    return {**period, "after": after.isoformat()}
-
-
-def service_pairs(ctx: ServiceContext, params: Mapping[str, str], types: Mapping[str, str]
-                  ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """Which counted case had which service (*types*: the code of each type's id) and from
-    whom (a partner's id, or INTERNAL) in the period, each pair once."""
-    got_type: set[tuple[str, str]] = set()
-    got_from: set[tuple[str, str]] = set()
-    # one pass over the period's entries, case by case (the index by case and day)
-    for row in ctx.db.all(
-            "SELECT se.case_id, se.service_type_id, se.provider_kind, se.partner_id"
-            " FROM temp.stat_counted k CROSS JOIN service_entries se INDEXED BY"
-            " service_entries_case ON se.case_id = k.id AND se.provided_on BETWEEN :start"
-            " AND :end", params):
-        got_type.add((row[0], types.get(row[1], row[1])))
-        got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
-    return got_type, got_from
-
-
-def _activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Translate
-                     ) -> list[StatTable]:
-    """Services, referrals, appointments and legal work of the counted cases."""
-    _ = tr
-    db = ctx.db
-    params = activity_params(period)
-
-    def grouped(sql: str) -> Counter[str]:
-        return Counter({str(r[0]) if r[0] is not None else NOT_RECORDED: int(r[1])
-                        for r in db.all(counted(sql), params)})
-
-    types = {r["id"]: (r["code"], _(r["label"]))
-             for r in db.all("SELECT id, code, label FROM service_types")}
-    partners = {r["id"]: r["name"] for r in db.all("SELECT id, name FROM partners")}
-    got_type, got_from = service_pairs(ctx, params, {k: code for k, (code, _l) in types.items()})
-    served = Counter(code for _case, code in got_type)
-    by_partner = Counter(who for _case, who in got_from)
-    # a partner that served fewer than the threshold joins "other partners": a row of its
-    # own, even "< 11", would say that someone was sent there
-    named = [k for k, n in by_partner.items() if k != INTERNAL and k in partners and n >= t]
-    providers = Counter({k: by_partner[k] for k in named})
-    providers[INTERNAL] = by_partner[INTERNAL]
-    providers[OTHER_PROVIDERS] = sum(n for k, n in by_partner.items()
-                                     if k != INTERNAL and k not in named)
-    referrals = grouped(record_sql("referrals"))
-    appointments = grouped(record_sql("appointments"))
-    by_type = grouped(record_sql("legal_types"))
-    by_status = grouped(record_sql("legal_status"))
-    deadlines = grouped(record_sql("deadlines"))
-    stages: Counter[str] = Counter()
-    informed: Counter[str] = Counter()
-    for _case, stage, told in proceeding_stages(ctx, params):
-        stages[stage] += 1
-        informed[told] += 1
-    entries, events = _("Survivors served"), _("Deadlines")
-    table = _table  # (short, for the list below)
-    return [
-        table("services", _("Services delivered, by type"), entries,
-              sorted(types.values(), key=lambda pair: pair[1]),
-              served, t, additive=False),
-        table("service_partners", _("Services delivered, by provider"), entries,
-              [(INTERNAL, _("This organisation")),
-               *sorted(((k, partners[k]) for k in named), key=lambda kv: kv[1]),
-               (OTHER_PROVIDERS, _("Other partners"))], providers, t, additive=False),
-        table("referrals", _("Referrals, by outcome"), _("Referrals"),
-              _terms(vocab.REFERRAL_STATUS, tr), referrals, t, additive=True),
-        table("appointments", _("Appointments kept and missed"), _("Appointments"),
-              _terms(vocab.APPOINTMENT_STATUS, tr), appointments, t, additive=True),
-        table("legal_types", _("Legal matters, by type"), _("Legal matters"),
-              _terms(vocab.LEGAL_MATTER_TYPE, tr), by_type, t, additive=True),
-        table("legal_status", _("Legal matters, by outcome"), _("Legal matters"),
-              _terms(vocab.LEGAL_MATTER_STATUS, tr), by_status, t, additive=True),
-        table("deadlines", _("Open deadlines"), events,
-              [("overdue", _("Overdue before the period")), ("due", _("Due in the period"))],
-              deadlines, t, additive=False),
-        table("proceedings", _("Criminal proceedings, by stage"), _("Proceedings"),
-              _choices(vocab.PROCEEDING_STAGE, tr), stages, t, additive=True),
-        table("informed", _("Survivors told of the current stage"), _("Proceedings"),
-              [("told", _("Told")), ("not_told", _("Not yet told"))], informed, t,
-              additive=True),
-    ]
-

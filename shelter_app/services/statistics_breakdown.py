@@ -27,6 +27,12 @@ from shelter_app.services import case_facts as cf
 from shelter_app.services import statistics as st
 from shelter_app.services.case_facts import counting, cycle_collection_paused
 from shelter_app.services.context import ServiceContext
+from shelter_app.services.statistics_activity import (
+    activity_params,
+    activity_tables,
+    service_pairs,
+)
+from shelter_app.services.statistics_tables import OTHER_COUNTRIES, OTHER_PROVIDERS
 
 # The characteristics a figure can be broken down by: survivor tables that count each
 # survivor once (so that a breakdown adds up to its figure).
@@ -80,14 +86,14 @@ def _mapper(table: StatTable) -> Callable[[str], str | None]:
     recorded)."""
     codes = {code for code, _label in table.labels}
     if table.key in ("citizenship", "exploitation_country"):
-        return lambda code: code if code in codes else st.OTHER_COUNTRIES
+        return lambda code: code if code in codes else OTHER_COUNTRIES
     if table.key == "service_partners":
-        return lambda code: code if code in codes else st.OTHER_PROVIDERS
+        return lambda code: code if code in codes else OTHER_PROVIDERS
     fallback = cf.NOT_RECORDED if cf.NOT_RECORDED in codes else None
     return lambda code: code if code in codes else fallback
 
 
-def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, str],
+def _units(ctx: ServiceContext, key: str, people: st.People, params: dict[str, str],
            types: dict[str, str]) -> Counter[tuple[str, str]]:
     """What table *key* counts, by (code, case): one a survivor (each survivor table, and
     the services, by type or by whom they were given)."""
@@ -99,7 +105,7 @@ def _units(ctx: ServiceContext, key: str, people: st._People, params: dict[str, 
             for one in (code if isinstance(code, tuple) else (code,)):
                 units[(one, case_id)] += 1
         return units
-    got_type, got_from = st.service_pairs(ctx, params, types)  # services, by type or giver
+    got_type, got_from = service_pairs(ctx, params, types)  # services, by type or giver
     for case_id, code in (got_type if key == "services" else got_from):
         units[(code, case_id)] += 1
     return units
@@ -122,12 +128,12 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
     period = service.prepare(start, end, site)
     tr = translator(language)
     with counting(ctx, period.fill):
-        people = st._People.from_facts(ctx, period.first, period.last, keep=True)
-        params = st.activity_params(period.params)
+        people = st.People.from_facts(ctx, period.first, period.last, keep=True)
+        params = activity_params(period.params)
         types = {r["id"]: r["code"] for r in ctx.db.all("SELECT id, code FROM service_types")}
         found = {one.key: one for one in (
             *people.tables(period.threshold, tr, language or current_language()),
-            *st._activity_tables(ctx, period.params, period.threshold, tr))}
+            *activity_tables(ctx, period.params, period.threshold, tr))}
         if table not in found:
             raise ValidationError(_("There is no such table of figures."), "table")
         rows_table, by_table = found[table], found[by]

@@ -228,13 +228,13 @@ def _case_by_case(org: Org, first: dt.date, last: dt.date, site: str | None) -> 
     """The statistics counted case by case, without the groups' counts."""
     from shelter_app.services import statistics
 
-    original = statistics._People.from_groups
-    statistics._People.from_groups = classmethod(  # type: ignore[method-assign, assignment]
+    original = statistics.People.from_groups
+    statistics.People.from_groups = classmethod(  # type: ignore[method-assign, assignment]
         lambda cls, *a, **k: None)
     try:
         return org.coordinator.statistics.produce(first, last, site=site)
     finally:
-        statistics._People.from_groups = original  # type: ignore[method-assign]
+        statistics.People.from_groups = original  # type: ignore[method-assign]
 
 
 def test_the_groups_counts_equal_counting_case_by_case(org: Org, monkeypatch) -> None:
@@ -268,14 +268,14 @@ def test_the_groups_counts_equal_counting_case_by_case(org: Org, monkeypatch) ->
                 row_seals.stamp_case(ctx, db, record.id)
         ids.append(record.id)
     used: list[bool] = []
-    real = statistics._People.from_groups.__func__  # type: ignore[attr-defined]
+    real = statistics.People.from_groups.__func__  # type: ignore[attr-defined]
 
     def spy(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
         made = real(cls, *args, **kwargs)
         used.append(made is not None)
         return made
 
-    monkeypatch.setattr(statistics._People, "from_groups", classmethod(spy))
+    monkeypatch.setattr(statistics.People, "from_groups", classmethod(spy))
     month = TODAY.replace(day=1)
 
     def months_ago(n: int) -> dt.date:
@@ -292,10 +292,10 @@ def test_the_groups_counts_equal_counting_case_by_case(org: Org, monkeypatch) ->
             for site in (None, north, south):
                 shown = org.coordinator.statistics.produce(first, last, site=site)
                 assert used[-1], (round_, first, last, site)
-                monkeypatch.setattr(statistics._People, "from_groups", classmethod(
+                monkeypatch.setattr(statistics.People, "from_groups", classmethod(
                     lambda cls, *a, **k: None))
                 assert shown == _case_by_case(org, first, last, site), (first, last, site)
-                monkeypatch.setattr(statistics._People, "from_groups", classmethod(spy))
+                monkeypatch.setattr(statistics.People, "from_groups", classmethod(spy))
         for case_id in rng.sample(ids, 6):  # edits between counts
             choice = rng.randrange(3)
             if choice == 0:

@@ -40,6 +40,7 @@ from shelter_app.domain.statistics import StatTable, cell_text, total_text
 from shelter_app.domain.suppression import Mark
 from shelter_app.i18n import _, ngettext
 from shelter_app.i18n.formatting import fill
+from shelter_app.services.statistics_breakdown import choices
 
 from ..widgets import named
 
@@ -165,8 +166,6 @@ class Card(QGroupBox):
         self.note.setVisible(bool(note))
         column.addWidget(self.note)
         self.break_button: QPushButton | None = None
-        from shelter_app.services.statistics_breakdown import choices
-
         if breakdown is not None and choices(table.key):
             self._open = breakdown
             self.break_button = QPushButton(_("Break down…"))
