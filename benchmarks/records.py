@@ -115,34 +115,43 @@ def _statistics_rows(s: Services, rows: list[tuple[str, str, str, str]]) -> None
 
     today = dt.date.today()
     year_ago = today - dt.timedelta(days=364)
+    # the dashboard's default: this month and the eleven before it, whole months
+    month_after = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    default = (today.replace(day=1, year=today.year - 1 + (today.month == 12),
+                             month=today.month % 12 + 1), month_after - dt.timedelta(days=1))
     sql_only = timed(lambda: s.ctx.db.scalar(
         "SELECT count(*) FROM cases c JOIN reporting_consent rc ON rc.case_id = c.id"
         " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end"
         " AND (c.closed_at IS NULL OR c.closed_at >= :start)",
-        {"start": year_ago.isoformat(), "end": today.isoformat()}), 3)
+        {"start": default[0].isoformat(), "end": default[1].isoformat()}), 3)
     baseline = f"counting the year's cases in SQL alone {ms(statistics.median(sql_only))}"
+    started = time.perf_counter()
+    s.statistics.produce(*default)  # writes whatever copies are missing
+    rows.append(("dashboard, first count (writes the missing copies)",
+                 f"{time.perf_counter() - started:.2f} s", "", ""))
+    took = timed(lambda: s.statistics.produce(*default), 5)
+    counted = s.statistics.produce(*default).counted.cell("counted").count
+    rows.append(("dashboard, last 12 months, the default (median)",
+                 f"{statistics.median(took):.2f} s", "≤ 1 s",
+                 f"{counted:,} cases counted; {baseline}"))
+    # typed dates that cut a month: every record of the period read
     took = timed(lambda: s.statistics.produce(year_ago, today), 3)
     counted = s.statistics.produce(year_ago, today).counted.cell("counted").count
-    rows.append(("dashboard, the last 365 days (median)", f"{statistics.median(took):.2f} s",
-                 "≤ 1 s", f"{counted:,} cases counted; {baseline}"))
-    # the twelve whole months before this one: every group of cases counted as it is kept
-    this_month = today.replace(day=1)
-    whole = (this_month.replace(year=this_month.year - 1), this_month - dt.timedelta(days=1))
-    took = timed(lambda: s.statistics.produce(*whole), 3)
-    counted = s.statistics.produce(*whole).counted.cell("counted").count
-    rows.append(("dashboard, the last 12 whole months (median)",
-                 f"{statistics.median(took):.2f} s", "≤ 1 s", f"{counted:,} cases counted"))
-    shown = s.statistics.produce(*whole).table("exploitation")
+    rows.append(("dashboard, 365 days to today, typed (median)",
+                 f"{statistics.median(took):.2f} s", "",
+                 f"{counted:,} cases counted, each record read"))
+    shown = s.statistics.produce(*default).table("exploitation")
     row = next(code for code, cell in zip((c for c, _l in shown.labels), shown.counts.cells,
                                           strict=True) if cell.shown is not None)
-    took = timed(lambda: s.statistics.breakdown(*whole, table="exploitation", row=row,
+    took = timed(lambda: s.statistics.breakdown(*default, table="exploitation", row=row,
                                                 by="citizenship"), 1)
     rows.append(("breakdown of one figure by citizenship", f"{took[0]:.2f} s", "",
                  "the whole two-way table protected and audited"))
     took = timed(lambda: AnonymisedExport(s.ctx).make(11), 1)
     rows.append(("anonymised (CTDC) table, k = 11", f"{took[0]:.2f} s", "≤ 5 s", baseline))
-    took = timed(lambda: s.statistics.monitoring_report(year_ago, today, language="en"), 1)
-    rows.append(("monitoring report, one year", f"{took[0]:.2f} s", "≤ 3 s", baseline))
+    took = timed(lambda: s.statistics.monitoring_report(*default, language="en"), 3)
+    rows.append(("monitoring report, last 12 months (median)",
+                 f"{statistics.median(took):.2f} s", "≤ 3 s", baseline))
 
 
 def _import_in_child(folder: Path, csv_path: Path | None, out: Any) -> None:
@@ -215,6 +224,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="reuse (or build and keep) the vault here")
     parser.add_argument("--import-only", action="store_true",
                         help="only the import of 10,000 rows and its memory")
+    parser.add_argument("--statistics-only", action="store_true",
+                        help="only the dashboard, the breakdown, the exports and the report")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="shelter-bench-"))
     folder = args.keep or work / "vault"
@@ -228,6 +239,12 @@ def main() -> None:
     counts = {t: s.ctx.db.scalar(f"SELECT count(*) FROM {t}")  # noqa: S608
               for t in ("survivors", "service_entries", "appointments")}
     print("Vault: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    if args.statistics_only:
+        _statistics_rows(s, rows)
+        s.lock()
+        vault.close()
+        print_table(rows)
+        return
     if args.import_only:
         _import_rows(s, work, rows)
         s.lock()

@@ -12,8 +12,18 @@ SCHEMA_8_COLUMNS = (
     *(("evidence_items", c) for c in ("state", "reason", "holder")))
 
 
+def undo_schema_14(conn: Any) -> None:
+    """Drop what schema version 14 added (the caller sets ``user_version``)."""
+    for name in ("service", "referral", "appointment", "matter", "deadline", "proceeding"):
+        for change in ("added", "changed", "removed"):
+            conn.execute(f"DROP TRIGGER stat_{name}_{change}")
+    conn.execute("DROP TRIGGER stat_activity_group")
+    conn.execute("DROP TABLE stat_activity")
+
+
 def undo_schema_13(conn: Any) -> None:
-    """Drop what schema version 13 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 and 13 added (the caller sets ``user_version``)."""
+    undo_schema_14(conn)
     for trigger in ("stat_bucket_stale", "stat_site_added", "stat_site_changed",
                     "stat_site_removed"):
         conn.execute(f"DROP TRIGGER {trigger}")
@@ -25,7 +35,7 @@ def undo_schema_13(conn: Any) -> None:
 
 
 def undo_schema_12(conn: Any) -> None:
-    """Drop what schema versions 13 and 12 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 to 12 added (the caller sets ``user_version``)."""
     undo_schema_13(conn)
     for trigger in ("stat_case_changed", "stat_case_removed", "stat_survivor_changed",
                     "stat_timeline_changed", "stat_timeline_removed", "stat_consent_changed",
@@ -38,7 +48,7 @@ def undo_schema_12(conn: Any) -> None:
 
 
 def undo_schema_11(conn: Any) -> None:
-    """Drop what schema versions 13 to 11 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 to 11 added (the caller sets ``user_version``)."""
     undo_schema_12(conn)
     conn.execute("DROP TABLE erasure_requests")
     for index in ("deadlines_case_all", "referrals_consent", "evidence_items_attachment"):
@@ -46,7 +56,7 @@ def undo_schema_11(conn: Any) -> None:
 
 
 def undo_schema_10(conn: Any) -> None:
-    """Drop what schema versions 13 to 10 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 to 10 added (the caller sets ``user_version``)."""
     undo_schema_11(conn)
     conn.execute("DROP TABLE reporting_consent")
     conn.execute("ALTER TABLE referrals DROP COLUMN answered_on")
@@ -54,13 +64,13 @@ def undo_schema_10(conn: Any) -> None:
 
 
 def undo_schema_9(conn: Any) -> None:
-    """Drop what schema versions 13 to 9 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 to 9 added (the caller sets ``user_version``)."""
     undo_schema_10(conn)
     conn.execute("DROP TABLE non_punishment")
 
 
 def undo_schema_8(conn: Any) -> None:
-    """Drop what schema versions 13 to 8 added (the caller sets ``user_version``)."""
+    """Drop what schema versions 14 to 8 added (the caller sets ``user_version``)."""
     undo_schema_9(conn)
     for table in ("evidence_links", "proceeding_updates", "proceedings", "claims",
                   "family_members"):

@@ -106,14 +106,19 @@ def cycle_collection_paused() -> Iterator[None]:
 
 
 @contextmanager
-def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
-             ) -> Iterator[None]:
+def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object], *,
+             activity: bool = False) -> Iterator[sqlcipher.Connection]:
     """A read snapshot in which ``temp.stat_counted`` holds the cases *fill* puts there (an
     INSERT into it).  The snapshot is a transaction that only reads; it is rolled back when
     the block ends, whatever happens, and the temporary table's rows (in memory) go with
     it.  Other threads of the session wait meanwhile (``Database.held``).  The stored facts
-    of cases changed since they were last counted are written again first (``settle``)."""
+    of cases changed since they were last counted are written again first (``settle``),
+    and with *activity* the groups' counts of their records (``case_activity``)."""
     settle(ctx)
+    if activity and _has_table(ctx.db, "stat_activity"):
+        from shelter_app.services.case_activity import settle_activity
+
+        settle_activity(ctx)
     with ctx.db.held() as conn:
         if conn.in_transaction:
             raise RuntimeError("statistics are counted outside any other transaction")
@@ -122,7 +127,7 @@ def counting(ctx: ServiceContext, fill: Callable[[sqlcipher.Connection], object]
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS stat_counted"
                          " (id TEXT PRIMARY KEY) WITHOUT ROWID")
             fill(conn)
-            yield
+            yield conn
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -277,10 +282,16 @@ def _sites(db: Database, ids: list[str]) -> dict[str, str]:
 
 
 def _has_buckets(db: Database) -> bool:
-    found = db.schema_cache.get("stat_buckets")
+    return _has_table(db, "stat_buckets")
+
+
+def _has_table(db: Database, name: str) -> bool:
+    """Whether the vault's schema has table *name* (one opened by a test at an earlier
+    schema version may not)."""
+    found = db.schema_cache.get(name)
     if found is None:
-        found = bool(db.scalar("SELECT 1 FROM sqlite_master WHERE name = 'stat_buckets'"))
-        db.schema_cache["stat_buckets"] = found
+        found = bool(db.scalar("SELECT 1 FROM sqlite_master WHERE name = :n", {"n": name}))
+        db.schema_cache[name] = found
     return bool(found)
 
 

@@ -91,6 +91,11 @@ SEALED: tuple[SealedColumns, ...] = (
     # and each group's counts of them (schema version 13)
     SealedColumns("stat_buckets", ("tally",),
                   "SELECT id, tally, 'case' AS key FROM stat_buckets"),
+    # and each group's counts of its cases' records (schema version 14)
+    SealedColumns("stat_activity", ("tally",),
+                  "SELECT id, tally, 'case' AS key FROM stat_activity"),
+    SealedColumns("stat_activity", ("legal",),
+                  "SELECT id, legal, 'legal' AS key FROM stat_activity"),
 )
 
 

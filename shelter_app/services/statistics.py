@@ -30,6 +30,7 @@ from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.i18n import _, current_language, translator
 from shelter_app.i18n.formatting import country_name
+from shelter_app.services.case_activity import add_up, read_counts
 from shelter_app.services.case_facts import (
     AGE_BANDS,
     COUNTED,
@@ -49,12 +50,11 @@ from shelter_app.services.case_facts import (
 from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.settings import SettingsService
 from shelter_app.services.sites import SiteService
-from shelter_app.services.statistics_activity import activity_tables
+from shelter_app.services.statistics_activity import activity_tables, read_activity
 from shelter_app.services.statistics_tables import (
     OTHER_COUNTRIES,
     Translate,
     choices,
-    counted,
     table,
     terms,
 )
@@ -144,32 +144,41 @@ class StatisticsService:
         at_site = _AT_SITE if site else ""
         db = self._ctx.db
         # one thread, one snapshot: the period's cases and those left out, once
-        with counting(self._ctx, period.fill):
+        with counting(self._ctx, _nothing, activity=True) as conn:
             left = Counter({"no": 0, "not_asked": 0})
+            expected = 0
             for row in db.all(
                     "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"  # noqa: S608
                     " FROM cases c INDEXED BY cases_period"
                     " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
-                    " WHERE coalesce(rc.answer, 'not_asked') <> 'yes' AND c.is_draft = 0"
-                    " AND c.opened_on <= :end"
+                    " WHERE c.is_draft = 0 AND c.opened_on <= :end"
                     " AND (c.closed_at IS NULL OR c.closed_at >= :start)" + at_site +
                     " GROUP BY 1", params):
-                left[row["answer"]] += row["n"]
-            people = (People.from_groups(self._ctx, first, last, site)
-                      or People.from_facts(self._ctx, first, last))
+                if row["answer"] == "yes":
+                    expected = row["n"]
+                else:
+                    left[row["answer"]] += row["n"]
+            # whole months are added up from the groups' counts; anything else, and groups
+            # whose counts are missing, counted case by case and record by record
+            grouped = People.from_groups(self._ctx, first, last, site, expected)
+            whole = _whole_months(first, last)
+            found = (read_counts(self._ctx, grouped.groups)
+                     if whole is not None and grouped is not None else None)
+            if grouped is not None and found is not None and whole is not None:
+                people, activity = grouped, add_up(found, *whole)
+            else:
+                period.fill(conn)
+                people = grouped or People.from_facts(self._ctx, first, last)
+                activity = read_activity(self._ctx, params)
             tr = translator(language)
             tables = [*people.tables(t, tr, language or current_language()),
-                      *activity_tables(self._ctx, params, t, tr)]
-            answered = [row["days"] for row in db.all(counted(
-                "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
-                " FROM referrals r WHERE r.case_id IN counted"
-                " AND r.answered_on BETWEEN :start AND :end AND r.sent_on IS NOT NULL"),
-                params)]
+                      *activity_tables(self._ctx, activity, t, tr)]
         result = Statistics(
             first, last, t,
             suppression.protect({"counted": people.total}, t, additive=False),
             suppression.protect(dict(left), t, additive=False), tuple(tables),
-            median(answered) if len(answered) >= t else None, site=period.site_name)
+            median(activity.answered) if len(activity.answered) >= t else None,
+            site=period.site_name)
         self._ctx.record(Event.STATISTICS, target_type="statistics",
                          # a count below the threshold is published as "< t" only: the
                          # audit log, which administrators read, keeps no more of it
@@ -203,6 +212,17 @@ class MonitoringReport:
     pdf: bytes
 
 
+def _nothing(_conn: Any) -> None:
+    """No counted cases yet: the groups may be enough."""
+
+
+def _whole_months(first: dt.date, last: dt.date) -> tuple[str, str] | None:
+    """The first and last months of a period of whole months (``YYYY-MM``), or None."""
+    if first.day != 1 or (last + dt.timedelta(days=1)).day != 1:
+        return None
+    return first.isoformat()[:7], last.isoformat()[:7]
+
+
 def _period(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:
     first = v.date(start, "start", required=True)
     last = v.date(end, "end", required=True)
@@ -218,10 +238,12 @@ class People:
     counts and, for a breakdown, each case's codes (``by_case``: never published)."""
 
     def __init__(self, total: int, counts: dict[str, Counter[str]],
-                 by_case: dict[str, Codes] | None = None) -> None:
+                 by_case: dict[str, Codes] | None = None, groups: list[str] | None = None
+                 ) -> None:
         self.total = total
         self.counts = counts
         self.by_case = by_case or {}
+        self.groups = groups or []  # the groups counted (``from_groups``)
 
     @classmethod
     def from_facts(cls, ctx: ServiceContext, first: dt.date, last: dt.date, *,
@@ -239,12 +261,13 @@ class People:
 
     @classmethod
     def from_groups(cls, ctx: ServiceContext, first: dt.date, last: dt.date,
-                    site: str | None) -> People | None:
+                    site: str | None, expected: int) -> People | None:
         """Counted from the groups' counts (``case_facts.bucket``): a group of whole months
         of the period is added as it is, and only the cases of a group that a period
         starting or ending within a month cuts are read one by one.  None when the groups
-        do not cover every counted case (one without facts, counts that do not open, a
-        write since they were settled): the caller counts case by case."""
+        do not cover the *expected* number of counted cases (one without facts, counts
+        that do not open, a write since they were settled): the caller counts case by
+        case.  ``groups``: those of the period's cases."""
         groups = read_buckets(ctx)
         start, end = first.isoformat()[:7], last.isoformat()[:7]
         whole_start = first.day == 1
@@ -252,10 +275,12 @@ class People:
         counts = {key: Counter[str]() for key in PEOPLE_KEYS}
         total = 0
         cut: list[str] = []
+        used: list[str] = []
         for group, tally in groups.items():
             where, opened, closed = group.split("|")
             if (site is not None and where != site) or opened > end or closed < start:
                 continue
+            used.append(group)
             # a period that starts or ends within one of the group's months cuts it
             if (not whole_start and start in (opened, closed)) \
                     or (not whole_end and end in (opened, closed)):
@@ -282,9 +307,9 @@ class People:
                 for key, code in zip(PEOPLE_KEYS, case_codes(one, first, last_day),
                                      strict=True):
                     counts[key].update(code if isinstance(code, tuple) else (code,))
-        if total != ctx.db.scalar("SELECT count(*) FROM temp.stat_counted"):
+        if total != expected:
             return None
-        return cls(total, counts)
+        return cls(total, counts, groups=used)
 
     def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
         _ = tr

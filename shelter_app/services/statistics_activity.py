@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from shelter_app.domain import vocab
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.statistics import StatTable
+from shelter_app.services.case_activity import Activity
 from shelter_app.services.case_facts import NOT_RECORDED
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.statistics_tables import (
@@ -65,10 +66,10 @@ def activity_params(period: Mapping[str, str]) -> dict[str, str]:
     return {**period, "after": after.isoformat()}
 
 
-def service_pairs(ctx: ServiceContext, params: Mapping[str, str], types: Mapping[str, str]
+def service_pairs(ctx: ServiceContext, params: Mapping[str, str]
                   ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """Which counted case had which service (*types*: the code of each type's id) and from
-    whom (a partner's id, or INTERNAL) in the period, each pair once."""
+    """Which counted case had which service (a type's id) and from whom (a partner's id,
+    or INTERNAL) in the period, each pair once."""
     got_type: set[tuple[str, str]] = set()
     got_from: set[tuple[str, str]] = set()
     # one pass over the period's entries, case by case (the index by case and day)
@@ -77,15 +78,14 @@ def service_pairs(ctx: ServiceContext, params: Mapping[str, str], types: Mapping
             " FROM temp.stat_counted k CROSS JOIN service_entries se INDEXED BY"
             " service_entries_case ON se.case_id = k.id AND se.provided_on BETWEEN :start"
             " AND :end", params):
-        got_type.add((row[0], types.get(row[1], row[1])))
+        got_type.add((row[0], row[1]))
         got_from.add((row[0], row[3] if row[2] == "partner" and row[3] else INTERNAL))
     return got_type, got_from
 
 
-def activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Translate
-                     ) -> list[StatTable]:
-    """Services, referrals, appointments and legal work of the counted cases."""
-    _ = tr
+def read_activity(ctx: ServiceContext, period: Mapping[str, str]) -> Activity:
+    """The records of the counted cases (``temp.stat_counted``) in *period*, read one by
+    one (``case_activity`` adds up the groups' counts instead, for whole months)."""
     db = ctx.db
     params = activity_params(period)
 
@@ -93,12 +93,38 @@ def activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tra
         return Counter({str(r[0]) if r[0] is not None else NOT_RECORDED: int(r[1])
                         for r in db.all(counted(sql), params)})
 
+    got_type, got_from = service_pairs(ctx, params)
+    out = Activity(
+        served=Counter(code for _case, code in got_type),
+        providers=Counter(who for _case, who in got_from),
+        referrals=grouped(record_sql("referrals")),
+        appointments=grouped(record_sql("appointments")),
+        legal_types=grouped(record_sql("legal_types")),
+        legal_status=grouped(record_sql("legal_status")),
+        deadlines=grouped(record_sql("deadlines")))
+    for _case, stage, told in proceeding_stages(ctx, params):
+        out.stages[stage] += 1
+        out.informed[told] += 1
+    out.answered = sorted(row["days"] for row in db.all(counted(
+        "SELECT julianday(r.answered_on) - julianday(r.sent_on) AS days"
+        " FROM referrals r WHERE r.case_id IN counted"
+        " AND r.answered_on BETWEEN :start AND :end AND r.sent_on IS NOT NULL"
+        " AND days IS NOT NULL"), params))
+    return out
+
+
+def activity_tables(ctx: ServiceContext, found: Activity, t: int, tr: Translate
+                    ) -> list[StatTable]:
+    """Services, referrals, appointments and legal work of the counted cases, protected."""
+    _ = tr
+    db = ctx.db
     types = {r["id"]: (r["code"], _(r["label"]))
              for r in db.all("SELECT id, code, label FROM service_types")}
     partners = {r["id"]: r["name"] for r in db.all("SELECT id, name FROM partners")}
-    got_type, got_from = service_pairs(ctx, params, {k: code for k, (code, _l) in types.items()})
-    served = Counter(code for _case, code in got_type)
-    by_partner = Counter(who for _case, who in got_from)
+    served: Counter[str] = Counter()
+    for type_id, n in found.served.items():
+        served[types[type_id][0] if type_id in types else type_id] += n
+    by_partner = found.providers
     # a partner that served fewer than the threshold joins "other partners": a row of its
     # own, even "< 11", would say that someone was sent there
     named = [k for k, n in by_partner.items() if k != INTERNAL and k in partners and n >= t]
@@ -106,16 +132,9 @@ def activity_tables(ctx: ServiceContext, period: dict[str, str], t: int, tr: Tra
     providers[INTERNAL] = by_partner[INTERNAL]
     providers[OTHER_PROVIDERS] = sum(n for k, n in by_partner.items()
                                      if k != INTERNAL and k not in named)
-    referrals = grouped(record_sql("referrals"))
-    appointments = grouped(record_sql("appointments"))
-    by_type = grouped(record_sql("legal_types"))
-    by_status = grouped(record_sql("legal_status"))
-    deadlines = grouped(record_sql("deadlines"))
-    stages: Counter[str] = Counter()
-    informed: Counter[str] = Counter()
-    for _case, stage, told in proceeding_stages(ctx, params):
-        stages[stage] += 1
-        informed[told] += 1
+    stages, informed = found.stages, found.informed
+    referrals, appointments = found.referrals, found.appointments
+    by_type, by_status, deadlines = found.legal_types, found.legal_status, found.deadlines
     entries, events = _("Survivors served"), _("Deadlines")
     return [
         table("services", _("Services delivered, by type"), entries,

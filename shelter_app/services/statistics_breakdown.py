@@ -30,6 +30,7 @@ from shelter_app.services.context import ServiceContext
 from shelter_app.services.statistics_activity import (
     activity_params,
     activity_tables,
+    read_activity,
     service_pairs,
 )
 from shelter_app.services.statistics_tables import OTHER_COUNTRIES, OTHER_PROVIDERS
@@ -105,9 +106,9 @@ def _units(ctx: ServiceContext, key: str, people: st.People, params: dict[str, s
             for one in (code if isinstance(code, tuple) else (code,)):
                 units[(one, case_id)] += 1
         return units
-    got_type, got_from = service_pairs(ctx, params, types)  # services, by type or giver
+    got_type, got_from = service_pairs(ctx, params)  # services, by type or giver
     for case_id, code in (got_type if key == "services" else got_from):
-        units[(code, case_id)] += 1
+        units[(types.get(code, code) if key == "services" else code, case_id)] += 1
     return units
 
 
@@ -133,7 +134,7 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
         types = {r["id"]: r["code"] for r in ctx.db.all("SELECT id, code FROM service_types")}
         found = {one.key: one for one in (
             *people.tables(period.threshold, tr, language or current_language()),
-            *activity_tables(ctx, period.params, period.threshold, tr))}
+            *activity_tables(ctx, read_activity(ctx, period.params), period.threshold, tr))}
         if table not in found:
             raise ValidationError(_("There is no such table of figures."), "table")
         rows_table, by_table = found[table], found[by]
