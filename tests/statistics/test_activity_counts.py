@@ -55,8 +55,8 @@ def _records(org: Org, rng: random.Random, case_id: str, opened: dt.date, partne
                             if answered else None})
     for _i in range(rng.randrange(0, 3)):
         at = dt.datetime.combine(_day(rng, opened), dt.time(9 + rng.randrange(8)))
-        booked = c.appointments.schedule(case_id, rng.choice(["medical", "legal_consultation", "other"]),
-                                         at, at + dt.timedelta(minutes=30),
+        kind = rng.choice(["medical", "legal_consultation", "other"])
+        booked = c.appointments.schedule(case_id, kind, at, at + dt.timedelta(minutes=30),
                                          allow_conflicts=True)
         if rng.random() < 0.6:
             c.appointments.set_status(booked.id, rng.choice(["attended", "no_show"]))
