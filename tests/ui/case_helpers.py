@@ -113,7 +113,10 @@ def texts(widget: QWidget) -> list[str]:
             out += [w.itemText(i) for i in range(w.count())]
         if isinstance(w, QTabWidget):
             out += [w.tabText(i) for i in range(w.count())]
-        if isinstance(w, QAbstractItemView) and w.model() is not None:
+        if isinstance(w, QAbstractItemView) and w.model() is not None and not (
+                isinstance(w.parentWidget(), QWidget)
+                and isinstance(w.parentWidget().parentWidget(), QComboBox)):
+            # (a combo box's drop-down list: its items are read from the box above)
             model, root = w.model(), QModelIndex()
             columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(root)
             for r in range(min(model.rowCount(root), 500)):
