@@ -68,6 +68,20 @@ def _group_sql(select: str, table: str, index: str) -> str:
             " WHERE f.bucket IN (SELECT value FROM json_each(:groups))")
 
 
+# The records counted by code and month: (table, "code, month" of its row x, which rows).
+MONTHLY = {
+    "r": ("referrals", "x.status, substr(coalesce(x.sent_on, x.created_at), 1, 7)", ""),
+    "a": ("appointments", "x.status, substr(x.starts_at, 1, 7)", ""),
+    "lt": ("legal_matters", "x.matter_type, substr(x.created_at, 1, 7)", ""),
+    "ls": ("legal_matters", "x.status, substr(x.created_at, 1, 7)", ""),
+    "d": ("deadlines", "'open', substr(x.due_on, 1, 7)", " AND x.done = 0"),
+    # days from sending to the answer (as the code), by the month of the answer
+    "w": ("referrals", "CAST(julianday(x.answered_on) - julianday(x.sent_on) AS TEXT),"
+          " substr(x.answered_on, 1, 7)",
+          " AND julianday(x.answered_on) IS NOT NULL AND julianday(x.sent_on) IS NOT NULL"),
+}
+
+
 def _units(rows: Iterable[tuple[str, str, str, str]]) -> dict[str, Units]:
     """Each group's units: rows of (group, case, code, month) in any order."""
     months: dict[tuple[str, str, str], set[str]] = defaultdict(set)
@@ -112,28 +126,9 @@ def tallies(ctx: ServiceContext, groups: list[str]) -> dict[str, tuple[dict[str,
     kinds: dict[str, dict[str, object]] = {
         "s": dict(_units(services)),
         "p": dict(_units(providers)),
-        "r": dict(_monthly(db.raw.execute(_group_sql(
-            "x.status, substr(coalesce(x.sent_on, x.created_at), 1, 7)", "referrals",
-            "referrals_case"), wanted))),
-        "a": dict(_monthly(db.raw.execute(_group_sql(
-            "x.status, substr(x.starts_at, 1, 7)", "appointments", "appointments_case"),
-            wanted))),
-        "lt": dict(_monthly(db.raw.execute(_group_sql(
-            "x.matter_type, substr(x.created_at, 1, 7)", "legal_matters",
-            "legal_matters_case"), wanted))),
-        "ls": dict(_monthly(db.raw.execute(_group_sql(
-            "x.status, substr(x.created_at, 1, 7)", "legal_matters", "legal_matters_case"),
-            wanted))),
-        "d": dict(_monthly(db.raw.execute(
-            "SELECT f.bucket, 'open', substr(x.due_on, 1, 7) FROM stat_facts f INDEXED BY"
-            " stat_facts_bucket CROSS JOIN deadlines x ON x.case_id = f.id"
-            " WHERE f.bucket IN (SELECT value FROM json_each(:groups)) AND x.done = 0",
-            wanted))),
-        # days from sending to the answer, by the month of the answer (as a code)
-        "w": dict(_monthly(db.raw.execute(_group_sql(
-            "CAST(julianday(x.answered_on) - julianday(x.sent_on) AS TEXT),"
-            " substr(x.answered_on, 1, 7)", "referrals", "referrals_case")
-            + " AND x.answered_on IS NOT NULL AND x.sent_on IS NOT NULL", wanted))),
+        **{kind: dict(_monthly(db.raw.execute(_group_sql(select, table, f"{table}_case")
+                                              + where, wanted)))
+           for kind, (table, select, where) in MONTHLY.items()},
     }
     stages: list[tuple[str, str, str]] = []
     told: list[tuple[str, str, str]] = []

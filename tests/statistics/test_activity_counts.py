@@ -107,6 +107,10 @@ def busy(org: Org) -> tuple[Org, list[str], list[str | None], random.Random]:
         org.coordinator.consent.set_reporting(record.id, rng.choice(["yes", "yes", "yes", "no"]))
         _records(org, rng, record.id, opened, partner)
         ids.append(record.id)
+    db = org.coordinator.ctx.db
+    with db.transaction():  # an answer's date typed wrong outside the application: not counted
+        db.execute("UPDATE referrals SET answered_on = '2026-1-5' WHERE id = (SELECT id"
+                   " FROM referrals WHERE answered_on IS NOT NULL LIMIT 1)")
     return org, ids, sites, rng
 
 
