@@ -16,6 +16,7 @@ each survivor once, each column's total.  So the whole table is protected at onc
 3. while the breakdowns let a reader rule out 0 or t - 1 for a small cell, or pin a
    withheld one, when the dashboard's own figures did not, one more cell of its row (else
    of its column) is withheld; a row that still gives something away is hidden whole.
+   A cell whose count is nought may be worked out: it names no one.
 
 What the reader is taken to know: each published row's total exactly, each row's and
 column's figure as the dashboard publishes it (exactly, "< t", "withheld" or not at all),
@@ -122,10 +123,11 @@ class _Reader:
 
     def __init__(self, count: Mapping[Key, int], rows: Sequence[str], columns: Sequence[str],
                  t: int, row_marks: Mapping[str, Mark],
-                 column_marks: Mapping[str, Mark] | None, total_known: bool) -> None:
+                 column_marks: Mapping[str, Mark] | None, total_known: bool,
+                 row_totals: bool = True) -> None:
         self.count, self.rows, self.columns, self.t = count, rows, columns, t
         self.row_marks, self.column_marks = row_marks, column_marks
-        self.total_known = total_known
+        self.total_known, self.row_totals = total_known, row_totals
         self.big = sum(count.values()) + t
         self.nothing = dict.fromkeys(count, Mark.HIDDEN)  # the dashboard alone
 
@@ -140,7 +142,8 @@ class _Reader:
         net.add(end, start, *((total, total) if self.total_known else (0, big * 2)))
         for i, r in enumerate(rows):
             total = sum(self.count[(r, c)] for c in columns)
-            net.add(start, i, *_bounds(self.row_marks[r], total, t, big))
+            mark = self.row_marks[r] if self.row_totals else Mark.HIDDEN
+            net.add(start, i, *_bounds(mark, total, t, big))
             for j, c in enumerate(columns):
                 low, high = (value, value) if (r, c) == key else _bounds(
                     marks.get((r, c), Mark.SHOWN), self.count[(r, c)], t, big)
@@ -158,6 +161,11 @@ class _Reader:
         says and than the dashboard's figures alone already do (what the dashboard's
         figures of the rows and columns imply, no breakdown can hide)."""
         n, t = self.count[key], self.t
+        if n == 0:
+            # a count known to be nought names no one: the rows of the sites add up to all
+            # sites' figures, and a site with no case in a row would otherwise hide the
+            # rest of the table
+            return False
         if n < t:  # suppressed, or small in a hidden row: anything from 0 to t - 1
             ends = (0, t - 1)
             return any(not self.allows(marks, key, v) and self.allows(self.nothing, key, v)
@@ -171,13 +179,15 @@ class _Reader:
 def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                  columns: Sequence[str], threshold: int, *, row_marks: Mapping[str, Mark],
                  column_marks: Mapping[str, Mark] | None,
-                 total_known: bool = False) -> dict[str, Protected]:
+                 total_known: bool = False, row_totals: bool = True) -> dict[str, Protected]:
     """The rows of the two-way table *grid* (each of *rows* broken down by *columns*) that
     may be published, each marked; *row_marks*: how each row's figure is published (only
     a shown one is broken down), *column_marks*: how each column's total is, or None when
     a person can be in several rows (the columns then have no total).  A row hidden whole
     has every cell marked hidden.  *total_known*: the dashboard shows the rows' table's
-    total (the sum of every cell)."""
+    total (the sum of every cell).  Without *row_totals*, a published row's total is not
+    published (a person can be in several of its columns): its cells are protected only
+    against what the other rows and the columns' totals give away."""
     t = threshold
     if not LOWEST_THRESHOLD <= t <= HIGHEST_THRESHOLD:
         raise ValueError(f"threshold {t} outside {LOWEST_THRESHOLD}..{HIGHEST_THRESHOLD}")
@@ -191,7 +201,7 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
             marks[(r, c)] = Mark.HIDDEN
         elif n < t:
             marks[(r, c)] = Mark.SUPPRESSED
-    for r in published:  # each row as a table of its own
+    for r in published if row_totals else ():  # each row as a table of its own
         line = [(r, c) for c in columns]
         small = [count[k] for k in line if k in marks]
         if small and not _safe(small, [], t):
@@ -203,7 +213,7 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                         break
             else:
                 marks.update(dict.fromkeys(line, Mark.HIDDEN))
-    reader = _Reader(count, rows, columns, t, row_marks, column_marks, total_known)
+    reader = _Reader(count, rows, columns, t, row_marks, column_marks, total_known, row_totals)
     while True:
         exposed = next((key for key in count if key in marks
                         and reader.gives_away(marks, key)), None)
@@ -225,7 +235,8 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
             marks.update(dict.fromkeys(((h, x) for x in columns), Mark.HIDDEN))
     return {r: Protected(tuple(Cell(c, count[(r, c)], marks.get((r, c), Mark.SHOWN))
                                for c in columns),
-                         sum(count[(r, c)] for c in columns), False, t, True)
+                         sum(count[(r, c)] for c in columns) if row_totals else None, False, t,
+                         row_totals)
             for r in published}
 
 

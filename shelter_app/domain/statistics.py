@@ -124,8 +124,9 @@ def method_parts(stats: Statistics, language: str | None = None) -> list[Sentenc
            "as they stand today."), {}),
     ]
     if stats.site:
-        lines.append((_("These are the figures of one site: set beside the figures of all "
-                        "sites, the difference between them is not protected."), {}))
+        lines.append((_("These are the figures of one site, protected together with those of "
+                        "every other site and of all sites, so that no small count follows "
+                        "from their differences; they are not broken down."), {}))
     if stats.answer_days is not None:
         lines.append((_("Partners answered referrals in {days} days (median)."),
                       {"days": format_number(round(stats.answer_days, 1), language=language)}))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import chain
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from shelter_app.domain.roles import Action
 from shelter_app.domain.statistics import Statistics, StatTable
 from shelter_app.i18n import _, current_language, translator
 from shelter_app.i18n.formatting import country_name
-from shelter_app.services.case_activity import add_up, read_counts
+from shelter_app.services.case_activity import Activity, add_up, read_counts
 from shelter_app.services.case_facts import (
     AGE_BANDS,
     COUNTED,
@@ -51,6 +51,7 @@ from shelter_app.services.context import ServiceContext, keys_not_given
 from shelter_app.services.settings import SettingsService
 from shelter_app.services.sites import SiteService
 from shelter_app.services.statistics_activity import activity_tables, read_activity
+from shelter_app.services.statistics_sites import across_sites
 from shelter_app.services.statistics_tables import (
     OTHER_COUNTRIES,
     Translate,
@@ -140,45 +141,27 @@ class StatisticsService:
         one *site* (an id) or of all, their titles and labels in *language* (the
         interface's by default: a report may be in another)."""
         period = self.prepare(start, end, site)
-        first, last, t, params = period.first, period.last, period.threshold, period.params
-        at_site = _AT_SITE if site else ""
-        db = self._ctx.db
+        t = period.threshold
+        tr = translator(language)
+        language = language or current_language()
         # one thread, one snapshot: the period's cases and those left out, once
         with counting(self._ctx, _nothing, activity=True) as conn:
-            left = Counter({"no": 0, "not_asked": 0})
-            expected = 0
-            for row in db.all(
-                    "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"  # noqa: S608
-                    " FROM cases c INDEXED BY cases_period"
-                    " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
-                    " WHERE c.is_draft = 0 AND c.opened_on <= :end"
-                    " AND (c.closed_at IS NULL OR c.closed_at >= :start)" + at_site +
-                    " GROUP BY 1", params):
-                if row["answer"] == "yes":
-                    expected = row["n"]
-                else:
-                    left[row["answer"]] += row["n"]
-            # whole months are added up from the groups' counts; anything else, and groups
-            # whose counts are missing, counted case by case and record by record
-            grouped = People.from_groups(self._ctx, first, last, site, expected)
-            whole = _whole_months(first, last)
-            found = (read_counts(self._ctx, grouped.groups)
-                     if whole is not None and grouped is not None else None)
-            if grouped is not None and found is not None and whole is not None:
-                people, activity = grouped, add_up(found, *whole)
+            everyone = self._raw(conn, period, None)
+            shown = everyone.statistics(self._ctx, period, tr, language)
+            if site:
+                # one site's figures are protected with every other site's and all sites'
+                # as one table each, so that none follows from their differences
+                sites = {other: self._raw(conn, period, other)
+                         for other in self._ctx.db.column("SELECT id FROM sites ORDER BY id")}
+                asked = sites[site]
+                shown = across_sites(
+                    shown, {other: one.statistics(self._ctx, period, tr, language,
+                                                  like=shown)
+                            for other, one in sites.items()}, site)
+                people = asked.people
             else:
-                period.fill(conn)
-                people = grouped or People.from_facts(self._ctx, first, last)
-                activity = read_activity(self._ctx, params)
-            tr = translator(language)
-            tables = [*people.tables(t, tr, language or current_language()),
-                      *activity_tables(self._ctx, activity, t, tr)]
-        result = Statistics(
-            first, last, t,
-            suppression.protect({"counted": people.total}, t, additive=False),
-            suppression.protect(dict(left), t, additive=False), tuple(tables),
-            median(activity.answered) if len(activity.answered) >= t else None,
-            site=period.site_name)
+                people = everyone.people
+        result = replace(shown, site=period.site_name)
         self._ctx.record(Event.STATISTICS, target_type="statistics",
                          # a count below the threshold is published as "< t" only: the
                          # audit log, which administrators read, keeps no more of it
@@ -186,6 +169,61 @@ class StatisticsService:
                                   "threshold": t, "format": purpose,
                                   **({"site": site} if site else {})})
         return result
+
+    def _raw(self, conn: Any, period: Period, site: str | None) -> Raw:
+        """What the period's counted cases of *site* (an id; None: every site) add up to,
+        before any protection: whole months from the groups' counts; anything else, and
+        groups whose counts are missing, case by case and record by record."""
+        first, last, params = period.first, period.last, {**period.params, "site": site or ""}
+        left = Counter({"no": 0, "not_asked": 0})
+        expected = 0
+        for row in self._ctx.db.all(
+                "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"  # noqa: S608
+                " FROM cases c INDEXED BY cases_period"
+                " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
+                " WHERE c.is_draft = 0 AND c.opened_on <= :end"
+                " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
+                + (_AT_SITE if site else "") + " GROUP BY 1", params):
+            if row["answer"] == "yes":
+                expected = row["n"]
+            else:
+                left[row["answer"]] += row["n"]
+        grouped = People.from_groups(self._ctx, first, last, site, expected)
+        whole = _whole_months(first, last)
+        found = (read_counts(self._ctx, grouped.groups)
+                 if whole is not None and grouped is not None else None)
+        if grouped is not None and found is not None and whole is not None:
+            return Raw(grouped, add_up(found, *whole), left)
+        conn.execute("DELETE FROM temp.stat_counted")
+        conn.execute(_COUNT + (_AT_SITE if site else ""), params)
+        return Raw(grouped or People.from_facts(self._ctx, first, last),
+                   read_activity(self._ctx, params), left)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """What one site's (or every site's) counted cases add up to, unprotected."""
+
+    people: People
+    activity: Activity
+    left: Counter[str]
+
+    def statistics(self, ctx: ServiceContext, period: Period, tr: Translate, language: str,
+                   *, like: Statistics | None = None) -> Statistics:
+        """The counts protected table by table; *like*: the statistics whose rows of
+        countries and partners these keep (those of all sites, for one site's)."""
+        t = period.threshold
+        named = {table.key: [code for code, _label in table.labels]
+                 for table in like.tables} if like is not None else None
+        tables = [*self.people.tables(t, tr, language, named=named),
+                  *activity_tables(ctx, self.activity, t, tr,
+                                   named=named["service_partners"] if named else None)]
+        answered = self.activity.answered
+        return Statistics(
+            period.first, period.last, t,
+            suppression.protect({"counted": self.people.total}, t, additive=False),
+            suppression.protect(dict(self.left), t, additive=False), tuple(tables),
+            median(answered) if len(answered) >= t else None)
 
 
 @dataclass(frozen=True)
@@ -311,7 +349,10 @@ class People:
             return None
         return cls(total, counts, groups=used)
 
-    def tables(self, t: int, tr: Translate, language: str) -> list[StatTable]:
+    def tables(self, t: int, tr: Translate, language: str, *,
+               named: Mapping[str, Sequence[str]] | None = None) -> list[StatTable]:
+        """The survivor tables, protected; *named*: by table, the rows a table of countries
+        keeps (else the countries counted at least *t* times)."""
         _ = tr
         people = _("Survivors")
         c = self.counts
@@ -325,14 +366,17 @@ class People:
             """Countries counted less than the threshold are one row, "other countries":
             a row of its own would say that someone from there is in the shelter."""
             found = c.get(key, Counter())
-            names = {code: country_name(code, language=language) or code for code in found}
-            named = sorted((code for code, n in found.items()
-                            if n >= t and code != NOT_RECORDED), key=names.__getitem__)
-            merged = Counter({code: found[code] for code in named})
+            rows = [code for code in named[key] if code not in (OTHER_COUNTRIES, NOT_RECORDED)
+                    ] if named is not None else [code for code, n in found.items()
+                                                 if n >= t and code != NOT_RECORDED]
+            names = {code: country_name(code, language=language) or code
+                     for code in (*found, *rows)}
+            kept = rows if named is not None else sorted(rows, key=names.__getitem__)
+            merged = Counter({code: found[code] for code in kept})
             merged[OTHER_COUNTRIES] = sum(n for code, n in found.items()
-                                          if code not in named and code != NOT_RECORDED)
+                                          if code not in kept and code != NOT_RECORDED)
             merged[NOT_RECORDED] = found[NOT_RECORDED]
-            return table(key, title, people, [*((code, names[code]) for code in named),
+            return table(key, title, people, [*((code, names[code]) for code in kept),
                                                (OTHER_COUNTRIES, _("Other countries")),
                                                (NOT_RECORDED, _("Not recorded"))],
                           merged, t, additive=True)

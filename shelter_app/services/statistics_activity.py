@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from shelter_app.domain import vocab
 from shelter_app.domain.key_classes import KeyName
@@ -113,9 +113,11 @@ def read_activity(ctx: ServiceContext, period: Mapping[str, str]) -> Activity:
     return out
 
 
-def activity_tables(ctx: ServiceContext, found: Activity, t: int, tr: Translate
-                    ) -> list[StatTable]:
-    """Services, referrals, appointments and legal work of the counted cases, protected."""
+def activity_tables(ctx: ServiceContext, found: Activity, t: int, tr: Translate, *,
+                    named: Sequence[str] | None = None) -> list[StatTable]:
+    """Services, referrals, appointments and legal work of the counted cases, protected;
+    *named*: the rows the table of providers keeps (else the partners that served at
+    least *t* survivors)."""
     _ = tr
     db = ctx.db
     types = {r["id"]: (r["code"], _(r["label"]))
@@ -127,11 +129,12 @@ def activity_tables(ctx: ServiceContext, found: Activity, t: int, tr: Translate
     by_partner = found.providers
     # a partner that served fewer than the threshold joins "other partners": a row of its
     # own, even "< 11", would say that someone was sent there
-    named = [k for k, n in by_partner.items() if k != INTERNAL and k in partners and n >= t]
-    providers = Counter({k: by_partner[k] for k in named})
+    kept = [k for k in named if k in partners] if named is not None else [
+        k for k, n in by_partner.items() if k != INTERNAL and k in partners and n >= t]
+    providers = Counter({k: by_partner[k] for k in kept})
     providers[INTERNAL] = by_partner[INTERNAL]
     providers[OTHER_PROVIDERS] = sum(n for k, n in by_partner.items()
-                                     if k != INTERNAL and k not in named)
+                                     if k != INTERNAL and k not in kept)
     stages, informed = found.stages, found.informed
     referrals, appointments = found.referrals, found.appointments
     by_type, by_status, deadlines = found.legal_types, found.legal_status, found.deadlines
@@ -142,7 +145,7 @@ def activity_tables(ctx: ServiceContext, found: Activity, t: int, tr: Translate
               served, t, additive=False),
         table("service_partners", _("Services delivered, by provider"), entries,
               [(INTERNAL, _("This organisation")),
-               *sorted(((k, partners[k]) for k in named), key=lambda kv: kv[1]),
+               *sorted(((k, partners[k]) for k in kept), key=lambda kv: kv[1]),
                (OTHER_PROVIDERS, _("Other partners"))], providers, t, additive=False),
         table("referrals", _("Referrals, by outcome"), _("Referrals"),
               terms(vocab.REFERRAL_STATUS, tr), referrals, t, additive=True),

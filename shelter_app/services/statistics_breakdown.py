@@ -127,6 +127,12 @@ def _make(service: st.StatisticsService, start: dt.date | str, end: dt.date | st
     if by not in {key for key, _title in choices(table)}:
         raise ValidationError(_("Choose what to break the figure down by."), "by")
     period = service.prepare(start, end, site)
+    if site:
+        # one site's figures are protected with every other site's and all sites'; their
+        # breakdowns, set beside all sites' breakdowns, are not
+        raise ValidationError(_("The figures of one site are not broken down: beside the "
+                                "breakdowns of all sites, the difference could give a small "
+                                "count away. Choose all sites to break a figure down."), "site")
     tr = translator(language)
     with counting(ctx, period.fill):
         people = st.People.from_facts(ctx, period.first, period.last, keep=True)

@@ -48,9 +48,11 @@ def possible_values(cells: Sequence[Published], total: int, t: int) -> dict[int,
 
 
 def problems(cells: Sequence[Published], total: int | None, t: int, *,
-             true_counts: Sequence[int] | None = None) -> list[str]:
+             true_counts: Sequence[int] | None = None, nought_free: bool = False
+             ) -> list[str]:
     """What a reader could learn beyond "< t" about a suppressed cell, or any hidden cell
-    they could pin to one value; empty when the table is safe."""
+    they could pin to one value; empty when the table is safe.  *nought_free*: a cell whose
+    true count (*true_counts*) is nought may be worked out (it names no one)."""
     found: list[str] = []
     if true_counts is not None:
         for i, (shown, true) in enumerate(zip(cells, true_counts, strict=True)):
@@ -65,6 +67,8 @@ def problems(cells: Sequence[Published], total: int | None, t: int, *,
     for i, values in possible_values(cells, total, t).items():
         if true_counts is not None and true_counts[i] not in values:
             found.append(f"cell {i}: its true count is not among the solutions")
+        if nought_free and true_counts is not None and true_counts[i] == 0:
+            continue
         if cells[i] == BELOW and values != frozenset(range(t)):
             found.append(f"cell {i} (< {t}) narrowed to {sorted(values)[:3]}…{max(values)}")
         elif len(values) < 2:

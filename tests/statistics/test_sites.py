@@ -74,7 +74,7 @@ def test_the_statistics_count_one_site_or_all(org: Org) -> None:
     south = org.admin.sites.add("South")
     at_north = cases(org, "yes", 7)
     at_south = cases(org, "yes", 6)
-    cases(org, "yes", 3)  # no site: counted under all sites only
+    nowhere = cases(org, "yes", 3)  # no site: counted under all sites only
     left_north = cases(org, "no", 2)
     for case_id in [*at_north, *left_north]:
         org.caseworker.sites.move(case_id, north.id)
@@ -82,13 +82,21 @@ def test_the_statistics_count_one_site_or_all(org: Org) -> None:
         org.caseworker.sites.move(case_id, south.id)
     everyone = org.coordinator.statistics.produce(YEAR_AGO, TODAY)
     assert everyone.counted_cases == 16 and everyone.site == ""
+    # 16 in all, 7 at North and 6 at South would say that 3 are at no site: one of the two
+    # is withheld, whichever site is asked for
+    both = [org.coordinator.statistics.produce(YEAR_AGO, TODAY, site=where.id).counted
+            .cell("counted") for where in (north, south)]
+    assert [cell.count for cell in both] == [7, 6]
+    assert sorted(cell.mark.value for cell in both) == ["shown", "withheld"]
+    for case_id in nowhere:
+        org.caseworker.sites.move(case_id, south.id)
     one = org.coordinator.statistics.produce(YEAR_AGO, TODAY, site=north.id)
     assert one.counted_cases == 7 and one.site == "North"
     assert one.table("exploitation").counts.cell("sexual").shown == 7
     assert one.left_out.cell("no").count == 2 and one.left_out.cell("not_asked").count == 0
-    assert org.coordinator.statistics.produce(YEAR_AGO, TODAY, site=south.id).counted_cases == 6
+    assert org.coordinator.statistics.produce(YEAR_AGO, TODAY, site=south.id).counted_cases == 9
     event = org.audit("data.statistics")[-1]
-    assert event["details"]["site"] == south.id and event["details"]["count"] == 6
+    assert event["details"]["site"] == south.id and event["details"]["count"] == 9
     org.coordinator.statistics.produce(YEAR_AGO, YEAR_AGO, site=south.id)  # none then
     assert "count" not in org.audit("data.statistics")[-1]["details"]  # below the threshold
     with pytest.raises(NotFound):

@@ -261,7 +261,9 @@ class StatisticsPage(QWidget):
         for table in stats.tables:
             self.cards_layout.insertWidget(self.cards_layout.count() - 1,
                                            Card(table, stats.threshold, self.cards,
-                                                breakdown=self.break_down))
+                                                # one site's figures are not broken down
+                                                breakdown=None if self._shown_site
+                                                else self.break_down))
 
     def break_down(self, table: StatTable, code: str) -> None:
         """Open the breakdown of one figure, for the period and site shown."""

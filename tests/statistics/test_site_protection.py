@@ -1,0 +1,156 @@
+"""One site's figures beside every other site's and all sites': no small count follows
+from their differences (``services/statistics_sites.py``), checked by trying every table a
+reader could not tell apart on small ones, and line by line on a whole dashboard."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import pytest
+
+from shelter_app.domain.grid_suppression import GridUnsafe, protect_grid
+from shelter_app.domain.records import CaseInput
+from shelter_app.domain.suppression import Mark, Protected, protect
+from shelter_app.services.statistics_sites import NO_SITE
+from tests.records.conftest import Org
+from tests.statistics import checker
+from tests.statistics.test_breakdown import seen
+from tests.statistics.test_statistics import TODAY, YEAR_AGO
+
+Grid = dict[str, dict[str, int]]
+
+
+def published(grid: Grid, t: int, additive: bool
+              ) -> tuple[Protected, dict[str, Protected], dict[str, Mark]]:
+    """All sites' table, each site's table as the service publishes them, and how each
+    site's total is published."""
+    columns = list(next(iter(grid.values())))
+    everyone = protect({c: sum(grid[r][c] for r in grid) for c in columns}, t,
+                       additive=additive)
+    own = {r: protect(grid[r], t, additive=additive) for r in grid if r != NO_SITE}
+    row_marks = {r: Mark.SHOWN if not additive or p.total is not None else Mark.SUPPRESSED
+                 for r, p in own.items()}
+    row_marks[NO_SITE] = Mark.HIDDEN
+    try:
+        made = protect_grid(grid, list(grid), columns, t, row_marks=row_marks,
+                            column_marks={c.key: c.mark for c in everyone.cells},
+                            total_known=additive and everyone.total is not None,
+                            row_totals=additive)
+    except GridUnsafe:
+        made = {}
+    return everyone, made, row_marks
+
+
+def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
+             made: dict[str, Protected], row_marks: dict[str, Mark],
+             cap: int = 200_000) -> dict[tuple[str, str], set[int]]:
+    """Every value each cell takes in some grid that publishes what the true one does:
+    all sites' table, each site's published row and, when tables add up, each site's
+    total as its own dashboard shows it."""
+    rows, columns = list(grid), list(next(iter(grid.values())))
+    limit = sum(map(sum, (r.values() for r in grid.values())))
+
+    def fits(mark: Mark, value: int, true: int) -> bool:
+        return {Mark.SHOWN: value == true, Mark.SUPPRESSED: value < t,
+                Mark.WITHHELD: value >= t}.get(mark, True)
+
+    # no cell is more than what all sites' figure says of its column
+    most = [cell.count if cell.mark is Mark.SHOWN else t - 1 if cell.mark is Mark.SUPPRESSED
+            else limit for cell in everyone.cells]
+    options = {}
+    for r in rows:
+        marks = [c.mark for c in made[r].cells] if r in made else [Mark.HIDDEN] * len(columns)
+        options[r] = [
+            vector for vector in itertools.product(*(range(m + 1) for m in most))
+            if all(fits(m, v, grid[r][c]) for m, v, c in zip(marks, vector, columns,
+                                                          strict=True))
+            and (not additive or fits(row_marks[r], sum(vector), sum(grid[r].values())))]
+    sites = [r for r in rows if r != NO_SITE]
+    if math.prod(len(options[r]) for r in sites) > cap:
+        pytest.skip("too many tables to try them all in a test")
+    found: dict[tuple[str, str], set[int]] = {}
+    whole = sum(grid[r][c] for r in rows for c in columns)
+    rest = set(options[NO_SITE])
+    for choice in itertools.product(*(options[r] for r in sites)):
+        sums = [sum(v[j] for v in choice) for j in range(len(columns))]
+        # the cases at no site: whatever makes each of all sites' figures what it is
+        each = [[x for x in range(limit + 1) if fits(cell.mark, sums[j] + x, cell.count)]
+                for j, cell in enumerate(everyone.cells)]
+        fitting = [xs for xs in itertools.product(*each) if xs in rest and (
+            everyone.total is None or sum(sums) + sum(xs) == whole)]
+        if not fitting:
+            continue
+        for r, vector in zip(sites, choice, strict=True):
+            for j, c in enumerate(columns):
+                found.setdefault((r, c), set()).add(vector[j])
+        for xs in fitting:
+            for j, c in enumerate(columns):
+                found.setdefault((NO_SITE, c), set()).add(xs[j])
+    return found
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_small_tables_of_sites_leave_every_small_count_free(seed: int) -> None:
+    """Two sites (or three) and the cases of no site, tables that add up and tables that do
+    not: read together with all sites' figures, a small count (of a site, or of the cases
+    at no site) can still be anything below the threshold that all sites' figures alone
+    allowed, and no withheld count is pinned."""
+    rng = random.Random(5000 + seed)
+    t = 5
+    sites = [f"s{i}" for i in range(2 + (seed % 4 == 1))]
+    grid = {r: {f"c{j}": rng.choice([0, 0, 1, 2, 4, 5, 7]) for j in range(2)}
+            for r in [*sites, NO_SITE]}
+    additive = seed % 3 != 0
+    everyone, made, row_marks = published(grid, t, additive)
+    after = readings(grid, t, additive, everyone, made, row_marks)
+    before = readings(grid, t, additive, everyone, {}, row_marks)  # all sites' alone
+    for (r, c), values in after.items():
+        true = grid[r][c]
+        assert true in values
+        if r in made and made[r].cell(c).mark is Mark.SHOWN:
+            assert true >= t
+        elif 0 < true < t:
+            assert before[(r, c)] & set(range(t)) <= values, (grid, r, c, sorted(values))
+        elif true >= t:
+            assert len(values) > 1 or len(before[(r, c)]) == 1, (grid, r, c, sorted(values))
+
+
+def test_every_site_s_dashboard_beside_all_sites_gives_no_small_count_away(org: Org) -> None:
+    """Three sites and cases at none, every site's statistics beside all sites': in each
+    table, each category's sites and the rest add up to all sites' figure, and read that
+    way no small count of the rest or of a site is narrowed."""
+    sites = [org.admin.sites.add(name).id for name in ("North", "South", "East")]
+    rng = random.Random(3)
+    for i in range(60):
+        record = org.new_case(
+            f"Site Person {i}", share=False, gender=rng.choice(["woman", "woman", "man"]),
+            case=CaseInput(exploitation_types=rng.sample(["sexual", "forced_labour"],
+                                                         rng.randint(1, 2))))
+        org.coordinator.consent.set_reporting(record.id, "yes")
+        where = rng.choice([*sites, *sites, *sites, None])
+        if where is not None:
+            org.caseworker.sites.move(record.id, where)
+    c = org.coordinator
+    t = c.statistics.threshold()
+    everyone = c.statistics.produce(YEAR_AGO, TODAY)
+    each = {site: c.statistics.produce(YEAR_AGO, TODAY, site=site) for site in sites}
+    withheld = 0
+    for table in everyone.tables:
+        for j, cell in enumerate(table.counts.cells):
+            if cell.mark is not Mark.SHOWN:
+                continue
+            line = [seen(s.table(table.key).counts.cells[j].mark,
+                         s.table(table.key).counts.cells[j].count) for s in each.values()]
+            true = [s.table(table.key).counts.cells[j].count for s in each.values()]
+            line.append(checker.HIDDEN)  # the cases at no site
+            true.append(cell.count - sum(true))
+            found = checker.problems(line, cell.count, t, true_counts=true, nought_free=True)
+            assert found == [], (table.key, cell.key, found)
+            withheld += sum(1 for x in line if x == checker.WITHHELD)
+    assert withheld > 0  # the protection had something to do
+    for one in each.values():
+        for table in one.tables:
+            for cell in table.counts.cells:
+                assert cell.mark is not Mark.SHOWN or cell.count >= t
