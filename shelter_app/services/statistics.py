@@ -146,12 +146,13 @@ class StatisticsService:
         language = language or current_language()
         # one thread, one snapshot: the period's cases and those left out, once
         with counting(self._ctx, _nothing, activity=True) as conn:
-            everyone = self._raw(conn, period, None)
+            answers = self._answers(period, by_site=bool(site))
+            everyone = self._raw(conn, period, None, answers[None])
             shown = everyone.statistics(self._ctx, period, tr, language)
             if site:
                 # one site's figures are protected with every other site's and all sites'
                 # as one table each, so that none follows from their differences
-                sites = {other: self._raw(conn, period, other)
+                sites = {other: self._raw(conn, period, other, answers.get(other, Counter()))
                          for other in self._ctx.db.column("SELECT id FROM sites ORDER BY id")}
                 asked = sites[site]
                 shown = across_sites(
@@ -170,24 +171,34 @@ class StatisticsService:
                                   **({"site": site} if site else {})})
         return result
 
-    def _raw(self, conn: Any, period: Period, site: str | None) -> Raw:
-        """What the period's counted cases of *site* (an id; None: every site) add up to,
-        before any protection: whole months from the groups' counts; anything else, and
-        groups whose counts are missing, case by case and record by record."""
-        first, last, params = period.first, period.last, {**period.params, "site": site or ""}
-        left = Counter({"no": 0, "not_asked": 0})
-        expected = 0
+    def _answers(self, period: Period, by_site: bool) -> dict[str | None, Counter[str]]:
+        """How many of the period's cases each answer about being counted has (``yes``,
+        ``no`` or ``not_asked``): of every site (None) and, *by_site*, of each site."""
+        out: dict[str | None, Counter[str]] = {None: Counter()}
         for row in self._ctx.db.all(
-                "SELECT coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"  # noqa: S608
+                "SELECT " + ("cs.site_id" if by_site else "NULL") + " AS site,"  # noqa: S608
+                " coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"
                 " FROM cases c INDEXED BY cases_period"
                 " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
+                + (" LEFT JOIN case_sites cs ON cs.case_id = c.id" if by_site else "") +
                 " WHERE c.is_draft = 0 AND c.opened_on <= :end"
-                " AND (c.closed_at IS NULL OR c.closed_at >= :start)"
-                + (_AT_SITE if site else "") + " GROUP BY 1", params):
-            if row["answer"] == "yes":
-                expected = row["n"]
-            else:
-                left[row["answer"]] += row["n"]
+                " AND (c.closed_at IS NULL OR c.closed_at >= :start) GROUP BY 1, 2",
+                period.params):
+            out[None][row["answer"]] += row["n"]
+            if row["site"] is not None:
+                out.setdefault(row["site"], Counter())[row["answer"]] += row["n"]
+        return out
+
+    def _raw(self, conn: Any, period: Period, site: str | None, answers: Counter[str]
+             ) -> Raw:
+        """What the period's counted cases of *site* (an id; None: every site) add up to,
+        before any protection, *answers* their answers about being counted: whole months
+        from the groups' counts; anything else, and groups whose counts are missing, case
+        by case and record by record."""
+        first, last, params = period.first, period.last, {**period.params, "site": site or ""}
+        left = Counter({"no": 0, "not_asked": 0})
+        left.update({k: n for k, n in answers.items() if k != "yes"})
+        expected = answers["yes"]
         grouped = People.from_groups(self._ctx, first, last, site, expected)
         whole = _whole_months(first, last)
         found = (read_counts(self._ctx, grouped.groups)
