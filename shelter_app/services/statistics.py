@@ -147,12 +147,13 @@ class StatisticsService:
         # one thread, one snapshot: the period's cases and those left out, once
         with counting(self._ctx, _nothing, activity=True) as conn:
             answers = self._answers(period, by_site=bool(site))
-            everyone = self._raw(conn, period, None, answers[None])
+            everyone = self._raw(conn, period, None, answers[None], kept=None)
             shown = everyone.statistics(self._ctx, period, tr, language)
             if site:
                 # one site's figures are protected with every other site's and all sites'
                 # as one table each, so that none follows from their differences
-                sites = {other: self._raw(conn, period, other, answers.get(other, Counter()))
+                sites = {other: self._raw(conn, period, other, answers.get(other, Counter()),
+                                          kept=everyone.kept)
                          for other in self._ctx.db.column("SELECT id FROM sites ORDER BY id")}
                 asked = sites[site]
                 shown = across_sites(
@@ -172,43 +173,69 @@ class StatisticsService:
         return result
 
     def _answers(self, period: Period, by_site: bool) -> dict[str | None, Counter[str]]:
-        """How many of the period's cases each answer about being counted has (``yes``,
-        ``no`` or ``not_asked``): of every site (None) and, *by_site*, of each site."""
-        out: dict[str | None, Counter[str]] = {None: Counter()}
-        for row in self._ctx.db.all(
-                "SELECT " + ("cs.site_id" if by_site else "NULL") + " AS site,"  # noqa: S608
-                " coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"
-                " FROM cases c INDEXED BY cases_period"
-                " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
-                + (" LEFT JOIN case_sites cs ON cs.case_id = c.id" if by_site else "") +
-                " WHERE c.is_draft = 0 AND c.opened_on <= :end"
-                " AND (c.closed_at IS NULL OR c.closed_at >= :start) GROUP BY 1, 2",
-                period.params):
-            out[None][row["answer"]] += row["n"]
-            if row["site"] is not None:
-                out.setdefault(row["site"], Counter())[row["answer"]] += row["n"]
+        """How many of the period's cases each answer about being counted has: of every
+        site (None; ``yes``, ``no`` and ``not_asked``) and, *by_site*, of each site (``no``
+        and ``not_asked``; the cases of no site are every site's less the sites')."""
+        where = (" FROM cases c INDEXED BY cases_period"
+                 " LEFT JOIN reporting_consent rc ON rc.case_id = c.id"
+                 " WHERE c.is_draft = 0 AND c.opened_on <= :end"
+                 " AND (c.closed_at IS NULL OR c.closed_at >= :start)")
+        # sums rather than groups: one pass, no sorting of a hundred thousand rows
+        row = self._ctx.db.one("SELECT count(*) AS n, total(coalesce(rc.answer, 'not_asked')"
+                               " = 'yes') AS yes, total(rc.answer = 'no') AS no" + where,
+                               period.params)
+        assert row is not None
+        yes, no = int(row["yes"]), int(row["no"])
+        out: dict[str | None, Counter[str]] = {None: Counter(
+            {"yes": yes, "no": no, "not_asked": row["n"] - yes - no})}
+        if by_site:
+            for row in self._ctx.db.all(
+                    "SELECT (SELECT s.site_id FROM case_sites s WHERE s.case_id = c.id)"  # noqa: S608
+                    " AS site, coalesce(rc.answer, 'not_asked') AS answer, count(*) AS n"
+                    + where + " AND coalesce(rc.answer, 'not_asked') <> 'yes' GROUP BY 1, 2",
+                    period.params):
+                if row["site"] is not None:
+                    out.setdefault(row["site"], Counter())[row["answer"]] += row["n"]
         return out
 
-    def _raw(self, conn: Any, period: Period, site: str | None, answers: Counter[str]
-             ) -> Raw:
+    def _raw(self, conn: Any, period: Period, site: str | None, answers: Counter[str], *,
+             kept: Kept | None) -> Raw:
         """What the period's counted cases of *site* (an id; None: every site) add up to,
         before any protection, *answers* their answers about being counted: whole months
-        from the groups' counts; anything else, and groups whose counts are missing, case
-        by case and record by record."""
+        from the groups' counts (*kept*: those every site's count found whole; None for
+        every site's own count, which checks them against the cases), anything else, and
+        groups whose counts are missing, case by case and record by record."""
         first, last, params = period.first, period.last, {**period.params, "site": site or ""}
         left = Counter({"no": 0, "not_asked": 0})
         left.update({k: n for k, n in answers.items() if k != "yes"})
-        expected = answers["yes"]
-        grouped = People.from_groups(self._ctx, first, last, site, expected)
         whole = _whole_months(first, last)
-        found = (read_counts(self._ctx, grouped.groups)
-                 if whole is not None and grouped is not None else None)
-        if grouped is not None and found is not None and whole is not None:
-            return Raw(grouped, add_up(found, *whole), left)
+        grouped: People | None = None
+        if site is None or (kept is not None and kept.whole):
+            groups = read_buckets(self._ctx) if kept is None else kept.groups
+            grouped = People.from_groups(self._ctx, first, last, site,
+                                         answers["yes"] if site is None else None,
+                                         read=groups)
+            found = None
+            if whole is not None and grouped is not None:
+                found = (read_counts(self._ctx, grouped.groups) if kept is None
+                         else {g: kept.counts[g] for g in grouped.groups})
+            if grouped is not None and found is not None and whole is not None:
+                return Raw(grouped, add_up(found, *whole), left, Kept(groups, found, True))
         conn.execute("DELETE FROM temp.stat_counted")
         conn.execute(_COUNT + (_AT_SITE if site else ""), params)
         return Raw(grouped or People.from_facts(self._ctx, first, last),
-                   read_activity(self._ctx, params), left)
+                   read_activity(self._ctx, params), left, None)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The groups' counts one count read, for the counts of each site that follow it:
+    the survivor counts of every group, and the records' counts of the period's; *whole*:
+    they covered every counted case of the period."""
+
+    groups: dict[str, dict[str, object] | None]
+    counts: dict[str, tuple[dict[str, object], dict[str, object]]]
+    whole: bool
 
 
 @dataclass(frozen=True)
@@ -218,6 +245,7 @@ class Raw:
     people: People
     activity: Activity
     left: Counter[str]
+    kept: Kept | None  # the groups' counts, when they were used
 
     def statistics(self, ctx: ServiceContext, period: Period, tr: Translate, language: str,
                    *, like: Statistics | None = None) -> Statistics:
@@ -310,14 +338,17 @@ class People:
 
     @classmethod
     def from_groups(cls, ctx: ServiceContext, first: dt.date, last: dt.date,
-                    site: str | None, expected: int) -> People | None:
+                    site: str | None, expected: int | None, *,
+                    read: dict[str, dict[str, object] | None] | None = None
+                    ) -> People | None:
         """Counted from the groups' counts (``case_facts.bucket``): a group of whole months
         of the period is added as it is, and only the cases of a group that a period
         starting or ending within a month cuts are read one by one.  None when the groups
         do not cover the *expected* number of counted cases (one without facts, counts
         that do not open, a write since they were settled): the caller counts case by
-        case.  ``groups``: those of the period's cases."""
-        groups = read_buckets(ctx)
+        case.  ``groups``: those of the period's cases.  *expected* None: one site's count
+        after every site's has been checked; *read*: the groups' counts read already."""
+        groups = read_buckets(ctx) if read is None else read
         start, end = first.isoformat()[:7], last.isoformat()[:7]
         whole_start = first.day == 1
         whole_end = (last + dt.timedelta(days=1)).day == 1
@@ -356,7 +387,7 @@ class People:
                 for key, code in zip(PEOPLE_KEYS, case_codes(one, first, last_day),
                                      strict=True):
                     counts[key].update(code if isinstance(code, tuple) else (code,))
-        if total != expected:
+        if expected is not None and total != expected:
             return None
         return cls(total, counts, groups=used)
 
