@@ -38,6 +38,7 @@ from shelter_app.domain.suppression import (
 )
 
 Key = tuple[str, str]
+Line = tuple[str, None]  # a row's total
 
 
 class _Network:
@@ -119,21 +120,26 @@ def _bounds(mark: Mark, count: int, t: int, big: int) -> tuple[int, int]:
 
 
 class _Reader:
-    """What every published row and total together allow a hidden cell to be."""
+    """What every published row and total together allow a hidden cell, or a row's total,
+    to be.  The cells of the *known* rows are taken to be known once anything is published
+    (a site with no case, which its readers may well know): they give no cover."""
 
     def __init__(self, count: Mapping[Key, int], rows: Sequence[str], columns: Sequence[str],
-                 t: int, row_marks: Mapping[str, Mark],
+                 t: int, totals: Mapping[str, Mark],
                  column_marks: Mapping[str, Mark] | None, total_known: bool,
-                 row_totals: bool = True) -> None:
+                 known: frozenset[str] = frozenset()) -> None:
         self.count, self.rows, self.columns, self.t = count, rows, columns, t
-        self.row_marks, self.column_marks = row_marks, column_marks
-        self.total_known, self.row_totals = total_known, row_totals
+        self.totals, self.column_marks = totals, column_marks
+        self.total_known, self.known = total_known, known
         self.big = sum(count.values()) + t
         self.nothing = dict.fromkeys(count, Mark.HIDDEN)  # the dashboard alone
 
-    def allows(self, marks: Mapping[Key, Mark], key: Key, value: int) -> bool:
+    def row_total(self, r: str) -> int:
+        return sum(self.count[(r, c)] for c in self.columns)
+
+    def allows(self, marks: Mapping[Key, Mark], key: Key | Line, value: int) -> bool:
         """Whether some table the reader cannot tell from the true one has *value* at
-        *key*."""
+        *key* (a cell, or ``(row, None)``: the row's total)."""
         t, big, rows, columns = self.t, self.big, self.rows, self.columns
         start, end = len(rows) + len(columns), len(rows) + len(columns) + 1
         net = _Network(end + 1)
@@ -141,12 +147,13 @@ class _Reader:
         # the circulation's way back: the table's total, when the dashboard shows it
         net.add(end, start, *((total, total) if self.total_known else (0, big * 2)))
         for i, r in enumerate(rows):
-            total = sum(self.count[(r, c)] for c in columns)
-            mark = self.row_marks[r] if self.row_totals else Mark.HIDDEN
-            net.add(start, i, *_bounds(mark, total, t, big))
+            net.add(start, i, *((value, value) if key == (r, None) else _bounds(
+                self.totals[r], self.row_total(r), t, big)))
             for j, c in enumerate(columns):
-                low, high = (value, value) if (r, c) == key else _bounds(
-                    marks.get((r, c), Mark.SHOWN), self.count[(r, c)], t, big)
+                n = self.count[(r, c)]
+                low, high = (value, value) if (r, c) == key else (n, n) if (
+                    r in self.known and marks is not self.nothing) else \
+                    _bounds(marks.get((r, c), Mark.SHOWN), n, t, big)
                 net.add(i, len(rows) + j, low, high)
         for j, c in enumerate(columns):
             if self.column_marks is None:
@@ -156,22 +163,23 @@ class _Reader:
                 net.add(len(rows) + j, end, *_bounds(self.column_marks[c], total, t, big))
         return net.feasible()
 
-    def gives_away(self, marks: Mapping[Key, Mark], key: Key) -> bool:
-        """Whether the breakdowns tell a reader more of the cell at *key* than its mark
-        says and than the dashboard's figures alone already do (what the dashboard's
-        figures of the rows and columns imply, no breakdown can hide)."""
-        n, t = self.count[key], self.t
-        if n == 0:
-            # a count known to be nought names no one: the rows of the sites add up to all
-            # sites' figures, and a site with no case in a row would otherwise hide the
-            # rest of the table
+    def gives_away(self, marks: Mapping[Key, Mark], key: Key | Line) -> bool:
+        """Whether the breakdowns tell a reader more of the cell (or the row's total) at
+        *key* than its mark says and than the dashboard's figures alone already do (what
+        the dashboard's figures of the rows and columns imply, no breakdown can hide)."""
+        r, c = key
+        n, t = (self.row_total(r) if c is None else self.count[(r, c)]), self.t
+        if n == 0:  # a count known to be nought names no one
             return False
         if n < t:  # suppressed, or small in a hidden row: anything from 0 to t - 1
             ends = (0, t - 1)
             return any(not self.allows(marks, key, v) and self.allows(self.nothing, key, v)
                        for v in ends)
+        if c is None and self.totals[r] is not Mark.WITHHELD:
+            return False  # a total of at least t that no one withheld may be worked out
         # withheld, or large in a hidden row: never one value alone
-        near = [v for v in (n - 1, n + 1) if v >= t or marks.get(key) is not Mark.WITHHELD]
+        mark = self.totals[r] if c is None else marks.get((r, c))
+        near = [v for v in (n - 1, n + 1) if v >= t or mark is not Mark.WITHHELD]
         return not any(self.allows(marks, key, v) for v in near) and any(
             self.allows(self.nothing, key, v) for v in near)
 
@@ -179,21 +187,28 @@ class _Reader:
 def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                  columns: Sequence[str], threshold: int, *, row_marks: Mapping[str, Mark],
                  column_marks: Mapping[str, Mark] | None,
-                 total_known: bool = False, row_totals: bool = True) -> dict[str, Protected]:
+                 total_known: bool = False,
+                 row_totals: bool | Mapping[str, Mark] = True,
+                 known: frozenset[str] = frozenset()) -> dict[str, Protected]:
     """The rows of the two-way table *grid* (each of *rows* broken down by *columns*) that
     may be published, each marked; *row_marks*: how each row's figure is published (only
     a shown one is broken down), *column_marks*: how each column's total is, or None when
     a person can be in several rows (the columns then have no total).  A row hidden whole
     has every cell marked hidden.  *total_known*: the dashboard shows the rows' table's
-    total (the sum of every cell).  Without *row_totals*, a published row's total is not
-    published (a person can be in several of its columns): its cells are protected only
-    against what the other rows and the columns' totals give away."""
+    total (the sum of every cell).  *row_totals*: how each row's total is published, as a
+    mark by row; True, as *row_marks* say; False, nowhere (a person can be in several of
+    the columns).  A row whose total is shown is first protected as a table of its own;
+    a total that is not shown is protected like a cell.  *known*: rows whose cells a
+    reader is taken to know (they cover nothing)."""
     t = threshold
     if not LOWEST_THRESHOLD <= t <= HIGHEST_THRESHOLD:
         raise ValueError(f"threshold {t} outside {LOWEST_THRESHOLD}..{HIGHEST_THRESHOLD}")
     count = {(r, c): int(grid.get(r, {}).get(c, 0)) for r in rows for c in columns}
     if any(n < 0 for n in count.values()):
         raise ValueError("a count below zero")
+    totals: Mapping[str, Mark] = (row_marks if row_totals is True else
+                                  dict.fromkeys(rows, Mark.HIDDEN) if row_totals is False
+                                  else row_totals)
     published = [r for r in rows if row_marks[r] is Mark.SHOWN]
     marks: dict[Key, Mark] = {}
     for (r, c), n in count.items():
@@ -201,7 +216,9 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
             marks[(r, c)] = Mark.HIDDEN
         elif n < t:
             marks[(r, c)] = Mark.SUPPRESSED
-    for r in published if row_totals else ():  # each row as a table of its own
+    for r in published:  # a row whose total is shown, as a table of its own
+        if totals[r] is not Mark.SHOWN:
+            continue
         line = [(r, c) for c in columns]
         small = [count[k] for k in line if k in marks]
         if small and not _safe(small, [], t):
@@ -213,30 +230,36 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                         break
             else:
                 marks.update(dict.fromkeys(line, Mark.HIDDEN))
-    reader = _Reader(count, rows, columns, t, row_marks, column_marks, total_known, row_totals)
+    reader = _Reader(count, rows, columns, t, totals, column_marks, total_known, known)
+    lines: list[Line] = [(r, None) for r in rows if totals[r] is not Mark.SHOWN]
     while True:
-        exposed = next((key for key in count if key in marks
+        exposed = next((key for key in (*count, *lines) if (key in marks or key in lines)
                         and reader.gives_away(marks, key)), None)
         if exposed is None:
             break
-        r, c = exposed
+        r, at = exposed[0], exposed[1]
         spare = [(r, other) for other in columns if (r, other) not in marks] if \
             r in published else []
-        spare = spare or [(other, c) for other in published if (other, c) not in marks]
+        # else a cell of its column; for a row's total, of its largest columns first
+        near = [at] if at is not None else sorted(columns, key=lambda x: -count[(r, x)])
+        spare = spare or [(other, x) for x in near for other in published
+                          if (other, x) not in marks]
         if spare:
             marks[spare[0]] = Mark.WITHHELD
             continue
         # nothing left to withhold: the rows through the cell are hidden whole
         hide = [r] if r in published else [other for other in published
-                                           if marks.get((other, c)) is not Mark.HIDDEN]
+                                           if any(marks.get((other, x)) is not Mark.HIDDEN
+                                                  for x in near)]
         if not hide or all(marks.get((h, x)) is Mark.HIDDEN for h in hide for x in columns):
             raise GridUnsafe
         for h in hide:
             marks.update(dict.fromkeys(((h, x) for x in columns), Mark.HIDDEN))
     return {r: Protected(tuple(Cell(c, count[(r, c)], marks.get((r, c), Mark.SHOWN))
                                for c in columns),
-                         sum(count[(r, c)] for c in columns) if row_totals else None, False, t,
-                         row_totals)
+                         sum(count[(r, c)] for c in columns)
+                         if totals[r] is Mark.SHOWN else None, False, t,
+                         totals[r] is Mark.SHOWN)
             for r in published}
 
 

@@ -155,19 +155,18 @@ class StatisticsService:
                 sites = {other: self._raw(conn, period, other, answers.get(other, Counter()),
                                           kept=everyone.kept)
                          for other in self._ctx.db.column("SELECT id FROM sites ORDER BY id")}
-                asked = sites[site]
                 shown = across_sites(
                     shown, {other: one.statistics(self._ctx, period, tr, language,
                                                   like=shown)
                             for other, one in sites.items()}, site)
-                people = asked.people
-            else:
-                people = everyone.people
         result = replace(shown, site=period.site_name)
+        shown_count = result.counted_cases
         self._ctx.record(Event.STATISTICS, target_type="statistics",
-                         # a count below the threshold is published as "< t" only: the
-                         # audit log, which administrators read, keeps no more of it
-                         details={**({"count": people.total} if people.total >= t else {}),
+                         # the number of cases counted as published: the audit log, which
+                         # administrators read, keeps none that is below the threshold or
+                         # withheld
+                         details={**({"count": shown_count} if shown_count is not None
+                                     else {}),
                                   "threshold": t, "format": purpose,
                                   **({"site": site} if site else {})})
         return result
