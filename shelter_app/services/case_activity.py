@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.errors import EnvironmentFailure, PermissionDenied
+from shelter_app.errors import EnvironmentFailure, PermissionDenied, VaultDamaged
 from shelter_app.services.case_facts import NOT_RECORDED
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.statistics_tables import INTERNAL
@@ -169,7 +169,7 @@ def settle_activity(ctx: ServiceContext) -> int:
                                   " (SELECT value FROM json_each(:g)) AND NOT EXISTS"
                                   " (SELECT 1 FROM stat_activity a WHERE a.id = b.id)",
                                   {"g": json.dumps(missing[start:start + _CHUNK])})
-                for group, (case, legal) in tallies(ctx, chunk).items():
+                for group, (case, legal) in _readable(ctx, chunk).items():
                     db.execute("INSERT INTO stat_activity (id, tally, legal) VALUES (:id, :t, :l)",
                                {"id": group,
                                 "t": ctx.seal(KeyName.CASE, TABLE, group, "tally", _text(case)),
@@ -180,6 +180,27 @@ def settle_activity(ctx: ServiceContext) -> int:
         log.warning("the statistics' records' counts were not all written (%s); the groups"
                     " without are counted from their records", type(exc).__name__)
     return written
+
+
+def _readable(ctx: ServiceContext, groups: list[str]
+              ) -> dict[str, tuple[dict[str, object], dict[str, object]]]:
+    """``tallies`` of *groups*; when one of them does not read (a damaged sealed value),
+    each alone, and those that do not read are left without: they are counted from their
+    records, and fail only a count that needs them."""
+    try:
+        return tallies(ctx, groups)
+    except (VaultDamaged, ValueError, TypeError):
+        pass
+    out = {}
+    for group in groups:
+        try:
+            out.update(tallies(ctx, [group]))
+        except (VaultDamaged, ValueError, TypeError):
+            continue
+    if len(out) < len(groups):
+        log.warning("%d groups' records do not read; their counts are not kept",
+                    len(groups) - len(out))
+    return out
 
 
 def _text(value: object) -> str:

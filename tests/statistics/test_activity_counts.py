@@ -14,6 +14,7 @@ import pytest
 from shelter_app.domain.key_classes import KeyName
 from shelter_app.domain.records import CaseInput, SurvivorInput
 from shelter_app.domain.statistics import Statistics
+from shelter_app.errors import VaultDamaged
 from shelter_app.services import case_activity, statistics
 from shelter_app.vault import fields
 from tests.records.conftest import Org
@@ -249,3 +250,28 @@ def test_counts_that_do_not_open_are_read_from_the_records(busy: Any) -> None:
         db.execute("UPDATE stat_activity SET tally = (SELECT tally FROM stat_activity"
                    " WHERE id <> :g LIMIT 1) WHERE id = :g", {"g": group})
     assert c.statistics.produce(*period) == right
+
+
+def test_a_group_whose_records_do_not_read_is_left_without_and_the_others_kept(
+        busy: Any) -> None:
+    """A proceeding's sealed value replaced by another's (bound to its own row, so it no
+    longer opens): its group is counted from its records, every other group's counts are
+    kept."""
+    org, _ids, _sites, _rng = busy
+    c = org.coordinator
+    db = c.ctx.db
+    period = (months_ago(30), (MONTH + dt.timedelta(days=32)).replace(day=1)
+              - dt.timedelta(days=1))
+    c.statistics.produce(*period)  # every group's counts kept
+    with db.transaction():
+        db.execute("DELETE FROM stat_activity")
+        row = db.one("SELECT p.id, f.bucket FROM proceedings p JOIN stat_facts f"
+                     " ON f.id = p.case_id LIMIT 1")
+        assert row is not None
+        db.execute("UPDATE proceedings SET details = (SELECT details FROM proceedings"
+                   " WHERE id <> :id LIMIT 1) WHERE id = :id", {"id": row["id"]})
+    groups = db.scalar("SELECT count(*) FROM stat_buckets")
+    with pytest.raises(VaultDamaged):  # a count that needs it fails, saying so
+        c.statistics.produce(*period)
+    kept = set(db.column("SELECT id FROM stat_activity"))
+    assert row["bucket"] not in kept and len(kept) == groups - 1
