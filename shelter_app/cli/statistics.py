@@ -20,7 +20,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     stats.add_argument("--from", dest="start", metavar="DATE", help=_(
         "first day, YYYY-MM-DD (default: a year before --to)"))
     stats.add_argument("--to", dest="end", metavar="DATE", help=_(
-        "last day, YYYY-MM-DD (default: today)"))
+        "last day, YYYY-MM-DD (default: the last day of last month; today when --from is "
+        "given)"))
     stats.add_argument("--site", metavar="NAME", help=_(
         "count the cases of one site only (default: every site; see: sites list)"))
     sites = sub.add_parser("sites", help=_(
@@ -40,7 +41,8 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     report.add_argument("--from", dest="start", metavar="DATE", help=_(
         "first day, YYYY-MM-DD (default: a year before --to)"))
     report.add_argument("--to", dest="end", metavar="DATE", help=_(
-        "last day, YYYY-MM-DD (default: today)"))
+        "last day, YYYY-MM-DD (default: the last day of last month; today when --from is "
+        "given)"))
     report.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     report.add_argument("--language", metavar="CODE", help=_(
         "the report's language (default: the organisation's document language)"))
@@ -113,8 +115,16 @@ def run_sites(args: argparse.Namespace, services: Services) -> int:
 
 
 def period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
-    end = v.date(args.end, "to") or dt.date.today()
-    start = v.date(args.start, "from") or end - dt.timedelta(days=364)  # 365 days to --to
+    """The period asked for: by default the twelve whole months before this one, as on
+    the dashboard; --from a year before --to when only --to is given."""
+    start = v.date(args.start, "from")
+    today = dt.date.today()
+    end = v.date(args.end, "to") or (
+        today if start is not None else today.replace(day=1) - dt.timedelta(days=1))
+    if start is None:
+        after = end + dt.timedelta(days=1)
+        start = (after.replace(year=after.year - 1) if (after.month, after.day) != (2, 29)
+                 else after.replace(year=after.year - 1, day=28))
     return start, end
 
 

@@ -4,6 +4,7 @@ the report and the tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -35,10 +36,14 @@ def statistics_page(qtbot, services) -> tuple[MainWindow, StatisticsPage]:
 
 
 def fill(org: Org, n: int = 14) -> list[str]:
+    """*n* cases opened last month: in the dashboard's default period, the twelve whole
+    months before this one."""
     ids = []
+    last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     for i in range(n):
         record = org.new_case(f"Quintessa Marlowe {i}", share=False, gender="woman",
-                              case=CaseInput(exploitation_types=["forced_labour"]))
+                              case=CaseInput(exploitation_types=["forced_labour"],
+                                             opened_on=last_month))
         org.coordinator.consent.set_reporting(record.id, "yes" if i else "no")
         ids.append(record.id)
     return ids

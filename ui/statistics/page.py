@@ -50,16 +50,16 @@ def may_see_statistics(services: Services) -> bool:
 
 
 def period_of(key: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The first and last day of a named period; None for typed dates.  Each is of whole
-    months: figures that funders compare month by month, and what a large vault counts
-    fastest (the groups' counts, ``services/case_activity.py``)."""
-    month_after = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    if key == "year":  # this month and the eleven before it
-        start = today.replace(day=1, year=today.year - 1 + (today.month == 12),
-                              month=today.month % 12 + 1)
-        return start, month_after - dt.timedelta(days=1)
+    """The first and last day of a named period; None for typed dates.  The last 12 months
+    are the twelve whole months before this one: figures that stay the same all month, that
+    funders compare month by month, and that a large vault adds up fastest (the groups'
+    counts, ``services/case_activity.py``); this year runs to today."""
+    if key == "year":
+        end = today.replace(day=1) - dt.timedelta(days=1)
+        return end.replace(day=1, year=end.year - (end.month < 12),
+                           month=end.month % 12 + 1), end
     if key == "this_year":
-        return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+        return dt.date(today.year, 1, 1), today
     if key == "last_year":
         return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
     return None
