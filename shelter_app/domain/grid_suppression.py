@@ -25,6 +25,7 @@ each shown cell exactly, each suppressed cell below t and each withheld one at l
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Mapping, Sequence
 
@@ -82,30 +83,47 @@ class _Network:
             elif e < 0:
                 arc(v, sink, -e)
         flow = 0
-        while True:  # shortest augmenting paths (Edmonds and Karp)
-            parent = [-1] * n
-            parent[source] = -2
+        while flow < need:  # blocking flows in level graphs (Dinic)
+            level = [-1] * n
+            level[source] = 0
             queue = deque([source])
-            while queue and parent[sink] == -1:
+            while queue:
                 v = queue.popleft()
                 for i in head[v]:
-                    if cap[i] > 0 and parent[to[i]] == -1:
-                        parent[to[i]] = i
+                    if cap[i] > 0 and level[to[i]] < 0:
+                        level[to[i]] = level[v] + 1
                         queue.append(to[i])
-            if parent[sink] == -1:
-                return flow == need
-            push, v = need, sink
-            while v != source:
-                i = parent[v]
-                push = min(push, cap[i])
-                v = to[i ^ 1]
-            v = sink
-            while v != source:
-                i = parent[v]
-                cap[i] -= push
-                cap[i ^ 1] += push
-                v = to[i ^ 1]
-            flow += push
+            if level[sink] < 0:
+                break
+            nxt = [0] * n  # the next arc to try from each node
+            while True:  # paths of the level graph, one at a time, depth first
+                path: list[int] = []
+                v = source
+                while v != sink:
+                    arcs = head[v]
+                    while nxt[v] < len(arcs):
+                        i = arcs[nxt[v]]
+                        if cap[i] > 0 and level[to[i]] == level[v] + 1:
+                            break
+                        nxt[v] += 1
+                    if nxt[v] == len(arcs):  # a dead end: back one step
+                        if not path:
+                            break
+                        level[v] = -1
+                        i = path.pop()
+                        v = to[i ^ 1]
+                        nxt[v] += 1
+                        continue
+                    path.append(arcs[nxt[v]])
+                    v = to[arcs[nxt[v]]]
+                if v != sink:
+                    break
+                push = min(cap[i] for i in path)
+                for i in path:
+                    cap[i] -= push
+                    cap[i ^ 1] += push
+                flow += push
+        return flow == need
 
 
 def _bounds(mark: Mark, count: int, t: int, big: int) -> tuple[int, int]:
@@ -232,11 +250,25 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
                 marks.update(dict.fromkeys(line, Mark.HIDDEN))
     reader = _Reader(count, rows, columns, t, totals, column_marks, total_known, known)
     lines: list[Line] = [(r, None) for r in rows if totals[r] is not Mark.SHOWN]
-    while True:
-        exposed = next((key for key in (*count, *lines) if (key in marks or key in lines)
-                        and reader.gives_away(marks, key)), None)
-        if exposed is None:
-            break
+    everything: list[Key | Line] = [*count, *lines]
+    order = {key: i for i, key in enumerate(everything)}
+    # Each count is looked at in the table's order, the first that gives something away
+    # first.  Withholding only ever widens what a reader can tell, so a count found safe
+    # stays safe: only the counts newly withheld or hidden join those still to look at.
+    pending = [order[key] for key in order if key in marks or key in lines]
+    heapq.heapify(pending)
+    keys = everything
+
+    def mark(key: Key, how: Mark) -> None:
+        if marks.get(key) is not how:
+            marks[key] = how
+            heapq.heappush(pending, order[key])
+
+    while pending:
+        exposed = keys[pending[0]]
+        if not reader.gives_away(marks, exposed):
+            heapq.heappop(pending)
+            continue
         r, at = exposed[0], exposed[1]
         spare = [(r, other) for other in columns if (r, other) not in marks] if \
             r in published else []
@@ -245,7 +277,7 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
         spare = spare or [(other, x) for x in near for other in published
                           if (other, x) not in marks]
         if spare:
-            marks[spare[0]] = Mark.WITHHELD
+            mark(spare[0], Mark.WITHHELD)
             continue
         # nothing left to withhold: the rows through the cell are hidden whole
         hide = [r] if r in published else [other for other in published
@@ -254,7 +286,8 @@ def protect_grid(grid: Mapping[str, Mapping[str, int]], rows: Sequence[str],
         if not hide or all(marks.get((h, x)) is Mark.HIDDEN for h in hide for x in columns):
             raise GridUnsafe
         for h in hide:
-            marks.update(dict.fromkeys(((h, x) for x in columns), Mark.HIDDEN))
+            for x in columns:
+                mark((h, x), Mark.HIDDEN)
     return {r: Protected(tuple(Cell(c, count[(r, c)], marks.get((r, c), Mark.SHOWN))
                                for c in columns),
                          sum(count[(r, c)] for c in columns)
