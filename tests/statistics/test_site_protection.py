@@ -20,12 +20,14 @@ from tests.statistics.test_breakdown import seen
 from tests.statistics.test_statistics import TODAY, YEAR_AGO
 
 Grid = dict[str, dict[str, int]]
+TOTAL = "(total)"  # a row's total, among the readings
 
 
 def published(grid: Grid, t: int, additive: bool
               ) -> tuple[Protected, dict[str, Protected], dict[str, Mark]]:
     """All sites' table, each site's table as the service publishes them, and how each
-    site's total is published."""
+    site's total is published: for a table that adds up, as the sites' numbers of cases
+    are, protected first as a table of their own (as a survivor table's)."""
     columns = list(next(iter(grid.values())))
     everyone = protect({c: sum(grid[r][c] for r in grid) for c in columns}, t,
                        additive=additive)
@@ -33,14 +35,29 @@ def published(grid: Grid, t: int, additive: bool
     row_marks = {r: Mark.SHOWN if not additive or p.total is not None else Mark.SUPPRESSED
                  for r, p in own.items()}
     row_marks[NO_SITE] = Mark.HIDDEN
+    totals = dict.fromkeys(grid, Mark.HIDDEN)
+    if additive:
+        whole = sum(map(sum, (r.values() for r in grid.values())))
+        try:
+            numbers = protect_grid({r: {"n": sum(grid[r].values())} for r in grid}, list(grid),
+                                   ["n"], t, row_marks={**dict.fromkeys(own, Mark.SHOWN),
+                                                        NO_SITE: Mark.HIDDEN},
+                                   column_marks={"n": protect({"n": whole}, t,
+                                                              additive=False).cells[0].mark},
+                                   row_totals=False)
+        except GridUnsafe:
+            numbers = {}
+        for r in own:
+            totals[r] = (row_marks[r] if row_marks[r] is not Mark.SHOWN else
+                         numbers[r].cells[0].mark if r in numbers else Mark.HIDDEN)
     try:
         made = protect_grid(grid, list(grid), columns, t, row_marks=row_marks,
                             column_marks={c.key: c.mark for c in everyone.cells},
                             total_known=additive and everyone.total is not None,
-                            row_totals=additive)
+                            row_totals=totals)
     except GridUnsafe:
         made = {}
-    return everyone, made, row_marks
+    return everyone, made, totals
 
 
 def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
@@ -66,7 +83,7 @@ def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
             vector for vector in itertools.product(*(range(m + 1) for m in most))
             if all(fits(m, v, grid[r][c]) for m, v, c in zip(marks, vector, columns,
                                                           strict=True))
-            and (not additive or fits(row_marks[r], sum(vector), sum(grid[r].values())))]
+            and fits(row_marks[r], sum(vector), sum(grid[r].values()))]
     sites = [r for r in rows if r != NO_SITE]
     if math.prod(len(options[r]) for r in sites) > cap:
         pytest.skip("too many tables to try them all in a test")
@@ -85,9 +102,11 @@ def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
         for r, vector in zip(sites, choice, strict=True):
             for j, c in enumerate(columns):
                 found.setdefault((r, c), set()).add(vector[j])
+            found.setdefault((r, TOTAL), set()).add(sum(vector))
         for xs in fitting:
             for j, c in enumerate(columns):
                 found.setdefault((NO_SITE, c), set()).add(xs[j])
+            found.setdefault((NO_SITE, TOTAL), set()).add(sum(xs))
     return found
 
 
@@ -107,8 +126,14 @@ def test_small_tables_of_sites_leave_every_small_count_free(seed: int) -> None:
     after = readings(grid, t, additive, everyone, made, row_marks)
     before = readings(grid, t, additive, everyone, {}, row_marks)  # all sites' alone
     for (r, c), values in after.items():
-        true = grid[r][c]
+        true = sum(grid[r].values()) if c == TOTAL else grid[r][c]
         assert true in values
+        if c == TOTAL:  # a site's total (its number of cases), or the rest's
+            if 0 < true < t:
+                assert before[(r, c)] & set(range(t)) <= values, (grid, r, sorted(values))
+            elif true >= t and row_marks[r] is Mark.WITHHELD:
+                assert len(values) > 1 or len(before[(r, c)]) == 1, (grid, r, sorted(values))
+            continue
         if r in made and made[r].cell(c).mark is Mark.SHOWN:
             assert true >= t
         elif 0 < true < t:
