@@ -115,10 +115,10 @@ def _statistics_rows(s: Services, rows: list[tuple[str, str, str, str]]) -> None
 
     today = dt.date.today()
     year_ago = today - dt.timedelta(days=364)
-    # the dashboard's default: this month and the eleven before it, whole months
-    month_after = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    default = (today.replace(day=1, year=today.year - 1 + (today.month == 12),
-                             month=today.month % 12 + 1), month_after - dt.timedelta(days=1))
+    # the dashboard's default: the twelve whole months before this one
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    default = (last.replace(day=1, year=last.year - (last.month < 12),
+                            month=last.month % 12 + 1), last)
     sql_only = timed(lambda: s.ctx.db.scalar(
         "SELECT count(*) FROM cases c JOIN reporting_consent rc ON rc.case_id = c.id"
         " WHERE rc.answer = 'yes' AND c.is_draft = 0 AND c.opened_on <= :end"

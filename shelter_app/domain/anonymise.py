@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 BLANK = ""
 
@@ -75,52 +76,55 @@ def anonymise(rows: Sequence[Sequence[str]], columns: Sequence[str],
     # all blank only gains them (and stays as it is), so taking each rare combination of
     # the pass's start at once changes exactly the rows that taking them one by one would.
     keys: list[tuple[str, ...]] = list(zip(*values, strict=True))
-    rows_of: dict[tuple[str, ...], list[int]] = {}  # the rows now holding a combination
+    # each combination: [how many rows hold it, the rows]; a pass makes the next one anew,
+    # hashing each combination once (a tuple's hash is not kept)
+    held: dict[tuple[str, ...], list[Any]] = {}
     for r, key in enumerate(keys):
-        held = rows_of.get(key)
-        if held is None:
-            rows_of[key] = [r]
+        entry = held.get(key)
+        if entry is None:
+            held[key] = [1, [r]]
         else:
-            held.append(r)
-    # (a dict: Counter's own deletion is written in Python)
-    sizes = {key: len(held) for key, held in rows_of.items()}
+            entry[0] += 1
+            entry[1].append(r)
     suppressed = [0] * len(columns)
     for group in grouped:
-        rare_keys = [(key, n) for key, n in sizes.items() if n < k]
-        if not rare_keys:
-            break
         first, last = min(group), max(group) + 1
         whole = last - first == len(group)  # the group's columns side by side
         blanks = (BLANK,) * (last - first)
-        for key, n in rare_keys:
-            blanked = [c for c in group if key[c] != BLANK]
-            if not blanked:
-                continue
-            for c in blanked:
-                suppressed[c] += n
-            if whole:
-                new = key[:first] + blanks + key[last:]
+        merged: dict[tuple[str, ...], list[Any]] = {}
+        any_rare = False
+        for key, entry in held.items():
+            n = entry[0]
+            if n < k:
+                any_rare = True
+                blanked = [c for c in group if key[c] != BLANK]
+                if blanked:
+                    for c in blanked:
+                        suppressed[c] += n
+                    if whole:
+                        key = key[:first] + blanks + key[last:]
+                    else:
+                        moved = list(key)
+                        for c in blanked:
+                            moved[c] = BLANK
+                        key = tuple(moved)
+            into = merged.get(key)
+            if into is None:
+                merged[key] = entry
             else:
-                moved = list(key)
-                for c in blanked:
-                    moved[c] = BLANK
-                new = tuple(moved)
-            del sizes[key]
-            moving = rows_of.pop(key)
-            if new in sizes:
-                sizes[new] += n
-                rows_of[new].extend(moving)
-            else:
-                sizes[new] = n
-                rows_of[new] = moving
+                into[0] += n
+                into[1].extend(entry[1])
+        if not any_rare:
+            break
+        held = merged
     for c, n in enumerate(suppressed):
         if n:
             report.locally_suppressed[columns[c]] += n
     # 4. what no blanking could hide; the rows in their order
     final: list[tuple[str, ...] | None] = [None] * len(keys)
-    for key, held in rows_of.items():
-        if sizes[key] >= k:
-            for r in held:
+    for key, (n, rows_held) in held.items():
+        if n >= k:
+            for r in rows_held:
                 final[r] = key
     kept = [list(key) for key in final if key is not None]
     report.rows_out = len(kept)
