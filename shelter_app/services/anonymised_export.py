@@ -35,6 +35,7 @@ from shelter_app.services.case_facts import (
     counting,
     cycle_collection_paused,
     read_facts,
+    stored_facts,
 )
 from shelter_app.services.context import ServiceContext
 
@@ -166,15 +167,20 @@ class AnonymisedExport:
             raise ValueError(f"k = {k}")
         last = (until or dt.date.today()).isoformat()
         db = self._ctx.db
-        with counting(self._ctx, lambda conn: conn.execute(
-                "INSERT INTO temp.stat_counted (id) " + COUNTED + " AND c.opened_on <= :end",
-                {"end": last})):
-            facts = read_facts(self._ctx)
-            left_out = db.scalar(
-                "SELECT count(*) FROM cases c INDEXED BY cases_period LEFT JOIN"
-                " reporting_consent rc ON rc.case_id = c.id"
-                " WHERE coalesce(rc.answer, 'not_asked') <> 'yes'"
-                " AND c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
+        with counting(self._ctx, lambda _conn: None) as conn:
+            row = db.one("SELECT count(*) AS n, total(coalesce(rc.answer, 'not_asked') = 'yes')"
+                         " AS yes FROM cases c INDEXED BY cases_period LEFT JOIN"
+                         " reporting_consent rc ON rc.case_id = c.id"
+                         " WHERE c.is_draft = 0 AND c.opened_on <= :end", {"end": last})
+            assert row is not None
+            counted, left_out = int(row["yes"]), row["n"] - int(row["yes"])
+            # every stored copy, read in one pass, when they are exactly the counted cases'
+            # (a copy exists only for a counted case: as many means the same ones)
+            facts = stored_facts(self._ctx, last)
+            if facts is None or len(facts) != counted:
+                conn.execute("INSERT INTO temp.stat_counted (id) " + COUNTED
+                             + " AND c.opened_on <= :end", {"end": last})
+                facts = read_facts(self._ctx)
         return build(facts, k, int(left_out or 0))
 
     def write(self, path: Path, k: int = DEFAULT_K) -> Anonymised:

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from shelter_app.domain.anonymise import anonymise
+from shelter_app.domain.records import CaseInput
 from shelter_app.domain.statistics import cell_text, total_text
 from shelter_app.errors import PermissionDenied, ValidationError
 from shelter_app.services import anonymised_export as ctdc
@@ -244,3 +245,31 @@ def test_a_birth_date_after_the_intake_does_not_stop_the_statistics(org: Org) ->
     stats = org.coordinator.statistics.produce("2019-01-01", TODAY)
     assert stats.table("age").counts.cell("not_recorded").count == 1
     assert ctdc.AnonymisedExport(org.coordinator.ctx).make(5).report.rows_in == 1
+
+
+def test_the_table_read_from_the_stored_copies_is_the_one_read_case_by_case(
+        org: Org, monkeypatch) -> None:
+    """The stored copies of every case read in one pass, and the counted cases' read one
+    by one: the same table, the same left out, and not a case of before a given day more."""
+    rng = random.Random(8)
+    for i in range(30):
+        opened = TODAY - dt.timedelta(days=rng.randrange(400))
+        record = org.new_case(f"Table Person {i}", share=False,
+                              gender=rng.choice(["woman", "man"]),
+                              case=CaseInput(opened_on=opened, exploitation_types=["sexual"]))
+        org.coordinator.consent.set_reporting(record.id, rng.choice(["yes", "yes", "no"]))
+    export = ctdc.AnonymisedExport(org.coordinator.ctx)
+    for until in (None, TODAY - dt.timedelta(days=200)):
+        def one_by_one(*_a: object) -> None:
+            raise AssertionError("the stored copies were not enough")
+
+        monkeypatch.setattr(ctdc, "read_facts", one_by_one)
+        fast = export.make(5, until=until)
+        monkeypatch.undo()
+        monkeypatch.setattr(ctdc, "stored_facts", lambda *_a: None)
+        slow = export.make(5, until=until)
+        monkeypatch.undo()
+        assert (fast.rows, fast.left_out, fast.report) == (slow.rows, slow.left_out,
+                                                          slow.report)
+    assert 0 < export.make(5, until=TODAY - dt.timedelta(days=200)).report.rows_in < \
+        export.make(5).report.rows_in
