@@ -62,7 +62,7 @@ def published(grid: Grid, t: int, additive: bool
 
 def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
              made: dict[str, Protected], row_marks: dict[str, Mark],
-             cap: int = 200_000) -> dict[tuple[str, str], set[int]]:
+             cap: int = 40_000) -> dict[tuple[str, str], set[int]]:
     """Every value each cell takes in some grid that publishes what the true one does:
     all sites' table, each site's published row and, when tables add up, each site's
     total as its own dashboard shows it."""
@@ -110,7 +110,7 @@ def readings(grid: Grid, t: int, additive: bool, everyone: Protected,
     return found
 
 
-@pytest.mark.parametrize("seed", range(100))
+@pytest.mark.parametrize("seed", range(60))
 def test_small_tables_of_sites_leave_every_small_count_free(seed: int) -> None:
     """Two sites (or three) and the cases of no site, tables that add up and tables that do
     not: read together with all sites' figures, a small count (of a site, or of the cases
