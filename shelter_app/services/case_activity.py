@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from shelter_app.domain.key_classes import KeyName
-from shelter_app.errors import EnvironmentFailure, PermissionDenied, VaultDamaged
-from shelter_app.services.case_facts import NOT_RECORDED
+from shelter_app.errors import EnvironmentFailure, PermissionDenied
+from shelter_app.services.case_facts import NOT_RECORDED, readable
 from shelter_app.services.context import ServiceContext
 from shelter_app.services.statistics_tables import INTERNAL
 from shelter_app.vault import fields
@@ -184,23 +184,11 @@ def settle_activity(ctx: ServiceContext) -> int:
 
 def _readable(ctx: ServiceContext, groups: list[str]
               ) -> dict[str, tuple[dict[str, object], dict[str, object]]]:
-    """``tallies`` of *groups*; when one of them does not read (a damaged sealed value),
-    each alone, and those that do not read are left without: they are counted from their
-    records, and fail only a count that needs them."""
-    try:
-        return tallies(ctx, groups)
-    except (VaultDamaged, ValueError, TypeError):
-        pass
-    out = {}
-    for group in groups:
-        try:
-            out.update(tallies(ctx, [group]))
-        except (VaultDamaged, ValueError, TypeError):
-            continue
-    if len(out) < len(groups):
-        log.warning("%d groups' records do not read; their counts are not kept",
-                    len(groups) - len(out))
-    return out
+    """``tallies`` of *groups*; those whose records do not read (a damaged sealed value)
+    are left without: they are counted from their records, and fail only a count that
+    needs them."""
+    return readable(lambda some: tallies(ctx, some), groups,
+                    "%d groups' records do not read; their counts are not kept")
 
 
 def _text(value: object) -> str:

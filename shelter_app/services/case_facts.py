@@ -23,7 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import sqlcipher3.dbapi2 as sqlcipher
 
@@ -433,21 +433,30 @@ def facts_of_buckets(ctx: ServiceContext, groups: list[str]) -> list[Facts] | No
 
 
 def _readable(ctx: ServiceContext, ids: list[str]) -> dict[str, Facts]:
-    """The facts of *ids* from their rows; when one of them does not read, each alone, and
-    those that do not read are left out."""
+    """The facts of *ids* from their rows; those that do not read are left out."""
+    return readable(lambda some: _from_rows(ctx, some), ids,
+                    "%d cases' rows do not read; their statistics' facts are not written")
+
+
+T = TypeVar("T")
+
+
+def readable(read: Callable[[list[str]], dict[str, T]], keys: list[str], warning: str
+             ) -> dict[str, T]:
+    """*read* of *keys* at once; when one of them does not read (a damaged sealed value),
+    each alone, leaving out those that do not read (*warning*, with how many, is logged)."""
     try:
-        return _from_rows(ctx, ids)
+        return read(keys)
     except (VaultDamaged, ValueError, TypeError):
         pass
-    out: dict[str, Facts] = {}
-    for case_id in ids:
+    out: dict[str, T] = {}
+    for key in keys:
         try:
-            out.update(_from_rows(ctx, [case_id]))
+            out.update(read([key]))
         except (VaultDamaged, ValueError, TypeError):
             continue
-    if len(out) < len(ids):
-        log.warning("%d cases' rows do not read; their statistics' facts are not written",
-                    len(ids) - len(out))
+    if len(out) < len(keys):
+        log.warning(warning, len(keys) - len(out))
     return out
 
 
